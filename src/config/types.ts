@@ -1,0 +1,64 @@
+/** Shared types of the repo config `.github/yardmaster.yml` after validation. */
+import type { TransferMethod } from '../plan/types.ts';
+
+export type ExecutorKind = 'ssh' | 'local';
+
+/** One host as written in the config's `hosts:` groups, with defaults applied. */
+export interface HostEntry {
+  name: string;
+  address: string;
+  port: number;
+  /** Login user; absent = the controller's default (`--user`, else the current user). */
+  user?: string;
+  /** Pinned OpenSSH fingerprint `SHA256:<base64>`; absent = unknown (refused unless accepting new keys). */
+  hostKey?: string;
+  /** Overrides the app's deploy_to on this host. */
+  deployTo?: string;
+  executor: ExecutorKind;
+}
+
+export interface EnvironmentConfig {
+  hosts: string[];
+  approvals: number;
+  approvers: string[];
+  freeze: string[];
+  production: boolean;
+  /** Variables passed to every command of this environment. */
+  env: Record<string, string>;
+  /** Names of variables taken from the controller's own environment, masked in all output. */
+  secretEnv: string[];
+  transfer?: TransferMethod;
+}
+
+export interface AppConfig {
+  project?: string;
+  deployTo: string;
+  environments: Record<string, EnvironmentConfig>;
+  transfer?: TransferMethod;
+}
+
+export interface RolesConfig {
+  projectManager: string[];
+  developer: string[];
+  ops: string[];
+  deployer: string[];
+  acceptor: string[];
+}
+
+export interface SlackConfig {
+  channel?: string;
+  users: Record<string, string>;
+}
+
+export interface RepoConfig {
+  apps: Record<string, AppConfig>;
+  hosts: Record<string, HostEntry[]>;
+  roles: RolesConfig;
+  slack?: SlackConfig;
+}
+
+/** A host a release goes to, with its effective deploy directory (the host's `deploy_to`, else the app's). */
+export interface ResolvedHost {
+  entry: HostEntry;
+  deployTo: string;
+}

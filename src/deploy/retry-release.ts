@@ -1,0 +1,22 @@
+/** Re-runs a release on the hosts that did not end on it; hosts already released are left alone. */
+import { runRelease } from './run-release.ts';
+import type { EngineOptions, HostOutcome, ReleaseRequest, ReleaseResult } from './types.ts';
+
+const RETRIED: ReadonlySet<HostOutcome> = new Set(['failed', 'rolled_back', 'aborted', 'untouched']);
+
+/** The names of the hosts a retry of `result` runs on. */
+export function hostsToRetry(result: ReleaseResult): string[] {
+  return result.hosts.filter((report) => RETRIED.has(report.outcome)).map((report) => report.host);
+}
+
+/**
+ * Retries `previous` with the same release id (so host locks it left behind are taken over) on the hosts
+ * that failed, were rolled back, aborted or never reached.
+ */
+export async function retryRelease(previous: ReleaseResult, request: ReleaseRequest, options: EngineOptions): Promise<ReleaseResult> {
+  const wanted = new Set(hostsToRetry(previous));
+  return runRelease(
+    { ...request, releaseId: previous.releaseId, hosts: request.hosts.filter((host) => wanted.has(host.entry.name)) },
+    options,
+  );
+}

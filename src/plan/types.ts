@@ -1,0 +1,71 @@
+/** Shared types of a parsed, normalised deployment plan (see docs/architecture.md, "Plan"). */
+
+/** A batch size as written in a plan: `3` or `25%`. */
+export type BatchSize = { kind: 'count'; count: number } | { kind: 'percent'; percent: number };
+
+/** How a rollout walks the hosts. `maxFailures` is how many failed hosts are tolerated before the release stops. */
+export type Strategy =
+  | { mode: 'serial'; maxFailures: number }
+  | { mode: 'parallel'; concurrency: number; maxFailures: number }
+  | { mode: 'batches'; batchSize: BatchSize; canary: number; pauseMs: number; maxFailures: number };
+
+/** One probe of a host: an HTTP GET seen from the host itself, or a shell command run there. */
+export type Probe =
+  | { kind: 'http'; url: string; expectStatus: number }
+  | { kind: 'command'; command: string };
+
+/** Stage 6: a probe retried until it passes. */
+export interface HealthCheck {
+  probe: Probe;
+  retries: number;
+  intervalMs: number;
+}
+
+/** Stage 8: a probe repeated for a window; any failure fails the window. */
+export interface MonitorCheck {
+  probe: Probe;
+  durationMs: number;
+  intervalMs: number;
+}
+
+/** Package transfer methods; `stream` pipes the archive straight into `tar -x` on the host. */
+export type TransferMethod = 'stream' | 'sftp' | 'scp';
+
+export interface PlanCommands {
+  check: string[];
+  preDeploy: string[];
+  postDeploy: string[];
+  release: string[];
+  health?: HealthCheck;
+  monitor?: MonitorCheck;
+}
+
+/** A validated plan. Field names are camelCase; the YAML uses snake_case. */
+export interface Plan {
+  app: string;
+  environment: string;
+  version: string;
+  rollbackVersion?: string;
+  package: { url: string; sha256: string };
+  /** Groups or host names from the config, in rollout order; absent = the environment's hosts. */
+  hosts?: string[];
+  strategy: Strategy;
+  commands: PlanCommands;
+  schedule?: Date;
+  keepReleases: number;
+  transfer?: TransferMethod;
+  commandTimeoutMs: number;
+}
+
+/** One problem found in a plan or config, located in its source. */
+export interface SourceIssue {
+  /** 1-based line, 0 when unknown. */
+  line: number;
+  /** 1-based column, 0 when unknown. */
+  column: number;
+  /** Dotted path of the field, e.g. `strategy.batch_size`; empty for the document itself. */
+  path: string;
+  message: string;
+}
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; issues: SourceIssue[] };
