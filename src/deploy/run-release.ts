@@ -146,7 +146,8 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
   const aborted = request.signal?.aborted ?? false;
   const stopped = stop.signal.aborted;
   if (aborted || stopped) {
-    const reason = aborted ? 'release aborted' : `more than ${maxFailures} host(s) failed`;
+    const firstFailed = slots.find((slot) => slot.outcome?.kind === 'failed')?.target.entry.name ?? 'a host';
+    const reason = aborted ? 'release aborted' : maxFailures === 0 ? `${firstFailed} failed` : `more than ${maxFailures} hosts failed`;
     await Promise.all(slots.map(async (slot) => {
       if (slot.ctx && slot.state.switched && slot.rollback === null) {
         slot.rollback = await rollbackHost(slot.ctx, slot.state, reason);

@@ -1,0 +1,65 @@
+/** `yardmaster deploy --config <file> [--identity <key>] <plan>` and `yardmaster retry …`. */
+import { retryRelease } from '../../deploy/retry-release.ts';
+import { runRelease } from '../../deploy/run-release.ts';
+import type { ReleaseResult } from '../../deploy/types.ts';
+import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { connectFromCli } from '../connect-from-cli.ts';
+import { formatReleaseResult } from '../format-result.ts';
+import { hostFlags, parseCliArgs } from '../parse-cli-args.ts';
+import { prepareRelease } from '../prepare-release.ts';
+import { cacheDir, loadResult, saveResult } from '../result-store.ts';
+import { runWithReporter } from './run-with-reporter.ts';
+
+export const DEPLOY_USAGE = `usage: yardmaster deploy --config <file> [--identity <key>] [--user <login>] [--force] [--break-lock]
+                         [--accept-new-host-keys] [--json] [--work-order <id>] <plan>
+       yardmaster retry  --config <file> [same options] <plan>     re-run only the hosts that failed last time`;
+
+export async function deployCommand(args: readonly string[], io: CliIo, mode: 'deploy' | 'retry'): Promise<number> {
+  const parsed = parseCliArgs(args, { ...hostFlags, force: { type: 'boolean', default: false }, 'work-order': { type: 'string' } });
+  if (!parsed.ok) return invalid(io, parsed.message);
+  const { values, positionals } = parsed;
+  const planPath = positionals[0];
+  if (values.config === undefined || planPath === undefined || positionals.length > 1) return invalid(io, 'deploy needs --config <file> and one plan file');
+  const prepared = await prepareRelease(values.config, planPath, io);
+  if (!prepared.ok) return invalid(io, prepared.message);
+  const ssh = await connectFromCli({ ...(values.identity ? { identity: values.identity } : {}), ...(values.user ? { user: values.user } : {}), acceptNewHostKeys: values['accept-new-host-keys'] }, io);
+  if (!ssh.ok) return invalid(io, ssh.message);
+  const cache = cacheDir(io.env);
+  const { plan } = prepared.request;
+  const request = {
+    ...prepared.request,
+    force: values.force,
+    breakLock: values['break-lock'],
+    signal: io.signal,
+    ...(values['work-order'] ? { workOrder: values['work-order'] } : {}),
+  };
+  const engine = { connect: ssh.connect, artifactsDir: prepared.artifactsDir, cacheDir: cache, actor: io.env.USER ?? 'cli' };
+
+  let result: ReleaseResult;
+  if (mode === 'retry') {
+    const previous = await loadResult(cache, plan.app, plan.environment);
+    if (!previous || previous.version !== plan.version) {
+      return invalid(io, `no earlier release of ${plan.app} ${plan.version} to ${plan.environment} to retry (run deploy first)`);
+    }
+    result = await runWithReporter(io, values.json, (onEvent) => retryRelease(previous, request, { ...engine, onEvent }));
+  } else {
+    result = await runWithReporter(io, values.json, (onEvent) => runRelease(request, { ...engine, onEvent }));
+  }
+  // A retry keeps the hosts it did not touch as they were in the earlier result.
+  await saveResult(cache, mode === 'retry' ? await mergeRetry(cache, result) : result);
+  if (!values.json) io.stdout.write(formatReleaseResult(result));
+  return result.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
+}
+
+async function mergeRetry(cache: string, result: ReleaseResult): Promise<ReleaseResult> {
+  const earlier = await loadResult(cache, result.app, result.environment);
+  if (!earlier) return result;
+  const retried = new Set(result.hosts.map((host) => host.host));
+  const kept = earlier.hosts.filter((host) => !retried.has(host.host)).map((host) => ({ ...host, previousVersion: null, durationMs: 0 }));
+  return { ...result, hosts: [...kept, ...result.hosts] };
+}
+
+function invalid(io: CliIo, message: string): number {
+  io.stderr.write(`${message}\n\n${DEPLOY_USAGE}\n`);
+  return EXIT_INVALID;
+}

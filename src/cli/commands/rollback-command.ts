@@ -1,0 +1,42 @@
+/** `yardmaster rollback --config <file> --app A --env E [--to V]`. */
+import { readSecretEnv } from '../../config/secret-env.ts';
+import { rollbackEnvironment } from '../../deploy/rollback-environment.ts';
+import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { formatRollbackResult } from '../format-result.ts';
+import { hostFlags, parseCliArgs } from '../parse-cli-args.ts';
+import { environmentSetup } from './environment-command.ts';
+import { runWithReporter } from './run-with-reporter.ts';
+
+export const ROLLBACK_USAGE = 'usage: yardmaster rollback --config <file> --app <app> --env <environment> [--to <version>] [--identity <key>] [--json]';
+
+const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
+
+export async function rollbackCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseCliArgs(args, { ...hostFlags, app: { type: 'string' }, env: { type: 'string' }, to: { type: 'string' } });
+  if (!parsed.ok || parsed.positionals.length > 0) return invalid(io, parsed.ok ? 'unexpected arguments' : parsed.message);
+  const { values } = parsed;
+  if (values.to !== undefined && (!VERSION.test(values.to) || values.to === '.' || values.to === '..')) {
+    return invalid(io, `--to: not a version: ${values.to} (letters, digits, . _ -, at most 64)`);
+  }
+  const setup = await environmentSetup(values, io);
+  if (!setup.ok) return invalid(io, setup.message);
+  const secrets = readSecretEnv(setup.targets.environment, io.env);
+  if (!secrets.ok) return invalid(io, `secret_env not set in this environment: ${secrets.missing.join(', ')}`);
+  const result = await runWithReporter(io, values.json, (onEvent) =>
+    rollbackEnvironment(
+      {
+        app: setup.app, environment: setup.environment, environmentConfig: setup.targets.environment, hosts: setup.targets.hosts,
+        secrets: secrets.values, commandTimeoutMs: 10 * 60_000, breakLock: values['break-lock'], signal: io.signal,
+        ...(values.to === undefined ? {} : { to: values.to }),
+      },
+      { connect: setup.connect, onEvent, actor: io.env.USER ?? 'cli' },
+    ),
+  );
+  io.stdout.write(values.json ? `${JSON.stringify({ type: 'rollback.result', result })}\n` : formatRollbackResult(result));
+  return result.ok ? EXIT_OK : EXIT_FAILED;
+}
+
+function invalid(io: CliIo, message: string): number {
+  io.stderr.write(`${message}\n\n${ROLLBACK_USAGE}\n`);
+  return EXIT_INVALID;
+}

@@ -1,0 +1,25 @@
+/** Process entry of the `yardmaster` command: wires the process to runCli. */
+import { runCli } from './run-cli.ts';
+
+const controller = new AbortController();
+let interrupts = 0;
+process.on('SIGINT', () => {
+  interrupts++;
+  if (interrupts === 1) {
+    process.stderr.write('\naborting: no new host starts, running commands are interrupted, touched hosts roll back (Ctrl-C again to quit now)\n');
+    controller.abort();
+  } else {
+    process.exit(130);
+  }
+});
+process.on('SIGTERM', () => controller.abort());
+
+process.exitCode = await runCli(process.argv.slice(2), {
+  stdout: { write: (text) => void process.stdout.write(text) },
+  stderr: { write: (text) => void process.stderr.write(text) },
+  env: process.env,
+  cwd: process.cwd(),
+  isTTY: process.stdout.isTTY === true,
+  columns: () => process.stdout.columns ?? 100,
+  signal: controller.signal,
+});

@@ -1,0 +1,57 @@
+/** zod schema of `.github/yardmaster.yml`: snake_case YAML in, a camelCase `RepoConfig` out. */
+import { z } from 'zod';
+import { nameSchema, textSchema } from '../plan/field-schemas.ts';
+import { strictObject } from '../plan/strict-object.ts';
+import { appSchema } from './app-schema.ts';
+import { crossCheckConfig } from './config-cross-checks.ts';
+import { principalListSchema, slackUserSchema } from './field-schemas.ts';
+import { hostGroupSchema } from './host-schema.ts';
+import type { RepoConfig, RolesConfig, SlackConfig } from './types.ts';
+
+const rolesSchema = strictObject({
+  project_manager: principalListSchema.default([]),
+  developer: principalListSchema.default([]),
+  ops: principalListSchema.default([]),
+  deployer: principalListSchema.default([]),
+  acceptor: principalListSchema.default([]),
+}).transform(
+  (fields): RolesConfig => ({
+    projectManager: fields.project_manager,
+    developer: fields.developer,
+    ops: fields.ops,
+    deployer: fields.deployer,
+    acceptor: fields.acceptor,
+  }),
+);
+
+const NO_ROLES: RolesConfig = { projectManager: [], developer: [], ops: [], deployer: [], acceptor: [] };
+
+const slackSchema = strictObject({
+  channel: textSchema('expected a Slack channel id or name').optional(),
+  users: z.record(z.string(), slackUserSchema, { error: 'expected a map of GitHub logins to Slack member ids' }).default({}),
+}).transform((fields): SlackConfig => {
+  const slack: SlackConfig = { users: fields.users };
+  if (fields.channel !== undefined) slack.channel = fields.channel;
+  return slack;
+});
+
+/** The whole repo config, including the checks that span fields (host references, unique host names). */
+export const repoConfigSchema = strictObject(
+  {
+    apps: z.record(nameSchema, appSchema, { error: 'expected a map of apps' }).default({}),
+    hosts: z.record(nameSchema, hostGroupSchema, { error: 'expected a map of host groups' }).default({}),
+    roles: rolesSchema.optional(),
+    slack: slackSchema.optional(),
+  },
+  'expected a Yardmaster config: a map with apps, hosts and roles',
+).transform((fields, ctx): RepoConfig => {
+  const config: RepoConfig = {
+    apps: fields.apps,
+    hosts: fields.hosts,
+    roles: fields.roles ?? structuredClone(NO_ROLES),
+  };
+  if (fields.slack !== undefined) config.slack = fields.slack;
+  const problems = crossCheckConfig(config);
+  for (const { path, message } of problems) ctx.addIssue({ code: 'custom', path, message, input: undefined });
+  return problems.length > 0 ? z.NEVER : config;
+});
