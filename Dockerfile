@@ -1,0 +1,23 @@
+# syntax=docker/dockerfile:1
+# Yardmaster on Node 24 (slim), running its TypeScript sources with Node's own type stripping.
+
+# Production dependencies only: no compiler, no test tools, no install scripts beyond what package.json allows.
+FROM node:24-slim AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
+FROM node:24-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+RUN groupadd --system yardmaster \
+ && useradd --system --gid yardmaster --home-dir /home/yardmaster --create-home --shell /usr/sbin/nologin yardmaster
+COPY --from=deps /app/node_modules ./node_modules
+COPY package.json ./
+COPY bin ./bin
+COPY src ./src
+COPY examples ./examples
+# SSH identities and secret_env values come from the environment or mounted files at run time, never the image.
+USER yardmaster
+ENTRYPOINT ["node", "bin/yardmaster.js"]
+CMD ["--help"]
