@@ -1,11 +1,13 @@
 /** Rolls one host back to the release it ran before (or the plan's rollback_version) and runs post_deploy there. */
+import { isExecutorLost } from '../executors/executor-lost-error.ts';
 import { runCommandList, runScript, stepFromExec } from './host-commands.ts';
 import type { HostRunContext, HostRunState } from './host-context.ts';
 import { commandContext } from './host-release.ts';
 import { rollbackScript } from './host-scripts.ts';
 import { formatReleaseLogEntry } from './releases-log.ts';
 
-export type RollbackOutcome = { ok: true; to: string | null } | { ok: false; to: string | null; message: string };
+/** `lost`: the connection was gone, so a new one may still complete the rollback. */
+export type RollbackOutcome = { ok: true; to: string | null } | { ok: false; to: string | null; message: string; lost: boolean };
 
 /** The release a failed host goes back to. */
 export function rollbackTarget(ctx: Pick<HostRunContext, 'plan'>, state: HostRunState): string | null {
@@ -39,16 +41,16 @@ export async function rollbackHost(ctx: HostRunContext, state: HostRunState, rea
     const run = await runScript(calm, state, 'rollback', rollbackScript(ctx.layout, to, ctx.releaseId, logLine));
     const step = stepFromExec(run.exec, 'switching back', run.lastStderr);
     if (!step.ok) {
-      outcome = { ok: false, to, message: step.message };
+      outcome = { ok: false, to, message: step.message, lost: false };
     } else if (to === null) {
       outcome = { ok: true, to };
     } else {
       const env = commandContext(calm, to, ctx.plan.version);
       const post = await runCommandList(calm, state, 'rollback', ctx.plan.commands.postDeploy, ctx.layout.releaseDir(to), env);
-      outcome = post.ok ? { ok: true, to } : { ok: false, to, message: `switched back, but ${post.message}` };
+      outcome = post.ok ? { ok: true, to } : { ok: false, to, message: `switched back, but ${post.message}`, lost: false };
     }
   } catch (error) {
-    outcome = { ok: false, to, message: `host unreachable during rollback: ${error instanceof Error ? error.message : String(error)}` };
+    outcome = { ok: false, to, message: `host unreachable during rollback: ${error instanceof Error ? error.message : String(error)}`, lost: isExecutorLost(error) };
   }
   ctx.emit({
     type: 'rollback.finished',

@@ -17,6 +17,9 @@ import { sleep } from './sleep.ts';
 import type { EngineOptions, HostReport, ReleaseRequest, ReleaseResult, ReleaseStatus } from './types.ts';
 import type { ResolvedHost } from '../config/types.ts';
 
+/** Pauses before reconnecting to a host that dropped its connection while it needed a rollback. */
+const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000];
+
 interface HostSlot {
   target: ResolvedHost;
   state: HostRunState;
@@ -109,6 +112,25 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
   const maxFailures = plan.strategy.maxFailures;
   let failures = 0;
 
+  /** Rolls a switched host back; when its connection was lost, tries once more over a new one. */
+  const rollBack = async (slot: HostSlot, reason: string): Promise<void> => {
+    if (!slot.ctx) return;
+    let outcome = await rollbackHost(slot.ctx, slot.state, reason);
+    for (const delay of RECONNECT_DELAYS_MS) {
+      if (outcome.ok || !outcome.lost) break;
+      await sleep(delay, new AbortController().signal);
+      try {
+        const executor = await options.connect(slot.target.entry, new AbortController().signal);
+        await closeQuietly(slot.ctx.executor);
+        slot.ctx = { ...slot.ctx, executor };
+        outcome = await rollbackHost(slot.ctx, slot.state, reason);
+      } catch {
+        // still unreachable: try again after a longer pause, else the first outcome says so
+      }
+    }
+    slot.rollback = outcome;
+  };
+
   const runOne = async (slot: HostSlot, batch: number): Promise<void> => {
     if (runSignal.aborted) return;
     const host = slot.target.entry;
@@ -128,7 +150,7 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
     if (outcome.kind === 'failed') {
       failures++;
       if (failures > maxFailures) stop.abort();
-      else if (ctx && slot.state.switched) slot.rollback = await rollbackHost(ctx, slot.state, `${host.name} failed`);
+      else if (slot.state.switched) await rollBack(slot, `${host.name} failed`);
     }
     if (!slot.state.switched) await releaseHost(slot, releaseId);
     slot.durationMs = Math.round(performance.now() - slot.started);
@@ -149,8 +171,8 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
     const firstFailed = slots.find((slot) => slot.outcome?.kind === 'failed')?.target.entry.name ?? 'a host';
     const reason = aborted ? 'release aborted' : maxFailures === 0 ? `${firstFailed} failed` : `more than ${maxFailures} hosts failed`;
     await Promise.all(slots.map(async (slot) => {
-      if (slot.ctx && slot.state.switched && slot.rollback === null) {
-        slot.rollback = await rollbackHost(slot.ctx, slot.state, reason);
+      if (slot.state.switched && slot.rollback === null) {
+        await rollBack(slot, reason);
         emit({ type: 'host.finished', releaseId, host: slot.target.entry.name, report: hostReport(slot) });
       }
     }));

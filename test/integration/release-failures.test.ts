@@ -245,4 +245,27 @@ describe('failures and rollback', () => {
     expect(retried.status).toBe('succeeded');
     for (const entry of hosts) expect(await liveTarget(deployDir(entry))).toBe('releases/2.0.0');
   });
+
+  it('a host whose connection drops after its switch is rolled back over a new connection', async () => {
+    const hosts = hostsFor('lost-after-switch', 2);
+    await baseline(hosts);
+    const victim = fleet.hosts[1];
+    if (!victim) throw new Error('no host');
+    await writeFile(join(deployDir(hosts[1]), 'SLOW'), 'x');
+    let restarted: Promise<void> = Promise.resolve();
+    const log = recordEvents((event) => {
+      if (event.type === 'stage.started' && event.host === 'host-2' && event.stage === 'post_deploy') {
+        restarted = new Promise((resolve) => setTimeout(resolve, 300)).then(() => victim.restart());
+      }
+    });
+    const postDeploy = ['if [ -e ../../SLOW ] && [ "$YM_VERSION" = 2.0.0 ]; then sleep 20; fi'];
+    const result = await runRelease(request(hosts, plan(v2, '2.0.0', { commands: commands({ postDeploy }) }, { mode: 'parallel', concurrency: 2, maxFailures: 0 })), engine(log.sink));
+    await restarted;
+    expect(result.status).toBe('failed');
+    expect(result.failedHost).toMatchObject({ host: 'host-2', stage: 'post_deploy' });
+    expect(result.hosts[1]?.rolledBackTo).toBe('1.0.0');
+    expect(result.hosts[1]?.rollbackError).toBeUndefined();
+    for (const entry of hosts) expect(await liveTarget(deployDir(entry))).toBe('releases/1.0.0');
+    for (const entry of hosts) expect(isLocked(deployDir(entry))).toBe(false);
+  });
 });
