@@ -1,7 +1,7 @@
 /** Packages, plans, configs and event recorders for release engine tests. */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { EnvironmentConfig, HostEntry, ResolvedHost } from '../../src/config/types.ts';
@@ -25,7 +25,11 @@ export async function buildPackage(dir: string, version: string, files: Record<s
   }
   await mkdir(dir, { recursive: true });
   const path = join(dir, `app-${version}.tar.gz`);
-  execFileSync('tar', ['-czf', path, '-C', src, '.']);
+  try {
+    execFileSync('tar', ['-czf', path, '-C', src, '.']);
+  } finally {
+    await rm(src, { recursive: true, force: true });
+  }
   const sha256 = createHash('sha256').update(await readFile(path)).digest('hex');
   return { path, sha256, url: `file://${path}` };
 }

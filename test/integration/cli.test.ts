@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -98,6 +98,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fleet?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
 });
 
 describe('yardmaster CLI', () => {
@@ -149,7 +150,6 @@ describe('yardmaster CLI', () => {
     expect(failed.stdout).toContain('FAILED');
     expect(failed.stdout).toMatch(/failed host: host-2, stage health, exit code 1/);
     for (const index of [0, 1, 2]) expect(await liveTarget(deployTo(index))).toBe('releases/1.0.0');
-    const { rm } = await import('node:fs/promises');
     await rm(join(deployTo(1), 'FAIL_HEALTH'));
     const retried = await yardmaster(['retry', '--config', config, '--identity', fleet.privateKeyPath, '--json', plan], { env: secretEnv });
     expect(retried.code).toBe(0);

@@ -26,6 +26,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fleet?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
 });
 
 function hostsFor(app: string, count = fleet.hosts.length): HostEntry[] {

@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
-import { readFile, readdir } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
-import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,6 +28,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await fleet?.stop();
+  if (work) await rm(work, { recursive: true, force: true });
 });
 
 function pkg(version: string): BuiltPackage {
