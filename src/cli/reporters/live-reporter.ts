@@ -1,9 +1,10 @@
 /** On a terminal: one progress line per host with its current stage, redrawn in place. */
-import { STAGES, type HostOutcome, type ReleaseEvent, type StageName } from '../../deploy/types.ts';
+import { STAGES, type HostOutcome, type ReleaseEvent } from '../../deploy/types.ts';
 import type { Output, Reporter } from './reporter.ts';
 
 interface HostLine {
-  stage: StageName | 'rollback' | null;
+  /** What the host is doing (a stage) or what became of it. */
+  label: string;
   done: number;
   status: 'waiting' | 'running' | HostOutcome | 'rolling back';
   started: number;
@@ -28,7 +29,7 @@ export function liveReporter(out: Output, columns: () => number = () => 100): Re
     for (const [name, host] of hosts) {
       const elapsed = host.status === 'running' || host.status === 'rolling back' ? ` ${((performance.now() - host.started) / 1000).toFixed(1)}s` : '';
       const bar = `${'█'.repeat(host.done)}${'░'.repeat(STAGES.length - host.done)}`;
-      const text = `${MARK[host.status] ?? ' '} ${name.padEnd(nameWidth)} ${bar} ${String(host.stage ?? host.status).padEnd(11)}${elapsed} ${host.note}`;
+      const text = `${MARK[host.status] ?? ' '} ${name.padEnd(nameWidth)} ${bar} ${host.label.padEnd(11)}${elapsed} ${host.note}`;
       lines.push(text.length > width ? `${text.slice(0, width - 1)}…` : text);
     }
     const up = drawnLines > 0 ? `\x1b[${drawnLines}A` : '';
@@ -44,7 +45,7 @@ export function liveReporter(out: Output, columns: () => number = () => 100): Re
   const host = (name: string): HostLine => {
     let found = hosts.get(name);
     if (!found) {
-      found = { stage: null, done: 0, status: 'waiting', started: performance.now(), note: '' };
+      found = { label: 'waiting', done: 0, status: 'waiting', started: performance.now(), note: '' };
       hosts.set(name, found);
     }
     return found;
@@ -61,7 +62,7 @@ export function liveReporter(out: Output, columns: () => number = () => 100): Re
           Object.assign(host(event.host), { status: 'running', started: performance.now() });
           break;
         case 'stage.started':
-          host(event.host).stage = event.stage;
+          host(event.host).label = event.stage;
           break;
         case 'stage.finished': {
           const line = host(event.host);
@@ -73,12 +74,22 @@ export function liveReporter(out: Output, columns: () => number = () => 100): Re
           host(event.host).note = event.line.trim();
           break;
         case 'rollback.started':
-          Object.assign(host(event.host), { status: 'rolling back', stage: 'rollback', started: performance.now(), note: `to ${event.to ?? 'nothing'}` });
+          Object.assign(host(event.host), { status: 'rolling back', label: 'rollback', started: performance.now(), note: `to ${event.to ?? 'nothing'}` });
           break;
         case 'host.finished':
-          Object.assign(host(event.host), { status: event.report.outcome, note: event.report.failure?.message ?? '' });
+          Object.assign(host(event.host), {
+            status: event.report.outcome,
+            label: event.report.outcome.replace('_', ' '),
+            note: event.report.failure?.message ?? '',
+          });
           break;
-        case 'rollback.finished':
+        case 'rollback.finished': {
+          const line = host(event.host);
+          if (line.status === 'rolling back') line.status = event.ok ? 'rolled_back' : 'failed';
+          line.label = event.ok ? `back on ${event.to ?? 'nothing'}` : 'rollback failed';
+          if (!event.ok) line.note = event.message ?? '';
+          break;
+        }
         case 'batch.started':
         case 'release.finished':
           break;
