@@ -1,6 +1,6 @@
 /** zod schemas for the scalar fields of the repo config. */
 import { z } from 'zod';
-import { textSchema } from '../plan/field-schemas.ts';
+import { patternSchema, textSchema } from '../plan/field-schemas.ts';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;
@@ -59,14 +59,10 @@ export const principalSchema = z
 export const principalListSchema = z.array(principalSchema, { error: 'expected a list of GitHub logins or team:slug' });
 
 /** An OpenSSH host key fingerprint as `ssh-keygen -lf` prints it. */
-export const hostKeySchema = z
-  .string({ error: 'expected an OpenSSH fingerprint like SHA256:<43 base64 characters>' })
-  .regex(HOST_KEY, { error: 'expected an OpenSSH fingerprint like SHA256:<43 base64 characters>' });
+export const hostKeySchema = patternSchema(HOST_KEY, 'expected an OpenSSH fingerprint like SHA256:<43 base64 characters>');
 
 /** A host name or IP address to connect to. */
-export const addressSchema = z
-  .string({ error: 'expected a host name or IP address' })
-  .regex(ADDRESS, { error: 'expected a host name or IP address' });
+export const addressSchema = patternSchema(ADDRESS, 'expected a host name or IP address');
 
 /** A login user on a host. */
 export const userSchema = z
@@ -74,9 +70,7 @@ export const userSchema = z
   .regex(USER, { error: 'expected a user name of letters, digits, ., _ or -' });
 
 /** A Slack member id (`U0123ABC`). */
-export const slackUserSchema = z
-  .string({ error: 'expected a Slack member id like U0123ABCD' })
-  .regex(SLACK_USER, { error: 'expected a Slack member id like U0123ABCD' });
+export const slackUserSchema = patternSchema(SLACK_USER, 'expected a Slack member id like U0123ABCD');
 
 /** A freeze window; its syntax belongs to the freeze policy, so here it only has to be a non-empty string. */
 export const freezeWindowSchema = textSchema('expected a freeze window like "Fri 18:00-Mon 06:00"');

@@ -17,8 +17,13 @@ const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/;
 const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
 const SHA256 = /^[0-9a-fA-F]{64}$/;
 
+/** A string matching `pattern`; `message` answers both a wrong type and a mismatch. */
+export function patternSchema(pattern: RegExp, message: string) {
+  return z.string({ error: message }).regex(pattern, { error: message });
+}
+
 /** App, environment, host and group names; they end up in paths and log lines, so the alphabet is small. */
-export const nameSchema = z.string({ error: NAME_MESSAGE }).regex(NAME, { error: NAME_MESSAGE });
+export const nameSchema = patternSchema(NAME, NAME_MESSAGE);
 
 /**
  * A release version; it becomes the directory `releases/<version>`, hence no `/` and never `.` or `..`.
