@@ -1,18 +1,12 @@
 /** Which hosts a plan releases to, and where on each. */
-import { closestMatch } from '../plan/closest-match.ts';
 import type { Plan, SourceIssue } from '../plan/types.ts';
 import { expandHostNames, knownHostNames } from './expand-hosts.ts';
+import { findEnvironment, unknownName } from './find-environment.ts';
 import type { AppConfig, EnvironmentConfig, RepoConfig, ResolvedHost } from './types.ts';
 
 export type ResolvedTargets =
   | { ok: true; app: AppConfig; environment: EnvironmentConfig; hosts: ResolvedHost[] }
   | { ok: false; issues: SourceIssue[] };
-
-function unknownName(kind: string, name: string, known: readonly string[]): string {
-  const suggestion = closestMatch(name, known);
-  const hint = suggestion === undefined ? `; known: ${known.join(', ') || 'none'}` : `; did you mean ${suggestion}?`;
-  return `unknown ${kind} ${name}${hint}`;
-}
 
 // The plan's text is not at hand here, so issues carry the field path without a position.
 function issue(path: string, message: string): SourceIssue {
@@ -27,13 +21,9 @@ function issue(path: string, message: string): SourceIssue {
  * issue, since the environment's approvals and freeze windows are what reviewers agreed to.
  */
 export function resolvePlanTargets(config: RepoConfig, plan: Plan): ResolvedTargets {
-  const app = Object.hasOwn(config.apps, plan.app) ? config.apps[plan.app] : undefined;
-  if (app === undefined) return { ok: false, issues: [issue('app', unknownName('app', plan.app, Object.keys(config.apps)))] };
-  const environment = Object.hasOwn(app.environments, plan.environment) ? app.environments[plan.environment] : undefined;
-  if (environment === undefined) {
-    const message = unknownName(`environment of ${plan.app}:`, plan.environment, Object.keys(app.environments));
-    return { ok: false, issues: [issue('environment', message)] };
-  }
+  const found = findEnvironment(config, plan.app, plan.environment);
+  if (!found.ok) return { ok: false, issues: [issue(found.field, found.message)] };
+  const { app, environment } = found;
 
   const allowed = expandHostNames(config.hosts, environment.hosts);
   const allowedNames = new Set(allowed.hosts.map((entry) => entry.name));
