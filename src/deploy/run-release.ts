@@ -112,7 +112,7 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
   const maxFailures = plan.strategy.maxFailures;
   let failures = 0;
 
-  /** Rolls a switched host back; when its connection was lost, tries once more over a new one. */
+  /** Rolls a switched host back; when its connection was lost, tries again over new ones, pausing longer each time. */
   const rollBack = async (slot: HostSlot, reason: string): Promise<void> => {
     if (!slot.ctx) return;
     let outcome = await rollbackHost(slot.ctx, slot.state, reason);
