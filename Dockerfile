@@ -16,6 +16,7 @@ COPY --from=deps /app/node_modules ./node_modules
 COPY package.json ./
 COPY bin ./bin
 COPY src ./src
+COPY migrations ./migrations
 COPY examples ./examples
 # SSH identities and secret_env values come from the environment or mounted files at run time, never the image.
 USER yardmaster

@@ -1,6 +1,7 @@
 /** Dispatches `yardmaster <command>` to its module. */
 import { readFileSync } from 'node:fs';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.ts';
+import { AUDIT_USAGE, auditCommand } from './commands/audit-command.ts';
 import { DEPLOY_USAGE, deployCommand } from './commands/deploy-command.ts';
 import { RELEASES_USAGE, releasesCommand } from './commands/releases-command.ts';
 import { ROLLBACK_USAGE, rollbackCommand } from './commands/rollback-command.ts';
@@ -14,6 +15,7 @@ ${VALIDATE_USAGE}
 ${DEPLOY_USAGE}
 ${ROLLBACK_USAGE}
 ${RELEASES_USAGE}
+${AUDIT_USAGE}
 
 Exit codes: 0 released, 1 failed (and rolled back), 2 invalid input.
 SSH identity: --identity <file>, else YARDMASTER_SSH_KEY / YARDMASTER_SSH_KEY_FILE, else ssh-agent, else ~/.ssh/id_*.
@@ -40,6 +42,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return validateCommand(args, io);
     case 'testdrive':
       return testdriveCommand(args, io);
+    case 'audit':
+      return auditCommand(args, io);
     case '--version':
     case 'version':
       io.stdout.write(`yardmaster ${version()}\n`);

@@ -29,20 +29,7 @@
  */
 import type { TransitionCause, WorkOrderState } from './types.ts';
 
-/** Every state, in the order of a successful life followed by the exits. */
-export const WORK_ORDER_STATES: readonly WorkOrderState[] = [
-  'requested',
-  'planned',
-  'approved',
-  'scheduled',
-  'running',
-  'succeeded',
-  'accepted',
-  'rejected',
-  'failed',
-  'aborted',
-  'cancelled',
-];
+export { WORK_ORDER_STATES } from './types.ts';
 
 /** One legal move and what causes it. */
 export interface TransitionRule {

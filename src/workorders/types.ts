@@ -1,18 +1,22 @@
 /** Shared types of the work order domain (docs/architecture.md, "Work order states"). No adapter types here. */
 
-/** Where a work order is in its life; see states.ts for the legal moves between them. */
-export type WorkOrderState =
-  | 'requested'
-  | 'planned'
-  | 'approved'
-  | 'scheduled'
-  | 'running'
-  | 'succeeded'
-  | 'accepted'
-  | 'rejected'
-  | 'failed'
-  | 'aborted'
-  | 'cancelled';
+/** Every state, in the order of a successful life followed by the exits; see states.ts for the legal moves. */
+export const WORK_ORDER_STATES = [
+  'requested',
+  'planned',
+  'approved',
+  'scheduled',
+  'running',
+  'succeeded',
+  'accepted',
+  'rejected',
+  'failed',
+  'aborted',
+  'cancelled',
+] as const;
+
+/** Where a work order is in its life. */
+export type WorkOrderState = (typeof WORK_ORDER_STATES)[number];
 
 /** The command or event that moves an order from one state to another; the closed list of states.ts. */
 export type TransitionCause =
@@ -59,13 +63,15 @@ export interface AuditEntry {
 }
 
 /** Where an approval was given; the same person through two sources is still one person. */
-export type ApprovalSource = 'github' | 'slack' | 'cli';
+export const APPROVAL_SOURCES = ['github', 'slack', 'cli'] as const;
+export type ApprovalSource = (typeof APPROVAL_SOURCES)[number];
 
 /**
  * What an approver said. `revoked` withdraws an earlier verdict (a CHANGES_REQUESTED review, a dismissed review)
  * without rejecting the order.
  */
-export type ApprovalVerdict = 'approved' | 'rejected' | 'revoked';
+export const APPROVAL_VERDICTS = ['approved', 'rejected', 'revoked'] as const;
+export type ApprovalVerdict = (typeof APPROVAL_VERDICTS)[number];
 
 /** One recorded verdict, bound to the plan digest its author saw. */
 export interface ApprovalRecord {

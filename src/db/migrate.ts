@@ -1,0 +1,47 @@
+/**
+ * Applies the SQL migrations in migrations/ (written by drizzle-kit) with drizzle's own migrators, at start.
+ * Idempotent: drizzle records applied migrations in drizzle.__drizzle_migrations and skips them.
+ */
+import { fileURLToPath } from 'node:url';
+import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
+import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
+import postgres from 'postgres';
+import { LOCK_NAMESPACE, MIGRATION_LOCK } from './advisory-locks.ts';
+import type { Database } from './types.ts';
+
+/** migrations/ at the root of the checkout (or of the image: the Dockerfile must copy it next to src/). */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../migrations', import.meta.url));
+
+export interface MigrateOptions {
+  migrationsFolder?: string;
+}
+
+/**
+ * Brings the schema up to date on either backend.
+ *
+ * On PostgreSQL several processes (server, workers) may start at once. drizzle's migrator reads the last applied
+ * migration before its transaction, so two of them would both try to create the tables; they are serialised with
+ * a session advisory lock held on a connection of their own (a pool could run the lock and the migration on
+ * different connections). The second process then finds everything applied and does nothing.
+ * PGlite is one process by construction (see data-dir-lock.ts), so it needs no lock.
+ */
+export async function migrateDatabase(database: Database, options: MigrateOptions = {}): Promise<void> {
+  const migrationsFolder = options.migrationsFolder ?? MIGRATIONS_FOLDER;
+  if (database.kind === 'pglite') {
+    await migratePglite(drizzlePglite({ client: database.pglite }), { migrationsFolder });
+    return;
+  }
+  const client = postgres(database.url, { max: 1, onnotice: () => undefined });
+  try {
+    await client`select pg_advisory_lock(${LOCK_NAMESPACE}, ${MIGRATION_LOCK})`;
+    try {
+      await migratePostgres(drizzlePostgres({ client }), { migrationsFolder });
+    } finally {
+      await client`select pg_advisory_unlock(${LOCK_NAMESPACE}, ${MIGRATION_LOCK})`;
+    }
+  } finally {
+    await client.end({ timeout: 5 });
+  }
+}

@@ -1,0 +1,392 @@
+/**
+ * The Yardmaster database schema (drizzle pg-core). drizzle-kit reads this file to write the SQL migrations in
+ * migrations/; change a table here, then run `drizzle-kit generate` and commit both.
+ *
+ * Conventions: snake_case names written out (no casing magic, so the SQL in migrations/ reads like the code),
+ * `timestamptz` everywhere, closed vocabularies as text + CHECK (see vocabulary.ts) rather than pg enums, because
+ * adding a word to a CHECK is one plain migration while `ALTER TYPE … ADD VALUE` cannot run in a transaction.
+ */
+import { sql, type SQL } from 'drizzle-orm';
+import {
+  bigint,
+  bigserial,
+  boolean,
+  check,
+  foreignKey,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  text,
+  timestamp,
+  unique,
+  uniqueIndex,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core';
+import {
+  APPROVAL_SOURCES,
+  APPROVAL_VERDICTS,
+  HOST_OUTCOMES,
+  RELEASE_STATUSES,
+  STAGE_EVENT_RESULTS,
+  STAGE_EVENT_STAGES,
+  WEBHOOK_DELIVERY_STATUSES,
+  WORK_ORDER_KINDS,
+  WORK_ORDER_STATES,
+} from './vocabulary.ts';
+
+/** `column IN ('a', 'b', …)` for a CHECK constraint; the words are our own constants, never user input. */
+function oneOf(column: AnyPgColumn, words: readonly string[]): SQL {
+  return sql`${column} in (${sql.raw(words.map((word) => `'${word.replaceAll("'", "''")}'`).join(', '))})`;
+}
+
+const timestamptz = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
+const createdAt = () => timestamptz('created_at').notNull().defaultNow();
+const id = () => bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity();
+
+// ---------------------------------------------------------------------------------------------------------------
+// Synced from `.github/yardmaster.yml` on the default branch. Natural keys (repo full name + names) because every
+// webhook names the repo and the plan names the app and environment; the sync upserts on them.
+
+/** One app of a repo's config. */
+export const apps = pgTable(
+  'apps',
+  {
+    id: id(),
+    repoFullName: text('repo_full_name').notNull(),
+    name: text('name').notNull(),
+    project: text('project'),
+    deployTo: text('deploy_to').notNull(),
+    /** The app's config as validated (environments excluded: they have their own rows). */
+    config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+    syncedAt: timestamptz('synced_at').notNull().defaultNow(),
+  },
+  (t) => [unique('apps_repo_name_uq').on(t.repoFullName, t.name)],
+);
+
+/** One environment of an app, with what the approval policy needs as columns. */
+export const environments = pgTable(
+  'environments',
+  {
+    id: id(),
+    repoFullName: text('repo_full_name').notNull(),
+    app: text('app').notNull(),
+    name: text('name').notNull(),
+    production: boolean('production').notNull().default(false),
+    approvalsNeeded: integer('approvals_needed').notNull().default(1),
+    /** GitHub logins or `team:slug`; empty means anyone with the ops role. */
+    approvers: text('approvers').array().notNull().default(sql`'{}'::text[]`),
+    /** Host groups or host names, in rollout order. */
+    hosts: text('hosts').array().notNull().default(sql`'{}'::text[]`),
+    freeze: text('freeze').array().notNull().default(sql`'{}'::text[]`),
+    /** The environment's config as validated (env, secret_env names, transfer); never secret values. */
+    config: jsonb('config').$type<Record<string, unknown>>().notNull().default({}),
+    syncedAt: timestamptz('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    unique('environments_repo_app_name_uq').on(t.repoFullName, t.app, t.name),
+    foreignKey({
+      name: 'environments_app_fk',
+      columns: [t.repoFullName, t.app],
+      foreignColumns: [apps.repoFullName, apps.name],
+    }).onDelete('cascade'),
+    check('environments_approvals_needed_ck', sql`${t.approvalsNeeded} >= 0`),
+  ],
+);
+
+/** One host of a repo's config; hosts are repo-wide (groups in `hosts:`), so they key on repo + host name. */
+export const hosts = pgTable(
+  'hosts',
+  {
+    id: id(),
+    repoFullName: text('repo_full_name').notNull(),
+    name: text('name').notNull(),
+    /** The `hosts:` groups this host is listed in. */
+    groups: text('groups').array().notNull().default(sql`'{}'::text[]`),
+    address: text('address').notNull(),
+    port: integer('port').notNull().default(22),
+    user: text('user'),
+    hostKey: text('host_key'),
+    deployTo: text('deploy_to'),
+    executor: text('executor', { enum: ['ssh', 'local'] }).notNull().default('ssh'),
+    syncedAt: timestamptz('synced_at').notNull().defaultNow(),
+  },
+  (t) => [
+    unique('hosts_repo_name_uq').on(t.repoFullName, t.name),
+    check('hosts_executor_ck', oneOf(t.executor, ['ssh', 'local'])),
+  ],
+);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Work orders and what happens to them.
+
+/**
+ * A work order. Uniqueness (partial unique indexes):
+ * - an issue is one work order for its whole life: unique (repo, number) where kind = 'issue';
+ * - a pull-request deployment is one *open* order per (repo, PR, environment): unique where kind = 'pull_request'
+ *   and closed_at is null. Pushes to the PR update head_sha and add plan versions on the same order; once the order
+ *   is closed (accepted, rejected, cancelled, …: the service sets closed_at), a new `/deploy <env>` opens a new one
+ *   and the old one stays as history.
+ */
+export const workOrders = pgTable(
+  'work_orders',
+  {
+    id: id(),
+    repoFullName: text('repo_full_name').notNull(),
+    installationId: bigint('installation_id', { mode: 'number' }).notNull(),
+    kind: text('kind', { enum: WORK_ORDER_KINDS }).notNull(),
+    /** The issue or pull-request number. */
+    number: integer('number').notNull(),
+    title: text('title').notNull(),
+    state: text('state', { enum: WORK_ORDER_STATES }).notNull().default('requested'),
+    /** Known once a plan names them; a PR deployment knows its environment from `/deploy <env>`. */
+    app: text('app'),
+    environment: text('environment'),
+    /** Logins: who opened it, and the people named in the issue form. */
+    requester: text('requester').notNull(),
+    planAuthor: text('plan_author'),
+    deployer: text('deployer'),
+    acceptor: text('acceptor'),
+    /** The issue form's "requirement" text. */
+    requirement: text('requirement'),
+    scheduledAt: timestamptz('scheduled_at'),
+    /** PR head (PR deployments) or the default branch head the order's check runs go on. */
+    headSha: text('head_sha'),
+    /** The queued pg-boss job that starts the release, so a new digest or an abort can cancel it in its transaction. */
+    startJobId: text('start_job_id'),
+    createdAt: createdAt(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+    /** Set when the order reaches a state it never leaves; frees the PR deployment key. */
+    closedAt: timestamptz('closed_at'),
+  },
+  (t) => [
+    uniqueIndex('work_orders_issue_uq').on(t.repoFullName, t.number).where(sql`${t.kind} = 'issue'`),
+    uniqueIndex('work_orders_pr_open_uq')
+      .on(t.repoFullName, t.number, t.environment)
+      .where(sql`${t.kind} = 'pull_request' and ${t.closedAt} is null`),
+    index('work_orders_repo_number_idx').on(t.repoFullName, t.number),
+    index('work_orders_state_idx').on(t.state),
+    index('work_orders_app_env_idx').on(t.repoFullName, t.app, t.environment),
+    check('work_orders_kind_ck', oneOf(t.kind, WORK_ORDER_KINDS)),
+    check('work_orders_state_ck', oneOf(t.state, WORK_ORDER_STATES)),
+    check('work_orders_pr_environment_ck', sql`${t.kind} <> 'pull_request' or ${t.environment} is not null`),
+  ],
+);
+
+/** Every plan a work order has had; the current plan is the one with the highest seq. */
+export const planVersions = pgTable(
+  'plan_versions',
+  {
+    id: id(),
+    workOrderId: bigint('work_order_id', { mode: 'number' })
+      .notNull()
+      .references(() => workOrders.id),
+    seq: integer('seq').notNull(),
+    /** The comment the plan came from (edits of it make new versions). */
+    commentId: bigint('comment_id', { mode: 'number' }),
+    author: text('author').notNull(),
+    yaml: text('yaml').notNull(),
+    /** The parsed plan, as the release engine takes it. */
+    plan: jsonb('plan').$type<Record<string, unknown>>().notNull(),
+    /** sha256 of plan YAML + commit SHA + package sha256: what an approval is for. */
+    digest: text('digest').notNull(),
+    commitSha: text('commit_sha'),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique('plan_versions_order_seq_uq').on(t.workOrderId, t.seq),
+    index('plan_versions_digest_idx').on(t.digest),
+  ],
+);
+
+/**
+ * Approvals, rejections and revocations, each for the digest its actor saw. A row is never changed: a revoked
+ * approval is a later `revoked` row. source_ref identifies the outside event (`review:<id>`, `comment:<id>`, a Slack
+ * action's ts, a CLI invocation id); unique (source, source_ref) makes a redelivered review or a replayed click a
+ * conflict instead of a second vote.
+ */
+export const approvals = pgTable(
+  'approvals',
+  {
+    id: id(),
+    workOrderId: bigint('work_order_id', { mode: 'number' })
+      .notNull()
+      .references(() => workOrders.id),
+    actor: text('actor').notNull(),
+    source: text('source', { enum: APPROVAL_SOURCES }).notNull(),
+    digest: text('digest').notNull(),
+    verdict: text('verdict', { enum: APPROVAL_VERDICTS }).notNull(),
+    reason: text('reason'),
+    sourceRef: text('source_ref').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique('approvals_source_ref_uq').on(t.source, t.sourceRef),
+    index('approvals_order_digest_idx').on(t.workOrderId, t.digest),
+    check('approvals_source_ck', oneOf(t.source, APPROVAL_SOURCES)),
+    check('approvals_verdict_ck', oneOf(t.verdict, APPROVAL_VERDICTS)),
+  ],
+);
+
+/** One release (a run of the engine, keyed by its release id; a retry reuses the id and adds host runs). */
+export const releases = pgTable(
+  'releases',
+  {
+    id: id(),
+    /** Null for releases started outside a work order (e.g. a CLI rollback recorded here). */
+    workOrderId: bigint('work_order_id', { mode: 'number' }).references(() => workOrders.id),
+    releaseId: text('release_id').notNull(),
+    repoFullName: text('repo_full_name').notNull(),
+    app: text('app').notNull(),
+    environment: text('environment').notNull(),
+    version: text('version').notNull(),
+    status: text('status', { enum: RELEASE_STATUSES }).notNull().default('queued'),
+    startedAt: timestamptz('started_at'),
+    finishedAt: timestamptz('finished_at'),
+    /** The engine's ReleaseResult once finished. */
+    result: jsonb('result').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique('releases_release_id_uq').on(t.releaseId),
+    index('releases_work_order_idx').on(t.workOrderId),
+    index('releases_app_env_idx').on(t.repoFullName, t.app, t.environment, t.createdAt),
+    check('releases_status_ck', oneOf(t.status, RELEASE_STATUSES)),
+  ],
+);
+
+/** What one run of a release did to one host; attempt counts retries of the same release on that host. */
+export const hostRuns = pgTable(
+  'host_runs',
+  {
+    id: id(),
+    releaseId: text('release_id')
+      .notNull()
+      .references(() => releases.releaseId),
+    host: text('host').notNull(),
+    attempt: integer('attempt').notNull().default(1),
+    outcome: text('outcome', { enum: HOST_OUTCOMES }).notNull(),
+    previousVersion: text('previous_version'),
+    /** HostFailure (stage, exit code, message, last lines), already masked. */
+    failure: jsonb('failure').$type<Record<string, unknown>>(),
+    durationMs: integer('duration_ms').notNull(),
+    finishedAt: timestamptz('finished_at').notNull().defaultNow(),
+  },
+  (t) => [
+    unique('host_runs_release_host_attempt_uq').on(t.releaseId, t.host, t.attempt),
+    check('host_runs_outcome_ck', oneOf(t.outcome, HOST_OUTCOMES)),
+  ],
+);
+
+/** Stage starts and results per host, for check runs and the dashboard. Output lines are not stored here. */
+export const stageEvents = pgTable(
+  'stage_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    releaseId: text('release_id')
+      .notNull()
+      .references(() => releases.releaseId),
+    host: text('host').notNull(),
+    stage: text('stage', { enum: STAGE_EVENT_STAGES }).notNull(),
+    result: text('result', { enum: STAGE_EVENT_RESULTS }).notNull(),
+    durationMs: integer('duration_ms'),
+    exitCode: integer('exit_code'),
+    message: text('message'),
+    at: timestamptz('at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('stage_events_release_idx').on(t.releaseId, t.id),
+    check('stage_events_stage_ck', oneOf(t.stage, STAGE_EVENT_STAGES)),
+    check('stage_events_result_ck', oneOf(t.result, STAGE_EVENT_RESULTS)),
+  ],
+);
+
+/**
+ * One lock row per app + environment: one running release at a time. A worker holds it with a lease it renews
+ * by heartbeat; an expired lease may be taken over. A manual `/lock <reason>` holds it with no work order and no
+ * lease (locked_by + manual_reason) until `/unlock`. The row is kept when free (holder and owner null).
+ */
+export const environmentLocks = pgTable(
+  'environment_locks',
+  {
+    id: id(),
+    repoFullName: text('repo_full_name').notNull(),
+    app: text('app').notNull(),
+    environment: text('environment').notNull(),
+    holderWorkOrderId: bigint('holder_work_order_id', { mode: 'number' }).references(() => workOrders.id),
+    /** The worker process holding it (e.g. `hostname:pid:uuid`). */
+    owner: text('owner'),
+    leaseExpiresAt: timestamptz('lease_expires_at'),
+    heartbeatAt: timestamptz('heartbeat_at'),
+    acquiredAt: timestamptz('acquired_at'),
+    lockedBy: text('locked_by'),
+    manualReason: text('manual_reason'),
+  },
+  (t) => [unique('environment_locks_repo_app_env_uq').on(t.repoFullName, t.app, t.environment)],
+);
+
+/** Orders waiting for an environment's lock, served in id order ("later orders wait in order and say so"). */
+export const environmentLockWaiters = pgTable(
+  'environment_lock_waiters',
+  {
+    id: id(),
+    repoFullName: text('repo_full_name').notNull(),
+    app: text('app').notNull(),
+    environment: text('environment').notNull(),
+    workOrderId: bigint('work_order_id', { mode: 'number' })
+      .notNull()
+      .references(() => workOrders.id),
+    enqueuedAt: timestamptz('enqueued_at').notNull().defaultNow(),
+  },
+  (t) => [
+    unique('environment_lock_waiters_order_uq').on(t.workOrderId),
+    index('environment_lock_waiters_env_idx').on(t.repoFullName, t.app, t.environment, t.id),
+  ],
+);
+
+/** Every webhook delivery seen, by GitHub's delivery id: a redelivery conflicts on it and is not handled twice. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    deliveryId: text('delivery_id').notNull(),
+    event: text('event').notNull(),
+    action: text('action'),
+    receivedAt: timestamptz('received_at').notNull().defaultNow(),
+    handledAt: timestamptz('handled_at'),
+    status: text('status', { enum: WEBHOOK_DELIVERY_STATUSES }).notNull().default('received'),
+    error: text('error'),
+  },
+  (t) => [
+    unique('webhook_deliveries_delivery_id_uq').on(t.deliveryId),
+    index('webhook_deliveries_received_at_idx').on(t.receivedAt),
+    check('webhook_deliveries_status_ck', oneOf(t.status, WEBHOOK_DELIVERY_STATUSES)),
+  ],
+);
+
+/**
+ * The append-only audit log. Every row carries the hash of the previous one (see audit-log.ts); a trigger from
+ * a custom migration refuses UPDATE, DELETE and TRUNCATE. Rows are written only through appendAudit.
+ */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    at: timestamptz('at').notNull(),
+    actor: text('actor').notNull(),
+    action: text('action').notNull(),
+    workOrderId: bigint('work_order_id', { mode: 'number' }).references(() => workOrders.id),
+    fromState: text('from_state'),
+    toState: text('to_state'),
+    reason: text('reason'),
+    data: jsonb('data').$type<unknown>().notNull().default({}),
+    prevHash: text('prev_hash').notNull(),
+    hash: text('hash').notNull(),
+  },
+  (t) => [
+    unique('audit_log_hash_uq').on(t.hash),
+    // Two rows naming the same predecessor would fork the chain: make that an insert error, not a silent fork.
+    unique('audit_log_prev_hash_uq').on(t.prevHash),
+    index('audit_log_work_order_idx').on(t.workOrderId, t.id),
+  ],
+);

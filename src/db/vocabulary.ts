@@ -1,0 +1,39 @@
+/**
+ * The closed word lists the database enforces with CHECK constraints. They live apart from the schema so the
+ * domain can import them without pulling in drizzle, and they are tied to the release engine's own types at
+ * compile time, so a new engine outcome cannot reach a column that would refuse it.
+ */
+import type { HostOutcome, ReleaseStatus, StageName, StageResult } from '../deploy/types.ts';
+import { STAGES } from '../deploy/types.ts';
+
+/** A list of exactly the members of `Union`: a missing member or an extra word fails to compile. */
+function everyOf<Union extends string>() {
+  return <const List extends readonly Union[]>(
+    list: List & ([Union] extends [List[number]] ? unknown : { missing: Exclude<Union, List[number]> }),
+  ): List => list;
+}
+
+// Work order states, approval sources and verdicts belong to the domain; the database enforces the same words.
+export { APPROVAL_SOURCES, APPROVAL_VERDICTS, WORK_ORDER_STATES } from '../workorders/types.ts';
+export type { ApprovalSource, ApprovalVerdict, WorkOrderState } from '../workorders/types.ts';
+
+/** An issue with the `work-order` label, or a `/deploy <env>` on a pull request. */
+export const WORK_ORDER_KINDS = ['issue', 'pull_request'] as const;
+export type WorkOrderKind = (typeof WORK_ORDER_KINDS)[number];
+
+/** A release is `queued` and `running` before the engine's own final statuses. */
+export const RELEASE_STATUSES = everyOf<'queued' | 'running' | ReleaseStatus>()(['queued', 'running', 'succeeded', 'partial', 'failed', 'aborted']);
+export type ReleaseRowStatus = (typeof RELEASE_STATUSES)[number];
+
+export const HOST_OUTCOMES = everyOf<HostOutcome>()(['released', 'unchanged', 'failed', 'rolled_back', 'aborted', 'untouched']);
+
+/** The nine stages plus `rollback`, which the engine reports like a stage. */
+export const STAGE_EVENT_STAGES = everyOf<StageName | 'rollback'>()([...STAGES, 'rollback']);
+export type StageEventStage = (typeof STAGE_EVENT_STAGES)[number];
+
+/** `started` rows let the dashboard show the running stage; the rest are the engine's stage results. */
+export const STAGE_EVENT_RESULTS = everyOf<'started' | StageResult>()(['started', 'ok', 'failed', 'skipped']);
+
+/** `received` until a handler finishes; `ignored` for events no handler wants. */
+export const WEBHOOK_DELIVERY_STATUSES = ['received', 'handled', 'failed', 'ignored'] as const;
+export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];
