@@ -13,7 +13,7 @@ WORKDIR /app
 RUN groupadd --system yardmaster \
  && useradd --system --gid yardmaster --home-dir /home/yardmaster --create-home --shell /usr/sbin/nologin yardmaster
 COPY --from=deps /app/node_modules ./node_modules
-COPY package.json ./
+COPY package.json app.yml ./
 COPY bin ./bin
 COPY src ./src
 COPY migrations ./migrations

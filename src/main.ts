@@ -1,0 +1,27 @@
+/**
+ * Process entry: validate the environment, start the HTTP server (the App's, or Probot's setup flow when there is
+ * no APP_ID yet), stop gracefully on SIGTERM/SIGINT. Wiring only.
+ */
+import { yardmasterApp } from './app.ts';
+import { parseServerEnv } from './server/env.ts';
+import { createLogger } from './server/logger.ts';
+import { stopOnSignals } from './server/shutdown.ts';
+import { startFromConfig } from './server/start-from-config.ts';
+
+const parsed = parseServerEnv(process.env);
+if (!parsed.ok) {
+  process.stderr.write(`yardmaster: invalid environment:\n  ${parsed.problems.join('\n  ')}\n`);
+  process.exit(2);
+}
+const log = createLogger(parsed.config.logLevel);
+try {
+  const started = await startFromConfig(parsed.config, yardmasterApp, process.env, log);
+  if (!started.ok) {
+    process.stderr.write(`yardmaster: cannot start:\n  ${started.problems.join('\n  ')}\n`);
+    process.exit(2);
+  }
+  stopOnSignals(started.stop, log);
+} catch (error) {
+  log.fatal({ err: error }, 'start failed');
+  process.exit(1);
+}

@@ -1,0 +1,55 @@
+/**
+ * The process's one HTTP server: exact-path routes (webhooks now; Slack and the dashboard later), 404 for the
+ * rest, 500 (logged, no details to the client) for a handler that throws.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+
+/** Answers requests to one path. */
+export type RouteHandler = (request: IncomingMessage, response: ServerResponse) => void | Promise<void>;
+
+/** Where errors of handlers go. */
+export interface ServerLog {
+  error(fields: object, message: string): void;
+}
+
+function pathnameOf(request: IncomingMessage): string {
+  try {
+    return new URL(request.url ?? '/', 'http://localhost').pathname;
+  } catch {
+    return '';
+  }
+}
+
+function answer(response: ServerResponse, status: number, text: string): void {
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
+}
+
+/** A server (not yet listening) that sends each request to the handler of its exact path. */
+export function createRoutedServer(routes: ReadonlyMap<string, RouteHandler>, log: ServerLog): Server {
+  return createServer((request, response) => {
+    const handler = routes.get(pathnameOf(request));
+    if (handler === undefined) {
+      answer(response, 404, 'not found');
+      return;
+    }
+    Promise.resolve()
+      .then(() => handler(request, response))
+      .catch((error: unknown) => {
+        log.error({ err: error, path: pathnameOf(request) }, 'request handler failed');
+        answer(response, 500, 'internal error');
+      });
+  });
+}
+
+/** `/healthz`: 200 `ok` while the process serves requests. */
+export const healthHandler: RouteHandler = (request, response) => {
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.writeHead(405, { allow: 'GET, HEAD' }).end();
+    return;
+  }
+  response.writeHead(200, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('ok\n');
+};
