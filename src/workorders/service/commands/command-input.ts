@@ -1,0 +1,66 @@
+/** What every command handler gets, and the checks most of them start with. */
+import { authorize } from '../../authorize.ts';
+import type { ApprovalSource, Command } from '../../types.ts';
+import { refused, type CommandResult } from '../command-result.ts';
+import { authorizationContextFor, planTarget, type PlanTarget } from '../order-policy.ts';
+import { getWorkOrder } from '../order-store.ts';
+import { currentPlan, type StoredPlan } from '../plan-store.ts';
+import type { OrderRef, RepoContext, ServiceDeps, WorkOrder } from '../types.ts';
+
+export interface CommandInput<C extends Command = Command> {
+  order: OrderRef;
+  /** A GitHub login. */
+  actor: string;
+  command: C;
+  /** Where the command came from; approvals are recorded with it. */
+  source: ApprovalSource;
+  /** The outside event (`comment:<id>`, a Slack action id, …): a replayed `/approve` counts once. */
+  sourceRef: string;
+  /** The plan digest the actor saw; default: the current plan's (a comment approves what is current). */
+  digestSeen?: string;
+}
+
+export interface CommandCall<C extends Command = Command> {
+  deps: ServiceDeps;
+  input: CommandInput<C>;
+  context: RepoContext;
+}
+
+/** The order, its current plan and its target, after the actor was found to hold the command's role. */
+export interface AuthorizedCommand {
+  order: WorkOrder;
+  stored: StoredPlan | undefined;
+  target: PlanTarget | undefined;
+  /** Why the plan's app or environment is not in the repo config (any more), when it is not. */
+  targetProblem: string | undefined;
+}
+
+/** Loads the order and its plan and authorizes the command; a refusal is a ready result. */
+export async function authorizeCommand(call: CommandCall): Promise<{ ok: true; value: AuthorizedCommand } | { ok: false; result: CommandResult }> {
+  const { deps, input, context } = call;
+  const name = input.command.name;
+  const order = await getWorkOrder(deps.db, input.order.id);
+  if (order === undefined) return { ok: false, result: refused(name, 'not-found', `no work order ${input.order.id}`) };
+  const stored = await currentPlan(deps.db, order.id);
+  const allowed = await authorize(input.command, input.actor, authorizationContextFor(context, stored));
+  if (!allowed.ok) return { ok: false, result: refused(name, allowed.reason, allowed.message) };
+  const found = stored === undefined ? undefined : planTarget(context.config, stored.plan);
+  if (found === undefined) return { ok: true, value: { order, stored, target: undefined, targetProblem: undefined } };
+  return found.ok
+    ? { ok: true, value: { order, stored, target: found.target, targetProblem: undefined } }
+    : { ok: true, value: { order, stored, target: undefined, targetProblem: found.message } };
+}
+
+/** The plan and target a command needs, or the refusal saying there is none. */
+export function requirePlan(name: Command['name'], value: AuthorizedCommand): { ok: true; stored: StoredPlan; target: PlanTarget } | { ok: false; result: CommandResult } {
+  if (value.stored === undefined) return { ok: false, result: refused(name, 'no-plan', `work order #${value.order.number} has no plan yet`) };
+  if (value.target === undefined) {
+    return { ok: false, result: refused(name, 'unknown-environment', value.targetProblem ?? 'the plan names no configured environment') };
+  }
+  return { ok: true, stored: value.stored, target: value.target };
+}
+
+/** The common refusal for a command given in a state that does not take it. */
+export function wrongState(name: Command['name'], order: WorkOrder, hint: string): CommandResult {
+  return refused(name, 'wrong-state', `work order #${order.number} is ${order.state}: ${hint}`);
+}

@@ -1,0 +1,13 @@
+/** The work-order service: what the GitHub, Slack and CLI adapters call. Wiring only. */
+export type { Moved, OrderRef, Refusal, RepoContext, ServiceDeps, WorkOrder } from './types.ts';
+export { openWorkOrder, type OpenWorkOrderInput, type OpenWorkOrderResult, type WorkOrderForm } from './open-work-order.ts';
+export { refreshPlanCommit, submitPlan, type RefreshPlanInput, type SubmitPlanInput, type SubmitPlanResult } from './submit-plan.ts';
+export type { PlanSummary, StageSummary } from './plan-summary.ts';
+export { recordVerdict, type VerdictInput, type VerdictRefusalReason, type VerdictResult } from './record-verdict.ts';
+export { handleCommand, type CommandInput } from './handle-command.ts';
+export type { CommandOutcome, CommandRefusalReason, CommandResult } from './command-result.ts';
+export { cancelWorkOrder, type CancelResult } from './cancel-work-order.ts';
+export { getWorkOrderStatus, type StatusSummary } from './status-summary.ts';
+export { findWorkOrder, getWorkOrder, type WorkOrderLookup } from './order-store.ts';
+export { currentPlan, type StoredPlan } from './plan-store.ts';
+export { AUDIT_ACTIONS, SYSTEM_ACTOR, userActor } from './audit-actions.ts';

@@ -1,0 +1,83 @@
+/** Plan versions: every plan an order has had, the current one being the highest `seq`. */
+import { desc, eq, sql } from 'drizzle-orm';
+import { planVersions } from '../../db/schema.ts';
+import type { DbExecutor } from '../../db/types.ts';
+import { planDigest } from '../../plan/digest.ts';
+import { parsePlan } from '../../plan/parse-plan.ts';
+import type { Plan } from '../../plan/types.ts';
+
+export type PlanVersionRow = typeof planVersions.$inferSelect;
+
+/** A stored plan version with its plan parsed again from the stored YAML. */
+export interface StoredPlan {
+  row: PlanVersionRow;
+  plan: Plan;
+}
+
+/** The order's current plan version, if it has one. */
+export async function currentPlanVersion(db: DbExecutor, workOrderId: number): Promise<PlanVersionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(planVersions)
+    .where(eq(planVersions.workOrderId, workOrderId))
+    .orderBy(desc(planVersions.seq))
+    .limit(1);
+  return row;
+}
+
+/**
+ * The plan of a stored version, parsed from its YAML (what the approvers saw), and whether it still has the stored
+ * digest: a release runs only what was approved, so a parser change that alters the plan must stop it.
+ */
+export function readStoredPlan(row: PlanVersionRow): { ok: true; plan: Plan; digestMatches: boolean } | { ok: false; message: string } {
+  const parsed = parsePlan(row.yaml);
+  if (!parsed.ok) {
+    return { ok: false, message: `stored plan version ${row.seq} no longer parses: ${parsed.issues.map((issue) => issue.message).join('; ')}` };
+  }
+  const digest = planDigest(parsed.value, row.commitSha === null ? {} : { commitSha: row.commitSha });
+  return { ok: true, plan: parsed.value, digestMatches: digest === row.digest };
+}
+
+/**
+ * The order's current plan, parsed.
+ *
+ * @throws Error when the stored YAML no longer parses (a Yardmaster upgrade changed the plan format): not a refusal
+ *   anyone can act on from a comment.
+ */
+export async function currentPlan(db: DbExecutor, workOrderId: number): Promise<StoredPlan | undefined> {
+  const row = await currentPlanVersion(db, workOrderId);
+  if (row === undefined) return undefined;
+  const read = readStoredPlan(row);
+  if (!read.ok) throw new Error(read.message);
+  return { row, plan: read.plan };
+}
+
+/** Plain JSON data of a value (dates as ISO strings), for jsonb columns. */
+export function toJsonRecord(value: object): Record<string, unknown> {
+  const parsed: unknown = JSON.parse(JSON.stringify(value));
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.fromEntries(Object.entries(parsed)) : {};
+}
+
+export interface NewPlanVersion {
+  workOrderId: number;
+  commentId: number | null;
+  author: string;
+  yaml: string;
+  plan: Plan;
+  digest: string;
+  commitSha: string | null;
+}
+
+/** Stores the next version of an order's plan (call with the order row locked, so `seq` cannot race). */
+export async function insertPlanVersion(tx: DbExecutor, version: NewPlanVersion): Promise<PlanVersionRow> {
+  const [row] = await tx
+    .insert(planVersions)
+    .values({
+      ...version,
+      plan: toJsonRecord(version.plan),
+      seq: sql`(select coalesce(max(p.seq), 0) + 1 from plan_versions p where p.work_order_id = ${version.workOrderId})`,
+    })
+    .returning();
+  if (row === undefined) throw new Error('plan version insert returned no row');
+  return row;
+}
