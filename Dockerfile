@@ -19,6 +19,12 @@ COPY src ./src
 COPY migrations ./migrations
 COPY examples ./examples
 # SSH identities and secret_env values come from the environment or mounted files at run time, never the image.
+# The embedded database (only without DATABASE_URL) and the package cache live under the user's home: mount a volume
+# at /home/yardmaster/.local/share/yardmaster to keep the embedded database across containers.
+ENV PORT=3000
+EXPOSE 3000
 USER yardmaster
-ENTRYPOINT ["node", "bin/yardmaster.js"]
-CMD ["--help"]
+# The default command is the server (webhooks, /healthz, /readyz, in-process workers): `npm start` without npm.
+# Workers alone: `node bin/yardmaster.js worker`; any CLI command: `node bin/yardmaster.js <command>`.
+# See docs/operations.md and deploy/compose.yml.
+CMD ["node", "src/main.ts"]

@@ -1,21 +1,24 @@
 /**
- * Process entry: validate the environment, start the HTTP server (the App's, or Probot's setup flow when there is
- * no APP_ID yet), stop gracefully on SIGTERM/SIGINT. Wiring only.
+ * Process entry of the server: validate the environment, start the HTTP server (the App's webhooks, `/healthz`,
+ * `/readyz`, with in-process release workers; or Probot's setup flow when there is no APP_ID yet), stop gracefully
+ * on SIGTERM/SIGINT. Wiring only.
  */
-import { yardmasterApp } from './app.ts';
+import { parseRuntimeEnv } from './runtime/runtime-env.ts';
 import { parseServerEnv } from './server/env.ts';
 import { createLogger } from './server/logger.ts';
 import { stopOnSignals } from './server/shutdown.ts';
 import { startFromConfig } from './server/start-from-config.ts';
 
 const parsed = parseServerEnv(process.env);
-if (!parsed.ok) {
-  process.stderr.write(`yardmaster: invalid environment:\n  ${parsed.problems.join('\n  ')}\n`);
+const runtime = parseRuntimeEnv(process.env);
+const problems = [...(parsed.ok ? [] : parsed.problems), ...(runtime.ok ? [] : runtime.problems)];
+if (!parsed.ok || !runtime.ok) {
+  process.stderr.write(`yardmaster: invalid environment:\n  ${problems.join('\n  ')}\n`);
   process.exit(2);
 }
 const log = createLogger(parsed.config.logLevel);
 try {
-  const started = await startFromConfig(parsed.config, yardmasterApp, process.env, log);
+  const started = await startFromConfig(parsed.config, runtime.config, process.env, log);
   if (!started.ok) {
     process.stderr.write(`yardmaster: cannot start:\n  ${started.problems.join('\n  ')}\n`);
     process.exit(2);

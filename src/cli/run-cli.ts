@@ -7,6 +7,7 @@ import { RELEASES_USAGE, releasesCommand } from './commands/releases-command.ts'
 import { ROLLBACK_USAGE, rollbackCommand } from './commands/rollback-command.ts';
 import { testdriveCommand, TESTDRIVE_USAGE } from './commands/testdrive-command.ts';
 import { VALIDATE_USAGE, validateCommand } from './commands/validate-command.ts';
+import { WORKER_USAGE, workerCommand } from './commands/worker-command.ts';
 
 const HELP = `yardmaster: releases to fleets of hosts, nine stages per host, with rollback
 
@@ -16,6 +17,7 @@ ${DEPLOY_USAGE}
 ${ROLLBACK_USAGE}
 ${RELEASES_USAGE}
 ${AUDIT_USAGE}
+${WORKER_USAGE}
 
 Exit codes: 0 released, 1 failed (and rolled back), 2 invalid input.
 SSH identity: --identity <file>, else YARDMASTER_SSH_KEY / YARDMASTER_SSH_KEY_FILE, else ssh-agent, else ~/.ssh/id_*.
@@ -44,6 +46,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return testdriveCommand(args, io);
     case 'audit':
       return auditCommand(args, io);
+    case 'worker':
+      return workerCommand(args, io);
     case '--version':
     case 'version':
       io.stdout.write(`yardmaster ${version()}\n`);

@@ -390,3 +390,24 @@ export const auditLog = pgTable(
     index('audit_log_work_order_idx').on(t.workOrderId, t.id),
   ],
 );
+
+/**
+ * What the GitHub adapter created for a release, so that any process (a resumed worker included) updates the same
+ * objects instead of making new ones: the deployment (kind `deployment`, name = environment) and one check run per
+ * stage (kind `check_run`, name = the stage).
+ */
+export const githubReports = pgTable(
+  'github_reports',
+  {
+    id: id(),
+    workOrderId: bigint('work_order_id', { mode: 'number' })
+      .notNull()
+      .references(() => workOrders.id),
+    releaseId: text('release_id').notNull(),
+    kind: text('kind', { enum: ['deployment', 'check_run'] }).notNull(),
+    name: text('name').notNull(),
+    githubId: bigint('github_id', { mode: 'number' }).notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('github_reports_release_object_uq').on(t.workOrderId, t.releaseId, t.kind, t.name)],
+);

@@ -1,4 +1,4 @@
-/** The server of a configured App: Probot's webhook middleware and `/healthz` on one node:http server. */
+/** The server of a configured App: Probot's webhook middleware, `/healthz` and extra routes on one node:http server. */
 import { createNodeMiddleware, type ApplicationFunction, type Probot } from 'probot';
 import { createRoutedServer, healthHandler, type RouteHandler, type ServerLog } from './http-server.ts';
 import { closeGracefully, listen } from './listen.ts';
@@ -15,6 +15,8 @@ export interface AppServerOptions {
   log: ServerLog;
   /** How long requests in flight may take to finish on close (default 10 s). */
   closeGraceMs?: number;
+  /** More exact-path routes (e.g. `/readyz`). */
+  routes?: ReadonlyMap<string, RouteHandler>;
 }
 
 /** A listening server. */
@@ -42,6 +44,7 @@ export async function startAppServer(options: AppServerOptions): Promise<Running
   };
   const server = createRoutedServer(
     new Map<string, RouteHandler>([
+      ...(options.routes ?? new Map<string, RouteHandler>()),
       ['/healthz', healthHandler],
       [options.webhookPath, webhooks],
     ]),

@@ -1,27 +1,42 @@
-/** From a validated configuration to a running server: the App's, or Probot's setup flow. */
-import type { ApplicationFunction } from 'probot';
+/**
+ * From validated settings to a running process: Probot's setup flow (no App yet), or the App's server with the
+ * database, migrations, queue and in-process workers. Stops in order: HTTP server (requests in flight finish),
+ * workers, queue, database.
+ */
+import type { ProbotOctokit } from 'probot';
 import type { Logger } from 'pino';
+import type { AppDeps } from '../github/app-deps.ts';
+import { openRuntime, type Runtime } from '../runtime/open-runtime.ts';
+import type { RuntimeConfig } from '../runtime/runtime-env.ts';
+import { startProcessWorkers } from '../runtime/start-process-workers.ts';
+import { appFunction } from './app-function.ts';
 import { createAppProbot } from './create-app-probot.ts';
 import type { ServerConfig } from './env.ts';
+import { githubWorkerWiring } from './github-worker-wiring.ts';
+import type { RouteHandler } from './http-server.ts';
 import { loadPrivateKey } from './private-key.ts';
+import { readinessHandler } from './readiness-route.ts';
 import { startSetupMode } from './setup-mode.ts';
 import { startAppServer } from './start-app-server.ts';
 
 /** A started server, or why it could not start. */
 export type StartResult = { ok: true; mode: ServerConfig['mode']; stop(): Promise<void> } | { ok: false; problems: string[] };
 
-/** Starts what `config` describes with `app` as the Probot app function. */
-export async function startFromConfig(
-  config: ServerConfig,
-  app: ApplicationFunction,
+type AppConfig = Extract<ServerConfig, { mode: 'app' }>;
+
+/** What tests and benches may change. */
+export interface StartOptions {
+  /** Octokit class for the App's Probot (request validation in tests, no throttling in benches); Probot's own by default. */
+  Octokit?: typeof ProbotOctokit;
+}
+
+async function startApp(
+  config: AppConfig,
+  runtimeConfig: RuntimeConfig,
   env: Readonly<Record<string, string | undefined>>,
   log: Logger,
+  options: StartOptions,
 ): Promise<StartResult> {
-  if (config.mode === 'setup') {
-    log.info({}, 'no APP_ID: serving the GitHub App setup flow');
-    const setup = await startSetupMode(app, env, log);
-    return { ok: true, mode: 'setup', stop: () => setup.stop() };
-  }
   const key = await loadPrivateKey(config.privateKey);
   if (!key.ok) return { ok: false, problems: [key.problem] };
   const probot = createAppProbot({
@@ -30,8 +45,56 @@ export async function startFromConfig(
     webhookSecret: config.webhookSecret,
     githubApiUrl: config.githubApiUrl,
     log,
+    ...(options.Octokit === undefined ? {} : { Octokit: options.Octokit }),
   });
-  const server = await startAppServer({ probot, app, port: config.port, host: config.host, webhookPath: config.webhookPath, log });
-  log.info({ port: server.port, webhookPath: server.webhookPath, appId: config.appId }, 'listening');
-  return { ok: true, mode: 'app', stop: () => server.close() };
+  const publicUrl = runtimeConfig.publicUrl ?? `http://localhost:${config.port}`;
+  const runtime: Runtime = await openRuntime(runtimeConfig, log);
+  try {
+    const workers = await startProcessWorkers(runtime, env, log, githubWorkerWiring(probot, runtime.database, publicUrl, log));
+    if (!workers.ok) {
+      await runtime.close();
+      return { ok: false, problems: [workers.problem] };
+    }
+    const deps: AppDeps = { service: { db: runtime.database.db, queue: runtime.queue }, publicUrl };
+    const server = await startAppServer({
+      probot,
+      app: appFunction(deps),
+      port: config.port,
+      host: config.host,
+      webhookPath: config.webhookPath,
+      log,
+      routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())]]),
+    }).catch(async (error: unknown) => {
+      await workers.workers.stop();
+      throw error;
+    });
+    log.info({ port: server.port, webhookPath: server.webhookPath, appId: config.appId, workers: runtimeConfig.workers }, 'listening');
+    return {
+      ok: true,
+      mode: 'app',
+      async stop() {
+        await server.close();
+        await workers.workers.stop();
+        await runtime.close({ afterQueue: workers.idle });
+      },
+    };
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+}
+
+/** Starts what `config` describes. */
+export async function startFromConfig(
+  config: ServerConfig,
+  runtimeConfig: RuntimeConfig,
+  env: Readonly<Record<string, string | undefined>>,
+  log: Logger,
+  options: StartOptions = {},
+): Promise<StartResult> {
+  if (config.mode === 'app') return startApp(config, runtimeConfig, env, log, options);
+  log.info({}, 'no APP_ID: serving the GitHub App setup flow (the database and workers start once the App exists)');
+  // Probot's setup flow never loads the app function.
+  const setup = await startSetupMode(() => undefined, env, log);
+  return { ok: true, mode: 'setup', stop: () => setup.stop() };
 }

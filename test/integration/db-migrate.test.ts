@@ -15,6 +15,7 @@ const EXPECTED_TABLES = [
   'environment_lock_waiters',
   'environment_locks',
   'environments',
+  'github_reports',
   'host_runs',
   'hosts',
   'plan_versions',

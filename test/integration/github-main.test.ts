@@ -108,7 +108,7 @@ describe('node src/main.ts', () => {
   it('serves the App: health, a signed delivery answered through GitHub, a clean stop on SIGTERM', async () => {
     const secret = 'main-test-secret';
     const main = startMain(
-      { APP_ID: '123', PRIVATE_KEY: generateAppPrivateKey(), WEBHOOK_SECRET: secret, PORT: '0', HOST: '127.0.0.1', GITHUB_API_URL: fake.baseUrl, LOG_LEVEL: 'info' },
+      { APP_ID: '123', PRIVATE_KEY: generateAppPrivateKey(), WEBHOOK_SECRET: secret, PORT: '0', HOST: '127.0.0.1', GITHUB_API_URL: fake.baseUrl, LOG_LEVEL: 'info', YARDMASTER_DATA_DIR: join(work, 'data') },
       work,
     );
     try {

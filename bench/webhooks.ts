@@ -1,0 +1,220 @@
+/**
+ * `npm run bench:webhooks`: signed plan-comment deliveries per second that the Yardmaster server sustains, each
+ * parsed, validated and stored (the delivery claimed in webhook_deliveries, the plan stored as a new plan version,
+ * the answer posted to GitHub), with latency percentiles; in the same run the same server code with an empty
+ * Probot handler as the ceiling. Everything on 127.0.0.1: the server (`node src/main.ts`, PostgreSQL, no workers)
+ * and the ceiling run as their own processes, GitHub is a small fake process, the load comes from this one.
+ * Target: ≥ 1,000 deliveries/s with p99 < 100 ms.
+ *
+ * Environment: BENCH_CONCURRENCY (default 32), BENCH_SECONDS (default 5), BENCH_WARMUP_SECONDS (default 1),
+ * BENCH_ORDERS (work orders the comments spread over, default 200), BENCH_LOG_LEVEL (the server's, default info),
+ * BENCH_SERVER_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_MAINTENANCE_URL.
+ * Stops by itself; stops its processes and drops its database on success, error and Ctrl-C.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { count, eq } from 'drizzle-orm';
+import { parseRepoConfig } from '../src/config/parse-config.ts';
+import { openDatabase } from '../src/db/client.ts';
+import { migrateDatabase } from '../src/db/migrate.ts';
+import { planVersions, webhookDeliveries } from '../src/db/schema.ts';
+import type { Database } from '../src/db/types.ts';
+import { freePorts } from '../src/sandbox/free-port.ts';
+import { openWorkOrder } from '../src/workorders/service/index.ts';
+import { examplePayload } from '../test/helpers/github-webhooks.ts';
+import { spawnNode, type SpawnedProcess } from '../test/helpers/spawned-process.ts';
+import { createBenchDatabase, type BenchDatabase } from './dispatch-database.ts';
+import { fmtMs, percentile } from './dispatch-stats.ts';
+import { cpuSeconds } from './webhooks-cpu.ts';
+import { runLoad, type LoadResult } from './webhooks-load.ts';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 32);
+const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
+const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 1);
+const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 200);
+const LOG_LEVEL = process.env['BENCH_LOG_LEVEL'] ?? 'info';
+const TARGET_RATE = 1_000;
+const TARGET_P99_MS = 100;
+const SECRET = 'bench-webhook-secret';
+const REPO = 'Codertocat/Hello-World';
+
+const CONFIG_YAML = [
+  'apps:',
+  '  shop:',
+  '    deploy_to: /srv/shop',
+  '    environments:',
+  '      production: { hosts: [web], approvals: 2, approvers: [dave, erin] }',
+  'hosts:',
+  '  web: [{ name: web-1, address: 10.0.0.1 }, { name: web-2, address: 10.0.0.2 }]',
+  'roles:',
+  '  project_manager: [pam]',
+  '  developer: [carol]',
+  '  ops: [dave, erin]',
+  '  deployer: [dave]',
+  '  acceptor: [pam]',
+  '',
+].join('\n');
+
+let bench: BenchDatabase | undefined;
+let work: string | undefined;
+let database: Database | undefined;
+const children: SpawnedProcess[] = [];
+let cleaning: Promise<void> | undefined;
+
+async function stopChild(child: SpawnedProcess): Promise<void> {
+  if (child.child.exitCode !== null) return;
+  child.child.kill('SIGTERM');
+  await child.exited(15_000).catch(() => child.child.kill('SIGKILL'));
+}
+
+function cleanup(): Promise<void> {
+  cleaning ??= (async () => {
+    await Promise.all(children.map(stopChild));
+    await database?.close().catch(() => undefined);
+    await bench?.drop().catch((error: unknown) => console.error('dropping the bench database failed:', error));
+    if (work !== undefined) await rm(work, { recursive: true, force: true });
+  })();
+  return cleaning;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: cleaning up`);
+    void cleanup().finally(() => process.exit(130));
+  });
+}
+
+function appKey(): string {
+  return generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+}
+
+/** A plan comment on order `number`, a version of its own, by the developer carol. */
+function planDelivery(index: number): { event: string; body: string } {
+  const number = (index % ORDERS) + 1;
+  const body = ['```yaml', 'app: shop', 'environment: production', `version: 1.0.${index}`, 'package:', `  url: https://artifacts.example.com/shop-1.0.${index}.tar.gz`, `  sha256: ${'a'.repeat(64)}`, '```'].join('\n');
+  const payload = examplePayload('issue_comment', 'created', {
+    issue: { number, title: `Release ${number}`, pull_request: undefined },
+    comment: { id: 1_000_000 + index, body, user: { login: 'carol', type: 'User' } },
+    sender: { login: 'carol', type: 'User' },
+    installation: { id: 4242, node_id: 'bench' },
+  });
+  return { event: 'issue_comment', body: JSON.stringify(payload) };
+}
+
+/** A load result and the server process's CPU use during it (1.0 = one core busy all the time). */
+interface Measured {
+  result: LoadResult;
+  cpu: number;
+}
+
+function report(name: string, { result, cpu }: Measured): void {
+  const rate = result.completed / (result.elapsedMs / 1000);
+  console.log(
+    `  ${name.padEnd(28)} ${String(Math.round(rate)).padStart(6)}/s   p50 ${fmtMs(percentile(result.latenciesMs, 50))} ms   p99 ${fmtMs(percentile(result.latenciesMs, 99))} ms   max ${fmtMs(Math.max(...result.latenciesMs))} ms   server CPU ${Math.round(cpu * 100)}%   errors ${result.errors} ${JSON.stringify(result.statuses)}`,
+  );
+}
+
+async function listeningPort(child: SpawnedProcess): Promise<number> {
+  const line = await child.waitForLine((text) => text.includes('"msg":"listening"') || text.startsWith('{"port"'), 60_000);
+  return Number(/"port":(\d+)/.exec(line)?.[1]);
+}
+
+/** Waits until `port` answers `/healthz` (servers whose log level hides the "listening" line). */
+async function healthy(port: number, child: SpawnedProcess): Promise<number> {
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    if (child.child.exitCode !== null) throw new Error(`server exited (${child.child.exitCode}):\n${child.output()}`);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+    if (ok) return port;
+    await delay(100);
+  }
+  throw new Error(`server on port ${port} not healthy within 60 s:\n${child.output()}`);
+}
+
+async function main(): Promise<void> {
+  work = await mkdtemp(join(tmpdir(), 'ym-bench-webhooks-'));
+  bench = await createBenchDatabase();
+  database = await openDatabase({ url: bench.url });
+  await migrateDatabase(database);
+  const parsed = parseRepoConfig(CONFIG_YAML);
+  if (!parsed.ok) throw new Error('bench config invalid');
+  const context = { config: parsed.value, org: 'Codertocat', membership: { isMember: () => Promise.resolve(false) } };
+  for (let number = 1; number <= ORDERS; number++) {
+    const opened = await openWorkOrder({ db: database.db }, { repoFullName: REPO, installationId: 4242, number, kind: 'issue', title: `Release ${number}`, requester: 'pam' }, context);
+    if (!opened.ok) throw new Error(opened.message);
+  }
+
+  const fake = spawnNode([join(ROOT, 'bench/webhooks-fake-github.ts')], { BENCH_REPO_CONFIG: Buffer.from(CONFIG_YAML).toString('base64') }, work);
+  children.push(fake);
+  const githubUrl = `http://127.0.0.1:${await listeningPort(fake)}`;
+  const common = { APP_ID: '4242', PRIVATE_KEY: appKey(), WEBHOOK_SECRET: SECRET, GITHUB_API_URL: githubUrl, HOST: '127.0.0.1', HOME: work };
+  const [serverPortNumber, unthrottledPortNumber] = await freePorts(2);
+  if (serverPortNumber === undefined || unthrottledPortNumber === undefined) throw new Error('no free ports');
+
+  const bare = spawnNode([join(ROOT, 'bench/webhooks-bare-server.ts')], { ...common, PORT: '0', LOG_LEVEL: 'warn' }, work);
+  children.push(bare);
+  const nodeOptions = process.env['BENCH_SERVER_NODE_OPTIONS'];
+  const serverEnv = { ...common, DATABASE_URL: bench.url, YARDMASTER_WORKERS: '0', LOG_LEVEL, ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }) };
+  const server = spawnNode([join(ROOT, 'src/main.ts')], { ...serverEnv, PORT: String(serverPortNumber) }, work);
+  children.push(server);
+  const [barePort, serverPort] = await Promise.all([listeningPort(bare), healthy(serverPortNumber, server)]);
+
+  const load = async (port: number, child: SpawnedProcess): Promise<Measured> => {
+    const started = performance.now();
+    const cpuBefore = cpuSeconds(child.child.pid);
+    const result = await runLoad({
+      url: `http://127.0.0.1:${port}/api/github/webhooks`,
+      secret: SECRET,
+      next: planDelivery,
+      concurrency: CONCURRENCY,
+      warmupMs: WARMUP_SECONDS * 1000,
+      durationMs: SECONDS * 1000,
+    });
+    return { result, cpu: (cpuSeconds(child.child.pid) - cpuBefore) / ((performance.now() - started) / 1000) };
+  };
+  const ceiling = await load(barePort, bare);
+  const before = await counts(database);
+  const yardmaster = await load(serverPort, server);
+  const after = await counts(database);
+  const stats: unknown = await (await fetch(`${githubUrl}/__stats`)).json();
+  // The same server with Octokit's pacing off, after the first has stopped (one server on the database at a time).
+  await stopChild(server);
+  const unthrottledServer = spawnNode([join(ROOT, 'bench/webhooks-unthrottled-server.ts')], { ...serverEnv, PORT: String(unthrottledPortNumber) }, work);
+  children.push(unthrottledServer);
+  const unthrottledPort = await healthy(unthrottledPortNumber, unthrottledServer);
+  const unthrottled = await load(unthrottledPort, unthrottledServer);
+  const afterUnthrottled = await counts(database);
+
+  console.log(`bench:webhooks: signed issue_comment deliveries with a plan, ${CONCURRENCY} connections, ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, loopback`);
+  report('bare Probot (empty handler)', ceiling);
+  report('Yardmaster (server log ' + LOG_LEVEL + ')', yardmaster);
+  report('Yardmaster, no GitHub pacing', unthrottled);
+  console.log(`  stored (warm-up included): Yardmaster ${after.handled - before.handled} deliveries handled, ${after.failed - before.failed} failed, ${after.plans - before.plans} plan versions;`);
+  console.log(`    no pacing ${afterUnthrottled.handled - after.handled} handled, ${afterUnthrottled.failed - after.failed} failed, ${afterUnthrottled.plans - after.plans} plan versions`);
+  console.log(`  fake GitHub requests: ${JSON.stringify(stats)}`);
+  const rate = yardmaster.result.completed / SECONDS;
+  const p99 = percentile(yardmaster.result.latenciesMs, 99);
+  console.log(`  target ≥ ${TARGET_RATE}/s with p99 < ${TARGET_P99_MS} ms: ${rate >= TARGET_RATE && p99 < TARGET_P99_MS && yardmaster.result.errors === 0 ? 'met' : 'MISSED'}`);
+}
+
+async function counts(db: Database): Promise<{ handled: number; failed: number; plans: number }> {
+  const [handled] = await db.db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.status, 'handled'));
+  const [failed] = await db.db.select({ n: count() }).from(webhookDeliveries).where(eq(webhookDeliveries.status, 'failed'));
+  const [plans] = await db.db.select({ n: count() }).from(planVersions);
+  return { handled: handled?.n ?? 0, failed: failed?.n ?? 0, plans: plans?.n ?? 0 };
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error('bench:webhooks failed:', error);
+  process.exitCode = 1;
+} finally {
+  await cleanup();
+}

@@ -1,0 +1,101 @@
+/**
+ * `yardmaster worker`: release workers without the HTTP server, for running N of them beside the server. Needs a
+ * real PostgreSQL (DATABASE_URL): the embedded PGlite belongs to one process, the server's. Runs until SIGTERM or
+ * SIGINT, then finishes running releases' current step bounds, stops the queue and closes the database.
+ */
+import { pino } from 'pino';
+import { openRuntime, type Runtime } from '../../runtime/open-runtime.ts';
+import { parseRuntimeEnv } from '../../runtime/runtime-env.ts';
+import { startProcessWorkers, type GitHubWorkerWiring } from '../../runtime/start-process-workers.ts';
+import { createAppProbot } from '../../server/create-app-probot.ts';
+import { parseServerEnv } from '../../server/env.ts';
+import { githubWorkerWiring } from '../../server/github-worker-wiring.ts';
+import { loadPrivateKey } from '../../server/private-key.ts';
+import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { parseCliArgs } from '../parse-cli-args.ts';
+
+export const WORKER_USAGE =
+  'usage: yardmaster worker [--concurrency <n>]   (needs DATABASE_URL; SSH identity and YARDMASTER_* from the environment; stops on SIGTERM)';
+
+const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
+
+/** Resolves when `signal` aborts. */
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}
+
+/** With App credentials (APP_ID, …) the workers report to GitHub; without, they only log. A string is a problem. */
+async function githubWiring(env: Readonly<Record<string, string | undefined>>, runtime: Runtime, log: pino.Logger): Promise<GitHubWorkerWiring | string> {
+  const server = parseServerEnv(env);
+  if (!server.ok) return `invalid environment:\n  ${server.problems.join('\n  ')}`;
+  if (server.config.mode !== 'app') return {};
+  const key = await loadPrivateKey(server.config.privateKey);
+  if (!key.ok) return key.problem;
+  const probot = createAppProbot({
+    appId: server.config.appId,
+    privateKey: key.pem,
+    webhookSecret: server.config.webhookSecret,
+    githubApiUrl: server.config.githubApiUrl,
+    log,
+  });
+  return githubWorkerWiring(probot, runtime.database, runtime.config.publicUrl ?? 'http://localhost:3000', log);
+}
+
+/** Runs `yardmaster worker`. Exit 0 after a graceful stop, 2 for a bad setting, 1 when it cannot start. */
+export async function workerCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseCliArgs(args, { concurrency: { type: 'string' } });
+  if (!parsed.ok || parsed.positionals.length > 0) {
+    io.stderr.write(`${parsed.ok ? `unexpected argument ${parsed.positionals[0] ?? ''}` : parsed.message}\n\n${WORKER_USAGE}\n`);
+    return EXIT_INVALID;
+  }
+  const env = parsed.values.concurrency === undefined ? io.env : { ...io.env, YARDMASTER_WORKERS: parsed.values.concurrency };
+  const settings = parseRuntimeEnv(env, io.cwd);
+  if (!settings.ok) {
+    io.stderr.write(`invalid environment:\n  ${settings.problems.join('\n  ')}\n`);
+    return EXIT_INVALID;
+  }
+  if (settings.config.database.kind !== 'postgres') {
+    io.stderr.write(
+      'yardmaster worker needs DATABASE_URL (PostgreSQL): the embedded database belongs to one process, the server, which runs its own workers (YARDMASTER_WORKERS)\n',
+    );
+    return EXIT_INVALID;
+  }
+  if (settings.config.workers === 0) {
+    io.stderr.write('yardmaster worker: YARDMASTER_WORKERS (or --concurrency) must be at least 1\n');
+    return EXIT_INVALID;
+  }
+  const level = io.env['LOG_LEVEL'] ?? 'info';
+  const log = pino({ name: 'yardmaster-worker', level: LOG_LEVELS.has(level) ? level : 'info' });
+  let runtime: Runtime;
+  try {
+    runtime = await openRuntime(settings.config, log);
+  } catch (error) {
+    io.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILED;
+  }
+  const github = await githubWiring(env, runtime, log);
+  if (typeof github === 'string') {
+    await runtime.close();
+    io.stderr.write(`${github}\n`);
+    return EXIT_INVALID;
+  }
+  if (github.configSource === undefined && settings.config.configFile === undefined) {
+    await runtime.close();
+    io.stderr.write('yardmaster worker needs a repo config source: the App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET) to read .github/yardmaster.yml, or YARDMASTER_CONFIG=<file>\n');
+    return EXIT_INVALID;
+  }
+  const started = await startProcessWorkers(runtime, env, log, github);
+  if (!started.ok) {
+    await runtime.close();
+    io.stderr.write(`${started.problem}\n`);
+    return EXIT_INVALID;
+  }
+  log.info({}, 'worker ready');
+  await aborted(io.signal);
+  log.info({}, 'shutting down');
+  await started.workers.stop();
+  await runtime.close({ afterQueue: started.idle });
+  log.info({}, 'stopped');
+  return EXIT_OK;
+}

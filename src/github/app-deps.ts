@@ -1,0 +1,9 @@
+/** What the GitHub adapter needs from the process that runs it (the server wires these in src/main.ts). */
+import type { ServiceDeps } from '../workorders/service/types.ts';
+
+export interface AppDeps {
+  /** The work-order service's database and queue. */
+  service: ServiceDeps;
+  /** Base URL where people see an order (deployment `log_url`, links in comments), e.g. the dashboard. */
+  publicUrl: string;
+}

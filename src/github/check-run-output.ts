@@ -1,0 +1,63 @@
+/** The text of a stage's check run: a per-host table (host, result, duration, last output lines) and the failure. */
+import type { StageName } from '../deploy/types.ts';
+import { codeBlock } from './markdown.ts';
+
+export type HostStageResult = 'running' | 'ok' | 'failed' | 'skipped';
+
+/** What one host did in one stage (output lines are already masked by the engine). */
+export interface HostStage {
+  result: HostStageResult;
+  durationMs: number | undefined;
+  exitCode: number | null | undefined;
+  message: string | undefined;
+  lines: string[];
+}
+
+/** Lines kept per host and stage. */
+export const KEPT_LINES = 10;
+const TABLE_LINES = 2;
+// GitHub refuses output text longer than 65535 characters.
+const MAX_TEXT = 60_000;
+
+const ICONS: Record<HostStageResult, string> = { running: '⏳ running', ok: '✅ ok', failed: '❌ failed', skipped: '⏭️ skipped' };
+
+function cell(text: string): string {
+  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/`/g, "'");
+}
+
+function duration(ms: number | undefined): string {
+  if (ms === undefined) return '';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export function stageTitle(stage: StageName, hosts: ReadonlyMap<string, HostStage>): string {
+  const values = [...hosts.values()];
+  const failed = [...hosts.entries()].filter(([, host]) => host.result === 'failed').map(([name]) => name);
+  if (failed.length > 0) return `${stage}: failed on ${failed.join(', ')}`;
+  const running = values.filter((host) => host.result === 'running').length;
+  const done = values.filter((host) => host.result === 'ok' || host.result === 'skipped').length;
+  if (values.length === 0) return `${stage}: not started`;
+  return running > 0 ? `${stage}: ${done} of ${values.length} hosts done, ${running} running` : `${stage}: ${done} host${done === 1 ? '' : 's'} done`;
+}
+
+/** Summary (table) and text (failures, last lines) of a stage's check run. */
+export function stageOutput(stage: StageName, hosts: ReadonlyMap<string, HostStage>, note?: string): { title: string; summary: string; text: string } {
+  const rows = [...hosts.entries()].map(([name, host]) => {
+    const last = host.lines.slice(-TABLE_LINES).map(cell).join('<br>');
+    return `| ${cell(name)} | ${ICONS[host.result]} | ${duration(host.durationMs)} | ${last === '' ? '' : `<code>${last}</code>`} |`;
+  });
+  const summary = [
+    ...(note === undefined ? [] : [note, '']),
+    rows.length === 0 ? `No host has reached ${stage}.` : ['| Host | Result | Duration | Last output |', '|---|---|---|---|', ...rows].join('\n'),
+  ].join('\n');
+  const sections: string[] = [];
+  for (const [name, host] of hosts) {
+    if (host.result === 'failed') {
+      sections.push(`### ${name} failed${host.exitCode === null || host.exitCode === undefined ? '' : ` (exit ${host.exitCode})`}`, '', host.message ?? '', '');
+    }
+    if (host.lines.length > 0) sections.push(`#### ${name}: last output`, '', codeBlock(host.lines.join('\n')), '');
+  }
+  let text = sections.join('\n');
+  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT)}\n…(cut)`;
+  return { title: stageTitle(stage, hosts), summary, text: text === '' ? 'No output.' : text };
+}

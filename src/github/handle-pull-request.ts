@@ -1,0 +1,32 @@
+/** `pull_request` synchronize: the plan is bound to the new head (new digest); closed: the deployment is cancelled. */
+import { cancelWorkOrder, findWorkOrder, refreshPlanCommit, userActor } from '../workorders/service/index.ts';
+import type { Session } from './session.ts';
+import { problemsOf, pullRequestEventSchema } from './webhook-payloads.ts';
+
+export async function handlePullRequest(session: Session, payload: unknown): Promise<void> {
+  const parsed = pullRequestEventSchema.safeParse(payload);
+  if (!parsed.success) {
+    session.log.warn({ problems: problemsOf(parsed.error) }, 'pull_request event not understood');
+    return;
+  }
+  const { action, number, pull_request: pull } = parsed.data;
+  const order = await findWorkOrder(session.deps.service.db, { repoFullName: session.repoFullName, number });
+  if (order === undefined || order.kind !== 'pull_request') return;
+  if (action === 'closed') {
+    const cancelled = await cancelWorkOrder(session.deps.service, { order, actor: userActor(session.sender), reason: 'pull request closed' });
+    session.log.info({ order: order.id, ok: cancelled.ok }, 'pull request closed');
+    return;
+  }
+  if (action !== 'synchronize') return;
+  const context = await session.repoContext(number);
+  if (context === undefined) return;
+  const result = await refreshPlanCommit(session.deps.service, { order, commitSha: pull.head.sha, actor: userActor(session.sender) }, context);
+  if (!result.ok) {
+    if (result.reason !== 'no-plan') await session.comment(number, `The push to ${pull.head.sha.slice(0, 7)} was not taken: ${result.message}`);
+    return;
+  }
+  if (result.outcome === 'stored') {
+    const dropped = result.droppedApprovals.length === 0 ? '' : ` Approvals by ${result.droppedApprovals.map((login) => `@${login}`).join(', ')} no longer count.`;
+    await session.comment(number, `New head ${pull.head.sha.slice(0, 7)}: the plan has a new digest.${dropped} ${result.message}`);
+  }
+}

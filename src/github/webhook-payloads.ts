@@ -1,0 +1,61 @@
+/** The slices of webhook payloads the work-order handlers read, parsed with zod at the boundary. */
+import { z } from 'zod';
+
+const userSchema = z.object({ login: z.string(), type: z.string() });
+const labelSchema = z.object({ name: z.string() });
+
+/** What every repository event carries: the repository, the installation, the sender. */
+export const repoEventSchema = z.object({
+  action: z.string().optional(),
+  repository: z.object({ name: z.string(), full_name: z.string(), default_branch: z.string(), owner: z.object({ login: z.string() }) }),
+  installation: z.object({ id: z.number().int().positive() }),
+  sender: userSchema,
+});
+export type RepoEvent = z.infer<typeof repoEventSchema>;
+
+export const issuesEventSchema = z.object({
+  action: z.string(),
+  issue: z.object({
+    number: z.number().int().positive(),
+    title: z.string(),
+    body: z.string().nullable().optional(),
+    labels: z.array(labelSchema).optional(),
+    user: userSchema,
+  }),
+  label: labelSchema.optional(),
+});
+
+export const issueCommentEventSchema = z.object({
+  action: z.string(),
+  issue: z.object({ number: z.number().int().positive(), title: z.string(), pull_request: z.object({}).loose().optional() }),
+  comment: z.object({ id: z.number().int().positive(), body: z.string().nullable(), user: userSchema }),
+});
+
+export const reviewEventSchema = z.object({
+  action: z.string(),
+  review: z.object({
+    id: z.number().int().positive(),
+    state: z.string(),
+    commit_id: z.string(),
+    body: z.string().nullable().optional(),
+    user: userSchema,
+  }),
+  pull_request: z.object({ number: z.number().int().positive() }),
+});
+
+export const pullRequestEventSchema = z.object({
+  action: z.string(),
+  number: z.number().int().positive(),
+  pull_request: z.object({ head: z.object({ sha: z.string() }) }),
+});
+
+export const checkRunActionSchema = z.object({
+  action: z.literal('requested_action'),
+  check_run: z.object({ id: z.number().int().positive(), external_id: z.string().nullable().optional() }),
+  requested_action: z.object({ identifier: z.string() }),
+});
+
+/** Zod problems as one line for the log. */
+export function problemsOf(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(payload)'}: ${issue.message}`).join('; ');
+}

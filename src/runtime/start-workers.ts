@@ -1,0 +1,50 @@
+/**
+ * In-process release workers on an open runtime: one release worker (src/dispatch/release-worker.ts) running up to
+ * `count` releases at once, with the process's SSH identity and a repo config source.
+ */
+import type { ConnectHost } from '../deploy/types.ts';
+import { startReleaseWorker, type ReleaseWorker } from '../dispatch/release-worker.ts';
+import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import type { Runtime } from './open-runtime.ts';
+import type { RepoConfigSource } from './repo-config-source.ts';
+
+/** What {@link startWorkers} needs besides the runtime. */
+export interface StartWorkersOptions {
+  /** Releases run at once (different environments only: one release per app + environment). */
+  count: number;
+  connect: ConnectHost;
+  configSource: RepoConfigSource;
+  /** Every worker event (GitHub reporting, logs). */
+  onEvent?: (event: WorkerEvent) => void;
+  /** Where `secret_env` values come from; default `process.env`. */
+  secretEnv?: Readonly<Record<string, string | undefined>>;
+  /** Shown as the environment lock's owner; default `<host>:<pid>:<uuid>`. */
+  workerId?: string;
+}
+
+/** Running workers. */
+export interface Workers {
+  /** Null when `count` was 0. */
+  readonly worker: ReleaseWorker | null;
+  /** Stops sweeping; job handlers stop with the queue ({@link Runtime.close}), which must come after. */
+  stop(): Promise<void>;
+}
+
+/** Starts the workers; with `count` 0 starts nothing. */
+export async function startWorkers(runtime: Runtime, options: StartWorkersOptions): Promise<Workers> {
+  if (options.count === 0) return { worker: null, stop: () => Promise.resolve() };
+  const worker = await startReleaseWorker({
+    database: runtime.database,
+    queue: runtime.queue,
+    connect: options.connect,
+    loadConfig: (repo) => options.configSource.load(repo),
+    artifactsDir: runtime.config.artifactsDir,
+    cacheDir: runtime.config.cacheDir,
+    concurrency: options.count,
+    pollingIntervalSeconds: runtime.config.pollSeconds,
+    ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
+    ...(options.secretEnv === undefined ? {} : { secretEnv: options.secretEnv }),
+    ...(options.workerId === undefined ? {} : { workerId: options.workerId }),
+  });
+  return { worker, stop: () => worker.stop() };
+}

@@ -1,0 +1,284 @@
+/**
+ * The GitHub adapter end to end in-process: PostgreSQL, the job queue, the real App server (Probot) with Yardmaster's
+ * handlers over the work-order service, a fake GitHub API that serves the repo config, branches, teams and pull
+ * requests and validates every request, and optionally a release worker deploying to sshd hosts whose events go to
+ * the GitHub reporter.
+ */
+import { join } from 'node:path';
+import type { HostEntry } from '../../src/config/types.ts';
+import { openQueue } from '../../src/dispatch/queue.ts';
+import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
+import { startReleaseWorker, type ReleaseWorker } from '../../src/dispatch/release-worker.ts';
+import { createYardmasterApp } from '../../src/app.ts';
+import type { OctokitSlice } from '../../src/github/octokit-slice.ts';
+import { createGitHubConfigLoader } from '../../src/github/repo-config.ts';
+import { createGitHubReporter, type GitHubReporter } from '../../src/github/report-worker-events.ts';
+import type { ServiceDeps } from '../../src/workorders/service/index.ts';
+import { openTestDatabase, type TestDatabase } from './database.ts';
+import { startTestApp, type TestApp } from './github-app-server.ts';
+import { startFakeGitHubApi, type FakeGitHubApi, type RecordedRequest } from './github-fake-api.ts';
+import { deliver, examplePayload, type DeliveryResponse, type WebhookPayload } from './github-webhooks.ts';
+import { connectWith } from './release-fixtures.ts';
+import type { SshdFleet } from './sshd.ts';
+
+/** The examples' repository and installation. */
+export const OWNER = 'Codertocat';
+export const REPO = 'Hello-World';
+export const REPO_FULL_NAME = `${OWNER}/${REPO}`;
+export const DEFAULT_BRANCH = 'master';
+export const INSTALLATION = { id: 4242, node_id: 'MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9uNDI0Mg==' };
+/** The default branch head and a pull request's head. */
+export const MAIN_SHA = 'ec26c3e57ca3a959ca5aad62de7213c562f8c821';
+export const PR_SHA = '34c5c7793cb3b279e22454cb6750c80560547b3a';
+/** Members of team `ops` in the org. */
+export const OPS = ['carol', 'dave', 'erin'];
+
+export const ROUTES = {
+  comments: 'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+  reactions: 'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions',
+  addLabels: 'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',
+  removeLabel: 'DELETE /repos/{owner}/{repo}/issues/{issue_number}/labels/{name}',
+  createCheckRun: 'POST /repos/{owner}/{repo}/check-runs',
+  updateCheckRun: 'PATCH /repos/{owner}/{repo}/check-runs/{check_run_id}',
+  deployments: 'POST /repos/{owner}/{repo}/deployments',
+  deploymentStatuses: 'POST /repos/{owner}/{repo}/deployments/{deployment_id}/statuses',
+  contents: 'GET /repos/{owner}/{repo}/contents/{path}',
+} as const;
+
+function yamlString(value: string): string {
+  return JSON.stringify(value);
+}
+
+/** `.github/yardmaster.yml` for app `shop` over the fleet's hosts (group `web`). */
+export function repoConfigYaml(hosts: readonly HostEntry[], environments: string): string {
+  const hostLines = hosts.map(
+    (host) =>
+      `    - { name: ${host.name}, address: ${host.address}, port: ${host.port}${host.user === undefined ? '' : `, user: ${host.user}`}` +
+      `${host.hostKey === undefined ? '' : `, host_key: ${yamlString(host.hostKey)}`}${host.deployTo === undefined ? '' : `, deploy_to: ${yamlString(host.deployTo)}`} }`,
+  );
+  return [
+    'apps:',
+    '  shop:',
+    '    deploy_to: /srv/shop',
+    '    environments:',
+    ...environments.split('\n').map((line) => `      ${line}`),
+    'hosts:',
+    '  web:',
+    ...hostLines,
+    'roles:',
+    '  project_manager: [pam]',
+    '  developer: [dev, carol]',
+    '  ops: [team:ops]',
+    '  deployer: [team:ops]',
+    '  acceptor: [pam]',
+    '',
+  ].join('\n');
+}
+
+export interface Harness {
+  fake: FakeGitHubApi;
+  app: TestApp;
+  test: TestDatabase;
+  queue: ReleaseQueue;
+  deps: ServiceDeps;
+  reporter: GitHubReporter;
+  worker: ReleaseWorker | undefined;
+  /** The repo config the fake serves from the default branch (tests may change it). */
+  config: { yaml: string };
+  publicUrl: string;
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  configYaml: string;
+  /** Starts a release worker deploying to these hosts. */
+  fleet?: SshdFleet;
+  workDir: string;
+}
+
+function serveRepository(fake: FakeGitHubApi, config: { yaml: string }): void {
+  fake.handle('GET /repos/{owner}/{repo}', () => ({
+    status: 200,
+    body: { id: 1296269, name: REPO, full_name: REPO_FULL_NAME, default_branch: DEFAULT_BRANCH, owner: { login: OWNER } },
+  }));
+  fake.handle('GET /repos/{owner}/{repo}/branches/{branch}', (request) =>
+    request.pathParams['branch'] === DEFAULT_BRANCH
+      ? { status: 200, body: { name: DEFAULT_BRANCH, commit: { sha: MAIN_SHA }, protected: false } }
+      : { status: 404, body: { message: 'Branch not found' } },
+  );
+  fake.handle(ROUTES.contents, (request) => {
+    // The config counts only from the default branch.
+    if (request.query['ref'] !== DEFAULT_BRANCH || decodeURIComponent(request.path).endsWith('/.github/yardmaster.yml') === false) return { status: 404, body: { message: 'Not Found' } };
+    return {
+      status: 200,
+      body: { type: 'file', encoding: 'base64', name: 'yardmaster.yml', path: '.github/yardmaster.yml', sha: 'f'.repeat(40), size: config.yaml.length, content: Buffer.from(config.yaml).toString('base64') },
+    };
+  });
+  fake.handle('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', (request) =>
+    request.pathParams['org'] === OWNER && request.pathParams['team_slug'] === 'ops' && OPS.includes(request.pathParams['username'] ?? '')
+      ? { status: 200, body: { url: 'https://api.github.com/x', role: 'member', state: 'active' } }
+      : { status: 404, body: { message: 'Not Found' } },
+  );
+  fake.handle('GET /repos/{owner}/{repo}/pulls/{pull_number}', (request) => ({
+    status: 200,
+    body: { number: Number(request.pathParams['pull_number']), state: 'open', head: { sha: PR_SHA, ref: 'feature' }, base: { ref: DEFAULT_BRANCH } },
+  }));
+}
+
+/** Starts PostgreSQL, the queue, the fake, the App and (with a fleet) a worker reporting to GitHub. */
+export async function startHarness(options: HarnessOptions): Promise<Harness> {
+  const fake = await startFakeGitHubApi();
+  const config = { yaml: options.configYaml };
+  serveRepository(fake, config);
+  const test = await openTestDatabase('postgres');
+  const queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
+  const deps: ServiceDeps = { db: test.database.db, queue };
+  const publicUrl = 'https://yardmaster.example.com';
+  const app = await startTestApp(fake, { app: createYardmasterApp({ service: deps, publicUrl }) });
+  const githubFor = async (installationId: number): Promise<OctokitSlice> => app.probot.auth(installationId);
+  const reporter = createGitHubReporter({ githubFor, database: test.database, publicUrl, flushIntervalMs: 200 });
+  const fleet = options.fleet;
+  const worker =
+    fleet === undefined
+      ? undefined
+      : await startReleaseWorker({
+          database: test.database,
+          queue,
+          connect: connectWith(fleet.privateKey, fleet.user),
+          loadConfig: createGitHubConfigLoader(githubFor),
+          artifactsDir: options.workDir,
+          cacheDir: join(options.workDir, 'cache'),
+          onEvent: reporter,
+          pollingIntervalSeconds: 0.5,
+          waitRetryMs: 300,
+          sweepIntervalMs: 0,
+        });
+  return {
+    fake,
+    app,
+    test,
+    queue,
+    deps,
+    reporter,
+    worker,
+    config,
+    publicUrl,
+    async close() {
+      await worker?.stop();
+      await queue.stop({ timeoutMs: 5_000 });
+      await reporter.idle();
+      await app.close();
+      await fake.close();
+      await test.cleanup();
+    },
+  };
+}
+
+/** Deliveries of real example payloads, changed only where a field must differ. */
+export function issueOpened(number: number, author: string, body: string, labels: string[] = ['work-order']): WebhookPayload {
+  return examplePayload('issues', 'opened', {
+    issue: { number, title: `Work order ${number}`, body, user: { login: author }, labels: labels.map((name) => ({ name, color: 'ededed', default: false })) },
+    sender: { login: author },
+    installation: INSTALLATION,
+  });
+}
+
+export function issueComment(number: number, commentId: number, author: string, body: string, action: 'created' | 'edited' = 'created', pullRequest = false): WebhookPayload {
+  return examplePayload('issue_comment', action, {
+    issue: { number, pull_request: pullRequest ? { url: `https://api.github.com/repos/${REPO_FULL_NAME}/pulls/${number}` } : undefined },
+    comment: { id: commentId, body, user: { login: author, type: 'User' } },
+    sender: { login: author, type: 'User' },
+    installation: INSTALLATION,
+  });
+}
+
+export function checkRunAction(checkRunId: number, externalId: string, identifier: string, sender: string): WebhookPayload {
+  return examplePayload('check_run', 'requested_action', {
+    check_run: { id: checkRunId, external_id: externalId },
+    requested_action: { identifier },
+    // The check_run examples come from another repository: the work order's instead.
+    repository: repository(),
+    sender: { login: sender },
+    installation: INSTALLATION,
+  });
+}
+
+/** The examples' repository (some events' examples come from other repositories). */
+function repository(): WebhookPayload {
+  const repo = examplePayload('issues', 'opened')['repository'];
+  if (typeof repo !== 'object' || repo === null || Array.isArray(repo)) throw new Error('the issues example has no repository');
+  return { ...repo };
+}
+
+export function review(number: number, reviewId: number, reviewer: string, state: string, commitId: string, action: 'submitted' | 'dismissed' = 'submitted'): WebhookPayload {
+  return examplePayload('pull_request_review', action, {
+    review: { id: reviewId, state, commit_id: commitId, body: null, user: { login: reviewer, type: 'User' } },
+    pull_request: { number },
+    repository: repository(),
+    sender: { login: reviewer, type: 'User' },
+    installation: INSTALLATION,
+  });
+}
+
+export function pullRequestEvent(number: number, action: 'synchronize' | 'closed', headSha: string, sender: string): WebhookPayload {
+  return examplePayload('pull_request', action, {
+    number,
+    pull_request: { number, head: { sha: headSha } },
+    repository: repository(),
+    sender: { login: sender, type: 'User' },
+    installation: INSTALLATION,
+  });
+}
+
+/** The form body as GitHub renders the issue form. */
+export function formBody(fields: { requirement: string; scheduled?: string; planAuthor: string; deployer: string; acceptor: string }): string {
+  return [
+    '### Requirement',
+    '',
+    fields.requirement,
+    '',
+    '### Scheduled time',
+    '',
+    fields.scheduled ?? '_No response_',
+    '',
+    '### Plan author',
+    '',
+    `@${fields.planAuthor}`,
+    '',
+    '### Deployer',
+    '',
+    `@${fields.deployer}`,
+    '',
+    '### Result acceptor',
+    '',
+    `@${fields.acceptor}`,
+  ].join('\n');
+}
+
+/** Sends a signed delivery. */
+export function send(harness: Harness, event: string, payload: WebhookPayload, id?: string): Promise<DeliveryResponse> {
+  return deliver(harness.app.server, { event, payload, secret: harness.app.secret, ...(id === undefined ? {} : { id }) });
+}
+
+/** Comments on issue `number` whose body matches, once there are `count` (bounded wait). */
+export async function commentsMatching(harness: Harness, number: number, pattern: RegExp, count = 1, timeoutMs = 15_000): Promise<string[]> {
+  const found = await harness.fake.waitForRequests(ROUTES.comments, {
+    count,
+    timeoutMs,
+    where: (request) => request.pathParams['issue_number'] === String(number) && pattern.test(bodyText(request)),
+  });
+  return found.map(bodyText);
+}
+
+export function bodyText(request: RecordedRequest): string {
+  const body = request.body;
+  if (typeof body === 'object' && body !== null && 'body' in body && typeof body.body === 'string') return body.body;
+  return '';
+}
+
+/** The reaction on comment `commentId` (bounded wait). */
+export async function reactionOn(harness: Harness, commentId: number): Promise<string> {
+  const [request] = await harness.fake.waitForRequests(ROUTES.reactions, { where: (r) => r.pathParams['comment_id'] === String(commentId), timeoutMs: 15_000 });
+  const body = request?.body;
+  return typeof body === 'object' && body !== null && 'content' in body && typeof body.content === 'string' ? body.content : '';
+}

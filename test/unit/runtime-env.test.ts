@@ -1,0 +1,53 @@
+/** The process settings of the server and `yardmaster worker` (src/runtime/runtime-env.ts). */
+import { describe, expect, it } from 'vitest';
+import { parseRuntimeEnv } from '../../src/runtime/runtime-env.ts';
+
+describe('parseRuntimeEnv', () => {
+  it('defaults to the embedded database, one worker, pinned host keys only', () => {
+    const result = parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_WORKERS: '' }, '/srv');
+    expect(result).toEqual({
+      ok: true,
+      config: {
+        database: { kind: 'pglite', dataDir: '/home/ym/.local/share/yardmaster/pglite' },
+        workers: 1,
+        configFile: undefined,
+        acceptNewHostKeys: false,
+        artifactsDir: '/home/ym/.cache/yardmaster/artifacts',
+        cacheDir: '/home/ym/.cache/yardmaster/packages',
+        publicUrl: undefined,
+        pollSeconds: 2,
+      },
+    });
+  });
+
+  it('reads PostgreSQL, worker count, config file (relative to cwd), host-key policy and public URL', () => {
+    const result = parseRuntimeEnv(
+      {
+        DATABASE_URL: 'postgres://ym@db:5432/ym',
+        YARDMASTER_WORKERS: '0',
+        YARDMASTER_CONFIG: 'conf/yardmaster.yml',
+        YARDMASTER_ACCEPT_NEW_HOST_KEYS: 'true',
+        YARDMASTER_PUBLIC_URL: 'https://ym.example.com/',
+        YARDMASTER_DATA_DIR: '/ignored/with/a/url',
+      },
+      '/srv',
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      config: {
+        database: { kind: 'postgres', url: 'postgres://ym@db:5432/ym' },
+        workers: 0,
+        configFile: '/srv/conf/yardmaster.yml',
+        acceptNewHostKeys: true,
+        publicUrl: 'https://ym.example.com',
+      },
+    });
+  });
+
+  it('names every bad setting', () => {
+    const result = parseRuntimeEnv({ DATABASE_URL: 'mysql://x', YARDMASTER_WORKERS: '-1', YARDMASTER_DATA_DIR: 'relative', YARDMASTER_ACCEPT_NEW_HOST_KEYS: 'maybe' });
+    expect(result.ok).toBe(false);
+    const problems = result.ok ? [] : result.problems.map((problem) => problem.split(':')[0]);
+    expect(problems.sort()).toEqual(['DATABASE_URL', 'YARDMASTER_ACCEPT_NEW_HOST_KEYS', 'YARDMASTER_DATA_DIR', 'YARDMASTER_WORKERS']);
+  });
+});
