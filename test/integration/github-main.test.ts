@@ -2,83 +2,29 @@
  * `node src/main.ts` as a real process: environment validation, the App server (health, a signed delivery all the
  * way to the fake GitHub API, SIGTERM), and Probot's setup flow when there is no APP_ID.
  */
-import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { copyFile, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePorts } from '../../src/sandbox/free-port.ts';
 import { generateAppPrivateKey } from '../helpers/github-app-server.ts';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../helpers/github-fake-api.ts';
 import { deliver, examplePayload } from '../helpers/github-webhooks.ts';
+import { spawnNode, type SpawnedProcess } from '../helpers/spawned-process.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const MAIN = join(ROOT, 'src/main.ts');
 
-interface MainProcess {
-  child: ChildProcessByStdio<null, Readable, Readable>;
-  output(): string;
-  /** Resolves with the first stdout line `match` accepts; rejects after `timeoutMs` or when the process exits. */
-  waitForLine(match: (line: string) => boolean, timeoutMs?: number): Promise<string>;
-  /** Resolves with the exit code (bounded). */
-  exited(timeoutMs?: number): Promise<number | null>;
+/** The server as a real process; defaults as in the runtime tests (generous bounds for a busy machine). */
+function startMain(env: Record<string, string>, cwd: string): SpawnedProcess {
+  return spawnNode([MAIN], env, cwd);
 }
 
-function startMain(env: Record<string, string>, cwd: string): MainProcess {
-  const child = spawn(process.execPath, [MAIN], { cwd, env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  const listeners = new Set<() => void>();
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-    for (const listener of listeners) listener();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    child,
-    output: () => `${stdout}${stderr}`,
-    waitForLine(match, timeoutMs = 10_000) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const line = stdout.split('\n').find(match);
-          if (line === undefined) return;
-          listeners.delete(check);
-          clearTimeout(timer);
-          resolve(line);
-        };
-        const timer = setTimeout(() => {
-          listeners.delete(check);
-          reject(new Error(`no matching line within ${timeoutMs} ms; output:\n${stdout}${stderr}`));
-        }, timeoutMs);
-        listeners.add(check);
-        void exit.then((code) => {
-          if (!listeners.has(check)) return;
-          listeners.delete(check);
-          clearTimeout(timer);
-          reject(new Error(`exited (${String(code)}) before the line; output:\n${stdout}${stderr}`));
-        });
-        check();
-      });
-    },
-    exited: (timeoutMs = 10_000) =>
-      Promise.race([exit, new Promise<never>((_resolve, reject) => setTimeout(() => reject(new Error(`still running after ${timeoutMs} ms`)), timeoutMs).unref())]),
-  };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address !== null && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
+async function freePort(): Promise<number> {
+  const [port] = await freePorts(1);
+  if (port === undefined) throw new Error('no free port');
+  return port;
 }
 
 let fake: FakeGitHubApi;
