@@ -25,6 +25,7 @@ import { handleCommand, openWorkOrder, submitPlan, type ServiceDeps } from '../s
 import { createBenchDatabase, type BenchDatabase } from './dispatch-database.ts';
 import { benchConfig, benchContext, benchPlan, buildTinyPackage } from './dispatch-fixtures.ts';
 import { fmtMs, percentile } from './dispatch-stats.ts';
+import { benchCleanup } from './bench-cleanup.ts';
 
 const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 50);
 const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 3);
@@ -37,30 +38,13 @@ let work: string | undefined;
 const databases: Database[] = [];
 let queues: ReleaseQueue[] = [];
 let worker: ReleaseWorker | undefined;
-let cleaning: Promise<void> | undefined;
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    await worker?.stop().catch(() => undefined);
-    for (const queue of queues) await queue.stop({ timeoutMs: 5_000 }).catch(() => undefined);
-    for (const database of databases) await database.close().catch(() => undefined);
-    await bench?.drop().catch((error: unknown) => console.error('dropping the bench database failed:', error));
-    if (work !== undefined) await rm(work, { recursive: true, force: true });
-  })();
-  return cleaning;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-const deadline = setTimeout(() => {
-  console.error(`bench:dispatch: still running after ${TIMEOUT_MS} ms, giving up`);
-  void cleanup().finally(() => process.exit(1));
+const cleanup = benchCleanup('bench:dispatch', async () => {
+  await worker?.stop().catch(() => undefined);
+  for (const queue of queues) await queue.stop({ timeoutMs: 5_000 }).catch(() => undefined);
+  for (const database of databases) await database.close().catch(() => undefined);
+  await bench?.drop().catch((error: unknown) => console.error('dropping the bench database failed:', error));
+  if (work !== undefined) await rm(work, { recursive: true, force: true });
 }, TIMEOUT_MS);
-deadline.unref();
 
 /** Waiters for events of one order. */
 const waiters = new Map<number, (event: WorkerEvent) => void>();
@@ -139,5 +123,4 @@ try {
   process.exitCode = 1;
 } finally {
   await cleanup();
-  clearTimeout(deadline);
 }

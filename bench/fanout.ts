@@ -21,6 +21,7 @@ import { measureFloor, negotiatedOpenSshCipher } from './fanout-floor.ts';
 import { buildBenchPackage } from './fanout-package.ts';
 import { measureRelease, negotiatedSsh2, NO_COMMANDS, SMALL_PLAN_COMMANDS, type ReleaseSample } from './fanout-release.ts';
 import { max, median, min, ms, table } from './fanout-stats.ts';
+import { benchCleanup } from './bench-cleanup.ts';
 
 const run = promisify(execFile);
 const GCM = 'aes128-gcm@openssh.com';
@@ -40,30 +41,15 @@ const timeoutMs = numbers(process.env['BENCH_TIMEOUT_MS'], [30 * 60_000])[0] ?? 
 
 let fleetStarting: Promise<SshdFleet> | undefined;
 let work: string | undefined;
-let cleaning: Promise<void> | undefined;
-
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    // A fleet still starting is stopped once it is up (startSshdFleet cleans up after itself if it fails).
-    const fleet = await fleetStarting?.catch(() => undefined);
-    await fleet?.stop().catch((error: unknown) => console.error('stopping the sshd fleet failed:', error));
-    if (work !== undefined) await rm(work, { recursive: true, force: true });
-  })();
-  return cleaning;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
-
-// The bench stops by itself even if a host hangs.
-setTimeout(() => {
-  console.error(`\nthe bench did not finish within ${timeoutMs} ms: cleaning up`);
-  void cleanup().finally(() => process.exit(1));
-}, timeoutMs).unref();
+// Set once cleaning up has begun (Ctrl-C, the timeout or the normal end).
+let stopping = false;
+const cleanup = benchCleanup('bench:fanout', async () => {
+  stopping = true;
+  // A fleet still starting is stopped once it is up (startSshdFleet cleans up after itself if it fails).
+  const fleet = await fleetStarting?.catch(() => undefined);
+  await fleet?.stop().catch((error: unknown) => console.error('stopping the sshd fleet failed:', error));
+  if (work !== undefined) await rm(work, { recursive: true, force: true });
+}, timeoutMs);
 
 /** Empties every host's deploy dir (not timed) and flushes dirty pages so the next run starts even. */
 async function resetHosts(active: SshdFleet): Promise<void> {
@@ -221,7 +207,7 @@ try {
   await main();
 } catch (error) {
   // After Ctrl-C or the timeout, failures of the interrupted measurement are expected: do not report them.
-  if (cleaning === undefined) console.error(error);
+  if (!stopping) console.error(error);
   process.exitCode = 1;
 } finally {
   await cleanup();

@@ -32,6 +32,7 @@ import { createBenchDatabase, type BenchDatabase } from './dispatch-database.ts'
 import { fmtMs, percentile } from './dispatch-stats.ts';
 import { cpuSeconds } from './webhooks-cpu.ts';
 import { runLoad, type LoadResult } from './webhooks-load.ts';
+import { benchCleanup } from './bench-cleanup.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 32);
@@ -65,30 +66,18 @@ let bench: BenchDatabase | undefined;
 let work: string | undefined;
 let database: Database | undefined;
 const children: SpawnedProcess[] = [];
-let cleaning: Promise<void> | undefined;
-
 async function stopChild(child: SpawnedProcess): Promise<void> {
   if (child.child.exitCode !== null) return;
   child.child.kill('SIGTERM');
   await child.exited(15_000).catch(() => child.child.kill('SIGKILL'));
 }
 
-function cleanup(): Promise<void> {
-  cleaning ??= (async () => {
-    await Promise.all(children.map(stopChild));
-    await database?.close().catch(() => undefined);
-    await bench?.drop().catch((error: unknown) => console.error('dropping the bench database failed:', error));
-    if (work !== undefined) await rm(work, { recursive: true, force: true });
-  })();
-  return cleaning;
-}
-
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    console.error(`\n${signal}: cleaning up`);
-    void cleanup().finally(() => process.exit(130));
-  });
-}
+const cleanup = benchCleanup('bench:webhooks', async () => {
+  await Promise.all(children.map(stopChild));
+  await database?.close().catch(() => undefined);
+  await bench?.drop().catch((error: unknown) => console.error('dropping the bench database failed:', error));
+  if (work !== undefined) await rm(work, { recursive: true, force: true });
+});
 
 function appKey(): string {
   return generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
