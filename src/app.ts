@@ -2,10 +2,8 @@
 import type { Probot } from 'probot';
 import type { AppDeps } from './github/app-deps.ts';
 import { handleCheckRunAction } from './github/handle-check-run-action.ts';
-import { handleIssueComment as answerPlanComment } from './github/handle-issue-comment.ts';
 import { handleIssueComment } from './github/handle-comment.ts';
 import { handleIssues } from './github/handle-issues.ts';
-import { handleIssuesEvent } from './github/handle-issues-event.ts';
 import { handlePullRequest } from './github/handle-pull-request.ts';
 import { handleReview } from './github/handle-review.ts';
 import { runDelivery, type SessionHandler } from './github/run-delivery.ts';
@@ -24,14 +22,3 @@ export function createYardmasterApp(deps: AppDeps): (app: Probot) => void {
     app.on('check_run.requested_action', route(handleCheckRunAction));
   };
 }
-
-/**
- * Without a database (Probot's setup mode, or a server started before its deps): acknowledges work orders and
- * answers plans, nothing more.
- */
-export function yardmasterApp(app: Probot): void {
-  app.on(['issues.opened', 'issues.labeled'], (context) => handleIssuesEvent(context));
-  app.on('issue_comment.created', (context) => answerPlanComment(context));
-}
-
-export default yardmasterApp;

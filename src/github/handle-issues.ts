@@ -1,12 +1,14 @@
 /** `issues` events: `opened`/`labeled` with `work-order` open an order; `closed` cancels it. */
 import { z } from 'zod';
 import { cancelWorkOrder, findWorkOrder, openWorkOrder, userActor } from '../workorders/service/index.ts';
-import { WORK_ORDER_LABEL } from './acknowledge-work-order.ts';
 import { parseWorkOrderForm } from './issue-form.ts';
 import { inlineCode } from './markdown.ts';
 import type { Session } from './session.ts';
 import { issuesEventSchema, problemsOf } from './webhook-payloads.ts';
 import { refusalReply } from './work-order-replies.ts';
+
+/** The label that makes an issue a work order. */
+const WORK_ORDER_LABEL = 'work-order';
 
 const branchSchema = z.object({ commit: z.object({ sha: z.string() }) });
 

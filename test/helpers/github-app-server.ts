@@ -5,7 +5,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ProbotOctokit, type ApplicationFunction, type Probot } from 'probot';
 import { pino } from 'pino';
-import { yardmasterApp } from '../../src/app.ts';
 import { createAppProbot } from '../../src/server/create-app-probot.ts';
 import { startAppServer, type RunningServer } from '../../src/server/start-app-server.ts';
 import type { FakeGitHubApi } from './github-fake-api.ts';
@@ -47,14 +46,14 @@ export interface TestApp {
 
 /** Options of {@link startTestApp}. */
 export interface TestAppOptions {
-  /** The app function; Yardmaster's by default. */
-  app?: ApplicationFunction;
+  /** The app function (Yardmaster's is `createYardmasterApp(deps)`). */
+  app: ApplicationFunction;
   /** Log level of the Probot logger (default: `TEST_LOG_LEVEL` or silent). */
   logLevel?: string;
 }
 
 /** Starts the App server on an ephemeral port of 127.0.0.1, talking to `fake`. */
-export async function startTestApp(fake: FakeGitHubApi, options: TestAppOptions = {}): Promise<TestApp> {
+export async function startTestApp(fake: FakeGitHubApi, options: TestAppOptions): Promise<TestApp> {
   const validation = createValidationLog();
   const secret = randomBytes(20).toString('hex');
   const appId = 123456;
@@ -69,7 +68,7 @@ export async function startTestApp(fake: FakeGitHubApi, options: TestAppOptions 
   });
   const server = await startAppServer({
     probot,
-    app: options.app ?? yardmasterApp,
+    app: options.app,
     port: 0,
     host: '127.0.0.1',
     webhookPath: '/api/github/webhooks',

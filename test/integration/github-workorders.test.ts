@@ -284,6 +284,18 @@ describe('refusals', () => {
     await commentsMatching(harness, 10, /@pam The `Abort` button was refused/);
   });
 
+  it('answers a plan with a bad batch_size with its line, column and field, and keeps the order waiting for a plan', async () => {
+    await openIssue(13);
+    const pkg = packageOf('4.0.0');
+    const bad = planComment({ environment: 'production', version: '4.0.0', url: pkg.url, sha256: pkg.sha256, more: 'strategy: { mode: batches, batch_size: lots }' });
+    const id = await comment(13, 'carol', bad);
+    const [reply] = await commentsMatching(harness, 13, /strategy\.batch_size/);
+    expect(reply).toMatch(/line \d+, column \d+, strategy\.batch_size: expected a count or a percentage like 25%/);
+    expect(reply).not.toMatch(/\n\s+at /);
+    expect(id).toBeGreaterThan(0);
+    expect((await orderOf(13)).state).toBe('requested');
+  });
+
   it('drops an approval when the plan is edited after it', async () => {
     await openIssue(12);
     const planId = await postPlan(12, '4.0.0');
