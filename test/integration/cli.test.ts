@@ -140,6 +140,10 @@ describe('yardmaster CLI', () => {
     const bad = await yardmaster(['deploy', '--config', broken, plan], { env: secretEnv });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/broken\.yml: line 3, column \d+, apps\.shop\.deploy_to/);
+    const later = await writePlan('1.0.0', 'schedule: 2099-01-01T00:00:00Z');
+    const early = await yardmaster(['deploy', '--config', config, '--identity', fleet.privateKeyPath, later], { env: secretEnv });
+    expect(early.code).toBe(2);
+    expect(early.stderr).toContain('scheduled for 2099-01-01T00:00:00.000Z');
   });
 
   it('a failed health check exits 1, names the host and rolls back; retry re-runs the hosts not on the release', async () => {

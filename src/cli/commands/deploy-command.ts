@@ -11,17 +11,26 @@ import { cacheDir, loadResult, saveResult } from '../result-store.ts';
 import { runWithReporter } from './run-with-reporter.ts';
 
 export const DEPLOY_USAGE = `usage: yardmaster deploy --config <file> [--identity <key>] [--user <login>] [--force] [--break-lock]
-                         [--accept-new-host-keys] [--json] [--work-order <id>] <plan>
+                         [--accept-new-host-keys] [--json] [--work-order <id>] [--ignore-schedule] <plan>
        yardmaster retry  --config <file> [same options] <plan>     re-run only the hosts that failed last time`;
 
 export async function deployCommand(args: readonly string[], io: CliIo, mode: 'deploy' | 'retry'): Promise<number> {
-  const parsed = parseCliArgs(args, { ...hostFlags, force: { type: 'boolean', default: false }, 'work-order': { type: 'string' } });
+  const parsed = parseCliArgs(args, {
+    ...hostFlags,
+    force: { type: 'boolean', default: false },
+    'work-order': { type: 'string' },
+    'ignore-schedule': { type: 'boolean', default: false },
+  });
   if (!parsed.ok) return invalid(io, parsed.message);
   const { values, positionals } = parsed;
   const planPath = positionals[0];
   if (values.config === undefined || planPath === undefined || positionals.length > 1) return invalid(io, 'deploy needs --config <file> and one plan file');
   const prepared = await prepareRelease(values.config, planPath, io);
   if (!prepared.ok) return invalid(io, prepared.message);
+  const { schedule } = prepared.request.plan;
+  if (schedule !== undefined && schedule.getTime() > Date.now() && !values['ignore-schedule']) {
+    return invalid(io, `the plan is scheduled for ${schedule.toISOString()}: run it then, or pass --ignore-schedule`);
+  }
   const ssh = await connectFromCli({ ...(values.identity ? { identity: values.identity } : {}), ...(values.user ? { user: values.user } : {}), acceptNewHostKeys: values['accept-new-host-keys'] }, io);
   if (!ssh.ok) return invalid(io, ssh.message);
   const cache = cacheDir(io.env);
