@@ -3,9 +3,8 @@
  * (YARDMASTER_SSH_KEY, else YARDMASTER_SSH_KEY_FILE, else ssh-agent via SSH_AUTH_SOCK, else ~/.ssh/id_*) and its
  * host-key policy (pinned keys only, unless YARDMASTER_ACCEPT_NEW_HOST_KEYS). Keys never come from a repository.
  */
-import { loadCredentials } from '../cli/ssh-credentials.ts';
 import type { ConnectHost } from '../deploy/types.ts';
-import { connectExecutor } from '../executors/registry.ts';
+import { connectWithCredentials } from '../executors/ssh-credentials.ts';
 
 /** Where accepted host keys are reported. */
 export interface ConnectLog {
@@ -16,19 +15,12 @@ export interface ConnectLog {
 export type WorkerConnectResult = { ok: true; connect: ConnectHost } | { ok: false; message: string };
 
 /** Builds `connect` from `env` (normally `process.env`). */
-export async function workerConnect(
+export function workerConnect(
   env: Readonly<Record<string, string | undefined>>,
   acceptNewHostKeys: boolean,
   log: ConnectLog,
 ): Promise<WorkerConnectResult> {
-  const credentials = await loadCredentials({ acceptNewHostKeys, env });
-  if (!credentials.ok) return credentials;
-  const connect: ConnectHost = (host, signal) =>
-    connectExecutor(host, {
-      ...credentials.options,
-      signal,
-      onNewHostKey: (entry, fingerprint) =>
-        log.warn({ host: entry.name, address: entry.address, port: entry.port, fingerprint }, 'accepted an unpinned host key: pin it in the config'),
-    });
-  return { ok: true, connect };
+  return connectWithCredentials({ acceptNewHostKeys, env }, (entry, fingerprint) =>
+    log.warn({ host: entry.name, address: entry.address, port: entry.port, fingerprint }, 'accepted an unpinned host key: pin it in the config'),
+  );
 }

@@ -1,12 +1,14 @@
 /**
- * Where the CLI gets its SSH identity: `--identity <file>`, else YARDMASTER_SSH_KEY (the key itself) or
+ * Where the CLI and the workers get their SSH identity: `--identity <file>` (CLI), else YARDMASTER_SSH_KEY (the key itself) or
  * YARDMASTER_SSH_KEY_FILE, else an ssh-agent (SSH_AUTH_SOCK), else ~/.ssh/id_ed25519, id_ecdsa, id_rsa.
  * Keys never come from a repository.
  */
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import type { ConnectOptions } from '../executors/types.ts';
+import type { ConnectOptions, Executor } from './types.ts';
+import type { HostEntry } from '../config/types.ts';
+import { connectExecutor } from './registry.ts';
 
 export interface CredentialInput {
   identity?: string;
@@ -50,4 +52,20 @@ export async function loadCredentials(input: CredentialInput): Promise<Credentia
     if (key) return { ok: true, options: { ...base, privateKey: key } };
   }
   return { ok: true, options: base };
+}
+
+/** Opens an executor for a host; `signal` aborts the connection attempt. */
+export type BoundConnect = (host: HostEntry, signal: AbortSignal) => Promise<Executor>;
+
+/**
+ * Loads the credentials once and binds them, with the host-key policy, to the executor registry.
+ * `onNewHostKey` hears of every unpinned key accepted because of `acceptNewHostKeys`.
+ */
+export async function connectWithCredentials(
+  input: CredentialInput,
+  onNewHostKey: (host: HostEntry, fingerprint: string) => void,
+): Promise<{ ok: true; connect: BoundConnect } | { ok: false; message: string }> {
+  const credentials = await loadCredentials(input);
+  if (!credentials.ok) return credentials;
+  return { ok: true, connect: (host, signal) => connectExecutor(host, { ...credentials.options, signal, onNewHostKey }) };
 }
