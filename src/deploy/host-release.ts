@@ -159,14 +159,11 @@ async function doneStage(ctx: HostRunContext, state: HostRunState): Promise<Step
     hooksJson,
     keepReleases: plan.keepReleases,
     protectedVersions,
-    releaseId: ctx.releaseId,
   }));
   for (const pruned of stateValues(run.state, 'pruned')) {
     ctx.emit({ type: 'output', releaseId: ctx.releaseId, host: ctx.target.entry.name, stage: 'done', stream: 'stdout', line: `pruned release ${pruned}` });
   }
-  const step = stepFromExec(run.exec, 'writing the release log', run.lastStderr);
-  if (step.ok) state.lockHeld = false;
-  return step;
+  return stepFromExec(run.exec, 'writing the release log', run.lastStderr);
 }
 
 /**

@@ -153,10 +153,12 @@ export interface DoneScriptInput {
   keepReleases: number;
   /** Versions never pruned: the live one, the last good one, the rollback target. */
   protectedVersions: readonly string[];
-  releaseId: string;
 }
 
-/** Stage 9: write the release log, record hooks, prune old releases, release the host lock. */
+/**
+ * Stage 9: write the release log, record hooks, prune old releases. The host lock stays until the whole release
+ * ends (unlockScript), so that a rollback caused by a later host still runs under it.
+ */
 export function doneScript(input: DoneScriptInput): string {
   return [
     'set -eu',
@@ -164,7 +166,6 @@ export function doneScript(input: DoneScriptInput): string {
     `printf '%s\\n' ${q(input.logLine)} >> .yardmaster/releases.log`,
     `printf '%s\\n' ${q(input.hooksJson)} > .yardmaster/plans/${q(input.version)}.json`,
     ...pruneLines(input.keepReleases, input.protectedVersions),
-    ...releaseLockLines(input.releaseId),
   ].join('\n');
 }
 

@@ -66,8 +66,13 @@ describe('failures and rollback', () => {
     await breakHealth(hosts[2]);
     const strategy: Strategy = { mode: 'batches', batchSize: { kind: 'count', count: 2 }, canary: 1, pauseMs: 0, maxFailures: 0 };
     const postDeploy = ['echo "$YM_VERSION" >> ../../post-deploy-ran'];
-    const log = recordEvents();
+    // host-1 finished all nine stages in the canary batch; its rollback must still run under the release's lock.
+    const lockedAtRollback = new Map<string, boolean>();
+    const log = recordEvents((event) => {
+      if (event.type === 'rollback.started') lockedAtRollback.set(event.host, isLocked(deployDir(hosts.find((h) => h.name === event.host))));
+    });
     const result = await runRelease(request(hosts, plan(v2, '2.0.0', { commands: commands({ postDeploy, health: healthUnlessMarked }) }, strategy)), engine(log.sink));
+    expect(lockedAtRollback.get('host-1')).toBe(true);
     expect(result.status).toBe('failed');
     expect(result.failedHost).toMatchObject({ host: 'host-3', stage: 'health' });
     expect(result.failedHost?.message).toContain('health');
