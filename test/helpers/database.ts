@@ -27,10 +27,14 @@ function withDatabase(url: string, name: string): string {
   return parsed.toString();
 }
 
-/** Creates an empty database `ym_<random>` and returns its URL; `drop()` removes it even with sessions open. */
-export async function createTestPostgres(): Promise<TestPostgres> {
-  const name = `ym_${randomBytes(6).toString('hex')}`;
-  const admin = postgres(MAINTENANCE_URL, { max: 1, onnotice: () => undefined });
+/**
+ * Creates an empty database `<prefix><random>` (default `ym_`) through the maintenance database and returns its
+ * URL; `drop()` removes it even with sessions open. Benches use it too, with their own prefix and server.
+ */
+export async function createTestPostgres(options: { maintenanceUrl?: string; prefix?: string } = {}): Promise<TestPostgres> {
+  const maintenanceUrl = options.maintenanceUrl ?? MAINTENANCE_URL;
+  const name = `${options.prefix ?? 'ym_'}${randomBytes(6).toString('hex')}`;
+  const admin = postgres(maintenanceUrl, { max: 1, onnotice: () => undefined });
   try {
     await admin.unsafe(`create database "${name}"`);
   } finally {
@@ -38,9 +42,9 @@ export async function createTestPostgres(): Promise<TestPostgres> {
   }
   return {
     name,
-    url: withDatabase(MAINTENANCE_URL, name),
+    url: withDatabase(maintenanceUrl, name),
     async drop() {
-      const dropper = postgres(MAINTENANCE_URL, { max: 1, onnotice: () => undefined });
+      const dropper = postgres(maintenanceUrl, { max: 1, onnotice: () => undefined });
       try {
         await dropper.unsafe(`drop database if exists "${name}" with (force)`);
       } finally {
