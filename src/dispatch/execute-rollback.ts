@@ -16,6 +16,7 @@ import type { Actor } from '../workorders/types.ts';
 import { releaseEnvironmentLock } from './environment-lock.ts';
 import { startLeaseKeeper } from './lease-keeper.ts';
 import type { PreparedRun } from './prepare-run.ts';
+import { rollbackRequestFor } from './rollback-request.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 export interface RollbackRun {
@@ -74,16 +75,7 @@ export async function executeRollback(ctx: WorkerContext, prepared: PreparedRun,
     for (const [to, hosts] of groups) {
       results.push(
         await rollbackEnvironment(
-          {
-            app: prepared.plan.app,
-            environment: prepared.plan.environment,
-            environmentConfig: prepared.environment,
-            hosts,
-            to,
-            secrets: prepared.secrets,
-            commandTimeoutMs: prepared.plan.commandTimeoutMs,
-            signal: abort.signal,
-          },
+          rollbackRequestFor(prepared, hosts, to, { signal: abort.signal }),
           {
             connect: ctx.connect,
             onEvent: (event) => ctx.emit({ type: 'release', workOrderId: prepared.order.id, event }),

@@ -15,6 +15,7 @@ import type { ConnectHost } from '../deploy/types.ts';
 import { shellQuote } from '../executors/shell-quote.ts';
 import { hostRunsOf, type HostRunRow } from '../workorders/service/release-store.ts';
 import type { PreparedRun } from './prepare-run.ts';
+import { rollbackRequestFor } from './rollback-request.ts';
 
 export interface RecoveredHost {
   host: string;
@@ -79,19 +80,10 @@ export async function recoverHostsInDoubt(
       recovered.push(...(await Promise.all(hosts.map((target) => removeCurrent(options.connect, target, prepared.plan.version)))));
       continue;
     }
-    const result = await rollbackEnvironment(
-      {
-        app: prepared.plan.app,
-        environment: prepared.plan.environment,
-        environmentConfig: prepared.environment,
-        hosts,
-        to,
-        secrets: prepared.secrets,
-        commandTimeoutMs: prepared.plan.commandTimeoutMs,
-        breakLock: true,
-      },
-      { connect: options.connect, actor: options.actor },
-    );
+    const result = await rollbackEnvironment(rollbackRequestFor(prepared, hosts, to, { breakLock: true }), {
+      connect: options.connect,
+      actor: options.actor,
+    });
     recovered.push(...result.hosts.map(fromRollback));
   }
   const attempt = Math.max(0, ...doubtful.map((run) => run.attempt));
