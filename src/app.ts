@@ -1,24 +1,37 @@
-/** The Probot app function: which GitHub events go to which handler of src/github. Wiring only. */
-import type { Probot } from 'probot';
+/**
+ * The Probot app: every event Yardmaster acts on goes into the webhook inbox (stored, answered), whose handlers in
+ * src/github run after the answer. Wiring only.
+ */
+import type { ApplicationFunction } from 'probot';
 import type { AppDeps } from './github/app-deps.ts';
-import { handleCheckRunAction } from './github/handle-check-run-action.ts';
-import { handleIssueComment } from './github/handle-comment.ts';
-import { handleIssues } from './github/handle-issues.ts';
-import { handlePullRequest } from './github/handle-pull-request.ts';
-import { handleReview } from './github/handle-review.ts';
-import { runDelivery, type SessionHandler } from './github/run-delivery.ts';
+import { createDeliveryInbox, type DeliveryInbox } from './github/delivery-inbox.ts';
+import { ROUTED_EVENTS } from './github/delivery-routes.ts';
 
 export type { AppDeps } from './github/app-deps.ts';
 
-/** Yardmaster's webhook handlers, over the work-order service in `deps`. */
-export function createYardmasterApp(deps: AppDeps): (app: Probot) => void {
-  return (app) => {
-    const route = (handler: SessionHandler) => (context: { id: string; name: string; payload: unknown; octokit: Parameters<typeof runDelivery>[1]['octokit']; log: Parameters<typeof runDelivery>[1]['log'] }) =>
-      runDelivery(deps, context, handler);
-    app.on(['issues.opened', 'issues.labeled', 'issues.closed'], route(handleIssues));
-    app.on(['issue_comment.created', 'issue_comment.edited'], route(handleIssueComment));
-    app.on(['pull_request_review.submitted', 'pull_request_review.dismissed'], route(handleReview));
-    app.on(['pull_request.synchronize', 'pull_request.closed'], route(handlePullRequest));
-    app.on('check_run.requested_action', route(handleCheckRunAction));
+/** Yardmaster's GitHub App: the Probot app function and its inbox's life. */
+export interface YardmasterApp {
+  /** The Probot app function: subscribes to the events and handles deliveries a stopped process left behind. */
+  load: ApplicationFunction;
+  /** Resolves once every delivery received so far is handled (tests, shutdown). */
+  idle(): Promise<void>;
+  /** Takes no more deliveries into handling and waits (bounded) for those running; the rest wait, stored, for the next start. */
+  close(waitMs?: number): Promise<void>;
+}
+
+/** Yardmaster's webhook handling, over the work-order service in `deps`. */
+export function createYardmasterApp(deps: AppDeps, options: { concurrency?: number } = {}): YardmasterApp {
+  let inbox: DeliveryInbox | undefined;
+  return {
+    load: async (app) => {
+      const loaded = createDeliveryInbox({ deps, githubFor: (installationId) => app.auth(installationId), log: app.log, ...options });
+      inbox = loaded;
+      app.on([...ROUTED_EVENTS], async (context) => {
+        await loaded.accept({ id: context.id, name: context.name, payload: context.payload });
+      });
+      await loaded.resume();
+    },
+    idle: () => inbox?.idle() ?? Promise.resolve(),
+    close: (waitMs) => inbox?.close(waitMs) ?? Promise.resolve(),
   };
 }

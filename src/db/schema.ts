@@ -344,7 +344,11 @@ export const environmentLockWaiters = pgTable(
   ],
 );
 
-/** Every webhook delivery seen, by GitHub's delivery id: a redelivery conflicts on it and is not handled twice. */
+/**
+ * Every webhook delivery seen, by GitHub's delivery id: a redelivery conflicts on it and is not handled twice.
+ * It is also the inbox: the webhook answer waits only for this row (with the payload); the handling happens after,
+ * in order per `subject_key`, and a process that stopped mid-way picks up rows still `received` or `handling`.
+ */
 export const webhookDeliveries = pgTable(
   'webhook_deliveries',
   {
@@ -356,10 +360,19 @@ export const webhookDeliveries = pgTable(
     handledAt: timestamptz('handled_at'),
     status: text('status', { enum: WEBHOOK_DELIVERY_STATUSES }).notNull().default('received'),
     error: text('error'),
+    /** The App installation the delivery came for (whose token the handler uses). */
+    installationId: bigint('installation_id', { mode: 'number' }),
+    /** Deliveries with the same key (repository + issue, pull request or order) are handled one after another. */
+    subjectKey: text('subject_key'),
+    /** The payload until the delivery is handled (then cleared: the audit log keeps what counts). */
+    payload: jsonb('payload').$type<Record<string, unknown>>(),
+    /** When a handler took it (`handling`). */
+    claimedAt: timestamptz('claimed_at'),
   },
   (t) => [
     unique('webhook_deliveries_delivery_id_uq').on(t.deliveryId),
     index('webhook_deliveries_received_at_idx').on(t.receivedAt),
+    index('webhook_deliveries_unhandled_idx').on(t.id).where(sql`${t.status} in ('received', 'handling')`),
     check('webhook_deliveries_status_ck', oneOf(t.status, WEBHOOK_DELIVERY_STATUSES)),
   ],
 );

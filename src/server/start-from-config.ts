@@ -1,15 +1,15 @@
 /**
  * From validated settings to a running process: Probot's setup flow (no App yet), or the App's server with the
  * database, migrations, queue and in-process workers. Stops in order: HTTP server (requests in flight finish),
- * workers, queue, database.
+ * webhook inbox (handlers running finish; deliveries not yet taken wait, stored, for the next start), workers,
+ * queue, database.
  */
 import type { ProbotOctokit } from 'probot';
 import type { Logger } from 'pino';
-import type { AppDeps } from '../github/app-deps.ts';
+import { createYardmasterApp, type AppDeps } from '../app.ts';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.ts';
 import type { RuntimeConfig } from '../runtime/runtime-env.ts';
 import { startProcessWorkers } from '../runtime/start-process-workers.ts';
-import { appFunction } from './app-function.ts';
 import { createAppProbot } from './create-app-probot.ts';
 import type { ServerConfig } from './env.ts';
 import { githubWorkerWiring } from './github-worker-wiring.ts';
@@ -56,15 +56,17 @@ async function startApp(
       return { ok: false, problems: [workers.problem] };
     }
     const deps: AppDeps = { service: { db: runtime.database.db, queue: runtime.queue }, publicUrl };
+    const yardmaster = createYardmasterApp(deps);
     const server = await startAppServer({
       probot,
-      app: appFunction(deps),
+      app: yardmaster.load,
       port: config.port,
       host: config.host,
       webhookPath: config.webhookPath,
       log,
       routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())]]),
     }).catch(async (error: unknown) => {
+      await yardmaster.close();
       await workers.workers.stop();
       throw error;
     });
@@ -74,6 +76,7 @@ async function startApp(
       mode: 'app',
       async stop() {
         await server.close();
+        await yardmaster.close();
         await workers.workers.stop();
         await runtime.close({ afterQueue: workers.idle });
       },

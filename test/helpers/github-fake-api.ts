@@ -59,6 +59,8 @@ export interface FakeGitHubApi {
   readonly requests: readonly RecordedRequest[];
   /** Answers a route with a handler of the test's own (replaces the default). */
   handle(routeKey: string, handler: FakeRouteHandler): void;
+  /** The handler answering a route now (to wrap it, and put it back). */
+  handlerOf(routeKey: string): FakeRouteHandler | undefined;
   /** Answers a route with its documented example, the request's JSON fields laid over it, and a fresh `id`. */
   answerWithExample(routeKey: string): void;
   /** Recorded requests to one route. */
@@ -222,6 +224,10 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     handle(routeKey, handler) {
       const { method, route } = splitKey(routeKey);
       handlers.set(keyOf(method, route), handler);
+    },
+    handlerOf(routeKey) {
+      const { method, route } = splitKey(routeKey);
+      return handlers.get(keyOf(method, route));
     },
     answerWithExample,
     requestsTo,

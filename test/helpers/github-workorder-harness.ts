@@ -9,7 +9,7 @@ import type { HostEntry } from '../../src/config/types.ts';
 import { openQueue } from '../../src/dispatch/queue.ts';
 import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
 import { startReleaseWorker, type ReleaseWorker } from '../../src/dispatch/release-worker.ts';
-import { createYardmasterApp } from '../../src/app.ts';
+import { createYardmasterApp, type YardmasterApp } from '../../src/app.ts';
 import type { OctokitSlice } from '../../src/github/octokit-slice.ts';
 import { createGitHubConfigLoader } from '../../src/github/repo-config.ts';
 import { createGitHubReporter, type GitHubReporter } from '../../src/github/report-worker-events.ts';
@@ -78,6 +78,8 @@ export function repoConfigYaml(hosts: readonly HostEntry[], environments: string
 export interface Harness {
   fake: FakeGitHubApi;
   app: TestApp;
+  /** Yardmaster's app in the server: its inbox can be waited on. */
+  yardmaster: YardmasterApp;
   test: TestDatabase;
   queue: ReleaseQueue;
   deps: ServiceDeps;
@@ -134,7 +136,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
   const deps: ServiceDeps = { db: test.database.db, queue };
   const publicUrl = 'https://yardmaster.example.com';
-  const app = await startTestApp(fake, { app: createYardmasterApp({ service: deps, publicUrl }) });
+  const yardmaster = createYardmasterApp({ service: deps, publicUrl });
+  const app = await startTestApp(fake, { app: yardmaster.load });
   const githubFor = async (installationId: number): Promise<OctokitSlice> => app.probot.auth(installationId);
   const reporter = createGitHubReporter({ githubFor, database: test.database, publicUrl, flushIntervalMs: 200 });
   const fleet = options.fleet;
@@ -156,6 +159,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   return {
     fake,
     app,
+    yardmaster,
     test,
     queue,
     deps,
@@ -168,6 +172,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await queue.stop({ timeoutMs: 5_000 });
       await reporter.idle();
       await app.close();
+      await yardmaster.close();
       await fake.close();
       await test.cleanup();
     },
@@ -255,9 +260,11 @@ export function formBody(fields: { requirement: string; scheduled?: string; plan
   ].join('\n');
 }
 
-/** Sends a signed delivery. */
-export function send(harness: Harness, event: string, payload: WebhookPayload, id?: string): Promise<DeliveryResponse> {
-  return deliver(harness.app.server, { event, payload, secret: harness.app.secret, ...(id === undefined ? {} : { id }) });
+/** Sends a signed delivery and waits until the inbox has handled it (and whatever came before). */
+export async function send(harness: Harness, event: string, payload: WebhookPayload, id?: string): Promise<DeliveryResponse> {
+  const response = await deliver(harness.app.server, { event, payload, secret: harness.app.secret, ...(id === undefined ? {} : { id }) });
+  await harness.yardmaster.idle();
+  return response;
 }
 
 /** Comments on issue `number` whose body matches, once there are `count` (bounded wait). */
