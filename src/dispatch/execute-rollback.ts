@@ -70,6 +70,7 @@ export async function executeRollback(ctx: WorkerContext, prepared: PreparedRun,
     },
     onError: (error) => ctx.emit({ type: 'error', workOrderId: prepared.order.id, message: `heartbeat failed: ${error instanceof Error ? error.message : String(error)}` }),
   });
+  ctx.emit({ type: 'rollback-started', workOrderId: prepared.order.id, hosts: [...[...groups.values()].flat().map((target) => target.entry.name), ...stuck.map((report) => report.host)], to: run.version });
   const results: RollbackResult[] = [];
   try {
     for (const [to, hosts] of groups) {
@@ -93,6 +94,7 @@ export async function executeRollback(ctx: WorkerContext, prepared: PreparedRun,
   }
   const reports = [...results.flatMap((result) => result.hosts), ...stuck];
   const failed = reports.filter((report) => !report.ok);
+  ctx.emit({ type: 'rollback-finished', workOrderId: prepared.order.id, ok: failed.length === 0, hosts: reports });
   const reason =
     failed.length === 0
       ? `rolled back ${reports.length} host(s)${run.version === undefined ? '' : ` to ${run.version}`}`

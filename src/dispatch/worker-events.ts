@@ -1,4 +1,5 @@
 /** What the release worker reports, for adapters to turn into check runs, deployment statuses and comments. */
+import type { HostRollbackReport } from '../deploy/rollback-environment.ts';
 import type { ReleaseEvent } from '../deploy/types.ts';
 import type { TransitionCause, WorkOrderState } from '../workorders/types.ts';
 
@@ -15,6 +16,10 @@ export type WorkerEvent =
   | { type: 'skipped'; workOrderId: number; jobId: string | null; reason: SkipReason; message: string }
   /** A release whose worker died is being finished: hosts caught mid-release were switched back first. */
   | { type: 'recovering'; workOrderId: number; releaseId: string; hosts: { host: string; to: string | null; ok: boolean; message: string }[] }
+  /** A `/rollback` of a released order starts: these hosts go back to `to` (absent: each to its version before). */
+  | { type: 'rollback-started'; workOrderId: number; hosts: string[]; to: string | undefined }
+  /** The `/rollback` ended: what became of each host (before the order's transition is reported). */
+  | { type: 'rollback-finished'; workOrderId: number; ok: boolean; hosts: HostRollbackReport[] }
   /** Something went wrong outside any release outcome (a database error, a config that will not load). */
   | { type: 'error'; workOrderId: number | null; message: string };
 

@@ -1,4 +1,8 @@
-/** The text of a stage's check run: a per-host table (host, result, duration, last output lines) and the failure. */
+/**
+ * The text of a stage's check run: a per-host table (host, result, duration, last output lines) and the failure;
+ * and of a `/rollback`'s check run: a per-host table (host, result, from → to, duration, message).
+ */
+import type { HostRollbackReport } from '../deploy/rollback-environment.ts';
 import type { StageName } from '../deploy/types.ts';
 import { codeBlock } from './markdown.ts';
 
@@ -60,4 +64,21 @@ export function stageOutput(stage: StageName, hosts: ReadonlyMap<string, HostSta
   let text = sections.join('\n');
   if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT)}\n…(cut)`;
   return { title: stageTitle(stage, hosts), summary, text: text === '' ? 'No output.' : text };
+}
+
+/** Summary of a `/rollback`'s check run: the hosts still going back, or how each ended. */
+export function rollbackOutput(to: string | undefined, hosts: readonly string[], reports?: readonly HostRollbackReport[]): { title: string; summary: string } {
+  const target = to === undefined ? 'the release each host ran before' : `'${cell(to)}'`;
+  if (reports === undefined) {
+    return { title: `rolling back ${hosts.length} host${hosts.length === 1 ? '' : 's'}`, summary: `Rolling back to ${target}: ${hosts.map(cell).join(', ')}.` };
+  }
+  const failed = reports.filter((report) => !report.ok).map((report) => report.host);
+  const rows = reports.map(
+    (report) =>
+      `| ${cell(report.host)} | ${report.ok ? ICONS.ok : ICONS.failed} | ${cell(report.from ?? '(none)')} → ${cell(report.to ?? '(none)')} | ${duration(report.durationMs)} | ${cell(report.message)} |`,
+  );
+  return {
+    title: failed.length === 0 ? `rolled back ${reports.length} host${reports.length === 1 ? '' : 's'}` : `rollback failed on ${failed.join(', ')}`,
+    summary: [`Rollback to ${target}.`, '', '| Host | Result | Release | Duration | Message |', '|---|---|---|---|---|', ...rows].join('\n'),
+  };
 }

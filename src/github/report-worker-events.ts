@@ -15,7 +15,7 @@ import type { Database, Db } from '../db/types.ts';
 import { STAGES, type ReleaseEvent, type ReleaseResult, type StageName } from '../deploy/types.ts';
 import type { WorkerEvent } from '../dispatch/worker-events.ts';
 import { getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';
-import { stageOutput, KEPT_LINES, type HostStage } from './check-run-output.ts';
+import { rollbackOutput, stageOutput, KEPT_LINES, type HostStage } from './check-run-output.ts';
 import { checkRunExternalId } from './handle-check-run-action.ts';
 import { codeBlock, inlineCode } from './markdown.ts';
 import { httpStatusOf, splitRepo, type CheckRunFields, type OctokitSlice } from './octokit-slice.ts';
@@ -74,6 +74,8 @@ interface OrderReport {
   release: ReleaseReport | undefined;
   lastResult: ReleaseResult | undefined;
   lastWaiting: string | undefined;
+  /** The check run of a `/rollback` under way. */
+  rollback: { checkRunId: number; to: string | undefined } | undefined;
 }
 
 interface Target {
@@ -87,11 +89,9 @@ const TARGET_TTL_MS = 30_000;
 
 const noopLog: ReporterLog = { info: () => undefined, warn: () => undefined };
 
-const ACTIONS = [
-  // GitHub: label at most 20 characters, description at most 40.
-  { label: 'Abort', description: 'Stop; switched hosts roll back', identifier: 'abort' },
-  { label: 'Rollback', description: 'Roll hosts back to the release before', identifier: 'rollback' },
-];
+// GitHub: label at most 20 characters, description at most 40.
+const ROLLBACK_ACTION = { label: 'Rollback', description: 'Roll hosts back to the release before', identifier: 'rollback' };
+const ACTIONS = [{ label: 'Abort', description: 'Stop; switched hosts roll back', identifier: 'abort' }, ROLLBACK_ACTION];
 
 function retriable(error: unknown): boolean {
   const status = httpStatusOf(error);
@@ -124,7 +124,7 @@ export function createGitHubReporter(options: GitHubReporterOptions): GitHubRepo
   function orderReport(workOrderId: number): OrderReport {
     let report = orders.get(workOrderId);
     if (report === undefined) {
-      report = { chain: Promise.resolve(), target: undefined, release: undefined, lastResult: undefined, lastWaiting: undefined };
+      report = { chain: Promise.resolve(), target: undefined, release: undefined, lastResult: undefined, lastWaiting: undefined, rollback: undefined };
       orders.set(workOrderId, report);
     }
     return report;
@@ -305,7 +305,9 @@ export function createGitHubReporter(options: GitHubReporterOptions): GitHubRepo
       const conclusion = conclusionOf(release, stage);
       const failed = release.result?.failedHost;
       const note = failed !== undefined && failed.stage === stage ? `**${failed.host}** failed here${failed.exitCode === null ? '' : ` (exit ${failed.exitCode})`}: ${failed.message}` : undefined;
-      Object.assign(fields, { status: 'completed', conclusion, completed_at: new Date().toISOString(), actions: [], output: stageOutput(stage, hosts, note) });
+      // A released order can still be rolled back: the last stage's check run keeps the button.
+      const actions = stage === 'done' && release.result?.status === 'succeeded' ? [ROLLBACK_ACTION] : [];
+      Object.assign(fields, { status: 'completed', conclusion, completed_at: new Date().toISOString(), actions, output: stageOutput(stage, hosts, note) });
     } else {
       const running = (release.active.get(stage)?.size ?? 0) > 0;
       Object.assign(fields, { status: 'in_progress', actions: running ? ACTIONS : [], output: stageOutput(stage, hosts) });
@@ -445,6 +447,47 @@ export function createGitHubReporter(options: GitHubReporterOptions): GitHubRepo
     }
   }
 
+  /** A `/rollback` gets a check run of its own on the order's commit, `yardmaster / rollback`. */
+  async function startRollback(report: OrderReport, event: Extract<WorkerEvent, { type: 'rollback-started' }>): Promise<void> {
+    report.rollback = undefined;
+    const t = await target(event.workOrderId);
+    if (t === undefined) return;
+    const sha = await commitOf(t);
+    if (sha === undefined) return;
+    const created = await call('check run rollback', () =>
+      t.github.rest.checks.create({
+        owner: t.owner,
+        repo: t.repo,
+        head_sha: sha,
+        name: 'yardmaster / rollback',
+        external_id: checkRunExternalId(event.workOrderId),
+        details_url: orderUrl(event.workOrderId),
+        status: 'in_progress',
+        output: rollbackOutput(event.to, event.hosts),
+      }),
+    );
+    const parsed = idSchema.safeParse(created?.data);
+    if (parsed.success) report.rollback = { checkRunId: parsed.data.id, to: event.to };
+  }
+
+  async function finishRollback(report: OrderReport, event: Extract<WorkerEvent, { type: 'rollback-finished' }>): Promise<void> {
+    const rollback = report.rollback;
+    report.rollback = undefined;
+    const t = await target(event.workOrderId);
+    if (rollback === undefined || t === undefined) return;
+    await call('check run rollback update', () =>
+      t.github.rest.checks.update({
+        owner: t.owner,
+        repo: t.repo,
+        check_run_id: rollback.checkRunId,
+        status: 'completed',
+        conclusion: event.ok ? 'success' : 'failure',
+        completed_at: new Date().toISOString(),
+        output: rollbackOutput(rollback.to, [], event.hosts),
+      }),
+    );
+  }
+
   /** Forgets an order whose release ended and whose chain has nothing after this step. */
   function forgetIfDone(workOrderId: number, report: OrderReport, step: Promise<void>): void {
     void step.then(() => {
@@ -480,6 +523,12 @@ export function createGitHubReporter(options: GitHubReporterOptions): GitHubRepo
         await comment(t, `♻️ The worker running release ${inlineCode(event.releaseId)} stopped; another one resumes it.${hosts === '' ? '' : ` Hosts caught mid-release were switched back first: ${hosts}.`}`);
         return;
       }
+      case 'rollback-started':
+        await startRollback(report, event);
+        return;
+      case 'rollback-finished':
+        await finishRollback(report, event);
+        return;
       case 'error': {
         log.warn({ workOrderId: event.workOrderId, message: event.message }, 'worker error');
         return;

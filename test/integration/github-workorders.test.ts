@@ -56,7 +56,7 @@ let seen = 0;
 beforeAll(async () => {
   fleet = await startSshdFleet(3);
   work = await mkdtemp(join(tmpdir(), 'ym-github-'));
-  for (const version of ['2.0.0', '3.0.0', '4.0.0', '5.0.0']) packages[version] = await buildPackage(join(work, 'pkgs'), version);
+  for (const version of ['2.0.0', '3.0.0', '4.0.0', '5.0.0', '6.0.0', '7.0.0', '8.0.0']) packages[version] = await buildPackage(join(work, 'pkgs'), version);
   hosts = fleet.hostEntries();
   harness = await startHarness({ configYaml: repoConfigYaml(hosts, ENVIRONMENTS), fleet, workDir: work });
 }, 60_000);
@@ -349,6 +349,90 @@ describe('the Abort button', () => {
     expect(finals.get('done')).toMatchObject({ status: 'completed', conclusion: 'cancelled' });
     expect(labelsAdded(50)).toEqual(['deploying', 'rolled-back']);
     expect(deploymentStates(await deploymentIdsOf(order))).toEqual(['queued', 'in_progress', 'failure']);
+  });
+});
+
+async function releaseApproved(number: number, version: string, more = HEALTH): Promise<WorkOrder> {
+  const order = await openIssue(number);
+  await postPlan(number, version, 'production', more);
+  await comment(number, 'dave', '/approve');
+  await comment(number, 'erin', '/approve');
+  return order;
+}
+
+describe('the Rollback button', () => {
+  it("stays on a released order's last check run and rolls the hosts back for a deployer, with a check run of its own", async () => {
+    const before = await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')));
+    const order = await releaseApproved(51, '6.0.0');
+    expect(await waitForState(51, ['succeeded', 'failed', 'aborted'])).toBe('succeeded');
+    await harness.reporter.idle();
+    const done = finalCheckRuns(order, await checkRunIds(order)).get('done');
+    expect(done).toMatchObject({ status: 'completed', conclusion: 'success', actions: [{ identifier: 'rollback', label: 'Rollback' }] });
+    const doneId = (await checkRunIds(order)).get('done') ?? 0;
+
+    await send(harness, 'check_run', checkRunAction(doneId, `yardmaster-order-${order.id}`, 'rollback', 'pam'));
+    await commentsMatching(harness, 51, /@pam The `Rollback` button was refused/);
+    expect((await orderOf(51)).state).toBe('succeeded');
+
+    await send(harness, 'check_run', checkRunAction(doneId, `yardmaster-order-${order.id}`, 'rollback', 'dave'));
+    await commentsMatching(harness, 51, /@dave .*`Rollback` button.*Rolling/);
+    expect(await waitForState(51, ['failed'])).toBe('failed');
+    await harness.reporter.idle();
+    expect(await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')))).toEqual(before);
+
+    const created = harness.fake.requestsTo(ROUTES.createCheckRun).filter((request) => isRecord(request.body) && request.body['name'] === 'yardmaster / rollback' && request.body['external_id'] === `yardmaster-order-${order.id}`);
+    expect(created).toHaveLength(1);
+    expect(created[0]?.body).toMatchObject({ head_sha: MAIN_SHA, status: 'in_progress' });
+    const final = harness.fake.requestsTo(ROUTES.updateCheckRun).filter((request) => isRecord(request.body) && request.body['conclusion'] !== undefined && isRecord(request.body['output']) && /^rolled back 3 hosts$/.test(String(request.body['output']['title'])));
+    expect(final).toHaveLength(1);
+    const summary = isRecord(final[0]?.body) && isRecord(final[0]?.body['output']) ? String(final[0]?.body['output']['summary']) : '';
+    expect(final[0]?.body).toMatchObject({ status: 'completed', conclusion: 'success' });
+    for (const host of hosts) expect(summary).toContain(`| ${host.name} | ✅ ok | 6.0.0 → `);
+    expect(labelsAdded(51)).toContain('rolled-back');
+    await commentsMatching(harness, 51, /Rolled back|rolled back 3 host/);
+  });
+
+  it('stops a running release and rolls back what it switched', async () => {
+    const before = await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')));
+    const order = await releaseApproved(52, '7.0.0', 'commands:\n  monitor: { duration: 60s, interval: 200ms, command: "true" }');
+    const [offering] = await harness.fake.waitForRequests(ROUTES.updateCheckRun, {
+      timeoutMs: 30_000,
+      where: (request) => isRecord(request.body) && JSON.stringify(request.body['actions'] ?? []).includes('"rollback"') && JSON.stringify(request.body['output'] ?? '').includes('monitor'),
+    });
+    await send(harness, 'check_run', checkRunAction(Number(offering?.pathParams['check_run_id']), `yardmaster-order-${order.id}`, 'rollback', 'erin'));
+    expect(await waitForState(52, ['aborted', 'succeeded', 'failed'])).toBe('aborted');
+    await harness.reporter.idle();
+    expect(await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')))).toEqual(before);
+    expect(labelsAdded(52)).toEqual(['deploying', 'rolled-back']);
+  });
+});
+
+describe('/retry-failed', () => {
+  it('reruns a partly failed release on the hosts that failed, for a deployer', async () => {
+    const broken = hosts[2]?.deployTo ?? '';
+    await writeFile(join(broken, 'FAIL_HEALTH'), '');
+    let order: WorkOrder;
+    try {
+      order = await releaseApproved(53, '8.0.0', `strategy: { mode: serial, max_failures: 1 }\n${HEALTH}`);
+      expect(await waitForState(53, ['succeeded', 'failed', 'aborted'])).toBe('failed');
+      await harness.reporter.idle();
+      const [outcome] = await commentsMatching(harness, 53, /failed\*\*/);
+      expect(outcome).toContain(hosts[2]?.name ?? '?');
+      expect(await liveTarget(hosts[0]?.deployTo ?? '')).toBe('releases/8.0.0');
+      expect(await liveTarget(broken)).not.toBe('releases/8.0.0');
+    } finally {
+      await rm(join(broken, 'FAIL_HEALTH'));
+    }
+    const refused = await comment(53, 'pam', '/retry-failed');
+    expect(await reactionOn(harness, refused)).toBe('confused');
+    const retry = await comment(53, 'dave', '/retry-failed');
+    expect(await reactionOn(harness, retry)).toBe('+1');
+    expect(await waitForState(53, ['succeeded', 'failed', 'aborted'])).toBe('succeeded');
+    await harness.reporter.idle();
+    for (const host of hosts) expect(await liveTarget(host.deployTo ?? '')).toBe('releases/8.0.0');
+    await commentsMatching(harness, 53, /succeeded\*\*/);
+    // The retry continues the same release (same id), so the same deployment goes on.
+    expect(deploymentStates(await deploymentIdsOf(order))).toEqual(['queued', 'in_progress', 'failure', 'in_progress', 'success']);
   });
 });
 

@@ -1,4 +1,5 @@
 /** `/rollback [version]`: switch the order's hosts back, run by a worker holding the environment lock. */
+import { pendingAbortRequest, requestAbort } from '../../../dispatch/abort-requests.ts';
 import { ROLLBACK_QUEUE } from '../../../dispatch/release-queues.ts';
 import type { Command } from '../../types.ts';
 import { applyCheckedTransition } from '../apply-transition.ts';
@@ -14,6 +15,8 @@ type Rollback = Extract<Command, { name: 'rollback' }>;
  * From `succeeded`, `accepted` or `aborted`: the order goes back to `running` (cause rollback-started) and a
  * `release.rollback` job is queued in the same transaction. Without a version each host returns to what it ran
  * before the order's release; the worker ends the order `failed` (rollback-finished or rollback-failed).
+ * While the release runs (the Rollback button of the running stage's check run): the release is stopped and every
+ * host it switched goes back to the release before, as with `/abort`; a version cannot be named then.
  */
 export async function rollbackCommand(call: CommandCall<Rollback>): Promise<CommandResult> {
   const authorized = await authorizeCommand(call);
@@ -29,7 +32,20 @@ export async function rollbackCommand(call: CommandCall<Rollback>): Promise<Comm
   return call.deps.db.transaction(async (tx): Promise<CommandResult> => {
     const locked = await lockWorkOrder(tx, order.id);
     if (locked === undefined) return refused('rollback', 'not-found', `no work order ${order.id}`);
-    if (locked.state === 'running') return wrongState('rollback', locked, 'a release is running; /abort stops it and rolls back what it switched');
+    if (locked.state === 'running') {
+      if (released?.cause === 'rollback-started') return wrongState('rollback', locked, 'it is being rolled back already');
+      if (version !== undefined) return wrongState('rollback', locked, 'a release is running; /rollback without a version stops it and rolls back what it switched');
+      const pending = await pendingAbortRequest(tx, locked.id);
+      if (pending !== undefined) return refused('rollback', 'abort-already-requested', `@${pending.actor} already asked to stop; the release is rolling back`);
+      await requestAbort(tx, locked.id, call.input.actor.replace(/^@/, ''), 'rollback requested while the release ran');
+      return {
+        ok: true,
+        command: 'rollback',
+        outcome: 'abort-requested',
+        message: 'Rolling back: the release stops and every host it switched returns to the release before.',
+        moved: [],
+      };
+    }
     if (locked.state === 'failed') return wrongState('rollback', locked, 'its hosts were rolled back already');
     if (locked.state !== 'succeeded' && locked.state !== 'accepted' && locked.state !== 'aborted') {
       return wrongState('rollback', locked, 'only a released work order can be rolled back');
