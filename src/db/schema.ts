@@ -407,7 +407,8 @@ export const auditLog = pgTable(
 /**
  * What the GitHub adapter created for a release, so that any process (a resumed worker included) updates the same
  * objects instead of making new ones: the deployment (kind `deployment`, name = environment) and one check run per
- * stage (kind `check_run`, name = the stage).
+ * stage (kind `check_run`, name = the stage). A deployment made when the order was approved (status `queued`) has
+ * release_id '' until the worker that starts the release adopts it.
  */
 export const githubReports = pgTable(
   'github_reports',
@@ -419,7 +420,8 @@ export const githubReports = pgTable(
     releaseId: text('release_id').notNull(),
     kind: text('kind', { enum: ['deployment', 'check_run'] }).notNull(),
     name: text('name').notNull(),
-    githubId: bigint('github_id', { mode: 'number' }).notNull(),
+    /** Null while a server creates a queued Deployment for the order (release_id '' until a worker adopts it). */
+    githubId: bigint('github_id', { mode: 'number' }),
     createdAt: createdAt(),
   },
   (t) => [unique('github_reports_release_object_uq').on(t.workOrderId, t.releaseId, t.kind, t.name)],

@@ -9,6 +9,7 @@ import { findWorkOrder, handleCommand, openWorkOrder, submitPlan } from '../work
 import type { Command } from '../workorders/types.ts';
 import { inlineCode } from './markdown.ts';
 import { planErrorsReply } from './plan-reply.ts';
+import { announceQueuedDeployment } from './announce-queued-deployment.ts';
 import type { Session } from './session.ts';
 import { issueCommentEventSchema, problemsOf } from './webhook-payloads.ts';
 import { acceptedReply, planSummaryMarkdown, refusalReply, statusReply } from './work-order-replies.ts';
@@ -81,6 +82,7 @@ async function runCommand(session: Session, facts: CommentFacts, command: Comman
   }
   if (result.outcome === 'duplicate') return;
   await session.comment(facts.number, result.status === undefined ? acceptedReply(facts.author, result.message) : statusReply(result.status));
+  await announceQueuedDeployment(session, order.id, result.moved, context);
 }
 
 async function openDeployment(session: Session, facts: CommentFacts, environment: string): Promise<void> {

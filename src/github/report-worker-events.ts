@@ -16,7 +16,10 @@ import { STAGES, type ReleaseEvent, type ReleaseResult, type StageName } from '.
 import type { WorkerEvent } from '../dispatch/worker-events.ts';
 import { getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';
 import { rollbackOutput, stageOutput, KEPT_LINES, type HostStage } from './check-run-output.ts';
+import { adoptQueuedDeployment } from './deployment-records.ts';
+import { deploymentParams, deploymentStatusParams } from './deployment-params.ts';
 import { checkRunExternalId } from './handle-check-run-action.ts';
+import { orderUrl as orderUrlOf } from './order-url.ts';
 import { codeBlock, inlineCode } from './markdown.ts';
 import { httpStatusOf, splitRepo, type CheckRunFields, type OctokitSlice } from './octokit-slice.ts';
 import { defaultBranchOf, loadRepoConfig } from './repo-config.ts';
@@ -150,7 +153,7 @@ export function createGitHubReporter(options: GitHubReporterOptions): GitHubRepo
     return value;
   }
 
-  const orderUrl = (workOrderId: number): string => `${options.publicUrl.replace(/\/+$/, '')}/orders/${workOrderId}`;
+  const orderUrl = (workOrderId: number): string => orderUrlOf(options.publicUrl, workOrderId);
 
   async function comment(t: Target, body: string): Promise<void> {
     await call('comment', () => t.github.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.order.number, body }));
@@ -189,17 +192,8 @@ export function createGitHubReporter(options: GitHubReporterOptions): GitHubRepo
   async function deploymentStatus(t: Target, release: ReleaseReport, state: 'queued' | 'in_progress' | 'success' | 'failure', description: string): Promise<void> {
     const deploymentId = release.deploymentId;
     if (deploymentId === undefined) return;
-    await call(`deployment status ${state}`, () =>
-      t.github.rest.repos.createDeploymentStatus({
-        owner: t.owner,
-        repo: t.repo,
-        deployment_id: deploymentId,
-        state,
-        log_url: orderUrl(t.order.id),
-        description: description.slice(0, 140),
-        environment: release.environment,
-      }),
-    );
+    const target = { owner: t.owner, repo: t.repo, deploymentId, environment: release.environment, logUrl: orderUrl(t.order.id) };
+    await call(`deployment status ${state}`, () => t.github.rest.repos.createDeploymentStatus(deploymentStatusParams(target, state, description)));
   }
 
   async function startRelease(report: OrderReport, workOrderId: number, event: Extract<ReleaseEvent, { type: 'release.started' }>): Promise<void> {
@@ -224,27 +218,18 @@ export function createGitHubReporter(options: GitHubReporterOptions): GitHubRepo
       .from(githubReports)
       .where(and(eq(githubReports.workOrderId, workOrderId), eq(githubReports.releaseId, event.releaseId)));
     for (const row of known) {
+      if (row.githubId === null) continue;
       if (row.kind === 'deployment') release.deploymentId = row.githubId;
       else if ((STAGES as readonly string[]).includes(row.name)) release.checkRuns.set(row.name as StageName, row.githubId);
     }
     const sha = await commitOf(t);
     if (sha === undefined) return;
+    // The Deployment made at approval (status queued already), else a new one.
+    release.deploymentId ??= await adoptQueuedDeployment(db, workOrderId, event.releaseId);
     if (release.deploymentId === undefined) {
       const isProduction = await production(t, event.app, event.environment);
-      const created = await call('deployment', () =>
-        t.github.rest.repos.createDeployment({
-          owner: t.owner,
-          repo: t.repo,
-          ref: sha,
-          environment: event.environment,
-          production_environment: isProduction,
-          transient_environment: false,
-          auto_merge: false,
-          required_contexts: [],
-          description: `${event.app} ${event.version} (work order ${workOrderId})`.slice(0, 140),
-          payload: { workOrderId, releaseId: event.releaseId, version: event.version },
-        }),
-      );
+      const facts = { owner: t.owner, repo: t.repo, sha, app: event.app, environment: event.environment, version: event.version, production: isProduction, workOrderId, releaseId: event.releaseId };
+      const created = await call('deployment', () => t.github.rest.repos.createDeployment(deploymentParams(facts)));
       const parsed = idSchema.safeParse(created?.data);
       if (parsed.success) {
         release.deploymentId = parsed.data.id;

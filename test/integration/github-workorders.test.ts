@@ -56,7 +56,7 @@ let seen = 0;
 beforeAll(async () => {
   fleet = await startSshdFleet(3);
   work = await mkdtemp(join(tmpdir(), 'ym-github-'));
-  for (const version of ['2.0.0', '3.0.0', '4.0.0', '5.0.0', '6.0.0', '7.0.0', '8.0.0']) packages[version] = await buildPackage(join(work, 'pkgs'), version);
+  for (const version of ['2.0.0', '3.0.0', '4.0.0', '5.0.0', '6.0.0', '7.0.0', '8.0.0', '9.0.0']) packages[version] = await buildPackage(join(work, 'pkgs'), version);
   hosts = fleet.hostEntries();
   harness = await startHarness({ configYaml: repoConfigYaml(hosts, ENVIRONMENTS), fleet, workDir: work });
 }, 60_000);
@@ -154,7 +154,7 @@ function finalCheckRuns(order: WorkOrder, createdIds: Map<string, number>): Map<
 async function checkRunIds(order: WorkOrder): Promise<Map<string, number>> {
   const { githubReports } = await import('../../src/db/schema.ts');
   const rows = await harness.deps.db.select().from(githubReports).where(eq(githubReports.workOrderId, order.id));
-  return new Map(rows.filter((row) => row.kind === 'check_run').map((row) => [row.name, row.githubId]));
+  return new Map(rows.flatMap((row) => (row.kind === 'check_run' && row.githubId !== null ? [[row.name, row.githubId] as const] : [])));
 }
 
 function labelsAdded(number: number): string[] {
@@ -174,7 +174,7 @@ function deploymentStates(deploymentIds: readonly number[]): string[] {
 async function deploymentIdsOf(order: WorkOrder): Promise<number[]> {
   const { githubReports } = await import('../../src/db/schema.ts');
   const rows = await harness.deps.db.select().from(githubReports).where(eq(githubReports.workOrderId, order.id));
-  return rows.filter((row) => row.kind === 'deployment').map((row) => row.githubId);
+  return rows.flatMap((row) => (row.kind === 'deployment' && row.githubId !== null ? [row.githubId] : []));
 }
 
 describe('a work order from issue to accepted release', () => {
@@ -433,6 +433,26 @@ describe('/retry-failed', () => {
     await commentsMatching(harness, 53, /succeeded\*\*/);
     // The retry continues the same release (same id), so the same deployment goes on.
     expect(deploymentStates(await deploymentIdsOf(order))).toEqual(['queued', 'in_progress', 'failure', 'in_progress', 'success']);
+  });
+});
+
+describe('the Deployment of a scheduled order', () => {
+  it('is made at the approval with status queued, and the release goes on with it', async () => {
+    const at = new Date(Date.now() + 5_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const order = await releaseApproved(54, '9.0.0', `schedule: ${at}\n${HEALTH}`);
+    expect((await orderOf(54)).state).toBe('scheduled');
+    const created = () => harness.fake.requestsTo(ROUTES.deployments).filter((request) => isRecord(request.body) && isRecord(request.body['payload']) && request.body['payload']['workOrderId'] === order.id);
+    expect(created()).toHaveLength(1);
+    expect(created()[0]?.body).toMatchObject({ ref: MAIN_SHA, environment: 'production', production_environment: true });
+    const [queued] = await deploymentIdsOf(order);
+    const statuses = harness.fake.requestsTo(ROUTES.deploymentStatuses).filter((request) => Number(request.pathParams['deployment_id']) === queued);
+    expect(statuses.map((request) => request.body)).toMatchObject([{ state: 'queued', description: `9.0.0 scheduled for ${new Date(at).toISOString()}` }]);
+
+    expect(await waitForState(54, ['succeeded', 'failed', 'aborted'])).toBe('succeeded');
+    await harness.reporter.idle();
+    expect(created()).toHaveLength(1);
+    expect(await deploymentIdsOf(order)).toEqual([queued]);
+    expect(deploymentStates([queued ?? 0])).toEqual(['queued', 'in_progress', 'success']);
   });
 });
 

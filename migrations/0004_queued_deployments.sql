@@ -1,0 +1,1 @@
+ALTER TABLE "github_reports" ALTER COLUMN "github_id" DROP NOT NULL;
