@@ -8,6 +8,7 @@ import {
   envValueSchema,
   freezeWindowSchema,
   principalListSchema,
+  slackChannelSchema,
 } from './field-schemas.ts';
 import type { AppConfig, EnvironmentConfig } from './types.ts';
 
@@ -23,6 +24,7 @@ const environmentFields = strictObject(
     env: z.record(envNameSchema, envValueSchema, { error: 'expected a map of variable names to values' }).default({}),
     secret_env: z.array(envNameSchema, { error: 'expected a list of variable names' }).default([]),
     transfer: transferSchema.optional(),
+    slack_channel: slackChannelSchema.optional(),
   },
   'expected an environment: a map with at least hosts',
 );
@@ -39,6 +41,7 @@ function toEnvironment(name: string, fields: z.output<typeof environmentFields>)
     secretEnv: fields.secret_env,
   };
   if (fields.transfer !== undefined) environment.transfer = fields.transfer;
+  if (fields.slack_channel !== undefined) environment.slackChannel = fields.slack_channel;
   return environment;
 }
 

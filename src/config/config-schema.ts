@@ -1,10 +1,10 @@
 /** zod schema of `.github/yardmaster.yml`: snake_case YAML in, a camelCase `RepoConfig` out. */
 import { z } from 'zod';
-import { nameSchema, textSchema } from '../plan/field-schemas.ts';
+import { nameSchema } from '../plan/field-schemas.ts';
 import { strictObject } from '../plan/strict-object.ts';
 import { appSchema } from './app-schema.ts';
 import { crossCheckConfig } from './config-cross-checks.ts';
-import { principalListSchema, slackUserSchema } from './field-schemas.ts';
+import { principalListSchema, slackChannelSchema, slackUserSchema } from './field-schemas.ts';
 import { hostGroupSchema } from './host-schema.ts';
 import type { RepoConfig, RolesConfig, SlackConfig } from './types.ts';
 
@@ -27,7 +27,7 @@ const rolesSchema = strictObject({
 const NO_ROLES: RolesConfig = { projectManager: [], developer: [], ops: [], deployer: [], acceptor: [] };
 
 const slackSchema = strictObject({
-  channel: textSchema('expected a Slack channel id or name').optional(),
+  channel: slackChannelSchema.optional(),
   users: z.record(z.string(), slackUserSchema, { error: 'expected a map of GitHub logins to Slack member ids' }).default({}),
 }).transform((fields): SlackConfig => {
   const slack: SlackConfig = { users: fields.users };

@@ -28,6 +28,8 @@ export interface EnvironmentConfig {
   /** Names of variables taken from the controller's own environment, masked in all output. */
   secretEnv: string[];
   transfer?: TransferMethod;
+  /** Where this environment's approval messages go (else `slack.channel`). */
+  slackChannel?: string;
 }
 
 export interface AppConfig {

@@ -426,3 +426,23 @@ export const githubReports = pgTable(
   },
   (t) => [unique('github_reports_release_object_uq').on(t.workOrderId, t.releaseId, t.kind, t.name)],
 );
+
+/**
+ * The Slack approval message of each plan version of an order (by digest): where it is, so that it is updated in
+ * place as approvals arrive and when the order moves; `stale` once a newer plan replaced it (its buttons gone).
+ */
+export const slackMessages = pgTable(
+  'slack_messages',
+  {
+    id: id(),
+    workOrderId: bigint('work_order_id', { mode: 'number' })
+      .notNull()
+      .references(() => workOrders.id),
+    digest: text('digest').notNull(),
+    channel: text('channel').notNull(),
+    ts: text('ts').notNull(),
+    stale: boolean('stale').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('slack_messages_order_digest_uq').on(t.workOrderId, t.digest)],
+);

@@ -6,4 +6,6 @@ export interface AppDeps {
   service: ServiceDeps;
   /** Base URL where people see an order (deployment `log_url`, links in comments), e.g. the dashboard. */
   publicUrl: string;
+  /** Told after a plan, verdict or command changed an order (the Slack approval message follows it). */
+  onOrderChanged?: (workOrderId: number) => void;
 }

@@ -82,6 +82,7 @@ async function runCommand(session: Session, facts: CommentFacts, command: Comman
   }
   if (result.outcome === 'duplicate') return;
   await session.comment(facts.number, result.status === undefined ? acceptedReply(facts.author, result.message) : statusReply(result.status));
+  session.deps.onOrderChanged?.(order.id);
   await announceQueuedDeployment(session, order.id, result.moved, context);
 }
 
@@ -143,6 +144,7 @@ async function takePlan(session: Session, facts: CommentFacts): Promise<void> {
   if (result.ok) {
     if (result.outcome === 'unchanged') return;
     await session.comment(facts.number, planSummaryMarkdown(result.summary, result.message));
+    session.deps.onOrderChanged?.(order.id);
     return;
   }
   if (result.reason === 'no-plan') return;

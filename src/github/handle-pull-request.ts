@@ -28,5 +28,6 @@ export async function handlePullRequest(session: Session, payload: unknown): Pro
   if (result.outcome === 'stored') {
     const dropped = result.droppedApprovals.length === 0 ? '' : ` Approvals by ${result.droppedApprovals.map((login) => `@${login}`).join(', ')} no longer count.`;
     await session.comment(number, `New head ${pull.head.sha.slice(0, 7)}: the plan has a new digest.${dropped} ${result.message}`);
+    session.deps.onOrderChanged?.(order.id);
   }
 }

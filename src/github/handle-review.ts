@@ -62,5 +62,6 @@ export async function handleReview(session: Session, payload: unknown): Promise<
   }
   if (result.duplicate) return;
   await session.comment(pull.number, acceptedReply(reviewer, result.message));
+  session.deps.onOrderChanged?.(order.id);
   await announceQueuedDeployment(session, order.id, result.moved, context);
 }

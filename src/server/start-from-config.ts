@@ -13,6 +13,9 @@ import { startProcessWorkers } from '../runtime/start-process-workers.ts';
 import { createAppProbot } from './create-app-probot.ts';
 import type { ServerConfig } from './env.ts';
 import { githubWorkerWiring } from './github-worker-wiring.ts';
+import { createGitHubConfigLoader } from '../github/repo-config.ts';
+import { parseSlackEnv } from '../slack/slack-env.ts';
+import { startSlack } from '../slack/start-slack.ts';
 import type { RouteHandler } from './http-server.ts';
 import { loadPrivateKey } from './private-key.ts';
 import { readinessHandler } from './readiness-route.ts';
@@ -55,7 +58,18 @@ async function startApp(
       await runtime.close();
       return { ok: false, problems: [workers.problem] };
     }
-    const deps: AppDeps = { service: { db: runtime.database.db, queue: runtime.queue }, publicUrl };
+    const slackEnv = parseSlackEnv(env);
+    if (!slackEnv.ok) {
+      await workers.workers.stop();
+      await runtime.close();
+      return { ok: false, problems: slackEnv.problems };
+    }
+    const service = { db: runtime.database.db, queue: runtime.queue };
+    const githubFor = (installationId: number) => probot.auth(installationId);
+    const slack = slackEnv.settings.enabled
+      ? await startSlack(slackEnv.settings, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, log })
+      : undefined;
+    const deps: AppDeps = { service, publicUrl, ...(slack === undefined ? {} : { onOrderChanged: slack.onOrderChanged }) };
     const yardmaster = createYardmasterApp(deps);
     const server = await startAppServer({
       probot,
@@ -64,19 +78,21 @@ async function startApp(
       host: config.host,
       webhookPath: config.webhookPath,
       log,
-      routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())]]),
+      routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())], ...(slack?.routes ?? [])]),
     }).catch(async (error: unknown) => {
       await yardmaster.close();
+      await slack?.stop();
       await workers.workers.stop();
       throw error;
     });
-    log.info({ port: server.port, webhookPath: server.webhookPath, appId: config.appId, workers: runtimeConfig.workers }, 'listening');
+    log.info({ port: server.port, webhookPath: server.webhookPath, appId: config.appId, workers: runtimeConfig.workers, slack: slack === undefined ? 'off' : 'on' }, 'listening');
     return {
       ok: true,
       mode: 'app',
       async stop() {
         await server.close();
         await yardmaster.close();
+        await slack?.stop();
         await workers.workers.stop();
         await runtime.close({ afterQueue: workers.idle });
       },

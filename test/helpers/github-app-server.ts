@@ -6,6 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ProbotOctokit, type ApplicationFunction, type Probot } from 'probot';
 import { pino } from 'pino';
 import { createAppProbot } from '../../src/server/create-app-probot.ts';
+import type { RouteHandler } from '../../src/server/http-server.ts';
 import { startAppServer, type RunningServer } from '../../src/server/start-app-server.ts';
 import type { FakeGitHubApi } from './github-fake-api.ts';
 import { createValidationLog, openApiValidationPlugin, type OpenApiValidationLog } from './github-openapi-hook.ts';
@@ -50,6 +51,8 @@ export interface TestAppOptions {
   app: ApplicationFunction;
   /** Log level of the Probot logger (default: `TEST_LOG_LEVEL` or silent). */
   logLevel?: string;
+  /** More routes on the same server (e.g. `/slack/events`). */
+  routes?: ReadonlyMap<string, RouteHandler>;
 }
 
 /** Starts the App server on an ephemeral port of 127.0.0.1, talking to `fake`. */
@@ -74,6 +77,7 @@ export async function startTestApp(fake: FakeGitHubApi, options: TestAppOptions)
     webhookPath: '/api/github/webhooks',
     log,
     closeGraceMs: 2000,
+    ...(options.routes === undefined ? {} : { routes: options.routes }),
   });
   return { server, probot, secret, appId, validation, close: () => server.close() };
 }

@@ -5,11 +5,14 @@
  * the GitHub reporter.
  */
 import { join } from 'node:path';
+import { expect } from 'vitest';
+import { formatViolations } from './github-openapi.ts';
 import type { HostEntry } from '../../src/config/types.ts';
 import { openQueue } from '../../src/dispatch/queue.ts';
 import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
 import { startReleaseWorker, type ReleaseWorker } from '../../src/dispatch/release-worker.ts';
 import { createYardmasterApp, type YardmasterApp } from '../../src/app.ts';
+import { startSlack, type RunningSlack } from '../../src/slack/start-slack.ts';
 import type { OctokitSlice } from '../../src/github/octokit-slice.ts';
 import { createGitHubConfigLoader } from '../../src/github/repo-config.ts';
 import { createGitHubReporter, type GitHubReporter } from '../../src/github/report-worker-events.ts';
@@ -85,6 +88,7 @@ export interface Harness {
   deps: ServiceDeps;
   reporter: GitHubReporter;
   worker: ReleaseWorker | undefined;
+  slack: RunningSlack | undefined;
   /** The repo config the fake serves from the default branch (tests may change it). */
   config: { yaml: string };
   publicUrl: string;
@@ -93,6 +97,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   configYaml: string;
+  /** Runs the Slack app on the same server, its Web API client pointed at this URL. */
+  slack?: { apiUrl: string; signingSecret: string };
   /** Starts a release worker deploying to these hosts. */
   fleet?: SshdFleet;
   workDir: string;
@@ -136,9 +142,22 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
   const deps: ServiceDeps = { db: test.database.db, queue };
   const publicUrl = 'https://yardmaster.example.com';
-  const yardmaster = createYardmasterApp({ service: deps, publicUrl });
-  const app = await startTestApp(fake, { app: yardmaster.load });
-  const githubFor = async (installationId: number): Promise<OctokitSlice> => app.probot.auth(installationId);
+  // The Slack side needs the App's clients before the server starts: the App's Probot is made first.
+  let probot: TestApp['probot'] | undefined;
+  const githubFor = async (installationId: number): Promise<OctokitSlice> => {
+    if (probot === undefined) throw new Error('the App is not started yet');
+    return probot.auth(installationId);
+  };
+  const slack =
+    options.slack === undefined
+      ? undefined
+      : await startSlack(
+          { enabled: true, botToken: 'xoxb-test-token', signingSecret: options.slack.signingSecret, appToken: undefined, apiUrl: options.slack.apiUrl },
+          { service: deps, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, log: { info: () => undefined, warn: (fields, message) => console.warn(message, fields) } },
+        );
+  const yardmaster = createYardmasterApp({ service: deps, publicUrl, ...(slack === undefined ? {} : { onOrderChanged: slack.onOrderChanged }) });
+  const app = await startTestApp(fake, { app: yardmaster.load, ...(slack === undefined ? {} : { routes: slack.routes }) });
+  probot = app.probot;
   const reporter = createGitHubReporter({ githubFor, database: test.database, publicUrl, flushIntervalMs: 200 });
   const fleet = options.fleet;
   const worker =
@@ -165,10 +184,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     deps,
     reporter,
     worker,
+    slack,
     config,
     publicUrl,
     async close() {
       await worker?.stop();
+      await slack?.stop();
       await queue.stop({ timeoutMs: 5_000 });
       await reporter.idle();
       await app.close();
@@ -264,6 +285,7 @@ export function formBody(fields: { requirement: string; scheduled?: string; plan
 export async function send(harness: Harness, event: string, payload: WebhookPayload, id?: string): Promise<DeliveryResponse> {
   const response = await deliver(harness.app.server, { event, payload, secret: harness.app.secret, ...(id === undefined ? {} : { id }) });
   await harness.yardmaster.idle();
+  await harness.slack?.idle();
   return response;
 }
 
@@ -288,4 +310,20 @@ export async function reactionOn(harness: Harness, commentId: number): Promise<s
   const [request] = await harness.fake.waitForRequests(ROUTES.reactions, { where: (r) => r.pathParams['comment_id'] === String(commentId), timeoutMs: 15_000 });
   const body = request?.body;
   return typeof body === 'object' && body !== null && 'content' in body && typeof body.content === 'string' ? body.content : '';
+}
+
+/**
+ * For an `afterEach`: fails when a request the App tried to send during the test breaks GitHub's REST description
+ * (refused by the validation hook, or arriving at the fake so). Taken per test, so one failure stays one.
+ */
+export function githubRequestCheck(harness: () => Harness): () => void {
+  let seen = 0;
+  return () => {
+    const { app, fake } = harness();
+    const refused = app.validation.violations.splice(0);
+    const arrived = fake.requests.slice(seen).filter((request) => request.violations.length > 0);
+    seen = fake.requests.length;
+    expect(refused.map((record) => `${record.method} ${record.url}\n${formatViolations(record.violations)}`)).toEqual([]);
+    expect(arrived.map((request) => `${request.method} ${request.path}\n${formatViolations(request.violations)}`)).toEqual([]);
+  };
 }

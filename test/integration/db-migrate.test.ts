@@ -20,6 +20,7 @@ const EXPECTED_TABLES = [
   'hosts',
   'plan_versions',
   'releases',
+  'slack_messages',
   'stage_events',
   'webhook_deliveries',
   'work_orders',

@@ -13,7 +13,6 @@ import { subjectKeyOf } from '../../src/github/delivery-subject.ts';
 import { findWorkOrder } from '../../src/workorders/service/index.ts';
 import { startTestApp } from '../helpers/github-app-server.ts';
 import type { FakeRouteHandler, RecordedRequest } from '../helpers/github-fake-api.ts';
-import { formatViolations } from '../helpers/github-openapi.ts';
 import { deliver, type WebhookPayload } from '../helpers/github-webhooks.ts';
 import {
   bodyText,
@@ -26,6 +25,7 @@ import {
   REPO_FULL_NAME,
   ROUTES,
   send,
+  githubRequestCheck,
   startHarness,
   type Harness,
 } from '../helpers/github-workorder-harness.ts';
@@ -34,7 +34,6 @@ import { planComment, waitFor } from '../helpers/workorder-fixtures.ts';
 const HOSTS: HostEntry[] = [1, 2, 3].map((n) => ({ name: `web-${n}`, address: `10.0.0.${n}`, port: 22, executor: 'ssh' }));
 let harness: Harness;
 let nextComment = 9000;
-let seen = 0;
 
 beforeAll(async () => {
   harness = await startHarness({ configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 2, approvers: [team:ops] }'), workDir: '/nonexistent' });
@@ -44,13 +43,7 @@ afterAll(async () => {
   await harness?.close();
 });
 
-afterEach(() => {
-  const refused = harness.app.validation.violations.splice(0);
-  const arrived = harness.fake.requests.slice(seen).filter((request) => request.violations.length > 0);
-  seen = harness.fake.requests.length;
-  expect(refused.map((record) => `${record.method} ${record.url}\n${formatViolations(record.violations)}`)).toEqual([]);
-  expect(arrived.map((request) => `${request.method} ${request.path}\n${formatViolations(request.violations)}`)).toEqual([]);
-});
+afterEach(githubRequestCheck(() => harness));
 
 const FORM = formBody({ requirement: 'Ship it', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' });
 const PLAN = planComment({ environment: 'production', version: '1.2.3', url: 'https://artifacts.example.com/shop-1.2.3.tar.gz', sha256: 'a'.repeat(64) });

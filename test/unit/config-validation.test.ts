@@ -169,6 +169,16 @@ describe('config validation: roles and slack', () => {
       'line 8, column 19, slack.users.octocat: expected a Slack member id like U0123ABCD',
     ]);
   });
+
+  it('checks Slack channel ids, for the repo and per environment', () => {
+    expect(problems(`${configYaml('slack_channel: "#ops"')}\nslack: { channel: general }`)).toStrictEqual([
+      'line 5, column 27, apps.api.environments.qa.slack_channel: expected a Slack channel id like C0123ABCD',
+      'line 8, column 10, slack.channel: expected a Slack channel id like C0123ABCD',
+    ]);
+    const parsed = parseRepoConfig(`${configYaml('slack_channel: C0QA')}\nslack: { channel: C0ALL, users: { octocat: U0123 } }`);
+    expect(parsed.ok && parsed.value.apps['api']?.environments['qa']?.slackChannel).toBe('C0QA');
+    expect(parsed.ok && parsed.value.slack).toStrictEqual({ channel: 'C0ALL', users: { octocat: 'U0123' } });
+  });
 });
 
 describe('config validation: documents', () => {

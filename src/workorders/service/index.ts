@@ -11,3 +11,4 @@ export { getWorkOrderStatus, type StatusSummary } from './status-summary.ts';
 export { findWorkOrder, getWorkOrder, type WorkOrderLookup } from './order-store.ts';
 export { currentPlan, type StoredPlan } from './plan-store.ts';
 export { AUDIT_ACTIONS, SYSTEM_ACTOR, userActor } from './audit-actions.ts';
+export { approvalSnapshot, type ApprovalSnapshot } from './approval-snapshot.ts';

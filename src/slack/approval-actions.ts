@@ -1,0 +1,100 @@
+/**
+ * The approval buttons: Approve records an approval for the plan digest the message showed, in the name of the
+ * GitHub login the clicking Slack member is mapped to (repo config `slack.users`); Reject asks for a reason in a
+ * modal, whose submission records the rejection. The same service function as GitHub's reviews and `/approve`
+ * decides; refusals go back to the member only (ephemeral). An accepted verdict is also said on GitHub.
+ */
+import { splitRepo } from '../github/octokit-slice.ts';
+import { getWorkOrder, recordVerdict, type WorkOrder } from '../workorders/service/index.ts';
+import type { ApprovalVerdict } from '../workorders/types.ts';
+import { parseApprovalValue } from './approval-blocks.ts';
+import { repoContextOf } from './repo-context.ts';
+import { githubLoginOf } from './slack-users.ts';
+import type { SlackDeps, SlackModal } from './types.ts';
+
+/** The reject modal's `callback_id` and its reason field. */
+export const REJECT_MODAL = 'yardmaster_reject_modal';
+export const REASON_BLOCK = 'reason';
+export const REASON_INPUT = 'reason_input';
+
+/** A click as the adapter needs it. */
+export interface ApprovalClick {
+  slackUser: string;
+  /** The button's value: `<orderId>:<digest>`. */
+  value: string;
+  /** Where to answer the member privately. */
+  channel: string | undefined;
+  /** Unique per click (Slack's `action_ts` with the message), so a replayed request counts once. */
+  clickRef: string;
+}
+
+/** What became of a click or submission, for the reply. */
+export type ClickOutcome = { ok: true; message: string } | { ok: false; message: string };
+
+async function decide(deps: SlackDeps, click: ApprovalClick, verdict: ApprovalVerdict, reason?: string): Promise<ClickOutcome> {
+  const target = parseApprovalValue(click.value);
+  if (target === undefined) return { ok: false, message: 'This button is not one of Yardmaster\'s.' };
+  const order = await getWorkOrder(deps.service.db, target.workOrderId);
+  if (order === undefined) return { ok: false, message: `Work order ${target.workOrderId} does not exist.` };
+  const repo = await repoContextOf(deps, order);
+  if (!repo.ok) return { ok: false, message: `The repo config of ${order.repoFullName} is unusable: ${repo.message}` };
+  const login = githubLoginOf(repo.context.config, click.slackUser);
+  if (login === undefined) {
+    return { ok: false, message: `Your Slack account is not mapped to a GitHub login: add it under slack.users in .github/yardmaster.yml of ${order.repoFullName}.` };
+  }
+  const result = await recordVerdict(
+    deps.service,
+    { order, actor: login, source: 'slack', sourceRef: click.clickRef, verdict, digestSeen: target.digest, ...(reason === undefined ? {} : { reason }) },
+    repo.context,
+  );
+  if (!result.ok) return { ok: false, message: `Refused for @${login}: ${result.message}` };
+  if (result.duplicate) return { ok: true, message: result.message };
+  await sayOnGitHub(deps, order, login, verdict, reason);
+  return { ok: true, message: result.message };
+}
+
+async function sayOnGitHub(deps: SlackDeps, order: WorkOrder, login: string, verdict: ApprovalVerdict, reason: string | undefined): Promise<void> {
+  const what = verdict === 'approved' ? 'approved' : 'rejected';
+  const body = `@${login} ${what} this plan from Slack${reason === undefined ? '.' : `: ${reason}`}`;
+  try {
+    const github = await deps.githubFor(order.installationId);
+    await github.rest.issues.createComment({ ...splitRepo(order.repoFullName), issue_number: order.number, body });
+  } catch (error) {
+    deps.log.warn({ err: error, workOrderId: order.id }, 'the GitHub comment on a Slack verdict failed');
+  }
+}
+
+/** Approve: the verdict, then the member hears of a refusal privately; the message is updated by the caller. */
+export function approveClick(deps: SlackDeps, click: ApprovalClick): Promise<ClickOutcome> {
+  return decide(deps, click, 'approved');
+}
+
+/** The modal that asks a rejecting member why. */
+export function rejectModal(value: string): SlackModal {
+  return {
+    type: 'modal',
+    callback_id: REJECT_MODAL,
+    private_metadata: value,
+    title: { type: 'plain_text', text: 'Reject the plan' },
+    submit: { type: 'plain_text', text: 'Reject' },
+    close: { type: 'plain_text', text: 'Cancel' },
+    blocks: [
+      {
+        type: 'input',
+        block_id: REASON_BLOCK,
+        label: { type: 'plain_text', text: 'Why? (shown on the work order)' },
+        element: { type: 'plain_text_input', action_id: REASON_INPUT, multiline: true, max_length: 1000 },
+      },
+    ],
+  };
+}
+
+/** Reject (the modal's submission): the verdict with the reason given. */
+export function rejectSubmission(deps: SlackDeps, click: ApprovalClick, reason: string): Promise<ClickOutcome> {
+  return decide(deps, click, 'rejected', reason.trim() === '' ? 'rejected from Slack' : reason.trim());
+}
+
+/** The order a button value names (to update its message after a click). */
+export function orderIdOf(value: string): number | undefined {
+  return parseApprovalValue(value)?.workOrderId;
+}

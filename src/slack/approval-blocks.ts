@@ -1,0 +1,121 @@
+/**
+ * The Block Kit of an order's approval message: what is to be released where (app, environment, version, hosts per
+ * batch, schedule, short digest), a link to the order on GitHub, the approvals so far and how many are needed, and
+ * Approve / Reject buttons while the plan waits for approval. A message of a replaced plan says so and has no buttons.
+ */
+import type { PlanSummary } from '../workorders/service/plan-summary.ts';
+
+/** Block Kit as posted (`chat.postMessage` / `chat.update` take these). */
+export type TextObject = { type: 'mrkdwn' | 'plain_text'; text: string };
+export type SlackBlock =
+  | { type: 'header'; text: TextObject & { type: 'plain_text' } }
+  | { type: 'section'; text?: TextObject; fields?: TextObject[] }
+  | { type: 'context'; elements: TextObject[] }
+  | { type: 'divider' }
+  | { type: 'actions'; block_id: string; elements: SlackButton[] };
+export interface SlackButton {
+  type: 'button';
+  action_id: string;
+  text: TextObject & { type: 'plain_text' };
+  value: string;
+  style?: 'primary' | 'danger';
+}
+
+/** The buttons' `action_id`s. */
+export const APPROVE_ACTION = 'yardmaster_approve';
+export const REJECT_ACTION = 'yardmaster_reject';
+
+/** What the message shows. */
+export interface ApprovalView {
+  workOrderId: number;
+  repoFullName: string;
+  number: number;
+  title: string;
+  state: string;
+  summary: PlanSummary;
+  /** Logins whose approvals count, and how many are needed. */
+  approvedBy: string[];
+  needed: number;
+  /** The order's page on GitHub. */
+  url: string;
+  /** A newer plan replaced this one. */
+  stale: boolean;
+}
+
+/** `<orderId>:<digest>`: the button's value, so a click counts for the plan the message showed. */
+export function approvalValue(workOrderId: number, digest: string): string {
+  return `${workOrderId}:${digest}`;
+}
+
+/** Reads a button value back; undefined when it is not one of ours. */
+export function parseApprovalValue(value: string): { workOrderId: number; digest: string } | undefined {
+  const match = /^(\d{1,15}):([0-9a-f]{64})$/.exec(value);
+  return match?.[1] === undefined || match[2] === undefined ? undefined : { workOrderId: Number(match[1]), digest: match[2] };
+}
+
+/** Slack's mrkdwn escapes: &, < and > only. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+function clip(text: string, limit: number): string {
+  return text.length <= limit ? text : `${text.slice(0, limit - 1)}…`;
+}
+
+const STATE_LINES: Readonly<Record<string, string>> = {
+  planned: 'Waiting for approval',
+  approved: '✅ Approved: queued to start',
+  scheduled: '🕒 Approved: scheduled',
+  running: '🚀 Releasing',
+  succeeded: '✅ Released',
+  accepted: '🏁 Released and accepted',
+  failed: '❌ Failed',
+  aborted: '🛑 Aborted',
+  rejected: '⛔ Rejected',
+  cancelled: 'Cancelled',
+};
+
+/** The message's fallback text (notifications, screen readers). */
+export function approvalText(view: ApprovalView): string {
+  const { summary } = view;
+  return clip(`${view.stale ? 'Plan replaced: ' : ''}${summary.app} ${summary.version} to ${summary.environment} (${view.repoFullName}#${view.number}): ${STATE_LINES[view.state] ?? view.state}`, 3000);
+}
+
+export function approvalBlocks(view: ApprovalView): SlackBlock[] {
+  const { summary } = view;
+  const batches = summary.batches.map((batch, index) => `${index + 1}. ${batch.map(escapeMrkdwn).join(', ')}`).join('\n');
+  const status = view.stale ? '♻️ *This plan was replaced by a newer one*: approvals here no longer count.' : `*${STATE_LINES[view.state] ?? view.state}*`;
+  const approvals = `${view.approvedBy.length} of ${view.needed} approvals${view.approvedBy.length === 0 ? '' : `: ${view.approvedBy.map(escapeMrkdwn).join(', ')}`}`;
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: { type: 'plain_text', text: clip(`${summary.app} ${summary.version} → ${summary.environment}`, 150) } },
+    {
+      type: 'section',
+      text: { type: 'mrkdwn', text: clip(`<${view.url}|${escapeMrkdwn(`${view.repoFullName}#${view.number}`)}> ${escapeMrkdwn(view.title)}\n${status}`, 3000) },
+    },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*App*\n${escapeMrkdwn(summary.app)}` },
+        { type: 'mrkdwn', text: `*Environment*\n${escapeMrkdwn(summary.environment)}${summary.production ? ' (production)' : ''}` },
+        { type: 'mrkdwn', text: `*Version*\n${escapeMrkdwn(summary.version)}` },
+        { type: 'mrkdwn', text: `*Schedule*\n${summary.schedule === null ? 'as soon as approved' : summary.schedule.toISOString()}` },
+        { type: 'mrkdwn', text: `*Approvals*\n${clip(approvals, 1900)}` },
+        { type: 'mrkdwn', text: `*Plan*\nv${summary.seq} by ${escapeMrkdwn(summary.author)}, digest \`${summary.digest.slice(0, 12)}\`` },
+      ],
+    },
+    { type: 'section', text: { type: 'mrkdwn', text: clip(`*Hosts by batch* (${summary.strategy.mode})\n${batches}`, 3000) } },
+  ];
+  if (!view.stale && view.state === 'planned') {
+    const value = approvalValue(view.workOrderId, summary.digest);
+    blocks.push({
+      type: 'actions',
+      block_id: `yardmaster_approval_${view.workOrderId}`,
+      elements: [
+        { type: 'button', action_id: APPROVE_ACTION, text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value },
+        { type: 'button', action_id: REJECT_ACTION, text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value },
+      ],
+    });
+  }
+  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Approvers: ${escapeMrkdwn(summary.approvals.from.join(', ') || '(none configured)')}; the plan's author never counts.` }] });
+  return blocks;
+}

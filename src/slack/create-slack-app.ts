@@ -1,0 +1,83 @@
+/**
+ * The Bolt app: HTTP mode on the main server (`/slack/events`; Bolt's receiver verifies the signing secret and the
+ * timestamp and answers 401 otherwise) or Socket Mode with `SLACK_APP_TOKEN`. Routes the approval buttons and the
+ * reject modal to approval-actions.ts. Wiring only.
+ */
+import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { APPROVE_ACTION, REJECT_ACTION } from './approval-blocks.ts';
+import { approveClick, orderIdOf, rejectModal, rejectSubmission, REASON_BLOCK, REASON_INPUT, REJECT_MODAL, type ClickOutcome } from './approval-actions.ts';
+import type { SlackSettings } from './slack-env.ts';
+import type { SlackClientSlice, SlackDeps } from './types.ts';
+
+/** The running Slack side. */
+export interface SlackApp {
+  /** The Web API client (Bolt's), for the approval message sync. */
+  client: SlackClientSlice;
+  /** The HTTP handler for `/slack/events` (HTTP mode only). */
+  requestListener: ((request: IncomingMessage, response: ServerResponse) => void) | undefined;
+  /** Wires the actions to `deps` (which needs `client`), and starts Socket Mode if configured. */
+  start(deps: SlackDeps, onOrderChanged: (workOrderId: number) => void): Promise<void>;
+  /** Resolves once every click taken so far is handled. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export function createSlackApp(settings: Extract<SlackSettings, { enabled: true }>): SlackApp {
+  const receiver =
+    settings.appToken === undefined
+      ? new HTTPReceiver({ signingSecret: settings.signingSecret, endpoints: SLACK_EVENTS_PATH, logLevel: LogLevel.WARN })
+      : new SocketModeReceiver({ appToken: settings.appToken, logLevel: LogLevel.WARN });
+  const app = new App({ token: settings.botToken, receiver, clientOptions: { slackApiUrl: settings.apiUrl }, logLevel: LogLevel.WARN });
+  const inFlight = new Set<Promise<unknown>>();
+  const track = <T>(work: Promise<T>): Promise<T> => {
+    inFlight.add(work);
+    void work.finally(() => inFlight.delete(work)).catch(() => undefined);
+    return work;
+  };
+
+  return {
+    client: app.client,
+    requestListener: receiver instanceof HTTPReceiver ? receiver.requestListener : undefined,
+    async start(deps, onOrderChanged) {
+      const answer = async (outcome: ClickOutcome, channel: string | undefined, user: string, value: string): Promise<void> => {
+        if (!outcome.ok && channel !== undefined) await deps.slack.chat.postEphemeral({ channel, user, text: outcome.message });
+        const orderId = orderIdOf(value);
+        if (outcome.ok && orderId !== undefined) onOrderChanged(orderId);
+      };
+      app.action({ type: 'block_actions', action_id: APPROVE_ACTION }, async ({ ack, body, action }) => {
+        await ack();
+        if (action.type !== 'button') return;
+        const channel = body.channel?.id;
+        const click = { slackUser: body.user.id, value: action.value ?? '', channel, clickRef: `slack:${body.message?.ts ?? ''}:${body.user.id}:${action.action_ts}` };
+        await track(approveClick(deps, click).then((outcome) => answer(outcome, channel, body.user.id, click.value)));
+      });
+      app.action({ type: 'block_actions', action_id: REJECT_ACTION }, async ({ ack, body, action }) => {
+        await ack();
+        if (action.type !== 'button') return;
+        await track(deps.slack.views.open({ trigger_id: body.trigger_id, view: rejectModal(action.value ?? '') }));
+      });
+      app.view(REJECT_MODAL, async ({ ack, body, view }) => {
+        const reason = view.state.values[REASON_BLOCK]?.[REASON_INPUT]?.value ?? '';
+        const click = { slackUser: body.user.id, value: view.private_metadata, channel: undefined, clickRef: `slack:view:${view.id}` };
+        const outcome = await track(rejectSubmission(deps, click, reason));
+        if (!outcome.ok) {
+          await ack({ response_action: 'errors', errors: { [REASON_BLOCK]: outcome.message.slice(0, 150) } });
+          return;
+        }
+        await ack();
+        const orderId = orderIdOf(click.value);
+        if (orderId !== undefined) onOrderChanged(orderId);
+      });
+      if (receiver instanceof SocketModeReceiver) await app.start();
+    },
+    async idle() {
+      while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
+    },
+    async stop() {
+      if (receiver instanceof SocketModeReceiver) await app.stop();
+    },
+  };
+}

@@ -1,0 +1,39 @@
+/**
+ * The Slack side of a server process: the Bolt app, its `/slack/events` route (HTTP mode), and the approval
+ * message sync that the GitHub handlers and the Slack buttons tell when an order changed. Wiring only.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { createSlackApp, SLACK_EVENTS_PATH } from './create-slack-app.ts';
+import type { SlackSettings } from './slack-env.ts';
+import { createApprovalMessageSync } from './sync-approval-message.ts';
+import type { SlackDeps } from './types.ts';
+
+export interface RunningSlack {
+  /** Extra routes for the main HTTP server. */
+  routes: Map<string, (request: IncomingMessage, response: ServerResponse) => void>;
+  onOrderChanged(workOrderId: number): void;
+  /** Resolves once clicks and message updates so far are done. */
+  idle(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function startSlack(settings: Extract<SlackSettings, { enabled: true }>, deps: Omit<SlackDeps, 'slack'>): Promise<RunningSlack> {
+  const slackApp = createSlackApp(settings);
+  const full: SlackDeps = { ...deps, slack: slackApp.client };
+  const sync = createApprovalMessageSync(full);
+  await slackApp.start(full, sync);
+  const routes = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>();
+  if (slackApp.requestListener !== undefined) routes.set(SLACK_EVENTS_PATH, slackApp.requestListener);
+  return {
+    routes,
+    onOrderChanged: sync,
+    async idle() {
+      await slackApp.idle();
+      await sync.idle();
+    },
+    async stop() {
+      await slackApp.stop();
+      await sync.idle();
+    },
+  };
+}
