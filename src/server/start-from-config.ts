@@ -16,6 +16,7 @@ import { githubWorkerWiring } from './github-worker-wiring.ts';
 import { createGitHubConfigLoader } from '../github/repo-config.ts';
 import { parseSlackEnv } from '../slack/slack-env.ts';
 import { startSlack } from '../slack/start-slack.ts';
+import { withSlackReport } from '../slack/worker-slack-report.ts';
 import type { RouteHandler } from './http-server.ts';
 import { loadPrivateKey } from './private-key.ts';
 import { readinessHandler } from './readiness-route.ts';
@@ -53,14 +54,8 @@ async function startApp(
   const publicUrl = runtimeConfig.publicUrl ?? `http://localhost:${config.port}`;
   const runtime: Runtime = await openRuntime(runtimeConfig, log);
   try {
-    const workers = await startProcessWorkers(runtime, env, log, githubWorkerWiring(probot, runtime.database, publicUrl, log));
-    if (!workers.ok) {
-      await runtime.close();
-      return { ok: false, problems: [workers.problem] };
-    }
     const slackEnv = parseSlackEnv(env);
     if (!slackEnv.ok) {
-      await workers.workers.stop();
       await runtime.close();
       return { ok: false, problems: slackEnv.problems };
     }
@@ -69,6 +64,12 @@ async function startApp(
     const slack = slackEnv.settings.enabled
       ? await startSlack(slackEnv.settings, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, log })
       : undefined;
+    const workers = await startProcessWorkers(runtime, env, log, withSlackReport(githubWorkerWiring(probot, runtime.database, publicUrl, log), slack?.report));
+    if (!workers.ok) {
+      await slack?.stop();
+      await runtime.close();
+      return { ok: false, problems: [workers.problem] };
+    }
     const deps: AppDeps = { service, publicUrl, ...(slack === undefined ? {} : { onOrderChanged: slack.onOrderChanged }) };
     const yardmaster = createYardmasterApp(deps);
     const server = await startAppServer({

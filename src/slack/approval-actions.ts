@@ -4,12 +4,11 @@
  * modal, whose submission records the rejection. The same service function as GitHub's reviews and `/approve`
  * decides; refusals go back to the member only (ephemeral). An accepted verdict is also said on GitHub.
  */
-import { splitRepo } from '../github/octokit-slice.ts';
-import { getWorkOrder, recordVerdict, type WorkOrder } from '../workorders/service/index.ts';
+import { recordVerdict } from '../workorders/service/index.ts';
 import type { ApprovalVerdict } from '../workorders/types.ts';
 import { parseApprovalValue } from './approval-blocks.ts';
-import { repoContextOf } from './repo-context.ts';
-import { githubLoginOf } from './slack-users.ts';
+import { sayOnGitHub } from './say-on-github.ts';
+import { slackActor } from './slack-actor.ts';
 import type { SlackDeps, SlackModal } from './types.ts';
 
 /** The reject modal's `callback_id` and its reason field. */
@@ -34,34 +33,18 @@ export type ClickOutcome = { ok: true; message: string } | { ok: false; message:
 async function decide(deps: SlackDeps, click: ApprovalClick, verdict: ApprovalVerdict, reason?: string): Promise<ClickOutcome> {
   const target = parseApprovalValue(click.value);
   if (target === undefined) return { ok: false, message: 'This button is not one of Yardmaster\'s.' };
-  const order = await getWorkOrder(deps.service.db, target.workOrderId);
-  if (order === undefined) return { ok: false, message: `Work order ${target.workOrderId} does not exist.` };
-  const repo = await repoContextOf(deps, order);
-  if (!repo.ok) return { ok: false, message: `The repo config of ${order.repoFullName} is unusable: ${repo.message}` };
-  const login = githubLoginOf(repo.context.config, click.slackUser);
-  if (login === undefined) {
-    return { ok: false, message: `Your Slack account is not mapped to a GitHub login: add it under slack.users in .github/yardmaster.yml of ${order.repoFullName}.` };
-  }
+  const actor = await slackActor(deps, target.workOrderId, click.slackUser);
+  if (!actor.ok) return actor;
+  const { order, context, login } = actor;
   const result = await recordVerdict(
     deps.service,
     { order, actor: login, source: 'slack', sourceRef: click.clickRef, verdict, digestSeen: target.digest, ...(reason === undefined ? {} : { reason }) },
-    repo.context,
+    context,
   );
   if (!result.ok) return { ok: false, message: `Refused for @${login}: ${result.message}` };
   if (result.duplicate) return { ok: true, message: result.message };
-  await sayOnGitHub(deps, order, login, verdict, reason);
+  await sayOnGitHub(deps, order, `@${login} ${verdict === 'approved' ? 'approved' : 'rejected'} this plan from Slack${reason === undefined ? '.' : `: ${reason}`}`);
   return { ok: true, message: result.message };
-}
-
-async function sayOnGitHub(deps: SlackDeps, order: WorkOrder, login: string, verdict: ApprovalVerdict, reason: string | undefined): Promise<void> {
-  const what = verdict === 'approved' ? 'approved' : 'rejected';
-  const body = `@${login} ${what} this plan from Slack${reason === undefined ? '.' : `: ${reason}`}`;
-  try {
-    const github = await deps.githubFor(order.installationId);
-    await github.rest.issues.createComment({ ...splitRepo(order.repoFullName), issue_number: order.number, body });
-  } catch (error) {
-    deps.log.warn({ err: error, workOrderId: order.id }, 'the GitHub comment on a Slack verdict failed');
-  }
 }
 
 /** Approve: the verdict, then the member hears of a refusal privately; the message is updated by the caller. */

@@ -7,6 +7,8 @@ import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APPROVE_ACTION, REJECT_ACTION } from './approval-blocks.ts';
 import { approveClick, orderIdOf, rejectModal, rejectSubmission, REASON_BLOCK, REASON_INPUT, REJECT_MODAL, type ClickOutcome } from './approval-actions.ts';
+import { ROLLBACK_ACTION } from './progress-blocks.ts';
+import { rollbackClick } from './rollback-action.ts';
 import type { SlackSettings } from './slack-env.ts';
 import type { SlackClientSlice, SlackDeps } from './types.ts';
 
@@ -58,6 +60,21 @@ export function createSlackApp(settings: Extract<SlackSettings, { enabled: true 
         await ack();
         if (action.type !== 'button') return;
         await track(deps.slack.views.open({ trigger_id: body.trigger_id, view: rejectModal(action.value ?? '') }));
+      });
+      app.action({ type: 'block_actions', action_id: ROLLBACK_ACTION }, async ({ ack, body, action }) => {
+        await ack();
+        if (action.type !== 'button') return;
+        const channel = body.channel?.id;
+        const threadTs: unknown = body.message?.['thread_ts'] ?? body.message?.ts;
+        const click = { slackUser: body.user.id, value: action.value ?? '', clickRef: `slack:${body.message?.ts ?? ''}:${body.user.id}:${action.action_ts}` };
+        await track(
+          rollbackClick(deps, click).then(async (outcome) => {
+            if (channel === undefined) return;
+            if (!outcome.ok) await deps.slack.chat.postEphemeral({ channel, user: body.user.id, text: outcome.message });
+            else if (typeof threadTs === 'string') await deps.slack.chat.postMessage({ channel, thread_ts: threadTs, text: `↩️ ${outcome.message}` });
+            if (outcome.ok && outcome.workOrderId !== undefined) onOrderChanged(outcome.workOrderId);
+          }),
+        );
       });
       app.view(REJECT_MODAL, async ({ ack, body, view }) => {
         const reason = view.state.values[REASON_BLOCK]?.[REASON_INPUT]?.value ?? '';

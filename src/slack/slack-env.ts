@@ -23,18 +23,41 @@ const slackEnvSchema = z.object({
   SLACK_API_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
-/** Reads the Slack settings; problems name the variable, never its value. */
-export function parseSlackEnv(env: Readonly<Record<string, string | undefined>>): { ok: true; settings: SlackSettings } | { ok: false; problems: string[] } {
+type SlackVars = z.infer<typeof slackEnvSchema>;
+
+function readSlackVars(env: Readonly<Record<string, string | undefined>>): { ok: true; vars: SlackVars } | { ok: false; problems: string[] } {
   const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('SLACK_') && value !== undefined && value.trim() !== ''));
   const parsed = slackEnvSchema.safeParse(present);
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
-  const vars = parsed.data;
+  return { ok: true, vars: parsed.data };
+}
+
+function apiUrlOf(url: string | undefined): string {
+  const root = url ?? 'https://slack.com/api/';
+  return root.endsWith('/') ? root : `${root}/`;
+}
+
+/** Reads the Slack settings; problems name the variable, never its value. */
+export function parseSlackEnv(env: Readonly<Record<string, string | undefined>>): { ok: true; settings: SlackSettings } | { ok: false; problems: string[] } {
+  const parsed = readSlackVars(env);
+  if (!parsed.ok) return parsed;
+  const { vars } = parsed;
   if (vars.SLACK_BOT_TOKEN === undefined && vars.SLACK_SIGNING_SECRET === undefined) return { ok: true, settings: { enabled: false } };
   if (vars.SLACK_BOT_TOKEN === undefined) return { ok: false, problems: ['SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET is set'] };
   if (vars.SLACK_SIGNING_SECRET === undefined) return { ok: false, problems: ['SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set (requests are verified with it)'] };
-  const apiUrl = vars.SLACK_API_URL ?? 'https://slack.com/api/';
   return {
     ok: true,
-    settings: { enabled: true, botToken: vars.SLACK_BOT_TOKEN, signingSecret: vars.SLACK_SIGNING_SECRET, appToken: vars.SLACK_APP_TOKEN, apiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` },
+    settings: { enabled: true, botToken: vars.SLACK_BOT_TOKEN, signingSecret: vars.SLACK_SIGNING_SECRET, appToken: vars.SLACK_APP_TOKEN, apiUrl: apiUrlOf(vars.SLACK_API_URL) },
   };
+}
+
+/**
+ * What a `yardmaster worker` needs to report to Slack: the bot token only (it takes no requests from Slack).
+ * `bot` is undefined when Slack is off.
+ */
+export function parseSlackBotEnv(env: Readonly<Record<string, string | undefined>>): { ok: true; bot: { botToken: string; apiUrl: string } | undefined } | { ok: false; problems: string[] } {
+  const parsed = readSlackVars(env);
+  if (!parsed.ok) return parsed;
+  const token = parsed.vars.SLACK_BOT_TOKEN;
+  return { ok: true, bot: token === undefined ? undefined : { botToken: token, apiUrl: apiUrlOf(parsed.vars.SLACK_API_URL) } };
 }

@@ -4,6 +4,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createSlackApp, SLACK_EVENTS_PATH } from './create-slack-app.ts';
+import { createSlackReporter, type SlackReporter } from './report-worker-events.ts';
 import type { SlackSettings } from './slack-env.ts';
 import { createApprovalMessageSync } from './sync-approval-message.ts';
 import type { SlackDeps } from './types.ts';
@@ -12,6 +13,8 @@ export interface RunningSlack {
   /** Extra routes for the main HTTP server. */
   routes: Map<string, (request: IncomingMessage, response: ServerResponse) => void>;
   onOrderChanged(workOrderId: number): void;
+  /** Worker events of this process's workers: the approval message follows, progress goes to its thread. */
+  report: SlackReporter;
   /** Resolves once clicks and message updates so far are done. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -24,16 +27,18 @@ export async function startSlack(settings: Extract<SlackSettings, { enabled: tru
   await slackApp.start(full, sync);
   const routes = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>();
   if (slackApp.requestListener !== undefined) routes.set(SLACK_EVENTS_PATH, slackApp.requestListener);
+  const report = createSlackReporter(full, sync);
   return {
     routes,
     onOrderChanged: sync,
+    report,
     async idle() {
       await slackApp.idle();
-      await sync.idle();
+      await report.idle();
     },
     async stop() {
       await slackApp.stop();
-      await sync.idle();
+      await report.idle();
     },
   };
 }

@@ -23,9 +23,11 @@
  * - `/retry-failed` moves `failed` back to `approved` (the approvals still hold for the same digest) so that the retry
  *   queues and waits for the lock like any start. The service should refuse it when the
  *   last audit row's cause is `rollback-finished` or `rollback-failed`: nothing failed that could be retried.
- * - `/rollback` starts a rollback run from `succeeded`, `accepted` or `aborted` (an abort can leave hosts on the new
+ * - `/rollback` starts a rollback run from `succeeded`, `accepted`, `aborted` or `failed` (an abort can leave hosts on the new
  *   release); its end is `failed` with cause `rollback-finished` or `rollback-failed`. `/rollback` while `running` is
- *   the release's own business and no transition. `failed` needs no rollback: its hosts are back already.
+ *   the release's own business and no transition. A `failed` release can be rolled back too when it failed only in
+ *   part (hosts within `max_failures` failed; the others run the new release); after a rollback it cannot: the
+ *   service refuses it when the last cause is `rollback-finished` or `rollback-failed`.
  */
 import type { TransitionCause, WorkOrderState } from './types.ts';
 
@@ -83,7 +85,10 @@ export const TRANSITIONS: readonly TransitionRule[] = [
     ['running', 'rollback-started'],
   ]),
   ...rules('accepted', [['running', 'rollback-started']]),
-  ...rules('failed', [['approved', 'retry-requested']]),
+  ...rules('failed', [
+    ['approved', 'retry-requested'],
+    ['running', 'rollback-started'],
+  ]),
   ...rules('aborted', [['running', 'rollback-started']]),
 ];
 

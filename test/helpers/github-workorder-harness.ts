@@ -13,6 +13,7 @@ import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-qu
 import { startReleaseWorker, type ReleaseWorker } from '../../src/dispatch/release-worker.ts';
 import { createYardmasterApp, type YardmasterApp } from '../../src/app.ts';
 import { startSlack, type RunningSlack } from '../../src/slack/start-slack.ts';
+import { fanOut } from '../../src/runtime/worker-event-log.ts';
 import type { OctokitSlice } from '../../src/github/octokit-slice.ts';
 import { createGitHubConfigLoader } from '../../src/github/repo-config.ts';
 import { createGitHubReporter, type GitHubReporter } from '../../src/github/report-worker-events.ts';
@@ -170,7 +171,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           loadConfig: createGitHubConfigLoader(githubFor),
           artifactsDir: options.workDir,
           cacheDir: join(options.workDir, 'cache'),
-          onEvent: reporter,
+          onEvent: slack === undefined ? reporter : fanOut(reporter, slack.report),
           pollingIntervalSeconds: 0.5,
           waitRetryMs: 300,
           sweepIntervalMs: 0,

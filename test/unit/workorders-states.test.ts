@@ -41,6 +41,7 @@ const EXPECTED_TABLE = [
   'succeeded→running:rollback-started',
   'accepted→running:rollback-started',
   'failed→approved:retry-requested',
+  'failed→running:rollback-started',
   'aborted→running:rollback-started',
 ];
 

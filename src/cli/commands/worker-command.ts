@@ -11,6 +11,9 @@ import { createAppProbot } from '../../server/create-app-probot.ts';
 import { parseServerEnv } from '../../server/env.ts';
 import { githubWorkerWiring } from '../../server/github-worker-wiring.ts';
 import { loadPrivateKey } from '../../server/private-key.ts';
+import { createGitHubConfigLoader } from '../../github/repo-config.ts';
+import { parseSlackBotEnv } from '../../slack/slack-env.ts';
+import { withSlackReport, workerSlackReporter } from '../../slack/worker-slack-report.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 
@@ -25,7 +28,10 @@ function aborted(signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }
 
-/** With App credentials (APP_ID, …) the workers report to GitHub; without, they only log. A string is a problem. */
+/**
+ * With App credentials (APP_ID, …) the workers report to GitHub, and to Slack with SLACK_BOT_TOKEN; without, they only
+ * log. A string is a problem.
+ */
 async function githubWiring(env: Readonly<Record<string, string | undefined>>, runtime: Runtime, log: pino.Logger): Promise<GitHubWorkerWiring | string> {
   const server = parseServerEnv(env);
   if (!server.ok) return `invalid environment:\n  ${server.problems.join('\n  ')}`;
@@ -39,7 +45,14 @@ async function githubWiring(env: Readonly<Record<string, string | undefined>>, r
     githubApiUrl: server.config.githubApiUrl,
     log,
   });
-  return githubWorkerWiring(probot, runtime.database, runtime.config.publicUrl ?? 'http://localhost:3000', log);
+  const publicUrl = runtime.config.publicUrl ?? 'http://localhost:3000';
+  const wiring = githubWorkerWiring(probot, runtime.database, publicUrl, log);
+  const slack = parseSlackBotEnv(env);
+  if (!slack.ok) return `invalid environment:\n  ${slack.problems.join('\n  ')}`;
+  if (slack.bot === undefined) return wiring;
+  const githubFor = (installationId: number) => probot.auth(installationId);
+  const service = { db: runtime.database.db, queue: runtime.queue };
+  return withSlackReport(wiring, workerSlackReporter(slack.bot, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, log }));
 }
 
 /** Runs `yardmaster worker`. Exit 0 after a graceful stop, 2 for a bad setting, 1 when it cannot start. */

@@ -12,7 +12,7 @@ import { authorizeCommand, requirePlan, wrongState, type CommandCall } from './c
 type Rollback = Extract<Command, { name: 'rollback' }>;
 
 /**
- * From `succeeded`, `accepted` or `aborted`: the order goes back to `running` (cause rollback-started) and a
+ * From `succeeded`, `accepted`, `aborted` or a `failed` release (not a failed rollback): the order goes back to `running` (cause rollback-started) and a
  * `release.rollback` job is queued in the same transaction. Without a version each host returns to what it ran
  * before the order's release; the worker ends the order `failed` (rollback-finished or rollback-failed).
  * While the release runs (the Rollback button of the running stage's check run): the release is stopped and every
@@ -46,8 +46,12 @@ export async function rollbackCommand(call: CommandCall<Rollback>): Promise<Comm
         moved: [],
       };
     }
-    if (locked.state === 'failed') return wrongState('rollback', locked, 'its hosts were rolled back already');
-    if (locked.state !== 'succeeded' && locked.state !== 'accepted' && locked.state !== 'aborted') {
+    if (locked.state === 'failed') {
+      const failedBy = await lastTransitionInto(tx, locked.id, 'failed');
+      if (failedBy === undefined || failedBy.cause === 'rollback-finished' || failedBy.cause === 'rollback-failed') {
+        return wrongState('rollback', locked, 'its hosts were rolled back already');
+      }
+    } else if (locked.state !== 'succeeded' && locked.state !== 'accepted' && locked.state !== 'aborted') {
       return wrongState('rollback', locked, 'only a released work order can be rolled back');
     }
     const moved = await applyCheckedTransition(tx, locked, 'running', {

@@ -1,0 +1,36 @@
+/**
+ * Slack for release workers (in the server process or `yardmaster worker`): the approval message follows the
+ * order, the release's progress goes to its thread. Needs the bot token and the App (repo config, team roles).
+ */
+import { webApi } from '@slack/bolt';
+import type { GitHubWorkerWiring } from '../runtime/start-process-workers.ts';
+import { createSlackReporter, type SlackReporter } from './report-worker-events.ts';
+import { createApprovalMessageSync } from './sync-approval-message.ts';
+import type { SlackDeps } from './types.ts';
+
+/** A reporter over a Web API client of its own. */
+export function workerSlackReporter(bot: { botToken: string; apiUrl: string }, deps: Omit<SlackDeps, 'slack'>): SlackReporter {
+  const client = new webApi.WebClient(bot.botToken, { slackApiUrl: bot.apiUrl, logLevel: webApi.LogLevel.WARN });
+  const full: SlackDeps = { ...deps, slack: client };
+  return createSlackReporter(full, createApprovalMessageSync(full));
+}
+
+/** The workers' wiring with Slack's reporter beside GitHub's (each shielded from the other). */
+export function withSlackReport(wiring: GitHubWorkerWiring, slack: SlackReporter | undefined): GitHubWorkerWiring {
+  if (slack === undefined) return wiring;
+  const github = wiring.report;
+  return {
+    ...wiring,
+    report: (event) => {
+      try {
+        github?.(event);
+      } finally {
+        slack(event);
+      }
+    },
+    idle: async () => {
+      await wiring.idle?.();
+      await slack.idle();
+    },
+  };
+}
