@@ -1,7 +1,8 @@
 /**
  * The Bolt app: HTTP mode on the main server (`/slack/events`; Bolt's receiver verifies the signing secret and the
  * timestamp and answers 401 otherwise) or Socket Mode with `SLACK_APP_TOKEN`. Routes the approval buttons and the
- * reject modal to approval-actions.ts. Wiring only.
+ * reject modal to approval-actions.ts, the Rollback button to rollback-action.ts and `/yardmaster` to
+ * status-command.ts. Wiring only.
  */
 import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -10,6 +11,8 @@ import { approveClick, orderIdOf, rejectModal, rejectSubmission, REASON_BLOCK, R
 import { ROLLBACK_ACTION } from './progress-blocks.ts';
 import { rollbackClick } from './rollback-action.ts';
 import type { SlackSettings } from './slack-env.ts';
+import { parseStatusCommand, statusBlocks } from './status-command.ts';
+import { fleetStatus } from '../workorders/service/index.ts';
 import type { SlackClientSlice, SlackDeps } from './types.ts';
 
 /** The running Slack side. */
@@ -87,6 +90,15 @@ export function createSlackApp(settings: Extract<SlackSettings, { enabled: true 
         await ack();
         const orderId = orderIdOf(click.value);
         if (orderId !== undefined) onOrderChanged(orderId);
+      });
+      app.command('/yardmaster', async ({ command, ack }) => {
+        const parsed = parseStatusCommand(command.text);
+        if (!parsed.ok) {
+          await ack({ response_type: 'ephemeral', text: parsed.message });
+          return;
+        }
+        const answer = statusBlocks(await fleetStatus(deps.service.db, parsed.filter), parsed.filter, deps.publicUrl);
+        await ack({ response_type: 'ephemeral', ...answer });
       });
       if (receiver instanceof SocketModeReceiver) await app.start();
     },

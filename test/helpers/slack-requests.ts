@@ -18,6 +18,25 @@ export async function postInteraction(url: string, secret: string, payload: obje
   return post(url, secret, body, 'application/x-www-form-urlencoded', options);
 }
 
+/** POSTs a slash command (form fields as Slack sends them). */
+export async function postSlashCommand(url: string, secret: string, fields: { user: string; channel: string; text: string; command?: string }, options: SlackPost = {}): Promise<Response> {
+  const body = new URLSearchParams({
+    token: 'legacy-verification-token',
+    team_id: 'TTEAM',
+    team_domain: 'acme',
+    channel_id: fields.channel,
+    channel_name: 'ops',
+    user_id: fields.user,
+    user_name: fields.user.toLowerCase(),
+    command: fields.command ?? '/yardmaster',
+    text: fields.text,
+    api_app_id: 'AAPP',
+    response_url: 'https://hooks.slack.com/commands/TTEAM/1/xyz',
+    trigger_id: `trigger-${Date.now()}`,
+  }).toString();
+  return post(url, secret, body, 'application/x-www-form-urlencoded', options);
+}
+
 async function post(url: string, secret: string, body: string, contentType: string, options: SlackPost): Promise<Response> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
   const headers: Record<string, string> = { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp) };

@@ -16,7 +16,7 @@ import { liveTarget } from '../helpers/host-files.ts';
 import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts';
 import { startSlackApiRecorder, type SlackApiRecorder, type SlackCall } from '../helpers/slack-api-recorder.ts';
 import { expectValidBlocks } from '../helpers/slack-block-kit.ts';
-import { buttonClick, postInteraction } from '../helpers/slack-requests.ts';
+import { buttonClick, postInteraction, postSlashCommand } from '../helpers/slack-requests.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 import { planComment, waitFor } from '../helpers/workorder-fixtures.ts';
 
@@ -152,5 +152,28 @@ describe('a release approved from Slack and GitHub', () => {
     });
     for (const host of fleet.hostEntries()) expect(await liveTarget(host.deployTo ?? '')).toBe('releases/1.0.0');
     await commentsMatching(harness, 202, /@dave asked for a rollback from Slack/);
+  });
+});
+
+describe('/yardmaster status', () => {
+  it('says what is live where, what runs and waits, and which environments are locked, to the member only', async () => {
+    const status = async (text: string): Promise<{ response_type?: string; text?: string; blocks?: unknown }> => {
+      const response = await postSlashCommand(events, SECRET, { user: USERS.pam, channel: 'C0OPS', text });
+      expect(response.status).toBe(200);
+      return (await response.json()) as { response_type?: string; text?: string; blocks?: unknown };
+    };
+    const all = await status('status');
+    expect(all.response_type).toBe('ephemeral');
+    expectValidBlocks(all.blocks);
+    // After the rollback above, what is live is the release the hosts went back to.
+    expect(JSON.stringify(all.blocks)).toContain(`${REPO_FULL_NAME} shop/production: \`1.0.0\``);
+    expect(JSON.stringify(all.blocks)).toContain('no release running');
+
+    await send(harness, 'issue_comment', issueComment(201, nextComment++, 'dave', '/lock database migration'));
+    const locked = await status('status shop production');
+    expect(JSON.stringify(locked.blocks)).toContain('@dave (manual) — database migration');
+    expect(JSON.stringify((await status('status shop staging')).blocks)).toContain('nothing released yet');
+    expect((await status('deploy everything')).text).toMatch(/Usage: `\/yardmaster status \[app\] \[environment\]`/);
+    await send(harness, 'issue_comment', issueComment(201, nextComment++, 'dave', '/unlock'));
   });
 });

@@ -12,3 +12,4 @@ export { findWorkOrder, getWorkOrder, type WorkOrderLookup } from './order-store
 export { currentPlan, type StoredPlan } from './plan-store.ts';
 export { AUDIT_ACTIONS, SYSTEM_ACTOR, userActor } from './audit-actions.ts';
 export { approvalSnapshot, type ApprovalSnapshot } from './approval-snapshot.ts';
+export { fleetStatus, type FleetFilter, type FleetStatus, type OrderLine } from './fleet-status.ts';
