@@ -10,6 +10,7 @@ import {
   principalListSchema,
   slackChannelSchema,
 } from './field-schemas.ts';
+import { notifySchema } from './notify-schema.ts';
 import type { AppConfig, EnvironmentConfig } from './types.ts';
 
 const PRODUCTION_NAMES = new Set(['production', 'prod']);
@@ -25,6 +26,7 @@ const environmentFields = strictObject(
     secret_env: z.array(envNameSchema, { error: 'expected a list of variable names' }).default([]),
     transfer: transferSchema.optional(),
     slack_channel: slackChannelSchema.optional(),
+    notify: notifySchema.optional(),
   },
   'expected an environment: a map with at least hosts',
 );
@@ -42,6 +44,7 @@ function toEnvironment(name: string, fields: z.output<typeof environmentFields>)
   };
   if (fields.transfer !== undefined) environment.transfer = fields.transfer;
   if (fields.slack_channel !== undefined) environment.slackChannel = fields.slack_channel;
+  if (fields.notify !== undefined) environment.notify = fields.notify;
   return environment;
 }
 

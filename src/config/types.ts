@@ -1,4 +1,5 @@
 /** Shared types of the repo config `.github/yardmaster.yml` after validation. */
+import type { KeyEventKind } from '../notify/types.ts';
 import type { TransferMethod } from '../plan/types.ts';
 
 export type ExecutorKind = 'ssh' | 'local';
@@ -30,6 +31,17 @@ export interface EnvironmentConfig {
   transfer?: TransferMethod;
   /** Where this environment's approval messages go (else `slack.channel`). */
   slackChannel?: string;
+  /** Who hears of this environment's key events. */
+  notify?: NotifyConfig;
+}
+
+/** Subscriptions to an environment's key events. */
+export interface NotifyConfig {
+  events: KeyEventKind[];
+  slack: string[];
+  email: string[];
+  /** The signing secret is the server's environment variable `secretEnv`. */
+  webhooks: { url: string; secretEnv: string }[];
 }
 
 export interface AppConfig {

@@ -446,3 +446,12 @@ export const slackMessages = pgTable(
   },
   (t) => [unique('slack_messages_order_digest_uq').on(t.workOrderId, t.digest)],
 );
+
+/**
+ * How far the notification fan-out has read the audit log: one row (id 1). Key events are read from the audit log's
+ * transitions after `last_audit_id` and turned into delivery jobs in the same transaction that moves it on.
+ */
+export const notifyCursor = pgTable('notify_cursor', {
+  id: integer('id').primaryKey(),
+  lastAuditId: bigint('last_audit_id', { mode: 'number' }).notNull().default(0),
+});

@@ -48,6 +48,7 @@ function queueSettings(definition: QueueDefinition) {
     notify: true,
     ...(definition.retryLimit === undefined ? {} : { retryLimit: definition.retryLimit }),
     ...(definition.retryDelaySeconds === undefined ? {} : { retryDelay: definition.retryDelaySeconds }),
+    ...(definition.retryBackoff === undefined ? {} : { retryBackoff: definition.retryBackoff }),
     ...(definition.expireInSeconds === undefined ? {} : { expireInSeconds: definition.expireInSeconds }),
   };
 }

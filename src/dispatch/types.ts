@@ -17,6 +17,8 @@ export interface QueueDefinition<Data extends object = object> {
   /** Attempts after the first when the handler throws (pg-boss default 2). */
   retryLimit?: number;
   retryDelaySeconds?: number;
+  /** Doubles the delay after each failed attempt (with jitter): for deliveries to services that may be down a while. */
+  retryBackoff?: boolean;
   /** How long a job may stay active before pg-boss fails it (default 15 min): set above the longest release. */
   expireInSeconds?: number;
   /**

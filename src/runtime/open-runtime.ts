@@ -6,7 +6,7 @@ import { openDatabase } from '../db/client.ts';
 import { migrateDatabase } from '../db/migrate.ts';
 import type { Database } from '../db/types.ts';
 import { openQueue } from '../dispatch/queue.ts';
-import { RELEASE_QUEUES, type ReleaseQueue } from '../dispatch/release-queues.ts';
+import { RUNTIME_QUEUES, type RuntimeQueue } from './runtime-queues.ts';
 import { checkReadiness, expectedMigrations, type Readiness } from './readiness.ts';
 import type { RuntimeConfig } from './runtime-env.ts';
 
@@ -20,7 +20,7 @@ export interface RuntimeLog {
 export interface Runtime {
   config: RuntimeConfig;
   database: Database;
-  queue: ReleaseQueue;
+  queue: RuntimeQueue;
   /** Database reachable and every migration applied. */
   readiness(): Promise<Readiness>;
   /**
@@ -30,15 +30,15 @@ export interface Runtime {
   close(options?: { queueTimeoutMs?: number; afterQueue?: () => Promise<void> }): Promise<void>;
 }
 
-/** Opens the database, applies migrations, opens the queue with {@link RELEASE_QUEUES}. */
+/** Opens the database, applies migrations, opens the queue with {@link RUNTIME_QUEUES}. */
 export async function openRuntime(config: RuntimeConfig, log: RuntimeLog): Promise<Runtime> {
   const database = await openDatabase(config.database.kind === 'postgres' ? { url: config.database.url } : { dataDir: config.database.dataDir });
-  let queue: ReleaseQueue;
+  let queue: RuntimeQueue;
   let expected: number;
   try {
     await migrateDatabase(database);
     expected = await expectedMigrations();
-    queue = await openQueue(database, { queues: RELEASE_QUEUES, onError: (error) => log.error({ err: error }, 'job queue error') });
+    queue = await openQueue(database, { queues: RUNTIME_QUEUES, onError: (error) => log.error({ err: error }, 'job queue error') });
   } catch (error) {
     await database.close();
     throw error;

@@ -17,6 +17,7 @@ import { createGitHubConfigLoader } from '../github/repo-config.ts';
 import { parseSlackEnv } from '../slack/slack-env.ts';
 import { startSlack } from '../slack/start-slack.ts';
 import { withSlackReport } from '../slack/worker-slack-report.ts';
+import { startNotifications } from '../notify/start-notifications.ts';
 import type { RouteHandler } from './http-server.ts';
 import { loadPrivateKey } from './private-key.ts';
 import { readinessHandler } from './readiness-route.ts';
@@ -70,7 +71,20 @@ async function startApp(
       await runtime.close();
       return { ok: false, problems: [workers.problem] };
     }
-    const deps: AppDeps = { service, publicUrl, ...(slack === undefined ? {} : { onOrderChanged: slack.onOrderChanged }) };
+    const notifications = await startNotifications({
+      db: runtime.database.db,
+      queue: runtime.queue,
+      loadConfig: createGitHubConfigLoader(githubFor),
+      publicUrl,
+      env,
+      log,
+      ...(slack === undefined ? {} : { slack: slack.client }),
+    });
+    const onOrderChanged = (workOrderId: number): void => {
+      slack?.onOrderChanged(workOrderId);
+      notifications.kick();
+    };
+    const deps: AppDeps = { service, publicUrl, onOrderChanged };
     const yardmaster = createYardmasterApp(deps);
     const server = await startAppServer({
       probot,
@@ -82,6 +96,7 @@ async function startApp(
       routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())], ...(slack?.routes ?? [])]),
     }).catch(async (error: unknown) => {
       await yardmaster.close();
+      await notifications.stop();
       await slack?.stop();
       await workers.workers.stop();
       throw error;
@@ -95,6 +110,7 @@ async function startApp(
         await yardmaster.close();
         await slack?.stop();
         await workers.workers.stop();
+        await notifications.stop();
         await runtime.close({ afterQueue: workers.idle });
       },
     };

@@ -7,7 +7,7 @@ import { createSlackApp, SLACK_EVENTS_PATH } from './create-slack-app.ts';
 import { createSlackReporter, type SlackReporter } from './report-worker-events.ts';
 import type { SlackSettings } from './slack-env.ts';
 import { createApprovalMessageSync } from './sync-approval-message.ts';
-import type { SlackDeps } from './types.ts';
+import type { SlackClientSlice, SlackDeps } from './types.ts';
 
 export interface RunningSlack {
   /** Extra routes for the main HTTP server. */
@@ -15,6 +15,8 @@ export interface RunningSlack {
   onOrderChanged(workOrderId: number): void;
   /** Worker events of this process's workers: the approval message follows, progress goes to its thread. */
   report: SlackReporter;
+  /** The Web API client (notifications post with it too). */
+  client: SlackClientSlice;
   /** Resolves once clicks and message updates so far are done. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -32,6 +34,7 @@ export async function startSlack(settings: Extract<SlackSettings, { enabled: tru
     routes,
     onOrderChanged: sync,
     report,
+    client: slackApp.client,
     async idle() {
       await slackApp.idle();
       await report.idle();

@@ -9,7 +9,9 @@ import { expect } from 'vitest';
 import { formatViolations } from './github-openapi.ts';
 import type { HostEntry } from '../../src/config/types.ts';
 import { openQueue } from '../../src/dispatch/queue.ts';
-import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
+import { NOTIFY_QUEUE } from '../../src/notify/notify-queue.ts';
+import { startNotifications, type Notifications } from '../../src/notify/start-notifications.ts';
+import { RUNTIME_QUEUES, type RuntimeQueue } from '../../src/runtime/runtime-queues.ts';
 import { startReleaseWorker, type ReleaseWorker } from '../../src/dispatch/release-worker.ts';
 import { createYardmasterApp, type YardmasterApp } from '../../src/app.ts';
 import { startSlack, type RunningSlack } from '../../src/slack/start-slack.ts';
@@ -85,7 +87,8 @@ export interface Harness {
   /** Yardmaster's app in the server: its inbox can be waited on. */
   yardmaster: YardmasterApp;
   test: TestDatabase;
-  queue: ReleaseQueue;
+  queue: RuntimeQueue;
+  notifications: Notifications | undefined;
   deps: ServiceDeps;
   reporter: GitHubReporter;
   worker: ReleaseWorker | undefined;
@@ -100,6 +103,8 @@ export interface HarnessOptions {
   configYaml: string;
   /** Runs the Slack app on the same server, its Web API client pointed at this URL. */
   slack?: { apiUrl: string; signingSecret: string };
+  /** Runs the notification fan-out and delivery with this environment (SMTP_URL, webhook secrets). */
+  notify?: { env: Record<string, string> };
   /** Starts a release worker deploying to these hosts. */
   fleet?: SshdFleet;
   workDir: string;
@@ -140,7 +145,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const config = { yaml: options.configYaml };
   serveRepository(fake, config);
   const test = await openTestDatabase('postgres');
-  const queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
+  // Notification retries 1 s apart instead of minutes: the tests watch a failing subscriber recover.
+  const queues = { ...RUNTIME_QUEUES, [NOTIFY_QUEUE]: { ...RUNTIME_QUEUES[NOTIFY_QUEUE], retryDelaySeconds: 1, retryBackoff: false } };
+  const queue: RuntimeQueue = await openQueue(test.database, { queues, onError: (error) => console.error('pg-boss:', error) });
   const deps: ServiceDeps = { db: test.database.db, queue };
   const publicUrl = 'https://yardmaster.example.com';
   // The Slack side needs the App's clients before the server starts: the App's Probot is made first.
@@ -156,7 +163,26 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           { enabled: true, botToken: 'xoxb-test-token', signingSecret: options.slack.signingSecret, appToken: undefined, apiUrl: options.slack.apiUrl },
           { service: deps, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, log: { info: () => undefined, warn: (fields, message) => console.warn(message, fields) } },
         );
-  const yardmaster = createYardmasterApp({ service: deps, publicUrl, ...(slack === undefined ? {} : { onOrderChanged: slack.onOrderChanged }) });
+  const quiet = { info: () => undefined, warn: () => undefined };
+  const notifications =
+    options.notify === undefined
+      ? undefined
+      : await startNotifications({
+          db: test.database.db,
+          queue,
+          loadConfig: createGitHubConfigLoader(githubFor),
+          publicUrl,
+          env: options.notify.env,
+          log: quiet,
+          intervalMs: 200,
+          pollingIntervalSeconds: 0.5,
+          ...(slack === undefined ? {} : { slack: slack.client }),
+        });
+  const onOrderChanged = (workOrderId: number): void => {
+    slack?.onOrderChanged(workOrderId);
+    notifications?.kick();
+  };
+  const yardmaster = createYardmasterApp({ service: deps, publicUrl, onOrderChanged });
   const app = await startTestApp(fake, { app: yardmaster.load, ...(slack === undefined ? {} : { routes: slack.routes }) });
   probot = app.probot;
   const reporter = createGitHubReporter({ githubFor, database: test.database, publicUrl, flushIntervalMs: 200 });
@@ -186,10 +212,12 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     reporter,
     worker,
     slack,
+    notifications,
     config,
     publicUrl,
     async close() {
       await worker?.stop();
+      await notifications?.stop();
       await slack?.stop();
       await queue.stop({ timeoutMs: 5_000 });
       await reporter.idle();

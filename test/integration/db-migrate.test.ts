@@ -18,6 +18,7 @@ const EXPECTED_TABLES = [
   'github_reports',
   'host_runs',
   'hosts',
+  'notify_cursor',
   'plan_versions',
   'releases',
   'slack_messages',

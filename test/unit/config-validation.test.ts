@@ -170,6 +170,24 @@ describe('config validation: roles and slack', () => {
     ]);
   });
 
+  it('checks notification subscriptions', () => {
+    const notify = 'notify: { events: [deployed], email: [ops], webhooks: [{ url: "ftp://x", secret_env: YM_KEY }, { url: "https://u:p@hooks.example.com/x", secret_env: HOOK }] }';
+    expect(problems(configYaml(notify)).map((line) => line.replace(/^line \d+, column \d+, /, ''))).toStrictEqual([
+      `apps.api.environments.qa.notify.events[0]: expected one of submitted, approved, rejected, scheduled, started, failed, rolled_back, succeeded, accepted`,
+      'apps.api.environments.qa.notify.email[0]: expected an e-mail address like ops@example.com',
+      'apps.api.environments.qa.notify.webhooks[0].url: expected an http(s) URL without user:password',
+      'apps.api.environments.qa.notify.webhooks[0].secret_env: names starting with YM_ are reserved for Yardmaster',
+      'apps.api.environments.qa.notify.webhooks[1].url: expected an http(s) URL without user:password',
+    ]);
+    const parsed = parseRepoConfig(configYaml('notify: { email: [ops@example.com], slack: [C0OPS], webhooks: [{ url: "https://hooks.example.com/y", secret_env: HOOK }] }'));
+    expect(parsed.ok && parsed.value.apps['api']?.environments['qa']?.notify).toStrictEqual({
+      events: ['submitted', 'approved', 'rejected', 'scheduled', 'started', 'failed', 'rolled_back', 'succeeded', 'accepted'],
+      email: ['ops@example.com'],
+      slack: ['C0OPS'],
+      webhooks: [{ url: 'https://hooks.example.com/y', secretEnv: 'HOOK' }],
+    });
+  });
+
   it('checks Slack channel ids, for the repo and per environment', () => {
     expect(problems(`${configYaml('slack_channel: "#ops"')}\nslack: { channel: general }`)).toStrictEqual([
       'line 5, column 27, apps.api.environments.qa.slack_channel: expected a Slack channel id like C0123ABCD',

@@ -1,0 +1,48 @@
+/**
+ * `environments.<env>.notify`: who hears of the environment's key events. Slack channels, e-mail addresses, and
+ * webhooks whose signing secret comes from the server's environment (`secret_env`), never from the repo.
+ */
+import { z } from 'zod';
+import { KEY_EVENT_KINDS } from '../notify/types.ts';
+import { strictObject } from '../plan/strict-object.ts';
+import { envNameSchema, slackChannelSchema } from './field-schemas.ts';
+import type { NotifyConfig } from './types.ts';
+
+const emailSchema = z.string({ error: 'expected an e-mail address' }).regex(/^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/, { error: 'expected an e-mail address like ops@example.com' });
+
+const webhookUrlSchema = z.string({ error: 'expected an http(s) URL' }).refine(
+  (value) => {
+    try {
+      const url = new URL(value);
+      return (url.protocol === 'https:' || url.protocol === 'http:') && url.username === '' && url.password === '';
+    } catch {
+      return false;
+    }
+  },
+  { error: 'expected an http(s) URL without user:password' },
+);
+
+const webhookSchema = strictObject(
+  {
+    url: webhookUrlSchema,
+    secret_env: envNameSchema,
+  },
+  'expected a webhook: { url, secret_env }',
+);
+
+export const notifySchema = strictObject(
+  {
+    events: z.array(z.enum(KEY_EVENT_KINDS, { error: `expected one of ${KEY_EVENT_KINDS.join(', ')}` })).optional(),
+    slack: z.array(slackChannelSchema, { error: 'expected a list of Slack channel ids' }).default([]),
+    email: z.array(emailSchema, { error: 'expected a list of e-mail addresses' }).default([]),
+    webhooks: z.array(webhookSchema, { error: 'expected a list of webhooks' }).default([]),
+  },
+  'expected notify: { events, slack, email, webhooks }',
+).transform(
+  (fields): NotifyConfig => ({
+    events: fields.events ?? [...KEY_EVENT_KINDS],
+    slack: fields.slack,
+    email: fields.email,
+    webhooks: fields.webhooks.map((hook) => ({ url: hook.url, secretEnv: hook.secret_env })),
+  }),
+);

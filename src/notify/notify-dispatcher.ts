@@ -1,0 +1,179 @@
+/**
+ * The fan-out: reads the audit log's transitions after the cursor (`notify_cursor`), turns the key events into one
+ * delivery job per subscriber of the order's environment (repo config `notify`), and moves the cursor on in the
+ * transaction that queues them — so each event is announced once, whichever process wrote it (server or worker).
+ * Runs every `intervalMs` and when kicked; a tick that finds the cursor moved by another process does nothing.
+ */
+import { and, asc, eq, gt } from 'drizzle-orm';
+import { auditLog, notifyCursor } from '../db/schema.ts';
+import type { Db } from '../db/types.ts';
+import type { ConfigLoader } from '../dispatch/worker-context.ts';
+import type { RepoConfig } from '../config/types.ts';
+import { orderUrl } from '../github/order-url.ts';
+import { AUDIT_ACTIONS, currentPlan, getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';
+import { keyEventKindOf } from './key-events.ts';
+import { NOTIFY_QUEUE, type NotifyJobData, type NotifyTarget } from './notify-queue.ts';
+import type { KeyEvent } from './types.ts';
+
+/** How the dispatcher queues deliveries (the runtime's queue is one). */
+export interface NotifySender {
+  send(name: typeof NOTIFY_QUEUE, data: NotifyJobData, options: { tx: Db }): Promise<string | null>;
+}
+
+export interface NotifyLog {
+  warn(fields: object, message: string): void;
+}
+
+export interface NotifyDispatcherOptions {
+  db: Db;
+  queue: NotifySender;
+  loadConfig: ConfigLoader;
+  publicUrl: string;
+  log: NotifyLog;
+  /** Between ticks (default 1000 ms). */
+  intervalMs?: number;
+  /** Audit rows read per tick (default 200). */
+  batch?: number;
+}
+
+export interface NotifyDispatcher {
+  /** Looks for new events now. */
+  kick(): void;
+  /** Runs ticks until the audit log holds nothing unread (tests, shutdown). */
+  drain(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+type AuditRow = typeof auditLog.$inferSelect;
+
+function causeOf(row: AuditRow): unknown {
+  const data = row.data;
+  return typeof data === 'object' && data !== null && 'cause' in data ? data.cause : undefined;
+}
+
+function targetsOf(config: RepoConfig, order: WorkOrder, kind: KeyEvent['kind']): NotifyTarget[] {
+  if (order.app === null || order.environment === null) return [];
+  const notify = config.apps[order.app]?.environments[order.environment]?.notify;
+  if (notify === undefined || !notify.events.includes(kind)) return [];
+  return [
+    ...notify.email.map((to): NotifyTarget => ({ kind: 'email', to })),
+    ...notify.webhooks.map((hook): NotifyTarget => ({ kind: 'webhook', url: hook.url, secretEnv: hook.secretEnv })),
+    ...notify.slack.map((channel): NotifyTarget => ({ kind: 'slack', channel })),
+  ];
+}
+
+export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyDispatcher {
+  const { db, log } = options;
+  const batch = options.batch ?? 200;
+  let running: Promise<boolean> | undefined;
+  let again = false;
+  let stopped = false;
+
+  async function cursor(): Promise<number> {
+    const [row] = await db.select().from(notifyCursor).where(eq(notifyCursor.id, 1));
+    if (row !== undefined) return row.lastAuditId;
+    await db.insert(notifyCursor).values({ id: 1, lastAuditId: 0 }).onConflictDoNothing();
+    return 0;
+  }
+
+  /** One pass; true when it read a full batch (more may wait). */
+  async function tick(): Promise<boolean> {
+    const from = await cursor();
+    const rows = await db.select().from(auditLog).where(gt(auditLog.id, from)).orderBy(asc(auditLog.id)).limit(batch);
+    const last = rows.at(-1);
+    if (last === undefined) return false;
+    const configs = new Map<string, Promise<RepoConfig | undefined>>();
+    const jobs: NotifyJobData[] = [];
+    for (const row of rows) {
+      if (row.action !== AUDIT_ACTIONS.transition || row.workOrderId === null) continue;
+      const kind = keyEventKindOf(row.toState, causeOf(row));
+      if (kind === undefined) continue;
+      const order = await getWorkOrder(db, row.workOrderId);
+      if (order === undefined) continue;
+      let config = configs.get(order.repoFullName);
+      if (config === undefined) {
+        config = options.loadConfig({ repoFullName: order.repoFullName, installationId: order.installationId }).then((loaded) => {
+          if (loaded.ok) return loaded.config;
+          log.warn({ repo: order.repoFullName, problem: loaded.message }, 'notifications skipped: repo config unusable');
+          return undefined;
+        });
+        configs.set(order.repoFullName, config);
+      }
+      const loaded = await config;
+      if (loaded === undefined) continue;
+      const targets = targetsOf(loaded, order, kind);
+      if (targets.length === 0) continue;
+      const plan = await currentPlan(db, order.id).catch(() => undefined);
+      const event: KeyEvent = {
+        id: row.id,
+        kind,
+        workOrderId: order.id,
+        repoFullName: order.repoFullName,
+        number: order.number,
+        title: order.title,
+        app: order.app,
+        environment: order.environment,
+        version: plan?.plan.version ?? null,
+        actor: row.actor,
+        reason: row.reason,
+        at: row.at,
+        url: orderUrl(options.publicUrl, order.id),
+      };
+      for (const target of targets) jobs.push({ event, target });
+    }
+    await db.transaction(async (tx) => {
+      const moved = await tx
+        .update(notifyCursor)
+        .set({ lastAuditId: last.id })
+        .where(and(eq(notifyCursor.id, 1), eq(notifyCursor.lastAuditId, from)))
+        .returning({ id: notifyCursor.id });
+      // Another process read the same rows first: its jobs are queued; these would be doubles.
+      if (moved.length === 0) return;
+      for (const job of jobs) await options.queue.send(NOTIFY_QUEUE, job, { tx });
+    });
+    return rows.length === batch;
+  }
+
+  function run(): Promise<boolean> {
+    if (running !== undefined) {
+      again = true;
+      return running;
+    }
+    running = (async () => {
+      let more = true;
+      try {
+        while (more || again) {
+          again = false;
+          more = await tick();
+        }
+      } catch (error) {
+        log.warn({ err: error }, 'notification fan-out failed; trying again');
+      } finally {
+        running = undefined;
+      }
+      return false;
+    })();
+    return running;
+  }
+
+  const timer = setInterval(() => {
+    if (!stopped) void run();
+  }, options.intervalMs ?? 1_000);
+  timer.unref();
+
+  return {
+    kick() {
+      if (!stopped) void run();
+    },
+    async drain() {
+      await run();
+      // A tick that was running when asked may have missed rows written meanwhile.
+      await run();
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

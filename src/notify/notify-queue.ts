@@ -1,0 +1,40 @@
+/**
+ * The queue of notification deliveries, `notify.deliver`: one job per key event and subscriber (one e-mail
+ * recipient, one webhook, one Slack channel), retried with growing delays while the subscriber fails, so that a
+ * failing notifier never holds up anything else. Opened with the release queues in every process.
+ */
+import { z } from 'zod';
+import { KEY_EVENT_KINDS } from './types.ts';
+
+const keyEventSchema = z.object({
+  id: z.number().int().nonnegative(),
+  kind: z.enum(KEY_EVENT_KINDS),
+  workOrderId: z.number().int().positive(),
+  repoFullName: z.string(),
+  number: z.number().int(),
+  title: z.string(),
+  app: z.string().nullable(),
+  environment: z.string().nullable(),
+  version: z.string().nullable(),
+  actor: z.string(),
+  reason: z.string().nullable(),
+  at: z.coerce.date(),
+  url: z.string(),
+});
+
+export const notifyTargetSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('email'), to: z.string().min(3) }),
+  z.object({ kind: z.literal('webhook'), url: z.string().url(), secretEnv: z.string().min(1) }),
+  z.object({ kind: z.literal('slack'), channel: z.string().min(1) }),
+]);
+export type NotifyTarget = z.infer<typeof notifyTargetSchema>;
+
+export const notifyJobSchema = z.object({ event: keyEventSchema, target: notifyTargetSchema });
+export type NotifyJobData = z.infer<typeof notifyJobSchema>;
+
+export const NOTIFY_QUEUE = 'notify.deliver';
+
+/** About 8 attempts over roughly an hour and a half (pg-boss doubles the delay each time, with jitter). */
+export const NOTIFY_QUEUES = {
+  [NOTIFY_QUEUE]: { schema: notifyJobSchema, retryLimit: 8, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 300 },
+} as const;
