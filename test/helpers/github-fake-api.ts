@@ -11,6 +11,7 @@ import { validateGitHubRequest, type RequestViolation } from './github-openapi.t
 import { exampleResponse } from './github-openapi-examples.ts';
 import { findOperation, matchPath } from './github-openapi-routes.ts';
 import { isJsonObject } from './github-openapi-spec.ts';
+import { createRecordWaiter } from './record-waiter.ts';
 
 /** One request as the fake received it. */
 export interface RecordedRequest {
@@ -148,7 +149,7 @@ function exampleAnswer(method: string, route: string, counter: () => number): Fa
 export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   const requests: RecordedRequest[] = [];
   const handlers = new Map<string, FakeRouteHandler>();
-  const waiters = new Set<() => void>();
+  const waiter = createRecordWaiter();
   const sockets = new Set<Socket>();
   let nextId = 1000;
   const counter = (): number => nextId++;
@@ -194,7 +195,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
       ...answer.headers,
     });
     response.end(text);
-    for (const wake of waiters) wake();
+    waiter.recorded();
   }
 
   const server = createServer((incoming, response) => {
@@ -232,21 +233,9 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     answerWithExample,
     requestsTo,
     waitForRequests(routeKey, { count = 1, timeoutMs = 5000, where = () => true } = {}) {
-      return new Promise((resolve, reject) => {
-        const settle = (): void => {
-          const found = requestsTo(routeKey).filter(where);
-          if (found.length < count) return;
-          waiters.delete(settle);
-          clearTimeout(timer);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(settle);
-          const seen = requests.map((request) => `${request.method} ${request.path} → ${request.status}`).join('\n  ') || '(none)';
-          reject(new Error(`waited ${timeoutMs} ms for ${count} × ${routeKey}; requests so far:\n  ${seen}`));
-        }, timeoutMs);
-        waiters.add(settle);
-        settle();
+      return waiter.wait(() => requestsTo(routeKey).filter(where), count, timeoutMs, () => {
+        const seen = requests.map((request) => `${request.method} ${request.path} → ${request.status}`).join('\n  ') || '(none)';
+        return `waited ${timeoutMs} ms for ${count} × ${routeKey}; requests so far:\n  ${seen}`;
       });
     },
     violations: () => requests.filter((request) => request.violations.length > 0),

@@ -4,6 +4,7 @@
  */
 import { createServer, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
+import { createRecordWaiter } from './record-waiter.ts';
 
 export interface SlackCall {
   method: string;
@@ -55,7 +56,7 @@ function parseArgs(contentType: string, text: string): Record<string, unknown> {
 
 export async function startSlackApiRecorder(): Promise<SlackApiRecorder> {
   const calls: SlackCall[] = [];
-  const waiters = new Set<() => void>();
+  const waiter = createRecordWaiter();
   const sockets = new Set<Socket>();
   let ts = 1_700_000_000;
   const server = createServer((request, response) => {
@@ -68,7 +69,7 @@ export async function startSlackApiRecorder(): Promise<SlackApiRecorder> {
       if (method === 'chat.update') answer = { ok: true, channel: args['channel'], ts: args['ts'] };
       calls.push({ method, authorization: request.headers.authorization, args, answer });
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
-      for (const wake of waiters) wake();
+      waiter.recorded();
     });
   });
   server.on('connection', (socket: Socket) => {
@@ -84,21 +85,7 @@ export async function startSlackApiRecorder(): Promise<SlackApiRecorder> {
     calls,
     callsTo,
     waitFor(method, { count = 1, where = () => true, timeoutMs = 10_000 } = {}) {
-      return new Promise((resolve, reject) => {
-        const check = (): void => {
-          const found = callsTo(method).filter(where);
-          if (found.length < count) return;
-          waiters.delete(check);
-          clearTimeout(timer);
-          resolve(found);
-        };
-        const timer = setTimeout(() => {
-          waiters.delete(check);
-          reject(new Error(`waited ${timeoutMs} ms for ${count} × ${method}; calls: ${calls.map((call) => call.method).join(', ') || '(none)'}`));
-        }, timeoutMs);
-        waiters.add(check);
-        check();
-      });
+      return waiter.wait(() => callsTo(method).filter(where), count, timeoutMs, () => `waited ${timeoutMs} ms for ${count} × ${method}; calls: ${calls.map((call) => call.method).join(', ') || '(none)'}`);
     },
     close: () =>
       new Promise<void>((resolve) => {

@@ -6,23 +6,10 @@ import type { SMTPServerOptions } from 'smtp-server';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createEmailSender, EmailDeliveryError, type EmailSender } from '../../src/notify/email-sender.ts';
 import type { KeyEvent } from '../../src/notify/types.ts';
+import { keyEvent } from '../helpers/key-events.ts';
 import { startMailbox, type Mailbox } from '../helpers/smtp-mailbox.ts';
 
-const event: KeyEvent = {
-  id: 5150,
-  kind: 'approved',
-  workOrderId: 21,
-  repoFullName: 'Codertocat/Hello-World',
-  number: 12,
-  title: 'Release shop 1.2.0',
-  app: 'shop',
-  environment: 'production',
-  version: '1.2.0',
-  actor: 'octocat',
-  reason: null,
-  at: new Date('2026-06-07T08:09:10.000Z'),
-  url: 'https://yardmaster.example.com/orders/21',
-};
+const event: KeyEvent = keyEvent({ id: 5150, kind: 'approved', workOrderId: 21, actor: 'octocat', at: new Date('2026-06-07T08:09:10.000Z'), url: 'https://yardmaster.example.com/orders/21' });
 
 const cleanups: (() => Promise<void> | void)[] = [];
 

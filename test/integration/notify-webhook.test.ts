@@ -6,25 +6,12 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { eventJson } from '../../src/notify/event-text.ts';
 import type { KeyEvent } from '../../src/notify/types.ts';
+import { keyEvent } from '../helpers/key-events.ts';
 import { sendWebhook, verifyWebhookSignature, webhookSignature } from '../../src/notify/webhook-sender.ts';
 
 const SECRET = 'hook-secret-Zq7';
 
-const event: KeyEvent = {
-  id: 901,
-  kind: 'failed',
-  workOrderId: 33,
-  repoFullName: 'Codertocat/Hello-World',
-  number: 5,
-  title: 'Ship api 2.0.1',
-  app: 'api',
-  environment: 'staging',
-  version: '2.0.1',
-  actor: 'yardmaster',
-  reason: 'health check of web-2 failed',
-  at: new Date('2026-05-01T12:00:00.000Z'),
-  url: 'https://yardmaster.example.com/orders/33',
-};
+const event: KeyEvent = keyEvent({ id: 901, kind: 'failed', workOrderId: 33, number: 5, title: 'Ship api 2.0.1', app: 'api', environment: 'staging', version: '2.0.1', reason: 'health check of web-2 failed', at: new Date('2026-05-01T12:00:00.000Z'), url: 'https://yardmaster.example.com/orders/33' });
 
 interface Received {
   method: string;

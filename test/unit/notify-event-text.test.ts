@@ -2,22 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { eventJson, eventSubject, eventText } from '../../src/notify/event-text.ts';
 import type { KeyEvent } from '../../src/notify/types.ts';
+import { keyEvent } from '../helpers/key-events.ts';
 
-const full: KeyEvent = {
-  id: 4711,
-  kind: 'succeeded',
-  workOrderId: 7,
-  repoFullName: 'Codertocat/Hello-World',
-  number: 12,
-  title: 'Release shop 1.2.0',
-  app: 'shop',
-  environment: 'production',
-  version: '1.2.0',
-  actor: 'yardmaster',
-  reason: null,
-  at: new Date('2026-03-04T05:06:07.000Z'),
-  url: 'https://yardmaster.example.com/orders/7',
-};
+const full: KeyEvent = keyEvent();
 
 const bare: KeyEvent = {
   ...full,
