@@ -11,6 +11,7 @@ import { validateGitHubRequest, type RequestViolation } from './github-openapi.t
 import { exampleResponse } from './github-openapi-examples.ts';
 import { findOperation, matchPath } from './github-openapi-routes.ts';
 import { isJsonObject } from './github-openapi-spec.ts';
+import { readBody } from './read-body.ts';
 import { createRecordWaiter } from './record-waiter.ts';
 
 /** One request as the fake received it. */
@@ -101,15 +102,6 @@ function splitKey(routeKey: string): { method: string; route: string } {
 
 function keyOf(method: string, route: string): string {
   return `${method.toUpperCase()} ${route}`;
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
 
 function parseBody(text: string): unknown {

@@ -2,8 +2,9 @@
  * A local stand-in for slack.com/api: records every Web API call (method, token, parsed arguments) and answers like
  * Slack (`ok: true`, a fresh `ts` for posted messages). Bolt's client is pointed here with `slackApiUrl`.
  */
-import { createServer, type IncomingMessage } from 'node:http';
+import { createServer } from 'node:http';
 import type { Socket } from 'node:net';
+import { readBody } from './read-body.ts';
 import { createRecordWaiter } from './record-waiter.ts';
 
 export interface SlackCall {
@@ -22,15 +23,6 @@ export interface SlackApiRecorder {
   /** Waits for `count` calls to `method` that `where` accepts (bounded). */
   waitFor(method: string, options?: { count?: number; where?: (call: SlackCall) => boolean; timeoutMs?: number }): Promise<SlackCall[]>;
   close(): Promise<void>;
-}
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
-  });
 }
 
 /** Form fields whose values are JSON (blocks, view) come back parsed, as Slack reads them. */
