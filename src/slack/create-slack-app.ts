@@ -4,7 +4,8 @@
  * reject modal to approval-actions.ts, the Rollback button to rollback-action.ts and `/yardmaster` to
  * status-command.ts. Wiring only.
  */
-import { App, HTTPReceiver, LogLevel, SocketModeReceiver } from '@slack/bolt';
+import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
+import { boltLogger, type BoltLogTarget } from './bolt-logger.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APPROVE_ACTION, REJECT_ACTION } from './approval-blocks.ts';
 import { approveClick, orderIdOf, rejectModal, rejectSubmission, REASON_BLOCK, REASON_INPUT, REJECT_MODAL, type ClickOutcome } from './approval-actions.ts';
@@ -30,12 +31,13 @@ export interface SlackApp {
 
 export const SLACK_EVENTS_PATH = '/slack/events';
 
-export function createSlackApp(settings: Extract<SlackSettings, { enabled: true }>): SlackApp {
+export function createSlackApp(settings: Extract<SlackSettings, { enabled: true }>, log: BoltLogTarget): SlackApp {
+  const logger = boltLogger(log);
   const receiver =
     settings.appToken === undefined
-      ? new HTTPReceiver({ signingSecret: settings.signingSecret, endpoints: SLACK_EVENTS_PATH, logLevel: LogLevel.WARN })
-      : new SocketModeReceiver({ appToken: settings.appToken, logLevel: LogLevel.WARN });
-  const app = new App({ token: settings.botToken, receiver, clientOptions: { slackApiUrl: settings.apiUrl }, logLevel: LogLevel.WARN });
+      ? new HTTPReceiver({ signingSecret: settings.signingSecret, endpoints: SLACK_EVENTS_PATH, logger })
+      : new SocketModeReceiver({ appToken: settings.appToken, logger });
+  const app = new App({ token: settings.botToken, receiver, clientOptions: { slackApiUrl: settings.apiUrl }, logger });
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {
     inFlight.add(work);

@@ -23,7 +23,7 @@ export interface RunningSlack {
 }
 
 export async function startSlack(settings: Extract<SlackSettings, { enabled: true }>, deps: Omit<SlackDeps, 'slack'>): Promise<RunningSlack> {
-  const slackApp = createSlackApp(settings);
+  const slackApp = createSlackApp(settings, deps.log);
   const full: SlackDeps = { ...deps, slack: slackApp.client };
   const sync = createApprovalMessageSync(full);
   await slackApp.start(full, sync);

@@ -150,6 +150,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const queue: RuntimeQueue = await openQueue(test.database, { queues, onError: (error) => console.error('pg-boss:', error) });
   const deps: ServiceDeps = { db: test.database.db, queue };
   const publicUrl = 'https://yardmaster.example.com';
+  // Logs of the Slack side and the notifications: quiet (a test fails on what they would have said).
+  const quiet = { info: () => undefined, warn: () => undefined };
   // The Slack side needs the App's clients before the server starts: the App's Probot is made first.
   let probot: TestApp['probot'] | undefined;
   const githubFor = async (installationId: number): Promise<OctokitSlice> => {
@@ -161,9 +163,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       ? undefined
       : await startSlack(
           { enabled: true, botToken: 'xoxb-test-token', signingSecret: options.slack.signingSecret, appToken: undefined, apiUrl: options.slack.apiUrl },
-          { service: deps, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, log: { info: () => undefined, warn: (fields, message) => console.warn(message, fields) } },
+          { service: deps, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, log: quiet },
         );
-  const quiet = { info: () => undefined, warn: () => undefined };
   const notifications =
     options.notify === undefined
       ? undefined

@@ -63,6 +63,19 @@ function block(problems: Problems, where: string, value: unknown, actionIds: Set
     }
     case 'divider':
       return;
+    case 'input': {
+      text(problems, `${where}.label`, value['label'], 2000, true);
+      const element = value['element'];
+      if (!isRecord(element) || element['type'] !== 'plain_text_input') {
+        problems.push(`${where}.element: not a plain_text_input`);
+        return;
+      }
+      const id = element['action_id'];
+      if (typeof id !== 'string' || id.length === 0 || id.length > 255) problems.push(`${where}.element.action_id: missing or longer than 255`);
+      const max = element['max_length'];
+      if (max !== undefined && (typeof max !== 'number' || max < 1 || max > 3000)) problems.push(`${where}.element.max_length: 1 to 3000`);
+      return;
+    }
     case 'actions': {
       const elements = value['elements'];
       if (!Array.isArray(elements) || elements.length === 0 || elements.length > 25) {
@@ -80,13 +93,34 @@ function block(problems: Problems, where: string, value: unknown, actionIds: Set
   }
 }
 
-/** Fails unless `blocks` is valid Block Kit for a message. */
-export function expectValidBlocks(blocks: unknown): void {
-  const problems: Problems = [];
-  if (!Array.isArray(blocks) || blocks.length === 0 || blocks.length > 50) problems.push('blocks: expected 1 to 50 blocks');
+function blockList(problems: Problems, blocks: unknown, limit: number): void {
+  if (!Array.isArray(blocks) || blocks.length === 0 || blocks.length > limit) problems.push(`blocks: expected 1 to ${limit} blocks`);
   else {
     const actionIds = new Set<string>();
     blocks.forEach((entry, index) => block(problems, `blocks[${index}]`, entry, actionIds));
   }
+}
+
+/** Fails unless `blocks` is valid Block Kit for a message (input blocks belong in modals only). */
+export function expectValidBlocks(blocks: unknown): void {
+  const problems: Problems = [];
+  blockList(problems, blocks, 50);
+  if (Array.isArray(blocks) && blocks.some((entry) => isRecord(entry) && entry['type'] === 'input')) problems.push('blocks: input blocks are for modals');
+  expect(problems).toEqual([]);
+}
+
+/** Fails unless `view` is a valid modal for `views.open`. */
+export function expectValidModal(view: unknown): void {
+  const problems: Problems = [];
+  if (!isRecord(view) || view['type'] !== 'modal') {
+    expect(['view: expected a modal']).toEqual([]);
+    return;
+  }
+  for (const field of ['title', 'submit', 'close']) text(problems, `view.${field}`, view[field], 24, true);
+  const callbackId = view['callback_id'];
+  if (typeof callbackId !== 'string' || callbackId.length === 0 || callbackId.length > 255) problems.push('view.callback_id: missing or longer than 255');
+  const metadata = view['private_metadata'];
+  if (metadata !== undefined && (typeof metadata !== 'string' || metadata.length > 3000)) problems.push('view.private_metadata: longer than 3000');
+  blockList(problems, view['blocks'], 100);
   expect(problems).toEqual([]);
 }

@@ -18,6 +18,11 @@ export async function postInteraction(url: string, secret: string, payload: obje
   return post(url, secret, body, 'application/x-www-form-urlencoded', options);
 }
 
+/** POSTs an Events API request (JSON), e.g. the `url_verification` Slack sends when the Request URL is set. */
+export async function postEvent(url: string, secret: string, event: object, options: SlackPost = {}): Promise<Response> {
+  return post(url, secret, JSON.stringify(event), 'application/json', options);
+}
+
 /** POSTs a slash command (form fields as Slack sends them). */
 export async function postSlashCommand(url: string, secret: string, fields: { user: string; channel: string; text: string; command?: string }, options: SlackPost = {}): Promise<Response> {
   const body = new URLSearchParams({

@@ -11,8 +11,8 @@ import { approvals } from '../../src/db/schema.ts';
 import { findWorkOrder, type WorkOrder } from '../../src/workorders/service/index.ts';
 import { bodyText, commentsMatching, formBody, issueComment, issueOpened, repoConfigYaml, REPO_FULL_NAME, ROUTES, send, githubRequestCheck, startHarness, type Harness } from '../helpers/github-workorder-harness.ts';
 import { startSlackApiRecorder, type SlackApiRecorder, type SlackCall } from '../helpers/slack-api-recorder.ts';
-import { expectValidBlocks } from '../helpers/slack-block-kit.ts';
-import { buttonClick, postInteraction, rejectSubmissionPayload } from '../helpers/slack-requests.ts';
+import { expectValidBlocks, expectValidModal } from '../helpers/slack-block-kit.ts';
+import { buttonClick, postEvent, postInteraction, rejectSubmissionPayload } from '../helpers/slack-requests.ts';
 import { planComment } from '../helpers/workorder-fixtures.ts';
 
 const HOSTS: HostEntry[] = [1, 2, 3].map((n) => ({ name: `web-${n}`, address: `10.0.0.${n}`, port: 22, executor: 'ssh' }));
@@ -140,6 +140,7 @@ describe('Slack approvals', () => {
     const [opened] = await recorder.waitFor('views.open', { where: (call) => JSON.stringify(call.args['view']).includes(value) });
     const view = opened?.args['view'];
     expect(view).toMatchObject({ type: 'modal', callback_id: 'yardmaster_reject_modal', private_metadata: value });
+    expectValidModal(view);
     const response = await postInteraction(events, SECRET, rejectSubmissionPayload({ user: USERS.erin, viewId: 'V0104', value, reason: 'the migration is not reviewed' }));
     expect(response.status).toBe(200);
     await harness.slack?.idle();
@@ -161,5 +162,13 @@ describe('signed requests', () => {
     await harness.slack?.idle();
     expect(await harness.deps.db.select().from(approvals).where(eq(approvals.workOrderId, order.id))).toEqual([]);
     expect(recorder.calls.slice(before).filter((call) => call.method !== 'auth.test')).toEqual([]);
+  });
+
+  it('answers the Request URL check (a signed JSON event) with its challenge, and refuses it unsigned', async () => {
+    const challenge = { token: 'legacy-verification-token', challenge: 'c0ffee-challenge', type: 'url_verification' };
+    const answered = await postEvent(events, SECRET, challenge);
+    expect(answered.status).toBe(200);
+    expect(await answered.text()).toContain('c0ffee-challenge');
+    expect((await postEvent(events, SECRET, challenge, { signature: null })).status).toBe(401);
   });
 });

@@ -11,7 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { STAGES } from '../../src/deploy/types.ts';
 import { findWorkOrder, type WorkOrder } from '../../src/workorders/service/index.ts';
 import type { WorkOrderState } from '../../src/workorders/types.ts';
-import { commentsMatching, formBody, githubRequestCheck, issueComment, issueOpened, repoConfigYaml, REPO_FULL_NAME, send, startHarness, type Harness } from '../helpers/github-workorder-harness.ts';
+import { commentsMatching, formBody, githubRequestCheck, issueComment, issueOpened, PR_SHA, repoConfigYaml, REPO_FULL_NAME, review, send, startHarness, type Harness } from '../helpers/github-workorder-harness.ts';
 import { liveTarget } from '../helpers/host-files.ts';
 import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts';
 import { startSlackApiRecorder, type SlackApiRecorder, type SlackCall } from '../helpers/slack-api-recorder.ts';
@@ -63,17 +63,23 @@ async function waitForState(number: number, states: readonly WorkOrderState[]): 
   });
 }
 
-/** Issue, plan, Slack approval by dave and `/approve` by erin; returns the approval message. */
-async function approved(number: number, version: string, more: string): Promise<SlackCall> {
-  await send(harness, 'issues', issueOpened(number, 'pam', formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+/**
+ * A work order with a plan, approved by dave in Slack and by erin on GitHub: on a pull request (`/deploy`, erin's
+ * review) or on an issue (erin's `/approve`). Returns the approval message.
+ */
+async function approved(number: number, version: string, more: string, on: 'pull request' | 'issue' = 'issue'): Promise<SlackCall> {
+  const pr = on === 'pull request';
+  if (pr) await send(harness, 'issue_comment', issueComment(number, nextComment++, 'pam', '/deploy production', 'created', true));
+  else await send(harness, 'issues', issueOpened(number, 'pam', formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
   const { url, sha256 } = pkg(version);
-  await send(harness, 'issue_comment', issueComment(number, nextComment++, 'carol', planComment({ environment: 'production', version, url, sha256, more })));
+  await send(harness, 'issue_comment', issueComment(number, nextComment++, 'carol', planComment({ environment: 'production', version, url, sha256, more }), 'created', pr));
   const [message] = await recorder.waitFor('chat.postMessage', { where: (call) => call.args['thread_ts'] === undefined && JSON.stringify(call.args['blocks'] ?? '').includes(`#${number}`) });
   if (message === undefined) throw new Error('no approval message');
   const value = /"value":"(\d+:[0-9a-f]{64})"/.exec(JSON.stringify(message.args['blocks']))?.[1] ?? '';
   await postInteraction(events, SECRET, buttonClick({ user: USERS.dave, actionId: 'yardmaster_approve', value, channel: 'C0OPS', messageTs: String(message.answer['ts']) }));
   await harness.slack?.idle();
-  await send(harness, 'issue_comment', issueComment(number, nextComment++, 'erin', '/approve'));
+  if (pr) await send(harness, 'pull_request_review', review(number, 9000 + number, 'erin', 'approved', PR_SHA));
+  else await send(harness, 'issue_comment', issueComment(number, nextComment++, 'erin', '/approve'));
   return message;
 }
 
@@ -86,8 +92,8 @@ function text(call: SlackCall | undefined): string {
 }
 
 describe('a release approved from Slack and GitHub', () => {
-  it('releases to the hosts, with the stages in the thread and the message following the order', async () => {
-    const message = await approved(201, '1.0.0', HEALTH);
+  it('releases a pull request to the hosts, with the stages in the thread and the message following the order', async () => {
+    const message = await approved(201, '1.0.0', HEALTH, 'pull request');
     const order = await waitForState(201, ['succeeded', 'failed', 'aborted']);
     expect(order.state).toBe('succeeded');
     await harness.reporter.idle();
@@ -115,6 +121,11 @@ describe('a release approved from Slack and GitHub', () => {
     expect(states).toContain('🚀 Releasing');
     expect(states.at(-1)).toBe('✅ Released');
     await commentsMatching(harness, 201, /@dave approved this plan from Slack/);
+    // No token or secret in any message or comment (the token goes to Slack only as the credential of each call).
+    const messages = recorder.calls.filter((call) => /^(chat|views)\./.test(call.method)).map((call) => call.args);
+    const sent = JSON.stringify([messages, harness.fake.requests.map((request) => request.body)]);
+    expect(sent).not.toContain('xoxb-test-token');
+    expect(sent).not.toContain(SECRET);
   });
 
   it('offers Rollback after a release that failed in part, for deployers only', async () => {
@@ -169,11 +180,11 @@ describe('/yardmaster status', () => {
     expect(JSON.stringify(all.blocks)).toContain(`${REPO_FULL_NAME} shop/production: \`1.0.0\``);
     expect(JSON.stringify(all.blocks)).toContain('no release running');
 
-    await send(harness, 'issue_comment', issueComment(201, nextComment++, 'dave', '/lock database migration'));
+    await send(harness, 'issue_comment', issueComment(201, nextComment++, 'dave', '/lock database migration', 'created', true));
     const locked = await status('status shop production');
     expect(JSON.stringify(locked.blocks)).toContain('@dave (manual) — database migration');
     expect(JSON.stringify((await status('status shop staging')).blocks)).toContain('nothing released yet');
     expect((await status('deploy everything')).text).toMatch(/Usage: `\/yardmaster status \[app\] \[environment\]`/);
-    await send(harness, 'issue_comment', issueComment(201, nextComment++, 'dave', '/unlock'));
+    await send(harness, 'issue_comment', issueComment(201, nextComment++, 'dave', '/unlock', 'created', true));
   });
 });
