@@ -36,7 +36,7 @@ export function createSlackApp(settings: Extract<SlackSettings, { enabled: true 
   const receiver =
     settings.appToken === undefined
       ? new HTTPReceiver({ signingSecret: settings.signingSecret, endpoints: SLACK_EVENTS_PATH, logger })
-      : new SocketModeReceiver({ appToken: settings.appToken, logger });
+      : new SocketModeReceiver({ appToken: settings.appToken, logger, installerOptions: { clientOptions: { slackApiUrl: settings.apiUrl } } });
   const app = new App({ token: settings.botToken, receiver, clientOptions: { slackApiUrl: settings.apiUrl }, logger });
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {

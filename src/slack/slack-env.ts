@@ -9,6 +9,7 @@ export type SlackSettings =
   | {
       enabled: true;
       botToken: string;
+      /** Verifies HTTP requests; empty in Socket Mode, which takes none. */
       signingSecret: string;
       /** Socket Mode instead of HTTP (an `xapp-` token). */
       appToken: string | undefined;
@@ -42,12 +43,15 @@ export function parseSlackEnv(env: Readonly<Record<string, string | undefined>>)
   const parsed = readSlackVars(env);
   if (!parsed.ok) return parsed;
   const { vars } = parsed;
-  if (vars.SLACK_BOT_TOKEN === undefined && vars.SLACK_SIGNING_SECRET === undefined) return { ok: true, settings: { enabled: false } };
-  if (vars.SLACK_BOT_TOKEN === undefined) return { ok: false, problems: ['SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET is set'] };
-  if (vars.SLACK_SIGNING_SECRET === undefined) return { ok: false, problems: ['SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set (requests are verified with it)'] };
+  if (vars.SLACK_BOT_TOKEN === undefined && vars.SLACK_SIGNING_SECRET === undefined && vars.SLACK_APP_TOKEN === undefined) return { ok: true, settings: { enabled: false } };
+  if (vars.SLACK_BOT_TOKEN === undefined) return { ok: false, problems: ['SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set'] };
+  // Socket Mode takes no HTTP requests from Slack, so nothing needs the signing secret then.
+  if (vars.SLACK_SIGNING_SECRET === undefined && vars.SLACK_APP_TOKEN === undefined) {
+    return { ok: false, problems: ['SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set without SLACK_APP_TOKEN (requests are verified with it)'] };
+  }
   return {
     ok: true,
-    settings: { enabled: true, botToken: vars.SLACK_BOT_TOKEN, signingSecret: vars.SLACK_SIGNING_SECRET, appToken: vars.SLACK_APP_TOKEN, apiUrl: apiUrlOf(vars.SLACK_API_URL) },
+    settings: { enabled: true, botToken: vars.SLACK_BOT_TOKEN, signingSecret: vars.SLACK_SIGNING_SECRET ?? '', appToken: vars.SLACK_APP_TOKEN, apiUrl: apiUrlOf(vars.SLACK_API_URL) },
   };
 }
 

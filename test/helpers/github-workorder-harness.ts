@@ -102,7 +102,7 @@ export interface Harness {
 export interface HarnessOptions {
   configYaml: string;
   /** Runs the Slack app on the same server, its Web API client pointed at this URL. */
-  slack?: { apiUrl: string; signingSecret: string };
+  slack?: { apiUrl: string; signingSecret: string; appToken?: string };
   /** Runs the notification fan-out and delivery with this environment (SMTP_URL, webhook secrets). */
   notify?: { env: Record<string, string> };
   /** Starts a release worker deploying to these hosts. */
@@ -162,7 +162,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     options.slack === undefined
       ? undefined
       : await startSlack(
-          { enabled: true, botToken: 'xoxb-test-token', signingSecret: options.slack.signingSecret, appToken: undefined, apiUrl: options.slack.apiUrl },
+          { enabled: true, botToken: 'xoxb-test-token', signingSecret: options.slack.signingSecret, appToken: options.slack.appToken, apiUrl: options.slack.apiUrl },
           { service: deps, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, log: quiet },
         );
   const notifications =

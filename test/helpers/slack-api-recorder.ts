@@ -20,6 +20,8 @@ export interface SlackApiRecorder {
   url: string;
   calls: SlackCall[];
   callsTo(method: string): SlackCall[];
+  /** Answers `method` with what `answer` returns (instead of a plain `ok: true`). */
+  answer(method: string, answer: (args: Record<string, unknown>) => Record<string, unknown>): void;
   /** Waits for `count` calls to `method` that `where` accepts (bounded). */
   waitFor(method: string, options?: { count?: number; where?: (call: SlackCall) => boolean; timeoutMs?: number }): Promise<SlackCall[]>;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ function parseArgs(contentType: string, text: string): Record<string, unknown> {
 export async function startSlackApiRecorder(): Promise<SlackApiRecorder> {
   const calls: SlackCall[] = [];
   const waiter = createRecordWaiter();
+  const answers = new Map<string, (args: Record<string, unknown>) => Record<string, unknown>>();
   const sockets = new Set<Socket>();
   let ts = 1_700_000_000;
   const server = createServer((request, response) => {
@@ -59,6 +62,8 @@ export async function startSlackApiRecorder(): Promise<SlackApiRecorder> {
       if (method === 'auth.test') answer = { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'TTEAM', user: 'yardmaster' };
       if (method === 'chat.postMessage') answer = { ok: true, channel: args['channel'], ts: `${ts++}.000100` };
       if (method === 'chat.update') answer = { ok: true, channel: args['channel'], ts: args['ts'] };
+      const custom = answers.get(method);
+      if (custom !== undefined) answer = custom(args);
       calls.push({ method, authorization: request.headers.authorization, args, answer });
       response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(answer));
       waiter.recorded();
@@ -76,6 +81,9 @@ export async function startSlackApiRecorder(): Promise<SlackApiRecorder> {
     url: `http://127.0.0.1:${address.port}/api/`,
     calls,
     callsTo,
+    answer(method, answer) {
+      answers.set(method, answer);
+    },
     waitFor(method, { count = 1, where = () => true, timeoutMs = 10_000 } = {}) {
       return waiter.wait(() => callsTo(method).filter(where), count, timeoutMs, () => `waited ${timeoutMs} ms for ${count} × ${method}; calls: ${calls.map((call) => call.method).join(', ') || '(none)'}`);
     },

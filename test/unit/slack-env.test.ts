@@ -9,8 +9,9 @@ describe('Slack settings from the environment', () => {
 
   it('needs both, and says which is missing without showing any value', () => {
     const missingSecret = parseSlackEnv({ SLACK_BOT_TOKEN: 'xoxb-secret-value' });
-    expect(missingSecret).toEqual({ ok: false, problems: ['SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set (requests are verified with it)'] });
-    expect(parseSlackEnv({ SLACK_SIGNING_SECRET: 's' })).toEqual({ ok: false, problems: ['SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET is set'] });
+    expect(missingSecret).toEqual({ ok: false, problems: ['SLACK_SIGNING_SECRET: required when SLACK_BOT_TOKEN is set without SLACK_APP_TOKEN (requests are verified with it)'] });
+    expect(parseSlackEnv({ SLACK_SIGNING_SECRET: 's' })).toEqual({ ok: false, problems: ['SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set'] });
+    expect(parseSlackEnv({ SLACK_APP_TOKEN: 'xapp-1' })).toEqual({ ok: false, problems: ['SLACK_BOT_TOKEN: required when SLACK_SIGNING_SECRET or SLACK_APP_TOKEN is set'] });
     const wrongKind = parseSlackEnv({ SLACK_BOT_TOKEN: 'xoxp-user-token-value', SLACK_SIGNING_SECRET: 's' });
     expect(wrongKind.ok).toBe(false);
     expect(JSON.stringify(wrongKind)).not.toContain('user-token-value');
@@ -21,7 +22,7 @@ describe('Slack settings from the environment', () => {
       ok: true,
       settings: { enabled: true, botToken: 'xoxb-1', signingSecret: 's', appToken: undefined, apiUrl: 'https://slack.com/api/' },
     });
-    const socket = parseSlackEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's', SLACK_APP_TOKEN: 'xapp-1', SLACK_API_URL: 'http://127.0.0.1:9/api' });
-    expect(socket).toMatchObject({ ok: true, settings: { appToken: 'xapp-1', apiUrl: 'http://127.0.0.1:9/api/' } });
+    const socket = parseSlackEnv({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1', SLACK_API_URL: 'http://127.0.0.1:9/api' });
+    expect(socket).toMatchObject({ ok: true, settings: { appToken: 'xapp-1', signingSecret: '', apiUrl: 'http://127.0.0.1:9/api/' } });
   });
 });
