@@ -14,6 +14,7 @@ import { createAppProbot } from './create-app-probot.ts';
 import type { ServerConfig } from './env.ts';
 import { githubWorkerWiring } from './github-worker-wiring.ts';
 import { createGitHubConfigLoader } from '../github/repo-config.ts';
+import { githubWebUrl } from '../github/github-web-url.ts';
 import { parseSlackEnv } from '../slack/slack-env.ts';
 import { startSlack } from '../slack/start-slack.ts';
 import { withSlackReport } from '../slack/worker-slack-report.ts';
@@ -63,7 +64,7 @@ async function startApp(
     const service = { db: runtime.database.db, queue: runtime.queue };
     const githubFor = (installationId: number) => probot.auth(installationId);
     const slack = slackEnv.settings.enabled
-      ? await startSlack(slackEnv.settings, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, log })
+      ? await startSlack(slackEnv.settings, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, githubWebUrl: githubWebUrl(config.githubApiUrl), log })
       : undefined;
     const workers = await startProcessWorkers(runtime, env, log, withSlackReport(githubWorkerWiring(probot, runtime.database, publicUrl, log), slack?.report));
     if (!workers.ok) {

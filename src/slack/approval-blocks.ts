@@ -36,7 +36,9 @@ export interface ApprovalView {
   /** Logins whose approvals count, and how many are needed. */
   approvedBy: string[];
   needed: number;
-  /** The order's page on GitHub. */
+  /** The order's issue or pull request on GitHub. */
+  githubUrl: string;
+  /** The order's page on Yardmaster (the dashboard). */
   url: string;
   /** A newer plan replaced this one. */
   stale: boolean;
@@ -90,7 +92,7 @@ export function approvalBlocks(view: ApprovalView): SlackBlock[] {
     { type: 'header', text: { type: 'plain_text', text: clip(`${summary.app} ${summary.version} → ${summary.environment}`, 150) } },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: clip(`<${view.url}|${escapeMrkdwn(`${view.repoFullName}#${view.number}`)}> ${escapeMrkdwn(view.title)}\n${status}`, 3000) },
+      text: { type: 'mrkdwn', text: clip(`<${view.githubUrl}|${escapeMrkdwn(`${view.repoFullName}#${view.number}`)}> ${escapeMrkdwn(view.title)} (<${view.url}|details>)\n${status}`, 3000) },
     },
     {
       type: 'section',

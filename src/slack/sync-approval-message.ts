@@ -5,6 +5,7 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { slackMessages } from '../db/schema.ts';
+import { issueUrl } from '../github/github-web-url.ts';
 import { orderUrl } from '../github/order-url.ts';
 import { approvalSnapshot, getWorkOrder } from '../workorders/service/index.ts';
 import { approvalBlocks, approvalText, escapeMrkdwn, type SlackBlock } from './approval-blocks.ts';
@@ -38,7 +39,8 @@ async function sync(deps: SlackDeps, workOrderId: number): Promise<void> {
     await deps.slack.chat.update({ channel: row.channel, ts: row.ts, text: `Plan replaced by v${summary.seq}: ${escapeMrkdwn(order.title)}`, blocks });
     await db.update(slackMessages).set({ stale: true }).where(eq(slackMessages.id, row.id));
   }
-  const view = { workOrderId: order.id, repoFullName: order.repoFullName, number: order.number, title: order.title, state: order.state, summary, approvedBy: snapshot.approvedBy, needed: snapshot.needed, url, stale: false };
+  const githubUrl = issueUrl(deps.githubWebUrl, order.repoFullName, order.number);
+  const view = { workOrderId: order.id, repoFullName: order.repoFullName, number: order.number, title: order.title, state: order.state, summary, approvedBy: snapshot.approvedBy, needed: snapshot.needed, githubUrl, url, stale: false };
   const current = rows.find((row) => row.digest === summary.digest);
   if (current !== undefined) {
     await deps.slack.chat.update({ channel: current.channel, ts: current.ts, text: approvalText(view), blocks: approvalBlocks(view) });

@@ -51,5 +51,7 @@ export interface SlackDeps {
   loadConfig: ConfigLoader;
   /** Where people see an order (links in messages). */
   publicUrl: string;
+  /** GitHub's web root (`https://github.com`, or GitHub Enterprise's), for links to the order's issue or PR. */
+  githubWebUrl: string;
   log: SlackLog;
 }

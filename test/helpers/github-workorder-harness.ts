@@ -163,7 +163,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       ? undefined
       : await startSlack(
           { enabled: true, botToken: 'xoxb-test-token', signingSecret: options.slack.signingSecret, appToken: options.slack.appToken, apiUrl: options.slack.apiUrl },
-          { service: deps, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, log: quiet },
+          { service: deps, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, githubWebUrl: 'https://github.com', log: quiet },
         );
   const notifications =
     options.notify === undefined

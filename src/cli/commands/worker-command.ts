@@ -12,6 +12,7 @@ import { parseServerEnv } from '../../server/env.ts';
 import { githubWorkerWiring } from '../../server/github-worker-wiring.ts';
 import { loadPrivateKey } from '../../server/private-key.ts';
 import { createGitHubConfigLoader } from '../../github/repo-config.ts';
+import { githubWebUrl } from '../../github/github-web-url.ts';
 import { parseSlackBotEnv } from '../../slack/slack-env.ts';
 import { withSlackReport, workerSlackReporter } from '../../slack/worker-slack-report.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
@@ -52,7 +53,10 @@ async function githubWiring(env: Readonly<Record<string, string | undefined>>, r
   if (slack.bot === undefined) return wiring;
   const githubFor = (installationId: number) => probot.auth(installationId);
   const service = { db: runtime.database.db, queue: runtime.queue };
-  return withSlackReport(wiring, workerSlackReporter(slack.bot, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, log }));
+  return withSlackReport(
+    wiring,
+    workerSlackReporter(slack.bot, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, githubWebUrl: githubWebUrl(server.config.githubApiUrl), log }),
+  );
 }
 
 /** Runs `yardmaster worker`. Exit 0 after a graceful stop, 2 for a bad setting, 1 when it cannot start. */
