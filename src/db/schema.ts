@@ -455,3 +455,62 @@ export const notifyCursor = pgTable('notify_cursor', {
   id: integer('id').primaryKey(),
   lastAuditId: bigint('last_audit_id', { mode: 'number' }).notNull().default(0),
 });
+
+/**
+ * The shared library of running service versions (lanes): one instance per service + version + package digest,
+ * where it answers, and whether it is part of the baseline. Lanes use instances through `lane_members`.
+ */
+export const laneInstances = pgTable(
+  'lane_instances',
+  {
+    id: id(),
+    service: text('service').notNull(),
+    version: text('version').notNull(),
+    /** The package's sha256, or '' when the version has no package of its own. */
+    packageDigest: text('package_digest').notNull().default(''),
+    /** `http://host:port` once up. */
+    endpoint: text('endpoint'),
+    state: text('state', { enum: ['starting', 'up', 'down', 'failed'] }).notNull().default('starting'),
+    baseline: boolean('baseline').notNull().default(false),
+    /** Who runs it: `process` (pid in runtime_ref), `ssh`, or `registered` (it registered itself). */
+    runtime: text('runtime').notNull(),
+    runtimeRef: text('runtime_ref'),
+    error: text('error'),
+    createdAt: createdAt(),
+    lastUsedAt: timestamptz('last_used_at').notNull().defaultNow(),
+    heartbeatAt: timestamptz('heartbeat_at'),
+  },
+  (t) => [unique('lane_instances_service_version_uq').on(t.service, t.version, t.packageDigest), index('lane_instances_service_idx').on(t.service)],
+);
+
+/** A test task's lane: its name, routing mode and spec; `ended_at` once its tags are removed. */
+export const lanes = pgTable(
+  'lanes',
+  {
+    id: id(),
+    name: text('name').notNull(),
+    mode: text('mode', { enum: ['fallback', 'strict'] }).notNull(),
+    spec: jsonb('spec').$type<Record<string, unknown>>().notNull(),
+    createdAt: createdAt(),
+    expiresAt: timestamptz('expires_at').notNull(),
+    endedAt: timestamptz('ended_at'),
+  },
+  (t) => [uniqueIndex('lanes_active_name_uq').on(t.name).where(sql`${t.endedAt} is null`)],
+);
+
+/** The lane tags: which instance serves a service in a lane. */
+export const laneMembers = pgTable(
+  'lane_members',
+  {
+    laneId: bigint('lane_id', { mode: 'number' })
+      .notNull()
+      .references(() => lanes.id),
+    service: text('service').notNull(),
+    instanceId: bigint('instance_id', { mode: 'number' })
+      .notNull()
+      .references(() => laneInstances.id),
+    /** Whether the task deployed it (else it was in the library already). */
+    deployed: boolean('deployed').notNull(),
+  },
+  (t) => [unique('lane_members_lane_service_uq').on(t.laneId, t.service), index('lane_members_instance_idx').on(t.instanceId)],
+);

@@ -1,0 +1,11 @@
+/** The audit log's action words for the lane library. */
+export const LANE_AUDIT = {
+  instanceAdded: 'lane.instance_added',
+  instanceChanged: 'lane.instance_changed',
+  instanceRemoved: 'lane.instance_removed',
+  laneUp: 'lane.up',
+  laneDown: 'lane.down',
+} as const;
+
+/** The NOTIFY channel the router listens on: a route changed. */
+export const LANE_CHANNEL = 'yardmaster_lanes';

@@ -1,0 +1,86 @@
+/**
+ * The library's instances in the database: find, claim a missing version for deploying (once, however many tasks
+ * ask at the same time), mark up or failed, add and remove — every change audited and announced to the router.
+ */
+import { and, eq, sql } from 'drizzle-orm';
+import { appendAudit } from '../db/audit-log.ts';
+import { laneInstances } from '../db/schema.ts';
+import type { DbExecutor, Tx } from '../db/types.ts';
+import { LANE_AUDIT, LANE_CHANNEL } from './lane-audit.ts';
+
+export type LaneInstance = typeof laneInstances.$inferSelect;
+
+/** Tells routers (LISTEN yardmaster_lanes) that routes changed; delivered when the transaction commits. */
+export async function announceLaneChange(tx: DbExecutor): Promise<void> {
+  await tx.execute(sql`select pg_notify(${LANE_CHANNEL}, '')`);
+}
+
+export async function findInstance(db: DbExecutor, service: string, version: string): Promise<LaneInstance | undefined> {
+  const [row] = await db.select().from(laneInstances).where(and(eq(laneInstances.service, service), eq(laneInstances.version, version), eq(laneInstances.packageDigest, '')));
+  return row;
+}
+
+/** The baseline instance of a service, if one is up. */
+export async function baselineOf(db: DbExecutor, service: string): Promise<LaneInstance | undefined> {
+  const [row] = await db.select().from(laneInstances).where(and(eq(laneInstances.service, service), eq(laneInstances.baseline, true), eq(laneInstances.state, 'up')));
+  return row;
+}
+
+/**
+ * Claims `service@version` for deploying: a new `starting` row, or a `down`/`failed` one taken back to `starting`.
+ * Undefined when someone else has it (starting or up): wait for it instead.
+ */
+export async function claimForDeploy(tx: Tx, service: string, version: string, runtime: string, actor: string): Promise<LaneInstance | undefined> {
+  const [inserted] = await tx.insert(laneInstances).values({ service, version, runtime, state: 'starting' }).onConflictDoNothing().returning();
+  if (inserted !== undefined) {
+    await appendAudit(tx, { actor, action: LANE_AUDIT.instanceAdded, data: { service, version, runtime } });
+    return inserted;
+  }
+  const [retaken] = await tx
+    .update(laneInstances)
+    .set({ state: 'starting', error: null, runtime })
+    .where(and(eq(laneInstances.service, service), eq(laneInstances.version, version), eq(laneInstances.packageDigest, ''), sql`${laneInstances.state} in ('down', 'failed')`))
+    .returning();
+  if (retaken !== undefined) await appendAudit(tx, { actor, action: LANE_AUDIT.instanceChanged, data: { service, version, state: 'starting' } });
+  return retaken;
+}
+
+/** The deploy ended: up at `endpoint`, or failed with `error`. */
+export async function settleInstance(tx: Tx, id: number, outcome: { endpoint: string; ref: string } | { error: string }, actor: string): Promise<LaneInstance> {
+  const set = 'endpoint' in outcome ? { state: 'up' as const, endpoint: outcome.endpoint, runtimeRef: outcome.ref, heartbeatAt: sql`now()` } : { state: 'failed' as const, error: outcome.error };
+  const [row] = await tx.update(laneInstances).set(set).where(eq(laneInstances.id, id)).returning();
+  if (row === undefined) throw new Error(`lane instance ${id} vanished`);
+  await appendAudit(tx, { actor, action: LANE_AUDIT.instanceChanged, data: { service: row.service, version: row.version, state: row.state, ...('error' in outcome ? { error: outcome.error } : { endpoint: outcome.endpoint }) } });
+  await announceLaneChange(tx);
+  return row;
+}
+
+/** Adds (or replaces) an instance by hand: e.g. the baseline, or one started elsewhere. */
+export async function putInstance(
+  tx: Tx,
+  instance: { service: string; version: string; endpoint: string; baseline: boolean; runtime: string; runtimeRef?: string },
+  actor: string,
+): Promise<LaneInstance> {
+  const values = { ...instance, state: 'up' as const, runtimeRef: instance.runtimeRef ?? null, heartbeatAt: sql`now()` };
+  const [row] = await tx
+    .insert(laneInstances)
+    .values(values)
+    .onConflictDoUpdate({ target: [laneInstances.service, laneInstances.version, laneInstances.packageDigest], set: { ...values, error: null } })
+    .returning();
+  if (row === undefined) throw new Error('instance not stored');
+  await appendAudit(tx, { actor, action: LANE_AUDIT.instanceAdded, data: { service: row.service, version: row.version, endpoint: row.endpoint, baseline: row.baseline } });
+  await announceLaneChange(tx);
+  return row;
+}
+
+/** Removes an instance; with `onlyIfDown`, only one still `down` (a task may have started it again meanwhile). */
+export async function removeInstance(tx: Tx, id: number, actor: string, reason: string, onlyIfDown = false): Promise<LaneInstance | undefined> {
+  const [row] = await tx
+    .delete(laneInstances)
+    .where(onlyIfDown ? and(eq(laneInstances.id, id), eq(laneInstances.state, 'down')) : eq(laneInstances.id, id))
+    .returning();
+  if (row === undefined) return undefined;
+  await appendAudit(tx, { actor, action: LANE_AUDIT.instanceRemoved, reason, data: { service: row.service, version: row.version } });
+  await announceLaneChange(tx);
+  return row;
+}

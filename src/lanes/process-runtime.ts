@@ -1,0 +1,94 @@
+/**
+ * The `process` runtime: a version runs as a local process on a free port of 127.0.0.1 (development and tests).
+ * It gets `PORT`, `YM_SERVICE`, `YM_VERSION` and `YM_ROUTER_URL` (where to send its own calls, so they stay in
+ * the lane), runs in a process group of its own, and counts as up once its health path answers 2xx.
+ */
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePorts } from '../sandbox/free-port.ts';
+import type { LaneCatalog } from './catalog.ts';
+
+/** What starts and stops instances for the library. */
+export interface LaneRuntime {
+  name: string;
+  /** Starts `service@version`; resolves once it answers, with where and a reference to stop it by. */
+  start(service: string, version: string): Promise<{ endpoint: string; ref: string }>;
+  stop(ref: string): Promise<void>;
+}
+
+export interface ProcessRuntimeOptions {
+  catalog: LaneCatalog;
+  /** The lane router's URL, given to instances for their own calls. */
+  routerUrl: string;
+  /** How long a start may take (default 15 s). */
+  startTimeoutMs?: number;
+}
+
+function fill(template: string, values: Record<string, string>): string {
+  return template.replace(/\{(service|version|port)\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function createProcessRuntime(options: ProcessRuntimeOptions): LaneRuntime {
+  const limit = options.startTimeoutMs ?? 15_000;
+  return {
+    name: 'process',
+    async start(service, version) {
+      const entry = options.catalog[service];
+      if (entry === undefined) throw new Error(`the lane catalog has no service ${service}`);
+      const [port] = await freePorts(1);
+      if (port === undefined) throw new Error('no free port');
+      const values = { service, version, port: String(port) };
+      const [command, ...args] = entry.start.map((part) => fill(part, values));
+      if (command === undefined) throw new Error(`service ${service} has no start command`);
+      const child = spawn(command, args, {
+        detached: true,
+        stdio: 'ignore',
+        env: { ...process.env, ...entry.env, PORT: String(port), YM_SERVICE: service, YM_VERSION: version, YM_ROUTER_URL: options.routerUrl },
+      });
+      child.unref();
+      const pid = child.pid;
+      if (pid === undefined) throw new Error(`could not start ${service}@${version}: ${command}`);
+      let exited: number | null | undefined;
+      child.once('exit', (code) => {
+        exited = code;
+      });
+      const endpoint = `http://127.0.0.1:${port}`;
+      const deadline = Date.now() + limit;
+      while (Date.now() < deadline) {
+        if (exited !== undefined) throw new Error(`${service}@${version} exited with ${exited} before it answered`);
+        const ready = await fetch(`${endpoint}${entry.health}`).then((response) => response.ok, () => false);
+        if (ready) return { endpoint, ref: String(pid) };
+        await sleep(50);
+      }
+      await this.stop(String(pid));
+      throw new Error(`${service}@${version} did not answer ${entry.health} within ${limit} ms`);
+    },
+    async stop(ref) {
+      const pid = Number(ref);
+      if (!Number.isInteger(pid) || pid <= 1) return;
+      try {
+        process.kill(-pid, 'SIGTERM');
+      } catch {
+        return;
+      }
+      const deadline = Date.now() + 3_000;
+      while (alive(pid) && Date.now() < deadline) await sleep(25);
+      if (alive(pid)) {
+        try {
+          process.kill(-pid, 'SIGKILL');
+        } catch {
+          // gone meanwhile
+        }
+      }
+    },
+  };
+}

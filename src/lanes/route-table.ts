@@ -1,0 +1,37 @@
+/** What the router routes by: the baseline's instance of each service, and each active lane's instances (service names in lower case: host names have no case). */
+import { and, eq, isNull } from 'drizzle-orm';
+import { laneInstances, laneMembers, lanes } from '../db/schema.ts';
+import type { DbExecutor } from '../db/types.ts';
+
+export interface RouteTarget {
+  version: string;
+  endpoint: string;
+}
+
+export interface RouteTable {
+  baseline: ReadonlyMap<string, RouteTarget>;
+  lanes: ReadonlyMap<string, { mode: 'fallback' | 'strict'; services: ReadonlyMap<string, RouteTarget> }>;
+}
+
+export const EMPTY_ROUTES: RouteTable = { baseline: new Map(), lanes: new Map() };
+
+export async function loadRouteTable(db: DbExecutor): Promise<RouteTable> {
+  const baselineRows = await db
+    .select({ service: laneInstances.service, version: laneInstances.version, endpoint: laneInstances.endpoint })
+    .from(laneInstances)
+    .where(and(eq(laneInstances.baseline, true), eq(laneInstances.state, 'up')));
+  const baseline = new Map<string, RouteTarget>();
+  for (const row of baselineRows) if (row.endpoint !== null) baseline.set(row.service.toLowerCase(), { version: row.version, endpoint: row.endpoint });
+
+  const laneRows = await db.select({ name: lanes.name, mode: lanes.mode }).from(lanes).where(isNull(lanes.endedAt));
+  const memberRows = await db
+    .select({ lane: lanes.name, service: laneMembers.service, version: laneInstances.version, endpoint: laneInstances.endpoint })
+    .from(laneMembers)
+    .innerJoin(lanes, eq(lanes.id, laneMembers.laneId))
+    .innerJoin(laneInstances, eq(laneInstances.id, laneMembers.instanceId))
+    .where(and(isNull(lanes.endedAt), eq(laneInstances.state, 'up')));
+  const byLane = new Map<string, { mode: 'fallback' | 'strict'; services: Map<string, RouteTarget> }>();
+  for (const row of laneRows) byLane.set(row.name, { mode: row.mode, services: new Map() });
+  for (const row of memberRows) if (row.endpoint !== null) byLane.get(row.lane)?.services.set(row.service.toLowerCase(), { version: row.version, endpoint: row.endpoint });
+  return { baseline, lanes: byLane };
+}

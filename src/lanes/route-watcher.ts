@@ -1,0 +1,68 @@
+/**
+ * Keeps the router's route table current: loaded at start, reloaded on every NOTIFY on `yardmaster_lanes` (sent in
+ * the transactions that change instances or lanes; PostgreSQL through a connection of its own, PGlite in-process)
+ * and every few seconds in case a notification was missed. Reloads are coalesced; the table is swapped whole.
+ */
+import postgres from 'postgres';
+import type { Database } from '../db/types.ts';
+import { LANE_CHANNEL } from './lane-audit.ts';
+import { EMPTY_ROUTES, loadRouteTable, type RouteTable } from './route-table.ts';
+
+export interface RouteWatcher {
+  routes(): RouteTable;
+  /** Reloads now (and resolves once the table in use is at least as new as the database when called). */
+  reload(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function watchRoutes(database: Database, options: { safetyReloadMs?: number; onError?: (error: unknown) => void } = {}): Promise<RouteWatcher> {
+  let table: RouteTable = EMPTY_ROUTES;
+  let loading: Promise<void> | undefined;
+  let again = false;
+  const onError = options.onError ?? (() => undefined);
+
+  const reload = (): Promise<void> => {
+    if (loading !== undefined) {
+      // The load under way runs once more before it resolves.
+      again = true;
+      return loading;
+    }
+    loading = (async () => {
+      do {
+        again = false;
+        try {
+          table = await loadRouteTable(database.db);
+        } catch (error) {
+          onError(error);
+        }
+      } while (again);
+      loading = undefined;
+    })();
+    return loading;
+  };
+
+  let unlisten: () => Promise<void>;
+  if (database.kind === 'postgres') {
+    const listener = postgres(database.url, { max: 1, onnotice: () => undefined });
+    const subscription = await listener.listen(LANE_CHANNEL, () => void reload(), () => void reload());
+    unlisten = async () => {
+      await subscription.unlisten();
+      await listener.end({ timeout: 5 });
+    };
+  } else {
+    const stop = await database.pglite.listen(LANE_CHANNEL, () => void reload());
+    unlisten = stop;
+  }
+  await reload();
+  const timer = setInterval(() => void reload(), options.safetyReloadMs ?? 5_000);
+  timer.unref();
+  return {
+    routes: () => table,
+    reload,
+    async close() {
+      clearInterval(timer);
+      await unlisten();
+      await loading;
+    },
+  };
+}
