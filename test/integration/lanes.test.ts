@@ -156,6 +156,34 @@ describe('three tasks over one baseline', () => {
   });
 });
 
+describe('50 lanes at once', () => {
+  it('resolve together deploying each shared version once, and route 1,000 concurrent requests without one misrouted', async () => {
+    const LANES = 50;
+    const specFor = (index: number): string => `lane: load-${index}\nservices: { B: "b${index % 5}", D: "d${index % 2}" }`;
+    const resolutions = await Promise.all(Array.from({ length: LANES }, (_, index) => resolveTask(deps, spec(specFor(index)))));
+    expect(resolutions.filter((resolution) => !resolution.ok)).toEqual([]);
+    expect(resolutions.flatMap(deployedOf).sort()).toEqual(['B@b0', 'B@b1', 'B@b2', 'B@b3', 'B@b4', 'D@d0', 'D@d1']);
+    await watcher.reload();
+
+    const expected = (index: number): string => JSON.stringify(['A@0', `B@b${index % 5}`, 'C@0', `D@d${index % 2}`, 'E@0', 'F@0']);
+    const misrouted: string[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < 1_000) {
+        const index = next++ % LANES;
+        const { status, body } = await chain(`load-${index}`);
+        if (status !== 200 || body !== expected(index)) misrouted.push(`load-${index}: ${status} ${body}`);
+      }
+    };
+    await Promise.all(Array.from({ length: 50 }, () => worker()));
+    expect(misrouted).toEqual([]);
+
+    const reclaimed: string[] = [];
+    for (let index = 0; index < LANES; index++) reclaimed.push(...(await endLane(deps, `load-${index}`, 'load test done')).reclaimed);
+    expect(reclaimed.sort()).toEqual(['B@b0', 'B@b1', 'B@b2', 'B@b3', 'B@b4', 'D@d0', 'D@d1']);
+  }, 120_000);
+});
+
 describe('the router', () => {
   it('refuses what a strict lane lacks with a clear 503, and stops loops with 508', async () => {
     const strict = await resolveTask(deps, spec('lane: strict-1\nmode: strict\nservices: { A: baseline, B: "7" }'));
