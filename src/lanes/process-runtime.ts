@@ -18,8 +18,8 @@ export interface LaneRuntime {
 
 export interface ProcessRuntimeOptions {
   catalog: LaneCatalog;
-  /** The lane router's URL, given to instances for their own calls. */
-  routerUrl: string;
+  /** The lane router's URL, given to instances for their own calls (a function when it is known only later). */
+  routerUrl: string | (() => string);
   /** How long a start may take (default 15 s). */
   startTimeoutMs?: number;
 }
@@ -52,7 +52,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): LaneRuntim
       const child = spawn(command, args, {
         detached: true,
         stdio: 'ignore',
-        env: { ...process.env, ...entry.env, PORT: String(port), YM_SERVICE: service, YM_VERSION: version, YM_ROUTER_URL: options.routerUrl },
+        env: { ...process.env, ...entry.env, PORT: String(port), YM_SERVICE: service, YM_VERSION: version, YM_ROUTER_URL: typeof options.routerUrl === 'string' ? options.routerUrl : options.routerUrl() },
       });
       child.unref();
       const pid = child.pid;

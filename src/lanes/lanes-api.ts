@@ -1,0 +1,150 @@
+/**
+ * The lanes HTTP API (bearer token): the library, test tasks, hand-made instances, and the registry.
+ *
+ *   GET    /v1/library                          instances (with the lanes using them) and active lanes
+ *   POST   /v1/lanes            (YAML or JSON)   resolve a task's spec → its resolution table
+ *   DELETE /v1/lanes/<name>                     end a lane, reclaim what it leaves unused
+ *   PUT    /v1/instances        { service, version, endpoint, baseline? }   add or replace an instance
+ *   DELETE /v1/instances/<service>/<version>    remove an instance (stops it if Yardmaster started it)
+ *   POST   /v1/register         { service, version, endpoint, baseline?, lanes? }   an instance registers itself
+ *   POST   /v1/heartbeat        { service, version }
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { formatIssues } from '../plan/format-issues.ts';
+import { endLane, resolveTask, type LaneDeps } from './lane-tasks.ts';
+import { findInstance, putInstance, removeInstance } from './library-store.ts';
+import { libraryView } from './library-view.ts';
+import { heartbeat, register } from './registry-store.ts';
+import { parseLaneSpec } from './task-spec.ts';
+
+const MAX_BODY = 256 * 1024;
+const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
+const endpointSchema = z.url({ protocol: /^https?$/ });
+const instanceSchema = z.object({ service: z.string().regex(NAME), version: z.string().regex(VERSION), endpoint: endpointSchema, baseline: z.boolean().default(false) }).strict();
+const registrationSchema = instanceSchema.extend({ lanes: z.array(z.string()).default([]) }).strict();
+const heartbeatSchema = z.object({ service: z.string().regex(NAME), version: z.string().regex(VERSION) }).strict();
+
+function send(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(`${JSON.stringify(body)}\n`);
+}
+
+async function readText(request: IncomingMessage): Promise<string | undefined> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request) {
+    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    size += buffer.length;
+    if (size > MAX_BODY) return undefined;
+    chunks.push(buffer);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+function authorized(request: IncomingMessage, token: string): boolean {
+  const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function parseJson<T>(text: string, schema: z.ZodType<T>): { ok: true; value: T } | { ok: false; message: string } {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return { ok: false, message: 'expected a JSON body' };
+  }
+  const parsed = schema.safeParse(data);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ') };
+}
+
+/** The handler; `token` is required on every request (Authorization: Bearer …). */
+export function lanesApi(deps: LaneDeps, token: string): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+  return async (request, response) => {
+    if (!authorized(request, token)) {
+      response.setHeader('www-authenticate', 'Bearer');
+      send(response, 401, { error: 'a valid bearer token is required' });
+      return;
+    }
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const parts = url.pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
+    const method = request.method ?? 'GET';
+    const text = method === 'GET' || method === 'DELETE' ? '' : await readText(request);
+    if (text === undefined) {
+      send(response, 413, { error: `bodies are limited to ${MAX_BODY} bytes` });
+      return;
+    }
+    const route = `${method} /${parts.slice(0, 2).join('/')}`;
+    switch (route) {
+      case 'GET /v1/library':
+        send(response, 200, await libraryView(deps.db));
+        return;
+      case 'POST /v1/lanes': {
+        const spec = parseLaneSpec(text);
+        if (!spec.ok) {
+          send(response, 400, { error: 'invalid lane spec', issues: spec.issues, text: formatIssues(spec.issues) });
+          return;
+        }
+        const resolution = await resolveTask(deps, spec.value);
+        send(response, resolution.ok ? 200 : 502, resolution);
+        return;
+      }
+      case 'DELETE /v1/lanes': {
+        const name = parts[2];
+        if (name === undefined || parts.length !== 3) break;
+        const ended = await endLane(deps, name, 'ended through the API');
+        send(response, ended.ended ? 200 : 404, ended.ended ? ended : { error: `no active lane ${name}` });
+        return;
+      }
+      case 'PUT /v1/instances': {
+        const body = parseJson(text, instanceSchema);
+        if (!body.ok) {
+          send(response, 400, { error: body.message });
+          return;
+        }
+        const stored = await deps.db.transaction((tx) => putInstance(tx, { ...body.value, runtime: 'registered' }, deps.actor));
+        send(response, 200, { service: stored.service, version: stored.version, endpoint: stored.endpoint, baseline: stored.baseline });
+        return;
+      }
+      case 'DELETE /v1/instances': {
+        const [service, version] = [parts[2], parts[3]];
+        if (service === undefined || version === undefined || parts.length !== 4) break;
+        const found = await findInstance(deps.db, service, version);
+        if (found === undefined) {
+          send(response, 404, { error: `no instance ${service}@${version}` });
+          return;
+        }
+        if (found.runtimeRef !== null && found.runtime === deps.runtime.name) await deps.runtime.stop(found.runtimeRef);
+        await deps.db.transaction((tx) => removeInstance(tx, found.id, deps.actor, 'removed through the API'));
+        send(response, 200, { removed: `${service}@${version}` });
+        return;
+      }
+      case 'POST /v1/register': {
+        const body = parseJson(text, registrationSchema);
+        if (!body.ok) {
+          send(response, 400, { error: body.message });
+          return;
+        }
+        const registered = await register(deps.db, body.value, deps.actor);
+        send(response, 200, { registered: `${body.value.service}@${body.value.version}`, unknownLanes: registered.unknownLanes });
+        return;
+      }
+      case 'POST /v1/heartbeat': {
+        const body = parseJson(text, heartbeatSchema);
+        if (!body.ok) {
+          send(response, 400, { error: body.message });
+          return;
+        }
+        const known = await heartbeat(deps.db, body.value.service, body.value.version);
+        send(response, known ? 200 : 404, known ? { ok: true } : { error: 'not registered: register again' });
+        return;
+      }
+      default:
+        break;
+    }
+    send(response, 404, { error: `no such route: ${method} ${url.pathname}` });
+  };
+}
