@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.ts';
 import { AUDIT_USAGE, auditCommand } from './commands/audit-command.ts';
 import { DEPLOY_USAGE, deployCommand } from './commands/deploy-command.ts';
+import { LANES_USAGE, lanesCommand } from './commands/lanes-command.ts';
 import { RELEASES_USAGE, releasesCommand } from './commands/releases-command.ts';
 import { ROLLBACK_USAGE, rollbackCommand } from './commands/rollback-command.ts';
 import { testdriveCommand, TESTDRIVE_USAGE } from './commands/testdrive-command.ts';
@@ -18,6 +19,7 @@ ${ROLLBACK_USAGE}
 ${RELEASES_USAGE}
 ${AUDIT_USAGE}
 ${WORKER_USAGE}
+${LANES_USAGE}
 
 Exit codes: 0 released, 1 failed (and rolled back), 2 invalid input.
 SSH identity: --identity <file>, else YARDMASTER_SSH_KEY / YARDMASTER_SSH_KEY_FILE, else ssh-agent, else ~/.ssh/id_*.
@@ -48,6 +50,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return auditCommand(args, io);
     case 'worker':
       return workerCommand(args, io);
+    case 'lanes':
+      return lanesCommand(args, io);
     case '--version':
     case 'version':
       io.stdout.write(`yardmaster ${version()}\n`);

@@ -3,37 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CliIo } from '../../src/cli/cli-io.ts';
 import { auditCommand } from '../../src/cli/commands/audit-command.ts';
 import { appendAudit } from '../../src/db/audit-log.ts';
 import { openDatabase } from '../../src/db/client.ts';
 import { migrateDatabase } from '../../src/db/migrate.ts';
 import type { Db } from '../../src/db/types.ts';
+import { captureIo } from '../helpers/cli-capture.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-
-interface Captured {
-  io: CliIo;
-  stdout: () => string;
-  stderr: () => string;
-}
-
-function captureIo(cwd: string, env: Record<string, string> = {}): Captured {
-  let stdout = '';
-  let stderr = '';
-  return {
-    io: {
-      stdout: { write: (text) => void (stdout += text) },
-      stderr: { write: (text) => void (stderr += text) },
-      env,
-      cwd,
-      isTTY: false,
-      columns: () => 100,
-      signal: new AbortController().signal,
-    },
-    stdout: () => stdout,
-    stderr: () => stderr,
-  };
-}
 
 async function seed(db: Db, count: number): Promise<void> {
   for (let i = 0; i < count; i++) {

@@ -1,0 +1,189 @@
+/**
+ * `yardmaster lanes …`: the lane library from the command line (needs DATABASE_URL: the router, the API and other
+ * CLIs share it). Versions are started with the `process` runtime from the lane catalog (--catalog or
+ * YARDMASTER_LANES_CATALOG) and call each other through the router (--router-url or YARDMASTER_LANES_ROUTER_URL).
+ */
+import { readFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { resolve } from 'node:path';
+import { openDatabase } from '../../db/client.ts';
+import { migrateDatabase } from '../../db/migrate.ts';
+import type { Database } from '../../db/types.ts';
+import { parseLaneCatalog, type LaneCatalog } from '../../lanes/catalog.ts';
+import { formatResolution } from '../../lanes/format-resolution.ts';
+import { endLane, resolveTask, startBaseline, type LaneDeps } from '../../lanes/lane-tasks.ts';
+import { findInstance, putInstance, removeInstance } from '../../lanes/library-store.ts';
+import { libraryView } from '../../lanes/library-view.ts';
+import { createProcessRuntime } from '../../lanes/process-runtime.ts';
+import { startLanesServer } from '../../lanes/start-lanes-server.ts';
+import { parseLaneSpec } from '../../lanes/task-spec.ts';
+import { formatIssues } from '../../plan/format-issues.ts';
+import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { parseCliArgs } from '../parse-cli-args.ts';
+
+export const LANES_USAGE = `usage: yardmaster lanes up <spec.yml> | down <lane> | list | baseline <service> <version>
+                        | add <service> <version> <endpoint> [--baseline] | remove <service> <version>
+                        | serve [--port 8088] [--api-port 8089] [--host 127.0.0.1] [--domain <d>]
+       [--database-url <url>] [--catalog <file>] [--router-url <url>] [--json]   (serve: YARDMASTER_LANES_TOKEN)`;
+
+const OPTIONS = {
+  'database-url': { type: 'string' },
+  catalog: { type: 'string' },
+  'router-url': { type: 'string' },
+  json: { type: 'boolean', default: false },
+  baseline: { type: 'boolean', default: false },
+  port: { type: 'string' },
+  'api-port': { type: 'string' },
+  host: { type: 'string' },
+  domain: { type: 'string' },
+} as const;
+
+const ARITY: Readonly<Record<string, number>> = { up: 1, down: 1, list: 0, baseline: 2, add: 3, remove: 2, serve: 0 };
+
+async function loadCatalog(file: string | undefined, io: CliIo): Promise<LaneCatalog | string> {
+  if (file === undefined) return {};
+  let text: string;
+  try {
+    text = await readFile(resolve(io.cwd, file), 'utf8');
+  } catch (error) {
+    return `cannot read the lane catalog ${file}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const parsed = parseLaneCatalog(text);
+  return parsed.ok ? parsed.value : `the lane catalog ${file} has problems:\n${formatIssues(parsed.issues)}`;
+}
+
+function port(text: string | undefined, fallback: number): number | undefined {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  return Number.isInteger(value) && value >= 0 && value <= 65_535 ? value : undefined;
+}
+
+export async function lanesCommand(args: readonly string[], io: CliIo): Promise<number> {
+  const parsed = parseCliArgs(args, OPTIONS);
+  const [sub, ...rest] = parsed.ok ? parsed.positionals : [];
+  if (!parsed.ok || sub === undefined || ARITY[sub] !== rest.length) {
+    io.stderr.write(`${parsed.ok ? 'lanes needs a subcommand and its arguments' : parsed.message}\n\n${LANES_USAGE}\n`);
+    return EXIT_INVALID;
+  }
+  const { values } = parsed;
+  const url = values['database-url'] ?? io.env['DATABASE_URL'];
+  if (url === undefined || url === '') {
+    io.stderr.write('yardmaster lanes needs DATABASE_URL (or --database-url): the router, the API and other commands share the library\n');
+    return EXIT_INVALID;
+  }
+  const catalog = await loadCatalog(values.catalog ?? io.env['YARDMASTER_LANES_CATALOG'], io);
+  if (typeof catalog === 'string') {
+    io.stderr.write(`${catalog}\n`);
+    return EXIT_INVALID;
+  }
+  const routerUrl = values['router-url'] ?? io.env['YARDMASTER_LANES_ROUTER_URL'] ?? 'http://127.0.0.1:8088';
+  let database: Database;
+  try {
+    database = await openDatabase({ url });
+    await migrateDatabase(database);
+  } catch (error) {
+    io.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILED;
+  }
+  const deps: LaneDeps = { db: database.db, runtime: createProcessRuntime({ catalog, routerUrl }), actor: `cli:${io.env['USER'] ?? userInfo().username}` };
+  try {
+    return await run(sub, rest, values, deps, database, io);
+  } catch (error) {
+    io.stderr.write(`lanes ${sub} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_FAILED;
+  } finally {
+    await database.close();
+  }
+}
+
+type Values = { json: boolean; baseline: boolean; port?: string | undefined; 'api-port'?: string | undefined; host?: string | undefined; domain?: string | undefined };
+
+async function run(sub: string, rest: readonly string[], values: Values, deps: LaneDeps, database: Database, io: CliIo): Promise<number> {
+  const [first = '', second = '', third = ''] = rest;
+  switch (sub) {
+    case 'up': {
+      const spec = parseLaneSpec(await readFile(resolve(io.cwd, first), 'utf8'));
+      if (!spec.ok) {
+        io.stderr.write(`${first} has problems:\n${formatIssues(spec.issues)}\n`);
+        return EXIT_INVALID;
+      }
+      const resolution = await resolveTask(deps, spec.value);
+      io.stdout.write(values.json ? `${JSON.stringify(resolution)}\n` : formatResolution(resolution));
+      return resolution.ok ? EXIT_OK : EXIT_FAILED;
+    }
+    case 'down': {
+      const ended = await endLane(deps, first, 'ended from the CLI');
+      if (!ended.ended) {
+        io.stderr.write(`no active lane ${first}\n`);
+        return EXIT_FAILED;
+      }
+      io.stdout.write(values.json ? `${JSON.stringify(ended)}\n` : `lane ${first} ended; reclaimed: ${ended.reclaimed.join(', ') || 'nothing'}\n`);
+      return EXIT_OK;
+    }
+    case 'list': {
+      const view = await libraryView(deps.db);
+      if (values.json) io.stdout.write(`${JSON.stringify(view)}\n`);
+      else {
+        for (const entry of view.instances) {
+          io.stdout.write(`${entry.service}@${entry.version}  ${entry.state}${entry.baseline ? ' baseline' : ''}  ${entry.endpoint ?? '-'}  lanes: ${entry.lanes.join(', ') || '-'}\n`);
+        }
+        for (const lane of view.lanes) io.stdout.write(`lane ${lane.name} (${lane.mode}, until ${lane.expiresAt}): ${Object.entries(lane.services).map(([service, version]) => `${service}@${version}`).join(', ') || 'baseline only'}\n`);
+      }
+      return EXIT_OK;
+    }
+    case 'baseline': {
+      const instance = await startBaseline(deps, first, second);
+      io.stdout.write(`${instance.service}@${instance.version} is the baseline at ${instance.endpoint ?? '?'}\n`);
+      return EXIT_OK;
+    }
+    case 'add': {
+      if (!/^https?:\/\/[^/]+/.test(third)) {
+        io.stderr.write(`expected an http(s) endpoint, not ${third}\n`);
+        return EXIT_INVALID;
+      }
+      const instance = await deps.db.transaction((tx) => putInstance(tx, { service: first, version: second, endpoint: third, baseline: values.baseline, runtime: 'registered' }, deps.actor));
+      io.stdout.write(`${instance.service}@${instance.version} added at ${instance.endpoint ?? '?'}${instance.baseline ? ' (baseline)' : ''}\n`);
+      return EXIT_OK;
+    }
+    case 'remove': {
+      const found = await findInstance(deps.db, first, second);
+      if (found === undefined) {
+        io.stderr.write(`no instance ${first}@${second}\n`);
+        return EXIT_FAILED;
+      }
+      if (found.runtimeRef !== null && found.runtime === deps.runtime.name) await deps.runtime.stop(found.runtimeRef);
+      await deps.db.transaction((tx) => removeInstance(tx, found.id, deps.actor, 'removed from the CLI'));
+      io.stdout.write(`${first}@${second} removed\n`);
+      return EXIT_OK;
+    }
+    default:
+      return serve(values, deps, database, io);
+  }
+}
+
+async function serve(values: Values, deps: LaneDeps, database: Database, io: CliIo): Promise<number> {
+  const token = io.env['YARDMASTER_LANES_TOKEN'];
+  const routerPort = port(values.port, 8088);
+  const apiPort = port(values['api-port'], 8089);
+  if (token === undefined || token.length < 16 || routerPort === undefined || apiPort === undefined) {
+    io.stderr.write('lanes serve needs YARDMASTER_LANES_TOKEN (16 characters or more) for its API, and ports 0-65535\n');
+    return EXIT_INVALID;
+  }
+  const server = await startLanesServer({
+    database,
+    deps,
+    routerPort,
+    apiPort,
+    token,
+    ...(values.host === undefined ? {} : { host: values.host }),
+    ...(values.domain === undefined ? {} : { domain: values.domain }),
+    log: { warn: (fields, message) => io.stderr.write(`${message} ${JSON.stringify(fields)}\n`) },
+  });
+  io.stdout.write(`${JSON.stringify({ msg: 'lanes serving', router: server.routerUrl, api: server.apiUrl })}\n`);
+  await new Promise<void>((resolveStop) => {
+    if (io.signal.aborted) resolveStop();
+    io.signal.addEventListener('abort', () => resolveStop(), { once: true });
+  });
+  await server.close();
+  return EXIT_OK;
+}

@@ -1,0 +1,100 @@
+/**
+ * `yardmaster lanes` in-process against real PostgreSQL: `serve` runs the router and the API; `baseline` starts
+ * versions from the catalog as real processes; `up` resolves a task and prints its table; a request goes down the
+ * lane's chain; `list`, `down` (reclaiming) and `remove` do what they say.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../src/cli/run-cli.ts';
+import { freePorts } from '../../src/sandbox/free-port.ts';
+import { captureIo } from '../helpers/cli-capture.ts';
+import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+
+const SERVICE = fileURLToPath(new URL('../fixtures/lane-service.ts', import.meta.url));
+let test: TestDatabase;
+let work: string;
+let env: Record<string, string>;
+let routerUrl: string;
+const stopServe = new AbortController();
+let serving: Promise<number> | undefined;
+
+async function lanes(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const run = captureIo(work, env);
+  const code = await runCli(['lanes', ...args], run.io);
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
+beforeAll(async () => {
+  test = await openTestDatabase('postgres');
+  work = await mkdtemp(join(tmpdir(), 'ym-lanes-cli-'));
+  const [routerPort, apiPort] = await freePorts(2);
+  routerUrl = `http://127.0.0.1:${routerPort ?? 0}`;
+  await writeFile(
+    join(work, 'catalog.yml'),
+    ['services:', `  A: { start: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SERVICE)}], env: { NEXT: B } }`, `  B: { start: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SERVICE)}] }`, ''].join('\n'),
+  );
+  await writeFile(join(work, 'task.yml'), 'lane: cli-lane\nservices: { A: baseline, B: "1" }\ncalls: [A->B]\n');
+  env = { DATABASE_URL: test.url ?? '', YARDMASTER_LANES_CATALOG: 'catalog.yml', YARDMASTER_LANES_ROUTER_URL: routerUrl, YARDMASTER_LANES_TOKEN: 'cli-test-token-0123456789', USER: 'tester' };
+  const run = captureIo(work, env, stopServe.signal);
+  serving = runCli(['lanes', 'serve', '--port', String(routerPort), '--api-port', String(apiPort)], run.io);
+  const deadline = Date.now() + 20_000;
+  while (!run.stdout().includes('lanes serving')) {
+    if (Date.now() > deadline) throw new Error(`lanes serve did not start: ${run.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}, 60_000);
+
+afterAll(async () => {
+  stopServe.abort();
+  await serving;
+  await test?.cleanup();
+  if (work) await rm(work, { recursive: true, force: true });
+});
+
+describe('yardmaster lanes', () => {
+  it('starts a baseline, brings a task up, routes it, lists, ends it and removes the baseline', async () => {
+    expect((await lanes('baseline', 'A', '0')).stdout).toMatch(/^A@0 is the baseline at http:\/\/127\.0\.0\.1:\d+\n$/);
+    expect((await lanes('baseline', 'B', '0')).code).toBe(0);
+
+    const up = await lanes('up', 'task.yml');
+    expect(up.code).toBe(0);
+    expect(up.stdout).toMatch(/^lane cli-lane \(fallback\) ready: deployed 1, reused the rest; a full copy per task would deploy 2\n/);
+    expect(up.stdout).toMatch(/\nB\s+1\s+1\s+deployed\s+http:\/\/127\.0\.0\.1:\d+\n/);
+
+    const answer = async (lane?: string): Promise<unknown> => {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const response = await fetch(`${routerUrl}/A/chain`, { headers: lane === undefined ? {} : { 'x-yardmaster-lane': lane } });
+        if (response.ok) return response.json();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error('the router never answered');
+    };
+    expect(await answer('cli-lane')).toEqual(['A@0', 'B@1']);
+    expect(await answer()).toEqual(['A@0', 'B@0']);
+
+    const list = await lanes('list');
+    expect(list.stdout).toContain('B@1  up  ');
+    expect(list.stdout).toContain('lanes: cli-lane');
+    expect(list.stdout).toMatch(/lane cli-lane \(fallback, until .*\): B@1/);
+
+    expect((await lanes('down', 'cli-lane')).stdout).toBe('lane cli-lane ended; reclaimed: B@1\n');
+    expect((await lanes('down', 'cli-lane')).code).toBe(1);
+    expect((await lanes('remove', 'A', '0')).stdout).toBe('A@0 removed\n');
+    expect((await lanes('remove', 'B', '0')).code).toBe(0);
+    expect(JSON.parse((await lanes('list', '--json')).stdout)).toEqual({ instances: [], lanes: [] });
+  });
+
+  it('says what is wrong with its input', async () => {
+    await writeFile(join(work, 'bad.yml'), 'services: { A: "x/y" }\n');
+    const bad = await lanes('up', 'bad.yml');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/bad\.yml has problems:\n.*line 1.*services\.A/);
+    expect((await lanes('frobnicate')).code).toBe(2);
+    const noDb = captureIo(work, {});
+    expect(await runCli(['lanes', 'list'], noDb.io)).toBe(2);
+    expect(noDb.stderr()).toMatch(/needs DATABASE_URL/);
+  });
+});
