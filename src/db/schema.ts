@@ -494,8 +494,11 @@ export const lanes = pgTable(
     createdAt: createdAt(),
     expiresAt: timestamptz('expires_at').notNull(),
     endedAt: timestamptz('ended_at'),
+    /** The pull request a lane belongs to (a lane spec in a PR comment), which ends it when closed. */
+    repoFullName: text('repo_full_name'),
+    pullNumber: integer('pull_number'),
   },
-  (t) => [uniqueIndex('lanes_active_name_uq').on(t.name).where(sql`${t.endedAt} is null`)],
+  (t) => [uniqueIndex('lanes_active_name_uq').on(t.name).where(sql`${t.endedAt} is null`), index('lanes_pull_idx').on(t.repoFullName, t.pullNumber)],
 );
 
 /** The lane tags: which instance serves a service in a lane. */

@@ -1,4 +1,5 @@
 /** What the GitHub adapter needs from the process that runs it (the server wires these in src/main.ts). */
+import type { LaneDeps } from '../lanes/lane-tasks.ts';
 import type { ServiceDeps } from '../workorders/service/types.ts';
 
 export interface AppDeps {
@@ -8,4 +9,6 @@ export interface AppDeps {
   publicUrl: string;
   /** Told after a plan, verdict or command changed an order (the Slack approval message follows it). */
   onOrderChanged?: (workOrderId: number) => void;
+  /** Lanes for pull requests (a ```yardmaster-lane comment), when this server runs the lane library. */
+  lanes?: { deps: LaneDeps; routerUrl: string };
 }

@@ -7,6 +7,7 @@ import { extractPlanBlock } from '../plan/extract-plan.ts';
 import { parseCommand } from '../workorders/commands.ts';
 import { findWorkOrder, handleCommand, openWorkOrder, submitPlan } from '../workorders/service/index.ts';
 import type { Command } from '../workorders/types.ts';
+import { isLaneCommand, laneBlockOf, laneCommand, takeLaneSpec } from './handle-lane-comment.ts';
 import { inlineCode } from './markdown.ts';
 import { planErrorsReply } from './plan-reply.ts';
 import { announceQueuedDeployment } from './announce-queued-deployment.ts';
@@ -42,6 +43,15 @@ export async function handleIssueComment(session: Session, payload: unknown): Pr
     body: comment.body ?? '',
     author: comment.user.login,
   };
+  const laneSpec = laneBlockOf(facts.body);
+  if (laneSpec !== undefined) {
+    await takeLaneSpec(session, facts, laneSpec);
+    return;
+  }
+  if (isLaneCommand(facts.body)) {
+    if (action === 'created') await laneCommand(session, facts);
+    return;
+  }
   const command = parseCommand(facts.body);
   if (command.ok || command.reason !== 'not-a-command') {
     if (action !== 'created') return;

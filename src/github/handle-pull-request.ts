@@ -1,5 +1,9 @@
-/** `pull_request` synchronize: the plan is bound to the new head (new digest); closed: the deployment is cancelled. */
+/**
+ * `pull_request` synchronize: the plan is bound to the new head (new digest); closed: the deployment is cancelled and
+ * the pull request's lanes end.
+ */
 import { cancelWorkOrder, findWorkOrder, refreshPlanCommit, userActor } from '../workorders/service/index.ts';
+import { endPullLanes } from './handle-lane-comment.ts';
 import type { Session } from './session.ts';
 import { problemsOf, pullRequestEventSchema } from './webhook-payloads.ts';
 
@@ -10,6 +14,11 @@ export async function handlePullRequest(session: Session, payload: unknown): Pro
     return;
   }
   const { action, number, pull_request: pull } = parsed.data;
+  if (action === 'closed') {
+    for (const ended of await endPullLanes(session, number, session.sender, 'pull request closed')) {
+      session.log.info({ lane: ended.lane, reclaimed: ended.reclaimed }, 'lane ended with its pull request');
+    }
+  }
   const order = await findWorkOrder(session.deps.service.db, { repoFullName: session.repoFullName, number });
   if (order === undefined || order.kind !== 'pull_request') return;
   if (action === 'closed') {

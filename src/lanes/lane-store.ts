@@ -15,13 +15,16 @@ export async function activeLane(db: DbExecutor, name: string): Promise<LaneRow 
 }
 
 /** Opens the lane, or takes its new spec (its old tags go; the caller tags it again). */
-export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string): Promise<LaneRow> {
+export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, pull?: { repoFullName: string; number: number }): Promise<LaneRow> {
   const expiresAt = new Date(Date.now() + spec.ttlMs);
   const existing = await activeLane(tx, spec.lane);
   const specJson = { services: spec.services, calls: spec.calls.map((call) => `${call.from}->${call.to}`), mode: spec.mode, ttlMs: spec.ttlMs };
   let row: LaneRow | undefined;
   if (existing === undefined) {
-    [row] = await tx.insert(lanes).values({ name: spec.lane, mode: spec.mode, spec: specJson, expiresAt }).returning();
+    [row] = await tx
+      .insert(lanes)
+      .values({ name: spec.lane, mode: spec.mode, spec: specJson, expiresAt, repoFullName: pull?.repoFullName ?? null, pullNumber: pull?.number ?? null })
+      .returning();
   } else {
     [row] = await tx.update(lanes).set({ mode: spec.mode, spec: specJson, expiresAt }).where(eq(lanes.id, existing.id)).returning();
     await tx.delete(laneMembers).where(eq(laneMembers.laneId, existing.id));
@@ -77,5 +80,11 @@ export async function retireInstance(tx: Tx, id: number): Promise<boolean> {
 /** Names of lanes whose time is up. */
 export async function expiredLanes(db: DbExecutor, now: Date): Promise<string[]> {
   const rows = await db.select({ name: lanes.name }).from(lanes).where(and(isNull(lanes.endedAt), lt(lanes.expiresAt, now)));
+  return rows.map((row) => row.name);
+}
+
+/** The active lanes of a pull request. */
+export async function lanesOfPull(db: DbExecutor, repoFullName: string, number: number): Promise<string[]> {
+  const rows = await db.select({ name: lanes.name }).from(lanes).where(and(eq(lanes.repoFullName, repoFullName), eq(lanes.pullNumber, number), isNull(lanes.endedAt)));
   return rows.map((row) => row.name);
 }

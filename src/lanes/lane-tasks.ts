@@ -88,8 +88,8 @@ async function resolveService(deps: LaneDeps, laneId: number, mode: LaneSpec['mo
 }
 
 /** Resolves a task's spec into its lane (opening or updating it). */
-export async function resolveTask(deps: LaneDeps, spec: LaneSpec): Promise<TaskResolution> {
-  const lane = await deps.db.transaction((tx) => upsertLane(tx, spec, deps.actor));
+export async function resolveTask(deps: LaneDeps, spec: LaneSpec, pull?: { repoFullName: string; number: number }): Promise<TaskResolution> {
+  const lane = await deps.db.transaction((tx) => upsertLane(tx, spec, deps.actor, pull));
   const settled = await Promise.allSettled(Object.entries(spec.services).map(([service, asked]) => resolveService(deps, lane.id, spec.mode, service, asked)));
   const services = settled.flatMap((entry) => (entry.status === 'fulfilled' ? [entry.value] : [])).sort((a, b) => a.service.localeCompare(b.service));
   const failures = settled.flatMap((entry) => (entry.status === 'rejected' ? [entry.reason instanceof Error ? entry.reason.message : String(entry.reason)] : []));

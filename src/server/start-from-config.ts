@@ -19,6 +19,8 @@ import { parseSlackEnv } from '../slack/slack-env.ts';
 import { startSlack } from '../slack/start-slack.ts';
 import { withSlackReport } from '../slack/worker-slack-report.ts';
 import { startNotifications } from '../notify/start-notifications.ts';
+import { parseLanesEnv } from '../lanes/lanes-env.ts';
+import { startServerLanes } from '../lanes/start-server-lanes.ts';
 import type { RouteHandler } from './http-server.ts';
 import { loadPrivateKey } from './private-key.ts';
 import { readinessHandler } from './readiness-route.ts';
@@ -81,11 +83,20 @@ async function startApp(
       log,
       ...(slack === undefined ? {} : { slack: slack.client }),
     });
+    const lanesEnv = await parseLanesEnv(env);
+    if (!lanesEnv.ok) {
+      await notifications.stop();
+      await slack?.stop();
+      await workers.workers.stop();
+      await runtime.close();
+      return { ok: false, problems: lanesEnv.problems };
+    }
+    const lanes = lanesEnv.settings.enabled ? await startServerLanes(runtime.database, lanesEnv.settings, log) : undefined;
     const onOrderChanged = (workOrderId: number): void => {
       slack?.onOrderChanged(workOrderId);
       notifications.kick();
     };
-    const deps: AppDeps = { service, publicUrl, onOrderChanged };
+    const deps: AppDeps = { service, publicUrl, onOrderChanged, ...(lanes === undefined ? {} : { lanes: lanes.app }) };
     const yardmaster = createYardmasterApp(deps);
     const server = await startAppServer({
       probot,
@@ -97,6 +108,7 @@ async function startApp(
       routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())], ...(slack?.routes ?? [])]),
     }).catch(async (error: unknown) => {
       await yardmaster.close();
+      await lanes?.server.close();
       await notifications.stop();
       await slack?.stop();
       await workers.workers.stop();
@@ -110,6 +122,7 @@ async function startApp(
         await server.close();
         await yardmaster.close();
         await slack?.stop();
+        await lanes?.server.close();
         await workers.workers.stop();
         await notifications.stop();
         await runtime.close({ afterQueue: workers.idle });

@@ -16,6 +16,11 @@ import { startReleaseWorker, type ReleaseWorker } from '../../src/dispatch/relea
 import { createYardmasterApp, type YardmasterApp } from '../../src/app.ts';
 import { startSlack, type RunningSlack } from '../../src/slack/start-slack.ts';
 import { fanOut } from '../../src/runtime/worker-event-log.ts';
+import { laneInstances } from '../../src/db/schema.ts';
+import type { LaneCatalog } from '../../src/lanes/catalog.ts';
+import type { LaneDeps } from '../../src/lanes/lane-tasks.ts';
+import { createProcessRuntime } from '../../src/lanes/process-runtime.ts';
+import { startLanesServer, type LanesServer } from '../../src/lanes/start-lanes-server.ts';
 import type { OctokitSlice } from '../../src/github/octokit-slice.ts';
 import { createGitHubConfigLoader } from '../../src/github/repo-config.ts';
 import { createGitHubReporter, type GitHubReporter } from '../../src/github/report-worker-events.ts';
@@ -89,6 +94,7 @@ export interface Harness {
   test: TestDatabase;
   queue: RuntimeQueue;
   notifications: Notifications | undefined;
+  lanes: { deps: LaneDeps; server: LanesServer } | undefined;
   deps: ServiceDeps;
   reporter: GitHubReporter;
   worker: ReleaseWorker | undefined;
@@ -105,6 +111,8 @@ export interface HarnessOptions {
   slack?: { apiUrl: string; signingSecret: string; appToken?: string };
   /** Runs the notification fan-out and delivery with this environment (SMTP_URL, webhook secrets). */
   notify?: { env: Record<string, string> };
+  /** Runs the lane library and router (process runtime over this catalog) for pull-request lanes. */
+  lanes?: { catalog: LaneCatalog };
   /** Starts a release worker deploying to these hosts. */
   fleet?: SshdFleet;
   workDir: string;
@@ -183,7 +191,15 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     slack?.onOrderChanged(workOrderId);
     notifications?.kick();
   };
-  const yardmaster = createYardmasterApp({ service: deps, publicUrl, onOrderChanged });
+  let lanes: { deps: LaneDeps; server: LanesServer } | undefined;
+  if (options.lanes !== undefined) {
+    let routerUrl = '';
+    const laneDeps: LaneDeps = { db: test.database.db, runtime: createProcessRuntime({ catalog: options.lanes.catalog, routerUrl: () => routerUrl }), actor: 'yardmaster' };
+    const server = await startLanesServer({ database: test.database, deps: laneDeps, routerPort: 0, apiPort: 0, token: 'harness-lanes-token-0123456789', log: quiet });
+    routerUrl = server.routerUrl;
+    lanes = { deps: laneDeps, server };
+  }
+  const yardmaster = createYardmasterApp({ service: deps, publicUrl, onOrderChanged, ...(lanes === undefined ? {} : { lanes: { deps: lanes.deps, routerUrl: lanes.server.routerUrl } }) });
   const app = await startTestApp(fake, { app: yardmaster.load, ...(slack === undefined ? {} : { routes: slack.routes }) });
   probot = app.probot;
   const reporter = createGitHubReporter({ githubFor, database: test.database, publicUrl, flushIntervalMs: 200 });
@@ -214,12 +230,17 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     worker,
     slack,
     notifications,
+    lanes,
     config,
     publicUrl,
     async close() {
       await worker?.stop();
       await notifications?.stop();
       await slack?.stop();
+      if (lanes !== undefined) {
+        for (const row of await test.database.db.select().from(laneInstances)) if (row.runtimeRef !== null) await lanes.deps.runtime.stop(row.runtimeRef);
+        await lanes.server.close();
+      }
       await queue.stop({ timeoutMs: 5_000 });
       await reporter.idle();
       await app.close();

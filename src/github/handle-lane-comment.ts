@@ -1,0 +1,114 @@
+/**
+ * Lanes on pull requests: a comment with a ```yardmaster-lane block opens or updates the pull request's lane (its
+ * resolution table and how to send requests into it are the answer); `/lane down` ends it, as closing the pull
+ * request does. Developers, project managers and deployers of the repo config may do either.
+ */
+import { formatIssues } from '../plan/format-issues.ts';
+import { hasRole } from '../workorders/roles.ts';
+import type { RoleName } from '../workorders/types.ts';
+import { endLane, resolveTask, type TaskResolution } from '../lanes/lane-tasks.ts';
+import { lanesOfPull } from '../lanes/lane-store.ts';
+import { parseLaneSpec } from '../lanes/task-spec.ts';
+import { codeBlock, inlineCode } from './markdown.ts';
+import type { Session } from './session.ts';
+
+const LANE_BLOCK = /```yardmaster-lane[^\n]*\n([\s\S]*?)```/;
+const MAY: readonly RoleName[] = ['developer', 'projectManager', 'deployer'];
+
+/** The lane spec of a comment, if it has one. */
+export function laneBlockOf(body: string): string | undefined {
+  return LANE_BLOCK.exec(body)?.[1];
+}
+
+/** Whether a comment is `/lane …`. */
+export function isLaneCommand(body: string): boolean {
+  return /^\s*\/lane(\s|$)/.test(body);
+}
+
+interface LaneComment {
+  number: number;
+  isPullRequest: boolean;
+  author: string;
+  body: string;
+  commentId: number;
+}
+
+/** The lane name of a pull request without one in its spec: `<owner>-<repo>-pr-<n>`. */
+function pullLaneName(repoFullName: string, number: number): string {
+  const suffix = `-pr-${number}`;
+  const slug = repoFullName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63 - suffix.length).replace(/-+$/, '');
+  return `${slug}${suffix}`;
+}
+
+async function allowed(session: Session, comment: LaneComment, what: string): Promise<boolean> {
+  if (!comment.isPullRequest) {
+    await session.comment(comment.number, `@${comment.author} ${what}: lanes belong to pull requests.`);
+    return false;
+  }
+  if (session.deps.lanes === undefined) {
+    await session.comment(comment.number, `@${comment.author} ${what}: lanes are not set up on this Yardmaster server.`);
+    return false;
+  }
+  const context = await session.repoContext(comment.number);
+  if (context === undefined) return false;
+  for (const role of MAY) if (await hasRole(context.config.roles, role, comment.author, context.org, context.membership)) return true;
+  await session.react(comment.commentId, false);
+  await session.comment(comment.number, `@${comment.author} ${what} was refused: lanes are for developers, project managers and deployers of this repository.`);
+  return false;
+}
+
+function resolutionReply(resolution: TaskResolution, routerUrl: string): string {
+  const rows = resolution.services.map((entry) => `| ${entry.service} | ${entry.asked} | ${entry.version ?? '–'} | ${entry.how} | ${entry.endpoint ?? '–'} |`);
+  const table = ['| service | asked | version | how | endpoint |', '|---|---|---|---|---|', ...rows].join('\n');
+  const name = inlineCode(resolution.lane);
+  const head = resolution.ok
+    ? `**Lane ${name} ready** (${resolution.mode}): deployed ${resolution.deployed}, reused the rest; a full copy per task would deploy ${resolution.fullCopy}.`
+    : `**Lane ${name} is not ready**: ${resolution.message}`;
+  const how = `Send requests into the lane through the router, naming it in a header (or W3C baggage \`yardmaster-lane=${resolution.lane}\`):\n\n${codeBlock(`curl -H 'x-yardmaster-lane: ${resolution.lane}' ${routerUrl}/<service>/…`, 'sh')}\n\nThe lane ends when this pull request closes, or with ${inlineCode('/lane down')}.`;
+  return `${head}\n\n${table}\n\n${how}`;
+}
+
+/** A comment with a lane spec: the pull request's lane, opened or updated. */
+export async function takeLaneSpec(session: Session, comment: LaneComment, text: string): Promise<void> {
+  if (!(await allowed(session, comment, 'This lane spec'))) return;
+  const lanes = session.deps.lanes;
+  if (lanes === undefined) return;
+  const parsed = parseLaneSpec(text);
+  if (!parsed.ok) {
+    await session.comment(comment.number, `@${comment.author} this lane spec has problems:\n\n${codeBlock(formatIssues(parsed.issues), 'text')}`);
+    return;
+  }
+  const spec = /^\s*lane\s*:/m.test(text) ? parsed.value : { ...parsed.value, lane: pullLaneName(session.repoFullName, comment.number) };
+  await session.react(comment.commentId, true);
+  const resolution = await resolveTask({ ...lanes.deps, actor: comment.author }, spec, { repoFullName: session.repoFullName, number: comment.number });
+  await session.comment(comment.number, resolutionReply(resolution, lanes.routerUrl));
+}
+
+/** Ends the pull request's lanes; what was reclaimed, for the answer. */
+export async function endPullLanes(session: Session, number: number, actor: string, reason: string): Promise<{ lane: string; reclaimed: string[] }[]> {
+  const lanes = session.deps.lanes;
+  if (lanes === undefined) return [];
+  const ended: { lane: string; reclaimed: string[] }[] = [];
+  for (const name of await lanesOfPull(lanes.deps.db, session.repoFullName, number)) {
+    const result = await endLane({ ...lanes.deps, actor }, name, reason);
+    if (result.ended) ended.push({ lane: name, reclaimed: result.reclaimed });
+  }
+  return ended;
+}
+
+/** `/lane down`. */
+export async function laneCommand(session: Session, comment: LaneComment): Promise<void> {
+  const words = comment.body.trim().split(/\s+/);
+  if (words[1] !== 'down' || words.length !== 2) {
+    await session.react(comment.commentId, false);
+    await session.comment(comment.number, `@${comment.author} ${inlineCode('/lane down')} is the lane command here; a lane is opened with a ${inlineCode('yardmaster-lane')} block.`);
+    return;
+  }
+  if (!(await allowed(session, comment, inlineCode('/lane down')))) return;
+  const ended = await endPullLanes(session, comment.number, comment.author, '/lane down');
+  await session.react(comment.commentId, ended.length > 0);
+  await session.comment(
+    comment.number,
+    ended.length === 0 ? `@${comment.author} there is no lane on this pull request.` : ended.map((entry) => `Lane ${inlineCode(entry.lane)} ended; reclaimed: ${entry.reclaimed.join(', ') || 'nothing'}.`).join('\n'),
+  );
+}
