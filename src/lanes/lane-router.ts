@@ -51,9 +51,29 @@ function answer(response: ServerResponse, status: number, message: string): void
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${message}\n`);
 }
 
+/** Parsed endpoints, by their text (a route table holds few, and parsing one per request is measurable). */
+function endpointCache(): (endpoint: string) => URL {
+  const parsed = new Map<string, URL>();
+  return (endpoint) => {
+    let url = parsed.get(endpoint);
+    if (url === undefined) {
+      url = new URL(endpoint);
+      if (parsed.size > 10_000) parsed.clear();
+      parsed.set(endpoint, url);
+    }
+    return url;
+  };
+}
+
+/** A request with no body to pass on (most GETs): the upstream request is ended at once instead of piped. */
+function hasBody(request: IncomingMessage): boolean {
+  return request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
+}
+
 export function createLaneRouter(options: LaneRouterOptions): Server {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 64 });
+  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 });
   const maxHops = options.maxHops ?? 16;
+  const parse = endpointCache();
   const server = createServer((request, response) => {
     const addressed = serviceOf(request.headers.host, request.url ?? '/', options.domain);
     if (addressed === undefined) {
@@ -71,7 +91,7 @@ export function createLaneRouter(options: LaneRouterOptions): Server {
       answer(response, decision.status, decision.message);
       return;
     }
-    const target = new URL(decision.target.endpoint);
+    const target = parse(decision.target.endpoint);
     const route = `${addressed.service}@${decision.target.version} (${decision.via})`;
     const upstream = httpRequest(
       { agent, protocol: target.protocol, hostname: target.hostname, port: target.port, method: request.method, path: addressed.path, headers: forwardHeaders(request, target, lane, hops) },
@@ -84,7 +104,11 @@ export function createLaneRouter(options: LaneRouterOptions): Server {
       },
     );
     upstream.on('error', (error) => answer(response, 502, `${route}: ${error.message}`));
-    request.pipe(upstream);
+    if (hasBody(request)) request.pipe(upstream);
+    else {
+      request.resume();
+      upstream.end();
+    }
   });
   server.on('close', () => agent.destroy());
   return server;

@@ -1,0 +1,21 @@
+/**
+ * `bench:lanes` only: a minimal upstream service (answers `ok <name>` to everything, keep-alive), as its own process.
+ * Prints `{"port":N}`; stops on SIGTERM.
+ */
+import { createServer } from 'node:http';
+
+const name = process.env['UPSTREAM_NAME'] ?? 'upstream';
+const body = Buffer.from(`ok ${name}\n`);
+const server = createServer((request, response) => {
+  request.resume();
+  request.on('end', () => response.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length }).end(body));
+});
+server.keepAliveTimeout = 60_000;
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  process.stdout.write(`${JSON.stringify({ port: address !== null && typeof address === 'object' ? address.port : 0 })}\n`);
+});
+process.once('SIGTERM', () => {
+  server.close(() => process.exit(0));
+  server.closeAllConnections();
+});
