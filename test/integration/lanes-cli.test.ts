@@ -9,7 +9,6 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.ts';
-import { freePorts } from '../../src/sandbox/free-port.ts';
 import { captureIo } from '../helpers/cli-capture.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
@@ -30,21 +29,22 @@ async function lanes(...args: string[]): Promise<{ code: number; stdout: string;
 beforeAll(async () => {
   test = await openTestDatabase('postgres');
   work = await mkdtemp(join(tmpdir(), 'ym-lanes-cli-'));
-  const [routerPort, apiPort] = await freePorts(2);
-  routerUrl = `http://127.0.0.1:${routerPort ?? 0}`;
   await writeFile(
     join(work, 'catalog.yml'),
     ['services:', `  A: { start: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SERVICE)}], env: { NEXT: B } }`, `  B: { start: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SERVICE)}] }`, ''].join('\n'),
   );
   await writeFile(join(work, 'task.yml'), 'lane: cli-lane\nservices: { A: baseline, B: "1" }\ncalls: [A->B]\n');
-  env = { DATABASE_URL: test.url ?? '', YARDMASTER_LANES_CATALOG: 'catalog.yml', YARDMASTER_LANES_ROUTER_URL: routerUrl, YARDMASTER_LANES_TOKEN: 'cli-test-token-0123456789', USER: 'tester' };
+  env = { DATABASE_URL: test.url ?? '', YARDMASTER_LANES_CATALOG: 'catalog.yml', YARDMASTER_LANES_TOKEN: 'cli-test-token-0123456789', USER: 'tester' };
   const run = captureIo(work, env, stopServe.signal);
-  serving = runCli(['lanes', 'serve', '--port', String(routerPort), '--api-port', String(apiPort)], run.io);
+  serving = runCli(['lanes', 'serve', '--port', '0', '--api-port', '0'], run.io);
   const deadline = Date.now() + 20_000;
   while (!run.stdout().includes('lanes serving')) {
     if (Date.now() > deadline) throw new Error(`lanes serve did not start: ${run.stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+  routerUrl = String((JSON.parse(run.stdout()) as { router: string }).router);
+  // The versions the other commands start call each other through this router.
+  env = { ...env, YARDMASTER_LANES_ROUTER_URL: routerUrl };
 }, 60_000);
 
 afterAll(async () => {

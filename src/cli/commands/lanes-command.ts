@@ -76,7 +76,10 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
     io.stderr.write(`${catalog}\n`);
     return EXIT_INVALID;
   }
-  const routerUrl = values['router-url'] ?? io.env['YARDMASTER_LANES_ROUTER_URL'] ?? 'http://127.0.0.1:8088';
+  const givenRouterUrl = values['router-url'] ?? io.env['YARDMASTER_LANES_ROUTER_URL'];
+  // `serve` knows its router's address once it listens (port 0 picks one).
+  const served: { routerUrl?: string } = {};
+  const routerUrl = (): string => givenRouterUrl ?? served.routerUrl ?? 'http://127.0.0.1:8088';
   let database: Database;
   try {
     database = await openDatabase({ url });
@@ -87,7 +90,7 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
   }
   const deps: LaneDeps = { db: database.db, runtime: createProcessRuntime({ catalog, routerUrl }), actor: `cli:${io.env['USER'] ?? userInfo().username}` };
   try {
-    return await run(sub, rest, values, deps, database, io);
+    return await run(sub, rest, values, deps, database, io, served);
   } catch (error) {
     io.stderr.write(`lanes ${sub} failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_FAILED;
@@ -98,7 +101,7 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
 
 type Values = { json: boolean; baseline: boolean; port?: string | undefined; 'api-port'?: string | undefined; host?: string | undefined; domain?: string | undefined };
 
-async function run(sub: string, rest: readonly string[], values: Values, deps: LaneDeps, database: Database, io: CliIo): Promise<number> {
+async function run(sub: string, rest: readonly string[], values: Values, deps: LaneDeps, database: Database, io: CliIo, served: { routerUrl?: string }): Promise<number> {
   const [first = '', second = '', third = ''] = rest;
   switch (sub) {
     case 'up': {
@@ -157,11 +160,11 @@ async function run(sub: string, rest: readonly string[], values: Values, deps: L
       return EXIT_OK;
     }
     default:
-      return serve(values, deps, database, io);
+      return serve(values, deps, database, io, served);
   }
 }
 
-async function serve(values: Values, deps: LaneDeps, database: Database, io: CliIo): Promise<number> {
+async function serve(values: Values, deps: LaneDeps, database: Database, io: CliIo, served: { routerUrl?: string }): Promise<number> {
   const token = io.env['YARDMASTER_LANES_TOKEN'];
   const routerPort = port(values.port, 8088);
   const apiPort = port(values['api-port'], 8089);
@@ -179,6 +182,7 @@ async function serve(values: Values, deps: LaneDeps, database: Database, io: Cli
     ...(values.domain === undefined ? {} : { domain: values.domain }),
     log: { warn: (fields, message) => io.stderr.write(`${message} ${JSON.stringify(fields)}\n`) },
   });
+  served.routerUrl = server.routerUrl;
   io.stdout.write(`${JSON.stringify({ msg: 'lanes serving', router: server.routerUrl, api: server.apiUrl })}\n`);
   await new Promise<void>((resolveStop) => {
     if (io.signal.aborted) resolveStop();
