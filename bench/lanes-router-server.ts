@@ -5,6 +5,7 @@
  */
 import { createLaneRouter } from '../src/lanes/lane-router.ts';
 import type { RouteTable, RouteTarget } from '../src/lanes/route-table.ts';
+import { serveAnnounced } from './serve-announced.ts';
 
 const spec = JSON.parse(process.env['BENCH_ROUTES'] ?? '{}') as { baseline?: Record<string, string>; lanes?: Record<string, Record<string, string>> };
 const target = (endpoint: string): RouteTarget => ({ version: 'bench', endpoint });
@@ -16,11 +17,4 @@ const table: RouteTable = {
 };
 const router = createLaneRouter({ routes: () => table });
 router.keepAliveTimeout = 60_000;
-router.listen(0, '127.0.0.1', () => {
-  const address = router.address();
-  process.stdout.write(`${JSON.stringify({ port: address !== null && typeof address === 'object' ? address.port : 0 })}\n`);
-});
-process.once('SIGTERM', () => {
-  router.close(() => process.exit(0));
-  router.closeAllConnections();
-});
+serveAnnounced(router);

@@ -3,6 +3,7 @@
  * Prints `{"port":N}`; stops on SIGTERM.
  */
 import { createServer } from 'node:http';
+import { serveAnnounced } from './serve-announced.ts';
 
 const name = process.env['UPSTREAM_NAME'] ?? 'upstream';
 const body = Buffer.from(`ok ${name}\n`);
@@ -11,11 +12,4 @@ const server = createServer((request, response) => {
   request.on('end', () => response.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length }).end(body));
 });
 server.keepAliveTimeout = 60_000;
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(`${JSON.stringify({ port: address !== null && typeof address === 'object' ? address.port : 0 })}\n`);
-});
-process.once('SIGTERM', () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+serveAnnounced(server);

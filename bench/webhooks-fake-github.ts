@@ -7,6 +7,7 @@
  * Run as a process: prints `{"port":N}` on stdout, stops on SIGTERM.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { serveAnnounced } from './serve-announced.ts';
 
 const config = Buffer.from(process.env['BENCH_REPO_CONFIG'] ?? '', 'base64').toString('utf8');
 const counts = new Map<string, number>();
@@ -49,11 +50,4 @@ function handle(request: IncomingMessage, response: ServerResponse): void {
 }
 
 const server = createServer({ keepAliveTimeout: 60_000 }, handle);
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  process.stdout.write(`${JSON.stringify({ port: address !== null && typeof address === 'object' ? address.port : 0 })}\n`);
-});
-process.once('SIGTERM', () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-});
+serveAnnounced(server);

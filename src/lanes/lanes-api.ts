@@ -50,15 +50,19 @@ function authorized(request: IncomingMessage, token: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-function parseJson<T>(text: string, schema: z.ZodType<T>): { ok: true; value: T } | { ok: false; message: string } {
+/** The body parsed with `schema`, or `undefined` once a 400 saying what is wrong has been sent. */
+function bodyOf<T>(response: ServerResponse, text: string, schema: z.ZodType<T>): T | undefined {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch {
-    return { ok: false, message: 'expected a JSON body' };
+    send(response, 400, { error: 'expected a JSON body' });
+    return undefined;
   }
   const parsed = schema.safeParse(data);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, message: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ') };
+  if (parsed.success) return parsed.data;
+  send(response, 400, { error: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ') });
+  return undefined;
 }
 
 /** The handler; `token` is required on every request (Authorization: Bearer …). */
@@ -100,12 +104,9 @@ export function lanesApi(deps: LaneDeps, token: string): (request: IncomingMessa
         return;
       }
       case 'PUT /v1/instances': {
-        const body = parseJson(text, instanceSchema);
-        if (!body.ok) {
-          send(response, 400, { error: body.message });
-          return;
-        }
-        const stored = await deps.db.transaction((tx) => putInstance(tx, { ...body.value, runtime: 'registered' }, deps.actor));
+        const body = bodyOf(response, text, instanceSchema);
+        if (body === undefined) return;
+        const stored = await deps.db.transaction((tx) => putInstance(tx, { ...body, runtime: 'registered' }, deps.actor));
         send(response, 200, { service: stored.service, version: stored.version, endpoint: stored.endpoint, baseline: stored.baseline });
         return;
       }
@@ -123,22 +124,16 @@ export function lanesApi(deps: LaneDeps, token: string): (request: IncomingMessa
         return;
       }
       case 'POST /v1/register': {
-        const body = parseJson(text, registrationSchema);
-        if (!body.ok) {
-          send(response, 400, { error: body.message });
-          return;
-        }
-        const registered = await register(deps.db, body.value, deps.actor);
-        send(response, 200, { registered: `${body.value.service}@${body.value.version}`, unknownLanes: registered.unknownLanes });
+        const body = bodyOf(response, text, registrationSchema);
+        if (body === undefined) return;
+        const registered = await register(deps.db, body, deps.actor);
+        send(response, 200, { registered: `${body.service}@${body.version}`, unknownLanes: registered.unknownLanes });
         return;
       }
       case 'POST /v1/heartbeat': {
-        const body = parseJson(text, heartbeatSchema);
-        if (!body.ok) {
-          send(response, 400, { error: body.message });
-          return;
-        }
-        const known = await heartbeat(deps.db, body.value.service, body.value.version);
+        const body = bodyOf(response, text, heartbeatSchema);
+        if (body === undefined) return;
+        const known = await heartbeat(deps.db, body.service, body.version);
         send(response, known ? 200 : 404, known ? { ok: true } : { error: 'not registered: register again' });
         return;
       }
