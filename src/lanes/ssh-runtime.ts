@@ -1,0 +1,114 @@
+/**
+ * The `ssh` runtime: a version is released with the release engine (all nine stages, sha256-checked package,
+ * atomic switch) into `<deploy_to>/<service>-<version>` on a lane host, started in the background on a free port
+ * of the host's lane port range, and up once its health path answers through the SSH connection. Stopping kills
+ * the process it started. Starts on one host are made one at a time, so two versions never take the same port.
+ */
+import type { HostEntry } from '../config/types.ts';
+import { runRelease } from '../deploy/run-release.ts';
+import type { ConnectHost } from '../deploy/types.ts';
+import { shellQuote } from '../executors/shell-quote.ts';
+import { parsePlan } from '../plan/parse-plan.ts';
+import type { LaneRuntime } from './process-runtime.ts';
+
+export interface SshLaneService {
+  /** The lane host versions of this service run on (the first; more hosts are for a later balancing). */
+  host: HostEntry;
+  deployTo: string;
+  /** Where each version's package is, with its sha256. */
+  packages: Readonly<Record<string, { url: string; sha256: string }>>;
+  /** Run in the release's directory with PORT, YM_SERVICE, YM_VERSION and YM_ROUTER_URL; must keep running. */
+  start: string;
+  health: string;
+  portRange: readonly [number, number];
+}
+
+export interface SshRuntimeOptions {
+  services: Readonly<Record<string, SshLaneService>>;
+  connect: ConnectHost;
+  artifactsDir: string;
+  cacheDir: string;
+  routerUrl: string | (() => string);
+}
+
+const RUN_PID = '.yardmaster-lane.pid';
+
+/** Finds a port of the range nobody listens on, on the host itself (bash's /dev/tcp). */
+function freePortScript([low, high]: readonly [number, number]): string {
+  return `for p in $(seq ${low} ${high}); do (exec 3<>/dev/tcp/127.0.0.1/$p) 2>/dev/null || { echo $p; exit 0; }; done; exit 1`;
+}
+
+async function pickPort(connect: ConnectHost, host: HostEntry, range: readonly [number, number]): Promise<number> {
+  const executor = await connect(host, new AbortController().signal);
+  try {
+    let out = '';
+    const result = await executor.exec(`bash -c ${shellQuote(freePortScript(range))}`, { onStdout: (chunk) => (out += chunk), timeoutMs: 30_000 });
+    const port = Number(out.trim());
+    if (result.exitCode !== 0 || !Number.isInteger(port)) throw new Error(`no free port in ${range[0]}-${range[1]} on ${host.name}`);
+    return port;
+  } finally {
+    await executor.close();
+  }
+}
+
+export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
+  const hostQueues = new Map<string, Promise<unknown>>();
+  const oneAtATime = <T>(host: string, work: () => Promise<T>): Promise<T> => {
+    const run = (hostQueues.get(host) ?? Promise.resolve()).then(work, work);
+    hostQueues.set(host, run.catch(() => undefined));
+    return run;
+  };
+  return {
+    name: 'ssh',
+    start(service, version) {
+      const entry = options.services[service];
+      if (entry === undefined) return Promise.reject(new Error(`the lane catalog has no ssh service ${service}`));
+      const pkg = entry.packages[version];
+      if (pkg === undefined) return Promise.reject(new Error(`the lane catalog has no package of ${service}@${version}`));
+      return oneAtATime(entry.host.name, async () => {
+        const port = await pickPort(options.connect, entry.host, entry.portRange);
+        const deployTo = `${entry.deployTo.replace(/\/+$/, '')}/${service}-${version}`;
+        const parsed = parsePlan(
+          JSON.stringify({
+            app: service,
+            environment: 'lane',
+            version,
+            package: pkg,
+            commands: {
+              // A session of its own, no terminal and no open output: it outlives the SSH command that started it.
+              post_deploy: [`setsid nohup sh -c "$LANE_START" < /dev/null > .yardmaster-lane.log 2>&1 & echo $! > ${RUN_PID}`],
+              health: { http: `http://127.0.0.1:${port}${entry.health}`, retries: 40, interval: '250ms' },
+            },
+          }),
+        );
+        if (!parsed.ok) throw new Error(`lane plan of ${service}@${version}: ${parsed.issues.map((issue) => issue.message).join('; ')}`);
+        const env = { PORT: String(port), YM_SERVICE: service, YM_ROUTER_URL: typeof options.routerUrl === 'string' ? options.routerUrl : options.routerUrl(), LANE_START: entry.start };
+        const environment = { hosts: [], approvals: 0, approvers: [], freeze: [], production: false, env, secretEnv: [] };
+        const result = await runRelease(
+          { plan: parsed.value, app: { deployTo, environments: { lane: environment } }, environment, hosts: [{ entry: entry.host, deployTo }], secrets: {}, force: true },
+          { connect: options.connect, artifactsDir: options.artifactsDir, cacheDir: options.cacheDir, actor: 'yardmaster-lanes' },
+        );
+        if (result.status !== 'succeeded') throw new Error(`release of ${service}@${version} to ${entry.host.name} ${result.status}: ${result.failedHost?.message ?? result.error ?? ''}`);
+        return { endpoint: `http://${entry.host.address}:${port}`, ref: JSON.stringify({ host: entry.host.name, service, dir: `${deployTo}/current` }) };
+      });
+    },
+    async stop(ref) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(ref);
+      } catch {
+        return;
+      }
+      if (typeof parsed !== 'object' || parsed === null || !('service' in parsed) || !('dir' in parsed)) return;
+      const entry = options.services[String(parsed.service)];
+      if (entry === undefined) return;
+      const executor = await options.connect(entry.host, new AbortController().signal);
+      try {
+        const pidFile = `${String(parsed.dir)}/${RUN_PID}`;
+        await executor.exec(`test -f ${shellQuote(pidFile)} && kill -TERM -- -"$(cat ${shellQuote(pidFile)})" 2>/dev/null; rm -f ${shellQuote(pidFile)}; true`, { timeoutMs: 30_000 });
+      } finally {
+        await executor.close();
+      }
+    },
+  };
+}
