@@ -1,28 +1,65 @@
 /**
- * The lane catalog: how to start a version of each service with the `process` runtime (an argv with `{service}`,
- * `{version}` and `{port}` filled in, extra environment, and the path that answers 2xx once it is ready).
+ * The lane catalog: how to start a version of each service — with the `process` runtime (an argv with `{service}`,
+ * `{version}` and `{port}` filled in, extra environment) or, with `ssh`, released onto a lane host (the host, where
+ * versions go, each version's package and sha256, the start command, a port range) — and the path that answers 2xx
+ * once it is ready.
  */
 import { z } from 'zod';
+import { hostEntrySchema } from '../config/host-schema.ts';
+import type { HostEntry } from '../config/types.ts';
+import { absolutePathSchema } from '../config/field-schemas.ts';
 import { strictObject } from '../plan/strict-object.ts';
 import { parseYamlWith } from '../plan/parse-yaml-with.ts';
 import type { ParseResult } from '../plan/types.ts';
 
 export interface CatalogService {
+  /** The `process` runtime's command (empty when the service runs over `ssh`). */
   start: string[];
   env: Record<string, string>;
   health: string;
+  ssh?: {
+    host: HostEntry;
+    deployTo: string;
+    packages: Record<string, { url: string; sha256: string }>;
+    start: string;
+    portRange: [number, number];
+  };
 }
 
 export type LaneCatalog = Record<string, CatalogService>;
 
+const sshSchema = strictObject(
+  {
+    host: hostEntrySchema,
+    deploy_to: absolutePathSchema,
+    packages: z.record(
+      z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'expected a version' }),
+      strictObject({ url: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256 in hex' }) }, 'expected { url, sha256 }'),
+    ),
+    start: z.string().min(1, { error: 'expected the command that starts a version' }),
+    port_range: z.tuple([z.number().int().min(1024).max(65_535), z.number().int().min(1024).max(65_535)], { error: 'expected [low, high] ports' }),
+  },
+  'expected ssh: { host, deploy_to, packages, start, port_range }',
+);
+
 const serviceSchema = strictObject(
   {
-    start: z.array(z.string().min(1), { error: 'expected the command as a list: [node, server.mjs]' }).min(1),
+    start: z.array(z.string().min(1), { error: 'expected the command as a list: [node, server.mjs]' }).min(1).optional(),
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
     health: z.string().regex(/^\//, { error: 'expected a path like /healthz' }).default('/healthz'),
+    ssh: sshSchema.optional(),
   },
-  'expected a service: { start, env, health }',
-);
+  'expected a service: { start, env, health } or { ssh, health }',
+)
+  .refine((service) => service.start !== undefined || service.ssh !== undefined, { error: 'expected start (a local process) or ssh (a lane host)' })
+  .transform((service): CatalogService => ({
+    start: service.start ?? [],
+    env: service.env,
+    health: service.health,
+    ...(service.ssh === undefined
+      ? {}
+      : { ssh: { host: service.ssh.host, deployTo: service.ssh.deploy_to, packages: service.ssh.packages, start: service.ssh.start, portRange: service.ssh.port_range } }),
+  }));
 
 const catalogSchema = strictObject(
   { services: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/), serviceSchema, { error: 'expected a map of services' }) },

@@ -2,15 +2,21 @@
 import type { Database } from '../db/types.ts';
 import type { LaneDeps } from './lane-tasks.ts';
 import type { LanesSettings } from './lanes-env.ts';
-import { createProcessRuntime } from './process-runtime.ts';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ConnectHost } from '../deploy/types.ts';
+import { createCatalogRuntime } from './catalog-runtime.ts';
 import { startLanesServer, type LanesServer } from './start-lanes-server.ts';
 
 export async function startServerLanes(
   database: Database,
   settings: Extract<LanesSettings, { enabled: true }>,
   log: { info(fields: object, message: string): void; warn(fields: object, message: string): void },
+  /** SSH for catalog services that run on lane hosts (the workers' identity). */
+  connect?: ConnectHost,
 ): Promise<{ server: LanesServer; app: { deps: LaneDeps; routerUrl: string } }> {
-  const deps: LaneDeps = { db: database.db, runtime: createProcessRuntime({ catalog: settings.catalog, routerUrl: settings.routerUrl }), actor: 'yardmaster' };
+  const runtime = createCatalogRuntime({ catalog: settings.catalog, routerUrl: settings.routerUrl, cacheDir: join(tmpdir(), 'yardmaster-lanes'), artifactsDir: tmpdir(), ...(connect === undefined ? {} : { connect }) });
+  const deps: LaneDeps = { db: database.db, runtime, actor: 'yardmaster' };
   const server = await startLanesServer({
     database,
     deps,

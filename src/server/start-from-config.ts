@@ -21,6 +21,7 @@ import { withSlackReport } from '../slack/worker-slack-report.ts';
 import { startNotifications } from '../notify/start-notifications.ts';
 import { parseLanesEnv } from '../lanes/lanes-env.ts';
 import { startServerLanes } from '../lanes/start-server-lanes.ts';
+import { workerConnect } from '../runtime/worker-connect.ts';
 import type { RouteHandler } from './http-server.ts';
 import { loadPrivateKey } from './private-key.ts';
 import { readinessHandler } from './readiness-route.ts';
@@ -91,7 +92,9 @@ async function startApp(
       await runtime.close();
       return { ok: false, problems: lanesEnv.problems };
     }
-    const lanes = lanesEnv.settings.enabled ? await startServerLanes(runtime.database, lanesEnv.settings, log) : undefined;
+    const lanesSsh = lanesEnv.settings.enabled && Object.values(lanesEnv.settings.catalog).some((entry) => entry.ssh !== undefined) ? await workerConnect(env, runtimeConfig.acceptNewHostKeys, log) : undefined;
+    if (lanesSsh !== undefined && !lanesSsh.ok) log.warn({ problem: lanesSsh.message }, 'lanes: no SSH identity, so services on lane hosts cannot start');
+    const lanes = lanesEnv.settings.enabled ? await startServerLanes(runtime.database, lanesEnv.settings, log, lanesSsh?.ok === true ? lanesSsh.connect : undefined) : undefined;
     const onOrderChanged = (workOrderId: number): void => {
       slack?.onOrderChanged(workOrderId);
       notifications.kick();

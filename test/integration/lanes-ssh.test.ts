@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLaneRouter } from '../../src/lanes/lane-router.ts';
 import { endLane, resolveTask, type LaneDeps } from '../../src/lanes/lane-tasks.ts';
 import { watchRoutes, type RouteWatcher } from '../../src/lanes/route-watcher.ts';
-import { createSshRuntime } from '../../src/lanes/ssh-runtime.ts';
+import { parseLaneCatalog } from '../../src/lanes/catalog.ts';
+import { createCatalogRuntime } from '../../src/lanes/catalog-runtime.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { buildPackage, connectWith } from '../helpers/release-fixtures.ts';
 import { liveTarget } from '../helpers/host-files.ts';
@@ -43,10 +44,22 @@ beforeAll(async () => {
   await once(router, 'listening');
   const host = fleet.hostEntries()[0];
   if (host === undefined) throw new Error('no host');
-  const runtime = createSshRuntime({
-    services: {
-      x: { host, deployTo: `${host.deployTo ?? '/tmp'}/lanes`, packages: { '1': { url: pkg.url, sha256: pkg.sha256 } }, start: `${process.execPath} server.mjs`, health: '/healthz', portRange: [21000, 21999] },
-    },
+  // The catalog as an operator writes it: the service runs on a lane host over ssh.
+  const catalogYaml = [
+    'services:',
+    '  x:',
+    '    health: /healthz',
+    '    ssh:',
+    `      host: { name: ${host.name}, address: ${host.address}, port: ${host.port}, host_key: ${JSON.stringify(host.hostKey)} }`,
+    `      deploy_to: ${JSON.stringify(`${host.deployTo ?? '/tmp'}/lanes`)}`,
+    `      packages: { "1": { url: ${JSON.stringify(pkg.url)}, sha256: ${pkg.sha256} } }`,
+    `      start: ${JSON.stringify(`${process.execPath} server.mjs`)}`,
+    '      port_range: [21000, 21999]',
+  ].join('\n');
+  const catalog = parseLaneCatalog(catalogYaml);
+  if (!catalog.ok) throw new Error(JSON.stringify(catalog.issues));
+  const runtime = createCatalogRuntime({
+    catalog: catalog.value,
     connect: connectWith(fleet.privateKey, fleet.user),
     artifactsDir: work,
     cacheDir: join(work, 'cache'),

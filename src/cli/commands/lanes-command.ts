@@ -4,8 +4,8 @@
  * YARDMASTER_LANES_CATALOG) and call each other through the router (--router-url or YARDMASTER_LANES_ROUTER_URL).
  */
 import { readFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
-import { resolve } from 'node:path';
+import { tmpdir, userInfo } from 'node:os';
+import { join, resolve } from 'node:path';
 import { openDatabase } from '../../db/client.ts';
 import { migrateDatabase } from '../../db/migrate.ts';
 import type { Database } from '../../db/types.ts';
@@ -14,7 +14,8 @@ import { formatResolution } from '../../lanes/format-resolution.ts';
 import { endLane, resolveTask, startBaseline, type LaneDeps } from '../../lanes/lane-tasks.ts';
 import { findInstance, putInstance, removeInstance } from '../../lanes/library-store.ts';
 import { libraryView } from '../../lanes/library-view.ts';
-import { createProcessRuntime } from '../../lanes/process-runtime.ts';
+import { createCatalogRuntime } from '../../lanes/catalog-runtime.ts';
+import { workerConnect } from '../../runtime/worker-connect.ts';
 import { startLanesServer } from '../../lanes/start-lanes-server.ts';
 import { parseLaneSpec } from '../../lanes/task-spec.ts';
 import { formatIssues } from '../../plan/format-issues.ts';
@@ -88,7 +89,16 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
     io.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_FAILED;
   }
-  const deps: LaneDeps = { db: database.db, runtime: createProcessRuntime({ catalog, routerUrl }), actor: `cli:${io.env['USER'] ?? userInfo().username}` };
+  const usesSsh = Object.values(catalog).some((entry) => entry.ssh !== undefined);
+  const ssh = usesSsh ? await workerConnect(io.env, io.env['YARDMASTER_ACCEPT_NEW_HOST_KEYS'] === 'true', { warn: (fields, message) => io.stderr.write(`${message} ${JSON.stringify(fields)}\n`) }) : undefined;
+  if (ssh !== undefined && !ssh.ok) {
+    await database.close();
+    io.stderr.write(`${ssh.message}\n`);
+    return EXIT_INVALID;
+  }
+  const cacheDir = join(tmpdir(), 'yardmaster-lanes');
+  const runtime = createCatalogRuntime({ catalog, routerUrl, cacheDir, artifactsDir: io.cwd, ...(ssh?.ok === true ? { connect: ssh.connect } : {}) });
+  const deps: LaneDeps = { db: database.db, runtime, actor: `cli:${io.env['USER'] ?? userInfo().username}` };
   try {
     return await run(sub, rest, values, deps, database, io, served);
   } catch (error) {

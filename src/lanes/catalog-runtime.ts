@@ -1,0 +1,46 @@
+/**
+ * The runtime the lane catalog describes: a service with `ssh` runs on its lane host (ssh runtime), any other as a
+ * local process (process runtime). References say which one started an instance, so either can stop it.
+ */
+import type { ConnectHost } from '../deploy/types.ts';
+import type { LaneCatalog } from './catalog.ts';
+import { createProcessRuntime, type LaneRuntime } from './process-runtime.ts';
+import { createSshRuntime, type SshLaneService } from './ssh-runtime.ts';
+
+export interface CatalogRuntimeOptions {
+  catalog: LaneCatalog;
+  routerUrl: string | (() => string);
+  /** SSH for services with `ssh` (the process's identity and host-key policy). */
+  connect?: ConnectHost;
+  /** Where the release engine caches packages. */
+  cacheDir: string;
+  artifactsDir: string;
+}
+
+export function createCatalogRuntime(options: CatalogRuntimeOptions): LaneRuntime {
+  const local = createProcessRuntime({ catalog: options.catalog, routerUrl: options.routerUrl });
+  const sshServices: Record<string, SshLaneService> = {};
+  for (const [service, entry] of Object.entries(options.catalog)) {
+    if (entry.ssh !== undefined) sshServices[service] = { ...entry.ssh, health: entry.health };
+  }
+  const remote =
+    options.connect === undefined
+      ? undefined
+      : createSshRuntime({ services: sshServices, connect: options.connect, artifactsDir: options.artifactsDir, cacheDir: options.cacheDir, routerUrl: options.routerUrl });
+  return {
+    name: 'catalog',
+    async start(service, version) {
+      if (sshServices[service] === undefined) {
+        const started = await local.start(service, version);
+        return { ...started, ref: `process:${started.ref}` };
+      }
+      if (remote === undefined) throw new Error(`${service} runs on a lane host over ssh, and this process has no SSH identity`);
+      const started = await remote.start(service, version);
+      return { ...started, ref: `ssh:${started.ref}` };
+    },
+    async stop(ref) {
+      if (ref.startsWith('ssh:')) await remote?.stop(ref.slice('ssh:'.length));
+      else await local.stop(ref.replace(/^process:/, ''));
+    },
+  };
+}
