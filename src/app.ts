@@ -4,7 +4,7 @@
  */
 import type { ApplicationFunction } from 'probot';
 import type { AppDeps } from './github/app-deps.ts';
-import { createDeliveryInbox, type DeliveryInbox } from './github/delivery-inbox.ts';
+import { createDeliveryInbox, type DeliveryInbox, type DeliveryInboxOptions } from './github/delivery-inbox.ts';
 import { ROUTED_EVENTS } from './github/delivery-routes.ts';
 
 export type { AppDeps } from './github/app-deps.ts';
@@ -20,7 +20,7 @@ export interface YardmasterApp {
 }
 
 /** Yardmaster's webhook handling, over the work-order service in `deps`. */
-export function createYardmasterApp(deps: AppDeps, options: { concurrency?: number } = {}): YardmasterApp {
+export function createYardmasterApp(deps: AppDeps, options: Pick<DeliveryInboxOptions, 'concurrency' | 'onAnswered'> = {}): YardmasterApp {
   let inbox: DeliveryInbox | undefined;
   return {
     load: async (app) => {

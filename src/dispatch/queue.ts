@@ -127,6 +127,11 @@ export async function openQueue<const D extends QueueDefinitions>(database: Data
       return affectedCount(response) === 1;
     },
 
+    async depth() {
+      const queues = await boss.getQueues(Object.keys(options.queues));
+      return queues.map((queue) => ({ queue: queue.name, queued: queue.queuedCount, active: queue.activeCount }));
+    },
+
     async stop(stopOptions = {}) {
       await boss.stop({ graceful: true, timeout: stopOptions.timeoutMs ?? 30_000 });
     },

@@ -86,6 +86,8 @@ export interface Queue<D extends QueueDefinitions> {
    * A job already running is marked cancelled, but its handler is not interrupted: that is the caller's to do.
    */
   cancel(name: keyof D & string, jobId: string, options?: { tx?: DbExecutor }): Promise<boolean>;
+  /** Jobs of each queue: queued (ready, deferred, blocked) and active; pg-boss's counts, refreshed by its maintenance. */
+  depth(): Promise<{ queue: string; queued: number; active: number }[]>;
   /** Stops every worker, waiting up to `timeoutMs` (default 30 s) for running handlers, then lets go of the database. */
   stop(options?: { timeoutMs?: number }): Promise<void>;
 }

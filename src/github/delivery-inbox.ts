@@ -4,6 +4,7 @@
  * per subject (issue, pull request, order) and side by side across subjects. Deliveries stored but not handled when
  * a process stopped are handled when the next one starts.
  */
+import { performance } from 'node:perf_hooks';
 import type { AppDeps } from './app-deps.ts';
 import { createDeliveryBatcher } from './delivery-batcher.ts';
 import { claimDelivery, finishDelivery, unhandledDeliveries } from './delivery-log.ts';
@@ -27,6 +28,8 @@ export interface DeliveryInboxOptions {
   log: InboxLog;
   /** Deliveries handled at the same time, across subjects (default 8). */
   concurrency?: number;
+  /** Told how long each answer took (parse and store) and what became of the delivery (metrics). */
+  onAnswered?: (event: string, outcome: Acceptance, seconds: number) => void;
 }
 
 /** A delivery as it arrives (Probot's context has these). */
@@ -103,30 +106,37 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     runner.add(subjectKey, () => handle(row, reclaim));
   }
 
+  async function acceptDelivery(delivery: ArrivingDelivery): Promise<Acceptance> {
+    if (closed) throw new Error('the webhook inbox is closed');
+    const event = repoEventSchema.safeParse(delivery.payload);
+    if (!event.success || !isRecord(delivery.payload)) {
+      log.warn({ delivery: delivery.id, event: delivery.name, problems: event.success ? 'not an object' : problemsOf(event.error) }, 'delivery without repository or installation ignored');
+      return 'not for us';
+    }
+    if (routeOf(delivery.name, event.data.action) === undefined) return 'not for us';
+    const subjectKey = subjectKeyOf(delivery.payload);
+    const row = await storeDelivery({
+      id: delivery.id,
+      event: delivery.name,
+      action: event.data.action,
+      installationId: event.data.installation.id,
+      subjectKey,
+      payload: delivery.payload,
+    });
+    if (row === undefined) {
+      log.info({ delivery: delivery.id, event: delivery.name }, 'delivery seen before: ignored');
+      return 'seen before';
+    }
+    enqueue(row, subjectKey, false);
+    return 'queued';
+  }
+
   return {
     async accept(delivery) {
-      if (closed) throw new Error('the webhook inbox is closed');
-      const event = repoEventSchema.safeParse(delivery.payload);
-      if (!event.success || !isRecord(delivery.payload)) {
-        log.warn({ delivery: delivery.id, event: delivery.name, problems: event.success ? 'not an object' : problemsOf(event.error) }, 'delivery without repository or installation ignored');
-        return 'not for us';
-      }
-      if (routeOf(delivery.name, event.data.action) === undefined) return 'not for us';
-      const subjectKey = subjectKeyOf(delivery.payload);
-      const row = await storeDelivery({
-        id: delivery.id,
-        event: delivery.name,
-        action: event.data.action,
-        installationId: event.data.installation.id,
-        subjectKey,
-        payload: delivery.payload,
-      });
-      if (row === undefined) {
-        log.info({ delivery: delivery.id, event: delivery.name }, 'delivery seen before: ignored');
-        return 'seen before';
-      }
-      enqueue(row, subjectKey, false);
-      return 'queued';
+      const started = performance.now();
+      const outcome = await acceptDelivery(delivery);
+      options.onAnswered?.(delivery.name, outcome, (performance.now() - started) / 1000);
+      return outcome;
     },
     async resume() {
       const rows = (await unhandledDeliveries(db)).filter((delivery) => !queued.has(delivery.row));

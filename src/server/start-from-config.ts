@@ -18,6 +18,9 @@ import { githubWebUrl } from '../github/github-web-url.ts';
 import { parseSlackEnv } from '../slack/slack-env.ts';
 import { startSlack } from '../slack/start-slack.ts';
 import { withSlackReport } from '../slack/worker-slack-report.ts';
+import { createMetrics } from '../metrics/metrics.ts';
+import { metricsHandler } from '../metrics/metrics-route.ts';
+import { withEventSink } from '../runtime/with-event-sink.ts';
 import { startNotifications } from '../notify/start-notifications.ts';
 import { parseLanesEnv } from '../lanes/lanes-env.ts';
 import { startServerLanes } from '../lanes/start-server-lanes.ts';
@@ -69,7 +72,8 @@ async function startApp(
     const slack = slackEnv.settings.enabled
       ? await startSlack(slackEnv.settings, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, githubWebUrl: githubWebUrl(config.githubApiUrl), log })
       : undefined;
-    const workers = await startProcessWorkers(runtime, env, log, withSlackReport(githubWorkerWiring(probot, runtime.database, publicUrl, log), slack?.report));
+    const metrics = createMetrics({ queueDepth: () => runtime.queue.depth() });
+    const workers = await startProcessWorkers(runtime, env, log, withEventSink(withSlackReport(githubWorkerWiring(probot, runtime.database, publicUrl, log), slack?.report), metrics.onWorkerEvent));
     if (!workers.ok) {
       await slack?.stop();
       await runtime.close();
@@ -100,7 +104,7 @@ async function startApp(
       notifications.kick();
     };
     const deps: AppDeps = { service, publicUrl, onOrderChanged, ...(lanes === undefined ? {} : { lanes: lanes.app }) };
-    const yardmaster = createYardmasterApp(deps);
+    const yardmaster = createYardmasterApp(deps, { onAnswered: (event, outcome, seconds) => metrics.webhookAnswered(event, outcome, seconds) });
     const server = await startAppServer({
       probot,
       app: yardmaster.load,
@@ -108,7 +112,7 @@ async function startApp(
       host: config.host,
       webhookPath: config.webhookPath,
       log,
-      routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())], ...(slack?.routes ?? [])]),
+      routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())], ['/metrics', metricsHandler(metrics)], ...(slack?.routes ?? [])]),
     }).catch(async (error: unknown) => {
       await yardmaster.close();
       await lanes?.server.close();

@@ -66,6 +66,10 @@ describe('node src/main.ts', () => {
       expect((await deliver({ url }, { event: 'issues', payload, secret })).status).toBe(200);
       const [comment] = await fake.waitForRequests('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { where: (request) => request.pathParams['issue_number'] === '301' });
       expect(comment?.violations).toEqual([]);
+      // Prometheus metrics of the same process: the delivery's answer, the queues (embedded database here).
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      expect(metrics).toMatch(/yardmaster_webhook_answer_seconds_count\{event="issues",outcome="queued"\} 1/);
+      expect(metrics).toMatch(/yardmaster_queue_jobs\{queue="release\.start",state="queued"\} 0/);
       main.child.kill('SIGTERM');
       expect(await main.exited()).toBe(0);
       expect(main.output()).toContain('"msg":"stopped"');
