@@ -10,7 +10,7 @@ import type { Command } from '../workorders/types.ts';
 import { isLaneCommand, laneBlockOf, laneCommand, takeLaneSpec } from './handle-lane-comment.ts';
 import { inlineCode } from './markdown.ts';
 import { planErrorsReply } from './plan-reply.ts';
-import { announceQueuedDeployment } from './announce-queued-deployment.ts';
+import { announceQueuedDeployment, sessionAnnouncer } from './announce-queued-deployment.ts';
 import type { Session } from './session.ts';
 import { issueCommentEventSchema, problemsOf } from './webhook-payloads.ts';
 import { acceptedReply, planSummaryMarkdown, refusalReply, statusReply } from './work-order-replies.ts';
@@ -93,7 +93,7 @@ async function runCommand(session: Session, facts: CommentFacts, command: Comman
   if (result.outcome === 'duplicate') return;
   await session.comment(facts.number, result.status === undefined ? acceptedReply(facts.author, result.message) : statusReply(result.status));
   session.deps.onOrderChanged?.(order.id);
-  await announceQueuedDeployment(session, order.id, result.moved, context);
+  await announceQueuedDeployment(sessionAnnouncer(session), order.id, result.moved, context.config);
 }
 
 async function openDeployment(session: Session, facts: CommentFacts, environment: string): Promise<void> {

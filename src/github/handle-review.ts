@@ -6,7 +6,7 @@ import { and, desc, eq } from 'drizzle-orm';
 import { planVersions } from '../db/schema.ts';
 import { reviewVerdict } from '../workorders/review-verdict.ts';
 import { findWorkOrder, recordVerdict } from '../workorders/service/index.ts';
-import { announceQueuedDeployment } from './announce-queued-deployment.ts';
+import { announceQueuedDeployment, sessionAnnouncer } from './announce-queued-deployment.ts';
 import type { Session } from './session.ts';
 import { problemsOf, reviewEventSchema } from './webhook-payloads.ts';
 import { acceptedReply, refusalReply } from './work-order-replies.ts';
@@ -63,5 +63,5 @@ export async function handleReview(session: Session, payload: unknown): Promise<
   if (result.duplicate) return;
   await session.comment(pull.number, acceptedReply(reviewer, result.message));
   session.deps.onOrderChanged?.(order.id);
-  await announceQueuedDeployment(session, order.id, result.moved, context);
+  await announceQueuedDeployment(sessionAnnouncer(session), order.id, result.moved, context.config);
 }

@@ -7,6 +7,7 @@
 import { recordVerdict } from '../workorders/service/index.ts';
 import type { ApprovalVerdict } from '../workorders/types.ts';
 import { parseApprovalValue } from './approval-blocks.ts';
+import { announceQueuedDeployment } from '../github/announce-queued-deployment.ts';
 import { sayOnGitHub } from './say-on-github.ts';
 import { slackActor } from './slack-actor.ts';
 import type { SlackDeps, SlackModal } from './types.ts';
@@ -44,6 +45,11 @@ async function decide(deps: SlackDeps, click: ApprovalClick, verdict: ApprovalVe
   if (!result.ok) return { ok: false, message: `Refused for @${login}: ${result.message}` };
   if (result.duplicate) return { ok: true, message: result.message };
   await sayOnGitHub(deps, order, `@${login} ${verdict === 'approved' ? 'approved' : 'rejected'} this plan from Slack${reason === undefined ? '.' : `: ${reason}`}`);
+  if (result.moved.length > 0) {
+    // Reaching the quorum from Slack queues the start: GitHub shows the Deployment waiting, as for a review.
+    const announcer = { db: deps.service.db, github: await deps.githubFor(order.installationId), repoFullName: order.repoFullName, publicUrl: deps.publicUrl, log: deps.log };
+    await announceQueuedDeployment(announcer, order.id, result.moved, context.config).catch((error: unknown) => deps.log.warn({ err: error, workOrderId: order.id }, 'queued deployment not announced'));
+  }
   return { ok: true, message: result.message };
 }
 

@@ -115,6 +115,18 @@ describe('Slack approvals', () => {
     expect(JSON.stringify(last?.args['blocks'])).not.toContain('yardmaster_approve');
   });
 
+  it('queues the Deployment on GitHub when a Slack click completes the quorum', async () => {
+    const { order, message } = await planned(106, '1.6.0');
+    await send(harness, 'issue_comment', issueComment(106, nextComment++, 'erin', '/approve'));
+    expect((await orderOf(106)).state).toBe('planned');
+    expect((await click(USERS.dave, 'yardmaster_approve', buttonValue(message), String(message.answer['ts']))).status).toBe(200);
+    expect((await orderOf(106)).state).toBe('approved');
+    const created = harness.fake.requestsTo(ROUTES.deployments).filter((request) => JSON.stringify(request.body).includes(`"workOrderId":${order.id}`));
+    expect(created).toHaveLength(1);
+    const statuses = harness.fake.requestsTo(ROUTES.deploymentStatuses).map((request) => request.body);
+    expect(statuses).toContainEqual(expect.objectContaining({ state: 'queued', description: '1.6.0 approved, waiting for a worker' }));
+  });
+
   it('counts only for the plan the message showed: an edited plan replaces the message and its buttons', async () => {
     const { order, message } = await planned(103, '1.2.0');
     const oldValue = buttonValue(message);
