@@ -6,6 +6,7 @@
 import { and, eq } from 'drizzle-orm';
 import { slackMessages } from '../db/schema.ts';
 import { issueUrl } from '../github/github-web-url.ts';
+import { createKeyedSerialRunner } from '../github/keyed-serial-runner.ts';
 import { orderUrl } from '../github/order-url.ts';
 import { approvalSnapshot, getWorkOrder } from '../workorders/service/index.ts';
 import { approvalBlocks, approvalText, escapeMrkdwn, type SlackBlock } from './approval-blocks.ts';
@@ -75,18 +76,12 @@ export interface ApprovalMessageSync {
 }
 
 export function createApprovalMessageSync(deps: SlackDeps): ApprovalMessageSync {
-  const chains = new Map<number, Promise<void>>();
+  // One order's updates in order; different orders side by side, without a limit. Each task logs its own failure
+  // (with the order), so the runner has none left to report.
+  const runner = createKeyedSerialRunner(Number.MAX_SAFE_INTEGER, () => undefined);
   const syncer = (workOrderId: number): void => {
-    const next = (chains.get(workOrderId) ?? Promise.resolve())
-      .then(() => sync(deps, workOrderId))
-      .catch((error: unknown) => deps.log.warn({ err: error, workOrderId }, 'Slack approval message sync failed'));
-    chains.set(workOrderId, next);
-    void next.then(() => {
-      if (chains.get(workOrderId) === next) chains.delete(workOrderId);
-    });
+    runner.add(String(workOrderId), () => sync(deps, workOrderId).catch((error: unknown) => deps.log.warn({ err: error, workOrderId }, 'Slack approval message sync failed')));
   };
-  syncer.idle = async (): Promise<void> => {
-    while (chains.size > 0) await Promise.allSettled([...chains.values()]);
-  };
+  syncer.idle = (): Promise<void> => runner.idle();
   return syncer;
 }

@@ -4,6 +4,7 @@
  */
 import { webApi } from '@slack/bolt';
 import type { GitHubWorkerWiring } from '../runtime/start-process-workers.ts';
+import { withEventSink } from '../runtime/with-event-sink.ts';
 import { createSlackReporter, type SlackReporter } from './report-worker-events.ts';
 import { createApprovalMessageSync } from './sync-approval-message.ts';
 import { boltLogger } from './bolt-logger.ts';
@@ -16,19 +17,11 @@ export function workerSlackReporter(bot: { botToken: string; apiUrl: string }, d
   return createSlackReporter(full, createApprovalMessageSync(full));
 }
 
-/** The workers' wiring with Slack's reporter beside GitHub's (each shielded from the other). */
+/** The workers' wiring with Slack's reporter beside GitHub's (each shielded from the other), waited for at shutdown. */
 export function withSlackReport(wiring: GitHubWorkerWiring, slack: SlackReporter | undefined): GitHubWorkerWiring {
   if (slack === undefined) return wiring;
-  const github = wiring.report;
   return {
-    ...wiring,
-    report: (event) => {
-      try {
-        github?.(event);
-      } finally {
-        slack(event);
-      }
-    },
+    ...withEventSink(wiring, slack),
     idle: async () => {
       await wiring.idle?.();
       await slack.idle();
