@@ -108,12 +108,26 @@ export async function reclaimUnused(deps: LaneDeps): Promise<string[]> {
   const reclaimed: string[] = [];
   for (const instance of await unusedInstances(deps.db)) {
     if (!(await deps.db.transaction((tx) => retireInstance(tx, instance.id)))) continue;
-    const runtime = deps.runtimes?.[instance.runtime] ?? (instance.runtime === deps.runtime.name ? deps.runtime : undefined);
-    if (runtime !== undefined && instance.runtimeRef !== null) await runtime.stop(instance.runtimeRef);
+    await stopInstance(deps, instance);
     const removed = await deps.db.transaction((tx) => removeInstance(tx, instance.id, deps.actor, 'no lane and no baseline uses it', true));
     if (removed !== undefined) reclaimed.push(`${removed.service}@${removed.version}`);
   }
   return reclaimed;
+}
+
+/** Stops an instance with the runtime that started it, if this process has that runtime (registered ones run on). */
+async function stopInstance(deps: LaneDeps, instance: LaneInstance): Promise<void> {
+  const runtime = deps.runtimes?.[instance.runtime] ?? (instance.runtime === deps.runtime.name ? deps.runtime : undefined);
+  if (runtime !== undefined && instance.runtimeRef !== null) await runtime.stop(instance.runtimeRef);
+}
+
+/** Removes `service@version` from the library by hand, stopping it if Yardmaster started it; false when absent. */
+export async function removeVersion(deps: LaneDeps, service: string, version: string, reason: string): Promise<boolean> {
+  const found = await findInstance(deps.db, service, version);
+  if (found === undefined) return false;
+  await stopInstance(deps, found);
+  await deps.db.transaction((tx) => removeInstance(tx, found.id, deps.actor, reason));
+  return true;
 }
 
 /** Ends lane `name` and reclaims what it leaves unused. */

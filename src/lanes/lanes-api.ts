@@ -13,8 +13,8 @@ import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { formatIssues } from '../plan/format-issues.ts';
-import { endLane, resolveTask, type LaneDeps } from './lane-tasks.ts';
-import { findInstance, putInstance, removeInstance } from './library-store.ts';
+import { endLane, removeVersion, resolveTask, type LaneDeps } from './lane-tasks.ts';
+import { putInstance } from './library-store.ts';
 import { libraryView } from './library-view.ts';
 import { heartbeat, register } from './registry-store.ts';
 import { parseLaneSpec } from './task-spec.ts';
@@ -113,13 +113,10 @@ export function lanesApi(deps: LaneDeps, token: string): (request: IncomingMessa
       case 'DELETE /v1/instances': {
         const [service, version] = [parts[2], parts[3]];
         if (service === undefined || version === undefined || parts.length !== 4) break;
-        const found = await findInstance(deps.db, service, version);
-        if (found === undefined) {
+        if (!(await removeVersion(deps, service, version, 'removed through the API'))) {
           send(response, 404, { error: `no instance ${service}@${version}` });
           return;
         }
-        if (found.runtimeRef !== null && found.runtime === deps.runtime.name) await deps.runtime.stop(found.runtimeRef);
-        await deps.db.transaction((tx) => removeInstance(tx, found.id, deps.actor, 'removed through the API'));
         send(response, 200, { removed: `${service}@${version}` });
         return;
       }

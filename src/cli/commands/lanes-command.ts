@@ -11,8 +11,8 @@ import { migrateDatabase } from '../../db/migrate.ts';
 import type { Database } from '../../db/types.ts';
 import { parseLaneCatalog, type LaneCatalog } from '../../lanes/catalog.ts';
 import { formatResolution } from '../../lanes/format-resolution.ts';
-import { endLane, resolveTask, startBaseline, type LaneDeps } from '../../lanes/lane-tasks.ts';
-import { findInstance, putInstance, removeInstance } from '../../lanes/library-store.ts';
+import { endLane, removeVersion, resolveTask, startBaseline, type LaneDeps } from '../../lanes/lane-tasks.ts';
+import { putInstance } from '../../lanes/library-store.ts';
 import { libraryView } from '../../lanes/library-view.ts';
 import { createCatalogRuntime } from '../../lanes/catalog-runtime.ts';
 import { workerConnect } from '../../runtime/worker-connect.ts';
@@ -159,13 +159,10 @@ async function run(sub: string, rest: readonly string[], values: Values, deps: L
       return EXIT_OK;
     }
     case 'remove': {
-      const found = await findInstance(deps.db, first, second);
-      if (found === undefined) {
+      if (!(await removeVersion(deps, first, second, 'removed from the CLI'))) {
         io.stderr.write(`no instance ${first}@${second}\n`);
         return EXIT_FAILED;
       }
-      if (found.runtimeRef !== null && found.runtime === deps.runtime.name) await deps.runtime.stop(found.runtimeRef);
-      await deps.db.transaction((tx) => removeInstance(tx, found.id, deps.actor, 'removed from the CLI'));
       io.stdout.write(`${first}@${second} removed\n`);
       return EXIT_OK;
     }
