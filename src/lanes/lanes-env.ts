@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { withoutEmpty } from '../runtime/without-empty.ts';
 import { formatIssues } from '../plan/format-issues.ts';
 import { parseLaneCatalog, type LaneCatalog } from './catalog.ts';
 
@@ -24,8 +25,7 @@ const envSchema = z.object({
 });
 
 export async function parseLanesEnv(env: Readonly<Record<string, string | undefined>>): Promise<{ ok: true; settings: LanesSettings } | { ok: false; problems: string[] }> {
-  const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('YARDMASTER_LANES_') && value !== undefined && value.trim() !== ''));
-  const parsed = envSchema.safeParse(present);
+  const parsed = envSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
   const vars = parsed.data;
   if (vars.YARDMASTER_LANES_PORT === undefined) return { ok: true, settings: { enabled: false } };

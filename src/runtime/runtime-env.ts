@@ -5,6 +5,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { withoutEmpty } from './without-empty.ts';
 import { defaultDataDir } from '../db/default-data-dir.ts';
 
 /** Where the database is: PostgreSQL at a URL, or the embedded PGlite in a data directory. */
@@ -45,12 +46,6 @@ const envSchema = z.object({
   YARDMASTER_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   YARDMASTER_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
 });
-
-function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) if (value !== undefined && value.trim() !== '') kept[name] = value;
-  return kept;
-}
 
 /** `$XDG_CACHE_HOME/yardmaster`, else `~/.cache/yardmaster`. */
 function defaultCacheDir(env: Readonly<Record<string, string>>): string {

@@ -3,6 +3,7 @@
  * setup flow (register the App from app.yml); with one, the App's credentials are all required.
  */
 import { z } from 'zod';
+import { withoutEmpty } from '../runtime/without-empty.ts';
 
 /** Where the App's private key comes from. */
 export type PrivateKeySource = { kind: 'inline'; text: string } | { kind: 'file'; path: string };
@@ -47,13 +48,6 @@ const envSchema = z.object({
   WEBHOOK_PATH: z.string().regex(/^\/\S*$/, 'must be a path starting with /').default('/api/github/webhooks'),
   GITHUB_API_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
-
-/** Unset and empty are the same thing (`APP_ID=` in a compose file means "not set"). */
-function withoutEmpty(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const [name, value] of Object.entries(env)) if (value !== undefined && value.trim() !== '') kept[name] = value;
-  return kept;
-}
 
 /** Reads the server's settings from `env` (normally `process.env`). */
 export function parseServerEnv(env: Readonly<Record<string, string | undefined>>): ServerEnvResult {

@@ -3,6 +3,7 @@
  * main server, verified with the signing secret) or Socket Mode when `SLACK_APP_TOKEN` is set.
  */
 import { z } from 'zod';
+import { withoutEmpty } from '../runtime/without-empty.ts';
 
 export type SlackSettings =
   | { enabled: false }
@@ -27,8 +28,7 @@ const slackEnvSchema = z.object({
 type SlackVars = z.infer<typeof slackEnvSchema>;
 
 function readSlackVars(env: Readonly<Record<string, string | undefined>>): { ok: true; vars: SlackVars } | { ok: false; problems: string[] } {
-  const present = Object.fromEntries(Object.entries(env).filter(([name, value]) => name.startsWith('SLACK_') && value !== undefined && value.trim() !== ''));
-  const parsed = slackEnvSchema.safeParse(present);
+  const parsed = slackEnvSchema.safeParse(withoutEmpty(env));
   if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
   return { ok: true, vars: parsed.data };
 }
