@@ -5,6 +5,7 @@
  */
 import postgres from 'postgres';
 import type { Database } from '../db/types.ts';
+import { coalescedTask } from '../runtime/coalesced-task.ts';
 import { LANE_CHANNEL } from './lane-audit.ts';
 import { EMPTY_ROUTES, loadRouteTable, type RouteTable } from './route-table.ts';
 
@@ -17,29 +18,15 @@ export interface RouteWatcher {
 
 export async function watchRoutes(database: Database, options: { safetyReloadMs?: number; onError?: (error: unknown) => void } = {}): Promise<RouteWatcher> {
   let table: RouteTable = EMPTY_ROUTES;
-  let loading: Promise<void> | undefined;
-  let again = false;
   const onError = options.onError ?? (() => undefined);
-
-  const reload = (): Promise<void> => {
-    if (loading !== undefined) {
-      // The load under way runs once more before it resolves.
-      again = true;
-      return loading;
+  const loader = coalescedTask(async () => {
+    try {
+      table = await loadRouteTable(database.db);
+    } catch (error) {
+      onError(error);
     }
-    loading = (async () => {
-      do {
-        again = false;
-        try {
-          table = await loadRouteTable(database.db);
-        } catch (error) {
-          onError(error);
-        }
-      } while (again);
-      loading = undefined;
-    })();
-    return loading;
-  };
+  });
+  const reload = (): Promise<void> => loader.run();
 
   let unlisten: () => Promise<void>;
   if (database.kind === 'postgres') {
@@ -62,7 +49,7 @@ export async function watchRoutes(database: Database, options: { safetyReloadMs?
     async close() {
       clearInterval(timer);
       await unlisten();
-      await loading;
+      await loader.settled();
     },
   };
 }

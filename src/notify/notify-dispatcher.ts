@@ -11,6 +11,7 @@ import type { ConfigLoader } from '../dispatch/worker-context.ts';
 import type { RepoConfig } from '../config/types.ts';
 import { orderUrl } from '../github/order-url.ts';
 import { AUDIT_ACTIONS, currentPlan, getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';
+import { coalescedTask } from '../runtime/coalesced-task.ts';
 import { keyEventKindOf } from './key-events.ts';
 import { NOTIFY_QUEUE, type NotifyJobData, type NotifyTarget } from './notify-queue.ts';
 import type { KeyEvent } from './types.ts';
@@ -65,8 +66,6 @@ function targetsOf(config: RepoConfig, order: WorkOrder, kind: KeyEvent['kind'])
 export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyDispatcher {
   const { db, log } = options;
   const batch = options.batch ?? 200;
-  let running: Promise<boolean> | undefined;
-  let again = false;
   let stopped = false;
 
   async function cursor(): Promise<number> {
@@ -134,46 +133,29 @@ export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyD
     return rows.length === batch;
   }
 
-  function run(): Promise<boolean> {
-    if (running !== undefined) {
-      again = true;
-      return running;
+  const fanOut = coalescedTask(async () => {
+    try {
+      while (await tick());
+    } catch (error) {
+      log.warn({ err: error }, 'notification fan-out failed; trying again');
     }
-    running = (async () => {
-      let more = true;
-      try {
-        while (more || again) {
-          again = false;
-          more = await tick();
-        }
-      } catch (error) {
-        log.warn({ err: error }, 'notification fan-out failed; trying again');
-      } finally {
-        running = undefined;
-      }
-      return false;
-    })();
-    return running;
-  }
+  });
 
   const timer = setInterval(() => {
-    if (!stopped) void run();
+    if (!stopped) void fanOut.run();
   }, options.intervalMs ?? 1_000);
   timer.unref();
 
   return {
     kick() {
-      if (!stopped) void run();
+      if (!stopped) void fanOut.run();
     },
-    async drain() {
-      await run();
-      // A tick that was running when asked may have missed rows written meanwhile.
-      await run();
-    },
+    // A pass under way when asked runs once more, so rows written before the call are read.
+    drain: () => fanOut.run(),
     async stop() {
       stopped = true;
       clearInterval(timer);
-      await running;
+      await fanOut.settled();
     },
   };
 }
