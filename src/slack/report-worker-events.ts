@@ -6,6 +6,7 @@
  */
 import type { ReleaseEvent, StageName } from '../deploy/types.ts';
 import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import { createKeyedSerialRunner } from '../github/keyed-serial-runner.ts';
 import { orderUrl } from '../github/order-url.ts';
 import { currentPlanVersion } from '../workorders/service/plan-store.ts';
 import { outcomeReply, stageReplyText, type HostProgress } from './progress-blocks.ts';
@@ -21,7 +22,6 @@ interface StageReply {
 }
 
 interface OrderThread {
-  chain: Promise<void>;
   thread: { channel: string; ts: string } | undefined;
   releaseId: string | undefined;
   stages: Map<StageName, StageReply>;
@@ -34,19 +34,17 @@ export interface SlackReporter {
 
 export function createSlackReporter(deps: SlackDeps, sync: ApprovalMessageSync, flushIntervalMs = 1_000): SlackReporter {
   const orders = new Map<number, OrderThread>();
-  const pending = new Set<Promise<void>>();
+  // Events of one order in order; orders side by side. Each step logs its own failure, with the order.
+  const runner = createKeyedSerialRunner(Number.MAX_SAFE_INTEGER, () => undefined);
 
   function enqueue(workOrderId: number, step: (order: OrderThread) => Promise<void>): void {
     let order = orders.get(workOrderId);
     if (order === undefined) {
-      order = { chain: Promise.resolve(), thread: undefined, releaseId: undefined, stages: new Map() };
+      order = { thread: undefined, releaseId: undefined, stages: new Map() };
       orders.set(workOrderId, order);
     }
     const current = order;
-    const next = current.chain.then(() => step(current)).catch((error: unknown) => deps.log.warn({ err: error, workOrderId }, 'Slack progress report failed'));
-    current.chain = next;
-    pending.add(next);
-    void next.finally(() => pending.delete(next));
+    runner.add(String(workOrderId), () => step(current).catch((error: unknown) => deps.log.warn({ err: error, workOrderId }, 'Slack progress report failed')));
   }
 
   async function flush(order: OrderThread, stage: StageName, reply: StageReply): Promise<void> {
@@ -117,7 +115,7 @@ export function createSlackReporter(deps: SlackDeps, sync: ApprovalMessageSync, 
     if (event.type === 'release') enqueue(workOrderId, (order) => onRelease(workOrderId, order, event.event));
   };
   reporter.idle = async (): Promise<void> => {
-    while (pending.size > 0) await Promise.allSettled([...pending]);
+    await runner.idle();
     await sync.idle();
   };
   return reporter;
