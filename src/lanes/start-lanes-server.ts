@@ -2,10 +2,9 @@
  * The lanes service of a process: the router on its own port, the API (and registry) on another, and a sweeper
  * that marks silent registered instances down and ends lanes whose TTL ran out. Wiring only.
  */
-import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Database } from '../db/types.ts';
+import { closeGracefully, listen } from '../server/listen.ts';
 import { createLaneRouter } from './lane-router.ts';
 import { endExpiredLanes, type LaneDeps } from './lane-tasks.ts';
 import { lanesApi } from './lanes-api.ts';
@@ -35,10 +34,8 @@ export interface LanesServer {
   close(): Promise<void>;
 }
 
-async function listen(server: Server, port: number, host: string): Promise<string> {
-  server.listen(port, host);
-  await once(server, 'listening');
-  return `http://${host}:${(server.address() as AddressInfo).port}`;
+async function listenAt(server: Server, port: number, host: string): Promise<string> {
+  return `http://${host}:${await listen(server, port, host)}`;
 }
 
 export async function startLanesServer(options: LanesServerOptions): Promise<LanesServer> {
@@ -53,8 +50,8 @@ export async function startLanesServer(options: LanesServerOptions): Promise<Lan
       else response.destroy();
     });
   });
-  const routerUrl = await listen(router, options.routerPort, host);
-  const apiUrl = await listen(apiServer, options.apiPort, host);
+  const routerUrl = await listenAt(router, options.routerPort, host);
+  const apiUrl = await listenAt(apiServer, options.apiPort, host);
   const sweep = async (): Promise<void> => {
     try {
       await markSilentDown(options.deps.db, options.silenceMs ?? 30_000);
@@ -71,10 +68,8 @@ export async function startLanesServer(options: LanesServerOptions): Promise<Lan
     sweep,
     async close() {
       clearInterval(timer);
-      await Promise.all([router, apiServer].map((server) => new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeIdleConnections();
-      })));
+      // Requests in flight get a moment to finish, as on the main server.
+      await Promise.all([router, apiServer].map((server) => closeGracefully(server, 5_000)));
       await watcher.close();
     },
   };
