@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createProcessRuntime } from '../../src/lanes/process-runtime.ts';
 import { startLanesServer, type LanesServer } from '../../src/lanes/start-lanes-server.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { waitFor } from '../helpers/workorder-fixtures.ts';
 
 const TOKEN = 'lanes-test-token-0123456789';
 let test: TestDatabase;
@@ -27,6 +28,11 @@ async function tinyService(name: string): Promise<string> {
 
 function api(path: string, init: RequestInit = {}, token = TOKEN): Promise<Response> {
   return fetch(`${lanes.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+}
+
+/** Waits until the router sends a request in `lane` to `expected` (routes reload on NOTIFY). */
+function answersWith(lane: string, expected: string): Promise<true> {
+  return waitFor(`lane ${lane} to reach ${expected}`, async () => ((await through(lane)).body === expected ? true : undefined), 5_000);
 }
 
 async function through(lane?: string): Promise<{ body: string; route: string | null }> {
@@ -72,16 +78,16 @@ describe('the lanes API', () => {
     const candidate = await tinyService('pay@7');
     const registered = await api('/v1/register', { method: 'POST', body: JSON.stringify({ service: 'pay', version: '7', endpoint: candidate, lanes: ['pr-7', 'no-such-lane'] }) });
     expect(await registered.json()).toEqual({ registered: 'pay@7', unknownLanes: ['no-such-lane'] });
-    await waitUntil(async () => (await through('pr-7')).body === 'pay@7');
+    await answersWith('pr-7', 'pay@7');
     expect(await through('pr-7')).toEqual({ body: 'pay@7', route: 'pay@7 (lane)' });
     expect(await through()).toEqual({ body: 'pay@0', route: 'pay@0 (baseline)' });
 
     // Silence: the instance goes down and the lane falls back to the baseline; a heartbeat brings it back.
     await test.database.db.execute(`update lane_instances set heartbeat_at = now() - interval '1 hour' where version = '7'`);
     await lanes.sweep();
-    await waitUntil(async () => (await through('pr-7')).body === 'pay@0');
+    await answersWith('pr-7', 'pay@0');
     expect((await api('/v1/heartbeat', { method: 'POST', body: JSON.stringify({ service: 'pay', version: '7' }) })).status).toBe(200);
-    await waitUntil(async () => (await through('pr-7')).body === 'pay@7');
+    await answersWith('pr-7', 'pay@7');
     expect((await api('/v1/heartbeat', { method: 'POST', body: JSON.stringify({ service: 'pay', version: '99' }) })).status).toBe(404);
 
     const library = (await (await api('/v1/library')).json()) as { instances: { service: string; version: string; lanes: string[]; baseline: boolean }[] };
@@ -109,11 +115,3 @@ describe('the lanes API', () => {
     expect((await api('/v1/nothing')).status).toBe(404);
   });
 });
-
-async function waitUntil(probe: () => Promise<boolean>, limitMs = 5_000): Promise<void> {
-  const deadline = Date.now() + limitMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
