@@ -8,6 +8,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HostEntry } from '../../src/config/types.ts';
 import type { LaneCatalog } from '../../src/lanes/catalog.ts';
 import { startBaseline } from '../../src/lanes/lane-tasks.ts';
+import { chainBecomes } from '../helpers/lane-requests.ts';
 import { commentsMatching, githubRequestCheck, issueComment, pullRequestEvent, repoConfigYaml, ROUTES, bodyText, send, startHarness, type Harness } from '../helpers/github-workorder-harness.ts';
 
 const SERVICE = fileURLToPath(new URL('../fixtures/lane-service.ts', import.meta.url));
@@ -35,14 +36,8 @@ afterEach(githubRequestCheck(() => harness));
 
 const spec = (version: string): string => ['Lane for this change:', '', '```yardmaster-lane', `services: { A: baseline, B: "${version}" }`, 'calls: [A->B]', '```'].join('\n');
 
-async function chainIn(lane: string): Promise<unknown> {
-  const url = harness.lanes?.server.routerUrl ?? '';
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const response = await fetch(`${url}/A/chain`, { headers: { 'x-yardmaster-lane': lane } });
-    if (response.ok) return response.json();
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error('no answer');
+function chainIn(lane: string, expected: readonly string[]): Promise<unknown> {
+  return chainBecomes(harness.lanes?.server.routerUrl ?? '', lane, expected);
 }
 
 describe('pull-request lanes', () => {
@@ -52,24 +47,24 @@ describe('pull-request lanes', () => {
     expect(reply).toContain('(fallback): deployed 1, reused the rest; a full copy per task would deploy 2.');
     expect(reply).toMatch(/\| B \| 1 \| 1 \| deployed \| http:\/\/127\.0\.0\.1:\d+ \|/);
     expect(reply).toContain(`curl -H 'x-yardmaster-lane: ${LANE}' ${harness.lanes?.server.routerUrl ?? '?'}/<service>/…`);
-    expect(await chainIn(LANE)).toEqual(['A@0', 'B@1']);
+    expect(await chainIn(LANE, ['A@0', 'B@1'])).toEqual(['A@0', 'B@1']);
 
     await send(harness, 'issue_comment', issueComment(50, 70_001, 'carol', spec('2'), 'edited', true));
     await commentsMatching(harness, 50, /Lane `codertocat-hello-world-pr-50` ready/, 2);
-    expect(await chainIn(LANE)).toEqual(['A@0', 'B@2']);
+    expect(await chainIn(LANE, ['A@0', 'B@2'])).toEqual(['A@0', 'B@2']);
 
     await send(harness, 'issue_comment', issueComment(50, 70_002, 'mallory', '/lane down', 'created', true));
     await commentsMatching(harness, 50, /@mallory `\/lane down` was refused: lanes are for developers/);
     await send(harness, 'issue_comment', issueComment(50, 70_003, 'carol', '/lane down', 'created', true));
     // B@1 went when the edit replaced it; B@2 goes with the lane.
     await commentsMatching(harness, 50, /Lane `codertocat-hello-world-pr-50` ended; reclaimed: B@2\./);
-    expect(await chainIn(LANE)).toEqual(['A@0', 'B@0']);
+    expect(await chainIn(LANE, ['A@0', 'B@0'])).toEqual(['A@0', 'B@0']);
 
     await send(harness, 'issue_comment', issueComment(50, 70_004, 'pam', spec('3'), 'created', true));
     await commentsMatching(harness, 50, /Lane `codertocat-hello-world-pr-50` ready/, 3);
-    expect(await chainIn(LANE)).toEqual(['A@0', 'B@3']);
+    expect(await chainIn(LANE, ['A@0', 'B@3'])).toEqual(['A@0', 'B@3']);
     await send(harness, 'pull_request', pullRequestEvent(50, 'closed', 'ab'.repeat(20), 'pam'));
-    expect(await chainIn(LANE)).toEqual(['A@0', 'B@0']);
+    expect(await chainIn(LANE, ['A@0', 'B@0'])).toEqual(['A@0', 'B@0']);
     const instances = await harness.lanes?.deps.db.query.laneInstances.findMany();
     expect(instances?.map((row) => `${row.service}@${row.version}`).sort()).toEqual(['A@0', 'B@0']);
   });

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { captureIo } from '../helpers/cli-capture.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { chainBecomes } from '../helpers/lane-requests.ts';
 
 const SERVICE = fileURLToPath(new URL('../fixtures/lane-service.ts', import.meta.url));
 let test: TestDatabase;
@@ -64,16 +65,8 @@ describe('yardmaster lanes', () => {
     expect(up.stdout).toMatch(/^lane cli-lane \(fallback\) ready: deployed 1, reused the rest; a full copy per task would deploy 2\n/);
     expect(up.stdout).toMatch(/\nB\s+1\s+1\s+deployed\s+http:\/\/127\.0\.0\.1:\d+\n/);
 
-    const answer = async (lane?: string): Promise<unknown> => {
-      for (let attempt = 0; attempt < 50; attempt++) {
-        const response = await fetch(`${routerUrl}/A/chain`, { headers: lane === undefined ? {} : { 'x-yardmaster-lane': lane } });
-        if (response.ok) return response.json();
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      throw new Error('the router never answered');
-    };
-    expect(await answer('cli-lane')).toEqual(['A@0', 'B@1']);
-    expect(await answer()).toEqual(['A@0', 'B@0']);
+    expect(await chainBecomes(routerUrl, 'cli-lane', ['A@0', 'B@1'])).toEqual(['A@0', 'B@1']);
+    expect(await chainBecomes(routerUrl, undefined, ['A@0', 'B@0'])).toEqual(['A@0', 'B@0']);
 
     const list = await lanes('list');
     expect(list.stdout).toContain('B@1  up  ');

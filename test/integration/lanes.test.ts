@@ -17,6 +17,7 @@ import { createProcessRuntime } from '../../src/lanes/process-runtime.ts';
 import { watchRoutes, type RouteWatcher } from '../../src/lanes/route-watcher.ts';
 import { parseLaneSpec, type LaneSpec } from '../../src/lanes/task-spec.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { chainThrough, type ChainAnswer } from '../helpers/lane-requests.ts';
 
 const SERVICE = fileURLToPath(new URL('../fixtures/lane-service.ts', import.meta.url));
 const CHAIN = ['A', 'B', 'C', 'D', 'E', 'F'];
@@ -57,9 +58,8 @@ function spec(yaml: string): LaneSpec {
   return parsed.value;
 }
 
-async function chain(lane?: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string; route: string | null }> {
-  const response = await fetch(`${routerUrl}/A/chain`, { headers: { ...(lane === undefined ? {} : { 'x-yardmaster-lane': lane }), ...headers } });
-  return { status: response.status, body: await response.text(), route: response.headers.get('x-yardmaster-route') };
+function chain(lane?: string, headers: Record<string, string> = {}): Promise<ChainAnswer> {
+  return chainThrough(routerUrl, lane, headers);
 }
 
 /** A GET with headers fetch would not send as given (Host). */
