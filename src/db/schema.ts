@@ -517,3 +517,46 @@ export const laneMembers = pgTable(
   },
   (t) => [unique('lane_members_lane_service_uq').on(t.laneId, t.service), index('lane_members_instance_idx').on(t.instanceId)],
 );
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dashboard.
+
+/**
+ * What each host printed during a stage (already masked by the engine), so that the dashboard shows it from any
+ * process. Capped per host and stage by the recorder; a trigger NOTIFYs `yardmaster_dashboard` like stage_events.
+ */
+export const stageOutput = pgTable(
+  'stage_output',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    releaseId: text('release_id')
+      .notNull()
+      .references(() => releases.releaseId),
+    host: text('host').notNull(),
+    stage: text('stage').notNull(),
+    stream: text('stream', { enum: ['stdout', 'stderr'] }).notNull(),
+    line: text('line').notNull(),
+    at: timestamptz('at').notNull().defaultNow(),
+  },
+  (t) => [index('stage_output_release_idx').on(t.releaseId, t.id)],
+);
+
+/**
+ * Dashboard sign-ins (GitHub OAuth). The cookie carries the session's random token, signed; the row is keyed by the
+ * token's sha256 so that a copy of the table opens no session. `repos` are the repositories the user could read
+ * when last checked; the user's GitHub token is kept encrypted (AES-256-GCM) to check again.
+ */
+export const dashboardSessions = pgTable(
+  'dashboard_sessions',
+  {
+    tokenHash: text('token_hash').primaryKey(),
+    login: text('login').notNull(),
+    githubUserId: bigint('github_user_id', { mode: 'number' }).notNull(),
+    repos: text('repos').array().notNull().default(sql`'{}'::text[]`),
+    accessToken: text('access_token'),
+    reposCheckedAt: timestamptz('repos_checked_at').notNull().defaultNow(),
+    createdAt: createdAt(),
+    expiresAt: timestamptz('expires_at').notNull(),
+  },
+  (t) => [index('dashboard_sessions_expires_idx').on(t.expiresAt)],
+);

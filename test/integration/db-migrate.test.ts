@@ -12,6 +12,7 @@ const EXPECTED_TABLES = [
   'approvals',
   'apps',
   'audit_log',
+  'dashboard_sessions',
   'environment_lock_waiters',
   'environment_locks',
   'environments',
@@ -26,6 +27,7 @@ const EXPECTED_TABLES = [
   'releases',
   'slack_messages',
   'stage_events',
+  'stage_output',
   'webhook_deliveries',
   'work_orders',
 ];
@@ -73,12 +75,12 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
     expect(types).toEqual(['timestamp with time zone']);
   });
 
-  it('installs the append-only triggers on audit_log', async () => {
+  it('installs the append-only triggers on audit_log (and the dashboard's notification)', async () => {
     const triggers = await strings(
       test,
       sql`select tgname::text as value from pg_trigger where tgrelid = 'audit_log'::regclass and not tgisinternal order by 1`,
     );
-    expect(triggers).toEqual(['audit_log_refuse_truncate', 'audit_log_refuse_update_delete']);
+    expect(triggers).toEqual(['audit_log_dashboard_notify', 'audit_log_refuse_truncate', 'audit_log_refuse_update_delete']);
   });
 });
 
