@@ -75,7 +75,7 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
     expect(types).toEqual(['timestamp with time zone']);
   });
 
-  it('installs the append-only triggers on audit_log (and the dashboard's notification)', async () => {
+  it('installs the append-only triggers on audit_log and the dashboard notification', async () => {
     const triggers = await strings(
       test,
       sql`select tgname::text as value from pg_trigger where tgrelid = 'audit_log'::regclass and not tgisinternal order by 1`,
