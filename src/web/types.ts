@@ -1,0 +1,37 @@
+/** Shared types of the dashboard (src/web). */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Who is looking: a signed-in GitHub user and the repositories (owner/name) they may read. */
+export interface Viewer {
+  login: string;
+  /** Repositories the user could read when last checked; only these repos' orders, releases and logs are shown. */
+  repos: readonly string[];
+  /** The token every form of this session carries (checked on POST). */
+  csrfToken: string;
+}
+
+/** A dashboard request, parsed once: path below `/dashboard`, query, and who asks. */
+export interface DashboardRequest {
+  request: IncomingMessage;
+  response: ServerResponse;
+  /** The path without the `/dashboard` prefix (`/`, `/orders/12`, …). */
+  path: string;
+  query: URLSearchParams;
+  viewer: Viewer;
+}
+
+/**
+ * The sign-in side of the dashboard (src/web/auth): GitHub OAuth routes, sessions in signed http-only cookies,
+ * CSRF tokens.
+ */
+export interface DashboardAuth {
+  /**
+   * Answers the sign-in routes it owns (`/dashboard/login`, `/dashboard/auth/callback`, `/dashboard/logout`) and
+   * returns true; false for any other path.
+   */
+  handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean>;
+  /** The signed-in viewer of a request (a valid, unexpired session cookie), or null. */
+  viewer(request: IncomingMessage): Promise<Viewer | null>;
+  /** Whether a form's token is the session's (constant-time). */
+  csrfOk(viewer: Viewer, token: string | undefined): boolean;
+}
