@@ -4,7 +4,7 @@
  * the engine; writes are chained in order and awaited by `flush()` before the release is finished.
  */
 import { sql } from 'drizzle-orm';
-import { hostRuns, stageEvents } from '../db/schema.ts';
+import { hostRuns, stageEvents, stageOutput } from '../db/schema.ts';
 import type { Db } from '../db/types.ts';
 import type { HostReport, ReleaseEvent } from '../deploy/types.ts';
 import { toJsonRecord } from '../workorders/service/plan-store.ts';
@@ -37,10 +37,37 @@ function failureOf(report: HostReport): Record<string, unknown> | null {
   });
 }
 
+/** Output lines kept per host and stage (the dashboard shows them; the rest of a chatty stage is counted, not kept). */
+export const OUTPUT_LINES_KEPT = 1_000;
+
+type OutputEvent = Extract<ReleaseEvent, { type: 'output' }>;
+
 export function createReleaseRecorder(db: Db, options: RecorderOptions): ReleaseRecorder {
   const { releaseId, attempt } = options;
   let chain: Promise<void> = Promise.resolve();
   let firstError: unknown;
+  // Output lines go in batches: one insert for whatever arrived while the previous writes ran.
+  let pendingOutput: (typeof stageOutput.$inferInsert)[] = [];
+  const linesSeen = new Map<string, number>();
+
+  /** Buffers the line; true when the buffer was empty, so a write must be queued for it. */
+  const keepOutput = (event: OutputEvent): boolean => {
+    const key = `${event.host}\u0000${event.stage}`;
+    const seen = (linesSeen.get(key) ?? 0) + 1;
+    linesSeen.set(key, seen);
+    if (seen > OUTPUT_LINES_KEPT + 1) return false;
+    if (seen <= OUTPUT_LINES_KEPT) {
+      pendingOutput.push({ releaseId, host: event.host, stage: event.stage, stream: event.stream, line: event.line });
+    } else {
+      pendingOutput.push({ releaseId, host: event.host, stage: event.stage, stream: 'stderr', line: `… more output of this stage is not kept (first ${OUTPUT_LINES_KEPT} lines shown)` });
+    }
+    return pendingOutput.length === 1;
+  };
+  const writeOutput = async (): Promise<void> => {
+    const batch = pendingOutput;
+    pendingOutput = [];
+    if (batch.length > 0) await db.insert(stageOutput).values(batch);
+  };
 
   const write = async (event: ReleaseEvent): Promise<void> => {
     switch (event.type) {
@@ -103,9 +130,12 @@ export function createReleaseRecorder(db: Db, options: RecorderOptions): Release
 
   return {
     sink(event) {
-      chain = chain.then(() => write(event)).catch((error: unknown) => {
-        firstError ??= error;
-      });
+      const step = event.type === 'output' ? (keepOutput(event) ? writeOutput : undefined) : () => write(event);
+      if (step !== undefined) {
+        chain = chain.then(step).catch((error: unknown) => {
+          firstError ??= error;
+        });
+      }
       options.forward(event);
     },
     async observe(host, previousVersion) {

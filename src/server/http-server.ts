@@ -1,6 +1,7 @@
 /**
- * The process's one HTTP server: exact-path routes (webhooks now; Slack and the dashboard later), 404 for the
- * rest, 500 (logged, no details to the client) for a handler that throws.
+ * The process's one HTTP server: exact-path routes (webhooks, Slack, health) and prefix routes (a key ending in
+ * `/*` answers that path and everything below it: the dashboard), 404 for the rest, 500 (logged, no details to the
+ * client) for a handler that throws.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 
@@ -28,10 +29,22 @@ function answer(response: ServerResponse, status: number, text: string): void {
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${text}\n`);
 }
 
-/** A server (not yet listening) that sends each request to the handler of its exact path. */
+/** The handler of `path`: its exact route, else the longest prefix route (`/dashboard/*` takes `/dashboard` too). */
+function routeOf(routes: ReadonlyMap<string, RouteHandler>, prefixes: readonly string[], path: string): RouteHandler | undefined {
+  const exact = routes.get(path);
+  if (exact !== undefined) return exact;
+  const prefix = prefixes.find((candidate) => path.startsWith(candidate) || path === candidate.slice(0, -1));
+  return prefix === undefined ? undefined : routes.get(`${prefix}*`);
+}
+
+/** A server (not yet listening) that sends each request to the handler of its path. */
 export function createRoutedServer(routes: ReadonlyMap<string, RouteHandler>, log: ServerLog): Server {
+  const prefixes = [...routes.keys()]
+    .filter((key) => key.endsWith('/*'))
+    .map((key) => key.slice(0, -1))
+    .toSorted((a, b) => b.length - a.length);
   return createServer((request, response) => {
-    const handler = routes.get(pathnameOf(request));
+    const handler = routeOf(routes, prefixes, pathnameOf(request));
     if (handler === undefined) {
       answer(response, 404, 'not found');
       return;
