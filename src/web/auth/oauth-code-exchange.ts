@@ -1,0 +1,58 @@
+/** Step two of GitHub's web flow: the code from the callback traded for a user access token. */
+import { z } from 'zod';
+import { GITHUB_TIMEOUT_MS, unreachable, type GitHubFailure } from './github-failure.ts';
+
+/** What the exchange needs. */
+export interface CodeExchange {
+  fetch: typeof fetch;
+  /** GitHub's web root (`https://github.com`). */
+  githubWebUrl: string;
+  clientId: string;
+  clientSecret: string;
+  code: string;
+  /** The same redirect URI the authorize request named. */
+  redirectUri: string;
+}
+
+/** A user token; `expiresInSeconds` when the App's user tokens expire (GitHub's default: 8 hours). */
+export type CodeExchangeResult = { ok: true; accessToken: string; expiresInSeconds: number | undefined } | GitHubFailure;
+
+const tokenAnswer = z.union([
+  z.object({ access_token: z.string().min(1), token_type: z.string().optional(), expires_in: z.coerce.number().positive().optional() }),
+  z.object({ error: z.string(), error_description: z.string().optional() }),
+]);
+
+/** POSTs the code to `<web>/login/oauth/access_token` and reads the JSON answer (errors come as 200 with `error`). */
+export async function exchangeCode(exchange: CodeExchange): Promise<CodeExchangeResult> {
+  const what = 'exchanging the sign-in code';
+  let response: Response;
+  try {
+    response = await exchange.fetch(`${exchange.githubWebUrl}/login/oauth/access_token`, {
+      method: 'POST',
+      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'yardmaster' },
+      body: new URLSearchParams({
+        client_id: exchange.clientId,
+        client_secret: exchange.clientSecret,
+        code: exchange.code,
+        redirect_uri: exchange.redirectUri,
+      }).toString(),
+      signal: AbortSignal.timeout(GITHUB_TIMEOUT_MS),
+    });
+  } catch (error) {
+    return unreachable(what, error);
+  }
+  let body: unknown;
+  try {
+    body = await response.json();
+  } catch {
+    return { ok: false, reason: 'error', message: `${what}: GitHub answered ${response.status} without JSON` };
+  }
+  const parsed = tokenAnswer.safeParse(body);
+  if (!response.ok || !parsed.success) return { ok: false, reason: 'error', message: `${what}: GitHub answered ${response.status} with an unexpected body` };
+  const answer = parsed.data;
+  if ('error' in answer) {
+    const description = answer.error_description === undefined ? '' : `: ${answer.error_description}`;
+    return { ok: false, reason: 'error', message: `${what}: GitHub refused it (${answer.error}${description})` };
+  }
+  return { ok: true, accessToken: answer.access_token, expiresInSeconds: answer.expires_in };
+}
