@@ -3,7 +3,7 @@
  * the transactions that change instances or lanes; PostgreSQL through a connection of its own, PGlite in-process)
  * and every few seconds in case a notification was missed. Reloads are coalesced; the table is swapped whole.
  */
-import postgres from 'postgres';
+import { listenChannel } from '../db/listen-channel.ts';
 import type { Database } from '../db/types.ts';
 import { coalescedTask } from '../runtime/coalesced-task.ts';
 import { LANE_CHANNEL } from './lane-audit.ts';
@@ -28,18 +28,7 @@ export async function watchRoutes(database: Database, options: { safetyReloadMs?
   });
   const reload = (): Promise<void> => loader.run();
 
-  let unlisten: () => Promise<void>;
-  if (database.kind === 'postgres') {
-    const listener = postgres(database.url, { max: 1, onnotice: () => undefined });
-    const subscription = await listener.listen(LANE_CHANNEL, () => void reload(), () => void reload());
-    unlisten = async () => {
-      await subscription.unlisten();
-      await listener.end({ timeout: 5 });
-    };
-  } else {
-    const stop = await database.pglite.listen(LANE_CHANNEL, () => void reload());
-    unlisten = stop;
-  }
+  const unlisten = await listenChannel(database, LANE_CHANNEL, () => void reload());
   await reload();
   const timer = setInterval(() => void reload(), options.safetyReloadMs ?? 5_000);
   timer.unref();
