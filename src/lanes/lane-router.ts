@@ -5,9 +5,10 @@
  * the lane key goes on with the request; a hop counter stops loops (508). Connections to instances are kept alive
  * and pooled. The route table is swapped whole, so requests in flight finish where they were sent.
  */
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { HOPS_HEADER, hopsOf, LANE_HEADER, laneOf, ROUTE_HEADER, serviceOf } from './lane-key.ts';
 import type { RouteTable, RouteTarget } from './route-table.ts';
+import { HOP_BY_HOP, UpstreamPools, type BodyWriter, type Exchange } from './upstream-pool.ts';
 
 export interface LaneRouterOptions {
   /** The current route table (read per request). */
@@ -16,6 +17,8 @@ export interface LaneRouterOptions {
   domain?: string;
   /** Hops before a request counts as a loop (default 16). */
   maxHops?: number;
+  /** Connections kept to each instance at most (default 256; more requests wait for one). */
+  maxSockets?: number;
 }
 
 type Decision = { ok: true; target: RouteTarget; via: 'lane' | 'baseline' } | { ok: false; status: number; message: string };
@@ -31,16 +34,64 @@ export function decideRoute(table: RouteTable, service: string, lane: string | u
   return { ok: false, status: 503, message: `no instance of ${service}${lane === undefined ? '' : ` in lane ${lane}`} and none in the baseline` };
 }
 
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate']);
+/** What the router reads from a request's headers, and the headers it passes on, in one pass over `rawHeaders`. */
+interface Scanned {
+  host: string | undefined;
+  lane: string | undefined;
+  baggage: string | undefined;
+  hops: string | undefined;
+  /** Transfer-Encoding was present (the body comes de-chunked and goes on chunked). */
+  chunked: boolean;
+  length: string | undefined;
+  /** Headers named by Connection besides keep-alive and close (hop-by-hop too). */
+  listed: string | undefined;
+  /** `name: value\r\n` lines to pass on: all but Host, the hop count, hop-by-hop ones and the lane header. */
+  lines: string;
+  /** The lane header as it came (passed on as it is when it names no valid lane). */
+  laneLines: string;
+}
 
-function forwardHeaders(request: IncomingMessage, target: URL, lane: string | undefined, hops: number): OutgoingHttpHeaders {
-  const headers: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(request.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
-  headers['host'] = target.host;
-  headers[HOPS_HEADER] = String(hops + 1);
-  // The lane goes on as the header even when it came as baggage, so the next service sees it either way.
-  if (lane !== undefined) headers[LANE_HEADER] = lane;
-  return headers;
+function joined(previous: string | undefined, value: string): string {
+  return previous === undefined ? value : `${previous}, ${value}`;
+}
+
+function scan(raw: readonly string[], exclude: ReadonlySet<string> | undefined): Scanned {
+  const scanned: Scanned = { host: undefined, lane: undefined, baggage: undefined, hops: undefined, chunked: false, length: undefined, listed: undefined, lines: '', laneLines: '' };
+  for (let index = 0; index + 1 < raw.length; index += 2) {
+    const name = raw[index] as string;
+    const value = raw[index + 1] as string;
+    const lower = name.toLowerCase();
+    switch (lower) {
+      case 'host':
+        scanned.host ??= value;
+        continue;
+      case LANE_HEADER:
+        scanned.lane = joined(scanned.lane, value);
+        scanned.laneLines += `${name}: ${value}\r\n`;
+        continue;
+      case HOPS_HEADER:
+        scanned.hops = joined(scanned.hops, value);
+        continue;
+      case 'baggage':
+        scanned.baggage = joined(scanned.baggage, value);
+        break;
+      case 'content-length':
+        scanned.length = value;
+        continue;
+      case 'transfer-encoding':
+        scanned.chunked = true;
+        continue;
+      case 'connection':
+        for (const token of value.split(',')) {
+          const listed = token.trim().toLowerCase();
+          if (listed !== '' && listed !== 'keep-alive' && listed !== 'close') scanned.listed = joined(scanned.listed, listed);
+        }
+        continue;
+    }
+    if (HOP_BY_HOP.has(lower) || exclude?.has(lower) === true) continue;
+    scanned.lines += `${name}: ${value}\r\n`;
+  }
+  return scanned;
 }
 
 function answer(response: ServerResponse, status: number, message: string): void {
@@ -51,65 +102,125 @@ function answer(response: ServerResponse, status: number, message: string): void
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${message}\n`);
 }
 
+/** An instance as the router reaches it: where to connect and the Host to send, or why it cannot. */
+interface Endpoint {
+  host: string;
+  port: number;
+  hostHeader: string;
+  error: string | undefined;
+}
+
 /** Parsed endpoints, by their text (a route table holds few, and parsing one per request is measurable). */
-function endpointCache(): (endpoint: string) => URL {
-  const parsed = new Map<string, URL>();
-  return (endpoint) => {
-    let url = parsed.get(endpoint);
-    if (url === undefined) {
-      url = new URL(endpoint);
+function endpointCache(): (endpoint: string) => Endpoint {
+  const parsed = new Map<string, Endpoint>();
+  return (text) => {
+    let endpoint = parsed.get(text);
+    if (endpoint === undefined) {
+      endpoint = { host: '', port: 0, hostHeader: '', error: undefined };
+      try {
+        const url = new URL(text);
+        if (url.protocol !== 'http:') endpoint.error = `instance endpoint ${text}: only http: is routed`;
+        endpoint.host = url.hostname.replace(/^\[(.*)\]$/, '$1');
+        endpoint.port = url.port === '' ? 80 : Number(url.port);
+        endpoint.hostHeader = url.host;
+      } catch {
+        endpoint.error = `instance endpoint ${text} is not a URL`;
+      }
       if (parsed.size > 10_000) parsed.clear();
-      parsed.set(endpoint, url);
+      parsed.set(text, endpoint);
     }
-    return url;
+    return endpoint;
   };
 }
 
-/** A request with no body to pass on (most GETs): the upstream request is ended at once instead of piped. */
-function hasBody(request: IncomingMessage): boolean {
-  return request.headers['transfer-encoding'] !== undefined || (request.headers['content-length'] !== undefined && request.headers['content-length'] !== '0');
+const CRLF = Buffer.from('\r\n');
+
+/** Passes the request body on as it comes, chunked again when it came chunked, pausing when the socket is full. */
+function sendBody(request: IncomingMessage, chunked: boolean, writer: BodyWriter): void {
+  request.on('data', (chunk: Buffer) => {
+    const ok = writer.write(chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'), chunk, CRLF]) : chunk);
+    if (!ok) {
+      request.pause();
+      writer.onDrain(() => request.resume());
+    }
+  });
+  request.on('end', () => {
+    if (chunked) writer.write('0\r\n\r\n');
+    writer.end();
+  });
 }
 
 export function createLaneRouter(options: LaneRouterOptions): Server {
-  const agent = new Agent({ keepAlive: true, maxSockets: 256, maxFreeSockets: 256 });
+  const pools = new UpstreamPools(options.maxSockets ?? 256);
   const maxHops = options.maxHops ?? 16;
   const parse = endpointCache();
   const server = createServer((request, response) => {
-    const addressed = serviceOf(request.headers.host, request.url ?? '/', options.domain);
+    const url = request.url ?? '/';
+    let scanned = scan(request.rawHeaders, undefined);
+    const addressed = serviceOf(scanned.host, url, options.domain);
     if (addressed === undefined) {
       answer(response, 404, 'no service in the request: use <service>.<domain> or /<service>/…');
       return;
     }
-    const hops = hopsOf(request.headers);
+    const hops = scanned.hops === undefined ? 0 : hopsOf({ [HOPS_HEADER]: scanned.hops });
     if (hops >= maxHops) {
       answer(response, 508, `loop detected: ${hops} hops through the lane router`);
       return;
     }
-    const lane = laneOf(request.headers);
+    const lane = scanned.lane === undefined && scanned.baggage === undefined ? undefined : laneOf({ [LANE_HEADER]: scanned.lane, baggage: scanned.baggage });
     const decision = decideRoute(options.routes(), addressed.service, lane);
     if (!decision.ok) {
       answer(response, decision.status, decision.message);
       return;
     }
-    const target = parse(decision.target.endpoint);
     const route = `${addressed.service}@${decision.target.version} (${decision.via})`;
-    const upstream = httpRequest(
-      { agent, protocol: target.protocol, hostname: target.hostname, port: target.port, method: request.method, path: addressed.path, headers: forwardHeaders(request, target, lane, hops) },
-      (reply) => {
-        const headers: OutgoingHttpHeaders = {};
-        for (const [name, value] of Object.entries(reply.headers)) if (value !== undefined && !HOP_BY_HOP.has(name)) headers[name] = value;
-        headers[ROUTE_HEADER] = route;
-        response.writeHead(reply.statusCode ?? 502, headers);
-        reply.pipe(response);
-      },
-    );
-    upstream.on('error', (error) => answer(response, 502, `${route}: ${error.message}`));
-    if (hasBody(request)) request.pipe(upstream);
-    else {
-      request.resume();
-      upstream.end();
+    const target = parse(decision.target.endpoint);
+    if (target.error !== undefined) {
+      answer(response, 502, `${route}: ${target.error}`);
+      return;
     }
+    if (scanned.listed !== undefined) scanned = scan(request.rawHeaders, new Set(scanned.listed.split(', ')));
+    const method = request.method ?? 'GET';
+    const hasBody = scanned.chunked || (scanned.length !== undefined && scanned.length !== '0');
+    // The lane goes on as the header even when it came as baggage, so the next service sees it either way.
+    const head =
+      `${method} ${addressed.path} HTTP/1.1\r\nhost: ${target.hostHeader}\r\n${scanned.lines}${HOPS_HEADER}: ${hops + 1}\r\n` +
+      `${lane === undefined ? scanned.laneLines : `${LANE_HEADER}: ${lane}\r\n`}` +
+      `${scanned.chunked ? 'transfer-encoding: chunked\r\n' : scanned.length === undefined ? '' : `content-length: ${scanned.length}\r\n`}\r\n`;
+    let done = false;
+    const exchange: Exchange = {
+      head,
+      headRequest: method === 'HEAD',
+      retryable: !hasBody && (method === 'GET' || method === 'HEAD' || method === 'OPTIONS'),
+      onHead(status, headers) {
+        headers.push(ROUTE_HEADER, route);
+        response.writeHead(status, headers);
+      },
+      onBody(chunk, last) {
+        if (last) {
+          done = true;
+          response.end(chunk);
+          return true;
+        }
+        if (response.write(chunk)) return true;
+        response.once('drain', () => pools.resume(exchange));
+        return false;
+      },
+      onEnd() {
+        done = true;
+        response.end();
+      },
+      onError(error) {
+        done = true;
+        answer(response, 502, `${route}: ${error.message}`);
+      },
+    };
+    if (hasBody) exchange.send = (writer) => sendBody(request, scanned.chunked, writer);
+    response.on('close', () => {
+      if (!done) pools.abort(exchange);
+    });
+    pools.dispatch(target.host, target.port, exchange);
   });
-  server.on('close', () => agent.destroy());
+  server.on('close', () => pools.destroy());
   return server;
 }
