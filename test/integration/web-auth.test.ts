@@ -12,6 +12,7 @@ import { createDashboardAuth } from '../../src/web/auth/create-dashboard-auth.ts
 import { deriveSessionSecret, parseDashboardAuthEnv } from '../../src/web/auth/dashboard-auth-env.ts';
 import { loginRedirect } from '../../src/web/auth/login-redirect.ts';
 import { safeReturnPath } from '../../src/web/auth/return-path.ts';
+import { deleteExpiredSessions, deleteSession, findSession, insertSession, updateSessionRepos } from '../../src/web/auth/session-store.ts';
 import type { DashboardAuth } from '../../src/web/types.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startGitHubOAuthStandIn, type GitHubOAuthStandIn } from '../helpers/github-oauth-stand-in.ts';
@@ -265,6 +266,10 @@ describe('signing in with GitHub', () => {
       expect(url, returnTo).toBe(`${base}/dashboard`);
     }
     expect(safeReturnPath('/dashboard/orders?state=running')).toBe('/dashboard/orders?state=running');
+    expect(safeReturnPath('/dashboard/audit?q=https://example.com/x')).toBe('/dashboard/audit?q=https://example.com/x');
+    expect(safeReturnPath('/dashboard/orders/\u65e5\u672c')).toBe('/dashboard');
+    expect(safeReturnPath('/dashboard/%2e%2e/admin')).toBe('/dashboard');
+    expect(safeReturnPath('/dashboard/orders\r\nSet-Cookie: x=1')).toBe('/dashboard');
     expect(safeReturnPath('/dashboard')).toBe('/dashboard');
     expect(safeReturnPath(null)).toBe('/dashboard');
   });
@@ -482,6 +487,27 @@ describe('signing out', () => {
   it('answers 405 to a GET of the sign-out address', async () => {
     const page = await visit(`${base}/dashboard/logout`, newJar());
     expect(page.status).toBe(405);
+  });
+});
+
+describe('the session store on the embedded database', () => {
+  it('stores, finds, updates and expires sessions on PGlite as on PostgreSQL', async () => {
+    const embedded = await openTestDatabase('pglite');
+    try {
+      const db = embedded.database.db;
+      const at = new Date('2026-12-01T10:00:00Z');
+      const row = { login: 'octocat', githubUserId: 1, repos: ['octo/a'], sealedAccessToken: 'v1.x.y.z', reposCheckedAt: at, createdAt: at };
+      await insertSession(db, { ...row, tokenHash: 'live', expiresAt: new Date(at.getTime() + 3_600_000) });
+      await insertSession(db, { ...row, tokenHash: 'old', expiresAt: at });
+      await updateSessionRepos(db, 'live', ['octo/a', 'octo/b'], new Date(at.getTime() + 1000));
+      expect(await findSession(db, 'live')).toMatchObject({ repos: ['octo/a', 'octo/b'], reposCheckedAt: new Date(at.getTime() + 1000) });
+      expect(await deleteExpiredSessions(db, at)).toBe(1);
+      expect(await findSession(db, 'old')).toBeUndefined();
+      await deleteSession(db, 'live');
+      expect(await findSession(db, 'live')).toBeUndefined();
+    } finally {
+      await embedded.cleanup();
+    }
   });
 });
 

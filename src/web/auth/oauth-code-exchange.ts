@@ -48,11 +48,12 @@ export async function exchangeCode(exchange: CodeExchange): Promise<CodeExchange
     return { ok: false, reason: 'error', message: `${what}: GitHub answered ${response.status} without JSON` };
   }
   const parsed = tokenAnswer.safeParse(body);
-  if (!response.ok || !parsed.success) return { ok: false, reason: 'error', message: `${what}: GitHub answered ${response.status} with an unexpected body` };
-  const answer = parsed.data;
-  if ('error' in answer) {
-    const description = answer.error_description === undefined ? '' : `: ${answer.error_description}`;
-    return { ok: false, reason: 'error', message: `${what}: GitHub refused it (${answer.error}${description})` };
+  if (parsed.success && 'error' in parsed.data) {
+    const description = parsed.data.error_description === undefined ? '' : `: ${parsed.data.error_description}`;
+    return { ok: false, reason: 'error', message: `${what}: GitHub refused it (${parsed.data.error}${description})` };
   }
-  return { ok: true, accessToken: answer.access_token, expiresInSeconds: answer.expires_in };
+  if (!response.ok || !parsed.success || !('access_token' in parsed.data)) {
+    return { ok: false, reason: 'error', message: `${what}: GitHub answered ${response.status} with an unexpected body` };
+  }
+  return { ok: true, accessToken: parsed.data.access_token, expiresInSeconds: parsed.data.expires_in };
 }
