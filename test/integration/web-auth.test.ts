@@ -274,6 +274,22 @@ describe('signing in with GitHub', () => {
     expect(safeReturnPath(null)).toBe('/dashboard');
   });
 
+  it('replaces the session of a browser that signs in again', async () => {
+    const { jar } = await signIn();
+    const first = await sessionRow(jar);
+    const login = await visit(`${base}/dashboard/login`, newJar());
+    const state = new URL(login.location ?? '').searchParams.get('state') ?? '';
+    const authorize = await visit(login.location ?? '', undefined);
+    jar.cookies.set('ym_login', login.setCookies[0]?.split(';')[0]?.slice('ym_login='.length) ?? '');
+    expect(new URL(authorize.location ?? '').searchParams.get('state')).toBe(state);
+    const callback = await visit(authorize.location ?? '', jar);
+    expect(callback.status).toBe(302);
+    const second = await sessionRow(jar);
+    expect(second?.tokenHash).not.toBe(first?.tokenHash);
+    const [gone] = await database.database.db.select().from(dashboardSessions).where(eq(dashboardSessions.tokenHash, first?.tokenHash ?? ''));
+    expect(gone).toBeUndefined();
+  });
+
   it('sends a signed-in visitor of the login page straight to the return path', async () => {
     const { jar } = await signIn();
     const before = standIn.requests.length;

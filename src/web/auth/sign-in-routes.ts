@@ -14,7 +14,7 @@ import { safeReturnPath } from './return-path.ts';
 import { sealToken } from './sealed-token.ts';
 import { sessionCookie, sessionCookieValue } from './session-cookie.ts';
 import { sessionOf } from './session-lookup.ts';
-import { deleteExpiredSessions, insertSession, newSessionToken, sessionTokenHash } from './session-store.ts';
+import { deleteExpiredSessions, deleteSession, insertSession, newSessionToken, sessionTokenHash } from './session-store.ts';
 import type { AuthContext } from './types.ts';
 
 /** The path GitHub sends the browser back to (register `<public URL>` + this as the App's callback URL). */
@@ -107,6 +107,9 @@ export async function handleCallback(context: AuthContext, request: IncomingMess
   const seconds = Math.min(context.sessionSeconds, exchanged.expiresInSeconds ?? Number.POSITIVE_INFINITY);
   const token = newSessionToken();
   const tokenHash = sessionTokenHash(token);
+  // A browser signing in again leaves no session behind under its old cookie.
+  const previous = await sessionOf(context, request);
+  if (previous !== undefined) await deleteSession(context.db, previous.tokenHash);
   await deleteExpiredSessions(context.db, now).catch((cleanupError: unknown) => {
     context.log.warn({ error: cleanupError instanceof Error ? cleanupError.message : String(cleanupError) }, 'removing expired dashboard sessions failed');
   });
