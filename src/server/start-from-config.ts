@@ -25,6 +25,7 @@ import { startNotifications } from '../notify/start-notifications.ts';
 import { parseLanesEnv } from '../lanes/lanes-env.ts';
 import { startServerLanes } from '../lanes/start-server-lanes.ts';
 import { workerConnect } from '../runtime/worker-connect.ts';
+import { startDashboard } from '../web/start-dashboard.ts';
 import type { RouteHandler } from './http-server.ts';
 import { loadPrivateKey } from './private-key.ts';
 import { readinessHandler } from './readiness-route.ts';
@@ -99,6 +100,15 @@ async function startApp(
     const lanesSsh = lanesEnv.settings.enabled && Object.values(lanesEnv.settings.catalog).some((entry) => entry.ssh !== undefined) ? await workerConnect(env, runtimeConfig.acceptNewHostKeys, log) : undefined;
     if (lanesSsh !== undefined && !lanesSsh.ok) log.warn({ problem: lanesSsh.message }, 'lanes: no SSH identity, so services on lane hosts cannot start');
     const lanes = lanesEnv.settings.enabled ? await startServerLanes(runtime.database, lanesEnv.settings, log, lanesSsh?.ok === true ? lanesSsh.connect : undefined) : undefined;
+    const dashboard = await startDashboard({ database: runtime.database, env, webhookSecret: config.webhookSecret, publicUrl, githubApiUrl: config.githubApiUrl, log });
+    if (!dashboard.ok) {
+      await lanes?.server.close();
+      await notifications.stop();
+      await slack?.stop();
+      await workers.workers.stop();
+      await runtime.close();
+      return { ok: false, problems: dashboard.problems };
+    }
     const onOrderChanged = (workOrderId: number): void => {
       slack?.onOrderChanged(workOrderId);
       notifications.kick();
@@ -112,8 +122,9 @@ async function startApp(
       host: config.host,
       webhookPath: config.webhookPath,
       log,
-      routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())], ['/metrics', metricsHandler(metrics)], ...(slack?.routes ?? [])]),
+      routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())], ['/metrics', metricsHandler(metrics)], ...(slack?.routes ?? []), ...dashboard.routes]),
     }).catch(async (error: unknown) => {
+      await dashboard.stop();
       await yardmaster.close();
       await lanes?.server.close();
       await notifications.stop();
@@ -121,12 +132,13 @@ async function startApp(
       await workers.workers.stop();
       throw error;
     });
-    log.info({ port: server.port, webhookPath: server.webhookPath, appId: config.appId, workers: runtimeConfig.workers, slack: slack === undefined ? 'off' : 'on' }, 'listening');
+    log.info({ port: server.port, webhookPath: server.webhookPath, appId: config.appId, workers: runtimeConfig.workers, slack: slack === undefined ? 'off' : 'on', dashboardSignIn: dashboard.signIn ? 'on' : 'off' }, 'listening');
     return {
       ok: true,
       mode: 'app',
       async stop() {
         await server.close();
+        await dashboard.stop();
         await yardmaster.close();
         await slack?.stop();
         await lanes?.server.close();

@@ -1,5 +1,5 @@
 /** The work-order list: the viewer's repositories only, filtered, newest first, a page at a time. */
-import { and, desc, eq, exists, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import { apps, approvals, workOrders } from '../../db/schema.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import type { OrderFilters } from './order-filters.ts';
@@ -31,7 +31,7 @@ function conditions(repos: readonly string[], filters: OrderFilters): SQL[] {
   if (filters.to !== undefined) where.push(lte(workOrders.createdAt, filters.to));
   if (filters.person !== undefined) {
     const person = filters.person;
-    const approved = exists(sql`select 1 from ${approvals} where ${approvals.workOrderId} = ${workOrders.id} and ${approvals.actor} = ${person}`);
+    const approved = sql`exists (select 1 from ${approvals} where ${approvals.workOrderId} = ${workOrders.id} and ${approvals.actor} = ${person})`;
     const named = or(eq(workOrders.requester, person), eq(workOrders.planAuthor, person), eq(workOrders.deployer, person), eq(workOrders.acceptor, person), approved);
     if (named !== undefined) where.push(named);
   }

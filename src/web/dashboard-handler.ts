@@ -1,0 +1,101 @@
+/**
+ * `/dashboard/*`: sign-in routes first, then every page for a signed-in viewer only (others are sent to sign in;
+ * the event stream answers 401). Orders of repositories the viewer cannot read answer 404 like orders that do not
+ * exist. `/orders/<id>` (the links in GitHub and Slack) lead to the order's page.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DbExecutor } from '../db/types.ts';
+import type { RouteHandler } from '../server/http-server.ts';
+import { loginRedirect } from './auth/login-redirect.ts';
+import { streamOrderProgress } from './live/order-progress-stream.ts';
+import type { DashboardNotifications } from './live/dashboard-notifications.ts';
+import { LIVE_SCRIPT_SOURCE } from './live/live-script.ts';
+import { auditPage } from './pages/audit-page.ts';
+import { environmentsPage } from './pages/environments-page.ts';
+import { lanesPage } from './pages/lanes-page.ts';
+import { orderPage } from './pages/order-page.ts';
+import { ordersPage } from './pages/orders-page.ts';
+import { statsPage } from './pages/stats-page.ts';
+import { orderDetail } from './queries/order-detail.ts';
+import { PAGE_HEADERS, sendPage, sendText } from './send-page.ts';
+import type { DashboardAuth, Viewer } from './types.ts';
+
+export interface DashboardDeps {
+  db: DbExecutor;
+  auth: DashboardAuth;
+  notifications: DashboardNotifications;
+  githubWebUrl: string;
+  /** How often an open event stream checks its viewer's session again (default 30 s). */
+  liveRecheckMs?: number;
+}
+
+function urlOf(request: IncomingMessage): URL {
+  try {
+    return new URL(request.url ?? '/', 'http://localhost');
+  } catch {
+    return new URL('http://localhost/');
+  }
+}
+
+const ORDER_PAGE = /^\/dashboard\/orders\/(\d{1,15})$/;
+const ORDER_EVENTS = /^\/dashboard\/orders\/(\d{1,15})\/events$/;
+
+async function page(deps: DashboardDeps, request: IncomingMessage, response: ServerResponse, url: URL, viewer: Viewer): Promise<void> {
+  const path = url.pathname.replace(/\/+$/, '') || '/';
+  const query = url.searchParams;
+  if (path === '/dashboard') {
+    response.writeHead(302, { location: '/dashboard/orders', 'cache-control': 'no-store' }).end();
+    return;
+  }
+  if (path === '/dashboard/orders') return sendPage(response, await ordersPage(deps.db, viewer, query));
+  if (path === '/dashboard/environments') return sendPage(response, await environmentsPage(deps.db, viewer));
+  if (path === '/dashboard/audit') return sendPage(response, await auditPage(deps.db, viewer, query));
+  if (path === '/dashboard/lanes') return sendPage(response, await lanesPage(deps.db, viewer));
+  if (path === '/dashboard/stats') return sendPage(response, await statsPage(deps.db, viewer, query));
+  const orderId = ORDER_PAGE.exec(path)?.[1];
+  if (orderId !== undefined) {
+    const detail = await orderDetail(deps.db, viewer.repos, Number(orderId));
+    if (detail === null) return sendText(response, 404, 'No such work order, or not one of a repository you can read.');
+    return sendPage(response, orderPage(detail, viewer, deps.githubWebUrl));
+  }
+  const streamId = ORDER_EVENTS.exec(path)?.[1];
+  if (streamId !== undefined) {
+    await streamOrderProgress({ db: deps.db, notifications: deps.notifications, request, response, viewer, workOrderId: Number(streamId), recheck: () => deps.auth.viewer(request), ...(deps.liveRecheckMs === undefined ? {} : { recheckMs: deps.liveRecheckMs }) });
+    return;
+  }
+  sendText(response, 404, 'not found');
+}
+
+/** The handler of the `/dashboard/*` prefix route. */
+export function dashboardHandler(deps: DashboardDeps): RouteHandler {
+  return async (request, response) => {
+    const url = urlOf(request);
+    if (await deps.auth.handle(request, response, url.pathname)) return;
+    if (url.pathname === '/dashboard/assets/live.js') {
+      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' }).end(LIVE_SCRIPT_SOURCE);
+      return;
+    }
+    if (request.method !== 'GET' && request.method !== 'HEAD') return sendText(response, 405, 'method not allowed', { allow: 'GET, HEAD' });
+    const viewer = await deps.auth.viewer(request);
+    if (viewer === null) {
+      if (ORDER_EVENTS.test(url.pathname)) return sendText(response, 401, 'sign in first');
+      loginRedirect(response, `${url.pathname}${url.search}`);
+      return;
+    }
+    await page(deps, request, response, url, viewer);
+  };
+}
+
+/** The dashboard without sign-in configured: every page says what to set. */
+export const dashboardNotConfigured: RouteHandler = (_request, response) => {
+  response
+    .writeHead(503, { 'content-type': 'text/plain; charset=utf-8', ...PAGE_HEADERS })
+    .end('The dashboard needs sign-in with GitHub: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (the App\'s OAuth client) and restart.\n');
+};
+
+/** `/orders/<id>` → `/dashboard/orders/<id>`. */
+export const orderLinkRedirect: RouteHandler = (request, response) => {
+  const id = /^\/orders\/(\d{1,15})\/?$/.exec(urlOf(request).pathname)?.[1];
+  if (id === undefined) return sendText(response, 404, 'not found');
+  response.writeHead(302, { location: `/dashboard/orders/${id}`, 'cache-control': 'no-store' }).end();
+};
