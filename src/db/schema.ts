@@ -196,6 +196,8 @@ export const planVersions = pgTable(
   (t) => [
     unique('plan_versions_order_seq_uq').on(t.workOrderId, t.seq),
     index('plan_versions_digest_idx').on(t.digest),
+    // Statistics: when each plan (order + digest) was first submitted, read in order by approval wait.
+    index('plan_versions_order_digest_idx').on(t.workOrderId, t.digest, t.createdAt),
   ],
 );
 
@@ -223,6 +225,10 @@ export const approvals = pgTable(
   (t) => [
     unique('approvals_source_ref_uq').on(t.source, t.sourceRef),
     index('approvals_order_digest_idx').on(t.workOrderId, t.digest),
+    // Statistics: approvals given in a time range (activity per person), and each approver's votes per plan in
+    // order, which approval wait groups without sorting.
+    index('approvals_created_at_idx').on(t.createdAt),
+    index('approvals_quorum_idx').on(t.workOrderId, t.digest, t.actor, t.createdAt).where(sql`${t.verdict} = 'approved'`),
     check('approvals_source_ck', oneOf(t.source, APPROVAL_SOURCES)),
     check('approvals_verdict_ck', oneOf(t.verdict, APPROVAL_VERDICTS)),
   ],
@@ -251,6 +257,10 @@ export const releases = pgTable(
     unique('releases_release_id_uq').on(t.releaseId),
     index('releases_work_order_idx').on(t.workOrderId),
     index('releases_app_env_idx').on(t.repoFullName, t.app, t.environment, t.createdAt),
+    // Statistics (src/web/stats): ranges of finished releases, and each app + environment's releases newest first
+    // with their status, which time-to-restore reads in one ordered pass (an index-only scan, no sort).
+    index('releases_finished_at_idx').on(t.finishedAt),
+    index('releases_timeline_idx').on(t.repoFullName, t.app, t.environment, t.finishedAt.desc(), t.id.desc(), t.status),
     check('releases_status_ck', oneOf(t.status, RELEASE_STATUSES)),
   ],
 );
