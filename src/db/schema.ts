@@ -251,6 +251,8 @@ export const releases = pgTable(
     finishedAt: timestamptz('finished_at'),
     /** The engine's ReleaseResult once finished. */
     result: jsonb('result').$type<Record<string, unknown>>(),
+    /** The hosts in rollout order, batch by batch, as the engine planned them at start (the dashboard's grid rows). */
+    batches: jsonb('batches').$type<string[][]>(),
     createdAt: createdAt(),
   },
   (t) => [

@@ -3,8 +3,8 @@
  * (host_runs) and, before the engine touches a host, what that host ran until then. Events arrive synchronously from
  * the engine; writes are chained in order and awaited by `flush()` before the release is finished.
  */
-import { sql } from 'drizzle-orm';
-import { hostRuns, stageEvents, stageOutput } from '../db/schema.ts';
+import { eq, sql } from 'drizzle-orm';
+import { hostRuns, releases, stageEvents, stageOutput } from '../db/schema.ts';
 import type { Db } from '../db/types.ts';
 import type { HostReport, ReleaseEvent } from '../deploy/types.ts';
 import { toJsonRecord } from '../workorders/service/plan-store.ts';
@@ -71,6 +71,9 @@ export function createReleaseRecorder(db: Db, options: RecorderOptions): Release
 
   const write = async (event: ReleaseEvent): Promise<void> => {
     switch (event.type) {
+      case 'release.started':
+        await db.update(releases).set({ batches: event.batches }).where(eq(releases.releaseId, releaseId));
+        return;
       case 'stage.started':
         await db.insert(stageEvents).values({ releaseId, host: event.host, stage: event.stage, result: 'started' });
         return;

@@ -54,7 +54,7 @@ describe('node src/main.ts', () => {
   it('serves the App: health, a signed delivery answered through GitHub, a clean stop on SIGTERM', async () => {
     const secret = 'main-test-secret';
     const main = startMain(
-      { APP_ID: '123', PRIVATE_KEY: generateAppPrivateKey(), WEBHOOK_SECRET: secret, PORT: '0', HOST: '127.0.0.1', GITHUB_API_URL: fake.baseUrl, LOG_LEVEL: 'info', YARDMASTER_DATA_DIR: join(work, 'data') },
+      { APP_ID: '123', PRIVATE_KEY: generateAppPrivateKey(), WEBHOOK_SECRET: secret, PORT: '0', HOST: '127.0.0.1', GITHUB_API_URL: fake.baseUrl, LOG_LEVEL: 'info', YARDMASTER_DATA_DIR: join(work, 'data'), GITHUB_CLIENT_ID: 'Iv23main', GITHUB_CLIENT_SECRET: 'main-client-secret' },
       work,
     );
     try {
@@ -70,6 +70,13 @@ describe('node src/main.ts', () => {
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toMatch(/yardmaster_webhook_answer_seconds_count\{event="issues",outcome="queued"\} 1/);
       expect(metrics).toMatch(/yardmaster_queue_jobs\{queue="release\.start",state="queued"\} 0/);
+      // The dashboard on the same server: sign in first, with GitHub (the App's OAuth client).
+      const orders = await fetch(`${url}/dashboard/orders`, { redirect: 'manual' });
+      expect(orders.status).toBe(302);
+      expect(orders.headers.get('location')).toBe('/dashboard/login?return_to=%2Fdashboard%2Forders');
+      const login = await fetch(`${url}/dashboard/login`, { redirect: 'manual' });
+      expect(login.headers.get('location')).toMatch(new RegExp(`^${fake.baseUrl}/login/oauth/authorize\\?client_id=Iv23main&`));
+      expect((await fetch(`${url}/orders/12`, { redirect: 'manual' })).headers.get('location')).toBe('/dashboard/orders/12');
       main.child.kill('SIGTERM');
       expect(await main.exited()).toBe(0);
       expect(main.output()).toContain('"msg":"stopped"');

@@ -9,6 +9,9 @@ import { HIDDEN_REPO, READABLE_REPO, seedDashboardHistory, type SeededHistory } 
 import { startDashboardServer, type DashboardServer } from '../helpers/dashboard-server.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { readServerSentEvents } from '../helpers/server-sent-events.ts';
+import { createRoutedServer } from '../../src/server/http-server.ts';
+import { closeGracefully, listen } from '../../src/server/listen.ts';
+import { startDashboard } from '../../src/web/start-dashboard.ts';
 
 let test: TestDatabase;
 let server: DashboardServer;
@@ -181,6 +184,27 @@ describe('pages', () => {
     expect(page.body).toContain('data-lane="feature-42"');
     expect(page.body).toContain('cart@1 <span class="muted">deployed</span>');
     expect(rowsOf(page.body, 'instances')).toHaveLength(2);
+  });
+});
+
+describe('configuration', () => {
+  it('says how to configure sign-in when the App has no OAuth client, and refuses half a client', async () => {
+    const quiet = { info: () => undefined, warn: () => undefined };
+    const options = { database: test.database, webhookSecret: 'w'.repeat(20), publicUrl: 'http://127.0.0.1', githubApiUrl: 'https://api.github.com', log: quiet };
+    const half = await startDashboard({ ...options, env: { GITHUB_CLIENT_ID: 'Iv23abc' } });
+    expect(half).toEqual({ ok: false, problems: ["GITHUB_CLIENT_SECRET: required when GITHUB_CLIENT_ID is set (a client secret of the App)"] });
+    const started = await startDashboard({ ...options, env: {} });
+    if (!started.ok) throw new Error('not started');
+    const bare = createRoutedServer(new Map(started.routes), { error: () => undefined });
+    const port = await listen(bare, 0, '127.0.0.1');
+    try {
+      const page = await fetch(`http://127.0.0.1:${port}/dashboard/orders`);
+      expect(page.status).toBe(503);
+      expect(await page.text()).toContain('set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET');
+    } finally {
+      await closeGracefully(bare, 1_000);
+      await started.stop();
+    }
   });
 });
 

@@ -10,8 +10,9 @@ import { badge, duration, when } from './format.ts';
 
 const COLUMNS = [...STAGES, 'rollback'] as const;
 
-function hostsOf(progress: OrderProgress, releaseId: string): string[] {
-  const hosts = new Set<string>();
+/** The release's hosts: as planned at start (rollout order), then any others its events name. */
+function hostsOf(progress: OrderProgress, releaseId: string, planned: readonly string[][] | null): string[] {
+  const hosts = new Set<string>(planned?.flat() ?? []);
   for (const row of progress.hostRuns) if (row.releaseId === releaseId) hosts.add(row.host);
   for (const row of progress.stageEvents) if (row.releaseId === releaseId) hosts.add(row.host);
   return [...hosts];
@@ -25,7 +26,7 @@ function cell(event: StageEventRow | undefined, host: string, stage: string): Ht
 }
 
 function releaseSection(progress: OrderProgress, release: ReleaseRow): Html {
-  const hosts = hostsOf(progress, release.releaseId);
+  const hosts = hostsOf(progress, release.releaseId, release.batches);
   const latest = new Map<string, StageEventRow>();
   for (const event of progress.stageEvents) if (event.releaseId === release.releaseId) latest.set(`${event.host}\u0000${event.stage}`, event);
   const runs = progress.hostRuns.filter((row) => row.releaseId === release.releaseId);
@@ -36,7 +37,8 @@ function releaseSection(progress: OrderProgress, release: ReleaseRow): Html {
     const run = outcomeOf(host);
     const failure = run?.failure;
     const failureMessage = failure !== null && failure !== undefined && typeof failure['message'] === 'string' ? failure['message'] : '';
-    return html`<tr data-host-row="${host}"><th>${host}</th>${COLUMNS.map((stage) => cell(latest.get(`${host}\u0000${stage}`), host, stage))}
+    const batch = release.batches?.findIndex((hostsOfBatch) => hostsOfBatch.includes(host)) ?? -1;
+    return html`<tr data-host-row="${host}"><th>${host}${batch < 0 ? '' : html`<br><small class="muted">batch ${batch + 1}</small>`}</th>${COLUMNS.map((stage) => cell(latest.get(`${host}\u0000${stage}`), host, stage))}
 <td data-outcome="${run?.outcome ?? ''}">${run === undefined || run.outcome === 'untouched' ? html`<span class="muted">…</span>` : badge(run.outcome, 'result')} ${failureMessage}</td></tr>`;
   })}</tbody></table>`;
   const output = hosts.map((host) => {
