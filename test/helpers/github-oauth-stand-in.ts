@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { listenLoopback } from './tcp-servers.ts';
 import { validateGitHubRequest, type RequestViolation } from './github-openapi.ts';
 import { exampleResponse } from './github-openapi-examples.ts';
 import { findOperation, matchPath } from './github-openapi-routes.ts';
@@ -156,7 +156,6 @@ export async function startGitHubOAuthStandIn(options: StandInOptions): Promise<
   const codes = new Map<string, IssuedCode>();
   const tokens = new Map<string, IssuedToken>();
   const requests: StandInRequest[] = [];
-  const sockets = new Set<Socket>();
 
   function record(entry: Omit<StandInRequest, 'status'>, status: number): void {
     requests.push({ ...entry, status });
@@ -305,17 +304,8 @@ export async function startGitHubOAuthStandIn(options: StandInOptions): Promise<
       response.end(String(error));
     });
   });
-  server.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new Error('the GitHub OAuth stand-in has no TCP address');
-  const url = `http://127.0.0.1:${address.port}`;
+  const listening = await listenLoopback(server);
+  const url = `http://127.0.0.1:${listening.port}`;
 
   return {
     url,
@@ -345,10 +335,6 @@ export async function startGitHubOAuthStandIn(options: StandInOptions): Promise<
     },
     issuedTokens: () => [...tokens.keys()],
     violations: () => requests.filter((request) => request.violations.length > 0),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
-      }),
+    close: () => listening.close(),
   };
 }

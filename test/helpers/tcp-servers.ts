@@ -1,4 +1,4 @@
-/** Small loopback servers for executor tests. */
+/** Small loopback servers for tests, and listening on loopback with connections that close goes down at once. */
 import { createServer as createHttpServer } from 'node:http';
 import { createServer as createTcpServer, type Server, type Socket } from 'node:net';
 
@@ -7,7 +7,8 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-function listen(server: Server, sockets: Set<Socket>): Promise<LoopbackServer> {
+/** Listens on an ephemeral port of 127.0.0.1; `close` destroys open connections (keep-alive ones too) and stops. */
+export function listenLoopback(server: Server, sockets = new Set<Socket>()): Promise<LoopbackServer> {
   server.on('connection', (socket: Socket) => {
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
@@ -38,10 +39,10 @@ export function startHttpServer(body: string): Promise<LoopbackServer> {
     response.writeHead(200, { 'content-type': 'text/plain', connection: 'close' });
     response.end(`${body} ${request.method ?? ''} ${request.url ?? ''}`);
   });
-  return listen(server, new Set());
+  return listenLoopback(server);
 }
 
 /** A TCP server that accepts connections and never says a word (an SSH handshake against it times out). */
 export function startSilentServer(): Promise<LoopbackServer> {
-  return listen(createTcpServer(), new Set());
+  return listenLoopback(createTcpServer());
 }

@@ -14,6 +14,7 @@ import { loginRedirect } from '../../src/web/auth/login-redirect.ts';
 import { safeReturnPath } from '../../src/web/auth/return-path.ts';
 import { deleteExpiredSessions, deleteSession, findSession, insertSession, updateSessionRepos } from '../../src/web/auth/session-store.ts';
 import type { DashboardAuth } from '../../src/web/types.ts';
+import { CookieJar, dashboardClient, type Visit } from '../helpers/dashboard-browser.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { startGitHubOAuthStandIn, type GitHubOAuthStandIn } from '../helpers/github-oauth-stand-in.ts';
 
@@ -28,18 +29,6 @@ interface LogLine {
   message: string;
 }
 
-/** Cookies of the app's origin, as a browser would keep them (name → value; Max-Age=0 deletes). */
-interface Jar {
-  cookies: Map<string, string>;
-}
-
-interface Visit {
-  status: number;
-  location: string | null;
-  setCookies: string[];
-  body: string;
-}
-
 let database: TestDatabase;
 let standIn: GitHubOAuthStandIn;
 let server: Server;
@@ -51,54 +40,32 @@ const logs: LogLine[] = [];
 /** Every body and Set-Cookie the app sent, for the leak checks at the end. */
 const seen: string[] = [];
 
-function newJar(): Jar {
-  return { cookies: new Map() };
-}
+let client: ReturnType<typeof dashboardClient>;
 
-function absorb(jar: Jar, setCookies: readonly string[]): void {
-  for (const line of setCookies) {
-    const [pair = ''] = line.split(';');
-    const equals = pair.indexOf('=');
-    const name = pair.slice(0, equals).trim();
-    const value = pair.slice(equals + 1).trim();
-    if (/;\s*Max-Age=0(;|$)/i.test(line) || value === '') jar.cookies.delete(name);
-    else jar.cookies.set(name, value);
-  }
-}
-
-function cookieHeader(jar: Jar): Record<string, string> {
-  if (jar.cookies.size === 0) return {};
-  return { cookie: [...jar.cookies].map(([name, value]) => `${name}=${value}`).join('; ') };
+function newJar(): CookieJar {
+  return new CookieJar();
 }
 
 /** One request to the app (or, without a jar, anywhere), no redirect followed. */
-async function visit(url: string, jar: Jar | undefined, init: RequestInit = {}): Promise<Visit> {
-  const response = await fetch(url, { redirect: 'manual', ...init, headers: { ...(jar === undefined ? {} : cookieHeader(jar)), ...(init.headers as Record<string, string> | undefined) } });
-  const body = await response.text();
-  const setCookies = response.headers.getSetCookie();
-  if (url.startsWith(base)) seen.push(body, ...setCookies, response.headers.get('location') ?? '');
-  if (jar !== undefined && url.startsWith(base)) absorb(jar, setCookies);
-  return { status: response.status, location: response.headers.get('location'), setCookies, body };
+function visit(url: string, jar: CookieJar | undefined, init: RequestInit = {}): Promise<Visit> {
+  return client.visit(url, jar, init);
 }
 
 /** Follows redirects by hand from `path`, cookies going to the app only; returns every hop. */
-async function browse(path: string, jar: Jar): Promise<{ hops: Visit[]; url: string; last: Visit }> {
-  const hops: Visit[] = [];
-  let url = new URL(path, base).toString();
-  for (let i = 0; i < 10; i++) {
-    const hop = await visit(url, url.startsWith(base) ? jar : undefined);
-    hops.push(hop);
-    if (hop.status < 300 || hop.status >= 400 || hop.location === null) return { hops, url, last: hop };
-    url = new URL(hop.location, url).toString();
-  }
-  throw new Error(`too many redirects from ${path}`);
+function browse(path: string, jar: CookieJar): ReturnType<typeof client.browse> {
+  return client.browse(path, jar);
+}
+
+/** A jar holding just `ym_session=<value>`. */
+function jarWith(value: string): CookieJar {
+  const jar = new CookieJar();
+  jar.cookies.set('ym_session', value);
+  return jar;
 }
 
 /** Signs in through the stand-in, landing on `returnTo`. */
-async function signIn(returnTo = '/dashboard'): Promise<{ jar: Jar; hops: Visit[]; last: Visit; url: string }> {
-  const jar = newJar();
-  const result = await browse(`/dashboard/login?return_to=${encodeURIComponent(returnTo)}`, jar);
-  return { jar, ...result };
+function signIn(returnTo = '/dashboard'): ReturnType<typeof client.signIn> {
+  return client.signIn(returnTo);
 }
 
 interface Shown {
@@ -107,13 +74,13 @@ interface Shown {
   csrf: string;
 }
 
-async function whoAmI(jar: Jar, path = '/dashboard'): Promise<Shown | null> {
+async function whoAmI(jar: CookieJar, path = '/dashboard'): Promise<Shown | null> {
   const page = await visit(`${base}${path}`, jar);
   if (page.status !== 200) return null;
   return JSON.parse(page.body) as Shown;
 }
 
-function sessionTokenOf(jar: Jar): string {
+function sessionTokenOf(jar: CookieJar): string {
   const value = jar.cookies.get('ym_session');
   if (value === undefined) throw new Error('no session cookie');
   return value.slice(0, value.indexOf('.'));
@@ -123,12 +90,12 @@ function hashOf(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
-async function sessionRow(jar: Jar) {
+async function sessionRow(jar: CookieJar) {
   const [row] = await database.database.db.select().from(dashboardSessions).where(eq(dashboardSessions.tokenHash, hashOf(sessionTokenOf(jar))));
   return row;
 }
 
-function logout(jar: Jar, body: string, contentType = 'application/x-www-form-urlencoded'): Promise<Visit> {
+function logout(jar: CookieJar, body: string, contentType = 'application/x-www-form-urlencoded'): Promise<Visit> {
   return visit(`${base}/dashboard/logout`, jar, { method: 'POST', headers: { 'content-type': contentType }, body });
 }
 
@@ -172,6 +139,7 @@ beforeAll(async () => {
   });
   server = await listen(dashboard(() => auth));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  client = dashboardClient(base, (visit) => seen.push(visit.body, ...visit.setCookies, visit.location ?? ''));
   standIn.expectRedirectUri(`${base}/dashboard/auth/callback`);
   auth = createDashboardAuth({
     db: database.database.db,
@@ -377,7 +345,7 @@ describe('sessions', () => {
     const flipped = swapLast(signature);
     const other = createHash('sha256').update('another secret').digest('base64url');
     for (const value of [`${token}.${flipped}`, token, `${token}.`, `${swapLast(token)}.${signature}`, `${token}.${other}`, '', '...']) {
-      const forged: Jar = { cookies: new Map([['ym_session', value]]) };
+      const forged = jarWith(value);
       expect(await whoAmI(forged), value).toBeNull();
     }
     expect((await whoAmI(jar))?.login).toBe('octocat');
@@ -492,7 +460,7 @@ describe('signing out', () => {
     expect(jar.cookies.has('ym_session')).toBe(false);
     const rows = await database.database.db.select().from(dashboardSessions).where(eq(dashboardSessions.tokenHash, hashOf(cookie.slice(0, cookie.indexOf('.')))));
     expect(rows).toEqual([]);
-    expect(await whoAmI({ cookies: new Map([['ym_session', cookie]]) })).toBeNull();
+    expect(await whoAmI(jarWith(cookie))).toBeNull();
 
     const signedOut = await visit(`${base}${answer.location}`, jar);
     expect(signedOut.status).toBe(200);
