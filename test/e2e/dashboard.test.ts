@@ -168,9 +168,9 @@ describe('a live release', () => {
     await page.waitForSelector('[data-testid="order-state"] .succeeded', { timeout: 60_000 });
     const hosts = fleet.hostEntries().map((host) => host.name);
     for (const host of hosts) {
-      // Stages with nothing to run for this plan (no pre-deploy or go-live commands, no monitor) are skipped.
+      // Stages with nothing to run for this plan (no pre-deploy or go-live commands, no health check, no monitor) are skipped.
       const results = await page.locator(`#live td[data-host="${host}"]`).evaluateAll((cells) => cells.map((cell) => `${cell.getAttribute('data-stage') ?? ''}:${cell.getAttribute('data-result') ?? ''}`));
-      expect(results.filter((cell) => cell.endsWith(':ok')).map((cell) => cell.split(':')[0])).toEqual(['check', 'fetch', 'switch', 'post_deploy', 'health', 'done']);
+      expect(results.filter((cell) => cell.endsWith(':ok')).map((cell) => cell.split(':')[0])).toEqual(['check', 'fetch', 'switch', 'post_deploy', 'done']);
       expect(results.filter((cell) => !cell.endsWith(':ok') && !cell.endsWith(':skipped'))).toEqual(['rollback:']);
       expect(await page.locator(`#live td[data-host="${host}"][data-stage="done"]`).getAttribute('data-result')).toBe('ok');
     }
