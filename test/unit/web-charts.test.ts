@@ -93,7 +93,7 @@ describe('lineChart', () => {
     }).text;
     expectBalanced(svg);
     expect(points(svg)).toBe(3);
-    expect(titles(svg)).toEqual(['d1 · rate: 50.0%', 'd3 · rate: 100%', 'd4 · rate: 75.0%']);
+    expect(titles(svg)).toEqual(['d1 · rate: 50%', 'd3 · rate: 100%', 'd4 · rate: 75%']);
     const path = /<path d="([^"]*)"/.exec(svg)?.[1] ?? '';
     expect(path.match(/M/g)?.length).toBe(2);
     expect(path.match(/L/g)?.length).toBe(1);

@@ -58,25 +58,32 @@ export function categoryAxis(frame: Frame, categories: readonly string[], label:
   const every = Math.max(1, Math.ceil(categories.length / maxLabels));
   const baseline = frame.top + plot.height;
   const labels = categories.flatMap((category, index) => {
-    if (index % every !== 0 && index !== categories.length - 1) return [];
-    if (index !== categories.length - 1 && categories.length - 1 - index < every / 2 && index !== 0) return [];
+    const last = categories.length - 1;
+    if (index % every !== 0 && index !== last) return [];
+    // A regular label too close to the last one would overlap it.
+    if (index !== last && index !== 0 && last - index < every * 0.75) return [];
     const x = frame.left + slot * (index + 0.5);
     return [html`<text x="${px(x)}" y="${px(baseline + 16)}" text-anchor="middle" font-size="11" fill="#59636e">${label(category)}</text>`];
   });
   return html`<g class="axis axis-x"><line x1="${px(frame.left)}" x2="${px(frame.left + plot.width)}" y1="${px(baseline)}" y2="${px(baseline)}" stroke="#59636e" stroke-width="1"/>${labels}</g>`;
 }
 
-/** A legend under the chart: a swatch and the name of each series, wrapping into rows. */
+/** Room under the plot for the category labels, before the legend starts. */
+const CATEGORY_LABELS_HEIGHT = 34;
+/** Height of one legend row. */
+export const LEGEND_ROW_HEIGHT = 16;
+
+/** A legend under the category axis: a swatch and the name of each series, wrapping into rows. */
 export function legend(frame: Frame, entries: readonly { name: string; color: string }[]): Html {
   let x = frame.left;
-  let y = frame.height - 14;
+  let y = frame.top + plotSize(frame).height + CATEGORY_LABELS_HEIGHT + 8;
   const rowsNeeded: Html[] = [];
   for (const entry of entries) {
     // Text is not measured on the server: ~6.5 px per character at 11 px is close enough for system-ui.
     const width = 18 + entry.name.length * 6.5 + 14;
     if (x + width > frame.width - frame.right && x > frame.left) {
       x = frame.left;
-      y += 16;
+      y += LEGEND_ROW_HEIGHT;
     }
     rowsNeeded.push(
       html`<g class="legend-entry"><rect x="${px(x)}" y="${px(y - 9)}" width="10" height="10" fill="${entry.color}"/><text x="${px(x + 14)}" y="${px(y)}" font-size="11" fill="#1f2328">${entry.name}</text></g>`,

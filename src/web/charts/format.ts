@@ -5,10 +5,10 @@ export function formatCount(value: number): string {
   return Math.round(value).toLocaleString('en-US');
 }
 
-/** A 0–1 rate as `87.5%`; `–` for none. */
+/** A 0–1 rate as `87.5%` (one decimal, none when it is .0: `25%`); `–` for none. */
 export function formatPercent(rate: number | null): string {
   if (rate === null || !Number.isFinite(rate)) return '–';
-  return `${(rate * 100).toFixed(rate === 0 || rate === 1 ? 0 : 1)}%`;
+  return `${(rate * 100).toFixed(1).replace(/\.0$/, '')}%`;
 }
 
 /** A duration in ms, in its largest sensible unit with one decimal: `45 s`, `12 min`, `3.5 h`, `2.1 d`; `–` for none. */

@@ -1,6 +1,6 @@
 /** A line chart: one line per series over the categories (days), with a marker per value. */
 import { html, type Html } from '../html.ts';
-import { categoryAxis, emptyChart, legend, legendRows, niceTicks, plotSize, px, svg, valueAxis, type Frame } from './axis.ts';
+import { categoryAxis, emptyChart, legend, LEGEND_ROW_HEIGHT, legendRows, niceTicks, plotSize, px, svg, valueAxis, type Frame } from './axis.ts';
 import { formatCount } from './format.ts';
 import type { ChartSeries, ValueFormat } from './types.ts';
 
@@ -24,11 +24,11 @@ export interface LineChart {
  */
 export function lineChart(chart: LineChart): Html {
   const format = chart.format ?? formatCount;
-  const base: Frame = { width: chart.width ?? 640, height: chart.height ?? 260, left: 52, right: 12, top: 12, bottom: 34 };
+  const base: Frame = { width: chart.width ?? 640, height: chart.height ?? 260, left: 64, right: 12, top: 12, bottom: 34 };
   const values = chart.series.flatMap((series) => series.values.filter((value): value is number => value !== null && Number.isFinite(value)));
   if (chart.categories.length === 0 || values.length === 0) return emptyChart(base, chart.title, 'line');
   const rows = chart.series.length > 1 ? legendRows(base, chart.series) : 0;
-  const frame: Frame = { ...base, height: base.height + rows * 16, bottom: base.bottom + rows * 16 };
+  const frame: Frame = { ...base, height: base.height + rows * LEGEND_ROW_HEIGHT + (rows > 0 ? 8 : 0), bottom: base.bottom + rows * LEGEND_ROW_HEIGHT + (rows > 0 ? 8 : 0) };
   const plot = plotSize(frame);
   const { top, ticks } = chart.max === undefined ? niceTicks(Math.max(0, ...values)) : niceTicks(chart.max);
   const slot = plot.width / chart.categories.length;

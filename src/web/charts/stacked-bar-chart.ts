@@ -1,6 +1,6 @@
 /** A stacked bar chart: one bar per category (day), one stacked segment per series. */
 import { html, type Html } from '../html.ts';
-import { categoryAxis, emptyChart, legend, legendRows, niceTicks, plotSize, px, svg, valueAxis, type Frame } from './axis.ts';
+import { categoryAxis, emptyChart, legend, LEGEND_ROW_HEIGHT, legendRows, niceTicks, plotSize, px, svg, valueAxis, type Frame } from './axis.ts';
 import { formatCount } from './format.ts';
 import type { ChartSeries, ValueFormat } from './types.ts';
 
@@ -26,12 +26,12 @@ export interface StackedBarChart {
  */
 export function stackedBarChart(chart: StackedBarChart): Html {
   const format = chart.format ?? formatCount;
-  const base: Frame = { width: chart.width ?? 640, height: chart.height ?? 300, left: 52, right: 12, top: 12, bottom: 34 };
+  const base: Frame = { width: chart.width ?? 640, height: chart.height ?? 300, left: 64, right: 12, top: 12, bottom: 34 };
   const totals = chart.categories.map((_, index) => chart.series.reduce((sum, series) => sum + Math.max(0, series.values[index] ?? 0), 0));
   const max = Math.max(0, ...totals);
   if (chart.categories.length === 0 || max === 0) return emptyChart(base, chart.title, 'stacked-bar');
   const rows = legendRows(base, chart.series);
-  const frame: Frame = { ...base, height: base.height + rows * 16, bottom: base.bottom + rows * 16 };
+  const frame: Frame = { ...base, height: base.height + rows * LEGEND_ROW_HEIGHT + (rows > 0 ? 8 : 0), bottom: base.bottom + rows * LEGEND_ROW_HEIGHT + (rows > 0 ? 8 : 0) };
   const plot = plotSize(frame);
   const { top, ticks } = niceTicks(max);
   const slot = plot.width / chart.categories.length;
