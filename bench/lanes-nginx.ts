@@ -1,10 +1,10 @@
 /**
  * `bench:lanes` only: nginx (Debian's nginx-light) as the same lane proxy, for comparison — a `map` from the lane
- * header to an upstream, keep-alive to the upstreams, one worker like the router's one process. Runs from a
+ * header to an upstream, keep-alive to the upstreams, as many workers as the bench runs router processes. Runs from a
  * temporary prefix as a child process; absent when nginx is not installed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -13,14 +13,16 @@ export const NGINX = '/usr/sbin/nginx';
 
 export interface RunningNginx {
   url: string;
+  /** The master's and the workers' process ids (for CPU accounting). */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
-export async function startNginx(dir: string, port: number, upstreams: { baseline: string; lane: string; laneName: string }): Promise<RunningNginx | undefined> {
+export async function startNginx(dir: string, port: number, upstreams: { baseline: string; lane: string; laneName: string }, workers = 1): Promise<RunningNginx | undefined> {
   if (!existsSync(NGINX)) return undefined;
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(dir, sub), { recursive: true });
   const hostPort = (url: string): string => new URL(url).host;
-  const config = `worker_processes 1;
+  const config = `worker_processes ${workers};
 daemon off;
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} warn;
@@ -57,6 +59,17 @@ http {
   }
   return {
     url,
+    pids() {
+      const master = child.pid;
+      if (master === undefined) return [];
+      let children: number[] = [];
+      try {
+        children = readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+      } catch {
+        // Not Linux: no CPU figures.
+      }
+      return [master, ...children];
+    },
     async stop() {
       if (child.exitCode !== null) return;
       child.kill('SIGQUIT');

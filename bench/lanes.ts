@@ -3,13 +3,19 @@
  * direct call, and the most requests per second it passes — beside nginx with a `map` on the lane header (when
  * Debian's nginx-light is installed); and how many instances 20 random tasks over 12 services deploy with the
  * shared library, against a full copy per task. Upstreams, router and nginx are processes of their own on
- * 127.0.0.1; the load comes from this one. Target: p99 added < 1 ms per hop, throughput at least nginx's.
+ * 127.0.0.1; the router runs as many processes as nginx has workers (BENCH_WORKERS, sharing one port with
+ * SO_REUSEPORT). The load: the same generator for every target (lanes-load.ts: wrk flat out when installed, else a
+ * lean one of its own). Beside throughput it prints the CPU each proxy and the upstream spend per request, read from
+ * /proc: on a small machine where generator, proxy and upstream share the cores, that decides the flat-out figure.
+ * Target: p99 added < 1 ms per hop, throughput at least nginx's.
  *
  * Environment: BENCH_RATE (default 1000/s), BENCH_SECONDS (default 5), BENCH_CONCURRENCY (default 64),
+ * BENCH_WORKERS (default 1), BENCH_GENERATOR=node (the lean generator even where wrk is installed),
  * BENCH_MAINTENANCE_URL.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { openDatabase } from '../src/db/client.ts';
@@ -21,14 +27,15 @@ import { freePorts } from '../src/sandbox/free-port.ts';
 import { spawnNode, type SpawnedProcess } from '../test/helpers/spawned-process.ts';
 import { benchCleanup } from './bench-cleanup.ts';
 import { createBenchDatabase, type BenchDatabase } from './dispatch-database.ts';
-import { fmtMs, percentile } from './dispatch-stats.ts';
-import { closedLoop, fixedRate, type LoadFigures, type Target } from './lanes-load.ts';
+import { percentile } from './dispatch-stats.ts';
+import { closedLoop, fixedRate, flatOutGenerator, type FlatOut, type LoadFigures, type Target } from './lanes-load.ts';
 import { startNginx, type RunningNginx } from './lanes-nginx.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
 const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
 const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
+const WORKERS = Math.max(1, Number(process.env['BENCH_WORKERS'] ?? 1));
 const LANE = 'bench-lane';
 
 const children: SpawnedProcess[] = [];
@@ -56,12 +63,31 @@ function spawnBench(script: string, env: Record<string, string>): SpawnedProcess
   return child;
 }
 
-function latency(figures: LoadFigures): string {
-  return `p50 ${fmtMs(percentile(figures.latenciesMs, 50))} ms  p99 ${fmtMs(percentile(figures.latenciesMs, 99))} ms  (${figures.completed} requests, ${figures.errors} errors)`;
+function ms2(value: number): string {
+  return Number.isNaN(value) ? '-' : value.toFixed(2);
 }
 
-function throughput(figures: LoadFigures): number {
-  return Math.round(figures.completed / figures.seconds);
+function latency(figures: LoadFigures): string {
+  return `p50 ${ms2(percentile(figures.latenciesMs, 50))} ms  p99 ${ms2(percentile(figures.latenciesMs, 99))} ms  (${figures.completed} requests, ${figures.errors} errors)`;
+}
+
+/** CPU seconds (user + system) the processes have used so far; undefined where /proc is not there. */
+function cpuSeconds(pids: readonly number[]): number | undefined {
+  try {
+    let ticks = 0;
+    for (const pid of pids) {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+    }
+    return ticks / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+function perRequest(before: number | undefined, after: number | undefined, completed: number): string {
+  return before === undefined || after === undefined || completed === 0 ? '-' : `${((after - before) * 1e6 / completed).toFixed(1)} µs`;
 }
 
 /** 20 tasks over 12 services, each service at the baseline (60%) or one of three versions; a fixed seed. */
@@ -97,35 +123,50 @@ async function main(): Promise<void> {
   const lane = spawnBench('lanes-upstream.ts', { UPSTREAM_NAME: 'lane' });
   const baselineUrl = `http://127.0.0.1:${await portOf(baseline)}`;
   const laneUrl = `http://127.0.0.1:${await portOf(lane)}`;
-  const router = spawnBench('lanes-router-server.ts', { BENCH_ROUTES: JSON.stringify({ baseline: { svc: baselineUrl }, lanes: { [LANE]: { svc: laneUrl } } }) });
-  const routerUrl = `http://127.0.0.1:${await portOf(router)}`;
+  const routes = JSON.stringify({ baseline: { svc: baselineUrl }, lanes: { [LANE]: { svc: laneUrl } } });
+  const reusePort = WORKERS > 1 ? '1' : '0';
+  const routers = [spawnBench('lanes-router-server.ts', { BENCH_ROUTES: routes, BENCH_REUSE_PORT: reusePort })];
+  const routerPort = await portOf(routers[0] as SpawnedProcess);
+  for (let index = 1; index < WORKERS; index++) routers.push(spawnBench('lanes-router-server.ts', { BENCH_ROUTES: routes, BENCH_REUSE_PORT: reusePort, BENCH_PORT: String(routerPort) }));
+  for (const router of routers.slice(1)) await portOf(router);
+  const routerUrl = `http://127.0.0.1:${routerPort}`;
   const [nginxPort] = await freePorts(1);
-  nginx = await startNginx(join(work, 'nginx'), nginxPort ?? 0, { baseline: baselineUrl, lane: laneUrl, laneName: LANE });
+  nginx = await startNginx(join(work, 'nginx'), nginxPort ?? 0, { baseline: baselineUrl, lane: laneUrl, laneName: LANE }, WORKERS);
 
-  const targets: [string, Target][] = [
-    ['direct', { url: `${laneUrl}/x`, headers: {} }],
-    ['lane router', { url: `${routerUrl}/svc/x`, headers: { 'x-yardmaster-lane': LANE } }],
-    ...(nginx === undefined ? [] : [['nginx map', { url: `${nginx.url}/svc/x`, headers: { 'x-yardmaster-lane': LANE } }] as [string, Target]]),
+  const pidsOf = (processes: SpawnedProcess[]): number[] => processes.flatMap((spawned) => (spawned.child.pid === undefined ? [] : [spawned.child.pid]));
+  const targets: { name: string; target: Target; pids: () => number[] }[] = [
+    { name: 'direct', target: { url: `${laneUrl}/x`, headers: {} }, pids: () => [] },
+    { name: 'lane router', target: { url: `${routerUrl}/svc/x`, headers: { 'x-yardmaster-lane': LANE } }, pids: () => pidsOf(routers) },
+    ...(nginx === undefined ? [] : [{ name: 'nginx map', target: { url: `${nginx.url}/svc/x`, headers: { 'x-yardmaster-lane': LANE } }, pids: () => nginx?.pids() ?? [] }]),
   ];
-  console.log(`bench:lanes: one hop through a proxy to an upstream on 127.0.0.1; ${RATE}/s for ${SECONDS} s, then ${CONCURRENCY} connections flat out`);
-  const rated = new Map<string, LoadFigures>();
-  for (const [name, target] of targets) {
-    const figures = await fixedRate(target, RATE, SECONDS);
-    rated.set(name, figures);
-    console.log(`  ${name.padEnd(12)} at ${RATE}/s: ${latency(figures)}`);
+  const processes = WORKERS === 1 ? 'one router process, one nginx worker' : `${WORKERS} router processes (SO_REUSEPORT), ${WORKERS} nginx workers`;
+  console.log(`bench:lanes: one hop through a proxy to an upstream on 127.0.0.1; ${processes}; ${availableParallelism()} cores`);
+  console.log(`  at ${RATE}/s for ${SECONDS} s (targets interleaved second by second, lean generator), then ${CONCURRENCY} connections flat out for ${SECONDS} s (${flatOutGenerator()})`);
+  const rated = await fixedRate(targets.map((entry) => entry.target), RATE, SECONDS);
+  for (const [index, entry] of targets.entries()) {
+    const figures = rated[index];
+    if (figures !== undefined) console.log(`  ${entry.name.padEnd(12)} at ${RATE}/s: ${latency(figures)}`);
   }
-  const direct = rated.get('direct');
-  for (const name of ['lane router', 'nginx map']) {
-    const figures = rated.get(name);
-    if (direct === undefined || figures === undefined) continue;
-    const added = (p: number): string => fmtMs(percentile(figures.latenciesMs, p) - percentile(direct.latenciesMs, p));
-    console.log(`  ${name} adds per hop: p50 ${added(50)} ms, p99 ${added(99)} ms`);
+  const direct = rated[0];
+  const added = new Map<string, number>();
+  for (const [index, entry] of targets.entries()) {
+    const figures = rated[index];
+    if (index === 0 || direct === undefined || figures === undefined) continue;
+    const at = (p: number): number => percentile(figures.latenciesMs, p) - percentile(direct.latenciesMs, p);
+    added.set(entry.name, at(99));
+    console.log(`  ${entry.name} adds per hop: p50 ${ms2(at(50))} ms, p99 ${ms2(at(99))} ms`);
   }
-  const most = new Map<string, number>();
-  for (const [name, target] of targets) {
-    const figures = await closedLoop(target, CONCURRENCY, SECONDS);
-    most.set(name, throughput(figures));
-    console.log(`  ${name.padEnd(12)} flat out: ${throughput(figures)}/s  (${latency(figures)})`);
+  const most = new Map<string, FlatOut>();
+  const upstreamPids = pidsOf([lane]);
+  for (const entry of targets) {
+    const before = cpuSeconds(entry.pids());
+    const upstreamBefore = cpuSeconds(upstreamPids);
+    const figures = await closedLoop(entry.target, CONCURRENCY, SECONDS);
+    const after = cpuSeconds(entry.pids());
+    const upstreamAfter = cpuSeconds(upstreamPids);
+    most.set(entry.name, figures);
+    const cpu = `${entry.name === 'direct' ? '' : `proxy CPU ${perRequest(before, after, figures.completed)}/request, `}upstream ${perRequest(upstreamBefore, upstreamAfter, figures.completed)}/request`;
+    console.log(`  ${entry.name.padEnd(12)} flat out: ${figures.perSecond}/s  (p50 ${ms2(figures.p50Ms)} ms  p99 ${ms2(figures.p99Ms)} ms, ${figures.completed} requests, ${figures.errors} errors; ${cpu})`);
   }
   if (nginx === undefined) console.log('  nginx: not installed (apt-get install nginx-light), not compared');
 
@@ -134,10 +175,10 @@ async function main(): Promise<void> {
   await migrateDatabase(database);
   console.log(`  ${await reuse(database)}`);
 
-  const router99 = direct === undefined ? Number.NaN : percentile(rated.get('lane router')?.latenciesMs ?? [], 99) - percentile(direct.latenciesMs, 99);
-  const routerMost = most.get('lane router') ?? 0;
-  const nginxMost = most.get('nginx map');
-  console.log(`  target p99 added < 1 ms per hop: ${router99 < 1 ? 'met' : 'MISSED'} (${fmtMs(router99)} ms)`);
+  const router99 = added.get('lane router') ?? Number.NaN;
+  const routerMost = most.get('lane router')?.perSecond ?? 0;
+  const nginxMost = most.get('nginx map')?.perSecond;
+  console.log(`  target p99 added < 1 ms per hop: ${router99 < 1 ? 'met' : 'MISSED'} (${ms2(router99)} ms)`);
   console.log(`  target throughput ≥ nginx's: ${nginxMost === undefined ? 'not measured' : routerMost >= nginxMost ? 'met' : 'MISSED'} (${routerMost}/s vs ${nginxMost ?? '–'}/s)`);
 }
 
