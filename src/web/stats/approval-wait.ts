@@ -12,6 +12,11 @@ import type { DurationSummary, StatsScope } from './types.ts';
  * where N is the environment's `approvals_needed` (at least 1; 1 when the environment is unknown). Counted in the
  * range the quorum was reached in; plans that never reached quorum are not counted. Revocations are not
  * subtracted (a quorum that was reached and later revoked still waited that long). Scope is the work order's.
+ *
+ * This reads the recorded votes, not the policy: unlike workorders/quorum.ts it does not drop an approval row by
+ * the plan's author or by someone who is not an approver, should one have been recorded, and it compares logins
+ * as written (not lowercased). Cost: it reads every approval before `to` of the whole table
+ * (the quorum vote may be in the range while earlier votes are not), in index order without sorting.
  */
 export async function approvalWait(db: DbExecutor, scope: StatsScope): Promise<DurationSummary> {
   if (scope.repos.length === 0) return toSummary(undefined);
