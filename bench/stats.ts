@@ -87,6 +87,18 @@ async function seed(db: Db, now: Date): Promise<void> {
     select p.work_order_id, ${person('p.work_order_id * 7 + 5')}, 'slack', p.digest, 'rejected', 'slack:' || p.id,
       p.created_at + interval '10 minutes'
     from plan_versions p where p.seq = 1 and p.work_order_id % 10 = 0`);
+  // What the service stamps when a plan's quorum is reached: the vote of the N-th distinct approver.
+  await db.execute(sql`
+    update plan_versions p set quorum_reached_at = q.at
+    from (
+      select v.work_order_id, v.digest, (array_agg(v.at order by v.at))[greatest(coalesce(e.approvals_needed, 1), 1)] as at
+      from (select work_order_id, digest, actor, min(created_at) as at from approvals where verdict = 'approved' group by 1, 2, 3) v
+      join work_orders w on w.id = v.work_order_id
+      left join environments e on e.repo_full_name = w.repo_full_name and e.app = w.app and e.name = w.environment
+      group by v.work_order_id, v.digest, e.approvals_needed
+    ) q
+    where q.work_order_id = p.work_order_id and q.digest = p.digest and q.at is not null
+      and p.id = (select min(f.id) from plan_versions f where f.work_order_id = p.work_order_id and f.digest = p.digest)`);
   // Releases: 80% succeeded, 7% partial, 10% failed, 3% aborted; second attempts mostly succeed.
   await db.execute(sql`
     insert into releases (work_order_id, release_id, repo_full_name, app, environment, version, status,
@@ -99,6 +111,11 @@ async function seed(db: Db, now: Date): Promise<void> {
       lateral (select (i - 1) / ${ORDERS} as attempt, random() as roll) draw,
       lateral (select * from work_orders where id = 1 + (i - 1) % ${ORDERS}) w,
       lateral (select w.created_at + interval '2 hours' + random() * interval '3 days' + attempt * interval '12 hours' as f) finish`);
+  // What storing a succeeded result does: the order's first success stamps it.
+  await db.execute(sql`
+    update work_orders w set released_at = r.at
+    from (select work_order_id, min(finished_at) as at from releases where status = 'succeeded' group by 1) r
+    where r.work_order_id = w.id`);
   // VACUUM too, as autovacuum would have by then: it sets the visibility map that index-only scans rely on.
   await db.execute(sql`vacuum analyze`);
 }

@@ -158,6 +158,8 @@ export const workOrders = pgTable(
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
     /** Set when the order reaches a state it never leaves; frees the PR deployment key. */
     closedAt: timestamptz('closed_at'),
+    /** When its first succeeded release finished (set with that release's result): the lead-time statistic. */
+    releasedAt: timestamptz('released_at'),
   },
   (t) => [
     uniqueIndex('work_orders_issue_uq').on(t.repoFullName, t.number).where(sql`${t.kind} = 'issue'`),
@@ -167,6 +169,7 @@ export const workOrders = pgTable(
     index('work_orders_repo_number_idx').on(t.repoFullName, t.number),
     index('work_orders_state_idx').on(t.state),
     index('work_orders_app_env_idx').on(t.repoFullName, t.app, t.environment),
+    index('work_orders_released_at_idx').on(t.releasedAt),
     check('work_orders_kind_ck', oneOf(t.kind, WORK_ORDER_KINDS)),
     check('work_orders_state_ck', oneOf(t.state, WORK_ORDER_STATES)),
     check('work_orders_pr_environment_ck', sql`${t.kind} <> 'pull_request' or ${t.environment} is not null`),
@@ -192,9 +195,15 @@ export const planVersions = pgTable(
     digest: text('digest').notNull(),
     commitSha: text('commit_sha'),
     createdAt: createdAt(),
+    /**
+     * When this plan (order + digest) first reached its approval quorum: set by the service in the transaction that
+     * approves the order, on the first version with the digest (where the wait began). The approval-wait statistic.
+     */
+    quorumReachedAt: timestamptz('quorum_reached_at'),
   },
   (t) => [
     unique('plan_versions_order_seq_uq').on(t.workOrderId, t.seq),
+    index('plan_versions_quorum_reached_idx').on(t.quorumReachedAt),
     index('plan_versions_digest_idx').on(t.digest),
     // Statistics: when each plan (order + digest) was first submitted, read in order by approval wait.
     index('plan_versions_order_digest_idx').on(t.workOrderId, t.digest, t.createdAt),

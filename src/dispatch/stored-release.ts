@@ -1,7 +1,7 @@
 /** The releases row of an order's run: created when it starts, its engine result stored when it ends. */
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { releases } from '../db/schema.ts';
+import { releases, workOrders } from '../db/schema.ts';
 import type { DbExecutor } from '../db/types.ts';
 import type { ReleaseResult } from '../deploy/types.ts';
 import { HOST_OUTCOMES } from '../db/vocabulary.ts';
@@ -43,12 +43,20 @@ export async function markReleaseRunning(tx: DbExecutor, releaseId: string): Pro
   await tx.update(releases).set({ status: 'running', finishedAt: null }).where(eq(releases.releaseId, releaseId));
 }
 
-/** Stores the engine's result and final status. */
+/** Stores the engine's result and final status; the order's first success also stamps the order (`released_at`). */
 export async function storeReleaseResult(tx: DbExecutor, result: ReleaseResult): Promise<void> {
-  await tx
+  const [stored] = await tx
     .update(releases)
     .set({ status: result.status, result: toJsonRecord(result), finishedAt: sql`now()` })
-    .where(eq(releases.releaseId, result.releaseId));
+    .where(eq(releases.releaseId, result.releaseId))
+    .returning({ workOrderId: releases.workOrderId });
+  if (result.status === 'succeeded' && stored?.workOrderId !== null && stored?.workOrderId !== undefined) {
+    // now() is the transaction's time: the same instant as the release's finished_at above.
+    await tx
+      .update(workOrders)
+      .set({ releasedAt: sql`coalesce(${workOrders.releasedAt}, now())` })
+      .where(eq(workOrders.id, stored.workOrderId));
+  }
 }
 
 /**

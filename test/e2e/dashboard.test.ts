@@ -8,6 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { releases } from '../../src/db/schema.ts';
 import { findWorkOrder } from '../../src/workorders/service/index.ts';
 import { launchBrowser, screenshot } from '../helpers/browser.ts';
 import { HIDDEN_REPO, READABLE_REPO, seedDashboardHistory, type SeededHistory } from '../helpers/dashboard-seed.ts';
@@ -179,6 +181,11 @@ describe('a live release', () => {
     await page.click(`details[data-output-host="${hosts[0] ?? ''}"] summary`).catch(() => undefined);
     expect(await page.locator('#live').textContent()).toContain('[post_deploy] schema migrated');
     await screenshot(page, 'order-released');
+    // Storing the succeeded result stamped the order for the lead-time statistic.
+    const released = await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 77 });
+    const [row] = await harness.test.database.db.select().from(releases).where(eq(releases.workOrderId, order.id));
+    expect(released?.releasedAt).toEqual(row?.finishedAt);
+    expect(row?.finishedAt).toBeInstanceOf(Date);
     await page.context().close();
   });
 });

@@ -3,6 +3,7 @@
  * (see the comments at each row), on both backends. A third repository the viewer may not read has look-alike rows
  * (same app, project and people) that must never be counted.
  */
+import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apps, approvals, environments, planVersions, releases, workOrders } from '../../src/db/schema.ts';
 import type { Db } from '../../src/db/types.ts';
@@ -66,6 +67,9 @@ async function seed(db: Db): Promise<void> {
   };
   const plan = (workOrderId: number, seq: number, author: string, digest: string, created: Date) =>
     db.insert(planVersions).values({ workOrderId, seq, author, yaml: 'app: x', plan: {}, digest, createdAt: created });
+  // The service stamps the plan when its quorum is reached (in the approving transaction): so do the tests.
+  const quorum = (workOrderId: number, digest: string, reached: Date) =>
+    db.update(planVersions).set({ quorumReachedAt: reached }).where(and(eq(planVersions.workOrderId, workOrderId), eq(planVersions.digest, digest)));
   let ref = 0;
   const vote = (workOrderId: number, actor: string, digest: string, created: Date, verdict: 'approved' | 'rejected' = 'approved') =>
     db.insert(approvals).values({ workOrderId, actor, source: 'github', digest, verdict, sourceRef: `review:${(ref += 1)}`, createdAt: created });
@@ -83,6 +87,7 @@ async function seed(db: Db): Promise<void> {
   await vote(wo1, 'dave', 'd1', at('11-01T02:00'));
   await vote(wo1, 'dave', 'd1', at('11-01T02:30'));
   await vote(wo1, 'erin', 'd1', at('11-01T04:00'));
+  await quorum(wo1, 'd1', at('11-01T04:00'));
   await release(wo1, 'R1', 'acme/shop', 'checkout', 'production', 'failed', at('11-01T06:00'));
   await release(wo1, 'R2', 'acme/shop', 'checkout', 'production', 'succeeded', at('11-01T10:00'));
 
@@ -91,8 +96,10 @@ async function seed(db: Db): Promise<void> {
   const wo2 = await order({ repo: 'acme/shop', number: 2, app: 'checkout', environment: 'staging', requester: 'alice', planAuthor: 'bob', deployer: 'carol', created: at('11-02T00:00') });
   await plan(wo2, 1, 'bob', 'd2a', at('11-02T01:00'));
   await vote(wo2, 'dave', 'd2a', at('11-02T01:30'));
+  await quorum(wo2, 'd2a', at('11-02T01:30'));
   await plan(wo2, 2, 'bob', 'd2b', at('11-02T02:00'));
   await vote(wo2, 'erin', 'd2b', at('11-02T05:00'));
+  await quorum(wo2, 'd2b', at('11-02T05:00'));
   await release(wo2, 'R3', 'acme/shop', 'checkout', 'staging', 'succeeded', at('11-02T12:00'));
   await release(wo2, 'R4', 'acme/shop', 'checkout', 'staging', 'succeeded', at('11-03T12:00'));
 
@@ -103,6 +110,7 @@ async function seed(db: Db): Promise<void> {
   await plan(wo3, 1, 'alice', 'd3', at('11-03T01:00'));
   await vote(wo3, 'erin', 'd3', at('11-03T01:30'), 'rejected');
   await vote(wo3, 'carol', 'd3', at('11-03T02:00'));
+  await quorum(wo3, 'd3', at('11-03T02:00'));
   await release(wo3, 'R5', 'acme/shop', 'cart', 'production', 'partial', at('11-03T08:00'));
   await release(wo3, 'R6', 'acme/shop', 'cart', 'production', 'aborted', at('11-03T09:00'));
   await release(wo3, 'R7', 'acme/shop', 'cart', 'production', 'partial', at('11-04T00:00'));
@@ -112,6 +120,7 @@ async function seed(db: Db): Promise<void> {
   const wo4 = await order({ repo: 'acme/billing', number: 4, app: 'invoices', environment: 'production', requester: 'carol', planAuthor: 'dave', deployer: 'erin', created: at('11-04T00:00') });
   await plan(wo4, 1, 'dave', 'd4', at('11-04T01:00'));
   await vote(wo4, 'alice', 'd4', at('11-04T03:00'));
+  await quorum(wo4, 'd4', at('11-04T03:00'));
   await release(wo4, 'R9', 'acme/billing', 'invoices', 'production', 'failed', at('11-05T00:00'));
   await release(wo4, 'R10', 'acme/billing', 'invoices', 'production', 'running', null);
 
@@ -119,8 +128,13 @@ async function seed(db: Db): Promise<void> {
   const wo5 = await order({ repo: OTHER, number: 1, app: 'checkout', environment: 'production', requester: 'alice', planAuthor: 'bob', deployer: 'carol', created: at('11-01T00:00') });
   await plan(wo5, 1, 'bob', 'd5', at('11-01T01:00'));
   await vote(wo5, 'dave', 'd5', at('11-01T02:00'));
+  await quorum(wo5, 'd5', at('11-01T02:00'));
   await release(wo5, 'R11', OTHER, 'checkout', 'production', 'succeeded', at('11-01T05:00'));
   await release(wo5, 'R12', OTHER, 'checkout', 'production', 'failed', at('11-02T00:00'));
+
+  // What storing a succeeded result does: the order's first success stamps it.
+  await db.execute(sql`update work_orders w set released_at = r.at
+    from (select work_order_id, min(finished_at) as at from releases where status = 'succeeded' group by 1) r where r.work_order_id = w.id`);
 }
 
 describe.each(BACKENDS)('statistics on %s', (backend) => {

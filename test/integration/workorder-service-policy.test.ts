@@ -6,7 +6,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RepoConfig } from '../../src/config/types.ts';
 import { verifyAuditChain } from '../../src/db/audit-log.ts';
-import { approvals, auditLog, environmentLocks, workOrders } from '../../src/db/schema.ts';
+import { approvals, auditLog, environmentLocks, planVersions, workOrders } from '../../src/db/schema.ts';
 import { openQueue } from '../../src/dispatch/queue.ts';
 import { RELEASE_QUEUES, START_QUEUE, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
 import { parseCommand } from '../../src/workorders/commands.ts';
@@ -210,9 +210,14 @@ describe('approvals', () => {
     expect(await recordVerdict(deps, slack, context)).toMatchObject({ ok: true, duplicate: true });
     expect((await reload(order)).state).toBe('planned');
     expect(await deps.db.select().from(approvals).where(eq(approvals.workOrderId, order.id))).toHaveLength(2);
+    const quorumStamp = async () => (await deps.db.select({ at: planVersions.quorumReachedAt }).from(planVersions).where(eq(planVersions.workOrderId, order.id))).map((row) => row.at);
+    expect(await quorumStamp()).toEqual([null]);
 
     const second = await run(order, 'erin', '/approve');
     expect(second).toMatchObject({ ok: true, moved: [{ from: 'planned', to: 'approved', cause: 'quorum-reached' }] });
+    // The plan is stamped with the moment its quorum was reached (the approval-wait statistic reads it).
+    const [erinsVote] = await deps.db.select().from(approvals).where(and(eq(approvals.workOrderId, order.id), eq(approvals.actor, 'erin')));
+    expect(await quorumStamp()).toEqual([erinsVote?.createdAt]);
     const approved = await reload(order);
     expect(approved.state).toBe('approved');
     if (!second.ok || second.jobId === undefined) throw new Error('no job');

@@ -16,10 +16,11 @@ export interface LeadTime {
 const row = durationRow.extend({ day: z.string().nullable() });
 
 /**
- * Lead time of a work order: `work_orders.created_at` → `finished_at` of its first `succeeded` release (earliest
- * finished_at, then lowest id). An order counts in the range (and on the day) that first success falls in; later
- * successful releases of the same order do not count again, and releases without a work order are not orders.
- * Scope (repo, app, environment, project) is the release's.
+ * Lead time of a work order: `work_orders.created_at` → `released_at`, the finish of its first `succeeded` release
+ * (stamped on the order with that release's result). An order counts in the range (and on the day) that first
+ * success falls in; later successful releases of the same order do not count again, and releases without a work
+ * order are not orders. Scope (repo, app, environment, project) is the order's, which its releases share. Reads only
+ * the orders released in the range (work_orders_released_at_idx).
  */
 export async function leadTime(db: DbExecutor, scope: StatsScope): Promise<LeadTime> {
   if (scope.repos.length === 0) return { overall: toSummary(undefined), perDay: [] };
@@ -27,15 +28,9 @@ export async function leadTime(db: DbExecutor, scope: StatsScope): Promise<LeadT
     row,
     await db.execute(sql`
       with released as (
-        select ${utcDate(sql`r.finished_at`)} as day, ${millisBetween(sql`w.created_at`, sql`r.finished_at`)} as ms
-        from releases r
-        join work_orders w on w.id = r.work_order_id
-        where ${scopeCondition(scope, scopeColumns('r'))} and ${rangeCondition(scope, sql`r.finished_at`)}
-          and r.status = 'succeeded'
-          and not exists (
-            select 1 from releases e
-            where e.work_order_id = r.work_order_id and e.status = 'succeeded'
-              and (e.finished_at < r.finished_at or (e.finished_at = r.finished_at and e.id < r.id)))
+        select ${utcDate(sql`w.released_at`)} as day, ${millisBetween(sql`w.created_at`, sql`w.released_at`)} as ms
+        from work_orders w
+        where ${rangeCondition(scope, sql`w.released_at`)} and ${scopeCondition(scope, scopeColumns('w'))}
       )
       select ${dayText(sql`day`)} as day, ${durationAggregates(sql`ms`)}
       from released

@@ -1,4 +1,6 @@
 /** What happens when an order's plan reaches its quorum: approved, maybe scheduled, and its start job queued. */
+import { and, eq, inArray, min, sql } from 'drizzle-orm';
+import { planVersions } from '../../db/schema.ts';
 import type { Tx } from '../../db/types.ts';
 import type { QuorumResult } from '../quorum.ts';
 import { startAfterFor } from '../start-time.ts';
@@ -37,6 +39,16 @@ export async function startApprovedOrder(
     reason: describeQuorum(quorum),
     data: { digest, counted: quorum.counted },
   });
+  // On the plan's first version with this digest (when the wait began); a quorum lost and reached again keeps the
+  // first time.
+  const firstVersion = tx
+    .select({ id: min(planVersions.id) })
+    .from(planVersions)
+    .where(and(eq(planVersions.workOrderId, order.id), eq(planVersions.digest, digest)));
+  await tx
+    .update(planVersions)
+    .set({ quorumReachedAt: sql`coalesce(${planVersions.quorumReachedAt}, now())` })
+    .where(inArray(planVersions.id, firstVersion));
   const moved = [approved.moved];
   let current = approved.order;
   const startAfter = startAfterFor(stored.plan.schedule, order.scheduledAt, (deps.now ?? (() => new Date()))());
