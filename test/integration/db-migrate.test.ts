@@ -24,6 +24,7 @@ const EXPECTED_TABLES = [
   'lanes',
   'notify_cursor',
   'plan_versions',
+  'release_day_counts',
   'releases',
   'slack_messages',
   'stage_events',

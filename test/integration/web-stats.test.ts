@@ -247,6 +247,31 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
     expect(await filterOptions(db, [])).toEqual({ projects: [], apps: [], environments: [] });
   });
 
+  it('counts from the day rollup what counting the releases themselves gives', async () => {
+    // A range that is not whole UTC days is counted from the releases; one millisecond earlier holds no release here.
+    for (const scope of [SCOPE, { ...SCOPE, app: 'cart' }, { ...SCOPE, project: 'shop' }, { ...SCOPE, environment: 'staging' }]) {
+      const exact: StatsScope = { ...scope, from: new Date(scope.from.getTime() - 1) };
+      expect(await releasesPerDay(db, scope)).toEqual(await releasesPerDay(db, exact));
+      expect(await successRate(db, scope)).toEqual(await successRate(db, exact));
+      expect(await changeFailureRate(db, scope)).toEqual(await changeFailureRate(db, exact));
+      expect(await releasesPerProject(db, scope)).toEqual(await releasesPerProject(db, exact));
+      expect(await releasesPerApp(db, scope)).toEqual(await releasesPerApp(db, exact));
+    }
+  });
+
+  it('moves a retried release in the rollup: it counts once, on its last finish', async () => {
+    const day = { ...SCOPE, from: at('11-20T00:00'), to: at('11-23T00:00') };
+    await db.insert(releases).values({ releaseId: 'RETRY', repoFullName: 'acme/shop', app: 'cart', environment: 'production', version: 'x', status: 'failed', finishedAt: at('11-20T10:00') });
+    expect(await successRate(db, day)).toEqual({ finished: 1, succeeded: 0, rate: 0 });
+    await db.update(releases).set({ status: 'running', finishedAt: null }).where(eq(releases.releaseId, 'RETRY'));
+    expect(await successRate(db, day)).toEqual({ finished: 0, succeeded: 0, rate: null });
+    await db.update(releases).set({ status: 'succeeded', finishedAt: at('11-21T09:00') }).where(eq(releases.releaseId, 'RETRY'));
+    await db.update(releases).set({ result: { note: 'unrelated change' } }).where(eq(releases.releaseId, 'RETRY'));
+    expect(await releasesPerDay(db, day)).toEqual([{ day: '2026-11-21', environment: 'production', status: 'succeeded', count: 1 }]);
+    await db.delete(releases).where(eq(releases.releaseId, 'RETRY'));
+    expect(await successRate(db, day)).toEqual({ finished: 0, succeeded: 0, rate: null });
+  });
+
   it('narrows by environment, app, project and time range', async () => {
     const staging: StatsScope = { ...SCOPE, environment: 'staging' };
     expect(await successRate(db, staging)).toEqual({ finished: 2, succeeded: 2, rate: 1 });

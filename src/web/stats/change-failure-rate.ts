@@ -3,8 +3,9 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbExecutor } from '../../db/types.ts';
 import { parseRows } from './rows.ts';
-import { rangeCondition, scopeColumns, scopeCondition, sqlList } from './scope-sql.ts';
-import { FAILURE_STATUSES, FINISHED_STATUSES, type StatsScope } from './types.ts';
+import { finishedReleaseCounts } from './finished-release-counts.ts';
+import { sqlList } from './scope-sql.ts';
+import { FAILURE_STATUSES, type StatsScope } from './types.ts';
 
 export interface FailureRate {
   /** Releases that finished in the range. */
@@ -37,11 +38,9 @@ export async function changeFailureRate(db: DbExecutor, scope: StatsScope): Prom
   const rows = parseRows(
     row,
     await db.execute(sql`
-      select r.environment, count(*)::int as finished,
-        (count(*) filter (where r.status in ${sqlList(FAILURE_STATUSES)}))::int as failed
-      from releases r
-      where ${scopeCondition(scope, scopeColumns('r'))} and ${rangeCondition(scope, sql`r.finished_at`)}
-        and r.status in ${sqlList(FINISHED_STATUSES)}
+      select r.environment, sum(r.n)::int as finished,
+        coalesce(sum(r.n) filter (where r.status in ${sqlList(FAILURE_STATUSES)}), 0)::int as failed
+      from ${finishedReleaseCounts(scope)} r
       group by r.environment
       order by r.environment`),
   );

@@ -3,8 +3,9 @@ import { sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbExecutor } from '../../db/types.ts';
 import { parseRows } from './rows.ts';
-import { rangeCondition, scopeColumns, scopeCondition, sqlList } from './scope-sql.ts';
-import { FAILURE_STATUSES, FINISHED_STATUSES, type StatsScope } from './types.ts';
+import { finishedReleaseCounts } from './finished-release-counts.ts';
+import { sqlList } from './scope-sql.ts';
+import { FAILURE_STATUSES, type StatsScope } from './types.ts';
 
 /** Finished releases of one group, by result. */
 export interface ReleaseCounts {
@@ -30,13 +31,11 @@ const appRow = z.object({ repo_full_name: z.string(), app: z.string(), ...counts
 
 function countsQuery(scope: StatsScope, keys: SQL): SQL {
   return sql`
-    select ${keys}, count(*)::int as releases,
-      (count(*) filter (where r.status = 'succeeded'))::int as succeeded,
-      (count(*) filter (where r.status in ${sqlList(FAILURE_STATUSES)}))::int as failed
-    from releases r
+    select ${keys}, sum(r.n)::int as releases,
+      coalesce(sum(r.n) filter (where r.status = 'succeeded'), 0)::int as succeeded,
+      coalesce(sum(r.n) filter (where r.status in ${sqlList(FAILURE_STATUSES)}), 0)::int as failed
+    from ${finishedReleaseCounts(scope)} r
     left join apps a on a.repo_full_name = r.repo_full_name and a.name = r.app
-    where ${scopeCondition(scope, scopeColumns('r'))} and ${rangeCondition(scope, sql`r.finished_at`)}
-      and r.status in ${sqlList(FINISHED_STATUSES)}
     group by ${keys}
     order by releases desc, ${keys}`;
 }

@@ -3,7 +3,8 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbExecutor } from '../../db/types.ts';
 import { parseRows } from './rows.ts';
-import { dayText, rangeCondition, scopeColumns, scopeCondition, sqlList, utcDate } from './scope-sql.ts';
+import { finishedReleaseCounts } from './finished-release-counts.ts';
+import { dayText } from './scope-sql.ts';
 import { FINISHED_STATUSES, type FinishedStatus, type StatsScope } from './types.ts';
 
 export interface ReleasesPerDayRow {
@@ -28,10 +29,8 @@ export async function releasesPerDay(db: DbExecutor, scope: StatsScope): Promise
     await db.execute(sql`
       select ${dayText(sql`day`)} as day, environment, status, count
       from (
-        select ${utcDate(sql`r.finished_at`)} as day, r.environment, r.status, count(*)::int as count
-        from releases r
-        where ${scopeCondition(scope, scopeColumns('r'))} and ${rangeCondition(scope, sql`r.finished_at`)}
-          and r.status in ${sqlList(FINISHED_STATUSES)}
+        select r.day, r.environment, r.status, sum(r.n)::int as count
+        from ${finishedReleaseCounts(scope)} r
         group by 1, 2, 3
       ) days
       order by days.day, environment, status`),

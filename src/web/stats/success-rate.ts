@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { DbExecutor } from '../../db/types.ts';
 import { parseRows } from './rows.ts';
-import { rangeCondition, scopeColumns, scopeCondition, sqlList } from './scope-sql.ts';
-import { FINISHED_STATUSES, type StatsScope } from './types.ts';
+import { finishedReleaseCounts } from './finished-release-counts.ts';
+import type { StatsScope } from './types.ts';
 
 export interface SuccessRate {
   /** Releases that finished in the range (succeeded, partial, failed or aborted). */
@@ -25,10 +25,8 @@ export async function successRate(db: DbExecutor, scope: StatsScope): Promise<Su
   const [counts] = parseRows(
     row,
     await db.execute(sql`
-      select count(*)::int as finished, (count(*) filter (where r.status = 'succeeded'))::int as succeeded
-      from releases r
-      where ${scopeCondition(scope, scopeColumns('r'))} and ${rangeCondition(scope, sql`r.finished_at`)}
-        and r.status in ${sqlList(FINISHED_STATUSES)}`),
+      select coalesce(sum(r.n), 0)::int as finished, coalesce(sum(r.n) filter (where r.status = 'succeeded'), 0)::int as succeeded
+      from ${finishedReleaseCounts(scope)} r`),
   );
   const finished = counts?.finished ?? 0;
   const succeeded = counts?.succeeded ?? 0;
