@@ -601,3 +601,20 @@ export const releaseDayCounts = pgTable(
   },
   (t) => [primaryKey({ name: 'release_day_counts_pk', columns: [t.day, t.repoFullName, t.app, t.environment, t.status] })],
 );
+
+/**
+ * What each person did per UTC day and repository — orders requested, plan versions authored, approvals given,
+ * releases deployed (finished, as the order's deployer) — kept by triggers (migration 0015) for the per-person
+ * statistic over whole days.
+ */
+export const personDayCounts = pgTable(
+  'person_day_counts',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    repoFullName: text('repo_full_name').notNull(),
+    person: text('person').notNull(),
+    kind: text('kind', { enum: ['requested', 'authored', 'approved', 'deployed'] }).notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [primaryKey({ name: 'person_day_counts_pk', columns: [t.day, t.repoFullName, t.person, t.kind] })],
+);

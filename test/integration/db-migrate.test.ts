@@ -23,6 +23,7 @@ const EXPECTED_TABLES = [
   'lane_members',
   'lanes',
   'notify_cursor',
+  'person_day_counts',
   'plan_versions',
   'release_day_counts',
   'releases',

@@ -256,20 +256,29 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
       expect(await changeFailureRate(db, scope)).toEqual(await changeFailureRate(db, exact));
       expect(await releasesPerProject(db, scope)).toEqual(await releasesPerProject(db, exact));
       expect(await releasesPerApp(db, scope)).toEqual(await releasesPerApp(db, exact));
+      expect(await personActivity(db, scope)).toEqual(await personActivity(db, exact));
     }
   });
 
   it('moves a retried release in the rollup: it counts once, on its last finish', async () => {
     const day = { ...SCOPE, from: at('11-20T00:00'), to: at('11-23T00:00') };
-    await db.insert(releases).values({ releaseId: 'RETRY', repoFullName: 'acme/shop', app: 'cart', environment: 'production', version: 'x', status: 'failed', finishedAt: at('11-20T10:00') });
+    // WO3 names dave as its deployer.
+    const [wo3] = await db.select({ id: workOrders.id }).from(workOrders).where(and(eq(workOrders.repoFullName, 'acme/shop'), eq(workOrders.number, 3)));
+    const daveDeployed = (n: number) => (n === 0 ? [] : [{ person: 'dave', ordersRequested: 0, plansAuthored: 0, approvalsGiven: 0, releasesDeployed: n }]);
+    await db.insert(releases).values({ workOrderId: wo3?.id ?? null, releaseId: 'RETRY', repoFullName: 'acme/shop', app: 'cart', environment: 'production', version: 'x', status: 'failed', finishedAt: at('11-20T10:00') });
     expect(await successRate(db, day)).toEqual({ finished: 1, succeeded: 0, rate: 0 });
+    expect(await personActivity(db, day)).toEqual(daveDeployed(1));
     await db.update(releases).set({ status: 'running', finishedAt: null }).where(eq(releases.releaseId, 'RETRY'));
     expect(await successRate(db, day)).toEqual({ finished: 0, succeeded: 0, rate: null });
+    expect(await personActivity(db, day)).toEqual(daveDeployed(0));
     await db.update(releases).set({ status: 'succeeded', finishedAt: at('11-21T09:00') }).where(eq(releases.releaseId, 'RETRY'));
     await db.update(releases).set({ result: { note: 'unrelated change' } }).where(eq(releases.releaseId, 'RETRY'));
     expect(await releasesPerDay(db, day)).toEqual([{ day: '2026-11-21', environment: 'production', status: 'succeeded', count: 1 }]);
+    expect(await personActivity(db, day)).toEqual(daveDeployed(1));
+    expect(await personActivity(db, { ...day, from: new Date(day.from.getTime() - 1) })).toEqual(daveDeployed(1));
     await db.delete(releases).where(eq(releases.releaseId, 'RETRY'));
     expect(await successRate(db, day)).toEqual({ finished: 0, succeeded: 0, rate: null });
+    expect(await personActivity(db, day)).toEqual([]);
   });
 
   it('narrows by environment, app, project and time range', async () => {

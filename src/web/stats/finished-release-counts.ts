@@ -6,14 +6,8 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rangeCondition, scopeColumns, scopeCondition, sqlList, utcDate } from './scope-sql.ts';
 import { FINISHED_STATUSES, type StatsScope } from './types.ts';
+import { dayOf, wholeDays } from './whole-days.ts';
 
-const DAY_MS = 86_400_000;
-
-function wholeDays(scope: StatsScope): boolean {
-  return scope.from.getTime() % DAY_MS === 0 && scope.to.getTime() % DAY_MS === 0;
-}
-
-const dayOf = (date: Date): string => date.toISOString().slice(0, 10);
 
 /** A derived table `(day, repo_full_name, app, environment, status, n)`; alias it in the query. */
 export function finishedReleaseCounts(scope: StatsScope): SQL {

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { DbExecutor } from '../../db/types.ts';
 import { parseRows } from './rows.ts';
 import { rangeCondition, scopeColumns, scopeCondition, sqlList } from './scope-sql.ts';
+import { dayOf, wholeDays } from './whole-days.ts';
 import { FINISHED_STATUSES, type StatsScope } from './types.ts';
 
 export interface PersonActivity {
@@ -23,18 +24,27 @@ const count = z.object({ person: z.string(), n: z.number() });
 type Tally = Omit<PersonActivity, 'person'>;
 const NONE: Tally = { ordersRequested: 0, plansAuthored: 0, approvalsGiven: 0, releasesDeployed: 0 };
 
-/**
- * Per login, within the range: work orders opened (`work_orders.requester`, by created_at), plan versions written
- * (`plan_versions.author`, by created_at), approvals given (`approvals` rows with verdict `approved`, by created_at)
- * and releases deployed (finished releases whose work order names the login as `deployer`, by finished_at). Scope
- * is the work order's (the release's for releases). The {@link PERSON_ACTIVITY_LIMIT} busiest people, by the sum.
- * The four counts are four queries run side by side (on PostgreSQL each takes its own pooled connection).
- */
-export async function personActivity(db: DbExecutor, scope: StatsScope): Promise<PersonActivity[]> {
-  if (scope.repos.length === 0) return [];
+const KIND_TALLY = { requested: 'ordersRequested', authored: 'plansAuthored', approved: 'approvalsGiven', deployed: 'releasesDeployed' } as const;
+const rolled = z.object({ person: z.string(), kind: z.enum(['requested', 'authored', 'approved', 'deployed']), n: z.number() });
+
+/** From the `person_day_counts` rollup: whole UTC days over whole repositories (no app, environment or project). */
+async function fromRollup(db: DbExecutor, scope: StatsScope): Promise<[keyof Tally, z.infer<typeof count>[]][]> {
+  const rows = parseRows(
+    rolled,
+    await db.execute(sql`
+      select c.person, c.kind, sum(c.n)::int as n from person_day_counts c
+      where c.repo_full_name in ${sqlList(scope.repos)} and c.day >= ${dayOf(scope.from)}::date and c.day < ${dayOf(scope.to)}::date
+      group by c.person, c.kind
+      having sum(c.n) > 0`),
+  );
+  return rows.map((row) => [KIND_TALLY[row.kind], [{ person: row.person, n: row.n }]]);
+}
+
+/** The four counts from the rows themselves, as four queries side by side (each on its own pooled connection). */
+async function fromRows(db: DbExecutor, scope: StatsScope): Promise<[keyof Tally, z.infer<typeof count>[]][]> {
   const orders = scopeCondition(scope, scopeColumns('w'));
   const counted = async (key: keyof Tally, query: SQL): Promise<[keyof Tally, z.infer<typeof count>[]]> => [key, parseRows(count, await db.execute(query))];
-  const tallies = await Promise.all([
+  return Promise.all([
     counted('ordersRequested', sql`
       select w.requester as person, count(*)::int as n from work_orders w
       where ${orders} and ${rangeCondition(scope, sql`w.created_at`)} group by w.requester`),
@@ -50,6 +60,20 @@ export async function personActivity(db: DbExecutor, scope: StatsScope): Promise
         and r.status in ${sqlList(FINISHED_STATUSES)} and w.deployer is not null
       group by w.deployer`),
   ]);
+}
+
+/**
+ * Per login, within the range: work orders opened (`work_orders.requester`, by created_at), plan versions written
+ * (`plan_versions.author`, by created_at), approvals given (`approvals` rows with verdict `approved`, by created_at)
+ * and releases deployed (finished releases whose work order names the login as `deployer`, by finished_at). Scope
+ * is the work order's (the release's for releases). The {@link PERSON_ACTIVITY_LIMIT} busiest people, by the sum.
+ * Whole UTC days over whole repositories read the `person_day_counts` rollup (which counts a release for the
+ * deployer its order named when it finished); anything narrower counts the rows.
+ */
+export async function personActivity(db: DbExecutor, scope: StatsScope): Promise<PersonActivity[]> {
+  if (scope.repos.length === 0) return [];
+  const rollup = wholeDays(scope) && scope.app === undefined && scope.environment === undefined && scope.project === undefined;
+  const tallies = rollup ? await fromRollup(db, scope) : await fromRows(db, scope);
   const people = new Map<string, Tally>();
   for (const [key, rows] of tallies) {
     for (const entry of rows) people.set(entry.person, { ...(people.get(entry.person) ?? NONE), [key]: entry.n });
