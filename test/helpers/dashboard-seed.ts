@@ -57,14 +57,15 @@ export async function seedDashboardHistory(db: Db): Promise<SeededHistory> {
     { repoFullName: HIDDEN_REPO, app: 'ledger', name: 'production', production: true, hosts: ['vault'] },
   ]);
   const common = { installationId: 4242, kind: 'issue' as const, app: 'shop', environment: 'production' };
-  const releasedOrderId = await order(db, { ...common, repoFullName: READABLE_REPO, number: 1, title: 'Ship the new checkout', state: 'accepted', requester: 'pam', planAuthor: 'dev', deployer: 'dora', acceptor: 'ann', createdAt: day(2), updatedAt: day(3) });
+  const releasedOrderId = await order(db, { ...common, repoFullName: READABLE_REPO, number: 1, title: 'Ship the new checkout', state: 'accepted', requester: 'pam', planAuthor: 'dev', deployer: 'dora', acceptor: 'ann', createdAt: day(2), updatedAt: day(3), releasedAt: day(3) });
   const plannedOrderId = await order(db, { ...common, repoFullName: READABLE_REPO, number: 2, title: 'Raise the cart limit', state: 'planned', requester: 'pam', planAuthor: 'dev', createdAt: day(4), updatedAt: day(4) });
   const waitingOrderId = await order(db, { ...common, repoFullName: READABLE_REPO, number: 3, title: 'Hotfix <script>alert(1)</script>', state: 'approved', requester: 'quinn', planAuthor: 'dev', createdAt: day(5), updatedAt: day(5) });
   const hiddenOrderId = await order(db, { ...common, repoFullName: HIDDEN_REPO, number: 7, title: 'Rotate ledger keys', state: 'running', app: 'ledger', requester: 'mallory', planAuthor: 'mallory', createdAt: day(5), updatedAt: day(5) });
 
   await db.insert(planVersions).values([
     { workOrderId: releasedOrderId, seq: 1, author: 'dev', yaml: PLAN('2.0.0'), plan: {}, digest: 'a'.repeat(64), commitSha: 'c'.repeat(40), createdAt: day(2, 11) },
-    { workOrderId: releasedOrderId, seq: 2, author: 'dev', yaml: PLAN('2.0.1'), plan: {}, digest: 'b'.repeat(64), commitSha: 'c'.repeat(40), createdAt: day(2, 12) },
+    // Its quorum of two was reached with erin's approval at 14:00.
+    { workOrderId: releasedOrderId, seq: 2, author: 'dev', yaml: PLAN('2.0.1'), plan: {}, digest: 'b'.repeat(64), commitSha: 'c'.repeat(40), createdAt: day(2, 12), quorumReachedAt: day(2, 14) },
     { workOrderId: plannedOrderId, seq: 1, author: 'dev', yaml: PLAN('2.1.0'), plan: {}, digest: 'd'.repeat(64), createdAt: day(4, 11) },
     { workOrderId: hiddenOrderId, seq: 1, author: 'mallory', yaml: 'app: ledger\nsecret_plan: true\n', plan: {}, digest: 'e'.repeat(64), createdAt: day(5, 11) },
   ]);

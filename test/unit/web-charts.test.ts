@@ -148,6 +148,13 @@ describe('horizontalBarChart', () => {
 });
 
 describe('niceTicks and formats', () => {
+  it('steps counts by whole numbers', () => {
+    expect(niceTicks(1, 4, { integer: true })).toEqual({ top: 1, ticks: [0, 1] });
+    expect(niceTicks(3, 4, { integer: true })).toEqual({ top: 3, ticks: [0, 1, 2, 3] });
+    expect(niceTicks(10, 4, { integer: true })).toEqual({ top: 10, ticks: [0, 5, 10] });
+    expect(niceTicks(0, 4, { integer: true })).toEqual({ top: 1, ticks: [0, 1] });
+  });
+
   it.each([
     [7, 8, [0, 2, 4, 6, 8]],
     [1, 1, [0, 0.25, 0.5, 0.75, 1]],

@@ -19,13 +19,15 @@ export function plotSize(frame: Frame): { width: number; height: number } {
 
 /**
  * A "nice" top of the value axis (1, 2, 2.5 or 5 × a power of ten, at least `max`) and its tick values, so that
- * gridlines fall on round numbers. `max` ≤ 0 gives the axis 0–1.
+ * gridlines fall on round numbers. `max` ≤ 0 gives the axis 0–1. With `integer`, steps are whole numbers (counts).
  */
-export function niceTicks(max: number, count = 4): { top: number; ticks: number[] } {
-  if (!(max > 0)) return { top: 1, ticks: [0, 0.25, 0.5, 0.75, 1] };
-  const rough = max / count;
+export function niceTicks(max: number, count = 4, options: { integer?: boolean } = {}): { top: number; ticks: number[] } {
+  if (!(max > 0)) return options.integer === true ? { top: 1, ticks: [0, 1] } : { top: 1, ticks: [0, 0.25, 0.5, 0.75, 1] };
+  // Counts step by whole numbers: an axis of 0–1 releases has no quarter releases.
+  const rough = options.integer === true ? Math.max(1, max / count) : max / count;
   const power = 10 ** Math.floor(Math.log10(rough));
-  const step = ([1, 2, 2.5, 5, 10].map((factor) => factor * power).find((candidate) => candidate >= rough) ?? 10 * power);
+  const factors = options.integer === true ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10];
+  const step = (factors.map((factor) => factor * power).find((candidate) => candidate >= rough) ?? 10 * power);
   const top = Math.ceil(max / step - 1e-9) * step;
   const ticks: number[] = [];
   for (let tick = 0; tick <= top + step / 2; tick += step) ticks.push(Number(tick.toPrecision(12)));

@@ -33,7 +33,7 @@ export function stackedBarChart(chart: StackedBarChart): Html {
   const rows = legendRows(base, chart.series);
   const frame: Frame = { ...base, height: base.height + rows * LEGEND_ROW_HEIGHT + (rows > 0 ? 8 : 0), bottom: base.bottom + rows * LEGEND_ROW_HEIGHT + (rows > 0 ? 8 : 0) };
   const plot = plotSize(frame);
-  const { top, ticks } = niceTicks(max);
+  const { top, ticks } = niceTicks(max, 4, { integer: true });
   const slot = plot.width / chart.categories.length;
   const barWidth = Math.max(1, slot * 0.8);
   const baseline = frame.top + plot.height;
