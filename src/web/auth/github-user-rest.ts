@@ -3,7 +3,7 @@
  * installed (`/user/installations` → `/user/installations/{id}/repositories`, every page of each).
  */
 import { z } from 'zod';
-import { GITHUB_TIMEOUT_MS, unreachable, type GitHubFailure } from './github-failure.ts';
+import { askGitHub, type GitHubFailure } from './github-failure.ts';
 
 /** Where and as whom. */
 export interface UserApi {
@@ -24,26 +24,16 @@ const errorSchema = z.object({ message: z.string() });
 
 async function getJson<T>(api: UserApi, path: string, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | GitHubFailure> {
   const what = `GET ${path.split('?')[0] ?? path}`;
-  let response: Response;
-  try {
-    response = await api.fetch(`${api.githubApiUrl}${path}`, {
-      headers: {
-        accept: 'application/vnd.github+json',
-        authorization: `Bearer ${api.accessToken}`,
-        'user-agent': 'yardmaster',
-        'x-github-api-version': '2022-11-28',
-      },
-      signal: AbortSignal.timeout(GITHUB_TIMEOUT_MS),
-    });
-  } catch (error) {
-    return unreachable(what, error);
-  }
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch {
-    body = undefined;
-  }
+  const answer = await askGitHub(what, api.fetch, `${api.githubApiUrl}${path}`, {
+    headers: {
+      accept: 'application/vnd.github+json',
+      authorization: `Bearer ${api.accessToken}`,
+      'user-agent': 'yardmaster',
+      'x-github-api-version': '2022-11-28',
+    },
+  });
+  if (!answer.ok) return answer;
+  const { response, body } = answer;
   if (!response.ok) {
     const parsedError = errorSchema.safeParse(body);
     const detail = parsedError.success ? `: ${parsedError.data.message}` : '';

@@ -1,6 +1,6 @@
 /** Step two of GitHub's web flow: the code from the callback traded for a user access token. */
 import { z } from 'zod';
-import { GITHUB_TIMEOUT_MS, unreachable, type GitHubFailure } from './github-failure.ts';
+import { askGitHub, type GitHubFailure } from './github-failure.ts';
 
 /** What the exchange needs. */
 export interface CodeExchange {
@@ -25,28 +25,19 @@ const tokenAnswer = z.union([
 /** POSTs the code to `<web>/login/oauth/access_token` and reads the JSON answer (errors come as 200 with `error`). */
 export async function exchangeCode(exchange: CodeExchange): Promise<CodeExchangeResult> {
   const what = 'exchanging the sign-in code';
-  let response: Response;
-  try {
-    response = await exchange.fetch(`${exchange.githubWebUrl}/login/oauth/access_token`, {
-      method: 'POST',
-      headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'yardmaster' },
-      body: new URLSearchParams({
-        client_id: exchange.clientId,
-        client_secret: exchange.clientSecret,
-        code: exchange.code,
-        redirect_uri: exchange.redirectUri,
-      }).toString(),
-      signal: AbortSignal.timeout(GITHUB_TIMEOUT_MS),
-    });
-  } catch (error) {
-    return unreachable(what, error);
-  }
-  let body: unknown;
-  try {
-    body = await response.json();
-  } catch {
-    return { ok: false, reason: 'error', message: `${what}: GitHub answered ${response.status} without JSON` };
-  }
+  const answer = await askGitHub(what, exchange.fetch, `${exchange.githubWebUrl}/login/oauth/access_token`, {
+    method: 'POST',
+    headers: { accept: 'application/json', 'content-type': 'application/x-www-form-urlencoded', 'user-agent': 'yardmaster' },
+    body: new URLSearchParams({
+      client_id: exchange.clientId,
+      client_secret: exchange.clientSecret,
+      code: exchange.code,
+      redirect_uri: exchange.redirectUri,
+    }).toString(),
+  });
+  if (!answer.ok) return answer;
+  const { response, body } = answer;
+  if (body === undefined) return { ok: false, reason: 'error', message: `${what}: GitHub answered ${response.status} without JSON` };
   const parsed = tokenAnswer.safeParse(body);
   if (parsed.success && 'error' in parsed.data) {
     const description = parsed.data.error_description === undefined ? '' : `: ${parsed.data.error_description}`;
