@@ -176,6 +176,9 @@ describe('a live release', () => {
       expect(results.filter((cell) => !cell.endsWith(':ok') && !cell.endsWith(':skipped'))).toEqual(['rollback:']);
       expect(await page.locator(`#live td[data-host="${host}"][data-stage="done"]`).getAttribute('data-result')).toBe('ok');
     }
+    // The approval and the moves of the order arrived the same way.
+    expect(await page.locator('#approvals').textContent()).toContain('erin');
+    expect(await page.locator('#timeline').textContent()).toContain('running → succeeded');
     // The page was never reloaded: the grid came over server-sent events, many times.
     expect(Number(await page.locator('#live').getAttribute('data-updates'))).toBeGreaterThan(5);
     await page.click(`details[data-output-host="${hosts[0] ?? ''}"] summary`).catch(() => undefined);

@@ -1,13 +1,14 @@
 /**
- * `/dashboard/orders/<id>/events`: server-sent events carrying the order's live fragment (the stages × hosts grid,
- * outcomes, output) each time something of the order is written, from any process. Redraws are coalesced and
- * spaced; the viewer's access is checked before the stream opens and again every half minute while it is open (a
+ * `/dashboard/orders/<id>/events`: server-sent events carrying the order page's live parts (the stages × hosts grid,
+ * outcomes and output; the approvals; the timeline) each time something of the order is written, from any process.
+ * Redraws are coalesced and spaced; the viewer's access is checked before the stream opens and again every half minute while it is open (a
  * signed-out or no-longer-permitted viewer gets a `gone` event and the stream ends).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DbExecutor } from '../../db/types.ts';
 import { coalescedTask } from '../../runtime/coalesced-task.ts';
-import { orderProgress } from '../queries/order-detail.ts';
+import { orderDetail, type OrderDetail } from '../queries/order-detail.ts';
+import { approvalsSection, timelineSection } from '../pages/order-page.ts';
 import { releaseProgress } from '../pages/release-progress.ts';
 import type { Viewer } from '../types.ts';
 import type { DashboardNotifications } from './dashboard-notifications.ts';
@@ -32,17 +33,22 @@ function sseEvent(event: string, data: string): string {
   return `event: ${event}\n${data.split(/\r?\n/).map((line) => `data: ${line}`).join('\n')}\n\n`;
 }
 
+/** The live parts of the order page: the progress fragment, the approvals and the timeline, one event each. */
+function liveEvents(detail: OrderDetail): string {
+  return sseEvent('progress', releaseProgress(detail).text) + sseEvent('approvals', approvalsSection(detail).text) + sseEvent('timeline', timelineSection(detail).text);
+}
+
 /** Answers 404 (not found or not readable) or streams until the client goes away. */
 export async function streamOrderProgress(options: StreamOptions): Promise<void> {
   const { db, response, workOrderId } = options;
   let viewer = options.viewer;
-  const first = await orderProgress(db, viewer.repos, workOrderId);
+  const first = await orderDetail(db, viewer.repos, workOrderId);
   if (first === null) {
     response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
     return;
   }
   response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-  response.write(`retry: 2000\n${sseEvent('progress', releaseProgress(first).text)}`);
+  response.write(`retry: 2000\n${liveEvents(first)}`);
 
   let releaseIds = new Set(first.releases.map((release) => release.releaseId));
   let checkedAt = Date.now();
@@ -57,10 +63,10 @@ export async function streamOrderProgress(options: StreamOptions): Promise<void>
         if (current === null) return end('signed out');
         viewer = current;
       }
-      const progress = await orderProgress(db, viewer.repos, workOrderId);
+      const progress = await orderDetail(db, viewer.repos, workOrderId);
       if (progress === null) return end('no access');
       releaseIds = new Set(progress.releases.map((release) => release.releaseId));
-      if (!closed) response.write(sseEvent('progress', releaseProgress(progress).text));
+      if (!closed) response.write(liveEvents(progress));
       await new Promise((resolve) => setTimeout(resolve, spacing));
     } catch {
       // A failed read is retried with the next notification; the browser keeps the last fragment.

@@ -18,7 +18,8 @@ function planSection(detail: OrderDetail): Html {
 ${older.length === 0 ? '' : html`<details><summary>${older.length} earlier version${older.length === 1 ? '' : 's'}</summary>${older.map((plan) => html`<p>Version ${plan.seq} by ${plan.author} · ${when(plan.createdAt)} · <code>${plan.digest.slice(0, 12)}</code></p><pre>${plan.yaml}</pre>`)}</details>`}`;
 }
 
-function approvalsSection(detail: OrderDetail): Html {
+/** The approvals table (redrawn live). */
+export function approvalsSection(detail: OrderDetail): Html {
   if (detail.approvals.length === 0) return html`<p class="muted">No approvals yet.</p>`;
   const current = detail.plans[0]?.digest;
   return html`<table data-testid="approvals"><thead><tr><th>Who</th><th>Verdict</th><th>Via</th><th>For plan</th><th>Reason</th><th>When</th></tr></thead>
@@ -27,7 +28,8 @@ function approvalsSection(detail: OrderDetail): Html {
   )}</tbody></table>`;
 }
 
-function timelineSection(detail: OrderDetail): Html {
+/** Every audit row of the order (redrawn live). */
+export function timelineSection(detail: OrderDetail): Html {
   return html`<table data-testid="timeline"><thead><tr><th>#</th><th>When</th><th>Who</th><th>What</th><th>From → to</th><th>Why</th></tr></thead>
 <tbody>${detail.timeline.map(
     (row) => html`<tr><td>${row.id}</td><td>${when(row.at)}</td><td>${row.actor}</td><td>${row.action}</td><td>${row.fromState === null && row.toState === null ? '' : html`${row.fromState ?? '∅'} → ${row.toState ?? '∅'}`}</td><td>${row.reason ?? ''}</td></tr>`,
@@ -43,8 +45,8 @@ export function orderPage(detail: OrderDetail, viewer: Viewer, githubWebUrl: str
 <h2>Plan</h2>
 ${planSection(detail)}
 <h2>Approvals</h2>
-${approvalsSection(detail)}
+<div id="approvals" data-live="approvals">${approvalsSection(detail)}</div>
 <h2>Timeline</h2>
-${timelineSection(detail)}`;
+<div id="timeline" data-live="timeline">${timelineSection(detail)}</div>`;
   return layout({ title: `${order.repoFullName}#${order.number}`, viewer, current: '/dashboard/orders', body, script: LIVE_SCRIPT });
 }
