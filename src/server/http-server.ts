@@ -13,12 +13,17 @@ export interface ServerLog {
   error(fields: object, message: string): void;
 }
 
-function pathnameOf(request: IncomingMessage): string {
+/** The request's URL (path and query; the host is a placeholder), or undefined when it does not parse. */
+export function requestUrl(request: IncomingMessage): URL | undefined {
   try {
-    return new URL(request.url ?? '/', 'http://localhost').pathname;
+    return new URL(request.url ?? '/', 'http://localhost');
   } catch {
-    return '';
+    return undefined;
   }
+}
+
+function pathnameOf(request: IncomingMessage): string {
+  return requestUrl(request)?.pathname ?? '';
 }
 
 function answer(response: ServerResponse, status: number, text: string): void {

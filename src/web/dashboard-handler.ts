@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DbExecutor } from '../db/types.ts';
-import type { RouteHandler } from '../server/http-server.ts';
+import { requestUrl, type RouteHandler } from '../server/http-server.ts';
 import { loginRedirect } from './auth/login-redirect.ts';
 import { streamOrderProgress } from './live/order-progress-stream.ts';
 import type { DashboardNotifications } from './live/dashboard-notifications.ts';
@@ -30,11 +30,7 @@ export interface DashboardDeps {
 }
 
 function urlOf(request: IncomingMessage): URL {
-  try {
-    return new URL(request.url ?? '/', 'http://localhost');
-  } catch {
-    return new URL('http://localhost/');
-  }
+  return requestUrl(request) ?? new URL('http://localhost/');
 }
 
 const ORDER_PAGE = /^\/dashboard\/orders\/(\d{1,15})$/;

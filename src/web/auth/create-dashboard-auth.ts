@@ -3,6 +3,7 @@
  * backed by `dashboard_sessions`, CSRF tokens per session, and the repositories each user may see.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { requestUrl } from '../../server/http-server.ts';
 import type { DashboardAuth } from '../types.ts';
 import { sendAuthPage } from './auth-responses.ts';
 import { handleLogout } from './logout-route.ts';
@@ -22,13 +23,6 @@ function fullPath(path: string): string {
   return path === '/dashboard' || path.startsWith('/dashboard/') ? path : `/dashboard${path === '/' ? '' : path}`;
 }
 
-function queryOf(request: IncomingMessage): URLSearchParams {
-  try {
-    return new URL(request.url ?? '/', 'http://localhost').searchParams;
-  } catch {
-    return new URLSearchParams();
-  }
-}
 
 function methodNotAllowed(response: ServerResponse, allow: string): void {
   sendAuthPage(response, { status: 405, title: 'Method not allowed', message: `This address answers ${allow} only.`, headers: { allow } });
@@ -59,7 +53,7 @@ export function createDashboardAuth(options: DashboardAuthOptions): DashboardAut
   async function handle(request: IncomingMessage, response: ServerResponse, path: string): Promise<boolean> {
     const route = fullPath(path);
     const method = (request.method ?? 'GET').toUpperCase();
-    const query = queryOf(request);
+    const query = requestUrl(request)?.searchParams ?? new URLSearchParams();
     switch (route) {
       case '/dashboard/login':
         if (method === 'GET') await handleLogin(context, request, response, query);

@@ -5,6 +5,7 @@
  * signed-out or no-longer-permitted viewer gets a `gone` event and the stream ends).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { DbExecutor } from '../../db/types.ts';
 import { coalescedTask } from '../../runtime/coalesced-task.ts';
 import { orderDetail, type OrderDetail } from '../queries/order-detail.ts';
@@ -67,7 +68,7 @@ export async function streamOrderProgress(options: StreamOptions): Promise<void>
       if (progress === null) return end('no access');
       releaseIds = new Set(progress.releases.map((release) => release.releaseId));
       if (!closed) response.write(liveEvents(progress));
-      await new Promise((resolve) => setTimeout(resolve, spacing));
+      await delay(spacing);
     } catch {
       // A failed read is retried with the next notification; the browser keeps the last fragment.
     }

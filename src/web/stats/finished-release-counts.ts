@@ -6,7 +6,7 @@
 import { sql, type SQL } from 'drizzle-orm';
 import { rangeCondition, scopeColumns, scopeCondition, sqlList, utcDate } from './scope-sql.ts';
 import { FINISHED_STATUSES, type StatsScope } from './types.ts';
-import { dayOf, wholeDays } from './whole-days.ts';
+import { dayRange, wholeDays } from './whole-days.ts';
 
 
 /** A derived table `(day, repo_full_name, app, environment, status, n)`; alias it in the query. */
@@ -14,7 +14,7 @@ export function finishedReleaseCounts(scope: StatsScope): SQL {
   if (wholeDays(scope)) {
     return sql`(select c.day, c.repo_full_name, c.app, c.environment, c.status, c.n
       from release_day_counts c
-      where ${scopeCondition(scope, scopeColumns('c'))} and c.day >= ${dayOf(scope.from)}::date and c.day < ${dayOf(scope.to)}::date and c.n > 0)`;
+      where ${scopeCondition(scope, scopeColumns('c'))} and ${dayRange(sql`c.day`, scope)} and c.n > 0)`;
   }
   return sql`(select ${utcDate(sql`f.finished_at`)} as day, f.repo_full_name, f.app, f.environment, f.status, count(*)::int as n
     from releases f

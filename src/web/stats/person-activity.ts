@@ -4,7 +4,7 @@ import { z } from 'zod';
 import type { DbExecutor } from '../../db/types.ts';
 import { parseRows } from './rows.ts';
 import { rangeCondition, scopeColumns, scopeCondition, sqlList } from './scope-sql.ts';
-import { dayOf, wholeDays } from './whole-days.ts';
+import { dayRange, wholeDays } from './whole-days.ts';
 import { FINISHED_STATUSES, type StatsScope } from './types.ts';
 
 export interface PersonActivity {
@@ -33,7 +33,7 @@ async function fromRollup(db: DbExecutor, scope: StatsScope): Promise<[keyof Tal
     rolled,
     await db.execute(sql`
       select c.person, c.kind, sum(c.n)::int as n from person_day_counts c
-      where c.repo_full_name in ${sqlList(scope.repos)} and c.day >= ${dayOf(scope.from)}::date and c.day < ${dayOf(scope.to)}::date
+      where c.repo_full_name in ${sqlList(scope.repos)} and ${dayRange(sql`c.day`, scope)}
       group by c.person, c.kind
       having sum(c.n) > 0`),
   );

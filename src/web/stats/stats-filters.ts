@@ -1,8 +1,8 @@
 /** The Statistics page's filters, parsed from the query string: bad values are reported and replaced by defaults. */
 import { z } from 'zod';
 import type { StatsScope } from './types.ts';
+import { DAY_MS, isoDay } from './whole-days.ts';
 
-const DAY_MS = 86_400_000;
 /** The default range: the last 30 days, today included. */
 export const DEFAULT_DAYS = 30;
 /** The longest range a page asks for (two years): longer ones are refused rather than run. */
@@ -35,11 +35,6 @@ const day = z
     return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(text);
   }, 'is not a date');
 const name = z.string().trim().min(1).max(200, 'is too long');
-
-/** `YYYY-MM-DD` of a UTC day. */
-export function isoDay(date: Date): string {
-  return date.toISOString().slice(0, 10);
-}
 
 function startOf(text: string): Date {
   return new Date(`${text}T00:00:00Z`);
