@@ -10,16 +10,6 @@ export interface Viewer {
   csrfToken: string;
 }
 
-/** A dashboard request, parsed once: path below `/dashboard`, query, and who asks. */
-export interface DashboardRequest {
-  request: IncomingMessage;
-  response: ServerResponse;
-  /** The path without the `/dashboard` prefix (`/`, `/orders/12`, …). */
-  path: string;
-  query: URLSearchParams;
-  viewer: Viewer;
-}
-
 /**
  * The sign-in side of the dashboard (src/web/auth): GitHub OAuth routes, sessions in signed http-only cookies,
  * CSRF tokens.
