@@ -58,21 +58,42 @@ async function recheck(context: AuthContext, row: SessionRow): Promise<readonly 
   return row.repos;
 }
 
-/** `viewer()` of {@link import('../types.ts').DashboardAuth}; concurrent re-reads of one session share one round to GitHub. */
+/** How long a finished re-read still answers requests that read the session row before it was stored. */
+const SETTLED_RECHECK_KEPT_MS = 30_000;
+
+interface Recheck {
+  /** `reposCheckedAt` of the row the re-read started from. */
+  readonly from: number;
+  readonly result: Promise<readonly string[] | null>;
+}
+
+/**
+ * `viewer()` of {@link import('../types.ts').DashboardAuth}. Concurrent re-reads of one session share one round to
+ * GitHub, including requests that read the stale row just before the re-read stored its answer: a re-read is keyed
+ * by the `reposCheckedAt` it started from and kept a while after it settles.
+ */
 export function createViewerLookup(context: AuthContext): (request: IncomingMessage) => Promise<Viewer | null> {
-  const rechecks = new Map<string, Promise<readonly string[] | null>>();
+  const rechecks = new Map<string, Recheck>();
+  const shared = (row: SessionRow): Promise<readonly string[] | null> => {
+    const from = row.reposCheckedAt.getTime();
+    const known = rechecks.get(row.tokenHash);
+    if (known !== undefined && known.from === from) return known.result;
+    const started: Recheck = { from, result: recheck(context, row) };
+    rechecks.set(row.tokenHash, started);
+    const forget = (): void => {
+      if (rechecks.get(row.tokenHash) === started) rechecks.delete(row.tokenHash);
+    };
+    void started.result.then(
+      () => setTimeout(forget, SETTLED_RECHECK_KEPT_MS).unref(),
+      forget,
+    );
+    return started.result;
+  };
   return async (request) => {
     const row = await sessionOf(context, request);
     if (row === undefined) return null;
-    let repos: readonly string[] | null = row.repos;
-    if (context.now().getTime() - row.reposCheckedAt.getTime() >= REPOS_RECHECK_MS) {
-      let pending = rechecks.get(row.tokenHash);
-      if (pending === undefined) {
-        pending = recheck(context, row).finally(() => rechecks.delete(row.tokenHash));
-        rechecks.set(row.tokenHash, pending);
-      }
-      repos = await pending;
-    }
+    const stale = context.now().getTime() - row.reposCheckedAt.getTime() >= REPOS_RECHECK_MS;
+    const repos = stale ? await shared(row) : row.repos;
     if (repos === null) return null;
     return { login: row.login, repos, csrfToken: csrfTokenFor(context, row.tokenHash) };
   };
