@@ -37,6 +37,7 @@ beforeAll(async () => {
     [
       { login: 'ann', id: 1001, installations: { 11: [READABLE_REPO] } },
       { login: 'mallory', id: 1002, installations: { 11: [READABLE_REPO, HIDDEN_REPO] } },
+      { login: 'stranger', id: 1003, installations: {} },
     ],
     { liveRecheckMs: 300 },
   );
@@ -184,6 +185,23 @@ describe('pages', () => {
     expect(page.body).toContain('data-lane="feature-42"');
     expect(page.body).toContain('cart@1 <span class="muted">deployed</span>');
     expect(rowsOf(page.body, 'instances')).toHaveLength(2);
+  });
+
+  it('shows a signed-in GitHub user who can read no installed repository nothing, not even the lane library', async () => {
+    server.standIn.signInAs('stranger');
+    const stranger = (await client.signIn('/dashboard/orders')).jar;
+    server.standIn.signInAs('ann');
+    const visit = (path: string): Promise<Visit> => client.visit(path, stranger);
+    expect(rowsOf((await visit('/dashboard/orders')).body, 'orders')).toHaveLength(0);
+    const audit = await visit('/dashboard/audit');
+    expect(audit.status).toBe(200);
+    expect(rowsOf(audit.body, 'audit')).toHaveLength(0);
+    expect(rowsOf((await visit('/dashboard/audit?action=lane.instance_added')).body, 'audit')).toHaveLength(0);
+    const lanesPage = await visit('/dashboard/lanes');
+    expect(lanesPage.status).toBe(200);
+    expect(rowsOf(lanesPage.body, 'instances')).toHaveLength(0);
+    expect(lanesPage.body).not.toContain('feature-42');
+    expect(lanesPage.body).not.toContain('cart@1');
   });
 });
 

@@ -1,6 +1,6 @@
 /**
  * Audit search: rows of the viewer's repositories' orders, plus rows about no order (the lane library's
- * operations, which belong to no repository), filtered by actor, action, order and time; newest first.
+ * operations, which belong to no repository) for viewers who can read at least one repository, filtered by actor, action, order and time; newest first.
  */
 import { and, desc, eq, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
@@ -37,7 +37,8 @@ export type AuditSearchRow = typeof auditLog.$inferSelect & { repoFullName: stri
 
 /** One page of matching rows and the number that match in all. */
 export async function searchAudit(db: DbExecutor, repos: readonly string[], filters: AuditFilters): Promise<{ rows: AuditSearchRow[]; total: number }> {
-  const readable = repos.length === 0 ? isNull(auditLog.workOrderId) : or(isNull(auditLog.workOrderId), inArray(workOrders.repoFullName, [...repos]));
+  // Rows about no order go only to members: anyone can sign in with GitHub, but only a reader of some installed repository is on the team.
+  const readable = repos.length === 0 ? sql`false` : or(isNull(auditLog.workOrderId), inArray(workOrders.repoFullName, [...repos]));
   const where: (SQL | undefined)[] = [readable];
   if (filters.actor !== undefined) where.push(eq(auditLog.actor, filters.actor));
   if (filters.action !== undefined) {

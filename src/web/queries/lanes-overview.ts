@@ -1,7 +1,8 @@
 /**
  * The lanes page: the shared library's instances, the active lanes with what each reused or deployed, and the
  * savings (instances deployed against what a full copy per lane would have deployed). Lanes of a pull request show
- * only to viewers who may read its repository; the library itself belongs to no repository.
+ * only to viewers who may read its repository; the library itself belongs to no repository and shows to viewers who
+ * can read at least one (anyone can sign in with GitHub; readers of an installed repository are the team).
  */
 import { asc, eq, isNull } from 'drizzle-orm';
 import { laneInstances, laneMembers, lanes } from '../../db/schema.ts';
@@ -24,6 +25,7 @@ export interface LanesOverview {
 }
 
 export async function lanesOverview(db: DbExecutor, repos: readonly string[]): Promise<LanesOverview> {
+  if (repos.length === 0) return { instances: [], lanes: [], savings: { deployed: 0, fullCopy: 0 } };
   const readable = new Set(repos);
   const instances = await db.select().from(laneInstances).orderBy(asc(laneInstances.service), asc(laneInstances.version));
   const active = (await db.select().from(lanes).where(isNull(lanes.endedAt)).orderBy(asc(lanes.name))).filter(
