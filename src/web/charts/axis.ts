@@ -73,41 +73,40 @@ export function categoryAxis(frame: Frame, categories: readonly string[], label:
 /** Room under the plot for the category labels, before the legend starts. */
 const CATEGORY_LABELS_HEIGHT = 34;
 /** Height of one legend row. */
-export const LEGEND_ROW_HEIGHT = 16;
+const LEGEND_ROW_HEIGHT = 16;
 
-/** A legend under the category axis: a swatch and the name of each series, wrapping into rows. */
-export function legend(frame: Frame, entries: readonly { name: string; color: string }[]): Html {
+/** Where each legend entry goes in `frame`: its left edge and its row, wrapping at the frame's right edge. */
+function legendPlaces<Entry extends { name: string }>(frame: Frame, entries: readonly Entry[]): { entry: Entry; x: number; row: number }[] {
   let x = frame.left;
-  let y = frame.top + plotSize(frame).height + CATEGORY_LABELS_HEIGHT + 8;
-  const rowsNeeded: Html[] = [];
-  for (const entry of entries) {
+  let row = 0;
+  return entries.map((entry) => {
     // Text is not measured on the server: ~6.5 px per character at 11 px is close enough for system-ui.
     const width = 18 + entry.name.length * 6.5 + 14;
     if (x + width > frame.width - frame.right && x > frame.left) {
       x = frame.left;
-      y += LEGEND_ROW_HEIGHT;
+      row += 1;
     }
-    rowsNeeded.push(
-      html`<g class="legend-entry"><rect x="${px(x)}" y="${px(y - 9)}" width="10" height="10" fill="${entry.color}"/><text x="${px(x + 14)}" y="${px(y)}" font-size="11" fill="#1f2328">${entry.name}</text></g>`,
-    );
+    const place = { entry, x, row };
     x += width;
-  }
-  return html`<g class="legend">${rowsNeeded}</g>`;
+    return place;
+  });
 }
 
-/** How many legend rows `entries` need in `frame` (same wrapping as {@link legend}). */
-export function legendRows(frame: Frame, entries: readonly { name: string }[]): number {
-  let x = frame.left;
-  let rows = entries.length === 0 ? 0 : 1;
-  for (const entry of entries) {
-    const width = 18 + entry.name.length * 6.5 + 14;
-    if (x + width > frame.width - frame.right && x > frame.left) {
-      x = frame.left;
-      rows += 1;
-    }
-    x += width;
-  }
-  return rows;
+/** A legend under the category axis: a swatch and the name of each series, wrapping into rows. */
+export function legend(frame: Frame, entries: readonly { name: string; color: string }[]): Html {
+  const firstRow = frame.top + plotSize(frame).height + CATEGORY_LABELS_HEIGHT + 8;
+  const swatches = legendPlaces(frame, entries).map(({ entry, x, row }) => {
+    const y = firstRow + row * LEGEND_ROW_HEIGHT;
+    return html`<g class="legend-entry"><rect x="${px(x)}" y="${px(y - 9)}" width="10" height="10" fill="${entry.color}"/><text x="${px(x + 14)}" y="${px(y)}" font-size="11" fill="#1f2328">${entry.name}</text></g>`;
+  });
+  return html`<g class="legend">${swatches}</g>`;
+}
+
+/** `base` grown at the bottom by the room a {@link legend} of `entries` needs (none for no entries). */
+export function withLegendRoom(base: Frame, entries: readonly { name: string }[]): Frame {
+  const rows = legendPlaces(base, entries).reduce((count, place) => Math.max(count, place.row + 1), 0);
+  const room = rows === 0 ? 0 : rows * LEGEND_ROW_HEIGHT + 8;
+  return { ...base, height: base.height + room, bottom: base.bottom + room };
 }
 
 /** The chart's SVG element around `content`, scaling to its container's width. */

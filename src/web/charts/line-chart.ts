@@ -1,6 +1,6 @@
 /** A line chart: one line per series over the categories (days), with a marker per value. */
 import { html, type Html } from '../html.ts';
-import { categoryAxis, emptyChart, legend, LEGEND_ROW_HEIGHT, legendRows, niceTicks, plotSize, px, svg, valueAxis, type Frame } from './axis.ts';
+import { categoryAxis, emptyChart, legend, niceTicks, plotSize, px, svg, valueAxis, withLegendRoom, type Frame } from './axis.ts';
 import { formatCount } from './format.ts';
 import type { ChartSeries, ValueFormat } from './types.ts';
 
@@ -27,8 +27,9 @@ export function lineChart(chart: LineChart): Html {
   const base: Frame = { width: chart.width ?? 640, height: chart.height ?? 260, left: 64, right: 12, top: 12, bottom: 34 };
   const values = chart.series.flatMap((series) => series.values.filter((value): value is number => value !== null && Number.isFinite(value)));
   if (chart.categories.length === 0 || values.length === 0) return emptyChart(base, chart.title, 'line');
-  const rows = chart.series.length > 1 ? legendRows(base, chart.series) : 0;
-  const frame: Frame = { ...base, height: base.height + rows * LEGEND_ROW_HEIGHT + (rows > 0 ? 8 : 0), bottom: base.bottom + rows * LEGEND_ROW_HEIGHT + (rows > 0 ? 8 : 0) };
+  // A single series is drawn without a legend.
+  const legendEntries = chart.series.length > 1 ? chart.series : [];
+  const frame = withLegendRoom(base, legendEntries);
   const plot = plotSize(frame);
   const { top, ticks } = chart.max === undefined ? niceTicks(Math.max(0, ...values)) : niceTicks(chart.max);
   const slot = plot.width / chart.categories.length;
@@ -56,7 +57,7 @@ export function lineChart(chart: LineChart): Html {
   return svg(
     frame,
     chart.title,
-    html`${valueAxis(frame, ticks, top, format, chart.valueLabel)}${lines}${categoryAxis(frame, chart.categories, label)}${rows > 0 ? legend(frame, chart.series) : ''}`,
+    html`${valueAxis(frame, ticks, top, format, chart.valueLabel)}${lines}${categoryAxis(frame, chart.categories, label)}${legendEntries.length > 0 ? legend(frame, legendEntries) : ''}`,
     'line',
   );
 }

@@ -1,6 +1,6 @@
 /** A stacked bar chart: one bar per category (day), one stacked segment per series. */
 import { html, type Html } from '../html.ts';
-import { categoryAxis, emptyChart, legend, LEGEND_ROW_HEIGHT, legendRows, niceTicks, plotSize, px, svg, valueAxis, type Frame } from './axis.ts';
+import { categoryAxis, emptyChart, legend, niceTicks, plotSize, px, svg, valueAxis, withLegendRoom, type Frame } from './axis.ts';
 import { formatCount } from './format.ts';
 import type { ChartSeries, ValueFormat } from './types.ts';
 
@@ -30,8 +30,7 @@ export function stackedBarChart(chart: StackedBarChart): Html {
   const totals = chart.categories.map((_, index) => chart.series.reduce((sum, series) => sum + Math.max(0, series.values[index] ?? 0), 0));
   const max = Math.max(0, ...totals);
   if (chart.categories.length === 0 || max === 0) return emptyChart(base, chart.title, 'stacked-bar');
-  const rows = legendRows(base, chart.series);
-  const frame: Frame = { ...base, height: base.height + rows * LEGEND_ROW_HEIGHT + (rows > 0 ? 8 : 0), bottom: base.bottom + rows * LEGEND_ROW_HEIGHT + (rows > 0 ? 8 : 0) };
+  const frame = withLegendRoom(base, chart.series);
   const plot = plotSize(frame);
   const { top, ticks } = niceTicks(max, 4, { integer: true });
   const slot = plot.width / chart.categories.length;
