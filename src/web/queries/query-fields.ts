@@ -1,8 +1,14 @@
 /** Reading a page's query string field by field: valid values are applied, invalid ones become a message. */
 import { z } from 'zod';
 
-/** A reader of `query` that collects problems. */
-export function queryReader(query: URLSearchParams): { take<T>(key: string, schema: z.ZodType<T>, apply: (value: T) => void): void; problems: string[] } {
+/** How a problem with field `key` is written (default: `key: message`). */
+export type DescribeProblem = (key: string, message: string) => string;
+
+/** A reader of `query` that collects problems; an empty or blank field is not read. */
+export function queryReader(
+  query: URLSearchParams,
+  describe: DescribeProblem = (key, message) => `${key}: ${message}`,
+): { take<T>(key: string, schema: z.ZodType<T>, apply: (value: T) => void): void; problems: string[] } {
   const problems: string[] = [];
   return {
     problems,
@@ -11,7 +17,7 @@ export function queryReader(query: URLSearchParams): { take<T>(key: string, sche
       if (value === null || value.trim() === '') return;
       const parsed = schema.safeParse(value);
       if (parsed.success) apply(parsed.data);
-      else problems.push(`${key}: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      else problems.push(describe(key, parsed.error.issues[0]?.message ?? 'invalid'));
     },
   };
 }

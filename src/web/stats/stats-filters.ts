@@ -1,5 +1,6 @@
 /** The Statistics page's filters, parsed from the query string: bad values are reported and replaced by defaults. */
 import { z } from 'zod';
+import { queryReader } from '../queries/query-fields.ts';
 import type { StatsScope } from './types.ts';
 import { DAY_MS, isoDay } from './whole-days.ts';
 
@@ -29,6 +30,7 @@ export interface ParsedStatsFilters {
 
 const day = z
   .string()
+  .trim()
   .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date like 2026-12-06')
   .refine((text) => {
     const date = new Date(`${text}T00:00:00Z`);
@@ -40,35 +42,39 @@ function startOf(text: string): Date {
   return new Date(`${text}T00:00:00Z`);
 }
 
+/** The first day of the default range that ends on day `to`. */
+function defaultFrom(to: string): string {
+  return isoDay(new Date(startOf(to).getTime() - (DEFAULT_DAYS - 1) * DAY_MS));
+}
+
 /**
  * Filters from `query` for a viewer of `repos`, relative to `now` (for the default range). Empty fields do not
  * filter. A value that does not parse, a `from` after `to`, or a range longer than {@link MAX_DAYS} is reported in
  * `problems` and the default used instead; nothing here throws on input.
  */
 export function parseStatsFilters(query: URLSearchParams, repos: readonly string[], now: Date = new Date()): ParsedStatsFilters {
-  const problems: string[] = [];
-  const read = (key: string, schema: z.ZodType<string>, label: string): string | undefined => {
-    const text = query.get(key)?.trim() ?? '';
-    if (text === '') return undefined;
-    const checked = schema.safeParse(text);
-    if (checked.success) return checked.data;
-    problems.push(`${label}: ${checked.error.issues[0]?.message ?? 'invalid'}; ignored`);
-    return undefined;
+  // Each message stands alone in the page's list, so it says the value was ignored; fields are named as the form labels them.
+  const reader = queryReader(query, (key, message) => `${key.charAt(0).toUpperCase()}${key.slice(1)}: ${message}; ignored`);
+  const problems = reader.problems;
+  const read = (key: string, schema: z.ZodType<string>): string | undefined => {
+    let value: string | undefined;
+    reader.take(key, schema, (parsed) => (value = parsed));
+    return value;
   };
   const today = isoDay(now);
-  let to = read('to', day, 'To') ?? today;
-  let from = read('from', day, 'From') ?? isoDay(new Date(startOf(to).getTime() - (DEFAULT_DAYS - 1) * DAY_MS));
+  let to = read('to', day) ?? today;
+  let from = read('from', day) ?? defaultFrom(to);
   if (startOf(from) > startOf(to)) {
     problems.push(`From (${from}) is after To (${to}); showing the last ${DEFAULT_DAYS} days`);
     to = today;
-    from = isoDay(new Date(startOf(to).getTime() - (DEFAULT_DAYS - 1) * DAY_MS));
+    from = defaultFrom(to);
   } else if ((startOf(to).getTime() - startOf(from).getTime()) / DAY_MS + 1 > MAX_DAYS) {
     problems.push(`The range is longer than ${MAX_DAYS} days; showing the last ${DEFAULT_DAYS} days up to ${to}`);
-    from = isoDay(new Date(startOf(to).getTime() - (DEFAULT_DAYS - 1) * DAY_MS));
+    from = defaultFrom(to);
   }
-  const project = read('project', name, 'Project');
-  const app = read('app', name, 'App');
-  const environment = read('environment', name, 'Environment');
+  const project = read('project', name);
+  const app = read('app', name);
+  const environment = read('environment', name);
   const scope: StatsScope = { repos, from: startOf(from), to: new Date(startOf(to).getTime() + DAY_MS) };
   if (project !== undefined) scope.project = project;
   if (app !== undefined) scope.app = app;
