@@ -1,8 +1,8 @@
 /**
  * `/dashboard/orders/<id>/events`: server-sent events carrying the order page's live parts (the stages × hosts grid,
  * outcomes and output; the approvals; the timeline) each time something of the order is written, from any process.
- * Redraws are coalesced and spaced; the viewer's access is checked before the stream opens and again every half minute while it is open (a
- * signed-out or no-longer-permitted viewer gets a `gone` event and the stream ends).
+ * Redraws are coalesced and spaced; the viewer's access is checked before the stream opens and again every half
+ * minute while it is open (a signed-out or no-longer-permitted viewer gets a `gone` event and the stream ends).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -55,10 +55,11 @@ export async function streamOrderProgress(options: StreamOptions): Promise<void>
   let checkedAt = Date.now();
   let closed = false;
   const spacing = options.spacingMs ?? 200;
+  const recheckMs = options.recheckMs ?? 30_000;
   const redraw = coalescedTask(async () => {
     if (closed) return;
     try {
-      if (Date.now() - checkedAt > (options.recheckMs ?? 30_000)) {
+      if (Date.now() - checkedAt > recheckMs) {
         checkedAt = Date.now();
         const current = await options.recheck();
         if (current === null) return end('signed out');
@@ -80,7 +81,7 @@ export async function streamOrderProgress(options: StreamOptions): Promise<void>
   });
   const keepAlive = setInterval(() => response.write(': keep-alive\n\n'), options.keepAliveMs ?? 15_000);
   // Access is checked again even when nothing of the order changes.
-  const recheck = setInterval(() => void redraw.run(), options.recheckMs ?? 30_000);
+  const recheck = setInterval(() => void redraw.run(), recheckMs);
   function end(why: string): void {
     if (closed) return;
     response.write(sseEvent('gone', why));
