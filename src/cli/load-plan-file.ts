@@ -19,6 +19,7 @@ export async function loadPlanFile(path: string): Promise<LoadedPlan> {
     const fromComment = parsePlanFromComment(text);
     if (fromComment.ok) return { ok: true, plan: fromComment.plan, text };
     if (fromComment.reason === 'invalid') return { ok: false, message: prefixed(path, formatIssues(fromComment.issues)) };
+    if (fromComment.reason !== 'no-plan') return { ok: false, message: `${path}: ${fromComment.message}` };
     return { ok: false, message: `${path}: no plan found (a \`\`\`yardmaster block, or a \`\`\`yaml block starting with app:)` };
   }
   const parsed = parsePlan(text);

@@ -3,7 +3,7 @@
  * not run it again); a plan block becomes a plan version (an edit makes a new one, with a new digest).
  */
 import { z } from 'zod';
-import { extractPlanBlock } from '../plan/extract-plan.ts';
+import { findPlanBlocks } from '../plan/extract-plan.ts';
 import { parseCommand } from '../workorders/commands.ts';
 import { findWorkOrder, handleCommand, openWorkOrder, submitPlan } from '../workorders/service/index.ts';
 import type { Command } from '../workorders/types.ts';
@@ -63,7 +63,8 @@ export async function handleIssueComment(session: Session, payload: unknown): Pr
     await runCommand(session, facts, command.command);
     return;
   }
-  if (extractPlanBlock(facts.body) !== undefined) await takePlan(session, facts);
+  // A comment with plan blocks the service refuses (two of them, one in a list) is answered too, saying why.
+  if (findPlanBlocks(facts.body).kind !== 'none') await takePlan(session, facts);
 }
 
 async function runCommand(session: Session, facts: CommentFacts, command: Command): Promise<void> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { extractPlanBlock } from '../../src/plan/extract-plan.ts';
+import { extractPlanBlock, findPlanBlocks } from '../../src/plan/extract-plan.ts';
 import { formatIssues } from '../../src/plan/format-issues.ts';
 import { parsePlanFromComment } from '../../src/plan/parse-plan-from-comment.ts';
 import { SHA } from './plan-fixtures.ts';
@@ -64,9 +64,9 @@ describe('extractPlanBlock', () => {
   });
 
   it('strips the indentation of an indented fence and records it', () => {
-    expect(extractPlanBlock('1. plan:\n   ```yaml\n   app: x\n   package:\n     url: y\n   ```')).toStrictEqual({
+    expect(extractPlanBlock('Plan:\n\n   ```yaml\n   app: x\n   package:\n     url: y\n   ```')).toStrictEqual({
       yaml: 'app: x\npackage:\n  url: y',
-      startLine: 3,
+      startLine: 4,
       indent: 3,
     });
   });
@@ -120,5 +120,100 @@ describe('parsePlanFromComment', () => {
 
   it('says when a comment holds no plan', () => {
     expect(parsePlanFromComment('LGTM, ship it')).toStrictEqual({ ok: false, reason: 'no-plan' });
+  });
+});
+
+/** A plan block's lines, fenced. */
+function fenced(lines: readonly string[], open = '```yaml', close = '```'): string[] {
+  return [open, ...lines, close];
+}
+
+describe('findPlanBlocks: only what GitHub shows as a code block is a plan', () => {
+  const plan = ['app: shop', 'version: 1'];
+
+  it('ignores a plan inside an HTML comment and takes the visible one below it, at its own line', () => {
+    const markdown = ['<!--', ...fenced(['app: hidden']), '-->', '', 'Plan:', ...fenced(plan)].join('\n');
+    expect(findPlanBlocks(markdown)).toStrictEqual({ kind: 'one', block: { yaml: plan.join('\n'), startLine: 9, indent: 0 } });
+  });
+
+  it('ignores plans in an HTML comment that spans blank lines, or is never closed', () => {
+    expect(findPlanBlocks(['<!-- hidden', '', ...fenced(plan), '', '-->'].join('\n'))).toStrictEqual({ kind: 'none' });
+    expect(findPlanBlocks(['<!--', '', ...fenced(plan)].join('\n'))).toStrictEqual({ kind: 'none' });
+  });
+
+  it('ignores a plan inside an HTML block (<details> without a blank line), which GitHub shows as plain text', () => {
+    expect(findPlanBlocks(['<details>', '<summary>plan</summary>', ...fenced(plan), '</details>'].join('\n'))).toStrictEqual({ kind: 'none' });
+    expect(findPlanBlocks(['<pre>', ...fenced(plan), '</pre>'].join('\n'))).toStrictEqual({ kind: 'none' });
+  });
+
+  it('takes a plan after a blank line inside <details>: GitHub renders it there as a code block', () => {
+    const markdown = ['<details>', '<summary>plan</summary>', '', ...fenced(plan), '', '</details>'].join('\n');
+    expect(findPlanBlocks(markdown)).toStrictEqual({ kind: 'one', block: { yaml: plan.join('\n'), startLine: 5, indent: 0 } });
+  });
+
+  it('a fence in inline HTML that a paragraph opens is shown, so it is the plan', () => {
+    // `<!--` inside a paragraph is text when the fence below interrupts the paragraph: GitHub shows the block.
+    expect(findPlanBlocks(['Plan <!--', ...fenced(plan), '-->'].join('\n'))).toMatchObject({ kind: 'one', block: { startLine: 3 } });
+  });
+
+  it('ignores indented code (four spaces or a tab), whose fence is text', () => {
+    expect(findPlanBlocks(fenced(plan).map((line) => `    ${line}`).join('\n'))).toStrictEqual({ kind: 'none' });
+    expect(findPlanBlocks(fenced(plan).map((line) => `\t${line}`).join('\n'))).toStrictEqual({ kind: 'none' });
+  });
+
+  it('takes tilde fences and longer fences, which only a fence of the same kind and at least that length closes', () => {
+    expect(findPlanBlocks(fenced(plan, '~~~yml', '~~~').join('\n'))).toMatchObject({ kind: 'one', block: { yaml: plan.join('\n') } });
+    expect(findPlanBlocks(['~~~~yaml', ...plan, '~~~', '```', '~~~~'].join('\n'))).toMatchObject({ kind: 'one', block: { yaml: [...plan, '~~~', '```'].join('\n') } });
+    expect(findPlanBlocks(['`````yardmaster', ...plan, '````', '`````'].join('\n'))).toMatchObject({ kind: 'one', block: { yaml: [...plan, '````'].join('\n') } });
+  });
+
+  it('ignores a plan quoted in a blockquote (a quote reply is not a plan of whoever quotes)', () => {
+    const quoted = fenced(plan).map((line) => `> ${line}`);
+    expect(findPlanBlocks(quoted.join('\n'))).toStrictEqual({ kind: 'none' });
+    expect(findPlanBlocks(['> - item', ...fenced(plan).map((line) => `>   ${line}`)].join('\n'))).toStrictEqual({ kind: 'none' });
+    // …and the quoting reply's own plan, at the top level, is the one.
+    expect(findPlanBlocks([...quoted, '', 'Mine:', ...fenced(plan)].join('\n'))).toMatchObject({ kind: 'one', block: { startLine: 8 } });
+  });
+
+  it('refuses a plan inside a list item, naming its line', () => {
+    const markdown = ['1. plan:', ...fenced(plan).map((line) => `   ${line}`)].join('\n');
+    expect(findPlanBlocks(markdown)).toStrictEqual({ kind: 'in-list', line: 2 });
+    expect(extractPlanBlock(markdown)).toBeUndefined();
+    expect(parsePlanFromComment(markdown)).toStrictEqual({
+      ok: false,
+      reason: 'plan-in-list',
+      message: 'the plan block on line 2 is inside a list item; put it at the top level of the comment, not indented under a list',
+    });
+  });
+
+  it('refuses more than one plan block, naming every line', () => {
+    const markdown = [...fenced(plan), '', ...fenced(plan, '```yardmaster'), '', ...fenced(plan, '~~~yml', '~~~')].join('\n');
+    expect(findPlanBlocks(markdown)).toStrictEqual({ kind: 'several', lines: [1, 6, 11] });
+    expect(parsePlanFromComment(markdown)).toStrictEqual({
+      ok: false,
+      reason: 'several-plans',
+      message: 'the comment holds more than one plan block (lines 1, 6 and 11); post exactly one, so approvers know which runs',
+    });
+  });
+
+  it('counts a plan in a list item beside a top-level one as a second plan', () => {
+    const markdown = [...fenced(plan), '', '- also:', ...fenced(plan).map((line) => `  ${line}`)].join('\n');
+    expect(findPlanBlocks(markdown)).toStrictEqual({ kind: 'several', lines: [1, 7] });
+  });
+
+  it('does not count YAML that is not a plan, nor a hidden second plan', () => {
+    const markdown = [...fenced(['steps: [build]']), '<!--', ...fenced(plan), '-->', '', ...fenced(plan)].join('\n');
+    expect(findPlanBlocks(markdown)).toMatchObject({ kind: 'one', block: { startLine: 12 } });
+  });
+
+  it('keeps lines right with CRLF line endings and an HTML comment before the plan', () => {
+    const markdown = ['<!-- note -->', '', ...fenced(['app: shop', 'environment: "bad name"'])].join('\r\n');
+    const result = parsePlanFromComment(markdown);
+    if (result.ok || result.reason !== 'invalid') throw new Error('expected an invalid plan');
+    expect(result.issues.map((issue) => [issue.line, issue.column, issue.path])).toStrictEqual([
+      [4, 1, 'version'],
+      [4, 1, 'package'],
+      [5, 1, 'environment'],
+    ]);
   });
 });

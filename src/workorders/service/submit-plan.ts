@@ -47,7 +47,7 @@ export type SubmitPlanResult =
       jobId: string | null;
       message: string;
     }
-  | Refusal<'no-plan'>
+  | Refusal<'no-plan' | 'several-plans' | 'plan-in-list'>
   | (Refusal<'invalid-plan' | 'invalid-targets'> & { issues: SourceIssue[] })
   | Refusal<'not-found' | 'not-allowed' | 'environment-mismatch' | 'wrong-state'>;
 
@@ -175,6 +175,7 @@ async function storePlan(deps: ServiceDeps, orderId: number, candidate: PlanCand
 export async function submitPlan(deps: ServiceDeps, input: SubmitPlanInput, context: RepoContext): Promise<SubmitPlanResult> {
   const parsed = parsePlanFromComment(input.markdown);
   if (!parsed.ok && parsed.reason === 'no-plan') return { ok: false, reason: 'no-plan', message: 'the comment holds no plan' };
+  if (!parsed.ok && parsed.reason !== 'invalid') return { ok: false, reason: parsed.reason, message: parsed.message };
   if (!parsed.ok) return { ok: false, reason: 'invalid-plan', message: 'the plan has errors', issues: parsed.issues };
   const allowed = await authorize({ name: 'write-plan' }, input.author, authorizationContextFor(context, undefined));
   if (!allowed.ok) return { ok: false, reason: 'not-allowed', message: allowed.message };
