@@ -9,6 +9,7 @@ import { findWorkOrder, handleCommand, openWorkOrder, submitPlan } from '../work
 import type { Command } from '../workorders/types.ts';
 import { isLaneCommand, laneBlockOf, laneCommand, takeLaneSpec } from './handle-lane-comment.ts';
 import { inlineCode } from './markdown.ts';
+import { orderUrl } from './order-url.ts';
 import { planErrorsReply } from './plan-reply.ts';
 import { announceQueuedDeployment, sessionAnnouncer } from './announce-queued-deployment.ts';
 import type { Session } from './session.ts';
@@ -154,7 +155,7 @@ async function takePlan(session: Session, facts: CommentFacts): Promise<void> {
   );
   if (result.ok) {
     if (result.outcome === 'unchanged') return;
-    await session.comment(facts.number, planSummaryMarkdown(result.summary, result.message));
+    await session.comment(facts.number, planSummaryMarkdown(result.summary, result.message, orderUrl(session.deps.publicUrl, order.id)));
     session.deps.onOrderChanged?.(order.id);
     return;
   }

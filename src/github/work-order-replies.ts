@@ -1,30 +1,61 @@
 /** The bot's words on work orders: plan summaries, refusals, acknowledgements. */
+import { describeStrategy } from '../plan/describe-strategy.ts';
 import type { PlanSummary, StatusSummary } from '../workorders/service/index.ts';
+import type { SummaryHost } from '../workorders/service/plan-summary.ts';
 import { codeBlock, inlineCode } from './markdown.ts';
+import { planCommandsMarkdown } from './plan-commands-markdown.ts';
 
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-/** A stored plan: what it deploys, hosts per batch, stages, and whose approvals it still needs. */
-export function planSummaryMarkdown(summary: PlanSummary, message: string): string {
-  const lines = [
+/** GitHub refuses comments longer than this. */
+export const GITHUB_COMMENT_LIMIT = 65_536;
+
+function hostText(host: SummaryHost): string {
+  return `${inlineCode(host.name)} (${inlineCode(host.port === 22 ? host.address : `${host.address} port ${host.port}`)})`;
+}
+
+function stageList(summary: PlanSummary): string {
+  return summary.stages
+    .map((stage) => {
+      if (stage.http !== undefined) return `${stage.stage} (HTTP probe)`;
+      if (stage.check !== undefined) return `${stage.stage} (command probe)`;
+      return stage.commands.length > 0 ? `${stage.stage} (${plural(stage.commands.length, 'command')})` : stage.stage;
+    })
+    .join(' → ');
+}
+
+/**
+ * A stored plan: what it deploys (package URL and full sha256), where (hosts per batch with addresses, strategy),
+ * every command of every stage verbatim, and whose approvals it still needs. When the commands would make the reply
+ * longer than GitHub takes, the reply says so and points to the plan comment and the order page instead.
+ */
+export function planSummaryMarkdown(summary: PlanSummary, message: string, orderPage: string): string {
+  const head = [
     `**Plan v${summary.seq} checked:** ${inlineCode(summary.app)} ${inlineCode(summary.version)} to ${inlineCode(summary.environment)}` +
       `${summary.production ? ' (production)' : ''}, by @${summary.author}.`,
     '',
-    `- **Package:** ${inlineCode(summary.package.url)} (sha256 ${inlineCode(summary.package.sha256.slice(0, 12))}…)`,
-    `- **Batches:** ${summary.batches.map((batch, index) => `${index + 1}: ${batch.map(inlineCode).join(', ')}`).join('; ')}`,
-    `- **Stages:** ${summary.stages
-      .map((stage) => (stage.check !== undefined ? `${stage.stage} (${stage.check})` : stage.commands.length > 0 ? `${stage.stage} (${plural(stage.commands.length, 'command')})` : stage.stage))
-      .join(' → ')}`,
+    `- **Package:** ${inlineCode(summary.package.url)}`,
+    `- **sha256:** ${inlineCode(summary.package.sha256)}`,
+    `- **Strategy:** ${describeStrategy(summary.strategy)}`,
+    `- **Batches:** ${summary.batchHosts.map((batch, index) => `${index + 1}: ${batch.map(hostText).join(', ')}`).join('; ')}`,
+    `- **Stages:** ${stageList(summary)}`,
+  ];
+  if (summary.rollbackVersion !== null) head.push(`- **On failure, back to:** ${inlineCode(summary.rollbackVersion)}`);
+  head.push(
     `- **Approvals:** ${summary.approvals.needed} needed from ${summary.approvals.from.map(inlineCode).join(', ') || 'nobody'}; ` +
       `@${summary.approvals.excluding} wrote the plan and does not count.`,
     `- **Digest:** ${inlineCode(summary.digest.slice(0, 12))}${summary.commitSha === null ? '' : ` at ${inlineCode(summary.commitSha.slice(0, 7))}`}`,
-  ];
-  if (summary.schedule !== null) lines.push(`- **Not before:** ${summary.schedule.toISOString()}`);
-  if (summary.freeze.length > 0) lines.push(`- **Freeze windows:** ${summary.freeze.map(inlineCode).join(', ')}`);
-  lines.push('', message);
-  return lines.join('\n');
+  );
+  if (summary.schedule !== null) head.push(`- **Not before:** ${summary.schedule.toISOString()}`);
+  if (summary.freeze.length > 0) head.push(`- **Freeze windows:** ${summary.freeze.map(inlineCode).join(', ')}`);
+  const full = [...head, '', planCommandsMarkdown(summary), '', message].join('\n');
+  if (full.length <= GITHUB_COMMENT_LIMIT) return full;
+  const tooLong =
+    `⚠️ **The commands are too long for this reply** (${full.length} characters, GitHub takes ${GITHUB_COMMENT_LIMIT}): read them in the plan ` +
+    `comment above, which holds exactly the plan that runs, or on the [order page](${orderPage}), before approving.`;
+  return [...head, '', tooLong, '', message].join('\n');
 }
 
 /** A refusal addressed to who asked. */

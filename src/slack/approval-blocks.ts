@@ -3,23 +3,12 @@
  * batch, schedule, short digest), a link to the order on GitHub, the approvals so far and how many are needed, and
  * Approve / Reject buttons while the plan waits for approval. A message of a replaced plan says so and has no buttons.
  */
-import type { PlanSummary } from '../workorders/service/plan-summary.ts';
+import { describeStrategy } from '../plan/describe-strategy.ts';
+import type { PlanSummary, SummaryHost } from '../workorders/service/plan-summary.ts';
+import { BLOCK_KIT_LIMITS, type SlackBlock, type SlackButton } from './block-kit-types.ts';
+import { planCommandBlocks } from './plan-command-blocks.ts';
 
-/** Block Kit as posted (`chat.postMessage` / `chat.update` take these). */
-export type TextObject = { type: 'mrkdwn' | 'plain_text'; text: string };
-export type SlackBlock =
-  | { type: 'header'; text: TextObject & { type: 'plain_text' } }
-  | { type: 'section'; text?: TextObject; fields?: TextObject[] }
-  | { type: 'context'; elements: TextObject[] }
-  | { type: 'divider' }
-  | { type: 'actions'; block_id: string; elements: SlackButton[] };
-export interface SlackButton {
-  type: 'button';
-  action_id: string;
-  text: TextObject & { type: 'plain_text' };
-  value: string;
-  style?: 'primary' | 'danger';
-}
+export type { SlackBlock, SlackButton, TextObject } from './block-kit-types.ts';
 
 /** The buttons' `action_id`s. */
 export const APPROVE_ACTION = 'yardmaster_approve';
@@ -83,11 +72,35 @@ export function approvalText(view: ApprovalView): string {
   return clip(`${view.stale ? 'Plan replaced: ' : ''}${summary.app} ${summary.version} to ${summary.environment} (${view.repoFullName}#${view.number}): ${STATE_LINES[view.state] ?? view.state}`, 3000);
 }
 
+function hostText(host: SummaryHost): string {
+  return `${escapeMrkdwn(host.name)} (${escapeMrkdwn(host.port === 22 ? host.address : `${host.address} port ${host.port}`)})`;
+}
+
+/** Hosts per batch with addresses; batches that do not fit are counted, never cut silently. */
+function hostsSection(summary: PlanSummary): { block: SlackBlock; complete: boolean } {
+  let text = `*Hosts by batch* (${escapeMrkdwn(describeStrategy(summary.strategy))})`;
+  const batches = summary.batchHosts;
+  let shown = 0;
+  for (const [index, batch] of batches.entries()) {
+    const line = `\n${index + 1}. ${batch.map(hostText).join(', ')}`;
+    // Room for the closing note, should later batches not fit.
+    if (text.length + line.length > BLOCK_KIT_LIMITS.sectionText - 200) break;
+    text += line;
+    shown++;
+  }
+  const complete = shown === batches.length;
+  if (!complete) {
+    const rest = batches.slice(shown).reduce((total, batch) => total + batch.length, 0);
+    text += `\n⚠️ ${batches.length - shown} more batches (${rest} hosts) do not fit here: read them in the plan reply on GitHub and approve there with \`/approve\`.`;
+  }
+  return { block: { type: 'section', text: { type: 'mrkdwn', text } }, complete };
+}
+
 export function approvalBlocks(view: ApprovalView): SlackBlock[] {
   const { summary } = view;
-  const batches = summary.batches.map((batch, index) => `${index + 1}. ${batch.map(escapeMrkdwn).join(', ')}`).join('\n');
   const status = view.stale ? '♻️ *This plan was replaced by a newer one*: approvals here no longer count.' : `*${STATE_LINES[view.state] ?? view.state}*`;
   const approvals = `${view.approvedBy.length} of ${view.needed} approvals${view.approvedBy.length === 0 ? '' : `: ${view.approvedBy.map(escapeMrkdwn).join(', ')}`}`;
+  const hosts = hostsSection(summary);
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: clip(`${summary.app} ${summary.version} → ${summary.environment}`, 150) } },
     {
@@ -99,24 +112,26 @@ export function approvalBlocks(view: ApprovalView): SlackBlock[] {
       fields: [
         { type: 'mrkdwn', text: `*App*\n${escapeMrkdwn(summary.app)}` },
         { type: 'mrkdwn', text: `*Environment*\n${escapeMrkdwn(summary.environment)}${summary.production ? ' (production)' : ''}` },
-        { type: 'mrkdwn', text: `*Version*\n${escapeMrkdwn(summary.version)}` },
+        { type: 'mrkdwn', text: `*Version*\n${escapeMrkdwn(summary.version)}${summary.rollbackVersion === null ? '' : ` (on failure back to ${escapeMrkdwn(summary.rollbackVersion)})`}` },
         { type: 'mrkdwn', text: `*Schedule*\n${summary.schedule === null ? 'as soon as approved' : summary.schedule.toISOString()}` },
         { type: 'mrkdwn', text: `*Approvals*\n${clip(approvals, 1900)}` },
         { type: 'mrkdwn', text: `*Plan*\nv${summary.seq} by ${escapeMrkdwn(summary.author)}, digest \`${summary.digest.slice(0, 12)}\`` },
       ],
     },
-    { type: 'section', text: { type: 'mrkdwn', text: clip(`*Hosts by batch* (${summary.strategy.mode})\n${batches}`, 3000) } },
+    hosts.block,
   ];
-  if (!view.stale && view.state === 'planned') {
+  const waiting = !view.stale && view.state === 'planned';
+  // What comes after the commands: the buttons (while waiting) and the approvers line.
+  const after = (waiting ? 1 : 0) + 1;
+  const commands = planCommandBlocks(summary, BLOCK_KIT_LIMITS.blocks - blocks.length - after, { githubUrl: view.githubUrl, url: view.url });
+  blocks.push(...commands.blocks);
+  if (waiting) {
     const value = approvalValue(view.workOrderId, summary.digest);
-    blocks.push({
-      type: 'actions',
-      block_id: `yardmaster_approval_${view.workOrderId}`,
-      elements: [
-        { type: 'button', action_id: APPROVE_ACTION, text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value },
-        { type: 'button', action_id: REJECT_ACTION, text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value },
-      ],
-    });
+    const reject: SlackButton = { type: 'button', action_id: REJECT_ACTION, text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value };
+    const approve: SlackButton = { type: 'button', action_id: APPROVE_ACTION, text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value };
+    // Approving here is offered only when this message shows everything that will run.
+    const elements = commands.complete && hosts.complete ? [approve, reject] : [reject];
+    blocks.push({ type: 'actions', block_id: `yardmaster_approval_${view.workOrderId}`, elements });
   }
   blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Approvers: ${escapeMrkdwn(summary.approvals.from.join(', ') || '(none configured)')}; the plan's author never counts.` }] });
   return blocks;

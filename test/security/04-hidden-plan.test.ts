@@ -144,7 +144,7 @@ describe('finding 4: a plan hidden from approvers', () => {
       expect(shown.code.join('\n')).toContain(address);
     }
     // Nothing a command holds became HTML or a mention: the only HTML is the reply's own folding.
-    for (const html of shown.html) expect(html).toMatch(/^(<details>|<\/details>|<summary>[^<]*<\/summary>)$/);
+    for (const html of shown.html) expect(html).toMatch(/^(<details>\n<summary>[^<>@`]*<\/summary>|<\/details>)$/);
     expect(reply).not.toContain('evil.example.net');
 
     const [message] = await recorder.waitFor('chat.postMessage', { where: (call) => JSON.stringify(call.args['blocks'] ?? '').includes(`"${order.id}:`) });
@@ -154,6 +154,8 @@ describe('finding 4: a plan hidden from approvers', () => {
     expect(texts).toContain(SHA_VISIBLE);
     for (const host of HOSTS) expect(texts).toContain(host.address);
     expect(texts).not.toContain('evil.example.net');
+    // Everything fits, so approving from Slack is offered.
+    expect(texts).toContain('yardmaster_approve');
   });
 
   it('refuses a comment with two plan blocks, saying so, and stores neither', async () => {

@@ -1,4 +1,4 @@
-/** What the bot answers to a plan: hosts per batch, stages, and whose approvals it needs. */
+/** What the bot answers to a plan: hosts per batch, every command of every stage, and whose approvals it needs. */
 import type { EnvironmentConfig, ResolvedHost, RolesConfig } from '../../config/types.ts';
 import { planBatches } from '../../deploy/rollout-plan.ts';
 import { STAGES, type StageName } from '../../deploy/types.ts';
@@ -8,9 +8,19 @@ import { approverPrincipals } from '../roles.ts';
 /** One stage as this plan runs it: its commands, or its check, or only its built-in part. */
 export interface StageSummary {
   stage: StageName;
+  /** What the stage runs on each host, verbatim and in order; for health and monitor, a command probe's command. */
   commands: string[];
-  /** Health and monitor: the probe in words, e.g. "http http://127.0.0.1:8080/healthz → 200, 11 tries 2s apart". */
+  /** Health and monitor: how the probe repeats, in words holding nothing the plan wrote, e.g. "3 tries 2s apart". */
   check?: string;
+  /** Health and monitor with an HTTP probe: the URL (fetched from the host itself) and the status expected. */
+  http?: { url: string; expectStatus: number };
+}
+
+/** A host as the release reaches it. */
+export interface SummaryHost {
+  name: string;
+  address: string;
+  port: number;
 }
 
 export interface PlanSummary {
@@ -27,7 +37,13 @@ export interface PlanSummary {
   strategy: Strategy;
   /** Host names per batch, in rollout order. */
   batches: string[][];
+  /** The same batches with each host's address and port. */
+  batchHosts: SummaryHost[][];
   stages: StageSummary[];
+  /** The release a failed host goes back to; null = whatever was live before. */
+  rollbackVersion: string | null;
+  /** Each command's time limit. */
+  commandTimeoutMs: number;
   approvals: {
     needed: number;
     /** Logins and `team:slug` entries whose approval counts. */
@@ -40,37 +56,40 @@ export interface PlanSummary {
   freeze: string[];
 }
 
-function describeProbe(probe: Probe): string {
-  return probe.kind === 'http' ? `http ${probe.url} → ${probe.expectStatus}` : `command ${probe.command}`;
-}
-
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
+/** A health or monitor stage: the probe's command among the commands (verbatim), or its HTTP URL apart. */
+function probeStage(stage: StageName, probe: Probe, check: string): StageSummary {
+  return probe.kind === 'http'
+    ? { stage, commands: [], check, http: { url: probe.url, expectStatus: probe.expectStatus } }
+    : { stage, commands: [probe.command], check };
+}
+
 function describeHealth(health: HealthCheck): string {
-  return `${describeProbe(health.probe)}, ${health.retries + 1} tries ${seconds(health.intervalMs)} apart`;
+  return `${health.retries + 1} tries ${seconds(health.intervalMs)} apart`;
 }
 
 function describeMonitor(monitor: MonitorCheck): string {
-  return `${describeProbe(monitor.probe)} every ${seconds(monitor.intervalMs)} for ${seconds(monitor.durationMs)}`;
+  return `every ${seconds(monitor.intervalMs)} for ${seconds(monitor.durationMs)}`;
 }
 
 function stageSummary(plan: Plan, stage: StageName): StageSummary {
   const { commands } = plan;
   switch (stage) {
     case 'check':
-      return { stage, commands: commands.check };
+      return { stage, commands: [...commands.check] };
     case 'pre_deploy':
-      return { stage, commands: commands.preDeploy };
+      return { stage, commands: [...commands.preDeploy] };
     case 'post_deploy':
-      return { stage, commands: commands.postDeploy };
+      return { stage, commands: [...commands.postDeploy] };
     case 'release':
-      return { stage, commands: commands.release };
+      return { stage, commands: [...commands.release] };
     case 'health':
-      return commands.health === undefined ? { stage, commands: [] } : { stage, commands: [], check: describeHealth(commands.health) };
+      return commands.health === undefined ? { stage, commands: [] } : probeStage(stage, commands.health.probe, describeHealth(commands.health));
     case 'monitor':
-      return commands.monitor === undefined ? { stage, commands: [] } : { stage, commands: [], check: describeMonitor(commands.monitor) };
+      return commands.monitor === undefined ? { stage, commands: [] } : probeStage(stage, commands.monitor.probe, describeMonitor(commands.monitor));
     default:
       return { stage, commands: [] };
   }
@@ -99,7 +118,13 @@ export function summarizePlan(input: SummaryInput): PlanSummary {
     author: version.author,
     strategy: plan.strategy,
     batches: planBatches(input.hosts.map((host) => host.entry.name), plan.strategy),
+    batchHosts: planBatches(
+      input.hosts.map(({ entry }) => ({ name: entry.name, address: entry.address, port: entry.port })),
+      plan.strategy,
+    ),
     stages: STAGES.map((stage) => stageSummary(plan, stage)),
+    rollbackVersion: plan.rollbackVersion ?? null,
+    commandTimeoutMs: plan.commandTimeoutMs,
     approvals: { needed: environment.approvals, from: approverPrincipals(input.roles, environment), excluding: version.author },
     schedule: plan.schedule ?? null,
     freeze: [...environment.freeze],
