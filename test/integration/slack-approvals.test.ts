@@ -77,7 +77,7 @@ describe('the approval message', () => {
     expect(message.authorization).toBe('Bearer xoxb-test-token');
     expectValidBlocks(message.args['blocks']);
     const text = JSON.stringify(message.args['blocks']);
-    for (const expected of ['shop 1.0.0 → production', '1. web-1\\n2. web-2\\n3. web-3', '0 of 2 approvals', `${REPO_FULL_NAME}#101`, 'yardmaster_approve', 'yardmaster_reject', `https://yardmaster.example.com/orders/${order.id}`, `https://github.com/${REPO_FULL_NAME}/issues/101`]) {
+    for (const expected of ['shop 1.0.0 → production', '1. web-1 (10.0.0.1)\\n2. web-2 (10.0.0.2)\\n3. web-3 (10.0.0.3)', '0 of 2 approvals', `${REPO_FULL_NAME}#101`, 'yardmaster_approve', 'yardmaster_reject', `https://yardmaster.example.com/orders/${order.id}`, `https://github.com/${REPO_FULL_NAME}/issues/101`]) {
       expect(text).toContain(expected);
     }
   });
