@@ -3,6 +3,7 @@
  * resolution table and how to send requests into it are the answer); `/lane down` ends it, as closing the pull
  * request does. Developers, project managers and deployers of the repo config may do either.
  */
+import { topLevelFences } from '../plan/extract-plan.ts';
 import { formatIssues } from '../plan/format-issues.ts';
 import { hasRole } from '../workorders/roles.ts';
 import type { RoleName } from '../workorders/types.ts';
@@ -12,12 +13,14 @@ import { parseLaneSpec } from '../lanes/task-spec.ts';
 import { codeBlock, inlineCode } from './markdown.ts';
 import type { Session } from './session.ts';
 
-const LANE_BLOCK = /```yardmaster-lane[^\n]*\n([\s\S]*?)```/;
 const MAY: readonly RoleName[] = ['developer', 'projectManager', 'deployer'];
 
-/** The lane spec of a comment, if it has one. */
+/**
+ * The lane spec of a comment, if it has one: the first ```yardmaster-lane block GitHub shows at the top level (one in
+ * an HTML comment, an HTML block or a quote is not a spec, as for plans).
+ */
 export function laneBlockOf(body: string): string | undefined {
-  return LANE_BLOCK.exec(body)?.[1];
+  return topLevelFences(body).find((fence) => fence.language.toLowerCase() === 'yardmaster-lane')?.text;
 }
 
 /** Whether a comment is `/lane …`. */

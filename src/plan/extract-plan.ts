@@ -98,6 +98,24 @@ export function extractPlanBlock(markdown: string): PlanBlock | undefined {
   return blocks.kind === 'one' ? blocks.block : undefined;
 }
 
+/** A fenced block at the top level of a comment: its info string's first word (as written) and its text. */
+export interface TopLevelFence {
+  language: string;
+  text: string;
+  /** The comment line of the opening fence. */
+  line: number;
+}
+
+/**
+ * The fenced blocks at the top level of a comment, in order: the ones GitHub shows as code blocks outside quotes and
+ * lists (for other blocks the bot reads, such as a ```yardmaster-lane spec). Line endings become `\n`.
+ */
+export function topLevelFences(markdown: string): TopLevelFence[] {
+  return fromMarkdown(markdown)
+    .children.filter((node): node is Code => node.type === 'code' && node.lang !== null && node.lang !== undefined)
+    .map((code) => ({ language: code.lang ?? '', text: lines(code).join('\n'), line: fenceLine(code) }));
+}
+
 /** Why a comment's plan blocks are refused, in words for the author. */
 export function planBlocksProblem(blocks: Extract<PlanBlocks, { kind: 'several' | 'in-list' }>): string {
   if (blocks.kind === 'in-list') {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { extractPlanBlock, findPlanBlocks } from '../../src/plan/extract-plan.ts';
+import { laneBlockOf } from '../../src/github/handle-lane-comment.ts';
+import { extractPlanBlock, findPlanBlocks, topLevelFences } from '../../src/plan/extract-plan.ts';
 import { formatIssues } from '../../src/plan/format-issues.ts';
 import { parsePlanFromComment } from '../../src/plan/parse-plan-from-comment.ts';
 import { SHA } from './plan-fixtures.ts';
@@ -215,5 +216,22 @@ describe('findPlanBlocks: only what GitHub shows as a code block is a plan', () 
       [4, 1, 'package'],
       [5, 1, 'environment'],
     ]);
+  });
+});
+
+describe('topLevelFences and lane specs', () => {
+  it('lists the fenced blocks GitHub shows at the top level, with their lines', () => {
+    const markdown = ['```sh', 'make', '```', '<!--', '```yaml', 'hidden: 1', '```', '-->', '> ```js', '> quoted()', '> ```', '~~~Yardmaster-Lane x', 'services: {}\r', '~~~', '    ```indented', '    ```'].join('\n');
+    expect(topLevelFences(markdown)).toStrictEqual([
+      { language: 'sh', text: 'make', line: 1 },
+      { language: 'Yardmaster-Lane', text: 'services: {}', line: 12 },
+    ]);
+  });
+
+  it('reads a lane spec only where GitHub shows it', () => {
+    const spec = ['```yardmaster-lane', 'services: { A: baseline }', '```'];
+    expect(laneBlockOf(['Lane:', '', ...spec].join('\n'))).toBe('services: { A: baseline }');
+    expect(laneBlockOf(['<!--', ...spec, '-->'].join('\n'))).toBeUndefined();
+    expect(laneBlockOf(spec.map((line) => `> ${line}`).join('\n'))).toBeUndefined();
   });
 });
