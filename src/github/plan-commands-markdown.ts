@@ -3,6 +3,7 @@
  * HTML and @mentions are inert, the fence longer than any backtick run inside), stage by stage in the order they run,
  * health and monitor probes included; folded in `<details>` when long. Invisible characters are shown as `⟨U+XXXX⟩`.
  */
+import { whenStageRuns } from '../deploy/stage-words.ts';
 import { formatDuration } from '../plan/duration.ts';
 import { revealInvisible } from '../plan/reveal-invisible.ts';
 import type { PlanSummary, StageSummary } from '../workorders/service/index.ts';
@@ -12,21 +13,12 @@ import { codeBlock, inlineCode } from './markdown.ts';
 const FOLD_CHARACTERS = 1_200;
 const FOLD_COMMANDS = 8;
 
-const WHEN: Readonly<Record<string, string>> = {
-  check: 'before anything changes on the host',
-  pre_deploy: 'in the new release directory, before the switch',
-  post_deploy: 'after the switch (and again after a rollback)',
-  health: 'until it passes; a failure rolls the host back',
-  release: 'once health passes',
-  monitor: 'any failure rolls the host back',
-};
-
 function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
 function stageMarkdown(stage: StageSummary): string[] {
-  const when = WHEN[stage.stage] ?? '';
+  const when = whenStageRuns(stage.stage);
   const probe = stage.check === undefined ? '' : ` (${stage.http === undefined ? 'command' : 'HTTP'} probe, ${stage.check})`;
   const lines = [`**${stage.stage}**${probe}: ${when}`, ''];
   if (stage.http !== undefined) lines.push(`GET ${inlineCode(stage.http.url)} from the host itself, expecting ${stage.http.expectStatus}`, '');

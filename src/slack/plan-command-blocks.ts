@@ -4,21 +4,13 @@
  * limits (3000 characters a section, 50 blocks a message). What does not fit is never cut silently: the message says
  * how much is missing and where to read it, and the caller then offers no Approve button.
  */
+import { whenStageRuns } from '../deploy/stage-words.ts';
 import { formatDuration } from '../plan/duration.ts';
 import { revealInvisible } from '../plan/reveal-invisible.ts';
 import type { PlanSummary, StageSummary } from '../workorders/service/plan-summary.ts';
 import { BLOCK_KIT_LIMITS, type SlackBlock } from './block-kit-types.ts';
 
 const SECTION_TEXT_LIMIT = BLOCK_KIT_LIMITS.sectionText;
-
-const WHEN: Readonly<Record<string, string>> = {
-  check: 'before anything changes on the host',
-  pre_deploy: 'in the new release directory, before the switch',
-  post_deploy: 'after the switch (and again after a rollback)',
-  health: 'until it passes; a failure rolls the host back',
-  release: 'once health passes',
-  monitor: 'any failure rolls the host back',
-};
 
 interface Section {
   text: string;
@@ -39,7 +31,7 @@ function plain(text: string): SlackBlock {
 
 function stageTitle(stage: StageSummary): string {
   const probe = stage.check === undefined ? '' : ` (${stage.http === undefined ? 'command' : 'HTTP'} probe, ${stage.check})`;
-  return `▶ ${stage.stage}${probe}: ${WHEN[stage.stage] ?? ''}`;
+  return `▶ ${stage.stage}${probe}: ${whenStageRuns(stage.stage)}`;
 }
 
 /** A stage's sections (continued ones repeat the title), and the commands too long for any section. */
