@@ -23,10 +23,16 @@ export function requiredSecrets(app: string, environmentName: string, environmen
   ];
 }
 
+/** The secrets a plan's environment names that the store lacks: their names, and one issue per config field. */
+export interface MissingSecrets {
+  names: string[];
+  issues: SourceIssue[];
+}
+
 /**
- * Issues for every secret the plan's environment names that the store lacks for this repository and environment,
- * one per config field, each saying how an operator adds it. In server mode these values come from the store only,
- * never from the server's own environment.
+ * Every secret the plan's environment names that the store lacks for this repository and environment, with one issue
+ * per config field saying how an operator adds it. In server mode these values come from the store only, never from
+ * the server's own environment.
  */
 export async function missingSecretIssues(
   db: DbExecutor,
@@ -34,12 +40,12 @@ export async function missingSecretIssues(
   app: string,
   environmentName: string,
   environment: Pick<EnvironmentConfig, 'secretEnv' | 'notify'>,
-): Promise<SourceIssue[]> {
+): Promise<MissingSecrets> {
   const references = requiredSecrets(app, environmentName, environment);
   const stored = await storedSecretNames(db, repoFullName, environmentName, references.map((reference) => reference.name));
-  return references
-    .filter((reference) => !stored.has(reference.name))
-    .map((reference) => ({
+  const missing = references.filter((reference) => !stored.has(reference.name));
+  const issues = missing.map(
+    (reference): SourceIssue => ({
       line: 0,
       column: 0,
       path: `.github/yardmaster.yml ${reference.path}`,
@@ -47,5 +53,7 @@ export async function missingSecretIssues(
         `secret ${reference.name} is not in Yardmaster's secret store for ${repoFullName} (${environmentName}); ` +
         `secrets never come from the server's own environment; an operator adds it with: ` +
         `yardmaster secrets set --repo ${repoFullName} --env ${environmentName} ${reference.name}`,
-    }));
+    }),
+  );
+  return { names: [...new Set(missing.map((reference) => reference.name))], issues };
 }

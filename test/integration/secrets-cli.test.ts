@@ -11,7 +11,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretsCommand } from '../../src/cli/commands/secrets-command.ts';
 import { auditLog, secrets } from '../../src/db/schema.ts';
-import { parseSecretsKey, storeSecretSource, type SecretsKey } from '../../src/policy/index.ts';
+import { missingSecretIssues, parseSecretsKey, storeSecretSource, type SecretsKey } from '../../src/policy/index.ts';
 import { captureIo } from '../helpers/cli-capture.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
@@ -175,6 +175,26 @@ describe('the store as the server reads it', () => {
     expect(await source.read('victim/app', 'production', ['DB_PASSWORD'])).toEqual({ ok: true, values: { DB_PASSWORD: 'victim-password' } });
     expect(await source.read('mallory/app', 'production', ['DB_PASSWORD'])).toEqual({ ok: false, reason: 'unreadable', names: ['DB_PASSWORD'] });
     expect(await source.read('victim/app', 'production', ['LEAKED'])).toEqual({ ok: false, reason: 'unreadable', names: ['LEAKED'] });
+  });
+
+  it('names, at plan submission, each secret of the environment the store lacks, with its config field', async () => {
+    await run(['set', '--repo', 'acme/web', '--env', 'production', 'HOOK_KEY'], 'hook-key');
+    const environment = { secretEnv: ['DB_PASSWORD', 'HOOK_KEY'], notify: { events: [], slack: [], email: [], webhooks: [{ url: 'https://h.example.com/', secretEnv: 'HOOK_KEY' }, { url: 'https://i.example.com/', secretEnv: 'OTHER_KEY' }] } };
+    const missing = await missingSecretIssues(test.database.db, 'Acme/Web', 'web', 'production', environment);
+    expect(missing.names).toEqual(['DB_PASSWORD', 'OTHER_KEY']);
+    expect(missing.issues).toEqual([
+      {
+        line: 0,
+        column: 0,
+        path: '.github/yardmaster.yml apps.web.environments.production.secret_env[0]',
+        message:
+          "secret DB_PASSWORD is not in Yardmaster's secret store for Acme/Web (production); secrets never come from the server's own environment; " +
+          'an operator adds it with: yardmaster secrets set --repo Acme/Web --env production DB_PASSWORD',
+      },
+      expect.objectContaining({ path: '.github/yardmaster.yml apps.web.environments.production.notify.webhooks[1].secret_env' }),
+    ]);
+    // Another environment of the same repository holds nothing.
+    expect((await missingSecretIssues(test.database.db, 'acme/web', 'staging', 'staging', { secretEnv: ['HOOK_KEY'] })).names).toEqual(['HOOK_KEY']);
   });
 
   it('refuses a repository name that is not lower case in the table', async () => {

@@ -92,8 +92,9 @@ async function storePlan(deps: ServiceDeps, orderId: number, candidate: PlanCand
   // Secret values come only from the operator's store, never from the server's environment: a plan whose
   // environment names one the store lacks could never run (and must not run on the server's own variables).
   const missingSecrets = await missingSecretIssues(deps.db, order.repoFullName, plan.app, plan.environment, targets.environment);
-  if (missingSecrets.length > 0) {
-    return { ok: false, reason: 'invalid-targets', message: "the plan's environment names secrets that Yardmaster's secret store does not hold", issues: missingSecrets };
+  if (missingSecrets.names.length > 0) {
+    const message = `the plan's environment names secrets that Yardmaster's secret store does not hold for this repository: ${missingSecrets.names.join(', ')}`;
+    return { ok: false, reason: 'invalid-targets', message, issues: missingSecrets.issues };
   }
   if (!OPEN_FOR_PLANS.has(order.state)) return wrongState(order);
   const digest = planDigest(plan, candidate.commitSha === null ? {} : { commitSha: candidate.commitSha });
