@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { withoutEmpty } from './without-empty.ts';
 import { defaultDataDir } from '../db/default-data-dir.ts';
-import { parseSecretsKey, type SecretsKey } from '../policy/index.ts';
+import { parseSecretsKey, SECRETS_KEY_VARIABLE, type SecretsKey } from '../policy/index.ts';
 
 /** Where the database is: PostgreSQL at a URL, or the embedded PGlite in a data directory. */
 export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
@@ -53,8 +53,8 @@ const envSchema = z.object({
     .transform((raw, ctx) => {
       const parsed = parseSecretsKey(raw);
       if (parsed.ok) return parsed.key;
-      // The message says what is expected, never the value.
-      ctx.addIssue({ code: 'custom', message: parsed.message, input: '[redacted]' });
+      // The message says what is expected, never the value; the variable's name is already the problem's prefix.
+      ctx.addIssue({ code: 'custom', message: parsed.message.replace(`${SECRETS_KEY_VARIABLE} `, ''), input: '[redacted]' });
       return z.NEVER;
     })
     .optional(),
