@@ -11,6 +11,11 @@ export interface CliIo {
   columns: () => number;
   /** Aborted on the first Ctrl-C. */
   signal: AbortSignal;
+  /**
+   * Reads a secret value from standard input, never echoing it (on a terminal the typing is hidden); at most
+   * `maxBytes` bytes are kept, `too-large` past that. Absent when the process has no usable stdin.
+   */
+  readSecret?: (prompt: string, maxBytes: number) => Promise<Buffer | 'too-large'>;
 }
 
 /** Exit codes: 0 released, 1 failed (and rolled back), 2 invalid input. */

@@ -1,4 +1,5 @@
 /** Process entry of the `yardmaster` command: wires the process to runCli. */
+import { stdinSecretReader } from './read-secret-input.ts';
 import { runCli } from './run-cli.ts';
 
 const controller = new AbortController();
@@ -22,4 +23,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
   isTTY: process.stdout.isTTY === true,
   columns: () => process.stdout.columns ?? 100,
   signal: controller.signal,
+  readSecret: stdinSecretReader(process.stdin, (text) => void process.stderr.write(text)),
 });

@@ -6,6 +6,7 @@ import { DEPLOY_USAGE, deployCommand } from './commands/deploy-command.ts';
 import { LANES_USAGE, lanesCommand } from './commands/lanes-command.ts';
 import { RELEASES_USAGE, releasesCommand } from './commands/releases-command.ts';
 import { ROLLBACK_USAGE, rollbackCommand } from './commands/rollback-command.ts';
+import { SECRETS_USAGE, secretsCommand } from './commands/secrets-command.ts';
 import { testdriveCommand, TESTDRIVE_USAGE } from './commands/testdrive-command.ts';
 import { VALIDATE_USAGE, validateCommand } from './commands/validate-command.ts';
 import { WORKER_USAGE, workerCommand } from './commands/worker-command.ts';
@@ -18,6 +19,7 @@ ${DEPLOY_USAGE}
 ${ROLLBACK_USAGE}
 ${RELEASES_USAGE}
 ${AUDIT_USAGE}
+${SECRETS_USAGE}
 ${WORKER_USAGE}
 ${LANES_USAGE}
 
@@ -48,6 +50,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return testdriveCommand(args, io);
     case 'audit':
       return auditCommand(args, io);
+    case 'secrets':
+      return secretsCommand(args, io);
     case 'worker':
       return workerCommand(args, io);
     case 'lanes':

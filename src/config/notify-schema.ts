@@ -1,6 +1,8 @@
 /**
  * `environments.<env>.notify`: who hears of the environment's key events. Slack channels, e-mail addresses, and
- * webhooks whose signing secret comes from the server's environment (`secret_env`), never from the repo.
+ * webhooks whose signing key is the secret named by `secret_env` in Yardmaster's secret store, for the repository and
+ * this environment (`yardmaster secrets set --repo owner/name --env <env> NAME`): never from the repo, never from
+ * the server's environment.
  */
 import { z } from 'zod';
 import { KEY_EVENT_KINDS } from '../notify/types.ts';

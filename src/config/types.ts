@@ -26,7 +26,10 @@ export interface EnvironmentConfig {
   production: boolean;
   /** Variables passed to every command of this environment. */
   env: Record<string, string>;
-  /** Names of variables taken from the controller's own environment, masked in all output. */
+  /**
+   * Names of secret variables, masked in all output. The server takes their values from the secret store (repository
+   * + environment); only the offline CLI, run by the operator, takes them from its own environment.
+   */
   secretEnv: string[];
   transfer?: TransferMethod;
   /** Where this environment's approval messages go (else `slack.channel`). */
@@ -40,7 +43,7 @@ export interface NotifyConfig {
   events: KeyEventKind[];
   slack: string[];
   email: string[];
-  /** The signing secret is the server's environment variable `secretEnv`. */
+  /** The signing key is the secret `secretEnv` in the secret store, for the repository and this environment. */
   webhooks: { url: string; secretEnv: string }[];
 }
 

@@ -618,3 +618,28 @@ export const personDayCounts = pgTable(
   },
   (t) => [primaryKey({ name: 'person_day_counts_pk', columns: [t.day, t.repoFullName, t.person, t.kind] })],
 );
+
+/**
+ * The secret store (src/policy/secret-store.ts): values for an environment's `secret_env` and notify webhook keys,
+ * per repository (lower case) and environment, sealed with AES-256-GCM under `YARDMASTER_SECRETS_KEY` and bound to
+ * their row's repository, environment and name. `key_id` names the key that sealed the value (never the key).
+ * The only table that holds secret values, and only sealed.
+ */
+export const secrets = pgTable(
+  'secrets',
+  {
+    id: id(),
+    repoFullName: text('repo_full_name').notNull(),
+    environment: text('environment').notNull(),
+    name: text('name').notNull(),
+    sealed: text('sealed').notNull(),
+    keyId: text('key_id').notNull(),
+    setBy: text('set_by').notNull(),
+    createdAt: createdAt(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    unique('secrets_scope_uq').on(t.repoFullName, t.environment, t.name),
+    check('secrets_repo_lower_ck', sql`${t.repoFullName} = lower(${t.repoFullName})`),
+  ],
+);

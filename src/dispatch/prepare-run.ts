@@ -1,8 +1,8 @@
 /** Everything a release of an order needs, read fresh when a worker picks it up. */
 import { resolvePlanTargets } from '../config/resolve-hosts.ts';
-import { readSecretEnv } from '../config/secret-env.ts';
 import type { AppConfig, EnvironmentConfig, RepoConfig, ResolvedHost } from '../config/types.ts';
 import type { Plan } from '../plan/types.ts';
+import { describeSecretReadFailure } from '../policy/index.ts';
 import { currentPlanVersion, readStoredPlan, type PlanVersionRow } from '../workorders/service/plan-store.ts';
 import type { WorkOrder } from '../workorders/service/types.ts';
 import type { EnvironmentKey } from './environment-lock.ts';
@@ -22,7 +22,7 @@ export interface PreparedRun {
 
 /**
  * The order's current plan (verified against its digest: only what was approved runs), its hosts resolved against
- * the repo config as it is now, and the environment's secrets from this process's environment.
+ * the repo config as it is now, and the environment's secrets from the secret store (never this process's environment).
  */
 export async function prepareRun(ctx: WorkerContext, order: WorkOrder): Promise<{ ok: true; run: PreparedRun } | { ok: false; message: string }> {
   const version = await currentPlanVersion(ctx.db, order.id);
@@ -34,8 +34,8 @@ export async function prepareRun(ctx: WorkerContext, order: WorkOrder): Promise<
   if (!loaded.ok) return { ok: false, message: `the repo config cannot be loaded: ${loaded.message}` };
   const targets = resolvePlanTargets(loaded.config, read.plan);
   if (!targets.ok) return { ok: false, message: `the plan no longer fits the repo config: ${targets.issues.map((issue) => issue.message).join('; ')}` };
-  const secrets = readSecretEnv(targets.environment, ctx.secretEnv);
-  if (!secrets.ok) return { ok: false, message: `secret_env not set on this worker: ${secrets.missing.join(', ')}` };
+  const secrets = await ctx.secrets.read(order.repoFullName, read.plan.environment, targets.environment.secretEnv);
+  if (!secrets.ok) return { ok: false, message: `secret_env cannot be read: ${describeSecretReadFailure(secrets, order.repoFullName, read.plan.environment)}` };
   return {
     ok: true,
     run: {

@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '../db/types.ts';
 import type { ConnectHost } from '../deploy/types.ts';
+import { storeSecretSource, type SecretSource } from '../policy/index.ts';
 import { ROLLBACK_QUEUE, START_QUEUE, type ReleaseQueue } from './release-queues.ts';
 import { sweepExpiredReleases } from './recovery-sweep.ts';
 import { handleRollbackJob } from './rollback-job.ts';
@@ -29,8 +30,12 @@ export interface ReleaseWorkerOptions {
   cacheDir: string;
   /** Shown as the environment lock's owner; unique per worker. Default `<host>:<pid>:<uuid>`. */
   workerId?: string;
-  /** Where `secret_env` values come from; default `process.env`. */
-  secretEnv?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where `secret_env` values come from: the secret store for the order's repository and environment. Default: the
+   * store in `database` without a key, which runs only environments that name no secret. Never the process's
+   * environment: a repository must not reach the server's own variables.
+   */
+  secrets?: SecretSource;
   /** Every event worth reporting: engine events, transitions, waiting, deferral, recovery, errors. */
   onEvent?: (event: WorkerEvent) => void;
   /** How long the environment lock stays held without a heartbeat (default 30 s): the time to notice a dead worker. */
@@ -72,7 +77,7 @@ export async function startReleaseWorker(options: ReleaseWorkerOptions): Promise
     workerId,
     artifactsDir: options.artifactsDir,
     cacheDir: options.cacheDir,
-    secretEnv: options.secretEnv ?? process.env,
+    secrets: options.secrets ?? storeSecretSource(options.database.db, undefined),
     leaseMs,
     heartbeatMs: options.heartbeatMs ?? Math.min(1_000, Math.max(50, Math.floor(leaseMs / 4))),
     waitRetryMs: options.waitRetryMs ?? 5_000,

@@ -2,6 +2,7 @@
 import type { RepoConfig } from '../config/types.ts';
 import type { Db } from '../db/types.ts';
 import type { ConnectHost } from '../deploy/types.ts';
+import type { SecretSource } from '../policy/index.ts';
 import type { ReleaseQueue } from './release-queues.ts';
 import type { WorkerEvent } from './worker-events.ts';
 
@@ -16,7 +17,8 @@ export interface WorkerContext {
   workerId: string;
   artifactsDir: string;
   cacheDir: string;
-  secretEnv: Readonly<Record<string, string | undefined>>;
+  /** Where `secret_env` values come from: the secret store, never the process's environment. */
+  secrets: SecretSource;
   leaseMs: number;
   heartbeatMs: number;
   waitRetryMs: number;

@@ -1,16 +1,22 @@
 /**
  * The `notify.deliver` job handler: one attempt to tell one subscriber of one key event. A throw fails the attempt
  * and pg-boss retries it later with a growing delay. A subscriber that cannot be served as configured (no SMTP
- * server, a webhook's secret missing from the environment, Slack off) is logged and dropped, not retried.
+ * server, a webhook's key missing from the secret store, Slack off) is logged and dropped, not retried.
  */
+import { describeSecretReadFailure, type SecretSource } from '../policy/index.ts';
 import { createEmailSender, type EmailSender } from './email-sender.ts';
 import { eventSubject } from './event-text.ts';
 import type { NotifyJobData } from './notify-queue.ts';
 import { sendWebhook } from './webhook-sender.ts';
 
 export interface NotifyDeliveryOptions {
-  /** The server's environment: SMTP_URL, SMTP_FROM and the webhooks' `secret_env` variables. */
+  /** The server's environment: SMTP_URL and SMTP_FROM. */
   env: Readonly<Record<string, string | undefined>>;
+  /**
+   * Where webhook signing keys come from: the secret store, under the event's repository and environment (the
+   * environment whose `notify` names the webhook). Never the server's environment.
+   */
+  secrets: SecretSource;
   /** Posts to a Slack channel (Bolt's client), when Slack is on. */
   slack?: { chat: { postMessage(args: { channel: string; text: string }): Promise<{ ok?: boolean; error?: string }> } };
   log: { warn(fields: object, message: string): void };
@@ -38,9 +44,15 @@ export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDel
         return;
       }
       case 'webhook': {
-        const secret = env[target.secretEnv];
-        if (secret === undefined || secret === '') {
-          log.warn({ event: event.id, secretEnv: target.secretEnv }, 'webhook notification dropped: its secret_env is not set on the server');
+        if (event.environment === null) {
+          log.warn({ event: event.id, secretEnv: target.secretEnv }, 'webhook notification dropped: the order has no environment to take its key from');
+          return;
+        }
+        const read = await options.secrets.read(event.repoFullName, event.environment, [target.secretEnv]);
+        const secret = read.ok ? read.values[target.secretEnv] : undefined;
+        if (!read.ok || secret === undefined) {
+          const problem = read.ok ? `no value for ${target.secretEnv}` : describeSecretReadFailure(read, event.repoFullName, event.environment);
+          log.warn({ event: event.id, secretEnv: target.secretEnv, problem }, 'webhook notification dropped: its key is not in the secret store');
           return;
         }
         await sendWebhook({ url: target.url, secret }, event);

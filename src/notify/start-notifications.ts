@@ -15,6 +15,8 @@ export interface NotificationsOptions {
   loadConfig: ConfigLoader;
   publicUrl: string;
   env: NotifyDeliveryOptions['env'];
+  /** Webhook signing keys: the secret store. */
+  secrets: NotifyDeliveryOptions['secrets'];
   slack?: NotifyDeliveryOptions['slack'];
   log: { warn(fields: object, message: string): void };
   /** Between fan-out passes (default 1000 ms). */
@@ -32,7 +34,7 @@ export interface Notifications {
 }
 
 export async function startNotifications(options: NotificationsOptions): Promise<Notifications> {
-  const deliver = createNotifyDeliverer({ env: options.env, log: options.log, ...(options.slack === undefined ? {} : { slack: options.slack }) });
+  const deliver = createNotifyDeliverer({ env: options.env, secrets: options.secrets, log: options.log, ...(options.slack === undefined ? {} : { slack: options.slack }) });
   await options.queue.work(
     NOTIFY_QUEUE,
     async (job) => {

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { withoutEmpty } from './without-empty.ts';
 import { defaultDataDir } from '../db/default-data-dir.ts';
+import { parseSecretsKey, SECRETS_KEY_VARIABLE, type SecretsKey } from '../policy/index.ts';
 
 /** Where the database is: PostgreSQL at a URL, or the embedded PGlite in a data directory. */
 export type DatabaseTarget = { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
@@ -28,6 +29,8 @@ export interface RuntimeConfig {
   publicUrl: string | undefined;
   /** How often idle workers poll the queue (NOTIFY wakes them sooner for new jobs; the poll starts scheduled ones). */
   pollSeconds: number;
+  /** Opens the secret store (`YARDMASTER_SECRETS_KEY`); absent = no secrets: environments naming one cannot run. */
+  secretsKey: SecretsKey | undefined;
 }
 
 /** The parsed settings, or one message per problem. */
@@ -45,6 +48,16 @@ const envSchema = z.object({
   YARDMASTER_CACHE_DIR: z.string().optional(),
   YARDMASTER_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   YARDMASTER_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  YARDMASTER_SECRETS_KEY: z
+    .string()
+    .transform((raw, ctx) => {
+      const parsed = parseSecretsKey(raw);
+      if (parsed.ok) return parsed.key;
+      // The message says what is expected, never the value; the variable's name is already the problem's prefix.
+      ctx.addIssue({ code: 'custom', message: parsed.message.replace(`${SECRETS_KEY_VARIABLE} `, ''), input: '[redacted]' });
+      return z.NEVER;
+    })
+    .optional(),
 });
 
 /** `$XDG_CACHE_HOME/yardmaster`, else `~/.cache/yardmaster`. */
@@ -76,6 +89,7 @@ export function parseRuntimeEnv(env: Readonly<Record<string, string | undefined>
       cacheDir: join(cacheDir, 'packages'),
       publicUrl: vars.YARDMASTER_PUBLIC_URL?.replace(/\/+$/, ''),
       pollSeconds: vars.YARDMASTER_POLL_SECONDS,
+      secretsKey: vars.YARDMASTER_SECRETS_KEY,
     },
   };
 }

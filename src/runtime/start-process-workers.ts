@@ -49,7 +49,7 @@ export async function startProcessWorkers(
   const connect = await workerConnect(env, runtime.config.acceptNewHostKeys, log);
   if (!connect.ok) return { ok: false, problem: connect.message };
   const onEvent = github.report === undefined ? logWorkerEvents(log) : fanOut(logWorkerEvents(log), github.report);
-  const workers = await startWorkers(runtime, { count: runtime.config.workers, connect: connect.connect, configSource, onEvent, secretEnv: env });
+  const workers = await startWorkers(runtime, { count: runtime.config.workers, connect: connect.connect, configSource, onEvent });
   log.info({ workerId: workers.worker?.workerId, concurrency: runtime.config.workers, configSource: configSource.name }, 'release worker started');
   return { ok: true, workers, configSource, idle };
 }

@@ -5,6 +5,7 @@
 import type { ConnectHost } from '../deploy/types.ts';
 import { startReleaseWorker, type ReleaseWorker } from '../dispatch/release-worker.ts';
 import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import { storeSecretSource } from '../policy/index.ts';
 import type { Runtime } from './open-runtime.ts';
 import type { RepoConfigSource } from './repo-config-source.ts';
 
@@ -16,8 +17,6 @@ export interface StartWorkersOptions {
   configSource: RepoConfigSource;
   /** Every worker event (GitHub reporting, logs). */
   onEvent?: (event: WorkerEvent) => void;
-  /** Where `secret_env` values come from; default `process.env`. */
-  secretEnv?: Readonly<Record<string, string | undefined>>;
   /** Shown as the environment lock's owner; default `<host>:<pid>:<uuid>`. */
   workerId?: string;
 }
@@ -43,7 +42,8 @@ export async function startWorkers(runtime: Runtime, options: StartWorkersOption
     concurrency: options.count,
     pollingIntervalSeconds: runtime.config.pollSeconds,
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
-    ...(options.secretEnv === undefined ? {} : { secretEnv: options.secretEnv }),
+    // Secrets come from the store under the process's YARDMASTER_SECRETS_KEY, never from its environment.
+    secrets: storeSecretSource(runtime.database.db, runtime.config.secretsKey),
     ...(options.workerId === undefined ? {} : { workerId: options.workerId }),
   });
   return { worker, stop: () => worker.stop() };

@@ -22,6 +22,7 @@ import { createMetrics } from '../metrics/metrics.ts';
 import { metricsHandler } from '../metrics/metrics-route.ts';
 import { withEventSink } from '../runtime/with-event-sink.ts';
 import { startNotifications } from '../notify/start-notifications.ts';
+import { storeSecretSource } from '../policy/index.ts';
 import { parseLanesEnv } from '../lanes/lanes-env.ts';
 import { startServerLanes } from '../lanes/start-server-lanes.ts';
 import { workerConnect } from '../runtime/worker-connect.ts';
@@ -86,6 +87,7 @@ async function startApp(
       loadConfig: createGitHubConfigLoader(githubFor),
       publicUrl,
       env,
+      secrets: storeSecretSource(runtime.database.db, runtimeConfig.secretsKey),
       log,
       ...(slack === undefined ? {} : { slack: slack.client }),
     });

@@ -22,6 +22,8 @@ import type { LaneDeps } from '../../src/lanes/lane-tasks.ts';
 import { createProcessRuntime } from '../../src/lanes/process-runtime.ts';
 import { startLanesServer, type LanesServer } from '../../src/lanes/start-lanes-server.ts';
 import type { OctokitSlice } from '../../src/github/octokit-slice.ts';
+import { storeSecretSource, type SecretsKey } from '../../src/policy/index.ts';
+import type { WorkerEvent } from '../../src/dispatch/worker-events.ts';
 import { createGitHubConfigLoader } from '../../src/github/repo-config.ts';
 import { createGitHubReporter, type GitHubReporter } from '../../src/github/report-worker-events.ts';
 import type { ServiceDeps } from '../../src/workorders/service/index.ts';
@@ -109,8 +111,12 @@ export interface HarnessOptions {
   configYaml: string;
   /** Runs the Slack app on the same server, its Web API client pointed at this URL. */
   slack?: { apiUrl: string; signingSecret: string; appToken?: string };
-  /** Runs the notification fan-out and delivery with this environment (SMTP_URL, webhook secrets). */
+  /** Runs the notification fan-out and delivery with this environment (SMTP_URL, SMTP_FROM). */
   notify?: { env: Record<string, string> };
+  /** Opens the secret store for the worker (`secret_env`) and the notifications (webhook keys); none by default. */
+  secretsKey?: SecretsKey;
+  /** Also sees every worker event (what the server logs). */
+  onWorkerEvent?: (event: WorkerEvent) => void;
   /** Runs the lane library and router (process runtime over this catalog) for pull-request lanes. */
   lanes?: { catalog: LaneCatalog };
   /** Starts a release worker deploying to these hosts. */
@@ -158,6 +164,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const queue: RuntimeQueue = await openQueue(test.database, { queues, onError: (error) => console.error('pg-boss:', error) });
   const deps: ServiceDeps = { db: test.database.db, queue };
   const publicUrl = 'https://yardmaster.example.com';
+  const secrets = storeSecretSource(test.database.db, options.secretsKey);
   // Logs of the Slack side and the notifications: quiet (a test fails on what they would have said).
   const quiet = { info: () => undefined, warn: () => undefined };
   // The Slack side needs the App's clients before the server starts: the App's Probot is made first.
@@ -182,6 +189,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           loadConfig: createGitHubConfigLoader(githubFor),
           publicUrl,
           env: options.notify.env,
+          secrets,
           log: quiet,
           intervalMs: 200,
           pollingIntervalSeconds: 0.5,
@@ -214,7 +222,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           loadConfig: createGitHubConfigLoader(githubFor),
           artifactsDir: options.workDir,
           cacheDir: join(options.workDir, 'cache'),
-          onEvent: slack === undefined ? reporter : fanOut(reporter, slack.report),
+          onEvent: fanOut(...[reporter, slack?.report, options.onWorkerEvent].filter((sink) => sink !== undefined)),
+          secrets,
           pollingIntervalSeconds: 0.5,
           waitRetryMs: 300,
           sweepIntervalMs: 0,

@@ -50,4 +50,15 @@ describe('parseRuntimeEnv', () => {
     const problems = result.ok ? [] : result.problems.map((problem) => problem.split(':')[0]);
     expect(problems.sort()).toEqual(['DATABASE_URL', 'YARDMASTER_ACCEPT_NEW_HOST_KEYS', 'YARDMASTER_DATA_DIR', 'YARDMASTER_WORKERS']);
   });
+
+  it('reads YARDMASTER_SECRETS_KEY (32 bytes, hex or base64) and stops on a bad one without repeating it', () => {
+    const hex = 'ab'.repeat(32);
+    const good = parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_SECRETS_KEY: hex }, '/srv');
+    expect(good.ok && good.config.secretsKey?.bytes().toString('hex')).toBe(hex);
+    const none = parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_SECRETS_KEY: '' }, '/srv');
+    expect(none.ok && none.config.secretsKey).toBeUndefined();
+    const bad = parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_SECRETS_KEY: 'hunter2-passphrase' }, '/srv');
+    expect(bad).toEqual({ ok: false, problems: [expect.stringMatching(/^YARDMASTER_SECRETS_KEY: must be 32 random bytes written as 64 hex digits or as base64/)] });
+    expect(JSON.stringify(bad)).not.toContain('hunter2');
+  });
 });

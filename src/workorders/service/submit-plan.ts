@@ -5,6 +5,7 @@ import { appendAudit } from '../../db/audit-log.ts';
 import { workOrders } from '../../db/schema.ts';
 import { planDigest } from '../../plan/digest.ts';
 import { parsePlanFromComment } from '../../plan/parse-plan-from-comment.ts';
+import { missingSecretIssues } from '../../policy/index.ts';
 import type { Plan, SourceIssue } from '../../plan/types.ts';
 import { authorize } from '../authorize.ts';
 import { evaluateQuorum } from '../quorum.ts';
@@ -88,6 +89,13 @@ async function storePlan(deps: ServiceDeps, orderId: number, candidate: PlanCand
   }
   const targets = resolvePlanTargets(context.config, plan);
   if (!targets.ok) return { ok: false, reason: 'invalid-targets', message: 'the plan does not fit .github/yardmaster.yml', issues: targets.issues };
+  // Secret values come only from the operator's store, never from the server's environment: a plan whose
+  // environment names one the store lacks could never run (and must not run on the server's own variables).
+  const missingSecrets = await missingSecretIssues(deps.db, order.repoFullName, plan.app, plan.environment, targets.environment);
+  if (missingSecrets.names.length > 0) {
+    const message = `the plan's environment names secrets that Yardmaster's secret store does not hold for this repository: ${missingSecrets.names.join(', ')}`;
+    return { ok: false, reason: 'invalid-targets', message, issues: missingSecrets.issues };
+  }
   if (!OPEN_FOR_PLANS.has(order.state)) return wrongState(order);
   const digest = planDigest(plan, candidate.commitSha === null ? {} : { commitSha: candidate.commitSha });
 

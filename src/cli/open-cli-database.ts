@@ -1,0 +1,31 @@
+/** The server's database as an operator's command opens it: --database-url, else DATABASE_URL, else the embedded one. */
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openDatabase } from '../db/client.ts';
+import { defaultDataDir } from '../db/default-data-dir.ts';
+import type { Database } from '../db/types.ts';
+import type { CliIo } from './cli-io.ts';
+
+/** The first line of an error and its cause: enough to act on, without a stack. */
+export function describeCliError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
+  return `${message.split('\n')[0] ?? message}${cause}`;
+}
+
+/**
+ * Opens the database the server uses, or says why not. An embedded data directory must already exist: opening a
+ * missing one would create an empty database and act on it as if it were the server's.
+ */
+export async function openCliDatabase(values: { 'database-url'?: string | undefined; 'data-dir'?: string | undefined }, io: CliIo): Promise<Database | string> {
+  const url = values['database-url'] ?? io.env['DATABASE_URL'];
+  try {
+    if (url !== undefined && url !== '') return await openDatabase({ url });
+    const dataDir = values['data-dir'] === undefined ? defaultDataDir(io.env, io.env['HOME'] ?? homedir()) : resolve(io.cwd, values['data-dir']);
+    if (!existsSync(join(dataDir, 'PG_VERSION'))) return `no embedded database at ${dataDir} (give --database-url or --data-dir)`;
+    return await openDatabase({ dataDir });
+  } catch (error) {
+    return `cannot open the database: ${describeCliError(error)}`;
+  }
+}

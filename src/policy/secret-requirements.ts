@@ -1,0 +1,59 @@
+/**
+ * Which secrets an environment of the repo config needs from the store — its `secret_env` names and the signing
+ * keys of its notify webhooks — and the check at plan submission that the store holds every one of them.
+ */
+import type { EnvironmentConfig } from '../config/types.ts';
+import type { DbExecutor } from '../db/types.ts';
+import type { SourceIssue } from '../plan/types.ts';
+import { storedSecretNames } from './secret-store.ts';
+
+/** One secret the config names, with the config field that names it. */
+export interface SecretReference {
+  name: string;
+  /** e.g. `apps.shop.environments.production.secret_env[1]` */
+  path: string;
+}
+
+/** The secrets `environment` (of app `app`) names, in config order: `secret_env`, then notify webhook keys. */
+export function requiredSecrets(app: string, environmentName: string, environment: Pick<EnvironmentConfig, 'secretEnv' | 'notify'>): SecretReference[] {
+  const base = `apps.${app}.environments.${environmentName}`;
+  return [
+    ...environment.secretEnv.map((name, index) => ({ name, path: `${base}.secret_env[${index}]` })),
+    ...(environment.notify?.webhooks ?? []).map((hook, index) => ({ name: hook.secretEnv, path: `${base}.notify.webhooks[${index}].secret_env` })),
+  ];
+}
+
+/** The secrets a plan's environment names that the store lacks: their names, and one issue per config field. */
+export interface MissingSecrets {
+  names: string[];
+  issues: SourceIssue[];
+}
+
+/**
+ * Every secret the plan's environment names that the store lacks for this repository and environment, with one issue
+ * per config field saying how an operator adds it. In server mode these values come from the store only, never from
+ * the server's own environment.
+ */
+export async function missingSecretIssues(
+  db: DbExecutor,
+  repoFullName: string,
+  app: string,
+  environmentName: string,
+  environment: Pick<EnvironmentConfig, 'secretEnv' | 'notify'>,
+): Promise<MissingSecrets> {
+  const references = requiredSecrets(app, environmentName, environment);
+  const stored = await storedSecretNames(db, repoFullName, environmentName, references.map((reference) => reference.name));
+  const missing = references.filter((reference) => !stored.has(reference.name));
+  const issues = missing.map(
+    (reference): SourceIssue => ({
+      line: 0,
+      column: 0,
+      path: `.github/yardmaster.yml ${reference.path}`,
+      message:
+        `secret ${reference.name} is not in Yardmaster's secret store for ${repoFullName} (${environmentName}); ` +
+        `secrets never come from the server's own environment; an operator adds it with: ` +
+        `yardmaster secrets set --repo ${repoFullName} --env ${environmentName} ${reference.name}`,
+    }),
+  );
+  return { names: [...new Set(missing.map((reference) => reference.name))], issues };
+}
