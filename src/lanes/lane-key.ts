@@ -1,13 +1,16 @@
 /**
- * The lane of a request: the `x-yardmaster-lane` header, else the `yardmaster-lane` member of W3C `baggage`; and
+ * The lane of a request: the `x-yardmaster-lane` header, else the `yardmaster-lane` member of W3C `baggage`
+ * (percent-encoded, so a repository lane's `/` may come as `%2F`); and
  * the service it is for: `<service>.<domain>` in Host, else the first path segment (`/<service>/…`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { LANE_ID } from './lane-id.ts';
 
 export const LANE_HEADER = 'x-yardmaster-lane';
 export const HOPS_HEADER = 'x-yardmaster-hops';
 export const ROUTE_HEADER = 'x-yardmaster-route';
-const LANE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** A lane id: an operator's lane name, or a repository's `<owner>/<repo>/<name>` (see lane-id.ts). */
+const LANE = LANE_ID;
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;

@@ -111,8 +111,11 @@ export interface HarnessOptions {
   slack?: { apiUrl: string; signingSecret: string; appToken?: string };
   /** Runs the notification fan-out and delivery with this environment (SMTP_URL, webhook secrets). */
   notify?: { env: Record<string, string> };
-  /** Runs the lane library and router (process runtime over this catalog) for pull-request lanes. */
-  lanes?: { catalog: LaneCatalog };
+  /**
+   * Runs the lane library and router (process runtime over this catalog) for pull-request lanes; `limitsFor` is
+   * each repository's lane limits (default: the built-in ones).
+   */
+  lanes?: { catalog: LaneCatalog; limitsFor?: (repoFullName: string) => { maxTtlMs: number; maxInstances: number } };
   /** Starts a release worker deploying to these hosts. */
   fleet?: SshdFleet;
   workDir: string;
@@ -199,7 +202,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     routerUrl = server.routerUrl;
     lanes = { deps: laneDeps, server };
   }
-  const yardmaster = createYardmasterApp({ service: deps, publicUrl, onOrderChanged, ...(lanes === undefined ? {} : { lanes: { deps: lanes.deps, routerUrl: lanes.server.routerUrl } }) });
+  const limitsFor = options.lanes?.limitsFor;
+  const appLanes = lanes === undefined ? undefined : { deps: lanes.deps, routerUrl: lanes.server.routerUrl, ...(limitsFor === undefined ? {} : { limitsFor }) };
+  const yardmaster = createYardmasterApp({ service: deps, publicUrl, onOrderChanged, ...(appLanes === undefined ? {} : { lanes: appLanes }) });
   const app = await startTestApp(fake, { app: yardmaster.load, ...(slack === undefined ? {} : { routes: slack.routes }) });
   probot = app.probot;
   const reporter = createGitHubReporter({ githubFor, database: test.database, publicUrl, flushIntervalMs: 200 });
