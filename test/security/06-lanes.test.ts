@@ -130,6 +130,13 @@ describe('finding 6: lanes', () => {
     await send(harness, 'issue_comment', commentIn(OTHER_REPO, 7, 80_003, 'carol', '/lane down'));
     await commentsMatching(harness, 7, /there is no lane on this pull request/);
     expect(await chainBecomes(lanes.server.routerUrl, aId, ['A@0', 'B@1'])).toEqual(['A@0', 'B@1']);
+
+    // The operator's API addresses any lane, a repository's included (its slashes plain or encoded).
+    const gone = await api(`/v1/lanes/${encodeURIComponent(bId)}`, { method: 'DELETE' });
+    expect({ status: gone.status, body: await gone.json() }).toEqual({ status: 404, body: { error: `no active lane ${bId}` } });
+    const ended = await api(`/v1/lanes/${aId}`, { method: 'DELETE' });
+    expect(ended.status).toBe(200);
+    expect(await chainBecomes(lanes.server.routerUrl, aId, ['A@0', 'B@0'])).toEqual(['A@0', 'B@0']);
   });
 
   it('refuses a lane TTL over the bound, naming the field and the limit', async () => {
