@@ -45,26 +45,29 @@ function ttlSchema(maxTtlMs: number, whose: string) {
   });
 }
 
-const specSchema = (maxTtlMs: number, whose: string) => z
-  .object(
-    {
-      lane: z.string().regex(LANE_NAME, { error: 'expected a lane name of lowercase letters, digits and -' }).optional(),
-      services: z.record(z.string().regex(SERVICE, { error: 'expected a service name' }), laneVersionSchema, { error: 'expected a map of services to versions' }),
-      calls: z.array(z.string().regex(/^\s*[A-Za-z0-9_-]+\s*->\s*[A-Za-z0-9_-]+\s*$/, { error: 'expected a call like A->B' })).default([]),
-      mode: z.enum(['fallback', 'strict'], { error: 'expected fallback or strict' }).default('fallback'),
-      ttl: ttlSchema(maxTtlMs, whose).optional(),
-    },
-    { error: 'expected a lane spec: a map with services' },
-  )
-  .strict()
-  .superRefine((spec, ctx) => {
-    if (Object.keys(spec.services).length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'expected at least one service' });
-    spec.calls.forEach((call, index) => {
-      for (const end of call.split('->').map((part) => part.trim())) {
-        if (!(end in spec.services)) ctx.addIssue({ code: 'custom', path: ['calls', index], message: `${end} is not among the services` });
-      }
+/** The spec's schema, its `ttl` bounded by `maxTtlMs`. */
+function specSchema(maxTtlMs: number, whose: string) {
+  return z
+    .object(
+      {
+        lane: z.string().regex(LANE_NAME, { error: 'expected a lane name of lowercase letters, digits and -' }).optional(),
+        services: z.record(z.string().regex(SERVICE, { error: 'expected a service name' }), laneVersionSchema, { error: 'expected a map of services to versions' }),
+        calls: z.array(z.string().regex(/^\s*[A-Za-z0-9_-]+\s*->\s*[A-Za-z0-9_-]+\s*$/, { error: 'expected a call like A->B' })).default([]),
+        mode: z.enum(['fallback', 'strict'], { error: 'expected fallback or strict' }).default('fallback'),
+        ttl: ttlSchema(maxTtlMs, whose).optional(),
+      },
+      { error: 'expected a lane spec: a map with services' },
+    )
+    .strict()
+    .superRefine((spec, ctx) => {
+      if (Object.keys(spec.services).length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'expected at least one service' });
+      spec.calls.forEach((call, index) => {
+        for (const end of call.split('->').map((part) => part.trim())) {
+          if (!(end in spec.services)) ctx.addIssue({ code: 'custom', path: ['calls', index], message: `${end} is not among the services` });
+        }
+      });
     });
-  });
+}
 
 /** The lane name of a spec without one: its versions, hashed (the same task gets the same lane). */
 function derivedName(services: Record<string, string>): string {
