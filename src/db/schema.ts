@@ -506,7 +506,11 @@ export const laneInstances = pgTable(
   (t) => [unique('lane_instances_service_version_uq').on(t.service, t.version, t.packageDigest), index('lane_instances_service_idx').on(t.service)],
 );
 
-/** A test task's lane: its name, routing mode and spec; `ended_at` once its tags are removed. */
+/**
+ * A test task's lane: its id, routing mode and spec; `ended_at` once its tags are removed. A lane opened from a
+ * repository (a pull-request comment) has the id `<owner>/<repo>/<name>` in lower case; an operator's lane has a
+ * plain name (no `/`), so no repository can reach another's lanes by naming them.
+ */
 export const lanes = pgTable(
   'lanes',
   {
@@ -521,7 +525,14 @@ export const lanes = pgTable(
     repoFullName: text('repo_full_name'),
     pullNumber: integer('pull_number'),
   },
-  (t) => [uniqueIndex('lanes_active_name_uq').on(t.name).where(sql`${t.endedAt} is null`), index('lanes_pull_idx').on(t.repoFullName, t.pullNumber)],
+  (t) => [
+    uniqueIndex('lanes_active_name_uq').on(t.name).where(sql`${t.endedAt} is null`),
+    index('lanes_pull_idx').on(t.repoFullName, t.pullNumber),
+    check(
+      'lanes_namespace_ck',
+      sql`(${t.repoFullName} is null and strpos(${t.name}, '/') = 0) or (${t.repoFullName} is not null and starts_with(${t.name}, lower(${t.repoFullName}) || '/'))`,
+    ),
+  ],
 );
 
 /** The lane tags: which instance serves a service in a lane. */

@@ -1,4 +1,5 @@
 /** What the GitHub adapter needs from the process that runs it (the server wires these in src/main.ts). */
+import type { LaneLimitsFor } from '../lanes/lane-limits.ts';
 import type { LaneDeps } from '../lanes/lane-tasks.ts';
 import type { ServiceDeps } from '../workorders/service/types.ts';
 
@@ -10,5 +11,10 @@ export interface AppDeps {
   /** Told after a plan, verdict or command changed an order (the Slack approval message follows it). */
   onOrderChanged?: (workOrderId: number) => void;
   /** Lanes for pull requests (a ```yardmaster-lane comment), when this server runs the lane library. */
-  lanes?: { deps: LaneDeps; routerUrl: string };
+  lanes?: {
+    deps: LaneDeps;
+    routerUrl: string;
+    /** Each repository's lane TTL and instance quota (the operator policy); default: 72 h and 20 instances. */
+    limitsFor?: LaneLimitsFor;
+  };
 }

@@ -1,13 +1,17 @@
 /**
  * Lanes on pull requests: a comment with a ```yardmaster-lane block opens or updates the pull request's lane (its
  * resolution table and how to send requests into it are the answer); `/lane down` ends it, as closing the pull
- * request does. Developers, project managers and deployers of the repo config may do either.
+ * request does. Developers, project managers and deployers of the repo config may do either. A repository's lanes
+ * live in its namespace (`<owner>/<repo>/<name>`), so a comment can only ever reach its own repository's lanes, and
+ * keep within the repository's lane limits (TTL, instance quota).
  */
 import { topLevelFences } from '../plan/extract-plan.ts';
 import { formatIssues } from '../plan/format-issues.ts';
 import { hasRole } from '../workorders/roles.ts';
 import type { RoleName } from '../workorders/types.ts';
 import { endLane, resolveTask, type TaskResolution } from '../lanes/lane-tasks.ts';
+import { pullLaneName, repoLaneId } from '../lanes/lane-id.ts';
+import { defaultLaneLimitsFor, formatTtl } from '../lanes/lane-limits.ts';
 import { lanesOfPull } from '../lanes/lane-store.ts';
 import { parseLaneSpec } from '../lanes/task-spec.ts';
 import { codeBlock, inlineCode } from './markdown.ts';
@@ -36,13 +40,6 @@ interface LaneComment {
   commentId: number;
 }
 
-/** The lane name of a pull request without one in its spec: `<owner>-<repo>-pr-<n>`. */
-function pullLaneName(repoFullName: string, number: number): string {
-  const suffix = `-pr-${number}`;
-  const slug = repoFullName.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 63 - suffix.length).replace(/-+$/, '');
-  return `${slug}${suffix}`;
-}
-
 async function allowed(session: Session, comment: LaneComment, what: string): Promise<boolean> {
   if (!comment.isPullRequest) {
     await session.comment(comment.number, `@${comment.author} ${what}: lanes belong to pull requests.`);
@@ -60,14 +57,14 @@ async function allowed(session: Session, comment: LaneComment, what: string): Pr
   return false;
 }
 
-function resolutionReply(resolution: TaskResolution, routerUrl: string): string {
+function resolutionReply(resolution: TaskResolution, routerUrl: string, ttl: string): string {
   const rows = resolution.services.map((entry) => `| ${entry.service} | ${entry.asked} | ${entry.version ?? '–'} | ${entry.how} | ${entry.endpoint ?? '–'} |`);
   const table = ['| service | asked | version | how | endpoint |', '|---|---|---|---|---|', ...rows].join('\n');
   const name = inlineCode(resolution.lane);
   const head = resolution.ok
     ? `**Lane ${name} ready** (${resolution.mode}): deployed ${resolution.deployed}, reused the rest; a full copy per task would deploy ${resolution.fullCopy}.`
     : `**Lane ${name} is not ready**: ${resolution.message}`;
-  const how = `Send requests into the lane through the router, naming it in a header (or W3C baggage \`yardmaster-lane=${resolution.lane}\`):\n\n${codeBlock(`curl -H 'x-yardmaster-lane: ${resolution.lane}' ${routerUrl}/<service>/…`, 'sh')}\n\nThe lane ends when this pull request closes, or with ${inlineCode('/lane down')}.`;
+  const how = `Send requests into the lane through the router, naming it in a header (or W3C baggage \`yardmaster-lane=${resolution.lane}\`):\n\n${codeBlock(`curl -H 'x-yardmaster-lane: ${resolution.lane}' ${routerUrl}/<service>/…`, 'sh')}\n\nThe lane ends when this pull request closes, with ${inlineCode('/lane down')}, or after its TTL (${ttl}).`;
   return `${head}\n\n${table}\n\n${how}`;
 }
 
@@ -76,15 +73,28 @@ export async function takeLaneSpec(session: Session, comment: LaneComment, text:
   if (!(await allowed(session, comment, 'This lane spec'))) return;
   const lanes = session.deps.lanes;
   if (lanes === undefined) return;
-  const parsed = parseLaneSpec(text);
+  const limits = (lanes.limitsFor ?? defaultLaneLimitsFor)(session.repoFullName);
+  if (limits.maxTtlMs < 1000) {
+    await session.react(comment.commentId, false);
+    await session.comment(comment.number, `@${comment.author} this lane spec was refused: the operator's policy grants ${session.repoFullName} no lanes.`);
+    return;
+  }
+  const parsed = parseLaneSpec(text, { maxTtlMs: limits.maxTtlMs, whose: `${session.repoFullName} may ask for (max_lane_ttl)` });
   if (!parsed.ok) {
     await session.comment(comment.number, `@${comment.author} this lane spec has problems:\n\n${codeBlock(formatIssues(parsed.issues), 'text')}`);
     return;
   }
-  const spec = /^\s*lane\s*:/m.test(text) ? parsed.value : { ...parsed.value, lane: pullLaneName(session.repoFullName, comment.number) };
+  // The name the spec gives (else `pr-<n>`), always inside this repository's namespace.
+  const name = /^\s*lane\s*:/m.test(text) ? parsed.value.lane : pullLaneName(comment.number);
+  const spec = { ...parsed.value, lane: repoLaneId(session.repoFullName, name) };
+  const resolution = await resolveTask({ ...lanes.deps, actor: comment.author }, spec, { repoFullName: session.repoFullName, number: comment.number, limits });
+  if (!resolution.ok && resolution.reason === 'refused') {
+    await session.react(comment.commentId, false);
+    await session.comment(comment.number, `@${comment.author} this lane spec was refused: ${resolution.message}.`);
+    return;
+  }
   await session.react(comment.commentId, true);
-  const resolution = await resolveTask({ ...lanes.deps, actor: comment.author }, spec, { repoFullName: session.repoFullName, number: comment.number });
-  await session.comment(comment.number, resolutionReply(resolution, lanes.routerUrl));
+  await session.comment(comment.number, resolutionReply(resolution, lanes.routerUrl, formatTtl(spec.ttlMs)));
 }
 
 /** Ends the pull request's lanes; what was reclaimed, for the answer. */

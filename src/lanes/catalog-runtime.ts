@@ -21,7 +21,7 @@ export function createCatalogRuntime(options: CatalogRuntimeOptions): LaneRuntim
   const local = createProcessRuntime({ catalog: options.catalog, routerUrl: options.routerUrl });
   const sshServices: Record<string, SshLaneService> = {};
   for (const [service, entry] of Object.entries(options.catalog)) {
-    if (entry.ssh !== undefined) sshServices[service] = { ...entry.ssh, health: entry.health };
+    if (entry.ssh !== undefined) sshServices[service] = { ...entry.ssh, health: entry.health, env: entry.env };
   }
   const remote =
     options.connect === undefined

@@ -2,12 +2,14 @@
  * The lane catalog: how to start a version of each service — with the `process` runtime (an argv with `{service}`,
  * `{version}` and `{port}` filled in, extra environment) or, with `ssh`, released onto a lane host (the host, where
  * versions go, each version's package and sha256, the start command, a port range) — and the path that answers 2xx
- * once it is ready.
+ * once it is ready. A service's `env` is all of the server's environment its processes get (besides `PATH` and
+ * Yardmaster's lane variables): a variable the service needs from the server must be written here.
  */
 import { z } from 'zod';
 import { hostEntrySchema } from '../config/host-schema.ts';
 import type { HostEntry } from '../config/types.ts';
 import { absolutePathSchema } from '../config/field-schemas.ts';
+import { versionSchema } from '../plan/field-schemas.ts';
 import { strictObject } from '../plan/strict-object.ts';
 import { parseYamlWith } from '../plan/parse-yaml-with.ts';
 import type { ParseResult } from '../plan/types.ts';
@@ -33,7 +35,7 @@ const sshSchema = strictObject(
     host: hostEntrySchema,
     deploy_to: absolutePathSchema,
     packages: z.record(
-      z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, { error: 'expected a version' }),
+      versionSchema,
       strictObject({ url: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256 in hex' }) }, 'expected { url, sha256 }'),
     ),
     start: z.string().min(1, { error: 'expected the command that starts a version' }),

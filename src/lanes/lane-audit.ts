@@ -5,6 +5,8 @@ export const LANE_AUDIT = {
   instanceRemoved: 'lane.instance_removed',
   laneUp: 'lane.up',
   laneDown: 'lane.down',
+  /** A repository's lane spec refused: outside its namespace, TTL or instance quota. */
+  laneRefused: 'lane.refused',
 } as const;
 
 /** The NOTIFY channel the router listens on: a route changed. */

@@ -1,22 +1,23 @@
 /**
- * The lane of a request: the `x-yardmaster-lane` header, else the `yardmaster-lane` member of W3C `baggage`; and
+ * The lane of a request: the `x-yardmaster-lane` header, else the `yardmaster-lane` member of W3C `baggage`
+ * (percent-encoded, so a repository lane's `/` may come as `%2F`); and
  * the service it is for: `<service>.<domain>` in Host, else the first path segment (`/<service>/…`).
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import { LANE_ID } from './lane-id.ts';
 
 export const LANE_HEADER = 'x-yardmaster-lane';
 export const HOPS_HEADER = 'x-yardmaster-hops';
 export const ROUTE_HEADER = 'x-yardmaster-route';
-const LANE = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-/** The lane named by the request, if any (a malformed name counts as none). */
+/** The lane named by the request, if any: an operator's name or a repository's `<owner>/<repo>/<name>` (a malformed id counts as none). */
 export function laneOf(headers: IncomingHttpHeaders): string | undefined {
   const direct = single(headers[LANE_HEADER])?.trim();
-  if (direct !== undefined && LANE.test(direct)) return direct;
+  if (direct !== undefined && LANE_ID.test(direct)) return direct;
   const baggage = single(headers['baggage']);
   if (baggage === undefined) return undefined;
   for (const member of baggage.split(',')) {
@@ -28,7 +29,7 @@ export function laneOf(headers: IncomingHttpHeaders): string | undefined {
     } catch {
       return undefined;
     }
-    return LANE.test(value) ? value : undefined;
+    return LANE_ID.test(value) ? value : undefined;
   }
   return undefined;
 }

@@ -1,29 +1,98 @@
 /** Lanes and their members (the lane tags) in the database. */
-import { and, eq, isNull, lt, sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, ne, sql } from 'drizzle-orm';
+import { z } from 'zod';
 import { appendAudit } from '../db/audit-log.ts';
 import { laneInstances, laneMembers, lanes } from '../db/schema.ts';
 import type { DbExecutor, Tx } from '../db/types.ts';
 import { LANE_AUDIT } from './lane-audit.ts';
+import { laneNamespace } from './lane-id.ts';
+import { formatTtl, type LaneLimits } from './lane-limits.ts';
 import { announceLaneChange, type LaneInstance } from './library-store.ts';
 import type { LaneSpec } from './task-spec.ts';
 
 export type LaneRow = typeof lanes.$inferSelect;
+
+/** The repository (and pull request) a lane is opened for, with what the operator allows that repository. */
+export interface LaneOwner {
+  repoFullName: string;
+  number: number;
+  limits: LaneLimits;
+}
+
+export type LaneRefusal = { ok: false; reason: 'ttl' | 'quota' | 'not-in-namespace'; message: string };
+export type UpsertLaneResult = { ok: true; row: LaneRow } | LaneRefusal;
+
+const storedServices = z.object({ services: z.record(z.string(), z.string()) });
+
+/** `service@version` of every version a spec names (not `baseline`): what the lane makes the library hold. */
+function heldVersions(services: Readonly<Record<string, string>>): string[] {
+  return Object.entries(services).flatMap(([service, version]) => (version === 'baseline' ? [] : [`${service}@${version}`]));
+}
+
+/**
+ * Whether `owner` may open or update lane `spec`: it lies in the repository's namespace, its TTL is within the
+ * limit, and the distinct versions the repository's active lanes name (this spec in place of the lane's old one)
+ * stay within the quota. Takes the repository's lane lock for the rest of the transaction, so two lanes of one
+ * repository opened at once cannot both slip under the quota.
+ */
+async function checkOwner(tx: Tx, spec: LaneSpec, owner: LaneOwner): Promise<LaneRefusal | undefined> {
+  if (!spec.lane.startsWith(laneNamespace(owner.repoFullName))) {
+    return { ok: false, reason: 'not-in-namespace', message: `lane ${spec.lane} is not a lane of ${owner.repoFullName}` };
+  }
+  if (spec.ttlMs > owner.limits.maxTtlMs) {
+    return { ok: false, reason: 'ttl', message: `ttl: ${formatTtl(spec.ttlMs)} is longer than the longest lane TTL ${owner.repoFullName} may ask for, ${formatTtl(owner.limits.maxTtlMs)} (max_lane_ttl)` };
+  }
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`yardmaster-lanes:${owner.repoFullName.toLowerCase()}`}))`);
+  const others = await tx
+    .select({ spec: lanes.spec })
+    .from(lanes)
+    .where(and(sql`lower(${lanes.repoFullName}) = ${owner.repoFullName.toLowerCase()}`, isNull(lanes.endedAt), ne(lanes.name, spec.lane)));
+  const held = new Set(heldVersions(spec.services));
+  for (const other of others) {
+    const parsed = storedServices.safeParse(other.spec);
+    if (parsed.success) for (const version of heldVersions(parsed.data.services)) held.add(version);
+  }
+  if (held.size > owner.limits.maxInstances) {
+    return {
+      ok: false,
+      reason: 'quota',
+      message:
+        `${owner.repoFullName}'s lanes would hold ${held.size} instances, over its limit of ${owner.limits.maxInstances} (max_lane_instances); ` +
+        'end a lane of the repository (/lane down) or name fewer versions',
+    };
+  }
+  return undefined;
+}
 
 export async function activeLane(db: DbExecutor, name: string): Promise<LaneRow | undefined> {
   const [row] = await db.select().from(lanes).where(and(eq(lanes.name, name), isNull(lanes.endedAt)));
   return row;
 }
 
-/** Opens the lane, or takes its new spec (its old tags go; the caller tags it again). */
-export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, pull?: { repoFullName: string; number: number }): Promise<LaneRow> {
+/**
+ * Opens the lane, or takes its new spec (its old tags go; the caller tags it again). A lane opened for a repository
+ * (`owner`) must lie in its namespace and keep within its limits; a lane of another repository is never touched.
+ */
+export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, owner?: LaneOwner): Promise<UpsertLaneResult> {
+  if (owner !== undefined) {
+    const refused = await checkOwner(tx, spec, owner);
+    if (refused !== undefined) {
+      await appendAudit(tx, { actor, action: LANE_AUDIT.laneRefused, reason: refused.reason, data: { lane: spec.lane, repo: owner.repoFullName, message: refused.message } });
+      return refused;
+    }
+  }
   const expiresAt = new Date(Date.now() + spec.ttlMs);
   const existing = await activeLane(tx, spec.lane);
+  // Ids of a repository's lanes carry its namespace, so this holds by construction; checked all the same.
+  if (existing !== undefined && (existing.repoFullName ?? null) !== (owner?.repoFullName ?? null)) {
+    return { ok: false, reason: 'not-in-namespace', message: `lane ${spec.lane} belongs to ${existing.repoFullName ?? 'the operator'}` };
+  }
   const specJson = { services: spec.services, calls: spec.calls.map((call) => `${call.from}->${call.to}`), mode: spec.mode, ttlMs: spec.ttlMs };
   let row: LaneRow | undefined;
   if (existing === undefined) {
     [row] = await tx
       .insert(lanes)
-      .values({ name: spec.lane, mode: spec.mode, spec: specJson, expiresAt, repoFullName: pull?.repoFullName ?? null, pullNumber: pull?.number ?? null })
+      .values({ name: spec.lane, mode: spec.mode, spec: specJson, expiresAt, repoFullName: owner?.repoFullName ?? null, pullNumber: owner?.number ?? null })
       .returning();
   } else {
     [row] = await tx.update(lanes).set({ mode: spec.mode, spec: specJson, expiresAt }).where(eq(lanes.id, existing.id)).returning();
@@ -31,7 +100,7 @@ export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, pull?: {
   }
   if (row === undefined) throw new Error(`lane ${spec.lane} not stored`);
   await appendAudit(tx, { actor, action: LANE_AUDIT.laneUp, reason: existing === undefined ? 'opened' : 'updated', data: { lane: row.name, ...specJson } });
-  return row;
+  return { ok: true, row };
 }
 
 /**
@@ -83,8 +152,12 @@ export async function expiredLanes(db: DbExecutor, now: Date): Promise<string[]>
   return rows.map((row) => row.name);
 }
 
-/** The active lanes of a pull request. */
+/** The active lanes of a pull request (only ever in the repository's namespace). */
 export async function lanesOfPull(db: DbExecutor, repoFullName: string, number: number): Promise<string[]> {
-  const rows = await db.select({ name: lanes.name }).from(lanes).where(and(eq(lanes.repoFullName, repoFullName), eq(lanes.pullNumber, number), isNull(lanes.endedAt)));
+  const namespace = laneNamespace(repoFullName);
+  const rows = await db
+    .select({ name: lanes.name })
+    .from(lanes)
+    .where(and(sql`lower(${lanes.repoFullName}) = ${repoFullName.toLowerCase()}`, eq(lanes.pullNumber, number), isNull(lanes.endedAt), sql`starts_with(${lanes.name}, ${namespace})`));
   return rows.map((row) => row.name);
 }

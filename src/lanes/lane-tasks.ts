@@ -8,7 +8,7 @@ import type { Db } from '../db/types.ts';
 import { and, eq } from 'drizzle-orm';
 import { laneInstances } from '../db/schema.ts';
 import { baselineOf, claimForDeploy, findInstance, putInstance, removeInstance, settleInstance, type LaneInstance } from './library-store.ts';
-import { closeLane, expiredLanes, retireInstance, tagMember, unusedInstances, upsertLane } from './lane-store.ts';
+import { closeLane, expiredLanes, retireInstance, tagMember, unusedInstances, upsertLane, type LaneOwner } from './lane-store.ts';
 import type { LaneRuntime } from './process-runtime.ts';
 import type { LaneSpec } from './task-spec.ts';
 
@@ -36,7 +36,8 @@ export interface ServiceResolution {
 
 export type TaskResolution =
   | { ok: true; lane: string; mode: LaneSpec['mode']; services: ServiceResolution[]; deployed: number; fullCopy: number }
-  | { ok: false; lane: string; message: string; services: ServiceResolution[] };
+  /** `refused`: nothing was done (the repository's namespace, TTL or quota); `failed`: a version did not come up. */
+  | { ok: false; reason: 'refused' | 'failed'; lane: string; message: string; services: ServiceResolution[] };
 
 /**
  * Tags the lane with `service@version`: an instance that is up is reused; a missing (or down, or failed) one is
@@ -87,18 +88,23 @@ async function resolveService(deps: LaneDeps, laneId: number, mode: LaneSpec['mo
   return { service, asked, version: instance.version, how: deployed ? 'deployed' : 'reused', endpoint: instance.endpoint };
 }
 
-/** Resolves a task's spec into its lane (opening or updating it). */
-export async function resolveTask(deps: LaneDeps, spec: LaneSpec, pull?: { repoFullName: string; number: number }): Promise<TaskResolution> {
-  const lane = await deps.db.transaction((tx) => upsertLane(tx, spec, deps.actor, pull));
+/**
+ * Resolves a task's spec into its lane (opening or updating it). With `owner` (a lane opened from a repository) the
+ * lane must lie in the repository's namespace and keep within its limits, else nothing is done.
+ */
+export async function resolveTask(deps: LaneDeps, spec: LaneSpec, owner?: LaneOwner): Promise<TaskResolution> {
+  const upserted = await deps.db.transaction((tx) => upsertLane(tx, spec, deps.actor, owner));
+  if (!upserted.ok) return { ok: false, reason: 'refused', lane: spec.lane, message: upserted.message, services: [] };
+  const lane = upserted.row;
   const settled = await Promise.allSettled(Object.entries(spec.services).map(([service, asked]) => resolveService(deps, lane.id, spec.mode, service, asked)));
   const services = settled.flatMap((entry) => (entry.status === 'fulfilled' ? [entry.value] : [])).sort((a, b) => a.service.localeCompare(b.service));
   const failures = settled.flatMap((entry) => (entry.status === 'rejected' ? [entry.reason instanceof Error ? entry.reason.message : String(entry.reason)] : []));
   // An updated lane may have left versions of its old spec unused.
   await reclaimUnused(deps);
   const missing = services.filter((entry) => entry.how === 'missing').map((entry) => entry.service);
-  if (failures.length > 0) return { ok: false, lane: spec.lane, message: failures.join('; '), services };
+  if (failures.length > 0) return { ok: false, reason: 'failed', lane: spec.lane, message: failures.join('; '), services };
   if (spec.mode === 'strict' && missing.length > 0) {
-    return { ok: false, lane: spec.lane, message: `strict lane: no baseline instance of ${missing.join(', ')}`, services };
+    return { ok: false, reason: 'failed', lane: spec.lane, message: `strict lane: no baseline instance of ${missing.join(', ')}`, services };
   }
   return { ok: true, lane: spec.lane, mode: spec.mode, services, deployed: services.filter((entry) => entry.how === 'deployed').length, fullCopy: services.length };
 }

@@ -3,17 +3,23 @@
  *
  *   GET    /v1/library                          instances (with the lanes using them) and active lanes
  *   POST   /v1/lanes            (YAML or JSON)   resolve a task's spec → its resolution table
- *   DELETE /v1/lanes/<name>                     end a lane, reclaim what it leaves unused
+ *   DELETE /v1/lanes/<id>                       end a lane, reclaim what it leaves unused (any lane: an operator's
+ *                                               `name`, or a repository's `owner/repo/name`, slashes plain or %2F)
  *   PUT    /v1/instances        { service, version, endpoint, baseline? }   add or replace an instance
  *   DELETE /v1/instances/<service>/<version>    remove an instance (stops it if Yardmaster started it)
  *   POST   /v1/register         { service, version, endpoint, baseline?, lanes? }   an instance registers itself
  *   POST   /v1/heartbeat        { service, version }
+ *
+ * The token is the operator's: the API may address every lane. Versions follow the plan's version rule everywhere.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { versionSchema } from '../plan/field-schemas.ts';
 import { formatIssues } from '../plan/format-issues.ts';
+import { isLaneId } from './lane-id.ts';
 import { endLane, removeVersion, resolveTask, type LaneDeps } from './lane-tasks.ts';
+import { laneVersionProblem } from './lane-version.ts';
 import { putInstance } from './library-store.ts';
 import { libraryView } from './library-view.ts';
 import { heartbeat, register } from './registry-store.ts';
@@ -21,11 +27,11 @@ import { parseLaneSpec } from './task-spec.ts';
 
 const MAX_BODY = 256 * 1024;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
-const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
 const endpointSchema = z.url({ protocol: /^https?$/ });
-const instanceSchema = z.object({ service: z.string().regex(NAME), version: z.string().regex(VERSION), endpoint: endpointSchema, baseline: z.boolean().default(false) }).strict();
-const registrationSchema = instanceSchema.extend({ lanes: z.array(z.string()).default([]) }).strict();
-const heartbeatSchema = z.object({ service: z.string().regex(NAME), version: z.string().regex(VERSION) }).strict();
+const instanceSchema = z.object({ service: z.string().regex(NAME), version: versionSchema, endpoint: endpointSchema, baseline: z.boolean().default(false) }).strict();
+const laneIdSchema = z.string().refine(isLaneId, { error: 'expected a lane id: a name, or owner/repo/name' });
+const registrationSchema = instanceSchema.extend({ lanes: z.array(laneIdSchema).default([]) }).strict();
+const heartbeatSchema = z.object({ service: z.string().regex(NAME), version: versionSchema }).strict();
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(`${JSON.stringify(body)}\n`);
@@ -97,8 +103,8 @@ export function lanesApi(deps: LaneDeps, token: string): (request: IncomingMessa
         return;
       }
       case 'DELETE /v1/lanes': {
-        const name = parts[2];
-        if (name === undefined || parts.length !== 3) break;
+        const name = parts.slice(2).join('/');
+        if (!isLaneId(name)) break;
         const ended = await endLane(deps, name, 'ended through the API');
         send(response, ended.ended ? 200 : 404, ended.ended ? ended : { error: `no active lane ${name}` });
         return;
@@ -113,6 +119,11 @@ export function lanesApi(deps: LaneDeps, token: string): (request: IncomingMessa
       case 'DELETE /v1/instances': {
         const [service, version] = [parts[2], parts[3]];
         if (service === undefined || version === undefined || parts.length !== 4) break;
+        const problem = laneVersionProblem(version);
+        if (problem !== undefined) {
+          send(response, 400, { error: `version: ${problem}` });
+          return;
+        }
         if (!(await removeVersion(deps, service, version, 'removed through the API'))) {
           send(response, 404, { error: `no instance ${service}@${version}` });
           return;

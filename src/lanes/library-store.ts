@@ -7,6 +7,7 @@ import { appendAudit } from '../db/audit-log.ts';
 import { laneInstances } from '../db/schema.ts';
 import type { DbExecutor, Tx } from '../db/types.ts';
 import { LANE_AUDIT, LANE_CHANNEL } from './lane-audit.ts';
+import { assertLaneVersion } from './lane-version.ts';
 
 export type LaneInstance = typeof laneInstances.$inferSelect;
 
@@ -31,6 +32,7 @@ export async function baselineOf(db: DbExecutor, service: string): Promise<LaneI
  * Undefined when someone else has it (starting or up): wait for it instead.
  */
 export async function claimForDeploy(tx: Tx, service: string, version: string, runtime: string, actor: string): Promise<LaneInstance | undefined> {
+  assertLaneVersion(service, version);
   const [inserted] = await tx.insert(laneInstances).values({ service, version, runtime, state: 'starting' }).onConflictDoNothing().returning();
   if (inserted !== undefined) {
     await appendAudit(tx, { actor, action: LANE_AUDIT.instanceAdded, data: { service, version, runtime } });
@@ -61,6 +63,7 @@ export async function putInstance(
   instance: { service: string; version: string; endpoint: string; baseline: boolean; runtime: string; runtimeRef?: string },
   actor: string,
 ): Promise<LaneInstance> {
+  assertLaneVersion(instance.service, instance.version);
   const values = { ...instance, state: 'up' as const, runtimeRef: instance.runtimeRef ?? null, heartbeatAt: sql`now()` };
   const [row] = await tx
     .insert(laneInstances)

@@ -1,12 +1,15 @@
 /**
  * The `process` runtime: a version runs as a local process on a free port of 127.0.0.1 (development and tests).
- * It gets `PORT`, `YM_SERVICE`, `YM_VERSION` and `YM_ROUTER_URL` (where to send its own calls, so they stay in
- * the lane), runs in a process group of its own, and counts as up once its health path answers 2xx.
+ * Its environment is only what the catalog declares for the service, the server's `PATH` (so the start command is
+ * found as on the command line), and `PORT`, `YM_SERVICE`, `YM_VERSION` and `YM_ROUTER_URL` (where to send its own
+ * calls, so they stay in the lane) — never the rest of the server's environment (the database URL, the App's private
+ * key, Slack tokens). It runs in a process group of its own and counts as up once its health path answers 2xx.
  */
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePorts } from '../sandbox/free-port.ts';
 import type { LaneCatalog } from './catalog.ts';
+import { assertLaneVersion } from './lane-version.ts';
 
 /** What starts and stops instances for the library. */
 export interface LaneRuntime {
@@ -22,6 +25,26 @@ export interface ProcessRuntimeOptions {
   routerUrl: string | (() => string);
   /** How long a start may take (default 15 s). */
   startTimeoutMs?: number;
+}
+
+/**
+ * The environment of a lane process: `PATH` from `serverEnv`, the catalog's `env`, then Yardmaster's own lane
+ * variables (which the catalog cannot override).
+ */
+export function laneProcessEnv(
+  serverEnv: Readonly<Record<string, string | undefined>>,
+  declared: Readonly<Record<string, string>>,
+  lane: { port: number; service: string; version: string; routerUrl: string },
+): Record<string, string> {
+  const path = serverEnv['PATH'];
+  return {
+    ...(path === undefined ? {} : { PATH: path }),
+    ...declared,
+    PORT: String(lane.port),
+    YM_SERVICE: lane.service,
+    YM_VERSION: lane.version,
+    YM_ROUTER_URL: lane.routerUrl,
+  };
 }
 
 function fill(template: string, values: Record<string, string>): string {
@@ -44,6 +67,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): LaneRuntim
     async start(service, version) {
       const entry = options.catalog[service];
       if (entry === undefined) throw new Error(`the lane catalog has no service ${service}`);
+      assertLaneVersion(service, version);
       const [port] = await freePorts(1);
       if (port === undefined) throw new Error('no free port');
       const values = { service, version, port: String(port) };
@@ -52,7 +76,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): LaneRuntim
       const child = spawn(command, args, {
         detached: true,
         stdio: 'ignore',
-        env: { ...process.env, ...entry.env, PORT: String(port), YM_SERVICE: service, YM_VERSION: version, YM_ROUTER_URL: typeof options.routerUrl === 'string' ? options.routerUrl : options.routerUrl() },
+        env: laneProcessEnv(process.env, entry.env, { port, service, version, routerUrl: typeof options.routerUrl === 'string' ? options.routerUrl : options.routerUrl() }),
       });
       child.unref();
       const pid = child.pid;

@@ -9,6 +9,7 @@ import { runRelease } from '../deploy/run-release.ts';
 import type { ConnectHost } from '../deploy/types.ts';
 import { shellQuote } from '../executors/shell-quote.ts';
 import { parsePlan } from '../plan/parse-plan.ts';
+import { assertLaneVersion } from './lane-version.ts';
 import type { LaneRuntime } from './process-runtime.ts';
 
 export interface SshLaneService {
@@ -19,6 +20,8 @@ export interface SshLaneService {
   packages: Readonly<Record<string, { url: string; sha256: string }>>;
   /** Run in the release's directory with PORT, YM_SERVICE, YM_VERSION and YM_ROUTER_URL; must keep running. */
   start: string;
+  /** The catalog's environment for the service (Yardmaster's lane variables win over it). */
+  env?: Readonly<Record<string, string>>;
   health: string;
   portRange: readonly [number, number];
 }
@@ -63,6 +66,11 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
     start(service, version) {
       const entry = options.services[service];
       if (entry === undefined) return Promise.reject(new Error(`the lane catalog has no ssh service ${service}`));
+      try {
+        assertLaneVersion(service, version);
+      } catch (error) {
+        return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+      }
       const pkg = entry.packages[version];
       if (pkg === undefined) return Promise.reject(new Error(`the lane catalog has no package of ${service}@${version}`));
       return oneAtATime(entry.host.name, async () => {
@@ -82,7 +90,7 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
           }),
         );
         if (!parsed.ok) throw new Error(`lane plan of ${service}@${version}: ${parsed.issues.map((issue) => issue.message).join('; ')}`);
-        const env = { PORT: String(port), YM_SERVICE: service, YM_ROUTER_URL: typeof options.routerUrl === 'string' ? options.routerUrl : options.routerUrl(), LANE_START: entry.start };
+        const env = { ...entry.env, PORT: String(port), YM_SERVICE: service, YM_ROUTER_URL: typeof options.routerUrl === 'string' ? options.routerUrl : options.routerUrl(), LANE_START: entry.start };
         const environment = { hosts: [], approvals: 0, approvers: [], freeze: [], production: false, env, secretEnv: [] };
         const result = await runRelease(
           { plan: parsed.value, app: { deployTo, environments: { lane: environment } }, environment, hosts: [{ entry: entry.host, deployTo }], secrets: {}, force: true },

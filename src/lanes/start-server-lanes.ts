@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectHost } from '../deploy/types.ts';
 import { createCatalogRuntime } from './catalog-runtime.ts';
+import { defaultLaneLimitsFor, type LaneLimitsFor } from './lane-limits.ts';
 import { startLanesServer, type LanesServer } from './start-lanes-server.ts';
 
 export async function startServerLanes(
@@ -14,7 +15,9 @@ export async function startServerLanes(
   log: { info(fields: object, message: string): void; warn(fields: object, message: string): void },
   /** SSH for catalog services that run on lane hosts (the workers' identity). */
   connect?: ConnectHost,
-): Promise<{ server: LanesServer; app: { deps: LaneDeps; routerUrl: string } }> {
+  /** Each repository's lane limits for lanes opened from GitHub (the operator policy); default 72 h, 20 instances. */
+  laneLimitsFor: LaneLimitsFor = defaultLaneLimitsFor,
+): Promise<{ server: LanesServer; app: { deps: LaneDeps; routerUrl: string; limitsFor: LaneLimitsFor } }> {
   const runtime = createCatalogRuntime({ catalog: settings.catalog, routerUrl: settings.routerUrl, cacheDir: join(tmpdir(), 'yardmaster-lanes'), artifactsDir: tmpdir(), ...(connect === undefined ? {} : { connect }) });
   const deps: LaneDeps = { db: database.db, runtime, actor: 'yardmaster' };
   const server = await startLanesServer({
@@ -28,5 +31,5 @@ export async function startServerLanes(
     log,
   });
   log.info({ router: server.routerUrl, api: server.apiUrl }, 'lanes serving');
-  return { server, app: { deps, routerUrl: settings.routerUrl } };
+  return { server, app: { deps, routerUrl: settings.routerUrl, limitsFor: laneLimitsFor } };
 }

@@ -1,17 +1,20 @@
 /**
  * A test task's lane spec (YAML, e.g. a ```yardmaster-lane block): which version of each service the task needs
  * (`baseline` = the shared baseline's), the calls between them, the routing mode and how long the lane lives.
- * Errors name the line and the field, like plans.
+ * Errors name the line and the field, like plans. Versions follow the plan's version rule; `ttl` is bounded by the
+ * caller's limit (a repository's `maxTtlMs`, else the operator ceiling) and refused above it, never shortened.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { durationSchema } from '../plan/field-schemas.ts';
+import { DURATION_MESSAGE } from '../plan/field-schemas.ts';
+import { parseDuration } from '../plan/duration.ts';
 import { parseYamlWith } from '../plan/parse-yaml-with.ts';
 import type { ParseResult } from '../plan/types.ts';
+import { LANE_NAME } from './lane-id.ts';
+import { DEFAULT_LANE_TTL_MS, formatTtl, MAX_OPERATOR_LANE_TTL_MS } from './lane-limits.ts';
+import { laneVersionSchema } from './lane-version.ts';
 
-const NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const SERVICE = /^[A-Za-z0-9](?:[A-Za-z0-9_-]{0,62})$/;
-const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
 
 export interface LaneSpec {
   lane: string;
@@ -22,30 +25,49 @@ export interface LaneSpec {
   ttlMs: number;
 }
 
-const specSchema = z
-  .object(
-    {
-      lane: z.string().regex(NAME, { error: 'expected a lane name of lowercase letters, digits and -' }).optional(),
-      services: z.record(
-        z.string().regex(SERVICE, { error: 'expected a service name' }),
-        z.union([z.string(), z.number()]).transform(String).pipe(z.string().regex(VERSION, { error: 'expected a version or baseline' })),
-        { error: 'expected a map of services to versions' },
-      ),
-      calls: z.array(z.string().regex(/^\s*[A-Za-z0-9_-]+\s*->\s*[A-Za-z0-9_-]+\s*$/, { error: 'expected a call like A->B' })).default([]),
-      mode: z.enum(['fallback', 'strict'], { error: 'expected fallback or strict' }).default('fallback'),
-      ttl: durationSchema(1000).default(24 * 3600 * 1000),
-    },
-    { error: 'expected a lane spec: a map with services' },
-  )
-  .strict()
-  .superRefine((spec, ctx) => {
-    if (Object.keys(spec.services).length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'expected at least one service' });
-    spec.calls.forEach((call, index) => {
-      for (const end of call.split('->').map((part) => part.trim())) {
-        if (!(end in spec.services)) ctx.addIssue({ code: 'custom', path: ['calls', index], message: `${end} is not among the services` });
-      }
-    });
+/** A lane's TTL: a duration of at least a second and at most `maxTtlMs` (written in the message, e.g. `72h`). */
+function ttlSchema(maxTtlMs: number, whose: string) {
+  return z.string({ error: DURATION_MESSAGE }).transform((text, ctx) => {
+    const ms = parseDuration(text);
+    if (ms === undefined) {
+      ctx.addIssue({ code: 'custom', message: DURATION_MESSAGE, input: text });
+      return z.NEVER;
+    }
+    if (ms < 1000) {
+      ctx.addIssue({ code: 'custom', message: 'expected a lane TTL of at least 1s', input: text });
+      return z.NEVER;
+    }
+    if (ms > maxTtlMs) {
+      ctx.addIssue({ code: 'custom', message: `${text.trim()} is longer than ${formatTtl(maxTtlMs)}, the longest lane TTL ${whose}`, input: text });
+      return z.NEVER;
+    }
+    return ms;
   });
+}
+
+/** The spec's schema, its `ttl` bounded by `maxTtlMs`. */
+function specSchema(maxTtlMs: number, whose: string) {
+  return z
+    .object(
+      {
+        lane: z.string().regex(LANE_NAME, { error: 'expected a lane name of lowercase letters, digits and -' }).optional(),
+        services: z.record(z.string().regex(SERVICE, { error: 'expected a service name' }), laneVersionSchema, { error: 'expected a map of services to versions' }),
+        calls: z.array(z.string().regex(/^\s*[A-Za-z0-9_-]+\s*->\s*[A-Za-z0-9_-]+\s*$/, { error: 'expected a call like A->B' })).default([]),
+        mode: z.enum(['fallback', 'strict'], { error: 'expected fallback or strict' }).default('fallback'),
+        ttl: ttlSchema(maxTtlMs, whose).optional(),
+      },
+      { error: 'expected a lane spec: a map with services' },
+    )
+    .strict()
+    .superRefine((spec, ctx) => {
+      if (Object.keys(spec.services).length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'expected at least one service' });
+      spec.calls.forEach((call, index) => {
+        for (const end of call.split('->').map((part) => part.trim())) {
+          if (!(end in spec.services)) ctx.addIssue({ code: 'custom', path: ['calls', index], message: `${end} is not among the services` });
+        }
+      });
+    });
+}
 
 /** The lane name of a spec without one: its versions, hashed (the same task gets the same lane). */
 function derivedName(services: Record<string, string>): string {
@@ -53,9 +75,20 @@ function derivedName(services: Record<string, string>): string {
   return `lane-${createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
 }
 
-/** Parses a lane spec; every problem comes back with its line, column and field. */
-export function parseLaneSpec(text: string): ParseResult<LaneSpec> {
-  const parsed = parseYamlWith(text, specSchema);
+export interface LaneSpecOptions {
+  /** The longest TTL the spec may ask for (default: the operator ceiling, 30 days). */
+  maxTtlMs?: number;
+  /** Whose limit it is, for the message: `the longest lane TTL <whose>` (default `allowed here`). */
+  whose?: string;
+}
+
+/**
+ * Parses a lane spec; every problem comes back with its line, column and field. A spec without `ttl` gets 24 hours,
+ * or `maxTtlMs` when that is shorter.
+ */
+export function parseLaneSpec(text: string, options: LaneSpecOptions = {}): ParseResult<LaneSpec> {
+  const maxTtlMs = Math.min(options.maxTtlMs ?? MAX_OPERATOR_LANE_TTL_MS, MAX_OPERATOR_LANE_TTL_MS);
+  const parsed = parseYamlWith(text, specSchema(maxTtlMs, options.whose ?? 'allowed here'));
   if (!parsed.ok) return parsed;
   const { lane, services, calls, mode, ttl } = parsed.value;
   return {
@@ -68,7 +101,7 @@ export function parseLaneSpec(text: string): ParseResult<LaneSpec> {
         return { from, to };
       }),
       mode,
-      ttlMs: ttl,
+      ttlMs: ttl ?? Math.min(DEFAULT_LANE_TTL_MS, maxTtlMs),
     },
   };
 }

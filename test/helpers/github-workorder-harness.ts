@@ -117,8 +117,11 @@ export interface HarnessOptions {
   secretsKey?: SecretsKey;
   /** Also sees every worker event (what the server logs). */
   onWorkerEvent?: (event: WorkerEvent) => void;
-  /** Runs the lane library and router (process runtime over this catalog) for pull-request lanes. */
-  lanes?: { catalog: LaneCatalog };
+  /**
+   * Runs the lane library and router (process runtime over this catalog) for pull-request lanes; `limitsFor` is
+   * each repository's lane limits (default: the built-in ones).
+   */
+  lanes?: { catalog: LaneCatalog; limitsFor?: (repoFullName: string) => { maxTtlMs: number; maxInstances: number } };
   /** Starts a release worker deploying to these hosts. */
   fleet?: SshdFleet;
   workDir: string;
@@ -207,7 +210,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     routerUrl = server.routerUrl;
     lanes = { deps: laneDeps, server };
   }
-  const yardmaster = createYardmasterApp({ service: deps, publicUrl, onOrderChanged, ...(lanes === undefined ? {} : { lanes: { deps: lanes.deps, routerUrl: lanes.server.routerUrl } }) });
+  const limitsFor = options.lanes?.limitsFor;
+  const appLanes = lanes === undefined ? undefined : { deps: lanes.deps, routerUrl: lanes.server.routerUrl, ...(limitsFor === undefined ? {} : { limitsFor }) };
+  const yardmaster = createYardmasterApp({ service: deps, publicUrl, onOrderChanged, ...(appLanes === undefined ? {} : { lanes: appLanes }) });
   const app = await startTestApp(fake, { app: yardmaster.load, ...(slack === undefined ? {} : { routes: slack.routes }) });
   probot = app.probot;
   const reporter = createGitHubReporter({ githubFor, database: test.database, publicUrl, flushIntervalMs: 200 });

@@ -17,7 +17,7 @@ const catalog: LaneCatalog = {
   B: { start: [process.execPath, SERVICE], env: {}, health: '/healthz' },
 };
 const HOSTS: HostEntry[] = [{ name: 'web-1', address: '10.0.0.1', port: 22, executor: 'ssh' }];
-const LANE = 'codertocat-hello-world-pr-50';
+const LANE = 'codertocat/hello-world/pr-50';
 let harness: Harness;
 
 beforeAll(async () => {
@@ -43,25 +43,25 @@ function chainIn(lane: string, expected: readonly string[]): Promise<unknown> {
 describe('pull-request lanes', () => {
   it('open from a comment, update on an edit, end with /lane down and with the pull request', async () => {
     await send(harness, 'issue_comment', issueComment(50, 70_001, 'carol', spec('1'), 'created', true));
-    const [reply] = await commentsMatching(harness, 50, /Lane `codertocat-hello-world-pr-50` ready/);
+    const [reply] = await commentsMatching(harness, 50, /Lane `codertocat\/hello-world\/pr-50` ready/);
     expect(reply).toContain('(fallback): deployed 1, reused the rest; a full copy per task would deploy 2.');
     expect(reply).toMatch(/\| B \| 1 \| 1 \| deployed \| http:\/\/127\.0\.0\.1:\d+ \|/);
     expect(reply).toContain(`curl -H 'x-yardmaster-lane: ${LANE}' ${harness.lanes?.server.routerUrl ?? '?'}/<service>/…`);
     expect(await chainIn(LANE, ['A@0', 'B@1'])).toEqual(['A@0', 'B@1']);
 
     await send(harness, 'issue_comment', issueComment(50, 70_001, 'carol', spec('2'), 'edited', true));
-    await commentsMatching(harness, 50, /Lane `codertocat-hello-world-pr-50` ready/, 2);
+    await commentsMatching(harness, 50, /Lane `codertocat\/hello-world\/pr-50` ready/, 2);
     expect(await chainIn(LANE, ['A@0', 'B@2'])).toEqual(['A@0', 'B@2']);
 
     await send(harness, 'issue_comment', issueComment(50, 70_002, 'mallory', '/lane down', 'created', true));
     await commentsMatching(harness, 50, /@mallory `\/lane down` was refused: lanes are for developers/);
     await send(harness, 'issue_comment', issueComment(50, 70_003, 'carol', '/lane down', 'created', true));
     // B@1 went when the edit replaced it; B@2 goes with the lane.
-    await commentsMatching(harness, 50, /Lane `codertocat-hello-world-pr-50` ended; reclaimed: B@2\./);
+    await commentsMatching(harness, 50, /Lane `codertocat\/hello-world\/pr-50` ended; reclaimed: B@2\./);
     expect(await chainIn(LANE, ['A@0', 'B@0'])).toEqual(['A@0', 'B@0']);
 
     await send(harness, 'issue_comment', issueComment(50, 70_004, 'pam', spec('3'), 'created', true));
-    await commentsMatching(harness, 50, /Lane `codertocat-hello-world-pr-50` ready/, 3);
+    await commentsMatching(harness, 50, /Lane `codertocat\/hello-world\/pr-50` ready/, 3);
     expect(await chainIn(LANE, ['A@0', 'B@3'])).toEqual(['A@0', 'B@3']);
     await send(harness, 'pull_request', pullRequestEvent(50, 'closed', 'ab'.repeat(20), 'pam'));
     expect(await chainIn(LANE, ['A@0', 'B@0'])).toEqual(['A@0', 'B@0']);

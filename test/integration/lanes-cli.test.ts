@@ -86,6 +86,9 @@ describe('yardmaster lanes', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/bad\.yml has problems:\n.*line 1.*services\.A/);
     expect((await lanes('frobnicate')).code).toBe(2);
+    const dots = await lanes('add', 'B', '..', 'http://127.0.0.1:9');
+    expect({ code: dots.code, stderr: dots.stderr }).toEqual({ code: 2, stderr: 'version ..: a version cannot be "." or ".."\n' });
+    expect((await lanes('baseline', 'B', '.')).code).toBe(2);
     const noDb = captureIo(work, {});
     expect(await runCli(['lanes', 'list'], noDb.io)).toBe(2);
     expect(noDb.stderr()).toMatch(/needs DATABASE_URL/);

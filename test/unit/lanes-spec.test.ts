@@ -26,7 +26,7 @@ describe('lane specs', () => {
     expect(lines).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^1:lane expected a lane name/),
-        expect.stringMatching(/^2:services\.A expected a version or baseline/),
+        expect.stringMatching(/^2:services\.A expected a version of 1 to 64 letters/),
         expect.stringMatching(/^3:calls\[1\] expected a call like A->B/),
         expect.stringMatching(/^4:mode expected fallback or strict/),
         expect.stringMatching(/^5:extra /),

@@ -2,6 +2,8 @@
  * `yardmaster lanes …`: the lane library from the command line (needs DATABASE_URL: the router, the API and other
  * CLIs share it). Versions are started with the `process` runtime from the lane catalog (--catalog or
  * YARDMASTER_LANES_CATALOG) and call each other through the router (--router-url or YARDMASTER_LANES_ROUTER_URL).
+ * The CLI is the operator's: `down` ends any lane, a repository's too (`down owner/repo/name`), and `up` is bound
+ * only by the operator ceiling of a lane's TTL (30 days), not by a repository's limits.
  */
 import { readFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
@@ -18,6 +20,7 @@ import { createCatalogRuntime } from '../../lanes/catalog-runtime.ts';
 import { workerConnect } from '../../runtime/worker-connect.ts';
 import { startLanesServer } from '../../lanes/start-lanes-server.ts';
 import { parseLaneSpec } from '../../lanes/task-spec.ts';
+import { laneVersionProblem } from '../../lanes/lane-version.ts';
 import { formatIssues } from '../../plan/format-issues.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
@@ -113,6 +116,11 @@ type Values = { json: boolean; baseline: boolean; port?: string | undefined; 'ap
 
 async function run(sub: string, rest: readonly string[], values: Values, deps: LaneDeps, database: Database, io: CliIo, served: { routerUrl?: string }): Promise<number> {
   const [first = '', second = '', third = ''] = rest;
+  const versionProblem = sub === 'baseline' || sub === 'add' || sub === 'remove' ? laneVersionProblem(second) : undefined;
+  if (versionProblem !== undefined) {
+    io.stderr.write(`version ${second}: ${versionProblem}\n`);
+    return EXIT_INVALID;
+  }
   switch (sub) {
     case 'up': {
       const spec = parseLaneSpec(await readFile(resolve(io.cwd, first), 'utf8'));
