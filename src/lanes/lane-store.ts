@@ -3,7 +3,7 @@ import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import { appendAudit } from '../db/audit-log.ts';
 import { laneInstances, laneMembers, lanes } from '../db/schema.ts';
 import type { DbExecutor, Tx } from '../db/types.ts';
-import { LANE_AUDIT } from './lane-audit.ts';
+import { LANE_AUDIT, laneAuditRepo } from './lane-audit.ts';
 import { announceLaneChange, type LaneInstance } from './library-store.ts';
 import type { LaneSpec } from './task-spec.ts';
 
@@ -30,7 +30,7 @@ export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, pull?: {
     await tx.delete(laneMembers).where(eq(laneMembers.laneId, existing.id));
   }
   if (row === undefined) throw new Error(`lane ${spec.lane} not stored`);
-  await appendAudit(tx, { actor, action: LANE_AUDIT.laneUp, reason: existing === undefined ? 'opened' : 'updated', data: { lane: row.name, ...specJson } });
+  await appendAudit(tx, { actor, action: LANE_AUDIT.laneUp, reason: existing === undefined ? 'opened' : 'updated', data: { lane: row.name, ...specJson }, ...laneAuditRepo(row) });
   return row;
 }
 
@@ -56,7 +56,7 @@ export async function closeLane(tx: Tx, name: string, actor: string, reason: str
   if (lane === undefined) return false;
   await tx.delete(laneMembers).where(eq(laneMembers.laneId, lane.id));
   await tx.update(lanes).set({ endedAt: sql`now()` }).where(eq(lanes.id, lane.id));
-  await appendAudit(tx, { actor, action: LANE_AUDIT.laneDown, reason, data: { lane: name } });
+  await appendAudit(tx, { actor, action: LANE_AUDIT.laneDown, reason, data: { lane: name }, ...laneAuditRepo(lane) });
   await announceLaneChange(tx);
   return true;
 }

@@ -61,7 +61,7 @@ async function startApp(
     ...(options.Octokit === undefined ? {} : { Octokit: options.Octokit }),
   });
   const publicUrl = runtimeConfig.publicUrl ?? `http://localhost:${config.port}`;
-  const runtime: Runtime = await openRuntime(runtimeConfig, log);
+  const runtime: Runtime = await openRuntime(runtimeConfig, log, env);
   try {
     const slackEnv = parseSlackEnv(env);
     if (!slackEnv.ok) {
