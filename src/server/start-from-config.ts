@@ -20,6 +20,7 @@ import { startSlack } from '../slack/start-slack.ts';
 import { withSlackReport } from '../slack/worker-slack-report.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import { metricsHandler } from '../metrics/metrics-route.ts';
+import { METRICS_TOKEN_VARIABLE, parseMetricsToken } from '../metrics/metrics-token.ts';
 import { withEventSink } from '../runtime/with-event-sink.ts';
 import { startNotifications } from '../notify/start-notifications.ts';
 import { parseLanesEnv } from '../lanes/lanes-env.ts';
@@ -52,6 +53,8 @@ async function startApp(
 ): Promise<StartResult> {
   const key = await loadPrivateKey(config.privateKey);
   if (!key.ok) return { ok: false, problems: [key.problem] };
+  const metricsToken = parseMetricsToken(env);
+  if (!metricsToken.ok) return { ok: false, problems: [metricsToken.problem] };
   const probot = createAppProbot({
     appId: config.appId,
     privateKey: key.pem,
@@ -122,7 +125,7 @@ async function startApp(
       host: config.host,
       webhookPath: config.webhookPath,
       log,
-      routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())], ['/metrics', metricsHandler(metrics)], ...(slack?.routes ?? []), ...dashboard.routes]),
+      routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())], ['/metrics', metricsHandler(metrics, { token: metricsToken.token })], ...(slack?.routes ?? []), ...dashboard.routes]),
     }).catch(async (error: unknown) => {
       await dashboard.stop();
       await yardmaster.close();
@@ -132,7 +135,8 @@ async function startApp(
       await workers.workers.stop();
       throw error;
     });
-    log.info({ port: server.port, webhookPath: server.webhookPath, appId: config.appId, workers: runtimeConfig.workers, slack: slack === undefined ? 'off' : 'on', dashboardSignIn: dashboard.signIn ? 'on' : 'off' }, 'listening');
+    if (metricsToken.token === undefined) log.warn({ metrics: 'open' }, `/metrics answers anyone who can reach the server: set ${METRICS_TOKEN_VARIABLE} to require a bearer token`);
+    log.info({ port: server.port, webhookPath: server.webhookPath, appId: config.appId, workers: runtimeConfig.workers, slack: slack === undefined ? 'off' : 'on', dashboardSignIn: dashboard.signIn ? 'on' : 'off', metrics: metricsToken.token === undefined ? 'open' : 'bearer token' }, 'listening');
     return {
       ok: true,
       mode: 'app',

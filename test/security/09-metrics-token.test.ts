@@ -49,6 +49,10 @@ describe('finding 9: /metrics behind a bearer token', () => {
       expect(scraped.status).toBe(200);
       expect(await scraped.text()).toContain('yardmaster_process_cpu_user_seconds_total');
       expect(main.output()).not.toContain(TOKEN);
+      expect(line).toContain('"metrics":"bearer token"');
+      // The same start keys the audit chain with the data directory's key file and logs the chain's head.
+      expect(main.output()).toContain("audit chain keyed with the data directory's key file");
+      expect(await main.waitForLine((text) => text.includes('"msg":"audit head"'))).toMatch(/"auditHead":"(empty|\d+:[0-9a-f]{64})"/);
       main.child.kill('SIGTERM');
       expect(await main.exited()).toBe(0);
     } finally {
