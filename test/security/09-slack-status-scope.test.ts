@@ -90,6 +90,13 @@ describe('finding 9: /yardmaster status lists only the repositories mapped to th
     expect(answer).not.toContain(HIDDEN_REPO);
   });
 
+  it('within the right workspace, answers only in a channel the config names or to a member it maps', async () => {
+    const stranger = await status({ team: 'TSHOP', channel: 'C0RANDOM', user: 'U0STRANGER' });
+    expect(stranger).not.toContain(READABLE_REPO);
+    expect(stranger).toContain('slack: { team: TSHOP, channel: <channel id> }');
+    expect(await status({ team: 'TSHOP', channel: 'C0RANDOM', user: 'U0PAM' })).toContain(READABLE_REPO);
+  });
+
   it("answers in workspace TLEDGER's channel about acme/secret-ledger only", async () => {
     const answer = await status({ team: 'TLEDGER', channel: 'C0LEDGER', user: 'U0LEDGERCLERK' });
     expect(answer).toContain(HIDDEN_REPO);
