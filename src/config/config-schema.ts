@@ -4,7 +4,7 @@ import { nameSchema } from '../plan/field-schemas.ts';
 import { strictObject } from '../plan/strict-object.ts';
 import { appSchema } from './app-schema.ts';
 import { crossCheckConfig } from './config-cross-checks.ts';
-import { principalListSchema, slackChannelSchema, slackUserSchema } from './field-schemas.ts';
+import { principalListSchema, slackChannelSchema, slackTeamSchema, slackUserSchema } from './field-schemas.ts';
 import { hostGroupSchema } from './host-schema.ts';
 import type { RepoConfig, RolesConfig, SlackConfig } from './types.ts';
 
@@ -27,10 +27,12 @@ const rolesSchema = strictObject({
 const NO_ROLES: RolesConfig = { projectManager: [], developer: [], ops: [], deployer: [], acceptor: [] };
 
 const slackSchema = strictObject({
+  team: slackTeamSchema.optional(),
   channel: slackChannelSchema.optional(),
   users: z.record(z.string(), slackUserSchema, { error: 'expected a map of GitHub logins to Slack member ids' }).default({}),
 }).transform((fields): SlackConfig => {
   const slack: SlackConfig = { users: fields.users };
+  if (fields.team !== undefined) slack.team = fields.team;
   if (fields.channel !== undefined) slack.channel = fields.channel;
   return slack;
 });

@@ -12,6 +12,7 @@ const USER = /^[A-Za-z_][A-Za-z0-9._-]{0,31}\$?$/;
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 const SLACK_CHANNEL = /^[CGD][A-Z0-9]{2,}$/;
+const SLACK_TEAM = /^T[A-Z0-9]{2,}$/;
 
 const ABSOLUTE_PATH_MESSAGE = 'expected an absolute path like /srv/app';
 
@@ -75,6 +76,9 @@ export const slackUserSchema = patternSchema(SLACK_USER, 'expected a Slack membe
 
 /** A Slack channel id (`C0123ABC`): names change, ids do not, and the Web API takes ids. */
 export const slackChannelSchema = patternSchema(SLACK_CHANNEL, 'expected a Slack channel id like C0123ABCD');
+
+/** A Slack workspace (team) id (`T0123ABC`), as slash commands carry it in `team_id`. */
+export const slackTeamSchema = patternSchema(SLACK_TEAM, 'expected a Slack workspace id like T0123ABCD');
 
 /** A freeze window; its syntax belongs to the freeze policy, so here it only has to be a non-empty string. */
 export const freezeWindowSchema = textSchema('expected a freeze window like "Fri 18:00-Mon 06:00"');

@@ -63,6 +63,11 @@ export interface RolesConfig {
 }
 
 export interface SlackConfig {
+  /**
+   * The Slack workspace (team id) this repository belongs to: `/yardmaster status` from that workspace may list it
+   * (in a channel this config names, or to a member `users` names); from any other workspace it never does.
+   */
+  team?: string;
   channel?: string;
   users: Record<string, string>;
 }

@@ -1,12 +1,15 @@
 /**
- * The tamper-evident audit log: every row carries the hash of the previous one, so changing, removing or
- * inserting a row anywhere but at the end breaks the chain, and {@link verifyAuditChain} says where.
+ * The tamper-evident audit log: every row carries the hash of the previous one (keyed with the server's audit key
+ * when it has one), so changing, removing or inserting a row anywhere but at the end breaks the chain, and
+ * {@link verifyAuditChain} says where; a head recorded elsewhere (the periodic log line, `yardmaster audit verify`)
+ * catches rows cut off the end.
  */
 import { asc, desc, gt, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import { canonicalJson } from '../plan/canonical-json.ts';
 import { AUDIT_APPEND_LOCK, LOCK_NAMESPACE } from './advisory-locks.ts';
-import { auditHash, GENESIS_HASH } from './audit-hash.ts';
+import { AUDIT_HASH_FORMATS, auditHash, auditHashFormatOf, GENESIS_HASH, type AuditKey } from './audit-hash.ts';
+import { installedAuditKey } from './audit-key.ts';
 import { rawRows } from './raw-rows.ts';
 import { auditLog } from './schema.ts';
 import type { DbExecutor, Tx } from './types.ts';
@@ -23,6 +26,11 @@ export interface AuditEntry {
   reason?: string | null;
   /** Anything else worth keeping; must be plain JSON data (it is stored as jsonb). */
   data?: Readonly<Record<string, unknown>>;
+  /**
+   * The repository (owner/name) a row without a work order concerns, e.g. the pull request that opened a lane: the
+   * dashboard shows such a row only to readers of that repository. Rows of an order concern the order's repository.
+   */
+  repo?: string | null;
 }
 
 export type AuditRow = typeof auditLog.$inferSelect;
@@ -67,33 +75,62 @@ export async function appendAudit(tx: Tx, entry: AuditEntry): Promise<AuditRow> 
     toState: entry.toState ?? null,
     reason: entry.reason ?? null,
     data,
+    repo: entry.repo ?? null,
   };
   const [row] = await tx
     .insert(auditLog)
-    .values({ ...fields, prevHash, hash: auditHash(prevHash, fields) })
+    .values({ ...fields, prevHash, hash: auditHash(prevHash, fields, installedAuditKey()) })
     .returning();
   if (row === undefined) throw new Error('audit insert returned no row');
   return row;
 }
 
-/** Why a chain does not verify: a row's content no longer matches its hash, or a row's link skips or repeats. */
-export type AuditChainBreak = 'hash-mismatch' | 'broken-link';
+/**
+ * Why a chain does not verify: a row's content no longer matches its hash, a row's link skips or repeats, a row
+ * hashed without the key follows a keyed one (a keyed row was replaced by a recomputed plain one), or a head recorded
+ * earlier is no longer in the chain (rows were cut off the end, or the tail was rewritten).
+ */
+export type AuditChainBreak = 'hash-mismatch' | 'broken-link' | 'unkeyed-after-keyed' | 'head-missing';
 
-/** `head` is the last verified row: keep a copy elsewhere to detect rows cut off the end. */
+/** A row id and its hash, e.g. a head recorded earlier: `<id>:<hash>`. */
+export interface AuditHead {
+  id: number;
+  hash: string;
+}
+
+/**
+ * `head` is the last verified row: keep a copy elsewhere to detect rows cut off the end. `unkeyedRows` counts rows
+ * hashed without the audit key (written before it was set, or by a server without one); they can only come before
+ * the first keyed row.
+ */
 export type AuditChainResult =
-  | { ok: true; rows: number; head: { id: number; hash: string } | null }
+  | { ok: true; rows: number; unkeyedRows: number; head: AuditHead | null }
   | { ok: false; rows: number; brokenAt: number; reason: AuditChainBreak };
+
+/** Options of {@link verifyAuditChain}. */
+export interface VerifyAuditOptions {
+  batchSize?: number;
+  /** The audit key; without it keyed rows do not verify. */
+  key?: AuditKey | null;
+  /** Heads recorded earlier that must still be in the chain with the same hash. */
+  heads?: readonly AuditHead[];
+}
 
 /**
  * Walks the whole log in id order, recomputing every hash. `rows` counts the rows that verified. Removing rows at
- * the very end cannot be seen from the chain alone: compare `head` with a copy kept elsewhere for that.
+ * the very end cannot be seen from the chain alone: give a head kept elsewhere in `heads` for that.
  */
-export async function verifyAuditChain(db: DbExecutor, options: { batchSize?: number } = {}): Promise<AuditChainResult> {
+export async function verifyAuditChain(db: DbExecutor, options: VerifyAuditOptions = {}): Promise<AuditChainResult> {
   const batchSize = options.batchSize ?? 1000;
+  const key = options.key ?? null;
+  const pending = new Map<number, string>();
+  for (const recorded of options.heads ?? []) pending.set(recorded.id, recorded.hash);
   let prevHash = GENESIS_HASH;
-  let head: { id: number; hash: string } | null = null;
+  let head: AuditHead | null = null;
   let lastId = 0;
   let rows = 0;
+  let unkeyedRows = 0;
+  let keyedSeen = false;
   for (;;) {
     const batch = await db
       .select()
@@ -103,12 +140,42 @@ export async function verifyAuditChain(db: DbExecutor, options: { batchSize?: nu
       .limit(batchSize);
     for (const row of batch) {
       if (row.prevHash !== prevHash) return { ok: false, rows, brokenAt: row.id, reason: 'broken-link' };
-      if (row.hash !== auditHash(row.prevHash, row)) return { ok: false, rows, brokenAt: row.id, reason: 'hash-mismatch' };
+      const format = auditHashFormatOf(row.hash, row.prevHash, row, key);
+      if (format === null) return { ok: false, rows, brokenAt: row.id, reason: 'hash-mismatch' };
+      if (format === AUDIT_HASH_FORMATS.keyed) keyedSeen = true;
+      else if (keyedSeen) return { ok: false, rows, brokenAt: row.id, reason: 'unkeyed-after-keyed' };
+      else unkeyedRows++;
+      const recorded = pending.get(row.id);
+      if (recorded !== undefined && recorded !== row.hash) return { ok: false, rows, brokenAt: row.id, reason: 'head-missing' };
+      pending.delete(row.id);
       prevHash = row.hash;
       head = { id: row.id, hash: row.hash };
       lastId = row.id;
       rows++;
     }
-    if (batch.length < batchSize) return { ok: true, rows, head };
+    if (batch.length < batchSize) {
+      const missing = [...pending.keys()].sort((a, b) => a - b)[0];
+      if (missing !== undefined) return { ok: false, rows, brokenAt: missing, reason: 'head-missing' };
+      return { ok: true, rows, unkeyedRows, head };
+    }
   }
+}
+
+/** The newest row's id and hash (no verification): what the periodic log line records. */
+export async function auditHead(db: DbExecutor): Promise<AuditHead | null> {
+  const [row] = await db.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+  return row ?? null;
+}
+
+/** `<id>:<hash>`, the form `yardmaster audit verify --head` takes. */
+export function formatAuditHead(head: AuditHead): string {
+  return `${head.id}:${head.hash}`;
+}
+
+/** Parses `<id>:<hash>` (hash: 64 hex digits), or null. */
+export function parseAuditHead(text: string): AuditHead | null {
+  const match = /^(\d{1,18}):([0-9a-f]{64})$/.exec(text.trim());
+  if (match === null) return null;
+  const id = Number(match[1]);
+  return Number.isSafeInteger(id) && id > 0 ? { id, hash: match[2] ?? '' } : null;
 }

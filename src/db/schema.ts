@@ -402,7 +402,8 @@ export const webhookDeliveries = pgTable(
 
 /**
  * The append-only audit log. Every row carries the hash of the previous one (see audit-log.ts); a trigger from
- * a custom migration refuses UPDATE, DELETE and TRUNCATE. Rows are written only through appendAudit.
+ * a custom migration refuses UPDATE, DELETE and TRUNCATE. Rows are written only through appendAudit. `repo` is the
+ * repository a row without a work order concerns (null: an operator action, or a row older than the column).
  */
 export const auditLog = pgTable(
   'audit_log',
@@ -418,12 +419,14 @@ export const auditLog = pgTable(
     data: jsonb('data').$type<unknown>().notNull().default({}),
     prevHash: text('prev_hash').notNull(),
     hash: text('hash').notNull(),
+    repo: text('repo'),
   },
   (t) => [
     unique('audit_log_hash_uq').on(t.hash),
     // Two rows naming the same predecessor would fork the chain: make that an insert error, not a silent fork.
     unique('audit_log_prev_hash_uq').on(t.prevHash),
     index('audit_log_work_order_idx').on(t.workOrderId, t.id),
+    index('audit_log_repo_idx').on(t.repo, t.id).where(sql`${t.repo} is not null`),
   ],
 );
 

@@ -11,3 +11,11 @@ export const LANE_AUDIT = {
 
 /** The NOTIFY channel the router listens on: a route changed. */
 export const LANE_CHANNEL = 'yardmaster_lanes';
+
+/**
+ * The repository a lane's audit rows concern: the one whose pull request opened it (null for lanes opened from the
+ * CLI or the lanes API, which are the operator's). The dashboard shows these rows only to that repository's readers.
+ */
+export function laneAuditRepo(lane: { repoFullName: string | null }): { repo: string | null } {
+  return { repo: lane.repoFullName };
+}

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { appendAudit } from '../db/audit-log.ts';
 import { laneInstances, laneMembers, lanes } from '../db/schema.ts';
 import type { DbExecutor, Tx } from '../db/types.ts';
-import { LANE_AUDIT } from './lane-audit.ts';
+import { LANE_AUDIT, laneAuditRepo } from './lane-audit.ts';
 import { laneNamespace } from './lane-id.ts';
 import { formatTtl, type LaneLimits } from './lane-limits.ts';
 import { announceLaneChange, type LaneInstance } from './library-store.ts';
@@ -77,7 +77,7 @@ export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, owner?: 
   if (owner !== undefined) {
     const refused = await checkOwner(tx, spec, owner);
     if (refused !== undefined) {
-      await appendAudit(tx, { actor, action: LANE_AUDIT.laneRefused, reason: refused.reason, data: { lane: spec.lane, repo: owner.repoFullName, message: refused.message } });
+      await appendAudit(tx, { actor, action: LANE_AUDIT.laneRefused, reason: refused.reason, data: { lane: spec.lane, repo: owner.repoFullName, message: refused.message }, ...laneAuditRepo(owner) });
       return refused;
     }
   }
@@ -99,7 +99,7 @@ export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, owner?: 
     await tx.delete(laneMembers).where(eq(laneMembers.laneId, existing.id));
   }
   if (row === undefined) throw new Error(`lane ${spec.lane} not stored`);
-  await appendAudit(tx, { actor, action: LANE_AUDIT.laneUp, reason: existing === undefined ? 'opened' : 'updated', data: { lane: row.name, ...specJson } });
+  await appendAudit(tx, { actor, action: LANE_AUDIT.laneUp, reason: existing === undefined ? 'opened' : 'updated', data: { lane: row.name, ...specJson }, ...laneAuditRepo(row) });
   return { ok: true, row };
 }
 
@@ -125,7 +125,7 @@ export async function closeLane(tx: Tx, name: string, actor: string, reason: str
   if (lane === undefined) return false;
   await tx.delete(laneMembers).where(eq(laneMembers.laneId, lane.id));
   await tx.update(lanes).set({ endedAt: sql`now()` }).where(eq(lanes.id, lane.id));
-  await appendAudit(tx, { actor, action: LANE_AUDIT.laneDown, reason, data: { lane: name } });
+  await appendAudit(tx, { actor, action: LANE_AUDIT.laneDown, reason, data: { lane: name }, ...laneAuditRepo(lane) });
   await announceLaneChange(tx);
   return true;
 }

@@ -1,9 +1,15 @@
-/** `GET /metrics`: the registry in Prometheus's text format. */
+/** `GET /metrics`: the registry in Prometheus's text format, behind a bearer token when one is set. */
 import type { RouteHandler } from '../server/http-server.ts';
 import type { Metrics } from './metrics.ts';
+import { hasMetricsToken } from './metrics-token.ts';
 
-export function metricsHandler(metrics: Metrics): RouteHandler {
+/** `options.token`: the bearer token scrapes must send (metrics-token.ts); absent = open. */
+export function metricsHandler(metrics: Metrics, options: { token?: string | undefined } = {}): RouteHandler {
   return async (request, response) => {
+    if (options.token !== undefined && !hasMetricsToken(request, options.token)) {
+      response.writeHead(401, { 'www-authenticate': 'Bearer realm="yardmaster-metrics"', 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('401: /metrics needs Authorization: Bearer <token>\n');
+      return;
+    }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       response.writeHead(405, { allow: 'GET, HEAD' }).end();
       return;

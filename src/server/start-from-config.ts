@@ -20,6 +20,7 @@ import { startSlack } from '../slack/start-slack.ts';
 import { withSlackReport } from '../slack/worker-slack-report.ts';
 import { createMetrics } from '../metrics/metrics.ts';
 import { metricsHandler } from '../metrics/metrics-route.ts';
+import { METRICS_TOKEN_VARIABLE, parseMetricsToken } from '../metrics/metrics-token.ts';
 import { withEventSink } from '../runtime/with-event-sink.ts';
 import { startNotifications } from '../notify/start-notifications.ts';
 import { storeSecretSource } from '../policy/index.ts';
@@ -53,6 +54,8 @@ async function startApp(
 ): Promise<StartResult> {
   const key = await loadPrivateKey(config.privateKey);
   if (!key.ok) return { ok: false, problems: [key.problem] };
+  const metricsToken = parseMetricsToken(env);
+  if (!metricsToken.ok) return { ok: false, problems: [metricsToken.problem] };
   const probot = createAppProbot({
     appId: config.appId,
     privateKey: key.pem,
@@ -62,7 +65,7 @@ async function startApp(
     ...(options.Octokit === undefined ? {} : { Octokit: options.Octokit }),
   });
   const publicUrl = runtimeConfig.publicUrl ?? `http://localhost:${config.port}`;
-  const runtime: Runtime = await openRuntime(runtimeConfig, log);
+  const runtime: Runtime = await openRuntime(runtimeConfig, log, env);
   try {
     const slackEnv = parseSlackEnv(env);
     if (!slackEnv.ok) {
@@ -124,7 +127,7 @@ async function startApp(
       host: config.host,
       webhookPath: config.webhookPath,
       log,
-      routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())], ['/metrics', metricsHandler(metrics)], ...(slack?.routes ?? []), ...dashboard.routes]),
+      routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())], ['/metrics', metricsHandler(metrics, { token: metricsToken.token })], ...(slack?.routes ?? []), ...dashboard.routes]),
     }).catch(async (error: unknown) => {
       await dashboard.stop();
       await yardmaster.close();
@@ -134,7 +137,8 @@ async function startApp(
       await workers.workers.stop();
       throw error;
     });
-    log.info({ port: server.port, webhookPath: server.webhookPath, appId: config.appId, workers: runtimeConfig.workers, slack: slack === undefined ? 'off' : 'on', dashboardSignIn: dashboard.signIn ? 'on' : 'off' }, 'listening');
+    if (metricsToken.token === undefined) log.warn({ metrics: 'open' }, `/metrics answers anyone who can reach the server: set ${METRICS_TOKEN_VARIABLE} to require a bearer token`);
+    log.info({ port: server.port, webhookPath: server.webhookPath, appId: config.appId, workers: runtimeConfig.workers, slack: slack === undefined ? 'off' : 'on', dashboardSignIn: dashboard.signIn ? 'on' : 'off', metrics: metricsToken.token === undefined ? 'open' : 'bearer token' }, 'listening');
     return {
       ok: true,
       mode: 'app',

@@ -12,7 +12,8 @@ import { approveClick, orderIdOf, rejectModal, rejectSubmission, REASON_BLOCK, R
 import { ROLLBACK_ACTION } from './progress-blocks.ts';
 import { rollbackClick } from './rollback-action.ts';
 import type { SlackSettings } from './slack-env.ts';
-import { parseStatusCommand, statusBlocks } from './status-command.ts';
+import { noVisibleRepoMessage, parseStatusCommand, statusBlocks } from './status-command.ts';
+import { statusRepos } from './status-scope.ts';
 import { fleetStatus } from '../workorders/service/index.ts';
 import type { SlackClientSlice, SlackDeps } from './types.ts';
 
@@ -99,7 +100,14 @@ export function createSlackApp(settings: Extract<SlackSettings, { enabled: true 
           await ack({ response_type: 'ephemeral', text: parsed.message });
           return;
         }
-        const answer = statusBlocks(await fleetStatus(deps.service.db, parsed.filter), parsed.filter, deps.publicUrl);
+        // Only the repositories whose own config shares their status with this workspace and channel or member.
+        const repos = await statusRepos(deps.service.db, deps.loadConfig, { teamId: command.team_id, channelId: command.channel_id, userId: command.user_id });
+        if (repos.length === 0) {
+          await ack({ response_type: 'ephemeral', text: noVisibleRepoMessage(command.team_id) });
+          return;
+        }
+        const filter = { ...parsed.filter, repos };
+        const answer = statusBlocks(await fleetStatus(deps.service.db, filter), filter, deps.publicUrl);
         await ack({ response_type: 'ephemeral', ...answer });
       });
       if (receiver instanceof SocketModeReceiver) await app.start();

@@ -7,6 +7,11 @@ import type { FleetFilter, FleetStatus, OrderLine } from '../workorders/service/
 import { escapeMrkdwn, type SlackBlock } from './approval-blocks.ts';
 
 export const STATUS_USAGE = 'Usage: `/yardmaster status [app] [environment]`';
+
+/** The answer when no repository lets the asker see it (status-scope.ts): how a repository opts in. */
+export function noVisibleRepoMessage(teamId: string): string {
+  return `No repository shares its status with this workspace and channel. A repository opts in in its \`.github/yardmaster.yml\` with \`slack: { team: ${escapeMrkdwn(teamId)}, channel: <channel id> }\` (or maps you in \`slack.users\`).`;
+}
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
 /** The filter the command's text asks for, or the usage when it is not a status command. */

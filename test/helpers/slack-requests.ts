@@ -23,11 +23,11 @@ export async function postEvent(url: string, secret: string, event: object, opti
   return post(url, secret, JSON.stringify(event), 'application/json', options);
 }
 
-/** POSTs a slash command (form fields as Slack sends them). */
-export async function postSlashCommand(url: string, secret: string, fields: { user: string; channel: string; text: string; command?: string }, options: SlackPost = {}): Promise<Response> {
+/** POSTs a slash command (form fields as Slack sends them); `team` is the workspace it comes from (default TTEAM). */
+export async function postSlashCommand(url: string, secret: string, fields: { user: string; channel: string; text: string; command?: string; team?: string }, options: SlackPost = {}): Promise<Response> {
   const body = new URLSearchParams({
     token: 'legacy-verification-token',
-    team_id: 'TTEAM',
+    team_id: fields.team ?? 'TTEAM',
     team_domain: 'acme',
     channel_id: fields.channel,
     channel_name: 'ops',

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { createMetrics } from '../../src/metrics/metrics.ts';
 import { metricsHandler } from '../../src/metrics/metrics-route.ts';
+import { parseMetricsToken } from '../../src/metrics/metrics-token.ts';
 
 describe('/metrics', () => {
   it('serves releases, stage durations, lock waits, webhook answers and queue depth in Prometheus format', async () => {
@@ -43,5 +44,29 @@ describe('/metrics', () => {
     } finally {
       server.close();
     }
+  });
+
+  it('asks for the bearer token when one is set, compared whole (no prefix, no other scheme)', async () => {
+    const token = 'scrape-token-0123456789';
+    const server = createServer((request, response) => void metricsHandler(createMetrics(), { token })(request, response));
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
+    const status = async (authorization?: string): Promise<number> => (await fetch(url, authorization === undefined ? {} : { headers: { authorization } })).status;
+    try {
+      expect(await status()).toBe(401);
+      expect(await status(`Bearer ${token.slice(0, -1)}`)).toBe(401);
+      expect(await status(`Bearer ${token}x`)).toBe(401);
+      expect(await status(`Token ${token}`)).toBe(401);
+      expect(await status('Bearer ')).toBe(401);
+      expect(await status(`Bearer ${token}`)).toBe(200);
+      expect(await status(`bearer ${token}`)).toBe(200);
+    } finally {
+      server.close();
+    }
+    expect(parseMetricsToken({})).toEqual({ ok: true, token: undefined });
+    expect(parseMetricsToken({ YARDMASTER_METRICS_TOKEN: '' })).toEqual({ ok: true, token: undefined });
+    expect(parseMetricsToken({ YARDMASTER_METRICS_TOKEN: 'short' })).toMatchObject({ ok: false, problem: expect.stringMatching(/at least 16/) });
+    expect(parseMetricsToken({ YARDMASTER_METRICS_TOKEN: 'has a space in it, sixteen+' })).toMatchObject({ ok: false });
   });
 });

@@ -36,7 +36,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ym-slack-'));
   for (const version of ['1.0.0', '2.0.0']) packages[version] = await buildPackage(join(work, 'pkgs'), version);
   recorder = await startSlackApiRecorder();
-  const yaml = `${repoConfigYaml(fleet.hostEntries(), 'production: { hosts: [web], approvals: 2, approvers: [team:ops] }')}slack: { channel: C0OPS, users: ${JSON.stringify(USERS)} }\n`;
+  const yaml = `${repoConfigYaml(fleet.hostEntries(), 'production: { hosts: [web], approvals: 2, approvers: [team:ops] }')}slack: { team: TTEAM, channel: C0OPS, users: ${JSON.stringify(USERS)} }\n`;
   harness = await startHarness({ configYaml: yaml, fleet, workDir: work, slack: { apiUrl: recorder.url, signingSecret: SECRET } });
   events = new URL('/slack/events', harness.app.server.url).toString();
 }, 60_000);

@@ -197,6 +197,12 @@ describe('config validation: roles and slack', () => {
     expect(parsed.ok && parsed.value.apps['api']?.environments['qa']?.slackChannel).toBe('C0QA');
     expect(parsed.ok && parsed.value.slack).toStrictEqual({ channel: 'C0ALL', users: { octocat: 'U0123' } });
   });
+
+  it('checks the Slack workspace id that /yardmaster status answers in', () => {
+    expect(problems(`${configYaml('')}\nslack: { team: acme }`)).toStrictEqual(['line 8, column 10, slack.team: expected a Slack workspace id like T0123ABCD']);
+    const parsed = parseRepoConfig(`${configYaml('')}\nslack: { team: T0ACME, channel: C0ALL }`);
+    expect(parsed.ok && parsed.value.slack).toStrictEqual({ team: 'T0ACME', channel: 'C0ALL', users: {} });
+  });
 });
 
 describe('config validation: documents', () => {

@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
+import { AUDIT_KEY_VARIABLE, installAuditKey, resolveAuditKey } from '../../db/audit-key.ts';
 import { openDatabase } from '../../db/client.ts';
 import { migrateDatabase } from '../../db/migrate.ts';
 import type { Database } from '../../db/types.ts';
@@ -84,6 +85,14 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
   // `serve` knows its router's address once it listens (port 0 picks one).
   const served: { routerUrl?: string } = {};
   const routerUrl = (): string => givenRouterUrl ?? served.routerUrl ?? 'http://127.0.0.1:8088';
+  // The library's changes are audited: keyed like the server's rows, or the chain breaks at them.
+  const auditKey = await resolveAuditKey(io.env, { kind: 'postgres' }, { createFile: false });
+  if (!auditKey.ok) {
+    io.stderr.write(`${auditKey.problem}\n`);
+    return EXIT_INVALID;
+  }
+  installAuditKey(auditKey.key);
+  if (auditKey.key === null) io.stderr.write(`warning: ${AUDIT_KEY_VARIABLE} is not set: this command's audit rows are not keyed\n`);
   let database: Database;
   try {
     database = await openDatabase({ url });

@@ -86,7 +86,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   const log = pino({ name: 'yardmaster-worker', level: LOG_LEVELS.has(level) ? level : 'info' });
   let runtime: Runtime;
   try {
-    runtime = await openRuntime(settings.config, log);
+    runtime = await openRuntime(settings.config, log, io.env);
   } catch (error) {
     io.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_FAILED;

@@ -1,5 +1,6 @@
 /** `/dashboard/audit`: search the audit log, and whether its hash chain verifies. */
 import { verifyAuditChain } from '../../db/audit-log.ts';
+import { installedAuditKey } from '../../db/audit-key.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import { html, type Html } from '../html.ts';
 import { AUDIT_PAGE_SIZE, parseAuditFilters, searchAudit } from '../queries/audit-search.ts';
@@ -7,8 +8,11 @@ import type { Viewer } from '../types.ts';
 import { filterInput, pager, problemsNote, when } from './format.ts';
 import { layout } from './layout.ts';
 
-async function chainNote(db: DbExecutor): Promise<Html> {
-  const chain = await verifyAuditChain(db);
+async function chainNote(db: DbExecutor, viewer: Viewer): Promise<Html> {
+  // The chain covers every repository's rows: its size and head say nothing to keep from a team member, but a
+  // GitHub user who can read no installed repository learns nothing about the log at all.
+  if (viewer.repos.length === 0) return html``;
+  const chain = await verifyAuditChain(db, { key: installedAuditKey() });
   if (chain.ok) {
     return html`<p data-testid="chain" data-chain="verifies"><span class="state verifies">chain verifies</span> ${chain.rows} rows${chain.head === null ? '' : html`, head #${chain.head.id} <code>${chain.head.hash.slice(0, 16)}</code>`}</p>`;
   }
@@ -17,14 +21,14 @@ async function chainNote(db: DbExecutor): Promise<Html> {
 
 export async function auditPage(db: DbExecutor, viewer: Viewer, query: URLSearchParams): Promise<Html> {
   const { filters, problems } = parseAuditFilters(query);
-  const [{ rows, total }, chain] = await Promise.all([searchAudit(db, viewer.repos, filters), chainNote(db)]);
+  const [{ rows, total }, chain] = await Promise.all([searchAudit(db, viewer.repos, filters), chainNote(db, viewer)]);
   const table =
     rows.length === 0
       ? html`<p class="muted">No audit rows match.</p>`
       : html`<table data-testid="audit"><thead><tr><th>#</th><th>When</th><th>Who</th><th>What</th><th>Order</th><th>From → to</th><th>Why</th></tr></thead>
 <tbody>${rows.map(
           (row) => html`<tr data-audit="${row.id}"><td>${row.id}</td><td>${when(row.at)}</td><td>${row.actor}</td><td>${row.action}</td>
-<td>${row.workOrderId === null ? '—' : html`<a href="/dashboard/orders/${row.workOrderId}">${row.repoFullName ?? ''}#${row.number ?? ''}</a>`}</td>
+<td>${row.workOrderId === null ? (row.repoFullName ?? '—') : html`<a href="/dashboard/orders/${row.workOrderId}">${row.repoFullName ?? ''}#${row.number ?? ''}</a>`}</td>
 <td>${row.fromState === null && row.toState === null ? '' : html`${row.fromState ?? '∅'} → ${row.toState ?? '∅'}`}</td><td>${row.reason ?? ''}</td></tr>`,
         )}</tbody></table>`;
   const body = html`<h1>Audit</h1>

@@ -1,8 +1,10 @@
 /**
- * Audit search: rows of the viewer's repositories' orders, plus rows about no order (the lane library's
- * operations, which belong to no repository) for viewers who can read at least one repository, filtered by actor, action, order and time; newest first.
+ * Audit search: rows of the viewer's repositories' orders, plus rows about no order that concern one of the viewer's
+ * repositories (a lane opened from its pull request), filtered by actor, action, order and time; newest first. Rows
+ * that concern no repository (the shared lane library's operations, operator actions) are shown to nobody here:
+ * the operator reads them in the database.
  */
-import { and, desc, eq, gte, inArray, isNull, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import { auditLog, workOrders } from '../../db/schema.ts';
 import type { DbExecutor } from '../../db/types.ts';
@@ -37,8 +39,8 @@ export type AuditSearchRow = typeof auditLog.$inferSelect & { repoFullName: stri
 
 /** One page of matching rows and the number that match in all. */
 export async function searchAudit(db: DbExecutor, repos: readonly string[], filters: AuditFilters): Promise<{ rows: AuditSearchRow[]; total: number }> {
-  // Rows about no order go only to members: anyone can sign in with GitHub, but only a reader of some installed repository is on the team.
-  const readable = repos.length === 0 ? sql`false` : or(isNull(auditLog.workOrderId), inArray(workOrders.repoFullName, [...repos]));
+  // An order's rows belong to the order's repository; a row without an order to the repository it names, if any.
+  const readable = repos.length === 0 ? sql`false` : inArray(sql`coalesce(${workOrders.repoFullName}, ${auditLog.repo})`, [...repos]);
   const where: (SQL | undefined)[] = [readable];
   if (filters.actor !== undefined) where.push(eq(auditLog.actor, filters.actor));
   if (filters.action !== undefined) {
@@ -62,5 +64,5 @@ export async function searchAudit(db: DbExecutor, repos: readonly string[], filt
     .from(auditLog)
     .leftJoin(workOrders, eq(workOrders.id, auditLog.workOrderId))
     .where(condition);
-  return { rows: rows.map(({ row, repoFullName, number }) => ({ ...row, repoFullName, number })), total: counted[0]?.n ?? 0 };
+  return { rows: rows.map(({ row, repoFullName, number }) => ({ ...row, repoFullName: repoFullName ?? row.repo, number })), total: counted[0]?.n ?? 0 };
 }

@@ -3,13 +3,15 @@
  * release or rollback that succeeded), orders running and queued, and environment locks. For `/yardmaster status`
  * in Slack and other read-only views.
  */
-import { and, desc, eq, inArray, isNotNull, or, type SQL } from 'drizzle-orm';
+import { and, desc, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
 import { environmentLocks, releases, workOrders } from '../../db/schema.ts';
 import type { DbExecutor } from '../../db/types.ts';
 
 export interface FleetFilter {
   app?: string;
   environment?: string;
+  /** Only these repositories (owner/name); absent = every repository (callers that may see everything). */
+  repos?: readonly string[];
 }
 
 export interface FleetStatus {
@@ -34,6 +36,12 @@ function where(...conditions: (SQL | undefined)[]): SQL | undefined {
   return present.length === 0 ? undefined : and(...present);
 }
 
+/** The condition "in `repos`" on a repository column; an empty list matches nothing. */
+function inRepos(column: Parameters<typeof inArray>[0], repos: readonly string[] | undefined): SQL | undefined {
+  if (repos === undefined) return undefined;
+  return repos.length === 0 ? sql`false` : inArray(column, [...repos]);
+}
+
 export async function fleetStatus(db: DbExecutor, filter: FleetFilter = {}): Promise<FleetStatus> {
   const releaseRows = await db
     .select()
@@ -41,6 +49,7 @@ export async function fleetStatus(db: DbExecutor, filter: FleetFilter = {}): Pro
     .where(
       where(
         eq(releases.status, 'succeeded'),
+        inRepos(releases.repoFullName, filter.repos),
         filter.app === undefined ? undefined : eq(releases.app, filter.app),
         filter.environment === undefined ? undefined : eq(releases.environment, filter.environment),
       ),
@@ -60,6 +69,7 @@ export async function fleetStatus(db: DbExecutor, filter: FleetFilter = {}): Pro
     .where(
       where(
         inArray(workOrders.state, ['running', 'approved', 'scheduled']),
+        inRepos(workOrders.repoFullName, filter.repos),
         filter.app === undefined ? undefined : eq(workOrders.app, filter.app),
         filter.environment === undefined ? undefined : eq(workOrders.environment, filter.environment),
       ),
@@ -80,6 +90,7 @@ export async function fleetStatus(db: DbExecutor, filter: FleetFilter = {}): Pro
     .where(
       where(
         or(isNotNull(environmentLocks.holderWorkOrderId), isNotNull(environmentLocks.lockedBy)),
+        inRepos(environmentLocks.repoFullName, filter.repos),
         filter.app === undefined ? undefined : eq(environmentLocks.app, filter.app),
         filter.environment === undefined ? undefined : eq(environmentLocks.environment, filter.environment),
       ),
