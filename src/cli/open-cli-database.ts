@@ -2,6 +2,8 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
+import type { AuditKey } from '../db/audit-hash.ts';
+import { AUDIT_KEY_VARIABLE, installAuditKey, resolveAuditKey } from '../db/audit-key.ts';
 import { openDatabase } from '../db/client.ts';
 import { defaultDataDir } from '../db/default-data-dir.ts';
 import type { Database } from '../db/types.ts';
@@ -28,4 +30,23 @@ export async function openCliDatabase(values: { 'database-url'?: string | undefi
   } catch (error) {
     return `cannot open the database: ${describeCliError(error)}`;
   }
+}
+
+/** The server's audit key for this database (YARDMASTER_AUDIT_KEY, or the embedded database's key file), or why not. */
+export async function cliAuditKey(database: Database, io: CliIo): Promise<AuditKey | null | string> {
+  const place = database.kind === 'postgres' ? { kind: 'postgres' as const } : { kind: 'pglite' as const, dataDir: database.dataDir };
+  const resolved = await resolveAuditKey(io.env, place, { createFile: false });
+  return resolved.ok ? resolved.key : resolved.problem;
+}
+
+/**
+ * Makes this command's audit rows keyed like the server's (else the chain would break at them); says on stderr when
+ * there is no key. Returns why the key cannot be read, if it cannot.
+ */
+export async function installCliAuditKey(database: Database, io: CliIo): Promise<string | undefined> {
+  const key = await cliAuditKey(database, io);
+  if (typeof key === 'string') return key;
+  installAuditKey(key);
+  if (key === null) io.stderr.write(`warning: ${AUDIT_KEY_VARIABLE} is not set: this command's audit rows are not keyed\n`);
+  return undefined;
 }

@@ -5,6 +5,8 @@
  * through the GitHub OAuth stand-in as a reader of acme/shop only, and as a GitHub user who can read nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { repoLaneId } from '../../src/lanes/lane-id.ts';
+import { DEFAULT_LANE_LIMITS } from '../../src/lanes/lane-limits.ts';
 import { closeLane, upsertLane } from '../../src/lanes/lane-store.ts';
 import { dashboardClient, type CookieJar, type Visit } from '../helpers/dashboard-browser.ts';
 import { HIDDEN_REPO, READABLE_REPO, seedDashboardHistory } from '../helpers/dashboard-seed.ts';
@@ -27,15 +29,15 @@ async function signedIn(login: string): Promise<(path: string) => Promise<Visit>
 }
 
 async function openPullLane(lane: string, repoFullName: string, number: number): Promise<void> {
-  const spec = { lane, services: { ledger: '9.9.9' }, calls: [], mode: 'fallback' as const, ttlMs: 3_600_000 };
-  await test.database.db.transaction((tx) => upsertLane(tx, spec, 'mallory', { repoFullName, number }));
+  const spec = { lane: repoLaneId(repoFullName, lane), services: { ledger: '9.9.9' }, calls: [], mode: 'fallback' as const, ttlMs: 3_600_000 };
+  await test.database.db.transaction((tx) => upsertLane(tx, spec, 'mallory', { repoFullName, number, limits: DEFAULT_LANE_LIMITS }));
 }
 
 beforeAll(async () => {
   test = await openTestDatabase('postgres');
   await seedDashboardHistory(test.database.db);
   await openPullLane('ledger-key-rotation', HIDDEN_REPO, 7);
-  await test.database.db.transaction((tx) => closeLane(tx, 'ledger-key-rotation', 'mallory', 'ledger-lane-closed-secretly'));
+  await test.database.db.transaction((tx) => closeLane(tx, repoLaneId(HIDDEN_REPO, 'ledger-key-rotation'), 'mallory', 'ledger-lane-closed-secretly'));
   await openPullLane('shop-cart-limit', READABLE_REPO, 2);
   server = await startDashboardServer(test.database, [
     { login: 'ann', id: 2001, installations: { 11: [READABLE_REPO] } },

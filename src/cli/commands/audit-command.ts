@@ -3,16 +3,10 @@
  * server's audit key (YARDMASTER_AUDIT_KEY, or the embedded database's key file), and that heads recorded earlier
  * (`--head <id>:<hash>`, from this command's output or the server's periodic `audit head` log line) are still in it.
  */
-import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { parseAuditHead, verifyAuditChain, type AuditChainBreak, type AuditChainResult, type AuditHead } from '../../db/audit-log.ts';
-import { AUDIT_KEY_VARIABLE, resolveAuditKey } from '../../db/audit-key.ts';
-import type { AuditKey } from '../../db/audit-hash.ts';
-import { openDatabase } from '../../db/client.ts';
-import { defaultDataDir } from '../../db/default-data-dir.ts';
-import type { Database } from '../../db/types.ts';
+import { AUDIT_KEY_VARIABLE } from '../../db/audit-key.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { cliAuditKey, describeCliError, openCliDatabase } from '../open-cli-database.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 
 export const AUDIT_USAGE =
@@ -24,12 +18,6 @@ const BREAK_MEANING: Record<AuditChainBreak, string> = {
   'unkeyed-after-keyed': 'the row is hashed without the audit key after keyed rows: it was rewritten by someone without the key',
   'head-missing': 'a recorded head is not in the chain: rows were cut off the end or the chain was rewritten',
 };
-
-function describeError(error: unknown): string {
-  const message = error instanceof Error ? error.message : String(error);
-  const cause = error instanceof Error && error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${message.split('\n')[0] ?? message}${cause}`;
-}
 
 function formatResult(result: AuditChainResult, heads: readonly AuditHead[], keyed: boolean): string {
   if (result.ok) {
@@ -48,26 +36,6 @@ function keyNote(result: AuditChainResult, keyed: boolean): string {
   if (!result.ok || result.rows === 0) return '';
   if (!keyed) return `note: no audit key (${AUDIT_KEY_VARIABLE}): the chain is plain sha256, which anyone who can write the database can recompute\n`;
   return result.unkeyedRows > 0 ? `note: the first ${result.unkeyedRows} rows are not keyed (written before the audit key was set)\n` : '';
-}
-
-/** The audit key for this database, if there is one. */
-async function keyFor(database: Database, io: CliIo): Promise<AuditKey | null | string> {
-  const resolved = await resolveAuditKey(io.env, database.kind === 'postgres' ? { kind: 'postgres' } : { kind: 'pglite', dataDir: database.dataDir }, { createFile: false });
-  return resolved.ok ? resolved.key : resolved.problem;
-}
-
-/** Where to look: --database-url, else DATABASE_URL, else the embedded database (--data-dir or the default). */
-async function open(values: { 'database-url'?: string | undefined; 'data-dir'?: string | undefined }, io: CliIo): Promise<Database | string> {
-  const url = values['database-url'] ?? io.env['DATABASE_URL'];
-  try {
-    if (url !== undefined && url !== '') return await openDatabase({ url });
-    const dataDir = values['data-dir'] === undefined ? defaultDataDir(io.env, io.env['HOME'] ?? homedir()) : resolve(io.cwd, values['data-dir']);
-    // Opening a missing directory would create an empty database and report an empty log as intact.
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) return `no embedded database at ${dataDir} (give --database-url or --data-dir)`;
-    return await openDatabase({ dataDir });
-  } catch (error) {
-    return `cannot open the database: ${describeError(error)}`;
-  }
 }
 
 /** Runs `yardmaster audit <subcommand>`; only `verify` exists. Exit 0: chain intact; 1: broken; 2: cannot check. */
@@ -91,7 +59,7 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
     }
     heads.push(head);
   }
-  const database = await open(parsed.values, io);
+  const database = await openCliDatabase(parsed.values, io);
   if (typeof database === 'string') {
     io.stderr.write(`${database}\n`);
     return EXIT_INVALID;
@@ -99,7 +67,7 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
   let result: AuditChainResult;
   let keyed: boolean;
   try {
-    const key = await keyFor(database, io);
+    const key = await cliAuditKey(database, io);
     if (typeof key === 'string') {
       io.stderr.write(`${key}\n`);
       return EXIT_INVALID;
@@ -107,7 +75,7 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
     keyed = key !== null;
     result = await verifyAuditChain(database.db, { key, heads });
   } catch (error) {
-    io.stderr.write(`cannot read the audit log: ${describeError(error)}\n`);
+    io.stderr.write(`cannot read the audit log: ${describeCliError(error)}\n`);
     return EXIT_INVALID;
   } finally {
     await database.close();

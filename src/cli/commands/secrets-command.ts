@@ -19,7 +19,7 @@ import {
   type SecretScope,
 } from '../../policy/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
-import { describeCliError, openCliDatabase } from '../open-cli-database.ts';
+import { describeCliError, installCliAuditKey, openCliDatabase } from '../open-cli-database.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 
 export const SECRETS_USAGE = [
@@ -64,6 +64,8 @@ async function withDatabase(values: { 'database-url'?: string | undefined; 'data
     return EXIT_INVALID;
   }
   try {
+    const keyProblem = await installCliAuditKey(database, io);
+    if (keyProblem !== undefined) return invalid(io, keyProblem);
     await migrateDatabase(database);
     return await work(database);
   } catch (error) {
