@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { secretsCommand } from '../../src/cli/commands/secrets-command.ts';
+import { verifyAuditChain } from '../../src/db/audit-log.ts';
 import { auditLog, secrets } from '../../src/db/schema.ts';
 import { missingSecretIssues, parseSecretsKey, storeSecretSource, type SecretsKey } from '../../src/policy/index.ts';
 import { captureIo } from '../helpers/cli-capture.ts';
@@ -17,6 +18,7 @@ import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/yardmaster.js', import.meta.url));
 const KEY_TEXT = randomBytes(32).toString('hex');
+const AUDIT_KEY_TEXT = randomBytes(32).toString('base64url');
 const OTHER_KEY_TEXT = randomBytes(32).toString('base64');
 
 let test: TestDatabase;
@@ -42,7 +44,7 @@ afterAll(async () => {
 
 /** Runs the command in-process with `stdin` as what the operator pipes in. */
 async function run(args: string[], stdin?: string, env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string; prompts: string[] }> {
-  const captured = captureIo(tmpdir(), { DATABASE_URL: url, YARDMASTER_SECRETS_KEY: KEY_TEXT, USER: 'opal', ...env });
+  const captured = captureIo(tmpdir(), { DATABASE_URL: url, YARDMASTER_SECRETS_KEY: KEY_TEXT, YARDMASTER_AUDIT_KEY: AUDIT_KEY_TEXT, USER: 'opal', ...env });
   const prompts: string[] = [];
   const io =
     stdin === undefined
@@ -77,6 +79,8 @@ describe('yardmaster secrets', () => {
     expect(audit.map((row) => row.action)).toEqual(['secret.set', 'secret.set']);
     expect(audit[0]).toMatchObject({ actor: 'cli:opal', reason: 'added secret DB_PASSWORD of acme/shop (production)', data: { repo: 'acme/shop', environment: 'production', name: 'DB_PASSWORD', keyId: key.id } });
     expect(JSON.stringify(audit)).not.toContain(value);
+    // Keyed like the server's rows: the chain verifies with the audit key and has no plain rows.
+    expect(await verifyAuditChain(test.database.db, { key: { bytes: Buffer.from(AUDIT_KEY_TEXT) }, heads: [] })).toMatchObject({ ok: true, unkeyedRows: 0 });
 
     const source = storeSecretSource(test.database.db, key);
     expect(await source.read('ACME/shop', 'production', ['DB_PASSWORD'])).toEqual({ ok: true, values: { DB_PASSWORD: value } });
@@ -138,7 +142,7 @@ describe('yardmaster secrets', () => {
     const value = `piped-${randomBytes(8).toString('hex')}`;
     const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(process.execPath, [BIN, 'secrets', 'set', '--repo', 'acme/shop', '--env', 'production', 'PIPED'], {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), USER: 'opal', DATABASE_URL: url, YARDMASTER_SECRETS_KEY: KEY_TEXT },
+        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), USER: 'opal', DATABASE_URL: url, YARDMASTER_SECRETS_KEY: KEY_TEXT, YARDMASTER_AUDIT_KEY: AUDIT_KEY_TEXT },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let out = '';
