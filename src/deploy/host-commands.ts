@@ -123,7 +123,7 @@ export async function runCommandList(
 ): Promise<StepResult> {
   for (const [index, command] of commands.entries()) {
     const { exec, lastLine } = await runCommand(ctx, state, stage, command, cwd, env);
-    const step = stepFromExec(exec, `${stage} command ${index + 1} (${ctx.mask(command)})`, lastLine);
+    const step = stepFromExec(exec, `${stage} command ${index + 1} (${clipText(ctx.mask(command), MESSAGE_LINE_CHARS)})`, lastLine);
     if (!step.ok) return step;
   }
   return { ok: true };
