@@ -6,14 +6,12 @@
  * refused with 413 before the client has even finished sending, and nothing reaches the app. Ordinary deliveries
  * still arrive.
  */
-import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WEBHOOK_MAX_BYTES } from '../../src/server/body-limit.ts';
 import { startTestApp, type TestApp } from '../helpers/github-app-server.ts';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../helpers/github-fake-api.ts';
 import { deliver, examplePayload, signDelivery } from '../helpers/github-webhooks.ts';
-
-const PIECE = 64 * 1024;
+import { rawPost, type RawAnswer } from '../helpers/raw-post.ts';
 
 let fake: FakeGitHubApi;
 let app: TestApp;
@@ -43,70 +41,16 @@ function paddedDelivery(size: number): { body: Buffer; signature: string } {
   return { body, signature: signDelivery(body.toString('utf8'), app.secret) };
 }
 
-interface RawAnswer {
-  /** The response as far as it came (status line first). */
-  response: string;
-  /** Body bytes the server's side could have read when the first byte of the answer arrived. */
-  sentAtAnswer: number;
-  total: number;
-}
-
-/**
- * POSTs `body` over a plain socket, a piece at a time (each written once the previous one left for the kernel), so
- * that when the answer arrives we know how much of the body had been handed over at most.
- */
-function rawPost(id: string, signature: string, body: Buffer, chunked: boolean): Promise<RawAnswer> {
-  const url = new URL(app.server.url);
-  return new Promise((resolve, reject) => {
-    const socket = connect(Number(url.port), url.hostname);
-    let sent = 0;
-    let sentAtAnswer: number | undefined;
-    let response = '';
-    const finish = (): void => {
-      socket.destroy();
-      if (sentAtAnswer === undefined) reject(new Error(`no answer; sent ${sent} of ${body.length} bytes`));
-      else resolve({ response, sentAtAnswer, total: body.length });
-    };
-    socket.on('data', (data: Buffer) => {
-      sentAtAnswer ??= sent;
-      response += data.toString('latin1');
-      if (/\r\n\r\n/.test(response) && !/\r\n\r\n$/.test(response)) finish();
-    });
-    socket.on('error', finish);
-    socket.on('close', finish);
-    const head = [
-      'POST /api/github/webhooks HTTP/1.1',
-      `host: ${url.host}`,
-      'content-type: application/json',
-      'x-github-event: issues',
-      `x-github-delivery: ${id}`,
-      `x-hub-signature-256: ${signature}`,
-      chunked ? 'transfer-encoding: chunked' : `content-length: ${body.length}`,
-      '',
-      '',
-    ].join('\r\n');
-    const next = (): void => {
-      if (sentAtAnswer !== undefined || socket.destroyed) return;
-      if (sent >= body.length) {
-        if (chunked) socket.write('0\r\n\r\n');
-        return;
-      }
-      const piece = body.subarray(sent, sent + PIECE);
-      const framed = chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece;
-      socket.write(framed, (error) => {
-        if (error !== undefined && error !== null) return;
-        sent += piece.length;
-        next();
-      });
-    };
-    socket.once('connect', () => socket.write(head, () => next()));
-  });
+/** POSTs a padded delivery over a plain socket (see rawPost). */
+function post(id: string, signature: string, body: Buffer, chunked: boolean): Promise<RawAnswer> {
+  const headers = { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-github-delivery': id, 'x-hub-signature-256': signature };
+  return rawPost(new URL('/api/github/webhooks', app.server.url), headers, body, chunked);
 }
 
 describe('finding 7: webhook bodies above GitHub’s 25 MB', () => {
   it('refuses a 30 MB delivery by its Content-Length with 413, before the body is sent', async () => {
     const { body, signature } = paddedDelivery(30 * 1024 * 1024);
-    const answer = await rawPost('too-large-declared', signature, body, false);
+    const answer = await post('too-large-declared', signature, body, false);
     expect(answer.response).toMatch(/^HTTP\/1\.1 413 /);
     // The server answered without waiting for the body: most of it was never handed over.
     expect(answer.sentAtAnswer).toBeLessThan(answer.total);
@@ -115,7 +59,7 @@ describe('finding 7: webhook bodies above GitHub’s 25 MB', () => {
 
   it('refuses a chunked delivery with 413 once 25 MB have come in, without reading the rest', async () => {
     const { body, signature } = paddedDelivery(48 * 1024 * 1024);
-    const answer = await rawPost('too-large-chunked', signature, body, true);
+    const answer = await post('too-large-chunked', signature, body, true);
     expect(answer.response).toMatch(/^HTTP\/1\.1 413 /);
     expect(answer.sentAtAnswer).toBeGreaterThan(WEBHOOK_MAX_BYTES - 16 * 1024 * 1024);
     expect(answer.sentAtAnswer).toBeLessThan(answer.total);
@@ -126,7 +70,7 @@ describe('finding 7: webhook bodies above GitHub’s 25 MB', () => {
     const small = await deliver({ url: app.server.url }, { event: 'issues', payload: examplePayload('issues', 'opened'), secret: app.secret, id: 'ordinary' });
     expect(small.status).toBe(200);
     const { body, signature } = paddedDelivery(WEBHOOK_MAX_BYTES - 1024);
-    const answer = await rawPost('just-under', signature, body, true);
+    const answer = await post('just-under', signature, body, true);
     expect(answer.response).toMatch(/^HTTP\/1\.1 200 /);
     expect(received).toEqual(expect.arrayContaining(['ordinary', 'just-under']));
   });
