@@ -1,12 +1,14 @@
 /**
  * Finding 7, output: a plan command that prints 200 MB without a newline, on a real sshd host, through the real
- * release worker (a child process with a modest heap, as a server would run out of memory eventually). Before the
- * fix the worker held the whole "line" in one growing string (copied on every chunk) and died; now the line is cut
+ * release worker (a child process whose JavaScript heap is limited to 64 MB, far less than the output). Before the
+ * fix the worker held the whole "line" in one growing string, copied on every chunk: it used a core flat out and did
+ * not get through the output within the test's 150 s (and a long enough line ends in "Invalid string length" thrown
+ * in ssh2's data handler, or out of memory); now the line is cut
  * into marked pieces of at most 64 KiB as it streams, the stored output of the stage stops at 1 MiB with a count of
  * what was dropped, and the release finishes. A NUL byte in the output no longer breaks the stored output either.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -121,11 +123,6 @@ describe('finding 7: a command printing 200 MB without a newline', () => {
     }, 150_000);
     const state = await Promise.race([finished, worker.died]);
     expect(state).toBe('succeeded');
-    // The worker's peak resident memory: the 200 MB never sat in it (node itself with its modules takes about 150 MB).
-    const status = await readFile(`/proc/${String(child.pid)}/status`, 'utf8');
-    const peakKb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1]);
-    expect(peakKb).toBeLessThan(FLOOD_BYTES / 1024);
-
     const [release] = await deps.db.select().from(releases).where(eq(releases.workOrderId, order.id));
     const rows = await deps.db
       .select()
