@@ -23,6 +23,10 @@ describe('plan limits', () => {
     expect(errorsOf('strategy: { mode: batches, batch_size: 1, pause: 600h }')).toMatch(/^line 7, column \d+, strategy\.pause: expected a duration of at most 24h \(got 600h\)$/);
     expect(errorsOf('commands:', '  health: { command: "true", interval: 25h }')).toMatch(/commands\.health\.interval: expected a duration of at most 24h/);
     expect(errorsOf('commands:', '  monitor: { command: "true", duration: 48h }')).toMatch(/commands\.monitor\.duration: expected a duration of at most 24h/);
+    expect(errorsOf('commands:', '  health: { command: "true", retries: 10000, interval: 1h }')).toMatch(
+      /commands\.health\.retries: retries × interval may wait at most 24h in all \(10000 tries 1h apart wait 9999h\)/,
+    );
+    expect(errorsOf('commands:', '  health: { command: "true", retries: 25, interval: 1h }')).toBe('');
   });
 
   it('bounds the plan size, commands per stage, command length and host names', () => {
