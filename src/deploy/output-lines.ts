@@ -82,7 +82,7 @@ export function createLineCollector(mask: Masker, onLine: (line: string) => void
   const scratch = new Uint8Array(budget);
   const needles = mask.needles ?? [];
   // A secret's start may sit at the end of what has arrived: keep that much back until the next chunk.
-  const holdBack = Math.max(0, (needles[0]?.length ?? 0) - 1);
+  const holdBack = Math.max(0, ...needles.map((needle) => needle.length - 1));
   let pending = '';
 
   /** Emits already masked text, cut to the limit; `endsLine` leaves the last piece without the marker. */
