@@ -5,6 +5,7 @@ import { commandScript, type CommandContext } from './command-env.ts';
 import type { HostRunContext } from './host-context.ts';
 import { asShellCommand } from './host-scripts.ts';
 import { parseHostState, type HostStateLines } from './host-state.ts';
+import { clipText } from './clip-text.ts';
 import { createLineCollector, type RecentLines } from './output-lines.ts';
 import type { StageName } from './types.ts';
 
@@ -30,9 +31,12 @@ export interface OutputMemory {
   recent: RecentLines;
 }
 
+/** Longest output line quoted in a failure message (it reaches comments, check runs and Slack). */
+const MESSAGE_LINE_CHARS = 500;
+
 /** The shape every failure message takes, naming why a step stopped. */
 export function describeExit(exec: ExecResult, what: string, lastLine: string): string {
-  const tail = lastLine ? `: ${lastLine}` : '';
+  const tail = lastLine ? `: ${clipText(lastLine, MESSAGE_LINE_CHARS)}` : '';
   if (exec.aborted) return `${what} interrupted by abort`;
   if (exec.timedOut) return `${what} timed out${tail}`;
   if (exec.exitCode === null) return `${what} killed by ${exec.signal ?? 'a signal'}${tail}`;
@@ -62,19 +66,20 @@ export async function runScript(
   script: string,
   stdin?: Readable,
 ): Promise<ScriptRun> {
-  let stdout = '';
+  // Lines of bounded size, like any output: a host printing one endless line cannot grow this without bound.
+  const stdoutLines: string[] = [];
+  const stdout = createLineCollector((text) => text, (line) => stdoutLines.push(line));
   const stderr = outputSink(ctx, state, stage, 'stderr');
   const exec = await ctx.executor.exec(asShellCommand(script), {
     ...(stdin ? { stdin } : {}),
-    onStdout: (chunk) => {
-      stdout += chunk;
-    },
+    onStdout: (chunk) => stdout.push(chunk),
     onStderr: (chunk) => stderr.collector.push(chunk),
     signal: ctx.signal,
     timeoutMs: ctx.plan.commandTimeoutMs,
   });
+  stdout.flush();
   stderr.collector.flush();
-  const parsed = parseHostState(stdout);
+  const parsed = parseHostState(stdoutLines.join('\n'));
   for (const line of parsed.other) {
     const masked = ctx.mask(line);
     state.recent.add(masked);
@@ -118,7 +123,7 @@ export async function runCommandList(
 ): Promise<StepResult> {
   for (const [index, command] of commands.entries()) {
     const { exec, lastLine } = await runCommand(ctx, state, stage, command, cwd, env);
-    const step = stepFromExec(exec, `${stage} command ${index + 1} (${ctx.mask(command)})`, lastLine);
+    const step = stepFromExec(exec, `${stage} command ${index + 1} (${clipText(ctx.mask(command), MESSAGE_LINE_CHARS)})`, lastLine);
     if (!step.ok) return step;
   }
   return { ok: true };

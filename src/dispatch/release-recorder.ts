@@ -39,8 +39,23 @@ function failureOf(report: HostReport): Record<string, unknown> | null {
 
 /** Output lines kept per host and stage (the dashboard shows them; the rest of a chatty stage is counted, not kept). */
 export const OUTPUT_LINES_KEPT = 1_000;
+/** Output bytes (UTF-8) kept per host and stage: 1,000 lines of 64 KiB would still be 64 MiB. */
+export const OUTPUT_BYTES_KEPT = 1024 * 1024;
 
 type OutputEvent = Extract<ReleaseEvent, { type: 'output' }>;
+
+/** What one host's stage printed: kept so far, and dropped once a limit was reached. */
+interface OutputTally {
+  lines: number;
+  bytes: number;
+  droppedLines: number;
+  droppedBytes: number;
+  /** The count of dropped output has been written (the stage ended). */
+  summarized: boolean;
+}
+
+// PostgreSQL text cannot hold NUL; a command printing one must not make the release's records fail.
+const storable = (line: string): string => line.replaceAll('\u0000', '\uFFFD');
 
 export function createReleaseRecorder(db: Db, options: RecorderOptions): ReleaseRecorder {
   const { releaseId, attempt } = options;
@@ -48,19 +63,46 @@ export function createReleaseRecorder(db: Db, options: RecorderOptions): Release
   let firstError: unknown;
   // Output lines go in batches: one insert for whatever arrived while the previous writes ran.
   let pendingOutput: (typeof stageOutput.$inferInsert)[] = [];
-  const linesSeen = new Map<string, number>();
+  const tallies = new Map<string, OutputTally>();
+  const keyOf = (host: string, stage: string): string => `${host}\u0000${stage}`;
 
-  /** Buffers the line; true when the buffer was empty, so a write must be queued for it. */
+  /** Buffers the line (or counts it as dropped); true when the buffer was empty, so a write must be queued for it. */
   const keepOutput = (event: OutputEvent): boolean => {
-    const key = `${event.host}\u0000${event.stage}`;
-    const seen = (linesSeen.get(key) ?? 0) + 1;
-    linesSeen.set(key, seen);
-    if (seen > OUTPUT_LINES_KEPT + 1) return false;
-    if (seen <= OUTPUT_LINES_KEPT) {
-      pendingOutput.push({ releaseId, host: event.host, stage: event.stage, stream: event.stream, line: event.line });
-    } else {
-      pendingOutput.push({ releaseId, host: event.host, stage: event.stage, stream: 'stderr', line: `… more output of this stage is not kept (first ${OUTPUT_LINES_KEPT} lines shown)` });
+    const key = keyOf(event.host, event.stage);
+    const tally = tallies.get(key) ?? { lines: 0, bytes: 0, droppedLines: 0, droppedBytes: 0, summarized: false };
+    tallies.set(key, tally);
+    const size = Buffer.byteLength(event.line, 'utf8');
+    // Once something was dropped, everything after it is too: what is kept is the stage's beginning, without holes.
+    if (tally.droppedLines === 0 && tally.lines < OUTPUT_LINES_KEPT && tally.bytes + size <= OUTPUT_BYTES_KEPT) {
+      tally.lines += 1;
+      tally.bytes += size;
+      pendingOutput.push({ releaseId, host: event.host, stage: event.stage, stream: event.stream, line: storable(event.line) });
+      return pendingOutput.length === 1;
     }
+    tally.droppedLines += 1;
+    tally.droppedBytes += size;
+    if (tally.droppedLines > 1) return false;
+    pendingOutput.push({
+      releaseId,
+      host: event.host,
+      stage: event.stage,
+      stream: 'stderr',
+      line: `… more output of this stage is not kept (only the first ${OUTPUT_LINES_KEPT} lines and ${OUTPUT_BYTES_KEPT} bytes are)`,
+    });
+    return pendingOutput.length === 1;
+  };
+  /** Buffers the count of what a host's stage printed past the limits, once, when the stage ended. */
+  const summarize = (host: string, stage: string): boolean => {
+    const tally = tallies.get(keyOf(host, stage));
+    if (tally === undefined || tally.droppedLines === 0 || tally.summarized) return false;
+    tally.summarized = true;
+    pendingOutput.push({
+      releaseId,
+      host,
+      stage,
+      stream: 'stderr',
+      line: `… ${tally.droppedLines} more line${tally.droppedLines === 1 ? '' : 's'} (${tally.droppedBytes} bytes) of this stage were not kept`,
+    });
     return pendingOutput.length === 1;
   };
   const writeOutput = async (): Promise<void> => {
@@ -131,13 +173,20 @@ export function createReleaseRecorder(db: Db, options: RecorderOptions): Release
     }
   };
 
+  const enqueue = (step: () => Promise<void>): void => {
+    chain = chain.then(step).catch((error: unknown) => {
+      firstError ??= error;
+    });
+  };
+
   return {
     sink(event) {
-      const step = event.type === 'output' ? (keepOutput(event) ? writeOutput : undefined) : () => write(event);
-      if (step !== undefined) {
-        chain = chain.then(step).catch((error: unknown) => {
-          firstError ??= error;
-        });
+      if (event.type === 'output') {
+        if (keepOutput(event)) enqueue(writeOutput);
+      } else {
+        if (event.type === 'stage.finished' && summarize(event.host, event.stage)) enqueue(writeOutput);
+        if (event.type === 'rollback.finished' && summarize(event.host, 'rollback')) enqueue(writeOutput);
+        enqueue(() => write(event));
       }
       options.forward(event);
     },
@@ -148,6 +197,13 @@ export function createReleaseRecorder(db: Db, options: RecorderOptions): Release
         .onConflictDoNothing();
     },
     async flush() {
+      // Stages that never reported their end (the release stopped inside them) still say what was dropped.
+      let queued = false;
+      for (const key of tallies.keys()) {
+        const [host = '', stage = ''] = key.split('\u0000');
+        if (summarize(host, stage)) queued = true;
+      }
+      if (queued) enqueue(writeOutput);
       await chain;
       if (firstError !== undefined) throw firstError;
     },

@@ -1,4 +1,5 @@
 /** Timeout and cancellation of a running command: TERM, then KILL after a grace period, then give up. */
+import { setLongTimeout, type LongTimeout } from '../lib/long-timeout.ts';
 
 export interface InterruptSteps {
   /** Ask the command's process group to stop (SIGTERM). */
@@ -33,14 +34,14 @@ export function watchInterrupt(
   let timedOut = false;
   let aborted = false;
   let started = false;
-  const timers: Array<ReturnType<typeof setTimeout>> = [];
+  const timers: LongTimeout[] = [];
   const start = (): void => {
     if (started) return;
     started = true;
     steps.terminate();
     timers.push(
-      setTimeout(() => steps.kill(), graceMs),
-      setTimeout(() => steps.abandon(), graceMs + graceMs / 2),
+      setLongTimeout(() => steps.kill(), graceMs),
+      setLongTimeout(() => steps.abandon(), graceMs + graceMs / 2),
     );
   };
   const onAbort = (): void => {
@@ -49,8 +50,9 @@ export function watchInterrupt(
     start();
   };
   if (options.timeoutMs !== undefined && Number.isFinite(options.timeoutMs)) {
+    // A long timer: a timeout past 2^31-1 ms given to setTimeout would fire after 1 ms.
     timers.push(
-      setTimeout(() => {
+      setLongTimeout(() => {
         if (started) return;
         timedOut = true;
         start();
@@ -68,7 +70,7 @@ export function watchInterrupt(
     },
     interrupt: start,
     dispose: () => {
-      for (const timer of timers) clearTimeout(timer);
+      for (const timer of timers) timer.clear();
       options.signal?.removeEventListener('abort', onAbort);
     },
   };

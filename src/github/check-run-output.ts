@@ -4,6 +4,7 @@
  */
 import type { HostRollbackReport } from '../deploy/rollback-environment.ts';
 import type { StageName } from '../deploy/types.ts';
+import { clipText } from '../deploy/clip-text.ts';
 import { codeBlock } from './markdown.ts';
 
 export type HostStageResult = 'running' | 'ok' | 'failed' | 'skipped';
@@ -20,8 +21,16 @@ export interface HostStage {
 /** Lines kept per host and stage. */
 export const KEPT_LINES = 10;
 const TABLE_LINES = 2;
-// GitHub refuses output text longer than 65535 characters.
+// GitHub refuses output text (and summary) longer than 65535 characters.
 const MAX_TEXT = 60_000;
+// An output line is up to 64 KiB: the table shows the start of the last ones, the text a longer start.
+const TABLE_LINE_CHARS = 200;
+const TEXT_LINE_CHARS = 2_000;
+
+/** `text` within GitHub's limit, saying so when it was cut. */
+function withinLimit(text: string): string {
+  return text.length > MAX_TEXT ? `${clipText(text, MAX_TEXT)}\n…(cut)` : text;
+}
 
 const ICONS: Record<HostStageResult, string> = { running: '⏳ running', ok: '✅ ok', failed: '❌ failed', skipped: '⏭️ skipped' };
 
@@ -47,22 +56,21 @@ export function stageTitle(stage: StageName, hosts: ReadonlyMap<string, HostStag
 /** Summary (table) and text (failures, last lines) of a stage's check run. */
 export function stageOutput(stage: StageName, hosts: ReadonlyMap<string, HostStage>, note?: string): { title: string; summary: string; text: string } {
   const rows = [...hosts.entries()].map(([name, host]) => {
-    const last = host.lines.slice(-TABLE_LINES).map(cell).join('<br>');
+    const last = host.lines.slice(-TABLE_LINES).map((line) => cell(clipText(line, TABLE_LINE_CHARS))).join('<br>');
     return `| ${cell(name)} | ${ICONS[host.result]} | ${duration(host.durationMs)} | ${last === '' ? '' : `<code>${last}</code>`} |`;
   });
-  const summary = [
+  const summary = withinLimit([
     ...(note === undefined ? [] : [note, '']),
     rows.length === 0 ? `No host has reached ${stage}.` : ['| Host | Result | Duration | Last output |', '|---|---|---|---|', ...rows].join('\n'),
-  ].join('\n');
+  ].join('\n'));
   const sections: string[] = [];
   for (const [name, host] of hosts) {
     if (host.result === 'failed') {
-      sections.push(`### ${name} failed${host.exitCode === null || host.exitCode === undefined ? '' : ` (exit ${host.exitCode})`}`, '', host.message ?? '', '');
+      sections.push(`### ${name} failed${host.exitCode === null || host.exitCode === undefined ? '' : ` (exit ${host.exitCode})`}`, '', clipText(host.message ?? '', TEXT_LINE_CHARS), '');
     }
-    if (host.lines.length > 0) sections.push(`#### ${name}: last output`, '', codeBlock(host.lines.join('\n')), '');
+    if (host.lines.length > 0) sections.push(`#### ${name}: last output`, '', codeBlock(host.lines.map((line) => clipText(line, TEXT_LINE_CHARS)).join('\n')), '');
   }
-  let text = sections.join('\n');
-  if (text.length > MAX_TEXT) text = `${text.slice(0, MAX_TEXT)}\n…(cut)`;
+  const text = withinLimit(sections.join('\n'));
   return { title: stageTitle(stage, hosts), summary, text: text === '' ? 'No output.' : text };
 }
 
@@ -75,10 +83,10 @@ export function rollbackOutput(to: string | undefined, hosts: readonly string[],
   const failed = reports.filter((report) => !report.ok).map((report) => report.host);
   const rows = reports.map(
     (report) =>
-      `| ${cell(report.host)} | ${report.ok ? ICONS.ok : ICONS.failed} | ${cell(report.from ?? '(none)')} → ${cell(report.to ?? '(none)')} | ${duration(report.durationMs)} | ${cell(report.message)} |`,
+      `| ${cell(report.host)} | ${report.ok ? ICONS.ok : ICONS.failed} | ${cell(report.from ?? '(none)')} → ${cell(report.to ?? '(none)')} | ${duration(report.durationMs)} | ${cell(clipText(report.message, TABLE_LINE_CHARS))} |`,
   );
   return {
     title: failed.length === 0 ? `rolled back ${reports.length} host${reports.length === 1 ? '' : 's'}` : `rollback failed on ${failed.join(', ')}`,
-    summary: [`Rollback to ${target}.`, '', '| Host | Result | Release | Duration | Message |', '|---|---|---|---|---|', ...rows].join('\n'),
+    summary: withinLimit([`Rollback to ${target}.`, '', '| Host | Result | Release | Duration | Message |', '|---|---|---|---|---|', ...rows].join('\n')),
   };
 }

@@ -2,6 +2,12 @@
 
 const UNIT_MS = { h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 
+/**
+ * The longest duration a plan or the repo config may give (a timeout, a pause, an interval, a monitor window): 24h.
+ * Far below setTimeout's 2^31-1 ms, past which a timer fires at once; no release step is meant to wait longer.
+ */
+export const MAX_DURATION_MS = 24 * UNIT_MS.h;
+
 // Units must come largest first and at most once each, so `30s2m` or `1m1m` are typos, not sums.
 const DURATION = /^(?:(\d+)h)?(?:(\d+)m(?!s))?(?:(\d+)s)?(?:(\d+)ms)?$/;
 

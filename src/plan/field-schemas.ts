@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { checkArtifactUrl } from './artifact-url.ts';
 import { parseBatchSize } from './batch-size.ts';
 import { parseZonedDateTime } from './date-time.ts';
-import { parseDuration } from './duration.ts';
+import { formatDuration, MAX_DURATION_MS, parseDuration } from './duration.ts';
 
 export const DURATION_MESSAGE = 'expected a duration like 30s or 2m';
 export const BATCH_SIZE_MESSAGE = 'expected a count or a percentage like 25%';
@@ -56,22 +56,36 @@ export function textSchema(expected: string) {
     .refine((text) => !text.includes('\0'), { error: 'must not contain a NUL byte' });
 }
 
+/** Most commands in one stage, and the longest command (characters); a plan is read and shown to approvers. */
+export const MAX_COMMANDS = 100;
+export const MAX_COMMAND_CHARS = 16 * 1024;
+/** Most names in a plan's `hosts:` list. */
+export const MAX_HOST_NAMES = 1_000;
+
 /** A list of non-empty strings; a single string stands for a one-element list (`check: "make check"`). */
 export const commandListSchema = z.preprocess(
   (value) => (typeof value === 'string' ? [value] : value),
-  z.array(textSchema('expected a command as a string'), { error: STRING_LIST_MESSAGE }),
+  z
+    .array(textSchema('expected a command as a string').max(MAX_COMMAND_CHARS, { error: `expected a command of at most ${MAX_COMMAND_CHARS} characters` }), {
+      error: STRING_LIST_MESSAGE,
+    })
+    .max(MAX_COMMANDS, { error: `expected at most ${MAX_COMMANDS} commands` }),
 );
 
 /** A list of names (hosts or groups) in the order given; at least one. */
 export const nameListSchema = z
   .array(nameSchema, { error: 'expected a list of names' })
-  .min(1, { error: 'expected at least one name' });
+  .min(1, { error: 'expected at least one name' })
+  .max(MAX_HOST_NAMES, { error: `expected at most ${MAX_HOST_NAMES} names` });
 
 /** How the package reaches the hosts. */
 export const transferSchema = z.enum(['stream', 'sftp', 'scp']);
 
-/** A duration in milliseconds, written with a unit (`30s`); `minMs` excludes e.g. a zero interval. */
-export function durationSchema(minMs = 0) {
+/**
+ * A duration in milliseconds, written with a unit (`30s`); `minMs` excludes e.g. a zero interval, `maxMs` (24h unless
+ * said otherwise) keeps waits and timeouts bounded.
+ */
+export function durationSchema(minMs = 0, maxMs = MAX_DURATION_MS) {
   return z.string({ error: DURATION_MESSAGE }).transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined) {
@@ -80,6 +94,10 @@ export function durationSchema(minMs = 0) {
     }
     if (ms < minMs) {
       ctx.addIssue({ code: 'custom', message: `expected a duration of at least ${minMs}ms`, input: text });
+      return z.NEVER;
+    }
+    if (ms > maxMs) {
+      ctx.addIssue({ code: 'custom', message: `expected a duration of at most ${formatDuration(maxMs)} (got ${text.trim()})`, input: text });
       return z.NEVER;
     }
     return ms;

@@ -1,5 +1,6 @@
 /** Schemas of `commands.health` (stage 6) and `commands.monitor` (stage 8). */
 import { z } from 'zod';
+import { formatDuration, MAX_DURATION_MS } from './duration.ts';
 import { durationSchema, integerSchema, textSchema } from './field-schemas.ts';
 import { strictObject } from './strict-object.ts';
 import type { HealthCheck, MonitorCheck, Probe } from './types.ts';
@@ -64,7 +65,19 @@ export const healthSchema = strictObject({ ...probeFields, retries: integerSchem
   (fields, ctx): HealthCheck => {
     const probe = toProbe(fields, ctx);
     if (probe === undefined) return z.NEVER;
-    return { probe, retries: fields.retries ?? DEFAULT_RETRIES, intervalMs: fields.interval ?? DEFAULT_INTERVAL_MS };
+    const retries = fields.retries ?? DEFAULT_RETRIES;
+    const intervalMs = fields.interval ?? DEFAULT_INTERVAL_MS;
+    // Each retry waits an interval: the whole check is a duration too, bounded like any other.
+    if ((retries - 1) * intervalMs > MAX_DURATION_MS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['retries'],
+        message: `retries × interval may wait at most ${formatDuration(MAX_DURATION_MS)} in all (${retries} tries ${formatDuration(intervalMs)} apart wait ${formatDuration((retries - 1) * intervalMs)})`,
+        input: fields.retries,
+      });
+      return z.NEVER;
+    }
+    return { probe, retries, intervalMs };
   },
 );
 

@@ -1,5 +1,6 @@
 /** The server of a configured App: Probot's webhook middleware, `/healthz` and extra routes on one node:http server. */
 import { createNodeMiddleware, type ApplicationFunction, type Probot } from 'probot';
+import { WEBHOOK_MAX_BYTES, withBodyLimit } from './body-limit.ts';
 import { createRoutedServer, healthHandler, type RouteHandler, type ServerLog } from './http-server.ts';
 import { closeGracefully, listen } from './listen.ts';
 
@@ -46,7 +47,8 @@ export async function startAppServer(options: AppServerOptions): Promise<Running
     new Map<string, RouteHandler>([
       ...(options.routes ?? new Map<string, RouteHandler>()),
       ['/healthz', healthHandler],
-      [options.webhookPath, webhooks],
+      // Probot reads the whole body before checking its signature: read it here, at most GitHub's 25 MB.
+      [options.webhookPath, withBodyLimit(webhooks, WEBHOOK_MAX_BYTES)],
     ]),
     options.log,
   );

@@ -3,6 +3,7 @@
  * message sync that the GitHub handlers and the Slack buttons tell when an order changed. Wiring only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { SLACK_MAX_BYTES, withBodyLimit } from '../server/body-limit.ts';
 import { createSlackApp, SLACK_EVENTS_PATH } from './create-slack-app.ts';
 import { createSlackReporter, type SlackReporter } from './report-worker-events.ts';
 import type { SlackSettings } from './slack-env.ts';
@@ -28,7 +29,8 @@ export async function startSlack(settings: Extract<SlackSettings, { enabled: tru
   const sync = createApprovalMessageSync(full);
   await slackApp.start(full, sync);
   const routes = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>();
-  if (slackApp.requestListener !== undefined) routes.set(SLACK_EVENTS_PATH, slackApp.requestListener);
+  // Bolt buffers up to 4 MB itself; Slack's payloads are far smaller, and the limit is the server's, not Bolt's.
+  if (slackApp.requestListener !== undefined) routes.set(SLACK_EVENTS_PATH, withBodyLimit(slackApp.requestListener, SLACK_MAX_BYTES));
   const report = createSlackReporter(full, sync);
   return {
     routes,

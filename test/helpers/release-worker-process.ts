@@ -1,7 +1,8 @@
 /**
  * A release worker in a process of its own, for tests that kill it mid-release: `node release-worker-process.ts`
  * with YM_WORKER_SETTINGS (JSON) in its environment. Prints `{"type":"ready"}` and then every worker event as a JSON
- * line on stdout.
+ * line on stdout (engine output lines only when `outputEvents` is not false: a test printing hundreds of MB leaves
+ * them out).
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
@@ -22,6 +23,7 @@ const settingsSchema = z.object({
   cacheDir: z.string(),
   workerId: z.string(),
   leaseMs: z.number(),
+  outputEvents: z.boolean().default(true),
 });
 
 const settings = settingsSchema.parse(JSON.parse(process.env['YM_WORKER_SETTINGS'] ?? '{}'));
@@ -39,6 +41,8 @@ await startReleaseWorker({
   leaseMs: settings.leaseMs,
   sweepIntervalMs: 0,
   pollingIntervalSeconds: 0.5,
-  onEvent: (event) => process.stdout.write(`${JSON.stringify(event)}\n`),
+  onEvent: (event) => {
+    if (settings.outputEvents || event.type !== 'release' || event.event.type !== 'output') process.stdout.write(`${JSON.stringify(event)}\n`);
+  },
 });
 process.stdout.write('{"type":"ready"}\n');

@@ -1,0 +1,90 @@
+/**
+ * Request bodies read with a size limit, before the handler that needs them whole (Probot's webhook middleware, Bolt's
+ * receiver) sees them: those libraries buffer the entire body before they check its signature, so without a limit
+ * anyone who can reach the port makes the server hold as much as they send. A body is refused with 413 as soon as its
+ * Content-Length says it is too large, or as soon as the bytes streamed so far pass the limit (chunked bodies); the
+ * connection is closed rather than the rest read.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { RouteHandler } from './http-server.ts';
+
+/** GitHub does not send webhook payloads above 25 MB; a larger delivery is not from GitHub. */
+export const WEBHOOK_MAX_BYTES = 25 * 1024 * 1024;
+/** Slack's interaction payloads (an approval message's blocks, URL-encoded) stay far below this. */
+export const SLACK_MAX_BYTES = 1024 * 1024;
+
+/** The whole body, or why not: larger than the limit, or the client went away. */
+export type LimitedBody = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
+
+/** The declared Content-Length, or undefined when the body is chunked or the header is not a number. */
+function declaredLength(request: IncomingMessage): number | undefined {
+  const header = request.headers['content-length'];
+  if (header === undefined || !/^\d+$/.test(header)) return undefined;
+  return Number(header);
+}
+
+/** Reads the body, stopping (without reading further) as soon as it is known to exceed `maxBytes`. */
+export function readLimitedBody(request: IncomingMessage, maxBytes: number): Promise<LimitedBody> {
+  const declared = declaredLength(request);
+  if (declared !== undefined && declared > maxBytes) return Promise.resolve({ ok: false, reason: 'too-large' });
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (result: LimitedBody): void => {
+      request.off('data', onData);
+      request.off('end', onEnd);
+      request.off('aborted', onAborted);
+      request.off('error', onAborted);
+      resolve(result);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > maxBytes) {
+        request.pause();
+        done({ ok: false, reason: 'too-large' });
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => done({ ok: true, body: Buffer.concat(chunks, size) });
+    const onAborted = (): void => done({ ok: false, reason: 'aborted' });
+    request.on('data', onData);
+    request.on('end', onEnd);
+    request.on('aborted', onAborted);
+    request.on('error', onAborted);
+  });
+}
+
+/** 413, and the connection closed once it is sent: the rest of the body is not read. */
+export function refuseTooLarge(response: ServerResponse, maxBytes: number): void {
+  if (response.headersSent) {
+    response.destroy();
+    return;
+  }
+  response.shouldKeepAlive = false;
+  response
+    .writeHead(413, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' })
+    .end(`request body too large: at most ${maxBytes} bytes are accepted\n`);
+}
+
+/**
+ * `handler` behind a body limit: the body is read here (at most `maxBytes`) and handed on already read, as
+ * `request.rawBody` and `request.body` (a Buffer), which is how Probot's and Bolt's readers take a body read before
+ * them (serverless platforms do the same). Requests without a body go straight through.
+ */
+export function withBodyLimit(handler: RouteHandler, maxBytes: number): RouteHandler {
+  return async (request, response) => {
+    const hasBody = request.headers['transfer-encoding'] !== undefined || (declaredLength(request) ?? 0) > 0;
+    if (!hasBody) {
+      await handler(request, response);
+      return;
+    }
+    const read = await readLimitedBody(request, maxBytes);
+    if (!read.ok) {
+      if (read.reason === 'too-large') refuseTooLarge(response, maxBytes);
+      else response.destroy();
+      return;
+    }
+    await handler(Object.assign(request, { rawBody: read.body, body: read.body }), response);
+  };
+}
