@@ -26,6 +26,8 @@ export interface RuntimeConfig {
   cacheDir: string;
   /** Base URL people open to see an order (deployment `log_url`, links in comments). */
   publicUrl: string | undefined;
+  /** The operator's policy file (`YARDMASTER_POLICY`); absent = the built-in defaults. */
+  policyFile: string | undefined;
   /** How often idle workers poll the queue (NOTIFY wakes them sooner for new jobs; the poll starts scheduled ones). */
   pollSeconds: number;
 }
@@ -45,6 +47,7 @@ const envSchema = z.object({
   YARDMASTER_CACHE_DIR: z.string().optional(),
   YARDMASTER_PUBLIC_URL: z.url({ protocol: /^https?$/ }).optional(),
   YARDMASTER_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  YARDMASTER_POLICY: z.string().optional(),
 });
 
 /** `$XDG_CACHE_HOME/yardmaster`, else `~/.cache/yardmaster`. */
@@ -76,6 +79,7 @@ export function parseRuntimeEnv(env: Readonly<Record<string, string | undefined>
       cacheDir: join(cacheDir, 'packages'),
       publicUrl: vars.YARDMASTER_PUBLIC_URL?.replace(/\/+$/, ''),
       pollSeconds: vars.YARDMASTER_POLL_SECONDS,
+      policyFile: vars.YARDMASTER_POLICY === undefined ? undefined : join(vars.YARDMASTER_POLICY.startsWith('/') ? '' : cwd, vars.YARDMASTER_POLICY),
     },
   };
 }

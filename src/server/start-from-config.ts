@@ -7,6 +7,7 @@
 import type { ProbotOctokit } from 'probot';
 import type { Logger } from 'pino';
 import { createYardmasterApp, type AppDeps } from '../app.ts';
+import { startPolicy } from '../policy/index.ts';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.ts';
 import type { RuntimeConfig } from '../runtime/runtime-env.ts';
 import { startProcessWorkers } from '../runtime/start-process-workers.ts';
@@ -61,23 +62,31 @@ async function startApp(
     ...(options.Octokit === undefined ? {} : { Octokit: options.Octokit }),
   });
   const publicUrl = runtimeConfig.publicUrl ?? `http://localhost:${config.port}`;
-  const runtime: Runtime = await openRuntime(runtimeConfig, log);
+  // Before the database opens: a bad policy file refuses the start, with its errors by line.
+  const policy = await startPolicy(runtimeConfig.policyFile, { artifactsDir: runtimeConfig.artifactsDir, log });
+  if (!policy.ok) return { ok: false, problems: policy.problems };
+  const runtime: Runtime = await openRuntime(runtimeConfig, log).catch((error: unknown) => {
+    policy.stop();
+    throw error;
+  });
   try {
     const slackEnv = parseSlackEnv(env);
     if (!slackEnv.ok) {
       await runtime.close();
+      policy.stop();
       return { ok: false, problems: slackEnv.problems };
     }
-    const service = { db: runtime.database.db, queue: runtime.queue };
+    const service = { db: runtime.database.db, queue: runtime.queue, policy: policy.source };
     const githubFor = (installationId: number) => probot.auth(installationId);
     const slack = slackEnv.settings.enabled
       ? await startSlack(slackEnv.settings, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, githubWebUrl: githubWebUrl(config.githubApiUrl), log })
       : undefined;
     const metrics = createMetrics({ queueDepth: () => runtime.queue.depth() });
-    const workers = await startProcessWorkers(runtime, env, log, withEventSink(withSlackReport(githubWorkerWiring(probot, runtime.database, publicUrl, log), slack?.report), metrics.onWorkerEvent));
+    const workers = await startProcessWorkers(runtime, env, log, policy.source, withEventSink(withSlackReport(githubWorkerWiring(probot, runtime.database, publicUrl, log), slack?.report), metrics.onWorkerEvent));
     if (!workers.ok) {
       await slack?.stop();
       await runtime.close();
+      policy.stop();
       return { ok: false, problems: [workers.problem] };
     }
     const notifications = await startNotifications({
@@ -95,6 +104,7 @@ async function startApp(
       await slack?.stop();
       await workers.workers.stop();
       await runtime.close();
+      policy.stop();
       return { ok: false, problems: lanesEnv.problems };
     }
     const lanesSsh = lanesEnv.settings.enabled && Object.values(lanesEnv.settings.catalog).some((entry) => entry.ssh !== undefined) ? await workerConnect(env, runtimeConfig.acceptNewHostKeys, log) : undefined;
@@ -107,6 +117,7 @@ async function startApp(
       await slack?.stop();
       await workers.workers.stop();
       await runtime.close();
+      policy.stop();
       return { ok: false, problems: dashboard.problems };
     }
     const onOrderChanged = (workOrderId: number): void => {
@@ -145,10 +156,12 @@ async function startApp(
         await workers.workers.stop();
         await notifications.stop();
         await runtime.close({ afterQueue: workers.idle });
+        policy.stop();
       },
     };
   } catch (error) {
     await runtime.close();
+    policy.stop();
     throw error;
   }
 }

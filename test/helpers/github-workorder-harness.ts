@@ -24,6 +24,7 @@ import { startLanesServer, type LanesServer } from '../../src/lanes/start-lanes-
 import type { OctokitSlice } from '../../src/github/octokit-slice.ts';
 import { createGitHubConfigLoader } from '../../src/github/repo-config.ts';
 import { createGitHubReporter, type GitHubReporter } from '../../src/github/report-worker-events.ts';
+import { defaultPolicySource, type PolicySource } from '../../src/policy/index.ts';
 import type { ServiceDeps } from '../../src/workorders/service/index.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
 import { startTestApp, type TestApp } from './github-app-server.ts';
@@ -115,6 +116,8 @@ export interface HarnessOptions {
   lanes?: { catalog: LaneCatalog };
   /** Starts a release worker deploying to these hosts. */
   fleet?: SshdFleet;
+  /** The operator's policy for plan submission and the worker; default the built-in defaults over `workDir`. */
+  policy?: PolicySource;
   workDir: string;
 }
 
@@ -156,7 +159,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // Notification retries 1 s apart instead of minutes: the tests watch a failing subscriber recover.
   const queues = { ...RUNTIME_QUEUES, [NOTIFY_QUEUE]: { ...RUNTIME_QUEUES[NOTIFY_QUEUE], retryDelaySeconds: 1, retryBackoff: false } };
   const queue: RuntimeQueue = await openQueue(test.database, { queues, onError: (error) => console.error('pg-boss:', error) });
-  const deps: ServiceDeps = { db: test.database.db, queue };
+  const policy = options.policy ?? defaultPolicySource({ artifactsDir: options.workDir });
+  const deps: ServiceDeps = { db: test.database.db, queue, policy };
   const publicUrl = 'https://yardmaster.example.com';
   // Logs of the Slack side and the notifications: quiet (a test fails on what they would have said).
   const quiet = { info: () => undefined, warn: () => undefined };
@@ -212,6 +216,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           queue,
           connect: connectWith(fleet.privateKey, fleet.user),
           loadConfig: createGitHubConfigLoader(githubFor),
+          policy,
           artifactsDir: options.workDir,
           cacheDir: join(options.workDir, 'cache'),
           onEvent: slack === undefined ? reporter : fanOut(reporter, slack.report),
