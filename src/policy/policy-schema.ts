@@ -9,6 +9,7 @@ import type { PolicyFile, PolicyRule } from './types.ts';
 const REPO_GLOB = /^[A-Za-z0-9._*?-]+\/[A-Za-z0-9._*?-]+$/;
 const REPO_GLOB_MESSAGE = 'expected an owner/name glob like "acme/*" or "acme/shop"';
 const STRING_LIST = 'expected a list of strings';
+const INSTANCES_MESSAGE = 'expected a whole number from 0 to 10000';
 
 const hostPatternSchema = z.string({ error: 'expected a CIDR block, an IP address or a host name glob as a string' }).check((ctx) => {
   const parsed = parseHostPattern(ctx.value);
@@ -61,7 +62,7 @@ const ruleSchema = strictObject(
       .default(['ssh']),
     artifacts: z.array(artifactPrefixSchema, { error: STRING_LIST }).optional(),
     max_lane_ttl: durationSchema.default(DEFAULT_MAX_LANE_TTL_MS),
-    max_lane_instances: z.number({ error: 'expected a whole number' }).int({ error: 'expected a whole number' }).min(0).max(10_000).default(DEFAULT_MAX_LANE_INSTANCES),
+    max_lane_instances: z.number({ error: INSTANCES_MESSAGE }).int({ error: INSTANCES_MESSAGE }).min(0, { error: INSTANCES_MESSAGE }).max(10_000, { error: INSTANCES_MESSAGE }).default(DEFAULT_MAX_LANE_INSTANCES),
   },
   'expected a rule: a map with match and hosts',
 ).transform((fields): PolicyRule => {

@@ -21,8 +21,6 @@ for (const [network, prefix] of [
   ['fe80::', 10],
   ['ff00::', 8],
   ['64:ff9b::', 96],
-  // IPv4-mapped addresses (URLs write them in hex, ::ffff:7f00:1): never needed for a package server.
-  ['::ffff:0:0', 96],
 ] as const) {
   PRIVATE.addSubnet(network, prefix, 'ipv6');
 }
@@ -36,8 +34,8 @@ const LOCAL_SUFFIXES = ['.localhost', '.local', '.localdomain', '.internal', '.l
  */
 export function isPrivateHost(hostname: string): boolean {
   const bare = hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
-  const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(bare)?.[1];
-  const address = mapped ?? bare;
+  const address = bare;
+  // BlockList checks IPv4-mapped IPv6 addresses (::ffff:7f00:1, as URLs write them) against the IPv4 rules.
   const family = isIP(address);
   if (family !== 0) return PRIVATE.check(address, family === 4 ? 'ipv4' : 'ipv6');
   if (address === 'localhost' || !address.includes('.')) return true;
