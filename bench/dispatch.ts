@@ -20,6 +20,7 @@ import { RELEASE_QUEUES, type ReleaseQueue } from '../src/dispatch/release-queue
 import { startReleaseWorker, type ReleaseWorker } from '../src/dispatch/release-worker.ts';
 import type { WorkerEvent } from '../src/dispatch/worker-events.ts';
 import { connectExecutor } from '../src/executors/registry.ts';
+import { parsePolicy, staticPolicySource } from '../src/policy/index.ts';
 import { parseCommand } from '../src/workorders/commands.ts';
 import { handleCommand, openWorkOrder, submitPlan, type ServiceDeps } from '../src/workorders/service/index.ts';
 import { createBenchDatabase, type BenchDatabase } from './dispatch-database.ts';
@@ -75,11 +76,16 @@ async function main(): Promise<void> {
   const config = benchConfig(join(work, 'deploy'));
   const context = benchContext(config);
   const pkg = await buildTinyPackage(join(work, 'pkgs'), 'bench');
+  // The bench's host is this machine: a policy that grants the local executor, as an operator would for a test bench.
+  const rules = parsePolicy('repos:\n  - match: "*/*"\n    hosts: []\n    executors: [local]\n');
+  if (!rules.ok) throw new Error('bad bench policy');
+  const policy = staticPolicySource(rules.value, { artifactsDir: work, file: 'bench' });
   worker = await startReleaseWorker({
     database: workerDb,
     queue: workerQueue,
     connect: (host, signal) => connectExecutor(host, { defaultUser: 'bench', acceptNewHostKeys: false, readyTimeoutMs: 10_000, signal }),
     loadConfig: () => Promise.resolve({ ok: true, config }),
+    policy,
     artifactsDir: work,
     cacheDir: join(work, 'cache'),
     sweepIntervalMs: 0,
@@ -88,7 +94,7 @@ async function main(): Promise<void> {
     },
   });
 
-  const deps: ServiceDeps = { db: serverDb.db, queue: serverQueue };
+  const deps: ServiceDeps = { db: serverDb.db, queue: serverQueue, policy };
   const approve = parseCommand('/approve');
   if (!approve.ok) throw new Error('cannot parse /approve');
   const samples: number[] = [];

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
 import { get as httpGet, type IncomingMessage } from 'node:http';
 import { get as httpsGet } from 'node:https';
 import { isAbsolute, join, relative, resolve } from 'node:path';
@@ -18,7 +18,7 @@ export interface ResolvedPackage {
   gzip: boolean;
 }
 
-export type PackageFailure = 'not-found' | 'checksum-mismatch' | 'download-failed' | 'outside-artifact-store';
+export type PackageFailure = 'not-found' | 'checksum-mismatch' | 'download-failed' | 'outside-artifact-store' | 'refused';
 
 export type PackageResult = { ok: true; value: ResolvedPackage } | { ok: false; reason: PackageFailure; message: string };
 
@@ -28,6 +28,47 @@ export interface PackageSourceOptions {
   signal?: AbortSignal;
   /** Extra CA certificates for https downloads (PEM). */
   ca?: string | Buffer;
+  /** Set in server mode (the operator's policy); absent, the operator runs the CLI and may read any file. */
+  access?: PackageAccess;
+}
+
+/** What a release may read, from the operator's policy for the repository. */
+export interface PackageAccess {
+  /**
+   * Directories (ending in `/`) or path prefixes that package files must be inside once symbolic links are resolved.
+   */
+  localRoots: readonly string[];
+  /** Checks each URL fetched, redirects included: `undefined` = allowed, else why not. */
+  checkUrl(url: string): string | undefined;
+}
+
+/** The real path of `dir` (if it exists), keeping a trailing `/`: roots are compared with their links resolved. */
+async function realRoot(root: string): Promise<string> {
+  const slash = root.endsWith('/');
+  const bare = slash ? root.slice(0, -1) || '/' : root;
+  try {
+    const real = await realpath(bare);
+    return slash && !real.endsWith('/') ? `${real}/` : real;
+  } catch {
+    return root;
+  }
+}
+
+/**
+ * Whether the file at `path`, with every symbolic link resolved, lies inside one of `roots`. A file that does not exist
+ * is outside: nothing about it (not even that it is missing) is worth telling a repository.
+ */
+async function insideRoots(path: string, roots: readonly string[]): Promise<boolean> {
+  let real: string;
+  try {
+    real = await realpath(path);
+  } catch {
+    return false;
+  }
+  for (const root of roots) {
+    if (real.startsWith(await realRoot(root))) return true;
+  }
+  return false;
 }
 
 /** Hashes a file with sha256 (hex). */
@@ -94,6 +135,8 @@ async function download(url: string, target: string, options: PackageSourceOptio
     response.resume();
     const next = new URL(response.headers.location, url).toString();
     if (!next.startsWith('https://') && url.startsWith('https://')) throw new Error(`refusing a redirect from https to ${next}`);
+    const refusal = options.access?.checkUrl(next);
+    if (refusal !== undefined) throw new Error(`refusing a redirect to ${redactUrl(next)}: ${refusal}`);
     return download(next, target, options, redirects - 1);
   }
   if (status !== 200) {
@@ -108,8 +151,14 @@ export async function resolvePackage(url: string, sha256: string, options: Packa
   if (!/^https?:\/\//.test(url)) {
     const local = localPathFor(url, options.artifactsDir);
     if (!local.ok) return { ok: false, reason: 'outside-artifact-store', message: local.message };
+    // Checked before the file is even looked at: its size, existence and sha256 are the controller's business.
+    if (options.access !== undefined && !(await insideRoots(local.path, options.access.localRoots))) {
+      return { ok: false, reason: 'refused', message: `package ${url} is not a readable file in the places the operator's policy allows` };
+    }
     return verifyLocal(local.path, sha256, options.signal);
   }
+  const refusal = options.access?.checkUrl(url);
+  if (refusal !== undefined) return { ok: false, reason: 'refused', message: `package ${redactUrl(url)} refused: ${refusal}` };
   await mkdir(options.cacheDir, { recursive: true });
   const cached = join(options.cacheDir, `${sha256.toLowerCase()}.pkg`);
   const existing = await verifyLocal(cached, sha256, options.signal);

@@ -103,6 +103,7 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
     artifactsDir: options.artifactsDir,
     cacheDir: options.cacheDir,
     ...(request.signal ? { signal: request.signal } : {}),
+    ...(options.packageAccess === undefined ? {} : { access: options.packageAccess }),
   });
   if (!pkg.ok) return finish('failed', pkg.message);
 

@@ -1,4 +1,5 @@
 /** Shared types of the release engine: requests, per-host reports, results and the events reporters consume. */
+import type { PackageAccess } from './package-source.ts';
 import type { AppConfig, EnvironmentConfig, HostEntry, ResolvedHost } from '../config/types.ts';
 import type { Executor } from '../executors/types.ts';
 import type { Plan, TransferMethod } from '../plan/types.ts';
@@ -132,4 +133,6 @@ export interface EngineOptions {
   defaultTransfer?: TransferMethod;
   /** Who is releasing, recorded in locks and logs. */
   actor?: string;
+  /** What package sources the release may read (server mode: from the operator's policy); absent = anything. */
+  packageAccess?: PackageAccess;
 }

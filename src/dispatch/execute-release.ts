@@ -1,6 +1,7 @@
 /** Runs the engine for an order that holds its environment lock, from start (or retry, or resume) to its end. */
 import { retryRelease, type RetrySource } from '../deploy/retry-release.ts';
 import { runRelease } from '../deploy/run-release.ts';
+import { packageAccess } from '../policy/index.ts';
 import type { EngineOptions, ReleaseRequest, ReleaseResult } from '../deploy/types.ts';
 import { finishRelease, type StopReason } from './finish-run.ts';
 import { startLeaseKeeper } from './lease-keeper.ts';
@@ -56,12 +57,14 @@ export async function executeRelease(ctx: WorkerContext, prepared: PreparedRun, 
     forward: (event) => ctx.emit({ type: 'release', workOrderId: prepared.order.id, event }),
   });
   const actor = `yardmaster:${ctx.workerId}`;
+  const connect = ctx.connectFor(prepared.order.repoFullName);
   const engine: EngineOptions = {
-    connect: recordingConnect(ctx.connect, prepared.hosts, recorder.observe),
+    connect: recordingConnect(connect, prepared.hosts, recorder.observe),
     onEvent: recorder.sink,
     artifactsDir: ctx.artifactsDir,
     cacheDir: ctx.cacheDir,
     actor,
+    packageAccess: packageAccess(ctx.policy.forRepo(prepared.order.repoFullName)),
   };
   const request: ReleaseRequest = {
     plan: prepared.plan,
@@ -76,7 +79,7 @@ export async function executeRelease(ctx: WorkerContext, prepared: PreparedRun, 
   let result: ReleaseResult;
   try {
     if (run.mode.kind === 'resume') {
-      const recovered = await recoverHostsInDoubt(ctx.db, prepared, run.releaseId, { connect: ctx.connect, actor });
+      const recovered = await recoverHostsInDoubt(ctx.db, prepared, run.releaseId, { connect, actor });
       ctx.emit({ type: 'recovering', workOrderId: prepared.order.id, releaseId: run.releaseId, hosts: recovered });
     }
     result =

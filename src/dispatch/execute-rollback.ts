@@ -78,7 +78,7 @@ export async function executeRollback(ctx: WorkerContext, prepared: PreparedRun,
         await rollbackEnvironment(
           rollbackRequestFor(prepared, hosts, to, { signal: abort.signal }),
           {
-            connect: ctx.connect,
+            connect: ctx.connectFor(prepared.order.repoFullName),
             onEvent: (event) => ctx.emit({ type: 'release', workOrderId: prepared.order.id, event }),
             actor: `yardmaster:${ctx.workerId}`,
           },

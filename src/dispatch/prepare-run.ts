@@ -2,7 +2,7 @@
 import { resolvePlanTargets } from '../config/resolve-hosts.ts';
 import type { AppConfig, EnvironmentConfig, RepoConfig, ResolvedHost } from '../config/types.ts';
 import type { Plan } from '../plan/types.ts';
-import { describeSecretReadFailure } from '../policy/index.ts';
+import { checkPlanAgainstPolicy, describeSecretReadFailure } from '../policy/index.ts';
 import { currentPlanVersion, readStoredPlan, type PlanVersionRow } from '../workorders/service/plan-store.ts';
 import type { WorkOrder } from '../workorders/service/types.ts';
 import type { EnvironmentKey } from './environment-lock.ts';
@@ -34,6 +34,8 @@ export async function prepareRun(ctx: WorkerContext, order: WorkOrder): Promise<
   if (!loaded.ok) return { ok: false, message: `the repo config cannot be loaded: ${loaded.message}` };
   const targets = resolvePlanTargets(loaded.config, read.plan);
   if (!targets.ok) return { ok: false, message: `the plan no longer fits the repo config: ${targets.issues.map((issue) => issue.message).join('; ')}` };
+  const refused = checkPlanAgainstPolicy(ctx.policy.forRepo(order.repoFullName), read.plan, targets.hosts);
+  if (refused.length > 0) return { ok: false, message: `the operator's policy refuses this release now: ${refused.map((issue) => issue.message).join('; ')}` };
   const secrets = await ctx.secrets.read(order.repoFullName, read.plan.environment, targets.environment.secretEnv);
   if (!secrets.ok) return { ok: false, message: `secret_env cannot be read: ${describeSecretReadFailure(secrets, order.repoFullName, read.plan.environment)}` };
   return {

@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '../db/types.ts';
 import type { ConnectHost } from '../deploy/types.ts';
-import { storeSecretSource, type SecretSource } from '../policy/index.ts';
+import { defaultPolicySource, policyConnect, storeSecretSource, type PolicySource, type RepoConnect, type SecretSource } from '../policy/index.ts';
 import { ROLLBACK_QUEUE, START_QUEUE, type ReleaseQueue } from './release-queues.ts';
 import { sweepExpiredReleases } from './recovery-sweep.ts';
 import { handleRollbackJob } from './rollback-job.ts';
@@ -25,6 +25,10 @@ export interface ReleaseWorkerOptions {
   /** Opens an executor for a host: the registry bound to this worker's SSH identity and host-key policy. */
   connect: ConnectHost;
   loadConfig: ConfigLoader;
+  /** The operator's policy (default: the built-in defaults over `artifactsDir`: ssh only, files from the store). */
+  policy?: PolicySource;
+  /** `connect` per repository (default: `connect` guarded by `policy`); the runtime adds per-repository SSH identities. */
+  connectFor?: RepoConnect;
   /** Where relative package paths are looked up, and where downloads are cached. */
   artifactsDir: string;
   cacheDir: string;
@@ -69,10 +73,13 @@ export async function startReleaseWorker(options: ReleaseWorkerOptions): Promise
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const onEvent = options.onEvent;
   const now = options.now ?? (() => new Date());
+  const policy = options.policy ?? defaultPolicySource({ artifactsDir: options.artifactsDir });
   const ctx: WorkerContext = {
     db: options.database.db,
     queue: options.queue,
     connect: options.connect,
+    connectFor: options.connectFor ?? policyConnect(policy, options.connect),
+    policy,
     loadConfig: options.loadConfig,
     workerId,
     artifactsDir: options.artifactsDir,

@@ -2,7 +2,7 @@
 import type { RepoConfig } from '../config/types.ts';
 import type { Db } from '../db/types.ts';
 import type { ConnectHost } from '../deploy/types.ts';
-import type { SecretSource } from '../policy/index.ts';
+import type { PolicySource, RepoConnect, SecretSource } from '../policy/index.ts';
 import type { ReleaseQueue } from './release-queues.ts';
 import type { WorkerEvent } from './worker-events.ts';
 
@@ -12,7 +12,12 @@ export type ConfigLoader = (repo: { repoFullName: string; installationId: number
 export interface WorkerContext {
   db: Db;
   queue: ReleaseQueue;
+  /** The executor registry bound to the worker's identity; releases reach hosts through {@link WorkerContext.connectFor}. */
   connect: ConnectHost;
+  /** `connect` for one repository's hosts, within what the operator's policy grants it (checked at every connect). */
+  connectFor: RepoConnect;
+  /** The operator's policy, checked again when a release starts. */
+  policy: PolicySource;
   loadConfig: ConfigLoader;
   workerId: string;
   artifactsDir: string;

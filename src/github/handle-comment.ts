@@ -160,7 +160,7 @@ async function takePlan(session: Session, facts: CommentFacts): Promise<void> {
     return;
   }
   if (result.reason === 'no-plan') return;
-  if (result.reason === 'invalid-plan' || result.reason === 'invalid-targets') {
+  if (result.reason === 'invalid-plan' || result.reason === 'invalid-targets' || result.reason === 'policy-refused') {
     await session.comment(facts.number, `@${facts.author} ${result.message}\n\n${planErrorsReply(result.issues)}`);
     return;
   }

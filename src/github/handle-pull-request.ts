@@ -31,7 +31,9 @@ export async function handlePullRequest(session: Session, payload: unknown): Pro
   if (context === undefined) return;
   const result = await refreshPlanCommit(session.deps.service, { order, commitSha: pull.head.sha, actor: userActor(session.sender) }, context);
   if (!result.ok) {
-    if (result.reason !== 'no-plan') await session.comment(number, `The push to ${pull.head.sha.slice(0, 7)} was not taken: ${result.message}`);
+    // Issues of a stored plan have no comment line here: their messages say what is wrong.
+    const why = 'issues' in result ? `${result.message}: ${result.issues.map((issue) => issue.message).join('; ')}` : result.message;
+    if (result.reason !== 'no-plan') await session.comment(number, `The push to ${pull.head.sha.slice(0, 7)} was not taken: ${why}`);
     return;
   }
   if (result.outcome === 'stored') {

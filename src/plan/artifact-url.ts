@@ -1,13 +1,12 @@
 /** Where a plan may fetch its package from. */
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
-// Plain http is only acceptable when the bytes never leave the machine (local testing); the sha256 check still runs.
-const LOOPBACK_HOSTS = new Set(['127.0.0.1', 'localhost', '[::1]']);
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**
- * Checks a package location: an `https://` URL, a `file://` URL, `http://` on a loopback host only, or a relative or
- * absolute path in the artifact store (no `..` segments, so a plan cannot point outside the store).
+ * Checks the form of a package location: an `https://` or `http://` URL, a `file://` URL, or a relative or absolute
+ * path (no `..` segments, so a plan cannot climb out of the artifact store). Which locations a repository may use is
+ * the operator's policy (src/policy): in server mode plain http only to public addresses, files only in the store.
  *
  * @returns `undefined` when the location is acceptable, else a message saying what is wrong.
  */
@@ -32,9 +31,7 @@ export function checkArtifactUrl(location: string): string | undefined {
     case 'file:':
       return url.hostname === '' || url.hostname === 'localhost' ? undefined : 'a file:// URL must name a local path';
     case 'http:':
-      return LOOPBACK_HOSTS.has(url.hostname)
-        ? undefined
-        : 'http:// is only allowed for 127.0.0.1, localhost or [::1]; use https://';
+      return url.hostname === '' ? 'an http:// URL needs a host name' : undefined;
     default:
       return `unsupported URL scheme "${url.protocol}"; expected https://, file:// or a path in the artifact store`;
   }

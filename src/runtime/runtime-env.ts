@@ -27,6 +27,8 @@ export interface RuntimeConfig {
   cacheDir: string;
   /** Base URL people open to see an order (deployment `log_url`, links in comments). */
   publicUrl: string | undefined;
+  /** The operator's policy file (`YARDMASTER_POLICY`); absent = the built-in defaults. */
+  policyFile: string | undefined;
   /** How often idle workers poll the queue (NOTIFY wakes them sooner for new jobs; the poll starts scheduled ones). */
   pollSeconds: number;
   /** Opens the secret store (`YARDMASTER_SECRETS_KEY`); absent = no secrets: environments naming one cannot run. */
@@ -58,6 +60,7 @@ const envSchema = z.object({
       return z.NEVER;
     })
     .optional(),
+  YARDMASTER_POLICY: z.string().optional(),
 });
 
 /** `$XDG_CACHE_HOME/yardmaster`, else `~/.cache/yardmaster`. */
@@ -90,6 +93,7 @@ export function parseRuntimeEnv(env: Readonly<Record<string, string | undefined>
       publicUrl: vars.YARDMASTER_PUBLIC_URL?.replace(/\/+$/, ''),
       pollSeconds: vars.YARDMASTER_POLL_SECONDS,
       secretsKey: vars.YARDMASTER_SECRETS_KEY,
+      policyFile: vars.YARDMASTER_POLICY === undefined ? undefined : join(vars.YARDMASTER_POLICY.startsWith('/') ? '' : cwd, vars.YARDMASTER_POLICY),
     },
   };
 }

@@ -3,10 +3,11 @@
  * environment, the repo config from `YARDMASTER_CONFIG` or the GitHub adapter, events logged and reported.
  */
 import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import type { PolicySource } from '../policy/index.ts';
 import type { Runtime } from './open-runtime.ts';
 import { fileRepoConfigSource, missingRepoConfigSource, type RepoConfigSource } from './repo-config-source.ts';
 import { startWorkers, type Workers } from './start-workers.ts';
-import { workerConnect } from './worker-connect.ts';
+import { policyWorkerConnect, workerConnect } from './worker-connect.ts';
 import { fanOut, logWorkerEvents, type WorkerEventLogger } from './worker-event-log.ts';
 
 /** What GitHub adds when the process has App credentials. */
@@ -34,11 +35,12 @@ export function chooseConfigSource(runtime: Runtime, github: GitHubWorkerWiring)
   );
 }
 
-/** Starts `runtime.config.workers` releases' worth of workers (none when 0). */
+/** Starts `runtime.config.workers` releases' worth of workers (none when 0), within the operator's `policy`. */
 export async function startProcessWorkers(
   runtime: Runtime,
   env: Readonly<Record<string, string | undefined>>,
   log: ProcessWorkersLog,
+  policy: PolicySource,
   github: GitHubWorkerWiring = {},
 ): Promise<ProcessWorkersResult> {
   const configSource = chooseConfigSource(runtime, github);
@@ -49,7 +51,8 @@ export async function startProcessWorkers(
   const connect = await workerConnect(env, runtime.config.acceptNewHostKeys, log);
   if (!connect.ok) return { ok: false, problem: connect.message };
   const onEvent = github.report === undefined ? logWorkerEvents(log) : fanOut(logWorkerEvents(log), github.report);
-  const workers = await startWorkers(runtime, { count: runtime.config.workers, connect: connect.connect, configSource, onEvent });
-  log.info({ workerId: workers.worker?.workerId, concurrency: runtime.config.workers, configSource: configSource.name }, 'release worker started');
+  const connectFor = policyWorkerConnect(policy, connect.connect, env, runtime.config.acceptNewHostKeys, log);
+  const workers = await startWorkers(runtime, { count: runtime.config.workers, connect: connect.connect, policy, connectFor, configSource, onEvent });
+  log.info({ workerId: workers.worker?.workerId, concurrency: runtime.config.workers, configSource: configSource.name, policy: policy.name }, 'release worker started');
   return { ok: true, workers, configSource, idle };
 }

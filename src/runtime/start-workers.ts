@@ -3,6 +3,7 @@
  * `count` releases at once, with the process's SSH identity and a repo config source.
  */
 import type { ConnectHost } from '../deploy/types.ts';
+import type { PolicySource, RepoConnect } from '../policy/index.ts';
 import { startReleaseWorker, type ReleaseWorker } from '../dispatch/release-worker.ts';
 import type { WorkerEvent } from '../dispatch/worker-events.ts';
 import { storeSecretSource } from '../policy/index.ts';
@@ -14,6 +15,10 @@ export interface StartWorkersOptions {
   /** Releases run at once (different environments only: one release per app + environment). */
   count: number;
   connect: ConnectHost;
+  /** The operator's policy (default: the built-in defaults). */
+  policy?: PolicySource;
+  /** `connect` per repository within the policy (default: `connect` guarded by `policy`). */
+  connectFor?: RepoConnect;
   configSource: RepoConfigSource;
   /** Every worker event (GitHub reporting, logs). */
   onEvent?: (event: WorkerEvent) => void;
@@ -41,6 +46,8 @@ export async function startWorkers(runtime: Runtime, options: StartWorkersOption
     cacheDir: runtime.config.cacheDir,
     concurrency: options.count,
     pollingIntervalSeconds: runtime.config.pollSeconds,
+    ...(options.policy === undefined ? {} : { policy: options.policy }),
+    ...(options.connectFor === undefined ? {} : { connectFor: options.connectFor }),
     ...(options.onEvent === undefined ? {} : { onEvent: options.onEvent }),
     // Secrets come from the store under the process's YARDMASTER_SECRETS_KEY, never from its environment.
     secrets: storeSecretSource(runtime.database.db, runtime.config.secretsKey),

@@ -5,6 +5,7 @@
  */
 import type { ConnectHost } from '../deploy/types.ts';
 import { connectWithCredentials } from '../executors/ssh-credentials.ts';
+import { policyConnect, type PolicySource, type RepoConnect } from '../policy/index.ts';
 
 /** Where accepted host keys are reported. */
 export interface ConnectLog {
@@ -22,5 +23,23 @@ export function workerConnect(
 ): Promise<WorkerConnectResult> {
   return connectWithCredentials({ acceptNewHostKeys, env }, (entry, fingerprint) =>
     log.warn({ host: entry.name, address: entry.address, port: entry.port, fingerprint }, 'accepted an unpinned host key: pin it in the config'),
+  );
+}
+
+/**
+ * `connect` per repository for workers in server mode: the process's identity, or the repository's own key file when
+ * the operator's policy names one (`ssh_identity`), and every host checked against the repository's grant.
+ */
+export function policyWorkerConnect(
+  policy: PolicySource,
+  connect: ConnectHost,
+  env: Readonly<Record<string, string | undefined>>,
+  acceptNewHostKeys: boolean,
+  log: ConnectLog,
+): RepoConnect {
+  return policyConnect(policy, connect, (identity) =>
+    connectWithCredentials({ identity, acceptNewHostKeys, env }, (entry, fingerprint) =>
+      log.warn({ host: entry.name, address: entry.address, port: entry.port, fingerprint }, 'accepted an unpinned host key: pin it in the config'),
+    ),
   );
 }

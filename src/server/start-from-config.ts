@@ -7,6 +7,7 @@
 import type { ProbotOctokit } from 'probot';
 import type { Logger } from 'pino';
 import { createYardmasterApp, type AppDeps } from '../app.ts';
+import { laneLimitsOf, startPolicy, storeSecretSource } from '../policy/index.ts';
 import { openRuntime, type Runtime } from '../runtime/open-runtime.ts';
 import type { RuntimeConfig } from '../runtime/runtime-env.ts';
 import { startProcessWorkers } from '../runtime/start-process-workers.ts';
@@ -23,7 +24,6 @@ import { metricsHandler } from '../metrics/metrics-route.ts';
 import { METRICS_TOKEN_VARIABLE, parseMetricsToken } from '../metrics/metrics-token.ts';
 import { withEventSink } from '../runtime/with-event-sink.ts';
 import { startNotifications } from '../notify/start-notifications.ts';
-import { storeSecretSource } from '../policy/index.ts';
 import { parseLanesEnv } from '../lanes/lanes-env.ts';
 import { startServerLanes } from '../lanes/start-server-lanes.ts';
 import { workerConnect } from '../runtime/worker-connect.ts';
@@ -65,23 +65,31 @@ async function startApp(
     ...(options.Octokit === undefined ? {} : { Octokit: options.Octokit }),
   });
   const publicUrl = runtimeConfig.publicUrl ?? `http://localhost:${config.port}`;
-  const runtime: Runtime = await openRuntime(runtimeConfig, log, env);
+  // Before the database opens: a bad policy file refuses the start, with its errors by line.
+  const policy = await startPolicy(runtimeConfig.policyFile, { artifactsDir: runtimeConfig.artifactsDir, log });
+  if (!policy.ok) return { ok: false, problems: policy.problems };
+  const runtime: Runtime = await openRuntime(runtimeConfig, log, env).catch((error: unknown) => {
+    policy.stop();
+    throw error;
+  });
   try {
     const slackEnv = parseSlackEnv(env);
     if (!slackEnv.ok) {
       await runtime.close();
+      policy.stop();
       return { ok: false, problems: slackEnv.problems };
     }
-    const service = { db: runtime.database.db, queue: runtime.queue };
+    const service = { db: runtime.database.db, queue: runtime.queue, policy: policy.source };
     const githubFor = (installationId: number) => probot.auth(installationId);
     const slack = slackEnv.settings.enabled
       ? await startSlack(slackEnv.settings, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, githubWebUrl: githubWebUrl(config.githubApiUrl), log })
       : undefined;
     const metrics = createMetrics({ queueDepth: () => runtime.queue.depth() });
-    const workers = await startProcessWorkers(runtime, env, log, withEventSink(withSlackReport(githubWorkerWiring(probot, runtime.database, publicUrl, log), slack?.report), metrics.onWorkerEvent));
+    const workers = await startProcessWorkers(runtime, env, log, policy.source, withEventSink(withSlackReport(githubWorkerWiring(probot, runtime.database, publicUrl, log), slack?.report), metrics.onWorkerEvent));
     if (!workers.ok) {
       await slack?.stop();
       await runtime.close();
+      policy.stop();
       return { ok: false, problems: [workers.problem] };
     }
     const notifications = await startNotifications({
@@ -100,11 +108,12 @@ async function startApp(
       await slack?.stop();
       await workers.workers.stop();
       await runtime.close();
+      policy.stop();
       return { ok: false, problems: lanesEnv.problems };
     }
     const lanesSsh = lanesEnv.settings.enabled && Object.values(lanesEnv.settings.catalog).some((entry) => entry.ssh !== undefined) ? await workerConnect(env, runtimeConfig.acceptNewHostKeys, log) : undefined;
     if (lanesSsh !== undefined && !lanesSsh.ok) log.warn({ problem: lanesSsh.message }, 'lanes: no SSH identity, so services on lane hosts cannot start');
-    const lanes = lanesEnv.settings.enabled ? await startServerLanes(runtime.database, lanesEnv.settings, log, lanesSsh?.ok === true ? lanesSsh.connect : undefined) : undefined;
+    const lanes = lanesEnv.settings.enabled ? await startServerLanes(runtime.database, lanesEnv.settings, log, lanesSsh?.ok === true ? lanesSsh.connect : undefined, (repo) => laneLimitsOf(policy.source.forRepo(repo))) : undefined;
     const dashboard = await startDashboard({ database: runtime.database, env, webhookSecret: config.webhookSecret, publicUrl, githubApiUrl: config.githubApiUrl, log });
     if (!dashboard.ok) {
       await lanes?.server.close();
@@ -112,6 +121,7 @@ async function startApp(
       await slack?.stop();
       await workers.workers.stop();
       await runtime.close();
+      policy.stop();
       return { ok: false, problems: dashboard.problems };
     }
     const onOrderChanged = (workOrderId: number): void => {
@@ -151,10 +161,12 @@ async function startApp(
         await workers.workers.stop();
         await notifications.stop();
         await runtime.close({ afterQueue: workers.idle });
+        policy.stop();
       },
     };
   } catch (error) {
     await runtime.close();
+    policy.stop();
     throw error;
   }
 }

@@ -26,6 +26,7 @@ import { storeSecretSource, type SecretsKey } from '../../src/policy/index.ts';
 import type { WorkerEvent } from '../../src/dispatch/worker-events.ts';
 import { createGitHubConfigLoader } from '../../src/github/repo-config.ts';
 import { createGitHubReporter, type GitHubReporter } from '../../src/github/report-worker-events.ts';
+import { defaultPolicySource, type PolicySource } from '../../src/policy/index.ts';
 import type { ServiceDeps } from '../../src/workorders/service/index.ts';
 import { openTestDatabase, type TestDatabase } from './database.ts';
 import { startTestApp, type TestApp } from './github-app-server.ts';
@@ -124,6 +125,8 @@ export interface HarnessOptions {
   lanes?: { catalog: LaneCatalog; limitsFor?: (repoFullName: string) => { maxTtlMs: number; maxInstances: number } };
   /** Starts a release worker deploying to these hosts. */
   fleet?: SshdFleet;
+  /** The operator's policy for plan submission and the worker; default the built-in defaults over `workDir`. */
+  policy?: PolicySource;
   workDir: string;
 }
 
@@ -165,7 +168,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // Notification retries 1 s apart instead of minutes: the tests watch a failing subscriber recover.
   const queues = { ...RUNTIME_QUEUES, [NOTIFY_QUEUE]: { ...RUNTIME_QUEUES[NOTIFY_QUEUE], retryDelaySeconds: 1, retryBackoff: false } };
   const queue: RuntimeQueue = await openQueue(test.database, { queues, onError: (error) => console.error('pg-boss:', error) });
-  const deps: ServiceDeps = { db: test.database.db, queue };
+  const policy = options.policy ?? defaultPolicySource({ artifactsDir: options.workDir });
+  const deps: ServiceDeps = { db: test.database.db, queue, policy };
   const publicUrl = 'https://yardmaster.example.com';
   const secrets = storeSecretSource(test.database.db, options.secretsKey);
   // Logs of the Slack side and the notifications: quiet (a test fails on what they would have said).
@@ -225,6 +229,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           queue,
           connect: connectWith(fleet.privateKey, fleet.user),
           loadConfig: createGitHubConfigLoader(githubFor),
+          policy,
           artifactsDir: options.workDir,
           cacheDir: join(options.workDir, 'cache'),
           onEvent: fanOut(...[reporter, slack?.report, options.onWorkerEvent].filter((sink) => sink !== undefined)),

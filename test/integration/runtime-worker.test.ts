@@ -20,6 +20,7 @@ import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts'
 import { spawnNode, type SpawnedProcess } from '../helpers/spawned-process.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 import { planComment, repoContext, waitFor } from '../helpers/workorder-fixtures.ts';
+import { defaultPolicySource } from '../../src/policy/index.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(ROOT, 'bin/yardmaster.js');
@@ -83,7 +84,7 @@ beforeAll(async () => {
   config = parsed.value;
   test = await openTestDatabase('postgres');
   queue = await openQueue(test.database, { queues: RELEASE_QUEUES });
-  deps = { db: test.database.db, queue };
+  deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
 });
 
 afterAll(async () => {

@@ -13,6 +13,7 @@ import { openQueue } from '../../src/dispatch/queue.ts';
 import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
 import { startReleaseWorker, type ReleaseWorker } from '../../src/dispatch/release-worker.ts';
 import { connectExecutor } from '../../src/executors/registry.ts';
+import { localExecutorPolicy } from '../helpers/policy-fixtures.ts';
 import { parseCommand } from '../../src/workorders/commands.ts';
 import { getWorkOrder, handleCommand, openWorkOrder, submitPlan, type ServiceDeps, type WorkOrder } from '../../src/workorders/service/index.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -35,12 +36,15 @@ beforeAll(async () => {
   config = repoConfig([{ name: 'local-1', address: 'localhost', port: 22, executor: 'local', deployTo: join(work, 'local-1') }], { production: environmentConfig() });
   test = await openTestDatabase('pglite');
   queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
-  deps = { db: test.database.db, queue };
+  // The local executor is the operator's choice: this test's policy grants it.
+  const policy = localExecutorPolicy(work);
+  deps = { db: test.database.db, queue, policy };
   worker = await startReleaseWorker({
     database: test.database,
     queue,
     connect: (host, signal) => connectExecutor(host, { defaultUser: 'nobody', acceptNewHostKeys: false, readyTimeoutMs: 5_000, signal }),
     loadConfig: async () => ({ ok: true, config }),
+    policy,
     artifactsDir: work,
     cacheDir: join(work, 'cache'),
     pollingIntervalSeconds: 0.5,

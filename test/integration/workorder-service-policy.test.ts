@@ -30,6 +30,7 @@ import {
 import type { Command } from '../../src/workorders/types.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { environmentConfig, jobData, jobState, planComment, repoConfig, repoContext, startJobCount } from '../helpers/workorder-fixtures.ts';
+import { defaultPolicySource } from '../../src/policy/index.ts';
 
 const SHA = 'a'.repeat(64);
 const REPO = 'acme/shop';
@@ -54,7 +55,7 @@ let nextRef = 1;
 beforeAll(async () => {
   test = await openTestDatabase('postgres');
   queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
-  deps = { db: test.database.db, queue, now: () => clock };
+  deps = { db: test.database.db, queue, now: () => clock, policy: defaultPolicySource({ artifactsDir: '/nonexistent' }) };
 });
 
 afterAll(async () => {

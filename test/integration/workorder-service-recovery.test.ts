@@ -28,6 +28,7 @@ import { isLocked, liveTarget } from '../helpers/host-files.ts';
 import { buildPackage, connectWith, plan, type BuiltPackage } from '../helpers/release-fixtures.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 import { environmentConfig, planComment, repoConfig, repoContext, waitFor } from '../helpers/workorder-fixtures.ts';
+import { defaultPolicySource } from '../../src/policy/index.ts';
 
 const POST_DEPLOY = 'echo "$YM_VERSION" >> ../../post-deploy.log; if [ "$YM_VERSION" = 2.0.0 ] && [ -e ../../BLOCK ]; then touch ../../BLOCKED; while [ -e ../../BLOCK ]; do sleep 0.1; done; fi';
 
@@ -53,7 +54,7 @@ beforeAll(async () => {
   config = repoConfig(hosts, { production: environmentConfig() });
   test = await openTestDatabase('postgres');
   queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
-  deps = { db: test.database.db, queue };
+  deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
   // What the hosts run before the work order: 1.0.0 everywhere.
   const environment = config.apps['shop']?.environments['production'];
   const app = config.apps['shop'];

@@ -33,6 +33,7 @@ import { isLocked, liveTarget } from '../helpers/host-files.ts';
 import { buildPackage, connectWith, type BuiltPackage } from '../helpers/release-fixtures.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 import { environmentConfig, planComment, repoConfig, repoContext, waitFor } from '../helpers/workorder-fixtures.ts';
+import { defaultPolicySource } from '../../src/policy/index.ts';
 
 const REPO = 'acme/shop';
 
@@ -58,7 +59,7 @@ beforeAll(async () => {
   config = repoConfig(hosts, { production: environmentConfig(), frozen: environmentConfig({ freeze: ['Mon-Sun'] }) });
   test = await openTestDatabase('postgres');
   queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
-  deps = { db: test.database.db, queue };
+  deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
   worker = await startReleaseWorker({
     database: test.database,
     queue,

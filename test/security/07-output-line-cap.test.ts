@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { and, asc, eq } from 'drizzle-orm';
+import { defaultPolicySource } from '../../src/policy/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RepoConfig } from '../../src/config/types.ts';
 import { releases, stageOutput } from '../../src/db/schema.ts';
@@ -47,7 +48,7 @@ beforeAll(async () => {
   config = repoConfig(fleet.hostEntries(), { production: environmentConfig() });
   test = await openTestDatabase('postgres');
   queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
-  deps = { db: test.database.db, queue };
+  deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
 });
 
 afterAll(async () => {

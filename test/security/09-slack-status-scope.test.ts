@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
+import { defaultPolicySource } from '../../src/policy/index.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseRepoConfig } from '../../src/config/parse-config.ts';
 import { createSlackApp, type SlackApp } from '../../src/slack/create-slack-app.ts';
@@ -51,7 +52,7 @@ beforeAll(async () => {
   slack = createSlackApp({ enabled: true, botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, apiUrl: recorder.url }, quiet);
   await slack.start(
     {
-      service: { db: test.database.db, queue: { send: () => Promise.reject(new Error('no queue')), cancel: () => Promise.reject(new Error('no queue')) } },
+      service: { db: test.database.db, queue: { send: () => Promise.reject(new Error('no queue')), cancel: () => Promise.reject(new Error('no queue')) }, policy: defaultPolicySource({ artifactsDir: '/nonexistent' }) },
       slack: slack.client,
       githubFor: () => Promise.reject(new Error('no GitHub in this test')),
       loadConfig,

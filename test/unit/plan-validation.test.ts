@@ -152,7 +152,7 @@ describe('plan validation: package', () => {
   });
 
   it.each([
-    ['http://artifacts.example.com/a.tgz', 'http:// is only allowed for 127.0.0.1, localhost or [::1]; use https://'],
+    ['http://', 'not a valid URL'],
     ['ftp://artifacts.example.com/a.tgz', 'unsupported URL scheme "ftp:"; expected https://, file:// or a path in the artifact store'],
     ['s3://bucket/a.tgz', 'unsupported URL scheme "s3:"; expected https://, file:// or a path in the artifact store'],
     ['https://user:secret@artifacts.example.com/a.tgz', 'must not contain a user name or password; give credentials to the server instead'],

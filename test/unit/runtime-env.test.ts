@@ -16,6 +16,7 @@ describe('parseRuntimeEnv', () => {
         cacheDir: '/home/ym/.cache/yardmaster/packages',
         publicUrl: undefined,
         pollSeconds: 2,
+        policyFile: undefined,
       },
     });
   });
@@ -42,6 +43,11 @@ describe('parseRuntimeEnv', () => {
         publicUrl: 'https://ym.example.com',
       },
     });
+  });
+
+  it('reads the policy file path, relative to cwd', () => {
+    expect(parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_POLICY: 'etc/policy.yml' }, '/srv')).toMatchObject({ ok: true, config: { policyFile: '/srv/etc/policy.yml' } });
+    expect(parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_POLICY: '/etc/yardmaster/policy.yml' }, '/srv')).toMatchObject({ ok: true, config: { policyFile: '/etc/yardmaster/policy.yml' } });
   });
 
   it('names every bad setting', () => {

@@ -3,6 +3,7 @@
  * real PostgreSQL (DATABASE_URL): the embedded PGlite belongs to one process, the server's. Runs until SIGTERM or
  * SIGINT, then finishes running releases' current step bounds, stops the queue and closes the database.
  */
+import { startPolicy, type PolicySource } from '../../policy/index.ts';
 import { pino } from 'pino';
 import { openRuntime, type Runtime } from '../../runtime/open-runtime.ts';
 import { parseRuntimeEnv } from '../../runtime/runtime-env.ts';
@@ -33,7 +34,7 @@ function aborted(signal: AbortSignal): Promise<void> {
  * With App credentials (APP_ID, …) the workers report to GitHub, and to Slack with SLACK_BOT_TOKEN; without, they only
  * log. A string is a problem.
  */
-async function githubWiring(env: Readonly<Record<string, string | undefined>>, runtime: Runtime, log: pino.Logger): Promise<GitHubWorkerWiring | string> {
+async function githubWiring(env: Readonly<Record<string, string | undefined>>, runtime: Runtime, log: pino.Logger, policy: PolicySource): Promise<GitHubWorkerWiring | string> {
   const server = parseServerEnv(env);
   if (!server.ok) return `invalid environment:\n  ${server.problems.join('\n  ')}`;
   if (server.config.mode !== 'app') return {};
@@ -52,7 +53,7 @@ async function githubWiring(env: Readonly<Record<string, string | undefined>>, r
   if (!slack.ok) return `invalid environment:\n  ${slack.problems.join('\n  ')}`;
   if (slack.bot === undefined) return wiring;
   const githubFor = (installationId: number) => probot.auth(installationId);
-  const service = { db: runtime.database.db, queue: runtime.queue };
+  const service = { db: runtime.database.db, queue: runtime.queue, policy };
   return withSlackReport(
     wiring,
     workerSlackReporter(slack.bot, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, githubWebUrl: githubWebUrl(server.config.githubApiUrl), log }),
@@ -84,26 +85,35 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   }
   const level = io.env['LOG_LEVEL'] ?? 'info';
   const log = pino({ name: 'yardmaster-worker', level: LOG_LEVELS.has(level) ? level : 'info' });
+  const policy = await startPolicy(settings.config.policyFile, { artifactsDir: settings.config.artifactsDir, log });
+  if (!policy.ok) {
+    io.stderr.write(`${policy.problems.join('\n  ')}\n`);
+    return EXIT_INVALID;
+  }
   let runtime: Runtime;
   try {
     runtime = await openRuntime(settings.config, log, io.env);
   } catch (error) {
+    policy.stop();
     io.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_FAILED;
   }
-  const github = await githubWiring(env, runtime, log);
+  const github = await githubWiring(env, runtime, log, policy.source);
   if (typeof github === 'string') {
+    policy.stop();
     await runtime.close();
     io.stderr.write(`${github}\n`);
     return EXIT_INVALID;
   }
   if (github.configSource === undefined && settings.config.configFile === undefined) {
+    policy.stop();
     await runtime.close();
     io.stderr.write('yardmaster worker needs a repo config source: the App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET) to read .github/yardmaster.yml, or YARDMASTER_CONFIG=<file>\n');
     return EXIT_INVALID;
   }
-  const started = await startProcessWorkers(runtime, env, log, github);
+  const started = await startProcessWorkers(runtime, env, log, policy.source, github);
   if (!started.ok) {
+    policy.stop();
     await runtime.close();
     io.stderr.write(`${started.problem}\n`);
     return EXIT_INVALID;
@@ -113,6 +123,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   log.info({}, 'shutting down');
   await started.workers.stop();
   await runtime.close({ afterQueue: started.idle });
+  policy.stop();
   log.info({}, 'stopped');
   return EXIT_OK;
 }

@@ -5,7 +5,7 @@ import { appendAudit } from '../../db/audit-log.ts';
 import { workOrders } from '../../db/schema.ts';
 import { planDigest } from '../../plan/digest.ts';
 import { parsePlanFromComment } from '../../plan/parse-plan-from-comment.ts';
-import { missingSecretIssues } from '../../policy/index.ts';
+import { checkPlanAgainstPolicy, missingSecretIssues, planFieldLocator, unlocated, type PlanFieldLocator } from '../../policy/index.ts';
 import type { Plan, SourceIssue } from '../../plan/types.ts';
 import { authorize } from '../authorize.ts';
 import { evaluateQuorum } from '../quorum.ts';
@@ -49,7 +49,7 @@ export type SubmitPlanResult =
       message: string;
     }
   | Refusal<'no-plan' | 'several-plans' | 'plan-in-list'>
-  | (Refusal<'invalid-plan' | 'invalid-targets'> & { issues: SourceIssue[] })
+  | (Refusal<'invalid-plan' | 'invalid-targets' | 'policy-refused'> & { issues: SourceIssue[] })
   | Refusal<'not-found' | 'not-allowed' | 'environment-mismatch' | 'wrong-state'>;
 
 /** States in which a new plan is taken; a running or finished order needs a new work order (or PR deployment). */
@@ -76,7 +76,14 @@ interface PlanCandidate {
 }
 
 /** Stores `candidate` as the order's plan (checks, version row, transitions, audit): shared by comments and pushes. */
-async function storePlan(deps: ServiceDeps, orderId: number, candidate: PlanCandidate, context: RepoContext, actor: Actor): Promise<SubmitPlanResult> {
+async function storePlan(
+  deps: ServiceDeps,
+  orderId: number,
+  candidate: PlanCandidate,
+  context: RepoContext,
+  actor: Actor,
+  locate: PlanFieldLocator = unlocated,
+): Promise<SubmitPlanResult> {
   const order = await getWorkOrder(deps.db, orderId);
   if (order === undefined) return { ok: false, reason: 'not-found', message: `no work order ${orderId}` };
   const { plan } = candidate;
@@ -89,6 +96,8 @@ async function storePlan(deps: ServiceDeps, orderId: number, candidate: PlanCand
   }
   const targets = resolvePlanTargets(context.config, plan);
   if (!targets.ok) return { ok: false, reason: 'invalid-targets', message: 'the plan does not fit .github/yardmaster.yml', issues: targets.issues };
+  const refused = checkPlanAgainstPolicy(deps.policy.forRepo(order.repoFullName), plan, targets.hosts, locate);
+  if (refused.length > 0) return { ok: false, reason: 'policy-refused', message: "the plan goes past what the operator's policy allows this repository", issues: refused };
   // Secret values come only from the operator's store, never from the server's environment: a plan whose
   // environment names one the store lacks could never run (and must not run on the server's own variables).
   const missingSecrets = await missingSecretIssues(deps.db, order.repoFullName, plan.app, plan.environment, targets.environment);
@@ -194,6 +203,7 @@ export async function submitPlan(deps: ServiceDeps, input: SubmitPlanInput, cont
     { plan: parsed.plan, yaml: parsed.block.yaml, author, commentId: input.commentId, commitSha: input.commitSha ?? null },
     context,
     userActor(author),
+    planFieldLocator(parsed.block),
   );
 }
 
