@@ -55,6 +55,8 @@ const SERVER_VARIABLES = {
 const STORED_TOKEN = `store-api-token-${randomBytes(12).toString('hex')}`;
 const STORED_HOOK_KEY = `store-hook-key-${randomBytes(12).toString('hex')}`;
 const KEY_TEXT = randomBytes(32).toString('base64');
+/** The operator's audit key: the CLI keys its audit rows like the server's. */
+const AUDIT_KEY_TEXT = randomBytes(32).toString('base64url');
 
 function environments(hookUrl: string): string {
   return [
@@ -142,7 +144,7 @@ interface Run {
 
 /** `yardmaster secrets …` in this process (faster than a new process each time), `input` as its stdin. */
 async function secretsInProcess(args: string[], input?: string): Promise<Run> {
-  const captured = captureIo(work, { DATABASE_URL: databaseUrl, YARDMASTER_SECRETS_KEY: KEY_TEXT, USER: 'opal' });
+  const captured = captureIo(work, { DATABASE_URL: databaseUrl, YARDMASTER_SECRETS_KEY: KEY_TEXT, YARDMASTER_AUDIT_KEY: AUDIT_KEY_TEXT, USER: 'opal' });
   const io = input === undefined ? captured.io : { ...captured.io, readSecret: () => Promise.resolve(Buffer.from(input)) };
   const code = await secretsCommand(args, io);
   return { code, stdout: captured.stdout(), stderr: captured.stderr() };
@@ -153,7 +155,7 @@ function secretsCli(args: string[], input = ''): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, 'secrets', ...args], {
       cwd: work,
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, USER: 'opal', DATABASE_URL: databaseUrl, YARDMASTER_SECRETS_KEY: KEY_TEXT },
+      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, USER: 'opal', DATABASE_URL: databaseUrl, YARDMASTER_SECRETS_KEY: KEY_TEXT, YARDMASTER_AUDIT_KEY: AUDIT_KEY_TEXT },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -326,7 +328,8 @@ describe('secrets from the store', () => {
     expect(await settled(4, ['failed', 'succeeded'])).toBe('failed');
     await harness.reporter.idle();
     expect(await readIfExists(join(deployTo, 'token-4.txt'))).toBeNull();
-    const [failure] = await commentsMatching(harness, 4, /could not start|API_TOKEN/);
+    // The plan reply shows the command (and so the name API_TOKEN): the failure is the comment that names the secret store.
+    const [failure] = await commentsMatching(harness, 4, /secret store/);
     expect(failure).toMatch(/API_TOKEN/);
     expect(failure).toMatch(/secret store/);
   }, 120_000);
