@@ -185,7 +185,8 @@ describe('plans', () => {
       approvals: { needed: 2, from: ['team:ops'], excluding: 'carol' },
     });
     expect(result.summary.stages.map((stage) => stage.stage)).toHaveLength(9);
-    expect(result.summary.stages.find((stage) => stage.stage === 'health')?.check).toBe('command true, 3 tries 1s apart');
+    // The probe's command is listed verbatim among the stage's commands; the check's words hold nothing the plan wrote.
+    expect(result.summary.stages.find((stage) => stage.stage === 'health')).toMatchObject({ commands: ['true'], check: '3 tries 1s apart' });
     // The same plan again (another comment, same meaning) changes nothing.
     const again = await postPlan(order, 'production', '2.0.0', 'carol', 'commands:\n  post_deploy: ["systemctl reload shop"]\n  health: { command: "true", retries: 2, interval: 1s }');
     expect(again).toMatchObject({ ok: true, outcome: 'unchanged', moved: [] });
