@@ -27,6 +27,7 @@ const EXPECTED_TABLES = [
   'plan_versions',
   'release_day_counts',
   'releases',
+  'secrets',
   'slack_messages',
   'stage_events',
   'stage_output',

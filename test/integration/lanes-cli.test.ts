@@ -35,7 +35,7 @@ beforeAll(async () => {
     ['services:', `  A: { start: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SERVICE)}], env: { NEXT: B } }`, `  B: { start: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SERVICE)}] }`, ''].join('\n'),
   );
   await writeFile(join(work, 'task.yml'), 'lane: cli-lane\nservices: { A: baseline, B: "1" }\ncalls: [A->B]\n');
-  env = { DATABASE_URL: test.url ?? '', YARDMASTER_LANES_CATALOG: 'catalog.yml', YARDMASTER_LANES_TOKEN: 'cli-test-token-0123456789', USER: 'tester' };
+  env = { DATABASE_URL: test.url ?? '', YARDMASTER_LANES_CATALOG: 'catalog.yml', YARDMASTER_LANES_TOKEN: 'cli-test-token-0123456789', USER: 'tester', YARDMASTER_AUDIT_KEY: 'lanes-cli-test-audit-key-0123456789abcdef' };
   const run = captureIo(work, env, stopServe.signal);
   serving = runCli(['lanes', 'serve', '--port', '0', '--api-port', '0'], run.io);
   const deadline = Date.now() + 20_000;
