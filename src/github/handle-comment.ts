@@ -23,7 +23,10 @@ interface CommentFacts {
   isPullRequest: boolean;
   commentId: number;
   body: string;
+  /** Who sent the event: the comment's author when it was created, whoever edited it when it was edited. */
   author: string;
+  /** GitHub's time of this text: `created_at` for a new comment, `updated_at` for an edit. */
+  at: Date;
 }
 
 export async function handleIssueComment(session: Session, payload: unknown): Promise<void> {
@@ -41,7 +44,10 @@ export async function handleIssueComment(session: Session, payload: unknown): Pr
     isPullRequest: issue.pull_request !== undefined,
     commentId: comment.id,
     body: comment.body ?? '',
-    author: comment.user.login,
+    // Anyone with write access can edit anyone's comment: the text is the editor's, and so are the role check, the
+    // four-eyes rule and the plan's authorship.
+    author: parsed.data.sender.login,
+    at: action === 'created' ? comment.created_at : comment.updated_at,
   };
   const laneSpec = laneBlockOf(facts.body);
   if (laneSpec !== undefined) {

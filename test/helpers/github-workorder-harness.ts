@@ -260,11 +260,39 @@ export function issueOpened(number: number, author: string, body: string, labels
   });
 }
 
-export function issueComment(number: number, commentId: number, author: string, body: string, action: 'created' | 'edited' = 'created', pullRequest = false): WebhookPayload {
+/**
+ * GitHub's clock for the payloads made here: every call gives a later second, as real events have (a plan version
+ * and an approval are compared by these times, never by the server's clock).
+ */
+let githubSecond = Date.parse('2026-01-01T00:00:00Z') / 1000;
+export function nextGitHubTime(): string {
+  githubSecond += 1;
+  return new Date(githubSecond * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Who sent an event and when, where they differ from the comment's author and the next GitHub second. */
+export interface CommentEventOptions {
+  /** Who sent the event (edited the comment); default the author. */
+  sender?: string;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export function issueComment(
+  number: number,
+  commentId: number,
+  author: string,
+  body: string,
+  action: 'created' | 'edited' = 'created',
+  pullRequest = false,
+  options: CommentEventOptions = {},
+): WebhookPayload {
+  const createdAt = options.createdAt ?? nextGitHubTime();
+  const updatedAt = options.updatedAt ?? (action === 'created' ? createdAt : nextGitHubTime());
   return examplePayload('issue_comment', action, {
     issue: { number, pull_request: pullRequest ? { url: `https://api.github.com/repos/${REPO_FULL_NAME}/pulls/${number}` } : undefined },
-    comment: { id: commentId, body, user: { login: author, type: 'User' } },
-    sender: { login: author, type: 'User' },
+    comment: { id: commentId, body, user: { login: author, type: 'User' }, created_at: createdAt, updated_at: updatedAt },
+    sender: { login: options.sender ?? author, type: 'User' },
     installation: INSTALLATION,
   });
 }
@@ -289,7 +317,7 @@ function repository(): WebhookPayload {
 
 export function review(number: number, reviewId: number, reviewer: string, state: string, commitId: string, action: 'submitted' | 'dismissed' = 'submitted'): WebhookPayload {
   return examplePayload('pull_request_review', action, {
-    review: { id: reviewId, state, commit_id: commitId, body: null, user: { login: reviewer, type: 'User' } },
+    review: { id: reviewId, state, commit_id: commitId, body: null, user: { login: reviewer, type: 'User' }, submitted_at: nextGitHubTime() },
     pull_request: { number },
     repository: repository(),
     sender: { login: reviewer, type: 'User' },
@@ -300,7 +328,7 @@ export function review(number: number, reviewId: number, reviewer: string, state
 export function pullRequestEvent(number: number, action: 'synchronize' | 'closed', headSha: string, sender: string): WebhookPayload {
   return examplePayload('pull_request', action, {
     number,
-    pull_request: { number, head: { sha: headSha } },
+    pull_request: { number, head: { sha: headSha }, updated_at: nextGitHubTime() },
     repository: repository(),
     sender: { login: sender, type: 'User' },
     installation: INSTALLATION,
