@@ -88,7 +88,7 @@ async function runCommand(session: Session, facts: CommentFacts, command: Comman
   if (context === undefined) return;
   const result = await handleCommand(
     session.deps.service,
-    { order, actor: facts.author, command, source: 'github', sourceRef: `comment:${facts.commentId}` },
+    { order, actor: facts.author, command, source: 'github', sourceRef: `comment:${facts.commentId}`, givenAt: facts.at },
     context,
   );
   await session.react(facts.commentId, result.ok);
@@ -153,6 +153,7 @@ async function takePlan(session: Session, facts: CommentFacts): Promise<void> {
       commentId: facts.commentId,
       author: facts.author,
       markdown: facts.body,
+      at: facts.at,
       ...(order.headSha === null ? {} : { commitSha: order.headSha }),
     },
     context,

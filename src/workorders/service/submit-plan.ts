@@ -1,5 +1,6 @@
 /** A plan comment (or an edit of it, or a push to the PR) becomes the order's current plan version. */
 import { eq, sql } from 'drizzle-orm';
+import { releaseSettings, releaseSettingsRecord } from '../../config/release-settings.ts';
 import { resolvePlanTargets } from '../../config/resolve-hosts.ts';
 import { appendAudit } from '../../db/audit-log.ts';
 import { workOrders } from '../../db/schema.ts';
@@ -25,9 +26,11 @@ export interface SubmitPlanInput {
   order: OrderRef;
   /** The comment holding the plan; its edits make new versions. */
   commentId: number | null;
-  /** Who wrote the comment. */
+  /** Who wrote the text: the comment's author, or whoever edited it (GitHub's `sender`). */
   author: string;
   markdown: string;
+  /** GitHub's time of the text (the comment's created_at, or updated_at for an edit): approvals are compared with it. */
+  at?: Date;
   /** PR head for PR deployments, the default branch head for issues: part of the digest. */
   commitSha?: string;
 }
@@ -72,6 +75,7 @@ interface PlanCandidate {
   author: string;
   commentId: number | null;
   commitSha: string | null;
+  sourceTime: Date | null;
 }
 
 /** Stores `candidate` as the order's plan (checks, version row, transitions, audit): shared by comments and pushes. */
@@ -89,7 +93,9 @@ async function storePlan(deps: ServiceDeps, orderId: number, candidate: PlanCand
   const targets = resolvePlanTargets(context.config, plan);
   if (!targets.ok) return { ok: false, reason: 'invalid-targets', message: 'the plan does not fit .github/yardmaster.yml', issues: targets.issues };
   if (!OPEN_FOR_PLANS.has(order.state)) return wrongState(order);
-  const digest = planDigest(plan, candidate.commitSha === null ? {} : { commitSha: candidate.commitSha });
+  // The digest covers the config the plan resolves to as well: approvers approve both, and a change needs them again.
+  const resolved = releaseSettingsRecord(releaseSettings(targets));
+  const digest = planDigest(plan, { ...(candidate.commitSha === null ? {} : { commitSha: candidate.commitSha }), settings: resolved });
 
   const stored = await deps.db.transaction(async (tx) => {
     const locked = await lockWorkOrder(tx, orderId);
@@ -99,7 +105,7 @@ async function storePlan(deps: ServiceDeps, orderId: number, candidate: PlanCand
     if (previous !== undefined && previous.digest === digest) {
       return { outcome: 'unchanged' as const, row: previous, moved: [], dropped: [], cancelledJob: false, jobId: null };
     }
-    const row = await insertPlanVersion(tx, { workOrderId: orderId, ...candidate, digest });
+    const row = await insertPlanVersion(tx, { workOrderId: orderId, ...candidate, digest, resolved });
     await tx
       .update(workOrders)
       .set({ app: plan.app, environment: plan.environment, headSha: candidate.commitSha ?? locked.headSha, updatedAt: sql`now()` })
@@ -182,7 +188,7 @@ export async function submitPlan(deps: ServiceDeps, input: SubmitPlanInput, cont
   return storePlan(
     deps,
     input.order.id,
-    { plan: parsed.plan, yaml: parsed.block.yaml, author, commentId: input.commentId, commitSha: input.commitSha ?? null },
+    { plan: parsed.plan, yaml: parsed.block.yaml, author, commentId: input.commentId, commitSha: input.commitSha ?? null, sourceTime: input.at ?? null },
     context,
     userActor(author),
   );
@@ -194,6 +200,8 @@ export interface RefreshPlanInput {
   commitSha: string;
   /** Who pushed; the plan's author stays who wrote it. */
   actor: Actor;
+  /** GitHub's time of the push (the pull request's updated_at), when known. */
+  at?: Date;
 }
 
 /**
@@ -206,7 +214,7 @@ export async function refreshPlanCommit(deps: ServiceDeps, input: RefreshPlanInp
   return storePlan(
     deps,
     input.order.id,
-    { plan: current.plan, yaml: current.row.yaml, author: current.row.author, commentId: current.row.commentId, commitSha: input.commitSha },
+    { plan: current.plan, yaml: current.row.yaml, author: current.row.author, commentId: current.row.commentId, commitSha: input.commitSha, sourceTime: input.at ?? null },
     context,
     input.actor,
   );
