@@ -5,6 +5,7 @@ import type { AppConfig, EnvironmentConfig, RepoConfig, ResolvedHost } from '../
 import type { Plan } from '../plan/types.ts';
 import { currentPlanVersion, readStoredPlan, type PlanVersionRow } from '../workorders/service/plan-store.ts';
 import type { WorkOrder } from '../workorders/service/types.ts';
+import { checkApprovedSettings } from './approved-settings.ts';
 import type { EnvironmentKey } from './environment-lock.ts';
 import type { WorkerContext } from './worker-context.ts';
 
@@ -21,10 +22,23 @@ export interface PreparedRun {
 }
 
 /**
- * The order's current plan (verified against its digest: only what was approved runs), its hosts resolved against
- * the repo config as it is now, and the environment's secrets from this process's environment.
+ * Why a run cannot be prepared: `config-changed` when the repo config no longer resolves to the release settings
+ * the plan was approved with (the order needs approval again), `unrunnable` for everything else.
  */
-export async function prepareRun(ctx: WorkerContext, order: WorkOrder): Promise<{ ok: true; run: PreparedRun } | { ok: false; message: string }> {
+export type PrepareRefusal = { ok: false; reason: 'unrunnable'; message: string } | { ok: false; reason: 'config-changed'; message: string; changes: string[]; digest: string; config: RepoConfig };
+
+/**
+ * The order's current plan (verified against its digest: only what was approved runs), its hosts resolved against
+ * the repo config as it is now (refused unless they are the release settings that were approved), and the
+ * environment's secrets from this process's environment.
+ */
+export async function prepareRun(ctx: WorkerContext, order: WorkOrder): Promise<{ ok: true; run: PreparedRun } | PrepareRefusal> {
+  const prepared = await prepareUnchecked(ctx, order);
+  if (prepared.ok || 'reason' in prepared) return prepared;
+  return { ok: false, reason: 'unrunnable', message: prepared.message };
+}
+
+async function prepareUnchecked(ctx: WorkerContext, order: WorkOrder): Promise<{ ok: true; run: PreparedRun } | { ok: false; message: string } | PrepareRefusal> {
   const version = await currentPlanVersion(ctx.db, order.id);
   if (version === undefined) return { ok: false, message: 'the work order has no plan' };
   const read = readStoredPlan(version);
@@ -34,6 +48,8 @@ export async function prepareRun(ctx: WorkerContext, order: WorkOrder): Promise<
   if (!loaded.ok) return { ok: false, message: `the repo config cannot be loaded: ${loaded.message}` };
   const targets = resolvePlanTargets(loaded.config, read.plan);
   if (!targets.ok) return { ok: false, message: `the plan no longer fits the repo config: ${targets.issues.map((issue) => issue.message).join('; ')}` };
+  const approved = checkApprovedSettings(version, targets);
+  if (!approved.ok) return { ok: false, reason: 'config-changed', message: approved.message, changes: approved.changes, digest: version.digest, config: loaded.config };
   const secrets = readSecretEnv(targets.environment, ctx.secretEnv);
   if (!secrets.ok) return { ok: false, message: `secret_env not set on this worker: ${secrets.missing.join(', ')}` };
   return {

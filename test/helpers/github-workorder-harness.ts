@@ -261,12 +261,13 @@ export function issueOpened(number: number, author: string, body: string, labels
 }
 
 /**
- * GitHub's clock for the payloads made here: every call gives a later second, as real events have (a plan version
- * and an approval are compared by these times, never by the server's clock).
+ * GitHub's clock for the payloads made here: the current second, and always a later one than the last payload's, as
+ * real events have. Plan versions and approvals are compared by these times; a version Yardmaster makes itself has
+ * the server's time, which GitHub's clock follows (both NTP-synchronised).
  */
-let githubSecond = Date.parse('2026-01-01T00:00:00Z') / 1000;
+let githubSecond = 0;
 export function nextGitHubTime(): string {
-  githubSecond += 1;
+  githubSecond = Math.max(githubSecond + 1, Math.ceil(Date.now() / 1000));
   return new Date(githubSecond * 1000).toISOString().replace('.000Z', 'Z');
 }
 

@@ -10,6 +10,7 @@ import type { Plan, SourceIssue } from '../../plan/types.ts';
 import { authorize } from '../authorize.ts';
 import { evaluateQuorum } from '../quorum.ts';
 import { normalizeLogin } from '../roles.ts';
+import type { RepoConfig } from '../../config/types.ts';
 import type { Actor, ApprovalRecord, WorkOrderState } from '../types.ts';
 import { applyCheckedTransition } from './apply-transition.ts';
 import { approvalRecords } from './approvals-store.ts';
@@ -76,10 +77,12 @@ interface PlanCandidate {
   commentId: number | null;
   commitSha: string | null;
   sourceTime: Date | null;
+  /** Store only while this is still the current version's digest (a restatement must not undo a newer plan). */
+  replaces?: string;
 }
 
 /** Stores `candidate` as the order's plan (checks, version row, transitions, audit): shared by comments and pushes. */
-async function storePlan(deps: ServiceDeps, orderId: number, candidate: PlanCandidate, context: RepoContext, actor: Actor): Promise<SubmitPlanResult> {
+async function storePlan(deps: ServiceDeps, orderId: number, candidate: PlanCandidate, context: Pick<RepoContext, 'config'>, actor: Actor): Promise<SubmitPlanResult> {
   const order = await getWorkOrder(deps.db, orderId);
   if (order === undefined) return { ok: false, reason: 'not-found', message: `no work order ${orderId}` };
   const { plan } = candidate;
@@ -102,10 +105,14 @@ async function storePlan(deps: ServiceDeps, orderId: number, candidate: PlanCand
     if (locked === undefined) throw new Error(`work order ${orderId} vanished`);
     if (!OPEN_FOR_PLANS.has(locked.state)) return wrongState(locked);
     const previous = await currentPlanVersion(tx, orderId);
+    if (candidate.replaces !== undefined && previous?.digest !== candidate.replaces) {
+      return { ok: false as const, reason: 'wrong-state' as const, message: `the plan of work order #${locked.number} changed meanwhile` };
+    }
     if (previous !== undefined && previous.digest === digest) {
       return { outcome: 'unchanged' as const, row: previous, moved: [], dropped: [], cancelledJob: false, jobId: null };
     }
-    const row = await insertPlanVersion(tx, { workOrderId: orderId, ...candidate, digest, resolved });
+    const { replaces: _replaces, ...fields } = candidate;
+    const row = await insertPlanVersion(tx, { workOrderId: orderId, ...fields, digest, resolved });
     await tx
       .update(workOrders)
       .set({ app: plan.app, environment: plan.environment, headSha: candidate.commitSha ?? locked.headSha, updatedAt: sql`now()` })
@@ -216,6 +223,44 @@ export async function refreshPlanCommit(deps: ServiceDeps, input: RefreshPlanInp
     input.order.id,
     { plan: current.plan, yaml: current.row.yaml, author: current.row.author, commentId: current.row.commentId, commitSha: input.commitSha, sourceTime: input.at ?? null },
     context,
+    input.actor,
+  );
+}
+
+export interface RestatePlanInput {
+  order: OrderRef;
+  /** The digest the worker found approved for other release settings than the config resolves to now. */
+  digest: string;
+  /** The repo config as the worker loaded it. */
+  config: RepoConfig;
+  actor: Actor;
+}
+
+/**
+ * The repo config changed after the order was approved (found when its release was to start): the current plan is
+ * stored again as a new version over the config as it is now. Its digest covers the release settings, so it is a new
+ * digest: an approved or scheduled order goes back to `planned` (cause `plan-replaced`, its start job cancelled, the
+ * earlier approvals bound to the old digest) and the approvers approve the plan with the changed config again; an
+ * environment that now needs no approvals starts at once, as for any new plan. Nothing happens when the plan changed
+ * meanwhile.
+ */
+export async function restatePlanForConfig(deps: ServiceDeps, input: RestatePlanInput): Promise<SubmitPlanResult> {
+  const current = await currentPlan(deps.db, input.order.id);
+  if (current === undefined) return { ok: false, reason: 'no-plan', message: 'the work order has no plan' };
+  return storePlan(
+    deps,
+    input.order.id,
+    {
+      plan: current.plan,
+      yaml: current.row.yaml,
+      author: current.row.author,
+      commentId: current.row.commentId,
+      commitSha: current.row.commitSha,
+      // Made by Yardmaster: no GitHub time; approvals are compared with the server's time of it.
+      sourceTime: null,
+      replaces: input.digest,
+    },
+    { config: input.config },
     input.actor,
   );
 }
