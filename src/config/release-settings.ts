@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import { canonicalJson } from '../plan/canonical-json.ts';
+import { transferSchema } from '../plan/field-schemas.ts';
 import type { AppConfig, EnvironmentConfig, ResolvedHost } from './types.ts';
 
 const hostSettingsSchema = z.object({
@@ -15,14 +16,14 @@ const hostSettingsSchema = z.object({
   port: z.number(),
   user: z.string().nullable(),
   hostKey: z.string().nullable(),
-  executor: z.string(),
+  executor: z.enum(['ssh', 'local']),
   deployTo: z.string(),
 });
 
 /** Stored with the plan version (jsonb) and read back with this schema. */
 export const releaseSettingsSchema = z.object({
   deployTo: z.string(),
-  transfer: z.string().nullable(),
+  transfer: transferSchema.nullable(),
   hosts: z.array(hostSettingsSchema),
   env: z.record(z.string(), z.string()),
   secretEnv: z.array(z.string()),
@@ -50,6 +51,34 @@ export function releaseSettings(targets: { app: AppConfig; environment: Environm
     // Their order means nothing: sorted, so reordering the list is no change.
     secretEnv: [...environment.secretEnv].sort(),
     approvals: environment.approvals,
+  };
+}
+
+/**
+ * `targets` with the approved settings in place of the config's current ones: what a run that continues an approved
+ * release (a rollback, a resumed release) goes by, so it reaches the hosts the release reached.
+ */
+export function withApprovedSettings(
+  targets: { app: AppConfig; environment: EnvironmentConfig; hosts: readonly ResolvedHost[] },
+  approved: ReleaseSettings,
+): { app: AppConfig; environment: EnvironmentConfig; hosts: ResolvedHost[] } {
+  const { transfer: _appTransfer, ...app } = targets.app;
+  const { transfer: _environmentTransfer, ...environment } = targets.environment;
+  return {
+    app: { ...app, deployTo: approved.deployTo, ...(approved.transfer === null ? {} : { transfer: approved.transfer }) },
+    environment: { ...environment, env: { ...approved.env }, secretEnv: [...approved.secretEnv], approvals: approved.approvals },
+    hosts: approved.hosts.map((host) => ({
+      entry: {
+        name: host.name,
+        address: host.address,
+        port: host.port,
+        executor: host.executor,
+        deployTo: host.deployTo,
+        ...(host.user === null ? {} : { user: host.user }),
+        ...(host.hostKey === null ? {} : { hostKey: host.hostKey }),
+      },
+      deployTo: host.deployTo,
+    })),
   };
 }
 

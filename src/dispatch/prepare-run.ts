@@ -1,4 +1,5 @@
 /** Everything a release of an order needs, read fresh when a worker picks it up. */
+import { withApprovedSettings } from '../config/release-settings.ts';
 import { resolvePlanTargets } from '../config/resolve-hosts.ts';
 import { readSecretEnv } from '../config/secret-env.ts';
 import type { AppConfig, EnvironmentConfig, RepoConfig, ResolvedHost } from '../config/types.ts';
@@ -32,13 +33,37 @@ export type PrepareRefusal = { ok: false; reason: 'unrunnable'; message: string 
  * the repo config as it is now (refused unless they are the release settings that were approved), and the
  * environment's secrets from this process's environment.
  */
-export async function prepareRun(ctx: WorkerContext, order: WorkOrder): Promise<{ ok: true; run: PreparedRun } | PrepareRefusal> {
-  const prepared = await prepareUnchecked(ctx, order);
+export async function prepareRun(ctx: WorkerContext, order: WorkOrder, options: PrepareOptions = { settings: 'current' }): Promise<{ ok: true; run: PreparedRun } | PrepareRefusal> {
+  const prepared = await prepareUnchecked(ctx, order, options);
   if (prepared.ok || 'reason' in prepared) return prepared;
   return { ok: false, reason: 'unrunnable', message: prepared.message };
 }
 
-async function prepareUnchecked(ctx: WorkerContext, order: WorkOrder): Promise<{ ok: true; run: PreparedRun } | { ok: false; message: string } | PrepareRefusal> {
+/**
+ * `current`: a release starts only if the config resolves to the approved settings. `approved`: a run that continues
+ * an approved release (a rollback of it, a resumed release) goes by the approved settings (the hosts the release
+ * reached, its env and secret names) whatever the config says now.
+ */
+export interface PrepareOptions {
+  settings: 'current' | 'approved';
+}
+
+type Targets = { app: AppConfig; environment: EnvironmentConfig; hosts: ResolvedHost[] };
+
+/**
+ * What the run goes by: the config as resolved now when it has the approved settings; else, for a run continuing an
+ * approved release, the approved settings (or, for a release approved before the digest covered the config, the
+ * config as it is, which is what such a release always did); else nothing: a new start needs approval again.
+ */
+function settingsToRun(version: PlanVersionRow, targets: Targets, options: PrepareOptions): { ok: true; targets: Targets } | { ok: false; message: string; changes: string[] } {
+  const checked = checkApprovedSettings(version, targets);
+  if (checked.ok) return { ok: true, targets };
+  if (options.settings === 'approved' && checked.approved !== undefined) return { ok: true, targets: withApprovedSettings(targets, checked.approved) };
+  if (options.settings === 'approved' && version.resolved === null) return { ok: true, targets };
+  return { ok: false, message: checked.message, changes: checked.changes };
+}
+
+async function prepareUnchecked(ctx: WorkerContext, order: WorkOrder, options: PrepareOptions): Promise<{ ok: true; run: PreparedRun } | { ok: false; message: string } | PrepareRefusal> {
   const version = await currentPlanVersion(ctx.db, order.id);
   if (version === undefined) return { ok: false, message: 'the work order has no plan' };
   const read = readStoredPlan(version);
@@ -48,9 +73,9 @@ async function prepareUnchecked(ctx: WorkerContext, order: WorkOrder): Promise<{
   if (!loaded.ok) return { ok: false, message: `the repo config cannot be loaded: ${loaded.message}` };
   const targets = resolvePlanTargets(loaded.config, read.plan);
   if (!targets.ok) return { ok: false, message: `the plan no longer fits the repo config: ${targets.issues.map((issue) => issue.message).join('; ')}` };
-  const approved = checkApprovedSettings(version, targets);
-  if (!approved.ok) return { ok: false, reason: 'config-changed', message: approved.message, changes: approved.changes, digest: version.digest, config: loaded.config };
-  const secrets = readSecretEnv(targets.environment, ctx.secretEnv);
+  const run = settingsToRun(version, targets, options);
+  if (!run.ok) return { ok: false, reason: 'config-changed', message: run.message, changes: run.changes, digest: version.digest, config: loaded.config };
+  const secrets = readSecretEnv(run.targets.environment, ctx.secretEnv);
   if (!secrets.ok) return { ok: false, message: `secret_env not set on this worker: ${secrets.missing.join(', ')}` };
   return {
     ok: true,
@@ -59,9 +84,9 @@ async function prepareUnchecked(ctx: WorkerContext, order: WorkOrder): Promise<{
       version,
       plan: read.plan,
       config: loaded.config,
-      app: targets.app,
-      environment: targets.environment,
-      hosts: targets.hosts,
+      app: run.targets.app,
+      environment: run.targets.environment,
+      hosts: run.targets.hosts,
       secrets: secrets.values,
       key: { repoFullName: order.repoFullName, app: read.plan.app, environment: read.plan.environment },
     },

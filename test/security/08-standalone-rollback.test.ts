@@ -87,7 +87,7 @@ async function hookLog(deployTo: string): Promise<string[]> {
 }
 
 describe('finding 8: a standalone rollback runs only approved hooks', () => {
-  it('ignores hooks planted in .yardmaster/plans on the host and runs the approved plan\'s post_deploy', async () => {
+  it('ignores hooks planted in .yardmaster/plans on the host and runs the approved plan\'s post_deploy on the approved hosts', async () => {
     const deployTo = host.deployTo ?? '';
     await release(811, '1.0.0');
     await release(812, '2.0.0');
@@ -98,10 +98,15 @@ describe('finding 8: a standalone rollback runs only approved hooks', () => {
     const marker = join(deployTo, 'planted-hook-ran');
     await writeFile(join(deployTo, '.yardmaster', 'plans', '1.0.0.json'), `${JSON.stringify({ post_deploy: [`touch ${marker}`] })}\n`, { mode: 0o644 });
 
+    // The repo config changes after the release (web-1 now names a port nothing listens on): a rollback continues
+    // the approved release, so it goes where the release went.
+    harness.config.yaml = repoConfigYaml([{ ...host, port: 1 }], 'production: { hosts: [web], approvals: 1, approvers: [team:ops] }');
+
     const rollback = nextComment++;
     await send(harness, 'issue_comment', issueComment(812, rollback, 'dave', '/rollback'));
     expect(await reactionOn(harness, rollback)).toBe('+1');
     expect(await waitForState(812, ['failed'])).toBe('failed');
+    await commentsMatching(harness, 812, /rolled back 1 host/);
     expect(await liveTarget(deployTo)).toBe('releases/1.0.0');
 
     expect(existsSync(marker)).toBe(false);
