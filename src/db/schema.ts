@@ -193,9 +193,22 @@ export const planVersions = pgTable(
     yaml: text('yaml').notNull(),
     /** The parsed plan, as the release engine takes it. */
     plan: jsonb('plan').$type<Record<string, unknown>>().notNull(),
-    /** sha256 of plan YAML + commit SHA + package sha256: what an approval is for. */
+    /** sha256 of the parsed plan + commit SHA + package sha256 + `resolved`: what an approval is for. */
     digest: text('digest').notNull(),
     commitSha: text('commit_sha'),
+    /**
+     * The release settings of the repo config the digest covers (hosts with addresses, ports, users and host keys,
+     * deploy_to, env, secret names, approvals needed), as resolved when the version was made; null on versions made
+     * before the digest covered them. A release starts only while the config still resolves to the same.
+     */
+    resolved: jsonb('resolved').$type<Record<string, unknown>>(),
+    /**
+     * GitHub's time of the text this version came from (the plan comment's created_at, or updated_at for an edit; the
+     * pull request's updated_at for a push), compared with GitHub's time of an approval (comment created_at, review
+     * submitted_at) to tell which version the approver saw. Null when Yardmaster made the version itself: then
+     * created_at (the server's clock) stands in.
+     */
+    sourceTime: timestamptz('source_time'),
     createdAt: createdAt(),
     /**
      * When this plan (order + digest) first reached its approval quorum: set by the service in the transaction that

@@ -15,6 +15,16 @@ import { newReleaseId } from './run-release.ts';
 import { createMasker } from './secret-masker.ts';
 import type { EngineOptions } from './types.ts';
 
+/**
+ * Where the post_deploy commands run after switching back come from.
+ * - `host`: the hooks each release recorded on the host (`.yardmaster/plans/<version>.json`). Only for the offline
+ *   CLI, which the operator runs against hosts they answer for: anything that can write as the deploy user can
+ *   change those files.
+ * - `approved`: the post_deploy commands of each version's approved plan (the server reads them from its database);
+ *   a version with none there runs no hooks, and the host's report says so.
+ */
+export type RollbackHooks = { from: 'host' } | { from: 'approved'; postDeploy: ReadonlyMap<string, readonly string[]> };
+
 export interface RollbackRequest {
   app: string;
   environment: string;
@@ -22,6 +32,7 @@ export interface RollbackRequest {
   hosts: ResolvedHost[];
   /** A named release; absent = the previous good one on each host. */
   to?: string;
+  hooks: RollbackHooks;
   secrets: Readonly<Record<string, string>>;
   commandTimeoutMs: number;
   breakLock?: boolean;
@@ -57,6 +68,21 @@ function recordedPostDeploy(text: string | undefined): string[] {
   }
 }
 
+async function postDeployHooks(
+  hooks: RollbackHooks,
+  io: HostIo,
+  memory: { recent: RecentLines },
+  layout: ReturnType<typeof releaseLayout>,
+  to: string,
+): Promise<{ commands: readonly string[]; note: string }> {
+  if (hooks.from === 'approved') {
+    const commands = hooks.postDeploy.get(to);
+    return commands === undefined ? { commands: [], note: ` (no approved plan of ${to} is known: no post_deploy run)` } : { commands, note: '' };
+  }
+  const read = await runScript(io, memory, 'rollback', readHooksScript(layout, to));
+  return { commands: recordedPostDeploy(stateValue(read.state, 'hooks')), note: '' };
+}
+
 async function rollbackOne(
   request: RollbackRequest,
   target: ResolvedHost,
@@ -88,14 +114,14 @@ async function rollbackOne(
     const switched = await runScript(io, memory, 'rollback', rollbackScript(layout, to, io.releaseId, logLine));
     const step = stepFromExec(switched.exec, 'switching back', switched.lastStderr);
     if (!step.ok) return { host, from, to, ok: false, message: step.message };
-    const hooks = await runScript(io, memory, 'rollback', readHooksScript(layout, to));
+    const hooks = await postDeployHooks(request.hooks, io, memory, layout, to);
     const env = {
       app: request.app, environment: request.environment, version: to, releaseDir: layout.releaseDir(to), previousVersion: from,
       deployTo: layout.deployTo, sharedDir: layout.shared, env: request.environmentConfig.env, secrets: request.secrets,
     };
-    const post = await runCommandList(io, memory, 'rollback', recordedPostDeploy(stateValue(hooks.state, 'hooks')), layout.releaseDir(to), env);
+    const post = await runCommandList(io, memory, 'rollback', hooks.commands, layout.releaseDir(to), env);
     return post.ok
-      ? { host, from, to, ok: true, message: `rolled back from ${from ?? 'nothing'} to ${to}` }
+      ? { host, from, to, ok: true, message: `rolled back from ${from ?? 'nothing'} to ${to}${hooks.note}` }
       : { host, from, to, ok: false, message: `switched to ${to}, but ${post.message}` };
   } finally {
     await runScript(io, memory, 'done', unlockScript(layout, io.releaseId)).catch(() => undefined);

@@ -16,6 +16,7 @@ import type { Actor } from '../workorders/types.ts';
 import { releaseEnvironmentLock } from './environment-lock.ts';
 import { startLeaseKeeper } from './lease-keeper.ts';
 import type { PreparedRun } from './prepare-run.ts';
+import { approvedPostDeploy } from './approved-hooks.ts';
 import { rollbackRequestFor } from './rollback-request.ts';
 import type { WorkerContext } from './worker-context.ts';
 
@@ -72,11 +73,12 @@ export async function executeRollback(ctx: WorkerContext, prepared: PreparedRun,
   });
   ctx.emit({ type: 'rollback-started', workOrderId: prepared.order.id, hosts: [...[...groups.values()].flat().map((target) => target.entry.name), ...stuck.map((report) => report.host)], to: run.version });
   const results: RollbackResult[] = [];
+  const hooks = await approvedPostDeploy(ctx.db, prepared.key, groups.keys());
   try {
     for (const [to, hosts] of groups) {
       results.push(
         await rollbackEnvironment(
-          rollbackRequestFor(prepared, hosts, to, { signal: abort.signal }),
+          rollbackRequestFor(prepared, hosts, to, hooks, { signal: abort.signal }),
           {
             connect: ctx.connectFor(prepared.order.repoFullName),
             onEvent: (event) => ctx.emit({ type: 'release', workOrderId: prepared.order.id, event }),

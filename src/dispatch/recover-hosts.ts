@@ -15,6 +15,7 @@ import type { ConnectHost } from '../deploy/types.ts';
 import { shellQuote } from '../executors/shell-quote.ts';
 import { hostRunsOf, type HostRunRow } from '../workorders/service/release-store.ts';
 import type { PreparedRun } from './prepare-run.ts';
+import { approvedPostDeploy } from './approved-hooks.ts';
 import { rollbackRequestFor } from './rollback-request.ts';
 
 export interface RecoveredHost {
@@ -75,12 +76,13 @@ export async function recoverHostsInDoubt(
     groups.set(run.previousVersion, group);
   }
   const recovered: RecoveredHost[] = [];
+  const hooks = await approvedPostDeploy(db, prepared.key, [...groups.keys()].filter((to): to is string => to !== null));
   for (const [to, hosts] of groups) {
     if (to === null) {
       recovered.push(...(await Promise.all(hosts.map((target) => removeCurrent(options.connect, target, prepared.plan.version)))));
       continue;
     }
-    const result = await rollbackEnvironment(rollbackRequestFor(prepared, hosts, to, { breakLock: true }), {
+    const result = await rollbackEnvironment(rollbackRequestFor(prepared, hosts, to, hooks, { breakLock: true }), {
       connect: options.connect,
       actor: options.actor,
     });

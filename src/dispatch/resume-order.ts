@@ -26,7 +26,8 @@ export async function resumeOrder(ctx: WorkerContext, orderId: number): Promise<
     if (order === undefined || order.state !== 'running') return 'not-running';
     const last = await lastTransitionInto(ctx.db, orderId, 'running');
     if (last === undefined) return 'not-running';
-    const prepared = await prepareRun(ctx, order);
+    // It continues an approved release: the approved settings, whatever the config says now.
+    const prepared = await prepareRun(ctx, order, { settings: 'approved' });
     if (!prepared.ok) {
       ctx.emit({ type: 'error', workOrderId: orderId, message: `cannot resume: ${prepared.message}` });
       return 'unprepared';

@@ -25,7 +25,8 @@ export async function handleRollbackJob(ctx: WorkerContext, job: QueueJob<Rollba
   ctx.active.add(orderId);
   try {
     const system: Actor = { kind: 'system', component: ctx.workerId };
-    const prepared = await prepareRun(ctx, order);
+    // It continues an approved release: the approved settings, whatever the config says now.
+    const prepared = await prepareRun(ctx, order, { settings: 'approved' });
     if (!prepared.ok) {
       const message = `the rollback could not start: ${prepared.message}`;
       const moved = await ctx.db.transaction(async (tx) => {

@@ -1,12 +1,17 @@
 /** The standalone-rollback request for some hosts of a prepared run, sent back to one version. */
 import type { ResolvedHost } from '../config/types.ts';
-import type { RollbackRequest } from '../deploy/rollback-environment.ts';
+import type { RollbackHooks, RollbackRequest } from '../deploy/rollback-environment.ts';
 import type { PreparedRun } from './prepare-run.ts';
 
+/**
+ * The request for `hosts` of `prepared`, back to `to`, running the approved post_deploy of that version
+ * (approved-hooks.ts), never the hooks recorded on the hosts.
+ */
 export function rollbackRequestFor(
   prepared: PreparedRun,
   hosts: ResolvedHost[],
   to: string,
+  hooks: Extract<RollbackHooks, { from: 'approved' }>,
   extra: Pick<RollbackRequest, 'signal' | 'breakLock'> = {},
 ): RollbackRequest {
   return {
@@ -15,6 +20,7 @@ export function rollbackRequestFor(
     environmentConfig: prepared.environment,
     hosts,
     to,
+    hooks,
     secrets: prepared.secrets,
     commandTimeoutMs: prepared.plan.commandTimeoutMs,
     ...extra,

@@ -8,6 +8,7 @@
 import { newReleaseId } from '../deploy/run-release.ts';
 import { applyCheckedTransition } from '../workorders/service/apply-transition.ts';
 import { environmentFreeze } from '../workorders/service/order-policy.ts';
+import { restatePlanForConfig } from '../workorders/service/index.ts';
 import { getWorkOrder, lockWorkOrder } from '../workorders/service/order-store.ts';
 import { hostRunsOf, latestRelease } from '../workorders/service/release-store.ts';
 import { queueStartJob } from '../workorders/service/start-jobs.ts';
@@ -15,7 +16,7 @@ import type { Actor } from '../workorders/types.ts';
 import { acquireEnvironmentLock } from './environment-lock.ts';
 import { executeRelease, type ReleaseRun } from './execute-release.ts';
 import { addLockWaiter, removeLockWaiter } from './lock-waiters.ts';
-import { prepareRun, type PreparedRun } from './prepare-run.ts';
+import { prepareRun, type PrepareRefusal, type PreparedRun } from './prepare-run.ts';
 import { resumeOrder } from './resume-order.ts';
 import type { QueueJob } from './types.ts';
 import type { StartJobData } from './release-queues.ts';
@@ -40,6 +41,19 @@ async function failToStart(ctx: WorkerContext, job: QueueJob<StartJobData>, mess
     return [running.moved, failed.moved];
   });
   for (const move of moved) ctx.emit({ type: 'transition', workOrderId: job.data.workOrderId, ...move, reason: message });
+}
+
+/**
+ * The repo config no longer resolves to the release settings that were approved: the release does not start, and
+ * the plan is stored again over the config as it is now (a new digest), which sends the order back to `planned`
+ * (cause plan-replaced) so that the approvers see the change and approve again. Not `failed`: nothing ran, and a
+ * `/retry-failed` would meet the same change.
+ */
+async function needApprovalAgain(ctx: WorkerContext, job: QueueJob<StartJobData>, refusal: Extract<PrepareRefusal, { reason: 'config-changed' }>, system: Actor): Promise<void> {
+  const restated = await restatePlanForConfig(ctx, { order: { id: job.data.workOrderId }, digest: refusal.digest, config: refusal.config, actor: system });
+  if (!restated.ok) return skip(ctx, job, 'superseded', `${refusal.message}; the order changed meanwhile: ${restated.message}`);
+  const now = `plan v${restated.summary.seq} (digest ${restated.summary.digest.slice(0, 12)}) is the plan over the config as it is now`;
+  for (const move of restated.moved) ctx.emit({ type: 'transition', workOrderId: job.data.workOrderId, ...move, reason: `the release did not start: ${refusal.message}; ${now}` });
 }
 
 /** The freeze window holds the start back: the order is (or stays) scheduled, its job moved to the freeze's end. */
@@ -134,6 +148,7 @@ export async function handleStartJob(ctx: WorkerContext, job: QueueJob<StartJobD
   try {
     const system: Actor = { kind: 'system', component: ctx.workerId };
     const prepared = await prepareRun(ctx, order);
+    if (!prepared.ok && prepared.reason === 'config-changed') return await needApprovalAgain(ctx, job, prepared, system);
     if (!prepared.ok) return await failToStart(ctx, job, prepared.message, system);
     if (prepared.run.version.digest !== job.data.digest) return skip(ctx, job, 'stale-digest', 'the plan changed after this job was queued');
     if (job.data.freezeOverride === undefined) {

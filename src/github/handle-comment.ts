@@ -24,7 +24,10 @@ interface CommentFacts {
   isPullRequest: boolean;
   commentId: number;
   body: string;
+  /** Who sent the event: the comment's author when it was created, whoever edited it when it was edited. */
   author: string;
+  /** GitHub's time of this text: `created_at` for a new comment, `updated_at` for an edit. */
+  at: Date;
 }
 
 export async function handleIssueComment(session: Session, payload: unknown): Promise<void> {
@@ -42,7 +45,10 @@ export async function handleIssueComment(session: Session, payload: unknown): Pr
     isPullRequest: issue.pull_request !== undefined,
     commentId: comment.id,
     body: comment.body ?? '',
-    author: comment.user.login,
+    // Anyone with write access can edit anyone's comment: the text is the editor's, and so are the role check, the
+    // four-eyes rule and the plan's authorship.
+    author: parsed.data.sender.login,
+    at: action === 'created' ? comment.created_at : comment.updated_at,
   };
   const laneSpec = laneBlockOf(facts.body);
   if (laneSpec !== undefined) {
@@ -84,7 +90,7 @@ async function runCommand(session: Session, facts: CommentFacts, command: Comman
   if (context === undefined) return;
   const result = await handleCommand(
     session.deps.service,
-    { order, actor: facts.author, command, source: 'github', sourceRef: `comment:${facts.commentId}` },
+    { order, actor: facts.author, command, source: 'github', sourceRef: `comment:${facts.commentId}`, givenAt: facts.at },
     context,
   );
   await session.react(facts.commentId, result.ok);
@@ -149,6 +155,7 @@ async function takePlan(session: Session, facts: CommentFacts): Promise<void> {
       commentId: facts.commentId,
       author: facts.author,
       markdown: facts.body,
+      at: facts.at,
       ...(order.headSha === null ? {} : { commitSha: order.headSha }),
     },
     context,

@@ -29,7 +29,7 @@ export async function handlePullRequest(session: Session, payload: unknown): Pro
   if (action !== 'synchronize') return;
   const context = await session.repoContext(number);
   if (context === undefined) return;
-  const result = await refreshPlanCommit(session.deps.service, { order, commitSha: pull.head.sha, actor: userActor(session.sender) }, context);
+  const result = await refreshPlanCommit(session.deps.service, { order, commitSha: pull.head.sha, actor: userActor(session.sender), ...(pull.updated_at === undefined ? {} : { at: pull.updated_at }) }, context);
   if (!result.ok) {
     // Issues of a stored plan have no comment line here: their messages say what is wrong.
     const why = 'issues' in result ? `${result.message}: ${result.issues.map((issue) => issue.message).join('; ')}` : result.message;

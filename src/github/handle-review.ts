@@ -6,16 +6,20 @@ import { and, desc, eq } from 'drizzle-orm';
 import { planVersions } from '../db/schema.ts';
 import { reviewVerdict } from '../workorders/review-verdict.ts';
 import { findWorkOrder, recordVerdict } from '../workorders/service/index.ts';
+import { planVersionAt } from '../workorders/service/plan-store.ts';
 import { announceQueuedDeployment, sessionAnnouncer } from './announce-queued-deployment.ts';
 import type { Session } from './session.ts';
 import { problemsOf, reviewEventSchema } from './webhook-payloads.ts';
 import { acceptedReply, refusalReply } from './work-order-replies.ts';
 
 /**
- * The digest of the newest plan version bound to `commitSha`; a commit no plan version was made for gets a digest
- * no plan has, so the service answers `stale-digest` (the review saw older code than the plan is for).
+ * The digest of the plan version the reviewer saw: the newest bound to the review's commit that existed when the
+ * review was submitted (GitHub's submitted_at against the versions' GitHub times; a plan comment edited afterwards
+ * at the same commit is not what they reviewed). A commit no plan version was made for, or a review older than every
+ * version, gets a digest no plan has, so the service answers `stale-digest`.
  */
-async function digestAtCommit(session: Session, workOrderId: number, commitSha: string): Promise<string> {
+async function digestSeenBy(session: Session, workOrderId: number, commitSha: string, submittedAt: Date | undefined): Promise<string> {
+  if (submittedAt !== undefined) return (await planVersionAt(session.deps.service.db, workOrderId, submittedAt, commitSha))?.digest ?? `commit:${commitSha}`;
   const [row] = await session.deps.service.db
     .select({ digest: planVersions.digest })
     .from(planVersions)
@@ -39,7 +43,13 @@ export async function handleReview(session: Session, payload: unknown): Promise<
   if (order === undefined || order.kind !== 'pull_request') return;
   const context = await session.repoContext(pull.number);
   if (context === undefined) return;
+  // The verdict is the reviewer's even when someone else dismissed their review: the dismissal withdraws the
+  // reviewer's approval (GitHub no longer counts it), and the one who dismissed it is named in the reason.
   const reviewer = review.user.login;
+  const dismissedBy = action === 'dismissed' && parsed.data.sender.login !== reviewer ? parsed.data.sender.login : undefined;
+  const submittedAt = review.submitted_at ?? undefined;
+  const body = review.body === null || review.body === undefined || review.body === '' ? undefined : review.body;
+  const reason = dismissedBy === undefined ? body : `review dismissed by @${dismissedBy}${body === undefined ? '' : `: ${body}`}`;
   const result = await recordVerdict(
     session.deps.service,
     {
@@ -49,8 +59,9 @@ export async function handleReview(session: Session, payload: unknown): Promise<
       // A dismissal is a second event about the same review: its own ref, or it would be taken for a replay.
       sourceRef: action === 'dismissed' ? `review:${review.id}:dismissed` : `review:${review.id}`,
       verdict,
-      digestSeen: await digestAtCommit(session, order.id, review.commit_id),
-      ...(review.body === null || review.body === undefined || review.body === '' ? {} : { reason: review.body }),
+      digestSeen: await digestSeenBy(session, order.id, review.commit_id, submittedAt),
+      ...(submittedAt === undefined ? {} : { givenAt: submittedAt }),
+      ...(reason === undefined ? {} : { reason }),
     },
     context,
   );

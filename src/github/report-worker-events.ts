@@ -427,6 +427,10 @@ export function createGitHubReporter(options: GitHubReporterOptions): GitHubRepo
       case 'scheduled':
         if (event.cause === 'start-deferred') return; // the `deferred` event says it
         return;
+      case 'planned':
+        // A worker sends an order back to planned only when the repo config changed after approval: say what changed.
+        await comment(t, `**Approval needed again.** ${event.reason}. Review the change and approve again (${'`/approve <digest>`'} binds to that digest).`);
+        return;
       default:
         return;
     }

@@ -25,10 +25,24 @@ export const issuesEventSchema = z.object({
   label: labelSchema.optional(),
 });
 
+/** GitHub's own timestamps (ISO 8601): compared only with other GitHub timestamps, never with the server's clock. */
+const githubTimeSchema = z.iso.datetime({ offset: true }).transform((text) => new Date(text));
+
+/**
+ * `comment.user` wrote the comment; `sender` sent this event. They differ when someone edits another person's
+ * comment (anyone with write access can): the handlers attribute the event to `sender`.
+ */
 export const issueCommentEventSchema = z.object({
   action: z.string(),
   issue: z.object({ number: z.number().int().positive(), title: z.string(), pull_request: z.object({}).loose().optional() }),
-  comment: z.object({ id: z.number().int().positive(), body: z.string().nullable(), user: userSchema }),
+  comment: z.object({
+    id: z.number().int().positive(),
+    body: z.string().nullable(),
+    user: userSchema,
+    created_at: githubTimeSchema,
+    updated_at: githubTimeSchema,
+  }),
+  sender: userSchema,
 });
 
 export const reviewEventSchema = z.object({
@@ -39,14 +53,18 @@ export const reviewEventSchema = z.object({
     commit_id: z.string(),
     body: z.string().nullable().optional(),
     user: userSchema,
+    /** When the reviewer submitted it: the plan they reviewed is the one current then. */
+    submitted_at: githubTimeSchema.nullable().optional(),
   }),
   pull_request: z.object({ number: z.number().int().positive() }),
+  sender: userSchema,
 });
 
 export const pullRequestEventSchema = z.object({
   action: z.string(),
   number: z.number().int().positive(),
-  pull_request: z.object({ head: z.object({ sha: z.string() }) }),
+  /** `updated_at`: when GitHub saw the push, the time of the plan version it makes. */
+  pull_request: z.object({ head: z.object({ sha: z.string() }), updated_at: githubTimeSchema.optional() }),
 });
 
 export const checkRunActionSchema = z.object({

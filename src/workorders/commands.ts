@@ -7,6 +7,9 @@
  * - Command names are case-insensitive (`/Approve` from a phone's keyboard works).
  * - Text arguments (reasons, comments) are the rest of the line; one pair of surrounding quotes is dropped.
  * - `/approve [comment]`, `/accept [comment]`, `/abort [reason]`: the text is optional and recorded.
+ * - `/approve <digest-prefix> [comment]`: a first word of 7 to 64 hex digits is the digest of the plan approved (as
+ *   the bot's plan reply shows it); the approval counts only if it is the current plan's. Without it, `/approve`
+ *   approves the plan that was current when the comment was written.
  * - `/reject <reason>`, `/lock <reason>`: the reason is required.
  * - `/deploy` starts the order now; `/deploy --override-freeze "<reason>"` (or `--override-freeze=<reason>`) also
  *   during a freeze window. `/deploy <env>` (on a pull request) opens a PR deployment for that environment; it takes
@@ -104,6 +107,18 @@ function parseRollback(args: string): ArgumentResult {
   return { ok: true, command: { name: 'rollback', version: checked.data } };
 }
 
+// Shorter prefixes name too few bits to bind to one plan (and are too easily a word of a comment).
+const DIGEST_PREFIX = /^[0-9a-f]{7,64}$/i;
+
+function parseApprove(args: string): ArgumentResult {
+  const [first = '', ...rest] = args.split(/\s+/);
+  if (!DIGEST_PREFIX.test(first)) return optionalText(approve)(args);
+  const text = readTextArgument(rest.join(' '));
+  if (!text.ok) return text;
+  const command: Command = { name: 'approve', digestPrefix: first.toLowerCase() };
+  return { ok: true, command: text.text === '' ? command : { ...command, comment: text.text } };
+}
+
 const approve = (comment?: string): Command => (comment === undefined ? { name: 'approve' } : { name: 'approve', comment });
 const accept = (comment?: string): Command => (comment === undefined ? { name: 'accept' } : { name: 'accept', comment });
 const abort = (reason?: string): Command => (reason === undefined ? { name: 'abort' } : { name: 'abort', reason });
@@ -112,7 +127,7 @@ const DEPLOY_USAGE = '/deploy [--override-freeze "<reason>"] or, on a pull reque
 
 // A Map, not an object: `/constructor` must not find Object.prototype.constructor.
 const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, CommandSpec>([
-  ['approve', { usage: '/approve [comment]', parse: optionalText(approve) }],
+  ['approve', { usage: '/approve [digest-prefix] [comment]', parse: parseApprove }],
   ['reject', { usage: '/reject <reason>', parse: requiredText((reason) => ({ name: 'reject', reason })) }],
   ['deploy', { usage: DEPLOY_USAGE, parse: parseDeploy }],
   ['abort', { usage: '/abort [reason]', parse: optionalText(abort) }],

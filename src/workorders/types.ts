@@ -88,7 +88,8 @@ export type RoleName = 'projectManager' | 'developer' | 'ops' | 'deployer' | 'ac
 
 /** A comment command after parsing (see commands.ts for the syntax). */
 export type Command =
-  | { name: 'approve'; comment?: string }
+  /** `digestPrefix`: the approver names the plan digest they approve (at least 7 hex digits), binding to it. */
+  | { name: 'approve'; comment?: string; digestPrefix?: string }
   | { name: 'reject'; reason: string }
   /** `/deploy` on an order: start it now (an approved or scheduled order), optionally during a freeze. */
   | { name: 'deploy'; overrideFreeze?: { reason: string } }

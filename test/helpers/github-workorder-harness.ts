@@ -279,11 +279,40 @@ export function issueOpened(number: number, author: string, body: string, labels
   });
 }
 
-export function issueComment(number: number, commentId: number, author: string, body: string, action: 'created' | 'edited' = 'created', pullRequest = false): WebhookPayload {
+/**
+ * GitHub's clock for the payloads made here: the current second, and always a later one than the last payload's, as
+ * real events have. Plan versions and approvals are compared by these times; a version Yardmaster makes itself has
+ * the server's time, which GitHub's clock follows (both NTP-synchronised).
+ */
+let githubSecond = 0;
+export function nextGitHubTime(): string {
+  githubSecond = Math.max(githubSecond + 1, Math.ceil(Date.now() / 1000));
+  return new Date(githubSecond * 1000).toISOString().replace('.000Z', 'Z');
+}
+
+/** Who sent an event and when, where they differ from the comment's author and the next GitHub second. */
+export interface CommentEventOptions {
+  /** Who sent the event (edited the comment); default the author. */
+  sender?: string;
+  createdAt?: string;
+  updatedAt?: string;
+}
+
+export function issueComment(
+  number: number,
+  commentId: number,
+  author: string,
+  body: string,
+  action: 'created' | 'edited' = 'created',
+  pullRequest = false,
+  options: CommentEventOptions = {},
+): WebhookPayload {
+  const createdAt = options.createdAt ?? nextGitHubTime();
+  const updatedAt = options.updatedAt ?? (action === 'created' ? createdAt : nextGitHubTime());
   return examplePayload('issue_comment', action, {
     issue: { number, pull_request: pullRequest ? { url: `https://api.github.com/repos/${REPO_FULL_NAME}/pulls/${number}` } : undefined },
-    comment: { id: commentId, body, user: { login: author, type: 'User' } },
-    sender: { login: author, type: 'User' },
+    comment: { id: commentId, body, user: { login: author, type: 'User' }, created_at: createdAt, updated_at: updatedAt },
+    sender: { login: options.sender ?? author, type: 'User' },
     installation: INSTALLATION,
   });
 }
@@ -308,7 +337,7 @@ function repository(): WebhookPayload {
 
 export function review(number: number, reviewId: number, reviewer: string, state: string, commitId: string, action: 'submitted' | 'dismissed' = 'submitted'): WebhookPayload {
   return examplePayload('pull_request_review', action, {
-    review: { id: reviewId, state, commit_id: commitId, body: null, user: { login: reviewer, type: 'User' } },
+    review: { id: reviewId, state, commit_id: commitId, body: null, user: { login: reviewer, type: 'User' }, submitted_at: nextGitHubTime() },
     pull_request: { number },
     repository: repository(),
     sender: { login: reviewer, type: 'User' },
@@ -319,7 +348,7 @@ export function review(number: number, reviewId: number, reviewer: string, state
 export function pullRequestEvent(number: number, action: 'synchronize' | 'closed', headSha: string, sender: string): WebhookPayload {
   return examplePayload('pull_request', action, {
     number,
-    pull_request: { number, head: { sha: headSha } },
+    pull_request: { number, head: { sha: headSha }, updated_at: nextGitHubTime() },
     repository: repository(),
     sender: { login: sender, type: 'User' },
     installation: INSTALLATION,

@@ -274,7 +274,8 @@ describe('rollouts', () => {
       expect(result.status).toBe('succeeded');
     }
     const connect = connectWith(fleet.privateKey, fleet.user);
-    const base = { app: 'shop', environment: 'staging', environmentConfig: environment(), hosts: resolved(hosts), secrets: {}, commandTimeoutMs: 60_000 };
+    // The offline CLI's rollback: the hooks each release recorded on the host.
+    const base = { app: 'shop', environment: 'staging', environmentConfig: environment(), hosts: resolved(hosts), secrets: {}, commandTimeoutMs: 60_000, hooks: { from: 'host' as const } };
     const back = await rollbackEnvironment(base, { connect });
     expect(back.ok).toBe(true);
     expect(back.hosts.map((host) => [host.from, host.to])).toEqual(Array(3).fill(['1.2.0', '1.1.0']));

@@ -188,8 +188,10 @@ describe('a worker killed mid-release', () => {
       expect(await liveTarget(deployDir(index))).toBe('releases/2.0.0');
       expect(isLocked(deployDir(index))).toBe(false);
     }
-    // host-2 ran the new post_deploy, went back to 1.0.0 (whose post_deploy ran again), then took 2.0.0 for good.
-    expect((await readFile(join(deployDir(1), 'post-deploy.log'), 'utf8')).trim().split('\n')).toEqual(['1.0.0', '2.0.0', '1.0.0', '2.0.0']);
+    // host-2 ran the new post_deploy, went back to 1.0.0, then took 2.0.0 for good. 1.0.0 was released outside any
+    // work order, so Yardmaster has no approved plan of it: going back ran no post_deploy (the hooks recorded on the
+    // host are never run by the server).
+    expect((await readFile(join(deployDir(1), 'post-deploy.log'), 'utf8')).trim().split('\n')).toEqual(['1.0.0', '2.0.0', '2.0.0']);
     const [lock] = await deps.db.select().from(environmentLocks).where(eq(environmentLocks.environment, 'production'));
     expect(lock).toMatchObject({ holderWorkOrderId: null, owner: null });
     const transitions = await deps.db

@@ -66,6 +66,16 @@ describe('parseCommand: each command', () => {
     expect(commandOf('/accept "checkout works"')).toEqual({ name: 'accept', comment: 'checkout works' });
   });
 
+  it('/approve binds to a digest named by its first word (7 to 64 hex digits)', () => {
+    expect(commandOf('/approve 6f43897')).toEqual({ name: 'approve', digestPrefix: '6f43897' });
+    expect(commandOf('/approve 6F43897248B3 canary looked healthy')).toEqual({ name: 'approve', digestPrefix: '6f43897248b3', comment: 'canary looked healthy' });
+    expect(commandOf(`/approve ${'a'.repeat(64)}`)).toEqual({ name: 'approve', digestPrefix: 'a'.repeat(64) });
+    // Shorter, longer or not hex: an ordinary comment.
+    expect(commandOf('/approve 6f4389')).toEqual({ name: 'approve', comment: '6f4389' });
+    expect(commandOf(`/approve ${'a'.repeat(65)}`)).toEqual({ name: 'approve', comment: 'a'.repeat(65) });
+    expect(commandOf('/approve deadbeefs')).toEqual({ name: 'approve', comment: 'deadbeefs' });
+  });
+
   it('/reject needs a reason', () => {
     expect(commandOf('/reject batch size too large for a Friday')).toEqual({
       name: 'reject',

@@ -27,6 +27,8 @@ export async function rollbackCommand(args: readonly string[], io: CliIo): Promi
       {
         app: setup.app, environment: setup.environment, environmentConfig: setup.targets.environment, hosts: setup.targets.hosts,
         secrets: secrets.values, commandTimeoutMs: 10 * 60_000, breakLock: values['break-lock'], signal: io.signal,
+        // Run by the operator against hosts they answer for: the hooks each release recorded on the host.
+        hooks: { from: 'host' },
         ...(values.to === undefined ? {} : { to: values.to }),
       },
       { connect: setup.connect, onEvent, actor: io.env.USER ?? 'cli' },

@@ -1,5 +1,5 @@
 /** Plan versions: every plan an order has had, the current one being the highest `seq`. */
-import { desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, like, lt, sql } from 'drizzle-orm';
 import { planVersions } from '../../db/schema.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import { planDigest } from '../../plan/digest.ts';
@@ -34,7 +34,10 @@ export function readStoredPlan(row: PlanVersionRow): { ok: true; plan: Plan; dig
   if (!parsed.ok) {
     return { ok: false, message: `stored plan version ${row.seq} no longer parses: ${parsed.issues.map((issue) => issue.message).join('; ')}` };
   }
-  const digest = planDigest(parsed.value, row.commitSha === null ? {} : { commitSha: row.commitSha });
+  const digest = planDigest(parsed.value, {
+    ...(row.commitSha === null ? {} : { commitSha: row.commitSha }),
+    ...(row.resolved === null ? {} : { settings: row.resolved }),
+  });
   return { ok: true, plan: parsed.value, digestMatches: digest === row.digest };
 }
 
@@ -66,6 +69,45 @@ export interface NewPlanVersion {
   plan: Plan;
   digest: string;
   commitSha: string | null;
+  /** GitHub's time of the text (see the column); null when Yardmaster makes the version itself. */
+  sourceTime: Date | null;
+  /** The resolved release settings the digest covers. */
+  resolved: Record<string, unknown> | null;
+}
+
+/** When a version came to be on GitHub's clock where known, else on the server's. */
+const versionTime = sql`coalesce(${planVersions.sourceTime}, ${planVersions.createdAt})`;
+
+/**
+ * The version an approver saw when they approved at `givenAt` (GitHub's time of the comment or review): the newest
+ * made strictly before it. GitHub's times have whole seconds, so a version of the same second is not counted as
+ * seen: the approver is asked again rather than bound to a plan they may not have read.
+ */
+export async function planVersionAt(db: DbExecutor, workOrderId: number, givenAt: Date, commitSha?: string): Promise<PlanVersionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(planVersions)
+    .where(
+      and(
+        eq(planVersions.workOrderId, workOrderId),
+        lt(versionTime, sql`${givenAt.toISOString()}::timestamptz`),
+        ...(commitSha === undefined ? [] : [eq(planVersions.commitSha, commitSha)]),
+      ),
+    )
+    .orderBy(desc(planVersions.seq))
+    .limit(1);
+  return row;
+}
+
+/** The newest version of the order with `digest` (to name the version an approval was for). */
+export async function planVersionWithDigest(db: DbExecutor, workOrderId: number, digest: string): Promise<PlanVersionRow | undefined> {
+  const [row] = await db
+    .select()
+    .from(planVersions)
+    .where(and(eq(planVersions.workOrderId, workOrderId), eq(planVersions.digest, digest)))
+    .orderBy(desc(planVersions.seq))
+    .limit(1);
+  return row;
 }
 
 /** Stores the next version of an order's plan (call with the order row locked, so `seq` cannot race). */
@@ -80,4 +122,16 @@ export async function insertPlanVersion(tx: DbExecutor, version: NewPlanVersion)
     .returning();
   if (row === undefined) throw new Error('plan version insert returned no row');
   return row;
+}
+
+/** The newest version of the order whose digest starts with `prefix` (hex only, checked by the command parser). */
+export async function planVersionSeqWithDigestPrefix(db: DbExecutor, workOrderId: number, prefix: string): Promise<number | undefined> {
+  if (!/^[0-9a-f]+$/.test(prefix)) return undefined;
+  const [row] = await db
+    .select({ seq: planVersions.seq })
+    .from(planVersions)
+    .where(and(eq(planVersions.workOrderId, workOrderId), like(planVersions.digest, `${prefix}%`)))
+    .orderBy(desc(planVersions.seq))
+    .limit(1);
+  return row?.seq;
 }

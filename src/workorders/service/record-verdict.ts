@@ -9,7 +9,8 @@ import { AUDIT_ACTIONS, userActor } from './audit-actions.ts';
 import { describeQuorum, evaluateOrderQuorum, lookupApprovers, type ApproverLookup } from './order-quorum.ts';
 import { authorizationContextFor, planTarget } from './order-policy.ts';
 import { getWorkOrder, lockWorkOrder } from './order-store.ts';
-import { currentPlan, type StoredPlan } from './plan-store.ts';
+import type { DbExecutor } from '../../db/types.ts';
+import { currentPlan, planVersionWithDigest, type StoredPlan } from './plan-store.ts';
 import { startApprovedOrder } from './start-approved-order.ts';
 import { withdrawStartJob } from './start-jobs.ts';
 import type { Moved, OrderRef, Refusal, RepoContext, ServiceDeps, WorkOrder } from './types.ts';
@@ -24,6 +25,8 @@ export interface VerdictInput {
   verdict: ApprovalVerdict;
   /** The plan digest the actor saw (a review's commit, the plan shown in Slack, the plan current at the comment). */
   digestSeen: string;
+  /** GitHub's time of the verdict (comment created_at, review submitted_at), to say when it was given if refused. */
+  givenAt?: Date;
   /** The rejection reason or approval comment. */
   reason?: string;
 }
@@ -64,11 +67,23 @@ function wrongState(order: WorkOrder, verdict: ApprovalVerdict): Refusal<'wrong-
   return { ok: false, reason: 'wrong-state', message: `work order #${order.number} is ${order.state}: it takes no ${verdict === 'approved' ? 'approval' : 'verdict'} now` };
 }
 
-function stale(stored: StoredPlan): Refusal<'stale-digest'> {
+function githubTime(at: Date): string {
+  return at.toISOString().replace(/\.000Z$/, 'Z');
+}
+
+/**
+ * The refusal of a verdict given for another plan version than the current one, naming both: the approver reviews
+ * the current plan and gives their verdict again.
+ */
+async function stale(db: DbExecutor, orderId: number, stored: StoredPlan, input: VerdictInput): Promise<Refusal<'stale-digest'>> {
+  const seen = input.digestSeen === '' ? undefined : await planVersionWithDigest(db, orderId, input.digestSeen);
+  const what = input.verdict === 'approved' ? 'approval' : 'verdict';
+  const when = input.givenAt === undefined ? '' : ` given at ${githubTime(input.givenAt)}`;
+  const saw = seen === undefined ? 'before the plan now current existed' : `for plan v${seen.seq} (digest ${seen.digest.slice(0, 12)})`;
   return {
     ok: false,
     reason: 'stale-digest',
-    message: `the plan changed since you looked (now v${stored.row.seq}, digest ${stored.row.digest.slice(0, 12)}): review it again`,
+    message: `your ${what}${when} was ${saw}, but the plan is now v${stored.row.seq} (digest ${stored.row.digest.slice(0, 12)}): review it and ${input.verdict === 'approved' ? 'approve' : 'answer'} again`,
   };
 }
 
@@ -93,7 +108,7 @@ export async function recordVerdict(deps: ServiceDeps, input: VerdictInput, cont
   if (!allowed.ok) return { ok: false, reason: allowed.reason, message: allowed.message };
   if (!TAKES[input.verdict].has(order.state)) return wrongState(order, input.verdict);
   const binding = input.verdict !== 'revoked';
-  if (binding && input.digestSeen !== stored.row.digest) return stale(stored);
+  if (binding && input.digestSeen !== stored.row.digest) return stale(deps.db, order.id, stored, input);
 
   let lookup: ApproverLookup = await lookupApprovers(deps.db, context, environment, order.id, [input.actor]);
   for (let attempt = 1; ; attempt++) {
@@ -103,7 +118,7 @@ export async function recordVerdict(deps: ServiceDeps, input: VerdictInput, cont
       const now = await currentPlan(tx, order.id);
       if (now === undefined) throw new Error(`the plan of work order ${order.id} vanished`);
       if (!TAKES[input.verdict].has(locked.state)) return { retry: false, result: wrongState(locked, input.verdict) };
-      if (binding && input.digestSeen !== now.row.digest) return { retry: false, result: stale(now) };
+      if (binding && input.digestSeen !== now.row.digest) return { retry: false, result: await stale(tx, order.id, now, input) };
       const before = await approvalRecords(tx, order.id);
       if (!evaluateOrderQuorum(before, now, environment, lookup).ok) return { retry: true };
 

@@ -1,5 +1,6 @@
 /** A plan comment (or an edit of it, or a push to the PR) becomes the order's current plan version. */
 import { eq, sql } from 'drizzle-orm';
+import { releaseSettings, releaseSettingsRecord } from '../../config/release-settings.ts';
 import { resolvePlanTargets } from '../../config/resolve-hosts.ts';
 import { appendAudit } from '../../db/audit-log.ts';
 import { workOrders } from '../../db/schema.ts';
@@ -10,6 +11,7 @@ import type { Plan, SourceIssue } from '../../plan/types.ts';
 import { authorize } from '../authorize.ts';
 import { evaluateQuorum } from '../quorum.ts';
 import { normalizeLogin } from '../roles.ts';
+import type { RepoConfig } from '../../config/types.ts';
 import type { Actor, ApprovalRecord, WorkOrderState } from '../types.ts';
 import { applyCheckedTransition } from './apply-transition.ts';
 import { approvalRecords } from './approvals-store.ts';
@@ -26,9 +28,11 @@ export interface SubmitPlanInput {
   order: OrderRef;
   /** The comment holding the plan; its edits make new versions. */
   commentId: number | null;
-  /** Who wrote the comment. */
+  /** Who wrote the text: the comment's author, or whoever edited it (GitHub's `sender`). */
   author: string;
   markdown: string;
+  /** GitHub's time of the text (the comment's created_at, or updated_at for an edit): approvals are compared with it. */
+  at?: Date;
   /** PR head for PR deployments, the default branch head for issues: part of the digest. */
   commitSha?: string;
 }
@@ -73,6 +77,9 @@ interface PlanCandidate {
   author: string;
   commentId: number | null;
   commitSha: string | null;
+  sourceTime: Date | null;
+  /** Store only while this is still the current version's digest (a restatement must not undo a newer plan). */
+  replaces?: string;
 }
 
 /** Stores `candidate` as the order's plan (checks, version row, transitions, audit): shared by comments and pushes. */
@@ -80,7 +87,7 @@ async function storePlan(
   deps: ServiceDeps,
   orderId: number,
   candidate: PlanCandidate,
-  context: RepoContext,
+  context: Pick<RepoContext, 'config'>,
   actor: Actor,
   locate: PlanFieldLocator = unlocated,
 ): Promise<SubmitPlanResult> {
@@ -106,17 +113,23 @@ async function storePlan(
     return { ok: false, reason: 'invalid-targets', message, issues: missingSecrets.issues };
   }
   if (!OPEN_FOR_PLANS.has(order.state)) return wrongState(order);
-  const digest = planDigest(plan, candidate.commitSha === null ? {} : { commitSha: candidate.commitSha });
+  // The digest covers the config the plan resolves to as well: approvers approve both, and a change needs them again.
+  const resolved = releaseSettingsRecord(releaseSettings(targets));
+  const digest = planDigest(plan, { ...(candidate.commitSha === null ? {} : { commitSha: candidate.commitSha }), settings: resolved });
 
   const stored = await deps.db.transaction(async (tx) => {
     const locked = await lockWorkOrder(tx, orderId);
     if (locked === undefined) throw new Error(`work order ${orderId} vanished`);
     if (!OPEN_FOR_PLANS.has(locked.state)) return wrongState(locked);
     const previous = await currentPlanVersion(tx, orderId);
+    if (candidate.replaces !== undefined && previous?.digest !== candidate.replaces) {
+      return { ok: false as const, reason: 'wrong-state' as const, message: `the plan of work order #${locked.number} changed meanwhile` };
+    }
     if (previous !== undefined && previous.digest === digest) {
       return { outcome: 'unchanged' as const, row: previous, moved: [], dropped: [], cancelledJob: false, jobId: null };
     }
-    const row = await insertPlanVersion(tx, { workOrderId: orderId, ...candidate, digest });
+    const { replaces: _replaces, ...fields } = candidate;
+    const row = await insertPlanVersion(tx, { workOrderId: orderId, ...fields, digest, resolved });
     await tx
       .update(workOrders)
       .set({ app: plan.app, environment: plan.environment, headSha: candidate.commitSha ?? locked.headSha, updatedAt: sql`now()` })
@@ -200,7 +213,7 @@ export async function submitPlan(deps: ServiceDeps, input: SubmitPlanInput, cont
   return storePlan(
     deps,
     input.order.id,
-    { plan: parsed.plan, yaml: parsed.block.yaml, author, commentId: input.commentId, commitSha: input.commitSha ?? null },
+    { plan: parsed.plan, yaml: parsed.block.yaml, author, commentId: input.commentId, commitSha: input.commitSha ?? null, sourceTime: input.at ?? null },
     context,
     userActor(author),
     planFieldLocator(parsed.block),
@@ -213,6 +226,8 @@ export interface RefreshPlanInput {
   commitSha: string;
   /** Who pushed; the plan's author stays who wrote it. */
   actor: Actor;
+  /** GitHub's time of the push (the pull request's updated_at), when known. */
+  at?: Date;
 }
 
 /**
@@ -225,8 +240,46 @@ export async function refreshPlanCommit(deps: ServiceDeps, input: RefreshPlanInp
   return storePlan(
     deps,
     input.order.id,
-    { plan: current.plan, yaml: current.row.yaml, author: current.row.author, commentId: current.row.commentId, commitSha: input.commitSha },
+    { plan: current.plan, yaml: current.row.yaml, author: current.row.author, commentId: current.row.commentId, commitSha: input.commitSha, sourceTime: input.at ?? null },
     context,
+    input.actor,
+  );
+}
+
+export interface RestatePlanInput {
+  order: OrderRef;
+  /** The digest the worker found approved for other release settings than the config resolves to now. */
+  digest: string;
+  /** The repo config as the worker loaded it. */
+  config: RepoConfig;
+  actor: Actor;
+}
+
+/**
+ * The repo config changed after the order was approved (found when its release was to start): the current plan is
+ * stored again as a new version over the config as it is now. Its digest covers the release settings, so it is a new
+ * digest: an approved or scheduled order goes back to `planned` (cause `plan-replaced`, its start job cancelled, the
+ * earlier approvals bound to the old digest) and the approvers approve the plan with the changed config again; an
+ * environment that now needs no approvals starts at once, as for any new plan. Nothing happens when the plan changed
+ * meanwhile.
+ */
+export async function restatePlanForConfig(deps: ServiceDeps, input: RestatePlanInput): Promise<SubmitPlanResult> {
+  const current = await currentPlan(deps.db, input.order.id);
+  if (current === undefined) return { ok: false, reason: 'no-plan', message: 'the work order has no plan' };
+  return storePlan(
+    deps,
+    input.order.id,
+    {
+      plan: current.plan,
+      yaml: current.row.yaml,
+      author: current.row.author,
+      commentId: current.row.commentId,
+      commitSha: current.row.commitSha,
+      // Made by Yardmaster: no GitHub time; approvals are compared with the server's time of it.
+      sourceTime: null,
+      replaces: input.digest,
+    },
+    { config: input.config },
     input.actor,
   );
 }

@@ -16,8 +16,13 @@ export interface CommandInput<C extends Command = Command> {
   source: ApprovalSource;
   /** The outside event (`comment:<id>`, a Slack action id, …): a replayed `/approve` counts once. */
   sourceRef: string;
-  /** The plan digest the actor saw; default: the current plan's (a comment approves what is current). */
+  /** The plan digest the actor saw (a Slack button names it); default: see `givenAt`. */
   digestSeen?: string;
+  /**
+   * GitHub's time of the command (the comment's created_at): an approval is for the plan version current then. Absent
+   * (the CLI, tests), the plan current when the command is handled.
+   */
+  givenAt?: Date;
 }
 
 export interface CommandCall<C extends Command = Command> {

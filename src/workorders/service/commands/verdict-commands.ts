@@ -4,7 +4,7 @@ import { applyCheckedTransition } from '../apply-transition.ts';
 import { userActor } from '../audit-actions.ts';
 import { refused, type CommandResult } from '../command-result.ts';
 import { lockWorkOrder } from '../order-store.ts';
-import { currentPlan } from '../plan-store.ts';
+import { currentPlan, planVersionAt, planVersionSeqWithDigestPrefix } from '../plan-store.ts';
 import { recordVerdict, type VerdictResult } from '../record-verdict.ts';
 import { authorizeCommand, wrongState, type CommandCall } from './command-input.ts';
 
@@ -30,9 +30,40 @@ async function digestSeen(call: CommandCall): Promise<string | undefined> {
   return (await currentPlan(call.deps.db, call.input.order.id))?.row.digest;
 }
 
-/** `/approve`: an approval of the plan that is current when the comment is handled (unless the adapter knows better). */
+type Binding = { ok: true; digest: string } | { ok: false; result: CommandResult };
+
+/**
+ * The digest an `/approve` counts for: the one it names (`/approve <digest-prefix>`, only if it is the current
+ * plan's), else the one the adapter knows the approver saw, else the plan version that was current when the comment
+ * was written (GitHub's created_at against the versions' GitHub times), else the current one.
+ */
+async function approvedDigest(call: CommandCall<Approve>): Promise<Binding> {
+  const { deps, input } = call;
+  const prefix = input.command.digestPrefix;
+  if (prefix !== undefined) {
+    const current = await currentPlan(deps.db, input.order.id);
+    if (current === undefined) return { ok: false, result: refused('approve', 'no-plan', 'there is no plan to approve yet') };
+    if (current.row.digest.startsWith(prefix)) return { ok: true, digest: current.row.digest };
+    const named = await planVersionSeqWithDigestPrefix(deps.db, input.order.id, prefix);
+    return {
+      ok: false,
+      result: refused(
+        'approve',
+        'stale-digest',
+        `you approved digest ${prefix}${named === undefined ? '' : ` (plan v${named})`}, but the plan is now v${current.row.seq} ` +
+          `(digest ${current.row.digest.slice(0, 12)}): review it and approve again`,
+      ),
+    };
+  }
+  if (input.digestSeen !== undefined) return { ok: true, digest: input.digestSeen };
+  if (input.givenAt !== undefined) return { ok: true, digest: (await planVersionAt(deps.db, input.order.id, input.givenAt))?.digest ?? '' };
+  return { ok: true, digest: (await currentPlan(deps.db, input.order.id))?.row.digest ?? '' };
+}
+
+/** `/approve [digest-prefix] [comment]`: an approval of the plan the approver saw (see approvedDigest). */
 export async function approveCommand(call: CommandCall<Approve>): Promise<CommandResult> {
-  const digest = await digestSeen(call);
+  const bound = await approvedDigest(call);
+  if (!bound.ok) return bound.result;
   const result = await recordVerdict(
     call.deps,
     {
@@ -41,7 +72,8 @@ export async function approveCommand(call: CommandCall<Approve>): Promise<Comman
       source: call.input.source,
       sourceRef: call.input.sourceRef,
       verdict: 'approved',
-      digestSeen: digest ?? '',
+      digestSeen: bound.digest,
+      ...(call.input.givenAt === undefined || call.input.command.digestPrefix !== undefined ? {} : { givenAt: call.input.givenAt }),
       ...(call.input.command.comment === undefined ? {} : { reason: call.input.command.comment }),
     },
     call.context,

@@ -1,0 +1,60 @@
+/**
+ * The post_deploy commands a standalone rollback (or the recovery of a dead worker's hosts) runs after switching a
+ * host back to a version: those of the approved plan that released that version in this app and environment, read
+ * from the database. Never the hooks recorded on the host (`.yardmaster/plans/<version>.json`): anything that can
+ * write as the deploy user could put unapproved commands there.
+ */
+import { and, desc, eq, isNotNull } from 'drizzle-orm';
+import { releases } from '../db/schema.ts';
+import type { DbExecutor } from '../db/types.ts';
+import type { RollbackHooks } from '../deploy/rollback-environment.ts';
+import { currentPlanVersion, readStoredPlan } from '../workorders/service/plan-store.ts';
+import type { EnvironmentKey } from './environment-lock.ts';
+
+/** How many releases of one version are looked at before giving up (rollback rows share the version). */
+const CANDIDATES = 20;
+
+/**
+ * The approved post_deploy of `version`: the newest work order that released it here (its releases row) and whose
+ * plan, still matching its approved digest, is for that version. A release row of a rollback names the version it
+ * went back to but belongs to an order whose plan is another version, so it never matches. Undefined when Yardmaster
+ * never released the version (e.g. it was deployed with the offline CLI).
+ */
+async function approvedPostDeployOf(db: DbExecutor, key: EnvironmentKey, version: string): Promise<readonly string[] | undefined> {
+  const rows = await db
+    .select({ workOrderId: releases.workOrderId })
+    .from(releases)
+    .where(
+      and(
+        eq(releases.repoFullName, key.repoFullName),
+        eq(releases.app, key.app),
+        eq(releases.environment, key.environment),
+        eq(releases.version, version),
+        isNotNull(releases.workOrderId),
+      ),
+    )
+    .orderBy(desc(releases.id))
+    .limit(CANDIDATES);
+  const seen = new Set<number>();
+  for (const row of rows) {
+    if (row.workOrderId === null || seen.has(row.workOrderId)) continue;
+    seen.add(row.workOrderId);
+    // Once an order has run, it takes no new plan: its current version is the one that ran.
+    const stored = await currentPlanVersion(db, row.workOrderId);
+    if (stored === undefined) continue;
+    const read = readStoredPlan(stored);
+    if (!read.ok || !read.digestMatches) continue;
+    if (read.plan.version === version && read.plan.app === key.app && read.plan.environment === key.environment) return read.plan.commands.postDeploy;
+  }
+  return undefined;
+}
+
+/** The approved post_deploy commands of each of `versions` that has an approved plan here. */
+export async function approvedPostDeploy(db: DbExecutor, key: EnvironmentKey, versions: Iterable<string>): Promise<Extract<RollbackHooks, { from: 'approved' }>> {
+  const postDeploy = new Map<string, readonly string[]>();
+  for (const version of new Set(versions)) {
+    const commands = await approvedPostDeployOf(db, key, version);
+    if (commands !== undefined) postDeploy.set(version, commands);
+  }
+  return { from: 'approved', postDeploy };
+}
