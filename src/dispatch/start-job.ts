@@ -47,11 +47,20 @@ async function failToStart(ctx: WorkerContext, job: QueueJob<StartJobData>, mess
  * The repo config no longer resolves to the release settings that were approved: the release does not start, and
  * the plan is stored again over the config as it is now (a new digest), which sends the order back to `planned`
  * (cause plan-replaced) so that the approvers see the change and approve again. Not `failed`: nothing ran, and a
- * `/retry-failed` would meet the same change.
+ * `/retry-failed` would meet the same change. When the new config refuses the plan outright (policy, secrets,
+ * hosts), the start fails with the reason instead.
  */
 async function needApprovalAgain(ctx: WorkerContext, job: QueueJob<StartJobData>, refusal: Extract<PrepareRefusal, { reason: 'config-changed' }>, system: Actor): Promise<void> {
   const restated = await restatePlanForConfig(ctx, { order: { id: job.data.workOrderId }, digest: refusal.digest, config: refusal.config, actor: system });
-  if (!restated.ok) return skip(ctx, job, 'superseded', `${refusal.message}; the order changed meanwhile: ${restated.message}`);
+  if (!restated.ok && (restated.reason === 'wrong-state' || restated.reason === 'not-found')) {
+    return skip(ctx, job, 'superseded', `${refusal.message}; the order changed meanwhile: ${restated.message}`);
+  }
+  if (!restated.ok) {
+    // The config as it is now does not take the plan at all (the policy, the secret store or its hosts refuse it):
+    // there is nothing to approve again, so the start fails with both reasons.
+    const why = 'issues' in restated ? `${restated.message}: ${restated.issues.map((issue) => issue.message).join('; ')}` : restated.message;
+    return failToStart(ctx, job, `${refusal.message}; the plan over the config as it is now is refused: ${why}`, system);
+  }
   const now = `plan v${restated.summary.seq} (digest ${restated.summary.digest.slice(0, 12)}) is the plan over the config as it is now`;
   for (const move of restated.moved) ctx.emit({ type: 'transition', workOrderId: job.data.workOrderId, ...move, reason: `the release did not start: ${refusal.message}; ${now}` });
 }

@@ -127,7 +127,8 @@ describe('finding 1: executor local from a repository config', () => {
     await openIssue(102);
     await comment(102, 'carol', planComment({ environment: 'production', version: '2.0.0', url: pkg2.url, sha256: pkg2.sha256, more: `commands:\n  check: ["touch ${marker}"]` }));
     await commentsMatching(harness, 102, /Plan v\d+/);
-    // The repository changes its config between the plan's check and the approval.
+    // The repository changes its config between the plan's check and the approval: the approved settings no longer
+    // match, and the plan over the new config is refused by the policy, so the start fails.
     harness.config.yaml = configYaml(true);
     await comment(102, 'dave', '/approve');
     const end = await stateOf(102, ['succeeded', 'failed', 'aborted']);
