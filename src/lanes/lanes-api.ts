@@ -15,6 +15,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { readLimitedBody } from '../lib/read-limited-body.ts';
 import { versionSchema } from '../plan/field-schemas.ts';
 import { formatIssues } from '../plan/format-issues.ts';
 import { isLaneId } from './lane-id.ts';
@@ -35,18 +36,6 @@ const heartbeatSchema = z.object({ service: z.string().regex(NAME), version: ver
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(`${JSON.stringify(body)}\n`);
-}
-
-async function readText(request: IncomingMessage): Promise<string | undefined> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    const buffer = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
-    size += buffer.length;
-    if (size > MAX_BODY) return undefined;
-    chunks.push(buffer);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 function authorized(request: IncomingMessage, token: string): boolean {
@@ -82,11 +71,18 @@ export function lanesApi(deps: LaneDeps, token: string): (request: IncomingMessa
     const url = new URL(request.url ?? '/', 'http://localhost');
     const parts = url.pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
     const method = request.method ?? 'GET';
-    const text = method === 'GET' || method === 'DELETE' ? '' : await readText(request);
-    if (text === undefined) {
+    const read = method === 'GET' || method === 'DELETE' ? { ok: true as const, body: Buffer.alloc(0) } : await readLimitedBody(request, MAX_BODY);
+    if (!read.ok) {
+      if (read.reason === 'aborted') {
+        response.destroy();
+        return;
+      }
+      // The rest of the body is not read: the answer closes the connection.
+      response.shouldKeepAlive = false;
       send(response, 413, { error: `bodies are limited to ${MAX_BODY} bytes` });
       return;
     }
+    const text = read.body.toString('utf8');
     const route = `${method} /${parts.slice(0, 2).join('/')}`;
     switch (route) {
       case 'GET /v1/library':

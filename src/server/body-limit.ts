@@ -5,55 +5,14 @@
  * Content-Length says it is too large, or as soon as the bytes streamed so far pass the limit (chunked bodies); the
  * connection is closed rather than the rest read.
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
+import { declaredLength, readLimitedBody } from '../lib/read-limited-body.ts';
 import type { RouteHandler } from './http-server.ts';
 
 /** GitHub does not send webhook payloads above 25 MB; a larger delivery is not from GitHub. */
 export const WEBHOOK_MAX_BYTES = 25 * 1024 * 1024;
 /** Slack's interaction payloads (an approval message's blocks, URL-encoded) stay far below this. */
 export const SLACK_MAX_BYTES = 1024 * 1024;
-
-/** The whole body, or why not: larger than the limit, or the client went away. */
-export type LimitedBody = { ok: true; body: Buffer } | { ok: false; reason: 'too-large' | 'aborted' };
-
-/** The declared Content-Length, or undefined when the body is chunked or the header is not a number. */
-function declaredLength(request: IncomingMessage): number | undefined {
-  const header = request.headers['content-length'];
-  if (header === undefined || !/^\d+$/.test(header)) return undefined;
-  return Number(header);
-}
-
-/** Reads the body, stopping (without reading further) as soon as it is known to exceed `maxBytes`. */
-export function readLimitedBody(request: IncomingMessage, maxBytes: number): Promise<LimitedBody> {
-  const declared = declaredLength(request);
-  if (declared !== undefined && declared > maxBytes) return Promise.resolve({ ok: false, reason: 'too-large' });
-  return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const done = (result: LimitedBody): void => {
-      request.off('data', onData);
-      request.off('end', onEnd);
-      request.off('aborted', onAborted);
-      request.off('error', onAborted);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      size += chunk.length;
-      if (size > maxBytes) {
-        request.pause();
-        done({ ok: false, reason: 'too-large' });
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = (): void => done({ ok: true, body: Buffer.concat(chunks, size) });
-    const onAborted = (): void => done({ ok: false, reason: 'aborted' });
-    request.on('data', onData);
-    request.on('end', onEnd);
-    request.on('aborted', onAborted);
-    request.on('error', onAborted);
-  });
-}
 
 /** 413, and the connection closed once it is sent: the rest of the body is not read. */
 export function refuseTooLarge(response: ServerResponse, maxBytes: number): void {

@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rawPost } from '../helpers/raw-post.ts';
 import { createProcessRuntime } from '../../src/lanes/process-runtime.ts';
 import { startLanesServer, type LanesServer } from '../../src/lanes/start-lanes-server.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -66,6 +67,16 @@ describe('the lanes API', () => {
   it('refuses requests without the bearer token', async () => {
     expect((await api('/v1/library', {}, 'wrong')).status).toBe(401);
     expect((await fetch(`${lanes.apiUrl}/v1/library`)).status).toBe(401);
+  });
+
+  it('answers 413 to a body over 256 KiB before the client has sent it all, with or without Content-Length', async () => {
+    const body = Buffer.alloc(4 * 1024 * 1024, 0x20);
+    for (const chunked of [false, true]) {
+      const answer = await rawPost(new URL('/v1/lanes', lanes.apiUrl), { authorization: `Bearer ${TOKEN}`, 'content-type': 'text/yaml' }, body, chunked);
+      expect(answer.response).toMatch(/^HTTP\/1\.1 413 /);
+      expect(answer.response).toContain('bodies are limited to 262144 bytes');
+      expect(answer.sentAtAnswer).toBeLessThan(answer.total);
+    }
   });
 
   it('adds a baseline instance, opens a lane, takes a registered instance into it, and follows its heartbeats', async () => {
