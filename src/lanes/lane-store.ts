@@ -64,6 +64,16 @@ async function checkOwner(tx: Tx, spec: LaneSpec, owner: LaneOwner): Promise<Lan
   return undefined;
 }
 
+/**
+ * When the lane ends: its TTL from now, but a repository's lane never lives longer than its limit from when it was
+ * opened, so editing the spec again and again cannot keep it alive past `max_lane_ttl`. Operators' lanes renew freely.
+ */
+function laneExpiry(spec: LaneSpec, existing: LaneRow | undefined, owner: LaneOwner | undefined): Date {
+  const asked = Date.now() + spec.ttlMs;
+  if (existing === undefined || owner === undefined) return new Date(asked);
+  return new Date(Math.min(asked, existing.createdAt.getTime() + owner.limits.maxTtlMs));
+}
+
 export async function activeLane(db: DbExecutor, name: string): Promise<LaneRow | undefined> {
   const [row] = await db.select().from(lanes).where(and(eq(lanes.name, name), isNull(lanes.endedAt)));
   return row;
@@ -81,8 +91,8 @@ export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, owner?: 
       return refused;
     }
   }
-  const expiresAt = new Date(Date.now() + spec.ttlMs);
   const existing = await activeLane(tx, spec.lane);
+  const expiresAt = laneExpiry(spec, existing, owner);
   // Ids of a repository's lanes carry its namespace, so this holds by construction; checked all the same.
   if (existing !== undefined && (existing.repoFullName ?? null) !== (owner?.repoFullName ?? null)) {
     return { ok: false, reason: 'not-in-namespace', message: `lane ${spec.lane} belongs to ${existing.repoFullName ?? 'the operator'}` };
