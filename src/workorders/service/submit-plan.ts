@@ -2,16 +2,16 @@
 import { eq, sql } from 'drizzle-orm';
 import { releaseSettings, releaseSettingsRecord } from '../../config/release-settings.ts';
 import { resolvePlanTargets } from '../../config/resolve-hosts.ts';
+import type { RepoConfig } from '../../config/types.ts';
 import { appendAudit } from '../../db/audit-log.ts';
 import { workOrders } from '../../db/schema.ts';
 import { planDigest } from '../../plan/digest.ts';
 import { parsePlanFromComment } from '../../plan/parse-plan-from-comment.ts';
-import { checkPlanAgainstPolicy, missingSecretIssues, planFieldLocator, unlocated, type PlanFieldLocator } from '../../policy/index.ts';
 import type { Plan, SourceIssue } from '../../plan/types.ts';
+import { checkPlanAgainstPolicy, missingSecretIssues, planFieldLocator, unlocated, type PlanFieldLocator } from '../../policy/index.ts';
 import { authorize } from '../authorize.ts';
 import { evaluateQuorum } from '../quorum.ts';
 import { normalizeLogin } from '../roles.ts';
-import type { RepoConfig } from '../../config/types.ts';
 import type { Actor, ApprovalRecord, WorkOrderState } from '../types.ts';
 import { applyCheckedTransition } from './apply-transition.ts';
 import { approvalRecords } from './approvals-store.ts';
