@@ -1,7 +1,8 @@
 /**
  * The dashboard in a real browser (Debian's Chromium through playwright-core): signing in through the local GitHub
  * OAuth stand-in, every page with content and charts, a user without access to a repository, and the stages × hosts
- * grid following a real release to three sshd hosts live. Screenshots of each page go to test/e2e/screenshots/.
+ * grid following a real release to three sshd hosts live. Screenshots of each page go to .cache/screenshots/
+ * (test/e2e/screenshots/ with YM_UPDATE_SCREENSHOTS=1).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
