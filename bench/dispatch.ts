@@ -21,7 +21,7 @@ import { startReleaseWorker, type ReleaseWorker } from '../src/dispatch/release-
 import type { WorkerEvent } from '../src/dispatch/worker-events.ts';
 import { connectExecutor } from '../src/executors/registry.ts';
 import { parsePolicy, staticPolicySource } from '../src/policy/index.ts';
-import { parseCommand } from '../src/workorders/commands.ts';
+import { parseCommand } from '../src/workorders/parse-command.ts';
 import { handleCommand, openWorkOrder, submitPlan, type ServiceDeps } from '../src/workorders/service/index.ts';
 import { createBenchDatabase, type BenchDatabase } from './dispatch-database.ts';
 import { benchConfig, benchContext, benchPlan, buildTinyPackage } from './dispatch-fixtures.ts';

@@ -25,7 +25,7 @@ import { METRICS_TOKEN_VARIABLE, parseMetricsToken } from '../metrics/metrics-to
 import { withEventSink } from '../runtime/with-event-sink.ts';
 import { startNotifications } from '../notify/start-notifications.ts';
 import { parseLanesEnv } from '../lanes/lanes-env.ts';
-import { startServerLanes } from '../lanes/start-server-lanes.ts';
+import { startAppLanes } from '../lanes/start-app-lanes.ts';
 import { workerConnect } from '../runtime/worker-connect.ts';
 import { startDashboard } from '../web/start-dashboard.ts';
 import type { RouteHandler } from './http-server.ts';
@@ -113,7 +113,7 @@ async function startApp(
     }
     const lanesSsh = lanesEnv.settings.enabled && Object.values(lanesEnv.settings.catalog).some((entry) => entry.ssh !== undefined) ? await workerConnect(env, runtimeConfig.acceptNewHostKeys, log) : undefined;
     if (lanesSsh !== undefined && !lanesSsh.ok) log.warn({ problem: lanesSsh.message }, 'lanes: no SSH identity, so services on lane hosts cannot start');
-    const lanes = lanesEnv.settings.enabled ? await startServerLanes(runtime.database, lanesEnv.settings, log, lanesSsh?.ok === true ? lanesSsh.connect : undefined, (repo) => laneLimitsOf(policy.source.forRepo(repo))) : undefined;
+    const lanes = lanesEnv.settings.enabled ? await startAppLanes(runtime.database, lanesEnv.settings, log, lanesSsh?.ok === true ? lanesSsh.connect : undefined, (repo) => laneLimitsOf(policy.source.forRepo(repo))) : undefined;
     const dashboard = await startDashboard({ database: runtime.database, env, webhookSecret: config.webhookSecret, publicUrl, githubApiUrl: config.githubApiUrl, log });
     if (!dashboard.ok) {
       await lanes?.server.close();

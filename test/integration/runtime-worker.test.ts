@@ -12,7 +12,7 @@ import { parseRepoConfig } from '../../src/config/parse-config.ts';
 import type { RepoConfig } from '../../src/config/types.ts';
 import { openQueue } from '../../src/dispatch/queue.ts';
 import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
-import { parseCommand } from '../../src/workorders/commands.ts';
+import { parseCommand } from '../../src/workorders/parse-command.ts';
 import { getWorkOrder, handleCommand, openWorkOrder, submitPlan, type ServiceDeps, type WorkOrder } from '../../src/workorders/service/index.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { liveTarget } from '../helpers/host-files.ts';

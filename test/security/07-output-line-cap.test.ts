@@ -21,7 +21,7 @@ import { LINE_CONTINUES, MAX_LINE_BYTES } from '../../src/deploy/output-lines.ts
 import { OUTPUT_BYTES_KEPT } from '../../src/dispatch/release-recorder.ts';
 import { openQueue } from '../../src/dispatch/queue.ts';
 import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
-import { parseCommand } from '../../src/workorders/commands.ts';
+import { parseCommand } from '../../src/workorders/parse-command.ts';
 import { getWorkOrder, handleCommand, openWorkOrder, submitPlan, type ServiceDeps, type WorkOrder } from '../../src/workorders/service/index.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts';

@@ -16,7 +16,7 @@ import { openQueue } from '../../src/dispatch/queue.ts';
 import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
 import { startReleaseWorker, type ReleaseWorker } from '../../src/dispatch/release-worker.ts';
 import type { WorkerEvent } from '../../src/dispatch/worker-events.ts';
-import { parseCommand } from '../../src/workorders/commands.ts';
+import { parseCommand } from '../../src/workorders/parse-command.ts';
 import {
   AUDIT_ACTIONS,
   getWorkOrder,

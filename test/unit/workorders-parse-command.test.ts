@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_TEXT_LENGTH, readTextArgument } from '../../src/workorders/command-text.ts';
-import { parseCommand } from '../../src/workorders/commands.ts';
+import { parseCommand } from '../../src/workorders/parse-command.ts';
 import type { Command } from '../../src/workorders/types.ts';
 
 function commandOf(body: string): Command {

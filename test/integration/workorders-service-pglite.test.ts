@@ -14,7 +14,7 @@ import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-qu
 import { startReleaseWorker, type ReleaseWorker } from '../../src/dispatch/release-worker.ts';
 import { connectExecutor } from '../../src/executors/registry.ts';
 import { localExecutorPolicy } from '../helpers/policy-fixtures.ts';
-import { parseCommand } from '../../src/workorders/commands.ts';
+import { parseCommand } from '../../src/workorders/parse-command.ts';
 import { getWorkOrder, handleCommand, openWorkOrder, submitPlan, type ServiceDeps, type WorkOrder } from '../../src/workorders/service/index.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { liveTarget } from '../helpers/host-files.ts';

@@ -1,4 +1,4 @@
-/** Lanes in the server process (YARDMASTER_LANES_PORT): the lanes server, and what the GitHub adapter needs. Wiring only. */
+/** Lanes in the App's server process (YARDMASTER_LANES_PORT): the lanes server, and what the GitHub adapter needs. Wiring only. */
 import type { Database } from '../db/types.ts';
 import type { LaneDeps } from './lane-tasks.ts';
 import type { LanesSettings } from './lanes-env.ts';
@@ -9,7 +9,7 @@ import { createCatalogRuntime } from './catalog-runtime.ts';
 import { defaultLaneLimitsFor, type LaneLimitsFor } from './lane-limits.ts';
 import { startLanesServer, type LanesServer } from './start-lanes-server.ts';
 
-export async function startServerLanes(
+export async function startAppLanes(
   database: Database,
   settings: Extract<LanesSettings, { enabled: true }>,
   log: { info(fields: object, message: string): void; warn(fields: object, message: string): void },

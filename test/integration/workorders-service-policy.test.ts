@@ -9,7 +9,7 @@ import { verifyAuditChain } from '../../src/db/audit-log.ts';
 import { approvals, auditLog, environmentLocks, planVersions, workOrders } from '../../src/db/schema.ts';
 import { openQueue } from '../../src/dispatch/queue.ts';
 import { RELEASE_QUEUES, START_QUEUE, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
-import { parseCommand } from '../../src/workorders/commands.ts';
+import { parseCommand } from '../../src/workorders/parse-command.ts';
 import { acquireEnvironmentLock, releaseEnvironmentLock, renewEnvironmentLock } from '../../src/dispatch/environment-lock.ts';
 import { addLockWaiter } from '../../src/dispatch/lock-waiters.ts';
 import {
