@@ -23,7 +23,7 @@ import { migrateDatabase } from '../src/db/migrate.ts';
 import type { Database } from '../src/db/types.ts';
 import { resolveTask, type LaneDeps } from '../src/lanes/lane-tasks.ts';
 import { putInstance } from '../src/lanes/library-store.ts';
-import { freePorts } from '../src/sandbox/free-port.ts';
+import { freePorts } from '../src/lib/free-port.ts';
 import { spawnNode, type SpawnedProcess } from '../test/helpers/spawned-process.ts';
 import { benchCleanup } from './bench-cleanup.ts';
 import { createBenchDatabase, type BenchDatabase } from './dispatch-database.ts';

@@ -26,7 +26,7 @@ import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { planVersions, webhookDeliveries } from '../src/db/schema.ts';
 import type { Database } from '../src/db/types.ts';
-import { freePorts } from '../src/sandbox/free-port.ts';
+import { freePorts } from '../src/lib/free-port.ts';
 import { openWorkOrder } from '../src/workorders/service/index.ts';
 import { examplePayload } from '../test/helpers/github-webhooks.ts';
 import { spawnNode, type SpawnedProcess } from '../test/helpers/spawned-process.ts';

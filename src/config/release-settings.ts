@@ -6,7 +6,7 @@
  * after the approval needs a new approval (checked again when the release starts).
  */
 import { z } from 'zod';
-import { canonicalJson } from '../plan/canonical-json.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import { transferSchema } from '../plan/field-schemas.ts';
 import type { AppConfig, EnvironmentConfig, ResolvedHost } from './types.ts';
 

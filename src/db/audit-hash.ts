@@ -8,7 +8,7 @@
  *   recompute it, so a rewritten row breaks the chain even if every later hash is recomputed.
  */
 import { createHash, createHmac } from 'node:crypto';
-import { canonicalJson } from '../plan/canonical-json.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 
 /** prev_hash of the first row. */
 export const GENESIS_HASH = '0'.repeat(64);

@@ -6,7 +6,7 @@
  */
 import { asc, desc, gt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { canonicalJson } from '../plan/canonical-json.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import { AUDIT_APPEND_LOCK, LOCK_NAMESPACE } from './advisory-locks.ts';
 import { AUDIT_HASH_FORMATS, auditHash, auditHashFormatOf, GENESIS_HASH, type AuditKey } from './audit-hash.ts';
 import { installedAuditKey } from './audit-key.ts';

@@ -5,7 +5,7 @@
  */
 import { describeSettingsChanges, releaseSettings, releaseSettingsSchema, type ReleaseSettings } from '../config/release-settings.ts';
 import type { AppConfig, EnvironmentConfig, ResolvedHost } from '../config/types.ts';
-import { canonicalJson } from '../plan/canonical-json.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import type { PlanVersionRow } from '../workorders/service/plan-store.ts';
 
 export type SettingsCheck = { ok: true } | { ok: false; changes: string[]; message: string; approved: ReleaseSettings | undefined };

@@ -10,7 +10,7 @@ import { createDeliveryBatcher } from './delivery-batcher.ts';
 import { claimDelivery, finishDelivery, unhandledDeliveries } from './delivery-log.ts';
 import { routeOf } from './delivery-routes.ts';
 import { subjectKeyOf } from './delivery-subject.ts';
-import { createKeyedSerialRunner } from './keyed-serial-runner.ts';
+import { createKeyedSerialRunner } from '../lib/keyed-serial-runner.ts';
 import type { OctokitSlice } from './octokit-slice.ts';
 import { createSession } from './session.ts';
 import type { HandlerLog } from './types.ts';

@@ -7,7 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePorts } from '../sandbox/free-port.ts';
+import { freePorts } from '../lib/free-port.ts';
 import type { LaneCatalog } from './catalog.ts';
 import { assertLaneVersion } from './lane-version.ts';
 

@@ -5,7 +5,7 @@
  */
 import { listenChannel } from '../db/listen-channel.ts';
 import type { Database } from '../db/types.ts';
-import { coalescedTask } from '../runtime/coalesced-task.ts';
+import { coalescedTask } from '../lib/coalesced-task.ts';
 import { LANE_CHANNEL } from './lane-audit.ts';
 import { EMPTY_ROUTES, loadRouteTable, type RouteTable } from './route-table.ts';
 

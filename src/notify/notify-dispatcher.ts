@@ -11,7 +11,7 @@ import type { ConfigLoader } from '../dispatch/worker-context.ts';
 import type { RepoConfig } from '../config/types.ts';
 import { orderUrl } from '../github/order-url.ts';
 import { AUDIT_ACTIONS, currentPlan, getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';
-import { coalescedTask } from '../runtime/coalesced-task.ts';
+import { coalescedTask } from '../lib/coalesced-task.ts';
 import { keyEventKindOf } from './key-events.ts';
 import { NOTIFY_QUEUE, type NotifyJobData, type NotifyTarget } from './notify-queue.ts';
 import type { KeyEvent } from './types.ts';

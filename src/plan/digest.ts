@@ -1,6 +1,6 @@
 /** The plan digest an approval is bound to (docs/architecture.md, "Work order states"). */
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import type { Plan } from './types.ts';
 
 // Bumped if the digest's input ever changes shape, so old and new digests can never collide by accident. Format 1

@@ -4,7 +4,7 @@
  * or name) does not open: a database writer cannot hand one repository's secret to another.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { canonicalJson } from '../plan/canonical-json.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import type { SecretsKey } from './secret-key.ts';
 import type { SecretScope } from './secret-types.ts';
 

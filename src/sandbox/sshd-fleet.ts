@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { HostEntry } from '../config/types.ts';
-import { freePorts } from './free-port.ts';
+import { freePorts } from '../lib/free-port.ts';
 import { signalProcessTree, terminateProcessTree } from './process-tree.ts';
 import { generateKeyPair } from './ssh-keys.ts';
 import { spawnSshd, waitForBanner, type SshdProcess } from './sshd-process.ts';

@@ -4,7 +4,7 @@
  */
 import { createRoutedServer, type RouteHandler } from '../../src/server/http-server.ts';
 import { closeGracefully, listen } from '../../src/server/listen.ts';
-import { freePorts } from '../../src/sandbox/free-port.ts';
+import { freePorts } from '../../src/lib/free-port.ts';
 import { startDashboard } from '../../src/web/start-dashboard.ts';
 import type { Database } from '../../src/db/types.ts';
 import { startGitHubOAuthStandIn, type GitHubOAuthStandIn, type StandInUser } from './github-oauth-stand-in.ts';

@@ -12,7 +12,7 @@ import { connectExecutor } from '../../src/executors/registry.ts';
 import { createSshExecutorPlugin, sshExecutorPlugin } from '../../src/executors/ssh-executor.ts';
 import { ConnectError, type ConnectOptions } from '../../src/executors/types.ts';
 import { connectFleetHost, fleetConnectOptions, run } from '../helpers/executor-fixtures.ts';
-import { freePorts } from '../../src/sandbox/free-port.ts';
+import { freePorts } from '../../src/lib/free-port.ts';
 import { generateKeyPair, startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 import { startSilentServer } from '../helpers/tcp-servers.ts';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePorts } from '../../src/sandbox/free-port.ts';
+import { freePorts } from '../../src/lib/free-port.ts';
 import { generateAppPrivateKey } from '../helpers/github-app-server.ts';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../helpers/github-fake-api.ts';
 import { deliver, examplePayload } from '../helpers/github-webhooks.ts';

@@ -12,7 +12,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { rawRows } from '../../src/db/raw-rows.ts';
-import { canonicalJson } from '../../src/plan/canonical-json.ts';
+import { canonicalJson } from '../../src/lib/canonical-json.ts';
 import { captureIo } from '../helpers/cli-capture.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalJson } from '../../src/plan/canonical-json.ts';
+import { canonicalJson } from '../../src/lib/canonical-json.ts';
 import { planDigest } from '../../src/plan/digest.ts';
 import { parsePlan } from '../../src/plan/parse-plan.ts';
 import { SHA, planYaml, valueOf } from './plan-fixtures.ts';

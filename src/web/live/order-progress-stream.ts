@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { DbExecutor } from '../../db/types.ts';
-import { coalescedTask } from '../../runtime/coalesced-task.ts';
+import { coalescedTask } from '../../lib/coalesced-task.ts';
 import { orderDetail, type OrderDetail } from '../queries/order-detail.ts';
 import { approvalsSection, timelineSection } from '../pages/order-page.ts';
 import { releaseProgress } from '../pages/release-progress.ts';

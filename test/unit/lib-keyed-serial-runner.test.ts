@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createKeyedSerialRunner } from '../../src/github/keyed-serial-runner.ts';
+import { createKeyedSerialRunner } from '../../src/lib/keyed-serial-runner.ts';
 
 function deferred(): { promise: Promise<void>; resolve(): void } {
   let resolve = (): void => undefined;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coalescedTask } from '../../src/runtime/coalesced-task.ts';
+import { coalescedTask } from '../../src/lib/coalesced-task.ts';
 
 describe('coalesced task', () => {
   it('never runs twice at once, and runs once more for calls made while it ran', async () => {
