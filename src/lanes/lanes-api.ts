@@ -12,10 +12,10 @@
  *
  * The token is the operator's: the API may address every lane. Versions follow the plan's version rule everywhere.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
 import { readLimitedBody } from '../lib/read-limited-body.ts';
+import { sameText } from '../lib/same-text.ts';
 import { versionSchema } from '../plan/field-schemas.ts';
 import { formatIssues } from '../plan/format-issues.ts';
 import { isLaneId } from './lane-id.ts';
@@ -40,9 +40,7 @@ function send(response: ServerResponse, status: number, body: unknown): void {
 
 function authorized(request: IncomingMessage, token: string): boolean {
   const given = /^Bearer (.+)$/.exec(request.headers.authorization ?? '')?.[1] ?? '';
-  const a = Buffer.from(given);
-  const b = Buffer.from(token);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameText(given, token);
 }
 
 /** The body parsed with `schema`, or `undefined` once a 400 saying what is wrong has been sent. */

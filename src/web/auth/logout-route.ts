@@ -2,7 +2,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { redirect, sendAuthPage } from './auth-responses.ts';
 import { readFormBody } from './read-form-body.ts';
-import { sameText } from './session-keys.ts';
+import { sameText } from '../../lib/same-text.ts';
 import { sessionCookie } from './session-cookie.ts';
 import { csrfTokenFor, sessionOf } from './session-lookup.ts';
 import { deleteSession } from './session-store.ts';

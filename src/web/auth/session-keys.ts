@@ -3,7 +3,8 @@
  * and the AES-256-GCM key that seals the user's GitHub token in the database. Each use has its own label, so a
  * value signed for one purpose never verifies for another.
  */
-import { createHash, createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
+import { sameText } from '../../lib/same-text.ts';
 
 /** Labels of the signed values; part of the signed text. */
 export type SignedPurpose = 'session' | 'login' | 'csrf';
@@ -16,13 +17,6 @@ export interface SessionKeys {
   verify(purpose: SignedPurpose, text: string, signature: string): boolean;
   /** The 32-byte key for sealing GitHub tokens. */
   encryptionKey: Buffer;
-}
-
-/** Constant-time equality of two strings of any lengths (their digests are compared, so lengths do not leak). */
-export function sameText(a: string, b: string): boolean {
-  const left = createHash('sha256').update(a).digest();
-  const right = createHash('sha256').update(b).digest();
-  return timingSafeEqual(left, right);
 }
 
 /** The keys of a session secret (see the module comment). */
