@@ -6,8 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DURATION_MESSAGE } from '../plan/field-schemas.ts';
-import { parseDuration } from '../plan/duration.ts';
+import { durationSchema } from '../plan/field-schemas.ts';
 import { parseYamlWith } from '../plan/parse-yaml-with.ts';
 import type { ParseResult } from '../plan/types.ts';
 import { LANE_NAME } from './lane-id.ts';
@@ -27,21 +26,9 @@ export interface LaneSpec {
 
 /** A lane's TTL: a duration of at least a second and at most `maxTtlMs` (written in the message, e.g. `72h`). */
 function ttlSchema(maxTtlMs: number, whose: string) {
-  return z.string({ error: DURATION_MESSAGE }).transform((text, ctx) => {
-    const ms = parseDuration(text);
-    if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: DURATION_MESSAGE, input: text });
-      return z.NEVER;
-    }
-    if (ms < 1000) {
-      ctx.addIssue({ code: 'custom', message: 'expected a lane TTL of at least 1s', input: text });
-      return z.NEVER;
-    }
-    if (ms > maxTtlMs) {
-      ctx.addIssue({ code: 'custom', message: `${text.trim()} is longer than ${formatTtl(maxTtlMs)}, the longest lane TTL ${whose}`, input: text });
-      return z.NEVER;
-    }
-    return ms;
+  return durationSchema(1000, maxTtlMs, {
+    tooShort: () => 'expected a lane TTL of at least 1s',
+    tooLong: (text) => `${text.trim()} is longer than ${formatTtl(maxTtlMs)}, the longest lane TTL ${whose}`,
   });
 }
 

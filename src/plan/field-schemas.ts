@@ -81,23 +81,33 @@ export const nameListSchema = z
 /** How the package reaches the hosts. */
 export const transferSchema = z.enum(['stream', 'sftp', 'scp']);
 
+/** What a duration field says when it is refused; each defaults to the plan's wording. */
+export interface DurationMessages {
+  /** Not a string at all. */
+  notString?: string;
+  /** Not a duration with a unit. */
+  notDuration?: string;
+  tooShort?: (text: string) => string;
+  tooLong?: (text: string) => string;
+}
+
 /**
  * A duration in milliseconds, written with a unit (`30s`); `minMs` excludes e.g. a zero interval, `maxMs` (24h unless
- * said otherwise) keeps waits and timeouts bounded.
+ * said otherwise) keeps waits and timeouts bounded. Other fields (lane TTLs, the policy's bounds) say it their way.
  */
-export function durationSchema(minMs = 0, maxMs = MAX_DURATION_MS) {
-  return z.string({ error: DURATION_MESSAGE }).transform((text, ctx) => {
+export function durationSchema(minMs = 0, maxMs = MAX_DURATION_MS, messages: DurationMessages = {}) {
+  return z.string({ error: messages.notString ?? messages.notDuration ?? DURATION_MESSAGE }).transform((text, ctx) => {
     const ms = parseDuration(text);
     if (ms === undefined) {
-      ctx.addIssue({ code: 'custom', message: DURATION_MESSAGE, input: text });
+      ctx.addIssue({ code: 'custom', message: messages.notDuration ?? DURATION_MESSAGE, input: text });
       return z.NEVER;
     }
     if (ms < minMs) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration of at least ${minMs}ms`, input: text });
+      ctx.addIssue({ code: 'custom', message: messages.tooShort?.(text) ?? `expected a duration of at least ${minMs}ms`, input: text });
       return z.NEVER;
     }
     if (ms > maxMs) {
-      ctx.addIssue({ code: 'custom', message: `expected a duration of at most ${formatDuration(maxMs)} (got ${text.trim()})`, input: text });
+      ctx.addIssue({ code: 'custom', message: messages.tooLong?.(text) ?? `expected a duration of at most ${formatDuration(maxMs)} (got ${text.trim()})`, input: text });
       return z.NEVER;
     }
     return ms;

@@ -1,7 +1,7 @@
 /** Schema of the operator's policy file (`YARDMASTER_POLICY`). */
 import { z } from 'zod';
 import { formatTtl, MAX_OPERATOR_LANE_TTL_MS } from '../lanes/lane-limits.ts';
-import { parseDuration } from '../plan/duration.ts';
+import { durationSchema } from '../plan/field-schemas.ts';
 import { strictObject } from '../plan/strict-object.ts';
 import { parseHostPattern } from './host-patterns.ts';
 import { DEFAULT_MAX_LANE_INSTANCES, DEFAULT_MAX_LANE_TTL_MS } from './limits.ts';
@@ -44,18 +44,14 @@ const artifactPrefixSchema = z.string({ error: 'expected a URL prefix as a strin
   return url.href;
 });
 
-const durationSchema = z.string({ error: 'expected a duration like 72h' }).transform((text, ctx) => {
-  const ms = parseDuration(text);
-  if (ms === undefined || ms <= 0) {
-    ctx.addIssue({ code: 'custom', message: 'expected a duration like 72h or 30m', input: text });
-    return z.NEVER;
-  }
-  // The lane library keeps no lane longer than this, whoever asks (its expiry must stay a storable date).
-  if (ms > MAX_OPERATOR_LANE_TTL_MS) {
-    ctx.addIssue({ code: 'custom', message: `expected at most ${formatTtl(MAX_OPERATOR_LANE_TTL_MS)}`, input: text });
-    return z.NEVER;
-  }
-  return ms;
+const NOT_A_DURATION = 'expected a duration like 72h or 30m';
+
+// The lane library keeps no lane longer than MAX_OPERATOR_LANE_TTL_MS, whoever asks (its expiry must stay a storable date).
+const laneTtlBoundSchema = durationSchema(1, MAX_OPERATOR_LANE_TTL_MS, {
+  notString: 'expected a duration like 72h',
+  notDuration: NOT_A_DURATION,
+  tooShort: () => NOT_A_DURATION,
+  tooLong: () => `expected at most ${formatTtl(MAX_OPERATOR_LANE_TTL_MS)}`,
 });
 
 const ruleSchema = strictObject(
@@ -67,7 +63,7 @@ const ruleSchema = strictObject(
       .array(z.enum(['ssh', 'local'], { error: 'expected ssh or local' }), { error: STRING_LIST })
       .default(['ssh']),
     artifacts: z.array(artifactPrefixSchema, { error: STRING_LIST }).optional(),
-    max_lane_ttl: durationSchema.default(DEFAULT_MAX_LANE_TTL_MS),
+    max_lane_ttl: laneTtlBoundSchema.default(DEFAULT_MAX_LANE_TTL_MS),
     max_lane_instances: z.number({ error: INSTANCES_MESSAGE }).int({ error: INSTANCES_MESSAGE }).min(0, { error: INSTANCES_MESSAGE }).max(10_000, { error: INSTANCES_MESSAGE }).default(DEFAULT_MAX_LANE_INSTANCES),
   },
   'expected a rule: a map with match and hosts',
