@@ -8,7 +8,6 @@
 import { readFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { AUDIT_KEY_VARIABLE, installAuditKey, resolveAuditKey } from '../../db/audit-key.ts';
 import { openDatabase } from '../../db/client.ts';
 import { migrateDatabase } from '../../db/migrate.ts';
 import type { Database } from '../../db/types.ts';
@@ -24,6 +23,7 @@ import { parseLaneSpec } from '../../lanes/task-spec.ts';
 import { laneVersionProblem } from '../../lanes/lane-version.ts';
 import { formatIssues } from '../../plan/format-issues.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { installCliAuditKey } from '../open-cli-database.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 
 export const LANES_USAGE = `usage: yardmaster lanes up <spec.yml> | down <lane> | list | baseline <service> <version>
@@ -85,14 +85,6 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
   // `serve` knows its router's address once it listens (port 0 picks one).
   const served: { routerUrl?: string } = {};
   const routerUrl = (): string => givenRouterUrl ?? served.routerUrl ?? 'http://127.0.0.1:8088';
-  // The library's changes are audited: keyed like the server's rows, or the chain breaks at them.
-  const auditKey = await resolveAuditKey(io.env, { kind: 'postgres' }, { createFile: false });
-  if (!auditKey.ok) {
-    io.stderr.write(`${auditKey.problem}\n`);
-    return EXIT_INVALID;
-  }
-  installAuditKey(auditKey.key);
-  if (auditKey.key === null) io.stderr.write(`warning: ${AUDIT_KEY_VARIABLE} is not set: this command's audit rows are not keyed\n`);
   let database: Database;
   try {
     database = await openDatabase({ url });
@@ -100,6 +92,13 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
   } catch (error) {
     io.stderr.write(`cannot open the database: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_FAILED;
+  }
+  // The library's changes are audited: keyed like the server's rows, or the chain breaks at them.
+  const keyProblem = await installCliAuditKey(database, io);
+  if (keyProblem !== undefined) {
+    await database.close();
+    io.stderr.write(`${keyProblem}\n`);
+    return EXIT_INVALID;
   }
   const usesSsh = Object.values(catalog).some((entry) => entry.ssh !== undefined);
   const ssh = usesSsh ? await workerConnect(io.env, io.env['YARDMASTER_ACCEPT_NEW_HOST_KEYS'] === 'true', { warn: (fields, message) => io.stderr.write(`${message} ${JSON.stringify(fields)}\n`) }) : undefined;
