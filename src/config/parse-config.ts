@@ -5,7 +5,7 @@ import { repoConfigSchema } from './config-schema.ts';
 import type { RepoConfig } from './types.ts';
 
 /**
- * Parses and validates `.github/yardmaster.yml` (see docs/architecture.md, "Repo config").
+ * Parses and validates `.github/yardmaster.yml` (see src/config/README.md).
  *
  * @returns the config with defaults applied and camelCase fields, or every problem found with line and column.
  */

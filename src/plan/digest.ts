@@ -1,4 +1,4 @@
-/** The plan digest an approval is bound to (docs/architecture.md, "Work order states"). */
+/** The plan digest an approval is bound to (src/workorders/README.md, "States"). */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from '../lib/canonical-json.ts';
 import type { Plan } from './types.ts';

@@ -7,7 +7,7 @@ import type { ParseResult, Plan } from './types.ts';
 export const MAX_PLAN_BYTES = 64 * 1024;
 
 /**
- * Parses and validates a deployment plan written in YAML (see docs/architecture.md, "Plan").
+ * Parses and validates a deployment plan written in YAML (see src/plan/README.md).
  *
  * @returns the normalised plan (defaults applied, camelCase fields), or every problem found, each with a line and
  *   column relative to `yamlText`.

@@ -1,4 +1,4 @@
-/** Shared types of a parsed, normalised deployment plan (see docs/architecture.md, "Plan"). */
+/** Shared types of a parsed, normalised deployment plan (see src/plan/README.md). */
 
 /** A batch size as written in a plan: `3` or `25%`. */
 export type BatchSize = { kind: 'count'; count: number } | { kind: 'percent'; percent: number };

@@ -1,4 +1,4 @@
-/** The repo config of docs/architecture.md, for the config unit tests. */
+/** The repo config of src/config/README.md, for the config unit tests. */
 
 export const HOST_KEY = 'SHA256:uNiVztksCsDhcc0u9e8BujQXVUpKZIDTMczCvj3tD2s';
 

@@ -5,7 +5,7 @@ import { ARCHITECTURE_CONFIG, HOST_KEY } from './config-fixtures.ts';
 import { valueOf } from './plan-fixtures.ts';
 
 describe('parseRepoConfig', () => {
-  it('turns the architecture example into a camelCase config with defaults', () => {
+  it('turns the README example into a camelCase config with defaults', () => {
     const expected: RepoConfig = {
       apps: {
         'checkout-api': {

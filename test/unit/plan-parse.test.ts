@@ -28,7 +28,7 @@ command_timeout: 15m
 `;
 
 describe('parsePlan', () => {
-  it('turns the architecture example into a camelCase plan', () => {
+  it('turns the README example into a camelCase plan', () => {
     const expected: Plan = {
       app: 'checkout-api',
       environment: 'production',

@@ -87,7 +87,7 @@ async function drive(dir: string, fleet: TestdriveHosts, io: CliIo, json: boolea
     `  yardmaster rollback --config ${configFile} --app sample --env local --to 1.0.0`,
     `  yardmaster deploy   --config ${configFile} ${join(dir, 'plan-1.1.0.yml')}     (already live: a no-op; add --force)`,
     `  ls -la ${join(hostsDir, fleet.hosts[0]?.name ?? '')}           (releases/, current ->, .yardmaster/releases.log)`,
-    'Then describe your own hosts in .github/yardmaster.yml (see README.md and docs/architecture.md).',
+    'Then describe your own hosts in .github/yardmaster.yml (see README.md and src/config/README.md).',
   ].join('\n'));
   return behaved ? EXIT_OK : EXIT_FAILED;
 }
