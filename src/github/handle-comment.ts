@@ -9,7 +9,7 @@ import { findWorkOrder, handleCommand, openWorkOrder, submitPlan } from '../work
 import type { Command } from '../workorders/types.ts';
 import { isLaneCommand, laneBlockOf, laneCommand, takeLaneSpec } from './handle-lane-comment.ts';
 import { inlineCode } from './markdown.ts';
-import { orderUrl } from './order-url.ts';
+import { orderUrl } from '../lib/order-url.ts';
 import { planErrorsReply } from './plan-reply.ts';
 import { announceQueuedDeployment, sessionAnnouncer } from './announce-queued-deployment.ts';
 import type { Session } from './session.ts';

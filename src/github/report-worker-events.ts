@@ -19,7 +19,7 @@ import { rollbackOutput, stageOutput, KEPT_LINES, type HostStage } from './check
 import { adoptQueuedDeployment } from './deployment-records.ts';
 import { deploymentParams, deploymentStatusParams } from './deployment-params.ts';
 import { checkRunExternalId } from './handle-check-run-action.ts';
-import { orderUrl as orderUrlOf } from './order-url.ts';
+import { orderUrl as orderUrlOf } from '../lib/order-url.ts';
 import { codeBlock, inlineCode } from './markdown.ts';
 import { httpStatusOf, splitRepo, type CheckRunFields, type OctokitSlice } from './octokit-slice.ts';
 import { defaultBranchOf, loadRepoConfig } from './repo-config.ts';

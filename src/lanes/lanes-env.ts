@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { withoutEmpty } from '../runtime/without-empty.ts';
+import { withoutEmpty } from '../lib/without-empty.ts';
 import { formatIssues } from '../plan/format-issues.ts';
 import { parseLaneCatalog, type LaneCatalog } from './catalog.ts';
 

@@ -9,7 +9,7 @@ import { auditLog, notifyCursor } from '../db/schema.ts';
 import type { Db } from '../db/types.ts';
 import type { ConfigLoader } from '../dispatch/worker-context.ts';
 import type { RepoConfig } from '../config/types.ts';
-import { orderUrl } from '../github/order-url.ts';
+import { orderUrl } from '../lib/order-url.ts';
 import { AUDIT_ACTIONS, currentPlan, getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';
 import { coalescedTask } from '../lib/coalesced-task.ts';
 import { keyEventKindOf } from './key-events.ts';

@@ -5,7 +5,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { withoutEmpty } from './without-empty.ts';
+import { withoutEmpty } from '../lib/without-empty.ts';
 import { defaultDataDir } from '../db/default-data-dir.ts';
 import { parseSecretsKey, SECRETS_KEY_VARIABLE, type SecretsKey } from '../policy/index.ts';
 

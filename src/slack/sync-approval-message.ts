@@ -5,9 +5,9 @@
  */
 import { and, eq } from 'drizzle-orm';
 import { slackMessages } from '../db/schema.ts';
-import { issueUrl } from '../github/github-web-url.ts';
+import { issueUrl } from '../lib/github-web-url.ts';
 import { createKeyedSerialRunner } from '../lib/keyed-serial-runner.ts';
-import { orderUrl } from '../github/order-url.ts';
+import { orderUrl } from '../lib/order-url.ts';
 import { approvalSnapshot, getWorkOrder } from '../workorders/service/index.ts';
 import { approvalBlocks, approvalText, escapeMrkdwn, type SlackBlock } from './approval-blocks.ts';
 import { repoContextOf } from './repo-context.ts';

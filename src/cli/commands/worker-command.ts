@@ -13,7 +13,7 @@ import { parseServerEnv } from '../../server/env.ts';
 import { githubWorkerWiring } from '../../server/github-worker-wiring.ts';
 import { loadPrivateKey } from '../../server/private-key.ts';
 import { createGitHubConfigLoader } from '../../github/repo-config.ts';
-import { githubWebUrl } from '../../github/github-web-url.ts';
+import { githubWebUrl } from '../../lib/github-web-url.ts';
 import { parseSlackBotEnv } from '../../slack/slack-env.ts';
 import { withSlackReport, workerSlackReporter } from '../../slack/worker-slack-report.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
