@@ -3,9 +3,13 @@
  * src/github run after the answer. Wiring only.
  */
 import type { ApplicationFunction } from 'probot';
-import type { AppDeps } from './github/app-deps.ts';
-import { createDeliveryInbox, type DeliveryInbox, type DeliveryInboxOptions } from './github/delivery-inbox.ts';
-import { ROUTED_EVENTS } from './github/delivery-routes.ts';
+import {
+  type AppDeps,
+  createDeliveryInbox,
+  type DeliveryInbox,
+  type DeliveryInboxOptions,
+  ROUTED_EVENTS,
+} from './github/index.ts';
 
 export type { AppDeps } from './github/app-deps.ts';
 

@@ -5,7 +5,7 @@
  * the server's environment.
  */
 import { z } from 'zod';
-import { strictObject } from '../plan/strict-object.ts';
+import { strictObject } from '../plan/index.ts';
 import { envNameSchema, slackChannelSchema } from './field-schemas.ts';
 import { KEY_EVENT_KINDS, type NotifyConfig } from './types.ts';
 

@@ -3,7 +3,7 @@
  * not run it again); a plan block becomes a plan version (an edit makes a new one, with a new digest).
  */
 import { z } from 'zod';
-import { findPlanBlocks } from '../plan/extract-plan.ts';
+import { findPlanBlocks } from '../plan/index.ts';
 import { parseCommand } from '../workorders/parse-command.ts';
 import { findWorkOrder, handleCommand, openWorkOrder, submitPlan } from '../workorders/service/index.ts';
 import type { Command } from '../workorders/types.ts';

@@ -10,7 +10,7 @@
 import { and, eq } from 'drizzle-orm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { githubReports } from '../db/schema.ts';
+import { githubReports } from '../db/index.ts';
 import type { Database, Db } from '../db/types.ts';
 import { STAGES, type ReleaseEvent, type ReleaseResult, type StageName } from '../deploy/types.ts';
 import type { WorkerEvent } from '../dispatch/worker-events.ts';

@@ -5,7 +5,7 @@
  * Runs every `intervalMs` and when kicked; a tick that finds the cursor moved by another process does nothing.
  */
 import { and, asc, eq, gt } from 'drizzle-orm';
-import { auditLog, notifyCursor } from '../db/schema.ts';
+import { auditLog, notifyCursor } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 import type { ConfigLoader } from '../dispatch/worker-context.ts';
 import type { RepoConfig } from '../config/types.ts';

@@ -4,7 +4,7 @@
  * and marks the message of a replaced plan as such (its buttons go). Calls for one order run one after another.
  */
 import { and, eq } from 'drizzle-orm';
-import { slackMessages } from '../db/schema.ts';
+import { slackMessages } from '../db/index.ts';
 import { issueUrl } from '../lib/github-web-url.ts';
 import { createKeyedSerialRunner } from '../lib/keyed-serial-runner.ts';
 import { orderUrl } from '../lib/order-url.ts';

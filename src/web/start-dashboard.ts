@@ -4,7 +4,7 @@
  */
 import type { Database } from '../db/types.ts';
 import { githubWebUrl } from '../lib/github-web-url.ts';
-import type { RouteHandler } from '../http/http-server.ts';
+import type { RouteHandler } from '../http/index.ts';
 import { createDashboardAuth } from './auth/create-dashboard-auth.ts';
 import { parseDashboardAuthEnv } from './auth/dashboard-auth-env.ts';
 import type { DashboardAuthLog } from './auth/types.ts';
