@@ -11,7 +11,7 @@ import {
   ROUTED_EVENTS,
 } from './github/index.ts';
 
-export type { AppDeps } from './github/app-deps.ts';
+export type { AppDeps } from './github/index.ts';
 
 /** Yardmaster's GitHub App: the Probot app function and its inbox's life. */
 export interface YardmasterApp {
