@@ -288,6 +288,13 @@ module.exports = {
       to: { path: '^src/[^/]+/', pathNot: [...INTERFACE_MODULES, ...PUBLIC_MODULES] },
     },
     {
+      name: 'not-own-index',
+      comment: "a folder's modules import each other directly: its index.ts is for other folders (and would make cycles)",
+      severity: 'error',
+      from: { path: '^src/([^/]+)/' },
+      to: { path: ['^src/$1/index[.]ts$', '^src/$1/[^/]+/index[.]ts$'] },
+    },
+    {
       name: 'domain-without-adapters',
       comment: 'the domain (plan, workorders, deploy, lanes) never imports Probot, Bolt or ssh2',
       severity: 'error',
