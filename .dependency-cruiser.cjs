@@ -289,7 +289,7 @@ module.exports = {
     },
     {
       name: 'not-own-index',
-      comment: "a folder's modules import each other directly: its index.ts is for other folders (and would make cycles)",
+      comment: "a folder's modules import each other directly: its index.ts is for other folders (else: cycles)",
       severity: 'error',
       from: { path: '^src/([^/]+)/' },
       to: { path: ['^src/$1/index[.]ts$', '^src/$1/[^/]+/index[.]ts$'] },
