@@ -3,11 +3,15 @@
  * src/github run after the answer. Wiring only.
  */
 import type { ApplicationFunction } from 'probot';
-import type { AppDeps } from './github/app-deps.ts';
-import { createDeliveryInbox, type DeliveryInbox, type DeliveryInboxOptions } from './github/delivery-inbox.ts';
-import { ROUTED_EVENTS } from './github/delivery-routes.ts';
+import {
+  type AppDeps,
+  createDeliveryInbox,
+  type DeliveryInbox,
+  type DeliveryInboxOptions,
+  ROUTED_EVENTS,
+} from './github/index.ts';
 
-export type { AppDeps } from './github/app-deps.ts';
+export type { AppDeps } from './github/index.ts';
 
 /** Yardmaster's GitHub App: the Probot app function and its inbox's life. */
 export interface YardmasterApp {

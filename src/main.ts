@@ -3,11 +3,8 @@
  * `/readyz`, with in-process release workers; or Probot's setup flow when there is no APP_ID yet), stop gracefully
  * on SIGTERM/SIGINT. Wiring only.
  */
-import { parseRuntimeEnv } from './runtime/runtime-env.ts';
-import { parseServerEnv } from './server/env.ts';
-import { createLogger } from './server/logger.ts';
-import { stopOnSignals } from './server/shutdown.ts';
-import { startFromConfig } from './server/start-from-config.ts';
+import { parseRuntimeEnv } from './runtime/index.ts';
+import { parseServerEnv, createLogger, stopOnSignals, startFromConfig } from './server/index.ts';
 
 const parsed = parseServerEnv(process.env);
 const runtime = parseRuntimeEnv(process.env);

@@ -1,6 +1,6 @@
 /** The engine's `connect`, bound to the CLI's credentials and host-key policy. */
 import type { ConnectHost } from '../deploy/types.ts';
-import { connectWithCredentials } from '../executors/ssh-credentials.ts';
+import { connectWithCredentials } from '../executors/index.ts';
 import type { CliIo } from './cli-io.ts';
 
 export interface SshFlags {

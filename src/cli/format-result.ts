@@ -1,6 +1,5 @@
 /** Human summaries of release, rollback and inventory results. */
-import type { HostInventoryReport } from '../deploy/inspect-environment.ts';
-import type { RollbackResult } from '../deploy/rollback-environment.ts';
+import type { HostInventoryReport, RollbackResult } from '../deploy/index.ts';
 import type { ReleaseResult } from '../deploy/types.ts';
 
 function seconds(ms: number): string {

@@ -1,8 +1,6 @@
 /** Reads a plan from a YAML file, or from a Markdown file holding a plan block (as in a work order comment). */
 import { readFile } from 'node:fs/promises';
-import { formatIssues } from '../plan/format-issues.ts';
-import { parsePlanFromComment } from '../plan/parse-plan-from-comment.ts';
-import { parsePlan } from '../plan/parse-plan.ts';
+import { formatIssues, parsePlanFromComment, parsePlan } from '../plan/index.ts';
 import type { Plan } from '../plan/types.ts';
 
 export type LoadedPlan = { ok: true; plan: Plan; text: string } | { ok: false; message: string };

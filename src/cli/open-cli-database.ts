@@ -2,10 +2,14 @@
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { AuditKey } from '../db/audit-hash.ts';
-import { AUDIT_KEY_VARIABLE, installAuditKey, resolveAuditKey } from '../db/audit-key.ts';
-import { openDatabase } from '../db/client.ts';
-import { defaultDataDir } from '../db/default-data-dir.ts';
+import {
+  type AuditKey,
+  AUDIT_KEY_VARIABLE,
+  installAuditKey,
+  resolveAuditKey,
+  openDatabase,
+  defaultDataDir,
+} from '../db/index.ts';
 import type { Database } from '../db/types.ts';
 import type { CliIo } from './cli-io.ts';
 

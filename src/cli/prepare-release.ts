@@ -1,11 +1,9 @@
 /** Turns `--config` and a plan file into a release request, or one clear message (exit code 2). */
 import { dirname, resolve } from 'node:path';
-import { loadRepoConfigFile } from '../config/load-config.ts';
-import { resolvePlanTargets } from '../config/resolve-hosts.ts';
-import { readSecretEnv } from '../config/secret-env.ts';
+import { loadRepoConfigFile, resolvePlanTargets, readSecretEnv } from '../config/index.ts';
 import type { RepoConfig } from '../config/types.ts';
 import type { ReleaseRequest } from '../deploy/types.ts';
-import { formatIssues } from '../plan/format-issues.ts';
+import { formatIssues } from '../plan/index.ts';
 import type { CliIo } from './cli-io.ts';
 import { loadPlanFile } from './load-plan-file.ts';
 

@@ -3,7 +3,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import type { RetrySource } from '../deploy/retry-release.ts';
+import type { RetrySource } from '../deploy/index.ts';
 import type { ReleaseResult } from '../deploy/types.ts';
 
 /** The CLI's cache dir: YARDMASTER_CACHE_DIR, else $XDG_CACHE_HOME/yardmaster, else ~/.cache/yardmaster. */

@@ -1,7 +1,6 @@
 /** Schemas of `apps.<name>` and its `environments.<name>`. */
 import { z } from 'zod';
-import { integerSchema, nameListSchema, nameSchema, transferSchema } from '../plan/field-schemas.ts';
-import { strictObject } from '../plan/strict-object.ts';
+import { integerSchema, nameListSchema, nameSchema, transferSchema, strictObject } from '../plan/index.ts';
 import {
   absolutePathSchema,
   envNameSchema,

@@ -1,5 +1,5 @@
 /** Checks of the repo config that span several fields. */
-import { closestMatch } from '../plan/closest-match.ts';
+import { closestMatch } from '../plan/index.ts';
 import { expandHostNames, knownHostNames } from './expand-hosts.ts';
 import type { RepoConfig } from './types.ts';
 

@@ -1,7 +1,6 @@
 /** zod schema of `.github/yardmaster.yml`: snake_case YAML in, a camelCase `RepoConfig` out. */
 import { z } from 'zod';
-import { nameSchema } from '../plan/field-schemas.ts';
-import { strictObject } from '../plan/strict-object.ts';
+import { nameSchema, strictObject } from '../plan/index.ts';
 import { appSchema } from './app-schema.ts';
 import { crossCheckConfig } from './config-cross-checks.ts';
 import { principalListSchema, slackChannelSchema, slackTeamSchema, slackUserSchema } from './field-schemas.ts';

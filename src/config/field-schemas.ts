@@ -1,6 +1,6 @@
 /** zod schemas for the scalar fields of the repo config. */
 import { z } from 'zod';
-import { patternSchema, textSchema } from '../plan/field-schemas.ts';
+import { patternSchema, textSchema } from '../plan/index.ts';
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\[bot\])?$/;

@@ -1,5 +1,5 @@
 /** Looks up an app and one of its environments in the config, with "did you mean …?" when a name is unknown. */
-import { closestMatch } from '../plan/closest-match.ts';
+import { closestMatch } from '../plan/index.ts';
 import type { AppConfig, EnvironmentConfig, RepoConfig } from './types.ts';
 
 export type FoundEnvironment =

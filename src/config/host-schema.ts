@@ -1,7 +1,6 @@
 /** Schema of one entry of a `hosts:` group. */
 import { z } from 'zod';
-import { integerSchema, nameSchema } from '../plan/field-schemas.ts';
-import { strictObject } from '../plan/strict-object.ts';
+import { integerSchema, nameSchema, strictObject } from '../plan/index.ts';
 import { absolutePathSchema, addressSchema, hostKeySchema, userSchema } from './field-schemas.ts';
 import type { HostEntry } from './types.ts';
 

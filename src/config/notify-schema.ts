@@ -5,10 +5,9 @@
  * the server's environment.
  */
 import { z } from 'zod';
-import { KEY_EVENT_KINDS } from '../notify/types.ts';
-import { strictObject } from '../plan/strict-object.ts';
+import { strictObject } from '../plan/index.ts';
 import { envNameSchema, slackChannelSchema } from './field-schemas.ts';
-import type { NotifyConfig } from './types.ts';
+import { KEY_EVENT_KINDS, type NotifyConfig } from './types.ts';
 
 const emailSchema = z.string({ error: 'expected an e-mail address' }).regex(/^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/, { error: 'expected an e-mail address like ops@example.com' });
 

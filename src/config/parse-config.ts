@@ -1,5 +1,5 @@
 /** Entry point for the repo config given as YAML text. */
-import { parseYamlWith } from '../plan/parse-yaml-with.ts';
+import { parseYamlWith } from '../plan/index.ts';
 import type { ParseResult } from '../plan/types.ts';
 import { repoConfigSchema } from './config-schema.ts';
 import type { RepoConfig } from './types.ts';

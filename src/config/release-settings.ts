@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { canonicalJson } from '../lib/canonical-json.ts';
-import { transferSchema } from '../plan/field-schemas.ts';
+import { transferSchema } from '../plan/index.ts';
 import type { AppConfig, EnvironmentConfig, ResolvedHost } from './types.ts';
 
 const hostSettingsSchema = z.object({

@@ -13,9 +13,36 @@ function everyOf<Union extends string>() {
   ): List => list;
 }
 
-// Work order states, approval sources and verdicts belong to the domain; the database enforces the same words.
-export { APPROVAL_SOURCES, APPROVAL_VERDICTS, WORK_ORDER_STATES } from '../workorders/types.ts';
-export type { ApprovalSource, ApprovalVerdict, WorkOrderState } from '../workorders/types.ts';
+// Work order states, approval sources and verdicts: the domain (workorders/types.ts) takes its words from here.
+
+/** Every state, in the order of a successful life followed by the exits; see workorders/states.ts for the legal moves. */
+export const WORK_ORDER_STATES = [
+  'requested',
+  'planned',
+  'approved',
+  'scheduled',
+  'running',
+  'succeeded',
+  'accepted',
+  'rejected',
+  'failed',
+  'aborted',
+  'cancelled',
+] as const;
+
+/** Where a work order is in its life. */
+export type WorkOrderState = (typeof WORK_ORDER_STATES)[number];
+
+/** Where an approval was given; the same person through two sources is still one person. */
+export const APPROVAL_SOURCES = ['github', 'slack', 'cli'] as const;
+export type ApprovalSource = (typeof APPROVAL_SOURCES)[number];
+
+/**
+ * What an approver said. `revoked` withdraws an earlier verdict (a CHANGES_REQUESTED review, a dismissed review)
+ * without rejecting the order.
+ */
+export const APPROVAL_VERDICTS = ['approved', 'rejected', 'revoked'] as const;
+export type ApprovalVerdict = (typeof APPROVAL_VERDICTS)[number];
 
 /** An issue with the `work-order` label, or a `/deploy <env>` on a pull request. */
 export const WORK_ORDER_KINDS = ['issue', 'pull_request'] as const;

@@ -1,5 +1,5 @@
 /** The environment every plan command sees: YM_* variables, the environment's `env`, and its secrets. */
-import { shellAssignments, shellQuote } from '../executors/shell-quote.ts';
+import { shellAssignments, shellQuote } from '../executors/index.ts';
 
 export interface CommandContext {
   app: string;

@@ -1,5 +1,5 @@
 /** Rolls one host back to the release it ran before (or the plan's rollback_version) and runs post_deploy there. */
-import { isExecutorLost } from '../executors/executor-lost-error.ts';
+import { isExecutorLost } from '../executors/index.ts';
 import { runCommandList, runScript, stepFromExec } from './host-commands.ts';
 import type { HostRunContext, HostRunState } from './host-context.ts';
 import { commandContext } from './host-release.ts';

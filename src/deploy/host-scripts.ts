@@ -3,7 +3,7 @@
  * or config is passed through shellQuote; versions and names were also validated by the plan schema.
  * Lines on stdout starting with `@ym ` carry state back to the engine (see parse-host-state.ts).
  */
-import { shellQuote as q } from '../executors/shell-quote.ts';
+import { shellQuote as q } from '../executors/index.ts';
 import type { ReleaseLayout } from './release-layout.ts';
 
 export const EXIT_NOT_WRITABLE = 10;

@@ -13,7 +13,7 @@ import { deploymentParams, deploymentStatusParams } from './deployment-params.ts
 import { dropQueuedDeployment, recordQueuedDeployment, reserveQueuedDeployment } from './deployment-records.ts';
 import { defaultBranchHead } from './handle-issues.ts';
 import { splitRepo, type OctokitSlice } from './octokit-slice.ts';
-import { orderUrl } from './order-url.ts';
+import { orderUrl } from '../lib/order-url.ts';
 import type { Session } from './session.ts';
 
 const idSchema = z.object({ id: z.number() });

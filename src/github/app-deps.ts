@@ -1,6 +1,5 @@
 /** What the GitHub adapter needs from the process that runs it (the server wires these in src/main.ts). */
-import type { LaneLimitsFor } from '../lanes/lane-limits.ts';
-import type { LaneDeps } from '../lanes/lane-tasks.ts';
+import type { LaneLimitsFor, LaneDeps } from '../lanes/index.ts';
 import type { ServiceDeps } from '../workorders/service/types.ts';
 
 export interface AppDeps {

@@ -2,9 +2,8 @@
  * The text of a stage's check run: a per-host table (host, result, duration, last output lines) and the failure;
  * and of a `/rollback`'s check run: a per-host table (host, result, from → to, duration, message).
  */
-import type { HostRollbackReport } from '../deploy/rollback-environment.ts';
+import { type HostRollbackReport, clipText } from '../deploy/index.ts';
 import type { StageName } from '../deploy/types.ts';
-import { clipText } from '../deploy/clip-text.ts';
 import { codeBlock } from './markdown.ts';
 
 export type HostStageResult = 'running' | 'ok' | 'failed' | 'skipped';

@@ -3,7 +3,7 @@
  * sends it. Stored with its payload before GitHub gets its answer; taken by one handler; marked how it ended.
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { webhookDeliveries } from '../db/schema.ts';
+import { webhookDeliveries } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 import type { WebhookDeliveryStatus } from '../db/vocabulary.ts';
 

@@ -5,8 +5,7 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { githubReports, workOrders } from '../db/schema.ts';
-import { rawRows } from '../db/raw-rows.ts';
+import { githubReports, workOrders, rawRows } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 import { z } from 'zod';
 

@@ -3,13 +3,13 @@
  * not run it again); a plan block becomes a plan version (an edit makes a new one, with a new digest).
  */
 import { z } from 'zod';
-import { findPlanBlocks } from '../plan/extract-plan.ts';
+import { findPlanBlocks } from '../plan/index.ts';
 import { parseCommand } from '../workorders/parse-command.ts';
 import { findWorkOrder, handleCommand, openWorkOrder, submitPlan } from '../workorders/service/index.ts';
 import type { Command } from '../workorders/types.ts';
 import { isLaneCommand, laneBlockOf, laneCommand, takeLaneSpec } from './handle-lane-comment.ts';
 import { inlineCode } from './markdown.ts';
-import { orderUrl } from './order-url.ts';
+import { orderUrl } from '../lib/order-url.ts';
 import { planErrorsReply } from './plan-reply.ts';
 import { announceQueuedDeployment, sessionAnnouncer } from './announce-queued-deployment.ts';
 import type { Session } from './session.ts';

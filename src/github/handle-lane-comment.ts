@@ -5,15 +5,20 @@
  * live in its namespace (`<owner>/<repo>/<name>`), so a comment can only ever reach its own repository's lanes, and
  * keep within the repository's lane limits (TTL, instance quota).
  */
-import { topLevelFences } from '../plan/extract-plan.ts';
-import { formatIssues } from '../plan/format-issues.ts';
+import { topLevelFences, formatIssues } from '../plan/index.ts';
 import { hasRole } from '../workorders/roles.ts';
 import type { RoleName } from '../workorders/types.ts';
-import { endLane, resolveTask, type TaskResolution } from '../lanes/lane-tasks.ts';
-import { pullLaneName, repoLaneId } from '../lanes/lane-id.ts';
-import { defaultLaneLimitsFor, formatTtl } from '../lanes/lane-limits.ts';
-import { lanesOfPull } from '../lanes/lane-store.ts';
-import { parseLaneSpec } from '../lanes/task-spec.ts';
+import {
+  endLane,
+  resolveTask,
+  type TaskResolution,
+  pullLaneName,
+  repoLaneId,
+  defaultLaneLimitsFor,
+  formatTtl,
+  lanesOfPull,
+  parseLaneSpec,
+} from '../lanes/index.ts';
 import { codeBlock, inlineCode } from './markdown.ts';
 import type { Session } from './session.ts';
 

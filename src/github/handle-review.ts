@@ -3,7 +3,7 @@
  * reviewer's latest state counts (the service keeps the latest verdict per actor); a dismissal revokes.
  */
 import { and, desc, eq } from 'drizzle-orm';
-import { planVersions } from '../db/schema.ts';
+import { planVersions } from '../db/index.ts';
 import { reviewVerdict } from '../workorders/review-verdict.ts';
 import { findWorkOrder, recordVerdict } from '../workorders/service/index.ts';
 import { planVersionAt } from '../workorders/service/plan-store.ts';

@@ -3,9 +3,8 @@
  * HTML and @mentions are inert, the fence longer than any backtick run inside), stage by stage in the order they run,
  * health and monitor probes included; folded in `<details>` when long. Invisible characters are shown as `⟨U+XXXX⟩`.
  */
-import { whenStageRuns } from '../deploy/stage-words.ts';
-import { formatDuration } from '../plan/duration.ts';
-import { revealInvisible } from '../plan/reveal-invisible.ts';
+import { whenStageRuns } from '../deploy/index.ts';
+import { formatDuration, revealInvisible } from '../plan/index.ts';
 import type { PlanSummary, StageSummary } from '../workorders/service/index.ts';
 import { codeBlock, inlineCode } from './markdown.ts';
 

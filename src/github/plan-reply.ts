@@ -1,5 +1,5 @@
 /** The answer to an invalid plan comment. */
-import { formatIssues } from '../plan/format-issues.ts';
+import { formatIssues } from '../plan/index.ts';
 import type { SourceIssue } from '../plan/types.ts';
 import { codeBlock } from './markdown.ts';
 

@@ -1,9 +1,9 @@
 /** `.github/yardmaster.yml` of a repository's default branch, read through the GitHub API and parsed. */
 import { z } from 'zod';
-import { parseRepoConfig } from '../config/parse-config.ts';
+import { parseRepoConfig } from '../config/index.ts';
 import type { RepoConfig } from '../config/types.ts';
 import type { ConfigLoader } from '../dispatch/worker-context.ts';
-import { formatIssues } from '../plan/format-issues.ts';
+import { formatIssues } from '../plan/index.ts';
 import { httpStatusOf, splitRepo, type OctokitSlice } from './octokit-slice.ts';
 
 export const REPO_CONFIG_PATH = '.github/yardmaster.yml';

@@ -10,7 +10,7 @@
 import { and, eq } from 'drizzle-orm';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
-import { githubReports } from '../db/schema.ts';
+import { githubReports } from '../db/index.ts';
 import type { Database, Db } from '../db/types.ts';
 import { STAGES, type ReleaseEvent, type ReleaseResult, type StageName } from '../deploy/types.ts';
 import type { WorkerEvent } from '../dispatch/worker-events.ts';
@@ -19,7 +19,7 @@ import { rollbackOutput, stageOutput, KEPT_LINES, type HostStage } from './check
 import { adoptQueuedDeployment } from './deployment-records.ts';
 import { deploymentParams, deploymentStatusParams } from './deployment-params.ts';
 import { checkRunExternalId } from './handle-check-run-action.ts';
-import { orderUrl as orderUrlOf } from './order-url.ts';
+import { orderUrl as orderUrlOf } from '../lib/order-url.ts';
 import { codeBlock, inlineCode } from './markdown.ts';
 import { httpStatusOf, splitRepo, type CheckRunFields, type OctokitSlice } from './octokit-slice.ts';
 import { defaultBranchOf, loadRepoConfig } from './repo-config.ts';

@@ -1,5 +1,5 @@
 /** The bot's words on work orders: plan summaries, refusals, acknowledgements. */
-import { describeStrategy } from '../plan/describe-strategy.ts';
+import { describeStrategy } from '../plan/index.ts';
 import type { PlanSummary, StatusSummary } from '../workorders/service/index.ts';
 import type { SummaryHost } from '../workorders/service/plan-summary.ts';
 import { codeBlock, inlineCode } from './markdown.ts';

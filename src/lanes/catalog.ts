@@ -6,12 +6,9 @@
  * Yardmaster's lane variables): a variable the service needs from the server must be written here.
  */
 import { z } from 'zod';
-import { hostEntrySchema } from '../config/host-schema.ts';
+import { hostEntrySchema, absolutePathSchema } from '../config/index.ts';
 import type { HostEntry } from '../config/types.ts';
-import { absolutePathSchema } from '../config/field-schemas.ts';
-import { versionSchema } from '../plan/field-schemas.ts';
-import { strictObject } from '../plan/strict-object.ts';
-import { parseYamlWith } from '../plan/parse-yaml-with.ts';
+import { versionSchema, strictObject, parseYamlWith } from '../plan/index.ts';
 import type { ParseResult } from '../plan/types.ts';
 
 export interface CatalogService {

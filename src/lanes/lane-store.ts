@@ -1,8 +1,7 @@
 /** Lanes and their members (the lane tags) in the database. */
 import { and, eq, isNull, lt, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { appendAudit } from '../db/audit-log.ts';
-import { laneInstances, laneMembers, lanes } from '../db/schema.ts';
+import { appendAudit, laneInstances, laneMembers, lanes } from '../db/index.ts';
 import type { DbExecutor, Tx } from '../db/types.ts';
 import { LANE_AUDIT, laneAuditRepo } from './lane-audit.ts';
 import { laneNamespace } from './lane-id.ts';

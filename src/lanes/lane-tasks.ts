@@ -6,7 +6,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/types.ts';
 import { and, eq } from 'drizzle-orm';
-import { laneInstances } from '../db/schema.ts';
+import { laneInstances } from '../db/index.ts';
 import { baselineOf, claimForDeploy, findInstance, putInstance, removeInstance, settleInstance, type LaneInstance } from './library-store.ts';
 import { closeLane, expiredLanes, retireInstance, tagMember, unusedInstances, upsertLane, type LaneOwner } from './lane-store.ts';
 import type { LaneRuntime } from './process-runtime.ts';

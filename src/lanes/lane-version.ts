@@ -5,7 +5,7 @@
  * taken as its digits; any other number is refused (YAML has already turned `1.10` into `1.1`).
  */
 import { z } from 'zod';
-import { versionSchema } from '../plan/field-schemas.ts';
+import { versionSchema } from '../plan/index.ts';
 
 export const laneVersionSchema = z.preprocess((value) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value), versionSchema);
 

@@ -6,8 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { withoutEmpty } from '../runtime/without-empty.ts';
-import { formatIssues } from '../plan/format-issues.ts';
+import { withoutEmpty } from '../lib/without-empty.ts';
+import { formatIssues } from '../plan/index.ts';
 import { parseLaneCatalog, type LaneCatalog } from './catalog.ts';
 
 export type LanesSettings =

@@ -3,8 +3,7 @@
  * ask at the same time), mark up or failed, add and remove — every change audited and announced to the router.
  */
 import { and, eq, sql } from 'drizzle-orm';
-import { appendAudit } from '../db/audit-log.ts';
-import { laneInstances } from '../db/schema.ts';
+import { appendAudit, laneInstances } from '../db/index.ts';
 import type { DbExecutor, Tx } from '../db/types.ts';
 import { LANE_AUDIT, LANE_CHANNEL } from './lane-audit.ts';
 import { assertLaneVersion } from './lane-version.ts';

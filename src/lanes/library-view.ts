@@ -1,6 +1,6 @@
 /** What the library holds, for `yardmaster lanes list` and the lanes API: instances with the lanes using them. */
 import { asc, eq, isNull } from 'drizzle-orm';
-import { laneInstances, laneMembers, lanes } from '../db/schema.ts';
+import { laneInstances, laneMembers, lanes } from '../db/index.ts';
 import type { DbExecutor } from '../db/types.ts';
 
 export interface LibraryInstance {

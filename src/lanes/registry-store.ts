@@ -3,7 +3,7 @@
  * heartbeats; one that stops heartbeating is marked down (the router stops sending to it) until it comes back.
  */
 import { and, eq, isNull, lt, sql } from 'drizzle-orm';
-import { laneInstances, lanes } from '../db/schema.ts';
+import { laneInstances, lanes } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 import { announceLaneChange, putInstance, type LaneInstance } from './library-store.ts';
 import { tagMember } from './lane-store.ts';

@@ -1,6 +1,6 @@
 /** What the router routes by: the baseline's instance of each service, and each active lane's instances (service names in lower case: host names have no case). */
 import { and, eq, isNull } from 'drizzle-orm';
-import { laneInstances, laneMembers, lanes } from '../db/schema.ts';
+import { laneInstances, laneMembers, lanes } from '../db/index.ts';
 import type { DbExecutor } from '../db/types.ts';
 
 export interface RouteTarget {

@@ -3,7 +3,7 @@
  * the transactions that change instances or lanes; PostgreSQL through a connection of its own, PGlite in-process)
  * and every few seconds in case a notification was missed. Reloads are coalesced; the table is swapped whole.
  */
-import { listenChannel } from '../db/listen-channel.ts';
+import { listenChannel } from '../db/index.ts';
 import type { Database } from '../db/types.ts';
 import { coalescedTask } from '../lib/coalesced-task.ts';
 import { LANE_CHANNEL } from './lane-audit.ts';

@@ -5,10 +5,10 @@
  * the process it started. Starts on one host are made one at a time, so two versions never take the same port.
  */
 import type { HostEntry } from '../config/types.ts';
-import { runRelease } from '../deploy/run-release.ts';
+import { runRelease } from '../deploy/index.ts';
 import type { ConnectHost } from '../deploy/types.ts';
-import { shellQuote } from '../executors/shell-quote.ts';
-import { parsePlan } from '../plan/parse-plan.ts';
+import { shellQuote } from '../executors/index.ts';
+import { parsePlan } from '../plan/index.ts';
 import { assertLaneVersion } from './lane-version.ts';
 import type { LaneRuntime } from './process-runtime.ts';
 

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { Database } from '../db/types.ts';
-import { closeGracefully, listen } from '../server/listen.ts';
+import { closeGracefully, listen } from '../http/index.ts';
 import { createLaneRouter } from './lane-router.ts';
 import { endExpiredLanes, type LaneDeps } from './lane-tasks.ts';
 import { lanesApi } from './lanes-api.ts';

@@ -6,8 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { durationSchema } from '../plan/field-schemas.ts';
-import { parseYamlWith } from '../plan/parse-yaml-with.ts';
+import { durationSchema, parseYamlWith } from '../plan/index.ts';
 import type { ParseResult } from '../plan/types.ts';
 import { LANE_NAME } from './lane-id.ts';
 import { DEFAULT_LANE_TTL_MS, formatTtl, MAX_OPERATOR_LANE_TTL_MS } from './lane-limits.ts';

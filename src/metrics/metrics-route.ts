@@ -1,5 +1,5 @@
 /** `GET /metrics`: the registry in Prometheus's text format, behind a bearer token when one is set. */
-import type { RouteHandler } from '../server/http-server.ts';
+import type { RouteHandler } from '../http/index.ts';
 import type { Metrics } from './metrics.ts';
 import { hasMetricsToken } from './metrics-token.ts';
 

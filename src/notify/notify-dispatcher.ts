@@ -5,11 +5,11 @@
  * Runs every `intervalMs` and when kicked; a tick that finds the cursor moved by another process does nothing.
  */
 import { and, asc, eq, gt } from 'drizzle-orm';
-import { auditLog, notifyCursor } from '../db/schema.ts';
+import { auditLog, notifyCursor } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 import type { ConfigLoader } from '../dispatch/worker-context.ts';
 import type { RepoConfig } from '../config/types.ts';
-import { orderUrl } from '../github/order-url.ts';
+import { orderUrl } from '../lib/order-url.ts';
 import { AUDIT_ACTIONS, currentPlan, getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';
 import { coalescedTask } from '../lib/coalesced-task.ts';
 import { keyEventKindOf } from './key-events.ts';

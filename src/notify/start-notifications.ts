@@ -4,14 +4,22 @@
  */
 import type { Db } from '../db/types.ts';
 import type { ConfigLoader } from '../dispatch/worker-context.ts';
-import type { RuntimeQueue } from '../runtime/runtime-queues.ts';
 import { createNotifyDeliverer, type NotifyDeliveryOptions } from './deliver-notification.ts';
-import { startNotifyDispatcher, type NotifyDispatcher } from './notify-dispatcher.ts';
-import { NOTIFY_QUEUE } from './notify-queue.ts';
+import { startNotifyDispatcher, type NotifyDispatcher, type NotifySender } from './notify-dispatcher.ts';
+import { NOTIFY_QUEUE, type NotifyJobData } from './notify-queue.ts';
+
+/** What notifications need of the queue (the runtime's queue is one): sending deliveries and working them. */
+export interface NotifyQueue extends NotifySender {
+  work(
+    name: typeof NOTIFY_QUEUE,
+    handler: (job: { data: NotifyJobData; retryCount: number }) => Promise<void>,
+    options: { concurrency: number; pollingIntervalSeconds: number },
+  ): Promise<string>;
+}
 
 export interface NotificationsOptions {
   db: Db;
-  queue: RuntimeQueue;
+  queue: NotifyQueue;
   loadConfig: ConfigLoader;
   publicUrl: string;
   env: NotifyDeliveryOptions['env'];

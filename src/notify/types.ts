@@ -1,8 +1,10 @@
 /** The events notifications are about, as the senders receive them. */
 
-/** The key events people subscribe to. */
-export const KEY_EVENT_KINDS = ['submitted', 'approved', 'rejected', 'scheduled', 'started', 'failed', 'rolled_back', 'succeeded', 'accepted'] as const;
-export type KeyEventKind = (typeof KEY_EVENT_KINDS)[number];
+import type { KeyEventKind } from '../config/types.ts';
+
+/** The key events people subscribe to: the words of the repo config's `notify.events`. */
+export { KEY_EVENT_KINDS, type KeyEventKind } from '../config/types.ts';
+
 export interface KeyEvent {
   /** Unique per event (the audit row id it comes from), used as the delivery id. */
   id: number;

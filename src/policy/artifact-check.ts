@@ -1,7 +1,7 @@
 /** Whether a grant lets a repository take its package from a location, before and while it is fetched. */
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { PackageAccess } from '../deploy/package-source.ts';
+import type { PackageAccess } from '../deploy/index.ts';
 import { isPrivateHost } from './private-address.ts';
 import { describeOrigin } from './repo-grant.ts';
 import type { RepoGrant } from './types.ts';

@@ -1,7 +1,7 @@
 /** A plan and the hosts it resolves to, checked against what the operator's policy grants the repository. */
 import type { ResolvedHost } from '../config/types.ts';
 import type { Plan, SourceIssue } from '../plan/types.ts';
-import { formatPath } from '../plan/zod-issues.ts';
+import { formatPath } from '../plan/index.ts';
 import { artifactProblem } from './artifact-check.ts';
 import { hostProblem } from './host-check.ts';
 import { unlocated, type PlanFieldLocator } from './plan-locator.ts';

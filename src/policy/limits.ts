@@ -1,5 +1,5 @@
 /** Built-in bounds that apply without a policy file, and the defaults of a rule's optional fields. */
-import { DEFAULT_LANE_LIMITS, type LaneLimits } from '../lanes/lane-limits.ts';
+import { DEFAULT_LANE_LIMITS, type LaneLimits } from '../lanes/index.ts';
 import type { RepoGrant } from './types.ts';
 
 /** Lanes live at most 72 hours unless the policy says otherwise (the lane library's own default bound). */

@@ -1,7 +1,6 @@
 /** The policy file's text → validated rules, every problem with its line and column (like plans and configs). */
 import { access, constants, readFile } from 'node:fs/promises';
-import { parseYamlWith } from '../plan/parse-yaml-with.ts';
-import { parseYamlSource } from '../plan/yaml-source.ts';
+import { parseYamlWith, parseYamlSource } from '../plan/index.ts';
 import type { ParseResult, SourceIssue } from '../plan/types.ts';
 import { policyFileSchema } from './policy-schema.ts';
 import type { PolicyFile } from './types.ts';

@@ -1,6 +1,5 @@
 /** Where a plan's fields sit in the comment that holds it, for policy issues with the comment's line numbers. */
-import type { SourcePosition } from '../plan/source-locator.ts';
-import { parseYamlSource } from '../plan/yaml-source.ts';
+import { type SourcePosition, parseYamlSource } from '../plan/index.ts';
 
 /** Finds a plan field (`['package', 'url']`) in the comment; unknown = line 0. */
 export type PlanFieldLocator = (path: readonly (string | number)[]) => SourcePosition;

@@ -1,8 +1,7 @@
 /** Schema of the operator's policy file (`YARDMASTER_POLICY`). */
 import { z } from 'zod';
-import { formatTtl, MAX_OPERATOR_LANE_TTL_MS } from '../lanes/lane-limits.ts';
-import { durationSchema } from '../plan/field-schemas.ts';
-import { strictObject } from '../plan/strict-object.ts';
+import { formatTtl, MAX_OPERATOR_LANE_TTL_MS } from '../lanes/index.ts';
+import { durationSchema, strictObject } from '../plan/index.ts';
 import { parseHostPattern } from './host-patterns.ts';
 import { DEFAULT_MAX_LANE_INSTANCES, DEFAULT_MAX_LANE_TTL_MS } from './limits.ts';
 import type { PolicyFile, PolicyRule } from './types.ts';

@@ -2,7 +2,7 @@
  * The policy as the server holds it: the built-in defaults, or a file read at start and again on SIGHUP. A file that
  * turns bad keeps the policy in force (a typo must not open or close every repository at once).
  */
-import { formatIssues } from '../plan/format-issues.ts';
+import { formatIssues } from '../plan/index.ts';
 import type { SourceIssue } from '../plan/types.ts';
 import { loadPolicyFile } from './parse-policy.ts';
 import { defaultGrant, grantFromPolicy } from './repo-grant.ts';

@@ -3,8 +3,8 @@
  * store so that nothing the config could never name is stored, and nothing unbounded is sealed.
  */
 import { z } from 'zod';
-import { envNameSchema } from '../config/field-schemas.ts';
-import { nameSchema } from '../plan/field-schemas.ts';
+import { envNameSchema } from '../config/index.ts';
+import { nameSchema } from '../plan/index.ts';
 import type { SecretScope } from './secret-types.ts';
 
 /** Largest value accepted, in bytes of UTF-8: enough for a private key or a certificate chain. */

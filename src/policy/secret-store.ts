@@ -4,8 +4,7 @@
  * the server only reads names (to check a plan) and values (to run a release).
  */
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
-import { appendAudit } from '../db/audit-log.ts';
-import { secrets } from '../db/schema.ts';
+import { appendAudit, secrets } from '../db/index.ts';
 import type { DbExecutor, Db } from '../db/types.ts';
 import type { SecretsKey } from './secret-key.ts';
 import { storeRepoKey } from './secret-scope.ts';

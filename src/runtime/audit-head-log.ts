@@ -3,7 +3,7 @@
  * so a copy lives outside the database: `yardmaster audit verify --head <id>:<hash>` later tells whether that row is
  * still in the chain with that hash (rows cut off the end, or a rewritten tail, are caught).
  */
-import { auditHead, formatAuditHead } from '../db/audit-log.ts';
+import { auditHead, formatAuditHead } from '../db/index.ts';
 import type { DbExecutor } from '../db/types.ts';
 
 /** How often the head is looked at (it is logged only when it moved). */

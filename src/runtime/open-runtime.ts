@@ -2,9 +2,7 @@
  * The process's shared state: the database (PostgreSQL or the embedded PGlite), migrated at start, and the job
  * queue of releases. The server and `yardmaster worker` both start here.
  */
-import { installAuditKey, resolveAuditKey, AUDIT_KEY_VARIABLE } from '../db/audit-key.ts';
-import { openDatabase } from '../db/client.ts';
-import { migrateDatabase } from '../db/migrate.ts';
+import { installAuditKey, resolveAuditKey, AUDIT_KEY_VARIABLE, openDatabase, migrateDatabase } from '../db/index.ts';
 import type { Database } from '../db/types.ts';
 import { openQueue } from '../dispatch/queue.ts';
 import { RUNTIME_QUEUES, type RuntimeQueue } from './runtime-queues.ts';

@@ -6,8 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { MIGRATIONS_FOLDER } from '../db/migrate.ts';
-import { rawRows } from '../db/raw-rows.ts';
+import { MIGRATIONS_FOLDER, rawRows } from '../db/index.ts';
 import type { Database } from '../db/types.ts';
 
 /** Ready, or why not. */

@@ -3,9 +3,9 @@
  * default branch) belongs to the GitHub adapter; {@link fileRepoConfigSource} serves one file for every order, for
  * running without GitHub (`YARDMASTER_CONFIG=<path>`).
  */
-import { loadRepoConfigFile } from '../config/load-config.ts';
+import { loadRepoConfigFile } from '../config/index.ts';
 import type { RepoConfig } from '../config/types.ts';
-import { formatIssues } from '../plan/format-issues.ts';
+import { formatIssues } from '../plan/index.ts';
 
 /** The repository an order belongs to. */
 export interface RepoRef {

@@ -5,8 +5,8 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { withoutEmpty } from './without-empty.ts';
-import { defaultDataDir } from '../db/default-data-dir.ts';
+import { withoutEmpty } from '../lib/without-empty.ts';
+import { defaultDataDir } from '../db/index.ts';
 import { parseSecretsKey, SECRETS_KEY_VARIABLE, type SecretsKey } from '../policy/index.ts';
 
 /** Where the database is: PostgreSQL at a URL, or the embedded PGlite in a data directory. */

@@ -4,7 +4,7 @@
  * host-key policy (pinned keys only, unless YARDMASTER_ACCEPT_NEW_HOST_KEYS). Keys never come from a repository.
  */
 import type { ConnectHost } from '../deploy/types.ts';
-import { connectWithCredentials } from '../executors/ssh-credentials.ts';
+import { connectWithCredentials } from '../executors/index.ts';
 import { policyConnect, type PolicySource, type RepoConnect } from '../policy/index.ts';
 
 /** Where accepted host keys are reported. */

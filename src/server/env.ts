@@ -3,7 +3,7 @@
  * setup flow (register the App from app.yml); with one, the App's credentials are all required.
  */
 import { z } from 'zod';
-import { withoutEmpty } from '../runtime/without-empty.ts';
+import { withoutEmpty } from '../lib/without-empty.ts';
 
 /** Where the App's private key comes from. */
 export type PrivateKeySource = { kind: 'inline'; text: string } | { kind: 'file'; path: string };

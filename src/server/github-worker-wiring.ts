@@ -5,9 +5,8 @@
  */
 import type { Probot } from 'probot';
 import type { Database } from '../db/types.ts';
-import { createGitHubReporter } from '../github/report-worker-events.ts';
-import { createGitHubConfigLoader } from '../github/repo-config.ts';
-import type { GitHubWorkerWiring } from '../runtime/start-process-workers.ts';
+import { createGitHubReporter, createGitHubConfigLoader } from '../github/index.ts';
+import type { GitHubWorkerWiring } from '../runtime/index.ts';
 
 /** Where the reporter logs GitHub failures. */
 export interface WiringLog {

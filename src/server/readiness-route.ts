@@ -1,5 +1,5 @@
 /** `/readyz`: 200 `ready` when the check passes, 503 with the reason otherwise. */
-import type { RouteHandler } from './http-server.ts';
+import type { RouteHandler } from '../http/index.ts';
 
 /** The check behind the route. */
 export type ReadinessCheck = () => Promise<{ ready: true } | { ready: false; reason: string }>;

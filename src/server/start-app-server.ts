@@ -1,8 +1,15 @@
 /** The server of a configured App: Probot's webhook middleware, `/healthz` and extra routes on one node:http server. */
 import { createNodeMiddleware, type ApplicationFunction, type Probot } from 'probot';
-import { WEBHOOK_MAX_BYTES, withBodyLimit } from './body-limit.ts';
-import { createRoutedServer, healthHandler, type RouteHandler, type ServerLog } from './http-server.ts';
-import { closeGracefully, listen } from './listen.ts';
+import {
+  WEBHOOK_MAX_BYTES,
+  withBodyLimit,
+  createRoutedServer,
+  healthHandler,
+  type RouteHandler,
+  type ServerLog,
+  closeGracefully,
+  listen,
+} from '../http/index.ts';
 
 /** What {@link startAppServer} needs. */
 export interface AppServerOptions {

@@ -8,27 +8,25 @@ import type { ProbotOctokit } from 'probot';
 import type { Logger } from 'pino';
 import { createYardmasterApp, type AppDeps } from '../app.ts';
 import { laneLimitsOf, startPolicy, storeSecretSource } from '../policy/index.ts';
-import { openRuntime, type Runtime } from '../runtime/open-runtime.ts';
-import type { RuntimeConfig } from '../runtime/runtime-env.ts';
-import { startProcessWorkers } from '../runtime/start-process-workers.ts';
+import {
+  openRuntime,
+  type Runtime,
+  type RuntimeConfig,
+  startProcessWorkers,
+  withEventSink,
+  workerConnect,
+} from '../runtime/index.ts';
 import { createAppProbot } from './create-app-probot.ts';
 import type { ServerConfig } from './env.ts';
 import { githubWorkerWiring } from './github-worker-wiring.ts';
-import { createGitHubConfigLoader } from '../github/repo-config.ts';
-import { githubWebUrl } from '../github/github-web-url.ts';
-import { parseSlackEnv } from '../slack/slack-env.ts';
-import { startSlack } from '../slack/start-slack.ts';
-import { withSlackReport } from '../slack/worker-slack-report.ts';
-import { createMetrics } from '../metrics/metrics.ts';
-import { metricsHandler } from '../metrics/metrics-route.ts';
-import { METRICS_TOKEN_VARIABLE, parseMetricsToken } from '../metrics/metrics-token.ts';
-import { withEventSink } from '../runtime/with-event-sink.ts';
-import { startNotifications } from '../notify/start-notifications.ts';
-import { parseLanesEnv } from '../lanes/lanes-env.ts';
-import { startAppLanes } from '../lanes/start-app-lanes.ts';
-import { workerConnect } from '../runtime/worker-connect.ts';
+import { createGitHubConfigLoader } from '../github/index.ts';
+import { githubWebUrl } from '../lib/github-web-url.ts';
+import { parseSlackEnv, startSlack, withSlackReport } from '../slack/index.ts';
+import { createMetrics, metricsHandler, METRICS_TOKEN_VARIABLE, parseMetricsToken } from '../metrics/index.ts';
+import { startNotifications } from '../notify/index.ts';
+import { parseLanesEnv, startAppLanes } from '../lanes/index.ts';
 import { startDashboard } from '../web/start-dashboard.ts';
-import type { RouteHandler } from './http-server.ts';
+import type { RouteHandler } from '../http/index.ts';
 import { loadPrivateKey } from './private-key.ts';
 import { readinessHandler } from './readiness-route.ts';
 import { startSetupMode } from './setup-mode.ts';

@@ -7,7 +7,7 @@
 import { recordVerdict } from '../workorders/service/index.ts';
 import type { ApprovalVerdict } from '../workorders/types.ts';
 import { parseApprovalValue } from './approval-blocks.ts';
-import { announceQueuedDeployment } from '../github/announce-queued-deployment.ts';
+import { announceQueuedDeployment } from '../github/index.ts';
 import { sayOnGitHub } from './say-on-github.ts';
 import { slackActor } from './slack-actor.ts';
 import type { SlackDeps, SlackModal } from './types.ts';

@@ -3,7 +3,7 @@
  * batch, schedule, short digest), a link to the order on GitHub, the approvals so far and how many are needed, and
  * Approve / Reject buttons while the plan waits for approval. A message of a replaced plan says so and has no buttons.
  */
-import { describeStrategy } from '../plan/describe-strategy.ts';
+import { describeStrategy } from '../plan/index.ts';
 import type { PlanSummary, SummaryHost } from '../workorders/service/plan-summary.ts';
 import { BLOCK_KIT_LIMITS, type SlackBlock, type SlackButton } from './block-kit-types.ts';
 import { planCommandBlocks } from './plan-command-blocks.ts';

@@ -4,9 +4,8 @@
  * limits (3000 characters a section, 50 blocks a message). What does not fit is never cut silently: the message says
  * how much is missing and where to read it, and the caller then offers no Approve button.
  */
-import { whenStageRuns } from '../deploy/stage-words.ts';
-import { formatDuration } from '../plan/duration.ts';
-import { revealInvisible } from '../plan/reveal-invisible.ts';
+import { whenStageRuns } from '../deploy/index.ts';
+import { formatDuration, revealInvisible } from '../plan/index.ts';
 import type { PlanSummary, StageSummary } from '../workorders/service/plan-summary.ts';
 import { BLOCK_KIT_LIMITS, type SlackBlock } from './block-kit-types.ts';
 

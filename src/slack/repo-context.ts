@@ -1,5 +1,5 @@
 /** The repo context (config + team lookups) of an order's repository, as the Slack adapter reads it. */
-import { githubTeamMembership } from '../github/team-membership.ts';
+import { githubTeamMembership } from '../github/index.ts';
 import type { RepoContext, WorkOrder } from '../workorders/service/index.ts';
 import type { SlackDeps } from './types.ts';
 

@@ -7,7 +7,7 @@
 import type { ReleaseEvent, StageName } from '../deploy/types.ts';
 import type { WorkerEvent } from '../dispatch/worker-events.ts';
 import { createKeyedSerialRunner } from '../lib/keyed-serial-runner.ts';
-import { orderUrl } from '../github/order-url.ts';
+import { orderUrl } from '../lib/order-url.ts';
 import { currentPlanVersion } from '../workorders/service/plan-store.ts';
 import { outcomeReply, stageReplyText, type HostProgress } from './progress-blocks.ts';
 import { approvalMessageOf, type ApprovalMessageSync } from './sync-approval-message.ts';

@@ -1,5 +1,5 @@
 /** What a Slack member did on a work order, said as a comment on its issue or pull request too. */
-import { splitRepo } from '../github/octokit-slice.ts';
+import { splitRepo } from '../github/index.ts';
 import type { WorkOrder } from '../workorders/service/index.ts';
 import type { SlackDeps } from './types.ts';
 

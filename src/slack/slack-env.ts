@@ -3,7 +3,7 @@
  * main server, verified with the signing secret) or Socket Mode when `SLACK_APP_TOKEN` is set.
  */
 import { z } from 'zod';
-import { withoutEmpty } from '../runtime/without-empty.ts';
+import { withoutEmpty } from '../lib/without-empty.ts';
 
 export type SlackSettings =
   | { enabled: false }

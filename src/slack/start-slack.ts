@@ -3,7 +3,7 @@
  * message sync that the GitHub handlers and the Slack buttons tell when an order changed. Wiring only.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { SLACK_MAX_BYTES, withBodyLimit } from '../server/body-limit.ts';
+import { SLACK_MAX_BYTES, withBodyLimit } from '../http/index.ts';
 import { createSlackApp, SLACK_EVENTS_PATH } from './create-slack-app.ts';
 import { createSlackReporter, type SlackReporter } from './report-worker-events.ts';
 import type { SlackSettings } from './slack-env.ts';

@@ -2,7 +2,7 @@
  * `/yardmaster status [app] [environment]`: what is live where, orders running and queued, and environment locks,
  * answered to the member only (ephemeral). Read-only.
  */
-import { orderUrl } from '../github/order-url.ts';
+import { orderUrl } from '../lib/order-url.ts';
 import type { FleetFilter, FleetStatus, OrderLine } from '../workorders/service/index.ts';
 import { escapeMrkdwn, type SlackBlock } from './approval-blocks.ts';
 

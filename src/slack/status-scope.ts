@@ -8,7 +8,7 @@
 import { desc } from 'drizzle-orm';
 import type { RepoConfig } from '../config/types.ts';
 import type { ConfigLoader } from '../dispatch/worker-context.ts';
-import { workOrders } from '../db/schema.ts';
+import { workOrders } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 
 /** Where a slash command came from, as Slack says in its signed payload. */

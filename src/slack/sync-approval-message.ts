@@ -4,10 +4,10 @@
  * and marks the message of a replaced plan as such (its buttons go). Calls for one order run one after another.
  */
 import { and, eq } from 'drizzle-orm';
-import { slackMessages } from '../db/schema.ts';
-import { issueUrl } from '../github/github-web-url.ts';
+import { slackMessages } from '../db/index.ts';
+import { issueUrl } from '../lib/github-web-url.ts';
 import { createKeyedSerialRunner } from '../lib/keyed-serial-runner.ts';
-import { orderUrl } from '../github/order-url.ts';
+import { orderUrl } from '../lib/order-url.ts';
 import { approvalSnapshot, getWorkOrder } from '../workorders/service/index.ts';
 import { approvalBlocks, approvalText, escapeMrkdwn, type SlackBlock } from './approval-blocks.ts';
 import { repoContextOf } from './repo-context.ts';

@@ -3,8 +3,7 @@
  * order, the release's progress goes to its thread. Needs the bot token and the App (repo config, team roles).
  */
 import { webApi } from '@slack/bolt';
-import type { GitHubWorkerWiring } from '../runtime/start-process-workers.ts';
-import { withEventSink } from '../runtime/with-event-sink.ts';
+import { type GitHubWorkerWiring, withEventSink } from '../runtime/index.ts';
 import { createSlackReporter, type SlackReporter } from './report-worker-events.ts';
 import { createApprovalMessageSync } from './sync-approval-message.ts';
 import { boltLogger } from './bolt-logger.ts';

@@ -5,7 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DbExecutor } from '../db/types.ts';
-import { requestUrl, type RouteHandler } from '../server/http-server.ts';
+import { requestUrl, type RouteHandler } from '../http/index.ts';
 import { loginRedirect } from './auth/login-redirect.ts';
 import { streamOrderProgress } from './live/order-progress-stream.ts';
 import type { DashboardNotifications } from './live/dashboard-notifications.ts';

@@ -3,8 +3,8 @@
  * (`/dashboard/*`, `/orders/*`). Without an OAuth client the pages say how to configure one.
  */
 import type { Database } from '../db/types.ts';
-import { githubWebUrl } from '../github/github-web-url.ts';
-import type { RouteHandler } from '../server/http-server.ts';
+import { githubWebUrl } from '../lib/github-web-url.ts';
+import type { RouteHandler } from '../http/index.ts';
 import { createDashboardAuth } from './auth/create-dashboard-auth.ts';
 import { parseDashboardAuthEnv } from './auth/dashboard-auth-env.ts';
 import type { DashboardAuthLog } from './auth/types.ts';

@@ -1,22 +1,17 @@
 /** Shared types of the work order domain (docs/architecture.md, "Work order states"). No adapter types here. */
 
-/** Every state, in the order of a successful life followed by the exits; see states.ts for the legal moves. */
-export const WORK_ORDER_STATES = [
-  'requested',
-  'planned',
-  'approved',
-  'scheduled',
-  'running',
-  'succeeded',
-  'accepted',
-  'rejected',
-  'failed',
-  'aborted',
-  'cancelled',
-] as const;
+// The words of states, approval sources and verdicts are the database's closed lists too: they live at the bottom,
+// in db/vocabulary.ts (no drizzle there), and the domain takes them from it.
+import type { ApprovalSource, ApprovalVerdict, WorkOrderState } from '../db/vocabulary.ts';
 
-/** Where a work order is in its life. */
-export type WorkOrderState = (typeof WORK_ORDER_STATES)[number];
+export {
+  APPROVAL_SOURCES,
+  APPROVAL_VERDICTS,
+  WORK_ORDER_STATES,
+  type ApprovalSource,
+  type ApprovalVerdict,
+  type WorkOrderState,
+} from '../db/vocabulary.ts';
 
 /** The command or event that moves an order from one state to another; the closed list of states.ts. */
 export type TransitionCause =
@@ -61,17 +56,6 @@ export interface AuditEntry {
   reason: string;
   at: Date;
 }
-
-/** Where an approval was given; the same person through two sources is still one person. */
-export const APPROVAL_SOURCES = ['github', 'slack', 'cli'] as const;
-export type ApprovalSource = (typeof APPROVAL_SOURCES)[number];
-
-/**
- * What an approver said. `revoked` withdraws an earlier verdict (a CHANGES_REQUESTED review, a dismissed review)
- * without rejecting the order.
- */
-export const APPROVAL_VERDICTS = ['approved', 'rejected', 'revoked'] as const;
-export type ApprovalVerdict = (typeof APPROVAL_VERDICTS)[number];
 
 /** One recorded verdict, bound to the plan digest its author saw. */
 export interface ApprovalRecord {

@@ -2,8 +2,8 @@
  * The dashboard on a real HTTP server for tests: the routes `startDashboard` gives the App's server, signing in
  * through a local GitHub OAuth stand-in, over a test database.
  */
-import { createRoutedServer, type RouteHandler } from '../../src/server/http-server.ts';
-import { closeGracefully, listen } from '../../src/server/listen.ts';
+import { createRoutedServer, type RouteHandler } from '../../src/http/http-server.ts';
+import { closeGracefully, listen } from '../../src/http/listen.ts';
 import { freePorts } from '../../src/lib/free-port.ts';
 import { startDashboard } from '../../src/web/start-dashboard.ts';
 import type { Database } from '../../src/db/types.ts';

@@ -6,7 +6,7 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { ProbotOctokit, type ApplicationFunction, type Probot } from 'probot';
 import { pino } from 'pino';
 import { createAppProbot } from '../../src/server/create-app-probot.ts';
-import type { RouteHandler } from '../../src/server/http-server.ts';
+import type { RouteHandler } from '../../src/http/http-server.ts';
 import { startAppServer, type RunningServer } from '../../src/server/start-app-server.ts';
 import type { FakeGitHubApi } from './github-fake-api.ts';
 import { createValidationLog, openApiValidationPlugin, type OpenApiValidationLog } from './github-openapi-hook.ts';

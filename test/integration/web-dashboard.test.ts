@@ -9,8 +9,8 @@ import { HIDDEN_REPO, READABLE_REPO, seedDashboardHistory, type SeededHistory } 
 import { startDashboardServer, type DashboardServer } from '../helpers/dashboard-server.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { readServerSentEvents } from '../helpers/server-sent-events.ts';
-import { createRoutedServer } from '../../src/server/http-server.ts';
-import { closeGracefully, listen } from '../../src/server/listen.ts';
+import { createRoutedServer } from '../../src/http/http-server.ts';
+import { closeGracefully, listen } from '../../src/http/listen.ts';
 import { startDashboard } from '../../src/web/start-dashboard.ts';
 
 let test: TestDatabase;

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostEntry } from '../../src/config/types.ts';
-import { SLACK_MAX_BYTES } from '../../src/server/body-limit.ts';
+import { SLACK_MAX_BYTES } from '../../src/http/body-limit.ts';
 import { repoConfigYaml, startHarness, type Harness } from '../helpers/github-workorder-harness.ts';
 import { rawPost } from '../helpers/raw-post.ts';
 import { startSlackApiRecorder, type SlackApiRecorder } from '../helpers/slack-api-recorder.ts';

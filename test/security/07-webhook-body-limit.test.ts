@@ -7,7 +7,7 @@
  * still arrive.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WEBHOOK_MAX_BYTES } from '../../src/server/body-limit.ts';
+import { WEBHOOK_MAX_BYTES } from '../../src/http/body-limit.ts';
 import { startTestApp, type TestApp } from '../helpers/github-app-server.ts';
 import { startFakeGitHubApi, type FakeGitHubApi } from '../helpers/github-fake-api.ts';
 import { deliver, examplePayload, signDelivery } from '../helpers/github-webhooks.ts';

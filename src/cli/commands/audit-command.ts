@@ -3,8 +3,14 @@
  * server's audit key (YARDMASTER_AUDIT_KEY, or the embedded database's key file), and that heads recorded earlier
  * (`--head <id>:<hash>`, from this command's output or the server's periodic `audit head` log line) are still in it.
  */
-import { parseAuditHead, verifyAuditChain, type AuditChainBreak, type AuditChainResult, type AuditHead } from '../../db/audit-log.ts';
-import { AUDIT_KEY_VARIABLE } from '../../db/audit-key.ts';
+import {
+  parseAuditHead,
+  verifyAuditChain,
+  type AuditChainBreak,
+  type AuditChainResult,
+  type AuditHead,
+  AUDIT_KEY_VARIABLE,
+} from '../../db/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { cliAuditKey, describeCliError, openCliDatabase } from '../open-cli-database.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';

@@ -1,6 +1,5 @@
 /** `yardmaster deploy --config <file> [--identity <key>] <plan>` and `yardmaster retry …`. */
-import { retryRelease } from '../../deploy/retry-release.ts';
-import { runRelease } from '../../deploy/run-release.ts';
+import { retryRelease, runRelease } from '../../deploy/index.ts';
 import type { ReleaseResult } from '../../deploy/types.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { connectFromCli } from '../connect-from-cli.ts';

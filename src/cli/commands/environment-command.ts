@@ -1,5 +1,5 @@
 /** Shared set-up of commands that act on a whole app environment: config, hosts, credentials. */
-import { resolveEnvironmentTargets, type EnvironmentTargets } from '../../config/resolve-environment.ts';
+import { resolveEnvironmentTargets, type EnvironmentTargets } from '../../config/index.ts';
 import type { ConnectHost } from '../../deploy/types.ts';
 import type { CliIo } from '../cli-io.ts';
 import { connectFromCli } from '../connect-from-cli.ts';

@@ -8,20 +8,26 @@
 import { readFile } from 'node:fs/promises';
 import { tmpdir, userInfo } from 'node:os';
 import { join, resolve } from 'node:path';
-import { openDatabase } from '../../db/client.ts';
-import { migrateDatabase } from '../../db/migrate.ts';
+import { openDatabase, migrateDatabase } from '../../db/index.ts';
 import type { Database } from '../../db/types.ts';
-import { parseLaneCatalog, type LaneCatalog } from '../../lanes/catalog.ts';
-import { formatResolution } from '../../lanes/format-resolution.ts';
-import { endLane, removeVersion, resolveTask, startBaseline, type LaneDeps } from '../../lanes/lane-tasks.ts';
-import { putInstance } from '../../lanes/library-store.ts';
-import { libraryView } from '../../lanes/library-view.ts';
-import { createCatalogRuntime } from '../../lanes/catalog-runtime.ts';
-import { workerConnect } from '../../runtime/worker-connect.ts';
-import { startLanesServer } from '../../lanes/start-lanes-server.ts';
-import { parseLaneSpec } from '../../lanes/task-spec.ts';
-import { laneVersionProblem } from '../../lanes/lane-version.ts';
-import { formatIssues } from '../../plan/format-issues.ts';
+import {
+  parseLaneCatalog,
+  type LaneCatalog,
+  formatResolution,
+  endLane,
+  removeVersion,
+  resolveTask,
+  startBaseline,
+  type LaneDeps,
+  putInstance,
+  libraryView,
+  createCatalogRuntime,
+  startLanesServer,
+  parseLaneSpec,
+  laneVersionProblem,
+} from '../../lanes/index.ts';
+import { workerConnect } from '../../runtime/index.ts';
+import { formatIssues } from '../../plan/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { installCliAuditKey } from '../open-cli-database.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';

@@ -1,5 +1,5 @@
 /** `yardmaster releases --config <file> --app A --env E`: what is live where, from each host's releases.log. */
-import { inspectEnvironment } from '../../deploy/inspect-environment.ts';
+import { inspectEnvironment } from '../../deploy/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { formatInventory } from '../format-result.ts';
 import { hostFlags, parseCliArgs } from '../parse-cli-args.ts';

@@ -1,6 +1,6 @@
 /** `yardmaster rollback --config <file> --app A --env E [--to V]`. */
-import { readSecretEnv } from '../../config/secret-env.ts';
-import { rollbackEnvironment } from '../../deploy/rollback-environment.ts';
+import { readSecretEnv } from '../../config/index.ts';
+import { rollbackEnvironment } from '../../deploy/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { formatRollbackResult } from '../format-result.ts';
 import { hostFlags, parseCliArgs } from '../parse-cli-args.ts';

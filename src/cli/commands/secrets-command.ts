@@ -5,7 +5,7 @@
  */
 import { userInfo } from 'node:os';
 import type { Database } from '../../db/types.ts';
-import { migrateDatabase } from '../../db/migrate.ts';
+import { migrateDatabase } from '../../db/index.ts';
 import {
   deleteSecret,
   listSecrets,

@@ -5,8 +5,7 @@
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inspectEnvironment } from '../../deploy/inspect-environment.ts';
-import { runRelease } from '../../deploy/run-release.ts';
+import { inspectEnvironment, runRelease } from '../../deploy/index.ts';
 import type { ReleaseResult } from '../../deploy/types.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { formatInventory, formatReleaseResult } from '../format-result.ts';

@@ -1,9 +1,8 @@
 /** `yardmaster validate <plan> [--config <file>]`: checks a plan (and its hosts against a config) without deploying. */
 import { resolve } from 'node:path';
-import { resolvePlanTargets } from '../../config/resolve-hosts.ts';
-import { formatIssues } from '../../plan/format-issues.ts';
-import { planDigest } from '../../plan/digest.ts';
-import { planBatches } from '../../deploy/rollout-plan.ts';
+import { resolvePlanTargets } from '../../config/index.ts';
+import { formatIssues, planDigest } from '../../plan/index.ts';
+import { planBatches } from '../../deploy/index.ts';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { loadPlanFile } from '../load-plan-file.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';

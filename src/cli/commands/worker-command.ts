@@ -5,17 +5,17 @@
  */
 import { startPolicy, type PolicySource } from '../../policy/index.ts';
 import { pino } from 'pino';
-import { openRuntime, type Runtime } from '../../runtime/open-runtime.ts';
-import { parseRuntimeEnv } from '../../runtime/runtime-env.ts';
-import { startProcessWorkers, type GitHubWorkerWiring } from '../../runtime/start-process-workers.ts';
-import { createAppProbot } from '../../server/create-app-probot.ts';
-import { parseServerEnv } from '../../server/env.ts';
-import { githubWorkerWiring } from '../../server/github-worker-wiring.ts';
-import { loadPrivateKey } from '../../server/private-key.ts';
-import { createGitHubConfigLoader } from '../../github/repo-config.ts';
-import { githubWebUrl } from '../../github/github-web-url.ts';
-import { parseSlackBotEnv } from '../../slack/slack-env.ts';
-import { withSlackReport, workerSlackReporter } from '../../slack/worker-slack-report.ts';
+import {
+  openRuntime,
+  type Runtime,
+  parseRuntimeEnv,
+  startProcessWorkers,
+  type GitHubWorkerWiring,
+} from '../../runtime/index.ts';
+import { createAppProbot, parseServerEnv, githubWorkerWiring, loadPrivateKey } from '../../server/index.ts';
+import { createGitHubConfigLoader } from '../../github/index.ts';
+import { githubWebUrl } from '../../lib/github-web-url.ts';
+import { parseSlackBotEnv, withSlackReport, workerSlackReporter } from '../../slack/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 

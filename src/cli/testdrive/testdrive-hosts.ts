@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { chmod, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { HostEntry } from '../../config/types.ts';
-import { connectExecutor } from '../../executors/registry.ts';
+import { connectExecutor } from '../../executors/index.ts';
 import type { ConnectHost } from '../../deploy/types.ts';
 
 export interface TestdriveHosts {

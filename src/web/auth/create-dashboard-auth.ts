@@ -3,7 +3,7 @@
  * backed by `dashboard_sessions`, CSRF tokens per session, and the repositories each user may see.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { requestUrl } from '../../server/http-server.ts';
+import { requestUrl } from '../../http/index.ts';
 import type { DashboardAuth } from '../types.ts';
 import { sendAuthPage } from './auth-responses.ts';
 import { handleLogout } from './logout-route.ts';

@@ -4,7 +4,7 @@
  */
 import { hkdfSync } from 'node:crypto';
 import { z } from 'zod';
-import { withoutEmpty } from '../../runtime/without-empty.ts';
+import { withoutEmpty } from '../../lib/without-empty.ts';
 
 /** Sign-in settings of a configured dashboard. */
 export interface DashboardAuthSettings {

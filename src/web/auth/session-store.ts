@@ -1,7 +1,7 @@
 /** Rows of `dashboard_sessions`: one per signed-in browser, keyed by the sha256 of the cookie's token. */
 import { createHash, randomBytes } from 'node:crypto';
 import { eq, lte } from 'drizzle-orm';
-import { dashboardSessions } from '../../db/schema.ts';
+import { dashboardSessions } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 
 /** A session as stored (the GitHub token still sealed). */

@@ -3,7 +3,7 @@
  * `release:<release id>` and `order:<work order id>` (sent by triggers, see migrations/0009); `undefined` means
  * "something may have been missed" (a reconnect): every view redraws.
  */
-import { listenChannel } from '../../db/listen-channel.ts';
+import { listenChannel } from '../../db/index.ts';
 import type { Database } from '../../db/types.ts';
 
 export const DASHBOARD_CHANNEL = 'yardmaster_dashboard';

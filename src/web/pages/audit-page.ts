@@ -1,6 +1,5 @@
 /** `/dashboard/audit`: search the audit log, and whether its hash chain verifies. */
-import { verifyAuditChain } from '../../db/audit-log.ts';
-import { installedAuditKey } from '../../db/audit-key.ts';
+import { verifyAuditChain, installedAuditKey } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import { html, type Html } from '../html.ts';
 import { AUDIT_PAGE_SIZE, parseAuditFilters, searchAudit } from '../queries/audit-search.ts';

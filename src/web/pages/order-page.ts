@@ -1,5 +1,5 @@
 /** `/dashboard/orders/<id>`: the order's live releases, plan, approvals and timeline (every audit row). */
-import { issueUrl } from '../../github/github-web-url.ts';
+import { issueUrl } from '../../lib/github-web-url.ts';
 import { html, raw, type Html } from '../html.ts';
 import type { OrderDetail } from '../queries/order-detail.ts';
 import type { Viewer } from '../types.ts';

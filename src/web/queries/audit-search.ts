@@ -6,7 +6,7 @@
  */
 import { and, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog, workOrders } from '../../db/schema.ts';
+import { auditLog, workOrders } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import { endOfRange, instantField, nameField, pageField, queryReader } from './query-fields.ts';
 

@@ -4,9 +4,8 @@
  */
 import { and, asc, desc, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { environmentLockWaiters, environmentLocks, environments, releases } from '../../db/schema.ts';
+import { environmentLockWaiters, environmentLocks, environments, releases, rawRows } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
-import { rawRows } from '../../db/raw-rows.ts';
 
 /** Releases listed per environment. */
 export const RECENT_RELEASES = 5;

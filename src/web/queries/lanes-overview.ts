@@ -5,7 +5,7 @@
  * can read at least one (anyone can sign in with GitHub; readers of an installed repository are the team).
  */
 import { asc, eq, isNull } from 'drizzle-orm';
-import { laneInstances, laneMembers, lanes } from '../../db/schema.ts';
+import { laneInstances, laneMembers, lanes } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 
 export interface LaneOverview {

@@ -3,7 +3,16 @@
  * one the viewer may read (the page answers the same 404 for both, so ids do not leak).
  */
 import { and, asc, desc, eq, inArray } from 'drizzle-orm';
-import { approvals, auditLog, hostRuns, planVersions, releases, stageEvents, stageOutput, workOrders } from '../../db/schema.ts';
+import {
+  approvals,
+  auditLog,
+  hostRuns,
+  planVersions,
+  releases,
+  stageEvents,
+  stageOutput,
+  workOrders,
+} from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 
 export type OrderRow = typeof workOrders.$inferSelect;

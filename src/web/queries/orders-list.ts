@@ -1,6 +1,6 @@
 /** The work-order list: the viewer's repositories only, filtered, newest first, a page at a time. */
 import { and, desc, eq, gte, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
-import { apps, approvals, workOrders } from '../../db/schema.ts';
+import { apps, approvals, workOrders } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import type { OrderFilters } from './order-filters.ts';
 

@@ -1,6 +1,6 @@
 /** Parsing the rows of a raw statistics query. */
 import { z } from 'zod';
-import { rawRows } from '../../db/raw-rows.ts';
+import { rawRows } from '../../db/index.ts';
 
 /**
  * The rows of `result` checked against `row`. The queries cast what they select (`::int`, `::float8`, text days),

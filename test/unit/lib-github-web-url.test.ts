@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { githubWebUrl, issueUrl } from '../../src/github/github-web-url.ts';
+import { githubWebUrl, issueUrl } from '../../src/lib/github-web-url.ts';
 
 describe('GitHub web links', () => {
   it('turns API roots into web roots', () => {

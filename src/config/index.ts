@@ -1,0 +1,20 @@
+/**
+ * src/config/: the repo config: schemas, loading, host resolution.
+ * What other folders use of it; they import from here or from its types.ts, not from the modules behind.
+ */
+export { absolutePathSchema, envNameSchema } from './field-schemas.ts';
+export { findEnvironment } from './find-environment.ts';
+export { hostEntrySchema } from './host-schema.ts';
+export { loadRepoConfigFile } from './load-config.ts';
+export { parseRepoConfig } from './parse-config.ts';
+export {
+  describeSettingsChanges,
+  releaseSettings,
+  type ReleaseSettings,
+  releaseSettingsRecord,
+  releaseSettingsSchema,
+  withApprovedSettings,
+} from './release-settings.ts';
+export { type EnvironmentTargets, resolveEnvironmentTargets } from './resolve-environment.ts';
+export { resolvePlanTargets } from './resolve-hosts.ts';
+export { readSecretEnv } from './secret-env.ts';

@@ -1,0 +1,28 @@
+/**
+ * src/plan/: the deployment plan: schema, extraction from a comment, errors with line and column, digest.
+ * What other folders use of it; they import from here or from its types.ts, not from the modules behind.
+ */
+export { closestMatch } from './closest-match.ts';
+export { describeStrategy } from './describe-strategy.ts';
+export { planDigest } from './digest.ts';
+export { formatDuration } from './duration.ts';
+export { findPlanBlocks, topLevelFences } from './extract-plan.ts';
+export {
+  durationSchema,
+  integerSchema,
+  nameListSchema,
+  nameSchema,
+  patternSchema,
+  textSchema,
+  transferSchema,
+  versionSchema,
+} from './field-schemas.ts';
+export { formatIssues } from './format-issues.ts';
+export { parsePlanFromComment } from './parse-plan-from-comment.ts';
+export { parsePlan } from './parse-plan.ts';
+export { parseYamlWith } from './parse-yaml-with.ts';
+export { revealInvisible } from './reveal-invisible.ts';
+export { type SourcePosition } from './source-locator.ts';
+export { strictObject } from './strict-object.ts';
+export { parseYamlSource } from './yaml-source.ts';
+export { formatPath } from './zod-issues.ts';
