@@ -1,17 +1,15 @@
-/** The end of a release or rollback run: its outcome stored, the order moved, the environment lock freed, at once. */
-import type { ReleaseResult } from '../deploy/types.ts';
-import { applyCheckedTransition } from '../workorders/service/apply-transition.ts';
-import { userActor } from '../workorders/service/audit-actions.ts';
-import { lockWorkOrder } from '../workorders/service/order-store.ts';
-import type { Actor, TransitionCause, WorkOrderState } from '../workorders/types.ts';
-import type { AbortRequest } from './abort-requests.ts';
+/** The end of a release run: its outcome stored, the order moved, the environment lock freed, at once. */
+import type { ReleaseResult } from '../../deploy/types.ts';
+import type { Actor, TransitionCause, WorkOrderState } from '../types.ts';
+import { applyCheckedTransition } from './apply-transition.ts';
+import { userActor } from './audit-actions.ts';
 import { releaseEnvironmentLock } from './environment-lock.ts';
+import type { LifecycleEvent } from './lifecycle-events.ts';
+import { lockWorkOrder } from './order-store.ts';
 import type { PreparedRun } from './prepare-run.ts';
+import type { ReleaseDeps } from './release-deps.ts';
+import { workerActor, type StopReason } from './release-run.ts';
 import { storeReleaseResult } from './stored-release.ts';
-import type { WorkerContext } from './worker-context.ts';
-
-/** Why a run stopped before its end. */
-export type StopReason = { kind: 'requested'; request: AbortRequest } | { kind: 'lease-lost' } | { kind: 'stopping' };
 
 interface Ending {
   to: WorkOrderState;
@@ -60,33 +58,41 @@ export function endingOf(result: ReleaseResult, stop: StopReason | undefined, sy
  * Stores the result and moves the order in one transaction with freeing the lock. A worker that lost its lease
  * (another took the release over) stores nothing: the release is the other worker's now.
  */
-export async function finishRelease(ctx: WorkerContext, prepared: PreparedRun, result: ReleaseResult, stop: StopReason | undefined, attempt: number): Promise<void> {
+export async function finishRelease(
+  deps: Pick<ReleaseDeps, 'db' | 'workerId'>,
+  prepared: PreparedRun,
+  result: ReleaseResult,
+  stop: StopReason | undefined,
+  attempt: number,
+): Promise<LifecycleEvent[]> {
   if (stop?.kind === 'lease-lost') {
-    ctx.emit({ type: 'error', workOrderId: prepared.order.id, message: `lost the environment lock during release ${result.releaseId}; another worker finishes it` });
-    return;
+    const message = `lost the environment lock during release ${result.releaseId}; another worker finishes it`;
+    return [{ type: 'error', workOrderId: prepared.order.id, message }];
   }
-  const system: Actor = { kind: 'system', component: ctx.workerId };
-  const ending = endingOf(result, stop, system);
-  const moved = await ctx.db.transaction(async (tx) => {
+  const ending = endingOf(result, stop, workerActor(deps.workerId));
+  const moved = await deps.db.transaction(async (tx) => {
     const order = await lockWorkOrder(tx, prepared.order.id);
     if (order === undefined) throw new Error(`work order ${prepared.order.id} vanished`);
     await storeReleaseResult(tx, result);
-    const applied =
-      order.state === 'running'
-        ? await applyCheckedTransition(tx, order, ending.to, {
-            cause: ending.cause,
-            actor: ending.actor,
-            reason: ending.reason,
-            data: {
-              releaseId: result.releaseId,
-              status: result.status,
-              attempt,
-              failedHost: result.failedHost === undefined ? null : { host: result.failedHost.host, stage: result.failedHost.stage, message: result.failedHost.message },
-            },
-          })
-        : undefined;
-    await releaseEnvironmentLock(tx, prepared.key, { workOrderId: order.id, owner: ctx.workerId });
+    const applied = order.state === 'running' ? await applyCheckedTransition(tx, order, ending.to, endingTransition(ending, result, attempt)) : undefined;
+    await releaseEnvironmentLock(tx, prepared.key, { workOrderId: order.id, owner: deps.workerId });
     return applied?.moved;
   });
-  if (moved !== undefined) ctx.emit({ type: 'transition', workOrderId: prepared.order.id, ...moved, reason: ending.reason });
+  return moved === undefined ? [] : [{ type: 'transition', workOrderId: prepared.order.id, ...moved, reason: ending.reason }];
+}
+
+/** The audited transition of an ending, with the release's id, status, attempt and first failed host. */
+function endingTransition(ending: Ending, result: ReleaseResult, attempt: number) {
+  const failed = result.failedHost;
+  return {
+    cause: ending.cause,
+    actor: ending.actor,
+    reason: ending.reason,
+    data: {
+      releaseId: result.releaseId,
+      status: result.status,
+      attempt,
+      failedHost: failed === undefined ? null : { host: failed.host, stage: failed.stage, message: failed.message },
+    },
+  };
 }
