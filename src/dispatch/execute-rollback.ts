@@ -3,7 +3,14 @@
  * of hosts back under the lease heartbeat, then the lifecycle ends the order (finishRollback).
  */
 import { rollbackEnvironment } from '../deploy/rollback-environment.ts';
-import { approvedPostDeploy, finishRollback, rollbackTargets, type PreparedRun, type RollbackOutcome, type RollbackRun } from '../workorders/service/index.ts';
+import {
+  approvedPostDeploy,
+  finishRollback,
+  rollbackTargets,
+  type PreparedRun,
+  type RollbackOutcome,
+  type RollbackRun,
+} from '../workorders/service/index.ts';
 import { startLeaseKeeper } from './lease-keeper.ts';
 import { rollbackRequestFor } from './rollback-request.ts';
 import type { WorkerContext } from './worker-context.ts';
@@ -24,29 +31,49 @@ export async function executeRollback(ctx: WorkerContext, prepared: PreparedRun,
       leaseLost = true;
       abort.abort();
     },
-    onError: (error) => ctx.emit({ type: 'error', workOrderId: prepared.order.id, message: `heartbeat failed: ${error instanceof Error ? error.message : String(error)}` }),
+    onError: (error) =>
+      ctx.emit({
+        type: 'error',
+        workOrderId: prepared.order.id,
+        message: `heartbeat failed: ${error instanceof Error ? error.message : String(error)}`,
+      }),
   });
-  const hostNames = [...[...groups.values()].flat().map((target) => target.entry.name), ...stuck.map((report) => report.host)];
+  const hostNames = [
+    ...[...groups.values()].flat().map((target) => target.entry.name),
+    ...stuck.map((report) => report.host),
+  ];
   ctx.emit({ type: 'rollback-started', workOrderId: prepared.order.id, hosts: hostNames, to: run.version });
   const runs: RollbackOutcome['runs'] = [];
   const hooks = await approvedPostDeploy(ctx.db, prepared.key, groups.keys());
   try {
     for (const [to, hosts] of groups) {
-      const result = await rollbackEnvironment(rollbackRequestFor(prepared, hosts, to, hooks, { signal: abort.signal }), {
-        connect: ctx.connectFor(prepared.order.repoFullName),
-        onEvent: (event) => ctx.emit({ type: 'release', workOrderId: prepared.order.id, event }),
-        actor: `yardmaster:${ctx.workerId}`,
-      });
+      const result = await rollbackEnvironment(
+        rollbackRequestFor(prepared, hosts, to, hooks, { signal: abort.signal }),
+        {
+          connect: ctx.connectFor(prepared.order.repoFullName),
+          onEvent: (event) => ctx.emit({ type: 'release', workOrderId: prepared.order.id, event }),
+          actor: `yardmaster:${ctx.workerId}`,
+        },
+      );
       runs.push({ to, result });
     }
   } finally {
     await keeper.stop();
   }
   if (leaseLost) {
-    ctx.emit({ type: 'error', workOrderId: prepared.order.id, message: 'lost the environment lock during the rollback; another worker finishes it' });
+    ctx.emit({
+      type: 'error',
+      workOrderId: prepared.order.id,
+      message: 'lost the environment lock during the rollback; another worker finishes it',
+    });
     return;
   }
   const reports = [...runs.flatMap((entry) => entry.result.hosts), ...stuck];
-  ctx.emit({ type: 'rollback-finished', workOrderId: prepared.order.id, ok: reports.every((report) => report.ok), hosts: reports });
+  ctx.emit({
+    type: 'rollback-finished',
+    workOrderId: prepared.order.id,
+    ok: reports.every((report) => report.ok),
+    hosts: reports,
+  });
   for (const event of await finishRollback(ctx, prepared, { version: run.version, runs, reports })) ctx.emit(event);
 }

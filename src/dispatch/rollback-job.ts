@@ -9,7 +9,13 @@ export async function handleRollbackJob(ctx: WorkerContext, job: ReleaseJob<Roll
   const check = await checkRollbackJob(ctx.db, job);
   if (check.kind === 'skip') return ctx.emit(check.event);
   if (ctx.active.has(orderId)) {
-    return ctx.emit({ type: 'skipped', workOrderId: orderId, jobId: job.id, reason: 'in-progress', message: 'this worker runs the order already' });
+    return ctx.emit({
+      type: 'skipped',
+      workOrderId: orderId,
+      jobId: job.id,
+      reason: 'in-progress',
+      message: 'this worker runs the order already',
+    });
   }
   ctx.active.add(orderId);
   try {

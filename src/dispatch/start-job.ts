@@ -9,7 +9,10 @@ import { resumeOrder } from './resume-order.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 /** Handles one `release.start` job (see the top of this file). */
-export async function handleStartJob(ctx: WorkerContext, job: ReleaseJob<StartJobData> & { signal?: AbortSignal }): Promise<void> {
+export async function handleStartJob(
+  ctx: WorkerContext,
+  job: ReleaseJob<StartJobData> & { signal?: AbortSignal },
+): Promise<void> {
   const orderId = job.data.workOrderId;
   const check = await checkStartJob(ctx.db, job);
   if (check.kind === 'skip') return ctx.emit(check.event);
@@ -18,7 +21,13 @@ export async function handleStartJob(ctx: WorkerContext, job: ReleaseJob<StartJo
     return;
   }
   if (ctx.active.has(orderId)) {
-    return ctx.emit({ type: 'skipped', workOrderId: orderId, jobId: job.id, reason: 'in-progress', message: 'this worker runs the order already' });
+    return ctx.emit({
+      type: 'skipped',
+      workOrderId: orderId,
+      jobId: job.id,
+      reason: 'in-progress',
+      message: 'this worker runs the order already',
+    });
   }
   ctx.active.add(orderId);
   try {

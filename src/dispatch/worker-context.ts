@@ -7,7 +7,7 @@ import type { WorkerEvent } from './worker-events.ts';
 
 export type { ConfigLoader } from '../workorders/service/index.ts';
 
-/** The lifecycle's collaborators (database, queue, policy, config, secrets, identity, lease, clock) and the engine's. */
+/** The lifecycle's collaborators (database, queue, policy, config, secrets, identity, lease, clock), the engine's. */
 export interface WorkerContext extends ReleaseDeps {
   queue: ReleaseQueue;
   /** The executor registry bound to the worker's identity; releases reach hosts through {@link WorkerContext.connectFor}. */

@@ -14,7 +14,12 @@ export type WorkerEvent =
   /** An engine event of the order's release (or rollback): stages, hosts, output lines, the result. */
   | { type: 'release'; workOrderId: number; event: ReleaseEvent }
   /** A release whose worker died is being finished: hosts caught mid-release were switched back first. */
-  | { type: 'recovering'; workOrderId: number; releaseId: string; hosts: { host: string; to: string | null; ok: boolean; message: string }[] }
+  | {
+      type: 'recovering';
+      workOrderId: number;
+      releaseId: string;
+      hosts: { host: string; to: string | null; ok: boolean; message: string }[];
+    }
   /** A `/rollback` of a released order starts: these hosts go back to `to` (absent: each to its version before). */
   | { type: 'rollback-started'; workOrderId: number; hosts: string[]; to: string | undefined }
   /** The `/rollback` ended: what became of each host (before the order's transition is reported). */

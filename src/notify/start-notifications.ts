@@ -3,7 +3,7 @@
  * deliver them (e-mail over SMTP_URL, signed webhooks, Slack). Wiring only.
  */
 import type { Db } from '../db/types.ts';
-import type { ConfigLoader } from '../dispatch/worker-context.ts';
+import type { ConfigLoader } from '../workorders/service/index.ts';
 import type { RuntimeQueue } from '../runtime/runtime-queues.ts';
 import { createNotifyDeliverer, type NotifyDeliveryOptions } from './deliver-notification.ts';
 import { startNotifyDispatcher, type NotifyDispatcher } from './notify-dispatcher.ts';

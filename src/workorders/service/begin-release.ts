@@ -26,10 +26,15 @@ import type { WorkOrder } from './types.ts';
 type StartJob = ReleaseJob<StartJobData>;
 
 /** What a start job is for: nothing any more (skip), a running release to recover, or an order to start. */
-export type StartCheck = { kind: 'skip'; event: LifecycleEvent } | { kind: 'recover' } | { kind: 'start'; order: WorkOrder };
+export type StartCheck =
+  | { kind: 'skip'; event: LifecycleEvent }
+  | { kind: 'recover' }
+  | { kind: 'start'; order: WorkOrder };
 
 /** The release runs (the order holds its lock and is `running`), or the job is done without a run. */
-export type BegunRelease = { kind: 'run'; prepared: PreparedRun; run: ReleaseRun; events: LifecycleEvent[] } | { kind: 'done'; events: LifecycleEvent[] };
+export type BegunRelease =
+  | { kind: 'run'; prepared: PreparedRun; run: ReleaseRun; events: LifecycleEvent[] }
+  | { kind: 'done'; events: LifecycleEvent[] };
 
 function skipped(job: StartJob, reason: SkipReason, message: string): LifecycleEvent {
   return { type: 'skipped', workOrderId: job.data.workOrderId, jobId: job.id, reason, message };
@@ -43,8 +48,10 @@ export async function checkStartJob(db: ReleaseDeps['db'], job: StartJob): Promi
   const order = await getWorkOrder(db, orderId);
   if (order === undefined) return { kind: 'skip', event: skipped(job, 'not-found', `no work order ${orderId}`) };
   if (order.state === 'running') return { kind: 'recover' };
-  if (order.state !== 'approved' && order.state !== 'scheduled') return { kind: 'skip', event: skipped(job, 'not-startable', `the order is ${order.state}`) };
-  if (order.startJobId !== job.id) return { kind: 'skip', event: skipped(job, 'superseded', 'a newer start job replaced this one') };
+  if (order.state !== 'approved' && order.state !== 'scheduled')
+    return { kind: 'skip', event: skipped(job, 'not-startable', `the order is ${order.state}`) };
+  if (order.startJobId !== job.id)
+    return { kind: 'skip', event: skipped(job, 'superseded', 'a newer start job replaced this one') };
   return { kind: 'start', order };
 }
 
@@ -55,19 +62,25 @@ export async function checkStartJob(db: ReleaseDeps['db'], job: StartJob): Promi
 export async function beginRelease(deps: ReleaseDeps, job: StartJob, order: WorkOrder): Promise<BegunRelease> {
   const system = workerActor(deps.workerId);
   const prepared = await prepareRun(deps, order);
-  if (!prepared.ok && prepared.reason === 'config-changed') return done(await needApprovalAgain(deps, job, prepared, system));
+  if (!prepared.ok && prepared.reason === 'config-changed')
+    return done(await needApprovalAgain(deps, job, prepared, system));
   if (!prepared.ok) return done(await failToStart(deps, job, prepared.message, system));
-  if (prepared.run.version.digest !== job.data.digest) return done([skipped(job, 'stale-digest', 'the plan changed after this job was queued')]);
+  if (prepared.run.version.digest !== job.data.digest)
+    return done([skipped(job, 'stale-digest', 'the plan changed after this job was queued')]);
   if (job.data.freezeOverride === undefined) {
     const freeze = environmentFreeze(prepared.run.environment, deps.now());
     if (!freeze.ok) return done(await failToStart(deps, job, freeze.message, system));
-    if (freeze.state.frozen) return done(await deferPastFreeze(deps, job, freeze.state.window, freeze.state.until, system));
+    if (freeze.state.frozen)
+      return done(await deferPastFreeze(deps, job, freeze.state.window, freeze.state.until, system));
   }
   return takeLockAndStart(deps, job, prepared.run, system);
 }
 
 /** The release a retry runs again (its hosts' attempts so far), or nothing for a fresh start. */
-async function retryOf(deps: ReleaseDeps, job: StartJob): Promise<{ from: ReturnType<typeof retrySourceOf>; attempts: number[] }> {
+async function retryOf(
+  deps: ReleaseDeps,
+  job: StartJob,
+): Promise<{ from: ReturnType<typeof retrySourceOf>; attempts: number[] }> {
   const previous = job.data.retry === true ? await latestRelease(deps.db, job.data.workOrderId) : undefined;
   const from = previous === undefined ? undefined : retrySourceOf(previous);
   const attempts = from === undefined ? [] : (await hostRunsOf(deps.db, from.releaseId)).map((run) => run.attempt);
@@ -75,17 +88,32 @@ async function retryOf(deps: ReleaseDeps, job: StartJob): Promise<{ from: Return
 }
 
 /** Takes the lock and moves the order to running, or puts it in line and queues the next attempt. */
-async function takeLockAndStart(deps: ReleaseDeps, job: StartJob, prepared: PreparedRun, system: Actor): Promise<BegunRelease> {
+async function takeLockAndStart(
+  deps: ReleaseDeps,
+  job: StartJob,
+  prepared: PreparedRun,
+  system: Actor,
+): Promise<BegunRelease> {
   const retry = await retryOf(deps, job);
   return deps.db.transaction(async (tx): Promise<BegunRelease> => {
     const order = await lockWorkOrder(tx, job.data.workOrderId);
-    if (!startsWith(order, job)) return done([skipped(job, 'superseded', 'the order changed while the job was being picked up')]);
+    if (!startsWith(order, job))
+      return done([skipped(job, 'superseded', 'the order changed while the job was being picked up')]);
     const lock = await acquireEnvironmentLock(tx, prepared.key, lockClaim(deps, order.id));
     if (!lock.ok) {
       await addLockWaiter(tx, prepared.key, order.id);
       const retryAt = new Date(deps.now().getTime() + deps.waitRetryMs);
       await queueStartJob(tx, deps.queue, order, job.data, retryAt);
-      return done([{ type: 'waiting', workOrderId: order.id, reason: lock.reason, message: lock.message, position: lock.ahead + 1, retryAt }]);
+      return done([
+        {
+          type: 'waiting',
+          workOrderId: order.id,
+          reason: lock.reason,
+          message: lock.message,
+          position: lock.ahead + 1,
+          retryAt,
+        },
+      ]);
     }
     await removeLockWaiter(tx, order.id);
     const releaseId = retry.from?.releaseId ?? newReleaseId();
@@ -96,10 +124,17 @@ async function takeLockAndStart(deps: ReleaseDeps, job: StartJob, prepared: Prep
     const running = await applyCheckedTransition(tx, order, 'running', {
       cause: 'started',
       actor: system,
-      reason: retry.from === undefined ? `release ${prepared.plan.version} started` : `retry of release ${releaseId} started`,
-      data: { releaseId, attempt, digest: job.data.digest, ...(override === undefined ? {} : { freezeOverride: override }) },
+      reason:
+        retry.from === undefined ? `release ${prepared.plan.version} started` : `retry of release ${releaseId} started`,
+      data: {
+        releaseId,
+        attempt,
+        digest: job.data.digest,
+        ...(override === undefined ? {} : { freezeOverride: override }),
+      },
     });
-    const mode = retry.from === undefined ? { kind: 'fresh' as const } : { kind: 'retry' as const, previous: retry.from };
+    const mode =
+      retry.from === undefined ? { kind: 'fresh' as const } : { kind: 'retry' as const, previous: retry.from };
     return {
       kind: 'run',
       prepared,

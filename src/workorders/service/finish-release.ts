@@ -27,7 +27,12 @@ export function endingOf(result: ReleaseResult, stop: StopReason | undefined, sy
   const failed = result.hosts.filter((host) => host.outcome === 'failed').map((host) => host.host);
   switch (result.status) {
     case 'succeeded':
-      return { to: 'succeeded', cause: 'release-succeeded', actor: system, reason: `released ${result.version} to ${hostList(result.hosts.map((host) => host.host))}` };
+      return {
+        to: 'succeeded',
+        cause: 'release-succeeded',
+        actor: system,
+        reason: `released ${result.version} to ${hostList(result.hosts.map((host) => host.host))}`,
+      };
     case 'partial':
       return {
         to: 'failed',
@@ -48,9 +53,19 @@ export function endingOf(result: ReleaseResult, stop: StopReason | undefined, sy
     case 'aborted':
       if (stop?.kind === 'requested') {
         const why = stop.request.reason === null ? '' : `: ${stop.request.reason}`;
-        return { to: 'aborted', cause: 'aborted', actor: userActor(stop.request.actor), reason: `aborted by @${stop.request.actor}${why}; switched hosts were rolled back` };
+        return {
+          to: 'aborted',
+          cause: 'aborted',
+          actor: userActor(stop.request.actor),
+          reason: `aborted by @${stop.request.actor}${why}; switched hosts were rolled back`,
+        };
       }
-      return { to: 'aborted', cause: 'aborted', actor: system, reason: 'the worker stopped; switched hosts were rolled back' };
+      return {
+        to: 'aborted',
+        cause: 'aborted',
+        actor: system,
+        reason: 'the worker stopped; switched hosts were rolled back',
+      };
   }
 }
 
@@ -74,11 +89,16 @@ export async function finishRelease(
     const order = await lockWorkOrder(tx, prepared.order.id);
     if (order === undefined) throw new Error(`work order ${prepared.order.id} vanished`);
     await storeReleaseResult(tx, result);
-    const applied = order.state === 'running' ? await applyCheckedTransition(tx, order, ending.to, endingTransition(ending, result, attempt)) : undefined;
+    const applied =
+      order.state === 'running'
+        ? await applyCheckedTransition(tx, order, ending.to, endingTransition(ending, result, attempt))
+        : undefined;
     await releaseEnvironmentLock(tx, prepared.key, { workOrderId: order.id, owner: deps.workerId });
     return applied?.moved;
   });
-  return moved === undefined ? [] : [{ type: 'transition', workOrderId: prepared.order.id, ...moved, reason: ending.reason }];
+  return moved === undefined
+    ? []
+    : [{ type: 'transition', workOrderId: prepared.order.id, ...moved, reason: ending.reason }];
 }
 
 /** The audited transition of an ending, with the release's id, status, attempt and first failed host. */

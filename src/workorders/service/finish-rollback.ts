@@ -29,7 +29,11 @@ export interface RollbackTargets {
 }
 
 /** Where each host of the prepared run goes: to `version`, else to what it ran before the order's release. */
-export async function rollbackTargets(db: ReleaseDeps['db'], prepared: PreparedRun, version: string | undefined): Promise<RollbackTargets> {
+export async function rollbackTargets(
+  db: ReleaseDeps['db'],
+  prepared: PreparedRun,
+  version: string | undefined,
+): Promise<RollbackTargets> {
   if (version !== undefined) return { groups: new Map([[version, prepared.hosts]]), stuck: [] };
   const started = await lastTransitionInto(db, prepared.order.id, 'running', 'started');
   const runs = started?.releaseId === undefined ? [] : await hostRunsOf(db, started.releaseId);
@@ -42,7 +46,14 @@ export async function rollbackTargets(db: ReleaseDeps['db'], prepared: PreparedR
     if (!before.has(name)) continue;
     const to = before.get(name) ?? null;
     if (to === null) {
-      stuck.push({ host: name, from: null, to: null, ok: false, message: 'it ran no release before this work order', durationMs: 0 });
+      stuck.push({
+        host: name,
+        from: null,
+        to: null,
+        ok: false,
+        message: 'it ran no release before this work order',
+        durationMs: 0,
+      });
       continue;
     }
     groups.set(to, [...(groups.get(to) ?? []), target]);
@@ -75,12 +86,18 @@ async function storeRollbackRuns(tx: Tx, order: WorkOrder, runs: RollbackOutcome
 }
 
 function rollbackReason(outcome: RollbackOutcome, failed: readonly HostRollbackReport[]): string {
-  if (failed.length > 0) return `rollback failed on ${failed.map((report) => `${report.host} (${report.message})`).join(', ')}`;
-  return `rolled back ${outcome.reports.length} host(s)${outcome.version === undefined ? '' : ` to ${outcome.version}`}`;
+  if (failed.length > 0)
+    return `rollback failed on ${failed.map((report) => `${report.host} (${report.message})`).join(', ')}`;
+  const to = outcome.version === undefined ? '' : ` to ${outcome.version}`;
+  return `rolled back ${outcome.reports.length} host(s)${to}`;
 }
 
 /** Stores the rollback's runs, ends the order `failed` (rollback-finished or -failed) and frees the lock. */
-export async function finishRollback(deps: Pick<ReleaseDeps, 'db' | 'workerId'>, prepared: PreparedRun, outcome: RollbackOutcome): Promise<LifecycleEvent[]> {
+export async function finishRollback(
+  deps: Pick<ReleaseDeps, 'db' | 'workerId'>,
+  prepared: PreparedRun,
+  outcome: RollbackOutcome,
+): Promise<LifecycleEvent[]> {
   const failed = outcome.reports.filter((report) => !report.ok);
   const reason = rollbackReason(outcome, failed);
   const moved = await deps.db.transaction(async (tx) => {
@@ -93,7 +110,10 @@ export async function finishRollback(deps: Pick<ReleaseDeps, 'db' | 'workerId'>,
             cause: failed.length === 0 ? 'rollback-finished' : 'rollback-failed',
             actor: workerActor(deps.workerId),
             reason,
-            data: { rollbacks: outcome.runs.map((run) => run.result.releaseId), failedHosts: failed.map((report) => report.host) },
+            data: {
+              rollbacks: outcome.runs.map((run) => run.result.releaseId),
+              failedHosts: failed.map((report) => report.host),
+            },
           })
         : undefined;
     await releaseEnvironmentLock(tx, prepared.key, { workOrderId: order.id, owner: deps.workerId });

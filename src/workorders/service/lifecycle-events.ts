@@ -3,9 +3,23 @@ import type { TransitionCause, WorkOrderState } from '../types.ts';
 
 export type LifecycleEvent =
   /** The worker moved the order. */
-  | { type: 'transition'; workOrderId: number; from: WorkOrderState; to: WorkOrderState; cause: TransitionCause; reason: string }
+  | {
+      type: 'transition';
+      workOrderId: number;
+      from: WorkOrderState;
+      to: WorkOrderState;
+      cause: TransitionCause;
+      reason: string;
+    }
   /** The environment lock is taken: the order waits in line and is tried again at `retryAt`. */
-  | { type: 'waiting'; workOrderId: number; reason: 'held' | 'manual-lock' | 'queued-behind'; message: string; position: number; retryAt: Date }
+  | {
+      type: 'waiting';
+      workOrderId: number;
+      reason: 'held' | 'manual-lock' | 'queued-behind';
+      message: string;
+      position: number;
+      retryAt: Date;
+    }
   /** The environment is frozen: the start moved to the freeze's end. */
   | { type: 'deferred'; workOrderId: number; window: string; until: Date }
   /** A job that no longer applies: the order moved on, the plan changed, or another worker runs it. */

@@ -37,7 +37,11 @@ export type PrepareRefusal = { ok: false; reason: 'unrunnable'; message: string 
  * the operator's policy as it is now, and the environment's secrets from the secret store (never this process's
  * environment).
  */
-export async function prepareRun(ctx: RunSources, order: WorkOrder, options: PrepareOptions = { settings: 'current' }): Promise<{ ok: true; run: PreparedRun } | PrepareRefusal> {
+export async function prepareRun(
+  ctx: RunSources,
+  order: WorkOrder,
+  options: PrepareOptions = { settings: 'current' },
+): Promise<{ ok: true; run: PreparedRun } | PrepareRefusal> {
   const prepared = await prepareUnchecked(ctx, order, options);
   if (prepared.ok || 'reason' in prepared) return prepared;
   return { ok: false, reason: 'unrunnable', message: prepared.message };
@@ -67,7 +71,11 @@ function settingsToRun(version: PlanVersionRow, targets: Targets, options: Prepa
   return { ok: false, message: checked.message, changes: checked.changes };
 }
 
-async function prepareUnchecked(ctx: RunSources, order: WorkOrder, options: PrepareOptions): Promise<{ ok: true; run: PreparedRun } | { ok: false; message: string } | PrepareRefusal> {
+async function prepareUnchecked(
+  ctx: RunSources,
+  order: WorkOrder,
+  options: PrepareOptions,
+): Promise<{ ok: true; run: PreparedRun } | { ok: false; message: string } | PrepareRefusal> {
   const version = await currentPlanVersion(ctx.db, order.id);
   if (version === undefined) return { ok: false, message: 'the work order has no plan' };
   const read = readStoredPlan(version);

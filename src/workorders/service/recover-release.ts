@@ -7,7 +7,12 @@
 import { appendAudit } from '../../db/audit-log.ts';
 import { AUDIT_ACTIONS, SYSTEM_ACTOR } from './audit-actions.ts';
 import { lastTransitionInto, type TransitionRow } from './audit-queries.ts';
-import { acquireEnvironmentLock, expiredRunningLocks, readEnvironmentLock, type EnvironmentLockRow } from './environment-lock.ts';
+import {
+  acquireEnvironmentLock,
+  expiredRunningLocks,
+  readEnvironmentLock,
+  type EnvironmentLockRow,
+} from './environment-lock.ts';
 import type { LifecycleEvent } from './lifecycle-events.ts';
 import { getWorkOrder, lockWorkOrder } from './order-store.ts';
 import { prepareRun, type PreparedRun } from './prepare-run.ts';
@@ -21,7 +26,10 @@ export type RecoveredRun =
   | { kind: 'release'; prepared: PreparedRun; run: ReleaseRun }
   | { kind: 'none'; events: LifecycleEvent[] };
 
-export type Recovery = { outcome: 'not-running' | 'busy' } | { outcome: 'unprepared'; events: LifecycleEvent[] } | { outcome: 'resumed'; resume: RecoveredRun };
+export type Recovery =
+  | { outcome: 'not-running' | 'busy' }
+  | { outcome: 'unprepared'; events: LifecycleEvent[] }
+  | { outcome: 'resumed'; resume: RecoveredRun };
 
 /** Orders whose release lost its worker: running, with an expired lease on their environment lock. */
 export async function ordersToRecover(db: ReleaseDeps['db']): Promise<number[]> {
@@ -49,7 +57,12 @@ async function takeOver(deps: ReleaseDeps, prepared: PreparedRun, takeover: Take
       action: AUDIT_ACTIONS.releaseRecovered,
       workOrderId: orderId,
       reason: `worker ${deps.workerId} takes over from ${before?.owner ?? 'a stopped worker'}`,
-      data: { cause: last.cause, releaseId: releaseId ?? null, previousOwner: before?.owner ?? null, worker: deps.workerId },
+      data: {
+        cause: last.cause,
+        releaseId: releaseId ?? null,
+        previousOwner: before?.owner ?? null,
+        worker: deps.workerId,
+      },
     });
     return true;
   });
@@ -58,11 +71,20 @@ async function takeOver(deps: ReleaseDeps, prepared: PreparedRun, takeover: Take
 /** What the taken-over order runs: its rollback again, or its release resumed with the next attempt. */
 async function recoveredRun(deps: ReleaseDeps, prepared: PreparedRun, takeover: Takeover): Promise<RecoveredRun> {
   const { orderId, last, releaseId } = takeover;
-  if (last.cause === 'rollback-started') return { kind: 'rollback', prepared, run: { version: last.version, runningAuditId: last.auditId } };
-  if (releaseId === undefined) return { kind: 'none', events: [{ type: 'error', workOrderId: orderId, message: 'running without a release to resume' }] };
+  if (last.cause === 'rollback-started')
+    return { kind: 'rollback', prepared, run: { version: last.version, runningAuditId: last.auditId } };
+  if (releaseId === undefined)
+    return {
+      kind: 'none',
+      events: [{ type: 'error', workOrderId: orderId, message: 'running without a release to resume' }],
+    };
   const attempts = (await hostRunsOf(deps.db, releaseId)).map((run) => run.attempt);
   const attempt = Math.max(0, ...attempts) + 1;
-  return { kind: 'release', prepared, run: { releaseId, attempt, runningAuditId: last.auditId, mode: { kind: 'resume' } } };
+  return {
+    kind: 'release',
+    prepared,
+    run: { releaseId, attempt, runningAuditId: last.auditId, mode: { kind: 'resume' } },
+  };
 }
 
 /** Takes over the order if it runs and nobody live holds its lock; see the top of this file. */
@@ -73,7 +95,11 @@ export async function recoverRelease(deps: ReleaseDeps, orderId: number): Promis
   if (last === undefined) return { outcome: 'not-running' };
   // It continues an approved release: the approved settings, whatever the config says now.
   const prepared = await prepareRun(deps, order, { settings: 'approved' });
-  if (!prepared.ok) return { outcome: 'unprepared', events: [{ type: 'error', workOrderId: orderId, message: `cannot resume: ${prepared.message}` }] };
+  if (!prepared.ok)
+    return {
+      outcome: 'unprepared',
+      events: [{ type: 'error', workOrderId: orderId, message: `cannot resume: ${prepared.message}` }],
+    };
   const before = await readEnvironmentLock(deps.db, prepared.run.key);
   // A rollback still waiting for the lock: its own job gets it in turn.
   if (last.cause === 'rollback-started' && before?.holderWorkOrderId !== orderId) return { outcome: 'busy' };

@@ -4,7 +4,10 @@ import type { SecretSource } from '../../policy/index.ts';
 import type { ServiceDeps } from './types.ts';
 
 /** Where the worker gets an order's repo config: `.github/yardmaster.yml` of the default branch, as it is now. */
-export type ConfigLoader = (repo: { repoFullName: string; installationId: number }) => Promise<{ ok: true; config: RepoConfig } | { ok: false; message: string }>;
+export type ConfigLoader = (repo: {
+  repoFullName: string;
+  installationId: number;
+}) => Promise<{ ok: true; config: RepoConfig } | { ok: false; message: string }>;
 
 /** The service's collaborators plus what starting, finishing and recovering a release needs. */
 export interface ReleaseDeps extends ServiceDeps {
@@ -21,6 +24,9 @@ export interface ReleaseDeps extends ServiceDeps {
 }
 
 /** The claim of `deps`' worker on an order's environment lock. */
-export function lockClaim(deps: Pick<ReleaseDeps, 'workerId' | 'leaseMs'>, workOrderId: number): { workOrderId: number; owner: string; leaseMs: number } {
+export function lockClaim(
+  deps: Pick<ReleaseDeps, 'workerId' | 'leaseMs'>,
+  workOrderId: number,
+): { workOrderId: number; owner: string; leaseMs: number } {
   return { workOrderId, owner: deps.workerId, leaseMs: deps.leaseMs };
 }

@@ -47,5 +47,9 @@ export interface ReleaseJobQueue {
   send(name: typeof START_QUEUE, data: StartJobData, options?: SendReleaseJobOptions): Promise<string | null>;
   send(name: typeof ROLLBACK_QUEUE, data: RollbackJobData, options?: SendReleaseJobOptions): Promise<string | null>;
   /** Cancels a job that has not finished (through `tx`); false if it had finished already. */
-  cancel(name: typeof START_QUEUE | typeof ROLLBACK_QUEUE, jobId: string, options?: { tx?: DbExecutor }): Promise<boolean>;
+  cancel(
+    name: typeof START_QUEUE | typeof ROLLBACK_QUEUE,
+    jobId: string,
+    options?: { tx?: DbExecutor },
+  ): Promise<boolean>;
 }

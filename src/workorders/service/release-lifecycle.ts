@@ -18,7 +18,13 @@
 export type { ConfigLoader, ReleaseDeps } from './release-deps.ts';
 export type { LifecycleEvent, SkipReason } from './lifecycle-events.ts';
 export { ROLLBACK_QUEUE, START_QUEUE, rollbackJobSchema, startJobSchema } from './release-jobs.ts';
-export type { ReleaseJob, ReleaseJobQueue, RollbackJobData, SendReleaseJobOptions, StartJobData } from './release-jobs.ts';
+export type {
+  ReleaseJob,
+  ReleaseJobQueue,
+  RollbackJobData,
+  SendReleaseJobOptions,
+  StartJobData,
+} from './release-jobs.ts';
 export type { ReleaseRun, RollbackRun, StopReason } from './release-run.ts';
 export type { PreparedRun } from './prepare-run.ts';
 export type { EnvironmentKey } from './environment-key.ts';

@@ -19,10 +19,14 @@ import type { WorkOrder } from './types.ts';
 type RollbackJob = ReleaseJob<RollbackJobData>;
 
 /** What a rollback job is for: nothing any more, or an order rolling back (and its move to `running`). */
-export type RollbackCheck = { kind: 'skip'; event: LifecycleEvent } | { kind: 'rollback'; order: WorkOrder; last: TransitionRow };
+export type RollbackCheck =
+  | { kind: 'skip'; event: LifecycleEvent }
+  | { kind: 'rollback'; order: WorkOrder; last: TransitionRow };
 
 /** The rollback runs (the order holds its lock), or the job is done without a run. */
-export type BegunRollback = { kind: 'run'; prepared: PreparedRun; run: RollbackRun } | { kind: 'done'; events: LifecycleEvent[] };
+export type BegunRollback =
+  | { kind: 'run'; prepared: PreparedRun; run: RollbackRun }
+  | { kind: 'done'; events: LifecycleEvent[] };
 
 function skipped(job: RollbackJob, reason: SkipReason, message: string): LifecycleEvent {
   return { type: 'skipped', workOrderId: job.data.workOrderId, jobId: job.id, reason, message };
@@ -53,7 +57,11 @@ async function failRollbackStart(deps: ReleaseDeps, orderId: number, why: string
 }
 
 /** Takes the environment lock for the rollback, or puts the order in line and queues the job again. */
-async function takeLockForRollback(deps: ReleaseDeps, job: RollbackJob, prepared: PreparedRun): Promise<LifecycleEvent[] | 'run'> {
+async function takeLockForRollback(
+  deps: ReleaseDeps,
+  job: RollbackJob,
+  prepared: PreparedRun,
+): Promise<LifecycleEvent[] | 'run'> {
   const orderId = job.data.workOrderId;
   return deps.db.transaction(async (tx): Promise<LifecycleEvent[] | 'run'> => {
     const locked = await lockWorkOrder(tx, orderId);
@@ -63,20 +71,38 @@ async function takeLockForRollback(deps: ReleaseDeps, job: RollbackJob, prepared
       await removeLockWaiter(tx, orderId);
       return 'run';
     }
-    if (lock.lock?.holderWorkOrderId === orderId) return [skipped(job, 'in-progress', 'another worker runs this rollback')];
+    if (lock.lock?.holderWorkOrderId === orderId)
+      return [skipped(job, 'in-progress', 'another worker runs this rollback')];
     await addLockWaiter(tx, prepared.key, orderId);
     const retryAt = new Date(deps.now().getTime() + deps.waitRetryMs);
     await deps.queue.send(ROLLBACK_QUEUE, job.data, { tx, startAfter: retryAt });
-    return [{ type: 'waiting', workOrderId: orderId, reason: lock.reason, message: lock.message, position: lock.ahead + 1, retryAt }];
+    return [
+      {
+        type: 'waiting',
+        workOrderId: orderId,
+        reason: lock.reason,
+        message: lock.message,
+        position: lock.ahead + 1,
+        retryAt,
+      },
+    ];
   });
 }
 
 /** Begins a checked rollback: on `run`, the caller switches the hosts back and ends it with `finishRollback`. */
-export async function beginRollback(deps: ReleaseDeps, job: RollbackJob, checked: Extract<RollbackCheck, { kind: 'rollback' }>): Promise<BegunRollback> {
+export async function beginRollback(
+  deps: ReleaseDeps,
+  job: RollbackJob,
+  checked: Extract<RollbackCheck, { kind: 'rollback' }>,
+): Promise<BegunRollback> {
   // It continues an approved release: the approved settings, whatever the config says now.
   const prepared = await prepareRun(deps, checked.order, { settings: 'approved' });
   if (!prepared.ok) return { kind: 'done', events: await failRollbackStart(deps, checked.order.id, prepared.message) };
   const taken = await takeLockForRollback(deps, job, prepared.run);
   if (taken !== 'run') return { kind: 'done', events: taken };
-  return { kind: 'run', prepared: prepared.run, run: { version: job.data.version ?? checked.last.version, runningAuditId: checked.last.auditId } };
+  return {
+    kind: 'run',
+    prepared: prepared.run,
+    run: { version: job.data.version ?? checked.last.version, runningAuditId: checked.last.auditId },
+  };
 }

@@ -18,18 +18,29 @@ type StartJob = ReleaseJob<StartJobData>;
 
 /** Whether `job` is still the one that starts `order` (it may have moved on, or have a newer job). */
 export function startsWith(order: WorkOrder | undefined, job: StartJob): order is WorkOrder {
-  return order !== undefined && (order.state === 'approved' || order.state === 'scheduled') && order.startJobId === job.id;
+  return (
+    order !== undefined && (order.state === 'approved' || order.state === 'scheduled') && order.startJobId === job.id
+  );
 }
 
-/** The order could not start at all (plan, config, secrets): it fails with the reason, and `/retry-failed` can try again. */
-export async function failToStart(deps: ReleaseDeps, job: StartJob, message: string, system: Actor): Promise<LifecycleEvent[]> {
+/** The order could not start (plan, config, secrets): it fails with the reason; `/retry-failed` can try again. */
+export async function failToStart(
+  deps: ReleaseDeps,
+  job: StartJob,
+  message: string,
+  system: Actor,
+): Promise<LifecycleEvent[]> {
   const moved = await deps.db.transaction(async (tx) => {
     const order = await lockWorkOrder(tx, job.data.workOrderId);
     if (!startsWith(order, job)) return [];
     const started = { cause: 'started', actor: system, reason: 'picked up by a worker' } as const;
     const running = await applyCheckedTransition(tx, order, 'running', started);
     const reason = `the release could not start: ${message}`;
-    const failed = await applyCheckedTransition(tx, running.order, 'failed', { cause: 'release-failed', actor: system, reason });
+    const failed = await applyCheckedTransition(tx, running.order, 'failed', {
+      cause: 'release-failed',
+      actor: system,
+      reason,
+    });
     await removeLockWaiter(tx, order.id);
     return [running.moved, failed.moved];
   });
@@ -45,9 +56,19 @@ type ConfigChanged = Extract<PrepareRefusal, { reason: 'config-changed' }>;
  * `/retry-failed` would meet the same change. When the new config refuses the plan outright (policy, secrets,
  * hosts), the start fails with the reason instead.
  */
-export async function needApprovalAgain(deps: ReleaseDeps, job: StartJob, refusal: ConfigChanged, system: Actor): Promise<LifecycleEvent[]> {
+export async function needApprovalAgain(
+  deps: ReleaseDeps,
+  job: StartJob,
+  refusal: ConfigChanged,
+  system: Actor,
+): Promise<LifecycleEvent[]> {
   const orderId = job.data.workOrderId;
-  const restated = await restatePlanForConfig(deps, { order: { id: orderId }, digest: refusal.digest, config: refusal.config, actor: system });
+  const restated = await restatePlanForConfig(deps, {
+    order: { id: orderId },
+    digest: refusal.digest,
+    config: refusal.config,
+    actor: system,
+  });
   if (!restated.ok && (restated.reason === 'wrong-state' || restated.reason === 'not-found')) {
     const message = `${refusal.message}; the order changed meanwhile: ${restated.message}`;
     return [{ type: 'skipped', workOrderId: orderId, jobId: job.id, reason: 'superseded', message }];
@@ -55,16 +76,31 @@ export async function needApprovalAgain(deps: ReleaseDeps, job: StartJob, refusa
   if (!restated.ok) {
     // The config as it is now does not take the plan at all (the policy, the secret store or its hosts refuse it):
     // there is nothing to approve again, so the start fails with both reasons.
-    const why = 'issues' in restated ? `${restated.message}: ${restated.issues.map((issue) => issue.message).join('; ')}` : restated.message;
-    return failToStart(deps, job, `${refusal.message}; the plan over the config as it is now is refused: ${why}`, system);
+    const why =
+      'issues' in restated
+        ? `${restated.message}: ${restated.issues.map((issue) => issue.message).join('; ')}`
+        : restated.message;
+    return failToStart(
+      deps,
+      job,
+      `${refusal.message}; the plan over the config as it is now is refused: ${why}`,
+      system,
+    );
   }
-  const now = `plan v${restated.summary.seq} (digest ${restated.summary.digest.slice(0, 12)}) is the plan over the config as it is now`;
+  const { seq, digest } = restated.summary;
+  const now = `plan v${seq} (digest ${digest.slice(0, 12)}) is the plan over the config as it is now`;
   const reason = `the release did not start: ${refusal.message}; ${now}`;
   return restated.moved.map((move) => ({ type: 'transition', workOrderId: orderId, ...move, reason }));
 }
 
 /** The freeze window holds the start back: the order is (or stays) scheduled, its job moved to the freeze's end. */
-export async function deferPastFreeze(deps: ReleaseDeps, job: StartJob, window: string, until: Date, system: Actor): Promise<LifecycleEvent[]> {
+export async function deferPastFreeze(
+  deps: ReleaseDeps,
+  job: StartJob,
+  window: string,
+  until: Date,
+  system: Actor,
+): Promise<LifecycleEvent[]> {
   const reason = `frozen (${window}) until ${until.toISOString()}`;
   return deps.db.transaction(async (tx): Promise<LifecycleEvent[]> => {
     const order = await lockWorkOrder(tx, job.data.workOrderId);
@@ -73,7 +109,12 @@ export async function deferPastFreeze(deps: ReleaseDeps, job: StartJob, window: 
     const events: LifecycleEvent[] = [];
     if (order.state === 'approved') {
       const data = { window, startAfter: until.toISOString() };
-      const deferred = await applyCheckedTransition(tx, order, 'scheduled', { cause: 'start-deferred', actor: system, reason, data });
+      const deferred = await applyCheckedTransition(tx, order, 'scheduled', {
+        cause: 'start-deferred',
+        actor: system,
+        reason,
+        data,
+      });
       current = deferred.order;
       events.push({ type: 'transition', workOrderId: order.id, ...deferred.moved, reason });
     }

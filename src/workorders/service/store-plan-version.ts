@@ -43,21 +43,37 @@ export interface CheckedPlan {
 export type PlanStoreOutcome =
   | { kind: 'refused'; refusal: Refusal<'wrong-state'> }
   | { kind: 'unchanged'; row: PlanVersionRow }
-  | { kind: 'stored'; row: PlanVersionRow; moved: Moved[]; dropped: string[]; cancelledJob: boolean; jobId: string | null };
+  | {
+      kind: 'stored';
+      row: PlanVersionRow;
+      moved: Moved[];
+      dropped: string[];
+      cancelledJob: boolean;
+      jobId: string | null;
+    };
 
 /** States in which a new plan is taken; a running or finished order needs a new work order (or PR deployment). */
 export const OPEN_FOR_PLANS: ReadonlySet<WorkOrderState> = new Set(['requested', 'planned', 'approved', 'scheduled']);
 
 export function wrongState(order: WorkOrder): Refusal<'wrong-state'> {
-  const why = order.state === 'running' ? 'a release is running; post the plan again once it ends' : 'open a new work order for another release';
-  return { ok: false, reason: 'wrong-state', message: `work order #${order.number} is ${order.state} and takes no new plan: ${why}` };
+  const why =
+    order.state === 'running'
+      ? 'a release is running; post the plan again once it ends'
+      : 'open a new work order for another release';
+  return {
+    ok: false,
+    reason: 'wrong-state',
+    message: `work order #${order.number} is ${order.state} and takes no new plan: ${why}`,
+  };
 }
 
 /** The people whose latest verdict on `digest` is an approval. */
 function approversOf(records: readonly ApprovalRecord[], digest: string): string[] {
   const latest = new Map<string, ApprovalRecord>();
   for (const record of records) latest.set(normalizeLogin(record.actor), record);
-  return [...latest.values()].filter((record) => record.digest === digest && record.verdict === 'approved').map((record) => record.actor);
+  return [...latest.values()]
+    .filter((record) => record.digest === digest && record.verdict === 'approved')
+    .map((record) => record.actor);
 }
 
 interface NewVersion {
@@ -73,10 +89,20 @@ async function insertVersion(tx: Tx, version: NewVersion): Promise<PlanVersionRo
   const { order, candidate, checked, previous } = version;
   const { replaces: _replaces, ...fields } = candidate;
   const { plan } = candidate;
-  const row = await insertPlanVersion(tx, { workOrderId: order.id, ...fields, digest: checked.digest, resolved: checked.resolved });
+  const row = await insertPlanVersion(tx, {
+    workOrderId: order.id,
+    ...fields,
+    digest: checked.digest,
+    resolved: checked.resolved,
+  });
   await tx
     .update(workOrders)
-    .set({ app: plan.app, environment: plan.environment, headSha: candidate.commitSha ?? order.headSha, updatedAt: sql`now()` })
+    .set({
+      app: plan.app,
+      environment: plan.environment,
+      headSha: candidate.commitSha ?? order.headSha,
+      updatedAt: sql`now()`,
+    })
     .where(eq(workOrders.id, order.id));
   await appendAudit(tx, {
     actor: auditActor(version.actor),
@@ -104,7 +130,12 @@ async function replan(
   const { order, row, previous, actor, dropped } = version;
   const { digest } = version.checked;
   if (order.state === 'requested') {
-    const planned = await applyCheckedTransition(tx, order, 'planned', { cause: 'plan-posted', actor, reason: `plan v${row.seq}`, data: { digest } });
+    const planned = await applyCheckedTransition(tx, order, 'planned', {
+      cause: 'plan-posted',
+      actor,
+      reason: `plan v${row.seq}`,
+      data: { digest },
+    });
     return { order: planned.order, moved: [planned.moved], cancelledJob: false };
   }
   if (order.state !== 'approved' && order.state !== 'scheduled') return { order, moved: [], cancelledJob: false };
@@ -119,28 +150,53 @@ async function replan(
 }
 
 /** Nobody needs to approve: the quorum is met the moment the plan is, and the order starts. */
-async function startAtOnce(tx: Tx, deps: ServiceDeps, order: WorkOrder, version: NewVersion & { row: PlanVersionRow }): Promise<StartedApproval> {
+async function startAtOnce(
+  tx: Tx,
+  deps: ServiceDeps,
+  order: WorkOrder,
+  version: NewVersion & { row: PlanVersionRow },
+): Promise<StartedApproval> {
   const { candidate, checked, row, actor } = version;
-  const quorum = evaluateQuorum({ approvals: [], digest: checked.digest, planAuthor: candidate.author, required: 0, isApprover: () => false });
+  const quorum = evaluateQuorum({
+    approvals: [],
+    digest: checked.digest,
+    planAuthor: candidate.author,
+    required: 0,
+    isApprover: () => false,
+  });
   return startApprovedOrder(tx, deps, order, { row, plan: candidate.plan }, quorum, actor);
 }
 
 /** Stores `candidate` as the order's current plan version, in one transaction (see the top of this file). */
-export async function storePlanVersion(deps: ServiceDeps, orderId: number, candidate: PlanCandidate, checked: CheckedPlan, actor: Actor): Promise<PlanStoreOutcome> {
+export async function storePlanVersion(
+  deps: ServiceDeps,
+  orderId: number,
+  candidate: PlanCandidate,
+  checked: CheckedPlan,
+  actor: Actor,
+): Promise<PlanStoreOutcome> {
   return deps.db.transaction(async (tx): Promise<PlanStoreOutcome> => {
     const order = await lockWorkOrder(tx, orderId);
     if (order === undefined) throw new Error(`work order ${orderId} vanished`);
     if (!OPEN_FOR_PLANS.has(order.state)) return { kind: 'refused', refusal: wrongState(order) };
     const previous = await currentPlanVersion(tx, orderId);
     if (candidate.replaces !== undefined && previous?.digest !== candidate.replaces) {
-      return { kind: 'refused', refusal: { ok: false, reason: 'wrong-state', message: `the plan of work order #${order.number} changed meanwhile` } };
+      return {
+        kind: 'refused',
+        refusal: {
+          ok: false,
+          reason: 'wrong-state',
+          message: `the plan of work order #${order.number} changed meanwhile`,
+        },
+      };
     }
     if (previous !== undefined && previous.digest === checked.digest) return { kind: 'unchanged', row: previous };
     const version: NewVersion = { order, candidate, checked, previous, actor };
     const row = await insertVersion(tx, version);
     const dropped = previous === undefined ? [] : approversOf(await approvalRecords(tx, orderId), previous.digest);
     const replanned = await replan(tx, deps, { ...version, row, dropped });
-    const started = checked.approvalsNeeded === 0 ? await startAtOnce(tx, deps, replanned.order, { ...version, row }) : undefined;
+    const started =
+      checked.approvalsNeeded === 0 ? await startAtOnce(tx, deps, replanned.order, { ...version, row }) : undefined;
     const moved = [...replanned.moved, ...(started?.moved ?? [])];
     return { kind: 'stored', row, moved, dropped, cancelledJob: replanned.cancelledJob, jobId: started?.jobId ?? null };
   });

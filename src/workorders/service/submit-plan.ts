@@ -14,7 +14,13 @@ import { getWorkOrder } from './order-store.ts';
 import { planReplyMessage } from './plan-reply.ts';
 import { summarizePlan, type PlanSummary } from './plan-summary.ts';
 import { currentPlan } from './plan-store.ts';
-import { OPEN_FOR_PLANS, storePlanVersion, wrongState, type CheckedPlan, type PlanCandidate } from './store-plan-version.ts';
+import {
+  OPEN_FOR_PLANS,
+  storePlanVersion,
+  wrongState,
+  type CheckedPlan,
+  type PlanCandidate,
+} from './store-plan-version.ts';
 import type { Moved, OrderRef, Refusal, RepoContext, ServiceDeps, WorkOrder } from './types.ts';
 
 export interface SubmitPlanInput {
@@ -62,8 +68,8 @@ async function checkCandidate(
   const order = await getWorkOrder(deps.db, orderId);
   if (order === undefined) return { ok: false, reason: 'not-found', message: `no work order ${orderId}` };
   if (order.kind === 'pull_request' && order.environment !== null && plan.environment !== order.environment) {
-    const hint = `use /deploy ${plan.environment} for that`;
-    return { ok: false, reason: 'environment-mismatch', message: `this deployment is for ${order.environment}, but the plan names environment ${plan.environment}; ${hint}` };
+    const names = `this deployment is for ${order.environment}, but the plan names environment ${plan.environment}`;
+    return { ok: false, reason: 'environment-mismatch', message: `${names}; use /deploy ${plan.environment} for that` };
   }
   const targets = resolvePlanTargets(config, plan);
   if (!targets.ok) return { ok: false, reason: 'invalid-targets', message: 'the plan does not fit .github/yardmaster.yml', issues: targets.issues };
@@ -71,9 +77,12 @@ async function checkCandidate(
   if (refused.length > 0) return { ok: false, reason: 'policy-refused', message: "the plan goes past what the operator's policy allows this repository", issues: refused };
   // Secret values come only from the operator's store, never from the server's environment: a plan whose
   // environment names one the store lacks could never run (and must not run on the server's own variables).
-  const missing = await missingSecretIssues(deps.db, order.repoFullName, plan.app, plan.environment, targets.environment);
+  const { repoFullName } = order;
+  const missing = await missingSecretIssues(deps.db, repoFullName, plan.app, plan.environment, targets.environment);
   if (missing.names.length > 0) {
-    const message = `the plan's environment names secrets that Yardmaster's secret store does not hold for this repository: ${missing.names.join(', ')}`;
+    const names = missing.names.join(', ');
+    const lacking = "the plan's environment names secrets that Yardmaster's secret store does not hold";
+    const message = `${lacking} for this repository: ${names}`;
     return { ok: false, reason: 'invalid-targets', message, issues: missing.issues };
   }
   if (!OPEN_FOR_PLANS.has(order.state)) return wrongState(order);
@@ -83,11 +92,12 @@ async function checkCandidate(
 /** The digest covers the config the plan resolves to as well: approvers approve both, and a change needs them again. */
 function checkedPlan(candidate: PlanCandidate, targets: PlanTargets): CheckedPlan {
   const resolved = releaseSettingsRecord(releaseSettings(targets));
-  const digest = planDigest(candidate.plan, { ...(candidate.commitSha === null ? {} : { commitSha: candidate.commitSha }), settings: resolved });
+  const commit = candidate.commitSha === null ? {} : { commitSha: candidate.commitSha };
+  const digest = planDigest(candidate.plan, { ...commit, settings: resolved });
   return { digest, resolved, approvalsNeeded: targets.environment.approvals };
 }
 
-/** Stores `candidate` as the order's plan (checks, then the transaction, then the reply): shared by comments and pushes. */
+/** Stores `candidate` as the order's plan (checks, transaction, reply): shared by comments, pushes and restatements. */
 async function storePlan(
   deps: ServiceDeps,
   orderId: number,
@@ -104,7 +114,8 @@ async function storePlan(
   if (outcome.kind === 'refused') return outcome.refusal;
   const { row } = outcome;
   const version = { seq: row.seq, digest: row.digest, commitSha: row.commitSha, author: row.author };
-  const summary = summarizePlan({ plan, hosts: targets.hosts, environment: targets.environment, roles: context.config.roles, version });
+  const { hosts, environment } = targets;
+  const summary = summarizePlan({ plan, hosts, environment, roles: context.config.roles, version });
   const stored = outcome.kind === 'stored' ? outcome : { moved: [], dropped: [], cancelledJob: false, jobId: null };
   return {
     ok: true,
