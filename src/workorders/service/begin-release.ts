@@ -6,6 +6,7 @@
  * may have died: the worker recovers it (recover-release.ts).
  */
 import { newReleaseId } from '../../deploy/run-release.ts';
+import type { Tx } from '../../db/types.ts';
 import type { Actor } from '../types.ts';
 import { applyCheckedTransition } from './apply-transition.ts';
 import { acquireEnvironmentLock } from './environment-lock.ts';
@@ -87,6 +88,45 @@ async function retryOf(
   return { from, attempts };
 }
 
+type Retry = Awaited<ReturnType<typeof retryOf>>;
+
+interface Start {
+  job: StartJob;
+  prepared: PreparedRun;
+  retry: Retry;
+  system: Actor;
+}
+
+/** The lock is taken: the release row is created (or marked running again) and the order moves to `running`. */
+async function startRunning(tx: Tx, order: WorkOrder, start: Start): Promise<BegunRelease> {
+  const { job, prepared, retry, system } = start;
+  const releaseId = retry.from?.releaseId ?? newReleaseId();
+  if (retry.from === undefined) await insertRunningRelease(tx, prepared, releaseId);
+  else await markReleaseRunning(tx, releaseId);
+  const attempt = Math.max(0, ...retry.attempts) + 1;
+  const override = job.data.freezeOverride;
+  const fresh = retry.from === undefined;
+  const reason = fresh ? `release ${prepared.plan.version} started` : `retry of release ${releaseId} started`;
+  const running = await applyCheckedTransition(tx, order, 'running', {
+    cause: 'started',
+    actor: system,
+    reason,
+    data: {
+      releaseId,
+      attempt,
+      digest: job.data.digest,
+      ...(override === undefined ? {} : { freezeOverride: override }),
+    },
+  });
+  const mode = retry.from === undefined ? { kind: 'fresh' as const } : { kind: 'retry' as const, previous: retry.from };
+  return {
+    kind: 'run',
+    prepared,
+    events: [{ type: 'transition', workOrderId: order.id, ...running.moved, reason: `release ${releaseId}` }],
+    run: { releaseId, attempt, runningAuditId: running.auditId, mode },
+  };
+}
+
 /** Takes the lock and moves the order to running, or puts it in line and queues the next attempt. */
 async function takeLockAndStart(
   deps: ReleaseDeps,
@@ -97,49 +137,18 @@ async function takeLockAndStart(
   const retry = await retryOf(deps, job);
   return deps.db.transaction(async (tx): Promise<BegunRelease> => {
     const order = await lockWorkOrder(tx, job.data.workOrderId);
-    if (!startsWith(order, job))
+    if (!startsWith(order, job)) {
       return done([skipped(job, 'superseded', 'the order changed while the job was being picked up')]);
-    const lock = await acquireEnvironmentLock(tx, prepared.key, lockClaim(deps, order.id));
-    if (!lock.ok) {
-      await addLockWaiter(tx, prepared.key, order.id);
-      const retryAt = new Date(deps.now().getTime() + deps.waitRetryMs);
-      await queueStartJob(tx, deps.queue, order, job.data, retryAt);
-      return done([
-        {
-          type: 'waiting',
-          workOrderId: order.id,
-          reason: lock.reason,
-          message: lock.message,
-          position: lock.ahead + 1,
-          retryAt,
-        },
-      ]);
     }
-    await removeLockWaiter(tx, order.id);
-    const releaseId = retry.from?.releaseId ?? newReleaseId();
-    if (retry.from === undefined) await insertRunningRelease(tx, prepared, releaseId);
-    else await markReleaseRunning(tx, releaseId);
-    const attempt = Math.max(0, ...retry.attempts) + 1;
-    const override = job.data.freezeOverride;
-    const running = await applyCheckedTransition(tx, order, 'running', {
-      cause: 'started',
-      actor: system,
-      reason:
-        retry.from === undefined ? `release ${prepared.plan.version} started` : `retry of release ${releaseId} started`,
-      data: {
-        releaseId,
-        attempt,
-        digest: job.data.digest,
-        ...(override === undefined ? {} : { freezeOverride: override }),
-      },
-    });
-    const mode =
-      retry.from === undefined ? { kind: 'fresh' as const } : { kind: 'retry' as const, previous: retry.from };
-    return {
-      kind: 'run',
-      prepared,
-      events: [{ type: 'transition', workOrderId: order.id, ...running.moved, reason: `release ${releaseId}` }],
-      run: { releaseId, attempt, runningAuditId: running.auditId, mode },
-    };
+    const lock = await acquireEnvironmentLock(tx, prepared.key, lockClaim(deps, order.id));
+    if (lock.ok) {
+      await removeLockWaiter(tx, order.id);
+      return startRunning(tx, order, { job, prepared, retry, system });
+    }
+    await addLockWaiter(tx, prepared.key, order.id);
+    const retryAt = new Date(deps.now().getTime() + deps.waitRetryMs);
+    await queueStartJob(tx, deps.queue, order, job.data, retryAt);
+    const { reason, message } = lock;
+    return done([{ type: 'waiting', workOrderId: order.id, reason, message, position: lock.ahead + 1, retryAt }]);
   });
 }
