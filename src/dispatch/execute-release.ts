@@ -1,26 +1,15 @@
 /** Runs the engine for an order that holds its environment lock, from start (or retry, or resume) to its end. */
-import { retryRelease, type RetrySource } from '../deploy/retry-release.ts';
+import { retryRelease } from '../deploy/retry-release.ts';
 import { runRelease } from '../deploy/run-release.ts';
 import { packageAccess } from '../policy/index.ts';
 import type { EngineOptions, ReleaseRequest, ReleaseResult } from '../deploy/types.ts';
-import { finishRelease, type StopReason } from './finish-run.ts';
+import { finishRelease, type PreparedRun, type ReleaseRun, type StopReason } from '../workorders/service/index.ts';
 import { startLeaseKeeper } from './lease-keeper.ts';
-import type { PreparedRun } from './prepare-run.ts';
+import { mergeRetryResult } from './merge-retry-result.ts';
 import { recordingConnect } from './recording-connect.ts';
 import { recoverHostsInDoubt } from './recover-hosts.ts';
 import { createReleaseRecorder } from './release-recorder.ts';
-import { mergeRetryResult } from './stored-release.ts';
 import type { WorkerContext } from './worker-context.ts';
-
-/** Which run of the release this is. */
-export interface ReleaseRun {
-  releaseId: string;
-  /** 1 for the first run; retries and resumptions count up (host_runs keep each attempt). */
-  attempt: number;
-  /** The audit row of the order's move to `running`: abort requests after it count. */
-  runningAuditId: number;
-  mode: { kind: 'fresh' } | { kind: 'retry'; previous: RetrySource } | { kind: 'resume' };
-}
 
 /**
  * Runs the release under a lease heartbeat that also watches for `/abort`, recording every event as it happens, and
@@ -91,5 +80,5 @@ export async function executeRelease(ctx: WorkerContext, prepared: PreparedRun, 
     await keeper.stop();
   }
   await recorder.flush();
-  await finishRelease(ctx, prepared, result, stop, run.attempt);
+  for (const event of await finishRelease(ctx, prepared, result, stop, run.attempt)) ctx.emit(event);
 }

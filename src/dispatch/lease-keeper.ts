@@ -5,8 +5,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/types.ts';
-import { pendingAbortRequest, type AbortRequest } from './abort-requests.ts';
-import { renewEnvironmentLock, type EnvironmentKey, type LockClaim } from './environment-lock.ts';
+import {
+  pendingAbortRequest,
+  renewEnvironmentLock,
+  type AbortRequest,
+  type EnvironmentKey,
+  type LockClaim,
+} from '../workorders/service/index.ts';
 
 export interface LeaseKeeperOptions {
   key: EnvironmentKey;

@@ -13,9 +13,7 @@ import type { Db } from '../db/types.ts';
 import { rollbackEnvironment, type HostRollbackReport } from '../deploy/rollback-environment.ts';
 import type { ConnectHost } from '../deploy/types.ts';
 import { shellQuote } from '../executors/shell-quote.ts';
-import { hostRunsOf, type HostRunRow } from '../workorders/service/release-store.ts';
-import type { PreparedRun } from './prepare-run.ts';
-import { approvedPostDeploy } from './approved-hooks.ts';
+import { approvedPostDeploy, hostRunsOf, type HostRunRow, type PreparedRun } from '../workorders/service/index.ts';
 import { rollbackRequestFor } from './rollback-request.ts';
 
 export interface RecoveredHost {

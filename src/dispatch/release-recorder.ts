@@ -7,7 +7,7 @@ import { eq, sql } from 'drizzle-orm';
 import { hostRuns, releases, stageEvents, stageOutput } from '../db/schema.ts';
 import type { Db } from '../db/types.ts';
 import type { HostReport, ReleaseEvent } from '../deploy/types.ts';
-import { toJsonRecord } from '../workorders/service/plan-store.ts';
+import { toJsonRecord } from '../workorders/service/index.ts';
 
 export interface ReleaseRecorder {
   /** The engine's event sink: records, then forwards. */

@@ -1,7 +1,7 @@
 /** The standalone-rollback request for some hosts of a prepared run, sent back to one version. */
 import type { ResolvedHost } from '../config/types.ts';
 import type { RollbackHooks, RollbackRequest } from '../deploy/rollback-environment.ts';
-import type { PreparedRun } from './prepare-run.ts';
+import type { PreparedRun } from '../workorders/service/index.ts';
 
 /**
  * The request for `hosts` of `prepared`, back to `to`, running the approved post_deploy of that version

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import { parseRepoConfig } from '../config/index.ts';
 import type { RepoConfig } from '../config/types.ts';
-import type { ConfigLoader } from '../dispatch/worker-context.ts';
+import type { ConfigLoader } from '../workorders/service/index.ts';
 import { formatIssues } from '../plan/index.ts';
 import { httpStatusOf, splitRepo, type OctokitSlice } from './octokit-slice.ts';
 

@@ -7,7 +7,7 @@
 import { and, asc, eq, gt } from 'drizzle-orm';
 import { auditLog, notifyCursor } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
-import type { ConfigLoader } from '../dispatch/worker-context.ts';
+import type { ConfigLoader } from '../workorders/service/index.ts';
 import type { RepoConfig } from '../config/types.ts';
 import { orderUrl } from '../lib/order-url.ts';
 import { AUDIT_ACTIONS, currentPlan, getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';

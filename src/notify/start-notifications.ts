@@ -3,7 +3,7 @@
  * deliver them (e-mail over SMTP_URL, signed webhooks, Slack). Wiring only.
  */
 import type { Db } from '../db/types.ts';
-import type { ConfigLoader } from '../dispatch/worker-context.ts';
+import type { ConfigLoader } from '../workorders/service/index.ts';
 import { createNotifyDeliverer, type NotifyDeliveryOptions } from './deliver-notification.ts';
 import { startNotifyDispatcher, type NotifyDispatcher, type NotifySender } from './notify-dispatcher.ts';
 import { NOTIFY_QUEUE, type NotifyJobData } from './notify-queue.ts';

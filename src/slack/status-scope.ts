@@ -7,7 +7,7 @@
  */
 import { desc } from 'drizzle-orm';
 import type { RepoConfig } from '../config/types.ts';
-import type { ConfigLoader } from '../dispatch/worker-context.ts';
+import type { ConfigLoader } from '../workorders/service/index.ts';
 import { workOrders } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 

@@ -1,5 +1,5 @@
 /** What the Slack adapter needs from the process, and the slice of Slack's Web API it calls. */
-import type { ConfigLoader } from '../dispatch/worker-context.ts';
+import type { ConfigLoader } from '../workorders/service/index.ts';
 import type { OctokitSlice } from '../github/index.ts';
 import type { ServiceDeps } from '../workorders/service/index.ts';
 import type { SlackBlock } from './approval-blocks.ts';

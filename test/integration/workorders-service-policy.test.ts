@@ -10,8 +10,8 @@ import { approvals, auditLog, environmentLocks, planVersions, workOrders } from 
 import { openQueue } from '../../src/dispatch/queue.ts';
 import { RELEASE_QUEUES, START_QUEUE, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
 import { parseCommand } from '../../src/workorders/parse-command.ts';
-import { acquireEnvironmentLock, releaseEnvironmentLock, renewEnvironmentLock } from '../../src/dispatch/environment-lock.ts';
-import { addLockWaiter } from '../../src/dispatch/lock-waiters.ts';
+import { acquireEnvironmentLock, releaseEnvironmentLock, renewEnvironmentLock } from '../../src/workorders/service/environment-lock.ts';
+import { addLockWaiter } from '../../src/workorders/service/lock-waiters.ts';
 import {
   AUDIT_ACTIONS,
   cancelWorkOrder,

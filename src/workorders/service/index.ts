@@ -1,4 +1,4 @@
-/** The work-order service: what the GitHub, Slack and CLI adapters call. Wiring only. */
+/** The work-order service: what the GitHub, Slack and CLI adapters and the release worker call. Wiring only. */
 export type { Moved, OrderRef, Refusal, RepoContext, ServiceDeps, WorkOrder } from './types.ts';
 export { openWorkOrder, type OpenWorkOrderInput, type OpenWorkOrderResult, type WorkOrderForm } from './open-work-order.ts';
 export { refreshPlanCommit, restatePlanForConfig, submitPlan, type RefreshPlanInput, type RestatePlanInput, type SubmitPlanInput, type SubmitPlanResult } from './submit-plan.ts';
@@ -9,7 +9,9 @@ export type { CommandOutcome, CommandRefusalReason, CommandResult } from './comm
 export { cancelWorkOrder, type CancelResult } from './cancel-work-order.ts';
 export { getWorkOrderStatus, type StatusSummary } from './status-summary.ts';
 export { findWorkOrder, getWorkOrder, type WorkOrderLookup } from './order-store.ts';
-export { currentPlan, type StoredPlan } from './plan-store.ts';
+export { currentPlan, toJsonRecord, type StoredPlan } from './plan-store.ts';
+export { hostRunsOf, type HostRunRow } from './release-store.ts';
 export { AUDIT_ACTIONS, SYSTEM_ACTOR, userActor } from './audit-actions.ts';
 export { approvalSnapshot, type ApprovalSnapshot } from './approval-snapshot.ts';
 export { fleetStatus, type FleetFilter, type FleetStatus, type OrderLine } from './fleet-status.ts';
+export * from './release-lifecycle.ts';

@@ -2,8 +2,8 @@
 import { eq } from 'drizzle-orm';
 import { workOrders } from '../../db/schema.ts';
 import type { Tx } from '../../db/types.ts';
-import { removeLockWaiter } from '../../dispatch/lock-waiters.ts';
-import { START_QUEUE, type StartJobData } from '../../dispatch/release-queues.ts';
+import { removeLockWaiter } from './lock-waiters.ts';
+import { START_QUEUE, type StartJobData } from './release-jobs.ts';
 import type { ServiceDeps, WorkOrder } from './types.ts';
 
 /**

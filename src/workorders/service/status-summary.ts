@@ -1,9 +1,9 @@
 /** `/status`: where an order is, in one object an adapter can render. */
-import { pendingAbortRequest } from '../../dispatch/abort-requests.ts';
-import { readEnvironmentLock } from '../../dispatch/environment-lock.ts';
-import { countWaitersAhead, isWaiting } from '../../dispatch/lock-waiters.ts';
 import type { WorkOrderState } from '../types.ts';
+import { pendingAbortRequest } from './abort-requests.ts';
 import { approvalRecords } from './approvals-store.ts';
+import { readEnvironmentLock } from './environment-lock.ts';
+import { countWaitersAhead, isWaiting } from './lock-waiters.ts';
 import { describeQuorum, evaluateOrderQuorum, lookupApprovers } from './order-quorum.ts';
 import { environmentFreeze, planTarget } from './order-policy.ts';
 import { getWorkOrder } from './order-store.ts';

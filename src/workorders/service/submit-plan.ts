@@ -1,27 +1,26 @@
 /** A plan comment (or an edit of it, or a push to the PR) becomes the order's current plan version. */
-import { eq, sql } from 'drizzle-orm';
 import { releaseSettings, releaseSettingsRecord } from '../../config/release-settings.ts';
-import { resolvePlanTargets } from '../../config/resolve-hosts.ts';
+import { resolvePlanTargets, type ResolvedTargets } from '../../config/resolve-hosts.ts';
 import type { RepoConfig } from '../../config/types.ts';
-import { appendAudit } from '../../db/audit-log.ts';
-import { workOrders } from '../../db/schema.ts';
 import { planDigest } from '../../plan/digest.ts';
 import { parsePlanFromComment } from '../../plan/parse-plan-from-comment.ts';
 import type { Plan, SourceIssue } from '../../plan/types.ts';
 import { checkPlanAgainstPolicy, missingSecretIssues, planFieldLocator, unlocated, type PlanFieldLocator } from '../../policy/index.ts';
 import { authorize } from '../authorize.ts';
-import { evaluateQuorum } from '../quorum.ts';
-import { normalizeLogin } from '../roles.ts';
-import type { Actor, ApprovalRecord, WorkOrderState } from '../types.ts';
-import { applyCheckedTransition } from './apply-transition.ts';
-import { approvalRecords } from './approvals-store.ts';
+import type { Actor } from '../types.ts';
 import { authorizationContextFor } from './order-policy.ts';
-import { AUDIT_ACTIONS, auditActor, userActor } from './audit-actions.ts';
-import { getWorkOrder, lockWorkOrder } from './order-store.ts';
+import { userActor } from './audit-actions.ts';
+import { getWorkOrder } from './order-store.ts';
+import { planReplyMessage } from './plan-reply.ts';
 import { summarizePlan, type PlanSummary } from './plan-summary.ts';
-import { currentPlan, currentPlanVersion, insertPlanVersion } from './plan-store.ts';
-import { startApprovedOrder } from './start-approved-order.ts';
-import { withdrawStartJob } from './start-jobs.ts';
+import { currentPlan } from './plan-store.ts';
+import {
+  OPEN_FOR_PLANS,
+  storePlanVersion,
+  wrongState,
+  type CheckedPlan,
+  type PlanCandidate,
+} from './store-plan-version.ts';
 import type { Moved, OrderRef, Refusal, RepoContext, ServiceDeps, WorkOrder } from './types.ts';
 
 export interface SubmitPlanInput {
@@ -56,33 +55,49 @@ export type SubmitPlanResult =
   | (Refusal<'invalid-plan' | 'invalid-targets' | 'policy-refused'> & { issues: SourceIssue[] })
   | Refusal<'not-found' | 'not-allowed' | 'environment-mismatch' | 'wrong-state'>;
 
-/** States in which a new plan is taken; a running or finished order needs a new work order (or PR deployment). */
-const OPEN_FOR_PLANS: ReadonlySet<WorkOrderState> = new Set(['requested', 'planned', 'approved', 'scheduled']);
+type PlanTargets = Extract<ResolvedTargets, { ok: true }>;
 
-function wrongState(order: WorkOrder): Refusal<'wrong-state'> {
-  const why = order.state === 'running' ? 'a release is running; post the plan again once it ends' : 'open a new work order for another release';
-  return { ok: false, reason: 'wrong-state', message: `work order #${order.number} is ${order.state} and takes no new plan: ${why}` };
+/** The checks before the transaction: the order, its environment, the config, the policy, the secret store. */
+async function checkCandidate(
+  deps: ServiceDeps,
+  orderId: number,
+  plan: Plan,
+  config: RepoConfig,
+  locate: PlanFieldLocator,
+): Promise<{ ok: true; order: WorkOrder; targets: PlanTargets } | Exclude<SubmitPlanResult, { ok: true }>> {
+  const order = await getWorkOrder(deps.db, orderId);
+  if (order === undefined) return { ok: false, reason: 'not-found', message: `no work order ${orderId}` };
+  if (order.kind === 'pull_request' && order.environment !== null && plan.environment !== order.environment) {
+    const names = `this deployment is for ${order.environment}, but the plan names environment ${plan.environment}`;
+    return { ok: false, reason: 'environment-mismatch', message: `${names}; use /deploy ${plan.environment} for that` };
+  }
+  const targets = resolvePlanTargets(config, plan);
+  if (!targets.ok) return { ok: false, reason: 'invalid-targets', message: 'the plan does not fit .github/yardmaster.yml', issues: targets.issues };
+  const refused = checkPlanAgainstPolicy(deps.policy.forRepo(order.repoFullName), plan, targets.hosts, locate);
+  if (refused.length > 0) return { ok: false, reason: 'policy-refused', message: "the plan goes past what the operator's policy allows this repository", issues: refused };
+  // Secret values come only from the operator's store, never from the server's environment: a plan whose
+  // environment names one the store lacks could never run (and must not run on the server's own variables).
+  const { repoFullName } = order;
+  const missing = await missingSecretIssues(deps.db, repoFullName, plan.app, plan.environment, targets.environment);
+  if (missing.names.length > 0) {
+    const names = missing.names.join(', ');
+    const lacking = "the plan's environment names secrets that Yardmaster's secret store does not hold";
+    const message = `${lacking} for this repository: ${names}`;
+    return { ok: false, reason: 'invalid-targets', message, issues: missing.issues };
+  }
+  if (!OPEN_FOR_PLANS.has(order.state)) return wrongState(order);
+  return { ok: true, order, targets };
 }
 
-/** The people whose latest verdict on `digest` is an approval. */
-function approversOf(records: readonly ApprovalRecord[], digest: string): string[] {
-  const latest = new Map<string, ApprovalRecord>();
-  for (const record of records) latest.set(normalizeLogin(record.actor), record);
-  return [...latest.values()].filter((record) => record.digest === digest && record.verdict === 'approved').map((record) => record.actor);
+/** The digest covers the config the plan resolves to as well: approvers approve both, and a change needs them again. */
+function checkedPlan(candidate: PlanCandidate, targets: PlanTargets): CheckedPlan {
+  const resolved = releaseSettingsRecord(releaseSettings(targets));
+  const commit = candidate.commitSha === null ? {} : { commitSha: candidate.commitSha };
+  const digest = planDigest(candidate.plan, { ...commit, settings: resolved });
+  return { digest, resolved, approvalsNeeded: targets.environment.approvals };
 }
 
-interface PlanCandidate {
-  plan: Plan;
-  yaml: string;
-  author: string;
-  commentId: number | null;
-  commitSha: string | null;
-  sourceTime: Date | null;
-  /** Store only while this is still the current version's digest (a restatement must not undo a newer plan). */
-  replaces?: string;
-}
-
-/** Stores `candidate` as the order's plan (checks, version row, transitions, audit): shared by comments and pushes. */
+/** Stores `candidate` as the order's plan (checks, transaction, reply): shared by comments, pushes and restatements. */
 async function storePlan(
   deps: ServiceDeps,
   orderId: number,
@@ -91,109 +106,26 @@ async function storePlan(
   actor: Actor,
   locate: PlanFieldLocator = unlocated,
 ): Promise<SubmitPlanResult> {
-  const order = await getWorkOrder(deps.db, orderId);
-  if (order === undefined) return { ok: false, reason: 'not-found', message: `no work order ${orderId}` };
   const { plan } = candidate;
-  if (order.kind === 'pull_request' && order.environment !== null && plan.environment !== order.environment) {
-    return {
-      ok: false,
-      reason: 'environment-mismatch',
-      message: `this deployment is for ${order.environment}, but the plan names environment ${plan.environment}; use /deploy ${plan.environment} for that`,
-    };
-  }
-  const targets = resolvePlanTargets(context.config, plan);
-  if (!targets.ok) return { ok: false, reason: 'invalid-targets', message: 'the plan does not fit .github/yardmaster.yml', issues: targets.issues };
-  const refused = checkPlanAgainstPolicy(deps.policy.forRepo(order.repoFullName), plan, targets.hosts, locate);
-  if (refused.length > 0) return { ok: false, reason: 'policy-refused', message: "the plan goes past what the operator's policy allows this repository", issues: refused };
-  // Secret values come only from the operator's store, never from the server's environment: a plan whose
-  // environment names one the store lacks could never run (and must not run on the server's own variables).
-  const missingSecrets = await missingSecretIssues(deps.db, order.repoFullName, plan.app, plan.environment, targets.environment);
-  if (missingSecrets.names.length > 0) {
-    const message = `the plan's environment names secrets that Yardmaster's secret store does not hold for this repository: ${missingSecrets.names.join(', ')}`;
-    return { ok: false, reason: 'invalid-targets', message, issues: missingSecrets.issues };
-  }
-  if (!OPEN_FOR_PLANS.has(order.state)) return wrongState(order);
-  // The digest covers the config the plan resolves to as well: approvers approve both, and a change needs them again.
-  const resolved = releaseSettingsRecord(releaseSettings(targets));
-  const digest = planDigest(plan, { ...(candidate.commitSha === null ? {} : { commitSha: candidate.commitSha }), settings: resolved });
-
-  const stored = await deps.db.transaction(async (tx) => {
-    const locked = await lockWorkOrder(tx, orderId);
-    if (locked === undefined) throw new Error(`work order ${orderId} vanished`);
-    if (!OPEN_FOR_PLANS.has(locked.state)) return wrongState(locked);
-    const previous = await currentPlanVersion(tx, orderId);
-    if (candidate.replaces !== undefined && previous?.digest !== candidate.replaces) {
-      return { ok: false as const, reason: 'wrong-state' as const, message: `the plan of work order #${locked.number} changed meanwhile` };
-    }
-    if (previous !== undefined && previous.digest === digest) {
-      return { outcome: 'unchanged' as const, row: previous, moved: [], dropped: [], cancelledJob: false, jobId: null };
-    }
-    const { replaces: _replaces, ...fields } = candidate;
-    const row = await insertPlanVersion(tx, { workOrderId: orderId, ...fields, digest, resolved });
-    await tx
-      .update(workOrders)
-      .set({ app: plan.app, environment: plan.environment, headSha: candidate.commitSha ?? locked.headSha, updatedAt: sql`now()` })
-      .where(eq(workOrders.id, orderId));
-    await appendAudit(tx, {
-      actor: auditActor(actor),
-      action: AUDIT_ACTIONS.planSubmitted,
-      workOrderId: orderId,
-      reason: `plan v${row.seq}: ${plan.app} ${plan.version} to ${plan.environment}`,
-      data: { seq: row.seq, digest, previousDigest: previous?.digest ?? null, commitSha: candidate.commitSha, commentId: candidate.commentId, author: candidate.author },
-    });
-    const dropped = previous === undefined ? [] : approversOf(await approvalRecords(tx, orderId), previous.digest);
-    const moved: Moved[] = [];
-    let cancelledJob = false;
-    let current = locked;
-    if (locked.state === 'requested') {
-      const planned = await applyCheckedTransition(tx, current, 'planned', { cause: 'plan-posted', actor, reason: `plan v${row.seq}`, data: { digest } });
-      moved.push(planned.moved);
-      current = planned.order;
-    } else if (locked.state === 'approved' || locked.state === 'scheduled') {
-      cancelledJob = await withdrawStartJob(tx, deps.queue, locked);
-      const replanned = await applyCheckedTransition(tx, current, 'planned', {
-        cause: 'plan-replaced',
-        actor,
-        reason: `plan v${row.seq} replaces v${previous?.seq ?? '?'}: earlier approvals no longer count`,
-        data: { digest, previousDigest: previous?.digest ?? null, dropped },
-      });
-      moved.push(replanned.moved);
-      current = replanned.order;
-    }
-    let jobId: string | null = null;
-    if (targets.environment.approvals === 0) {
-      // Nobody needs to approve: the quorum is met the moment the plan is.
-      const quorum = evaluateQuorum({ approvals: [], digest, planAuthor: candidate.author, required: 0, isApprover: () => false });
-      const started = await startApprovedOrder(tx, deps, current, { row, plan }, quorum, actor);
-      moved.push(...started.moved);
-      jobId = started.jobId;
-    }
-    return { outcome: 'stored' as const, row, moved, dropped, cancelledJob, jobId };
-  });
-  if ('ok' in stored) return stored;
-
-  const summary = summarizePlan({
-    plan,
-    hosts: targets.hosts,
-    environment: targets.environment,
-    roles: context.config.roles,
-    version: { seq: stored.row.seq, digest: stored.row.digest, commitSha: stored.row.commitSha, author: stored.row.author },
-  });
-  const message =
-    stored.outcome === 'unchanged'
-      ? `Plan unchanged (v${stored.row.seq}): approvals stand.`
-      : `Plan v${stored.row.seq}: ${plan.app} ${plan.version} to ${plan.environment}` +
-        (stored.dropped.length > 0 ? `; approvals by ${stored.dropped.join(', ')} were for the previous plan and no longer count` : '') +
-        (stored.jobId !== null ? '; no approvals needed: queued to start.' : `; needs ${summary.approvals.needed} approval(s).`);
+  const checked = await checkCandidate(deps, orderId, plan, context.config, locate);
+  if (!checked.ok) return checked;
+  const { targets } = checked;
+  const outcome = await storePlanVersion(deps, orderId, candidate, checkedPlan(candidate, targets), actor);
+  if (outcome.kind === 'refused') return outcome.refusal;
+  const { row } = outcome;
+  const version = { seq: row.seq, digest: row.digest, commitSha: row.commitSha, author: row.author };
+  const { hosts, environment } = targets;
+  const summary = summarizePlan({ plan, hosts, environment, roles: context.config.roles, version });
+  const stored = outcome.kind === 'stored' ? outcome : { moved: [], dropped: [], cancelledJob: false, jobId: null };
   return {
     ok: true,
-    outcome: stored.outcome,
+    outcome: outcome.kind,
     summary,
     moved: stored.moved,
     droppedApprovals: stored.dropped,
     cancelledJob: stored.cancelledJob,
     jobId: stored.jobId,
-    message,
+    message: planReplyMessage(plan, outcome, summary),
   };
 }
 

@@ -6,10 +6,10 @@
 import type { RepoConfig } from '../../config/types.ts';
 import type { workOrders } from '../../db/schema.ts';
 import type { Db } from '../../db/types.ts';
-import type { ReleaseQueue } from '../../dispatch/release-queues.ts';
 import type { PolicySource } from '../../policy/index.ts';
 import type { TeamMembership } from '../roles.ts';
 import type { TransitionCause, WorkOrderState } from '../types.ts';
+import type { ReleaseJobQueue } from './release-jobs.ts';
 
 /** A work order as stored. */
 export type WorkOrder = typeof workOrders.$inferSelect;
@@ -30,7 +30,7 @@ export interface RepoContext {
 export interface ServiceDeps {
   db: Db;
   /** `release.start` / `release.rollback`; jobs are sent and cancelled inside the service's transactions. */
-  queue: Pick<ReleaseQueue, 'send' | 'cancel'>;
+  queue: ReleaseJobQueue;
   /** The operator's policy: what each repository's plans may touch (checked when a plan is submitted). */
   policy: PolicySource;
   /** The clock for freeze windows and schedules (tests pin it); default `new Date()`. */

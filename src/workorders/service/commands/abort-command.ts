@@ -1,6 +1,6 @@
 /** `/abort [reason]`: stop an order before it starts, or ask the worker running it to stop and roll back. */
-import { pendingAbortRequest, requestAbort } from '../../../dispatch/abort-requests.ts';
 import type { Command } from '../../types.ts';
+import { pendingAbortRequest, requestAbort } from '../abort-requests.ts';
 import { applyCheckedTransition } from '../apply-transition.ts';
 import { userActor } from '../audit-actions.ts';
 import { refused, type CommandResult } from '../command-result.ts';

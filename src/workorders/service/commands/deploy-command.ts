@@ -1,11 +1,11 @@
 /** `/deploy [--override-freeze "<reason>"]`: start an approved or scheduled order now. */
 import { appendAudit } from '../../../db/audit-log.ts';
-import { START_QUEUE } from '../../../dispatch/release-queues.ts';
 import type { Command } from '../../types.ts';
 import { AUDIT_ACTIONS } from '../audit-actions.ts';
 import { refused, type CommandResult } from '../command-result.ts';
 import { environmentFreeze } from '../order-policy.ts';
 import { lockWorkOrder } from '../order-store.ts';
+import { START_QUEUE } from '../release-jobs.ts';
 import { queueStartJob } from '../start-jobs.ts';
 import { authorizeCommand, requirePlan, wrongState, type CommandCall } from './command-input.ts';
 

@@ -1,8 +1,8 @@
 /** `/lock <reason>` and `/unlock`: hold the order's environment by hand (no release starts there meanwhile). */
 import { appendAudit } from '../../../db/audit-log.ts';
-import { clearManualLock, setManualLock } from '../../../dispatch/environment-lock.ts';
 import type { Command } from '../../types.ts';
 import { AUDIT_ACTIONS } from '../audit-actions.ts';
+import { clearManualLock, setManualLock } from '../environment-lock.ts';
 import { refused, type CommandResult } from '../command-result.ts';
 import { authorizeCommand, requirePlan, type CommandCall } from './command-input.ts';
 

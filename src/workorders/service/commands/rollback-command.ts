@@ -1,12 +1,12 @@
 /** `/rollback [version]`: switch the order's hosts back, run by a worker holding the environment lock. */
-import { pendingAbortRequest, requestAbort } from '../../../dispatch/abort-requests.ts';
-import { ROLLBACK_QUEUE } from '../../../dispatch/release-queues.ts';
 import type { Command } from '../../types.ts';
+import { pendingAbortRequest, requestAbort } from '../abort-requests.ts';
 import { applyCheckedTransition } from '../apply-transition.ts';
 import { lastTransitionInto } from '../audit-queries.ts';
 import { userActor } from '../audit-actions.ts';
 import { refused, type CommandResult } from '../command-result.ts';
 import { lockWorkOrder } from '../order-store.ts';
+import { ROLLBACK_QUEUE } from '../release-jobs.ts';
 import { authorizeCommand, requirePlan, wrongState, type CommandCall } from './command-input.ts';
 
 type Rollback = Extract<Command, { name: 'rollback' }>;

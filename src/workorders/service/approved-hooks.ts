@@ -5,11 +5,11 @@
  * write as the deploy user could put unapproved commands there.
  */
 import { and, desc, eq, isNotNull } from 'drizzle-orm';
-import { releases } from '../db/schema.ts';
-import type { DbExecutor } from '../db/types.ts';
-import type { RollbackHooks } from '../deploy/rollback-environment.ts';
-import { currentPlanVersion, readStoredPlan } from '../workorders/service/plan-store.ts';
-import type { EnvironmentKey } from './environment-lock.ts';
+import { releases } from '../../db/schema.ts';
+import type { DbExecutor } from '../../db/types.ts';
+import type { RollbackHooks } from '../../deploy/rollback-environment.ts';
+import { currentPlanVersion, readStoredPlan } from './plan-store.ts';
+import type { EnvironmentKey } from './environment-key.ts';
 
 /** How many releases of one version are looked at before giving up (rollback rows share the version). */
 const CANDIDATES = 20;

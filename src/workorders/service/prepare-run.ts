@@ -1,14 +1,17 @@
 /** Everything a release of an order needs, read fresh when a worker picks it up. */
-import { withApprovedSettings } from '../config/release-settings.ts';
-import { resolvePlanTargets } from '../config/resolve-hosts.ts';
-import type { AppConfig, EnvironmentConfig, RepoConfig, ResolvedHost } from '../config/types.ts';
-import type { Plan } from '../plan/types.ts';
-import { checkPlanAgainstPolicy, describeSecretReadFailure } from '../policy/index.ts';
-import { currentPlanVersion, readStoredPlan, type PlanVersionRow } from '../workorders/service/plan-store.ts';
-import type { WorkOrder } from '../workorders/service/types.ts';
+import { withApprovedSettings } from '../../config/release-settings.ts';
+import { resolvePlanTargets } from '../../config/resolve-hosts.ts';
+import type { AppConfig, EnvironmentConfig, RepoConfig, ResolvedHost } from '../../config/types.ts';
+import type { Plan } from '../../plan/types.ts';
+import { checkPlanAgainstPolicy, describeSecretReadFailure } from '../../policy/index.ts';
+import { currentPlanVersion, readStoredPlan, type PlanVersionRow } from './plan-store.ts';
+import type { WorkOrder } from './types.ts';
 import { checkApprovedSettings } from './approved-settings.ts';
-import type { EnvironmentKey } from './environment-lock.ts';
-import type { WorkerContext } from './worker-context.ts';
+import type { EnvironmentKey } from './environment-key.ts';
+import type { ReleaseDeps } from './release-deps.ts';
+
+/** What preparing a run reads from: the database, the repo config, the operator's policy, the secret store. */
+export type RunSources = Pick<ReleaseDeps, 'db' | 'loadConfig' | 'policy' | 'secrets'>;
 
 export interface PreparedRun {
   order: WorkOrder;
@@ -34,7 +37,11 @@ export type PrepareRefusal = { ok: false; reason: 'unrunnable'; message: string 
  * the operator's policy as it is now, and the environment's secrets from the secret store (never this process's
  * environment).
  */
-export async function prepareRun(ctx: WorkerContext, order: WorkOrder, options: PrepareOptions = { settings: 'current' }): Promise<{ ok: true; run: PreparedRun } | PrepareRefusal> {
+export async function prepareRun(
+  ctx: RunSources,
+  order: WorkOrder,
+  options: PrepareOptions = { settings: 'current' },
+): Promise<{ ok: true; run: PreparedRun } | PrepareRefusal> {
   const prepared = await prepareUnchecked(ctx, order, options);
   if (prepared.ok || 'reason' in prepared) return prepared;
   return { ok: false, reason: 'unrunnable', message: prepared.message };
@@ -64,7 +71,11 @@ function settingsToRun(version: PlanVersionRow, targets: Targets, options: Prepa
   return { ok: false, message: checked.message, changes: checked.changes };
 }
 
-async function prepareUnchecked(ctx: WorkerContext, order: WorkOrder, options: PrepareOptions): Promise<{ ok: true; run: PreparedRun } | { ok: false; message: string } | PrepareRefusal> {
+async function prepareUnchecked(
+  ctx: RunSources,
+  order: WorkOrder,
+  options: PrepareOptions,
+): Promise<{ ok: true; run: PreparedRun } | { ok: false; message: string } | PrepareRefusal> {
   const version = await currentPlanVersion(ctx.db, order.id);
   if (version === undefined) return { ok: false, message: 'the work order has no plan' };
   const read = readStoredPlan(version);

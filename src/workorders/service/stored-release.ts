@@ -1,13 +1,13 @@
 /** The releases row of an order's run: created when it starts, its engine result stored when it ends. */
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { releases, workOrders } from '../db/schema.ts';
-import type { DbExecutor } from '../db/types.ts';
-import type { ReleaseResult } from '../deploy/types.ts';
-import { HOST_OUTCOMES } from '../db/vocabulary.ts';
-import type { RetrySource } from '../deploy/retry-release.ts';
-import { toJsonRecord } from '../workorders/service/plan-store.ts';
-import type { ReleaseRow } from '../workorders/service/release-store.ts';
+import { releases, workOrders } from '../../db/schema.ts';
+import type { DbExecutor } from '../../db/types.ts';
+import type { ReleaseResult } from '../../deploy/types.ts';
+import { HOST_OUTCOMES } from '../../db/vocabulary.ts';
+import type { RetrySource } from '../../deploy/retry-release.ts';
+import { toJsonRecord } from './plan-store.ts';
+import type { ReleaseRow } from './release-store.ts';
 import type { PreparedRun } from './prepare-run.ts';
 
 const storedResult = z.looseObject({
@@ -57,16 +57,4 @@ export async function storeReleaseResult(tx: DbExecutor, result: ReleaseResult):
       .set({ releasedAt: sql`coalesce(${workOrders.releasedAt}, now())` })
       .where(eq(workOrders.id, stored.workOrderId));
   }
-}
-
-/**
- * A retry's result over the whole release: hosts the retry did not run keep their earlier outcome, so the stored
- * result (and a later retry) still sees every host.
- */
-export function mergeRetryResult(previous: RetrySource, retried: ReleaseResult): ReleaseResult {
-  const ran = new Set(retried.hosts.map((host) => host.host));
-  const kept = previous.hosts
-    .filter((host) => !ran.has(host.host))
-    .map((host) => ({ host: host.host, outcome: host.outcome, previousVersion: null, durationMs: 0 }));
-  return { ...retried, hosts: [...kept, ...retried.hosts] };
 }

@@ -11,16 +11,12 @@
  * way through its release, and nothing else may deploy on top of them.
  */
 import { and, eq, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { environmentLocks } from '../db/schema.ts';
-import type { DbExecutor } from '../db/types.ts';
+import { environmentLocks } from '../../db/schema.ts';
+import type { DbExecutor } from '../../db/types.ts';
+import { lockKeyIs, type EnvironmentKey } from './environment-key.ts';
 import { countWaitersAhead, noWaiterAhead } from './lock-waiters.ts';
 
-/** Which lock: the repo, app and environment. */
-export interface EnvironmentKey {
-  repoFullName: string;
-  app: string;
-  environment: string;
-}
+export type { EnvironmentKey } from './environment-key.ts';
 
 export type EnvironmentLockRow = typeof environmentLocks.$inferSelect;
 
@@ -35,14 +31,6 @@ export interface LockClaim {
 export type AcquireLockResult =
   | { ok: true; lock: EnvironmentLockRow }
   | { ok: false; reason: 'manual-lock' | 'held' | 'queued-behind'; lock: EnvironmentLockRow | undefined; ahead: number; message: string };
-
-export function lockKeyIs(key: EnvironmentKey): SQL | undefined {
-  return and(
-    eq(environmentLocks.repoFullName, key.repoFullName),
-    eq(environmentLocks.app, key.app),
-    eq(environmentLocks.environment, key.environment),
-  );
-}
 
 const now = sql`now()`;
 const leaseUntil = (leaseMs: number): SQL => sql`now() + ${leaseMs} * interval '1 millisecond'`;

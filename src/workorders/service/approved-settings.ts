@@ -3,10 +3,15 @@
  * repo config as it is when the release starts: a changed host, deploy_to, env, secret name or approval count means
  * the release would run against something nobody approved.
  */
-import { describeSettingsChanges, releaseSettings, releaseSettingsSchema, type ReleaseSettings } from '../config/release-settings.ts';
-import type { AppConfig, EnvironmentConfig, ResolvedHost } from '../config/types.ts';
-import { canonicalJson } from '../lib/canonical-json.ts';
-import type { PlanVersionRow } from '../workorders/service/plan-store.ts';
+import {
+  describeSettingsChanges,
+  releaseSettings,
+  releaseSettingsSchema,
+  type ReleaseSettings,
+} from '../../config/release-settings.ts';
+import type { AppConfig, EnvironmentConfig, ResolvedHost } from '../../config/types.ts';
+import { canonicalJson } from '../../lib/canonical-json.ts';
+import type { PlanVersionRow } from './plan-store.ts';
 
 export type SettingsCheck = { ok: true } | { ok: false; changes: string[]; message: string; approved: ReleaseSettings | undefined };
 

@@ -5,10 +5,10 @@
  */
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { rawRows } from '../db/raw-rows.ts';
-import { environmentLockWaiters } from '../db/schema.ts';
-import type { DbExecutor } from '../db/types.ts';
-import type { EnvironmentKey } from './environment-lock.ts';
+import { rawRows } from '../../db/raw-rows.ts';
+import { environmentLockWaiters } from '../../db/schema.ts';
+import type { DbExecutor } from '../../db/types.ts';
+import type { EnvironmentKey } from './environment-key.ts';
 
 const MAX_ID = '9223372036854775807';
 
