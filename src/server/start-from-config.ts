@@ -129,7 +129,8 @@ async function startApp(
       notifications.kick();
     };
     const deps: AppDeps = { service, publicUrl, onOrderChanged, ...(lanes === undefined ? {} : { lanes: lanes.app }) };
-    const yardmaster = createYardmasterApp(deps, { onAnswered: (event, outcome, seconds) => metrics.webhookAnswered(event, outcome, seconds) });
+    // Redeliveries on: at start and after a database outage, GitHub is asked again for the deliveries it could not hand over.
+    const yardmaster = createYardmasterApp(deps, { onAnswered: (event, outcome, seconds) => metrics.webhookAnswered(event, outcome, seconds), redeliveries: {} });
     const server = await startAppServer({
       probot,
       app: yardmaster.load,

@@ -1,0 +1,75 @@
+/**
+ * When to sweep for deliveries GitHub recorded as failed (redelivery-sweep.ts): once at start, and after an outage —
+ * storing an arriving delivery failed (GitHub got an error), then storing works again, or a probe of the database
+ * answers again (when no delivery arrives to show it). Sweeps never overlap; a call during one makes one more.
+ */
+import { coalescedTask } from '../lib/coalesced-task.ts';
+import { sweepFailedDeliveries, type RedeliverySweepOptions, type RedeliverySweepResult } from './redelivery-sweep.ts';
+
+export interface RedeliveryTriggerOptions extends RedeliverySweepOptions {
+  /** Resolves when the database answers (e.g. `select 1`), rejects when it does not. */
+  probe: () => Promise<void>;
+  /** How often the database is probed during an outage (default 5 s). */
+  probeIntervalMs?: number;
+  /** Told what each sweep did (tests, metrics). */
+  onSwept?: (result: RedeliverySweepResult) => void;
+}
+
+export interface RedeliveryTrigger {
+  /** Told whether storing an arriving delivery worked. */
+  stored(ok: boolean): void;
+  /** Sweeps now (at start); resolves when done (failures are logged, never thrown). */
+  sweep(): Promise<void>;
+  /** Resolves once no sweep is under way. */
+  settled(): Promise<void>;
+  /** Stops probing; a sweep under way finishes. */
+  stop(): void;
+}
+
+export function createRedeliveryTrigger(options: RedeliveryTriggerOptions): RedeliveryTrigger {
+  const task = coalescedTask(async () => {
+    try {
+      options.onSwept?.(await sweepFailedDeliveries(options));
+    } catch (error) {
+      options.log.warn({ err: error }, 'could not sweep GitHub for failed deliveries');
+    }
+  });
+  let outage = false;
+  let probeTimer: NodeJS.Timeout | undefined;
+  let stopped = false;
+
+  function recovered(): void {
+    if (!outage) return;
+    outage = false;
+    clearTimeout(probeTimer);
+    probeTimer = undefined;
+    options.log.info({}, 'storing deliveries works again: asking GitHub for those it could not deliver');
+    void task.run();
+  }
+
+  function probeLater(): void {
+    if (stopped || !outage) return;
+    probeTimer = setTimeout(() => {
+      options.probe().then(recovered, probeLater);
+    }, options.probeIntervalMs ?? 5_000);
+  }
+
+  return {
+    stored(ok) {
+      if (ok) {
+        recovered();
+        return;
+      }
+      if (outage) return;
+      outage = true;
+      options.log.warn({}, 'a delivery could not be stored (GitHub records it as failed): watching for the database to answer');
+      probeLater();
+    },
+    sweep: () => task.run(),
+    settled: () => task.settled(),
+    stop() {
+      stopped = true;
+      clearTimeout(probeTimer);
+    },
+  };
+}
