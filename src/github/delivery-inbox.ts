@@ -119,7 +119,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     const fields = { row, delivery: delivery?.id, event: delivery?.event, reason };
     log.error({ ...fields, err: error }, 'delivery handling failed for good: not tried again');
     try {
-      await finishDelivery(db, row, 'failed', message);
+      await finishDelivery(db, row, 'failed', message, attempts.get(row)?.failed ?? delivery?.attempts);
     } catch (recordError) {
       log.error({ ...fields, err: recordError }, 'could not mark the delivery failed');
     }
@@ -141,11 +141,11 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     const failedAttempts = Math.max(before.failed, delivery?.attempts ?? 0) + 1;
     const transient = deliveryErrorKind(error) === 'transient';
     const at = transient ? nextAttemptAt(retry, failedAttempts, before.storedAt, now) : undefined;
+    attempts.set(row, { ...before, failed: failedAttempts });
     if (at === undefined) {
       await giveUp(row, subjectKey, delivery, error, transient ? 'retries exhausted' : 'permanent');
       return;
     }
-    attempts.set(row, { ...before, failed: failedAttempts });
     // Once closed, the row stays stored for the next start, which tries it again at the time recorded here.
     if (!closed) {
       holds.hold(subjectKey, row, at, () => {
@@ -167,7 +167,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     try {
       const earlier = attempts.get(row);
       if (earlier?.handled === true) {
-        await finishDelivery(db, row, 'handled');
+        await finishDelivery(db, row, 'handled', undefined, earlier.failed);
         done(row, subjectKey);
         return;
       }
@@ -183,8 +183,9 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
         const github = await options.githubFor(delivery.installationId);
         await handler(createSession(deps, github, rowLog, delivery.id, event), delivery.payload);
       }
-      attempts.set(row, { failed: earlier?.failed ?? delivery.attempts, storedAt: delivery.receivedAt, handled: true });
-      await finishDelivery(db, row, 'handled');
+      const failedBefore = Math.max(earlier?.failed ?? 0, delivery.attempts);
+      attempts.set(row, { failed: failedBefore, storedAt: delivery.receivedAt, handled: true });
+      await finishDelivery(db, row, 'handled', undefined, failedBefore);
       done(row, subjectKey);
     } catch (error) {
       await failed(row, subjectKey, delivery, error);

@@ -147,10 +147,26 @@ export async function storedDeliveryIds(db: Db, ids: readonly string[]): Promise
   return new Set(rows.map((row) => row.id));
 }
 
-/** Marks how a taken delivery ended; a handled one drops its payload, a failed one keeps it for a look. */
-export async function finishDelivery(db: Db, row: number, status: Extract<WebhookDeliveryStatus, 'handled' | 'failed'>, error?: string): Promise<void> {
+/**
+ * Marks how a taken delivery ended; a handled one drops its payload, a failed one keeps it for a look. `attempts`:
+ * the failed attempts before this end, when known.
+ */
+export async function finishDelivery(
+  db: Db,
+  row: number,
+  status: Extract<WebhookDeliveryStatus, 'handled' | 'failed'>,
+  error?: string,
+  attempts?: number,
+): Promise<void> {
   await db
     .update(webhookDeliveries)
-    .set({ status, handledAt: sql`now()`, error: error ?? null, nextAttemptAt: null, ...(status === 'handled' ? { payload: null } : {}) })
+    .set({
+      status,
+      handledAt: sql`now()`,
+      error: error ?? null,
+      nextAttemptAt: null,
+      ...(attempts === undefined ? {} : { attempts }),
+      ...(status === 'handled' ? { payload: null } : {}),
+    })
     .where(eq(webhookDeliveries.id, row));
 }
