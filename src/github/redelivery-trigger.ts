@@ -29,7 +29,9 @@ export interface RedeliveryTrigger {
 export function createRedeliveryTrigger(options: RedeliveryTriggerOptions): RedeliveryTrigger {
   const task = coalescedTask(async () => {
     try {
-      options.onSwept?.(await sweepFailedDeliveries(options));
+      // Not `onSwept?.(await …)`: without a listener that would skip the sweep itself.
+      const result = await sweepFailedDeliveries(options);
+      options.onSwept?.(result);
     } catch (error) {
       options.log.warn({ err: error }, 'could not sweep GitHub for failed deliveries');
     }

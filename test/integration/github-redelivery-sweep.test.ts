@@ -145,6 +145,20 @@ describe('the redelivery sweep at start', () => {
     expect(await verifyAuditChain(test.database.db)).toMatchObject({ ok: true, rows: 3 });
   });
 
+  it('sweeps with no one listening for the result, as the server does', async () => {
+    const before = fake.requestsTo(DELIVERIES).length;
+    const yardmaster = createYardmasterApp(
+      { service: { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: '/nonexistent' }) }, publicUrl: 'https://yardmaster.example.com' },
+      { redeliveries: {} },
+    );
+    const app = await startTestApp(fake, { app: yardmaster.load });
+    apps.push(app);
+    await yardmaster.swept();
+    await app.close();
+    await yardmaster.close();
+    expect(fake.requestsTo(DELIVERIES).length - before).toBe(2);
+  });
+
   it('reads no more pages than its bound, and records a refused request so that it is not asked for again', async () => {
     const before = fake.requestsTo(DELIVERIES).length;
     PAGES[0]?.push(attempt(100, randomUUID(), 500, 'issues', 'closed', 45));
