@@ -8,7 +8,11 @@ import type { ApplicationFunction } from 'probot';
 import type { AppDeps } from './github/app-deps.ts';
 import { createDeliveryInbox, type DeliveryInbox, type DeliveryInboxOptions } from './github/delivery-inbox.ts';
 import { ROUTED_EVENTS } from './github/delivery-routes.ts';
-import { createRedeliveryTrigger, type RedeliveryTrigger, type RedeliveryTriggerOptions } from './github/redelivery-trigger.ts';
+import {
+  createRedeliveryTrigger,
+  type RedeliveryTrigger,
+  type RedeliveryTriggerOptions,
+} from './github/redelivery-trigger.ts';
 
 export type { AppDeps } from './github/app-deps.ts';
 
@@ -40,7 +44,13 @@ export function createYardmasterApp(deps: AppDeps, options: YardmasterAppOptions
       const redelivery =
         redeliveries === undefined
           ? undefined
-          : createRedeliveryTrigger({ db, app: () => app.auth(), log: app.log, probe: async () => void (await db.execute(sql`select 1`)), ...redeliveries });
+          : createRedeliveryTrigger({
+              db,
+              app: () => app.auth(),
+              log: app.log,
+              probe: async () => void (await db.execute(sql`select 1`)),
+              ...redeliveries,
+            });
       trigger = redelivery;
       const loaded = createDeliveryInbox({
         deps,

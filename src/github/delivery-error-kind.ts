@@ -35,7 +35,14 @@ const TRANSIENT_CODES = new Set([
  * 57P01-57P05 shutdowns and restarts, serialization failures and deadlocks, a lock not available.
  */
 function isTransientSqlState(code: string): boolean {
-  return code.startsWith('08') || code.startsWith('53') || /^57P0[1-5]$/.test(code) || code === '40001' || code === '40P01' || code === '55P03';
+  return (
+    code.startsWith('08') ||
+    code.startsWith('53') ||
+    /^57P0[1-5]$/.test(code) ||
+    code === '40001' ||
+    code === '40P01' ||
+    code === '55P03'
+  );
 }
 
 const SQLSTATE = /^[0-9A-Z]{5}$/;
@@ -93,7 +100,8 @@ export function deliveryErrorKind(error: unknown): DeliveryErrorKind {
     seen.add(current);
     const kind = kindOfOne(current);
     if (kind !== undefined) return kind;
-    if (current instanceof AggregateError && current.errors.some((inner) => deliveryErrorKind(inner) === 'transient')) return 'transient';
+    if (current instanceof AggregateError && current.errors.some((inner) => deliveryErrorKind(inner) === 'transient'))
+      return 'transient';
     current = fieldOf(current, 'cause');
   }
   return 'permanent';

@@ -44,16 +44,22 @@ export async function reportTargetOf(db: Db, payload: unknown): Promise<ReportTa
 export type GiveUpReason = 'permanent' | 'retries exhausted';
 
 /** The comment's text. */
-export function failureReportText(delivery: Pick<ClaimedDelivery, 'id' | 'event' | 'payload'>, error: string, reason: GiveUpReason): string {
+export function failureReportText(
+  delivery: Pick<ClaimedDelivery, 'id' | 'event' | 'payload'>,
+  error: string,
+  reason: GiveUpReason,
+): string {
   const action = typeof delivery.payload['action'] === 'string' ? `.${delivery.payload['action']}` : '';
   const why =
     reason === 'permanent'
       ? 'Trying again cannot fix this, so Yardmaster does not.'
       : 'It failed for a passing reason every time Yardmaster tried, for as long as it tries, and is given up.';
   return [
-    `⚠️ Yardmaster could not handle GitHub's ${inlineCode(`${delivery.event}${action}`)} event (delivery ${inlineCode(delivery.id)}): ${inlineCode(error)}.`,
+    `⚠️ Yardmaster could not handle GitHub's ${inlineCode(`${delivery.event}${action}`)} event ` +
+      `(delivery ${inlineCode(delivery.id)}): ${inlineCode(error)}.`,
     '',
-    `${why} Whatever it asked for did not happen: once the cause is fixed, repeat it (or redeliver the event from the App's advanced settings).`,
+    `${why} Whatever it asked for did not happen: once the cause is fixed, repeat it ` +
+      "(or redeliver the event from the App's advanced settings).",
   ].join('\n');
 }
 
@@ -70,6 +76,11 @@ export async function reportFailedDelivery(
 ): Promise<ReportTarget | undefined> {
   const target = await reportTargetOf(db, delivery.payload);
   if (target === undefined) return undefined;
-  await github.rest.issues.createComment({ owner: target.owner, repo: target.repo, issue_number: target.number, body: failureReportText(delivery, error, reason) });
+  await github.rest.issues.createComment({
+    owner: target.owner,
+    repo: target.repo,
+    issue_number: target.number,
+    body: failureReportText(delivery, error, reason),
+  });
   return target;
 }

@@ -11,8 +11,19 @@ import type { AppDeps } from './app-deps.ts';
 import { createDeliveryBatcher } from './delivery-batcher.ts';
 import { deliveryErrorKind } from './delivery-error-kind.ts';
 import { reportFailedDelivery, type GiveUpReason } from './delivery-failure-report.ts';
-import { claimDelivery, finishDelivery, scheduleRetry, unhandledDeliveries, type ClaimedDelivery } from './delivery-log.ts';
-import { DEFAULT_DELIVERY_RETRY, deliveryRetryPolicySchema, nextAttemptAt, type DeliveryRetryPolicy } from './delivery-retry-policy.ts';
+import {
+  claimDelivery,
+  finishDelivery,
+  scheduleRetry,
+  unhandledDeliveries,
+  type ClaimedDelivery,
+} from './delivery-log.ts';
+import {
+  DEFAULT_DELIVERY_RETRY,
+  deliveryRetryPolicySchema,
+  nextAttemptAt,
+  type DeliveryRetryPolicy,
+} from './delivery-retry-policy.ts';
 import { routeOf } from './delivery-routes.ts';
 import { createSubjectHolds } from './delivery-subject-holds.ts';
 import { subjectKeyOf } from './delivery-subject.ts';
@@ -99,7 +110,7 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
   const db = deps.service.db;
   const retry = deliveryRetryPolicySchema.parse(options.retry ?? DEFAULT_DELIVERY_RETRY);
   const runner = createKeyedSerialRunner(options.concurrency ?? 8, (error) => log.error({ err: error }, 'delivery handling failed'));
-  /** Rows queued, running, parked or waiting to be tried again in this process, so that a resume never queues one twice. */
+  /** Rows queued, running, parked or waiting for a retry in this process, so that a resume never queues one twice. */
   const queued = new Set<number>();
   const holds = createSubjectHolds();
   const attempts = new Map<number, Attempts>();
@@ -114,7 +125,13 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     if (next !== undefined) runner.add(subjectKey, () => handle(next.row, subjectKey, next.reclaim));
   }
 
-  async function giveUp(row: number, subjectKey: string, delivery: ClaimedDelivery | undefined, error: unknown, reason: GiveUpReason): Promise<void> {
+  async function giveUp(
+    row: number,
+    subjectKey: string,
+    delivery: ClaimedDelivery | undefined,
+    error: unknown,
+    reason: GiveUpReason,
+  ): Promise<void> {
     const message = errorText(error);
     const fields = { row, delivery: delivery?.id, event: delivery?.event, reason };
     log.error({ ...fields, err: error }, 'delivery handling failed for good: not tried again');
@@ -125,8 +142,9 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     }
     if (delivery !== undefined) {
       try {
-        const target = await reportFailedDelivery(db, await options.githubFor(delivery.installationId), delivery, message, reason);
-        if (target === undefined) log.warn(fields, 'the failed delivery is about no issue or pull request: reported here only');
+        const github = await options.githubFor(delivery.installationId);
+        const target = await reportFailedDelivery(db, github, delivery, message, reason);
+        if (target === undefined) log.warn(fields, 'the failed delivery concerns no issue or pull request');
       } catch (reportError) {
         log.error({ ...fields, err: reportError }, 'could not report the failed delivery on GitHub');
       }
@@ -134,9 +152,18 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     done(row, subjectKey);
   }
 
-  async function failed(row: number, subjectKey: string, delivery: ClaimedDelivery | undefined, error: unknown): Promise<void> {
+  async function failed(
+    row: number,
+    subjectKey: string,
+    delivery: ClaimedDelivery | undefined,
+    error: unknown,
+  ): Promise<void> {
     const known = attempts.get(row);
-    const before: Attempts = known ?? { failed: delivery?.attempts ?? 0, storedAt: delivery?.receivedAt ?? new Date(), handled: false };
+    const before: Attempts = known ?? {
+      failed: delivery?.attempts ?? 0,
+      storedAt: delivery?.receivedAt ?? new Date(),
+      handled: false,
+    };
     const now = new Date();
     const failedAttempts = Math.max(before.failed, delivery?.attempts ?? 0) + 1;
     const transient = deliveryErrorKind(error) === 'transient';
@@ -152,7 +179,10 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
         if (!closed) runner.add(subjectKey, () => handle(row, subjectKey, true));
       });
     }
-    log.warn({ row, delivery: delivery?.id, event: delivery?.event, attempts: failedAttempts, nextAttemptAt: at.toISOString(), err: error }, 'delivery handling failed for a passing reason: trying again');
+    log.warn(
+      { row, delivery: delivery?.id, event: delivery?.event, attempts: failedAttempts, nextAttemptAt: at, err: error },
+      'delivery handling failed for a passing reason: trying again',
+    );
     try {
       await scheduleRetry(db, row, failedAttempts, at, errorText(error));
     } catch (recordError) {

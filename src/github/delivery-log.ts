@@ -41,6 +41,7 @@ export interface UnhandledDelivery {
 
 /** Rows a handler may take: new ones, retries, and with `reclaim` those a stopped process was handling. */
 const CLAIMABLE: readonly WebhookDeliveryStatus[] = ['received', 'retrying'];
+const RECLAIMABLE: readonly WebhookDeliveryStatus[] = [...CLAIMABLE, 'handling'];
 
 /**
  * Stores deliveries in one statement (and one commit); for each, its row, or `undefined` when its id was seen before
@@ -100,7 +101,7 @@ export async function claimDelivery(db: Db, row: number, reclaim = false): Promi
   const [claimed] = await db
     .update(webhookDeliveries)
     .set({ status: 'handling', claimedAt: sql`now()` })
-    .where(and(eq(webhookDeliveries.id, row), inArray(webhookDeliveries.status, reclaim ? [...CLAIMABLE, 'handling'] : CLAIMABLE)))
+    .where(and(eq(webhookDeliveries.id, row), inArray(webhookDeliveries.status, reclaim ? RECLAIMABLE : CLAIMABLE)))
     .returning({
       row: webhookDeliveries.id,
       id: webhookDeliveries.deliveryId,
@@ -121,7 +122,12 @@ export async function claimDelivery(db: Db, row: number, reclaim = false): Promi
  */
 export async function unhandledDeliveries(db: Db): Promise<UnhandledDelivery[]> {
   const rows = await db
-    .select({ row: webhookDeliveries.id, subjectKey: webhookDeliveries.subjectKey, status: webhookDeliveries.status, nextAttemptAt: webhookDeliveries.nextAttemptAt })
+    .select({
+      row: webhookDeliveries.id,
+      subjectKey: webhookDeliveries.subjectKey,
+      status: webhookDeliveries.status,
+      nextAttemptAt: webhookDeliveries.nextAttemptAt,
+    })
     .from(webhookDeliveries)
     .where(inArray(webhookDeliveries.status, ['received', 'handling', 'retrying']))
     .orderBy(asc(webhookDeliveries.id));
@@ -133,7 +139,13 @@ export async function unhandledDeliveries(db: Db): Promise<UnhandledDelivery[]> 
 }
 
 /** Records a transient failure: the delivery waits, payload kept, for another attempt at `nextAttemptAt`. */
-export async function scheduleRetry(db: Db, row: number, attempts: number, nextAttemptAt: Date, error: string): Promise<void> {
+export async function scheduleRetry(
+  db: Db,
+  row: number,
+  attempts: number,
+  nextAttemptAt: Date,
+  error: string,
+): Promise<void> {
   await db
     .update(webhookDeliveries)
     .set({ status: 'retrying', attempts, nextAttemptAt, error, claimedAt: null })
@@ -143,7 +155,10 @@ export async function scheduleRetry(db: Db, row: number, attempts: number, nextA
 /** Which of `ids` (GitHub delivery GUIDs) are stored, whatever became of them. */
 export async function storedDeliveryIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
   if (ids.length === 0) return new Set();
-  const rows = await db.select({ id: webhookDeliveries.deliveryId }).from(webhookDeliveries).where(inArray(webhookDeliveries.deliveryId, [...ids]));
+  const rows = await db
+    .select({ id: webhookDeliveries.deliveryId })
+    .from(webhookDeliveries)
+    .where(inArray(webhookDeliveries.deliveryId, [...ids]));
   return new Set(rows.map((row) => row.id));
 }
 

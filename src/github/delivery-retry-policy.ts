@@ -14,11 +14,21 @@ export interface DeliveryRetryPolicy {
   giveUpAfterMs: number;
 }
 
-export const DEFAULT_DELIVERY_RETRY: DeliveryRetryPolicy = { firstDelayMs: 1_000, maxDelayMs: 5 * 60_000, giveUpAfterMs: 24 * 3_600_000 };
+export const DEFAULT_DELIVERY_RETRY: DeliveryRetryPolicy = {
+  firstDelayMs: 1_000,
+  maxDelayMs: 5 * 60_000,
+  giveUpAfterMs: 24 * 3_600_000,
+};
 
 export const deliveryRetryPolicySchema = z
-  .object({ firstDelayMs: z.number().int().positive(), maxDelayMs: z.number().int().positive(), giveUpAfterMs: z.number().int().nonnegative() })
-  .refine((policy) => policy.maxDelayMs >= policy.firstDelayMs, { message: 'maxDelayMs must be at least firstDelayMs' });
+  .object({
+    firstDelayMs: z.number().int().positive(),
+    maxDelayMs: z.number().int().positive(),
+    giveUpAfterMs: z.number().int().nonnegative(),
+  })
+  .refine((policy) => policy.maxDelayMs >= policy.firstDelayMs, {
+    message: 'maxDelayMs must be at least firstDelayMs',
+  });
 
 /** The wait after `failedAttempts` failed attempts (1 = the first failed): first delay doubled each time, capped. */
 export function retryDelayMs(policy: DeliveryRetryPolicy, failedAttempts: number): number {
@@ -31,7 +41,12 @@ export function retryDelayMs(policy: DeliveryRetryPolicy, failedAttempts: number
  * When to try again after `failedAttempts` failed attempts of a delivery stored at `storedAt`, or `undefined` when
  * that would be past the bound (give up).
  */
-export function nextAttemptAt(policy: DeliveryRetryPolicy, failedAttempts: number, storedAt: Date, now: Date): Date | undefined {
+export function nextAttemptAt(
+  policy: DeliveryRetryPolicy,
+  failedAttempts: number,
+  storedAt: Date,
+  now: Date,
+): Date | undefined {
   const next = new Date(now.getTime() + retryDelayMs(policy, failedAttempts));
   return next.getTime() - storedAt.getTime() > policy.giveUpAfterMs ? undefined : next;
 }

@@ -27,7 +27,9 @@ type RedeliverParams = { delivery_id: number };
 export interface AppHookClient {
   rest: {
     apps: {
-      listWebhookDeliveries(params: ListParams): Promise<{ status: number; data: unknown; headers: { link?: string | undefined } }>;
+      listWebhookDeliveries(
+        params: ListParams,
+      ): Promise<{ status: number; data: unknown; headers: { link?: string | undefined } }>;
       redeliverWebhookDelivery(params: RedeliverParams): Answer;
     };
   };
@@ -45,7 +47,12 @@ export interface RedeliveryBounds {
   maxAgeMs: number;
 }
 
-export const DEFAULT_REDELIVERY_BOUNDS: RedeliveryBounds = { maxPages: 10, perPage: 100, maxRedeliveries: 50, maxAgeMs: 3 * 24 * 3_600_000 };
+export const DEFAULT_REDELIVERY_BOUNDS: RedeliveryBounds = {
+  maxPages: 10,
+  perPage: 100,
+  maxRedeliveries: 50,
+  maxAgeMs: 3 * 24 * 3_600_000,
+};
 
 export interface RedeliverySweepOptions {
   db: Db;
@@ -83,16 +90,24 @@ type DeliveryItem = z.infer<typeof deliveryItemSchema>;
 export function nextCursorOf(link: string | undefined): string | undefined {
   for (const part of (link ?? '').split(',')) {
     const match = /<([^>]+)>\s*;\s*rel="next"/.exec(part);
-    if (match?.[1] !== undefined) return new URL(match[1], 'https://api.github.com').searchParams.get('cursor') ?? undefined;
+    if (match?.[1] !== undefined)
+      return new URL(match[1], 'https://api.github.com').searchParams.get('cursor') ?? undefined;
   }
   return undefined;
 }
 
-async function listRecentDeliveries(client: AppHookClient, bounds: RedeliveryBounds, now: number): Promise<DeliveryItem[]> {
+async function listRecentDeliveries(
+  client: AppHookClient,
+  bounds: RedeliveryBounds,
+  now: number,
+): Promise<DeliveryItem[]> {
   const items: DeliveryItem[] = [];
   let cursor: string | undefined;
   for (let page = 0; page < bounds.maxPages; page++) {
-    const answer = await client.rest.apps.listWebhookDeliveries({ per_page: bounds.perPage, ...(cursor === undefined ? {} : { cursor }) });
+    const answer = await client.rest.apps.listWebhookDeliveries({
+      per_page: bounds.perPage,
+      ...(cursor === undefined ? {} : { cursor }),
+    });
     const listed = z.array(deliveryItemSchema).parse(answer.data);
     items.push(...listed);
     cursor = nextCursorOf(answer.headers.link);
@@ -105,14 +120,17 @@ async function listRecentDeliveries(client: AppHookClient, bounds: RedeliveryBou
 
 /** Failed deliveries worth asking for: never succeeded, recent, for a handled event; one attempt each, oldest first. */
 function failedDeliveries(items: readonly DeliveryItem[], bounds: RedeliveryBounds, now: number): DeliveryItem[] {
-  const succeeded = new Set(items.filter((item) => item.status_code >= 200 && item.status_code < 400).map((item) => item.guid));
+  const succeeded = new Set(
+    items.filter((item) => item.status_code >= 200 && item.status_code < 400).map((item) => item.guid),
+  );
   const byGuid = new Map<string, DeliveryItem>();
   for (const item of items) {
     if (succeeded.has(item.guid) || item.installation_id === null) continue;
     if (now - Date.parse(item.delivered_at) > bounds.maxAgeMs) continue;
     if (routeOf(item.event, item.action ?? undefined) === undefined) continue;
     const seen = byGuid.get(item.guid);
-    if (seen === undefined || Date.parse(item.delivered_at) < Date.parse(seen.delivered_at)) byGuid.set(item.guid, item);
+    if (seen === undefined || Date.parse(item.delivered_at) < Date.parse(seen.delivered_at))
+      byGuid.set(item.guid, item);
   }
   return [...byGuid.values()].sort((a, b) => Date.parse(a.delivered_at) - Date.parse(b.delivered_at) || a.id - b.id);
 }
@@ -141,15 +159,26 @@ export async function sweepFailedDeliveries(options: RedeliverySweepOptions): Pr
   const asked = await requestedBefore(db, guids);
   const wanted = failed.filter((item) => !stored.has(item.guid) && !asked.has(item.guid));
   const chosen = wanted.slice(0, bounds.maxRedeliveries);
-  const result: RedeliverySweepResult = { listed: items.length, requested: [], refused: [], leftOver: wanted.length - chosen.length };
+  const result: RedeliverySweepResult = {
+    listed: items.length,
+    requested: [],
+    refused: [],
+    leftOver: wanted.length - chosen.length,
+  };
   for (const item of chosen) {
-    const fields = { delivery: item.guid, hookDeliveryId: item.id, event: item.event, action: item.action, statusCode: item.status_code };
+    const fields = {
+      delivery: item.guid,
+      hookDeliveryId: item.id,
+      event: item.event,
+      action: item.action,
+      statusCode: item.status_code,
+    };
     // The audit row first: should the request's outcome be lost, the delivery is still asked for only once.
     await db.transaction(async (tx) => {
       await appendAudit(tx, {
         actor: SYSTEM_ACTOR,
         action: REDELIVERY_AUDIT_ACTION,
-        reason: `GitHub recorded delivery ${item.guid} as failed (status ${item.status_code}) and Yardmaster has not stored it`,
+        reason: `GitHub recorded delivery ${item.guid} as failed (status ${item.status_code}), and it is not stored`,
         data: fields,
       });
     });
@@ -162,7 +191,15 @@ export async function sweepFailedDeliveries(options: RedeliverySweepOptions): Pr
     }
   }
   if (chosen.length > 0 || result.leftOver > 0) {
-    log.info({ listed: items.length, requested: result.requested.length, refused: result.refused.length, leftOver: result.leftOver }, 'asked GitHub to redeliver failed deliveries');
+    log.info(
+      {
+        listed: items.length,
+        requested: result.requested.length,
+        refused: result.refused.length,
+        leftOver: result.leftOver,
+      },
+      'asked GitHub to redeliver failed deliveries',
+    );
   }
   return result;
 }

@@ -64,7 +64,10 @@ export function createRedeliveryTrigger(options: RedeliveryTriggerOptions): Rede
       }
       if (outage) return;
       outage = true;
-      options.log.warn({}, 'a delivery could not be stored (GitHub records it as failed): watching for the database to answer');
+      options.log.warn(
+        {},
+        'a delivery could not be stored (GitHub records it as failed): watching for the database to answer',
+      );
       probeLater();
     },
     sweep: () => task.run(),

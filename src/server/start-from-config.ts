@@ -129,8 +129,11 @@ async function startApp(
       notifications.kick();
     };
     const deps: AppDeps = { service, publicUrl, onOrderChanged, ...(lanes === undefined ? {} : { lanes: lanes.app }) };
-    // Redeliveries on: at start and after a database outage, GitHub is asked again for the deliveries it could not hand over.
-    const yardmaster = createYardmasterApp(deps, { onAnswered: (event, outcome, seconds) => metrics.webhookAnswered(event, outcome, seconds), redeliveries: {} });
+    // Redeliveries on: at start and after a database outage, GitHub is asked again for what it could not hand over.
+    const yardmaster = createYardmasterApp(deps, {
+      onAnswered: (event, outcome, seconds) => metrics.webhookAnswered(event, outcome, seconds),
+      redeliveries: {},
+    });
     const server = await startAppServer({
       probot,
       app: yardmaster.load,

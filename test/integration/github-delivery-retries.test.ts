@@ -42,7 +42,12 @@ import { planComment, waitFor } from '../helpers/workorder-fixtures.ts';
 
 const HOSTS: HostEntry[] = [1, 2].map((n) => ({ name: `web-${n}`, address: `10.0.0.${n}`, port: 22, executor: 'ssh' }));
 const FORM = formBody({ requirement: 'Ship it', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' });
-const PLAN = planComment({ environment: 'production', version: '1.2.3', url: 'https://artifacts.example.com/shop-1.2.3.tar.gz', sha256: 'a'.repeat(64) });
+const PLAN = planComment({
+  environment: 'production',
+  version: '1.2.3',
+  url: 'https://artifacts.example.com/shop-1.2.3.tar.gz',
+  sha256: 'a'.repeat(64),
+});
 /** Short waits: the tests watch what is retried and in which order, not how long the waits are. */
 const RETRY = { firstDelayMs: 50, maxDelayMs: 200, giveUpAfterMs: 120_000 };
 const DELIVERIES = 'GET /app/hook/deliveries';
@@ -79,7 +84,15 @@ async function startOwnApp(options: YardmasterAppOptions): Promise<OwnApp> {
     log,
     Octokit: testOctokit(validation).defaults({ retry: { retryAfterBaseValue: 1 } }),
   });
-  const server = await startAppServer({ probot, app: yardmaster.load, port: 0, host: '127.0.0.1', webhookPath: '/api/github/webhooks', log, closeGraceMs: 2000 });
+  const server = await startAppServer({
+    probot,
+    app: yardmaster.load,
+    port: 0,
+    host: '127.0.0.1',
+    webhookPath: '/api/github/webhooks',
+    log,
+    closeGraceMs: 2000,
+  });
   const own: OwnApp = {
     yardmaster,
     server,
@@ -94,7 +107,12 @@ async function startOwnApp(options: YardmasterAppOptions): Promise<OwnApp> {
   return own;
 }
 
-function post(app: OwnApp, event: string, payload: WebhookPayload, id: string = randomUUID()): Promise<DeliveryResponse> {
+function post(
+  app: OwnApp,
+  event: string,
+  payload: WebhookPayload,
+  id: string = randomUUID(),
+): Promise<DeliveryResponse> {
   return deliver(app.server, { event, payload, secret: app.secret, id });
 }
 
@@ -119,7 +137,8 @@ function databaseSwitch(): { off(): Promise<void>; on(): Promise<void>; end(): P
   return {
     async off() {
       await admin.unsafe(`alter database "${name}" allow_connections false`);
-      await admin`select pg_terminate_backend(pid) from pg_stat_activity where datname = ${name} and pid <> pg_backend_pid()`;
+      await admin`select pg_terminate_backend(pid) from pg_stat_activity
+                  where datname = ${name} and pid <> pg_backend_pid()`;
     },
     async on() {
       await admin.unsafe(`alter database "${name}" allow_connections true`);
@@ -129,7 +148,15 @@ function databaseSwitch(): { off(): Promise<void>; on(): Promise<void>; end(): P
 }
 
 /** GitHub's record of one delivery, as `GET /app/hook/deliveries` lists them. */
-function hookDelivery(id: number, guid: string, statusCode: number, event: string, action: string | null, deliveredAt: Date, redelivery = false): Record<string, unknown> {
+function hookDelivery(
+  id: number,
+  guid: string,
+  statusCode: number,
+  event: string,
+  action: string | null,
+  deliveredAt: Date,
+  redelivery = false,
+): Record<string, unknown> {
   return {
     id,
     guid,
@@ -150,10 +177,17 @@ function hookDelivery(id: number, guid: string, statusCode: number, event: strin
 const hookPages: Array<Array<Record<string, unknown>>> = [[]];
 
 beforeAll(async () => {
-  harness = await startHarness({ configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 2, approvers: [team:ops] }'), workDir: '/nonexistent' });
+  harness = await startHarness({
+    configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 2, approvers: [team:ops] }'),
+    workDir: '/nonexistent',
+  });
   harness.fake.handle(DELIVERIES, (request) => {
     const page = Number(request.query['cursor'] ?? '0');
-    const next = page + 1 < hookPages.length ? `<${harness.fake.baseUrl}/app/hook/deliveries?per_page=${request.query['per_page'] ?? ''}&cursor=${page + 1}>; rel="next"` : undefined;
+    const next =
+      page + 1 < hookPages.length
+        ? `<${harness.fake.baseUrl}/app/hook/deliveries?per_page=${request.query['per_page'] ?? ''}` +
+          `&cursor=${page + 1}>; rel="next"`
+        : undefined;
     return { status: 200, body: hookPages[page] ?? [], ...(next === undefined ? {} : { headers: { link: next } }) };
   });
   harness.fake.handle(REDELIVER, () => ({ status: 202, body: {} }));
@@ -167,13 +201,15 @@ afterAll(async () => {
 afterEach(() => {
   for (const app of started) {
     const refused = app.validation.violations.splice(0);
-    expect(refused.map((record) => `${record.method} ${record.url}\n${formatViolations(record.violations)}`)).toEqual([]);
+    expect(refused.map((record) => `${record.method} ${record.url}\n${formatViolations(record.violations)}`)).toEqual(
+      [],
+    );
   }
 });
 afterEach(githubRequestCheck(() => harness));
 
 describe('GitHub answering 502, then 200', () => {
-  it('tries the delivery again until GitHub answers; later deliveries of its issue wait behind it, other issues go on', async () => {
+  it('tries again until GitHub answers; later deliveries of its issue wait behind, other issues go on', async () => {
     const app = await startOwnApp({ retry: RETRY });
     await post(app, 'issues', issueOpened(80, 'pam', FORM));
     await post(app, 'issues', issueOpened(81, 'pam', FORM));
@@ -182,12 +218,16 @@ describe('GitHub answering 502, then 200', () => {
     if (original === undefined) throw new Error('no comments handler');
     let failing = true;
     harness.fake.handle(ROUTES.comments, (request) =>
-      failing && request.pathParams['issue_number'] === '80' ? { status: 502, body: { message: 'Bad Gateway' } } : original(request),
+      failing && request.pathParams['issue_number'] === '80'
+        ? { status: 502, body: { message: 'Bad Gateway' } }
+        : original(request),
     );
     const status = randomUUID();
     const plan = randomUUID();
     try {
-      expect((await post(app, 'issue_comment', issueComment(80, nextComment++, 'pam', '/status'), status)).status).toBe(200);
+      expect((await post(app, 'issue_comment', issueComment(80, nextComment++, 'pam', '/status'), status)).status).toBe(
+        200,
+      );
       const retrying = await waitFor('two failed attempts', async () => {
         const row = await deliveryRow(status);
         return row?.status === 'retrying' && row.attempts >= 2 ? row : undefined;
@@ -214,7 +254,11 @@ describe('GitHub answering 502, then 200', () => {
     expect(await deliveryRow(status)).toMatchObject({ status: 'handled', payload: null, nextAttemptAt: null });
     expect((await deliveryRow(status))?.attempts).toBeGreaterThanOrEqual(2);
     expect((await deliveryRow(plan))?.status).toBe('handled');
-    expect(harness.fake.requestsTo(ROUTES.comments).some((request) => request.pathParams['issue_number'] === '80' && request.status === 502)).toBe(true);
+    expect(
+      harness.fake
+        .requestsTo(ROUTES.comments)
+        .some((request) => request.pathParams['issue_number'] === '80' && request.status === 502),
+    ).toBe(true);
   });
 });
 
@@ -233,7 +277,9 @@ describe('a delivery that fails for a reason retrying cannot fix', () => {
     });
     const id = randomUUID();
     try {
-      expect((await post(app, 'issue_comment', issueComment(82, nextComment++, 'pam', '/status'), id)).status).toBe(200);
+      expect((await post(app, 'issue_comment', issueComment(82, nextComment++, 'pam', '/status'), id)).status).toBe(
+        200,
+      );
       await app.yardmaster.idle();
     } finally {
       harness.fake.handle(ROUTES.comments, original);
@@ -250,16 +296,23 @@ describe('a delivery that fails for a reason retrying cannot fix', () => {
 });
 
 describe('the database unavailable in the middle of handling, and deliveries it could not store', () => {
-  it('finishes the delivery once the database is back, and asks GitHub again for the one refused meanwhile', async () => {
+  it('finishes the delivery once the database is back, and asks GitHub again for the one refused', async () => {
     const sweeps: RedeliverySweepResult[] = [];
-    const app = await startOwnApp({ retry: RETRY, redeliveries: { probeIntervalMs: 100, onSwept: (result) => sweeps.push(result) } });
+    const app = await startOwnApp({
+      retry: RETRY,
+      redeliveries: { probeIntervalMs: 100, onSwept: (result) => sweeps.push(result) },
+    });
     await waitFor('the sweep at start', async () => (sweeps.length >= 1 ? true : undefined), 10_000);
     expect(sweeps[0]).toMatchObject({ requested: [] });
     // Redelivery as GitHub does it: the same delivery id and payload, sent again.
     const refused = new Map<number, { guid: string; payload: WebhookPayload }>();
     harness.fake.handle(REDELIVER, (request) => {
       const entry = refused.get(Number(request.pathParams['delivery_id']));
-      if (entry === undefined) return { status: 422, body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest' } };
+      if (entry === undefined)
+        return {
+          status: 422,
+          body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest' },
+        };
       void post(app, 'issues', entry.payload, entry.guid);
       return { status: 202, body: {} };
     });
@@ -298,7 +351,11 @@ describe('the database unavailable in the middle of handling, and deliveries it 
       // The handler meets the database gone; attempts go on failing while it stays away.
       await new Promise((resolve) => setTimeout(resolve, 600));
       await database.on();
-      await waitFor('the handled delivery', async () => ((await deliveryRow(first))?.status === 'handled' ? true : undefined), 20_000);
+      await waitFor(
+        'the handled delivery',
+        async () => ((await deliveryRow(first))?.status === 'handled' ? true : undefined),
+        20_000,
+      );
       expect((await deliveryRow(first))?.attempts).toBeGreaterThanOrEqual(1);
     } finally {
       release();
@@ -306,20 +363,33 @@ describe('the database unavailable in the middle of handling, and deliveries it 
       await database.end();
     }
     await harness.fake.waitForRequests(REDELIVER, { timeoutMs: 20_000 });
-    await waitFor('the redelivered delivery', async () => ((await deliveryRow(guid))?.status === 'handled' ? true : undefined), 20_000);
+    await waitFor(
+      'the redelivered delivery',
+      async () => ((await deliveryRow(guid))?.status === 'handled' ? true : undefined),
+      20_000,
+    );
     await app.yardmaster.idle();
-    expect(await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 84 })).toMatchObject({ state: 'requested' });
-    expect(await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 85 })).toMatchObject({ state: 'requested' });
+    expect(await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 84 })).toMatchObject({
+      state: 'requested',
+    });
+    expect(await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 85 })).toMatchObject({
+      state: 'requested',
+    });
     expect(acceptedComments(84).filter((body) => /Work order received/.test(body))).toHaveLength(1);
     expect(acceptedComments(85).filter((body) => /Work order received/.test(body))).toHaveLength(1);
     const [request, ...again] = harness.fake.requestsTo(REDELIVER);
     expect(again).toEqual([]);
     expect(request?.pathParams['delivery_id']).toBe('7001');
     expect(request?.headers.authorization).toMatch(/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i);
-    const audited = await harness.deps.db.select().from(auditLog).where(and(eq(auditLog.action, REDELIVERY_AUDIT_ACTION), sql`${auditLog.data}->>'delivery' = ${guid}`));
+    const audited = await harness.deps.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, REDELIVERY_AUDIT_ACTION), sql`${auditLog.data}->>'delivery' = ${guid}`));
     expect(audited).toHaveLength(1);
-    expect(audited[0]).toMatchObject({ actor: 'yardmaster', data: expect.objectContaining({ hookDeliveryId: 7001, event: 'issues', action: 'opened' }) });
+    expect(audited[0]).toMatchObject({
+      actor: 'yardmaster',
+      data: expect.objectContaining({ hookDeliveryId: 7001, event: 'issues', action: 'opened' }),
+    });
     hookPages[0] = [];
   });
 });
-

@@ -28,7 +28,15 @@ let test: TestDatabase;
 let queue: RuntimeQueue;
 
 /** GitHub's record of one delivery attempt, as `GET /app/hook/deliveries` lists them. */
-function attempt(id: number, guid: string, statusCode: number, event: string, action: string | null, minutesAgo: number, redelivery = false): Record<string, unknown> {
+function attempt(
+  id: number,
+  guid: string,
+  statusCode: number,
+  event: string,
+  action: string | null,
+  minutesAgo: number,
+  redelivery = false,
+): Record<string, unknown> {
   return {
     id,
     guid,
@@ -45,7 +53,12 @@ function attempt(id: number, guid: string, statusCode: number, event: string, ac
   };
 }
 
-const G = Object.fromEntries(['stored', 'oldFailed', 'pushFailed', 'connectFailed', 'newFailed', 'laterOk', 'ok', 'ancient'].map((name) => [name, randomUUID()]));
+const G = Object.fromEntries(
+  ['stored', 'oldFailed', 'pushFailed', 'connectFailed', 'newFailed', 'laterOk', 'ok', 'ancient'].map((name) => [
+    name,
+    randomUUID(),
+  ]),
+);
 function guid(name: string): string {
   const value = G[name];
   if (value === undefined) throw new Error(`no guid ${name}`);
@@ -75,7 +88,10 @@ const apps: TestApp[] = [];
 async function startOnce(options: YardmasterAppOptions['redeliveries'] = {}): Promise<RedeliverySweepResult> {
   const results: RedeliverySweepResult[] = [];
   const yardmaster = createYardmasterApp(
-    { service: { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: '/nonexistent' }) }, publicUrl: 'https://yardmaster.example.com' },
+    {
+      service: { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: '/nonexistent' }) },
+      publicUrl: 'https://yardmaster.example.com',
+    },
     { redeliveries: { ...options, onSwept: (result) => results.push(result) } },
   );
   const app = await startTestApp(fake, { app: yardmaster.load });
@@ -99,11 +115,24 @@ beforeAll(async () => {
   queue = await openQueue(test.database, { queues: RUNTIME_QUEUES, onError: () => undefined });
   fake.handle(DELIVERIES, (request) => {
     const page = request.query['cursor'] === 'page-2' ? 1 : 0;
-    const next = page === 0 ? { link: `<${fake.baseUrl}/app/hook/deliveries?per_page=${request.query['per_page'] ?? ''}&cursor=page-2>; rel="next"` } : undefined;
+    const next =
+      page === 0
+        ? {
+            link: `<${fake.baseUrl}/app/hook/deliveries?per_page=${request.query['per_page'] ?? ''}` +
+              '&cursor=page-2>; rel="next"',
+          }
+        : undefined;
     return { status: 200, body: PAGES[page] ?? [], ...(next === undefined ? {} : { headers: next }) };
   });
   fake.handle(REDELIVER, () => ({ status: 202, body: {} }));
-  await storeDelivery(test.database.db, { id: guid('stored'), event: 'issues', action: 'opened', installationId: INSTALLATION_ID, subjectKey: 'Codertocat/Hello-World#1', payload: {} });
+  await storeDelivery(test.database.db, {
+    id: guid('stored'),
+    event: 'issues',
+    action: 'opened',
+    installationId: INSTALLATION_ID,
+    subjectKey: 'Codertocat/Hello-World#1',
+    payload: {},
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -114,19 +143,31 @@ afterAll(async () => {
 
 afterEach(() => {
   for (const app of apps.splice(0)) {
-    expect(app.validation.violations.map((record) => `${record.method} ${record.url}\n${formatViolations(record.violations)}`)).toEqual([]);
+    expect(
+      app.validation.violations.map(
+        (record) => `${record.method} ${record.url}\n${formatViolations(record.violations)}`,
+      ),
+    ).toEqual([]);
   }
-  expect(fake.violations().map((request) => `${request.method} ${request.path}\n${formatViolations(request.violations)}`)).toEqual([]);
+  expect(
+    fake.violations().map((request) => `${request.method} ${request.path}\n${formatViolations(request.violations)}`),
+  ).toEqual([]);
 });
 
 describe('the redelivery sweep at start', () => {
-  it('asks, as the App, for the failed deliveries it has not stored, oldest first, a bounded number each time, once each', async () => {
+  it('asks, as the App, for failed deliveries not stored: oldest first, a bounded number a time, once each', async () => {
     const first = await startOnce({ bounds: { maxRedeliveries: 2 } });
-    expect(first).toEqual({ listed: 9, requested: [guid('oldFailed'), guid('connectFailed')], refused: [], leftOver: 1 });
+    expect(first).toEqual({
+      listed: 9,
+      requested: [guid('oldFailed'), guid('connectFailed')],
+      refused: [],
+      leftOver: 1,
+    });
     expect(redelivered()).toEqual(['103', '106']);
     const lists = fake.requestsTo(DELIVERIES);
     expect(lists.map((request) => request.query)).toEqual([{ per_page: '100' }, { per_page: '100', cursor: 'page-2' }]);
-    for (const request of [...lists, ...fake.requestsTo(REDELIVER)]) expect(request.headers.authorization).toMatch(/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i);
+    for (const request of [...lists, ...fake.requestsTo(REDELIVER)])
+      expect(request.headers.authorization).toMatch(/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i);
 
     // The next start asks for the one left over, and only for it; the one after asks for nothing.
     const second = await startOnce({ bounds: { maxRedeliveries: 2 } });
@@ -137,7 +178,13 @@ describe('the redelivery sweep at start', () => {
 
     const rows = await test.database.db.select().from(auditLog).where(eq(auditLog.action, REDELIVERY_AUDIT_ACTION));
     expect(rows.map((row) => row.data)).toEqual([
-      expect.objectContaining({ delivery: guid('oldFailed'), hookDeliveryId: 103, event: 'pull_request_review', action: 'submitted', statusCode: 503 }),
+      expect.objectContaining({
+        delivery: guid('oldFailed'),
+        hookDeliveryId: 103,
+        event: 'pull_request_review',
+        action: 'submitted',
+        statusCode: 503,
+      }),
       expect.objectContaining({ delivery: guid('connectFailed'), hookDeliveryId: 106, statusCode: 0 }),
       expect.objectContaining({ delivery: guid('newFailed'), hookDeliveryId: 108 }),
     ]);
@@ -148,7 +195,10 @@ describe('the redelivery sweep at start', () => {
   it('sweeps with no one listening for the result, as the server does', async () => {
     const before = fake.requestsTo(DELIVERIES).length;
     const yardmaster = createYardmasterApp(
-      { service: { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: '/nonexistent' }) }, publicUrl: 'https://yardmaster.example.com' },
+      {
+        service: { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: '/nonexistent' }) },
+        publicUrl: 'https://yardmaster.example.com',
+      },
       { redeliveries: {} },
     );
     const app = await startTestApp(fake, { app: yardmaster.load });
@@ -159,10 +209,13 @@ describe('the redelivery sweep at start', () => {
     expect(fake.requestsTo(DELIVERIES).length - before).toBe(2);
   });
 
-  it('reads no more pages than its bound, and records a refused request so that it is not asked for again', async () => {
+  it('reads no more pages than its bound; a refused request is recorded and not made again', async () => {
     const before = fake.requestsTo(DELIVERIES).length;
     PAGES[0]?.push(attempt(100, randomUUID(), 500, 'issues', 'closed', 45));
-    fake.handle(REDELIVER, () => ({ status: 422, body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest' } }));
+    fake.handle(REDELIVER, () => ({
+      status: 422,
+      body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest' },
+    }));
     const result = await startOnce({ bounds: { maxPages: 1 } });
     expect(fake.requestsTo(DELIVERIES).length - before).toBe(1);
     expect(result).toMatchObject({ listed: 6, requested: [], leftOver: 0 });

@@ -47,10 +47,17 @@ describe('transient failures', () => {
   });
 
   it('a database that refuses the login (FATAL) and a closed connection, also inside drizzle', async () => {
-    const sql = postgres('postgres://postgres@127.0.0.1:5432/ym_no_such_database', { max: 1, onnotice: () => undefined, connect_timeout: 5 });
+    const sql = postgres('postgres://postgres@127.0.0.1:5432/ym_no_such_database', {
+      max: 1,
+      onnotice: () => undefined,
+      connect_timeout: 5,
+    });
     const error: unknown = await sql`select 1`.catch((caught: unknown) => caught);
     await sql.end({ timeout: 1 });
-    expect(z.object({ code: z.string(), severity: z.string() }).parse(error)).toMatchObject({ code: '3D000', severity: 'FATAL' });
+    expect(z.object({ code: z.string(), severity: z.string() }).parse(error)).toMatchObject({
+      code: '3D000',
+      severity: 'FATAL',
+    });
     expect(deliveryErrorKind(error)).toBe('transient');
     const closed = Object.assign(new Error('write CONNECTION_CLOSED 127.0.0.1:5432'), { code: 'CONNECTION_CLOSED' });
     expect(deliveryErrorKind(closed)).toBe('transient');
@@ -64,7 +71,9 @@ describe('transient failures', () => {
   it('timeouts and aborts', () => {
     expect(deliveryErrorKind(new DOMException('timed out', 'TimeoutError'))).toBe('transient');
     expect(deliveryErrorKind(Object.assign(new Error('aborted'), { name: 'AbortError' }))).toBe('transient');
-    expect(deliveryErrorKind(new AggregateError([new Error('x'), Object.assign(new Error('y'), { code: 'ECONNREFUSED' })]))).toBe('transient');
+    expect(
+      deliveryErrorKind(new AggregateError([new Error('x'), Object.assign(new Error('y'), { code: 'ECONNREFUSED' })])),
+    ).toBe('transient');
   });
 });
 
