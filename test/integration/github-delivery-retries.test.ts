@@ -262,6 +262,51 @@ describe('GitHub answering 502, then 200', () => {
   });
 });
 
+describe('retries across a restart', () => {
+  it('a stopped process leaves its retry stored; the next takes it up, before the deliveries behind it', async () => {
+    const before = await startOwnApp({ retry: RETRY });
+    await post(before, 'issues', issueOpened(86, 'pam', FORM));
+    await before.yardmaster.idle();
+    const original = harness.fake.handlerOf(ROUTES.comments);
+    if (original === undefined) throw new Error('no comments handler');
+    harness.fake.handle(ROUTES.comments, (request) =>
+      request.pathParams['issue_number'] === '86'
+        ? { status: 503, body: { message: 'Service Unavailable' } }
+        : original(request),
+    );
+    const status = randomUUID();
+    const plan = randomUUID();
+    try {
+      expect(
+        (await post(before, 'issue_comment', issueComment(86, nextComment++, 'pam', '/status'), status)).status,
+      ).toBe(200);
+      await waitFor('a retry', async () => ((await deliveryRow(status))?.status === 'retrying' ? true : undefined));
+      expect((await post(before, 'issue_comment', issueComment(86, nextComment++, 'carol', PLAN), plan)).status).toBe(
+        200,
+      );
+      await before.close();
+      // Stopped: nothing tries the stored retry any more.
+      const stored = await deliveryRow(status);
+      expect(stored).toMatchObject({ status: 'retrying', payload: expect.anything() });
+      expect(stored?.attempts).toBeGreaterThanOrEqual(1);
+      expect(stored?.nextAttemptAt).toBeInstanceOf(Date);
+      expect((await deliveryRow(plan))?.status).toBe('received');
+    } finally {
+      harness.fake.handle(ROUTES.comments, original);
+    }
+    const attemptsBefore = (await deliveryRow(status))?.attempts ?? 0;
+    const after = await startOwnApp({ retry: RETRY });
+    await after.yardmaster.idle();
+    const replies = acceptedComments(86);
+    const statusAt = replies.findIndex((body) => /Work order #86: /.test(body));
+    const planAt = replies.findIndex((body) => /Plan v\d+ checked/.test(body));
+    expect(statusAt).toBeGreaterThanOrEqual(0);
+    expect(planAt).toBeGreaterThan(statusAt);
+    expect(await deliveryRow(status)).toMatchObject({ status: 'handled', attempts: attemptsBefore });
+    expect((await deliveryRow(plan))?.status).toBe('handled');
+  });
+});
+
 describe('a delivery that fails for a reason retrying cannot fix', () => {
   it('is tried once, marked failed and reported on its issue', async () => {
     const app = await startOwnApp({ retry: RETRY });
