@@ -30,7 +30,7 @@ export interface YardmasterApp {
 
 /** What may be set; `redeliveries` (absent: off) sweeps GitHub for deliveries it recorded as failed. */
 export interface YardmasterAppOptions extends Pick<DeliveryInboxOptions, 'concurrency' | 'onAnswered' | 'retry'> {
-  redeliveries?: Pick<RedeliveryTriggerOptions, 'bounds' | 'probeIntervalMs' | 'onSwept'>;
+  redeliveries?: Pick<RedeliveryTriggerOptions, 'bounds' | 'probeIntervalMs' | 'recoveryDelayMs' | 'onSwept'>;
 }
 
 /** Yardmaster's webhook handling, over the work-order service in `deps`. */
@@ -68,8 +68,7 @@ export function createYardmasterApp(deps: AppDeps, options: YardmasterAppOptions
     },
     idle: () => inbox?.idle() ?? Promise.resolve(),
     async close(waitMs) {
-      trigger?.stop();
-      await trigger?.settled();
+      await trigger?.stop(waitMs);
       await inbox?.close(waitMs);
     },
     swept: () => trigger?.settled() ?? Promise.resolve(),

@@ -11,6 +11,11 @@ export interface RedeliveryTriggerOptions extends RedeliverySweepOptions {
   probe: () => Promise<void>;
   /** How often the database is probed during an outage (default 5 s). */
   probeIntervalMs?: number;
+  /**
+   * How long after the outage ends the sweep waits (default 30 s), so that GitHub has listed the deliveries that
+   * failed last (its delivery log is not written the instant it gets our error).
+   */
+  recoveryDelayMs?: number;
   /** Told what each sweep did (tests, metrics). */
   onSwept?: (result: RedeliverySweepResult) => void;
 }
@@ -22,8 +27,8 @@ export interface RedeliveryTrigger {
   sweep(): Promise<void>;
   /** Resolves once no sweep is under way. */
   settled(): Promise<void>;
-  /** Stops probing; a sweep under way finishes. */
-  stop(): void;
+  /** Stops probing and waits (at most `waitMs`, default 10 s) for a sweep under way; it may go on after that. */
+  stop(waitMs?: number): Promise<void>;
 }
 
 export function createRedeliveryTrigger(options: RedeliveryTriggerOptions): RedeliveryTrigger {
@@ -38,15 +43,19 @@ export function createRedeliveryTrigger(options: RedeliveryTriggerOptions): Rede
   });
   let outage = false;
   let probeTimer: NodeJS.Timeout | undefined;
+  let sweepTimer: NodeJS.Timeout | undefined;
   let stopped = false;
 
   function recovered(): void {
-    if (!outage) return;
+    if (!outage || stopped) return;
     outage = false;
     clearTimeout(probeTimer);
     probeTimer = undefined;
-    options.log.info({}, 'storing deliveries works again: asking GitHub for those it could not deliver');
-    void task.run();
+    options.log.info({}, 'storing deliveries works again: asking GitHub soon for those it could not deliver');
+    clearTimeout(sweepTimer);
+    sweepTimer = setTimeout(() => {
+      if (!stopped) void task.run();
+    }, options.recoveryDelayMs ?? 30_000);
   }
 
   function probeLater(): void {
@@ -72,9 +81,16 @@ export function createRedeliveryTrigger(options: RedeliveryTriggerOptions): Rede
     },
     sweep: () => task.run(),
     settled: () => task.settled(),
-    stop() {
+    async stop(waitMs = 10_000) {
       stopped = true;
       clearTimeout(probeTimer);
+      clearTimeout(sweepTimer);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, waitMs);
+      });
+      await Promise.race([task.settled(), timedOut]);
+      clearTimeout(timer);
     },
   };
 }

@@ -345,7 +345,7 @@ describe('the database unavailable in the middle of handling, and deliveries it 
     const sweeps: RedeliverySweepResult[] = [];
     const app = await startOwnApp({
       retry: RETRY,
-      redeliveries: { probeIntervalMs: 100, onSwept: (result) => sweeps.push(result) },
+      redeliveries: { probeIntervalMs: 100, recoveryDelayMs: 0, onSwept: (result) => sweeps.push(result) },
     });
     await waitFor('the sweep at start', async () => (sweeps.length >= 1 ? true : undefined), 10_000);
     expect(sweeps[0]).toMatchObject({ requested: [] });
