@@ -307,6 +307,31 @@ describe('retries across a restart', () => {
   });
 });
 
+describe('a delivery that keeps failing for a passing reason', () => {
+  it('is given up once its time is up, and reported on its issue', async () => {
+    const app = await startOwnApp({ retry: { firstDelayMs: 20, maxDelayMs: 50, giveUpAfterMs: 400 } });
+    const config = harness.fake.handlerOf(ROUTES.contents);
+    if (config === undefined) throw new Error('no contents handler');
+    harness.fake.handle(ROUTES.contents, () => ({ status: 503, body: { message: 'Service Unavailable' } }));
+    const id = randomUUID();
+    try {
+      expect((await post(app, 'issues', issueOpened(87, 'pam', FORM), id)).status).toBe(200);
+      await app.yardmaster.idle();
+    } finally {
+      harness.fake.handle(ROUTES.contents, config);
+    }
+    const row = await deliveryRow(id);
+    expect(row?.status).toBe('failed');
+    expect(row?.attempts).toBeGreaterThanOrEqual(2);
+    expect(row?.error).toMatch(/Service Unavailable|503/);
+    expect(await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 87 })).toBeUndefined();
+    const [report, ...more] = acceptedComments(87);
+    expect(more).toEqual([]);
+    expect(report).toContain(id);
+    expect(report).toMatch(/for as long as it tries, and is given up/);
+  });
+});
+
 describe('a delivery that fails for a reason retrying cannot fix', () => {
   it('is tried once, marked failed and reported on its issue', async () => {
     const app = await startOwnApp({ retry: RETRY });
