@@ -1,13 +1,18 @@
 /**
  * The Probot app: every event Yardmaster acts on goes into the webhook inbox (stored, answered), whose handlers in
- * src/github run after the answer. Wiring only.
+ * src/github run after the answer; with redeliveries on, deliveries GitHub could not hand over are asked for again at
+ * start and after an outage. Wiring only.
  */
+import { sql } from 'drizzle-orm';
 import type { ApplicationFunction } from 'probot';
 import {
   type AppDeps,
   createDeliveryInbox,
+  createRedeliveryTrigger,
   type DeliveryInbox,
   type DeliveryInboxOptions,
+  type RedeliveryTrigger,
+  type RedeliveryTriggerOptions,
   ROUTED_EVENTS,
 } from './github/index.ts';
 
@@ -21,21 +26,53 @@ export interface YardmasterApp {
   idle(): Promise<void>;
   /** Takes no more deliveries into handling and waits (bounded) for those running; the rest wait, stored, for the next start. */
   close(waitMs?: number): Promise<void>;
+  /** Resolves once no redelivery sweep is under way. */
+  swept(): Promise<void>;
+}
+
+/** What may be set; `redeliveries` (absent: off) sweeps GitHub for deliveries it recorded as failed. */
+export interface YardmasterAppOptions extends Pick<DeliveryInboxOptions, 'concurrency' | 'onAnswered' | 'retry'> {
+  redeliveries?: Pick<RedeliveryTriggerOptions, 'bounds' | 'probeIntervalMs' | 'recoveryDelayMs' | 'onSwept'>;
 }
 
 /** Yardmaster's webhook handling, over the work-order service in `deps`. */
-export function createYardmasterApp(deps: AppDeps, options: Pick<DeliveryInboxOptions, 'concurrency' | 'onAnswered'> = {}): YardmasterApp {
+export function createYardmasterApp(deps: AppDeps, options: YardmasterAppOptions = {}): YardmasterApp {
+  const { redeliveries, ...inboxOptions } = options;
   let inbox: DeliveryInbox | undefined;
+  let trigger: RedeliveryTrigger | undefined;
   return {
     load: async (app) => {
-      const loaded = createDeliveryInbox({ deps, githubFor: (installationId) => app.auth(installationId), log: app.log, ...options });
+      const db = deps.service.db;
+      const redelivery =
+        redeliveries === undefined
+          ? undefined
+          : createRedeliveryTrigger({
+              db,
+              app: () => app.auth(),
+              log: app.log,
+              probe: async () => void (await db.execute(sql`select 1`)),
+              ...redeliveries,
+            });
+      trigger = redelivery;
+      const loaded = createDeliveryInbox({
+        deps,
+        githubFor: (installationId) => app.auth(installationId),
+        log: app.log,
+        ...inboxOptions,
+        ...(redelivery === undefined ? {} : { onStored: (ok: boolean) => redelivery.stored(ok) }),
+      });
       inbox = loaded;
       app.on([...ROUTED_EVENTS], async (context) => {
         await loaded.accept({ id: context.id, name: context.name, payload: context.payload });
       });
       await loaded.resume();
+      void redelivery?.sweep();
     },
     idle: () => inbox?.idle() ?? Promise.resolve(),
-    close: (waitMs) => inbox?.close(waitMs) ?? Promise.resolve(),
+    async close(waitMs) {
+      await trigger?.stop(waitMs);
+      await inbox?.close(waitMs);
+    },
+    swept: () => trigger?.settled() ?? Promise.resolve(),
   };
 }

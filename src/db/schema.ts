@@ -404,11 +404,15 @@ export const webhookDeliveries = pgTable(
     payload: jsonb('payload').$type<Record<string, unknown>>(),
     /** When a handler took it (`handling`). */
     claimedAt: timestamptz('claimed_at'),
+    /** Attempts that failed for a transient reason (`retrying`); reset when the delivery is stored again. */
+    attempts: integer('attempts').notNull().default(0),
+    /** When a `retrying` delivery is taken again. */
+    nextAttemptAt: timestamptz('next_attempt_at'),
   },
   (t) => [
     unique('webhook_deliveries_delivery_id_uq').on(t.deliveryId),
     index('webhook_deliveries_received_at_idx').on(t.receivedAt),
-    index('webhook_deliveries_unhandled_idx').on(t.id).where(sql`${t.status} in ('received', 'handling')`),
+    index('webhook_deliveries_unhandled_idx').on(t.id).where(sql`${t.status} in ('received', 'handling', 'retrying')`),
     check('webhook_deliveries_status_ck', oneOf(t.status, WEBHOOK_DELIVERY_STATUSES)),
   ],
 );

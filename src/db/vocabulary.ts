@@ -61,6 +61,9 @@ export type StageEventStage = (typeof STAGE_EVENT_STAGES)[number];
 /** `started` rows let the dashboard show the running stage; the rest are the engine's stage results. */
 export const STAGE_EVENT_RESULTS = everyOf<'started' | StageResult>()(['started', 'ok', 'failed', 'skipped']);
 
-/** `received` (stored, answered) → `handling` (a handler took it) → `handled` | `failed`; `ignored` for events no handler wants. */
-export const WEBHOOK_DELIVERY_STATUSES = ['received', 'handling', 'handled', 'failed', 'ignored'] as const;
+/**
+ * `received` (stored, answered) → `handling` (a handler took it) → `handled` | `failed`, or `retrying` (failed for a
+ * transient reason; taken again at `next_attempt_at`); `ignored` for events no handler wants.
+ */
+export const WEBHOOK_DELIVERY_STATUSES = ['received', 'handling', 'handled', 'failed', 'ignored', 'retrying'] as const;
 export type WebhookDeliveryStatus = (typeof WEBHOOK_DELIVERY_STATUSES)[number];

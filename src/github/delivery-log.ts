@@ -25,13 +25,23 @@ export interface ClaimedDelivery {
   event: string;
   installationId: number;
   payload: Record<string, unknown>;
+  /** When it was stored (the retry bound counts from here). */
+  receivedAt: Date;
+  /** Attempts that failed for a transient reason so far. */
+  attempts: number;
 }
 
 /** A stored delivery still to handle. */
 export interface UnhandledDelivery {
   row: number;
   subjectKey: string;
+  /** When a `retrying` one is due; `undefined` for one never tried or cut off while handled. */
+  nextAttemptAt: Date | undefined;
 }
+
+/** Rows a handler may take: new ones, retries, and with `reclaim` those a stopped process was handling. */
+const CLAIMABLE: readonly WebhookDeliveryStatus[] = ['received', 'retrying'];
+const RECLAIMABLE: readonly WebhookDeliveryStatus[] = [...CLAIMABLE, 'handling'];
 
 /**
  * Stores deliveries in one statement (and one commit); for each, its row, or `undefined` when its id was seen before
@@ -61,6 +71,8 @@ export async function storeDeliveries(db: Db, deliveries: readonly IncomingDeliv
         receivedAt: sql`now()`,
         handledAt: null,
         claimedAt: null,
+        attempts: 0,
+        nextAttemptAt: null,
         event: sql`excluded.event`,
         action: sql`excluded.action`,
         installationId: sql`excluded.installation_id`,
@@ -81,39 +93,95 @@ export async function storeDelivery(db: Db, delivery: IncomingDelivery): Promise
 }
 
 /**
- * Takes a stored delivery for handling: `received` → `handling`, or a `handling` one left by a process that stopped
- * (`reclaim`). `undefined` when another handler has it or it is done.
+ * Takes a stored delivery for handling: `received` or `retrying` → `handling`, or a `handling` one left by a process
+ * that stopped, or by an attempt whose failure could not be recorded (`reclaim`). `undefined` when another handler
+ * has it or it is done.
  */
 export async function claimDelivery(db: Db, row: number, reclaim = false): Promise<ClaimedDelivery | undefined> {
   const [claimed] = await db
     .update(webhookDeliveries)
     .set({ status: 'handling', claimedAt: sql`now()` })
-    .where(and(eq(webhookDeliveries.id, row), inArray(webhookDeliveries.status, reclaim ? ['received', 'handling'] : ['received'])))
+    .where(and(eq(webhookDeliveries.id, row), inArray(webhookDeliveries.status, reclaim ? RECLAIMABLE : CLAIMABLE)))
     .returning({
       row: webhookDeliveries.id,
       id: webhookDeliveries.deliveryId,
       event: webhookDeliveries.event,
       installationId: webhookDeliveries.installationId,
       payload: webhookDeliveries.payload,
+      receivedAt: webhookDeliveries.receivedAt,
+      attempts: webhookDeliveries.attempts,
     });
   if (claimed === undefined || claimed.installationId === null || claimed.payload === null) return undefined;
-  return { row: claimed.row, id: claimed.id, event: claimed.event, installationId: claimed.installationId, payload: claimed.payload };
+  const { installationId, payload } = claimed;
+  return { ...claimed, installationId, payload };
 }
 
-/** Deliveries stored but not handled (a process stopped before or while handling them), oldest first. */
+/**
+ * Deliveries stored but not handled (a process stopped before or while handling them, or they wait for another
+ * attempt), oldest first.
+ */
 export async function unhandledDeliveries(db: Db): Promise<UnhandledDelivery[]> {
   const rows = await db
-    .select({ row: webhookDeliveries.id, subjectKey: webhookDeliveries.subjectKey })
+    .select({
+      row: webhookDeliveries.id,
+      subjectKey: webhookDeliveries.subjectKey,
+      status: webhookDeliveries.status,
+      nextAttemptAt: webhookDeliveries.nextAttemptAt,
+    })
     .from(webhookDeliveries)
-    .where(inArray(webhookDeliveries.status, ['received', 'handling']))
+    .where(inArray(webhookDeliveries.status, ['received', 'handling', 'retrying']))
     .orderBy(asc(webhookDeliveries.id));
-  return rows.map((row) => ({ row: row.row, subjectKey: row.subjectKey ?? '' }));
+  return rows.map((row) => ({
+    row: row.row,
+    subjectKey: row.subjectKey ?? '',
+    nextAttemptAt: row.status === 'retrying' ? (row.nextAttemptAt ?? new Date()) : undefined,
+  }));
 }
 
-/** Marks how a taken delivery ended; a handled one drops its payload, a failed one keeps it for a look. */
-export async function finishDelivery(db: Db, row: number, status: Extract<WebhookDeliveryStatus, 'handled' | 'failed'>, error?: string): Promise<void> {
+/** Records a transient failure: the delivery waits, payload kept, for another attempt at `nextAttemptAt`. */
+export async function scheduleRetry(
+  db: Db,
+  row: number,
+  attempts: number,
+  nextAttemptAt: Date,
+  error: string,
+): Promise<void> {
   await db
     .update(webhookDeliveries)
-    .set({ status, handledAt: sql`now()`, error: error ?? null, ...(status === 'handled' ? { payload: null } : {}) })
+    .set({ status: 'retrying', attempts, nextAttemptAt, error, claimedAt: null })
+    .where(eq(webhookDeliveries.id, row));
+}
+
+/** Which of `ids` (GitHub delivery GUIDs) are stored, whatever became of them. */
+export async function storedDeliveryIds(db: Db, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db
+    .select({ id: webhookDeliveries.deliveryId })
+    .from(webhookDeliveries)
+    .where(inArray(webhookDeliveries.deliveryId, [...ids]));
+  return new Set(rows.map((row) => row.id));
+}
+
+/**
+ * Marks how a taken delivery ended; a handled one drops its payload, a failed one keeps it for a look. `attempts`:
+ * the failed attempts before this end, when known.
+ */
+export async function finishDelivery(
+  db: Db,
+  row: number,
+  status: Extract<WebhookDeliveryStatus, 'handled' | 'failed'>,
+  error?: string,
+  attempts?: number,
+): Promise<void> {
+  await db
+    .update(webhookDeliveries)
+    .set({
+      status,
+      handledAt: sql`now()`,
+      error: error ?? null,
+      nextAttemptAt: null,
+      ...(attempts === undefined ? {} : { attempts }),
+      ...(status === 'handled' ? { payload: null } : {}),
+    })
     .where(eq(webhookDeliveries.id, row));
 }

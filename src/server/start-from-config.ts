@@ -127,7 +127,11 @@ async function startApp(
       notifications.kick();
     };
     const deps: AppDeps = { service, publicUrl, onOrderChanged, ...(lanes === undefined ? {} : { lanes: lanes.app }) };
-    const yardmaster = createYardmasterApp(deps, { onAnswered: (event, outcome, seconds) => metrics.webhookAnswered(event, outcome, seconds) });
+    // Redeliveries on: at start and after a database outage, GitHub is asked again for what it could not hand over.
+    const yardmaster = createYardmasterApp(deps, {
+      onAnswered: (event, outcome, seconds) => metrics.webhookAnswered(event, outcome, seconds),
+      redeliveries: {},
+    });
     const server = await startAppServer({
       probot,
       app: yardmaster.load,
