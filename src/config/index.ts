@@ -16,5 +16,5 @@ export {
   withApprovedSettings,
 } from './release-settings.ts';
 export { type EnvironmentTargets, resolveEnvironmentTargets } from './resolve-environment.ts';
-export { resolvePlanTargets } from './resolve-hosts.ts';
+export { type ResolvedTargets, resolvePlanTargets } from './resolve-hosts.ts';
 export { readSecretEnv } from './secret-env.ts';

@@ -1,6 +1,5 @@
 /** Runs the engine for an order that holds its environment lock, from start (or retry, or resume) to its end. */
-import { retryRelease } from '../deploy/retry-release.ts';
-import { runRelease } from '../deploy/run-release.ts';
+import { retryRelease, runRelease } from '../deploy/index.ts';
 import { packageAccess } from '../policy/index.ts';
 import type { EngineOptions, ReleaseRequest, ReleaseResult } from '../deploy/types.ts';
 import { finishRelease, type PreparedRun, type ReleaseRun, type StopReason } from '../workorders/service/index.ts';

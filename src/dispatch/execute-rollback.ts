@@ -2,7 +2,7 @@
  * A `/rollback` of a released order, run by a worker that holds the environment lock: the engine switches each group
  * of hosts back under the lease heartbeat, then the lifecycle ends the order (finishRollback).
  */
-import { rollbackEnvironment } from '../deploy/rollback-environment.ts';
+import { rollbackEnvironment } from '../deploy/index.ts';
 import type { ReleaseEvent } from '../deploy/types.ts';
 import {
   approvedPostDeploy,

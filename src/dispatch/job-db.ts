@@ -1,7 +1,7 @@
 /** Lets pg-boss run its statements through one of our drizzle transactions. */
 import { is, SQL, sql } from 'drizzle-orm';
 import { fromDrizzle, type Db as BossDb } from 'pg-boss';
-import { rawRows } from '../db/raw-rows.ts';
+import { rawRows } from '../db/index.ts';
 import type { DbExecutor } from '../db/types.ts';
 
 /**

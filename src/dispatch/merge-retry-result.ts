@@ -1,5 +1,5 @@
 /** The result of a retried release over the whole release. */
-import type { RetrySource } from '../deploy/retry-release.ts';
+import type { RetrySource } from '../deploy/index.ts';
 import type { ReleaseResult } from '../deploy/types.ts';
 
 /**

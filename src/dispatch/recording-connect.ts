@@ -1,9 +1,9 @@
 /** The engine's `connect`, reading and recording each host's live release before the engine may change it. */
 import { posix } from 'node:path';
 import type { ResolvedHost } from '../config/types.ts';
-import { versionFromLinkTarget } from '../deploy/release-layout.ts';
+import { versionFromLinkTarget } from '../deploy/index.ts';
 import type { ConnectHost } from '../deploy/types.ts';
-import { shellQuote } from '../executors/shell-quote.ts';
+import { shellQuote } from '../executors/index.ts';
 import type { Executor } from '../executors/types.ts';
 
 const READ_TIMEOUT_MS = 30_000;

@@ -8,11 +8,11 @@
 import { and, eq } from 'drizzle-orm';
 import { posix } from 'node:path';
 import type { ResolvedHost } from '../config/types.ts';
-import { hostRuns } from '../db/schema.ts';
+import { hostRuns } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
-import { rollbackEnvironment, type HostRollbackReport } from '../deploy/rollback-environment.ts';
+import { type HostRollbackReport, rollbackEnvironment } from '../deploy/index.ts';
 import type { ConnectHost } from '../deploy/types.ts';
-import { shellQuote } from '../executors/shell-quote.ts';
+import { shellQuote } from '../executors/index.ts';
 import { approvedPostDeploy, hostRunsOf, type HostRunRow, type PreparedRun } from '../workorders/service/index.ts';
 import { rollbackRequestFor } from './rollback-request.ts';
 

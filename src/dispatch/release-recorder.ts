@@ -4,7 +4,7 @@
  * the engine; writes are chained in order and awaited by `flush()` before the release is finished.
  */
 import { eq, sql } from 'drizzle-orm';
-import { hostRuns, releases, stageEvents, stageOutput } from '../db/schema.ts';
+import { hostRuns, releases, stageEvents, stageOutput } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 import type { HostReport, ReleaseEvent } from '../deploy/types.ts';
 import { toJsonRecord } from '../workorders/service/index.ts';

@@ -1,6 +1,6 @@
 /** The standalone-rollback request for some hosts of a prepared run, sent back to one version. */
 import type { ResolvedHost } from '../config/types.ts';
-import type { RollbackHooks, RollbackRequest } from '../deploy/rollback-environment.ts';
+import type { RollbackHooks, RollbackRequest } from '../deploy/index.ts';
 import type { PreparedRun } from '../workorders/service/index.ts';
 
 /**

@@ -1,5 +1,5 @@
 /** What the release worker reports, for adapters to turn into check runs, deployment statuses and comments. */
-import type { HostRollbackReport } from '../deploy/rollback-environment.ts';
+import type { HostRollbackReport } from '../deploy/index.ts';
 import type { ReleaseEvent } from '../deploy/types.ts';
 import type { LifecycleEvent } from '../workorders/service/index.ts';
 

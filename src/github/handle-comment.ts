@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { findPlanBlocks } from '../plan/index.ts';
-import { parseCommand } from '../workorders/parse-command.ts';
+import { parseCommand } from '../workorders/index.ts';
 import { findWorkOrder, handleCommand, openWorkOrder, submitPlan } from '../workorders/service/index.ts';
 import type { Command } from '../workorders/types.ts';
 import { isLaneCommand, laneBlockOf, laneCommand, takeLaneSpec } from './handle-lane-comment.ts';

@@ -6,7 +6,7 @@
  * keep within the repository's lane limits (TTL, instance quota).
  */
 import { topLevelFences, formatIssues } from '../plan/index.ts';
-import { hasRole } from '../workorders/roles.ts';
+import { hasRole } from '../workorders/index.ts';
 import type { RoleName } from '../workorders/types.ts';
 import {
   endLane,

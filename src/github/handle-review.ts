@@ -4,9 +4,8 @@
  */
 import { and, desc, eq } from 'drizzle-orm';
 import { planVersions } from '../db/index.ts';
-import { reviewVerdict } from '../workorders/review-verdict.ts';
-import { findWorkOrder, recordVerdict } from '../workorders/service/index.ts';
-import { planVersionAt } from '../workorders/service/plan-store.ts';
+import { reviewVerdict } from '../workorders/index.ts';
+import { findWorkOrder, planVersionAt, recordVerdict } from '../workorders/service/index.ts';
 import { announceQueuedDeployment, sessionAnnouncer } from './announce-queued-deployment.ts';
 import type { Session } from './session.ts';
 import { problemsOf, reviewEventSchema } from './webhook-payloads.ts';

@@ -8,8 +8,7 @@
  */
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { appendAudit } from '../db/audit-log.ts';
-import { auditLog } from '../db/schema.ts';
+import { appendAudit, auditLog } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 import { SYSTEM_ACTOR } from '../workorders/service/index.ts';
 import { storedDeliveryIds } from './delivery-log.ts';

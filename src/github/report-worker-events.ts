@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { githubReports } from '../db/index.ts';
 import type { Database, Db } from '../db/types.ts';
 import { STAGES, type ReleaseEvent, type ReleaseResult, type StageName } from '../deploy/types.ts';
-import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import type { WorkerEvent } from '../dispatch/index.ts';
 import { getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';
 import { rollbackOutput, stageOutput, KEPT_LINES, type HostStage } from './check-run-output.ts';
 import { adoptQueuedDeployment } from './deployment-records.ts';

@@ -1,6 +1,6 @@
 /** Team roles (`team:slug`) answered by GitHub: `GET /orgs/{org}/teams/{team_slug}/memberships/{username}`. */
 import { z } from 'zod';
-import type { TeamMembership } from '../workorders/roles.ts';
+import type { TeamMembership } from '../workorders/index.ts';
 import { httpStatusOf, type OctokitSlice } from './octokit-slice.ts';
 
 const membershipSchema = z.object({ state: z.string() });

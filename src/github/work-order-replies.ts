@@ -1,7 +1,6 @@
 /** The bot's words on work orders: plan summaries, refusals, acknowledgements. */
 import { describeStrategy } from '../plan/index.ts';
-import type { PlanSummary, StatusSummary } from '../workorders/service/index.ts';
-import type { SummaryHost } from '../workorders/service/plan-summary.ts';
+import type { PlanSummary, StatusSummary, SummaryHost } from '../workorders/service/index.ts';
 import { codeBlock, inlineCode } from './markdown.ts';
 import { planCommandsMarkdown } from './plan-commands-markdown.ts';
 

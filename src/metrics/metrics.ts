@@ -4,7 +4,7 @@
  * people, repositories' contents or secrets.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import type { WorkerEvent } from '../dispatch/index.ts';
 
 export interface Metrics {
   registry: Registry;

@@ -4,7 +4,7 @@
  */
 import { installAuditKey, resolveAuditKey, AUDIT_KEY_VARIABLE, openDatabase, migrateDatabase } from '../db/index.ts';
 import type { Database } from '../db/types.ts';
-import { openQueue } from '../dispatch/queue.ts';
+import { openQueue } from '../dispatch/index.ts';
 import { RUNTIME_QUEUES, type RuntimeQueue } from './runtime-queues.ts';
 import { checkReadiness, expectedMigrations, type Readiness } from './readiness.ts';
 import type { RuntimeConfig } from './runtime-env.ts';

@@ -1,5 +1,5 @@
 /** Every queue a Yardmaster process opens: releases and rollbacks, and notification deliveries. */
-import { RELEASE_QUEUES } from '../dispatch/release-queues.ts';
+import { RELEASE_QUEUES } from '../dispatch/index.ts';
 import type { Queue } from '../dispatch/types.ts';
 import { NOTIFY_QUEUES } from '../notify/index.ts';
 

@@ -2,7 +2,7 @@
  * Workers as a process runs them (the server's in-process workers and `yardmaster worker`): SSH identity from the
  * environment, the repo config from `YARDMASTER_CONFIG` or the GitHub adapter, events logged and reported.
  */
-import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import type { WorkerEvent } from '../dispatch/index.ts';
 import type { PolicySource } from '../policy/index.ts';
 import type { Runtime } from './open-runtime.ts';
 import { fileRepoConfigSource, missingRepoConfigSource, type RepoConfigSource } from './repo-config-source.ts';

@@ -4,8 +4,7 @@
  */
 import type { ConnectHost } from '../deploy/types.ts';
 import type { PolicySource, RepoConnect } from '../policy/index.ts';
-import { startReleaseWorker, type ReleaseWorker } from '../dispatch/release-worker.ts';
-import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import { type ReleaseWorker, startReleaseWorker, type WorkerEvent } from '../dispatch/index.ts';
 import { storeSecretSource } from '../policy/index.ts';
 import type { Runtime } from './open-runtime.ts';
 import type { RepoConfigSource } from './repo-config-source.ts';

@@ -1,5 +1,5 @@
 /** The workers' wiring with one more sink for their events (metrics), shielded from the others. */
-import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import type { WorkerEvent } from '../dispatch/index.ts';
 import type { GitHubWorkerWiring } from './start-process-workers.ts';
 import { fanOut } from './worker-event-log.ts';
 

@@ -1,5 +1,5 @@
 /** Worker events as log lines: transitions, waiting, deferral, recovery and errors at info/error, engine events at debug. */
-import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import type { WorkerEvent } from '../dispatch/index.ts';
 
 /** The levels used. */
 export interface WorkerEventLogger {

@@ -4,7 +4,7 @@
  * Approve / Reject buttons while the plan waits for approval. A message of a replaced plan says so and has no buttons.
  */
 import { describeStrategy } from '../plan/index.ts';
-import type { PlanSummary, SummaryHost } from '../workorders/service/plan-summary.ts';
+import type { PlanSummary, SummaryHost } from '../workorders/service/index.ts';
 import { BLOCK_KIT_LIMITS, type SlackBlock, type SlackButton } from './block-kit-types.ts';
 import { planCommandBlocks } from './plan-command-blocks.ts';
 

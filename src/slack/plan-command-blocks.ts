@@ -6,7 +6,7 @@
  */
 import { whenStageRuns } from '../deploy/index.ts';
 import { formatDuration, revealInvisible } from '../plan/index.ts';
-import type { PlanSummary, StageSummary } from '../workorders/service/plan-summary.ts';
+import type { PlanSummary, StageSummary } from '../workorders/service/index.ts';
 import { BLOCK_KIT_LIMITS, type SlackBlock } from './block-kit-types.ts';
 
 const SECTION_TEXT_LIMIT = BLOCK_KIT_LIMITS.sectionText;

@@ -5,10 +5,10 @@
  * into the worker.
  */
 import type { ReleaseEvent, StageName } from '../deploy/types.ts';
-import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import type { WorkerEvent } from '../dispatch/index.ts';
 import { createKeyedSerialRunner } from '../lib/keyed-serial-runner.ts';
 import { orderUrl } from '../lib/order-url.ts';
-import { currentPlanVersion } from '../workorders/service/plan-store.ts';
+import { currentPlanVersion } from '../workorders/service/index.ts';
 import { outcomeReply, stageReplyText, type HostProgress } from './progress-blocks.ts';
 import { approvalMessageOf, type ApprovalMessageSync } from './sync-approval-message.ts';
 import type { SlackDeps } from './types.ts';

@@ -11,7 +11,7 @@
  * at the end of a range, includes that whole day. `24:00` may end a range. Windows are half-open (the end minute is
  * no longer frozen) and read on the zone's wall clock, so `Mon 06:00` stays 06:00 local across daylight saving time.
  */
-import { closestMatch } from '../plan/closest-match.ts';
+import { closestMatch } from '../plan/index.ts';
 import { canonicalTimeZone, localEpochMinute } from './zoned-clock.ts';
 
 /** A span of wall-clock minutes; `start > end` wraps (weekly: the week end, daily: midnight). */

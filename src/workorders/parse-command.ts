@@ -18,8 +18,7 @@
  * - `/retry-failed`, `/unlock`, `/status` take no arguments: `/retry-failed web-2` is refused rather than retrying
  *   more hosts than the author meant.
  */
-import { closestMatch } from '../plan/closest-match.ts';
-import { nameSchema, versionSchema } from '../plan/field-schemas.ts';
+import { closestMatch, nameSchema, versionSchema } from '../plan/index.ts';
 import { readTextArgument } from './command-text.ts';
 import type { Command } from './types.ts';
 

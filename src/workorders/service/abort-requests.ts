@@ -3,7 +3,7 @@
  * running the release looks for one newer than the order's move to `running` on every lease heartbeat. The request
  * is thereby durable, visible in the audit log, and seen by whichever worker runs (or resumes) the release.
  */
-import { appendAudit } from '../../db/audit-log.ts';
+import { appendAudit } from '../../db/index.ts';
 import type { DbExecutor, Tx } from '../../db/types.ts';
 import { AUDIT_ACTIONS } from './audit-actions.ts';
 import { auditRowAfter, lastTransitionInto } from './audit-queries.ts';

@@ -1,7 +1,6 @@
 /** Storing one move of the state machine together with its audit row. */
 import { and, eq, sql } from 'drizzle-orm';
-import { appendAudit } from '../../db/audit-log.ts';
-import { workOrders } from '../../db/schema.ts';
+import { appendAudit, workOrders } from '../../db/index.ts';
 import type { Tx } from '../../db/types.ts';
 import { transition } from '../transition.ts';
 import type { Actor, TransitionCause, WorkOrderState } from '../types.ts';

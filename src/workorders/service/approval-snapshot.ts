@@ -2,7 +2,7 @@
  * Where an order's approval stands, for adapters that show it (the Slack approval message): the current plan's
  * summary, whose approvals count for it, and how many are needed.
  */
-import { resolvePlanTargets } from '../../config/resolve-hosts.ts';
+import { resolvePlanTargets } from '../../config/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import { approvalRecords } from './approvals-store.ts';
 import { evaluateOrderQuorum, lookupApprovers } from './order-quorum.ts';

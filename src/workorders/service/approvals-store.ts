@@ -1,6 +1,6 @@
 /** Approval rows: verdicts bound to the digest their author saw, never updated (a withdrawal is a later row). */
 import { and, asc, eq } from 'drizzle-orm';
-import { approvals } from '../../db/schema.ts';
+import { approvals } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import type { ApprovalRecord, ApprovalSource, ApprovalVerdict } from '../types.ts';
 

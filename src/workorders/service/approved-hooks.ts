@@ -5,9 +5,9 @@
  * write as the deploy user could put unapproved commands there.
  */
 import { and, desc, eq, isNotNull } from 'drizzle-orm';
-import { releases } from '../../db/schema.ts';
+import { releases } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
-import type { RollbackHooks } from '../../deploy/rollback-environment.ts';
+import type { RollbackHooks } from '../../deploy/index.ts';
 import { currentPlanVersion, readStoredPlan } from './plan-store.ts';
 import type { EnvironmentKey } from './environment-key.ts';
 

@@ -6,9 +6,9 @@
 import {
   describeSettingsChanges,
   releaseSettings,
-  releaseSettingsSchema,
   type ReleaseSettings,
-} from '../../config/release-settings.ts';
+  releaseSettingsSchema,
+} from '../../config/index.ts';
 import type { AppConfig, EnvironmentConfig, ResolvedHost } from '../../config/types.ts';
 import { canonicalJson } from '../../lib/canonical-json.ts';
 import type { PlanVersionRow } from './plan-store.ts';

@@ -1,7 +1,7 @@
 /** Questions the service and the worker ask of an order's audit rows. */
 import { and, desc, eq, gt, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { auditLog } from '../../db/schema.ts';
+import { auditLog } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import { TRANSITIONS } from '../states.ts';
 import type { TransitionCause, WorkOrderState } from '../types.ts';

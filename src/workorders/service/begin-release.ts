@@ -5,7 +5,7 @@
  * the worker then runs the release. A job for an order that is `running` already belongs to a release whose worker
  * may have died: the worker recovers it (recover-release.ts).
  */
-import { newReleaseId } from '../../deploy/run-release.ts';
+import { newReleaseId } from '../../deploy/index.ts';
 import type { Tx } from '../../db/types.ts';
 import type { Actor } from '../types.ts';
 import { applyCheckedTransition } from './apply-transition.ts';

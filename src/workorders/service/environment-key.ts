@@ -1,6 +1,6 @@
 /** Which environment lock (and which waiting line): the repo, app and environment. */
 import { and, eq, type SQL } from 'drizzle-orm';
-import { environmentLocks } from '../../db/schema.ts';
+import { environmentLocks } from '../../db/index.ts';
 
 export interface EnvironmentKey {
   repoFullName: string;

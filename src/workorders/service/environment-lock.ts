@@ -11,7 +11,7 @@
  * way through its release, and nothing else may deploy on top of them.
  */
 import { and, eq, isNotNull, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import { environmentLocks } from '../../db/schema.ts';
+import { environmentLocks } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import { lockKeyIs, type EnvironmentKey } from './environment-key.ts';
 import { countWaitersAhead, noWaiterAhead } from './lock-waiters.ts';

@@ -6,9 +6,9 @@
  */
 import { sql } from 'drizzle-orm';
 import type { ResolvedHost } from '../../config/types.ts';
-import { releases } from '../../db/schema.ts';
+import { releases } from '../../db/index.ts';
 import type { Tx } from '../../db/types.ts';
-import type { HostRollbackReport, RollbackResult } from '../../deploy/rollback-environment.ts';
+import type { HostRollbackReport, RollbackResult } from '../../deploy/index.ts';
 import { applyCheckedTransition } from './apply-transition.ts';
 import { lastTransitionInto } from './audit-queries.ts';
 import { releaseEnvironmentLock } from './environment-lock.ts';

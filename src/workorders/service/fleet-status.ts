@@ -4,7 +4,7 @@
  * in Slack and other read-only views.
  */
 import { and, desc, eq, inArray, isNotNull, or, sql, type SQL } from 'drizzle-orm';
-import { environmentLocks, releases, workOrders } from '../../db/schema.ts';
+import { environmentLocks, releases, workOrders } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 
 export interface FleetFilter {

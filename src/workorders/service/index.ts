@@ -15,3 +15,5 @@ export { AUDIT_ACTIONS, SYSTEM_ACTOR, userActor } from './audit-actions.ts';
 export { approvalSnapshot, type ApprovalSnapshot } from './approval-snapshot.ts';
 export { fleetStatus, type FleetFilter, type FleetStatus, type OrderLine } from './fleet-status.ts';
 export * from './release-lifecycle.ts';
+export { currentPlanVersion, planVersionAt } from './plan-store.ts';
+export { type SummaryHost } from './plan-summary.ts';

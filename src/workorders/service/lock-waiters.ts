@@ -5,8 +5,7 @@
  */
 import { eq, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import { rawRows } from '../../db/raw-rows.ts';
-import { environmentLockWaiters } from '../../db/schema.ts';
+import { environmentLockWaiters, rawRows } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import type { EnvironmentKey } from './environment-key.ts';
 

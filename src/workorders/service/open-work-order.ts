@@ -1,7 +1,6 @@
 /** Opening a work order: a `work-order` issue, or `/deploy <env>` on a pull request. */
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { appendAudit } from '../../db/audit-log.ts';
-import { workOrders } from '../../db/schema.ts';
+import { appendAudit, workOrders } from '../../db/index.ts';
 import type { Tx } from '../../db/types.ts';
 import type { WorkOrderKind } from '../../db/vocabulary.ts';
 import { authorize, type Action } from '../authorize.ts';

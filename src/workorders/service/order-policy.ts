@@ -1,5 +1,5 @@
 /** The policy inputs of an order: its plan's environment in the repo config, and the authorization context. */
-import { findEnvironment } from '../../config/find-environment.ts';
+import { findEnvironment } from '../../config/index.ts';
 import type { AppConfig, EnvironmentConfig, RepoConfig } from '../../config/types.ts';
 import type { Plan } from '../../plan/types.ts';
 import type { AuthorizationContext } from '../authorize.ts';

@@ -1,6 +1,6 @@
 /** Reading work orders. Writes go through the service functions, which lock the row first. */
 import { and, desc, eq, isNull } from 'drizzle-orm';
-import { workOrders } from '../../db/schema.ts';
+import { workOrders } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import type { WorkOrder } from './types.ts';
 

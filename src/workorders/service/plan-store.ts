@@ -1,9 +1,8 @@
 /** Plan versions: every plan an order has had, the current one being the highest `seq`. */
 import { and, desc, eq, like, lt, sql } from 'drizzle-orm';
-import { planVersions } from '../../db/schema.ts';
+import { planVersions } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
-import { planDigest } from '../../plan/digest.ts';
-import { parsePlan } from '../../plan/parse-plan.ts';
+import { parsePlan, planDigest } from '../../plan/index.ts';
 import type { Plan } from '../../plan/types.ts';
 
 export type PlanVersionRow = typeof planVersions.$inferSelect;

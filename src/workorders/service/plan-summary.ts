@@ -1,6 +1,6 @@
 /** What the bot answers to a plan: hosts per batch, every command of every stage, and whose approvals it needs. */
 import type { EnvironmentConfig, ResolvedHost, RolesConfig } from '../../config/types.ts';
-import { planBatches } from '../../deploy/rollout-plan.ts';
+import { planBatches } from '../../deploy/index.ts';
 import { STAGES, type StageName } from '../../deploy/types.ts';
 import type { HealthCheck, MonitorCheck, Plan, Probe, Strategy } from '../../plan/types.ts';
 import { approverPrincipals } from '../roles.ts';

@@ -1,6 +1,5 @@
 /** Everything a release of an order needs, read fresh when a worker picks it up. */
-import { withApprovedSettings } from '../../config/release-settings.ts';
-import { resolvePlanTargets } from '../../config/resolve-hosts.ts';
+import { resolvePlanTargets, withApprovedSettings } from '../../config/index.ts';
 import type { AppConfig, EnvironmentConfig, RepoConfig, ResolvedHost } from '../../config/types.ts';
 import type { Plan } from '../../plan/types.ts';
 import { checkPlanAgainstPolicy, describeSecretReadFailure } from '../../policy/index.ts';

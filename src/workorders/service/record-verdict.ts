@@ -1,5 +1,5 @@
 /** An approval, rejection or withdrawal from a review, a `/approve` or `/reject` comment, a Slack button or the CLI. */
-import { appendAudit } from '../../db/audit-log.ts';
+import { appendAudit } from '../../db/index.ts';
 import { authorize, type Action } from '../authorize.ts';
 import type { QuorumResult } from '../quorum.ts';
 import type { ApprovalSource, ApprovalVerdict, WorkOrderState } from '../types.ts';

@@ -4,7 +4,7 @@
  * the worker then finishes the run: a release is resumed (hosts in doubt switched back, then the release run again
  * with the same id), a rollback is run again (its targets are explicit per host).
  */
-import { appendAudit } from '../../db/audit-log.ts';
+import { appendAudit } from '../../db/index.ts';
 import { AUDIT_ACTIONS, SYSTEM_ACTOR } from './audit-actions.ts';
 import { lastTransitionInto, type TransitionRow } from './audit-queries.ts';
 import {

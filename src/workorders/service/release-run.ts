@@ -1,5 +1,5 @@
 /** Which run of an order's release (or rollback) a worker executes, and why a run stopped early. */
-import type { RetrySource } from '../../deploy/retry-release.ts';
+import type { RetrySource } from '../../deploy/index.ts';
 import type { Actor } from '../types.ts';
 import type { AbortRequest } from './abort-requests.ts';
 

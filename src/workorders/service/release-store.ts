@@ -1,6 +1,6 @@
 /** Releases and host runs of an order, as the worker stored them. */
 import { asc, desc, eq } from 'drizzle-orm';
-import { hostRuns, releases } from '../../db/schema.ts';
+import { hostRuns, releases } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 
 export type ReleaseRow = typeof releases.$inferSelect;

@@ -1,6 +1,6 @@
 /** What happens when an order's plan reaches its quorum: approved, maybe scheduled, and its start job queued. */
 import { and, eq, inArray, min, sql } from 'drizzle-orm';
-import { planVersions } from '../../db/schema.ts';
+import { planVersions } from '../../db/index.ts';
 import type { Tx } from '../../db/types.ts';
 import type { QuorumResult } from '../quorum.ts';
 import { startAfterFor } from '../start-time.ts';

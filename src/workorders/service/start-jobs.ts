@@ -1,6 +1,6 @@
 /** Queuing and withdrawing an order's start job, always inside the caller's transaction. */
 import { eq } from 'drizzle-orm';
-import { workOrders } from '../../db/schema.ts';
+import { workOrders } from '../../db/index.ts';
 import type { Tx } from '../../db/types.ts';
 import { removeLockWaiter } from './lock-waiters.ts';
 import { START_QUEUE, type StartJobData } from './release-jobs.ts';

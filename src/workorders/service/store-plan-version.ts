@@ -5,8 +5,7 @@
  * people is composed elsewhere (plan-reply.ts).
  */
 import { eq, sql } from 'drizzle-orm';
-import { appendAudit } from '../../db/audit-log.ts';
-import { workOrders } from '../../db/schema.ts';
+import { appendAudit, workOrders } from '../../db/index.ts';
 import type { Tx } from '../../db/types.ts';
 import type { Plan } from '../../plan/types.ts';
 import { evaluateQuorum } from '../quorum.ts';

@@ -1,11 +1,11 @@
 /** The releases row of an order's run: created when it starts, its engine result stored when it ends. */
 import { eq, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import { releases, workOrders } from '../../db/schema.ts';
+import { releases, workOrders } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import type { ReleaseResult } from '../../deploy/types.ts';
 import { HOST_OUTCOMES } from '../../db/vocabulary.ts';
-import type { RetrySource } from '../../deploy/retry-release.ts';
+import type { RetrySource } from '../../deploy/index.ts';
 import { toJsonRecord } from './plan-store.ts';
 import type { ReleaseRow } from './release-store.ts';
 import type { PreparedRun } from './prepare-run.ts';

@@ -1,9 +1,12 @@
 /** A plan comment (or an edit of it, or a push to the PR) becomes the order's current plan version. */
-import { releaseSettings, releaseSettingsRecord } from '../../config/release-settings.ts';
-import { resolvePlanTargets, type ResolvedTargets } from '../../config/resolve-hosts.ts';
+import {
+  releaseSettings,
+  releaseSettingsRecord,
+  type ResolvedTargets,
+  resolvePlanTargets,
+} from '../../config/index.ts';
 import type { RepoConfig } from '../../config/types.ts';
-import { planDigest } from '../../plan/digest.ts';
-import { parsePlanFromComment } from '../../plan/parse-plan-from-comment.ts';
+import { parsePlanFromComment, planDigest } from '../../plan/index.ts';
 import type { Plan, SourceIssue } from '../../plan/types.ts';
 import { checkPlanAgainstPolicy, missingSecretIssues, planFieldLocator, unlocated, type PlanFieldLocator } from '../../policy/index.ts';
 import { authorize } from '../authorize.ts';

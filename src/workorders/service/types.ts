@@ -4,7 +4,7 @@
  * answers expected refusals with a result (`{ ok: false, reason, message }`), never an exception.
  */
 import type { RepoConfig } from '../../config/types.ts';
-import type { workOrders } from '../../db/schema.ts';
+import type { workOrders } from '../../db/index.ts';
 import type { Db } from '../../db/types.ts';
 import type { PolicySource } from '../../policy/index.ts';
 import type { TeamMembership } from '../roles.ts';

@@ -1,5 +1,5 @@
 /** `/deploy [--override-freeze "<reason>"]`: start an approved or scheduled order now. */
-import { appendAudit } from '../../../db/audit-log.ts';
+import { appendAudit } from '../../../db/index.ts';
 import type { Command } from '../../types.ts';
 import { AUDIT_ACTIONS } from '../audit-actions.ts';
 import { refused, type CommandResult } from '../command-result.ts';

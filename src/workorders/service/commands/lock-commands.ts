@@ -1,5 +1,5 @@
 /** `/lock <reason>` and `/unlock`: hold the order's environment by hand (no release starts there meanwhile). */
-import { appendAudit } from '../../../db/audit-log.ts';
+import { appendAudit } from '../../../db/index.ts';
 import type { Command } from '../../types.ts';
 import { AUDIT_ACTIONS } from '../audit-actions.ts';
 import { clearManualLock, setManualLock } from '../environment-lock.ts';
