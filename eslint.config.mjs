@@ -1,0 +1,67 @@
+// ESLint: typescript-eslint's strict and stylistic type-checked rules over src, test, bench and bin. Formatting is
+// Biome's job (biome.json), so no formatting rules here. Run with `npm run lint`; `npm test` runs it too.
+//
+// typescript-eslint needs TypeScript's compiler API, which the project's TypeScript 7 (native tsc) does not have:
+// this import makes `typescript` mean TypeScript 6.0 (tools/typescript6) in this process, so it comes first and
+// typescript-eslint is loaded after it. See README.md, "Development".
+import './tools/typescript6/register.mjs';
+import js from '@eslint/js';
+
+const { default: tseslint } = await import('typescript-eslint');
+
+/** The one module allowed to assert types: each cast there is a small named function that says why it is sound. */
+const trustBoundaries = 'src/lib/trust-boundaries.ts';
+
+export default tseslint.config(
+  {
+    ignores: ['**/node_modules/**', 'coverage/**', 'dist/**', 'migrations/**', 'docs/**', 'test/e2e/screenshots/**'],
+  },
+  {
+    // TEMPORARY issue-12 merge: these paths are being rewritten on other branches; the lead lints and fixes them
+    // after the merge and then deletes this entry.
+    ignores: [
+      'src/workorders/**',
+      'src/dispatch/**',
+      'src/github/report-worker-events.ts',
+      'src/github/delivery-*.ts',
+      'src/server/**',
+    ],
+  },
+  js.configs.recommended,
+  tseslint.configs.strictTypeChecked,
+  tseslint.configs.stylisticTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      // Numbers print predictably in text (counts, ports, durations); the rule still refuses objects, nullish values,
+      // booleans and `any` in template literals, which is what it is for.
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
+      // Type assertions bypass the checker: outside the trust-boundaries module, narrow with zod or a type guard.
+      '@typescript-eslint/consistent-type-assertions': ['error', { assertionStyle: 'never' }],
+    },
+  },
+  {
+    files: [trustBoundaries],
+    rules: { '@typescript-eslint/consistent-type-assertions': ['error', { assertionStyle: 'as' }] },
+  },
+  {
+    // Tests build partial fakes and deliberately malformed input: a wrong cast there fails the test, not a release,
+    // and wrapping each in a named function would hide what the test feeds in. Object literals still may not be
+    // asserted (use `satisfies`), only passed as arguments.
+    files: ['test/**'],
+    rules: {
+      '@typescript-eslint/consistent-type-assertions': [
+        'error',
+        { assertionStyle: 'as', objectLiteralTypeAssertions: 'allow-as-parameter' },
+      ],
+    },
+  },
+  {
+    // Plain JavaScript (the bin launcher, this file, the TypeScript 6 hook) is outside tsconfig.json's program.
+    files: ['**/*.js', '**/*.mjs'],
+    extends: [tseslint.configs.disableTypeChecked],
+    languageOptions: { globals: { process: 'readonly', URL: 'readonly' } },
+  },
+);
