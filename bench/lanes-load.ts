@@ -37,7 +37,7 @@ const WRK = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((path) => existsSync(pat
 
 /** The generator flat-out runs use: wrk if installed (BENCH_GENERATOR=node forces the lean one). */
 export function flatOutGenerator(): string {
-  return WRK !== undefined && process.env['BENCH_GENERATOR'] !== 'node' ? 'wrk' : 'node';
+  return WRK !== undefined && process.env.BENCH_GENERATOR !== 'node' ? 'wrk' : 'node';
 }
 
 interface Prepared {
@@ -65,7 +65,7 @@ class LoadConnection {
   constructor(target: Prepared) {
     this.target = target;
     this.socket = connect({ host: target.host, port: target.port, noDelay: true });
-    this.socket.on('data', (data: Buffer) => this.onData(data));
+    this.socket.on('data', (data: Buffer) => { this.onData(data); });
     this.socket.on('error', () => undefined);
     this.socket.on('close', () => {
       this.closed = true;
@@ -111,7 +111,7 @@ class LoadConnection {
 }
 
 function once(connection: LoadConnection): Promise<boolean> {
-  return new Promise((resolve) => connection.send(resolve));
+  return new Promise((resolve) => { connection.send(resolve); });
 }
 
 /** Warms a target up (connections, JIT) with `count` requests over one connection. */
@@ -195,7 +195,7 @@ async function closedLoopWrk(wrk: string, target: Target, concurrency: number, s
   await warm(prepare(target), 500);
   const headers = Object.entries(target.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
   const output = await new Promise<string>((resolve, reject) =>
-    execFile(wrk, ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency', ...headers, target.url], (error, stdout) => (error === null ? resolve(stdout) : reject(error))),
+    execFile(wrk, ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency', ...headers, target.url], (error, stdout) => { error === null ? resolve(stdout) : reject(error); }),
   );
   const completed = Number(/(\d+) requests in/.exec(output)?.[1] ?? Number.NaN);
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0) + (/Socket errors: (.*)/.exec(output)?.[1]?.match(/\d+/g) ?? []).map(Number).reduce((a, b) => a + b, 0);

@@ -21,9 +21,9 @@ import { benchCleanup } from './bench-cleanup.ts';
 import { MAINTENANCE_URL } from './dispatch-database.ts';
 import { fmtMs, percentile } from './dispatch-stats.ts';
 
-const RELEASES = Number(process.env['BENCH_RELEASES'] ?? 100_000);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
-const TIMEOUT_MS = Number(process.env['BENCH_TIMEOUT_MS'] ?? 10 * 60_000);
+const RELEASES = Number(process.env.BENCH_RELEASES ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 10 * 60_000);
 const TARGET_MS = 100;
 /** Most orders get one release; the rest of the releases are second attempts of the first orders. */
 const ORDERS = Math.ceil(RELEASES * 0.8);
@@ -34,14 +34,14 @@ const DAY_MS = 86_400_000;
 
 let server: TestPostgres | undefined;
 let database: Database | undefined;
-const KEEP = process.env['BENCH_KEEP'] === '1';
+const KEEP = process.env.BENCH_KEEP === '1';
 const cleanup = benchCleanup('bench:stats', async () => {
   await database?.close().catch(() => undefined);
   if (KEEP && server !== undefined) {
     console.log(`kept ${server.url} (BENCH_KEEP=1): drop it yourself`);
     return;
   }
-  await server?.drop().catch((error: unknown) => console.error('dropping the bench database failed:', error));
+  await server?.drop().catch((error: unknown) => { console.error('dropping the bench database failed:', error); });
 }, TIMEOUT_MS);
 
 /** Seeds the tables the statistics read; every row's time is relative to `now` so the ranges below cover them. */
