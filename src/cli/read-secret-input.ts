@@ -36,14 +36,14 @@ function readHidden(tty: ReadStream, prompt: string, write: (text: string) => vo
     };
     const onData = (chunk: Buffer): void => {
       for (const byte of chunk) {
-        if (byte === 0x0d || byte === 0x0a) return finish(typed);
-        if (byte === 0x03 || (byte === 0x04 && typed.length === 0)) return finish(new Error('cancelled'));
+        if (byte === 0x0d || byte === 0x0a) { finish(typed); return; }
+        if (byte === 0x03 || (byte === 0x04 && typed.length === 0)) { finish(new Error('cancelled')); return; }
         if (byte === 0x7f || byte === 0x08) {
           typed = typed.subarray(0, Math.max(0, typed.length - 1));
           continue;
         }
         typed = Buffer.concat([typed, Buffer.of(byte)]);
-        if (typed.length > maxBytes) return finish('too-large');
+        if (typed.length > maxBytes) { finish('too-large'); return; }
       }
     };
     tty.setRawMode(true);
