@@ -58,7 +58,7 @@ function ackReader(channel: ClientChannel): { next(): Promise<void>; fail(error:
 
 function write(channel: ClientChannel, data: Buffer | string): Promise<void> {
   return new Promise((resolve, reject) => {
-    channel.write(data, (error) => (error === undefined || error === null ? resolve() : reject(error)));
+    channel.write(data, (error) => { error === undefined || error === null ? resolve() : reject(error); });
   });
 }
 

@@ -68,7 +68,7 @@ export async function sshExec(
     let reportedExit = false;
     let stdinError: Error | undefined;
 
-    const leader = leaderReportFilter((chunk) => stderr.write(chunk));
+    const leader = leaderReportFilter((chunk) => { stderr.write(chunk); });
     const watch = watchInterrupt(options, {
       terminate: () => {
         // While the leader lives, sshd killpg's its group; after it exited only our own kill reaches the rest.
@@ -79,15 +79,15 @@ export async function sshExec(
         signalChannel(channel, 'KILL');
         killProcessGroup(connection, leader.pgid(), 'KILL');
       },
-      abandon: () => channel.close(),
+      abandon: () => { channel.close(); },
     }, graceMs);
     const detachStdin = feedStdin(channel, options.stdin, (error) => {
       stdinError = error;
       watch.interrupt();
     });
 
-    channel.on('data', (chunk: Buffer) => stdout.write(chunk));
-    channel.stderr.on('data', (chunk: Buffer) => leader.write(chunk));
+    channel.on('data', (chunk: Buffer) => { stdout.write(chunk); });
+    channel.stderr.on('data', (chunk: Buffer) => { leader.write(chunk); });
     // Writes after the command exited, or a reset connection: the outcome is decided in 'close'.
     channel.on('error', () => {});
     channel.stderr.on('error', () => {});

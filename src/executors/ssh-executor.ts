@@ -33,7 +33,7 @@ async function putBySftp(
   options: PutFileOptions,
 ): Promise<void> {
   const session = await openSftp(connection);
-  const onAbort = (): void => session.end();
+  const onAbort = (): void => { session.end(); };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     options.signal?.throwIfAborted();
