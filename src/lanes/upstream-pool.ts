@@ -74,10 +74,10 @@ class Connection {
   constructor(pool: UpstreamPool, host: string, port: number) {
     this.pool = pool;
     this.socket = connect({ host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 1_000 });
-    this.socket.on('data', (data: Buffer) => this.onData(data));
-    this.socket.on('end', () => this.onClosed(new Error('the instance closed the connection')));
-    this.socket.on('error', (error) => this.onClosed(error));
-    this.socket.on('close', () => this.onClosed(new Error('the connection to the instance closed')));
+    this.socket.on('data', (data: Buffer) => { this.onData(data); });
+    this.socket.on('end', () => { this.onClosed(new Error('the instance closed the connection')); });
+    this.socket.on('error', (error) => { this.onClosed(error); });
+    this.socket.on('close', () => { this.onClosed(new Error('the connection to the instance closed')); });
   }
 
   start(exchange: Exchange, reused: boolean): void {
