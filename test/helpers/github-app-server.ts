@@ -60,7 +60,7 @@ export async function startTestApp(fake: FakeGitHubApi, options: TestAppOptions)
   const validation = createValidationLog();
   const secret = randomBytes(20).toString('hex');
   const appId = 123456;
-  const log = pino({ level: options.logLevel ?? process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+  const log = pino({ level: options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent' });
   const probot = createAppProbot({
     appId,
     privateKey: generateAppPrivateKey(),

@@ -57,7 +57,7 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
 
   beforeAll(async () => {
     test = await openTestDatabase(backend);
-    queue = await openQueue(test.database, { queues, onError: (error) => console.error(`pg-boss (${backend}):`, error) });
+    queue = await openQueue(test.database, { queues, onError: (error) => { console.error(`pg-boss (${backend}):`, error); } });
     await queue.work('release', box.handler, { pollingIntervalSeconds: 0.5 });
     const [order] = await test.database.db
       .insert(workOrders)

@@ -53,11 +53,11 @@ beforeAll(async () => {
   hosts = fleet.hostEntries();
   config = repoConfig(hosts, { production: environmentConfig() });
   test = await openTestDatabase('postgres');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
+  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
   deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
   // What the hosts run before the work order: 1.0.0 everywhere.
-  const environment = config.apps['shop']?.environments['production'];
-  const app = config.apps['shop'];
+  const environment = config.apps.shop?.environments.production;
+  const app = config.apps.shop;
   if (environment === undefined || app === undefined) throw new Error('no environment');
   const baseline = await runRelease(
     {
@@ -100,7 +100,7 @@ async function startChildWorker(): Promise<ChildProcess> {
   const spawned = spawn(process.execPath, [script], { env: { ...process.env, YM_WORKER_SETTINGS: JSON.stringify(settings) }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: spawned.stdout });
   await new Promise<void>((resolve, reject) => {
-    spawned.once('exit', (code) => reject(new Error(`the worker process exited early (${String(code)})`)));
+    spawned.once('exit', (code) => { reject(new Error(`the worker process exited early (${String(code)})`)); });
     lines.on('line', (line) => {
       if (line === '{"type":"ready"}') resolve();
     });

@@ -58,7 +58,7 @@ beforeAll(async () => {
   hosts = fleet.hostEntries();
   config = repoConfig(hosts, { production: environmentConfig(), frozen: environmentConfig({ freeze: ['Mon-Sun'] }) });
   test = await openTestDatabase('postgres');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
+  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
   deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
   worker = await startReleaseWorker({
     database: test.database,

@@ -68,7 +68,7 @@ afterAll(async () => {
   await harness?.close();
   await mailbox?.close();
   await recorder?.close();
-  await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+  await new Promise<void>((resolve) => receiver?.close(() => { resolve(); }));
 });
 
 afterEach(githubRequestCheck(() => harness));
@@ -105,8 +105,8 @@ describe('key events', () => {
     expect(mails.map((mail) => mail.to.join(',')).sort()).toEqual(['lead@example.com', 'lead@example.com', 'ops@example.com', 'ops@example.com']);
     expect(mails.map((mail) => mail.subject)).toContain(`[Yardmaster] shop 3.0.0 to production: approved (${REPO_FULL_NAME}#301)`);
 
-    const slack = await recorder.waitFor('chat.postMessage', { count: 2, where: (call) => call.args['channel'] === 'C0NOTE', timeoutMs: 20_000 });
-    expect(slack.map((call) => String(call.args['text']).split('\n')[0])).toEqual([
+    const slack = await recorder.waitFor('chat.postMessage', { count: 2, where: (call) => call.args.channel === 'C0NOTE', timeoutMs: 20_000 });
+    expect(slack.map((call) => String(call.args.text).split('\n')[0])).toEqual([
       `[Yardmaster] shop 3.0.0 to production: submitted (${REPO_FULL_NAME}#301)`,
       `[Yardmaster] shop 3.0.0 to production: approved (${REPO_FULL_NAME}#301)`,
     ]);

@@ -164,8 +164,8 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (httpsServer !== undefined) await new Promise<void>((resolve) => httpsServer.close(() => resolve()));
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  if (httpsServer !== undefined) await new Promise<void>((resolve) => httpsServer.close(() => { resolve(); }));
   await standIn?.close();
   await database?.cleanup();
 });

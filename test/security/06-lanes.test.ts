@@ -76,12 +76,12 @@ function commentIn(fullName: string, number: number, commentId: number, author: 
   const base = issueComment(number, commentId, author, body, action, true);
   if (fullName === REPO_FULL_NAME) return base;
   const [owner = '', name = ''] = fullName.split('/');
-  const example = examplePayload('issue_comment', action)['repository'];
+  const example = examplePayload('issue_comment', action).repository;
   const repository = typeof example === 'object' && example !== null && !Array.isArray(example) ? example : {};
   const pull = { url: `https://api.github.com/repos/${fullName}/pulls/${number}` };
   return {
     ...base,
-    issue: { ...(base['issue'] as object), pull_request: pull },
+    issue: { ...(base.issue as object), pull_request: pull },
     repository: { ...repository, id: 9_000 + number, name, full_name: fullName, owner: { ...((repository as { owner?: object }).owner ?? {}), login: owner } },
     installation: INSTALLATION,
   };

@@ -47,7 +47,7 @@ beforeAll(async () => {
   pkg = await buildPackage(join(work, 'pkgs'), '1.0.0');
   config = repoConfig(fleet.hostEntries(), { production: environmentConfig() });
   test = await openTestDatabase('postgres');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
+  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
   deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
 });
 
@@ -83,7 +83,7 @@ async function startChildWorker(): Promise<{ process: ChildProcess; died: Promis
     stderr = `${stderr}${chunk.toString()}`.slice(-4000);
   });
   const died = new Promise<never>((_resolve, reject) => {
-    spawned.once('exit', (code, signal) => reject(new Error(`the worker process died (${String(code ?? signal)}):\n${stderr}`)));
+    spawned.once('exit', (code, signal) => { reject(new Error(`the worker process died (${String(code ?? signal)}):\n${stderr}`)); });
   });
   died.catch(() => {});
   const lines = createInterface({ input: spawned.stdout });

@@ -146,7 +146,7 @@ describe('plan validation: package', () => {
     expect(packageProblems('https://a.example/x.tgz', 'abc123')).toStrictEqual([
       'line 6, column 3, package.sha256: expected a sha256 digest of 64 hex digits',
     ]);
-    expect(packageProblems('https://a.example/x.tgz', `${'g'.repeat(64)}`)).toStrictEqual([
+    expect(packageProblems('https://a.example/x.tgz', 'g'.repeat(64))).toStrictEqual([
       'line 6, column 3, package.sha256: expected a sha256 digest of 64 hex digits',
     ]);
   });
