@@ -14,6 +14,7 @@ import { sql } from 'drizzle-orm';
 import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import type { Database, Db } from '../src/db/types.ts';
+import { keysOf } from '../src/lib/trust-boundaries.ts';
 import { STATISTICS, type StatisticName } from '../src/web/stats/statistics.ts';
 import type { StatsScope } from '../src/web/stats/types.ts';
 import { createTestPostgres, type TestPostgres } from '../test/helpers/database.ts';
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
     { label: '365 days', scope: { repos, from: new Date(today - 365 * DAY_MS), to: new Date(today) } },
     { label: '365 days, one project', scope: { repos, from: new Date(today - 365 * DAY_MS), to: new Date(today), project: 'project-1' } },
   ];
-  const names = Object.keys(STATISTICS) as StatisticName[];
+  const names: StatisticName[] = keysOf(STATISTICS);
   const db = database.db;
   let slowest = 0;
   console.log(`\n${'query'.padEnd(22)} ${'range'.padEnd(22)} ${'median ms'.padStart(10)} ${'max ms'.padStart(10)}`);
