@@ -43,6 +43,8 @@ export default tseslint.config(
       // Not a style question here: only a type alias is assignable to an index-signature type (Octokit's
       // RequestParameters, Record<string, unknown>), so the code picks `type` or `interface` on purpose.
       '@typescript-eslint/consistent-type-definitions': 'off',
+      // `const { field: _unused, ...rest } = value` is how an object without one field is made.
+      '@typescript-eslint/no-unused-vars': ['error', { ignoreRestSiblings: true }],
     },
   },
   {
