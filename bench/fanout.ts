@@ -207,6 +207,7 @@ try {
   await main();
 } catch (error) {
   // After Ctrl-C or the timeout, failures of the interrupted measurement are expected: do not report them.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the signal handler while main() ran
   if (!stopping) console.error(error);
   process.exitCode = 1;
 } finally {

@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 
 export interface Target {
   url: string;
@@ -194,9 +195,7 @@ function wrkMs(text: string, label: string): number {
 async function closedLoopWrk(wrk: string, target: Target, concurrency: number, seconds: number): Promise<FlatOut> {
   await warm(prepare(target), 500);
   const headers = Object.entries(target.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  const output = await new Promise<string>((resolve, reject) =>
-    execFile(wrk, ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency', ...headers, target.url], (error, stdout) => { error === null ? resolve(stdout) : reject(error); }),
-  );
+  const { stdout: output } = await promisify(execFile)(wrk, ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency', ...headers, target.url]);
   const completed = Number(/(\d+) requests in/.exec(output)?.[1] ?? Number.NaN);
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0) + (/Socket errors: (.*)/.exec(output)?.[1]?.match(/\d+/g) ?? []).map(Number).reduce((a, b) => a + b, 0);
   return { generator: 'wrk', perSecond: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? Number.NaN)), completed, errors, p50Ms: wrkMs(output, '50'), p99Ms: wrkMs(output, '99') };

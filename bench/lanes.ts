@@ -125,8 +125,9 @@ async function main(): Promise<void> {
   const laneUrl = `http://127.0.0.1:${await portOf(lane)}`;
   const routes = JSON.stringify({ baseline: { svc: baselineUrl }, lanes: { [LANE]: { svc: laneUrl } } });
   const reusePort = WORKERS > 1 ? '1' : '0';
-  const routers = [spawnBench('lanes-router-server.ts', { BENCH_ROUTES: routes, BENCH_REUSE_PORT: reusePort })];
-  const routerPort = await portOf(routers[0]!);
+  const firstRouter = spawnBench('lanes-router-server.ts', { BENCH_ROUTES: routes, BENCH_REUSE_PORT: reusePort });
+  const routers = [firstRouter];
+  const routerPort = await portOf(firstRouter);
   for (let index = 1; index < WORKERS; index++) routers.push(spawnBench('lanes-router-server.ts', { BENCH_ROUTES: routes, BENCH_REUSE_PORT: reusePort, BENCH_PORT: String(routerPort) }));
   for (const router of routers.slice(1)) await portOf(router);
   const routerUrl = `http://127.0.0.1:${routerPort}`;

@@ -151,7 +151,8 @@ async function transferSection(active: SshdFleet, pkg: string): Promise<void> {
   }
   // Warm-up (not counted): page cache, sshd and shell start-up, JIT.
   await emptyDeployDirs(active);
-  await Promise.all(targets.map((target) => methods[0]?.[1](target, pkg, active)));
+  const warmUp = methods[0]?.[1];
+  if (warmUp !== undefined) await Promise.all(targets.map((target) => warmUp(target, pkg, active)));
   for (const size of fleetSizes) {
     const chosen = targets.slice(0, size);
     for (const [label, method] of methods) {

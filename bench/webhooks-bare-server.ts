@@ -18,7 +18,7 @@ const probot = createAppProbot({
 const server = await startAppServer({
   probot,
   app: (app) => {
-    app.on('issue_comment.created', async () => undefined);
+    app.on('issue_comment.created', () => Promise.resolve());
   },
   port: 0,
   host: '127.0.0.1',
