@@ -21,6 +21,7 @@ process.exitCode = await runCli(process.argv.slice(2), {
   env: process.env,
   cwd: process.cwd(),
   isTTY: process.stdout.isTTY,
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- undefined when stdout is not a terminal, though @types/node says number
   columns: () => process.stdout.columns ?? 100,
   signal: controller.signal,
   readSecret: stdinSecretReader(process.stdin, (text) => void process.stderr.write(text)),

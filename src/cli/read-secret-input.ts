@@ -2,6 +2,7 @@
  * Standard input as `yardmaster secrets set` reads a value: a pipe or file is read to its end (bounded); a terminal
  * is put in raw mode so that what is typed is not echoed, and the line ends at Enter.
  */
+import { Readable } from 'node:stream';
 import { ReadStream } from 'node:tty';
 
 /** Reads everything from a non-terminal stream, keeping at most `maxBytes` (more is `too-large`). */
@@ -13,7 +14,7 @@ async function readPiped(stream: NodeJS.ReadableStream, maxBytes: number): Promi
     size += bytes.length;
     if (size > maxBytes) {
       // Stop reading: the writer gets EPIPE rather than this process buffering an unbounded value.
-      if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
+      if (stream instanceof Readable) stream.destroy();
       return 'too-large';
     }
     chunks.push(bytes);

@@ -4,6 +4,6 @@ import type { Output, Reporter } from './reporter.ts';
 export function jsonReporter(out: Output): Reporter {
   return {
     onEvent: (event) => { out.write(`${JSON.stringify(event)}\n`); },
-    close: () => {},
+    close: () => { /* every event is written as it comes: nothing to flush */ },
   };
 }
