@@ -61,7 +61,7 @@ export function localExec(
       },
     }, graceMs);
     // The command may exit without reading its input: EPIPE is expected then.
-    child.stdin.on('error', () => {});
+    child.stdin.on('error', () => { /* EPIPE: the command did not read its input */ });
     const detachStdin = feedStdin(child.stdin, options.stdin, (error) => {
       stdinError = error;
       watch.interrupt();
