@@ -58,8 +58,9 @@ function joined(previous: string | undefined, value: string): string {
 function scan(raw: readonly string[], exclude: ReadonlySet<string> | undefined): Scanned {
   const scanned: Scanned = { host: undefined, lane: undefined, baggage: undefined, hops: undefined, chunked: false, length: undefined, listed: undefined, lines: '', laneLines: '' };
   for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = raw[index]!;
-    const value = raw[index + 1]!;
+    const name = raw[index];
+    const value = raw[index + 1];
+    if (name === undefined || value === undefined) break;
     const lower = name.toLowerCase();
     switch (lower) {
       case 'host':

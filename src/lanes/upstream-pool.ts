@@ -155,6 +155,7 @@ class Connection {
     }
     this.seen = true;
     let rest: Buffer | undefined = data;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- readBody/readHead end the exchange
     while (rest !== undefined && rest.length > 0 && this.exchange !== undefined) rest = this.inBody ? this.readBody(rest) : this.readHead(rest);
     if (rest !== undefined && rest.length > 0) this.pending = rest;
   }
