@@ -66,7 +66,7 @@ const envSchema = z.object({
 /** `$XDG_CACHE_HOME/yardmaster`, else `~/.cache/yardmaster`. */
 function defaultCacheDir(env: Readonly<Record<string, string>>): string {
   const xdg = env.XDG_CACHE_HOME;
-  return join(xdg !== undefined && xdg.startsWith('/') ? xdg : join(env.HOME ?? homedir(), '.cache'), 'yardmaster');
+  return join(xdg?.startsWith('/') ? xdg : join(env.HOME ?? homedir(), '.cache'), 'yardmaster');
 }
 
 /** Reads the runtime settings from `env` (normally `process.env`); relative paths are taken from `cwd`. */
