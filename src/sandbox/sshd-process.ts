@@ -19,8 +19,8 @@ export interface SshdProcess {
 export function spawnSshd(configPath: string): SshdProcess {
   const child = spawn(SSHD_PATH, ['-f', configPath, '-D', '-e'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     stderr += chunk;
   });
   const exited = new Promise<void>((resolve) => {
@@ -66,6 +66,7 @@ export async function waitForBanner(port: number, sshd: SshdProcess, timeoutMs =
   });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set when sshd exits, between polls
     if (exited) throw new Error(`sshd on port ${port} exited before it was ready: ${sshd.stderr().trim()}`);
     if (await answersBanner(port)) return;
     await delay(20);
