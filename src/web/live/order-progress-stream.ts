@@ -68,6 +68,7 @@ export async function streamOrderProgress(options: StreamOptions): Promise<void>
       const progress = await orderDetail(db, viewer.repos, workOrderId);
       if (progress === null) { end('no access'); return; }
       releaseIds = new Set(progress.releases.map((release) => release.releaseId));
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the viewer may close the stream during the query
       if (!closed) response.write(liveEvents(progress));
       await delay(spacing);
     } catch {
