@@ -29,7 +29,7 @@ export function generateAppPrivateKey(): string {
 export function testOctokit(validation: OpenApiValidationLog): typeof ProbotOctokit {
   return ProbotOctokit.plugin(openApiValidationPlugin(validation)).defaults((options: ConstructorParameters<typeof ProbotOctokit>[0]) => ({
     ...options,
-    throttle: { ...options?.throttle, enabled: false },
+    throttle: { ...(options?.throttle as object | undefined), enabled: false },
   }));
 }
 

@@ -67,7 +67,7 @@ export interface GitHubOAuthStandIn {
   /** Every request so far. */
   readonly requests: readonly StandInRequest[];
   /** Who "clicks Authorize" from now on; `deny` answers `error=access_denied` as the Cancel button does. */
-  signInAs(login: string | 'deny'): void;
+  signInAs(login: string): void;
   /** Sets the accepted redirect URI (once the app under test knows its port). */
   expectRedirectUri(uri: string | undefined): void;
   /** Adds a user, or replaces the one with that login. */

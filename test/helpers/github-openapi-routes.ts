@@ -48,7 +48,7 @@ function readParameter(node: unknown): OpenApiParameter | undefined {
     in: place,
     required: parameter.required === true || place === 'path',
     schema,
-    multiSegment: parameter['x-multi-segment'] === true || (schema !== undefined && schema['x-multi-segment'] === true),
+    multiSegment: parameter['x-multi-segment'] === true || schema?.['x-multi-segment'] === true,
   };
 }
 

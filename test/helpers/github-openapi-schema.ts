@@ -112,6 +112,7 @@ function add(walk: Walk, path: string, keyword: string, message: string): void {
 }
 
 function checkString(schema: JsonObject, value: string, path: string, walk: Walk): void {
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- JSON Schema's maxLength counts code points, which is what spreading a string gives
   const length = [...value].length;
   const min = numberAt(schema, 'minLength');
   const max = numberAt(schema, 'maxLength');

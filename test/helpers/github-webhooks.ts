@@ -43,6 +43,7 @@ export function deepMerge(target: WebhookPayload, patch: WebhookPayload): Webhoo
   const merged: WebhookPayload = { ...target };
   for (const [key, value] of Object.entries(patch)) {
     const current = merged[key];
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a payload copy: an undefined override removes the field
     if (value === undefined) delete merged[key];
     else if (isPlainObject(value) && isPlainObject(current)) merged[key] = deepMerge(current, value);
     else merged[key] = structuredClone(value);

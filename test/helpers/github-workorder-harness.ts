@@ -175,6 +175,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // Logs of the Slack side and the notifications: quiet (a test fails on what they would have said).
   const quiet = { info: () => undefined, warn: () => undefined };
   // The Slack side needs the App's clients before the server starts: the App's Probot is made first.
+  // eslint-disable-next-line prefer-const -- githubFor closes over it before the App is started and assigns it
   let probot: TestApp['probot'] | undefined;
   const githubFor = async (installationId: number): Promise<OctokitSlice> => {
     if (probot === undefined) throw new Error('the App is not started yet');

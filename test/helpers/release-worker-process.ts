@@ -34,7 +34,7 @@ await startReleaseWorker({
   database,
   queue,
   connect: connectWith(privateKey, settings.user),
-  loadConfig: async () => ({ ok: true, config: settings.config }),
+  loadConfig: () => Promise.resolve({ ok: true, config: settings.config }),
   artifactsDir: settings.artifactsDir,
   cacheDir: settings.cacheDir,
   workerId: settings.workerId,

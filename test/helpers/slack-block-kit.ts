@@ -31,7 +31,7 @@ function button(problems: Problems, where: string, element: Record<string, unkno
   const value = element.value;
   if (value !== undefined && (typeof value !== 'string' || value.length > 2000)) problems.push(`${where}.value: not a string of at most 2000`);
   const style = element.style;
-  if (style !== undefined && style !== 'primary' && style !== 'danger') problems.push(`${where}.style: ${String(style)}`);
+  if (style !== undefined && style !== 'primary' && style !== 'danger') problems.push(`${where}.style: ${typeof style === 'string' ? style : JSON.stringify(style)}`);
 }
 
 function block(problems: Problems, where: string, value: unknown, actionIds: Set<string>): void {
