@@ -97,6 +97,7 @@ describe('yardmaster secrets', () => {
     expect(all.stdout).not.toMatch(/tok-|db-password/);
     const staging = await run(['list', '--repo', 'acme/shop', '--env', 'staging', '--json']);
     const listed: unknown = JSON.parse(staging.stdout);
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(listed).toEqual([{ environment: 'staging', name: 'API_TOKEN', set_at: expect.stringMatching(/Z$/), set_by: 'cli:opal' }]);
     expect((await run(['list', '--repo', 'acme/none'])).stdout).toBe('no secrets for acme/none\n');
   });

@@ -23,9 +23,10 @@ function inbox() {
   const waiters = new Map<string, (job: Release) => void>();
   return {
     received,
-    handler: async (job: Release) => {
+    handler: (job: Release) => {
       received.set(job.data.marker, { job, at: Date.now() });
       waiters.get(job.data.marker)?.(job);
+      return Promise.resolve();
     },
     next(marker: string): Promise<Release> {
       const seen = received.get(marker);

@@ -73,7 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  if (child?.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await rescuer?.stop();
   await queue?.stop({ timeoutMs: 5_000 });
   await test?.cleanup();
@@ -132,7 +132,7 @@ describe('a worker killed mid-release', () => {
     await writeFile(join(deployDir(1), 'BLOCK'), 'x');
     await command(order, 'dave', '/approve');
     await command(order, 'erin', '/approve');
-    await waitFor('host-2 to block in post_deploy', async () => (existsSync(join(deployDir(1), 'BLOCKED')) ? true : undefined));
+    await waitFor('host-2 to block in post_deploy', () => Promise.resolve(existsSync(join(deployDir(1), 'BLOCKED')) ? true : undefined));
     expect(await liveTarget(deployDir(0))).toBe('releases/2.0.0');
     expect(await liveTarget(deployDir(1))).toBe('releases/2.0.0');
     expect(await liveTarget(deployDir(2))).toBe('releases/1.0.0');
@@ -149,7 +149,7 @@ describe('a worker killed mid-release', () => {
       database: test.database,
       queue,
       connect: connectWith(fleet.privateKey, fleet.user),
-      loadConfig: async () => ({ ok: true, config }),
+      loadConfig: () => Promise.resolve({ ok: true, config }),
       artifactsDir: work,
       cacheDir: join(work, 'cache'),
       workerId: 'rescuer',

@@ -97,6 +97,7 @@ describe('signed deliveries', () => {
     expect(response.status).toBe(200);
     const [comment] = await commentsOnIssue(101);
     expect(comment?.path).toBe('/repos/Codertocat/Hello-World/issues/101/comments');
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(comment?.body).toEqual({ body: expect.stringMatching(/^Work order received from @Codertocat\./) });
     const [token] = fake.requestsTo(TOKENS);
     expect(token?.pathParams.installation_id).toBe('4242');

@@ -201,6 +201,6 @@ describe('a delivery whose handling failed', () => {
     }
     expect((await send(harness, 'issue_comment', payload, id)).status).toBe(200);
     expect((await deliveryRow(id))?.status).toBe('handled');
-    await waitFor('the /status answer', async () => (commentsOn(75).some((body) => body.includes('Work order #75: ')) ? true : undefined), 5_000);
+    await waitFor('the /status answer', () => Promise.resolve(commentsOn(75).some((body) => body.includes('Work order #75: ')) ? true : undefined), 5_000);
   });
 });

@@ -108,7 +108,7 @@ function releaseEvents(workOrderId: number, releaseId: string, failAt?: { host: 
 describe('the GitHub reporter', () => {
   it('coalesces check-run updates, completes all nine, and keeps the ids', async () => {
     const { github, calls } = fakeGitHub();
-    const reporter = createGitHubReporter({ githubFor: async () => github, database: test.database, publicUrl: 'https://ym.example', flushIntervalMs: 60_000 });
+    const reporter = createGitHubReporter({ githubFor: () => Promise.resolve(github), database: test.database, publicUrl: 'https://ym.example', flushIntervalMs: 60_000 });
     const workOrderId = await newOrder(1);
     for (const event of releaseEvents(workOrderId, 'rel-1')) reporter(event);
     await reporter.idle();
@@ -135,7 +135,7 @@ describe('the GitHub reporter', () => {
     const { github, calls } = fakeGitHub(new Set(['checkUpdate']));
     const warnings: string[] = [];
     const reporter = createGitHubReporter({
-      githubFor: async () => github,
+      githubFor: () => Promise.resolve(github),
       database: test.database.db,
       publicUrl: 'https://ym.example',
       attempts: 2,
@@ -145,7 +145,7 @@ describe('the GitHub reporter', () => {
     for (const event of releaseEvents(workOrderId, 'rel-2', { host: 'web-1', stage: 'health' })) expect(() => { reporter(event); }).not.toThrow();
     await reporter.idle();
     expect(warnings).toContain('GitHub report failed');
-    const health = calls.filter((call) => call.method === 'checkUpdate' && call.params.status === 'completed' && String(JSON.stringify(call.params.output)).includes('health:'));
+    const health = calls.filter((call) => call.method === 'checkUpdate' && call.params.status === 'completed' && (JSON.stringify(call.params.output) ?? '').includes('health:'));
     expect(health.at(-1)?.params).toMatchObject({ conclusion: 'failure' });
     expect(JSON.stringify(health.at(-1)?.params.output)).toContain('web-1');
     const comment = calls.find((call) => call.method === 'comment');
@@ -156,13 +156,13 @@ describe('the GitHub reporter', () => {
   it('updates the same check runs when a release is resumed by another process', async () => {
     const first = fakeGitHub();
     const workOrderId = await newOrder(3);
-    const reporter = createGitHubReporter({ githubFor: async () => first.github, database: test.database, publicUrl: 'https://ym.example' });
+    const reporter = createGitHubReporter({ githubFor: () => Promise.resolve(first.github), database: test.database, publicUrl: 'https://ym.example' });
     const [started] = releaseEvents(workOrderId, 'rel-3');
     if (started === undefined) throw new Error('no events');
     reporter(started);
     await reporter.idle();
     const second = fakeGitHub();
-    const resumed = createGitHubReporter({ githubFor: async () => second.github, database: test.database, publicUrl: 'https://ym.example' });
+    const resumed = createGitHubReporter({ githubFor: () => Promise.resolve(second.github), database: test.database, publicUrl: 'https://ym.example' });
     for (const event of releaseEvents(workOrderId, 'rel-3')) resumed(event);
     await resumed.idle();
     expect(second.calls.filter((call) => call.method === 'checkCreate' || call.method === 'deployment')).toEqual([]);

@@ -241,7 +241,9 @@ describe('a work order from issue to accepted release', () => {
     const health = finals.get('health');
     expect(health).toMatchObject({ status: 'completed', conclusion: 'failure' });
     expect(JSON.stringify(health?.output)).toContain('host-2');
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(finals.get('check')).toMatchObject({ conclusion: expect.stringMatching(/success|cancelled/) });
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(finals.get('done')).toMatchObject({ status: 'completed', conclusion: expect.stringMatching(/cancelled|skipped/) });
     expect(deploymentStates(await deploymentIdsOf(order))).toEqual(['queued', 'in_progress', 'failure']);
     const [final] = await commentsMatching(harness, 2, /failed\*\*/);

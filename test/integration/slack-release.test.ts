@@ -88,7 +88,8 @@ function thread(message: SlackCall): SlackCall[] {
 }
 
 function text(call: SlackCall | undefined): string {
-  return `${String(call?.args.text ?? '')} ${JSON.stringify(call?.args.blocks ?? '')}`;
+  const text = call?.args.text;
+  return `${typeof text === 'string' ? text : ''} ${JSON.stringify(call?.args.blocks ?? '')}`;
 }
 
 describe('a release approved from Slack and GitHub', () => {

@@ -43,7 +43,7 @@ beforeAll(async () => {
     database: test.database,
     queue,
     connect: (host, signal) => connectExecutor(host, { defaultUser: 'nobody', acceptNewHostKeys: false, readyTimeoutMs: 5_000, signal }),
-    loadConfig: async () => ({ ok: true, config }),
+    loadConfig: () => Promise.resolve({ ok: true, config }),
     policy,
     artifactsDir: work,
     cacheDir: join(work, 'cache'),
