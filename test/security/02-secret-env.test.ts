@@ -123,13 +123,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const [name, value] of saved) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- unsetting an environment variable takes a delete
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
   await harness?.close();
   await recorder?.close();
   receiver?.closeAllConnections();
-  await new Promise<void>((resolve) => (receiver === undefined ? resolve() : receiver.close(() => { resolve(); })));
+  await new Promise<void>((resolve) => { if (receiver === undefined) resolve(); else receiver.close(() => { resolve(); }); });
   await fleet?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });

@@ -63,6 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const [name, value] of Object.entries(saved)) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- unsetting an environment variable takes a delete
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -99,7 +100,7 @@ function laneIdOf(reply: string | undefined): string {
 }
 
 function api(path: string, init: RequestInit): Promise<Response> {
-  return fetch(`${harness.lanes?.server.apiUrl ?? ''}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+  return fetch(`${harness.lanes?.server.apiUrl ?? ''}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...Object.fromEntries(new Headers(init.headers)) } });
 }
 
 describe('finding 6: lanes', () => {

@@ -52,7 +52,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  if (child?.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await queue?.stop({ timeoutMs: 5_000 });
   await test?.cleanup();
   await fleet?.stop();
@@ -85,7 +85,7 @@ async function startChildWorker(): Promise<{ process: ChildProcess; died: Promis
   const died = new Promise<never>((_resolve, reject) => {
     spawned.once('exit', (code, signal) => { reject(new Error(`the worker process died (${String(code ?? signal)}):\n${stderr}`)); });
   });
-  died.catch(() => {});
+  died.catch(() => { /* awaited later, where the test looks at how it died */ });
   const lines = createInterface({ input: spawned.stdout });
   await Promise.race([
     died,
