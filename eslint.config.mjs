@@ -6,13 +6,14 @@
 // typescript-eslint is loaded after it. See README.md, "Development".
 import './tools/typescript6/register.mjs';
 import js from '@eslint/js';
+import { defineConfig } from 'eslint/config';
 
 const { default: tseslint } = await import('typescript-eslint');
 
 /** The one module allowed to assert types: each cast there is a small named function that says why it is sound. */
 const trustBoundaries = 'src/lib/trust-boundaries.ts';
 
-export default tseslint.config(
+export default defineConfig(
   {
     ignores: ['**/node_modules/**', 'coverage/**', 'dist/**', 'migrations/**', 'docs/**', 'test/e2e/screenshots/**'],
   },
@@ -52,15 +53,15 @@ export default tseslint.config(
     rules: { '@typescript-eslint/consistent-type-assertions': ['error', { assertionStyle: 'as' }] },
   },
   {
-    // Tests build partial fakes and deliberately malformed input: a wrong cast there fails the test, not a release,
-    // and wrapping each in a named function would hide what the test feeds in. Object literals still may not be
-    // asserted (use `satisfies`), only passed as arguments.
     files: ['test/**'],
     rules: {
       // A test file's `let fleet: Fleet` is assigned in beforeAll and guarded in afterAll (`await fleet?.stop()`),
       // because a beforeAll that failed halfway leaves it unassigned, which the checker cannot know: in tests this
       // rule reports those guards (109 of its 126 findings there), so it is off for test/** only.
       '@typescript-eslint/no-unnecessary-condition': 'off',
+      // Tests build partial fakes and deliberately malformed input: a wrong cast there fails the test, not a
+      // release, and wrapping each in a named function would hide what the test feeds in. Object literals still may
+      // not be asserted (use `satisfies`), only passed as arguments.
       '@typescript-eslint/consistent-type-assertions': [
         'error',
         { assertionStyle: 'as', objectLiteralTypeAssertions: 'allow-as-parameter' },
