@@ -2,7 +2,7 @@
 import { createTestPostgres, type TestPostgres } from '../test/helpers/database.ts';
 
 /** The maintenance database; override with BENCH_MAINTENANCE_URL. */
-export const MAINTENANCE_URL = process.env['BENCH_MAINTENANCE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const MAINTENANCE_URL = process.env.BENCH_MAINTENANCE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** A created database. */
 export type BenchDatabase = TestPostgres;

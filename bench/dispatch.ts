@@ -28,9 +28,9 @@ import { benchConfig, benchContext, benchPlan, buildTinyPackage } from './dispat
 import { fmtMs, percentile } from './dispatch-stats.ts';
 import { benchCleanup } from './bench-cleanup.ts';
 
-const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 50);
-const WARMUP = Number(process.env['BENCH_WARMUP'] ?? 3);
-const TIMEOUT_MS = Number(process.env['BENCH_TIMEOUT_MS'] ?? 5 * 60_000);
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 50);
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 3);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 5 * 60_000);
 const TARGET_P95_MS = 250;
 const TERMINAL = new Set(['succeeded', 'failed', 'aborted', 'rolled_back']);
 
@@ -43,7 +43,7 @@ const cleanup = benchCleanup('bench:dispatch', async () => {
   await worker?.stop().catch(() => undefined);
   for (const queue of queues) await queue.stop({ timeoutMs: 5_000 }).catch(() => undefined);
   for (const database of databases) await database.close().catch(() => undefined);
-  await bench?.drop().catch((error: unknown) => console.error('dropping the bench database failed:', error));
+  await bench?.drop().catch((error: unknown) => { console.error('dropping the bench database failed:', error); });
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 }, TIMEOUT_MS);
 

@@ -32,12 +32,12 @@ function numbers(value: string | undefined, fallback: number[]): number[] {
   return value.split(',').map((part) => Number(part.trim())).filter((n) => Number.isInteger(n) && n > 0);
 }
 
-const parsedSizes = numbers(process.env['BENCH_SIZES'], [10, 30]);
+const parsedSizes = numbers(process.env.BENCH_SIZES, [10, 30]);
 const sizes = parsedSizes.length > 0 ? parsedSizes : [10, 30];
-const reps = numbers(process.env['BENCH_REPS'], [3])[0] ?? 3;
+const reps = numbers(process.env.BENCH_REPS, [3])[0] ?? 3;
 const fleetSize = Math.max(...sizes);
 
-const timeoutMs = numbers(process.env['BENCH_TIMEOUT_MS'], [30 * 60_000])[0] ?? 30 * 60_000;
+const timeoutMs = numbers(process.env.BENCH_TIMEOUT_MS, [30 * 60_000])[0] ?? 30 * 60_000;
 
 let fleetStarting: Promise<SshdFleet> | undefined;
 let work: string | undefined;
@@ -47,7 +47,7 @@ const cleanup = benchCleanup('bench:fanout', async () => {
   stopping = true;
   // A fleet still starting is stopped once it is up (startSshdFleet cleans up after itself if it fails).
   const fleet = await fleetStarting?.catch(() => undefined);
-  await fleet?.stop().catch((error: unknown) => console.error('stopping the sshd fleet failed:', error));
+  await fleet?.stop().catch((error: unknown) => { console.error('stopping the sshd fleet failed:', error); });
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 }, timeoutMs);
 
@@ -207,6 +207,7 @@ try {
   await main();
 } catch (error) {
   // After Ctrl-C or the timeout, failures of the interrupted measurement are expected: do not report them.
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set by the signal handler while main() ran
   if (!stopping) console.error(error);
   process.exitCode = 1;
 } finally {

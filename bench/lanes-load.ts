@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { promisify } from 'node:util';
 
 export interface Target {
   url: string;
@@ -37,7 +38,7 @@ const WRK = ['/usr/bin/wrk', '/usr/local/bin/wrk'].find((path) => existsSync(pat
 
 /** The generator flat-out runs use: wrk if installed (BENCH_GENERATOR=node forces the lean one). */
 export function flatOutGenerator(): string {
-  return WRK !== undefined && process.env['BENCH_GENERATOR'] !== 'node' ? 'wrk' : 'node';
+  return WRK !== undefined && process.env.BENCH_GENERATOR !== 'node' ? 'wrk' : 'node';
 }
 
 interface Prepared {
@@ -65,7 +66,7 @@ class LoadConnection {
   constructor(target: Prepared) {
     this.target = target;
     this.socket = connect({ host: target.host, port: target.port, noDelay: true });
-    this.socket.on('data', (data: Buffer) => this.onData(data));
+    this.socket.on('data', (data: Buffer) => { this.onData(data); });
     this.socket.on('error', () => undefined);
     this.socket.on('close', () => {
       this.closed = true;
@@ -111,7 +112,7 @@ class LoadConnection {
 }
 
 function once(connection: LoadConnection): Promise<boolean> {
-  return new Promise((resolve) => connection.send(resolve));
+  return new Promise((resolve) => { connection.send(resolve); });
 }
 
 /** Warms a target up (connections, JIT) with `count` requests over one connection. */
@@ -194,9 +195,7 @@ function wrkMs(text: string, label: string): number {
 async function closedLoopWrk(wrk: string, target: Target, concurrency: number, seconds: number): Promise<FlatOut> {
   await warm(prepare(target), 500);
   const headers = Object.entries(target.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  const output = await new Promise<string>((resolve, reject) =>
-    execFile(wrk, ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency', ...headers, target.url], (error, stdout) => (error === null ? resolve(stdout) : reject(error))),
-  );
+  const { stdout: output } = await promisify(execFile)(wrk, ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency', ...headers, target.url]);
   const completed = Number(/(\d+) requests in/.exec(output)?.[1] ?? Number.NaN);
   const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0) + (/Socket errors: (.*)/.exec(output)?.[1]?.match(/\d+/g) ?? []).map(Number).reduce((a, b) => a + b, 0);
   return { generator: 'wrk', perSecond: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? Number.NaN)), completed, errors, p50Ms: wrkMs(output, '50'), p99Ms: wrkMs(output, '99') };

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http';
 import { serveAnnounced } from './serve-announced.ts';
 
-const name = process.env['UPSTREAM_NAME'] ?? 'upstream';
+const name = process.env.UPSTREAM_NAME ?? 'upstream';
 const body = Buffer.from(`ok ${name}\n`);
 const server = createServer((request, response) => {
   request.resume();

@@ -32,10 +32,10 @@ import { closedLoop, fixedRate, flatOutGenerator, type FlatOut, type LoadFigures
 import { startNginx, type RunningNginx } from './lanes-nginx.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const RATE = Number(process.env['BENCH_RATE'] ?? 1000);
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
-const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 64);
-const WORKERS = Math.max(1, Number(process.env['BENCH_WORKERS'] ?? 1));
+const RATE = Number(process.env.BENCH_RATE ?? 1000);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+const WORKERS = Math.max(1, Number(process.env.BENCH_WORKERS ?? 1));
 const LANE = 'bench-lane';
 
 const children: SpawnedProcess[] = [];
@@ -125,8 +125,9 @@ async function main(): Promise<void> {
   const laneUrl = `http://127.0.0.1:${await portOf(lane)}`;
   const routes = JSON.stringify({ baseline: { svc: baselineUrl }, lanes: { [LANE]: { svc: laneUrl } } });
   const reusePort = WORKERS > 1 ? '1' : '0';
-  const routers = [spawnBench('lanes-router-server.ts', { BENCH_ROUTES: routes, BENCH_REUSE_PORT: reusePort })];
-  const routerPort = await portOf(routers[0] as SpawnedProcess);
+  const firstRouter = spawnBench('lanes-router-server.ts', { BENCH_ROUTES: routes, BENCH_REUSE_PORT: reusePort });
+  const routers = [firstRouter];
+  const routerPort = await portOf(firstRouter);
   for (let index = 1; index < WORKERS; index++) routers.push(spawnBench('lanes-router-server.ts', { BENCH_ROUTES: routes, BENCH_REUSE_PORT: reusePort, BENCH_PORT: String(routerPort) }));
   for (const router of routers.slice(1)) await portOf(router);
   const routerUrl = `http://127.0.0.1:${routerPort}`;

@@ -40,9 +40,9 @@ function numbers(value: string | undefined, fallback: number[]): number[] {
   return value.split(',').map((part) => Number(part.trim())).filter((n) => Number.isInteger(n) && n > 0);
 }
 
-const reps = numbers(process.env['BENCH_REPS'], [3])[0] ?? 3;
-const fleetSizes = numbers(process.env['BENCH_HOSTS'], [1, 10]);
-const sections = new Set((process.env['BENCH_SECTIONS'] ?? 'transfer,ciphers,latency').split(','));
+const reps = numbers(process.env.BENCH_REPS, [3])[0] ?? 3;
+const fleetSizes = numbers(process.env.BENCH_HOSTS, [1, 10]);
+const sections = new Set((process.env.BENCH_SECTIONS ?? 'transfer,ciphers,latency').split(','));
 
 let fleet: SshdFleet | undefined;
 let work: string | undefined;
@@ -50,7 +50,7 @@ const connections: SshConnection[] = [];
 
 async function cleanup(): Promise<void> {
   await Promise.allSettled(connections.map((connection) => connection.close()));
-  await fleet?.stop().catch((error: unknown) => console.error('stopping the sshd fleet failed:', error));
+  await fleet?.stop().catch((error: unknown) => { console.error('stopping the sshd fleet failed:', error); });
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 }
 
@@ -108,7 +108,7 @@ const unpackTo = (dir: string): string => `mkdir -p ${shellQuote(dir)} && tar -x
 const unpackFile = (file: string, dir: string): string =>
   `mkdir -p ${shellQuote(dir)} && tar -xzf ${shellQuote(file)} -C ${shellQuote(dir)}`;
 
-const methods: Array<[string, Method]> = [
+const methods: [string, Method][] = [
   ['stream → tar -x (exec stdin)', async (t, pkg) => mustSucceed(t.executor, unpackTo(join(t.deployTo, 'r')), { stdin: createReadStream(pkg) })],
   ['sftp fastPut + tar -xzf', async (t, pkg) => {
     await t.executor.putFile(pkg, join(t.deployTo, 'p.tgz'), { method: 'sftp' });
@@ -151,7 +151,8 @@ async function transferSection(active: SshdFleet, pkg: string): Promise<void> {
   }
   // Warm-up (not counted): page cache, sshd and shell start-up, JIT.
   await emptyDeployDirs(active);
-  await Promise.all(targets.map((target) => methods[0]?.[1](target, pkg, active)));
+  const warmUp = methods[0]?.[1];
+  if (warmUp !== undefined) await Promise.all(targets.map((target) => warmUp(target, pkg, active)));
   for (const size of fleetSizes) {
     const chosen = targets.slice(0, size);
     for (const [label, method] of methods) {
@@ -218,7 +219,7 @@ async function latencySection(active: SshdFleet): Promise<void> {
     handshakes.push(await timed(async () => (await openSshConnection(host, connectOptions(active))).close()));
   }
   const sftpSessions: number[] = [];
-  for (let rep = 0; rep < 20; rep += 1) sftpSessions.push(await timed(async () => (await openSftp(connection)).end()));
+  for (let rep = 0; rep < 20; rep += 1) sftpSessions.push(await timed(async () => { (await openSftp(connection)).end(); }));
   const openssh: number[] = [];
   const args = ['-F', '/dev/null', '-i', active.privateKeyPath, '-p', String(sshd.port), '-o', 'StrictHostKeyChecking=no',
     '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `${active.user}@127.0.0.1`, 'true'];

@@ -14,6 +14,7 @@ import { sql } from 'drizzle-orm';
 import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import type { Database, Db } from '../src/db/types.ts';
+import { keysOf } from '../src/lib/trust-boundaries.ts';
 import { STATISTICS, type StatisticName } from '../src/web/stats/statistics.ts';
 import type { StatsScope } from '../src/web/stats/types.ts';
 import { createTestPostgres, type TestPostgres } from '../test/helpers/database.ts';
@@ -21,9 +22,9 @@ import { benchCleanup } from './bench-cleanup.ts';
 import { MAINTENANCE_URL } from './dispatch-database.ts';
 import { fmtMs, percentile } from './dispatch-stats.ts';
 
-const RELEASES = Number(process.env['BENCH_RELEASES'] ?? 100_000);
-const RUNS = Number(process.env['BENCH_RUNS'] ?? 5);
-const TIMEOUT_MS = Number(process.env['BENCH_TIMEOUT_MS'] ?? 10 * 60_000);
+const RELEASES = Number(process.env.BENCH_RELEASES ?? 100_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 10 * 60_000);
 const TARGET_MS = 100;
 /** Most orders get one release; the rest of the releases are second attempts of the first orders. */
 const ORDERS = Math.ceil(RELEASES * 0.8);
@@ -34,14 +35,14 @@ const DAY_MS = 86_400_000;
 
 let server: TestPostgres | undefined;
 let database: Database | undefined;
-const KEEP = process.env['BENCH_KEEP'] === '1';
+const KEEP = process.env.BENCH_KEEP === '1';
 const cleanup = benchCleanup('bench:stats', async () => {
   await database?.close().catch(() => undefined);
   if (KEEP && server !== undefined) {
     console.log(`kept ${server.url} (BENCH_KEEP=1): drop it yourself`);
     return;
   }
-  await server?.drop().catch((error: unknown) => console.error('dropping the bench database failed:', error));
+  await server?.drop().catch((error: unknown) => { console.error('dropping the bench database failed:', error); });
 }, TIMEOUT_MS);
 
 /** Seeds the tables the statistics read; every row's time is relative to `now` so the ranges below cover them. */
@@ -148,7 +149,7 @@ async function main(): Promise<void> {
     { label: '365 days', scope: { repos, from: new Date(today - 365 * DAY_MS), to: new Date(today) } },
     { label: '365 days, one project', scope: { repos, from: new Date(today - 365 * DAY_MS), to: new Date(today), project: 'project-1' } },
   ];
-  const names = Object.keys(STATISTICS) as StatisticName[];
+  const names: StatisticName[] = keysOf(STATISTICS);
   const db = database.db;
   let slowest = 0;
   console.log(`\n${'query'.padEnd(22)} ${'range'.padEnd(22)} ${'median ms'.padStart(10)} ${'max ms'.padStart(10)}`);

@@ -7,18 +7,18 @@ import { pino } from 'pino';
 import { createAppProbot } from '../src/server/create-app-probot.ts';
 import { startAppServer } from '../src/server/start-app-server.ts';
 
-const log = pino({ level: process.env['LOG_LEVEL'] ?? 'warn' });
+const log = pino({ level: process.env.LOG_LEVEL ?? 'warn' });
 const probot = createAppProbot({
-  appId: Number(process.env['APP_ID'] ?? '1'),
-  privateKey: process.env['PRIVATE_KEY'] ?? '',
-  webhookSecret: process.env['WEBHOOK_SECRET'] ?? '',
-  githubApiUrl: process.env['GITHUB_API_URL'] ?? 'http://127.0.0.1:9',
+  appId: Number(process.env.APP_ID ?? '1'),
+  privateKey: process.env.PRIVATE_KEY ?? '',
+  webhookSecret: process.env.WEBHOOK_SECRET ?? '',
+  githubApiUrl: process.env.GITHUB_API_URL ?? 'http://127.0.0.1:9',
   log,
 });
 const server = await startAppServer({
   probot,
   app: (app) => {
-    app.on('issue_comment.created', async () => undefined);
+    app.on('issue_comment.created', () => Promise.resolve());
   },
   port: 0,
   host: '127.0.0.1',

@@ -9,7 +9,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { serveAnnounced } from './serve-announced.ts';
 
-const config = Buffer.from(process.env['BENCH_REPO_CONFIG'] ?? '', 'base64').toString('utf8');
+const config = Buffer.from(process.env.BENCH_REPO_CONFIG ?? '', 'base64').toString('utf8');
 const counts = new Map<string, number>();
 let nextId = 1;
 

@@ -5,6 +5,7 @@
  * when GitHub is not the limit. Never run it against GitHub.
  */
 import { ProbotOctokit } from 'probot';
+import { propertyOf } from '../src/lib/trust-boundaries.ts';
 import { parseRuntimeEnv } from '../src/runtime/runtime-env.ts';
 import { parseServerEnv } from '../src/server/env.ts';
 import { createLogger } from '../src/server/logger.ts';
@@ -15,10 +16,11 @@ const server = parseServerEnv(process.env);
 const runtime = parseRuntimeEnv(process.env);
 if (!server.ok || !runtime.ok) throw new Error('invalid environment');
 const log = createLogger(server.config.logLevel);
+const objectOrEmpty = (value: unknown): object => (typeof value === 'object' && value !== null ? value : {});
 const Unthrottled = ProbotOctokit.defaults((options: ConstructorParameters<typeof ProbotOctokit>[0]) => ({
   ...options,
-  throttle: { ...options?.throttle, enabled: false },
+  throttle: { ...objectOrEmpty(propertyOf(options, 'throttle')), enabled: false },
 }));
 const started = await startFromConfig(server.config, runtime.config, process.env, log, { Octokit: Unthrottled });
 if (!started.ok) throw new Error(started.problems.join('; '));
-stopOnSignals(started.stop, log);
+stopOnSignals(() => started.stop(), log);

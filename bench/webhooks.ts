@@ -37,11 +37,11 @@ import { runLoad, type LoadResult } from './webhooks-load.ts';
 import { benchCleanup } from './bench-cleanup.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CONCURRENCY = Number(process.env['BENCH_CONCURRENCY'] ?? 32);
-const SECONDS = Number(process.env['BENCH_SECONDS'] ?? 5);
-const WARMUP_SECONDS = Number(process.env['BENCH_WARMUP_SECONDS'] ?? 1);
-const ORDERS = Number(process.env['BENCH_ORDERS'] ?? 200);
-const LOG_LEVEL = process.env['BENCH_LOG_LEVEL'] ?? 'info';
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
+const ORDERS = Number(process.env.BENCH_ORDERS ?? 200);
+const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 const TARGET_RATE = 1_000;
 const TARGET_P99_MS = 100;
 const SECRET = 'bench-webhook-secret';
@@ -77,7 +77,7 @@ async function stopChild(child: SpawnedProcess): Promise<void> {
 const cleanup = benchCleanup('bench:webhooks', async () => {
   await Promise.all(children.map(stopChild));
   await database?.close().catch(() => undefined);
-  await bench?.drop().catch((error: unknown) => console.error('dropping the bench database failed:', error));
+  await bench?.drop().catch((error: unknown) => { console.error('dropping the bench database failed:', error); });
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
@@ -150,7 +150,7 @@ async function main(): Promise<void> {
 
   const bare = spawnNode([join(ROOT, 'bench/webhooks-bare-server.ts')], { ...common, PORT: '0', LOG_LEVEL: 'warn' }, work);
   children.push(bare);
-  const nodeOptions = process.env['BENCH_SERVER_NODE_OPTIONS'];
+  const nodeOptions = process.env.BENCH_SERVER_NODE_OPTIONS;
   const serverEnv = { ...common, DATABASE_URL: bench.url, YARDMASTER_WORKERS: '0', LOG_LEVEL, ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }) };
   const server = spawnNode([join(ROOT, 'src/main.ts')], { ...serverEnv, PORT: String(serverPortNumber) }, work);
   children.push(server);

@@ -20,7 +20,7 @@ try {
     process.stderr.write(`yardmaster: cannot start:\n  ${started.problems.join('\n  ')}\n`);
     process.exit(2);
   }
-  stopOnSignals(started.stop, log);
+  stopOnSignals(() => started.stop(), log);
 } catch (error) {
   log.fatal({ err: error }, 'start failed');
   process.exit(1);

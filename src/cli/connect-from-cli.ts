@@ -10,7 +10,6 @@ export interface SshFlags {
 }
 
 export function connectFromCli(flags: SshFlags, io: CliIo): Promise<{ ok: true; connect: ConnectHost } | { ok: false; message: string }> {
-  return connectWithCredentials({ ...flags, env: io.env }, (entry, fingerprint) =>
-    io.stderr.write(`accepted the new host key of ${entry.name} (${entry.address}:${entry.port}): ${fingerprint}\n  pin it in the config: host_key: "${fingerprint}"\n`),
+  return connectWithCredentials({ ...flags, env: io.env }, (entry, fingerprint) => { io.stderr.write(`accepted the new host key of ${entry.name} (${entry.address}:${entry.port}): ${fingerprint}\n  pin it in the config: host_key: "${fingerprint}"\n`); },
   );
 }

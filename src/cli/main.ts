@@ -13,14 +13,15 @@ process.on('SIGINT', () => {
     process.exit(130);
   }
 });
-process.on('SIGTERM', () => controller.abort());
+process.on('SIGTERM', () => { controller.abort(); });
 
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: { write: (text) => void process.stdout.write(text) },
   stderr: { write: (text) => void process.stderr.write(text) },
   env: process.env,
   cwd: process.cwd(),
-  isTTY: process.stdout.isTTY === true,
+  isTTY: process.stdout.isTTY,
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- undefined when stdout is not a terminal, though @types/node says number
   columns: () => process.stdout.columns ?? 100,
   signal: controller.signal,
   readSecret: stdinSecretReader(process.stdin, (text) => void process.stderr.write(text)),

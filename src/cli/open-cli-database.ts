@@ -25,10 +25,10 @@ export function describeCliError(error: unknown): string {
  * missing one would create an empty database and act on it as if it were the server's.
  */
 export async function openCliDatabase(values: { 'database-url'?: string | undefined; 'data-dir'?: string | undefined }, io: CliIo): Promise<Database | string> {
-  const url = values['database-url'] ?? io.env['DATABASE_URL'];
+  const url = values['database-url'] ?? io.env.DATABASE_URL;
   try {
     if (url !== undefined && url !== '') return await openDatabase({ url });
-    const dataDir = values['data-dir'] === undefined ? defaultDataDir(io.env, io.env['HOME'] ?? homedir()) : resolve(io.cwd, values['data-dir']);
+    const dataDir = values['data-dir'] === undefined ? defaultDataDir(io.env, io.env.HOME ?? homedir()) : resolve(io.cwd, values['data-dir']);
     if (!existsSync(join(dataDir, 'PG_VERSION'))) return `no embedded database at ${dataDir} (give --database-url or --data-dir)`;
     return await openDatabase({ dataDir });
   } catch (error) {

@@ -2,6 +2,7 @@
  * Standard input as `yardmaster secrets set` reads a value: a pipe or file is read to its end (bounded); a terminal
  * is put in raw mode so that what is typed is not echoed, and the line ends at Enter.
  */
+import { Readable } from 'node:stream';
 import { ReadStream } from 'node:tty';
 
 /** Reads everything from a non-terminal stream, keeping at most `maxBytes` (more is `too-large`). */
@@ -13,7 +14,7 @@ async function readPiped(stream: NodeJS.ReadableStream, maxBytes: number): Promi
     size += bytes.length;
     if (size > maxBytes) {
       // Stop reading: the writer gets EPIPE rather than this process buffering an unbounded value.
-      if ('destroy' in stream && typeof stream.destroy === 'function') stream.destroy();
+      if (stream instanceof Readable) stream.destroy();
       return 'too-large';
     }
     chunks.push(bytes);
@@ -36,14 +37,14 @@ function readHidden(tty: ReadStream, prompt: string, write: (text: string) => vo
     };
     const onData = (chunk: Buffer): void => {
       for (const byte of chunk) {
-        if (byte === 0x0d || byte === 0x0a) return finish(typed);
-        if (byte === 0x03 || (byte === 0x04 && typed.length === 0)) return finish(new Error('cancelled'));
+        if (byte === 0x0d || byte === 0x0a) { finish(typed); return; }
+        if (byte === 0x03 || (byte === 0x04 && typed.length === 0)) { finish(new Error('cancelled')); return; }
         if (byte === 0x7f || byte === 0x08) {
           typed = typed.subarray(0, Math.max(0, typed.length - 1));
           continue;
         }
         typed = Buffer.concat([typed, Buffer.of(byte)]);
-        if (typed.length > maxBytes) return finish('too-large');
+        if (typed.length > maxBytes) { finish('too-large'); return; }
       }
     };
     tty.setRawMode(true);

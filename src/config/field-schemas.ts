@@ -9,6 +9,7 @@ const HOST_KEY = /^SHA256:[A-Za-z0-9+/]{43}=?$/;
 // Host names and IPv4/IPv6 literals; a leading '-' would read as an ssh option.
 const ADDRESS = /^(?!-)[A-Za-z0-9._:%-]{1,253}$/;
 const USER = /^[A-Za-z_][A-Za-z0-9._-]{0,31}\$?$/;
+// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's job
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 const SLACK_USER = /^[UW][A-Z0-9]{2,}$/;
 const SLACK_CHANNEL = /^[CGD][A-Z0-9]{2,}$/;

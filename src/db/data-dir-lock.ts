@@ -5,6 +5,7 @@
  */
 import { open, readFile, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
+import { errnoCode, propertyOf } from '../lib/trust-boundaries.ts';
 
 interface LockOwner {
   pid: number;
@@ -35,8 +36,9 @@ export interface DataDirLock {
 function parseOwner(text: string): LockOwner | null {
   try {
     const value: unknown = JSON.parse(text);
-    if (typeof value !== 'object' || value === null) return null;
-    const { pid, hostname: host, since } = value as Record<string, unknown>;
+    const pid = propertyOf(value, 'pid');
+    const host = propertyOf(value, 'hostname');
+    const since = propertyOf(value, 'since');
     if (typeof pid !== 'number' || typeof host !== 'string' || typeof since !== 'string') return null;
     return { pid, hostname: host, since };
   } catch {
@@ -50,12 +52,12 @@ function isAlive(pid: number): boolean {
     return true;
   } catch (error) {
     // EPERM: the process exists but belongs to someone else, which still means the directory is taken.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    return errnoCode(error) === 'EPERM';
   }
 }
 
 function isErrno(error: unknown, code: string): boolean {
-  return error instanceof Error && (error as NodeJS.ErrnoException).code === code;
+  return error instanceof Error && errnoCode(error) === code;
 }
 
 /**

@@ -72,8 +72,8 @@ export async function runScript(
   const stderr = outputSink(ctx, state, stage, 'stderr');
   const exec = await ctx.executor.exec(asShellCommand(script), {
     ...(stdin ? { stdin } : {}),
-    onStdout: (chunk) => stdout.push(chunk),
-    onStderr: (chunk) => stderr.collector.push(chunk),
+    onStdout: (chunk) => { stdout.push(chunk); },
+    onStderr: (chunk) => { stderr.collector.push(chunk); },
     signal: ctx.signal,
     timeoutMs: ctx.plan.commandTimeoutMs,
   });
@@ -102,8 +102,8 @@ export async function runCommand(
   const stderr = outputSink(ctx, state, stage, 'stderr');
   const exec = await ctx.executor.exec('sh -s', {
     stdin: commandScript(env, command, cwd),
-    onStdout: (chunk) => stdout.collector.push(chunk),
-    onStderr: (chunk) => stderr.collector.push(chunk),
+    onStdout: (chunk) => { stdout.collector.push(chunk); },
+    onStderr: (chunk) => { stderr.collector.push(chunk); },
     signal,
     timeoutMs: ctx.plan.commandTimeoutMs,
   });

@@ -103,7 +103,7 @@ async function healthStage(ctx: HostRunContext, state: HostRunState): Promise<St
   const env = commandContext(ctx, ctx.plan.version, state.previous);
   const cwd = ctx.layout.releaseDir(ctx.plan.version);
   const attempts = health.retries + 1;
-  let last = { detail: '', exitCode: null as number | null };
+  let last: { detail: string; exitCode: number | null } = { detail: '', exitCode: null };
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const result = await runProbe(health.probe, ctx.executor, async (command, signal) => {
       const { exec, lastLine } = await runCommand(ctx, state, 'health', command, cwd, env, signal);
@@ -133,6 +133,7 @@ async function monitorStage(ctx: HostRunContext, state: HostRunState): Promise<S
     if (ctx.signal.aborted) return { ok: false, exitCode: null, message: 'monitor interrupted by abort', aborted: true };
     if (!result.ok) return { ok: false, exitCode: result.exitCode, message: `monitor check ${checks} failed: ${result.detail}`, aborted: false };
   } while (performance.now() + monitor.intervalMs < deadline && (await sleep(monitor.intervalMs, ctx.signal)));
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an abort during the last sleep sets it
   if (ctx.signal.aborted) return { ok: false, exitCode: null, message: 'monitor interrupted by abort', aborted: true };
   return { ok: true };
 }

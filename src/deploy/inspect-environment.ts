@@ -12,7 +12,7 @@ export async function inspectEnvironment(hosts: readonly ResolvedHost[], connect
     try {
       executor = await connect(target.entry, signal);
       const io = {
-        executor, target, signal, releaseId: 'inspect', mask: (text: string) => text, emit: () => {}, plan: { commandTimeoutMs: 60_000 },
+        executor, target, signal, releaseId: 'inspect', mask: (text: string) => text, emit: () => { /* inspecting reports through its result, not events */ }, plan: { commandTimeoutMs: 60_000 },
       };
       return { ok: true, host: target.entry.name, ...(await inspectHost(io, target.deployTo)) };
     } catch (error) {

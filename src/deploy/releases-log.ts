@@ -36,7 +36,7 @@ export function parseReleaseLog(lines: readonly string[]): ReleaseLogEntry[] {
 export function lastGoodVersion(entries: readonly ReleaseLogEntry[], except?: string | null): string | null {
   for (let i = entries.length - 1; i >= 0; i--) {
     const entry = entries[i];
-    if (entry && entry.result === 'succeeded' && entry.version !== except) return entry.version;
+    if (entry?.result === 'succeeded' && entry.version !== except) return entry.version;
   }
   return null;
 }

@@ -134,7 +134,7 @@ export async function rollbackEnvironment(
   options: Pick<EngineOptions, 'connect' | 'onEvent' | 'actor'>,
 ): Promise<RollbackResult> {
   const releaseId = newReleaseId();
-  const emit = options.onEvent ?? (() => {});
+  const emit = options.onEvent ?? (() => { /* no listener: events are not kept */ });
   const mask = createMasker(Object.values(request.secrets));
   const signal = request.signal ?? new AbortController().signal;
   const hosts = await Promise.all(request.hosts.map(async (target): Promise<HostRollbackReport> => {

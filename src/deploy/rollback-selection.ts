@@ -13,7 +13,7 @@ export function previousGoodRelease(log: readonly ReleaseLogEntry[], onDisk: Rea
   }
   for (let i = log.length - 1; i >= 0; i--) {
     const entry = log[i];
-    if (!entry || entry.result !== 'succeeded') continue;
+    if (entry?.result !== 'succeeded') continue;
     if (entry.version === live || abandoned.has(entry.version) || !onDisk.has(entry.version)) continue;
     return entry.version;
   }

@@ -76,7 +76,7 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
   const started = performance.now();
   const { plan } = request;
   const releaseId = request.releaseId ?? newReleaseId();
-  const emit = options.onEvent ?? (() => {});
+  const emit = options.onEvent ?? (() => { /* no listener: events are not kept */ });
   const mask = createMasker(Object.values(request.secrets));
   const slots: HostSlot[] = request.hosts.map((target) => ({
     target, state: emptyState(), ctx: null, outcome: null, rollback: null, started: 0, durationMs: 0,

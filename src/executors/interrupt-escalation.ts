@@ -40,8 +40,8 @@ export function watchInterrupt(
     started = true;
     steps.terminate();
     timers.push(
-      setLongTimeout(() => steps.kill(), graceMs),
-      setLongTimeout(() => steps.abandon(), graceMs + graceMs / 2),
+      setLongTimeout(() => { steps.kill(); }, graceMs),
+      setLongTimeout(() => { steps.abandon(); }, graceMs + graceMs / 2),
     );
   };
   const onAbort = (): void => {

@@ -12,9 +12,9 @@ import { utf8Forwarder } from './utf8-forwarder.ts';
  */
 export function minimalEnvironment(): Record<string, string> {
   return {
-    PATH: process.env['PATH'] ?? '/usr/local/bin:/usr/bin:/bin',
+    PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
     HOME: homedir(),
-    LANG: process.env['LANG'] ?? 'C.UTF-8',
+    LANG: process.env.LANG ?? 'C.UTF-8',
   };
 }
 
@@ -52,8 +52,8 @@ export function localExec(
     let stdinError: Error | undefined;
     let spawnError: Error | undefined;
     const watch = watchInterrupt(options, {
-      terminate: () => signalGroup(child.pid, 'SIGTERM'),
-      kill: () => signalGroup(child.pid, 'SIGKILL'),
+      terminate: () => { signalGroup(child.pid, 'SIGTERM'); },
+      kill: () => { signalGroup(child.pid, 'SIGKILL'); },
       // A process that left the group may still hold the pipes open; stop waiting for them.
       abandon: () => {
         child.stdout.destroy();
@@ -61,13 +61,13 @@ export function localExec(
       },
     }, graceMs);
     // The command may exit without reading its input: EPIPE is expected then.
-    child.stdin.on('error', () => {});
+    child.stdin.on('error', () => { /* EPIPE: the command did not read its input */ });
     const detachStdin = feedStdin(child.stdin, options.stdin, (error) => {
       stdinError = error;
       watch.interrupt();
     });
-    child.stdout.on('data', (chunk: Buffer) => stdout.write(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.write(chunk));
+    child.stdout.on('data', (chunk: Buffer) => { stdout.write(chunk); });
+    child.stderr.on('data', (chunk: Buffer) => { stderr.write(chunk); });
     child.once('error', (error) => {
       spawnError = error;
       // Without a pid the process never started and no 'close' may follow.

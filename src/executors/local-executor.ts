@@ -50,15 +50,16 @@ export function localExecutor(host: HostEntry, settings: LocalExecutorSettings =
       ensureOpen();
       return openLocalTcp(address, port);
     },
-    close: async () => {
+    close: () => {
       closed = true;
+      return Promise.resolve();
     },
   };
 }
 
 /** A local plugin with other settings (e.g. a short interrupt grace in tests). */
 export function createLocalExecutorPlugin(settings: LocalExecutorSettings = {}): ExecutorPlugin {
-  return { kind: 'local', connect: async (host) => localExecutor(host, settings) };
+  return { kind: 'local', connect: (host) => Promise.resolve(localExecutor(host, settings)) };
 }
 
 /** The `local` plugin. Connecting always succeeds. */

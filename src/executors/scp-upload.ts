@@ -58,7 +58,7 @@ function ackReader(channel: ClientChannel): { next(): Promise<void>; fail(error:
 
 function write(channel: ClientChannel, data: Buffer | string): Promise<void> {
   return new Promise((resolve, reject) => {
-    channel.write(data, (error) => (error === undefined || error === null ? resolve() : reject(error)));
+    channel.write(data, (error) => { if (error === undefined || error === null) resolve(); else reject(error); });
   });
 }
 
@@ -85,7 +85,7 @@ export async function scpUpload(
   channel.stderr.on('data', (chunk: string) => {
     stderr += chunk;
   });
-  channel.on('error', () => {});
+  channel.on('error', () => { /* the outcome is decided by the exit status */ });
   const exited = new Promise<number | null>((resolve) => {
     channel.once('close', (code: number | null) => {
       acks.fail(connection.lostError() ?? new Error(`scp ended early${stderr === '' ? '' : `: ${stderr.trim()}`}`));
@@ -96,7 +96,7 @@ export async function scpUpload(
   const ended = exited.then((): never => {
     throw connection.lostError() ?? new Error(`scp ended early${stderr === '' ? '' : `: ${stderr.trim()}`}`);
   });
-  ended.catch(() => {});
+  ended.catch(() => { /* observed through guard() */ });
   const guard = <T,>(step: Promise<T>): Promise<T> => Promise.race([step, ended]);
   const onAbort = (): void => {
     acks.fail(options.signal?.reason instanceof Error ? options.signal.reason : new Error('upload aborted'));

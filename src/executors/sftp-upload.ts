@@ -13,7 +13,7 @@ export function openSftp(connection: SshConnection): Promise<SFTPWrapper> {
       return;
     }
     connection.client.sftp((error, sftp) => {
-      if (error === undefined || error === null) resolve(sftp);
+      if (!error) resolve(sftp);
       else reject(connection.lostError() ?? error);
     });
   });
@@ -26,7 +26,7 @@ export interface SftpUploadOptions {
 /** Rejects when `sftp` closes under a pending operation (fastPut does not always call back then). */
 function closedWhile<T>(sftp: SFTPWrapper, connection: SshConnection, work: Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onClose = (): void => reject(connection.lostError() ?? new Error('the SFTP session closed'));
+    const onClose = (): void => { reject(connection.lostError() ?? new Error('the SFTP session closed')); };
     sftp.once('close', onClose);
     work.then(
       (value) => {
@@ -35,7 +35,7 @@ function closedWhile<T>(sftp: SFTPWrapper, connection: SshConnection, work: Prom
       },
       (error: unknown) => {
         sftp.off('close', onClose);
-        reject(connection.lostError() ?? error);
+        reject(connection.lostError() ?? (error instanceof Error ? error : new Error(String(error))));
       },
     );
   });
@@ -53,8 +53,7 @@ export function sftpFastPut(
   options: SftpUploadOptions = {},
 ): Promise<void> {
   const work = new Promise<void>((resolve, reject) => {
-    const callback = (error: Error | null | undefined): void =>
-      error === undefined || error === null ? resolve() : reject(error);
+    const callback = (error: Error | null | undefined): void => { if (error === undefined || error === null) resolve(); else reject(error); };
     if (options.mode === undefined) sftp.fastPut(localPath, remotePath, callback);
     else sftp.fastPut(localPath, remotePath, { mode: options.mode }, callback);
   });
@@ -76,8 +75,7 @@ export function sftpStreamPut(
   const work = pipeline(createReadStream(localPath), target).then(async () => {
     if (options.mode === undefined) return;
     const mode = options.mode;
-    await new Promise<void>((resolve, reject) =>
-      sftp.chmod(remotePath, mode, (error) => (error === undefined || error === null ? resolve() : reject(error))),
+    await new Promise<void>((resolve, reject) => { sftp.chmod(remotePath, mode, (error) => { if (error === undefined || error === null) resolve(); else reject(error); }); },
     );
   });
   return closedWhile(sftp, connection, work);

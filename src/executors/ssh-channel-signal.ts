@@ -5,6 +5,7 @@
  * through ssh2's protocol object, which only needs the channel to be open on the server's side.
  */
 import type { ClientChannel } from 'ssh2';
+import { propertyOf } from '../lib/trust-boundaries.ts';
 
 interface ChannelInternals {
   outgoing: { id: number; state: string };
@@ -12,11 +13,12 @@ interface ChannelInternals {
 }
 
 function hasInternals(channel: object): channel is ChannelInternals {
-  const probe = channel as Partial<ChannelInternals>;
+  const outgoing = propertyOf(channel, 'outgoing');
+  const protocol = propertyOf(propertyOf(channel, '_client'), '_protocol');
   return (
-    typeof probe.outgoing?.id === 'number' &&
-    typeof probe.outgoing.state === 'string' &&
-    typeof probe._client?._protocol?.signal === 'function'
+    typeof propertyOf(outgoing, 'id') === 'number' &&
+    typeof propertyOf(outgoing, 'state') === 'string' &&
+    typeof propertyOf(protocol, 'signal') === 'function'
   );
 }
 

@@ -1,5 +1,6 @@
 /** Opening one ssh2 connection to a host: host key pinning, authentication, and closed failure reasons. */
 import { Client, type ConnectConfig } from 'ssh2';
+import { propertyOf } from '../lib/trust-boundaries.ts';
 import type { HostEntry } from '../config/types.ts';
 import { hostKeyFingerprint } from './host-key-fingerprint.ts';
 import { INTERRUPT_GRACE_MS } from './interrupt-escalation.ts';
@@ -28,9 +29,7 @@ export const DEFAULT_SSH_TUNING: SshTuning = {
 };
 
 function property(error: unknown, name: string): unknown {
-  return typeof error === 'object' && error !== null && name in error
-    ? (error as Record<string, unknown>)[name]
-    : undefined;
+  return propertyOf(error, name);
 }
 
 function classify(error: Error): ConnectFailure {
@@ -83,7 +82,7 @@ export function openSshConnection(
       client.destroy();
       reject(new ConnectError(reason, host.name, message));
     };
-    const onAbort = (): void => fail('aborted', describe('aborted', host, undefined, options));
+    const onAbort = (): void => { fail('aborted', describe('aborted', host, undefined, options)); };
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     client.on('error', (error: Error) => {

@@ -48,7 +48,7 @@ export function trackSshConnection(client: Client, host: HostEntry): SshConnecti
     onLost: (listener) => {
       if (lost !== undefined) {
         listener(lost);
-        return () => {};
+        return () => { /* already lost: nothing to unsubscribe */ };
       }
       listeners.add(listener);
       return () => listeners.delete(listener);

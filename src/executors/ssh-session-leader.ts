@@ -8,6 +8,7 @@
  */
 
 const MARKER = '\u001eym-pgid:';
+// eslint-disable-next-line no-control-regex -- the marker starts with a record separator that no shell noise prints
 const MARKER_PATTERN = /\u001eym-pgid:(\d+)\n/;
 /** Give up looking for the marker after this much stderr (shell start-up noise before our first command). */
 const SEARCH_LIMIT = 64 * 1024;

@@ -28,7 +28,7 @@ export async function handleCheckRunAction(session: Session, payload: unknown): 
   const orderId = orderIdOf(parsed.data.check_run.external_id);
   if (command === undefined || orderId === undefined) return;
   const order = await getWorkOrder(session.deps.service.db, orderId);
-  if (order === undefined || order.repoFullName !== session.repoFullName) return;
+  if (order?.repoFullName !== session.repoFullName) return;
   const context = await session.repoContext(order.number);
   if (context === undefined) return;
   const result = await handleCommand(

@@ -32,7 +32,7 @@ export async function handleIssues(session: Session, payload: unknown): Promise<
   const { action, issue, label } = parsed.data;
   if (action === 'closed') {
     const order = await findWorkOrder(session.deps.service.db, { repoFullName: session.repoFullName, number: issue.number });
-    if (order === undefined || order.kind !== 'issue') return;
+    if (order?.kind !== 'issue') return;
     const cancelled = await cancelWorkOrder(session.deps.service, { order, actor: userActor(session.sender), reason: 'issue closed' });
     session.log.info({ order: order.id, ok: cancelled.ok }, 'issue closed');
     return;

@@ -20,7 +20,7 @@ export async function handlePullRequest(session: Session, payload: unknown): Pro
     }
   }
   const order = await findWorkOrder(session.deps.service.db, { repoFullName: session.repoFullName, number });
-  if (order === undefined || order.kind !== 'pull_request') return;
+  if (order?.kind !== 'pull_request') return;
   if (action === 'closed') {
     const cancelled = await cancelWorkOrder(session.deps.service, { order, actor: userActor(session.sender), reason: 'pull request closed' });
     session.log.info({ order: order.id, ok: cancelled.ok }, 'pull request closed');

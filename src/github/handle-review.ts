@@ -39,7 +39,7 @@ export async function handleReview(session: Session, payload: unknown): Promise<
   const verdict = reviewVerdict(action === 'dismissed' ? 'dismissed' : review.state);
   if (verdict === undefined) return;
   const order = await findWorkOrder(session.deps.service.db, { repoFullName: session.repoFullName, number: pull.number });
-  if (order === undefined || order.kind !== 'pull_request') return;
+  if (order?.kind !== 'pull_request') return;
   const context = await session.repoContext(pull.number);
   if (context === undefined) return;
   // The verdict is the reviewer's even when someone else dismissed their review: the dismissal withdraws the

@@ -30,7 +30,7 @@ export interface OctokitSlice {
         auto_merge: boolean;
         required_contexts: string[];
         description: string;
-        payload: { [key: string]: unknown };
+        payload: Record<string, unknown>;
       }): Answer;
       createDeploymentStatus(params: Repo & {
         deployment_id: number;

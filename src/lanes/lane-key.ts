@@ -18,7 +18,7 @@ function single(value: string | string[] | undefined): string | undefined {
 export function laneOf(headers: IncomingHttpHeaders): string | undefined {
   const direct = single(headers[LANE_HEADER])?.trim();
   if (direct !== undefined && LANE_ID.test(direct)) return direct;
-  const baggage = single(headers['baggage']);
+  const baggage = single(headers.baggage);
   if (baggage === undefined) return undefined;
   for (const member of baggage.split(',')) {
     const [key, raw] = member.split(';')[0]?.split('=') ?? [];

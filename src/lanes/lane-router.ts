@@ -58,8 +58,9 @@ function joined(previous: string | undefined, value: string): string {
 function scan(raw: readonly string[], exclude: ReadonlySet<string> | undefined): Scanned {
   const scanned: Scanned = { host: undefined, lane: undefined, baggage: undefined, hops: undefined, chunked: false, length: undefined, listed: undefined, lines: '', laneLines: '' };
   for (let index = 0; index + 1 < raw.length; index += 2) {
-    const name = raw[index] as string;
-    const value = raw[index + 1] as string;
+    const name = raw[index];
+    const value = raw[index + 1];
+    if (name === undefined || value === undefined) break;
     const lower = name.toLowerCase();
     switch (lower) {
       case 'host':
@@ -185,7 +186,7 @@ export function createLaneRouter(options: LaneRouterOptions): Server {
     // The lane goes on as the header even when it came as baggage, so the next service sees it either way.
     const head =
       `${method} ${addressed.path} HTTP/1.1\r\nhost: ${target.hostHeader}\r\n${scanned.lines}${HOPS_HEADER}: ${hops + 1}\r\n` +
-      `${lane === undefined ? scanned.laneLines : `${LANE_HEADER}: ${lane}\r\n`}` +
+      (lane === undefined ? scanned.laneLines : `${LANE_HEADER}: ${lane}\r\n`) +
       `${scanned.chunked ? 'transfer-encoding: chunked\r\n' : scanned.length === undefined ? '' : `content-length: ${scanned.length}\r\n`}\r\n`;
     let done = false;
     const exchange: Exchange = {
@@ -203,7 +204,7 @@ export function createLaneRouter(options: LaneRouterOptions): Server {
           return true;
         }
         if (response.write(chunk)) return true;
-        response.once('drain', () => pools.resume(exchange));
+        response.once('drain', () => { pools.resume(exchange); });
         return false;
       },
       onEnd() {
@@ -215,12 +216,12 @@ export function createLaneRouter(options: LaneRouterOptions): Server {
         answer(response, 502, `${route}: ${error.message}`);
       },
     };
-    if (hasBody) exchange.send = (writer) => sendBody(request, scanned.chunked, writer);
+    if (hasBody) exchange.send = (writer) => { sendBody(request, scanned.chunked, writer); };
     response.on('close', () => {
       if (!done) pools.abort(exchange);
     });
     pools.dispatch(target.host, target.port, exchange);
   });
-  server.on('close', () => pools.destroy());
+  server.on('close', () => { pools.destroy(); });
   return server;
 }

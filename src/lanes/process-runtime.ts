@@ -36,7 +36,7 @@ export function laneProcessEnv(
   declared: Readonly<Record<string, string>>,
   lane: { port: number; service: string; version: string; routerUrl: string },
 ): Record<string, string> {
-  const path = serverEnv['PATH'];
+  const path = serverEnv.PATH;
   return {
     ...(path === undefined ? {} : { PATH: path }),
     ...declared,

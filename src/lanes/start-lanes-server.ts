@@ -40,7 +40,7 @@ async function listenAt(server: Server, port: number, host: string): Promise<str
 
 export async function startLanesServer(options: LanesServerOptions): Promise<LanesServer> {
   const host = options.host ?? '127.0.0.1';
-  const watcher = await watchRoutes(options.database, { onError: (error) => options.log.warn({ err: error }, 'lane routes not reloaded') });
+  const watcher = await watchRoutes(options.database, { onError: (error) => { options.log.warn({ err: error }, 'lane routes not reloaded'); } });
   const router = createLaneRouter({ routes: () => watcher.routes(), ...(options.domain === undefined ? {} : { domain: options.domain }) });
   const api = lanesApi(options.deps, options.token);
   const apiServer = createServer((request, response) => {

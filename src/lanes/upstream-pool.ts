@@ -74,10 +74,10 @@ class Connection {
   constructor(pool: UpstreamPool, host: string, port: number) {
     this.pool = pool;
     this.socket = connect({ host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 1_000 });
-    this.socket.on('data', (data: Buffer) => this.onData(data));
-    this.socket.on('end', () => this.onClosed(new Error('the instance closed the connection')));
-    this.socket.on('error', (error) => this.onClosed(error));
-    this.socket.on('close', () => this.onClosed(new Error('the connection to the instance closed')));
+    this.socket.on('data', (data: Buffer) => { this.onData(data); });
+    this.socket.on('end', () => { this.onClosed(new Error('the instance closed the connection')); });
+    this.socket.on('error', (error) => { this.onClosed(error); });
+    this.socket.on('close', () => { this.onClosed(new Error('the connection to the instance closed')); });
   }
 
   start(exchange: Exchange, reused: boolean): void {
@@ -155,6 +155,7 @@ class Connection {
     }
     this.seen = true;
     let rest: Buffer | undefined = data;
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- readBody/readHead end the exchange
     while (rest !== undefined && rest.length > 0 && this.exchange !== undefined) rest = this.inBody ? this.readBody(rest) : this.readHead(rest);
     if (rest !== undefined && rest.length > 0) this.pending = rest;
   }

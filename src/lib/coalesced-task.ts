@@ -22,6 +22,7 @@ export function coalescedTask(task: () => Promise<void>): CoalescedTask {
         do {
           again = false;
           await task();
+          // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- run() sets it while the task runs
         } while (again);
         current = undefined;
       })();

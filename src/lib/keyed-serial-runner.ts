@@ -16,10 +16,10 @@ export interface KeyedSerialRunner {
 export function createKeyedSerialRunner(concurrency: number, onError: (error: unknown) => void): KeyedSerialRunner {
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, not ${concurrency}`);
   const tails = new Map<string, Promise<void>>();
-  const waitingForSlot: Array<() => void> = [];
+  const waitingForSlot: (() => void)[] = [];
   let running = 0;
   let pending = 0;
-  let idleWaiters: Array<() => void> = [];
+  let idleWaiters: (() => void)[] = [];
 
   const takeSlot = (): Promise<void> => {
     if (running < concurrency) {

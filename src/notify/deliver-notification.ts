@@ -30,7 +30,7 @@ export interface NotifyDeliverer {
 export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDeliverer {
   const { env, log } = options;
   let email: EmailSender | undefined;
-  const smtpUrl = env['SMTP_URL'];
+  const smtpUrl = env.SMTP_URL;
 
   const deliver = async ({ event, target }: NotifyJobData): Promise<void> => {
     switch (target.kind) {
@@ -39,7 +39,7 @@ export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDel
           log.warn({ event: event.id, kind: event.kind }, 'e-mail notification dropped: SMTP_URL is not set');
           return;
         }
-        email ??= createEmailSender({ smtpUrl, from: env['SMTP_FROM'] ?? 'Yardmaster <yardmaster@localhost>' });
+        email ??= createEmailSender({ smtpUrl, from: env.SMTP_FROM ?? 'Yardmaster <yardmaster@localhost>' });
         await email.send([target.to], event);
         return;
       }

@@ -4,6 +4,7 @@
  * module produces repeats the URL or its credentials.
  */
 import { createTransport } from 'nodemailer';
+import { propertyOf } from '../lib/trust-boundaries.ts';
 import { eventSubject, eventText } from './event-text.ts';
 import type { KeyEvent } from './types.ts';
 
@@ -68,7 +69,7 @@ function transportUrl(raw: string): string {
 
 /** Reads the fields nodemailer puts on its errors without trusting their types. */
 function field(error: object, name: string): unknown {
-  return name in error ? (error as Record<string, unknown>)[name] : undefined;
+  return propertyOf(error, name);
 }
 
 /** Every spelling of the URL's credentials that could turn up in a server reply or error text. */

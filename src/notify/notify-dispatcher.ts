@@ -55,7 +55,7 @@ function causeOf(row: AuditRow): unknown {
 function targetsOf(config: RepoConfig, order: WorkOrder, kind: KeyEvent['kind']): NotifyTarget[] {
   if (order.app === null || order.environment === null) return [];
   const notify = config.apps[order.app]?.environments[order.environment]?.notify;
-  if (notify === undefined || !notify.events.includes(kind)) return [];
+  if (!notify?.events.includes(kind)) return [];
   return [
     ...notify.email.map((to): NotifyTarget => ({ kind: 'email', to })),
     ...notify.webhooks.map((hook): NotifyTarget => ({ kind: 'webhook', url: hook.url, secretEnv: hook.secretEnv })),

@@ -24,7 +24,7 @@ const keyEventSchema = z.object({
 
 export const notifyTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('email'), to: z.string().min(3) }),
-  z.object({ kind: z.literal('webhook'), url: z.string().url(), secretEnv: z.string().min(1) }),
+  z.object({ kind: z.literal('webhook'), url: z.url(), secretEnv: z.string().min(1) }),
   z.object({ kind: z.literal('slack'), channel: z.string().min(1) }),
 ]);
 export type NotifyTarget = z.infer<typeof notifyTargetSchema>;

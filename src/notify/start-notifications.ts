@@ -64,7 +64,7 @@ export async function startNotifications(options: NotificationsOptions): Promise
     ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
   });
   return {
-    kick: () => dispatcher.kick(),
+    kick: () => { dispatcher.kick(); },
     drain: () => dispatcher.drain(),
     async stop() {
       await dispatcher.stop();

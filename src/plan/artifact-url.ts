@@ -1,6 +1,7 @@
 /** Where a plan may fetch its package from. */
 
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
+// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's job
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
 
 /**

@@ -34,7 +34,7 @@ interface ProbeFields {
   expect_status?: number | undefined;
 }
 
-type Context = z.core.$RefinementCtx<unknown>;
+type Context = z.core.$RefinementCtx;
 
 /** Turns the probe fields into a Probe, adding an issue when they do not name exactly one probe. */
 function toProbe(fields: ProbeFields, ctx: Context): Probe | undefined {

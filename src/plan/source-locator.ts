@@ -1,5 +1,5 @@
 /** Finds where a field of a parsed YAML document was written, for messages with a line and column. */
-import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node, type ParsedNode } from 'yaml';
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 
 /** A 1-based position in the source. */
 export interface SourcePosition {
@@ -21,7 +21,7 @@ function keyMatches(key: unknown, segment: PropertyKey): boolean {
  * A field that exists is located at its key (`batch_size:`), where a reader looks first; a list item at the item.
  * A path that does not exist (a missing required field) is located at its nearest existing parent.
  */
-export function createSourceLocator(doc: Document.Parsed<ParsedNode>, lineCounter: LineCounter): SourceLocator {
+export function createSourceLocator(doc: Document.Parsed, lineCounter: LineCounter): SourceLocator {
   const positionOf = (node: Node | null | undefined, fallback: SourcePosition): SourcePosition => {
     const offset = node?.range?.[0];
     if (offset === undefined) return fallback;

@@ -56,7 +56,7 @@ export async function openRuntime(config: RuntimeConfig, log: RuntimeLog, env: R
     installAuditKey(auditKey.key);
     logAuditKey(auditKey.source, database, log, auditKey.file);
     expected = await expectedMigrations();
-    queue = await openQueue(database, { queues: RUNTIME_QUEUES, onError: (error) => log.error({ err: error }, 'job queue error') });
+    queue = await openQueue(database, { queues: RUNTIME_QUEUES, onError: (error) => { log.error({ err: error }, 'job queue error'); } });
   } catch (error) {
     await database.close();
     throw error;

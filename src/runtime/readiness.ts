@@ -22,7 +22,7 @@ export async function expectedMigrations(migrationsFolder: string = MIGRATIONS_F
 }
 
 function timeout(ms: number): Promise<never> {
-  return new Promise((_resolve, reject) => setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms).unref());
+  return new Promise((_resolve, reject) => setTimeout(() => { reject(new Error(`no answer within ${ms} ms`)); }, ms).unref());
 }
 
 /** Checks the database now (one short query, bounded by `timeoutMs`); never throws. */

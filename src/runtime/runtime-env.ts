@@ -65,8 +65,8 @@ const envSchema = z.object({
 
 /** `$XDG_CACHE_HOME/yardmaster`, else `~/.cache/yardmaster`. */
 function defaultCacheDir(env: Readonly<Record<string, string>>): string {
-  const xdg = env['XDG_CACHE_HOME'];
-  return join(xdg !== undefined && xdg.startsWith('/') ? xdg : join(env['HOME'] ?? homedir(), '.cache'), 'yardmaster');
+  const xdg = env.XDG_CACHE_HOME;
+  return join(xdg?.startsWith('/') ? xdg : join(env.HOME ?? homedir(), '.cache'), 'yardmaster');
 }
 
 /** Reads the runtime settings from `env` (normally `process.env`); relative paths are taken from `cwd`. */
@@ -83,7 +83,7 @@ export function parseRuntimeEnv(env: Readonly<Record<string, string | undefined>
     config: {
       database:
         vars.DATABASE_URL === undefined
-          ? { kind: 'pglite', dataDir: vars.YARDMASTER_DATA_DIR ?? defaultDataDir(env, kept['HOME'] ?? homedir()) }
+          ? { kind: 'pglite', dataDir: vars.YARDMASTER_DATA_DIR ?? defaultDataDir(env, kept.HOME ?? homedir()) }
           : { kind: 'postgres', url: vars.DATABASE_URL },
       workers: vars.YARDMASTER_WORKERS,
       configFile: vars.YARDMASTER_CONFIG === undefined ? undefined : join(vars.YARDMASTER_CONFIG.startsWith('/') ? '' : cwd, vars.YARDMASTER_CONFIG),

@@ -143,7 +143,7 @@ function makeHost(
 ): SshdHost & { shutdown(): Promise<void> } {
   let sshd = started.sshd;
   const { port, configPath } = started;
-  const killTree = (signal: NodeJS.Signals): void => signalProcessTree(sshd.pid, signal);
+  const killTree = (signal: NodeJS.Signals): void => { signalProcessTree(sshd.pid, signal); };
   const shutdown = async (): Promise<void> => {
     await terminateProcessTree(sshd.pid);
     const gone = await Promise.race([sshd.exited.then(() => true), delay(3000).then(() => false)]);
@@ -182,7 +182,7 @@ export async function startSshdFleet(count: number, options: SshdFleetOptions = 
   const root = await mkdtemp(join(tmpdir(), options.prefix ?? 'ym-sshd-'));
   // The login user must reach its deploy directories below the root.
   await chmod(root, 0o755);
-  const hosts: Array<SshdHost & { shutdown(): Promise<void> }> = [];
+  const hosts: (SshdHost & { shutdown(): Promise<void> })[] = [];
   try {
     const authorizedKeys = join(root, 'authorized_keys');
     const [clientKey, ports, setups] = await Promise.all([

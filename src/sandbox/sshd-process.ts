@@ -19,13 +19,13 @@ export interface SshdProcess {
 export function spawnSshd(configPath: string): SshdProcess {
   const child = spawn(SSHD_PATH, ['-f', configPath, '-D', '-e'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     stderr += chunk;
   });
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => resolve());
+    else child.once('exit', () => { resolve(); });
   });
   // A child that never started still gets an 'exit'; its 'error' must not become an uncaught exception.
   child.once('error', (error) => {
@@ -45,13 +45,13 @@ function answersBanner(port: number): Promise<boolean> {
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(2000, () => finish(false));
-    socket.on('error', () => finish(false));
+    socket.setTimeout(2000, () => { finish(false); });
+    socket.on('error', () => { finish(false); });
     socket.on('data', (data: Buffer) => {
       received += data.toString('latin1');
       if (received.includes('\n')) finish(received.startsWith('SSH-2.0-'));
     });
-    socket.on('end', () => finish(false));
+    socket.on('end', () => { finish(false); });
   });
 }
 
@@ -66,6 +66,7 @@ export async function waitForBanner(port: number, sshd: SshdProcess, timeoutMs =
   });
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- set when sshd exits, between polls
     if (exited) throw new Error(`sshd on port ${port} exited before it was ready: ${sshd.stderr().trim()}`);
     if (await answersBanner(port)) return;
     await delay(20);

@@ -48,7 +48,7 @@ async function decide(deps: SlackDeps, click: ApprovalClick, verdict: ApprovalVe
   if (result.moved.length > 0) {
     // Reaching the quorum from Slack queues the start: GitHub shows the Deployment waiting, as for a review.
     const announcer = { db: deps.service.db, github: await deps.githubFor(order.installationId), repoFullName: order.repoFullName, publicUrl: deps.publicUrl, log: deps.log };
-    await announceQueuedDeployment(announcer, order.id, result.moved, context.config).catch((error: unknown) => deps.log.warn({ err: error, workOrderId: order.id }, 'queued deployment not announced'));
+    await announceQueuedDeployment(announcer, order.id, result.moved, context.config).catch((error: unknown) => { deps.log.warn({ err: error, workOrderId: order.id }, 'queued deployment not announced'); });
   }
   return { ok: true, message: result.message };
 }

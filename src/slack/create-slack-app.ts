@@ -71,7 +71,7 @@ export function createSlackApp(settings: Extract<SlackSettings, { enabled: true 
         await ack();
         if (action.type !== 'button') return;
         const channel = body.channel?.id;
-        const threadTs: unknown = body.message?.['thread_ts'] ?? body.message?.ts;
+        const threadTs: unknown = body.message?.thread_ts ?? body.message?.ts;
         const click = { slackUser: body.user.id, value: action.value ?? '', clickRef: `slack:${body.message?.ts ?? ''}:${body.user.id}:${action.action_ts}` };
         await track(
           rollbackClick(deps, click).then(async (outcome) => {

@@ -44,7 +44,7 @@ export function createSlackReporter(deps: SlackDeps, sync: ApprovalMessageSync, 
       orders.set(workOrderId, order);
     }
     const current = order;
-    runner.add(String(workOrderId), () => step(current).catch((error: unknown) => deps.log.warn({ err: error, workOrderId }, 'Slack progress report failed')));
+    runner.add(String(workOrderId), () => step(current).catch((error: unknown) => { deps.log.warn({ err: error, workOrderId }, 'Slack progress report failed'); }));
   }
 
   async function flush(order: OrderThread, stage: StageName, reply: StageReply): Promise<void> {
@@ -73,7 +73,7 @@ export function createSlackReporter(deps: SlackDeps, sync: ApprovalMessageSync, 
     if (reply.timer !== undefined) return;
     const current = reply;
     const wait = Math.max(0, current.lastFlush + flushIntervalMs - Date.now());
-    current.timer = setTimeout(() => enqueue(workOrderId, () => flush(order, stage, current)), wait);
+    current.timer = setTimeout(() => { enqueue(workOrderId, () => flush(order, stage, current)); }, wait);
     current.timer.unref();
   }
 

@@ -12,7 +12,7 @@ import type { SlackClientSlice, SlackDeps } from './types.ts';
 
 export interface RunningSlack {
   /** Extra routes for the main HTTP server. */
-  routes: Map<string, (request: IncomingMessage, response: ServerResponse) => void>;
+  routes: Map<string, (request: IncomingMessage, response: ServerResponse) => void | Promise<void>>;
   onOrderChanged(workOrderId: number): void;
   /** Worker events of this process's workers: the approval message follows, progress goes to its thread. */
   report: SlackReporter;
@@ -28,7 +28,7 @@ export async function startSlack(settings: Extract<SlackSettings, { enabled: tru
   const full: SlackDeps = { ...deps, slack: slackApp.client };
   const sync = createApprovalMessageSync(full);
   await slackApp.start(full, sync);
-  const routes = new Map<string, (request: IncomingMessage, response: ServerResponse) => void>();
+  const routes = new Map<string, (request: IncomingMessage, response: ServerResponse) => void | Promise<void>>();
   // Bolt buffers up to 4 MB itself; Slack's payloads are far smaller, and the limit is the server's, not Bolt's.
   if (slackApp.requestListener !== undefined) routes.set(SLACK_EVENTS_PATH, withBodyLimit(slackApp.requestListener, SLACK_MAX_BYTES));
   const report = createSlackReporter(full, sync);

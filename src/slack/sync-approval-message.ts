@@ -80,7 +80,7 @@ export function createApprovalMessageSync(deps: SlackDeps): ApprovalMessageSync 
   // (with the order), so the runner has none left to report.
   const runner = createKeyedSerialRunner(Number.MAX_SAFE_INTEGER, () => undefined);
   const syncer = (workOrderId: number): void => {
-    runner.add(String(workOrderId), () => sync(deps, workOrderId).catch((error: unknown) => deps.log.warn({ err: error, workOrderId }, 'Slack approval message sync failed')));
+    runner.add(String(workOrderId), () => sync(deps, workOrderId).catch((error: unknown) => { deps.log.warn({ err: error, workOrderId }, 'Slack approval message sync failed'); }));
   };
   syncer.idle = (): Promise<void> => runner.idle();
   return syncer;

@@ -43,16 +43,16 @@ async function page(deps: DashboardDeps, request: IncomingMessage, response: Ser
     response.writeHead(302, { location: '/dashboard/orders', 'cache-control': 'no-store' }).end();
     return;
   }
-  if (path === '/dashboard/orders') return sendPage(response, await ordersPage(deps.db, viewer, query));
-  if (path === '/dashboard/environments') return sendPage(response, await environmentsPage(deps.db, viewer));
-  if (path === '/dashboard/audit') return sendPage(response, await auditPage(deps.db, viewer, query));
-  if (path === '/dashboard/lanes') return sendPage(response, await lanesPage(deps.db, viewer));
-  if (path === '/dashboard/stats') return sendPage(response, await statsPage(deps.db, viewer, query));
+  if (path === '/dashboard/orders') { sendPage(response, await ordersPage(deps.db, viewer, query)); return; }
+  if (path === '/dashboard/environments') { sendPage(response, await environmentsPage(deps.db, viewer)); return; }
+  if (path === '/dashboard/audit') { sendPage(response, await auditPage(deps.db, viewer, query)); return; }
+  if (path === '/dashboard/lanes') { sendPage(response, await lanesPage(deps.db, viewer)); return; }
+  if (path === '/dashboard/stats') { sendPage(response, await statsPage(deps.db, viewer, query)); return; }
   const orderId = ORDER_PAGE.exec(path)?.[1];
   if (orderId !== undefined) {
     const detail = await orderDetail(deps.db, viewer.repos, Number(orderId));
-    if (detail === null) return sendText(response, 404, 'No such work order, or not one of a repository you can read.');
-    return sendPage(response, orderPage(detail, viewer, deps.githubWebUrl));
+    if (detail === null) { sendText(response, 404, 'No such work order, or not one of a repository you can read.'); return; }
+    sendPage(response, orderPage(detail, viewer, deps.githubWebUrl)); return;
   }
   const streamId = ORDER_EVENTS.exec(path)?.[1];
   if (streamId !== undefined) {
@@ -71,10 +71,10 @@ export function dashboardHandler(deps: DashboardDeps): RouteHandler {
       response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' }).end(LIVE_SCRIPT_SOURCE);
       return;
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') return sendText(response, 405, 'method not allowed', { allow: 'GET, HEAD' });
+    if (request.method !== 'GET' && request.method !== 'HEAD') { sendText(response, 405, 'method not allowed', { allow: 'GET, HEAD' }); return; }
     const viewer = await deps.auth.viewer(request);
     if (viewer === null) {
-      if (ORDER_EVENTS.test(url.pathname)) return sendText(response, 401, 'sign in first');
+      if (ORDER_EVENTS.test(url.pathname)) { sendText(response, 401, 'sign in first'); return; }
       loginRedirect(response, `${url.pathname}${url.search}`);
       return;
     }
@@ -92,6 +92,6 @@ export const dashboardNotConfigured: RouteHandler = (_request, response) => {
 /** `/orders/<id>` → `/dashboard/orders/<id>`. */
 export const orderLinkRedirect: RouteHandler = (request, response) => {
   const id = /^\/orders\/(\d{1,15})\/?$/.exec(urlOf(request).pathname)?.[1];
-  if (id === undefined) return sendText(response, 404, 'not found');
+  if (id === undefined) { sendText(response, 404, 'not found'); return; }
   response.writeHead(302, { location: `/dashboard/orders/${id}`, 'cache-control': 'no-store' }).end();
 };

@@ -8,7 +8,7 @@ import type { RouteHandler } from '../http/index.ts';
 import { createDashboardAuth } from './auth/create-dashboard-auth.ts';
 import { parseDashboardAuthEnv } from './auth/dashboard-auth-env.ts';
 import type { DashboardAuthLog } from './auth/types.ts';
-import { dashboardHandler, type DashboardDeps, dashboardNotConfigured, orderLinkRedirect } from './dashboard-handler.ts';
+import { dashboardHandler, dashboardNotConfigured, orderLinkRedirect } from './dashboard-handler.ts';
 import { listenDashboard } from './live/dashboard-notifications.ts';
 
 export interface DashboardStartOptions {

@@ -6,14 +6,14 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-export const CHROMIUM = process.env['YM_CHROMIUM'] ?? '/usr/lib/chromium/chromium';
+export const CHROMIUM = process.env.YM_CHROMIUM ?? '/usr/lib/chromium/chromium';
 /**
  * Where a test run's screenshots go: `.cache/screenshots/` (ignored), so a run leaves the work tree clean. The ones
  * kept in the repository for the docs, test/e2e/screenshots/, are refreshed only on purpose, with
  * `YM_UPDATE_SCREENSHOTS=1 npx vitest run test/e2e`.
  */
 export const SCREENSHOTS =
-  process.env['YM_UPDATE_SCREENSHOTS'] === '1' ? join(import.meta.dirname, '..', 'e2e', 'screenshots') : join(import.meta.dirname, '..', '..', '.cache', 'screenshots');
+  process.env.YM_UPDATE_SCREENSHOTS === '1' ? join(import.meta.dirname, '..', 'e2e', 'screenshots') : join(import.meta.dirname, '..', '..', '.cache', 'screenshots');
 
 /** Launches Chromium; playwright-core gives it a new empty profile directory. */
 export function launchBrowser(): Promise<Browser> {

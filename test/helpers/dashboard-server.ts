@@ -33,7 +33,7 @@ export async function startDashboardServer(database: Database, users: readonly S
     ...(options.liveRecheckMs === undefined ? {} : { liveRecheckMs: options.liveRecheckMs }),
   });
   if (!started.ok) throw new Error(started.problems.join('; '));
-  const server = createRoutedServer(new Map([...(options.extraRoutes ?? []), ...started.routes]), { error: (fields, message) => console.error(message, fields) });
+  const server = createRoutedServer(new Map([...(options.extraRoutes ?? []), ...started.routes]), { error: (fields, message) => { console.error(message, fields); } });
   await listen(server, port, '127.0.0.1');
   return {
     base,

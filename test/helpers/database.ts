@@ -9,7 +9,7 @@ import { migrateDatabase } from '../../src/db/migrate.ts';
 import type { Database } from '../../src/db/types.ts';
 
 /** The maintenance database of the test server; override with YM_TEST_MAINTENANCE_URL. */
-export const MAINTENANCE_URL = process.env['YM_TEST_MAINTENANCE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const MAINTENANCE_URL = process.env.YM_TEST_MAINTENANCE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** Both backends Yardmaster runs on, for `describe.each`. */
 export const BACKENDS = ['postgres', 'pglite'] as const;

@@ -24,7 +24,7 @@ export interface ContractContext {
   /** Where the test may create input files. */
   scratchDir(): string;
   /** Upload methods that differ for this executor. */
-  methods: ReadonlyArray<'sftp' | 'scp'>;
+  methods: readonly ('sftp' | 'scp')[];
 }
 
 const hostile = [

@@ -29,7 +29,7 @@ export function generateAppPrivateKey(): string {
 export function testOctokit(validation: OpenApiValidationLog): typeof ProbotOctokit {
   return ProbotOctokit.plugin(openApiValidationPlugin(validation)).defaults((options: ConstructorParameters<typeof ProbotOctokit>[0]) => ({
     ...options,
-    throttle: { ...options?.throttle, enabled: false },
+    throttle: { ...(options?.throttle as object | undefined), enabled: false },
   }));
 }
 
@@ -60,7 +60,7 @@ export async function startTestApp(fake: FakeGitHubApi, options: TestAppOptions)
   const validation = createValidationLog();
   const secret = randomBytes(20).toString('hex');
   const appId = 123456;
-  const log = pino({ level: options.logLevel ?? process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+  const log = pino({ level: options.logLevel ?? process.env.TEST_LOG_LEVEL ?? 'silent' });
   const probot = createAppProbot({
     appId,
     privateKey: generateAppPrivateKey(),

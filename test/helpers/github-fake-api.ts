@@ -132,7 +132,7 @@ function exampleAnswer(method: string, route: string, counter: () => number): Fa
     const example = exampleResponse(operation);
     if (!isJsonObject(example.body)) return { status: example.status, body: example.body };
     const answer: Record<string, unknown> = { ...example.body, ...(isJsonObject(request.body) ? request.body : {}) };
-    if (typeof answer['id'] === 'number') answer['id'] = counter();
+    if (typeof answer.id === 'number') answer.id = counter();
     return { status: example.status, body: answer };
   };
 }
@@ -201,7 +201,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+    server.listen(0, '127.0.0.1', () => { resolve(); });
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the fake GitHub API has no TCP address');
@@ -234,7 +234,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        server.close(() => { resolve(); });
       }),
   };
 }

@@ -67,7 +67,7 @@ export interface GitHubOAuthStandIn {
   /** Every request so far. */
   readonly requests: readonly StandInRequest[];
   /** Who "clicks Authorize" from now on; `deny` answers `error=access_denied` as the Cancel button does. */
-  signInAs(login: string | 'deny'): void;
+  signInAs(login: string): void;
   /** Sets the accepted redirect URI (once the app under test knows its port). */
   expectRedirectUri(uri: string | undefined): void;
   /** Adds a user, or replaces the one with that login. */
@@ -198,14 +198,14 @@ export async function startGitHubOAuthStandIn(options: StandInOptions): Promise<
       sendJson(response, 200, { error, error_description: description, error_uri: 'https://docs.github.com/apps/troubleshooting' });
       return 200;
     };
-    if (fields['client_id'] !== clientId || fields['client_secret'] !== clientSecret) {
+    if (fields.client_id !== clientId || fields.client_secret !== clientSecret) {
       return refuse('incorrect_client_credentials', 'The client_id and/or client_secret passed are incorrect.');
     }
-    const code = fields['code'] ?? '';
+    const code = fields.code ?? '';
     const issued = codes.get(code);
     codes.delete(code);
     if (issued === undefined) return refuse('bad_verification_code', 'The code passed is incorrect or expired.');
-    if (fields['redirect_uri'] !== undefined && fields['redirect_uri'] !== issued.redirectUri) {
+    if (fields.redirect_uri !== undefined && fields.redirect_uri !== issued.redirectUri) {
       return refuse('redirect_uri_mismatch', 'The redirect_uri MUST match the registered callback URL for this application.');
     }
     const token = `ghu_${randomBytes(18).toString('hex')}`;
@@ -226,14 +226,14 @@ export async function startGitHubOAuthStandIn(options: StandInOptions): Promise<
 
   function installationOf(id: number, owner: string): Record<string, unknown> {
     const installation = exampleItem('GET', '/user/installations', 'installations');
-    const account = isJsonObject(installation['account']) ? { ...installation['account'], login: owner } : { login: owner };
+    const account = isJsonObject(installation.account) ? { ...installation.account, login: owner } : { login: owner };
     return { ...installation, id, account, client_id: clientId };
   }
 
   function repositoryOf(fullName: string, index: number): Record<string, unknown> {
     const repository = exampleItem('GET', '/user/installations/{installation_id}/repositories', 'repositories');
     const [owner = '', name = ''] = fullName.split('/');
-    const ownerObject = isJsonObject(repository['owner']) ? { ...repository['owner'], login: owner } : { login: owner };
+    const ownerObject = isJsonObject(repository.owner) ? { ...repository.owner, login: owner } : { login: owner };
     return { ...repository, id: 10_000 + index, name, full_name: fullName, owner: ownerObject, private: true };
   }
 
@@ -247,7 +247,7 @@ export async function startGitHubOAuthStandIn(options: StandInOptions): Promise<
         return { status: 200, body: { total_count: all.length, installations: paginate(all, query) } };
       }
       case '/user/installations/{installation_id}/repositories': {
-        const repos = user.installations[Number(pathParams['installation_id'])];
+        const repos = user.installations[Number(pathParams.installation_id)];
         if (repos === undefined) return { status: 404, body: NOT_FOUND };
         const all = repos.map((fullName, index) => repositoryOf(fullName, index));
         return { status: 200, body: { total_count: all.length, repository_selection: 'selected', repositories: paginate(all, query) } };
@@ -293,7 +293,7 @@ export async function startGitHubOAuthStandIn(options: StandInOptions): Promise<
       record(entry, 401);
       return;
     }
-    const answer = matched === undefined || matched.operation === undefined ? { status: 404, body: NOT_FOUND } : rest(matched.route, matched.pathParams, url.searchParams, user);
+    const answer = matched?.operation === undefined ? { status: 404, body: NOT_FOUND } : rest(matched.route, matched.pathParams, url.searchParams, user);
     sendJson(response, answer.status, answer.body, headers);
     record(entry, answer.status);
   }

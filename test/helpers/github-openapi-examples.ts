@@ -20,9 +20,9 @@ export function exampleResponse(operation: OpenApiOperation): ExampleResponse {
   const response = dereference(responses[String(status)]);
   const json = response === undefined ? undefined : objectAt(objectAt(response, 'content') ?? {}, 'application/json');
   if (json === undefined) return { status, body: undefined };
-  if (json['example'] !== undefined) return { status, body: structuredClone(json['example']) };
+  if (json.example !== undefined) return { status, body: structuredClone(json.example) };
   const examples = objectAt(json, 'examples');
   const first = examples === undefined ? undefined : dereference(Object.values(examples)[0]);
-  const value = first === undefined ? undefined : first['value'];
+  const value = first === undefined ? undefined : first.value;
   return { status, body: isJsonObject(value) || Array.isArray(value) ? structuredClone(value) : value };
 }

@@ -42,24 +42,24 @@ function readParameter(node: unknown): OpenApiParameter | undefined {
   const name = stringAt(parameter, 'name');
   const place = stringAt(parameter, 'in');
   if (name === undefined || (place !== 'path' && place !== 'query')) return undefined;
-  const schema = dereference(parameter['schema']);
+  const schema = dereference(parameter.schema);
   return {
     name,
     in: place,
-    required: parameter['required'] === true || place === 'path',
+    required: parameter.required === true || place === 'path',
     schema,
-    multiSegment: parameter['x-multi-segment'] === true || (schema !== undefined && schema['x-multi-segment'] === true),
+    multiSegment: parameter['x-multi-segment'] === true || schema?.['x-multi-segment'] === true,
   };
 }
 
 function readOperation(route: string, method: string, definition: JsonObject): OpenApiOperation {
-  const parameters = Array.isArray(definition['parameters']) ? definition['parameters'] : [];
+  const parameters = Array.isArray(definition.parameters) ? definition.parameters : [];
   return {
     method: method.toUpperCase(),
     route,
     operationId: stringAt(definition, 'operationId') ?? `${method} ${route}`,
     parameters: parameters.map(readParameter).filter((parameter) => parameter !== undefined),
-    requestBody: dereference(definition['requestBody']),
+    requestBody: dereference(definition.requestBody),
     definition,
   };
 }

@@ -91,7 +91,7 @@ function patternMatches(pattern: string, value: string): boolean {
 /** Property names a schema declares, its own and those of its allOf/anyOf/oneOf branches. */
 function declaredProperties(schema: JsonObject, names: Set<string>, depth = 0): Set<string> {
   if (depth > 8) return names;
-  const properties = schema['properties'];
+  const properties = schema.properties;
   if (isJsonObject(properties)) for (const name of Object.keys(properties)) names.add(name);
   for (const key of ['allOf', 'anyOf', 'oneOf']) {
     for (const branch of schemaList(schema, key)) {
@@ -112,6 +112,7 @@ function add(walk: Walk, path: string, keyword: string, message: string): void {
 }
 
 function checkString(schema: JsonObject, value: string, path: string, walk: Walk): void {
+  // eslint-disable-next-line @typescript-eslint/no-misused-spread -- JSON Schema's maxLength counts code points, which is what spreading a string gives
   const length = [...value].length;
   const min = numberAt(schema, 'minLength');
   const max = numberAt(schema, 'maxLength');
@@ -128,8 +129,8 @@ function checkString(schema: JsonObject, value: string, path: string, walk: Walk
 function checkNumber(schema: JsonObject, value: number, path: string, walk: Walk): void {
   const minimum = numberAt(schema, 'minimum');
   const maximum = numberAt(schema, 'maximum');
-  const exclusiveMin = schema['exclusiveMinimum'] === true;
-  const exclusiveMax = schema['exclusiveMaximum'] === true;
+  const exclusiveMin = schema.exclusiveMinimum === true;
+  const exclusiveMax = schema.exclusiveMaximum === true;
   if (minimum !== undefined && (exclusiveMin ? value <= minimum : value < minimum)) {
     add(walk, path, 'minimum', `must be ${exclusiveMin ? 'more than' : 'at least'} ${minimum}`);
   }
@@ -143,18 +144,18 @@ function checkArray(schema: JsonObject, value: readonly unknown[], path: string,
   const max = numberAt(schema, 'maxItems');
   if (min !== undefined && value.length < min) add(walk, path, 'minItems', `must have at least ${min} items`);
   if (max !== undefined && value.length > max) add(walk, path, 'maxItems', `must have at most ${max} items (has ${value.length})`);
-  if (schema['uniqueItems'] === true && value.some((item, i) => value.findIndex((other) => jsonEqual(other, item)) !== i)) {
+  if (schema.uniqueItems === true && value.some((item, i) => value.findIndex((other) => jsonEqual(other, item)) !== i)) {
     add(walk, path, 'uniqueItems', 'must not repeat items');
   }
-  if (schema['items'] !== undefined) value.forEach((item, i) => check(schema['items'], item, `${path}[${i}]`, walk, false));
+  if (schema.items !== undefined) value.forEach((item, i) => { check(schema.items, item, `${path}[${i}]`, walk, false); });
 }
 
 function checkObject(schema: JsonObject, value: JsonObject, path: string, walk: Walk, branch: boolean): void {
   for (const name of schemaList(schema, 'required')) {
     if (typeof name === 'string' && value[name] === undefined) add(walk, `${path}.${name}`, 'required', 'is required');
   }
-  const properties = isJsonObject(schema['properties']) ? schema['properties'] : {};
-  const additional = schema['additionalProperties'];
+  const properties = isJsonObject(schema.properties) ? schema.properties : {};
+  const additional = schema.additionalProperties;
   const known = additional === undefined && !branch && walk.options.unknownProperties === 'error' ? declaredProperties(schema, new Set()) : undefined;
   for (const [name, item] of Object.entries(value)) {
     if (item === undefined) continue;
@@ -217,7 +218,7 @@ function check(node: unknown, value: unknown, path: string, walk: Walk, branch: 
   if (schema === undefined) return;
   const type = stringAt(schema, 'type');
   if (value === null) {
-    if (schema['nullable'] === true) return;
+    if (schema.nullable === true) return;
     if (type !== undefined) {
       add(walk, path, 'nullable', `must be ${type}, not null`);
       return;
@@ -226,7 +227,7 @@ function check(node: unknown, value: unknown, path: string, walk: Walk, branch: 
     add(walk, path, 'type', `must be ${type === 'integer' || type === 'array' || type === 'object' ? 'an' : 'a'} ${type}, not ${describe(value)}`);
     return;
   }
-  const allowed = schema['enum'];
+  const allowed = schema.enum;
   if (Array.isArray(allowed) && !allowed.some((option) => jsonEqual(option, value))) {
     const listed = allowed.slice(0, 12).map((option) => JSON.stringify(option)).join(', ');
     add(walk, path, 'enum', `must be one of ${listed}${allowed.length > 12 ? ', …' : ''}, not ${describe(value)}`);

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 /** A JSON object as parsed, read through type guards only. */
-export type JsonObject = { readonly [key: string]: unknown };
+export type JsonObject = Readonly<Record<string, unknown>>;
 
 /** True for a non-null, non-array object. */
 export function isJsonObject(value: unknown): value is JsonObject {
@@ -37,7 +37,7 @@ export function loadGitHubOpenApi(): JsonObject {
   if (cached !== undefined) return cached;
   const file = createRequire(import.meta.url).resolve(SPEC_MODULE);
   const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  if (!isJsonObject(parsed) || !isJsonObject(parsed['paths']) || !isJsonObject(parsed['components'])) {
+  if (!isJsonObject(parsed) || !isJsonObject(parsed.paths) || !isJsonObject(parsed.components)) {
     throw new Error(`${SPEC_MODULE} is not an OpenAPI description with paths and components`);
   }
   cached = parsed;

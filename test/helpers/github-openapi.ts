@@ -51,7 +51,7 @@ function fromTemplate(method: string, route: string, input: GitHubRequestInput, 
   if (method === 'GET' || method === 'HEAD') {
     for (const [key, value] of Object.entries(rest)) query.set(key, value);
   } else if (body === undefined && 'data' in rest) {
-    body = rest['data'];
+    body = rest.data;
     const dropped = Object.keys(rest).filter((key) => key !== 'data');
     if (dropped.length > 0) {
       violations.push({ rule: 'request-body', path: 'body', message: `${dropped.join(', ')} would be dropped: Octokit sends only \`data\` as the body` });
@@ -158,7 +158,7 @@ function checkBody(located: Located, options: Required<ValidationOptions>): Requ
   const requestBody = operation.requestBody;
   const empty = located.body === undefined || located.body === '';
   if (empty) {
-    return requestBody?.['required'] === true ? [{ rule: 'request-body', path: 'body', message: `is required by ${operation.operationId}` }] : [];
+    return requestBody?.required === true ? [{ rule: 'request-body', path: 'body', message: `is required by ${operation.operationId}` }] : [];
   }
   if (requestBody === undefined) {
     const keys = isJsonObject(located.body) ? ` (${Object.keys(located.body).join(', ')})` : '';
@@ -168,7 +168,7 @@ function checkBody(located: Located, options: Required<ValidationOptions>): Requ
   if (json === undefined) return [];
   const parsed = parseJsonText(located.body);
   if (!parsed.ok) return [{ rule: 'request-body', path: 'body', message: 'is not valid JSON' }];
-  const issues = validateSchema(json['schema'], parsed.value, 'body', { unknownProperties: options.unknownProperties });
+  const issues = validateSchema(json.schema, parsed.value, 'body', { unknownProperties: options.unknownProperties });
   return [...fromSchemaIssues(issues, 'request-body'), ...extraRuleViolations(operation.operationId, parsed.value)];
 }
 

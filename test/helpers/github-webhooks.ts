@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 
 /** A webhook payload: a JSON object. */
-export type WebhookPayload = { [key: string]: unknown };
+export type WebhookPayload = Record<string, unknown>;
 
 const definitionSchema = z.object({
   name: z.string(),
@@ -43,6 +43,7 @@ export function deepMerge(target: WebhookPayload, patch: WebhookPayload): Webhoo
   const merged: WebhookPayload = { ...target };
   for (const [key, value] of Object.entries(patch)) {
     const current = merged[key];
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- a payload copy: an undefined override removes the field
     if (value === undefined) delete merged[key];
     else if (isPlainObject(value) && isPlainObject(current)) merged[key] = deepMerge(current, value);
     else merged[key] = structuredClone(value);
@@ -59,9 +60,9 @@ export function deepMerge(target: WebhookPayload, patch: WebhookPayload): Webhoo
 export function examplePayload(name: string, action?: string, patch: WebhookPayload = {}): WebhookPayload {
   const definition = loadDefinitions().find((candidate) => candidate.name === name);
   if (definition === undefined) throw new Error(`no webhook examples for event "${name}"`);
-  const example = definition.examples.find((candidate) => action === undefined || candidate['action'] === action);
+  const example = definition.examples.find((candidate) => action === undefined || candidate.action === action);
   if (example === undefined) {
-    const actions = [...new Set(definition.examples.map((candidate) => String(candidate['action'])))].join(', ');
+    const actions = [...new Set(definition.examples.map((candidate) => String(candidate.action)))].join(', ');
     throw new Error(`no "${name}" example with action "${action ?? ''}" (examples have: ${actions})`);
   }
   return deepMerge(structuredClone(example), patch);

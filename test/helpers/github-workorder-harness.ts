@@ -136,26 +136,26 @@ function serveRepository(fake: FakeGitHubApi, config: { yaml: string }): void {
     body: { id: 1296269, name: REPO, full_name: REPO_FULL_NAME, default_branch: DEFAULT_BRANCH, owner: { login: OWNER } },
   }));
   fake.handle('GET /repos/{owner}/{repo}/branches/{branch}', (request) =>
-    request.pathParams['branch'] === DEFAULT_BRANCH
+    request.pathParams.branch === DEFAULT_BRANCH
       ? { status: 200, body: { name: DEFAULT_BRANCH, commit: { sha: MAIN_SHA }, protected: false } }
       : { status: 404, body: { message: 'Branch not found' } },
   );
   fake.handle(ROUTES.contents, (request) => {
     // The config counts only from the default branch.
-    if (request.query['ref'] !== DEFAULT_BRANCH || decodeURIComponent(request.path).endsWith('/.github/yardmaster.yml') === false) return { status: 404, body: { message: 'Not Found' } };
+    if (request.query.ref !== DEFAULT_BRANCH || !decodeURIComponent(request.path).endsWith('/.github/yardmaster.yml')) return { status: 404, body: { message: 'Not Found' } };
     return {
       status: 200,
       body: { type: 'file', encoding: 'base64', name: 'yardmaster.yml', path: '.github/yardmaster.yml', sha: 'f'.repeat(40), size: config.yaml.length, content: Buffer.from(config.yaml).toString('base64') },
     };
   });
   fake.handle('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', (request) =>
-    request.pathParams['org'] === OWNER && request.pathParams['team_slug'] === 'ops' && OPS.includes(request.pathParams['username'] ?? '')
+    request.pathParams.org === OWNER && request.pathParams.team_slug === 'ops' && OPS.includes(request.pathParams.username ?? '')
       ? { status: 200, body: { url: 'https://api.github.com/x', role: 'member', state: 'active' } }
       : { status: 404, body: { message: 'Not Found' } },
   );
   fake.handle('GET /repos/{owner}/{repo}/pulls/{pull_number}', (request) => ({
     status: 200,
-    body: { number: Number(request.pathParams['pull_number']), state: 'open', head: { sha: PR_SHA, ref: 'feature' }, base: { ref: DEFAULT_BRANCH } },
+    body: { number: Number(request.pathParams.pull_number), state: 'open', head: { sha: PR_SHA, ref: 'feature' }, base: { ref: DEFAULT_BRANCH } },
   }));
 }
 
@@ -167,7 +167,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const test = await openTestDatabase('postgres');
   // Notification retries 1 s apart instead of minutes: the tests watch a failing subscriber recover.
   const queues = { ...RUNTIME_QUEUES, [NOTIFY_QUEUE]: { ...RUNTIME_QUEUES[NOTIFY_QUEUE], retryDelaySeconds: 1, retryBackoff: false } };
-  const queue: RuntimeQueue = await openQueue(test.database, { queues, onError: (error) => console.error('pg-boss:', error) });
+  const queue: RuntimeQueue = await openQueue(test.database, { queues, onError: (error) => { console.error('pg-boss:', error); } });
   const policy = options.policy ?? defaultPolicySource({ artifactsDir: options.workDir });
   const deps: ServiceDeps = { db: test.database.db, queue, policy };
   const publicUrl = 'https://yardmaster.example.com';
@@ -175,6 +175,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   // Logs of the Slack side and the notifications: quiet (a test fails on what they would have said).
   const quiet = { info: () => undefined, warn: () => undefined };
   // The Slack side needs the App's clients before the server starts: the App's Probot is made first.
+  // eslint-disable-next-line prefer-const -- githubFor closes over it before the App is started and assigns it
   let probot: TestApp['probot'] | undefined;
   const githubFor = async (installationId: number): Promise<OctokitSlice> => {
     if (probot === undefined) throw new Error('the App is not started yet');
@@ -330,7 +331,7 @@ export function checkRunAction(checkRunId: number, externalId: string, identifie
 
 /** The examples' repository (some events' examples come from other repositories). */
 function repository(): WebhookPayload {
-  const repo = examplePayload('issues', 'opened')['repository'];
+  const repo = examplePayload('issues', 'opened').repository;
   if (typeof repo !== 'object' || repo === null || Array.isArray(repo)) throw new Error('the issues example has no repository');
   return { ...repo };
 }
@@ -393,7 +394,7 @@ export async function commentsMatching(harness: Harness, number: number, pattern
   const found = await harness.fake.waitForRequests(ROUTES.comments, {
     count,
     timeoutMs,
-    where: (request) => request.pathParams['issue_number'] === String(number) && pattern.test(bodyText(request)),
+    where: (request) => request.pathParams.issue_number === String(number) && pattern.test(bodyText(request)),
   });
   return found.map(bodyText);
 }
@@ -406,7 +407,7 @@ export function bodyText(request: RecordedRequest): string {
 
 /** The reaction on comment `commentId` (bounded wait). */
 export async function reactionOn(harness: Harness, commentId: number): Promise<string> {
-  const [request] = await harness.fake.waitForRequests(ROUTES.reactions, { where: (r) => r.pathParams['comment_id'] === String(commentId), timeoutMs: 15_000 });
+  const [request] = await harness.fake.waitForRequests(ROUTES.reactions, { where: (r) => r.pathParams.comment_id === String(commentId), timeoutMs: 15_000 });
   const body = request?.body;
   return typeof body === 'object' && body !== null && 'content' in body && typeof body.content === 'string' ? body.content : '';
 }

@@ -30,7 +30,7 @@ export function rawPost(url: URL, headers: Record<string, string>, body: Buffer,
     socket.on('data', (data: Buffer) => {
       sentAtAnswer ??= sent;
       response += data.toString('latin1');
-      if (/\r\n\r\n/.test(response) && !/\r\n\r\n$/.test(response)) finish();
+      if (response.includes('\r\n\r\n') && !response.endsWith("\r\n\r\n")) finish();
     });
     socket.on('error', finish);
     socket.on('close', finish);
@@ -56,6 +56,6 @@ export function rawPost(url: URL, headers: Record<string, string>, body: Buffer,
         next();
       });
     };
-    socket.once('connect', () => socket.write(head, () => next()));
+    socket.once('connect', () => socket.write(head, () => { next(); }));
   });
 }

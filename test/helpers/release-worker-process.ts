@@ -26,7 +26,7 @@ const settingsSchema = z.object({
   outputEvents: z.boolean().default(true),
 });
 
-const settings = settingsSchema.parse(JSON.parse(process.env['YM_WORKER_SETTINGS'] ?? '{}'));
+const settings = settingsSchema.parse(JSON.parse(process.env.YM_WORKER_SETTINGS ?? '{}'));
 const database = await openDatabase({ url: settings.databaseUrl });
 const queue = await openQueue(database, { queues: RELEASE_QUEUES });
 const privateKey = await readFile(settings.privateKeyPath);
@@ -34,7 +34,7 @@ await startReleaseWorker({
   database,
   queue,
   connect: connectWith(privateKey, settings.user),
-  loadConfig: async () => ({ ok: true, config: settings.config }),
+  loadConfig: () => Promise.resolve({ ok: true, config: settings.config }),
   artifactsDir: settings.artifactsDir,
   cacheDir: settings.cacheDir,
   workerId: settings.workerId,

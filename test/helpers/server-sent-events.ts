@@ -38,7 +38,7 @@ export function readServerSentEvents(url: string, headers: Record<string, string
     if (response.status !== 200 || response.body === null) throw new Error(`event stream answered ${response.status}`);
     const decoder = new TextDecoder();
     let buffer = '';
-    for await (const chunk of response.body) {
+    for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
       buffer += decoder.decode(chunk, { stream: true });
       let end = buffer.indexOf('\n\n');
       while (end >= 0) {

@@ -60,8 +60,8 @@ export async function startSlackApiRecorder(): Promise<SlackApiRecorder> {
       const args = parseArgs(request.headers['content-type'] ?? '', text);
       let answer: Record<string, unknown> = { ok: true };
       if (method === 'auth.test') answer = { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'TTEAM', user: 'yardmaster' };
-      if (method === 'chat.postMessage') answer = { ok: true, channel: args['channel'], ts: `${ts++}.000100` };
-      if (method === 'chat.update') answer = { ok: true, channel: args['channel'], ts: args['ts'] };
+      if (method === 'chat.postMessage') answer = { ok: true, channel: args.channel, ts: `${ts++}.000100` };
+      if (method === 'chat.update') answer = { ok: true, channel: args.channel, ts: args.ts };
       const custom = answers.get(method);
       if (custom !== undefined) answer = custom(args);
       calls.push({ method, authorization: request.headers.authorization, args, answer });
@@ -90,7 +90,7 @@ export async function startSlackApiRecorder(): Promise<SlackApiRecorder> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        server.close(() => { resolve(); });
       }),
   };
 }

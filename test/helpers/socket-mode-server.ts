@@ -120,7 +120,7 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => resolve());
+        server.close(() => { resolve(); });
       }),
   };
 }

@@ -34,14 +34,14 @@ function yardmaster(args: string[], env: Record<string, string>): Promise<{ code
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: work,
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, YARDMASTER_CACHE_DIR: join(work, 'cache'), ...env },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, YARDMASTER_CACHE_DIR: join(work, 'cache'), ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
   });
 }
 

@@ -97,6 +97,7 @@ describe('yardmaster secrets', () => {
     expect(all.stdout).not.toMatch(/tok-|db-password/);
     const staging = await run(['list', '--repo', 'acme/shop', '--env', 'staging', '--json']);
     const listed: unknown = JSON.parse(staging.stdout);
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(listed).toEqual([{ environment: 'staging', name: 'API_TOKEN', set_at: expect.stringMatching(/Z$/), set_by: 'cli:opal' }]);
     expect((await run(['list', '--repo', 'acme/none'])).stdout).toBe('no secrets for acme/none\n');
   });
@@ -114,7 +115,7 @@ describe('yardmaster secrets', () => {
 
   it('refuses bad input with exit 2 and stores nothing: names, sizes, a value on the command line, no key, a bad key', async () => {
     const before = (await test.database.db.select().from(secrets)).length;
-    const cases: Array<[string[], string | undefined, Record<string, string>, RegExp]> = [
+    const cases: [string[], string | undefined, Record<string, string>, RegExp][] = [
       [['set', '--repo', 'acme/shop', '--env', 'production', 'bad-name'], 'v', {}, /NAME: expected a variable name/],
       [['set', '--repo', 'acme/shop', '--env', 'production', 'YM_APP'], 'v', {}, /reserved for Yardmaster/],
       [['set', '--repo', 'acme', '--env', 'production', 'A'], 'v', {}, /--repo: expected a repository as owner\/name/],
@@ -142,13 +143,13 @@ describe('yardmaster secrets', () => {
     const value = `piped-${randomBytes(8).toString('hex')}`;
     const result = await new Promise<{ code: number | null; out: string }>((resolve) => {
       const child = spawn(process.execPath, [BIN, 'secrets', 'set', '--repo', 'acme/shop', '--env', 'production', 'PIPED'], {
-        env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: tmpdir(), USER: 'opal', DATABASE_URL: url, YARDMASTER_SECRETS_KEY: KEY_TEXT, YARDMASTER_AUDIT_KEY: AUDIT_KEY_TEXT },
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: tmpdir(), USER: 'opal', DATABASE_URL: url, YARDMASTER_SECRETS_KEY: KEY_TEXT, YARDMASTER_AUDIT_KEY: AUDIT_KEY_TEXT },
         stdio: ['pipe', 'pipe', 'pipe'],
       });
       let out = '';
       child.stdout.on('data', (chunk: Buffer) => void (out += chunk.toString()));
       child.stderr.on('data', (chunk: Buffer) => void (out += chunk.toString()));
-      child.on('close', (code) => resolve({ code, out }));
+      child.on('close', (code) => { resolve({ code, out }); });
       child.stdin.end(`${value}\n`);
     });
     expect(result.out).not.toContain(value);

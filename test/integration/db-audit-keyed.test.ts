@@ -36,7 +36,7 @@ describe.each(BACKENDS)('keyed audit chain on %s', (backend) => {
   afterAll(async () => {
     await test.cleanup();
   });
-  afterEach(() => installAuditKey(null));
+  afterEach(() => { installAuditKey(null); });
 
   it('verifies plain rows written before the key, then keyed rows, and needs the key for those', async () => {
     await append(db, 'before-key');

@@ -108,9 +108,9 @@ describe('migrations on postgres from processes starting together', () => {
     const check = postgres(server.url, { max: 1 });
     try {
       const migrations = await check`select count(*)::int as n from drizzle.__drizzle_migrations`;
-      expect(migrations[0]?.['n']).toBe(await journalLength());
+      expect(migrations[0]?.n).toBe(await journalLength());
       const tables = await check`select count(*)::int as n from information_schema.tables where table_schema = 'public'`;
-      expect(tables[0]?.['n']).toBe(EXPECTED_TABLES.length);
+      expect(tables[0]?.n).toBe(EXPECTED_TABLES.length);
     } finally {
       await check.end();
     }

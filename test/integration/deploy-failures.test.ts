@@ -129,7 +129,7 @@ describe('failures and rollback', () => {
     await baseline(hosts);
     const controller = new AbortController();
     const log = recordEvents((event) => {
-      if (event.type === 'stage.started' && event.host === 'host-2' && event.stage === 'pre_deploy') setTimeout(() => controller.abort(), 300);
+      if (event.type === 'stage.started' && event.host === 'host-2' && event.stage === 'pre_deploy') setTimeout(() => { controller.abort(); }, 300);
     });
     const preDeploy = ['if [ "$(basename "$(dirname "$(dirname "$PWD")")")" = abort ] && [ -e ../../SLOW ]; then sleep 30; echo late > ../../late; fi'];
     await writeFile(join(deployDir(hosts[1]), 'SLOW'), 'x');
@@ -236,7 +236,7 @@ describe('failures and rollback', () => {
     if (!victim) throw new Error('no host');
     await writeFile(join(deployDir(hosts[1]), 'SLOW'), 'x');
     const log = recordEvents((event) => {
-      if (event.type === 'stage.started' && event.host === 'host-2' && event.stage === 'pre_deploy') setTimeout(() => victim.kill('SIGKILL'), 300);
+      if (event.type === 'stage.started' && event.host === 'host-2' && event.stage === 'pre_deploy') setTimeout(() => { victim.kill('SIGKILL'); }, 300);
     });
     const preDeploy = ['if [ -e ../../SLOW ]; then sleep 20; fi'];
     const result = await runRelease(request(hosts, plan(v2, '2.0.0', { commands: commands({ preDeploy }) }, { mode: 'parallel', concurrency: 3, maxFailures: 0 })), engine(log.sink));

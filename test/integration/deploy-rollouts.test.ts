@@ -279,7 +279,7 @@ describe('rollouts', () => {
     const back = await rollbackEnvironment(base, { connect });
     expect(back.ok).toBe(true);
     expect(back.hosts.map((host) => [host.from, host.to])).toEqual(Array(3).fill(['1.2.0', '1.1.0']));
-    await Promise.all(hosts.map(async (host) => expect(await liveTarget(host.deployTo ?? '')).toBe('releases/1.1.0')));
+    await Promise.all(hosts.map(async (host) => { expect(await liveTarget(host.deployTo ?? '')).toBe('releases/1.1.0'); }));
     // post_deploy recorded for 1.1.0 ran there
     expect((await readFile(join(hosts[0]?.deployTo ?? '', 'post-deploy-ran'), 'utf8')).trim().split('\n').at(-1)).toBe('1.1.0');
     // again: 1.2.0 was rolled back from, so the previous good one is 1.0.0

@@ -23,9 +23,10 @@ function inbox() {
   const waiters = new Map<string, (job: Release) => void>();
   return {
     received,
-    handler: async (job: Release) => {
+    handler: (job: Release) => {
       received.set(job.data.marker, { job, at: Date.now() });
       waiters.get(job.data.marker)?.(job);
+      return Promise.resolve();
     },
     next(marker: string): Promise<Release> {
       const seen = received.get(marker);
@@ -57,7 +58,7 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
 
   beforeAll(async () => {
     test = await openTestDatabase(backend);
-    queue = await openQueue(test.database, { queues, onError: (error) => console.error(`pg-boss (${backend}):`, error) });
+    queue = await openQueue(test.database, { queues, onError: (error) => { console.error(`pg-boss (${backend}):`, error); } });
     await queue.work('release', box.handler, { pollingIntervalSeconds: 0.5 });
     const [order] = await test.database.db
       .insert(workOrders)

@@ -23,8 +23,8 @@ afterAll(async () => {
 
 async function recorded(releaseId: string, emit: (sink: (event: ReleaseEvent) => void) => void): Promise<{ host: string; stage: string; line: string }[]> {
   await test.database.db.insert(releases).values({ releaseId, repoFullName: 'acme/shop', app: 'shop', environment: 'production', version: '1.0.0', status: 'running' });
-  const recorder = createReleaseRecorder(test.database.db, { releaseId, attempt: 1, forward: () => {} });
-  emit((event) => recorder.sink(event));
+  const recorder = createReleaseRecorder(test.database.db, { releaseId, attempt: 1, forward: () => { /* only the stored output is checked */ } });
+  emit((event) => { recorder.sink(event); });
   await recorder.flush();
   const rows = await test.database.db.select().from(stageOutput).where(eq(stageOutput.releaseId, releaseId)).orderBy(asc(stageOutput.id));
   return rows.map((row) => ({ host: row.host, stage: row.stage, line: row.line }));

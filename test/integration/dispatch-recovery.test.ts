@@ -53,11 +53,11 @@ beforeAll(async () => {
   hosts = fleet.hostEntries();
   config = repoConfig(hosts, { production: environmentConfig() });
   test = await openTestDatabase('postgres');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
+  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
   deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
   // What the hosts run before the work order: 1.0.0 everywhere.
-  const environment = config.apps['shop']?.environments['production'];
-  const app = config.apps['shop'];
+  const environment = config.apps.shop?.environments.production;
+  const app = config.apps.shop;
   if (environment === undefined || app === undefined) throw new Error('no environment');
   const baseline = await runRelease(
     {
@@ -73,7 +73,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  if (child?.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await rescuer?.stop();
   await queue?.stop({ timeoutMs: 5_000 });
   await test?.cleanup();
@@ -100,7 +100,7 @@ async function startChildWorker(): Promise<ChildProcess> {
   const spawned = spawn(process.execPath, [script], { env: { ...process.env, YM_WORKER_SETTINGS: JSON.stringify(settings) }, stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: spawned.stdout });
   await new Promise<void>((resolve, reject) => {
-    spawned.once('exit', (code) => reject(new Error(`the worker process exited early (${String(code)})`)));
+    spawned.once('exit', (code) => { reject(new Error(`the worker process exited early (${String(code)})`)); });
     lines.on('line', (line) => {
       if (line === '{"type":"ready"}') resolve();
     });
@@ -132,7 +132,7 @@ describe('a worker killed mid-release', () => {
     await writeFile(join(deployDir(1), 'BLOCK'), 'x');
     await command(order, 'dave', '/approve');
     await command(order, 'erin', '/approve');
-    await waitFor('host-2 to block in post_deploy', async () => (existsSync(join(deployDir(1), 'BLOCKED')) ? true : undefined));
+    await waitFor('host-2 to block in post_deploy', () => Promise.resolve(existsSync(join(deployDir(1), 'BLOCKED')) ? true : undefined));
     expect(await liveTarget(deployDir(0))).toBe('releases/2.0.0');
     expect(await liveTarget(deployDir(1))).toBe('releases/2.0.0');
     expect(await liveTarget(deployDir(2))).toBe('releases/1.0.0');
@@ -149,7 +149,7 @@ describe('a worker killed mid-release', () => {
       database: test.database,
       queue,
       connect: connectWith(fleet.privateKey, fleet.user),
-      loadConfig: async () => ({ ok: true, config }),
+      loadConfig: () => Promise.resolve({ ok: true, config }),
       artifactsDir: work,
       cacheDir: join(work, 'cache'),
       workerId: 'rescuer',

@@ -58,13 +58,13 @@ beforeAll(async () => {
   hosts = fleet.hostEntries();
   config = repoConfig(hosts, { production: environmentConfig(), frozen: environmentConfig({ freeze: ['Mon-Sun'] }) });
   test = await openTestDatabase('postgres');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
+  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
   deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
   worker = await startReleaseWorker({
     database: test.database,
     queue,
     connect: connectWith(fleet.privateKey, fleet.user),
-    loadConfig: async () => ({ ok: true, config }),
+    loadConfig: () => Promise.resolve({ ok: true, config }),
     artifactsDir: work,
     cacheDir: join(work, 'cache'),
     onEvent: (event) => events.push(event),
@@ -198,8 +198,8 @@ describe('waiting, failing, retrying, rolling back', () => {
     await writeFile(join(deployDir(1), 'FAIL_HEALTH'), 'x');
     expect(await run(order, 'dave', '/lock "db maintenance"')).toMatchObject({ ok: true, outcome: 'locked' });
     await approve(order);
-    const waiting = await waitFor('the order to wait for the lock', async () =>
-      events.find((event) => event.type === 'waiting' && event.workOrderId === order.id),
+    const waiting = await waitFor('the order to wait for the lock', () =>
+      Promise.resolve(events.find((event) => event.type === 'waiting' && event.workOrderId === order.id)),
     );
     expect(waiting).toMatchObject({ reason: 'manual-lock', message: 'locked by @dave: db maintenance' });
     const status = await run(order, 'anyone', '/status');
@@ -290,8 +290,8 @@ describe('freeze windows at the worker', () => {
   it('defers an approved order past the freeze, and runs it when a deployer overrides with a reason', async () => {
     const order = await openOrder('3.0.0', HEALTH, 'frozen');
     await approve(order);
-    const deferred = await waitFor('the worker to defer the start', async () =>
-      events.find((event) => event.type === 'deferred' && event.workOrderId === order.id),
+    const deferred = await waitFor('the worker to defer the start', () =>
+      Promise.resolve(events.find((event) => event.type === 'deferred' && event.workOrderId === order.id)),
     );
     expect(deferred).toMatchObject({ window: 'Mon-Sun' });
     expect(await stateOf(order)).toBe('scheduled');

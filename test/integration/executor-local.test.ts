@@ -36,7 +36,7 @@ describe('local executor', () => {
   });
 
   it('runs commands with a minimal environment in the home directory, ignoring the address', async () => {
-    process.env['YM_SHOULD_NOT_LEAK'] = 'secret';
+    process.env.YM_SHOULD_NOT_LEAK = 'secret';
     try {
       const result = await run(executor, 'pwd; env');
       const [cwd, ...lines] = result.stdout.trim().split('\n');
@@ -47,7 +47,7 @@ describe('local executor', () => {
       // What sh adds itself is all there is besides the three.
       expect(names.filter((name) => !['PATH', 'HOME', 'LANG', 'PWD', 'SHLVL', '_', 'OLDPWD'].includes(name ?? ''))).toEqual([]);
     } finally {
-      delete process.env['YM_SHOULD_NOT_LEAK'];
+      delete process.env.YM_SHOULD_NOT_LEAK;
     }
   });
 

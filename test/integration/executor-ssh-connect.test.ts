@@ -102,7 +102,7 @@ describe('host keys', () => {
   });
 
   it('accepts a new host key only with the explicit flag, and reports it', async () => {
-    const reported: Array<[string, string]> = [];
+    const reported: [string, string][] = [];
     const executor = await sshExecutorPlugin.connect(
       withoutPin(0),
       fleetConnectOptions(fleet, {

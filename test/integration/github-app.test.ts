@@ -65,7 +65,7 @@ function commentOn(number: number, body: string): WebhookPayload {
 
 /** The comments posted on issue `number`, once there are `count` of them (bounded wait). */
 function commentsOnIssue(number: number, count = 1): Promise<RecordedRequest[]> {
-  return fake.waitForRequests(COMMENTS, { count, where: (request) => request.pathParams['issue_number'] === String(number) });
+  return fake.waitForRequests(COMMENTS, { count, where: (request) => request.pathParams.issue_number === String(number) });
 }
 
 let barrierIssue = 200;
@@ -97,9 +97,10 @@ describe('signed deliveries', () => {
     expect(response.status).toBe(200);
     const [comment] = await commentsOnIssue(101);
     expect(comment?.path).toBe('/repos/Codertocat/Hello-World/issues/101/comments');
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(comment?.body).toEqual({ body: expect.stringMatching(/^Work order received from @Codertocat\./) });
     const [token] = fake.requestsTo(TOKENS);
-    expect(token?.pathParams['installation_id']).toBe('4242');
+    expect(token?.pathParams.installation_id).toBe('4242');
     expect(token?.headers.authorization).toMatch(/^bearer ey/i);
     expect(comment?.headers.authorization).toMatch(/^token ghs_fake/);
     // The validation hook really sits on Probot's clients: the token request and the comment both went through it.

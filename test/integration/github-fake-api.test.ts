@@ -51,6 +51,7 @@ describe('attachOpenApiValidation on a real Octokit', () => {
 
   it('rejects a body missing a required field', async () => {
     // A route typed as plain string escapes Octokit's parameter types, as a computed route would.
+    // eslint-disable-next-line @typescript-eslint/no-inferrable-types -- the annotation widens the literal on purpose
     const route: string = 'POST /repos/{owner}/{repo}/deployments';
     await expect(octokit.request(route, { ...repo, environment: 'production' })).rejects.toThrow(/body\.ref: is required/);
   });
@@ -81,11 +82,11 @@ describe('the fake GitHub API', () => {
   it('lets a test answer a route its own way', async () => {
     fake.handle('GET /repos/{owner}/{repo}/contents/{path}', (request) => ({
       status: 200,
-      body: { type: 'file', path: request.pathParams['path'], content: Buffer.from('apps: {}\n').toString('base64'), encoding: 'base64' },
+      body: { type: 'file', path: request.pathParams.path, content: Buffer.from('apps: {}\n').toString('base64'), encoding: 'base64' },
     }));
     const response = await octokit.rest.repos.getContent({ ...repo, path: '.github/yardmaster.yml' });
     expect(response.data).toMatchObject({ path: '.github/yardmaster.yml' });
-    expect(() => fake.handle('GET /repos/{owner}/{repo}/nothing', () => ({ status: 200 }))).toThrow(/not an operation/);
+    expect(() => { fake.handle('GET /repos/{owner}/{repo}/nothing', () => ({ status: 200 })); }).toThrow(/not an operation/);
   });
 
   it('waits for requests, bounded', async () => {

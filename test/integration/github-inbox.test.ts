@@ -92,7 +92,7 @@ function holdRequests(route: string, hold: (request: RecordedRequest) => boolean
 function commentsOn(number: number): string[] {
   return harness.fake
     .requestsTo(ROUTES.comments)
-    .filter((request) => request.pathParams['issue_number'] === String(number))
+    .filter((request) => request.pathParams.issue_number === String(number))
     .map(bodyText);
 }
 
@@ -188,7 +188,7 @@ describe('a delivery whose handling failed', () => {
     const original = harness.fake.handlerOf(ROUTES.comments);
     if (original === undefined) throw new Error('no comments handler');
     harness.fake.handle(ROUTES.comments, (request) =>
-      request.pathParams['issue_number'] === '75' ? { status: 422, body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com' } } : original(request),
+      request.pathParams.issue_number === '75' ? { status: 422, body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com' } } : original(request),
     );
     try {
       expect((await send(harness, 'issue_comment', payload, id)).status).toBe(200);
@@ -201,6 +201,6 @@ describe('a delivery whose handling failed', () => {
     }
     expect((await send(harness, 'issue_comment', payload, id)).status).toBe(200);
     expect((await deliveryRow(id))?.status).toBe('handled');
-    await waitFor('the /status answer', async () => (commentsOn(75).some((body) => /Work order #75: /.test(body)) ? true : undefined), 5_000);
+    await waitFor('the /status answer', () => Promise.resolve(commentsOn(75).some((body) => body.includes('Work order #75: ')) ? true : undefined), 5_000);
   });
 });

@@ -64,7 +64,7 @@ describe('node src/main.ts', () => {
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const payload = examplePayload('issues', 'labeled', { issue: { number: 301 }, label: { name: 'work-order' }, installation: { id: 77, node_id: 'x' } });
       expect((await deliver({ url }, { event: 'issues', payload, secret })).status).toBe(200);
-      const [comment] = await fake.waitForRequests('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { where: (request) => request.pathParams['issue_number'] === '301' });
+      const [comment] = await fake.waitForRequests('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { where: (request) => request.pathParams.issue_number === '301' });
       expect(comment?.violations).toEqual([]);
       // Prometheus metrics of the same process: the delivery's answer, the queues (embedded database here).
       const metrics = await (await fetch(`${url}/metrics`)).text();

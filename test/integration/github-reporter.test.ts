@@ -108,25 +108,25 @@ function releaseEvents(workOrderId: number, releaseId: string, failAt?: { host: 
 describe('the GitHub reporter', () => {
   it('coalesces check-run updates, completes all nine, and keeps the ids', async () => {
     const { github, calls } = fakeGitHub();
-    const reporter = createGitHubReporter({ githubFor: async () => github, database: test.database, publicUrl: 'https://ym.example', flushIntervalMs: 60_000 });
+    const reporter = createGitHubReporter({ githubFor: () => Promise.resolve(github), database: test.database, publicUrl: 'https://ym.example', flushIntervalMs: 60_000 });
     const workOrderId = await newOrder(1);
     for (const event of releaseEvents(workOrderId, 'rel-1')) reporter(event);
     await reporter.idle();
 
     const created = calls.filter((call) => call.method === 'checkCreate');
-    expect(created.map((call) => call.params['name'])).toEqual(STAGES.map((stage) => `yardmaster / ${stage}`));
+    expect(created.map((call) => call.params.name)).toEqual(STAGES.map((stage) => `yardmaster / ${stage}`));
     const updates = calls.filter((call) => call.method === 'checkUpdate');
     // 900 output lines and 36 stage events: with a long interval, at most one interim update per check run, plus the final.
     expect(updates.length).toBeLessThanOrEqual(18);
-    const finals = updates.filter((call) => call.params['status'] === 'completed');
+    const finals = updates.filter((call) => call.params.status === 'completed');
     expect(finals).toHaveLength(9);
-    expect(finals.every((call) => call.params['conclusion'] === 'success')).toBe(true);
-    const text = JSON.stringify(finals[0]?.params['output']);
+    expect(finals.every((call) => call.params.conclusion === 'success')).toBe(true);
+    const text = JSON.stringify(finals[0]?.params.output);
     expect(text).toContain('check line 50');
     expect(text).not.toContain('check line 1\\n');
-    expect(calls.filter((call) => call.method === 'deploymentStatus').map((call) => call.params['state'])).toEqual(['queued', 'in_progress', 'success']);
+    expect(calls.filter((call) => call.method === 'deploymentStatus').map((call) => call.params.state)).toEqual(['queued', 'in_progress', 'success']);
     expect(calls.find((call) => call.method === 'deployment')?.params).toMatchObject({ ref: 'a'.repeat(40), production_environment: true, auto_merge: false, required_contexts: [] });
-    expect(calls.filter((call) => call.method === 'addLabels').map((call) => call.params['labels'])).toEqual([['deployed']]);
+    expect(calls.filter((call) => call.method === 'addLabels').map((call) => call.params.labels)).toEqual([['deployed']]);
     const rows = await test.database.db.select().from(githubReports).where(eq(githubReports.workOrderId, workOrderId));
     expect(rows).toHaveLength(10);
   });
@@ -135,39 +135,39 @@ describe('the GitHub reporter', () => {
     const { github, calls } = fakeGitHub(new Set(['checkUpdate']));
     const warnings: string[] = [];
     const reporter = createGitHubReporter({
-      githubFor: async () => github,
+      githubFor: () => Promise.resolve(github),
       database: test.database.db,
       publicUrl: 'https://ym.example',
       attempts: 2,
       log: { info: () => undefined, warn: (_fields, message) => warnings.push(message) },
     });
     const workOrderId = await newOrder(2);
-    for (const event of releaseEvents(workOrderId, 'rel-2', { host: 'web-1', stage: 'health' })) expect(() => reporter(event)).not.toThrow();
+    for (const event of releaseEvents(workOrderId, 'rel-2', { host: 'web-1', stage: 'health' })) expect(() => { reporter(event); }).not.toThrow();
     await reporter.idle();
     expect(warnings).toContain('GitHub report failed');
-    const health = calls.filter((call) => call.method === 'checkUpdate' && call.params['status'] === 'completed' && String(JSON.stringify(call.params['output'])).includes('health:'));
+    const health = calls.filter((call) => call.method === 'checkUpdate' && call.params.status === 'completed' && (JSON.stringify(call.params.output) ?? '').includes('health:'));
     expect(health.at(-1)?.params).toMatchObject({ conclusion: 'failure' });
-    expect(JSON.stringify(health.at(-1)?.params['output'])).toContain('web-1');
+    expect(JSON.stringify(health.at(-1)?.params.output)).toContain('web-1');
     const comment = calls.find((call) => call.method === 'comment');
-    expect(String(comment?.params['body'])).toContain('Failed host: **web-1**');
-    expect(calls.filter((call) => call.method === 'deploymentStatus').map((call) => call.params['state'])).toEqual(['queued', 'in_progress', 'failure']);
+    expect(String(comment?.params.body)).toContain('Failed host: **web-1**');
+    expect(calls.filter((call) => call.method === 'deploymentStatus').map((call) => call.params.state)).toEqual(['queued', 'in_progress', 'failure']);
   });
 
   it('updates the same check runs when a release is resumed by another process', async () => {
     const first = fakeGitHub();
     const workOrderId = await newOrder(3);
-    const reporter = createGitHubReporter({ githubFor: async () => first.github, database: test.database, publicUrl: 'https://ym.example' });
+    const reporter = createGitHubReporter({ githubFor: () => Promise.resolve(first.github), database: test.database, publicUrl: 'https://ym.example' });
     const [started] = releaseEvents(workOrderId, 'rel-3');
     if (started === undefined) throw new Error('no events');
     reporter(started);
     await reporter.idle();
     const second = fakeGitHub();
-    const resumed = createGitHubReporter({ githubFor: async () => second.github, database: test.database, publicUrl: 'https://ym.example' });
+    const resumed = createGitHubReporter({ githubFor: () => Promise.resolve(second.github), database: test.database, publicUrl: 'https://ym.example' });
     for (const event of releaseEvents(workOrderId, 'rel-3')) resumed(event);
     await resumed.idle();
     expect(second.calls.filter((call) => call.method === 'checkCreate' || call.method === 'deployment')).toEqual([]);
     const firstIds = first.calls.filter((call) => call.method === 'checkCreate').length;
     expect(firstIds).toBe(9);
-    expect(second.calls.filter((call) => call.method === 'checkUpdate' && call.params['status'] === 'completed')).toHaveLength(9);
+    expect(second.calls.filter((call) => call.method === 'checkUpdate' && call.params.status === 'completed')).toHaveLength(9);
   });
 });

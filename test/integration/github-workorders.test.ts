@@ -69,7 +69,7 @@ afterAll(async () => {
 
 afterEach((context) => {
   if (context.task.result?.state === 'fail') {
-    for (const request of harness.fake.requestsTo(ROUTES.comments)) console.log(`#${request.pathParams['issue_number']}: ${bodyText(request)}`);
+    for (const request of harness.fake.requestsTo(ROUTES.comments)) console.log(`#${request.pathParams.issue_number}: ${bodyText(request)}`);
   }
   const refused = harness.app.validation.violations.splice(0);
   const arrived = harness.fake.requests.slice(seen).filter((request) => request.violations.length > 0);
@@ -119,7 +119,7 @@ async function postPlan(number: number, version: string, environment = 'producti
 }
 
 function checkRunsOf(order: WorkOrder): { create: Record<string, unknown>[]; updates: Map<number, Record<string, unknown>[]> } {
-  const creates = harness.fake.requestsTo(ROUTES.createCheckRun).filter((request) => isRecord(request.body) && request.body['external_id'] === `yardmaster-order-${order.id}`);
+  const creates = harness.fake.requestsTo(ROUTES.createCheckRun).filter((request) => isRecord(request.body) && request.body.external_id === `yardmaster-order-${order.id}`);
   const ids = new Set<number>();
   const create: Record<string, unknown>[] = [];
   for (const request of creates) {
@@ -128,7 +128,7 @@ function checkRunsOf(order: WorkOrder): { create: Record<string, unknown>[]; upd
   // The fake answers with a fresh id per created check run, in order; updates name it in the path.
   const updates = new Map<number, Record<string, unknown>[]>();
   for (const request of harness.fake.requestsTo(ROUTES.updateCheckRun)) {
-    const id = Number(request.pathParams['check_run_id']);
+    const id = Number(request.pathParams.check_run_id);
     ids.add(id);
     if (isRecord(request.body)) updates.set(id, [...(updates.get(id) ?? []), request.body]);
   }
@@ -160,15 +160,15 @@ async function checkRunIds(order: WorkOrder): Promise<Map<string, number>> {
 function labelsAdded(number: number): string[] {
   return harness.fake
     .requestsTo(ROUTES.addLabels)
-    .filter((request) => request.pathParams['issue_number'] === String(number))
-    .flatMap((request) => (isRecord(request.body) && Array.isArray(request.body['labels']) ? request.body['labels'].map(String) : []));
+    .filter((request) => request.pathParams.issue_number === String(number))
+    .flatMap((request) => (isRecord(request.body) && Array.isArray(request.body.labels) ? request.body.labels.map(String) : []));
 }
 
 function deploymentStates(deploymentIds: readonly number[]): string[] {
   return harness.fake
     .requestsTo(ROUTES.deploymentStatuses)
-    .filter((request) => deploymentIds.includes(Number(request.pathParams['deployment_id'])))
-    .map((request) => (isRecord(request.body) ? String(request.body['state']) : ''));
+    .filter((request) => deploymentIds.includes(Number(request.pathParams.deployment_id)))
+    .map((request) => (isRecord(request.body) ? String(request.body.state) : ''));
 }
 
 async function deploymentIdsOf(order: WorkOrder): Promise<number[]> {
@@ -200,13 +200,13 @@ describe('a work order from issue to accepted release', () => {
     expect([...ids.keys()].sort()).toEqual(['check', 'done', 'fetch', 'health', 'monitor', 'post_deploy', 'pre_deploy', 'release', 'switch']);
     const creates = checkRunsOf(order).create;
     expect(creates).toHaveLength(9);
-    expect(creates.every((body) => body['head_sha'] === MAIN_SHA)).toBe(true);
+    expect(creates.every((body) => body.head_sha === MAIN_SHA)).toBe(true);
     const finals = finalCheckRuns(order, ids);
-    expect([...finals.values()].map((body) => [body['status'], body['conclusion']])).toEqual(Array(9).fill(['completed', 'success']));
-    const healthOutput = finals.get('health')?.['output'];
+    expect([...finals.values()].map((body) => [body.status, body.conclusion])).toEqual(Array(9).fill(['completed', 'success']));
+    const healthOutput = finals.get('health')?.output;
     expect(JSON.stringify(healthOutput)).toContain('host-3');
     // While the release ran, the running stage offered Abort and Rollback.
-    const offered = [...checkRunsOf(order).updates.values()].flat().some((body) => JSON.stringify(body['actions'] ?? []).includes('"abort"'));
+    const offered = [...checkRunsOf(order).updates.values()].flat().some((body) => JSON.stringify(body.actions ?? []).includes('"abort"'));
     expect(offered).toBe(true);
 
     const deployments = await deploymentIdsOf(order);
@@ -240,8 +240,10 @@ describe('a work order from issue to accepted release', () => {
     const finals = finalCheckRuns(order, await checkRunIds(order));
     const health = finals.get('health');
     expect(health).toMatchObject({ status: 'completed', conclusion: 'failure' });
-    expect(JSON.stringify(health?.['output'])).toContain('host-2');
+    expect(JSON.stringify(health?.output)).toContain('host-2');
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(finals.get('check')).toMatchObject({ conclusion: expect.stringMatching(/success|cancelled/) });
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(finals.get('done')).toMatchObject({ status: 'completed', conclusion: expect.stringMatching(/cancelled|skipped/) });
     expect(deploymentStates(await deploymentIdsOf(order))).toEqual(['queued', 'in_progress', 'failure']);
     const [final] = await commentsMatching(harness, 2, /failed\*\*/);
@@ -334,9 +336,9 @@ describe('the Abort button', () => {
     await comment(50, 'erin', '/approve');
     const [offering] = await harness.fake.waitForRequests(ROUTES.updateCheckRun, {
       timeoutMs: 30_000,
-      where: (request) => isRecord(request.body) && JSON.stringify(request.body['actions'] ?? []).includes('"abort"') && JSON.stringify(request.body['output'] ?? '').includes('monitor'),
+      where: (request) => isRecord(request.body) && JSON.stringify(request.body.actions ?? []).includes('"abort"') && JSON.stringify(request.body.output ?? '').includes('monitor'),
     });
-    const checkRunId = Number(offering?.pathParams['check_run_id']);
+    const checkRunId = Number(offering?.pathParams.check_run_id);
     // Not a deployer: refused, nothing stops.
     await send(harness, 'check_run', checkRunAction(checkRunId, `yardmaster-order-${order.id}`, 'abort', 'pam'));
     await commentsMatching(harness, 50, /@pam The `Abort` button was refused/);
@@ -380,12 +382,12 @@ describe('the Rollback button', () => {
     await harness.reporter.idle();
     expect(await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')))).toEqual(before);
 
-    const created = harness.fake.requestsTo(ROUTES.createCheckRun).filter((request) => isRecord(request.body) && request.body['name'] === 'yardmaster / rollback' && request.body['external_id'] === `yardmaster-order-${order.id}`);
+    const created = harness.fake.requestsTo(ROUTES.createCheckRun).filter((request) => isRecord(request.body) && request.body.name === 'yardmaster / rollback' && request.body.external_id === `yardmaster-order-${order.id}`);
     expect(created).toHaveLength(1);
     expect(created[0]?.body).toMatchObject({ head_sha: MAIN_SHA, status: 'in_progress' });
-    const final = harness.fake.requestsTo(ROUTES.updateCheckRun).filter((request) => isRecord(request.body) && request.body['conclusion'] !== undefined && isRecord(request.body['output']) && /^rolled back 3 hosts$/.test(String(request.body['output']['title'])));
+    const final = harness.fake.requestsTo(ROUTES.updateCheckRun).filter((request) => isRecord(request.body) && request.body.conclusion !== undefined && isRecord(request.body.output) && /^rolled back 3 hosts$/.test(String(request.body.output.title)));
     expect(final).toHaveLength(1);
-    const summary = isRecord(final[0]?.body) && isRecord(final[0]?.body['output']) ? String(final[0]?.body['output']['summary']) : '';
+    const summary = isRecord(final[0]?.body) && isRecord(final[0]?.body.output) ? String(final[0]?.body.output.summary) : '';
     expect(final[0]?.body).toMatchObject({ status: 'completed', conclusion: 'success' });
     for (const host of hosts) expect(summary).toContain(`| ${host.name} | ✅ ok | 6.0.0 → `);
     expect(labelsAdded(51)).toContain('rolled-back');
@@ -397,9 +399,9 @@ describe('the Rollback button', () => {
     const order = await releaseApproved(52, '7.0.0', 'commands:\n  monitor: { duration: 60s, interval: 200ms, command: "true" }');
     const [offering] = await harness.fake.waitForRequests(ROUTES.updateCheckRun, {
       timeoutMs: 30_000,
-      where: (request) => isRecord(request.body) && JSON.stringify(request.body['actions'] ?? []).includes('"rollback"') && JSON.stringify(request.body['output'] ?? '').includes('monitor'),
+      where: (request) => isRecord(request.body) && JSON.stringify(request.body.actions ?? []).includes('"rollback"') && JSON.stringify(request.body.output ?? '').includes('monitor'),
     });
-    await send(harness, 'check_run', checkRunAction(Number(offering?.pathParams['check_run_id']), `yardmaster-order-${order.id}`, 'rollback', 'erin'));
+    await send(harness, 'check_run', checkRunAction(Number(offering?.pathParams.check_run_id), `yardmaster-order-${order.id}`, 'rollback', 'erin'));
     expect(await waitForState(52, ['aborted', 'succeeded', 'failed'])).toBe('aborted');
     await harness.reporter.idle();
     expect(await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')))).toEqual(before);
@@ -441,11 +443,11 @@ describe('the Deployment of a scheduled order', () => {
     const at = new Date(Date.now() + 5_000).toISOString().replace(/\.\d+Z$/, 'Z');
     const order = await releaseApproved(54, '9.0.0', `schedule: ${at}\n${HEALTH}`);
     expect((await orderOf(54)).state).toBe('scheduled');
-    const created = () => harness.fake.requestsTo(ROUTES.deployments).filter((request) => isRecord(request.body) && isRecord(request.body['payload']) && request.body['payload']['workOrderId'] === order.id);
+    const created = () => harness.fake.requestsTo(ROUTES.deployments).filter((request) => isRecord(request.body) && isRecord(request.body.payload) && request.body.payload.workOrderId === order.id);
     expect(created()).toHaveLength(1);
     expect(created()[0]?.body).toMatchObject({ ref: MAIN_SHA, environment: 'production', production_environment: true });
     const [queued] = await deploymentIdsOf(order);
-    const statuses = harness.fake.requestsTo(ROUTES.deploymentStatuses).filter((request) => Number(request.pathParams['deployment_id']) === queued);
+    const statuses = harness.fake.requestsTo(ROUTES.deploymentStatuses).filter((request) => Number(request.pathParams.deployment_id) === queued);
     expect(statuses.map((request) => request.body)).toMatchObject([{ state: 'queued', description: `9.0.0 scheduled for ${new Date(at).toISOString()}` }]);
 
     expect(await waitForState(54, ['succeeded', 'failed', 'aborted'])).toBe('succeeded');
@@ -510,7 +512,7 @@ describe('the repo config', () => {
     }
     const reads = harness.fake.requestsTo(ROUTES.contents);
     expect(reads.length).toBeGreaterThan(0);
-    expect(reads.every((request) => request.query['ref'] === 'master')).toBe(true);
+    expect(reads.every((request) => request.query.ref === 'master')).toBe(true);
   });
 });
 
@@ -527,7 +529,7 @@ describe('the signed HTTP path', () => {
     // A good delivery afterwards is answered; nothing came of the bad ones.
     await openIssue(21);
     expect(await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 20 })).toBeUndefined();
-    expect(harness.fake.requests.slice(before).some((request) => request.pathParams['issue_number'] === '20')).toBe(false);
+    expect(harness.fake.requests.slice(before).some((request) => request.pathParams.issue_number === '20')).toBe(false);
     const recorded = await harness.deps.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, forged.id));
     expect(recorded).toEqual([]);
   });
@@ -542,7 +544,7 @@ describe('the signed HTTP path', () => {
     // Barrier: a later delivery's answer has arrived, so a second /status answer would have too.
     await comment(22, 'pam', '/status');
     await commentsMatching(harness, 22, /Work order #22: /, 2);
-    const answers = harness.fake.requestsTo(ROUTES.comments).filter((request) => request.pathParams['issue_number'] === '22' && /Work order #22: /.test(bodyText(request)));
+    const answers = harness.fake.requestsTo(ROUTES.comments).filter((request) => request.pathParams.issue_number === '22' && bodyText(request).includes('Work order #22: '));
     expect(answers).toHaveLength(2);
     const rows = await harness.deps.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, id));
     expect(rows).toHaveLength(1);

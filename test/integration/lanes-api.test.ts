@@ -28,7 +28,7 @@ async function tinyService(name: string): Promise<string> {
 }
 
 function api(path: string, init: RequestInit = {}, token = TOKEN): Promise<Response> {
-  return fetch(`${lanes.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...init.headers } });
+  return fetch(`${lanes.apiUrl}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...Object.fromEntries(new Headers(init.headers)) } });
 }
 
 /** Waits until the router sends a request in `lane` to `expected` (routes reload on NOTIFY). */

@@ -43,7 +43,7 @@ beforeAll(async () => {
     if (Date.now() > deadline) throw new Error(`lanes serve did not start: ${run.stderr()}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
-  routerUrl = String((JSON.parse(run.stdout()) as { router: string }).router);
+  routerUrl = (JSON.parse(run.stdout()) as { router: string }).router;
   // The versions the other commands start call each other through this router.
   env = { ...env, YARDMASTER_LANES_ROUTER_URL: routerUrl };
 }, 60_000);

@@ -49,7 +49,7 @@ beforeAll(async () => {
         res.writeHead(200, { 'content-type': 'text/plain' });
         res.write('start ');
         const timer = setInterval(() => res.write('.'), 10);
-        res.on('close', () => clearInterval(timer));
+        res.on('close', () => { clearInterval(timer); });
       } else {
         res.writeHead(200, { 'content-type': 'text/plain', 'x-instance': 'yes', connection: 'x-private', 'x-private': 'dropped' }).end(`ok ${path}`);
       }
@@ -108,7 +108,7 @@ function send(path: string, init: { method?: string; headers?: Record<string, st
     const outgoing = request(`${routerUrl}${path}`, { method: init.method ?? 'GET', headers: init.headers ?? {} }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('end', () => { resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks) }); });
     });
     outgoing.on('error', reject);
     for (const piece of init.body ?? []) outgoing.write(piece);
@@ -188,7 +188,7 @@ describe('the lane router as a proxy', () => {
     expect(gone.status).toBe(502);
     expect(gone.body.toString()).toMatch(/^gone@1 \(baseline\): connect ECONNREFUSED/);
     expect((await send('/tls/x')).body.toString()).toBe('tls@1 (baseline): instance endpoint https://127.0.0.1:9: only http: is routed\n');
-    const closed = new Promise<void>((resolve) => instance.once('request', (_req, res) => res.once('close', () => resolve())));
+    const closed = new Promise<void>((resolve) => instance.once('request', (_req, res) => res.once('close', () => { resolve(); })));
     await new Promise<void>((resolve) => {
       const outgoing = request(`${routerUrl}/svc/slow`, (response) => {
         response.once('data', () => {

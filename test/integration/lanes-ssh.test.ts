@@ -69,7 +69,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => (router === undefined ? resolve() : router.close(() => resolve())));
+  await new Promise<void>((resolve) => { if (router === undefined) resolve(); else router.close(() => { resolve(); }); });
   router?.closeAllConnections();
   await watcher?.close();
   await test?.cleanup();

@@ -46,7 +46,7 @@ beforeAll(async () => {
 afterAll(async () => {
   const rows = deps === undefined ? [] : await deps.db.select().from(laneInstances);
   for (const row of rows) if (row.runtimeRef !== null) await deps.runtime.stop(row.runtimeRef);
-  await new Promise<void>((resolve) => (router === undefined ? resolve() : router.close(() => resolve())));
+  await new Promise<void>((resolve) => { if (router === undefined) resolve(); else router.close(() => { resolve(); }); });
   router?.closeAllConnections();
   await watcher?.close();
   await test?.cleanup();
@@ -68,7 +68,7 @@ function getVia(url: string, headers: Record<string, string>): Promise<string> {
     request(url, { headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      response.on('end', () => { resolve(Buffer.concat(chunks).toString('utf8')); });
     })
       .on('error', reject)
       .end();

@@ -26,7 +26,7 @@ async function openMailbox(options: SMTPServerOptions = {}): Promise<Mailbox> {
 
 function sender(smtpUrl: string): EmailSender {
   const created = createEmailSender({ smtpUrl, from: 'yardmaster@example.com' });
-  cleanups.push(() => created.close());
+  cleanups.push(() => { created.close(); });
   return created;
 }
 
@@ -118,7 +118,7 @@ describe('createEmailSender', () => {
   it('stays silent when the URL asks nodemailer to log', async () => {
     const mailbox = await openMailbox();
     const log = vi.spyOn(console, 'log');
-    cleanups.push(() => log.mockRestore());
+    cleanups.push(() => { log.mockRestore(); });
 
     await sender(`smtp://127.0.0.1:${mailbox.port}?logger=true&debug=true`).send(['alice@example.com'], event);
 

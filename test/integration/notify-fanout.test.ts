@@ -14,6 +14,7 @@ import { formBody, githubRequestCheck, issueComment, issueOpened, repoConfigYaml
 import { startSlackApiRecorder, type SlackApiRecorder } from '../helpers/slack-api-recorder.ts';
 import { startMailbox, type Mailbox } from '../helpers/smtp-mailbox.ts';
 import { planComment, waitFor } from '../helpers/workorder-fixtures.ts';
+import { propertyOf } from '../../src/lib/trust-boundaries.ts';
 
 const HOSTS: HostEntry[] = [{ name: 'web-1', address: '10.0.0.1', port: 22, executor: 'ssh' }];
 const HOOK_SECRET = randomBytes(16).toString('hex');
@@ -68,7 +69,7 @@ afterAll(async () => {
   await harness?.close();
   await mailbox?.close();
   await recorder?.close();
-  await new Promise<void>((resolve) => receiver?.close(() => resolve()));
+  await new Promise<void>((resolve) => receiver?.close(() => { resolve(); }));
 });
 
 afterEach(githubRequestCheck(() => harness));
@@ -77,7 +78,7 @@ const PLAN = (environment: string, version: string): string =>
   planComment({ environment, version, url: `https://artifacts.example.com/shop-${version}.tar.gz`, sha256: 'c'.repeat(64) });
 
 function kindsFor(number: number): string[] {
-  return received.filter((entry) => entry.answered === 204 && entry.body.includes(`"number":${number}`)).map((entry) => String(JSON.parse(entry.body).event));
+  return received.filter((entry) => entry.answered === 204 && entry.body.includes(`"number":${number}`)).map((entry) => String(propertyOf(JSON.parse(entry.body), 'event')));
 }
 
 describe('key events', () => {
@@ -90,7 +91,7 @@ describe('key events', () => {
     expect((await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 301 }))?.state).toBe('approved');
     await harness.notifications?.drain();
 
-    await waitFor('both events at the webhook', async () => (kindsFor(301).length >= 2 ? true : undefined), 20_000);
+    await waitFor('both events at the webhook', () => Promise.resolve(kindsFor(301).length >= 2 ? true : undefined), 20_000);
     // Both first attempts failed; the retries run concurrently (each first reads its key from the secret store), so
     // they may arrive in either order.
     expect(kindsFor(301).sort()).toEqual(['approved', 'submitted']);
@@ -100,13 +101,13 @@ describe('key events', () => {
     expect(approved?.headers['x-yardmaster-event']).toBe('approved');
     expect(JSON.parse(approved?.body ?? '{}')).toMatchObject({ event: 'approved', app: 'shop', environment: 'production', version: '3.0.0', actor: 'dave', work_order: { repo: REPO_FULL_NAME, number: 301 } });
 
-    await waitFor('four e-mails', async () => (mailbox.messages.length >= 4 ? true : undefined), 20_000);
+    await waitFor('four e-mails', () => Promise.resolve(mailbox.messages.length >= 4 ? true : undefined), 20_000);
     const mails = mailbox.messages.map((message) => ({ to: message.to, subject: /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(message.raw)?.[1]?.replace(/\r\n[ \t]+/g, ' ') }));
     expect(mails.map((mail) => mail.to.join(',')).sort()).toEqual(['lead@example.com', 'lead@example.com', 'ops@example.com', 'ops@example.com']);
     expect(mails.map((mail) => mail.subject)).toContain(`[Yardmaster] shop 3.0.0 to production: approved (${REPO_FULL_NAME}#301)`);
 
-    const slack = await recorder.waitFor('chat.postMessage', { count: 2, where: (call) => call.args['channel'] === 'C0NOTE', timeoutMs: 20_000 });
-    expect(slack.map((call) => String(call.args['text']).split('\n')[0])).toEqual([
+    const slack = await recorder.waitFor('chat.postMessage', { count: 2, where: (call) => call.args.channel === 'C0NOTE', timeoutMs: 20_000 });
+    expect(slack.map((call) => String(call.args.text).split('\n')[0])).toEqual([
       `[Yardmaster] shop 3.0.0 to production: submitted (${REPO_FULL_NAME}#301)`,
       `[Yardmaster] shop 3.0.0 to production: approved (${REPO_FULL_NAME}#301)`,
     ]);
@@ -125,7 +126,7 @@ describe('key events', () => {
     await send(harness, 'issues', issueOpened(303, 'pam', formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
     await send(harness, 'issue_comment', issueComment(303, nextComment++, 'carol', PLAN('production', '3.2.0')));
     await harness.notifications?.drain();
-    await waitFor('the barrier event', async () => (kindsFor(303).length >= 1 ? true : undefined), 20_000);
+    await waitFor('the barrier event', () => Promise.resolve(kindsFor(303).length >= 1 ? true : undefined), 20_000);
     expect(kindsFor(302)).toEqual([]);
     expect(received.slice(before.hooks).every((entry) => !entry.body.includes('"number":302'))).toBe(true);
     expect(mailbox.messages.slice(before.mails).every((message) => !message.raw.includes('#302'))).toBe(true);

@@ -23,9 +23,9 @@ interface Received {
 
 /** What the receiver does with a request, chosen by its path. */
 const answers: Record<string, (respond: (status: number, headers?: Record<string, string>) => void) => void> = {
-  '/ok': (respond) => respond(204),
-  '/broken': (respond) => respond(500),
-  '/moved': (respond) => respond(302, { location: '/ok' }),
+  '/ok': (respond) => { respond(204); },
+  '/broken': (respond) => { respond(500); },
+  '/moved': (respond) => { respond(302, { location: '/ok' }); },
   '/slow': () => undefined, // never answers
 };
 
@@ -47,7 +47,7 @@ beforeAll(async () => {
         body: raw.toString('utf8'),
         signatureValid: verifyWebhookSignature(SECRET, raw, request.headers['x-yardmaster-signature-256']),
       });
-      const answer = answers[path] ?? ((respond) => respond(404));
+      const answer = answers[path] ?? ((respond) => { respond(404); });
       answer((status, headers = {}) => {
         response.writeHead(status, headers);
         response.end('receiver says hello');
@@ -62,7 +62,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
 });
 
 beforeEach(() => {
@@ -139,7 +139,7 @@ describe('sendWebhook', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const address = closed.address();
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    await new Promise<void>((resolve) => closed.close(() => { resolve(); }));
 
     const error = await failure(sendWebhook({ url: `http://127.0.0.1:${address.port}/hook?token=${SECRET}`, secret: SECRET }, event));
 

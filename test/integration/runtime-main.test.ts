@@ -71,10 +71,10 @@ describe.each(['pglite', 'postgres'] as const)('node src/main.ts on %s', (backen
       const installation = backend === 'postgres' ? 801 : 802;
       const payload = examplePayload('issues', 'labeled', { issue: { number: 401 }, label: { name: 'work-order' }, installation: { id: installation, node_id: 'x' } });
       expect((await deliver({ url }, { event: 'issues', payload, secret: 'not-the-secret' })).status).toBeGreaterThanOrEqual(400);
-      expect(fake.requestsTo(TOKENS).filter((request) => request.pathParams['installation_id'] === String(installation))).toEqual([]);
+      expect(fake.requestsTo(TOKENS).filter((request) => request.pathParams.installation_id === String(installation))).toEqual([]);
       expect((await deliver({ url }, { event: 'issues', payload, secret })).status).toBe(200);
       // The handler reached GitHub as the installation.
-      await fake.waitForRequests(TOKENS, { where: (request) => request.pathParams['installation_id'] === String(installation), timeoutMs: 10_000 });
+      await fake.waitForRequests(TOKENS, { where: (request) => request.pathParams.installation_id === String(installation), timeoutMs: 10_000 });
 
       main.child.kill('SIGTERM');
       expect(await main.exited()).toBe(0);

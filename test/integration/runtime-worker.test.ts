@@ -110,7 +110,7 @@ describe('yardmaster worker', () => {
 
   it('refuses to start without a repo config source (no App credentials, no YARDMASTER_CONFIG)', async () => {
     const env = workerEnv({ DATABASE_URL: test.url ?? '' });
-    delete env['YARDMASTER_CONFIG'];
+    delete env.YARDMASTER_CONFIG;
     const worker = spawnNode([CLI, 'worker'], env, work);
     expect(await worker.exited()).toBe(2);
     expect(worker.output()).toContain('yardmaster worker needs a repo config source');

@@ -73,10 +73,10 @@ async function approved(number: number, version: string, more: string, on: 'pull
   else await send(harness, 'issues', issueOpened(number, 'pam', formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
   const { url, sha256 } = pkg(version);
   await send(harness, 'issue_comment', issueComment(number, nextComment++, 'carol', planComment({ environment: 'production', version, url, sha256, more }), 'created', pr));
-  const [message] = await recorder.waitFor('chat.postMessage', { where: (call) => call.args['thread_ts'] === undefined && JSON.stringify(call.args['blocks'] ?? '').includes(`#${number}`) });
+  const [message] = await recorder.waitFor('chat.postMessage', { where: (call) => call.args.thread_ts === undefined && JSON.stringify(call.args.blocks ?? '').includes(`#${number}`) });
   if (message === undefined) throw new Error('no approval message');
-  const value = /"value":"(\d+:[0-9a-f]{64})"/.exec(JSON.stringify(message.args['blocks']))?.[1] ?? '';
-  await postInteraction(events, SECRET, buttonClick({ user: USERS.dave, actionId: 'yardmaster_approve', value, channel: 'C0OPS', messageTs: String(message.answer['ts']) }));
+  const value = /"value":"(\d+:[0-9a-f]{64})"/.exec(JSON.stringify(message.args.blocks))?.[1] ?? '';
+  await postInteraction(events, SECRET, buttonClick({ user: USERS.dave, actionId: 'yardmaster_approve', value, channel: 'C0OPS', messageTs: String(message.answer.ts) }));
   await harness.slack?.idle();
   if (pr) await send(harness, 'pull_request_review', review(number, 9000 + number, 'erin', 'approved', PR_SHA));
   else await send(harness, 'issue_comment', issueComment(number, nextComment++, 'erin', '/approve'));
@@ -84,11 +84,12 @@ async function approved(number: number, version: string, more: string, on: 'pull
 }
 
 function thread(message: SlackCall): SlackCall[] {
-  return recorder.callsTo('chat.postMessage').filter((call) => call.args['thread_ts'] === message.answer['ts']);
+  return recorder.callsTo('chat.postMessage').filter((call) => call.args.thread_ts === message.answer.ts);
 }
 
 function text(call: SlackCall | undefined): string {
-  return `${String(call?.args['text'] ?? '')} ${JSON.stringify(call?.args['blocks'] ?? '')}`;
+  const text = call?.args.text;
+  return `${typeof text === 'string' ? text : ''} ${JSON.stringify(call?.args.blocks ?? '')}`;
 }
 
 describe('a release approved from Slack and GitHub', () => {
@@ -101,12 +102,12 @@ describe('a release approved from Slack and GitHub', () => {
     for (const host of fleet.hostEntries()) expect(await liveTarget(host.deployTo ?? '')).toBe('releases/1.0.0');
 
     const replies = thread(message);
-    expect(replies[0]?.args['text']).toMatch(/Releasing 1\.0\.0 to production/);
+    expect(replies[0]?.args.text).toMatch(/Releasing 1\.0\.0 to production/);
     // One reply per stage across hosts, each finally updated to show every host done.
-    const stageReplies = replies.filter((call) => /^\S+ \*\w+\*:/.test(String(call.args['text'])));
-    expect(stageReplies.map((call) => /\*(\w+)\*/.exec(String(call.args['text']))?.[1])).toEqual([...STAGES]);
+    const stageReplies = replies.filter((call) => /^\S+ \*\w+\*:/.test(String(call.args.text)));
+    expect(stageReplies.map((call) => /\*(\w+)\*/.exec(String(call.args.text))?.[1])).toEqual([...STAGES]);
     for (const reply of stageReplies) {
-      const updates = recorder.callsTo('chat.update').filter((call) => call.args['ts'] === reply.answer['ts']);
+      const updates = recorder.callsTo('chat.update').filter((call) => call.args.ts === reply.answer.ts);
       const last = text(updates.at(-1) ?? reply);
       // Done on every host: ok, or skipped where the plan has nothing for the stage.
       for (const host of fleet.hostEntries()) expect(last).toMatch(new RegExp(`${host.name} (✅|⏭️)`, 'u'));
@@ -115,9 +116,9 @@ describe('a release approved from Slack and GitHub', () => {
     expect(text(replies.at(-1))).toMatch(/Released\*? 1\.0\.0 to production\* on 3 hosts/);
     expect(text(replies.at(-1))).not.toContain('yardmaster_rollback');
 
-    const updates = recorder.callsTo('chat.update').filter((call) => call.args['ts'] === message.answer['ts']);
-    for (const update of updates) expectValidBlocks(update.args['blocks']);
-    const states = updates.map((call) => /\*(Waiting for approval|✅ Approved: queued to start|🚀 Releasing|✅ Released)\*/u.exec(JSON.stringify(call.args['blocks']))?.[1]);
+    const updates = recorder.callsTo('chat.update').filter((call) => call.args.ts === message.answer.ts);
+    for (const update of updates) expectValidBlocks(update.args.blocks);
+    const states = updates.map((call) => /\*(Waiting for approval|✅ Approved: queued to start|🚀 Releasing|✅ Released)\*/u.exec(JSON.stringify(call.args.blocks))?.[1]);
     expect(states).toContain('🚀 Releasing');
     expect(states.at(-1)).toBe('✅ Released');
     await commentsMatching(harness, 201, /@dave approved this plan from Slack/);
@@ -143,16 +144,16 @@ describe('a release approved from Slack and GitHub', () => {
     const outcome = thread(message).at(-1);
     expect(text(outcome)).toMatch(/failed\* in part/);
     expect(text(outcome)).toContain(fleet.hostEntries()[2]?.name ?? '?');
-    expectValidBlocks(outcome?.args['blocks']);
+    expectValidBlocks(outcome?.args.blocks);
     const order = await waitForState(202, ['failed']);
     expect(text(outcome)).toContain(`"action_id":"yardmaster_rollback","text":{"type":"plain_text","text":"Rollback"},"style":"danger","value":"${order.id}"`);
 
     const click = (user: string, actionTs: string) =>
-      postInteraction(events, SECRET, buttonClick({ user, actionId: 'yardmaster_rollback', value: String(order.id), channel: 'C0OPS', messageTs: String(outcome?.answer['ts']), actionTs }));
+      postInteraction(events, SECRET, buttonClick({ user, actionId: 'yardmaster_rollback', value: String(order.id), channel: 'C0OPS', messageTs: String(outcome?.answer.ts), actionTs }));
     expect((await click(USERS.pam, '1700000300.000001')).status).toBe(200);
     await harness.slack?.idle();
-    const [refusal] = await recorder.waitFor('chat.postEphemeral', { where: (call) => call.args['user'] === USERS.pam });
-    expect(String(refusal?.args['text'])).toMatch(/Refused for @pam/);
+    const [refusal] = await recorder.waitFor('chat.postEphemeral', { where: (call) => call.args.user === USERS.pam });
+    expect(String(refusal?.args.text)).toMatch(/Refused for @pam/);
     expect((await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 202 }))?.state).toBe('failed');
 
     expect((await click(USERS.dave, '1700000301.000001')).status).toBe(200);

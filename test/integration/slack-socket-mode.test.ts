@@ -46,16 +46,16 @@ describe('Socket Mode', () => {
     await send(harness, 'issues', issueOpened(401, 'pam', formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
     const plan = planComment({ environment: 'production', version: '4.0.0', url: 'https://artifacts.example.com/shop-4.0.0.tar.gz', sha256: 'd'.repeat(64) });
     await send(harness, 'issue_comment', issueComment(401, 41_000, 'carol', plan));
-    const [message] = await recorder.waitFor('chat.postMessage', { where: (call) => JSON.stringify(call.args['blocks'] ?? '').includes('#401') });
-    const value = /"value":"(\d+:[0-9a-f]{64})"/.exec(JSON.stringify(message?.args['blocks']))?.[1] ?? '';
+    const [message] = await recorder.waitFor('chat.postMessage', { where: (call) => JSON.stringify(call.args.blocks ?? '').includes('#401') });
+    const value = /"value":"(\d+:[0-9a-f]{64})"/.exec(JSON.stringify(message?.args.blocks))?.[1] ?? '';
 
     socket.send({
       envelope_id: 'env-401',
       type: 'interactive',
       accepts_response_payload: false,
-      payload: buttonClick({ user: 'U0DAVE', actionId: 'yardmaster_approve', value, channel: 'C0OPS', messageTs: String(message?.answer['ts']) }),
+      payload: buttonClick({ user: 'U0DAVE', actionId: 'yardmaster_approve', value, channel: 'C0OPS', messageTs: String(message?.answer.ts) }),
     });
-    await socket.waitFor((received) => received['envelope_id'] === 'env-401');
+    await socket.waitFor((received) => received.envelope_id === 'env-401');
     const order = await waitFor('the approval', async () => {
       const found = await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 401 });
       return found?.state === 'approved' ? found : undefined;

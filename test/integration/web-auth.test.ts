@@ -164,8 +164,8 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (httpsServer !== undefined) await new Promise<void>((resolve) => httpsServer.close(() => resolve()));
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  if (httpsServer !== undefined) await new Promise<void>((resolve) => httpsServer.close(() => { resolve(); }));
   await standIn?.close();
   await database?.cleanup();
 });
@@ -446,6 +446,7 @@ describe('signing out', () => {
   it('ends the session with the right token: row deleted, cookie cleared, a signed-out page', async () => {
     const { jar } = await signIn();
     const cookie = jar.cookies.get('ym_session') ?? '';
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- viewer() reads only the request's headers
     const viewer = await auth.viewer({ headers: { cookie: `ym_session=${cookie}` } } as IncomingMessage);
     expect(viewer).not.toBeNull();
     if (viewer === null) return;

@@ -35,7 +35,7 @@ beforeAll(async () => {
   await mkdir(join(work, 'local-1'));
   config = repoConfig([{ name: 'local-1', address: 'localhost', port: 22, executor: 'local', deployTo: join(work, 'local-1') }], { production: environmentConfig() });
   test = await openTestDatabase('pglite');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
+  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
   // The local executor is the operator's choice: this test's policy grants it.
   const policy = localExecutorPolicy(work);
   deps = { db: test.database.db, queue, policy };
@@ -43,7 +43,7 @@ beforeAll(async () => {
     database: test.database,
     queue,
     connect: (host, signal) => connectExecutor(host, { defaultUser: 'nobody', acceptNewHostKeys: false, readyTimeoutMs: 5_000, signal }),
-    loadConfig: async () => ({ ok: true, config }),
+    loadConfig: () => Promise.resolve({ ok: true, config }),
     policy,
     artifactsDir: work,
     cacheDir: join(work, 'cache'),

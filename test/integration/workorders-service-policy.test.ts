@@ -54,7 +54,7 @@ let nextRef = 1;
 
 beforeAll(async () => {
   test = await openTestDatabase('postgres');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
+  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
   deps = { db: test.database.db, queue, now: () => clock, policy: defaultPolicySource({ artifactsDir: '/nonexistent' }) };
 });
 

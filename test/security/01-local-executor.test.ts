@@ -103,7 +103,7 @@ function stateOf(number: number, states: readonly WorkOrderState[]): Promise<Wor
 }
 
 function repliesTo(number: number): string[] {
-  return harness.fake.requestsTo(ROUTES.comments).filter((request) => request.pathParams['issue_number'] === String(number)).map(bodyText);
+  return harness.fake.requestsTo(ROUTES.comments).filter((request) => request.pathParams.issue_number === String(number)).map(bodyText);
 }
 
 describe('finding 1: executor local from a repository config', () => {

@@ -123,13 +123,14 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const [name, value] of saved) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- unsetting an environment variable takes a delete
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
   await harness?.close();
   await recorder?.close();
   receiver?.closeAllConnections();
-  await new Promise<void>((resolve) => (receiver === undefined ? resolve() : receiver.close(() => resolve())));
+  await new Promise<void>((resolve) => { if (receiver === undefined) resolve(); else receiver.close(() => { resolve(); }); });
   await fleet?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -155,14 +156,14 @@ function secretsCli(args: string[], input = ''): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, 'secrets', ...args], {
       cwd: work,
-      env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: work, USER: 'opal', DATABASE_URL: databaseUrl, YARDMASTER_SECRETS_KEY: KEY_TEXT, YARDMASTER_AUDIT_KEY: AUDIT_KEY_TEXT },
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, USER: 'opal', DATABASE_URL: databaseUrl, YARDMASTER_SECRETS_KEY: KEY_TEXT, YARDMASTER_AUDIT_KEY: AUDIT_KEY_TEXT },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
     child.stdin.end(input);
   });
 }

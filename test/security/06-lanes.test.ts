@@ -63,6 +63,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const [name, value] of Object.entries(saved)) {
+    // eslint-disable-next-line @typescript-eslint/no-dynamic-delete -- unsetting an environment variable takes a delete
     if (value === undefined) delete process.env[name];
     else process.env[name] = value;
   }
@@ -76,12 +77,12 @@ function commentIn(fullName: string, number: number, commentId: number, author: 
   const base = issueComment(number, commentId, author, body, action, true);
   if (fullName === REPO_FULL_NAME) return base;
   const [owner = '', name = ''] = fullName.split('/');
-  const example = examplePayload('issue_comment', action)['repository'];
+  const example = examplePayload('issue_comment', action).repository;
   const repository = typeof example === 'object' && example !== null && !Array.isArray(example) ? example : {};
   const pull = { url: `https://api.github.com/repos/${fullName}/pulls/${number}` };
   return {
     ...base,
-    issue: { ...(base['issue'] as object), pull_request: pull },
+    issue: { ...(base.issue as object), pull_request: pull },
     repository: { ...repository, id: 9_000 + number, name, full_name: fullName, owner: { ...((repository as { owner?: object }).owner ?? {}), login: owner } },
     installation: INSTALLATION,
   };
@@ -99,7 +100,7 @@ function laneIdOf(reply: string | undefined): string {
 }
 
 function api(path: string, init: RequestInit): Promise<Response> {
-  return fetch(`${harness.lanes?.server.apiUrl ?? ''}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...init.headers } });
+  return fetch(`${harness.lanes?.server.apiUrl ?? ''}${path}`, { ...init, headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json', ...Object.fromEntries(new Headers(init.headers)) } });
 }
 
 describe('finding 6: lanes', () => {

@@ -47,12 +47,12 @@ beforeAll(async () => {
   pkg = await buildPackage(join(work, 'pkgs'), '1.0.0');
   config = repoConfig(fleet.hostEntries(), { production: environmentConfig() });
   test = await openTestDatabase('postgres');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => console.error('pg-boss:', error) });
+  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
   deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
 });
 
 afterAll(async () => {
-  if (child !== undefined && child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  if (child?.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await queue?.stop({ timeoutMs: 5_000 });
   await test?.cleanup();
   await fleet?.stop();
@@ -83,9 +83,9 @@ async function startChildWorker(): Promise<{ process: ChildProcess; died: Promis
     stderr = `${stderr}${chunk.toString()}`.slice(-4000);
   });
   const died = new Promise<never>((_resolve, reject) => {
-    spawned.once('exit', (code, signal) => reject(new Error(`the worker process died (${String(code ?? signal)}):\n${stderr}`)));
+    spawned.once('exit', (code, signal) => { reject(new Error(`the worker process died (${String(code ?? signal)}):\n${stderr}`)); });
   });
-  died.catch(() => {});
+  died.catch(() => { /* awaited later, where the test looks at how it died */ });
   const lines = createInterface({ input: spawned.stdout });
   await Promise.race([
     died,

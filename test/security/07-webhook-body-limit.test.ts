@@ -21,8 +21,9 @@ beforeAll(async () => {
   fake = await startFakeGitHubApi();
   app = await startTestApp(fake, {
     app: (probot) => {
-      probot.onAny(async (context) => {
+      probot.onAny((context) => {
         received.push(context.id);
+        return Promise.resolve();
       });
     },
   });

@@ -30,11 +30,11 @@ let http: Server;
 let events: string;
 let recorder: SlackApiRecorder;
 
-const loadConfig: ConfigLoader = async ({ repoFullName }) => {
+const loadConfig: ConfigLoader = ({ repoFullName }) => {
   const text = CONFIGS[repoFullName];
-  if (text === undefined) return { ok: false, message: `no config for ${repoFullName}` };
+  if (text === undefined) return Promise.resolve({ ok: false, message: `no config for ${repoFullName}` });
   const parsed = parseRepoConfig(text);
-  return parsed.ok ? { ok: true, config: parsed.value } : { ok: false, message: JSON.stringify(parsed.issues) };
+  return Promise.resolve(parsed.ok ? { ok: true, config: parsed.value } : { ok: false, message: JSON.stringify(parsed.issues) });
 };
 
 async function status(fields: { team: string; channel: string; user: string }): Promise<string> {

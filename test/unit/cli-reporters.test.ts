@@ -37,6 +37,7 @@ describe('reporters', () => {
     expect(screen).toMatch(/▸ web-1 █░{8} fetch .* unpacked 12 files/);
     expect(screen).toMatch(/✘ web-2 ░{9} failed .* health check failed after 2 attempts/);
     // one redraw: header + two host lines, each cleared before it is written
+    // eslint-disable-next-line no-control-regex -- counts the terminal's erase-line escapes
     expect(screen.match(/\x1b\[2K/g)).toHaveLength(3);
     reporter.close();
     expect(sink.text()).toContain('\x1b[3A');

@@ -74,7 +74,7 @@ describe('release settings in the plan digest', () => {
 
   it('change the digest and are described when a release-relevant setting changes', () => {
     const base = settingsOf(CONFIG);
-    const cases: Array<[string, string, string | string[]]> = [
+    const cases: [string, string, string | string[]][] = [
       ['address: 10.0.0.12', 'address: 10.9.9.9', 'host web-2: address 10.0.0.12 → 10.9.9.9'],
       ['port: 22, user: deploy', 'port: 2222, user: deploy', 'host web-1: port 22 → 2222'],
       ['user: deploy', 'user: root', 'host web-1: user deploy → root'],

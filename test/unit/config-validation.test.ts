@@ -180,7 +180,7 @@ describe('config validation: roles and slack', () => {
       'apps.api.environments.qa.notify.webhooks[1].url: expected an http(s) URL without user:password',
     ]);
     const parsed = parseRepoConfig(configYaml('notify: { email: [ops@example.com], slack: [C0OPS], webhooks: [{ url: "https://hooks.example.com/y", secret_env: HOOK }] }'));
-    expect(parsed.ok && parsed.value.apps['api']?.environments['qa']?.notify).toStrictEqual({
+    expect(parsed.ok && parsed.value.apps.api?.environments.qa?.notify).toStrictEqual({
       events: ['submitted', 'approved', 'rejected', 'scheduled', 'started', 'failed', 'rolled_back', 'succeeded', 'accepted'],
       email: ['ops@example.com'],
       slack: ['C0OPS'],
@@ -194,7 +194,7 @@ describe('config validation: roles and slack', () => {
       'line 8, column 10, slack.channel: expected a Slack channel id like C0123ABCD',
     ]);
     const parsed = parseRepoConfig(`${configYaml('slack_channel: C0QA')}\nslack: { channel: C0ALL, users: { octocat: U0123 } }`);
-    expect(parsed.ok && parsed.value.apps['api']?.environments['qa']?.slackChannel).toBe('C0QA');
+    expect(parsed.ok && parsed.value.apps.api?.environments.qa?.slackChannel).toBe('C0QA');
     expect(parsed.ok && parsed.value.slack).toStrictEqual({ channel: 'C0ALL', users: { octocat: 'U0123' } });
   });
 

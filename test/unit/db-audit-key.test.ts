@@ -19,6 +19,7 @@ describe('resolveAuditKey', () => {
   it('takes YARDMASTER_AUDIT_KEY first, and refuses a short one', async () => {
     const key = 'k'.repeat(32);
     expect(await resolveAuditKey({ YARDMASTER_AUDIT_KEY: key }, { kind: 'postgres' }, { createFile: true })).toEqual({ ok: true, key: { bytes: Buffer.from(key) }, source: 'variable' });
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(await resolveAuditKey({ YARDMASTER_AUDIT_KEY: 'short' }, { kind: 'pglite', dataDir: dir }, { createFile: true })).toMatchObject({ ok: false, problem: expect.stringMatching(/at least 32 characters/) });
   });
 
@@ -39,6 +40,7 @@ describe('resolveAuditKey', () => {
     const again = await resolveAuditKey({}, { kind: 'pglite', dataDir }, { createFile: true });
     expect(again).toEqual(made);
     await writeFile(file, 'too-short\n');
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(await resolveAuditKey({}, { kind: 'pglite', dataDir }, { createFile: false })).toMatchObject({ ok: false, problem: expect.stringMatching(/shorter than 32/) });
   });
 });

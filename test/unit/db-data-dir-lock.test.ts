@@ -14,7 +14,7 @@ function deadPid(): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', '']);
     child.on('error', reject);
-    child.on('exit', () => (child.pid === undefined ? reject(new Error('no pid')) : resolve(child.pid)));
+    child.on('exit', () => { if (child.pid === undefined) reject(new Error('no pid')); else resolve(child.pid); });
   });
 }
 

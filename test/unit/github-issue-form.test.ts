@@ -44,6 +44,7 @@ describe('the work-order issue form', () => {
   it('reports a scheduled time that is no date, and reads a body without the form as empty', () => {
     const result = parseWorkOrderForm(RENDERED.replace('2026-11-24T02:00:00Z', 'tomorrow night'));
     expect(result.form.scheduledAt).toBeUndefined();
+    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(result.problems).toEqual([{ field: 'Scheduled time', message: expect.stringContaining('tomorrow night') }]);
     expect(parseWorkOrderForm('Please deploy.\r\n')).toEqual({ form: {}, problems: [] });
   });

@@ -138,7 +138,7 @@ describe('route matching', () => {
   it('lets multi-segment parameters span slashes', () => {
     const matched = matchPath('GET', '/repos/o/r/contents/.github/yardmaster.yml');
     expect(matched?.route).toBe('/repos/{owner}/{repo}/contents/{path}');
-    expect(matched?.pathParams['path']).toBe('.github/yardmaster.yml');
+    expect(matched?.pathParams.path).toBe('.github/yardmaster.yml');
   });
 
   it('normalises Octokit templates', () => {
@@ -197,17 +197,17 @@ describe("GitHub's own request examples", () => {
     for (const [route, item] of Object.entries(objectAt(loadGitHubOpenApi(), 'paths') ?? {})) {
       if (!isJsonObject(item)) continue;
       for (const [method, operation] of Object.entries(item)) {
-        const requestBody = isJsonObject(operation) ? dereference(operation['requestBody']) : undefined;
+        const requestBody = isJsonObject(operation) ? dereference(operation.requestBody) : undefined;
         const json = requestBody === undefined ? undefined : objectAt(objectAt(requestBody, 'content') ?? {}, 'application/json');
         for (const [name, example] of Object.entries((json && objectAt(json, 'examples')) ?? {})) {
-          const value = dereference(example)?.['value'];
+          const value = dereference(example)?.value;
           if (value === undefined) continue;
           checked++;
           const params = Object.fromEntries(
             (findOperation(method, route)?.parameters ?? [])
               .filter((parameter) => parameter.in === 'path')
               .map((parameter) => {
-                const allowed = parameter.schema?.['enum'];
+                const allowed = parameter.schema?.enum;
                 return [parameter.name, Array.isArray(allowed) ? allowed[0] : '1'];
               }),
           );

@@ -65,7 +65,7 @@ describe('lane versions', () => {
     const integer = parseLaneSpec('services: { A: 7, B: "1..2" }');
     expect(integer.ok && integer.value.services).toEqual({ A: '7', B: '1..2' });
     expect(laneVersionProblem('..')).toBe('a version cannot be "." or ".."');
-    expect(() => assertLaneVersion('B', '..')).toThrow('B@..: a version cannot be "." or ".."');
+    expect(() => { assertLaneVersion('B', '..'); }).toThrow('B@..: a version cannot be "." or ".."');
   });
 });
 

@@ -24,7 +24,7 @@ describe('lanes settings of the server', () => {
       });
       await writeFile(join(dir, 'bad.yml'), 'services:\n  pay: { start: node }\n');
       const bad = await parseLanesEnv({ YARDMASTER_LANES_PORT: '8088', YARDMASTER_LANES_TOKEN: 'a'.repeat(16), YARDMASTER_LANES_CATALOG: join(dir, 'bad.yml') });
-      expect(bad.ok === false && bad.problems[0]).toMatch(/^YARDMASTER_LANES_CATALOG: line 2.*services\.pay\.start/);
+      expect(!bad.ok && bad.problems[0]).toMatch(/^YARDMASTER_LANES_CATALOG: line 2.*services\.pay\.start/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

@@ -19,8 +19,9 @@ describe('keyed serial runner', () => {
       await first.promise;
       log.push('a end');
     });
-    runner.add('issue-1', async () => {
+    runner.add('issue-1', () => {
       log.push('b');
+      return Promise.resolve();
     });
     await Promise.resolve();
     await new Promise((resolve) => setImmediate(resolve));
@@ -35,13 +36,12 @@ describe('keyed serial runner', () => {
     let running = 0;
     let most = 0;
     const gates = [deferred(), deferred(), deferred()];
-    gates.forEach((gate, index) =>
-      runner.add(`issue-${index}`, async () => {
+    gates.forEach((gate, index) => { runner.add(`issue-${index}`, async () => {
         running++;
         most = Math.max(most, running);
         await gate.promise;
         running--;
-      }),
+      }); },
     );
     await new Promise((resolve) => setImmediate(resolve));
     expect(running).toBe(2);
@@ -57,8 +57,9 @@ describe('keyed serial runner', () => {
     const runner = createKeyedSerialRunner(1, (error) => errors.push(error));
     const done: string[] = [];
     runner.add('k', () => Promise.reject(new Error('boom')));
-    runner.add('k', async () => {
+    runner.add('k', () => {
       done.push('after');
+      return Promise.resolve();
     });
     await runner.idle();
     expect(done).toEqual(['after']);
@@ -68,11 +69,13 @@ describe('keyed serial runner', () => {
   it('idle() waits for tasks added while it waits', async () => {
     const runner = createKeyedSerialRunner(1, () => undefined);
     const done: string[] = [];
-    runner.add('k', async () => {
-      runner.add('j', async () => {
+    runner.add('k', () => {
+      runner.add('j', () => {
         done.push('j');
+        return Promise.resolve();
       });
       done.push('k');
+      return Promise.resolve();
     });
     await runner.idle();
     expect(done).toEqual(['k', 'j']);

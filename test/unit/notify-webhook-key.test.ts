@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
 });
 
 /** A store holding `values` for Codertocat/Hello-World production, recording what was asked. */

@@ -96,7 +96,7 @@ describe('parseSecretsKey', () => {
   it('never shows the key bytes in JSON, util.inspect or a template string', () => {
     const parsed = parseSecretsKey(bytes.toString('hex'));
     if (!parsed.ok) throw new Error(parsed.message);
-    const shown = [JSON.stringify({ key: parsed.key }), inspect({ key: parsed.key }), `${String(parsed.key)}`].join('\n');
+    const shown = [JSON.stringify({ key: parsed.key }), inspect({ key: parsed.key }), String(parsed.key)].join('\n');
     for (const encoding of ['hex', 'base64', 'base64url'] as const) expect(shown).not.toContain(bytes.toString(encoding).slice(0, 12));
     expect(shown).toContain(parsed.key.id);
   });

@@ -46,7 +46,7 @@ export async function deployCommand(args: readonly string[], io: CliIo, mode: 'd
   let result: ReleaseResult;
   if (mode === 'retry') {
     const previous = await loadResult(cache, plan.app, plan.environment);
-    if (!previous || previous.version !== plan.version) {
+    if (previous?.version !== plan.version) {
       return invalid(io, `no earlier release of ${plan.app} ${plan.version} to ${plan.environment} to retry (run deploy first)`);
     }
     result = await runWithReporter(io, values.json, (onEvent) => retryRelease(previous, request, { ...engine, onEvent }));

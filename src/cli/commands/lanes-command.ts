@@ -77,17 +77,17 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
     return EXIT_INVALID;
   }
   const { values } = parsed;
-  const url = values['database-url'] ?? io.env['DATABASE_URL'];
+  const url = values['database-url'] ?? io.env.DATABASE_URL;
   if (url === undefined || url === '') {
     io.stderr.write('yardmaster lanes needs DATABASE_URL (or --database-url): the router, the API and other commands share the library\n');
     return EXIT_INVALID;
   }
-  const catalog = await loadCatalog(values.catalog ?? io.env['YARDMASTER_LANES_CATALOG'], io);
+  const catalog = await loadCatalog(values.catalog ?? io.env.YARDMASTER_LANES_CATALOG, io);
   if (typeof catalog === 'string') {
     io.stderr.write(`${catalog}\n`);
     return EXIT_INVALID;
   }
-  const givenRouterUrl = values['router-url'] ?? io.env['YARDMASTER_LANES_ROUTER_URL'];
+  const givenRouterUrl = values['router-url'] ?? io.env.YARDMASTER_LANES_ROUTER_URL;
   // `serve` knows its router's address once it listens (port 0 picks one).
   const served: { routerUrl?: string } = {};
   const routerUrl = (): string => givenRouterUrl ?? served.routerUrl ?? 'http://127.0.0.1:8088';
@@ -107,7 +107,7 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
     return EXIT_INVALID;
   }
   const usesSsh = Object.values(catalog).some((entry) => entry.ssh !== undefined);
-  const ssh = usesSsh ? await workerConnect(io.env, io.env['YARDMASTER_ACCEPT_NEW_HOST_KEYS'] === 'true', { warn: (fields, message) => io.stderr.write(`${message} ${JSON.stringify(fields)}\n`) }) : undefined;
+  const ssh = usesSsh ? await workerConnect(io.env, io.env.YARDMASTER_ACCEPT_NEW_HOST_KEYS === 'true', { warn: (fields, message) => { io.stderr.write(`${message} ${JSON.stringify(fields)}\n`); } }) : undefined;
   if (ssh !== undefined && !ssh.ok) {
     await database.close();
     io.stderr.write(`${ssh.message}\n`);
@@ -115,7 +115,7 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
   }
   const cacheDir = join(tmpdir(), 'yardmaster-lanes');
   const runtime = createCatalogRuntime({ catalog, routerUrl, cacheDir, artifactsDir: io.cwd, ...(ssh?.ok === true ? { connect: ssh.connect } : {}) });
-  const deps: LaneDeps = { db: database.db, runtime, actor: `cli:${io.env['USER'] ?? userInfo().username}` };
+  const deps: LaneDeps = { db: database.db, runtime, actor: `cli:${io.env.USER ?? userInfo().username}` };
   try {
     return await run(sub, rest, values, deps, database, io, served);
   } catch (error) {
@@ -194,7 +194,7 @@ async function run(sub: string, rest: readonly string[], values: Values, deps: L
 }
 
 async function serve(values: Values, deps: LaneDeps, database: Database, io: CliIo, served: { routerUrl?: string }): Promise<number> {
-  const token = io.env['YARDMASTER_LANES_TOKEN'];
+  const token = io.env.YARDMASTER_LANES_TOKEN;
   const routerPort = port(values.port, 8088);
   const apiPort = port(values['api-port'], 8089);
   if (token === undefined || token.length < 16 || routerPort === undefined || apiPort === undefined) {
@@ -209,13 +209,13 @@ async function serve(values: Values, deps: LaneDeps, database: Database, io: Cli
     token,
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values.domain === undefined ? {} : { domain: values.domain }),
-    log: { warn: (fields, message) => io.stderr.write(`${message} ${JSON.stringify(fields)}\n`) },
+    log: { warn: (fields, message) => { io.stderr.write(`${message} ${JSON.stringify(fields)}\n`); } },
   });
   served.routerUrl = server.routerUrl;
   io.stdout.write(`${JSON.stringify({ msg: 'lanes serving', router: server.routerUrl, api: server.apiUrl })}\n`);
   await new Promise<void>((resolveStop) => {
     if (io.signal.aborted) resolveStop();
-    io.signal.addEventListener('abort', () => resolveStop(), { once: true });
+    io.signal.addEventListener('abort', () => { resolveStop(); }, { once: true });
   });
   await server.close();
   return EXIT_OK;

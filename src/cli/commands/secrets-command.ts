@@ -44,7 +44,7 @@ function invalid(io: CliIo, message: string): number {
 
 /** Who is recorded as having set or deleted a secret: the operator's login on this machine. */
 function operator(io: CliIo): string {
-  const name = io.env['USER'] ?? io.env['LOGNAME'] ?? safeUserName();
+  const name = io.env.USER ?? io.env.LOGNAME ?? safeUserName();
   return `cli:${name}`;
 }
 

@@ -28,7 +28,7 @@ export async function testdriveCommand(args: readonly string[], io: CliIo): Prom
   };
   const dir = await mkdtemp(join(tmpdir(), 'yardmaster-testdrive-'));
   await chmod(dir, 0o755);
-  const fleet = await testdriveHosts(dir, parsed.values.local, (text) => say(text));
+  const fleet = await testdriveHosts(dir, parsed.values.local, (text) => { say(text); });
   try {
     return await drive(dir, fleet, io, parsed.values.json, say);
   } finally {

@@ -27,7 +27,7 @@ const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 
 /** Resolves when `signal` aborts. */
 function aborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+  return new Promise((resolve) => { signal.addEventListener('abort', () => { resolve(); }, { once: true }); });
 }
 
 /**
@@ -83,7 +83,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
     io.stderr.write('yardmaster worker: YARDMASTER_WORKERS (or --concurrency) must be at least 1\n');
     return EXIT_INVALID;
   }
-  const level = io.env['LOG_LEVEL'] ?? 'info';
+  const level = io.env.LOG_LEVEL ?? 'info';
   const log = pino({ name: 'yardmaster-worker', level: LOG_LEVELS.has(level) ? level : 'info' });
   const policy = await startPolicy(settings.config.policyFile, { artifactsDir: settings.config.artifactsDir, log });
   if (!policy.ok) {

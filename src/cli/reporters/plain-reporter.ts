@@ -34,6 +34,6 @@ export function plainReporter(out: Output): Reporter {
       const text = line(event);
       if (text !== null) out.write(`${text}\n`);
     },
-    close: () => {},
+    close: () => { /* every line is written as it comes: nothing to flush */ },
   };
 }

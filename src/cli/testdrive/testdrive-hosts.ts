@@ -22,7 +22,7 @@ function localHosts(root: string): TestdriveHosts {
   }));
   const connect: ConnectHost = (host, signal) =>
     connectExecutor(host, { defaultUser: 'local', acceptNewHostKeys: false, readyTimeoutMs: 5_000, signal });
-  return { kind: 'local', hosts, connect, stop: async () => {} };
+  return { kind: 'local', hosts, connect, stop: () => Promise.resolve() };
 }
 
 export async function testdriveHosts(root: string, preferLocal: boolean, note: (text: string) => void): Promise<TestdriveHosts> {

@@ -77,7 +77,7 @@ export function createViewerLookup(context: AuthContext): (request: IncomingMess
   const shared = (row: SessionRow): Promise<readonly string[] | null> => {
     const from = row.reposCheckedAt.getTime();
     const known = rechecks.get(row.tokenHash);
-    if (known !== undefined && known.from === from) return known.result;
+    if (known?.from === from) return known.result;
     const started: Recheck = { from, result: recheck(context, row) };
     rechecks.set(row.tokenHash, started);
     const forget = (): void => {

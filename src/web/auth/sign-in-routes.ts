@@ -94,12 +94,12 @@ export async function handleCallback(context: AuthContext, request: IncomingMess
     code,
     redirectUri: callbackUrl(context),
   });
-  if (!exchanged.ok) return failed(exchanged.message);
+  if (!exchanged.ok) { failed(exchanged.message); return; }
   const api = { fetch: context.fetch, githubApiUrl: context.githubApiUrl, accessToken: exchanged.accessToken };
   const user = await fetchUser(api);
-  if (!user.ok) return failed(user.message);
+  if (!user.ok) { failed(user.message); return; }
   const repos = await fetchReadableRepos(api);
-  if (!repos.ok) return failed(repos.message);
+  if (!repos.ok) { failed(repos.message); return; }
 
   const now = context.now();
   // The user token may expire before the session would (GitHub: 8 hours); past it GitHub answers 401 and the

@@ -62,12 +62,13 @@ export async function streamOrderProgress(options: StreamOptions): Promise<void>
       if (Date.now() - checkedAt > recheckMs) {
         checkedAt = Date.now();
         const current = await options.recheck();
-        if (current === null) return end('signed out');
+        if (current === null) { end('signed out'); return; }
         viewer = current;
       }
       const progress = await orderDetail(db, viewer.repos, workOrderId);
-      if (progress === null) return end('no access');
+      if (progress === null) { end('no access'); return; }
       releaseIds = new Set(progress.releases.map((release) => release.releaseId));
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the viewer may close the stream during the query
       if (!closed) response.write(liveEvents(progress));
       await delay(spacing);
     } catch {

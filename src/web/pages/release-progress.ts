@@ -36,7 +36,7 @@ function releaseSection(progress: OrderProgress, release: ReleaseRow): Html {
 <tbody>${hosts.map((host) => {
     const run = outcomeOf(host);
     const failure = run?.failure;
-    const failureMessage = failure !== null && failure !== undefined && typeof failure['message'] === 'string' ? failure['message'] : '';
+    const failureMessage = failure !== null && failure !== undefined && typeof failure.message === 'string' ? failure.message : '';
     const batch = release.batches?.findIndex((hostsOfBatch) => hostsOfBatch.includes(host)) ?? -1;
     return html`<tr data-host-row="${host}"><th>${host}${batch < 0 ? '' : html`<br><small class="muted">batch ${batch + 1}</small>`}</th>${COLUMNS.map((stage) => cell(latest.get(`${host}\u0000${stage}`), host, stage))}
 <td data-outcome="${run?.outcome ?? ''}">${run === undefined || run.outcome === 'untouched' ? html`<span class="muted">…</span>` : badge(run.outcome, 'result')} ${failureMessage}</td></tr>`;
