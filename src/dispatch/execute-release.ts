@@ -27,7 +27,7 @@ export async function executeRelease(ctx: WorkerContext, prepared: PreparedRun, 
     stop ??= reason;
     abort.abort();
   };
-  const onJobAbort = (): void => stopWith({ kind: 'stopping' });
+  const onJobAbort = (): void => { stopWith({ kind: 'stopping' }); };
   jobSignal?.addEventListener('abort', onJobAbort, { once: true });
   const claim = { workOrderId: prepared.order.id, owner: ctx.workerId, leaseMs: ctx.leaseMs };
   const keeper = startLeaseKeeper(ctx.db, {
@@ -35,14 +35,14 @@ export async function executeRelease(ctx: WorkerContext, prepared: PreparedRun, 
     claim,
     intervalMs: ctx.heartbeatMs,
     sinceAuditId: run.runningAuditId,
-    onAbortRequest: (request) => stopWith({ kind: 'requested', request }),
-    onLeaseLost: () => stopWith({ kind: 'lease-lost' }),
-    onError: (error) => ctx.emit({ type: 'error', workOrderId: prepared.order.id, message: `heartbeat failed: ${error instanceof Error ? error.message : String(error)}` }),
+    onAbortRequest: (request) => { stopWith({ kind: 'requested', request }); },
+    onLeaseLost: () => { stopWith({ kind: 'lease-lost' }); },
+    onError: (error) => { ctx.emit({ type: 'error', workOrderId: prepared.order.id, message: `heartbeat failed: ${error instanceof Error ? error.message : String(error)}` }); },
   });
   const recorder = createReleaseRecorder(ctx.db, {
     releaseId: run.releaseId,
     attempt: run.attempt,
-    forward: (event) => ctx.emit({ type: 'release', workOrderId: prepared.order.id, event }),
+    forward: (event) => { ctx.emit({ type: 'release', workOrderId: prepared.order.id, event }); },
   });
   const actor = `yardmaster:${ctx.workerId}`;
   const connect = ctx.connectFor(prepared.order.repoFullName);

@@ -6,6 +6,7 @@
  */
 import { fromPglite, PgBoss, type ConstructorOptions, type Job } from 'pg-boss';
 import type { Database } from '../db/types.ts';
+import { schemaOutput } from '../lib/trust-boundaries.ts';
 import { jobDbFor } from './job-db.ts';
 import type { JobData, Queue, QueueDefinition, QueueDefinitions, QueueJob, SendJobOptions, WorkJobOptions } from './types.ts';
 
@@ -59,7 +60,7 @@ function queueSettings(definition: QueueDefinition) {
  */
 export async function openQueue<const D extends QueueDefinitions>(database: Database, options: OpenQueueOptions<D>): Promise<Queue<D>> {
   const boss = new PgBoss(bossOptions(database));
-  const onError = options.onError ?? ((error: Error) => process.emitWarning(error));
+  const onError = options.onError ?? ((error: Error) => { process.emitWarning(error); });
   boss.on('error', onError);
   await boss.start();
   try {
@@ -113,8 +114,7 @@ export async function openQueue<const D extends QueueDefinitions>(database: Data
         async (jobs: Job<unknown>[]) => {
           for (const job of jobs) {
             // A job written by an older version may not match today's schema: fail it rather than guess.
-            // (D[N]'s schema does produce JobData<D, N>; TypeScript cannot follow the `infer` through the index.)
-            const data = definition.schema.parse(job.data) as JobData<D, N>;
+            const data = schemaOutput<JobData<D, N>>(definition.schema.parse(job.data));
             await handler({ id: job.id, data, retryCount: job.retryCount, signal: job.signal });
           }
         },

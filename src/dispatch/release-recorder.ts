@@ -11,13 +11,13 @@ import { toJsonRecord } from '../workorders/service/index.ts';
 
 export interface ReleaseRecorder {
   /** The engine's event sink: records, then forwards. */
-  sink(event: ReleaseEvent): void;
+  sink: (event: ReleaseEvent) => void;
   /**
    * Records what `host` ran before this attempt touched it (a host_runs row with outcome `untouched` until the engine
    * reports the host). Awaited before the engine gets the host's connection, so a worker killed at any later point
    * leaves the version to return to in the database.
    */
-  observe(host: string, previousVersion: string | null): Promise<void>;
+  observe: (host: string, previousVersion: string | null) => Promise<void>;
   /** Waits for every write so far; rejects with the first failed write. */
   flush(): Promise<void>;
 }
@@ -60,7 +60,7 @@ const storable = (line: string): string => line.replaceAll('\u0000', '\uFFFD');
 export function createReleaseRecorder(db: Db, options: RecorderOptions): ReleaseRecorder {
   const { releaseId, attempt } = options;
   let chain: Promise<void> = Promise.resolve();
-  let firstError: unknown;
+  let firstError: Error | undefined;
   // Output lines go in batches: one insert for whatever arrived while the previous writes ran.
   let pendingOutput: (typeof stageOutput.$inferInsert)[] = [];
   const tallies = new Map<string, OutputTally>();
@@ -175,7 +175,7 @@ export function createReleaseRecorder(db: Db, options: RecorderOptions): Release
 
   const enqueue = (step: () => Promise<void>): void => {
     chain = chain.then(step).catch((error: unknown) => {
-      firstError ??= error;
+      firstError ??= error instanceof Error ? error : new Error('a release record write failed', { cause: error });
     });
   };
 

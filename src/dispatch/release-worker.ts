@@ -98,8 +98,7 @@ export async function startReleaseWorker(options: ReleaseWorkerOptions): Promise
     },
     active: new Set(),
   };
-  const report = (error: unknown, workOrderId: number | null): void =>
-    ctx.emit({ type: 'error', workOrderId, message: error instanceof Error ? error.message : String(error) });
+  const report = (error: unknown, workOrderId: number | null): void => { ctx.emit({ type: 'error', workOrderId, message: error instanceof Error ? error.message : String(error) }); };
 
   const workOptions = {
     concurrency: options.concurrency ?? 2,

@@ -7,15 +7,15 @@ import type { WorkerContext } from './worker-context.ts';
 export async function handleRollbackJob(ctx: WorkerContext, job: ReleaseJob<RollbackJobData>): Promise<void> {
   const orderId = job.data.workOrderId;
   const check = await checkRollbackJob(ctx.db, job);
-  if (check.kind === 'skip') return ctx.emit(check.event);
+  if (check.kind === 'skip') { ctx.emit(check.event); return; }
   if (ctx.active.has(orderId)) {
-    return ctx.emit({
+    ctx.emit({
       type: 'skipped',
       workOrderId: orderId,
       jobId: job.id,
       reason: 'in-progress',
       message: 'this worker runs the order already',
-    });
+    }); return;
   }
   ctx.active.add(orderId);
   try {

@@ -15,19 +15,19 @@ export async function handleStartJob(
 ): Promise<void> {
   const orderId = job.data.workOrderId;
   const check = await checkStartJob(ctx.db, job);
-  if (check.kind === 'skip') return ctx.emit(check.event);
+  if (check.kind === 'skip') { ctx.emit(check.event); return; }
   if (check.kind === 'recover') {
     await resumeOrder(ctx, orderId);
     return;
   }
   if (ctx.active.has(orderId)) {
-    return ctx.emit({
+    ctx.emit({
       type: 'skipped',
       workOrderId: orderId,
       jobId: job.id,
       reason: 'in-progress',
       message: 'this worker runs the order already',
-    });
+    }); return;
   }
   ctx.active.add(orderId);
   try {

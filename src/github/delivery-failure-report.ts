@@ -49,7 +49,7 @@ export function failureReportText(
   error: string,
   reason: GiveUpReason,
 ): string {
-  const action = typeof delivery.payload['action'] === 'string' ? `.${delivery.payload['action']}` : '';
+  const action = typeof delivery.payload.action === 'string' ? `.${delivery.payload.action}` : '';
   const why =
     reason === 'permanent'
       ? 'Trying again cannot fix this, so Yardmaster does not.'

@@ -27,7 +27,7 @@ export const deliveryRetryPolicySchema = z
     giveUpAfterMs: z.number().int().nonnegative(),
   })
   .refine((policy) => policy.maxDelayMs >= policy.firstDelayMs, {
-    message: 'maxDelayMs must be at least firstDelayMs',
+    error: 'maxDelayMs must be at least firstDelayMs',
   });
 
 /** The wait after `failedAttempts` failed attempts (1 = the first failed): first delay doubled each time, capped. */

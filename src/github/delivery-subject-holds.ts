@@ -34,7 +34,7 @@ export interface SubjectHolds {
 
 export function createSubjectHolds(): SubjectHolds {
   const holds = new Map<string, Hold>();
-  let waiters: Array<() => void> = [];
+  let waiters: (() => void)[] = [];
   const notify = (): void => {
     const woken = waiters;
     waiters = [];
@@ -73,7 +73,7 @@ export function createSubjectHolds(): SubjectHolds {
     },
     release(subjectKey, row) {
       const hold = holds.get(subjectKey);
-      if (hold === undefined || hold.row !== row) return undefined;
+      if (hold?.row !== row) return undefined;
       clearTimeout(hold.timer);
       const next = hold.parked.shift();
       if (next === undefined) holds.delete(subjectKey);

@@ -27,3 +27,13 @@ export function errnoCode(error: unknown): string | undefined {
 export function keysOf<Key extends string>(record: Readonly<Record<Key, unknown>>): Key[] {
   return Object.keys(record) as Key[];
 }
+
+/**
+ * A value a zod schema has just produced, typed as that schema's output where a generic caller names it through an
+ * indexed type. Sound when `parsed` came from the very schema `Output` is inferred from (a queue definition's
+ * schema and its `JobData`): TypeScript cannot follow the `infer` through the index, the value is already parsed.
+ */
+// eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the output: that is the assertion
+export function schemaOutput<Output>(parsed: unknown): Output {
+  return parsed as Output;
+}

@@ -83,7 +83,7 @@ async function startApp(
       ? await startSlack(slackEnv.settings, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, githubWebUrl: githubWebUrl(config.githubApiUrl), log })
       : undefined;
     const metrics = createMetrics({ queueDepth: () => runtime.queue.depth() });
-    const workers = await startProcessWorkers(runtime, env, log, policy.source, withEventSink(withSlackReport(githubWorkerWiring(probot, runtime.database, publicUrl, log), slack?.report), metrics.onWorkerEvent));
+    const workers = await startProcessWorkers(runtime, env, log, policy.source, withEventSink(withSlackReport(githubWorkerWiring(probot, runtime.database, publicUrl, log), slack?.report), (event) => { metrics.onWorkerEvent(event); }));
     if (!workers.ok) {
       await slack?.stop();
       await runtime.close();
@@ -129,7 +129,7 @@ async function startApp(
     const deps: AppDeps = { service, publicUrl, onOrderChanged, ...(lanes === undefined ? {} : { lanes: lanes.app }) };
     // Redeliveries on: at start and after a database outage, GitHub is asked again for what it could not hand over.
     const yardmaster = createYardmasterApp(deps, {
-      onAnswered: (event, outcome, seconds) => metrics.webhookAnswered(event, outcome, seconds),
+      onAnswered: (event, outcome, seconds) => { metrics.webhookAnswered(event, outcome, seconds); },
       redeliveries: {},
     });
     const server = await startAppServer({

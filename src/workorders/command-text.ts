@@ -11,6 +11,7 @@ const CLOSING_QUOTES: Readonly<Record<string, readonly string[]>> = {
   '‘': ['’', "'"],
   '«': ['»'],
 };
+// eslint-disable-next-line no-control-regex -- finding control characters is this pattern's job
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000a-\u001f\u007f]/;
 
 /** A text argument, or what is wrong with it. */

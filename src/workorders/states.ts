@@ -40,7 +40,7 @@ export interface TransitionRule {
   cause: TransitionCause;
 }
 
-function rules(from: WorkOrderState, moves: ReadonlyArray<readonly [WorkOrderState, TransitionCause]>): TransitionRule[] {
+function rules(from: WorkOrderState, moves: readonly (readonly [WorkOrderState, TransitionCause])[]): TransitionRule[] {
   return moves.map(([to, cause]) => ({ from, to, cause }));
 }
 

@@ -49,7 +49,7 @@ async function takeOver(deps: ReleaseDeps, prepared: PreparedRun, takeover: Take
   const { orderId, last, releaseId, before } = takeover;
   return deps.db.transaction(async (tx) => {
     const locked = await lockWorkOrder(tx, orderId);
-    if (locked === undefined || locked.state !== 'running') return false;
+    if (locked?.state !== 'running') return false;
     const lock = await acquireEnvironmentLock(tx, prepared.key, lockClaim(deps, orderId));
     if (!lock.ok) return false;
     await appendAudit(tx, {
@@ -90,7 +90,7 @@ async function recoveredRun(deps: ReleaseDeps, prepared: PreparedRun, takeover: 
 /** Takes over the order if it runs and nobody live holds its lock; see the top of this file. */
 export async function recoverRelease(deps: ReleaseDeps, orderId: number): Promise<Recovery> {
   const order = await getWorkOrder(deps.db, orderId);
-  if (order === undefined || order.state !== 'running') return { outcome: 'not-running' };
+  if (order?.state !== 'running') return { outcome: 'not-running' };
   const last = await lastTransitionInto(deps.db, orderId, 'running');
   if (last === undefined) return { outcome: 'not-running' };
   // It continues an approved release: the approved settings, whatever the config says now.

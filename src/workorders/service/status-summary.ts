@@ -51,7 +51,7 @@ export interface StatusSummary {
 }
 
 function failedHostOf(result: Record<string, unknown> | null): string | null {
-  const failed = result?.['failedHost'];
+  const failed = result?.failedHost;
   if (typeof failed !== 'object' || failed === null || !('host' in failed)) return null;
   return typeof failed.host === 'string' ? failed.host : null;
 }

@@ -189,7 +189,7 @@ export async function storePlanVersion(
         },
       };
     }
-    if (previous !== undefined && previous.digest === checked.digest) return { kind: 'unchanged', row: previous };
+    if (previous?.digest === checked.digest) return { kind: 'unchanged', row: previous };
     const version: NewVersion = { order, candidate, checked, previous, actor };
     const row = await insertVersion(tx, version);
     const dropped = previous === undefined ? [] : approversOf(await approvalRecords(tx, orderId), previous.digest);
