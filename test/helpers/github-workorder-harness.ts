@@ -128,6 +128,10 @@ export interface HarnessOptions {
   /** The operator's policy for plan submission and the worker; default the built-in defaults over `workDir`. */
   policy?: PolicySource;
   workDir: string;
+  /** Keeps Octokit's real request throttling on for the App (GitHub's write budget); off by default. */
+  throttled?: boolean;
+  /** The reporter's least time between two output refreshes of a check run (default 200 ms). */
+  refreshIntervalMs?: number;
 }
 
 function serveRepository(fake: FakeGitHubApi, config: { yaml: string }): void {
@@ -217,9 +221,9 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const limitsFor = options.lanes?.limitsFor;
   const appLanes = lanes === undefined ? undefined : { deps: lanes.deps, routerUrl: lanes.server.routerUrl, ...(limitsFor === undefined ? {} : { limitsFor }) };
   const yardmaster = createYardmasterApp({ service: deps, publicUrl, onOrderChanged, ...(appLanes === undefined ? {} : { lanes: appLanes }) });
-  const app = await startTestApp(fake, { app: yardmaster.load, ...(slack === undefined ? {} : { routes: slack.routes }) });
+  const app = await startTestApp(fake, { app: yardmaster.load, throttled: options.throttled ?? false, ...(slack === undefined ? {} : { routes: slack.routes }) });
   probot = app.probot;
-  const reporter = createGitHubReporter({ githubFor, database: test.database, publicUrl, flushIntervalMs: 200 });
+  const reporter = createGitHubReporter({ githubFor, database: test.database, publicUrl, flushIntervalMs: options.refreshIntervalMs ?? 200 });
   const fleet = options.fleet;
   const worker =
     fleet === undefined
