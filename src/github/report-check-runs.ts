@@ -7,8 +7,9 @@
  * (is not made) while its stage has run on some hosts and waits for the next batch: its state then changes only
  * when the next batch reaches it, which is one write instead of two.
  *
- * The check run's table of hosts is written when a host starts or ends the stage (LIVE while the stage runs);
- * output lines only refresh it (REFRESH, at most once per check run and interval).
+ * A stage that has run `liveAfterMs` is shown running (LIVE); a stage over sooner is shown completed, as a write
+ * would have come too late. Once shown running, the table of hosts and their output lines are refreshed (REFRESH, at
+ * most once per check run and interval) until the stage ends (STATE).
  */
 import { STAGES, type StageName } from '../deploy/types.ts';
 import { stageOutput } from './check-run-output.ts';
@@ -64,11 +65,11 @@ export function stageView(release: ReleaseReport, stage: StageReport): CheckRunF
 function signatures(stage: StageReport, view: CheckRunFields): Omit<Sent, 'at'> {
   const hosts = [...stage.hosts.entries()].map(([name, host]) => [name, host.result]);
   const state = JSON.stringify([view.status, view.conclusion, view.actions?.map((action) => action.identifier), hosts]);
-  return { state, full: JSON.stringify(view) };
+  return { state, full: JSON.stringify(view), running: view.status === 'in_progress' };
 }
 
 /** How urgent the stage's check run is (see the top of this file). */
-export function stageUrgency(release: ReleaseReport, stage: StageReport, refreshIntervalMs: number): Urgency | undefined {
+export function stageUrgency(release: ReleaseReport, stage: StageReport, ctx: Pick<ReportContext, 'refreshIntervalMs' | 'liveAfterMs'>): Urgency | undefined {
   const view = stageView(release, stage);
   if (view === undefined) return undefined;
   if (stage.checkRunId === undefined && release.sha === undefined) return undefined;
@@ -76,10 +77,11 @@ export function stageUrgency(release: ReleaseReport, stage: StageReport, refresh
   const sent = stage.sent;
   if (sent !== undefined && sent.full === now.full) return undefined;
   if (view.status === 'completed') return { priority: STATE };
-  if (stage.active.size > 0 && sent?.state !== now.state) return { priority: LIVE };
+  const shownRunning = sent !== undefined && sent.running;
+  if (stage.active.size > 0 && !shownRunning) return { priority: LIVE, notBefore: (stage.activeSince ?? 0) + ctx.liveAfterMs };
   // Ran on some hosts, waits for the next batch: made or changed when that batch gets here.
   if (stage.checkRunId === undefined) return undefined;
-  return { priority: REFRESH, notBefore: (sent?.at ?? 0) + refreshIntervalMs };
+  return { priority: REFRESH, notBefore: (sent?.at ?? 0) + ctx.refreshIntervalMs };
 }
 
 async function sendStage(ctx: ReportContext, t: ReportTarget, release: ReleaseReport, stage: StageReport): Promise<void> {
@@ -108,7 +110,7 @@ async function sendStage(ctx: ReportContext, t: ReportTarget, release: ReleaseRe
 function stageWrite(ctx: ReportContext, t: ReportTarget, release: ReleaseReport, stage: StageReport): QueuedWrite {
   return {
     key: `check-run:${release.workOrderId}:${release.releaseId}:${stage.stage}`,
-    urgency: () => stageUrgency(release, stage, ctx.refreshIntervalMs),
+    urgency: () => stageUrgency(release, stage, ctx),
     write: () => sendStage(ctx, t, release, stage).catch((error: unknown) => ctx.log.warn({ err: error, stage: stage.stage }, 'check run not reported')),
   };
 }

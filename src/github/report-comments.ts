@@ -9,7 +9,7 @@ import { codeBlock, inlineCode } from './markdown.ts';
 import { orderUrl } from './order-url.ts';
 import type { ReportContext } from './report-context.ts';
 import type { OrderReport, ReportTarget } from './report-state.ts';
-import { STATE, type QueuedWrite } from './write-queue.ts';
+import { NOTE, type QueuedWrite } from './write-queue.ts';
 
 function succeededLines(order: WorkOrder, what: string, result: ReleaseResult | undefined): string[] {
   const hosts = result?.hosts.map((host) => host.host) ?? [];
@@ -49,9 +49,10 @@ export function outcomeComment(publicUrl: string, order: WorkOrder, to: 'succeed
  */
 export function queueComment(ctx: ReportContext, t: ReportTarget, report: OrderReport, body: string, replaces?: string): void {
   let posted = false;
+  const notBefore = Date.now() + ctx.noteDelayMs;
   const write: QueuedWrite = {
     key: `comment:${report.workOrderId}:${replaces ?? String(report.comments++)}`,
-    urgency: () => (posted ? undefined : { priority: STATE }),
+    urgency: () => (posted ? undefined : { priority: NOTE, notBefore }),
     write: async () => {
       posted = true;
       await ctx.call('comment', () => t.github.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.order.number, body }));

@@ -20,6 +20,12 @@ export interface ReportContext {
   queues: WriteQueues;
   /** Least time between two output refreshes of one check run. */
   refreshIntervalMs: number;
+  /** How long a stage runs before its check run is shown running (see GitHubReporterOptions). */
+  liveAfterMs: number;
+  /** How long labels and comments wait, so that the state changes coming with them go first. */
+  noteDelayMs: number;
+  /** Runs `task` beside the order's events (in order with other tasks of `key`), for a slow read they need not wait for. */
+  beside(key: string, task: () => Promise<void>): void;
   /** Runs a GitHub call with retries; `undefined` (logged) when it failed. */
   call<T>(what: string, fn: () => Promise<T>): Promise<T | undefined>;
 }

@@ -12,16 +12,23 @@ import { commitOf, productionOf, targetOf, type GitHubFor } from './report-targe
 
 type Started = Extract<ReleaseEvent, { type: 'release.started' }>;
 
-/** Ids of a release this order already reported (a resumed release), the Deployment made at approval, or a new one. */
+/** Ids of a release this order already reported (a resumed release), and the order's commit. */
 async function prepareRelease(ctx: ReportContext, t: ReportTarget, release: ReleaseReport): Promise<void> {
   const known = await ctx.store.known(release.workOrderId, release.releaseId);
   for (const [stage, id] of known.checkRuns) {
     const entry = release.stages.get(stage);
     if (entry !== undefined) entry.checkRunId = id;
   }
+  release.deployment.id = known.deploymentId;
   release.sha = await commitOf(ctx, t);
-  if (release.sha === undefined) return;
-  release.deployment.id = known.deploymentId ?? (await ctx.store.adoptQueuedDeployment(release.workOrderId, release.releaseId));
+}
+
+/**
+ * The Deployment made at approval (the server making it may still wait for its turn in the write budget), else
+ * one made here. Found beside the order's events, which do not wait for it: the stages' check runs go on meanwhile.
+ */
+async function findDeployment(ctx: ReportContext, t: ReportTarget, release: ReleaseReport): Promise<void> {
+  release.deployment.id = await ctx.store.adoptQueuedDeployment(release.workOrderId, release.releaseId);
   if (release.deployment.id === undefined) release.deployment.create = { production: await productionOf(ctx, t, release.app, release.environment) };
 }
 
@@ -31,7 +38,14 @@ async function startRelease(ctx: ReportContext, githubFor: GitHubFor, report: Or
   const t = await targetOf(ctx, githubFor, report);
   if (t === undefined) return;
   await prepareRelease(ctx, t, release);
-  queueDeploymentState(ctx, t, release, 'in_progress', `releasing ${event.version} to ${event.batches.flat().length} host(s)`);
+  const description = `releasing ${event.version} to ${event.batches.flat().length} host(s)`;
+  queueDeploymentState(ctx, t, release, 'in_progress', description);
+  if (release.deployment.id !== undefined || release.sha === undefined) return;
+  ctx.beside(`deployment:${release.workOrderId}`, async () => {
+    await findDeployment(ctx, t, release);
+    const wanted = release.deployment.wanted;
+    if (wanted !== undefined) queueDeploymentState(ctx, t, release, wanted.state, wanted.description);
+  });
 }
 
 async function finishRelease(ctx: ReportContext, githubFor: GitHubFor, report: OrderReport, release: ReleaseReport, event: Extract<ReleaseEvent, { type: 'release.finished' }>): Promise<void> {

@@ -22,14 +22,17 @@ export interface ReportTarget {
 export interface Sent {
   state: string;
   full: string;
+  /** Sent in progress (with the Abort button). */
+  running: boolean;
   at: number;
 }
 
 export interface StageReport {
   stage: StageName;
   hosts: Map<string, HostStage>;
-  /** Hosts in the stage right now. */
+  /** Hosts in the stage right now, and since when it has had any. */
   active: Set<string>;
+  activeSince: number | undefined;
   checkRunId: number | undefined;
   sent: Sent | undefined;
 }
@@ -40,6 +43,8 @@ export interface DeploymentReport {
   id: number | undefined;
   /** Set when the reporter must make the Deployment itself (none was made at approval). */
   create: { production: boolean } | undefined;
+  /** A Deployment made here says `queued` first (as one made at approval does). */
+  queuedSent: boolean;
   wanted: { state: DeploymentState; description: string } | undefined;
   sent: DeploymentState | undefined;
 }
@@ -69,7 +74,9 @@ export interface RollbackReport {
 
 export interface LabelsReport {
   wanted: Map<string, boolean>;
+  /** What the issue has, as read once (a read, not a write) and then as sent. */
   sent: Map<string, boolean>;
+  read: boolean;
 }
 
 export interface OrderReport {
@@ -85,13 +92,13 @@ export interface OrderReport {
 }
 
 export function newOrderReport(workOrderId: number): OrderReport {
-  return { workOrderId, target: undefined, release: undefined, lastResult: undefined, lastWaiting: undefined, rollback: undefined, labels: { wanted: new Map(), sent: new Map() }, comments: 0 };
+  return { workOrderId, target: undefined, release: undefined, lastResult: undefined, lastWaiting: undefined, rollback: undefined, labels: { wanted: new Map(), sent: new Map(), read: false }, comments: 0 };
 }
 
 type Started = Extract<ReleaseEvent, { type: 'release.started' }>;
 
 export function newReleaseReport(workOrderId: number, event: Started): ReleaseReport {
-  const stages = new Map(STAGES.map((stage): [StageName, StageReport] => [stage, { stage, hosts: new Map(), active: new Set(), checkRunId: undefined, sent: undefined }]));
+  const stages = new Map(STAGES.map((stage): [StageName, StageReport] => [stage, { stage, hosts: new Map(), active: new Set(), activeSince: undefined, checkRunId: undefined, sent: undefined }]));
   return {
     workOrderId,
     releaseId: event.releaseId,
@@ -100,7 +107,7 @@ export function newReleaseReport(workOrderId: number, event: Started): ReleaseRe
     version: event.version,
     batches: event.batches,
     sha: undefined,
-    deployment: { id: undefined, create: undefined, wanted: undefined, sent: undefined },
+    deployment: { id: undefined, create: undefined, queuedSent: true, wanted: undefined, sent: undefined },
     stages,
     finished: false,
     result: undefined,
@@ -126,6 +133,7 @@ export function applyStageEvent(release: ReleaseReport, event: StageEvent): Stag
   const entry = hostStage(stage, event.host);
   if (event.type === 'stage.started') {
     entry.result = 'running';
+    if (stage.active.size === 0) stage.activeSince = Date.now();
     stage.active.add(event.host);
   } else if (event.type === 'output') {
     entry.lines.push(event.line);
@@ -133,6 +141,7 @@ export function applyStageEvent(release: ReleaseReport, event: StageEvent): Stag
   } else {
     Object.assign(entry, { result: event.result, durationMs: event.durationMs, exitCode: event.exitCode, message: event.message });
     stage.active.delete(event.host);
+    if (stage.active.size === 0) stage.activeSince = undefined;
   }
   return stage;
 }

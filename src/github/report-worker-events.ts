@@ -36,6 +36,22 @@ export interface GitHubReporterOptions {
   flushIntervalMs?: number;
   /** Attempts per GitHub call (default 3). */
   attempts?: number;
+  /**
+   * GitHub's write budget per installation, which Octokit's throttling keeps: a write every `writeIntervalMs`
+   * (default 1000 ms). The queue hands the next write over when its turn is near, so it is chosen late, with the
+   * newest state. 0 for a client without the budget (tests).
+   */
+  writeIntervalMs?: number;
+  /**
+   * A stage is shown running once it has run this long (default 700 ms): a stage over sooner is shown completed, and a
+   * write spent on it would have come too late to show it running. 0 for a client without the budget (tests).
+   */
+  liveAfterMs?: number;
+  /**
+   * Labels and comments wait this long (default 1000 ms) so that the state changes that come with them (a release
+   * starting after the order went to running) take the next writes. 0 for a client without the budget (tests).
+   */
+  noteDelayMs?: number;
 }
 
 /** The reporter: an `onEvent` for `startReleaseWorker`, and `idle()` for tests and shutdown (all handled so far). */
@@ -63,16 +79,19 @@ async function handle(ctx: ReportContext, githubFor: GitHubFor, report: OrderRep
 /** Creates the reporter (see the top of this file). */
 export function createGitHubReporter(options: GitHubReporterOptions): GitHubReporter {
   const log = options.log ?? noopLog;
+  const runner = createKeyedSerialRunner(Number.MAX_SAFE_INTEGER, (error) => log.warn({ err: error }, 'reporting a worker event failed'));
   const ctx: ReportContext = {
     publicUrl: options.publicUrl,
     log,
     store: databaseReportStore(options.database),
-    queues: createWriteQueues(),
+    queues: createWriteQueues({ paceMs: options.writeIntervalMs ?? 1_000 }),
     refreshIntervalMs: options.flushIntervalMs ?? 1_000,
+    liveAfterMs: options.liveAfterMs ?? 700,
+    noteDelayMs: options.noteDelayMs ?? 1_000,
+    beside: (key, task) => runner.add(key, task),
     call: githubCaller(log, options.attempts ?? 3),
   };
   const orders = new Map<number, OrderReport>();
-  const runner = createKeyedSerialRunner(Number.MAX_SAFE_INTEGER, (error) => log.warn({ err: error }, 'reporting a worker event failed'));
 
   const reportOf = (workOrderId: number): OrderReport => {
     const known = orders.get(workOrderId);

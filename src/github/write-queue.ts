@@ -3,17 +3,31 @@
  * about one content write per second per installation (Octokit's throttling spaces them so): the queue decides which
  * write gets the next second. Each queued write names the GitHub object it writes (`key`): queuing the same key
  * again, while it waits, keeps one write, which sends the object's state as it is when its turn comes (a newer state
- * replaces an older one). The next write is the most urgent one, and the oldest among equals:
+ * replaces an older one). A write is chosen when its turn is near (a write every `paceMs`), not a second ahead
+ * while it waits in Octokit's throttle, so it carries the newest state. The next write is the most urgent one, and the
+ * oldest among equals:
  * - `LIVE`: what people watch right now: a running stage's check run (it starts, with its Abort action; a host
- *   starts or ends it) and the deployment going in progress;
- * - `STATE`: a stage or a release that ended, labels, comments;
- * - `REFRESH`: output lines of a check run, at most once per check run and interval (`notBefore`).
+ *   starts or ends it), once the stage has run long enough to be worth a write (`notBefore`);
+ * - `STATE`: a stage or a release that ended (check runs completed, the Deployment's final status);
+ * - `PROGRESS`: the Deployment made and in progress;
+ * - `NOTE`: labels and comments;
+ * - `REFRESH`: output lines of a check run, at most once per check run and interval (`notBefore`), and only with
+ *   budget left idle for REFRESH_RESERVE intervals: writes stay in reserve for the next state change (a stage
+ *   ending), which a refresh handed just before it would delay by an interval.
+ * PROGRESS and lower wait while a LIVE write is about to become due: the next write goes to the running stage.
  */
+
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export const LIVE = 0;
 export const STATE = 1;
-export const REFRESH = 2;
-export type WritePriority = typeof LIVE | typeof STATE | typeof REFRESH;
+export const PROGRESS = 2;
+export const NOTE = 3;
+export const REFRESH = 4;
+/** Intervals the budget must have been idle before a REFRESH goes. */
+const REFRESH_RESERVE = 3;
+
+export type WritePriority = typeof LIVE | typeof STATE | typeof PROGRESS | typeof NOTE | typeof REFRESH;
 
 /** How urgent a write is now; `notBefore` (epoch ms) holds it back until then. */
 export interface Urgency {
@@ -42,29 +56,39 @@ interface Waiting {
 }
 
 /** Picks the most urgent due write (oldest first among equals); drops writes with nothing left to send. */
-function pickNext(waiting: Map<string, Waiting>, now: number): { next: Waiting | undefined; wakeAt: number | undefined } {
+function pickNext(waiting: Map<string, Waiting>, now: number, refreshFrom: number): { next: Waiting | undefined; wakeAt: number | undefined } {
   let next: { entry: Waiting; priority: number } | undefined;
   let wakeAt: number | undefined;
+  let liveDue: number | undefined;
   for (const [key, entry] of waiting) {
-    const urgency = entry.write.urgency();
-    if (urgency === undefined) {
+    const wanted = entry.write.urgency();
+    if (wanted === undefined) {
       waiting.delete(key);
       continue;
     }
+    const urgency = wanted.priority === REFRESH ? { ...wanted, notBefore: Math.max(wanted.notBefore ?? 0, refreshFrom) } : wanted;
     if (urgency.notBefore !== undefined && urgency.notBefore > now) {
       wakeAt = Math.min(wakeAt ?? Infinity, urgency.notBefore);
+      if (urgency.priority === LIVE) liveDue = Math.min(liveDue ?? Infinity, urgency.notBefore);
       continue;
     }
     const better = next === undefined || urgency.priority < next.priority || (urgency.priority === next.priority && entry.seq < next.entry.seq);
     if (better) next = { entry, priority: urgency.priority };
   }
+  if (next !== undefined && next.priority >= PROGRESS && liveDue !== undefined) return { next: undefined, wakeAt: liveDue };
   return { next: next?.entry, wakeAt };
 }
 
-export function createWriteQueue(): WriteQueue {
+/** The write budget: a write every `paceMs` (0: no budget). */
+export interface WritePacing {
+  paceMs: number;
+}
+
+export function createWriteQueue(pacing: WritePacing): WriteQueue {
   const waiting = new Map<string, Waiting>();
   let seq = 0;
   let writing = false;
+  let lastHandedAt = -Infinity;
   let timer: NodeJS.Timeout | undefined;
   let idleWaiters: Array<() => void> = [];
 
@@ -88,13 +112,16 @@ export function createWriteQueue(): WriteQueue {
     if (writing) return;
     writing = true;
     try {
-      for (;;) {
-        const { next, wakeAt } = pickNext(waiting, Date.now());
+      while (waiting.size > 0) {
+        const due = lastHandedAt + pacing.paceMs;
+        if (due > Date.now()) await sleep(due - Date.now());
+        const { next, wakeAt } = pickNext(waiting, Date.now(), lastHandedAt + REFRESH_RESERVE * pacing.paceMs);
         if (next === undefined) {
           if (wakeAt !== undefined) wakeLater(wakeAt);
           return;
         }
         waiting.delete(next.write.key);
+        lastHandedAt = Date.now();
         await next.write.write();
       }
     } finally {
@@ -110,7 +137,7 @@ export function createWriteQueue(): WriteQueue {
       void pump();
     },
     async idle() {
-      while (writing || pickNext(waiting, Date.now()).next !== undefined) {
+      while (writing || pickNext(waiting, Date.now(), lastHandedAt + REFRESH_RESERVE * pacing.paceMs).next !== undefined) {
         await new Promise<void>((resolve) => {
           idleWaiters.push(resolve);
           if (!writing) void pump();
@@ -126,13 +153,13 @@ export interface WriteQueues {
   idle(): Promise<void>;
 }
 
-export function createWriteQueues(): WriteQueues {
+export function createWriteQueues(pacing: WritePacing): WriteQueues {
   const queues = new Map<number, WriteQueue>();
   return {
     forInstallation(installationId) {
       let queue = queues.get(installationId);
       if (queue === undefined) {
-        queue = createWriteQueue();
+        queue = createWriteQueue(pacing);
         queues.set(installationId, queue);
       }
       return queue;

@@ -38,8 +38,13 @@ import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 import { planComment, waitFor } from '../helpers/workorder-fixtures.ts';
 
 const ENVIRONMENTS = 'production: { hosts: [web], approvals: 1, approvers: [team:ops], production: true }';
-// Three hosts in two batches (two, then one... or as the batch size makes them), each with a 6 s health check.
-const PLAN = ['strategy: { mode: batches, batch_size: 2 }', 'commands:', '  health: { command: "sleep 6", retries: 0 }'].join('\n');
+// Three hosts in two batches (two, then one), each with a 6 s health check and a 1 s monitor window: about 15 s.
+const PLAN = [
+  'strategy: { mode: batches, batch_size: 2 }',
+  'commands:',
+  '  health: { command: "sleep 6", retries: 1 }',
+  '  monitor: { duration: 1s, interval: 500ms, command: "true" }',
+].join('\n');
 
 let fleet: SshdFleet;
 let work: string;
@@ -69,6 +74,10 @@ afterAll(async () => {
 });
 
 afterEach(githubRequestCheck(() => harness));
+afterEach((context) => {
+  if (context.task.result?.state !== 'fail') return;
+  for (const request of harness.fake.requestsTo(ROUTES.comments)) console.log(`#${request.pathParams['issue_number']}: ${JSON.stringify(request.body)}`);
+});
 
 async function comment(number: number, author: string, body: string): Promise<void> {
   const response = await send(harness, 'issue_comment', issueComment(number, nextComment++, author, body));
