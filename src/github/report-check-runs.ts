@@ -22,8 +22,15 @@ import { LIVE, REFRESH, STATE, type QueuedWrite, type Urgency } from './write-qu
 import { z } from 'zod';
 
 // GitHub: label at most 20 characters, description at most 40.
-export const ROLLBACK_ACTION = { label: 'Rollback', description: 'Roll hosts back to the release before', identifier: 'rollback' };
-const RUNNING_ACTIONS = [{ label: 'Abort', description: 'Stop; switched hosts roll back', identifier: 'abort' }, ROLLBACK_ACTION];
+export const ROLLBACK_ACTION = {
+  label: 'Rollback',
+  description: 'Roll hosts back to the release before',
+  identifier: 'rollback',
+};
+const RUNNING_ACTIONS = [
+  { label: 'Abort', description: 'Stop; switched hosts roll back', identifier: 'abort' },
+  ROLLBACK_ACTION,
+];
 
 const idSchema = z.object({ id: z.number() });
 
@@ -38,14 +45,16 @@ function conclusionOf(release: ReleaseReport, stage: StageReport): Conclusion {
   const settled = reported.filter(([, host]) => host.result === 'ok' || host.result === 'skipped');
   // Hosts where the version was live already skip their stages: a stage no host needed is skipped.
   const needed = settled.filter(([name]) => outcomes.get(name) !== 'unchanged');
-  if (settled.length < everyHost) return status === 'succeeded' ? (needed.length === 0 ? 'skipped' : 'success') : 'cancelled';
+  if (settled.length < everyHost)
+    return status === 'succeeded' ? (needed.length === 0 ? 'skipped' : 'success') : 'cancelled';
   return needed.length === 0 ? 'skipped' : 'success';
 }
 
 function failureNote(release: ReleaseReport, stage: StageName): string | undefined {
   const failed = release.result?.failedHost;
   if (failed === undefined || failed.stage !== stage) return undefined;
-  return `**${failed.host}** failed here${failed.exitCode === null ? '' : ` (exit ${failed.exitCode})`}: ${failed.message}`;
+  const exit = failed.exitCode === null ? '' : ` (exit ${failed.exitCode})`;
+  return `**${failed.host}** failed here${exit}: ${failed.message}`;
 }
 
 /** Ends with the stage on every host, or with the release ('done' only with the release: it keeps Rollback). */
@@ -56,10 +65,16 @@ function completes(release: ReleaseReport, stage: StageReport): boolean {
 /** The check run as it should look now; `undefined` while its stage has not started. */
 export function stageView(release: ReleaseReport, stage: StageReport): CheckRunFields | undefined {
   if (!release.finished && stage.hosts.size === 0) return undefined;
-  if (!completes(release, stage)) return { status: 'in_progress', actions: RUNNING_ACTIONS, output: stageOutput(stage.stage, stage.hosts) };
+  if (!completes(release, stage))
+    return { status: 'in_progress', actions: RUNNING_ACTIONS, output: stageOutput(stage.stage, stage.hosts) };
   // A released order can still be rolled back: the last stage's check run keeps the button.
   const actions = stage.stage === 'done' && release.result?.status === 'succeeded' ? [ROLLBACK_ACTION] : [];
-  return { status: 'completed', conclusion: conclusionOf(release, stage), actions, output: stageOutput(stage.stage, stage.hosts, failureNote(release, stage.stage)) };
+  return {
+    status: 'completed',
+    conclusion: conclusionOf(release, stage),
+    actions,
+    output: stageOutput(stage.stage, stage.hosts, failureNote(release, stage.stage)),
+  };
 }
 
 function signatures(stage: StageReport, view: CheckRunFields): Omit<Sent, 'at'> {
@@ -69,7 +84,11 @@ function signatures(stage: StageReport, view: CheckRunFields): Omit<Sent, 'at'> 
 }
 
 /** How urgent the stage's check run is (see the top of this file). */
-export function stageUrgency(release: ReleaseReport, stage: StageReport, ctx: Pick<ReportContext, 'refreshIntervalMs' | 'liveAfterMs'>): Urgency | undefined {
+export function stageUrgency(
+  release: ReleaseReport,
+  stage: StageReport,
+  ctx: Pick<ReportContext, 'refreshIntervalMs' | 'liveAfterMs'>,
+): Urgency | undefined {
   const view = stageView(release, stage);
   if (view === undefined) return undefined;
   if (stage.checkRunId === undefined && release.sha === undefined) return undefined;
@@ -78,27 +97,42 @@ export function stageUrgency(release: ReleaseReport, stage: StageReport, ctx: Pi
   if (sent !== undefined && sent.full === now.full) return undefined;
   if (view.status === 'completed') return { priority: STATE };
   const shownRunning = sent !== undefined && sent.running;
-  if (stage.active.size > 0 && !shownRunning) return { priority: LIVE, notBefore: (stage.activeSince ?? 0) + ctx.liveAfterMs };
+  if (stage.active.size > 0 && !shownRunning)
+    return { priority: LIVE, notBefore: (stage.activeSince ?? 0) + ctx.liveAfterMs };
   // Ran on some hosts, waits for the next batch: made or changed when that batch gets here.
   if (stage.checkRunId === undefined) return undefined;
   return { priority: REFRESH, notBefore: (sent?.at ?? 0) + ctx.refreshIntervalMs };
 }
 
-async function sendStage(ctx: ReportContext, t: ReportTarget, release: ReleaseReport, stage: StageReport): Promise<void> {
+async function sendStage(
+  ctx: ReportContext,
+  t: ReportTarget,
+  release: ReleaseReport,
+  stage: StageReport,
+): Promise<void> {
   const view = stageView(release, stage);
   if (view === undefined) return;
   const sent = { ...signatures(stage, view), at: Date.now() };
-  const fields: CheckRunFields = view.status === 'completed' ? { ...view, completed_at: new Date().toISOString() } : view;
+  const fields: CheckRunFields =
+    view.status === 'completed' ? { ...view, completed_at: new Date().toISOString() } : view;
   const repo = { owner: t.owner, repo: t.repo };
   if (stage.checkRunId !== undefined) {
     const id = stage.checkRunId;
-    const done = await ctx.call(`check run ${stage.stage} update`, () => t.github.rest.checks.update({ ...repo, check_run_id: id, ...fields }));
+    const done = await ctx.call(`check run ${stage.stage} update`, () =>
+      t.github.rest.checks.update({ ...repo, check_run_id: id, ...fields }),
+    );
     if (done !== undefined) stage.sent = sent;
     return;
   }
   const sha = release.sha;
   if (sha === undefined) return;
-  const base = { ...repo, head_sha: sha, name: `yardmaster / ${stage.stage}`, external_id: checkRunExternalId(release.workOrderId), details_url: orderUrl(ctx.publicUrl, release.workOrderId) };
+  const base = {
+    ...repo,
+    head_sha: sha,
+    name: `yardmaster / ${stage.stage}`,
+    external_id: checkRunExternalId(release.workOrderId),
+    details_url: orderUrl(ctx.publicUrl, release.workOrderId),
+  };
   const created = await ctx.call(`check run ${stage.stage}`, () => t.github.rest.checks.create({ ...base, ...fields }));
   const parsed = idSchema.safeParse(created?.data);
   if (!parsed.success) return;
@@ -111,7 +145,10 @@ function stageWrite(ctx: ReportContext, t: ReportTarget, release: ReleaseReport,
   return {
     key: `check-run:${release.workOrderId}:${release.releaseId}:${stage.stage}`,
     urgency: () => stageUrgency(release, stage, ctx),
-    write: () => sendStage(ctx, t, release, stage).catch((error: unknown) => ctx.log.warn({ err: error, stage: stage.stage }, 'check run not reported')),
+    write: () =>
+      sendStage(ctx, t, release, stage).catch((error: unknown) =>
+        ctx.log.warn({ err: error, stage: stage.stage }, 'check run not reported'),
+      ),
   };
 }
 

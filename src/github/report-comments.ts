@@ -15,29 +15,56 @@ function succeededLines(order: WorkOrder, what: string, result: ReleaseResult | 
   const hosts = result?.hosts.map((host) => host.host) ?? [];
   const on = hosts.length === 0 ? '' : ` on ${hosts.length} host${hosts.length === 1 ? '' : 's'} (${hosts.join(', ')})`;
   const acceptor = order.acceptor === null ? '' : ` @${order.acceptor}`;
-  return [`✅ **${what} succeeded**${on}.`, '', `Next: the result acceptor${acceptor} confirms with ${inlineCode('/accept')}.`];
+  return [
+    `✅ **${what} succeeded**${on}.`,
+    '',
+    `Next: the result acceptor${acceptor} confirms with ${inlineCode('/accept')}.`,
+  ];
 }
 
-function failedLines(to: 'failed' | 'aborted', what: string, reason: string, result: ReleaseResult | undefined): string[] {
-  const lines = [`${to === 'aborted' ? '🛑' : '❌'} **${what} ${to === 'aborted' ? 'was aborted' : 'failed'}**: ${reason}`];
+function exitOf(exitCode: number | null): string {
+  return exitCode === null ? '' : ` (exit ${exitCode})`;
+}
+
+function failedLines(
+  to: 'failed' | 'aborted',
+  what: string,
+  reason: string,
+  result: ReleaseResult | undefined,
+): string[] {
+  const lines = [
+    `${to === 'aborted' ? '🛑' : '❌'} **${what} ${to === 'aborted' ? 'was aborted' : 'failed'}**: ${reason}`,
+  ];
   const failed = result?.failedHost;
   if (failed !== undefined) {
-    lines.push('', `Failed host: **${failed.host}** at stage ${inlineCode(failed.stage)}${failed.exitCode === null ? '' : ` (exit ${failed.exitCode})`}: ${failed.message}`);
+    lines.push(
+      '',
+      `Failed host: **${failed.host}** at stage ${inlineCode(failed.stage)}${exitOf(failed.exitCode)}: ` + failed.message,
+    );
     if (failed.lastLines.length > 0) lines.push('', codeBlock(failed.lastLines.join('\n')));
   } else if (result?.error !== undefined) {
     lines.push('', result.error);
   }
   const rolledBack = result?.hosts.filter((host) => host.rolledBackTo !== undefined) ?? [];
   if (rolledBack.length > 0) {
-    const hosts = rolledBack.map((host) => `${host.host} → ${host.rolledBackTo === null ? '(none)' : inlineCode(host.rolledBackTo ?? '')}`);
+    const hosts = rolledBack.map(
+      (host) => `${host.host} → ${host.rolledBackTo === null ? '(none)' : inlineCode(host.rolledBackTo ?? '')}`,
+    );
     lines.push('', `Rolled back: ${hosts.join(', ')}.`);
   }
   return lines;
 }
 
 /** The final comment of a release that succeeded, failed or was aborted. */
-export function outcomeComment(publicUrl: string, order: WorkOrder, to: 'succeeded' | 'failed' | 'aborted', reason: string, result: ReleaseResult | undefined): string {
-  const what = result === undefined ? 'The release' : `Release ${inlineCode(result.version)} to ${inlineCode(result.environment)}`;
+export function outcomeComment(
+  publicUrl: string,
+  order: WorkOrder,
+  to: 'succeeded' | 'failed' | 'aborted',
+  reason: string,
+  result: ReleaseResult | undefined,
+): string {
+  const what =
+    result === undefined ? 'The release' : `Release ${inlineCode(result.version)} to ${inlineCode(result.environment)}`;
   const lines = to === 'succeeded' ? succeededLines(order, what, result) : failedLines(to, what, reason, result);
   lines.push('', `Details: ${orderUrl(publicUrl, order.id)}`);
   return lines.join('\n');
@@ -47,7 +74,13 @@ export function outcomeComment(publicUrl: string, order: WorkOrder, to: 'succeed
  * Queues a comment. `replaces` names a kind of note of which only the newest matters (a waiting order's place in
  * line): a newer one replaces one still queued; other comments are each posted.
  */
-export function queueComment(ctx: ReportContext, t: ReportTarget, report: OrderReport, body: string, replaces?: string): void {
+export function queueComment(
+  ctx: ReportContext,
+  t: ReportTarget,
+  report: OrderReport,
+  body: string,
+  replaces?: string,
+): void {
   let posted = false;
   const notBefore = Date.now() + ctx.noteDelayMs;
   const write: QueuedWrite = {
@@ -55,7 +88,9 @@ export function queueComment(ctx: ReportContext, t: ReportTarget, report: OrderR
     urgency: () => (posted ? undefined : { priority: NOTE, notBefore }),
     write: async () => {
       posted = true;
-      await ctx.call('comment', () => t.github.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.order.number, body }));
+      await ctx.call('comment', () =>
+        t.github.rest.issues.createComment({ owner: t.owner, repo: t.repo, issue_number: t.order.number, body }),
+      );
     },
   };
   ctx.queues.forInstallation(t.order.installationId).add(write);

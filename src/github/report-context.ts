@@ -24,7 +24,7 @@ export interface ReportContext {
   liveAfterMs: number;
   /** How long labels and comments wait, so that the state changes coming with them go first. */
   noteDelayMs: number;
-  /** Runs `task` beside the order's events (in order with other tasks of `key`), for a slow read they need not wait for. */
+  /** Runs `task` beside the order's events (in order with other tasks of `key`): a slow read they need not wait for. */
   beside(key: string, task: () => Promise<void>): void;
   /** Runs a GitHub call with retries; `undefined` (logged) when it failed. */
   call<T>(what: string, fn: () => Promise<T>): Promise<T | undefined>;

@@ -17,21 +17,57 @@ function deploymentUrgency(release: ReleaseReport): Urgency | undefined {
   const { deployment } = release;
   const wanted = deployment.wanted;
   if (deployment.id === undefined && (deployment.create === undefined || release.sha === undefined)) return undefined;
-  if (deployment.id !== undefined && deployment.queuedSent && (wanted === undefined || wanted.state === deployment.sent)) return undefined;
-  const final = deployment.id !== undefined && deployment.queuedSent && wanted !== undefined && wanted.state !== 'in_progress';
+  if (
+    deployment.id !== undefined &&
+    deployment.queuedSent &&
+    (wanted === undefined || wanted.state === deployment.sent)
+  )
+    return undefined;
+  const final =
+    deployment.id !== undefined && deployment.queuedSent && wanted !== undefined && wanted.state !== 'in_progress';
   return { priority: final ? STATE : PROGRESS };
 }
 
-async function postStatus(ctx: ReportContext, t: ReportTarget, release: ReleaseReport, state: DeploymentState | 'queued', description: string): Promise<boolean> {
+async function postStatus(
+  ctx: ReportContext,
+  t: ReportTarget,
+  release: ReleaseReport,
+  state: DeploymentState | 'queued',
+  description: string,
+): Promise<boolean> {
   const deploymentId = release.deployment.id;
   if (deploymentId === undefined) return false;
-  const target = { owner: t.owner, repo: t.repo, deploymentId, environment: release.environment, logUrl: orderUrl(ctx.publicUrl, release.workOrderId) };
-  const posted = await ctx.call(`deployment status ${state}`, () => t.github.rest.repos.createDeploymentStatus(deploymentStatusParams(target, state, description)));
+  const target = {
+    owner: t.owner,
+    repo: t.repo,
+    deploymentId,
+    environment: release.environment,
+    logUrl: orderUrl(ctx.publicUrl, release.workOrderId),
+  };
+  const posted = await ctx.call(`deployment status ${state}`, () =>
+    t.github.rest.repos.createDeploymentStatus(deploymentStatusParams(target, state, description)),
+  );
   return posted !== undefined;
 }
 
-async function createDeployment(ctx: ReportContext, t: ReportTarget, release: ReleaseReport, production: boolean, sha: string): Promise<void> {
-  const facts = { owner: t.owner, repo: t.repo, sha, app: release.app, environment: release.environment, version: release.version, production, workOrderId: release.workOrderId, releaseId: release.releaseId };
+async function createDeployment(
+  ctx: ReportContext,
+  t: ReportTarget,
+  release: ReleaseReport,
+  production: boolean,
+  sha: string,
+): Promise<void> {
+  const facts = {
+    owner: t.owner,
+    repo: t.repo,
+    sha,
+    app: release.app,
+    environment: release.environment,
+    version: release.version,
+    production,
+    workOrderId: release.workOrderId,
+    releaseId: release.releaseId,
+  };
   const created = await ctx.call('deployment', () => t.github.rest.repos.createDeployment(deploymentParams(facts)));
   const parsed = idSchema.safeParse(created?.data);
   if (!parsed.success) return;
@@ -42,28 +78,48 @@ async function createDeployment(ctx: ReportContext, t: ReportTarget, release: Re
 }
 
 /** One request: makes the Deployment, or says queued, or posts the status wanted; queued again for the next. */
-async function sendDeployment(ctx: ReportContext, t: ReportTarget, release: ReleaseReport, again: () => void): Promise<void> {
+async function sendDeployment(
+  ctx: ReportContext,
+  t: ReportTarget,
+  release: ReleaseReport,
+  again: () => void,
+): Promise<void> {
   const { deployment } = release;
   if (deployment.id === undefined) {
-    if (deployment.create !== undefined && release.sha !== undefined) await createDeployment(ctx, t, release, deployment.create.production, release.sha);
+    if (deployment.create !== undefined && release.sha !== undefined)
+      await createDeployment(ctx, t, release, deployment.create.production, release.sha);
   } else if (!deployment.queuedSent) {
     deployment.queuedSent = true;
     await postStatus(ctx, t, release, 'queued', `${release.version} queued`);
   } else {
     const wanted = deployment.wanted;
-    if (wanted !== undefined && wanted.state !== deployment.sent && (await postStatus(ctx, t, release, wanted.state, wanted.description))) deployment.sent = wanted.state;
+    if (
+      wanted !== undefined &&
+      wanted.state !== deployment.sent &&
+      (await postStatus(ctx, t, release, wanted.state, wanted.description))
+    )
+      deployment.sent = wanted.state;
   }
   if (deploymentUrgency(release) !== undefined) again();
 }
 
 /** Sets what the Deployment should say and queues it. */
-export function queueDeploymentState(ctx: ReportContext, t: ReportTarget, release: ReleaseReport, state: DeploymentState, description: string): void {
+export function queueDeploymentState(
+  ctx: ReportContext,
+  t: ReportTarget,
+  release: ReleaseReport,
+  state: DeploymentState,
+  description: string,
+): void {
   release.deployment.wanted = { state, description };
   const queue = ctx.queues.forInstallation(t.order.installationId);
   const write: QueuedWrite = {
     key: `deployment:${release.workOrderId}:${release.releaseId}`,
     urgency: () => deploymentUrgency(release),
-    write: () => sendDeployment(ctx, t, release, () => queue.add(write)).catch((error: unknown) => ctx.log.warn({ err: error }, 'deployment not reported')),
+    write: () =>
+      sendDeployment(ctx, t, release, () => queue.add(write)).catch((error: unknown) =>
+        ctx.log.warn({ err: error }, 'deployment not reported'),
+      ),
   };
   queue.add(write);
 }

@@ -1,8 +1,8 @@
 /**
  * The labels kept in step with the order's state: `deploying`, `deployed`, `failed`, `rolled-back`. What each label
- * should be is kept per order (the issue's labels read once first); a queued write sets the ones that differ from what was last sent, one request per
- * turn (removals first, then one request adding the rest), so a label added and removed again before its turn costs
- * nothing.
+ * should be is kept per order (the issue's labels are read once first); a queued write sets the ones that differ
+ * from what was last sent, one request per turn (removals first, then one request adding the rest), so a label added
+ * and removed again before its turn costs nothing.
  */
 import { z } from 'zod';
 import { httpStatusOf } from './octokit-slice.ts';
@@ -10,7 +10,12 @@ import type { ReportContext } from './report-context.ts';
 import type { OrderReport, ReportTarget } from './report-state.ts';
 import { NOTE, type QueuedWrite } from './write-queue.ts';
 
-export const STATE_LABELS = { deploying: 'deploying', deployed: 'deployed', failed: 'failed', rolledBack: 'rolled-back' } as const;
+export const STATE_LABELS = {
+  deploying: 'deploying',
+  deployed: 'deployed',
+  failed: 'failed',
+  rolledBack: 'rolled-back',
+} as const;
 
 function changes(report: OrderReport): { add: string[]; remove: string[] } {
   const add: string[] = [];
@@ -28,11 +33,19 @@ const labelsSchema = z.array(z.object({ name: z.string() }));
 async function readLabels(ctx: ReportContext, t: ReportTarget, report: OrderReport): Promise<void> {
   if (report.labels.read) return;
   report.labels.read = true;
-  const answer = await ctx.call('labels read', () => t.github.rest.issues.listLabelsOnIssue({ owner: t.owner, repo: t.repo, issue_number: t.order.number, per_page: 100 }));
+  const answer = await ctx.call('labels read', () =>
+    t.github.rest.issues.listLabelsOnIssue({
+      owner: t.owner,
+      repo: t.repo,
+      issue_number: t.order.number,
+      per_page: 100,
+    }),
+  );
   const parsed = labelsSchema.safeParse(answer?.data);
   if (!parsed.success) return;
   const present = new Set(parsed.data.map((label) => label.name));
-  for (const name of Object.values(STATE_LABELS)) if (!report.labels.sent.has(name)) report.labels.sent.set(name, present.has(name));
+  for (const name of Object.values(STATE_LABELS))
+    if (!report.labels.sent.has(name)) report.labels.sent.set(name, present.has(name));
 }
 
 /** One request: the first label to remove, else the ones to add; queued again while more is left. */
@@ -57,7 +70,13 @@ async function sendLabels(ctx: ReportContext, t: ReportTarget, report: OrderRepo
 }
 
 /** Wants `add` on the order's issue and `remove` off it, and queues the change. */
-export function queueLabels(ctx: ReportContext, t: ReportTarget, report: OrderReport, add: readonly string[], remove: readonly string[]): void {
+export function queueLabels(
+  ctx: ReportContext,
+  t: ReportTarget,
+  report: OrderReport,
+  add: readonly string[],
+  remove: readonly string[],
+): void {
   for (const name of remove) report.labels.wanted.set(name, false);
   for (const name of add) report.labels.wanted.set(name, true);
   const queue = ctx.queues.forInstallation(t.order.installationId);
@@ -68,7 +87,10 @@ export function queueLabels(ctx: ReportContext, t: ReportTarget, report: OrderRe
       const { add: adding, remove: removing } = changes(report);
       return adding.length + removing.length === 0 ? undefined : { priority: NOTE, notBefore };
     },
-    write: () => sendLabels(ctx, t, report, () => queue.add(write)).catch((error: unknown) => ctx.log.warn({ err: error }, 'labels not reported')),
+    write: () =>
+      sendLabels(ctx, t, report, () => queue.add(write)).catch((error: unknown) =>
+        ctx.log.warn({ err: error }, 'labels not reported'),
+      ),
   };
   queue.add(write);
 }

@@ -7,7 +7,13 @@ import type { ReleaseEvent } from '../deploy/types.ts';
 import { queueAllStages, queueStage } from './report-check-runs.ts';
 import type { ReportContext } from './report-context.ts';
 import { queueDeploymentState } from './report-deployment.ts';
-import { applyStageEvent, newReleaseReport, type OrderReport, type ReleaseReport, type ReportTarget } from './report-state.ts';
+import {
+  applyStageEvent,
+  newReleaseReport,
+  type OrderReport,
+  type ReleaseReport,
+  type ReportTarget,
+} from './report-state.ts';
 import { commitOf, productionOf, targetOf, type GitHubFor } from './report-target.ts';
 
 type Started = Extract<ReleaseEvent, { type: 'release.started' }>;
@@ -29,10 +35,16 @@ async function prepareRelease(ctx: ReportContext, t: ReportTarget, release: Rele
  */
 async function findDeployment(ctx: ReportContext, t: ReportTarget, release: ReleaseReport): Promise<void> {
   release.deployment.id = await ctx.store.adoptQueuedDeployment(release.workOrderId, release.releaseId);
-  if (release.deployment.id === undefined) release.deployment.create = { production: await productionOf(ctx, t, release.app, release.environment) };
+  if (release.deployment.id === undefined)
+    release.deployment.create = { production: await productionOf(ctx, t, release.app, release.environment) };
 }
 
-async function startRelease(ctx: ReportContext, githubFor: GitHubFor, report: OrderReport, event: Started): Promise<void> {
+async function startRelease(
+  ctx: ReportContext,
+  githubFor: GitHubFor,
+  report: OrderReport,
+  event: Started,
+): Promise<void> {
   const release = newReleaseReport(report.workOrderId, event);
   report.release = release;
   const t = await targetOf(ctx, githubFor, report);
@@ -48,7 +60,13 @@ async function startRelease(ctx: ReportContext, githubFor: GitHubFor, report: Or
   });
 }
 
-async function finishRelease(ctx: ReportContext, githubFor: GitHubFor, report: OrderReport, release: ReleaseReport, event: Extract<ReleaseEvent, { type: 'release.finished' }>): Promise<void> {
+async function finishRelease(
+  ctx: ReportContext,
+  githubFor: GitHubFor,
+  report: OrderReport,
+  release: ReleaseReport,
+  event: Extract<ReleaseEvent, { type: 'release.finished' }>,
+): Promise<void> {
   release.finished = true;
   release.result = event.result;
   report.lastResult = event.result;
@@ -59,7 +77,12 @@ async function finishRelease(ctx: ReportContext, githubFor: GitHubFor, report: O
   queueDeploymentState(ctx, t, release, ok ? 'success' : 'failure', `${event.result.version}: ${event.result.status}`);
 }
 
-export async function onReleaseEvent(ctx: ReportContext, githubFor: GitHubFor, report: OrderReport, event: ReleaseEvent): Promise<void> {
+export async function onReleaseEvent(
+  ctx: ReportContext,
+  githubFor: GitHubFor,
+  report: OrderReport,
+  event: ReleaseEvent,
+): Promise<void> {
   if (event.type === 'release.started') return startRelease(ctx, githubFor, report, event);
   const release = report.release;
   if (release === undefined || release.releaseId !== event.releaseId || release.finished) return;

@@ -92,13 +92,27 @@ export interface OrderReport {
 }
 
 export function newOrderReport(workOrderId: number): OrderReport {
-  return { workOrderId, target: undefined, release: undefined, lastResult: undefined, lastWaiting: undefined, rollback: undefined, labels: { wanted: new Map(), sent: new Map(), read: false }, comments: 0 };
+  return {
+    workOrderId,
+    target: undefined,
+    release: undefined,
+    lastResult: undefined,
+    lastWaiting: undefined,
+    rollback: undefined,
+    labels: { wanted: new Map(), sent: new Map(), read: false },
+    comments: 0,
+  };
 }
 
 type Started = Extract<ReleaseEvent, { type: 'release.started' }>;
 
 export function newReleaseReport(workOrderId: number, event: Started): ReleaseReport {
-  const stages = new Map(STAGES.map((stage): [StageName, StageReport] => [stage, { stage, hosts: new Map(), active: new Set(), activeSince: undefined, checkRunId: undefined, sent: undefined }]));
+  const stages = new Map(
+    STAGES.map((stage): [StageName, StageReport] => [
+      stage,
+      { stage, hosts: new Map(), active: new Set(), activeSince: undefined, checkRunId: undefined, sent: undefined },
+    ]),
+  );
   return {
     workOrderId,
     releaseId: event.releaseId,
@@ -139,7 +153,12 @@ export function applyStageEvent(release: ReleaseReport, event: StageEvent): Stag
     entry.lines.push(event.line);
     if (entry.lines.length > KEPT_LINES) entry.lines.splice(0, entry.lines.length - KEPT_LINES);
   } else {
-    Object.assign(entry, { result: event.result, durationMs: event.durationMs, exitCode: event.exitCode, message: event.message });
+    Object.assign(entry, {
+      result: event.result,
+      durationMs: event.durationMs,
+      exitCode: event.exitCode,
+      message: event.message,
+    });
     stage.active.delete(event.host);
     if (stage.active.size === 0) stage.activeSince = undefined;
   }
@@ -149,8 +168,11 @@ export function applyStageEvent(release: ReleaseReport, event: StageEvent): Stag
 /** Every host of the release has ended this stage (its check run can complete before the release does). */
 export function stageSettled(release: ReleaseReport, stage: StageReport): boolean {
   const everyHost = release.batches.flat();
-  return everyHost.length > 0 && everyHost.every((host) => {
-    const result = stage.hosts.get(host)?.result;
-    return result !== undefined && result !== 'running';
-  });
+  return (
+    everyHost.length > 0 &&
+    everyHost.every((host) => {
+      const result = stage.hosts.get(host)?.result;
+      return result !== undefined && result !== 'running';
+    })
+  );
 }

@@ -17,7 +17,13 @@ export interface KnownIds {
 export interface ReportStore {
   order(workOrderId: number): Promise<WorkOrder | undefined>;
   known(workOrderId: number, releaseId: string): Promise<KnownIds>;
-  remember(workOrderId: number, releaseId: string, kind: 'deployment' | 'check_run', name: string, githubId: number): Promise<void>;
+  remember(
+    workOrderId: number,
+    releaseId: string,
+    kind: 'deployment' | 'check_run',
+    name: string,
+    githubId: number,
+  ): Promise<void>;
   /** The Deployment made when the order was approved, taken for this release. */
   adoptQueuedDeployment(workOrderId: number, releaseId: string): Promise<number | undefined>;
 }
@@ -31,7 +37,10 @@ export function databaseReportStore(database: Database | Db): ReportStore {
   return {
     order: (workOrderId) => getWorkOrder(db, workOrderId),
     async known(workOrderId, releaseId) {
-      const rows = await db.select().from(githubReports).where(and(eq(githubReports.workOrderId, workOrderId), eq(githubReports.releaseId, releaseId)));
+      const rows = await db
+        .select()
+        .from(githubReports)
+        .where(and(eq(githubReports.workOrderId, workOrderId), eq(githubReports.releaseId, releaseId)));
       const known: KnownIds = { deploymentId: undefined, checkRuns: new Map() };
       for (const row of rows) {
         if (row.githubId === null) continue;

@@ -13,7 +13,12 @@ const TARGET_TTL_MS = 30_000;
 
 export type GitHubFor = (installationId: number) => Promise<OctokitSlice>;
 
-export async function targetOf(ctx: ReportContext, githubFor: GitHubFor, report: OrderReport, fresh = false): Promise<ReportTarget | undefined> {
+export async function targetOf(
+  ctx: ReportContext,
+  githubFor: GitHubFor,
+  report: OrderReport,
+  fresh = false,
+): Promise<ReportTarget | undefined> {
   const cached = report.target;
   if (!fresh && cached !== undefined && Date.now() - cached.at < TARGET_TTL_MS) return cached.value;
   const order = await ctx.store.order(report.workOrderId);
@@ -34,8 +39,15 @@ export async function commitOf(ctx: ReportContext, t: ReportTarget): Promise<str
 }
 
 /** From the repo config (`production: true`), else whether the environment is called production. */
-export async function productionOf(ctx: ReportContext, t: ReportTarget, app: string, environment: string): Promise<boolean> {
-  const config = await ctx.call('config', async () => loadRepoConfig(t.github, t.order.repoFullName, await defaultBranchOf(t.github, t.order.repoFullName)));
+export async function productionOf(
+  ctx: ReportContext,
+  t: ReportTarget,
+  app: string,
+  environment: string,
+): Promise<boolean> {
+  const config = await ctx.call('config', async () =>
+    loadRepoConfig(t.github, t.order.repoFullName, await defaultBranchOf(t.github, t.order.repoFullName)),
+  );
   const configured = config?.ok === true ? config.config.apps[app]?.environments[environment]?.production : undefined;
   return configured ?? environment === 'production';
 }

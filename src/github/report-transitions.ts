@@ -15,14 +15,25 @@ type Transition = Extract<WorkerEvent, { type: 'transition' }>;
 
 const { deploying, deployed, failed, rolledBack } = STATE_LABELS;
 
-function onEnded(ctx: ReportContext, t: ReportTarget, report: OrderReport, event: Transition & { to: 'failed' | 'aborted' }): void {
+function onEnded(
+  ctx: ReportContext,
+  t: ReportTarget,
+  report: OrderReport,
+  event: Transition & { to: 'failed' | 'aborted' },
+): void {
   const result = report.lastResult;
-  const rolled = event.cause === 'rollback-finished' || (result?.hosts.some((host) => host.rolledBackTo !== undefined) ?? false);
+  const rolled =
+    event.cause === 'rollback-finished' || (result?.hosts.some((host) => host.rolledBackTo !== undefined) ?? false);
   // An abort is no failure of the release; a rollback (after a failure, an abort or /rollback) is said apart.
   const add = [...(event.to === 'failed' ? [failed] : []), ...(rolled ? [rolledBack] : [])];
   queueLabels(ctx, t, report, add, [deploying, ...(rolled ? [deployed] : [])]);
   const ofRollback = event.cause === 'rollback-finished' || event.cause === 'rollback-failed';
-  queueComment(ctx, t, report, outcomeComment(ctx.publicUrl, t.order, event.to, event.reason, ofRollback ? undefined : result));
+  queueComment(
+    ctx,
+    t,
+    report,
+    outcomeComment(ctx.publicUrl, t.order, event.to, event.reason, ofRollback ? undefined : result),
+  );
 }
 
 export function onTransition(ctx: ReportContext, t: ReportTarget, report: OrderReport, event: Transition): void {
@@ -33,13 +44,19 @@ export function onTransition(ctx: ReportContext, t: ReportTarget, report: OrderR
       return queueLabels(ctx, t, report, [deploying], [failed, rolledBack, deployed]);
     case 'succeeded':
       queueLabels(ctx, t, report, [deployed], [deploying]);
-      return queueComment(ctx, t, report, outcomeComment(ctx.publicUrl, t.order, 'succeeded', event.reason, report.lastResult));
+      return queueComment(
+        ctx,
+        t,
+        report,
+        outcomeComment(ctx.publicUrl, t.order, 'succeeded', event.reason, report.lastResult),
+      );
     case 'failed':
     case 'aborted':
       return onEnded(ctx, t, report, { ...event, to: event.to });
     case 'planned': {
       // A worker sends an order back to planned only when the repo config changed after approval: say what changed.
-      const body = `**Approval needed again.** ${event.reason}. Review the change and approve again (${'`/approve <digest>`'} binds to that digest).`;
+      const again = `Review the change and approve again (${'`/approve <digest>`'} binds to that digest).`;
+      const body = `**Approval needed again.** ${event.reason}. ${again}`;
       return queueComment(ctx, t, report, body);
     }
     default:
@@ -55,17 +72,41 @@ export function onNote(ctx: ReportContext, t: ReportTarget, report: OrderReport,
     const key = `${event.reason}:${event.position}`;
     if (report.lastWaiting === key) return;
     report.lastWaiting = key;
-    return queueComment(ctx, t, report, `⏸️ Waiting for the environment: ${event.message} (place ${event.position} in line).`, 'waiting');
+    return queueComment(
+      ctx,
+      t,
+      report,
+      `⏸️ Waiting for the environment: ${event.message} (place ${event.position} in line).`,
+      'waiting',
+    );
   }
-  if (event.type === 'deferred') return queueComment(ctx, t, report, `❄️ Freeze window ${inlineCode(event.window)}: the start moved to ${event.until.toISOString()}.`);
-  const hosts = event.hosts.map((host) => `${host.host} → ${host.to ?? '(none)'}${host.ok ? '' : ` (failed: ${host.message})`}`).join(', ');
+  if (event.type === 'deferred')
+    return queueComment(
+      ctx,
+      t,
+      report,
+      `❄️ Freeze window ${inlineCode(event.window)}: the start moved to ${event.until.toISOString()}.`,
+    );
+  const hosts = event.hosts
+    .map((host) => `${host.host} → ${host.to ?? '(none)'}${host.ok ? '' : ` (failed: ${host.message})`}`)
+    .join(', ');
   const caught = hosts === '' ? '' : ` Hosts caught mid-release were switched back first: ${hosts}.`;
-  queueComment(ctx, t, report, `♻️ The worker running release ${inlineCode(event.releaseId)} stopped; another one resumes it.${caught}`);
+  queueComment(
+    ctx,
+    t,
+    report,
+    `♻️ The worker running release ${inlineCode(event.releaseId)} stopped; another one resumes it.${caught}`,
+  );
 }
 
 type Rollback = Extract<WorkerEvent, { type: 'rollback-started' | 'rollback-finished' }>;
 
-export async function onRollback(ctx: ReportContext, t: ReportTarget, report: OrderReport, event: Rollback): Promise<void> {
+export async function onRollback(
+  ctx: ReportContext,
+  t: ReportTarget,
+  report: OrderReport,
+  event: Rollback,
+): Promise<void> {
   if (event.type === 'rollback-started') {
     const sha = await commitOf(ctx, t);
     report.rollback = { to: event.to, hosts: event.hosts, finished: undefined, checkRunId: undefined, sent: undefined };

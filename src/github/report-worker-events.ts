@@ -64,10 +64,17 @@ const noopLog: ReporterLog = { info: () => undefined, warn: () => undefined };
 
 const ENDED = new Set(['succeeded', 'failed', 'aborted']);
 
-async function handle(ctx: ReportContext, githubFor: GitHubFor, report: OrderReport, event: WorkerEvent): Promise<void> {
+async function handle(
+  ctx: ReportContext,
+  githubFor: GitHubFor,
+  report: OrderReport,
+  event: WorkerEvent,
+): Promise<void> {
   if (event.type === 'release') return onReleaseEvent(ctx, githubFor, report, event.event);
-  if (event.type === 'error') return ctx.log.warn({ workOrderId: event.workOrderId, message: event.message }, 'worker error');
-  if (event.type === 'skipped') return ctx.log.info({ workOrderId: event.workOrderId, reason: event.reason }, 'start job skipped');
+  if (event.type === 'error')
+    return ctx.log.warn({ workOrderId: event.workOrderId, message: event.message }, 'worker error');
+  if (event.type === 'skipped')
+    return ctx.log.info({ workOrderId: event.workOrderId, reason: event.reason }, 'start job skipped');
   // A transition is read fresh: the order's state and head may have moved since the release started.
   const t = await targetOf(ctx, githubFor, report, event.type === 'transition');
   if (t === undefined) return;
@@ -79,7 +86,9 @@ async function handle(ctx: ReportContext, githubFor: GitHubFor, report: OrderRep
 /** Creates the reporter (see the top of this file). */
 export function createGitHubReporter(options: GitHubReporterOptions): GitHubReporter {
   const log = options.log ?? noopLog;
-  const runner = createKeyedSerialRunner(Number.MAX_SAFE_INTEGER, (error) => log.warn({ err: error }, 'reporting a worker event failed'));
+  const runner = createKeyedSerialRunner(Number.MAX_SAFE_INTEGER, (error) =>
+    log.warn({ err: error }, 'reporting a worker event failed'),
+  );
   const ctx: ReportContext = {
     publicUrl: options.publicUrl,
     log,

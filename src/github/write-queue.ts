@@ -56,7 +56,11 @@ interface Waiting {
 }
 
 /** Picks the most urgent due write (oldest first among equals); drops writes with nothing left to send. */
-function pickNext(waiting: Map<string, Waiting>, now: number, refreshFrom: number): { next: Waiting | undefined; wakeAt: number | undefined } {
+function pickNext(
+  waiting: Map<string, Waiting>,
+  now: number,
+  refreshFrom: number,
+): { next: Waiting | undefined; wakeAt: number | undefined } {
   let next: { entry: Waiting; priority: number } | undefined;
   let wakeAt: number | undefined;
   let liveDue: number | undefined;
@@ -66,16 +70,21 @@ function pickNext(waiting: Map<string, Waiting>, now: number, refreshFrom: numbe
       waiting.delete(key);
       continue;
     }
-    const urgency = wanted.priority === REFRESH ? { ...wanted, notBefore: Math.max(wanted.notBefore ?? 0, refreshFrom) } : wanted;
+    const urgency =
+      wanted.priority === REFRESH ? { ...wanted, notBefore: Math.max(wanted.notBefore ?? 0, refreshFrom) } : wanted;
     if (urgency.notBefore !== undefined && urgency.notBefore > now) {
       wakeAt = Math.min(wakeAt ?? Infinity, urgency.notBefore);
       if (urgency.priority === LIVE) liveDue = Math.min(liveDue ?? Infinity, urgency.notBefore);
       continue;
     }
-    const better = next === undefined || urgency.priority < next.priority || (urgency.priority === next.priority && entry.seq < next.entry.seq);
+    const better =
+      next === undefined ||
+      urgency.priority < next.priority ||
+      (urgency.priority === next.priority && entry.seq < next.entry.seq);
     if (better) next = { entry, priority: urgency.priority };
   }
-  if (next !== undefined && next.priority >= PROGRESS && liveDue !== undefined) return { next: undefined, wakeAt: liveDue };
+  if (next !== undefined && next.priority >= PROGRESS && liveDue !== undefined)
+    return { next: undefined, wakeAt: liveDue };
   return { next: next?.entry, wakeAt };
 }
 
@@ -101,10 +110,13 @@ export function createWriteQueue(pacing: WritePacing): WriteQueue {
   const wakeLater = (at: number): void => {
     if (timer !== undefined) clearTimeout(timer);
     // A held-back refresh is not worth keeping a stopping process alive for.
-    timer = setTimeout(() => {
-      timer = undefined;
-      void pump();
-    }, Math.max(0, at - Date.now()));
+    timer = setTimeout(
+      () => {
+        timer = undefined;
+        void pump();
+      },
+      Math.max(0, at - Date.now()),
+    );
     timer.unref();
   };
 
@@ -137,7 +149,10 @@ export function createWriteQueue(pacing: WritePacing): WriteQueue {
       void pump();
     },
     async idle() {
-      while (writing || pickNext(waiting, Date.now(), lastHandedAt + REFRESH_RESERVE * pacing.paceMs).next !== undefined) {
+      while (
+        writing ||
+        pickNext(waiting, Date.now(), lastHandedAt + REFRESH_RESERVE * pacing.paceMs).next !== undefined
+      ) {
         await new Promise<void>((resolve) => {
           idleWaiters.push(resolve);
           if (!writing) void pump();
