@@ -77,10 +77,8 @@ export function stageView(release: ReleaseReport, stage: StageReport): CheckRunF
   };
 }
 
-function signatures(stage: StageReport, view: CheckRunFields): Omit<Sent, 'at'> {
-  const hosts = [...stage.hosts.entries()].map(([name, host]) => [name, host.result]);
-  const state = JSON.stringify([view.status, view.conclusion, view.actions?.map((action) => action.identifier), hosts]);
-  return { state, full: JSON.stringify(view), running: view.status === 'in_progress' };
+function signature(view: CheckRunFields): Omit<Sent, 'at'> {
+  return { full: JSON.stringify(view), running: view.status === 'in_progress' };
 }
 
 /** How urgent the stage's check run is (see the top of this file). */
@@ -92,7 +90,7 @@ export function stageUrgency(
   const view = stageView(release, stage);
   if (view === undefined) return undefined;
   if (stage.checkRunId === undefined && release.sha === undefined) return undefined;
-  const now = signatures(stage, view);
+  const now = signature(view);
   const sent = stage.sent;
   if (sent !== undefined && sent.full === now.full) return undefined;
   if (view.status === 'completed') return { priority: STATE };
@@ -112,7 +110,7 @@ async function sendStage(
 ): Promise<void> {
   const view = stageView(release, stage);
   if (view === undefined) return;
-  const sent = { ...signatures(stage, view), at: Date.now() };
+  const sent = { ...signature(view), at: Date.now() };
   const fields: CheckRunFields =
     view.status === 'completed' ? { ...view, completed_at: new Date().toISOString() } : view;
   const repo = { owner: t.owner, repo: t.repo };

@@ -18,9 +18,8 @@ export interface ReportTarget {
   repo: string;
 }
 
-/** What was last sent of an object: its state (status, buttons, hosts' results) and all of it, and when. */
+/** What was last sent of a check run (all of it), and when. */
 export interface Sent {
-  state: string;
   full: string;
   /** Sent in progress (with the Abort button). */
   running: boolean;
