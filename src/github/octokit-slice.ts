@@ -14,6 +14,7 @@ export interface OctokitSlice {
       createComment(params: Repo & { issue_number: number; body: string }): Answer;
       addLabels(params: Repo & { issue_number: number; labels: string[] }): Answer;
       removeLabel(params: Repo & { issue_number: number; name: string }): Answer;
+      listLabelsOnIssue(params: Repo & { issue_number: number; per_page: number }): Answer;
     };
     reactions: {
       createForIssueComment(params: Repo & { comment_id: number; content: '+1' | 'confused' }): Answer;

@@ -22,12 +22,15 @@ export function generateAppPrivateKey(): string {
 }
 
 /**
- * Probot's Octokit with the OpenAPI validation, and without request pacing: Probot's throttling spaces
- * content-creating requests 3 s apart per installation (GitHub's secondary rate limits), which would only slow
- * tests down. The function form runs after Probot's own defaults, so `enabled: false` is what reaches the plugin.
+ * Probot's Octokit with the OpenAPI validation, and without request pacing unless `throttled`: Probot's throttling
+ * spaces writes 1 s apart per installation (3 s for those that notify people, e.g. comments), GitHub's secondary rate
+ * limits, which would only slow most tests down. The function form runs after Probot's own defaults, so
+ * `enabled: false` is what reaches the plugin.
  */
-export function testOctokit(validation: OpenApiValidationLog): typeof ProbotOctokit {
-  return ProbotOctokit.plugin(openApiValidationPlugin(validation)).defaults((options: ConstructorParameters<typeof ProbotOctokit>[0]) => ({
+export function testOctokit(validation: OpenApiValidationLog, throttled = false): typeof ProbotOctokit {
+  const validated = ProbotOctokit.plugin(openApiValidationPlugin(validation));
+  if (throttled) return validated;
+  return validated.defaults((options: ConstructorParameters<typeof ProbotOctokit>[0]) => ({
     ...options,
     throttle: { ...(options?.throttle as object | undefined), enabled: false },
   }));
@@ -53,6 +56,8 @@ export interface TestAppOptions {
   logLevel?: string;
   /** More routes on the same server (e.g. `/slack/events`). */
   routes?: ReadonlyMap<string, RouteHandler>;
+  /** Keeps Octokit's real request throttling on (GitHub's write budget per installation). */
+  throttled?: boolean;
 }
 
 /** Starts the App server on an ephemeral port of 127.0.0.1, talking to `fake`. */
@@ -67,7 +72,7 @@ export async function startTestApp(fake: FakeGitHubApi, options: TestAppOptions)
     webhookSecret: secret,
     githubApiUrl: fake.baseUrl,
     log,
-    Octokit: testOctokit(validation),
+    Octokit: testOctokit(validation, options.throttled),
   });
   const server = await startAppServer({
     probot,

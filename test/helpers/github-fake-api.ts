@@ -20,6 +20,8 @@ export interface RecordedRequest {
   /** The concrete path, without the query string. */
   path: string;
   query: Record<string, string>;
+  /** When it arrived (epoch ms). */
+  at: number;
   /** The description's route template, when the path matches one. */
   route: string | undefined;
   operationId: string | undefined;
@@ -154,6 +156,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   handlers.set('POST /app/installations/{installation_id}/access_tokens', tokenAnswer(counter));
 
   async function serve(incoming: IncomingMessage, response: ServerResponse): Promise<void> {
+    const at = Date.now();
     const method = (incoming.method ?? 'GET').toUpperCase();
     const url = new URL(incoming.url ?? '/', 'http://127.0.0.1');
     const body = parseBody(await readBody(incoming));
@@ -162,6 +165,7 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     const recorded: RecordedRequest = {
       method,
       path: url.pathname,
+      at,
       query: Object.fromEntries(url.searchParams),
       route: matched?.route,
       operationId: matched?.operation?.operationId,

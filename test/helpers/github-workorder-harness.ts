@@ -128,6 +128,10 @@ export interface HarnessOptions {
   /** The operator's policy for plan submission and the worker; default the built-in defaults over `workDir`. */
   policy?: PolicySource;
   workDir: string;
+  /** Keeps Octokit's real request throttling on for the App (GitHub's write budget); off by default. */
+  throttled?: boolean;
+  /** The reporter's least time between two output refreshes of a check run (default 200 ms). */
+  refreshIntervalMs?: number;
 }
 
 function serveRepository(fake: FakeGitHubApi, config: { yaml: string }): void {
@@ -153,6 +157,17 @@ function serveRepository(fake: FakeGitHubApi, config: { yaml: string }): void {
       ? { status: 200, body: { url: 'https://api.github.com/x', role: 'member', state: 'active' } }
       : { status: 404, body: { message: 'Not Found' } },
   );
+  // An issue's labels: what the App added and did not remove since (the examples' issues start without any).
+  fake.handle('GET /repos/{owner}/{repo}/issues/{issue_number}/labels', (request) => {
+    const labels = new Set<string>();
+    for (const sent of fake.requests) {
+      if (sent.pathParams['issue_number'] !== request.pathParams['issue_number'] || sent.status >= 300) continue;
+      if (sent.route === '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}' && sent.method === 'DELETE') labels.delete(decodeURIComponent(sent.pathParams['name'] ?? ''));
+      const added = typeof sent.body === 'object' && sent.body !== null && 'labels' in sent.body && Array.isArray(sent.body.labels) ? sent.body.labels : [];
+      if (sent.route === '/repos/{owner}/{repo}/issues/{issue_number}/labels' && sent.method === 'POST') for (const name of added) labels.add(String(name));
+    }
+    return { status: 200, body: [...labels].map((name, index) => ({ id: index + 1, node_id: `L${index}`, url: '', name, color: 'ededed', default: false, description: null })) };
+  });
   fake.handle('GET /repos/{owner}/{repo}/pulls/{pull_number}', (request) => ({
     status: 200,
     body: { number: Number(request.pathParams.pull_number), state: 'open', head: { sha: PR_SHA, ref: 'feature' }, base: { ref: DEFAULT_BRANCH } },
@@ -218,9 +233,11 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const limitsFor = options.lanes?.limitsFor;
   const appLanes = lanes === undefined ? undefined : { deps: lanes.deps, routerUrl: lanes.server.routerUrl, ...(limitsFor === undefined ? {} : { limitsFor }) };
   const yardmaster = createYardmasterApp({ service: deps, publicUrl, onOrderChanged, ...(appLanes === undefined ? {} : { lanes: appLanes }) });
-  const app = await startTestApp(fake, { app: yardmaster.load, ...(slack === undefined ? {} : { routes: slack.routes }) });
+  const app = await startTestApp(fake, { app: yardmaster.load, throttled: options.throttled ?? false, ...(slack === undefined ? {} : { routes: slack.routes }) });
   probot = app.probot;
-  const reporter = createGitHubReporter({ githubFor, database: test.database, publicUrl, flushIntervalMs: 200 });
+  // Without Octokit's throttling there is no write budget to pace by.
+  const pacing = options.throttled === true ? {} : { writeIntervalMs: 0, liveAfterMs: 0, noteDelayMs: 0 };
+  const reporter = createGitHubReporter({ githubFor, database: test.database, publicUrl, flushIntervalMs: options.refreshIntervalMs ?? 200, ...pacing });
   const fleet = options.fleet;
   const worker =
     fleet === undefined

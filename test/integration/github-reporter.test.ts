@@ -37,7 +37,7 @@ function fakeGitHub(failing: ReadonlySet<string> = new Set()): { github: Octokit
     };
   const github: OctokitSlice = {
     rest: {
-      issues: { createComment: record('comment'), addLabels: record('addLabels'), removeLabel: record('removeLabel') },
+      issues: { createComment: record('comment'), addLabels: record('addLabels'), removeLabel: record('removeLabel'), listLabelsOnIssue: () => Promise.reject(new HttpError(404)) },
       reactions: { createForIssueComment: record('reaction') },
       repos: {
         get: record('repo', () => ({ default_branch: 'main' })),
@@ -55,6 +55,8 @@ function fakeGitHub(failing: ReadonlySet<string> = new Set()): { github: Octokit
 }
 
 let test: TestDatabase;
+/** The recording fake has no write budget to pace by. */
+const UNPACED = { writeIntervalMs: 0, liveAfterMs: 0, noteDelayMs: 0 };
 
 beforeAll(async () => {
   test = await openTestDatabase('pglite');
@@ -108,7 +110,7 @@ function releaseEvents(workOrderId: number, releaseId: string, failAt?: { host: 
 describe('the GitHub reporter', () => {
   it('coalesces check-run updates, completes all nine, and keeps the ids', async () => {
     const { github, calls } = fakeGitHub();
-    const reporter = createGitHubReporter({ githubFor: () => Promise.resolve(github), database: test.database, publicUrl: 'https://ym.example', flushIntervalMs: 60_000 });
+    const reporter = createGitHubReporter({ githubFor: () => Promise.resolve(github), database: test.database, publicUrl: 'https://ym.example', ...UNPACED, flushIntervalMs: 60_000 });
     const workOrderId = await newOrder(1);
     for (const event of releaseEvents(workOrderId, 'rel-1')) reporter(event);
     await reporter.idle();
@@ -137,7 +139,7 @@ describe('the GitHub reporter', () => {
     const reporter = createGitHubReporter({
       githubFor: () => Promise.resolve(github),
       database: test.database.db,
-      publicUrl: 'https://ym.example',
+      publicUrl: 'https://ym.example', ...UNPACED,
       attempts: 2,
       log: { info: () => undefined, warn: (_fields, message) => warnings.push(message) },
     });
@@ -156,13 +158,16 @@ describe('the GitHub reporter', () => {
   it('updates the same check runs when a release is resumed by another process', async () => {
     const first = fakeGitHub();
     const workOrderId = await newOrder(3);
-    const reporter = createGitHubReporter({ githubFor: () => Promise.resolve(first.github), database: test.database, publicUrl: 'https://ym.example' });
-    const [started] = releaseEvents(workOrderId, 'rel-3');
-    if (started === undefined) throw new Error('no events');
-    reporter(started);
-    await reporter.idle();
+    const reporter = createGitHubReporter({ githubFor: () => Promise.resolve(first.github), database: test.database, publicUrl: 'https://ym.example', ...UNPACED });
+    // The first process saw web-1 go through the nine stages (each check run is made when its stage starts), then stopped.
+    const events = releaseEvents(workOrderId, 'rel-3');
+    const web2 = events.findIndex((event) => event.type === 'release' && event.event.type === 'stage.started' && event.event.host === 'web-2');
+    for (const event of events.slice(0, web2)) {
+      reporter(event);
+      await reporter.idle();
+    }
     const second = fakeGitHub();
-    const resumed = createGitHubReporter({ githubFor: () => Promise.resolve(second.github), database: test.database, publicUrl: 'https://ym.example' });
+    const resumed = createGitHubReporter({ githubFor: () => Promise.resolve(second.github), database: test.database, publicUrl: 'https://ym.example', ...UNPACED });
     for (const event of releaseEvents(workOrderId, 'rel-3')) resumed(event);
     await resumed.idle();
     expect(second.calls.filter((call) => call.method === 'checkCreate' || call.method === 'deployment')).toEqual([]);

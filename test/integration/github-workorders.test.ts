@@ -139,15 +139,39 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-/** The final PATCH of each of the order's check runs, by stage name. */
+/**
+ * The final state of each of the order's check runs, by stage name: its last PATCH, else how it was created (a check
+ * run is made when its stage starts, or completed at the end for a stage that never started).
+ */
 function finalCheckRuns(order: WorkOrder, createdIds: Map<string, number>): Map<string, Record<string, unknown>> {
-  const { updates } = checkRunsOf(order);
+  const { create, updates } = checkRunsOf(order);
   const finals = new Map<string, Record<string, unknown>>();
   for (const [name, id] of createdIds) {
-    const last = updates.get(id)?.at(-1);
+    const last = updates.get(id)?.at(-1) ?? create.findLast((body) => body['name'] === `yardmaster / ${name}`);
     if (last !== undefined) finals.set(name, last);
   }
   return finals;
+}
+
+/** Every state the order's check runs were sent with: creations and updates. */
+function checkRunBodies(order: WorkOrder): Record<string, unknown>[] {
+  const { create, updates } = checkRunsOf(order);
+  return [...create, ...[...updates.values()].flat()];
+}
+
+/**
+ * Waits until a check run of the order offered the `identifier` button while `stage` ran (made so, or updated so);
+ * its id.
+ */
+async function checkRunOffering(order: WorkOrder, identifier: string, stage: string): Promise<number> {
+  const offers = (body: Record<string, unknown>): boolean =>
+    JSON.stringify(body['actions'] ?? []).includes(`"${identifier}"`) && JSON.stringify(body['output'] ?? '').includes(stage);
+  return waitFor(`a check run offering ${identifier} in ${stage}`, async () => {
+    const updated = harness.fake.requestsTo(ROUTES.updateCheckRun).find((request) => isRecord(request.body) && offers(request.body));
+    if (updated !== undefined) return Number(updated.pathParams['check_run_id']);
+    if (!checkRunsOf(order).create.some((body) => body['name'] === `yardmaster / ${stage}` && offers(body))) return undefined;
+    return (await checkRunIds(order)).get(stage);
+  }, 30_000);
 }
 
 /** Check-run ids by name for the order, read from the fake's answers (recorded in github_reports too). */
@@ -206,7 +230,7 @@ describe('a work order from issue to accepted release', () => {
     const healthOutput = finals.get('health')?.output;
     expect(JSON.stringify(healthOutput)).toContain('host-3');
     // While the release ran, the running stage offered Abort and Rollback.
-    const offered = [...checkRunsOf(order).updates.values()].flat().some((body) => JSON.stringify(body.actions ?? []).includes('"abort"'));
+    const offered = checkRunBodies(order).some((body) => JSON.stringify(body['actions'] ?? []).includes('"abort"'));
     expect(offered).toBe(true);
 
     const deployments = await deploymentIdsOf(order);
@@ -334,11 +358,7 @@ describe('the Abort button', () => {
     await postPlan(50, '5.0.0', 'production', 'commands:\n  monitor: { duration: 60s, interval: 200ms, command: "true" }');
     await comment(50, 'dave', '/approve');
     await comment(50, 'erin', '/approve');
-    const [offering] = await harness.fake.waitForRequests(ROUTES.updateCheckRun, {
-      timeoutMs: 30_000,
-      where: (request) => isRecord(request.body) && JSON.stringify(request.body.actions ?? []).includes('"abort"') && JSON.stringify(request.body.output ?? '').includes('monitor'),
-    });
-    const checkRunId = Number(offering?.pathParams.check_run_id);
+    const checkRunId = await checkRunOffering(order, 'abort', 'monitor');
     // Not a deployer: refused, nothing stops.
     await send(harness, 'check_run', checkRunAction(checkRunId, `yardmaster-order-${order.id}`, 'abort', 'pam'));
     await commentsMatching(harness, 50, /@pam The `Abort` button was refused/);
@@ -397,11 +417,8 @@ describe('the Rollback button', () => {
   it('stops a running release and rolls back what it switched', async () => {
     const before = await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')));
     const order = await releaseApproved(52, '7.0.0', 'commands:\n  monitor: { duration: 60s, interval: 200ms, command: "true" }');
-    const [offering] = await harness.fake.waitForRequests(ROUTES.updateCheckRun, {
-      timeoutMs: 30_000,
-      where: (request) => isRecord(request.body) && JSON.stringify(request.body.actions ?? []).includes('"rollback"') && JSON.stringify(request.body.output ?? '').includes('monitor'),
-    });
-    await send(harness, 'check_run', checkRunAction(Number(offering?.pathParams.check_run_id), `yardmaster-order-${order.id}`, 'rollback', 'erin'));
+    const offering = await checkRunOffering(order, 'rollback', 'monitor');
+    await send(harness, 'check_run', checkRunAction(offering, `yardmaster-order-${order.id}`, 'rollback', 'erin'));
     expect(await waitForState(52, ['aborted', 'succeeded', 'failed'])).toBe('aborted');
     await harness.reporter.idle();
     expect(await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')))).toEqual(before);
