@@ -5,7 +5,7 @@
  * (report-check-runs, report-deployment, report-labels, report-comments) turn it into GitHub writes.
  */
 import { STAGES, type ReleaseEvent, type ReleaseResult, type StageName } from '../deploy/types.ts';
-import type { HostRollbackReport } from '../deploy/rollback-environment.ts';
+import type { HostRollbackReport } from '../deploy/index.ts';
 import type { WorkOrder } from '../workorders/service/index.ts';
 import { KEPT_LINES, type HostStage } from './check-run-output.ts';
 import type { OctokitSlice } from './octokit-slice.ts';

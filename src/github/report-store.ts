@@ -3,7 +3,7 @@
  * by another process updates the same Deployment and check runs), and the Deployment made at approval.
  */
 import { and, eq } from 'drizzle-orm';
-import { githubReports } from '../db/schema.ts';
+import { githubReports } from '../db/index.ts';
 import type { Database, Db } from '../db/types.ts';
 import { STAGES, type StageName } from '../deploy/types.ts';
 import { getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';

@@ -2,7 +2,7 @@
  * The worker's transitions of an order → its labels and the final comment; and its notes while waiting, deferred or
  * resumed, and the `/rollback` check run.
  */
-import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import type { WorkerEvent } from '../dispatch/index.ts';
 import { inlineCode } from './markdown.ts';
 import { outcomeComment, queueComment } from './report-comments.ts';
 import type { ReportContext } from './report-context.ts';

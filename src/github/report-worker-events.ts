@@ -11,7 +11,7 @@
  * failures are retried (src/lib/retry.ts) and then logged: reporting never throws into the worker.
  */
 import type { Database, Db } from '../db/types.ts';
-import type { WorkerEvent } from '../dispatch/worker-events.ts';
+import type { WorkerEvent } from '../dispatch/index.ts';
 import { createKeyedSerialRunner } from '../lib/keyed-serial-runner.ts';
 import { githubCaller, type ReportContext, type ReporterLog } from './report-context.ts';
 import { onReleaseEvent } from './report-release.ts';
