@@ -19,7 +19,12 @@ export async function buildTinyPackage(dir: string, version: string): Promise<Be
   await writeFile(join(src, 'VERSION'), `${version}\n`);
   const path = join(dir, `app-${version}.tar.gz`);
   execFileSync('tar', ['-czf', path, '-C', src, '.']);
-  return { url: `file://${path}`, sha256: createHash('sha256').update(await readFile(path)).digest('hex') };
+  return {
+    url: `file://${path}`,
+    sha256: createHash('sha256')
+      .update(await readFile(path))
+      .digest('hex'),
+  };
 }
 
 /** App `shop`, environment `bench` on one `local` host deploying to `deployTo`. */
@@ -28,7 +33,17 @@ export function benchConfig(deployTo: string): RepoConfig {
     apps: {
       shop: {
         deployTo,
-        environments: { bench: { hosts: ['local'], approvals: 1, approvers: ['dave'], freeze: [], production: false, env: {}, secretEnv: [] } },
+        environments: {
+          bench: {
+            hosts: ['local'],
+            approvals: 1,
+            approvers: ['dave'],
+            freeze: [],
+            production: false,
+            env: {},
+            secretEnv: [],
+          },
+        },
       },
     },
     hosts: { local: [{ name: 'local-1', address: '127.0.0.1', port: 22, executor: 'local' }] },
@@ -43,5 +58,15 @@ export function benchContext(config: RepoConfig): RepoContext {
 
 /** A plan comment for `version`. */
 export function benchPlan(version: string, pkg: BenchPackage): string {
-  return ['```yaml', 'app: shop', 'environment: bench', `version: ${version}`, 'package:', `  url: ${pkg.url}`, `  sha256: ${pkg.sha256}`, 'keep_releases: 2', '```'].join('\n');
+  return [
+    '```yaml',
+    'app: shop',
+    'environment: bench',
+    `version: ${version}`,
+    'package:',
+    `  url: ${pkg.url}`,
+    `  sha256: ${pkg.sha256}`,
+    'keep_releases: 2',
+    '```',
+  ].join('\n');
 }

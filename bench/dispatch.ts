@@ -39,18 +39,27 @@ let work: string | undefined;
 const databases: Database[] = [];
 let queues: ReleaseQueue[] = [];
 let worker: ReleaseWorker | undefined;
-const cleanup = benchCleanup('bench:dispatch', async () => {
-  await worker?.stop().catch(() => undefined);
-  for (const queue of queues) await queue.stop({ timeoutMs: 5_000 }).catch(() => undefined);
-  for (const database of databases) await database.close().catch(() => undefined);
-  await bench?.drop().catch((error: unknown) => { console.error('dropping the bench database failed:', error); });
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
-}, TIMEOUT_MS);
+const cleanup = benchCleanup(
+  'bench:dispatch',
+  async () => {
+    await worker?.stop().catch(() => undefined);
+    for (const queue of queues) await queue.stop({ timeoutMs: 5_000 }).catch(() => undefined);
+    for (const database of databases) await database.close().catch(() => undefined);
+    await bench?.drop().catch((error: unknown) => {
+      console.error('dropping the bench database failed:', error);
+    });
+    if (work !== undefined) await rm(work, { recursive: true, force: true });
+  },
+  TIMEOUT_MS,
+);
 
 /** Waiters for events of one order. */
 const waiters = new Map<number, (event: WorkerEvent) => void>();
 
-function nextEvent(workOrderId: number, accept: (event: WorkerEvent) => boolean): Promise<{ event: WorkerEvent; at: number }> {
+function nextEvent(
+  workOrderId: number,
+  accept: (event: WorkerEvent) => boolean,
+): Promise<{ event: WorkerEvent; at: number }> {
   return new Promise((resolve) => {
     waiters.set(workOrderId, (event) => {
       if (!accept(event)) return;
@@ -83,7 +92,8 @@ async function main(): Promise<void> {
   worker = await startReleaseWorker({
     database: workerDb,
     queue: workerQueue,
-    connect: (host, signal) => connectExecutor(host, { defaultUser: 'bench', acceptNewHostKeys: false, readyTimeoutMs: 10_000, signal }),
+    connect: (host, signal) =>
+      connectExecutor(host, { defaultUser: 'bench', acceptNewHostKeys: false, readyTimeoutMs: 10_000, signal }),
     loadConfig: () => Promise.resolve({ ok: true, config }),
     policy,
     artifactsDir: work,
@@ -100,13 +110,41 @@ async function main(): Promise<void> {
   const samples: number[] = [];
   let failures = 0;
   for (let index = 0; index < WARMUP + ORDERS; index++) {
-    const opened = await openWorkOrder(deps, { repoFullName: 'acme/shop', installationId: 1, number: index + 1, kind: 'issue', title: `bench ${index}`, requester: 'pam' }, context);
+    const opened = await openWorkOrder(
+      deps,
+      {
+        repoFullName: 'acme/shop',
+        installationId: 1,
+        number: index + 1,
+        kind: 'issue',
+        title: `bench ${index}`,
+        requester: 'pam',
+      },
+      context,
+    );
     if (!opened.ok) throw new Error(opened.message);
-    const plan = await submitPlan(deps, { order: opened.order, commentId: 10_000 + index, author: 'carol', markdown: benchPlan(`1.0.${index}`, pkg), commitSha: 'beef' }, context);
+    const plan = await submitPlan(
+      deps,
+      {
+        order: opened.order,
+        commentId: 10_000 + index,
+        author: 'carol',
+        markdown: benchPlan(`1.0.${index}`, pkg),
+        commitSha: 'beef',
+      },
+      context,
+    );
     if (!plan.ok) throw new Error(plan.message);
-    const started = nextEvent(opened.order.id, (event) => event.type === 'release' && event.event.type === 'stage.started');
+    const started = nextEvent(
+      opened.order.id,
+      (event) => event.type === 'release' && event.event.type === 'stage.started',
+    );
     const t0 = performance.now();
-    const result = await handleCommand(deps, { order: opened.order, actor: 'dave', command: approve.command, source: 'github', sourceRef: `approve:${index}` }, context);
+    const result = await handleCommand(
+      deps,
+      { order: opened.order, actor: 'dave', command: approve.command, source: 'github', sourceRef: `approve:${index}` },
+      context,
+    );
     if (!result.ok) throw new Error(result.message);
     const { at } = await started;
     const ended = nextEvent(opened.order.id, (event) => event.type === 'transition' && TERMINAL.has(event.to));
@@ -116,8 +154,12 @@ async function main(): Promise<void> {
   }
 
   const p95 = percentile(samples, 95);
-  console.log(`bench:dispatch: approval → first stage started, ${samples.length} orders (after ${WARMUP} warm-up), PostgreSQL, local executor`);
-  console.log(`  p50 ${fmtMs(percentile(samples, 50))} ms   p95 ${fmtMs(p95)} ms   max ${fmtMs(Math.max(...samples))} ms   min ${fmtMs(Math.min(...samples))} ms`);
+  console.log(
+    `bench:dispatch: approval → first stage started, ${samples.length} orders (after ${WARMUP} warm-up), PostgreSQL, local executor`,
+  );
+  console.log(
+    `  p50 ${fmtMs(percentile(samples, 50))} ms   p95 ${fmtMs(p95)} ms   max ${fmtMs(Math.max(...samples))} ms   min ${fmtMs(Math.min(...samples))} ms`,
+  );
   console.log(`  releases not succeeded: ${failures}`);
   console.log(`  target p95 < ${TARGET_P95_MS} ms: ${p95 < TARGET_P95_MS ? 'met' : 'MISSED'}`);
 }

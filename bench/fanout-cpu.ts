@@ -18,7 +18,10 @@ function procTimes(pid: number | 'self'): ProcTimes {
   try {
     const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
     // Fields after the command name (which may contain spaces), counting from field 3 (state) = index 0.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    const fields = stat
+      .slice(stat.lastIndexOf(')') + 2)
+      .split(' ')
+      .map(Number);
     const at = (field: number): number => fields[field - 3] ?? 0;
     return { self: (at(14) + at(15)) * TICK_MS, children: (at(16) + at(17)) * TICK_MS };
   } catch {
@@ -30,7 +33,11 @@ function procTimes(pid: number | 'self'): ProcTimes {
 function machineBusyMs(): number {
   try {
     const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line.trim().split(/\s+/).slice(1).map(Number);
+    const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = line
+      .trim()
+      .split(/\s+/)
+      .slice(1)
+      .map(Number);
     return (user + nice + system + irq + softirq + steal) * TICK_MS;
   } catch {
     return 0;

@@ -20,13 +20,20 @@ export interface FloorOptions {
 
 function baseArgs(options: Pick<FloorOptions, 'privateKeyPath' | 'cipher'>, port: number): string[] {
   return [
-    '-F', '/dev/null',
-    '-i', options.privateKeyPath,
-    '-p', String(port),
-    '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null',
-    '-o', 'BatchMode=yes',
-    '-o', 'LogLevel=ERROR',
+    '-F',
+    '/dev/null',
+    '-i',
+    options.privateKeyPath,
+    '-p',
+    String(port),
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'LogLevel=ERROR',
     ...(options.cipher === undefined ? [] : ['-c', options.cipher]),
   ];
 }
@@ -73,7 +80,10 @@ export async function measureFloor(targets: readonly FloorTarget[], options: Flo
 }
 
 /** What OpenSSH negotiates with the fleet's sshd: `kex: client->server cipher: …` from `ssh -v`. */
-export async function negotiatedOpenSshCipher(port: number, options: Pick<FloorOptions, 'user' | 'privateKeyPath' | 'cipher'>): Promise<string> {
+export async function negotiatedOpenSshCipher(
+  port: number,
+  options: Pick<FloorOptions, 'user' | 'privateKeyPath' | 'cipher'>,
+): Promise<string> {
   const args = baseArgs(options, port).map((arg) => (arg === 'LogLevel=ERROR' ? 'LogLevel=VERBOSE' : arg));
   const stderr = await runSsh([...args, '-v', `${options.user}@127.0.0.1`, 'true'], undefined);
   const match = /kex: client->server cipher: (\S+)/.exec(stderr);

@@ -59,11 +59,15 @@ function textFile(pick: (limit: number) => number, words: readonly string[], byt
     const indent = '  '.repeat(pick(4));
     const kind = pick(5);
     const line =
-      kind === 0 ? `${indent}const ${word()}${pick(100)} = ${word()}.${word()}(${word()}, ${pick(10_000)});`
-        : kind === 1 ? `${indent}if (${word()} && ${word()}.${word()} !== '${word()}') return ${word()};`
-        : kind === 2 ? `${indent}// ${word()} ${word()} ${word()} ${word()} ${word()} ${word()}`
-        : kind === 3 ? `${indent}export function ${word()}${word()}(${word()}: ${word()}): void {`
-        : `${indent}}`;
+      kind === 0
+        ? `${indent}const ${word()}${pick(100)} = ${word()}.${word()}(${word()}, ${pick(10_000)});`
+        : kind === 1
+          ? `${indent}if (${word()} && ${word()}.${word()} !== '${word()}') return ${word()};`
+          : kind === 2
+            ? `${indent}// ${word()} ${word()} ${word()} ${word()} ${word()} ${word()}`
+            : kind === 3
+              ? `${indent}export function ${word()}${word()}(${word()}: ${word()}): void {`
+              : `${indent}}`;
     parts.push(line);
     length += line.length + 1;
   }
@@ -95,7 +99,10 @@ export async function buildBenchPackage(dir: string, version: string): Promise<B
     }
     for (let i = 0; i < 260; i++) {
       const area = ['lib', 'app', 'vendor', 'views', 'config'][i % 5] ?? 'lib';
-      await write(`${area}/mod-${Math.floor(i / 20)}/file-${String(i).padStart(3, '0')}.js`, textFile(pick, words, 20_000 + pick(110_000)));
+      await write(
+        `${area}/mod-${Math.floor(i / 20)}/file-${String(i).padStart(3, '0')}.js`,
+        textFile(pick, words, 20_000 + pick(110_000)),
+      );
     }
     await mkdir(dir, { recursive: true });
     const path = join(dir, `app-${version}.tar.gz`);

@@ -146,7 +146,11 @@ export async function measureRelease(run: ReleaseRun): Promise<ReleaseSample> {
 }
 
 /** What ssh2 (as the executor configures it) negotiates: the C->S cipher and the key exchange. */
-export function negotiatedSsh2(entry: HostEntry, privateKey: Buffer, user: string): Promise<{ cipher: string; kex: string }> {
+export function negotiatedSsh2(
+  entry: HostEntry,
+  privateKey: Buffer,
+  user: string,
+): Promise<{ cipher: string; kex: string }> {
   return new Promise((resolve, reject) => {
     const client = new Client();
     let cipher = 'unknown';

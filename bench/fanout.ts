@@ -19,7 +19,13 @@ import { startSshdFleet, type SshdFleet } from '../test/helpers/sshd.ts';
 import { cpuSince, readCpu, type CpuReading } from './fanout-cpu.ts';
 import { measureFloor, negotiatedOpenSshCipher } from './fanout-floor.ts';
 import { buildBenchPackage } from './fanout-package.ts';
-import { measureRelease, negotiatedSsh2, NO_COMMANDS, SMALL_PLAN_COMMANDS, type ReleaseSample } from './fanout-release.ts';
+import {
+  measureRelease,
+  negotiatedSsh2,
+  NO_COMMANDS,
+  SMALL_PLAN_COMMANDS,
+  type ReleaseSample,
+} from './fanout-release.ts';
 import { max, median, min, ms, table } from './fanout-stats.ts';
 import { benchCleanup } from './bench-cleanup.ts';
 
@@ -29,7 +35,10 @@ const TARGET_RATIO = 1.5;
 
 function numbers(value: string | undefined, fallback: number[]): number[] {
   if (value === undefined || value.trim() === '') return fallback;
-  return value.split(',').map((part) => Number(part.trim())).filter((n) => Number.isInteger(n) && n > 0);
+  return value
+    .split(',')
+    .map((part) => Number(part.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
 }
 
 const parsedSizes = numbers(process.env.BENCH_SIZES, [10, 30]);
@@ -43,19 +52,28 @@ let fleetStarting: Promise<SshdFleet> | undefined;
 let work: string | undefined;
 // Set once cleaning up has begun (Ctrl-C, the timeout or the normal end).
 let stopping = false;
-const cleanup = benchCleanup('bench:fanout', async () => {
-  stopping = true;
-  // A fleet still starting is stopped once it is up (startSshdFleet cleans up after itself if it fails).
-  const fleet = await fleetStarting?.catch(() => undefined);
-  await fleet?.stop().catch((error: unknown) => { console.error('stopping the sshd fleet failed:', error); });
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
-}, timeoutMs);
+const cleanup = benchCleanup(
+  'bench:fanout',
+  async () => {
+    stopping = true;
+    // A fleet still starting is stopped once it is up (startSshdFleet cleans up after itself if it fails).
+    const fleet = await fleetStarting?.catch(() => undefined);
+    await fleet?.stop().catch((error: unknown) => {
+      console.error('stopping the sshd fleet failed:', error);
+    });
+    if (work !== undefined) await rm(work, { recursive: true, force: true });
+  },
+  timeoutMs,
+);
 
 /** Empties every host's deploy dir (not timed) and flushes dirty pages so the next run starts even. */
 async function resetHosts(active: SshdFleet): Promise<void> {
-  await Promise.all(active.hosts.map(async (host) => {
-    for (const name of await readdir(host.deployTo)) await rm(join(host.deployTo, name), { recursive: true, force: true });
-  }));
+  await Promise.all(
+    active.hosts.map(async (host) => {
+      for (const name of await readdir(host.deployTo))
+        await rm(join(host.deployTo, name), { recursive: true, force: true });
+    }),
+  );
   await run('sync');
 }
 
@@ -78,14 +96,38 @@ function stageRows(samples: readonly ReleaseSample[]): string[][] {
   const all = <T>(pick: (sample: ReleaseSample) => readonly T[]): T[] => samples.flatMap((sample) => [...pick(sample)]);
   const row = (label: string, values: readonly number[]): string[] => [label, ms(median(values)), ms(max(values))];
   const rows: string[][] = [
-    row('whole release (wall)', samples.map((sample) => sample.wallMs)),
-    row('  before first host (sha256 etc.)', samples.map((sample) => sample.beforeHostsMs)),
-    row('  host.started → host.finished', all((sample) => sample.hostMs)),
-    row('  after last host (unlock, close)', samples.map((sample) => sample.afterHostsMs)),
-    row('connect (tcp + kex + auth)', all((sample) => sample.connectMs)),
-    row('check script (check − connect)', all((sample) => sample.checkScriptMs)),
-    row('execs per host (round trips)', all((sample) => sample.execsPerHost)),
-    row('one exec without stream (round trip)', all((sample) => sample.execMs)),
+    row(
+      'whole release (wall)',
+      samples.map((sample) => sample.wallMs),
+    ),
+    row(
+      '  before first host (sha256 etc.)',
+      samples.map((sample) => sample.beforeHostsMs),
+    ),
+    row(
+      '  host.started → host.finished',
+      all((sample) => sample.hostMs),
+    ),
+    row(
+      '  after last host (unlock, close)',
+      samples.map((sample) => sample.afterHostsMs),
+    ),
+    row(
+      'connect (tcp + kex + auth)',
+      all((sample) => sample.connectMs),
+    ),
+    row(
+      'check script (check − connect)',
+      all((sample) => sample.checkScriptMs),
+    ),
+    row(
+      'execs per host (round trips)',
+      all((sample) => sample.execsPerHost),
+    ),
+    row(
+      'one exec without stream (round trip)',
+      all((sample) => sample.execMs),
+    ),
   ];
   for (const stage of STAGES) {
     const values = all((sample) => sample.stages.get(stage) ?? []);
@@ -128,19 +170,31 @@ async function main(): Promise<void> {
     return { value, cpu };
   };
   const floor = async (n: number, cipher?: string): Promise<Timed> => {
-    const targets = active.hosts.slice(0, n).map((host) => ({ port: host.port, dir: join(host.deployTo, `floor-${counter++}`) }));
+    const targets = active.hosts
+      .slice(0, n)
+      .map((host) => ({ port: host.port, dir: join(host.deployTo, `floor-${counter++}`) }));
     const options = { ...sshOptions, packagePath: pkg.path, ...(cipher === undefined ? {} : { cipher }) };
     const { value, cpu } = await measured(() => measureFloor(targets, options));
     return { wallMs: value, cpu };
   };
   const full = async (n: number, bare: boolean): Promise<{ timed: Timed; sample: ReleaseSample }> => {
     const id = counter++;
-    const hosts: HostEntry[] = entries.slice(0, n).map((entry) => ({ ...entry, deployTo: join(entry.deployTo ?? '', `full-${id}`) }));
-    const { value, cpu } = await measured(() => measureRelease({
-      entries: hosts, packagePath: pkg.path, sha256: pkg.sha256, version,
-      commands: bare ? NO_COMMANDS : SMALL_PLAN_COMMANDS,
-      privateKey: active.privateKey, user: active.user, artifactsDir: work ?? tmpdir(), cacheDir: join(work ?? tmpdir(), 'cache'),
-    }));
+    const hosts: HostEntry[] = entries
+      .slice(0, n)
+      .map((entry) => ({ ...entry, deployTo: join(entry.deployTo ?? '', `full-${id}`) }));
+    const { value, cpu } = await measured(() =>
+      measureRelease({
+        entries: hosts,
+        packagePath: pkg.path,
+        sha256: pkg.sha256,
+        version,
+        commands: bare ? NO_COMMANDS : SMALL_PLAN_COMMANDS,
+        privateKey: active.privateKey,
+        user: active.user,
+        artifactsDir: work ?? tmpdir(),
+        cacheDir: join(work ?? tmpdir(), 'cache'),
+      }),
+    );
     return { timed: { wallMs: value.wallMs, cpu }, sample: value };
   };
   const show = (timed: Timed): string =>
@@ -153,7 +207,15 @@ async function main(): Promise<void> {
 
   const results: SizeResult[] = [];
   for (const n of sizes) {
-    const result: SizeResult = { n, floorDefault: [], floorGcm: [], full: [], fullBare: [], samples: [], bareSamples: [] };
+    const result: SizeResult = {
+      n,
+      floorDefault: [],
+      floorGcm: [],
+      full: [],
+      fullBare: [],
+      samples: [],
+      bareSamples: [],
+    };
     for (let rep = 0; rep < reps; rep++) {
       const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 1).join('');
       const floorDefault = await floor(n);
@@ -175,28 +237,59 @@ async function main(): Promise<void> {
 
   const walls = (list: readonly Timed[]): number[] => list.map((timed) => timed.wallMs);
   const mm = (list: readonly Timed[]): string => `${ms(median(walls(list)))} / ${ms(min(walls(list)))}`;
-  const ratio = (a: readonly Timed[], b: readonly Timed[]): string => `${(median(walls(a)) / median(walls(b))).toFixed(2)}×`;
+  const ratio = (a: readonly Timed[], b: readonly Timed[]): string =>
+    `${(median(walls(a)) / median(walls(b))).toFixed(2)}×`;
   const cpu = (list: readonly Timed[]): string =>
     `${ms(median(list.map((t) => t.cpu.controllerMs)))} / ${ms(median(list.map((t) => t.cpu.machineMs)))}`;
-  console.log(`\nFan-out of a ${(pkg.size / 1e6).toFixed(1)} MB package, ms as median / min of ${reps} (target: full ≤ ${TARGET_RATIO}× floor)\n`);
-  console.log(table(
-    ['N', `floor (${opensshDefault})`, `floor (${GCM})`, 'full (plan)', 'full (no cmds)', 'full/floor', 'full/floor-gcm', 'no-cmds/floor', 'target'],
-    results.map((r) => {
-      const worst = Math.max(median(walls(r.full)) / median(walls(r.floorDefault)), median(walls(r.full)) / median(walls(r.floorGcm)));
-      return [
-        String(r.n), mm(r.floorDefault), mm(r.floorGcm), mm(r.full), mm(r.fullBare),
-        ratio(r.full, r.floorDefault), ratio(r.full, r.floorGcm), ratio(r.fullBare, r.floorDefault),
-        worst <= TARGET_RATIO ? 'met' : 'MISSED',
-      ];
-    }),
-  ));
-  console.log('\nCPU time, ms (median): controller (node, or the ssh clients of the floor) / whole machine (all CPUs, includes other load)\n');
-  console.log(table(
-    ['N', 'floor', 'floor gcm', 'full (plan)', 'full (no cmds)'],
-    results.map((r) => [String(r.n), cpu(r.floorDefault), cpu(r.floorGcm), cpu(r.full), cpu(r.fullBare)]),
-  ));
+  console.log(
+    `\nFan-out of a ${(pkg.size / 1e6).toFixed(1)} MB package, ms as median / min of ${reps} (target: full ≤ ${TARGET_RATIO}× floor)\n`,
+  );
+  console.log(
+    table(
+      [
+        'N',
+        `floor (${opensshDefault})`,
+        `floor (${GCM})`,
+        'full (plan)',
+        'full (no cmds)',
+        'full/floor',
+        'full/floor-gcm',
+        'no-cmds/floor',
+        'target',
+      ],
+      results.map((r) => {
+        const worst = Math.max(
+          median(walls(r.full)) / median(walls(r.floorDefault)),
+          median(walls(r.full)) / median(walls(r.floorGcm)),
+        );
+        return [
+          String(r.n),
+          mm(r.floorDefault),
+          mm(r.floorGcm),
+          mm(r.full),
+          mm(r.fullBare),
+          ratio(r.full, r.floorDefault),
+          ratio(r.full, r.floorGcm),
+          ratio(r.fullBare, r.floorDefault),
+          worst <= TARGET_RATIO ? 'met' : 'MISSED',
+        ];
+      }),
+    ),
+  );
+  console.log(
+    '\nCPU time, ms (median): controller (node, or the ssh clients of the floor) / whole machine (all CPUs, includes other load)\n',
+  );
+  console.log(
+    table(
+      ['N', 'floor', 'floor gcm', 'full (plan)', 'full (no cmds)'],
+      results.map((r) => [String(r.n), cpu(r.floorDefault), cpu(r.floorGcm), cpu(r.full), cpu(r.fullBare)]),
+    ),
+  );
   for (const r of results) {
-    for (const [label, samples] of [['with the small plan', r.samples], ['without commands', r.bareSamples]] as const) {
+    for (const [label, samples] of [
+      ['with the small plan', r.samples],
+      ['without commands', r.bareSamples],
+    ] as const) {
       console.log(`\nN=${r.n}, full release ${label}: where the time goes (ms over all hosts and runs)\n`);
       console.log(table(['', 'median', 'max'], stageRows(samples)));
     }

@@ -49,8 +49,14 @@ interface Prepared {
 
 function prepare(target: Target): Prepared {
   const url = new URL(target.url);
-  const lines = Object.entries(target.headers).map(([name, value]) => `${name}: ${value}\r\n`).join('');
-  return { host: url.hostname, port: Number(url.port || 80), bytes: Buffer.from(`GET ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n${lines}\r\n`, 'latin1') };
+  const lines = Object.entries(target.headers)
+    .map(([name, value]) => `${name}: ${value}\r\n`)
+    .join('');
+  return {
+    host: url.hostname,
+    port: Number(url.port || 80),
+    bytes: Buffer.from(`GET ${url.pathname}${url.search} HTTP/1.1\r\nhost: ${url.host}\r\n${lines}\r\n`, 'latin1'),
+  };
 }
 
 const HEAD_END = Buffer.from('\r\n\r\n');
@@ -66,7 +72,9 @@ class LoadConnection {
   constructor(target: Prepared) {
     this.target = target;
     this.socket = connect({ host: target.host, port: target.port, noDelay: true });
-    this.socket.on('data', (data: Buffer) => { this.onData(data); });
+    this.socket.on('data', (data: Buffer) => {
+      this.onData(data);
+    });
     this.socket.on('error', () => undefined);
     this.socket.on('close', () => {
       this.closed = true;
@@ -112,7 +120,9 @@ class LoadConnection {
 }
 
 function once(connection: LoadConnection): Promise<boolean> {
-  return new Promise((resolve) => { connection.send(resolve); });
+  return new Promise((resolve) => {
+    connection.send(resolve);
+  });
 }
 
 /** Warms a target up (connections, JIT) with `count` requests over one connection. */
@@ -181,8 +191,16 @@ async function closedLoopNode(target: Target, concurrency: number, seconds: numb
     }),
   );
   latencies.sort((a, b) => a - b);
-  const at = (p: number): number => latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil((p / 100) * latencies.length) - 1))] ?? Number.NaN;
-  return { generator: 'node', perSecond: Math.round(latencies.length / seconds), completed: latencies.length, errors, p50Ms: at(50), p99Ms: at(99) };
+  const at = (p: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.max(0, Math.ceil((p / 100) * latencies.length) - 1))] ?? Number.NaN;
+  return {
+    generator: 'node',
+    perSecond: Math.round(latencies.length / seconds),
+    completed: latencies.length,
+    errors,
+    p50Ms: at(50),
+    p99Ms: at(99),
+  };
 }
 
 function wrkMs(text: string, label: string): number {
@@ -195,13 +213,31 @@ function wrkMs(text: string, label: string): number {
 async function closedLoopWrk(wrk: string, target: Target, concurrency: number, seconds: number): Promise<FlatOut> {
   await warm(prepare(target), 500);
   const headers = Object.entries(target.headers).flatMap(([name, value]) => ['-H', `${name}: ${value}`]);
-  const { stdout: output } = await promisify(execFile)(wrk, ['-t1', `-c${concurrency}`, `-d${seconds}s`, '--latency', ...headers, target.url]);
+  const { stdout: output } = await promisify(execFile)(wrk, [
+    '-t1',
+    `-c${concurrency}`,
+    `-d${seconds}s`,
+    '--latency',
+    ...headers,
+    target.url,
+  ]);
   const completed = Number(/(\d+) requests in/.exec(output)?.[1] ?? Number.NaN);
-  const errors = Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0) + (/Socket errors: (.*)/.exec(output)?.[1]?.match(/\d+/g) ?? []).map(Number).reduce((a, b) => a + b, 0);
-  return { generator: 'wrk', perSecond: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? Number.NaN)), completed, errors, p50Ms: wrkMs(output, '50'), p99Ms: wrkMs(output, '99') };
+  const errors =
+    Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0) +
+    (/Socket errors: (.*)/.exec(output)?.[1]?.match(/\d+/g) ?? []).map(Number).reduce((a, b) => a + b, 0);
+  return {
+    generator: 'wrk',
+    perSecond: Math.round(Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? Number.NaN)),
+    completed,
+    errors,
+    p50Ms: wrkMs(output, '50'),
+    p99Ms: wrkMs(output, '99'),
+  };
 }
 
 /** As many requests as `concurrency` kept-alive connections complete in `seconds`. */
 export function closedLoop(target: Target, concurrency: number, seconds: number): Promise<FlatOut> {
-  return WRK !== undefined && flatOutGenerator() === 'wrk' ? closedLoopWrk(WRK, target, concurrency, seconds) : closedLoopNode(target, concurrency, seconds);
+  return WRK !== undefined && flatOutGenerator() === 'wrk'
+    ? closedLoopWrk(WRK, target, concurrency, seconds)
+    : closedLoopNode(target, concurrency, seconds);
 }

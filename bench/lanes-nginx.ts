@@ -18,7 +18,12 @@ export interface RunningNginx {
   stop(): Promise<void>;
 }
 
-export async function startNginx(dir: string, port: number, upstreams: { baseline: string; lane: string; laneName: string }, workers = 1): Promise<RunningNginx | undefined> {
+export async function startNginx(
+  dir: string,
+  port: number,
+  upstreams: { baseline: string; lane: string; laneName: string },
+  workers = 1,
+): Promise<RunningNginx | undefined> {
   if (!existsSync(NGINX)) return undefined;
   for (const sub of ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi']) await mkdir(join(dir, sub), { recursive: true });
   const hostPort = (url: string): string => new URL(url).host;
@@ -54,7 +59,13 @@ http {
   const url = `http://127.0.0.1:${port}`;
   for (let attempt = 0; attempt < 100; attempt++) {
     if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}; see ${join(dir, 'error.log')}`);
-    if (await fetch(`${url}/svc/`).then((response) => response.ok, () => false)) break;
+    if (
+      await fetch(`${url}/svc/`).then(
+        (response) => response.ok,
+        () => false,
+      )
+    )
+      break;
     await sleep(50);
   }
   return {
@@ -64,7 +75,11 @@ http {
       if (master === undefined) return [];
       let children: number[] = [];
       try {
-        children = readFileSync(`/proc/${master}/task/${master}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
+        children = readFileSync(`/proc/${master}/task/${master}/children`, 'utf8')
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean)
+          .map(Number);
       } catch {
         // Not Linux: no CPU figures.
       }

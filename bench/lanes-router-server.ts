@@ -17,15 +17,26 @@ const target = (endpoint: string): RouteTarget => ({ version: 'bench', endpoint 
 const table: RouteTable = {
   baseline: new Map(Object.entries(spec.baseline ?? {}).map(([service, endpoint]) => [service, target(endpoint)])),
   lanes: new Map(
-    Object.entries(spec.lanes ?? {}).map(([lane, services]) => [lane, { mode: 'fallback' as const, services: new Map(Object.entries(services).map(([service, endpoint]) => [service, target(endpoint)])) }]),
+    Object.entries(spec.lanes ?? {}).map(([lane, services]) => [
+      lane,
+      {
+        mode: 'fallback' as const,
+        services: new Map(Object.entries(services).map(([service, endpoint]) => [service, target(endpoint)])),
+      },
+    ]),
   ),
 };
 const router = createLaneRouter({ routes: () => table });
 router.keepAliveTimeout = 60_000;
-router.listen({ port: Number(process.env.BENCH_PORT ?? 0), host: '127.0.0.1', reusePort: process.env.BENCH_REUSE_PORT === '1' }, () => {
-  const address = router.address();
-  process.stdout.write(`${JSON.stringify({ port: address !== null && typeof address === 'object' ? address.port : 0 })}\n`);
-});
+router.listen(
+  { port: Number(process.env.BENCH_PORT ?? 0), host: '127.0.0.1', reusePort: process.env.BENCH_REUSE_PORT === '1' },
+  () => {
+    const address = router.address();
+    process.stdout.write(
+      `${JSON.stringify({ port: address !== null && typeof address === 'object' ? address.port : 0 })}\n`,
+    );
+  },
+);
 process.once('SIGTERM', () => {
   router.close(() => process.exit(0));
   router.closeAllConnections();

@@ -9,7 +9,9 @@ const name = process.env.UPSTREAM_NAME ?? 'upstream';
 const body = Buffer.from(`ok ${name}\n`);
 const server = createServer((request, response) => {
   request.resume();
-  request.on('end', () => response.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length }).end(body));
+  request.on('end', () =>
+    response.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length }).end(body),
+  );
 });
 server.keepAliveTimeout = 60_000;
 serveAnnounced(server);

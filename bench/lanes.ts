@@ -87,7 +87,9 @@ function cpuSeconds(pids: readonly number[]): number | undefined {
 }
 
 function perRequest(before: number | undefined, after: number | undefined, completed: number): string {
-  return before === undefined || after === undefined || completed === 0 ? '-' : `${((after - before) * 1e6 / completed).toFixed(1)} µs`;
+  return before === undefined || after === undefined || completed === 0
+    ? '-'
+    : `${(((after - before) * 1e6) / completed).toFixed(1)} µs`;
 }
 
 /** 20 tasks over 12 services, each service at the baseline (60%) or one of three versions; a fixed seed. */
@@ -101,15 +103,34 @@ async function reuse(db: Database): Promise<string> {
   const deps: LaneDeps = {
     db: db.db,
     // Counting, not starting: every deployed version gets an address of its own.
-    runtime: { name: 'bench', start: (service, version) => Promise.resolve({ endpoint: `http://127.0.0.1:9/${service}/${version}`, ref: '' }), stop: () => Promise.resolve() },
+    runtime: {
+      name: 'bench',
+      start: (service, version) => Promise.resolve({ endpoint: `http://127.0.0.1:9/${service}/${version}`, ref: '' }),
+      stop: () => Promise.resolve(),
+    },
     actor: 'bench',
   };
-  for (const service of services) await db.db.transaction((tx) => putInstance(tx, { service, version: '0', endpoint: `http://127.0.0.1:9/${service}`, baseline: true, runtime: 'bench' }, 'bench'));
+  for (const service of services)
+    await db.db.transaction((tx) =>
+      putInstance(
+        tx,
+        { service, version: '0', endpoint: `http://127.0.0.1:9/${service}`, baseline: true, runtime: 'bench' },
+        'bench',
+      ),
+    );
   let deployed = 0;
   let missingPerTask = 0;
   for (let task = 0; task < 20; task++) {
-    const wanted = Object.fromEntries(services.map((service) => [service, random() < 0.6 ? 'baseline' : String(1 + Math.floor(random() * 3))]));
-    const resolution = await resolveTask(deps, { lane: `task-${task}`, services: wanted, calls: [], mode: 'fallback', ttlMs: 3_600_000 });
+    const wanted = Object.fromEntries(
+      services.map((service) => [service, random() < 0.6 ? 'baseline' : String(1 + Math.floor(random() * 3))]),
+    );
+    const resolution = await resolveTask(deps, {
+      lane: `task-${task}`,
+      services: wanted,
+      calls: [],
+      mode: 'fallback',
+      ttlMs: 3_600_000,
+    });
     if (!resolution.ok) throw new Error(resolution.message);
     deployed += resolution.deployed;
     missingPerTask += Object.values(wanted).filter((version) => version !== 'baseline').length;
@@ -128,22 +149,58 @@ async function main(): Promise<void> {
   const firstRouter = spawnBench('lanes-router-server.ts', { BENCH_ROUTES: routes, BENCH_REUSE_PORT: reusePort });
   const routers = [firstRouter];
   const routerPort = await portOf(firstRouter);
-  for (let index = 1; index < WORKERS; index++) routers.push(spawnBench('lanes-router-server.ts', { BENCH_ROUTES: routes, BENCH_REUSE_PORT: reusePort, BENCH_PORT: String(routerPort) }));
+  for (let index = 1; index < WORKERS; index++)
+    routers.push(
+      spawnBench('lanes-router-server.ts', {
+        BENCH_ROUTES: routes,
+        BENCH_REUSE_PORT: reusePort,
+        BENCH_PORT: String(routerPort),
+      }),
+    );
   for (const router of routers.slice(1)) await portOf(router);
   const routerUrl = `http://127.0.0.1:${routerPort}`;
   const [nginxPort] = await freePorts(1);
-  nginx = await startNginx(join(work, 'nginx'), nginxPort ?? 0, { baseline: baselineUrl, lane: laneUrl, laneName: LANE }, WORKERS);
+  nginx = await startNginx(
+    join(work, 'nginx'),
+    nginxPort ?? 0,
+    { baseline: baselineUrl, lane: laneUrl, laneName: LANE },
+    WORKERS,
+  );
 
-  const pidsOf = (processes: SpawnedProcess[]): number[] => processes.flatMap((spawned) => (spawned.child.pid === undefined ? [] : [spawned.child.pid]));
+  const pidsOf = (processes: SpawnedProcess[]): number[] =>
+    processes.flatMap((spawned) => (spawned.child.pid === undefined ? [] : [spawned.child.pid]));
   const targets: { name: string; target: Target; pids: () => number[] }[] = [
     { name: 'direct', target: { url: `${laneUrl}/x`, headers: {} }, pids: () => [] },
-    { name: 'lane router', target: { url: `${routerUrl}/svc/x`, headers: { 'x-yardmaster-lane': LANE } }, pids: () => pidsOf(routers) },
-    ...(nginx === undefined ? [] : [{ name: 'nginx map', target: { url: `${nginx.url}/svc/x`, headers: { 'x-yardmaster-lane': LANE } }, pids: () => nginx?.pids() ?? [] }]),
+    {
+      name: 'lane router',
+      target: { url: `${routerUrl}/svc/x`, headers: { 'x-yardmaster-lane': LANE } },
+      pids: () => pidsOf(routers),
+    },
+    ...(nginx === undefined
+      ? []
+      : [
+          {
+            name: 'nginx map',
+            target: { url: `${nginx.url}/svc/x`, headers: { 'x-yardmaster-lane': LANE } },
+            pids: () => nginx?.pids() ?? [],
+          },
+        ]),
   ];
-  const processes = WORKERS === 1 ? 'one router process, one nginx worker' : `${WORKERS} router processes (SO_REUSEPORT), ${WORKERS} nginx workers`;
-  console.log(`bench:lanes: one hop through a proxy to an upstream on 127.0.0.1; ${processes}; ${availableParallelism()} cores`);
-  console.log(`  at ${RATE}/s for ${SECONDS} s (targets interleaved second by second, lean generator), then ${CONCURRENCY} connections flat out for ${SECONDS} s (${flatOutGenerator()})`);
-  const rated = await fixedRate(targets.map((entry) => entry.target), RATE, SECONDS);
+  const processes =
+    WORKERS === 1
+      ? 'one router process, one nginx worker'
+      : `${WORKERS} router processes (SO_REUSEPORT), ${WORKERS} nginx workers`;
+  console.log(
+    `bench:lanes: one hop through a proxy to an upstream on 127.0.0.1; ${processes}; ${availableParallelism()} cores`,
+  );
+  console.log(
+    `  at ${RATE}/s for ${SECONDS} s (targets interleaved second by second, lean generator), then ${CONCURRENCY} connections flat out for ${SECONDS} s (${flatOutGenerator()})`,
+  );
+  const rated = await fixedRate(
+    targets.map((entry) => entry.target),
+    RATE,
+    SECONDS,
+  );
   for (const [index, entry] of targets.entries()) {
     const figures = rated[index];
     if (figures !== undefined) console.log(`  ${entry.name.padEnd(12)} at ${RATE}/s: ${latency(figures)}`);
@@ -167,7 +224,9 @@ async function main(): Promise<void> {
     const upstreamAfter = cpuSeconds(upstreamPids);
     most.set(entry.name, figures);
     const cpu = `${entry.name === 'direct' ? '' : `proxy CPU ${perRequest(before, after, figures.completed)}/request, `}upstream ${perRequest(upstreamBefore, upstreamAfter, figures.completed)}/request`;
-    console.log(`  ${entry.name.padEnd(12)} flat out: ${figures.perSecond}/s  (p50 ${ms2(figures.p50Ms)} ms  p99 ${ms2(figures.p99Ms)} ms, ${figures.completed} requests, ${figures.errors} errors; ${cpu})`);
+    console.log(
+      `  ${entry.name.padEnd(12)} flat out: ${figures.perSecond}/s  (p50 ${ms2(figures.p50Ms)} ms  p99 ${ms2(figures.p99Ms)} ms, ${figures.completed} requests, ${figures.errors} errors; ${cpu})`,
+    );
   }
   if (nginx === undefined) console.log('  nginx: not installed (apt-get install nginx-light), not compared');
 
@@ -180,7 +239,9 @@ async function main(): Promise<void> {
   const routerMost = most.get('lane router')?.perSecond ?? 0;
   const nginxMost = most.get('nginx map')?.perSecond;
   console.log(`  target p99 added < 1 ms per hop: ${router99 < 1 ? 'met' : 'MISSED'} (${ms2(router99)} ms)`);
-  console.log(`  target throughput ≥ nginx's: ${nginxMost === undefined ? 'not measured' : routerMost >= nginxMost ? 'met' : 'MISSED'} (${routerMost}/s vs ${nginxMost ?? '–'}/s)`);
+  console.log(
+    `  target throughput ≥ nginx's: ${nginxMost === undefined ? 'not measured' : routerMost >= nginxMost ? 'met' : 'MISSED'} (${routerMost}/s vs ${nginxMost ?? '–'}/s)`,
+  );
 }
 
 try {

@@ -7,7 +7,9 @@ import type { Server } from 'node:http';
 export function serveAnnounced(server: Server): void {
   server.listen(0, '127.0.0.1', () => {
     const address = server.address();
-    process.stdout.write(`${JSON.stringify({ port: address !== null && typeof address === 'object' ? address.port : 0 })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ port: address !== null && typeof address === 'object' ? address.port : 0 })}\n`,
+    );
   });
   process.once('SIGTERM', () => {
     server.close(() => process.exit(0));

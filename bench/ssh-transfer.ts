@@ -37,7 +37,10 @@ const runFile = promisify(execFile);
 
 function numbers(value: string | undefined, fallback: number[]): number[] {
   if (value === undefined || value.trim() === '') return fallback;
-  return value.split(',').map((part) => Number(part.trim())).filter((n) => Number.isInteger(n) && n > 0);
+  return value
+    .split(',')
+    .map((part) => Number(part.trim()))
+    .filter((n) => Number.isInteger(n) && n > 0);
 }
 
 const reps = numbers(process.env.BENCH_REPS, [3])[0] ?? 3;
@@ -50,7 +53,9 @@ const connections: SshConnection[] = [];
 
 async function cleanup(): Promise<void> {
   await Promise.allSettled(connections.map((connection) => connection.close()));
-  await fleet?.stop().catch((error: unknown) => { console.error('stopping the sshd fleet failed:', error); });
+  await fleet?.stop().catch((error: unknown) => {
+    console.error('stopping the sshd fleet failed:', error);
+  });
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 }
 
@@ -61,20 +66,30 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 /** Whether ssh2 loaded its native crypto binding (ChaCha20-Poly1305 and AES-GCM in C++). */
 function ssh2NativeBinding(): boolean {
   const crypto: unknown = createRequire(import.meta.url)('ssh2/lib/protocol/crypto.js');
-  return typeof crypto === 'object' && crypto !== null && 'bindingAvailable' in crypto && crypto.bindingAvailable === true;
+  return (
+    typeof crypto === 'object' && crypto !== null && 'bindingAvailable' in crypto && crypto.bindingAvailable === true
+  );
 }
 
 function connectOptions(active: SshdFleet): ConnectOptions {
   return { privateKey: active.privateKey, defaultUser: active.user, acceptNewHostKeys: false, readyTimeoutMs: 20_000 };
 }
 
-async function connect(host: HostEntry, active: SshdFleet, ciphers: readonly SshCipher[] = PREFERRED_CIPHERS): Promise<SshConnection> {
+async function connect(
+  host: HostEntry,
+  active: SshdFleet,
+  ciphers: readonly SshCipher[] = PREFERRED_CIPHERS,
+): Promise<SshConnection> {
   const connection = await openSshConnection(host, connectOptions(active), { ...DEFAULT_SSH_TUNING, ciphers });
   connections.push(connection);
   return connection;
 }
 
-async function mustSucceed(executor: Executor, command: string, options: Parameters<Executor['exec']>[1] = {}): Promise<void> {
+async function mustSucceed(
+  executor: Executor,
+  command: string,
+  options: Parameters<Executor['exec']>[1] = {},
+): Promise<void> {
   let stderr = '';
   const result = await executor.exec(command, { ...options, onStderr: (chunk) => (stderr += chunk) });
   if (result.exitCode !== 0) throw new Error(`${command} failed (${result.exitCode ?? result.signal}): ${stderr}`);
@@ -89,7 +104,8 @@ async function timed(action: () => Promise<unknown>): Promise<number> {
 async function emptyDeployDirs(active: SshdFleet): Promise<void> {
   await Promise.all(
     active.hosts.map(async (host) => {
-      for (const name of await readdir(host.deployTo)) await rm(join(host.deployTo, name), { recursive: true, force: true });
+      for (const name of await readdir(host.deployTo))
+        await rm(join(host.deployTo, name), { recursive: true, force: true });
     }),
   );
   await runFile('sync');
@@ -109,36 +125,58 @@ const unpackFile = (file: string, dir: string): string =>
   `mkdir -p ${shellQuote(dir)} && tar -xzf ${shellQuote(file)} -C ${shellQuote(dir)}`;
 
 const methods: [string, Method][] = [
-  ['stream → tar -x (exec stdin)', async (t, pkg) => mustSucceed(t.executor, unpackTo(join(t.deployTo, 'r')), { stdin: createReadStream(pkg) })],
-  ['sftp fastPut + tar -xzf', async (t, pkg) => {
-    await t.executor.putFile(pkg, join(t.deployTo, 'p.tgz'), { method: 'sftp' });
-    await mustSucceed(t.executor, unpackFile(join(t.deployTo, 'p.tgz'), join(t.deployTo, 'r')));
-  }],
-  ['sftp write stream + tar -xzf', async (t, pkg) => {
-    const sftp = await openSftp(t.connection);
-    await sftpStreamPut(sftp, t.connection, pkg, join(t.deployTo, 'p.tgz'));
-    sftp.end();
-    await mustSucceed(t.executor, unpackFile(join(t.deployTo, 'p.tgz'), join(t.deployTo, 'r')));
-  }],
-  ['scp + tar -xzf', async (t, pkg) => {
-    await t.executor.putFile(pkg, join(t.deployTo, 'p.tgz'), { method: 'scp' });
-    await mustSucceed(t.executor, unpackFile(join(t.deployTo, 'p.tgz'), join(t.deployTo, 'r')));
-  }],
-  ['upload only: stream → cat > file', async (t, pkg) => mustSucceed(t.executor, `cat > ${shellQuote(join(t.deployTo, 'p.tgz'))}`, { stdin: createReadStream(pkg) })],
-  ['upload only: sftp fastPut', async (t, pkg) => {
-    const sftp = await openSftp(t.connection);
-    await sftpFastPut(sftp, t.connection, pkg, join(t.deployTo, 'p.tgz'));
-    sftp.end();
-  }],
+  [
+    'stream → tar -x (exec stdin)',
+    async (t, pkg) => mustSucceed(t.executor, unpackTo(join(t.deployTo, 'r')), { stdin: createReadStream(pkg) }),
+  ],
+  [
+    'sftp fastPut + tar -xzf',
+    async (t, pkg) => {
+      await t.executor.putFile(pkg, join(t.deployTo, 'p.tgz'), { method: 'sftp' });
+      await mustSucceed(t.executor, unpackFile(join(t.deployTo, 'p.tgz'), join(t.deployTo, 'r')));
+    },
+  ],
+  [
+    'sftp write stream + tar -xzf',
+    async (t, pkg) => {
+      const sftp = await openSftp(t.connection);
+      await sftpStreamPut(sftp, t.connection, pkg, join(t.deployTo, 'p.tgz'));
+      sftp.end();
+      await mustSucceed(t.executor, unpackFile(join(t.deployTo, 'p.tgz'), join(t.deployTo, 'r')));
+    },
+  ],
+  [
+    'scp + tar -xzf',
+    async (t, pkg) => {
+      await t.executor.putFile(pkg, join(t.deployTo, 'p.tgz'), { method: 'scp' });
+      await mustSucceed(t.executor, unpackFile(join(t.deployTo, 'p.tgz'), join(t.deployTo, 'r')));
+    },
+  ],
+  [
+    'upload only: stream → cat > file',
+    async (t, pkg) =>
+      mustSucceed(t.executor, `cat > ${shellQuote(join(t.deployTo, 'p.tgz'))}`, { stdin: createReadStream(pkg) }),
+  ],
+  [
+    'upload only: sftp fastPut',
+    async (t, pkg) => {
+      const sftp = await openSftp(t.connection);
+      await sftpFastPut(sftp, t.connection, pkg, join(t.deployTo, 'p.tgz'));
+      sftp.end();
+    },
+  ],
   ['upload only: scp', async (t, pkg) => t.executor.putFile(pkg, join(t.deployTo, 'p.tgz'), { method: 'scp' })],
-  ['new connection + stream → tar -x', async (t, pkg, active) => {
-    const connection = await openSshConnection(t.host, connectOptions(active));
-    try {
-      await mustSucceed(sshExecutor(connection), unpackTo(join(t.deployTo, 'r')), { stdin: createReadStream(pkg) });
-    } finally {
-      await connection.close();
-    }
-  }],
+  [
+    'new connection + stream → tar -x',
+    async (t, pkg, active) => {
+      const connection = await openSshConnection(t.host, connectOptions(active));
+      try {
+        await mustSucceed(sshExecutor(connection), unpackTo(join(t.deployTo, 'r')), { stdin: createReadStream(pkg) });
+      } finally {
+        await connection.close();
+      }
+    },
+  ],
 ];
 
 async function transferSection(active: SshdFleet, pkg: string): Promise<void> {
@@ -185,7 +223,13 @@ async function cipherSection(active: SshdFleet): Promise<void> {
   const megabytes = 64;
   const payload = Buffer.alloc(megabytes << 20, 7);
   const rows: string[][] = [];
-  for (const cipher of ['aes128-gcm@openssh.com', 'aes256-gcm@openssh.com', 'aes128-ctr', 'aes256-ctr', 'chacha20-poly1305@openssh.com'] as const) {
+  for (const cipher of [
+    'aes128-gcm@openssh.com',
+    'aes256-gcm@openssh.com',
+    'aes128-ctr',
+    'aes256-ctr',
+    'chacha20-poly1305@openssh.com',
+  ] as const) {
     const connection = await connect(host, active, [cipher]);
     const executor = sshExecutor(connection);
     await mustSucceed(executor, 'cat > /dev/null', { stdin: payload.subarray(0, 1 << 20) });
@@ -194,14 +238,20 @@ async function cipherSection(active: SshdFleet): Promise<void> {
     for (let rep = 0; rep < reps; rep += 1) {
       up.push(await timed(() => mustSucceed(executor, 'cat > /dev/null', { stdin: payload })));
       let received = 0;
-      down.push(await timed(() => mustSucceed(executor, `head -c ${megabytes}M /dev/zero`, { onStdout: (chunk) => (received += chunk.length) })));
+      down.push(
+        await timed(() =>
+          mustSucceed(executor, `head -c ${megabytes}M /dev/zero`, { onStdout: (chunk) => (received += chunk.length) }),
+        ),
+      );
       if (received !== megabytes << 20) throw new Error(`received ${received} bytes`);
     }
     const rate = (elapsed: number): string => (megabytes / (elapsed / 1000)).toFixed(0);
     rows.push([cipher, rate(median(up)), rate(median(down))]);
     await connection.close();
   }
-  console.log(`\nThroughput per cipher over one connection, ${megabytes} MB (MB/s, median of ${reps}); native binding: ${ssh2NativeBinding() ? 'yes' : 'no'}`);
+  console.log(
+    `\nThroughput per cipher over one connection, ${megabytes} MB (MB/s, median of ${reps}); native binding: ${ssh2NativeBinding() ? 'yes' : 'no'}`,
+  );
   console.log(table(['cipher', 'upload', 'download'], rows));
 }
 
@@ -219,20 +269,44 @@ async function latencySection(active: SshdFleet): Promise<void> {
     handshakes.push(await timed(async () => (await openSshConnection(host, connectOptions(active))).close()));
   }
   const sftpSessions: number[] = [];
-  for (let rep = 0; rep < 20; rep += 1) sftpSessions.push(await timed(async () => { (await openSftp(connection)).end(); }));
+  for (let rep = 0; rep < 20; rep += 1)
+    sftpSessions.push(
+      await timed(async () => {
+        (await openSftp(connection)).end();
+      }),
+    );
   const openssh: number[] = [];
-  const args = ['-F', '/dev/null', '-i', active.privateKeyPath, '-p', String(sshd.port), '-o', 'StrictHostKeyChecking=no',
-    '-o', 'UserKnownHostsFile=/dev/null', '-o', 'BatchMode=yes', '-o', 'LogLevel=ERROR', `${active.user}@127.0.0.1`, 'true'];
+  const args = [
+    '-F',
+    '/dev/null',
+    '-i',
+    active.privateKeyPath,
+    '-p',
+    String(sshd.port),
+    '-o',
+    'StrictHostKeyChecking=no',
+    '-o',
+    'UserKnownHostsFile=/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'LogLevel=ERROR',
+    `${active.user}@127.0.0.1`,
+    'true',
+  ];
   for (let rep = 0; rep < 10; rep += 1) openssh.push(await timed(() => runFile('ssh', args)));
-  const fmt = (values: number[]): string => values.length === 0 ? '-' : (median(values)).toFixed(2);
+  const fmt = (values: number[]): string => (values.length === 0 ? '-' : median(values).toFixed(2));
   console.log('\nLatency (ms, median)');
   console.log(
-    table(['what', 'median', 'min'], [
-      ['exec `true`, reused connection (200×)', fmt(execs), min(execs).toFixed(2)],
-      ['new connection: tcp + kex + auth + close (20×)', fmt(handshakes), min(handshakes).toFixed(2)],
-      ['open an SFTP session on it (20×)', fmt(sftpSessions), min(sftpSessions).toFixed(2)],
-      ['OpenSSH `ssh host true`, process + handshake (10×)', fmt(openssh), min(openssh).toFixed(2)],
-    ]),
+    table(
+      ['what', 'median', 'min'],
+      [
+        ['exec `true`, reused connection (200×)', fmt(execs), min(execs).toFixed(2)],
+        ['new connection: tcp + kex + auth + close (20×)', fmt(handshakes), min(handshakes).toFixed(2)],
+        ['open an SFTP session on it (20×)', fmt(sftpSessions), min(sftpSessions).toFixed(2)],
+        ['OpenSSH `ssh host true`, process + handshake (10×)', fmt(openssh), min(openssh).toFixed(2)],
+      ],
+    ),
   );
 }
 
@@ -245,7 +319,9 @@ async function main(): Promise<void> {
   if (sections.has('transfer')) {
     console.log('building the package…');
     const pkg = await buildBenchPackage(join(work, 'pkgs'), '1.0.0');
-    console.log(`package: ${(pkg.size / 1e6).toFixed(1)} MB tar.gz, ${pkg.files} files, ${(pkg.rawSize / 1e6).toFixed(1)} MB unpacked`);
+    console.log(
+      `package: ${(pkg.size / 1e6).toFixed(1)} MB tar.gz, ${pkg.files} files, ${(pkg.rawSize / 1e6).toFixed(1)} MB unpacked`,
+    );
     await transferSection(active, pkg.path);
   }
   if (sections.has('ciphers')) await cipherSection(active);

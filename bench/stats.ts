@@ -36,14 +36,20 @@ const DAY_MS = 86_400_000;
 let server: TestPostgres | undefined;
 let database: Database | undefined;
 const KEEP = process.env.BENCH_KEEP === '1';
-const cleanup = benchCleanup('bench:stats', async () => {
-  await database?.close().catch(() => undefined);
-  if (KEEP && server !== undefined) {
-    console.log(`kept ${server.url} (BENCH_KEEP=1): drop it yourself`);
-    return;
-  }
-  await server?.drop().catch((error: unknown) => { console.error('dropping the bench database failed:', error); });
-}, TIMEOUT_MS);
+const cleanup = benchCleanup(
+  'bench:stats',
+  async () => {
+    await database?.close().catch(() => undefined);
+    if (KEEP && server !== undefined) {
+      console.log(`kept ${server.url} (BENCH_KEEP=1): drop it yourself`);
+      return;
+    }
+    await server?.drop().catch((error: unknown) => {
+      console.error('dropping the bench database failed:', error);
+    });
+  },
+  TIMEOUT_MS,
+);
 
 /** Seeds the tables the statistics read; every row's time is relative to `now` so the ranges below cover them. */
 async function seed(db: Db, now: Date): Promise<void> {
@@ -140,14 +146,19 @@ async function main(): Promise<void> {
   const now = new Date();
   const seedStart = performance.now();
   await seed(database.db, now);
-  console.log(`bench:stats on ${server.name}: seeded ${RELEASES} releases, ${ORDERS} work orders in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+  console.log(
+    `bench:stats on ${server.name}: seeded ${RELEASES} releases, ${ORDERS} work orders in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`,
+  );
 
   const repos = Array.from({ length: REPOS }, (_, index) => `acme/repo-${index + 1}`);
   const today = Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()) + DAY_MS;
   const scopes: { label: string; scope: StatsScope }[] = [
     { label: '90 days', scope: { repos, from: new Date(today - 90 * DAY_MS), to: new Date(today) } },
     { label: '365 days', scope: { repos, from: new Date(today - 365 * DAY_MS), to: new Date(today) } },
-    { label: '365 days, one project', scope: { repos, from: new Date(today - 365 * DAY_MS), to: new Date(today), project: 'project-1' } },
+    {
+      label: '365 days, one project',
+      scope: { repos, from: new Date(today - 365 * DAY_MS), to: new Date(today), project: 'project-1' },
+    },
   ];
   const names: StatisticName[] = keysOf(STATISTICS);
   const db = database.db;
@@ -158,10 +169,14 @@ async function main(): Promise<void> {
       const times = await time(() => STATISTICS[name](db, scope));
       const max = Math.max(...times);
       slowest = Math.max(slowest, max);
-      console.log(`${name.padEnd(22)} ${label.padEnd(22)} ${fmtMs(percentile(times, 50)).padStart(10)} ${fmtMs(max).padStart(10)}${max > TARGET_MS ? '  over target' : ''}`);
+      console.log(
+        `${name.padEnd(22)} ${label.padEnd(22)} ${fmtMs(percentile(times, 50)).padStart(10)} ${fmtMs(max).padStart(10)}${max > TARGET_MS ? '  over target' : ''}`,
+      );
     }
   }
-  console.log(`\nslowest run ${fmtMs(slowest)} ms; target < ${TARGET_MS} ms per query: ${slowest < TARGET_MS ? 'met' : 'NOT met'}`);
+  console.log(
+    `\nslowest run ${fmtMs(slowest)} ms; target < ${TARGET_MS} ms per query: ${slowest < TARGET_MS ? 'met' : 'NOT met'}`,
+  );
 }
 
 try {

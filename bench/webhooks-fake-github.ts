@@ -15,22 +15,44 @@ let nextId = 1;
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) }).end(text);
+  response
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) })
+    .end(text);
 }
 
 function route(method: string, path: string): { key: string; status: number; body: unknown } {
   if (method === 'POST' && /^\/app\/installations\/\d+\/access_tokens$/.test(path)) {
-    return { key: 'token', status: 201, body: { token: 'ghs_bench', expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {} } };
+    return {
+      key: 'token',
+      status: 201,
+      body: { token: 'ghs_bench', expires_at: new Date(Date.now() + 3_600_000).toISOString(), permissions: {} },
+    };
   }
   const repo = /^\/repos\/([^/]+)\/([^/]+)(\/.*)?$/.exec(path);
   if (repo === null) return { key: 'other', status: 404, body: { message: 'Not Found' } };
   const rest = repo[3] ?? '';
-  if (method === 'GET' && rest === '') return { key: 'repo', status: 200, body: { id: 1, name: repo[2], full_name: `${repo[1]}/${repo[2]}`, default_branch: 'master' } };
+  if (method === 'GET' && rest === '')
+    return {
+      key: 'repo',
+      status: 200,
+      body: { id: 1, name: repo[2], full_name: `${repo[1]}/${repo[2]}`, default_branch: 'master' },
+    };
   if (method === 'GET' && decodeURIComponent(rest) === '/contents/.github/yardmaster.yml') {
-    return { key: 'config', status: 200, body: { type: 'file', encoding: 'base64', content: Buffer.from(config).toString('base64'), path: '.github/yardmaster.yml' } };
+    return {
+      key: 'config',
+      status: 200,
+      body: {
+        type: 'file',
+        encoding: 'base64',
+        content: Buffer.from(config).toString('base64'),
+        path: '.github/yardmaster.yml',
+      },
+    };
   }
-  if (method === 'POST' && /^\/issues\/\d+\/comments$/.test(rest)) return { key: 'comment', status: 201, body: { id: nextId++ } };
-  if (method === 'POST' && /^\/issues\/comments\/\d+\/reactions$/.test(rest)) return { key: 'reaction', status: 201, body: { id: nextId++ } };
+  if (method === 'POST' && /^\/issues\/\d+\/comments$/.test(rest))
+    return { key: 'comment', status: 201, body: { id: nextId++ } };
+  if (method === 'POST' && /^\/issues\/comments\/\d+\/reactions$/.test(rest))
+    return { key: 'reaction', status: 201, body: { id: nextId++ } };
   if (method === 'POST' && /^\/issues\/\d+\/labels$/.test(rest)) return { key: 'labels', status: 200, body: [] };
   return { key: `other ${method} ${rest.split('/')[1] ?? ''}`, status: 404, body: { message: 'Not Found' } };
 }

@@ -57,10 +57,14 @@ function post(agent: Agent, url: URL, secret: string, delivery: BenchDelivery): 
       },
       (response) => {
         response.resume();
-        response.on('end', () => { resolve(response.statusCode ?? 0); });
+        response.on('end', () => {
+          resolve(response.statusCode ?? 0);
+        });
       },
     );
-    outgoing.on('error', () => { resolve(0); });
+    outgoing.on('error', () => {
+      resolve(0);
+    });
     outgoing.end(delivery.body);
   });
 }

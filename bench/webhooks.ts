@@ -77,18 +77,33 @@ async function stopChild(child: SpawnedProcess): Promise<void> {
 const cleanup = benchCleanup('bench:webhooks', async () => {
   await Promise.all(children.map(stopChild));
   await database?.close().catch(() => undefined);
-  await bench?.drop().catch((error: unknown) => { console.error('dropping the bench database failed:', error); });
+  await bench?.drop().catch((error: unknown) => {
+    console.error('dropping the bench database failed:', error);
+  });
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
 function appKey(): string {
-  return generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs1', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
 }
 
 /** A plan comment on order `number`, a version of its own, by the developer carol. */
 function planDelivery(index: number): { event: string; body: string } {
   const number = (index % ORDERS) + 1;
-  const body = ['```yaml', 'app: shop', 'environment: production', `version: 1.0.${index}`, 'package:', `  url: https://artifacts.example.com/shop-1.0.${index}.tar.gz`, `  sha256: ${'a'.repeat(64)}`, '```'].join('\n');
+  const body = [
+    '```yaml',
+    'app: shop',
+    'environment: production',
+    `version: 1.0.${index}`,
+    'package:',
+    `  url: https://artifacts.example.com/shop-1.0.${index}.tar.gz`,
+    `  sha256: ${'a'.repeat(64)}`,
+    '```',
+  ].join('\n');
   const payload = examplePayload('issue_comment', 'created', {
     issue: { number, title: `Release ${number}`, pull_request: undefined },
     comment: { id: 1_000_000 + index, body, user: { login: 'carol', type: 'User' } },
@@ -112,7 +127,10 @@ function report(name: string, { result, cpu }: Measured): void {
 }
 
 async function listeningPort(child: SpawnedProcess): Promise<number> {
-  const line = await child.waitForLine((text) => text.includes('"msg":"listening"') || text.startsWith('{"port"'), 60_000);
+  const line = await child.waitForLine(
+    (text) => text.includes('"msg":"listening"') || text.startsWith('{"port"'),
+    60_000,
+  );
   return Number(/"port":(\d+)/.exec(line)?.[1]);
 }
 
@@ -121,7 +139,10 @@ async function healthy(port: number, child: SpawnedProcess): Promise<number> {
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline) {
     if (child.child.exitCode !== null) throw new Error(`server exited (${child.child.exitCode}):\n${child.output()}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then((response) => response.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) return port;
     await delay(100);
   }
@@ -137,21 +158,46 @@ async function main(): Promise<void> {
   if (!parsed.ok) throw new Error('bench config invalid');
   const context = { config: parsed.value, org: 'Codertocat', membership: { isMember: () => Promise.resolve(false) } };
   for (let number = 1; number <= ORDERS; number++) {
-    const opened = await openWorkOrder({ db: database.db }, { repoFullName: REPO, installationId: 4242, number, kind: 'issue', title: `Release ${number}`, requester: 'pam' }, context);
+    const opened = await openWorkOrder(
+      { db: database.db },
+      { repoFullName: REPO, installationId: 4242, number, kind: 'issue', title: `Release ${number}`, requester: 'pam' },
+      context,
+    );
     if (!opened.ok) throw new Error(opened.message);
   }
 
-  const fake = spawnNode([join(ROOT, 'bench/webhooks-fake-github.ts')], { BENCH_REPO_CONFIG: Buffer.from(CONFIG_YAML).toString('base64') }, work);
+  const fake = spawnNode(
+    [join(ROOT, 'bench/webhooks-fake-github.ts')],
+    { BENCH_REPO_CONFIG: Buffer.from(CONFIG_YAML).toString('base64') },
+    work,
+  );
   children.push(fake);
   const githubUrl = `http://127.0.0.1:${await listeningPort(fake)}`;
-  const common = { APP_ID: '4242', PRIVATE_KEY: appKey(), WEBHOOK_SECRET: SECRET, GITHUB_API_URL: githubUrl, HOST: '127.0.0.1', HOME: work };
+  const common = {
+    APP_ID: '4242',
+    PRIVATE_KEY: appKey(),
+    WEBHOOK_SECRET: SECRET,
+    GITHUB_API_URL: githubUrl,
+    HOST: '127.0.0.1',
+    HOME: work,
+  };
   const [serverPortNumber, unthrottledPortNumber] = await freePorts(2);
   if (serverPortNumber === undefined || unthrottledPortNumber === undefined) throw new Error('no free ports');
 
-  const bare = spawnNode([join(ROOT, 'bench/webhooks-bare-server.ts')], { ...common, PORT: '0', LOG_LEVEL: 'warn' }, work);
+  const bare = spawnNode(
+    [join(ROOT, 'bench/webhooks-bare-server.ts')],
+    { ...common, PORT: '0', LOG_LEVEL: 'warn' },
+    work,
+  );
   children.push(bare);
   const nodeOptions = process.env.BENCH_SERVER_NODE_OPTIONS;
-  const serverEnv = { ...common, DATABASE_URL: bench.url, YARDMASTER_WORKERS: '0', LOG_LEVEL, ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }) };
+  const serverEnv = {
+    ...common,
+    DATABASE_URL: bench.url,
+    YARDMASTER_WORKERS: '0',
+    LOG_LEVEL,
+    ...(nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions }),
+  };
   const server = spawnNode([join(ROOT, 'src/main.ts')], { ...serverEnv, PORT: String(serverPortNumber) }, work);
   children.push(server);
   const [barePort, serverPort] = await Promise.all([listeningPort(bare), healthy(serverPortNumber, server)]);
@@ -176,7 +222,11 @@ async function main(): Promise<void> {
   // The paced server leaves a backlog (Probot spaces comments 3 s apart per installation); the next server takes it
   // over at start, as after any restart. One server on the inbox at a time.
   await stopChild(server);
-  const unthrottledServer = spawnNode([join(ROOT, 'bench/webhooks-unthrottled-server.ts')], { ...serverEnv, PORT: String(unthrottledPortNumber) }, work);
+  const unthrottledServer = spawnNode(
+    [join(ROOT, 'bench/webhooks-unthrottled-server.ts')],
+    { ...serverEnv, PORT: String(unthrottledPortNumber) },
+    work,
+  );
   children.push(unthrottledServer);
   const restarted = performance.now();
   const unthrottledPort = await healthy(unthrottledPortNumber, unthrottledServer);
@@ -190,7 +240,9 @@ async function main(): Promise<void> {
   const drainMs = performance.now() - loadStarted;
   const stats: unknown = await (await fetch(`${githubUrl}/__stats`)).json();
 
-  console.log(`bench:webhooks: signed issue_comment deliveries with a plan, ${CONCURRENCY} connections, ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, loopback`);
+  console.log(
+    `bench:webhooks: signed issue_comment deliveries with a plan, ${CONCURRENCY} connections, ${SECONDS} s after ${WARMUP_SECONDS} s warm-up, loopback`,
+  );
   console.log('  answered (signature checked, payload parsed, delivery stored in the inbox):');
   report('bare Probot (empty handler)', ceiling);
   report('Yardmaster (server log ' + LOG_LEVEL + ')', yardmaster);
@@ -199,7 +251,9 @@ async function main(): Promise<void> {
   console.log(
     `    Yardmaster: ${atLoadEnd.stored - before.stored} stored during the run (warm-up included), ${atLoadEnd.handled - before.handled} handled by its end (GitHub pacing: one comment per 3 s per installation);`,
   );
-  console.log(`    its backlog of ${atLoadEnd.stored - atLoadEnd.handled - atLoadEnd.failed} handled by the next server ${fmtMs(backlogMs)} ms after its start (start included): ${backlog.handled - atLoadEnd.handled} handled, ${backlog.failed - atLoadEnd.failed} failed`);
+  console.log(
+    `    its backlog of ${atLoadEnd.stored - atLoadEnd.handled - atLoadEnd.failed} handled by the next server ${fmtMs(backlogMs)} ms after its start (start included): ${backlog.handled - atLoadEnd.handled} handled, ${backlog.failed - atLoadEnd.failed} failed`,
+  );
   const handledUnthrottled = afterUnthrottled.handled - beforeUnthrottled.handled;
   console.log(
     `    no pacing: ${atUnthrottledEnd.stored - beforeUnthrottled.stored} stored, ${atUnthrottledEnd.handled - beforeUnthrottled.handled} handled by the end of the load, all ${handledUnthrottled} handled ${fmtMs(drainMs)} ms after the load began` +
@@ -208,7 +262,9 @@ async function main(): Promise<void> {
   console.log(`  fake GitHub requests: ${JSON.stringify(stats)}`);
   const rate = yardmaster.result.completed / SECONDS;
   const p99 = percentile(yardmaster.result.latenciesMs, 99);
-  console.log(`  target ≥ ${TARGET_RATE}/s answered with p99 < ${TARGET_P99_MS} ms: ${rate >= TARGET_RATE && p99 < TARGET_P99_MS && yardmaster.result.errors === 0 ? 'met' : 'MISSED'}`);
+  console.log(
+    `  target ≥ ${TARGET_RATE}/s answered with p99 < ${TARGET_P99_MS} ms: ${rate >= TARGET_RATE && p99 < TARGET_P99_MS && yardmaster.result.errors === 0 ? 'met' : 'MISSED'}`,
+  );
 }
 
 interface Counts {
@@ -220,10 +276,20 @@ interface Counts {
 }
 
 async function counts(db: Database): Promise<Counts> {
-  const rows = await db.db.select({ status: webhookDeliveries.status, n: count() }).from(webhookDeliveries).groupBy(webhookDeliveries.status);
-  const of = (...statuses: string[]): number => rows.filter((row) => statuses.includes(row.status)).reduce((sum, row) => sum + row.n, 0);
+  const rows = await db.db
+    .select({ status: webhookDeliveries.status, n: count() })
+    .from(webhookDeliveries)
+    .groupBy(webhookDeliveries.status);
+  const of = (...statuses: string[]): number =>
+    rows.filter((row) => statuses.includes(row.status)).reduce((sum, row) => sum + row.n, 0);
   const [plans] = await db.db.select({ n: count() }).from(planVersions);
-  return { stored: of('received', 'handling', 'handled', 'failed'), handled: of('handled'), failed: of('failed'), unhandled: of('received', 'handling'), plans: plans?.n ?? 0 };
+  return {
+    stored: of('received', 'handling', 'handled', 'failed'),
+    handled: of('handled'),
+    failed: of('failed'),
+    unhandled: of('received', 'handling'),
+    plans: plans?.n ?? 0,
+  };
 }
 
 /** Waits until the inbox holds nothing unhandled (bounded: 5 minutes). */
@@ -232,7 +298,8 @@ async function drained(db: Database): Promise<Counts> {
   for (;;) {
     const now = await counts(db);
     if (now.unhandled === 0) return now;
-    if (Date.now() > deadline) throw new Error(`the inbox still holds ${now.unhandled} unhandled deliveries after 5 minutes`);
+    if (Date.now() > deadline)
+      throw new Error(`the inbox still holds ${now.unhandled} unhandled deliveries after 5 minutes`);
     await delay(20);
   }
 }

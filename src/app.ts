@@ -59,7 +59,13 @@ export function createYardmasterApp(deps: AppDeps, options: YardmasterAppOptions
         githubFor: (installationId) => app.auth(installationId),
         log: app.log,
         ...inboxOptions,
-        ...(redelivery === undefined ? {} : { onStored: (ok: boolean) => { redelivery.stored(ok); } }),
+        ...(redelivery === undefined
+          ? {}
+          : {
+              onStored: (ok: boolean) => {
+                redelivery.stored(ok);
+              },
+            }),
       });
       inbox = loaded;
       app.on([...ROUTED_EVENTS], async (context) => {

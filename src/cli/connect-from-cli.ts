@@ -9,7 +9,13 @@ export interface SshFlags {
   acceptNewHostKeys: boolean;
 }
 
-export function connectFromCli(flags: SshFlags, io: CliIo): Promise<{ ok: true; connect: ConnectHost } | { ok: false; message: string }> {
-  return connectWithCredentials({ ...flags, env: io.env }, (entry, fingerprint) => { io.stderr.write(`accepted the new host key of ${entry.name} (${entry.address}:${entry.port}): ${fingerprint}\n  pin it in the config: host_key: "${fingerprint}"\n`); },
-  );
+export function connectFromCli(
+  flags: SshFlags,
+  io: CliIo,
+): Promise<{ ok: true; connect: ConnectHost } | { ok: false; message: string }> {
+  return connectWithCredentials({ ...flags, env: io.env }, (entry, fingerprint) => {
+    io.stderr.write(
+      `accepted the new host key of ${entry.name} (${entry.address}:${entry.port}): ${fingerprint}\n  pin it in the config: host_key: "${fingerprint}"\n`,
+    );
+  });
 }

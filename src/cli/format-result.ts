@@ -60,7 +60,9 @@ export function formatInventory(app: string, environment: string, hosts: readonl
     const last = host.log.at(-1);
     const lastText = last ? `${last.version} ${last.result} ${last.time.replace('T', ' ').slice(0, 19)}` : '-';
     const lock = host.lockOwner ? `  (locked: ${host.lockOwner})` : '';
-    lines.push(`  ${host.host.padEnd(width)}  ${(host.live ?? '-').padEnd(16)}  ${lastText.padEnd(40)}  ${host.releases.join(' ') || '-'}${lock}`);
+    lines.push(
+      `  ${host.host.padEnd(width)}  ${(host.live ?? '-').padEnd(16)}  ${lastText.padEnd(40)}  ${host.releases.join(' ') || '-'}${lock}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

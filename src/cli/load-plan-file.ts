@@ -16,14 +16,23 @@ export async function loadPlanFile(path: string): Promise<LoadedPlan> {
   if (/^\s*(```|~~~)/m.test(text)) {
     const fromComment = parsePlanFromComment(text);
     if (fromComment.ok) return { ok: true, plan: fromComment.plan, text };
-    if (fromComment.reason === 'invalid') return { ok: false, message: prefixed(path, formatIssues(fromComment.issues)) };
+    if (fromComment.reason === 'invalid')
+      return { ok: false, message: prefixed(path, formatIssues(fromComment.issues)) };
     if (fromComment.reason !== 'no-plan') return { ok: false, message: `${path}: ${fromComment.message}` };
-    return { ok: false, message: `${path}: no plan found (a \`\`\`yardmaster block, or a \`\`\`yaml block starting with app:)` };
+    return {
+      ok: false,
+      message: `${path}: no plan found (a \`\`\`yardmaster block, or a \`\`\`yaml block starting with app:)`,
+    };
   }
   const parsed = parsePlan(text);
-  return parsed.ok ? { ok: true, plan: parsed.value, text } : { ok: false, message: prefixed(path, formatIssues(parsed.issues)) };
+  return parsed.ok
+    ? { ok: true, plan: parsed.value, text }
+    : { ok: false, message: prefixed(path, formatIssues(parsed.issues)) };
 }
 
 function prefixed(path: string, lines: string): string {
-  return lines.split('\n').map((line) => `${path}: ${line}`).join('\n');
+  return lines
+    .split('\n')
+    .map((line) => `${path}: ${line}`)
+    .join('\n');
 }

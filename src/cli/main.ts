@@ -7,13 +7,17 @@ let interrupts = 0;
 process.on('SIGINT', () => {
   interrupts++;
   if (interrupts === 1) {
-    process.stderr.write('\naborting: no new host starts, running commands are interrupted, touched hosts roll back (Ctrl-C again to quit now)\n');
+    process.stderr.write(
+      '\naborting: no new host starts, running commands are interrupted, touched hosts roll back (Ctrl-C again to quit now)\n',
+    );
     controller.abort();
   } else {
     process.exit(130);
   }
 });
-process.on('SIGTERM', () => { controller.abort(); });
+process.on('SIGTERM', () => {
+  controller.abort();
+});
 
 process.exitCode = await runCli(process.argv.slice(2), {
   stdout: { write: (text) => void process.stdout.write(text) },

@@ -24,12 +24,19 @@ export function describeCliError(error: unknown): string {
  * Opens the database the server uses, or says why not. An embedded data directory must already exist: opening a
  * missing one would create an empty database and act on it as if it were the server's.
  */
-export async function openCliDatabase(values: { 'database-url'?: string | undefined; 'data-dir'?: string | undefined }, io: CliIo): Promise<Database | string> {
+export async function openCliDatabase(
+  values: { 'database-url'?: string | undefined; 'data-dir'?: string | undefined },
+  io: CliIo,
+): Promise<Database | string> {
   const url = values['database-url'] ?? io.env.DATABASE_URL;
   try {
     if (url !== undefined && url !== '') return await openDatabase({ url });
-    const dataDir = values['data-dir'] === undefined ? defaultDataDir(io.env, io.env.HOME ?? homedir()) : resolve(io.cwd, values['data-dir']);
-    if (!existsSync(join(dataDir, 'PG_VERSION'))) return `no embedded database at ${dataDir} (give --database-url or --data-dir)`;
+    const dataDir =
+      values['data-dir'] === undefined
+        ? defaultDataDir(io.env, io.env.HOME ?? homedir())
+        : resolve(io.cwd, values['data-dir']);
+    if (!existsSync(join(dataDir, 'PG_VERSION')))
+      return `no embedded database at ${dataDir} (give --database-url or --data-dir)`;
     return await openDatabase({ dataDir });
   } catch (error) {
     return `cannot open the database: ${describeCliError(error)}`;
@@ -38,7 +45,10 @@ export async function openCliDatabase(values: { 'database-url'?: string | undefi
 
 /** The server's audit key for this database (YARDMASTER_AUDIT_KEY, or the embedded database's key file), or why not. */
 export async function cliAuditKey(database: Database, io: CliIo): Promise<AuditKey | null | string> {
-  const place = database.kind === 'postgres' ? { kind: 'postgres' as const } : { kind: 'pglite' as const, dataDir: database.dataDir };
+  const place =
+    database.kind === 'postgres'
+      ? { kind: 'postgres' as const }
+      : { kind: 'pglite' as const, dataDir: database.dataDir };
   const resolved = await resolveAuditKey(io.env, place, { createFile: false });
   return resolved.ok ? resolved.key : resolved.problem;
 }
@@ -51,6 +61,7 @@ export async function installCliAuditKey(database: Database, io: CliIo): Promise
   const key = await cliAuditKey(database, io);
   if (typeof key === 'string') return key;
   installAuditKey(key);
-  if (key === null) io.stderr.write(`warning: ${AUDIT_KEY_VARIABLE} is not set: this command's audit rows are not keyed\n`);
+  if (key === null)
+    io.stderr.write(`warning: ${AUDIT_KEY_VARIABLE} is not set: this command's audit rows are not keyed\n`);
   return undefined;
 }

@@ -4,7 +4,11 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 type Options = NonNullable<ParseArgsConfig['options']>;
 
 export type ParsedArgs<T extends Options> =
-  | { ok: true; values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>>['values']; positionals: string[] }
+  | {
+      ok: true;
+      values: ReturnType<typeof parseArgs<{ options: T; allowPositionals: true; strict: true }>>['values'];
+      positionals: string[];
+    }
   | { ok: false; message: string };
 
 export function parseCliArgs<T extends Options>(args: readonly string[], options: T): ParsedArgs<T> {

@@ -12,10 +12,20 @@ export type Prepared =
   | { ok: false; message: string };
 
 /** Loads and checks the repo config, reporting issues with the file name. */
-export async function loadConfig(path: string, io: CliIo): Promise<{ ok: true; config: RepoConfig } | { ok: false; message: string }> {
+export async function loadConfig(
+  path: string,
+  io: CliIo,
+): Promise<{ ok: true; config: RepoConfig } | { ok: false; message: string }> {
   const absolute = resolve(io.cwd, path);
   const loaded = await loadRepoConfigFile(absolute);
-  if (!loaded.ok) return { ok: false, message: formatIssues(loaded.issues).split('\n').map((line) => `${path}: ${line}`).join('\n') };
+  if (!loaded.ok)
+    return {
+      ok: false,
+      message: formatIssues(loaded.issues)
+        .split('\n')
+        .map((line) => `${path}: ${line}`)
+        .join('\n'),
+    };
   return { ok: true, config: loaded.value };
 }
 
@@ -26,15 +36,31 @@ export async function prepareRelease(configPath: string, planPath: string, io: C
   const loaded = await loadPlanFile(absolutePlan);
   if (!loaded.ok) return { ok: false, message: loaded.message };
   const targets = resolvePlanTargets(config.config, loaded.plan);
-  if (!targets.ok) return { ok: false, message: formatIssues(targets.issues).split('\n').map((line) => `${planPath}: ${line}`).join('\n') };
+  if (!targets.ok)
+    return {
+      ok: false,
+      message: formatIssues(targets.issues)
+        .split('\n')
+        .map((line) => `${planPath}: ${line}`)
+        .join('\n'),
+    };
   const secrets = readSecretEnv(targets.environment, io.env);
   if (!secrets.ok) {
-    return { ok: false, message: `secret_env of ${loaded.plan.app}/${loaded.plan.environment} not set in this environment: ${secrets.missing.join(', ')}` };
+    return {
+      ok: false,
+      message: `secret_env of ${loaded.plan.app}/${loaded.plan.environment} not set in this environment: ${secrets.missing.join(', ')}`,
+    };
   }
   return {
     ok: true,
     config: config.config,
     artifactsDir: io.env.YARDMASTER_ARTIFACTS_DIR ?? dirname(absolutePlan),
-    request: { plan: loaded.plan, app: targets.app, environment: targets.environment, hosts: targets.hosts, secrets: secrets.values },
+    request: {
+      plan: loaded.plan,
+      app: targets.app,
+      environment: targets.environment,
+      hosts: targets.hosts,
+      secrets: secrets.values,
+    },
   };
 }

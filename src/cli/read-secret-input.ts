@@ -23,7 +23,12 @@ async function readPiped(stream: NodeJS.ReadableStream, maxBytes: number): Promi
 }
 
 /** Reads one hidden line from a terminal: Enter ends it, Backspace erases, Ctrl-C or Ctrl-D on nothing cancels. */
-function readHidden(tty: ReadStream, prompt: string, write: (text: string) => void, maxBytes: number): Promise<Buffer | 'too-large'> {
+function readHidden(
+  tty: ReadStream,
+  prompt: string,
+  write: (text: string) => void,
+  maxBytes: number,
+): Promise<Buffer | 'too-large'> {
   write(prompt);
   return new Promise((resolve, reject) => {
     let typed = Buffer.alloc(0);
@@ -37,14 +42,23 @@ function readHidden(tty: ReadStream, prompt: string, write: (text: string) => vo
     };
     const onData = (chunk: Buffer): void => {
       for (const byte of chunk) {
-        if (byte === 0x0d || byte === 0x0a) { finish(typed); return; }
-        if (byte === 0x03 || (byte === 0x04 && typed.length === 0)) { finish(new Error('cancelled')); return; }
+        if (byte === 0x0d || byte === 0x0a) {
+          finish(typed);
+          return;
+        }
+        if (byte === 0x03 || (byte === 0x04 && typed.length === 0)) {
+          finish(new Error('cancelled'));
+          return;
+        }
         if (byte === 0x7f || byte === 0x08) {
           typed = typed.subarray(0, Math.max(0, typed.length - 1));
           continue;
         }
         typed = Buffer.concat([typed, Buffer.of(byte)]);
-        if (typed.length > maxBytes) { finish('too-large'); return; }
+        if (typed.length > maxBytes) {
+          finish('too-large');
+          return;
+        }
       }
     };
     tty.setRawMode(true);
@@ -54,7 +68,10 @@ function readHidden(tty: ReadStream, prompt: string, write: (text: string) => vo
 }
 
 /** The `readSecret` of the process's own stdin (see `CliIo.readSecret`). */
-export function stdinSecretReader(stdin: NodeJS.ReadStream, writePrompt: (text: string) => void): (prompt: string, maxBytes: number) => Promise<Buffer | 'too-large'> {
+export function stdinSecretReader(
+  stdin: NodeJS.ReadStream,
+  writePrompt: (text: string) => void,
+): (prompt: string, maxBytes: number) => Promise<Buffer | 'too-large'> {
   return (prompt, maxBytes) => {
     if (stdin instanceof ReadStream && stdin.isTTY) return readHidden(stdin, prompt, writePrompt, maxBytes);
     return readPiped(stdin, maxBytes);

@@ -18,10 +18,12 @@ function resultPath(dir: string, app: string, environment: string): string {
 const storedSchema = z.object({
   releaseId: z.string(),
   version: z.string(),
-  hosts: z.array(z.object({
-    host: z.string(),
-    outcome: z.enum(['released', 'unchanged', 'failed', 'rolled_back', 'aborted', 'untouched']),
-  })),
+  hosts: z.array(
+    z.object({
+      host: z.string(),
+      outcome: z.enum(['released', 'unchanged', 'failed', 'rolled_back', 'aborted', 'untouched']),
+    }),
+  ),
 });
 
 export async function saveResult(dir: string, result: ReleaseResult): Promise<void> {

@@ -18,7 +18,10 @@ function checkHostNames(config: RepoConfig): CrossCheckIssue[] {
       if (earlier === undefined) firstGroup.set(entry.name, group);
       else {
         const where = earlier === group ? 'earlier in this group' : `in group ${earlier}`;
-        issues.push({ path: ['hosts', group, index, 'name'], message: `host name ${entry.name} is already used ${where}` });
+        issues.push({
+          path: ['hosts', group, index, 'name'],
+          message: `host name ${entry.name} is already used ${where}`,
+        });
       }
     });
   }
@@ -27,7 +30,10 @@ function checkHostNames(config: RepoConfig): CrossCheckIssue[] {
     const sameHost = firstGroup.get(group);
     const isJustThatHost = entries.length === 1 && entries[0]?.name === group;
     if (sameHost !== undefined && !isJustThatHost) {
-      issues.push({ path: ['hosts', group], message: `${group} is both a group and a host name (in group ${sameHost})` });
+      issues.push({
+        path: ['hosts', group],
+        message: `${group} is both a group and a host name (in group ${sameHost})`,
+      });
     }
   }
   return issues;
@@ -46,7 +52,10 @@ function checkEnvironments(config: RepoConfig): CrossCheckIssue[] {
       }
       environment.secretEnv.forEach((name, index) => {
         if (Object.hasOwn(environment.env, name)) {
-          issues.push({ path: [...base, 'secret_env', index], message: `${name} is also set in env; keep it in one place` });
+          issues.push({
+            path: [...base, 'secret_env', index],
+            message: `${name} is also set in env; keep it in one place`,
+          });
         }
       });
     }

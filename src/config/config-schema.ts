@@ -28,7 +28,9 @@ const NO_ROLES: RolesConfig = { projectManager: [], developer: [], ops: [], depl
 const slackSchema = strictObject({
   team: slackTeamSchema.optional(),
   channel: slackChannelSchema.optional(),
-  users: z.record(z.string(), slackUserSchema, { error: 'expected a map of GitHub logins to Slack member ids' }).default({}),
+  users: z
+    .record(z.string(), slackUserSchema, { error: 'expected a map of GitHub logins to Slack member ids' })
+    .default({}),
 }).transform((fields): SlackConfig => {
   const slack: SlackConfig = { users: fields.users };
   if (fields.team !== undefined) slack.team = fields.team;

@@ -13,7 +13,10 @@ export interface ExpandedHosts {
  * order written, a host name for that host. A host reached twice appears once, where it was first reached, because
  * the list order is the rollout order.
  */
-export function expandHostNames(groups: Readonly<Record<string, readonly HostEntry[]>>, names: readonly string[]): ExpandedHosts {
+export function expandHostNames(
+  groups: Readonly<Record<string, readonly HostEntry[]>>,
+  names: readonly string[],
+): ExpandedHosts {
   const byName = new Map<string, HostEntry>();
   for (const entries of Object.values(groups)) {
     for (const entry of entries) if (!byName.has(entry.name)) byName.set(entry.name, entry);
@@ -39,5 +42,7 @@ export function expandHostNames(groups: Readonly<Record<string, readonly HostEnt
 
 /** Every group and host name, for "did you mean …?" suggestions. */
 export function knownHostNames(groups: Readonly<Record<string, readonly HostEntry[]>>): string[] {
-  return [...new Set([...Object.keys(groups), ...Object.values(groups).flatMap((entries) => entries.map((e) => e.name))])];
+  return [
+    ...new Set([...Object.keys(groups), ...Object.values(groups).flatMap((entries) => entries.map((e) => e.name))]),
+  ];
 }

@@ -62,7 +62,10 @@ export const principalSchema = z
 export const principalListSchema = z.array(principalSchema, { error: 'expected a list of GitHub logins or team:slug' });
 
 /** An OpenSSH host key fingerprint as `ssh-keygen -lf` prints it. */
-export const hostKeySchema = patternSchema(HOST_KEY, 'expected an OpenSSH fingerprint like SHA256:<43 base64 characters>');
+export const hostKeySchema = patternSchema(
+  HOST_KEY,
+  'expected an OpenSSH fingerprint like SHA256:<43 base64 characters>',
+);
 
 /** A host name or IP address to connect to. */
 export const addressSchema = patternSchema(ADDRESS, 'expected a host name or IP address');

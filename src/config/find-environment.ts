@@ -15,10 +15,15 @@ export function unknownName(kind: string, name: string, known: readonly string[]
 
 export function findEnvironment(config: RepoConfig, appName: string, environmentName: string): FoundEnvironment {
   const app = Object.hasOwn(config.apps, appName) ? config.apps[appName] : undefined;
-  if (app === undefined) return { ok: false, field: 'app', message: unknownName('app', appName, Object.keys(config.apps)) };
+  if (app === undefined)
+    return { ok: false, field: 'app', message: unknownName('app', appName, Object.keys(config.apps)) };
   const environment = Object.hasOwn(app.environments, environmentName) ? app.environments[environmentName] : undefined;
   if (environment === undefined) {
-    return { ok: false, field: 'environment', message: unknownName(`environment of ${appName}:`, environmentName, Object.keys(app.environments)) };
+    return {
+      ok: false,
+      field: 'environment',
+      message: unknownName(`environment of ${appName}:`, environmentName, Object.keys(app.environments)),
+    };
   }
   return { ok: true, app, environment };
 }

@@ -33,7 +33,11 @@ export const releaseSettingsSchema = z.object({
 export type ReleaseSettings = z.infer<typeof releaseSettingsSchema>;
 
 /** The settings a release of the plan resolved to `targets` depends on (hosts in rollout order). */
-export function releaseSettings(targets: { app: AppConfig; environment: EnvironmentConfig; hosts: readonly ResolvedHost[] }): ReleaseSettings {
+export function releaseSettings(targets: {
+  app: AppConfig;
+  environment: EnvironmentConfig;
+  hosts: readonly ResolvedHost[];
+}): ReleaseSettings {
   const { app, environment } = targets;
   return {
     deployTo: app.deployTo,
@@ -65,8 +69,17 @@ export function withApprovedSettings(
   const { transfer: _appTransfer, ...app } = targets.app;
   const { transfer: _environmentTransfer, ...environment } = targets.environment;
   return {
-    app: { ...app, deployTo: approved.deployTo, ...(approved.transfer === null ? {} : { transfer: approved.transfer }) },
-    environment: { ...environment, env: { ...approved.env }, secretEnv: [...approved.secretEnv], approvals: approved.approvals },
+    app: {
+      ...app,
+      deployTo: approved.deployTo,
+      ...(approved.transfer === null ? {} : { transfer: approved.transfer }),
+    },
+    environment: {
+      ...environment,
+      env: { ...approved.env },
+      secretEnv: [...approved.secretEnv],
+      approvals: approved.approvals,
+    },
     hosts: approved.hosts.map((host) => ({
       entry: {
         name: host.name,
@@ -103,13 +116,16 @@ function describeValue(value: unknown): string {
 export function describeSettingsChanges(approved: ReleaseSettings, now: ReleaseSettings): string[] {
   const changes: string[] = [];
   if (approved.deployTo !== now.deployTo) changes.push(`deploy_to: ${approved.deployTo} → ${now.deployTo}`);
-  if (approved.transfer !== now.transfer) changes.push(`transfer: ${describeValue(approved.transfer)} → ${describeValue(now.transfer)}`);
+  if (approved.transfer !== now.transfer)
+    changes.push(`transfer: ${describeValue(approved.transfer)} → ${describeValue(now.transfer)}`);
   if (approved.approvals !== now.approvals) changes.push(`approvals: ${approved.approvals} → ${now.approvals}`);
-  if (!same(approved.secretEnv, now.secretEnv)) changes.push(`secret_env: [${approved.secretEnv.join(', ')}] → [${now.secretEnv.join(', ')}]`);
+  if (!same(approved.secretEnv, now.secretEnv))
+    changes.push(`secret_env: [${approved.secretEnv.join(', ')}] → [${now.secretEnv.join(', ')}]`);
   if (!same(approved.env, now.env)) {
     const names = [...new Set([...Object.keys(approved.env), ...Object.keys(now.env)])].sort();
     for (const name of names) {
-      if (approved.env[name] !== now.env[name]) changes.push(`env ${name}: ${approved.env[name] ?? '(unset)'} → ${now.env[name] ?? '(unset)'}`);
+      if (approved.env[name] !== now.env[name])
+        changes.push(`env ${name}: ${approved.env[name] ?? '(unset)'} → ${now.env[name] ?? '(unset)'}`);
     }
   }
   const before = new Map(approved.hosts.map((host) => [host.name, host]));
@@ -122,11 +138,20 @@ export function describeSettingsChanges(approved: ReleaseSettings, now: ReleaseS
       continue;
     }
     for (const field of ['address', 'port', 'user', 'hostKey', 'executor', 'deployTo'] as const) {
-      if (old[field] !== host[field]) changes.push(`host ${host.name}: ${field} ${describeValue(old[field])} → ${describeValue(host[field])}`);
+      if (old[field] !== host[field])
+        changes.push(`host ${host.name}: ${field} ${describeValue(old[field])} → ${describeValue(host[field])}`);
     }
   }
-  if (changes.length === 0 && !same(approved.hosts.map((host) => host.name), now.hosts.map((host) => host.name))) {
-    changes.push(`host order: ${approved.hosts.map((host) => host.name).join(', ')} → ${now.hosts.map((host) => host.name).join(', ')}`);
+  if (
+    changes.length === 0 &&
+    !same(
+      approved.hosts.map((host) => host.name),
+      now.hosts.map((host) => host.name),
+    )
+  ) {
+    changes.push(
+      `host order: ${approved.hosts.map((host) => host.name).join(', ')} → ${now.hosts.map((host) => host.name).join(', ')}`,
+    );
   }
   return changes;
 }

@@ -8,13 +8,25 @@ export type EnvironmentTargets =
   | { ok: false; message: string };
 
 /** Every host of the environment, in config order, with its deploy dir. */
-export function resolveEnvironmentTargets(config: RepoConfig, appName: string, environmentName: string): EnvironmentTargets {
+export function resolveEnvironmentTargets(
+  config: RepoConfig,
+  appName: string,
+  environmentName: string,
+): EnvironmentTargets {
   const found = findEnvironment(config, appName, environmentName);
   if (!found.ok) return found;
   const { app, environment } = found;
   const expanded = expandHostNames(config.hosts, environment.hosts);
   if (expanded.unknown.length > 0) {
-    return { ok: false, message: `environment ${environmentName} names unknown hosts: ${expanded.unknown.map((entry) => entry.name).join(', ')}` };
+    return {
+      ok: false,
+      message: `environment ${environmentName} names unknown hosts: ${expanded.unknown.map((entry) => entry.name).join(', ')}`,
+    };
   }
-  return { ok: true, app, environment, hosts: expanded.hosts.map((entry) => ({ entry, deployTo: entry.deployTo ?? app.deployTo })) };
+  return {
+    ok: true,
+    app,
+    environment,
+    hosts: expanded.hosts.map((entry) => ({ entry, deployTo: entry.deployTo ?? app.deployTo })),
+  };
 }

@@ -41,7 +41,12 @@ export function resolvePlanTargets(config: RepoConfig, plan: Plan): ResolvedTarg
       const outside = expandHostNames(config.hosts, [name]).hosts.filter((entry) => !allowedNames.has(entry.name));
       if (outside.length > 0) {
         const names = outside.map((entry) => entry.name).join(', ');
-        issues.push(issue(`hosts[${index}]`, `not part of environment ${plan.environment}: ${names} (a plan may narrow its hosts, never widen them)`));
+        issues.push(
+          issue(
+            `hosts[${index}]`,
+            `not part of environment ${plan.environment}: ${names} (a plan may narrow its hosts, never widen them)`,
+          ),
+        );
       }
     });
     targets = chosen.hosts;

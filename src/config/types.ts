@@ -4,7 +4,17 @@ import type { TransferMethod } from '../plan/types.ts';
 export type ExecutorKind = 'ssh' | 'local';
 
 /** The key events an environment's `notify.events` may name (notify/ sends them). */
-export const KEY_EVENT_KINDS = ['submitted', 'approved', 'rejected', 'scheduled', 'started', 'failed', 'rolled_back', 'succeeded', 'accepted'] as const;
+export const KEY_EVENT_KINDS = [
+  'submitted',
+  'approved',
+  'rejected',
+  'scheduled',
+  'started',
+  'failed',
+  'rolled_back',
+  'succeeded',
+  'accepted',
+] as const;
 export type KeyEventKind = (typeof KEY_EVENT_KINDS)[number];
 
 /** One host as written in the config's `hosts:` groups, with defaults applied. */

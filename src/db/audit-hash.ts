@@ -62,8 +62,14 @@ function payload(format: AuditHashFormat, fields: AuditHashedFields): string {
  * @throws Error for the keyed format without a key, or the first format for a row with a repository (it cannot
  *   cover it).
  */
-export function auditHashAs(format: AuditHashFormat, prevHash: string, fields: AuditHashedFields, key: AuditKey | null = null): string {
-  if (format === AUDIT_HASH_FORMATS.plain && (fields.repo ?? null) !== null) throw new Error('hash format 1 cannot cover a repository');
+export function auditHashAs(
+  format: AuditHashFormat,
+  prevHash: string,
+  fields: AuditHashedFields,
+  key: AuditKey | null = null,
+): string {
+  if (format === AUDIT_HASH_FORMATS.plain && (fields.repo ?? null) !== null)
+    throw new Error('hash format 1 cannot cover a repository');
   const text = payload(format, fields);
   if (format !== AUDIT_HASH_FORMATS.keyed) return createHash('sha256').update(prevHash).update(text).digest('hex');
   if (key === null) throw new Error('the keyed audit hash needs the audit key');
@@ -79,9 +85,16 @@ export function auditHash(prevHash: string, fields: AuditHashedFields, key: Audi
  * Which format `hash` is, if any: the keyed one first (when a key is given), then the plain ones. Null when the
  * row matches none: changed after it was written, or keyed with a key not given.
  */
-export function auditHashFormatOf(hash: string, prevHash: string, fields: AuditHashedFields, key: AuditKey | null): AuditHashFormat | null {
-  if (key !== null && auditHashAs(AUDIT_HASH_FORMATS.keyed, prevHash, fields, key) === hash) return AUDIT_HASH_FORMATS.keyed;
+export function auditHashFormatOf(
+  hash: string,
+  prevHash: string,
+  fields: AuditHashedFields,
+  key: AuditKey | null,
+): AuditHashFormat | null {
+  if (key !== null && auditHashAs(AUDIT_HASH_FORMATS.keyed, prevHash, fields, key) === hash)
+    return AUDIT_HASH_FORMATS.keyed;
   if (auditHashAs(AUDIT_HASH_FORMATS.plainWithRepo, prevHash, fields) === hash) return AUDIT_HASH_FORMATS.plainWithRepo;
-  if ((fields.repo ?? null) === null && auditHashAs(AUDIT_HASH_FORMATS.plain, prevHash, fields) === hash) return AUDIT_HASH_FORMATS.plain;
+  if ((fields.repo ?? null) === null && auditHashAs(AUDIT_HASH_FORMATS.plain, prevHash, fields) === hash)
+    return AUDIT_HASH_FORMATS.plain;
   return null;
 }

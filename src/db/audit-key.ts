@@ -51,10 +51,12 @@ async function keyFile(dataDir: string, create: boolean): Promise<AuditKeyResult
   const file = join(dataDir, AUDIT_KEY_FILE);
   try {
     const text = (await readFile(file, 'utf8')).trim();
-    if (text.length < MIN_KEY_LENGTH) return { ok: false, problem: `${file}: the audit key is shorter than ${MIN_KEY_LENGTH} characters` };
+    if (text.length < MIN_KEY_LENGTH)
+      return { ok: false, problem: `${file}: the audit key is shorter than ${MIN_KEY_LENGTH} characters` };
     return { ok: true, key: fromText(text), source: 'data-dir-file', file };
   } catch (error) {
-    if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT')) return { ok: false, problem: `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}` };
+    if (!(error instanceof Error && 'code' in error && error.code === 'ENOENT'))
+      return { ok: false, problem: `cannot read ${file}: ${error instanceof Error ? error.message : String(error)}` };
   }
   if (!create) return { ok: true, key: null, source: 'none' };
   const text = randomBytes(32).toString('base64url');
@@ -84,9 +86,14 @@ export async function resolveAuditKey(
 ): Promise<AuditKeyResult> {
   const variable = env[AUDIT_KEY_VARIABLE];
   if (variable !== undefined && variable !== '') {
-    if (variable.length < MIN_KEY_LENGTH) return { ok: false, problem: `${AUDIT_KEY_VARIABLE}: must be at least ${MIN_KEY_LENGTH} characters (e.g. openssl rand -base64 32)` };
+    if (variable.length < MIN_KEY_LENGTH)
+      return {
+        ok: false,
+        problem: `${AUDIT_KEY_VARIABLE}: must be at least ${MIN_KEY_LENGTH} characters (e.g. openssl rand -base64 32)`,
+      };
     return { ok: true, key: fromText(variable), source: 'variable' };
   }
-  if (database.kind === 'pglite' && !database.dataDir.startsWith('memory://')) return keyFile(database.dataDir, options.createFile);
+  if (database.kind === 'pglite' && !database.dataDir.startsWith('memory://'))
+    return keyFile(database.dataDir, options.createFile);
   return { ok: true, key: null, source: 'none' };
 }

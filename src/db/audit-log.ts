@@ -146,7 +146,8 @@ export async function verifyAuditChain(db: DbExecutor, options: VerifyAuditOptio
       else if (keyedSeen) return { ok: false, rows, brokenAt: row.id, reason: 'unkeyed-after-keyed' };
       else unkeyedRows++;
       const recorded = pending.get(row.id);
-      if (recorded !== undefined && recorded !== row.hash) return { ok: false, rows, brokenAt: row.id, reason: 'head-missing' };
+      if (recorded !== undefined && recorded !== row.hash)
+        return { ok: false, rows, brokenAt: row.id, reason: 'head-missing' };
       pending.delete(row.id);
       prevHash = row.hash;
       head = { id: row.id, hash: row.hash };
@@ -163,7 +164,11 @@ export async function verifyAuditChain(db: DbExecutor, options: VerifyAuditOptio
 
 /** The newest row's id and hash (no verification): what the periodic log line records. */
 export async function auditHead(db: DbExecutor): Promise<AuditHead | null> {
-  const [row] = await db.select({ id: auditLog.id, hash: auditLog.hash }).from(auditLog).orderBy(desc(auditLog.id)).limit(1);
+  const [row] = await db
+    .select({ id: auditLog.id, hash: auditLog.hash })
+    .from(auditLog)
+    .orderBy(desc(auditLog.id))
+    .limit(1);
   return row ?? null;
 }
 

@@ -50,7 +50,13 @@ async function openPostgres(url: string, maxConnections: number): Promise<Databa
 async function openPglite(dataDir: string): Promise<Database> {
   if (dataDir.startsWith(IN_MEMORY)) {
     const pglite = await PGlite.create(dataDir);
-    return { kind: 'pglite', pglite, dataDir, db: drizzlePglite({ client: pglite, schema }), close: () => pglite.close() };
+    return {
+      kind: 'pglite',
+      pglite,
+      dataDir,
+      db: drizzlePglite({ client: pglite, schema }),
+      close: () => pglite.close(),
+    };
   }
   // PGlite creates the data directory itself but not its parents.
   await mkdir(dirname(dataDir), { recursive: true });

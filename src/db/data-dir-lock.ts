@@ -18,7 +18,9 @@ export class DataDirInUseError extends Error {
   readonly owner: LockOwner | null;
   constructor(dataDir: string, owner: LockOwner | null) {
     const who =
-      owner === null ? `another process (remove ${dataDir}.lock if none runs)` : `process ${owner.pid} on ${owner.hostname} (since ${owner.since})`;
+      owner === null
+        ? `another process (remove ${dataDir}.lock if none runs)`
+        : `process ${owner.pid} on ${owner.hostname} (since ${owner.since})`;
     super(
       `the embedded database at ${dataDir} is in use by ${who}; run the workers in the same process, or give every process the same DATABASE_URL`,
     );
@@ -88,7 +90,8 @@ export async function lockDataDir(dataDir: string): Promise<DataDirLock> {
       if (!isErrno(error, 'EEXIST')) throw error;
     }
     const owner = parseOwner(await readFile(path, 'utf8').catch(() => ''));
-    const stale = owner !== null && owner.hostname === mine.hostname && owner.pid !== process.pid && !isAlive(owner.pid);
+    const stale =
+      owner !== null && owner.hostname === mine.hostname && owner.pid !== process.pid && !isAlive(owner.pid);
     if (!stale) throw new DataDirInUseError(dataDir, owner);
     await unlink(path).catch((error: unknown) => {
       if (!isErrno(error, 'ENOENT')) throw error;

@@ -7,13 +7,24 @@ import postgres from 'postgres';
 import type { Database } from './types.ts';
 
 /** Starts listening; the returned function stops and closes the listening connection. */
-export async function listenChannel(database: Database, channel: string, onNotify: (payload: string | undefined) => void): Promise<() => Promise<void>> {
-  if (database.kind === 'pglite') return database.pglite.listen(channel, (payload) => { onNotify(payload); });
+export async function listenChannel(
+  database: Database,
+  channel: string,
+  onNotify: (payload: string | undefined) => void,
+): Promise<() => Promise<void>> {
+  if (database.kind === 'pglite')
+    return database.pglite.listen(channel, (payload) => {
+      onNotify(payload);
+    });
   const listener = postgres(database.url, { max: 1, onnotice: () => undefined });
   const subscription = await listener.listen(
     channel,
-    (payload) => { onNotify(payload); },
-    () => { onNotify(undefined); },
+    (payload) => {
+      onNotify(payload);
+    },
+    () => {
+      onNotify(undefined);
+    },
   );
   return async () => {
     await subscription.unlisten();

@@ -6,6 +6,7 @@
  */
 export function rawRows(result: unknown): unknown[] {
   if (Array.isArray(result)) return result;
-  if (typeof result === 'object' && result !== null && 'rows' in result && Array.isArray(result.rows)) return result.rows;
+  if (typeof result === 'object' && result !== null && 'rows' in result && Array.isArray(result.rows))
+    return result.rows;
   throw new TypeError('unexpected query result shape');
 }

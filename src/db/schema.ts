@@ -110,7 +110,9 @@ export const hosts = pgTable(
     user: text('user'),
     hostKey: text('host_key'),
     deployTo: text('deploy_to'),
-    executor: text('executor', { enum: ['ssh', 'local'] }).notNull().default('ssh'),
+    executor: text('executor', { enum: ['ssh', 'local'] })
+      .notNull()
+      .default('ssh'),
     syncedAt: timestamptz('synced_at').notNull().defaultNow(),
   },
   (t) => [
@@ -252,7 +254,9 @@ export const approvals = pgTable(
     // Statistics: approvals given in a time range (activity per person), and each approver's votes per plan in
     // order, which approval wait groups without sorting.
     index('approvals_created_at_idx').on(t.createdAt),
-    index('approvals_quorum_idx').on(t.workOrderId, t.digest, t.actor, t.createdAt).where(sql`${t.verdict} = 'approved'`),
+    index('approvals_quorum_idx')
+      .on(t.workOrderId, t.digest, t.actor, t.createdAt)
+      .where(sql`${t.verdict} = 'approved'`),
     check('approvals_source_ck', oneOf(t.source, APPROVAL_SOURCES)),
     check('approvals_verdict_ck', oneOf(t.verdict, APPROVAL_VERDICTS)),
   ],
@@ -513,7 +517,9 @@ export const laneInstances = pgTable(
     packageDigest: text('package_digest').notNull().default(''),
     /** `http://host:port` once up. */
     endpoint: text('endpoint'),
-    state: text('state', { enum: ['starting', 'up', 'down', 'failed'] }).notNull().default('starting'),
+    state: text('state', { enum: ['starting', 'up', 'down', 'failed'] })
+      .notNull()
+      .default('starting'),
     baseline: boolean('baseline').notNull().default(false),
     /** Who runs it: `process` (pid in runtime_ref), `ssh`, or `registered` (it registered itself). */
     runtime: text('runtime').notNull(),
@@ -523,7 +529,10 @@ export const laneInstances = pgTable(
     lastUsedAt: timestamptz('last_used_at').notNull().defaultNow(),
     heartbeatAt: timestamptz('heartbeat_at'),
   },
-  (t) => [unique('lane_instances_service_version_uq').on(t.service, t.version, t.packageDigest), index('lane_instances_service_idx').on(t.service)],
+  (t) => [
+    unique('lane_instances_service_version_uq').on(t.service, t.version, t.packageDigest),
+    index('lane_instances_service_idx').on(t.service),
+  ],
 );
 
 /**
@@ -569,7 +578,10 @@ export const laneMembers = pgTable(
     /** Whether the task deployed it (else it was in the library already). */
     deployed: boolean('deployed').notNull(),
   },
-  (t) => [unique('lane_members_lane_service_uq').on(t.laneId, t.service), index('lane_members_instance_idx').on(t.instanceId)],
+  (t) => [
+    unique('lane_members_lane_service_uq').on(t.laneId, t.service),
+    index('lane_members_instance_idx').on(t.instanceId),
+  ],
 );
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -630,7 +642,9 @@ export const releaseDayCounts = pgTable(
     status: text('status').notNull(),
     n: integer('n').notNull(),
   },
-  (t) => [primaryKey({ name: 'release_day_counts_pk', columns: [t.day, t.repoFullName, t.app, t.environment, t.status] })],
+  (t) => [
+    primaryKey({ name: 'release_day_counts_pk', columns: [t.day, t.repoFullName, t.app, t.environment, t.status] }),
+  ],
 );
 
 /**

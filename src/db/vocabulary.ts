@@ -49,10 +49,24 @@ export const WORK_ORDER_KINDS = ['issue', 'pull_request'] as const;
 export type WorkOrderKind = (typeof WORK_ORDER_KINDS)[number];
 
 /** A release is `queued` and `running` before the engine's own final statuses. */
-export const RELEASE_STATUSES = everyOf<'queued' | 'running' | ReleaseStatus>()(['queued', 'running', 'succeeded', 'partial', 'failed', 'aborted']);
+export const RELEASE_STATUSES = everyOf<'queued' | 'running' | ReleaseStatus>()([
+  'queued',
+  'running',
+  'succeeded',
+  'partial',
+  'failed',
+  'aborted',
+]);
 export type ReleaseRowStatus = (typeof RELEASE_STATUSES)[number];
 
-export const HOST_OUTCOMES = everyOf<HostOutcome>()(['released', 'unchanged', 'failed', 'rolled_back', 'aborted', 'untouched']);
+export const HOST_OUTCOMES = everyOf<HostOutcome>()([
+  'released',
+  'unchanged',
+  'failed',
+  'rolled_back',
+  'aborted',
+  'untouched',
+]);
 
 /** The nine stages plus `rollback`, which the engine reports like a stage. */
 export const STAGE_EVENT_STAGES = everyOf<StageName | 'rollback'>()([...STAGES, 'rollback']);

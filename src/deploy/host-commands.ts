@@ -9,9 +9,7 @@ import { clipText } from './clip-text.ts';
 import { createLineCollector, type RecentLines } from './output-lines.ts';
 import type { StageName } from './types.ts';
 
-export type StepResult =
-  | { ok: true }
-  | { ok: false; exitCode: number | null; message: string; aborted: boolean };
+export type StepResult = { ok: true } | { ok: false; exitCode: number | null; message: string; aborted: boolean };
 
 export interface ScriptRun {
   exec: ExecResult;
@@ -68,12 +66,19 @@ export async function runScript(
 ): Promise<ScriptRun> {
   // Lines of bounded size, like any output: a host printing one endless line cannot grow this without bound.
   const stdoutLines: string[] = [];
-  const stdout = createLineCollector((text) => text, (line) => stdoutLines.push(line));
+  const stdout = createLineCollector(
+    (text) => text,
+    (line) => stdoutLines.push(line),
+  );
   const stderr = outputSink(ctx, state, stage, 'stderr');
   const exec = await ctx.executor.exec(asShellCommand(script), {
     ...(stdin ? { stdin } : {}),
-    onStdout: (chunk) => { stdout.push(chunk); },
-    onStderr: (chunk) => { stderr.collector.push(chunk); },
+    onStdout: (chunk) => {
+      stdout.push(chunk);
+    },
+    onStderr: (chunk) => {
+      stderr.collector.push(chunk);
+    },
     signal: ctx.signal,
     timeoutMs: ctx.plan.commandTimeoutMs,
   });
@@ -83,7 +88,14 @@ export async function runScript(
   for (const line of parsed.other) {
     const masked = ctx.mask(line);
     state.recent.add(masked);
-    ctx.emit({ type: 'output', releaseId: ctx.releaseId, host: ctx.target.entry.name, stage, stream: 'stdout', line: masked });
+    ctx.emit({
+      type: 'output',
+      releaseId: ctx.releaseId,
+      host: ctx.target.entry.name,
+      stage,
+      stream: 'stdout',
+      line: masked,
+    });
   }
   return { exec, state: parsed, lastStderr: stderr.last() };
 }
@@ -102,8 +114,12 @@ export async function runCommand(
   const stderr = outputSink(ctx, state, stage, 'stderr');
   const exec = await ctx.executor.exec('sh -s', {
     stdin: commandScript(env, command, cwd),
-    onStdout: (chunk) => { stdout.collector.push(chunk); },
-    onStderr: (chunk) => { stderr.collector.push(chunk); },
+    onStdout: (chunk) => {
+      stdout.collector.push(chunk);
+    },
+    onStderr: (chunk) => {
+      stderr.collector.push(chunk);
+    },
     signal,
     timeoutMs: ctx.plan.commandTimeoutMs,
   });
@@ -123,7 +139,11 @@ export async function runCommandList(
 ): Promise<StepResult> {
   for (const [index, command] of commands.entries()) {
     const { exec, lastLine } = await runCommand(ctx, state, stage, command, cwd, env);
-    const step = stepFromExec(exec, `${stage} command ${index + 1} (${clipText(ctx.mask(command), MESSAGE_LINE_CHARS)})`, lastLine);
+    const step = stepFromExec(
+      exec,
+      `${stage} command ${index + 1} (${clipText(ctx.mask(command), MESSAGE_LINE_CHARS)})`,
+      lastLine,
+    );
     if (!step.ok) return step;
   }
   return { ok: true };

@@ -69,7 +69,14 @@ async function checkStage(ctx: HostRunContext, state: HostRunState, onUnchanged:
     onUnchanged();
     return { ok: true };
   }
-  return runCommandList(ctx, state, 'check', ctx.plan.commands.check, ctx.layout.deployTo, commandContext(ctx, ctx.plan.version, state.previous));
+  return runCommandList(
+    ctx,
+    state,
+    'check',
+    ctx.plan.commands.check,
+    ctx.layout.deployTo,
+    commandContext(ctx, ctx.plan.version, state.previous),
+  );
 }
 
 async function fetchStage(ctx: HostRunContext, state: HostRunState): Promise<StepResult> {
@@ -80,7 +87,12 @@ async function fetchStage(ctx: HostRunContext, state: HostRunState): Promise<Ste
   }
   const uploaded = posix.join(ctx.layout.stateDir, `upload-${ctx.releaseId.slice(0, 12)}.pkg`);
   await ctx.executor.putFile(ctx.pkg.path, uploaded, { method: ctx.transfer, signal: ctx.signal });
-  const run = await runScript(ctx, state, 'fetch', unpackScript({ ...base, uploaded: { path: uploaded, sha256: ctx.pkg.sha256 } }));
+  const run = await runScript(
+    ctx,
+    state,
+    'fetch',
+    unpackScript({ ...base, uploaded: { path: uploaded, sha256: ctx.pkg.sha256 } }),
+  );
   return stepFromExec(run.exec, 'unpacking the package', run.lastStderr);
 }
 
@@ -92,7 +104,12 @@ async function switchStage(ctx: HostRunContext, state: HostRunState): Promise<St
   const step = stepFromExec(run.exec, 'switching current', run.lastStderr);
   if (!step.ok && !step.aborted && run.exec.exitCode !== null && !run.exec.timedOut) state.switched = false;
   if (step.ok && stateValue(run.state, 'current') !== ctx.layout.linkTarget(ctx.plan.version)) {
-    return { ok: false, exitCode: null, message: `current does not point at ${ctx.layout.linkTarget(ctx.plan.version)} after the switch`, aborted: false };
+    return {
+      ok: false,
+      exitCode: null,
+      message: `current does not point at ${ctx.layout.linkTarget(ctx.plan.version)} after the switch`,
+      aborted: false,
+    };
   }
   return step;
 }
@@ -105,16 +122,27 @@ async function healthStage(ctx: HostRunContext, state: HostRunState): Promise<St
   const attempts = health.retries + 1;
   let last: { detail: string; exitCode: number | null } = { detail: '', exitCode: null };
   for (let attempt = 1; attempt <= attempts; attempt++) {
-    const result = await runProbe(health.probe, ctx.executor, async (command, signal) => {
-      const { exec, lastLine } = await runCommand(ctx, state, 'health', command, cwd, env, signal);
-      return { exitCode: exec.exitCode, lastLine };
-    }, ctx.signal);
+    const result = await runProbe(
+      health.probe,
+      ctx.executor,
+      async (command, signal) => {
+        const { exec, lastLine } = await runCommand(ctx, state, 'health', command, cwd, env, signal);
+        return { exitCode: exec.exitCode, lastLine };
+      },
+      ctx.signal,
+    );
     if (result.ok) return { ok: true };
     last = { detail: result.detail, exitCode: result.exitCode };
-    if (ctx.signal.aborted) return { ok: false, exitCode: null, message: 'health check interrupted by abort', aborted: true };
+    if (ctx.signal.aborted)
+      return { ok: false, exitCode: null, message: 'health check interrupted by abort', aborted: true };
     if (attempt < attempts) await sleep(health.intervalMs, ctx.signal);
   }
-  return { ok: false, exitCode: last.exitCode, message: `health check failed after ${attempts} attempts: ${last.detail}`, aborted: false };
+  return {
+    ok: false,
+    exitCode: last.exitCode,
+    message: `health check failed after ${attempts} attempts: ${last.detail}`,
+    aborted: false,
+  };
 }
 
 async function monitorStage(ctx: HostRunContext, state: HostRunState): Promise<StepResult | 'skipped'> {
@@ -125,13 +153,25 @@ async function monitorStage(ctx: HostRunContext, state: HostRunState): Promise<S
   const deadline = performance.now() + monitor.durationMs;
   let checks = 0;
   do {
-    const result = await runProbe(monitor.probe, ctx.executor, async (command, signal) => {
-      const { exec, lastLine } = await runCommand(ctx, state, 'monitor', command, cwd, env, signal);
-      return { exitCode: exec.exitCode, lastLine };
-    }, ctx.signal);
+    const result = await runProbe(
+      monitor.probe,
+      ctx.executor,
+      async (command, signal) => {
+        const { exec, lastLine } = await runCommand(ctx, state, 'monitor', command, cwd, env, signal);
+        return { exitCode: exec.exitCode, lastLine };
+      },
+      ctx.signal,
+    );
     checks++;
-    if (ctx.signal.aborted) return { ok: false, exitCode: null, message: 'monitor interrupted by abort', aborted: true };
-    if (!result.ok) return { ok: false, exitCode: result.exitCode, message: `monitor check ${checks} failed: ${result.detail}`, aborted: false };
+    if (ctx.signal.aborted)
+      return { ok: false, exitCode: null, message: 'monitor interrupted by abort', aborted: true };
+    if (!result.ok)
+      return {
+        ok: false,
+        exitCode: result.exitCode,
+        message: `monitor check ${checks} failed: ${result.detail}`,
+        aborted: false,
+      };
   } while (performance.now() + monitor.intervalMs < deadline && (await sleep(monitor.intervalMs, ctx.signal)));
   // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- an abort during the last sleep sets it
   if (ctx.signal.aborted) return { ok: false, exitCode: null, message: 'monitor interrupted by abort', aborted: true };
@@ -150,19 +190,35 @@ async function doneStage(ctx: HostRunContext, state: HostRunState): Promise<Step
     work_order: ctx.workOrder,
     actor: ctx.actor,
   });
-  const protectedVersions = [plan.version, state.previous, lastGoodVersion(state.log, plan.version), plan.rollbackVersion]
-    .filter((version): version is string => typeof version === 'string');
+  const protectedVersions = [
+    plan.version,
+    state.previous,
+    lastGoodVersion(state.log, plan.version),
+    plan.rollbackVersion,
+  ].filter((version): version is string => typeof version === 'string');
   const hooksJson = JSON.stringify({ version: plan.version, post_deploy: plan.commands.postDeploy });
-  const run = await runScript(ctx, state, 'done', doneScript({
-    layout: ctx.layout,
-    version: plan.version,
-    logLine,
-    hooksJson,
-    keepReleases: plan.keepReleases,
-    protectedVersions,
-  }));
+  const run = await runScript(
+    ctx,
+    state,
+    'done',
+    doneScript({
+      layout: ctx.layout,
+      version: plan.version,
+      logLine,
+      hooksJson,
+      keepReleases: plan.keepReleases,
+      protectedVersions,
+    }),
+  );
   for (const pruned of stateValues(run.state, 'pruned')) {
-    ctx.emit({ type: 'output', releaseId: ctx.releaseId, host: ctx.target.entry.name, stage: 'done', stream: 'stdout', line: `pruned release ${pruned}` });
+    ctx.emit({
+      type: 'output',
+      releaseId: ctx.releaseId,
+      host: ctx.target.entry.name,
+      stage: 'done',
+      stream: 'stdout',
+      line: `pruned release ${pruned}`,
+    });
   }
   return stepFromExec(run.exec, 'writing the release log', run.lastStderr);
 }
@@ -183,7 +239,10 @@ export async function runHostRelease(
     if (step.ok) throw new Error('not a failure');
     return step.aborted
       ? { kind: 'aborted', stage }
-      : { kind: 'failed', failure: { stage, exitCode: step.exitCode, message: step.message, lastLines: state.recent.snapshot() } };
+      : {
+          kind: 'failed',
+          failure: { stage, exitCode: step.exitCode, message: step.message, lastLines: state.recent.snapshot() },
+        };
   };
 
   const check = await runStage(stageCtx, 'check', async () => {
@@ -205,11 +264,29 @@ export async function runHostRelease(
   const commands = base.plan.commands;
   const steps: [StageName, () => Promise<StepResult | 'skipped'>][] = [
     ['fetch', () => fetchStage(live, state)],
-    ['pre_deploy', async () => (commands.preDeploy.length === 0 ? 'skipped' : runCommandList(live, state, 'pre_deploy', commands.preDeploy, releaseDir, env))],
+    [
+      'pre_deploy',
+      async () =>
+        commands.preDeploy.length === 0
+          ? 'skipped'
+          : runCommandList(live, state, 'pre_deploy', commands.preDeploy, releaseDir, env),
+    ],
     ['switch', () => switchStage(live, state)],
-    ['post_deploy', async () => (commands.postDeploy.length === 0 ? 'skipped' : runCommandList(live, state, 'post_deploy', commands.postDeploy, releaseDir, env))],
+    [
+      'post_deploy',
+      async () =>
+        commands.postDeploy.length === 0
+          ? 'skipped'
+          : runCommandList(live, state, 'post_deploy', commands.postDeploy, releaseDir, env),
+    ],
     ['health', () => healthStage(live, state)],
-    ['release', async () => (commands.release.length === 0 ? 'skipped' : runCommandList(live, state, 'release', commands.release, releaseDir, env))],
+    [
+      'release',
+      async () =>
+        commands.release.length === 0
+          ? 'skipped'
+          : runCommandList(live, state, 'release', commands.release, releaseDir, env),
+    ],
     ['monitor', () => monitorStage(live, state)],
     ['done', () => doneStage(live, state)],
   ];

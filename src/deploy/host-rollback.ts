@@ -7,7 +7,9 @@ import { rollbackScript } from './host-scripts.ts';
 import { formatReleaseLogEntry } from './releases-log.ts';
 
 /** `lost`: the connection was gone, so a new one may still complete the rollback. */
-export type RollbackOutcome = { ok: true; to: string | null } | { ok: false; to: string | null; message: string; lost: boolean };
+export type RollbackOutcome =
+  | { ok: true; to: string | null }
+  | { ok: false; to: string | null; message: string; lost: boolean };
 
 /** The release a failed host goes back to. */
 export function rollbackTarget(ctx: Pick<HostRunContext, 'plan'>, state: HostRunState): string | null {
@@ -46,11 +48,25 @@ export async function rollbackHost(ctx: HostRunContext, state: HostRunState, rea
       outcome = { ok: true, to };
     } else {
       const env = commandContext(calm, to, ctx.plan.version);
-      const post = await runCommandList(calm, state, 'rollback', ctx.plan.commands.postDeploy, ctx.layout.releaseDir(to), env);
-      outcome = post.ok ? { ok: true, to } : { ok: false, to, message: `switched back, but ${post.message}`, lost: false };
+      const post = await runCommandList(
+        calm,
+        state,
+        'rollback',
+        ctx.plan.commands.postDeploy,
+        ctx.layout.releaseDir(to),
+        env,
+      );
+      outcome = post.ok
+        ? { ok: true, to }
+        : { ok: false, to, message: `switched back, but ${post.message}`, lost: false };
     }
   } catch (error) {
-    outcome = { ok: false, to, message: `host unreachable during rollback: ${error instanceof Error ? error.message : String(error)}`, lost: isExecutorLost(error) };
+    outcome = {
+      ok: false,
+      to,
+      message: `host unreachable during rollback: ${error instanceof Error ? error.message : String(error)}`,
+      lost: isExecutorLost(error),
+    };
   }
   ctx.emit({
     type: 'rollback.finished',

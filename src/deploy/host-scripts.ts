@@ -134,7 +134,12 @@ export function switchScript(layout: ReleaseLayout, version: string, releaseId: 
 }
 
 /** Rollback: switch back to `target` (null: there was no previous release, so `current` goes) and log it. */
-export function rollbackScript(layout: ReleaseLayout, target: string | null, releaseId: string, logLine: string): string {
+export function rollbackScript(
+  layout: ReleaseLayout,
+  target: string | null,
+  releaseId: string,
+  logLine: string,
+): string {
   return [
     'set -eu',
     `cd ${q(layout.deployTo)}`,

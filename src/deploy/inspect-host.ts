@@ -16,10 +16,13 @@ export interface HostInventory {
 
 export async function inspectHost(io: HostIo, deployTo: string): Promise<HostInventory> {
   const run = await runScript(io, { recent: new RecentLines() }, 'check', inspectScript(releaseLayout(deployTo)));
-  if (run.exec.exitCode !== 0) throw new Error(`could not read ${deployTo}: ${run.lastStderr || `exit ${run.exec.exitCode}`}`);
+  if (run.exec.exitCode !== 0)
+    throw new Error(`could not read ${deployTo}: ${run.lastStderr || `exit ${run.exec.exitCode}`}`);
   return {
     live: versionFromLinkTarget(stateValue(run.state, 'current') ?? ''),
-    releases: stateValues(run.state, 'release').filter((name) => /^[A-Za-z0-9._-]{1,64}$/.test(name) && !name.startsWith('.')),
+    releases: stateValues(run.state, 'release').filter(
+      (name) => /^[A-Za-z0-9._-]{1,64}$/.test(name) && !name.startsWith('.'),
+    ),
     log: parseReleaseLog(stateValues(run.state, 'log')),
     lockOwner: stateValue(run.state, 'lock') ?? null,
   };

@@ -76,7 +76,11 @@ function safeCut(text: string, scratch: Uint8Array, needles: readonly string[]):
  * Splits chunks into lines, masks each and hands it to `onLine`; lines longer than `maxLineBytes` reach `onLine` as
  * several pieces (see the file comment).
  */
-export function createLineCollector(mask: Masker, onLine: (line: string) => void, maxLineBytes = MAX_LINE_BYTES): LineCollector {
+export function createLineCollector(
+  mask: Masker,
+  onLine: (line: string) => void,
+  maxLineBytes = MAX_LINE_BYTES,
+): LineCollector {
   const budget = maxLineBytes - Buffer.byteLength(LINE_CONTINUES);
   if (budget < 4) throw new RangeError(`a line limit of ${maxLineBytes} bytes leaves no room for text`);
   const scratch = new Uint8Array(budget);

@@ -18,9 +18,16 @@ export interface ResolvedPackage {
   gzip: boolean;
 }
 
-export type PackageFailure = 'not-found' | 'checksum-mismatch' | 'download-failed' | 'outside-artifact-store' | 'refused';
+export type PackageFailure =
+  | 'not-found'
+  | 'checksum-mismatch'
+  | 'download-failed'
+  | 'outside-artifact-store'
+  | 'refused';
 
-export type PackageResult = { ok: true; value: ResolvedPackage } | { ok: false; reason: PackageFailure; message: string };
+export type PackageResult =
+  | { ok: true; value: ResolvedPackage }
+  | { ok: false; reason: PackageFailure; message: string };
 
 export interface PackageSourceOptions {
   artifactsDir: string;
@@ -122,7 +129,10 @@ function localPathFor(url: string, artifactsDir: string): { ok: true; path: stri
 function request(url: string, options: PackageSourceOptions): Promise<IncomingMessage> {
   return new Promise((resolvePromise, reject) => {
     const get = url.startsWith('https:') ? httpsGet : httpGet;
-    const req = get(url, { ...(options.ca ? { ca: options.ca } : {}), ...(options.signal ? { signal: options.signal } : {}) });
+    const req = get(url, {
+      ...(options.ca ? { ca: options.ca } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
     req.on('response', resolvePromise);
     req.on('error', reject);
   });
@@ -134,7 +144,8 @@ async function download(url: string, target: string, options: PackageSourceOptio
   if (status >= 300 && status < 400 && response.headers.location && redirects > 0) {
     response.resume();
     const next = new URL(response.headers.location, url).toString();
-    if (!next.startsWith('https://') && url.startsWith('https://')) throw new Error(`refusing a redirect from https to ${next}`);
+    if (!next.startsWith('https://') && url.startsWith('https://'))
+      throw new Error(`refusing a redirect from https to ${next}`);
     const refusal = options.access?.checkUrl(next);
     if (refusal !== undefined) throw new Error(`refusing a redirect to ${redactUrl(next)}: ${refusal}`);
     return download(next, target, options, redirects - 1);
@@ -147,18 +158,27 @@ async function download(url: string, target: string, options: PackageSourceOptio
 }
 
 /** Resolves and verifies a package. Downloads land in the cache under their sha256 and are reused. */
-export async function resolvePackage(url: string, sha256: string, options: PackageSourceOptions): Promise<PackageResult> {
+export async function resolvePackage(
+  url: string,
+  sha256: string,
+  options: PackageSourceOptions,
+): Promise<PackageResult> {
   if (!/^https?:\/\//.test(url)) {
     const local = localPathFor(url, options.artifactsDir);
     if (!local.ok) return { ok: false, reason: 'outside-artifact-store', message: local.message };
     // Checked before the file is even looked at: its size, existence and sha256 are the controller's business.
     if (options.access !== undefined && !(await insideRoots(local.path, options.access.localRoots))) {
-      return { ok: false, reason: 'refused', message: `package ${url} is not a readable file in the places the operator's policy allows` };
+      return {
+        ok: false,
+        reason: 'refused',
+        message: `package ${url} is not a readable file in the places the operator's policy allows`,
+      };
     }
     return verifyLocal(local.path, sha256, options.signal);
   }
   const refusal = options.access?.checkUrl(url);
-  if (refusal !== undefined) return { ok: false, reason: 'refused', message: `package ${redactUrl(url)} refused: ${refusal}` };
+  if (refusal !== undefined)
+    return { ok: false, reason: 'refused', message: `package ${redactUrl(url)} refused: ${refusal}` };
   await mkdir(options.cacheDir, { recursive: true });
   const cached = join(options.cacheDir, `${sha256.toLowerCase()}.pkg`);
   const existing = await verifyLocal(cached, sha256, options.signal);

@@ -7,11 +7,19 @@ import type { Probe } from '../plan/types.ts';
 export type ProbeResult = { ok: true; detail: string } | { ok: false; detail: string; exitCode: number | null };
 
 /** Runs a command probe; the caller supplies how a command is run (env, cwd, output handling). */
-export type CommandRunner = (command: string, signal: AbortSignal) => Promise<{ exitCode: number | null; lastLine: string }>;
+export type CommandRunner = (
+  command: string,
+  signal: AbortSignal,
+) => Promise<{ exitCode: number | null; lastLine: string }>;
 
 const PROBE_TIMEOUT_MS = 10_000;
 
-async function httpProbe(executor: Executor, url: string, expectStatus: number, signal: AbortSignal): Promise<ProbeResult> {
+async function httpProbe(
+  executor: Executor,
+  url: string,
+  expectStatus: number,
+  signal: AbortSignal,
+): Promise<ProbeResult> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   const port = Number(target.port || (secure ? 443 : 80));
@@ -62,11 +70,19 @@ export async function runProbe(
     const { exitCode, lastLine } = await runCommand(probe.command, signal);
     return exitCode === 0
       ? { ok: true, detail: `command passed` }
-      : { ok: false, detail: `health command exited ${exitCode ?? 'by signal'}${lastLine ? `: ${lastLine}` : ''}`, exitCode };
+      : {
+          ok: false,
+          detail: `health command exited ${exitCode ?? 'by signal'}${lastLine ? `: ${lastLine}` : ''}`,
+          exitCode,
+        };
   }
   try {
     return await httpProbe(executor, probe.url, probe.expectStatus, signal);
   } catch (error) {
-    return { ok: false, detail: `${probe.url}: ${error instanceof Error ? error.message : String(error)}`, exitCode: null };
+    return {
+      ok: false,
+      detail: `${probe.url}: ${error instanceof Error ? error.message : String(error)}`,
+      exitCode: null,
+    };
   }
 }

@@ -20,7 +20,11 @@ export function hostsToRetry(result: RetrySource): string[] {
  * Retries `previous` with the same release id (so host locks it left behind are taken over) on the hosts
  * that failed, were rolled back, aborted or never reached.
  */
-export async function retryRelease(previous: RetrySource, request: ReleaseRequest, options: EngineOptions): Promise<ReleaseResult> {
+export async function retryRelease(
+  previous: RetrySource,
+  request: ReleaseRequest,
+  options: EngineOptions,
+): Promise<ReleaseResult> {
   const wanted = new Set(hostsToRetry(previous));
   return runRelease(
     { ...request, releaseId: previous.releaseId, hosts: request.hosts.filter((host) => wanted.has(host.entry.name)) },

@@ -77,7 +77,9 @@ async function postDeployHooks(
 ): Promise<{ commands: readonly string[]; note: string }> {
   if (hooks.from === 'approved') {
     const commands = hooks.postDeploy.get(to);
-    return commands === undefined ? { commands: [], note: ` (no approved plan of ${to} is known: no post_deploy run)` } : { commands, note: '' };
+    return commands === undefined
+      ? { commands: [], note: ` (no approved plan of ${to} is known: no post_deploy run)` }
+      : { commands, note: '' };
   }
   const read = await runScript(io, memory, 'rollback', readHooksScript(layout, to));
   return { commands: recordedPostDeploy(stateValue(read.state, 'hooks')), note: '' };
@@ -96,28 +98,58 @@ async function rollbackOne(
   const from = inventory.live;
   const to = request.to ?? previousGoodRelease(inventory.log, new Set(inventory.releases), from);
   if (to === null) return { host, from, to, ok: false, message: 'no earlier release to roll back to on this host' };
-  if (!inventory.releases.includes(to)) return { host, from, to, ok: false, message: `release ${to} is not on this host` };
+  if (!inventory.releases.includes(to))
+    return { host, from, to, ok: false, message: `release ${to} is not on this host` };
   if (to === from) return { host, from, to, ok: true, message: `${to} is already live` };
 
-  const lock = await runScript(io, memory, 'check', checkScript({
-    layout, version: to, neededKb: 0, requiredCommands: ['ln', 'mv', 'readlink'], releaseId: io.releaseId,
-    lockOwnerJson: JSON.stringify({ release: io.releaseId, version: to, actor, controller: hostname(), pid: process.pid, since: new Date().toISOString() }),
-    breakLock: request.breakLock ?? false,
-  }));
+  const lock = await runScript(
+    io,
+    memory,
+    'check',
+    checkScript({
+      layout,
+      version: to,
+      neededKb: 0,
+      requiredCommands: ['ln', 'mv', 'readlink'],
+      releaseId: io.releaseId,
+      lockOwnerJson: JSON.stringify({
+        release: io.releaseId,
+        version: to,
+        actor,
+        controller: hostname(),
+        pid: process.pid,
+        since: new Date().toISOString(),
+      }),
+      breakLock: request.breakLock ?? false,
+    }),
+  );
   const locked = stepFromExec(lock.exec, 'taking the host lock', lock.lastStderr);
   if (!locked.ok) return { host, from, to, ok: false, message: locked.message };
   try {
     io.emit({ type: 'rollback.started', releaseId: io.releaseId, host, to });
     const logLine = formatReleaseLogEntry({
-      version: to, time: new Date().toISOString(), result: 'rollback', release: io.releaseId, host, previous: from, actor,
+      version: to,
+      time: new Date().toISOString(),
+      result: 'rollback',
+      release: io.releaseId,
+      host,
+      previous: from,
+      actor,
     });
     const switched = await runScript(io, memory, 'rollback', rollbackScript(layout, to, io.releaseId, logLine));
     const step = stepFromExec(switched.exec, 'switching back', switched.lastStderr);
     if (!step.ok) return { host, from, to, ok: false, message: step.message };
     const hooks = await postDeployHooks(request.hooks, io, memory, layout, to);
     const env = {
-      app: request.app, environment: request.environment, version: to, releaseDir: layout.releaseDir(to), previousVersion: from,
-      deployTo: layout.deployTo, sharedDir: layout.shared, env: request.environmentConfig.env, secrets: request.secrets,
+      app: request.app,
+      environment: request.environment,
+      version: to,
+      releaseDir: layout.releaseDir(to),
+      previousVersion: from,
+      deployTo: layout.deployTo,
+      sharedDir: layout.shared,
+      env: request.environmentConfig.env,
+      secrets: request.secrets,
     };
     const post = await runCommandList(io, memory, 'rollback', hooks.commands, layout.releaseDir(to), env);
     return post.ok
@@ -134,26 +166,53 @@ export async function rollbackEnvironment(
   options: Pick<EngineOptions, 'connect' | 'onEvent' | 'actor'>,
 ): Promise<RollbackResult> {
   const releaseId = newReleaseId();
-  const emit = options.onEvent ?? (() => { /* no listener: events are not kept */ });
+  const emit =
+    options.onEvent ??
+    (() => {
+      /* no listener: events are not kept */
+    });
   const mask = createMasker(Object.values(request.secrets));
   const signal = request.signal ?? new AbortController().signal;
-  const hosts = await Promise.all(request.hosts.map(async (target): Promise<HostRollbackReport> => {
-    const started = performance.now();
-    let executor: Executor | null = null;
-    let report: Omit<HostRollbackReport, 'durationMs'>;
-    try {
-      executor = await options.connect(target.entry, signal);
-      const io: HostIo = { executor, mask, emit, releaseId, target, signal, plan: { commandTimeoutMs: request.commandTimeoutMs } };
-      report = await rollbackOne(request, target, io, options.actor ?? 'yardmaster');
-    } catch (error) {
-      report = { host: target.entry.name, from: null, to: null, ok: false, message: mask(error instanceof Error ? error.message : String(error)) };
-    } finally {
-      if (executor) await executor.close().catch(() => undefined);
-    }
-    if (report.to !== null || !report.ok) {
-      emit({ type: 'rollback.finished', releaseId, host: target.entry.name, to: report.to, ok: report.ok, message: report.message });
-    }
-    return { ...report, durationMs: Math.round(performance.now() - started) };
-  }));
+  const hosts = await Promise.all(
+    request.hosts.map(async (target): Promise<HostRollbackReport> => {
+      const started = performance.now();
+      let executor: Executor | null = null;
+      let report: Omit<HostRollbackReport, 'durationMs'>;
+      try {
+        executor = await options.connect(target.entry, signal);
+        const io: HostIo = {
+          executor,
+          mask,
+          emit,
+          releaseId,
+          target,
+          signal,
+          plan: { commandTimeoutMs: request.commandTimeoutMs },
+        };
+        report = await rollbackOne(request, target, io, options.actor ?? 'yardmaster');
+      } catch (error) {
+        report = {
+          host: target.entry.name,
+          from: null,
+          to: null,
+          ok: false,
+          message: mask(error instanceof Error ? error.message : String(error)),
+        };
+      } finally {
+        if (executor) await executor.close().catch(() => undefined);
+      }
+      if (report.to !== null || !report.ok) {
+        emit({
+          type: 'rollback.finished',
+          releaseId,
+          host: target.entry.name,
+          to: report.to,
+          ok: report.ok,
+          message: report.message,
+        });
+      }
+      return { ...report, durationMs: Math.round(performance.now() - started) };
+    }),
+  );
   return { releaseId, app: request.app, environment: request.environment, ok: hosts.every((host) => host.ok), hosts };
 }

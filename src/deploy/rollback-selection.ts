@@ -5,7 +5,11 @@ import type { ReleaseLogEntry } from './releases-log.ts';
  * The most recent release that succeeded, is still on disk, is not live, and was never rolled back from.
  * Returns null when there is none.
  */
-export function previousGoodRelease(log: readonly ReleaseLogEntry[], onDisk: ReadonlySet<string>, live: string | null): string | null {
+export function previousGoodRelease(
+  log: readonly ReleaseLogEntry[],
+  onDisk: ReadonlySet<string>,
+  live: string | null,
+): string | null {
   const abandoned = new Set<string>();
   for (const entry of log) {
     if (entry.result === 'rolled_back') abandoned.add(entry.version);

@@ -36,15 +36,25 @@ export function newReleaseId(): string {
 }
 
 function emptyState(): HostRunState {
-  return { previous: null, switched: false, lockHeld: false, hasRollbackVersion: false, log: [], recent: new RecentLines() };
+  return {
+    previous: null,
+    switched: false,
+    lockHeld: false,
+    hasRollbackVersion: false,
+    log: [],
+    recent: new RecentLines(),
+  };
 }
 
 function hostReport(slot: HostSlot): HostReport {
   const base = { host: slot.target.entry.name, previousVersion: slot.state.previous, durationMs: slot.durationMs };
-  const rollback = slot.rollback === null ? {} : {
-    rolledBackTo: slot.rollback.to,
-    ...(slot.rollback.ok ? {} : { rollbackError: slot.rollback.message }),
-  };
+  const rollback =
+    slot.rollback === null
+      ? {}
+      : {
+          rolledBackTo: slot.rollback.to,
+          ...(slot.rollback.ok ? {} : { rollbackError: slot.rollback.message }),
+        };
   const outcome = slot.outcome;
   if (outcome === null) return { ...base, outcome: 'untouched' };
   switch (outcome.kind) {
@@ -76,21 +86,41 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
   const started = performance.now();
   const { plan } = request;
   const releaseId = request.releaseId ?? newReleaseId();
-  const emit = options.onEvent ?? (() => { /* no listener: events are not kept */ });
+  const emit =
+    options.onEvent ??
+    (() => {
+      /* no listener: events are not kept */
+    });
   const mask = createMasker(Object.values(request.secrets));
   const slots: HostSlot[] = request.hosts.map((target) => ({
-    target, state: emptyState(), ctx: null, outcome: null, rollback: null, started: 0, durationMs: 0,
+    target,
+    state: emptyState(),
+    ctx: null,
+    outcome: null,
+    rollback: null,
+    started: 0,
+    durationMs: 0,
   }));
   const batches = planBatches(slots, plan.strategy);
   emit({
-    type: 'release.started', releaseId, app: plan.app, environment: plan.environment, version: plan.version,
-    batches: batches.map((batch) => batch.map((slot) => slot.target.entry.name)), at: new Date().toISOString(),
+    type: 'release.started',
+    releaseId,
+    app: plan.app,
+    environment: plan.environment,
+    version: plan.version,
+    batches: batches.map((batch) => batch.map((slot) => slot.target.entry.name)),
+    at: new Date().toISOString(),
   });
   const finish = (status: ReleaseStatus, error?: string): ReleaseResult => {
     const hosts = slots.map(hostReport);
     const first = hosts.find((report) => report.outcome === 'failed' && report.failure);
     const result: ReleaseResult = {
-      releaseId, app: plan.app, environment: plan.environment, version: plan.version, status, hosts,
+      releaseId,
+      app: plan.app,
+      environment: plan.environment,
+      version: plan.version,
+      status,
+      hosts,
       ...(error === undefined ? {} : { error: mask(error) }),
       ...(first?.failure ? { failedHost: { host: first.host, ...first.failure } } : {}),
       durationMs: Math.round(performance.now() - started),
@@ -109,7 +139,8 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
 
   const stop = new AbortController();
   const runSignal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
-  const transfer = plan.transfer ?? request.environment.transfer ?? request.app.transfer ?? options.defaultTransfer ?? 'stream';
+  const transfer =
+    plan.transfer ?? request.environment.transfer ?? request.app.transfer ?? options.defaultTransfer ?? 'stream';
   const maxFailures = plan.strategy.maxFailures;
   let failures = 0;
 
@@ -139,9 +170,21 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
     emit({ type: 'host.started', releaseId, host: host.name, batch });
     const { outcome, ctx } = await runHostRelease(
       {
-        releaseId, plan, environment: request.environment, target: slot.target, layout: releaseLayout(slot.target.deployTo),
-        pkg: pkg.value, transfer, secrets: request.secrets, mask, emit, signal: runSignal, force: request.force ?? false,
-        breakLock: request.breakLock ?? false, actor: options.actor ?? 'yardmaster', workOrder: request.workOrder ?? null,
+        releaseId,
+        plan,
+        environment: request.environment,
+        target: slot.target,
+        layout: releaseLayout(slot.target.deployTo),
+        pkg: pkg.value,
+        transfer,
+        secrets: request.secrets,
+        mask,
+        emit,
+        signal: runSignal,
+        force: request.force ?? false,
+        breakLock: request.breakLock ?? false,
+        actor: options.actor ?? 'yardmaster',
+        workOrder: request.workOrder ?? null,
       },
       slot.state,
       () => options.connect(host, runSignal),
@@ -170,18 +213,26 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
   const stopped = stop.signal.aborted;
   if (aborted || stopped) {
     const firstFailed = slots.find((slot) => slot.outcome?.kind === 'failed')?.target.entry.name ?? 'a host';
-    const reason = aborted ? 'release aborted' : maxFailures === 0 ? `${firstFailed} failed` : `more than ${maxFailures} hosts failed`;
-    await Promise.all(slots.map(async (slot) => {
-      if (slot.state.switched && slot.rollback === null) {
-        await rollBack(slot, reason);
-        emit({ type: 'host.finished', releaseId, host: slot.target.entry.name, report: hostReport(slot) });
-      }
-    }));
+    const reason = aborted
+      ? 'release aborted'
+      : maxFailures === 0
+        ? `${firstFailed} failed`
+        : `more than ${maxFailures} hosts failed`;
+    await Promise.all(
+      slots.map(async (slot) => {
+        if (slot.state.switched && slot.rollback === null) {
+          await rollBack(slot, reason);
+          emit({ type: 'host.finished', releaseId, host: slot.target.entry.name, report: hostReport(slot) });
+        }
+      }),
+    );
   }
-  await Promise.all(slots.map(async (slot) => {
-    await releaseHost(slot, releaseId);
-    if (slot.ctx) await closeQuietly(slot.ctx.executor);
-  }));
+  await Promise.all(
+    slots.map(async (slot) => {
+      await releaseHost(slot, releaseId);
+      if (slot.ctx) await closeQuietly(slot.ctx.executor);
+    }),
+  );
 
   const status: ReleaseStatus = aborted ? 'aborted' : stopped ? 'failed' : failures > 0 ? 'partial' : 'succeeded';
   return finish(status);
@@ -195,8 +246,14 @@ async function releaseHost(slot: HostSlot, releaseId: string): Promise<void> {
   try {
     if (slot.outcome?.kind === 'failed' && !slot.state.switched) {
       const line = formatReleaseLogEntry({
-        version: ctx.plan.version, time: new Date().toISOString(), result: 'failed', release: releaseId,
-        host: ctx.target.entry.name, previous: slot.state.previous, work_order: ctx.workOrder, actor: ctx.actor,
+        version: ctx.plan.version,
+        time: new Date().toISOString(),
+        result: 'failed',
+        release: releaseId,
+        host: ctx.target.entry.name,
+        previous: slot.state.previous,
+        work_order: ctx.workOrder,
+        actor: ctx.actor,
       });
       await runScript(calm, slot.state, 'done', appendLogScript(ctx.layout, line));
     }

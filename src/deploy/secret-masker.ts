@@ -12,5 +12,7 @@ export function createMasker(secrets: Iterable<string>): Masker {
     .filter((value) => value.length > 0)
     .sort((a, b) => b.length - a.length);
   if (needles.length === 0) return Object.assign((text: string) => text, { needles });
-  return Object.assign((text: string) => needles.reduce((masked, needle) => masked.replaceAll(needle, '***'), text), { needles });
+  return Object.assign((text: string) => needles.reduce((masked, needle) => masked.replaceAll(needle, '***'), text), {
+    needles,
+  });
 }

@@ -30,7 +30,9 @@ export async function runStage(
     ctx.emit({ ...base, result: 'skipped' });
     return { ok: true };
   }
-  ctx.emit(step.ok ? { ...base, result: 'ok' } : { ...base, result: 'failed', exitCode: step.exitCode, message: step.message });
+  ctx.emit(
+    step.ok ? { ...base, result: 'ok' } : { ...base, result: 'failed', exitCode: step.exitCode, message: step.message },
+  );
   return step;
 }
 
@@ -41,6 +43,13 @@ export function skipStages(
 ): void {
   for (const stage of stages) {
     ctx.emit({ type: 'stage.started', releaseId: ctx.releaseId, host: ctx.hostName, stage });
-    ctx.emit({ type: 'stage.finished', releaseId: ctx.releaseId, host: ctx.hostName, stage, result: 'skipped', durationMs: 0 });
+    ctx.emit({
+      type: 'stage.finished',
+      releaseId: ctx.releaseId,
+      host: ctx.hostName,
+      stage,
+      result: 'skipped',
+      durationMs: 0,
+    });
   }
 }

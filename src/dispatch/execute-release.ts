@@ -20,14 +20,21 @@ import type { WorkerContext } from './worker-context.ts';
  * Throws only for unexpected errors (the database); the lock is then kept until its lease runs out, so that the
  * recovery sweep resumes the release.
  */
-export async function executeRelease(ctx: WorkerContext, prepared: PreparedRun, run: ReleaseRun, jobSignal?: AbortSignal): Promise<void> {
+export async function executeRelease(
+  ctx: WorkerContext,
+  prepared: PreparedRun,
+  run: ReleaseRun,
+  jobSignal?: AbortSignal,
+): Promise<void> {
   const abort = new AbortController();
   let stop: StopReason | undefined;
   const stopWith = (reason: StopReason): void => {
     stop ??= reason;
     abort.abort();
   };
-  const onJobAbort = (): void => { stopWith({ kind: 'stopping' }); };
+  const onJobAbort = (): void => {
+    stopWith({ kind: 'stopping' });
+  };
   jobSignal?.addEventListener('abort', onJobAbort, { once: true });
   const claim = { workOrderId: prepared.order.id, owner: ctx.workerId, leaseMs: ctx.leaseMs };
   const keeper = startLeaseKeeper(ctx.db, {
@@ -35,14 +42,26 @@ export async function executeRelease(ctx: WorkerContext, prepared: PreparedRun, 
     claim,
     intervalMs: ctx.heartbeatMs,
     sinceAuditId: run.runningAuditId,
-    onAbortRequest: (request) => { stopWith({ kind: 'requested', request }); },
-    onLeaseLost: () => { stopWith({ kind: 'lease-lost' }); },
-    onError: (error) => { ctx.emit({ type: 'error', workOrderId: prepared.order.id, message: `heartbeat failed: ${error instanceof Error ? error.message : String(error)}` }); },
+    onAbortRequest: (request) => {
+      stopWith({ kind: 'requested', request });
+    },
+    onLeaseLost: () => {
+      stopWith({ kind: 'lease-lost' });
+    },
+    onError: (error) => {
+      ctx.emit({
+        type: 'error',
+        workOrderId: prepared.order.id,
+        message: `heartbeat failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    },
   });
   const recorder = createReleaseRecorder(ctx.db, {
     releaseId: run.releaseId,
     attempt: run.attempt,
-    forward: (event) => { ctx.emit({ type: 'release', workOrderId: prepared.order.id, event }); },
+    forward: (event) => {
+      ctx.emit({ type: 'release', workOrderId: prepared.order.id, event });
+    },
   });
   const actor = `yardmaster:${ctx.workerId}`;
   const connect = ctx.connectFor(prepared.order.repoFullName);

@@ -28,7 +28,9 @@ async function rollBackGroups(
   const hooks = await approvedPostDeploy(ctx.db, prepared.key, groups.keys());
   const engine = {
     connect: ctx.connectFor(prepared.order.repoFullName),
-    onEvent: (event: ReleaseEvent) => { ctx.emit({ type: 'release', workOrderId: prepared.order.id, event }); },
+    onEvent: (event: ReleaseEvent) => {
+      ctx.emit({ type: 'release', workOrderId: prepared.order.id, event });
+    },
     actor: `yardmaster:${ctx.workerId}`,
   };
   for (const [to, hosts] of groups) {
@@ -57,7 +59,9 @@ export async function executeRollback(ctx: WorkerContext, prepared: PreparedRun,
       leaseLost = true;
       abort.abort();
     },
-    onError: (error) => { ctx.emit({ type: 'error', workOrderId: orderId, message: `heartbeat failed: ${errorText(error)}` }); },
+    onError: (error) => {
+      ctx.emit({ type: 'error', workOrderId: orderId, message: `heartbeat failed: ${errorText(error)}` });
+    },
   });
   const hostNames = [
     ...[...groups.values()].flat().map((target) => target.entry.name),

@@ -8,7 +8,15 @@ import { fromPglite, PgBoss, type ConstructorOptions, type Job } from 'pg-boss';
 import type { Database } from '../db/types.ts';
 import { schemaOutput } from '../lib/trust-boundaries.ts';
 import { jobDbFor } from './job-db.ts';
-import type { JobData, Queue, QueueDefinition, QueueDefinitions, QueueJob, SendJobOptions, WorkJobOptions } from './types.ts';
+import type {
+  JobData,
+  Queue,
+  QueueDefinition,
+  QueueDefinitions,
+  QueueJob,
+  SendJobOptions,
+  WorkJobOptions,
+} from './types.ts';
 
 export interface OpenQueueOptions<D extends QueueDefinitions> {
   /** Every queue this process sends to or works on. They are created (or updated) at open. */
@@ -58,9 +66,16 @@ function queueSettings(definition: QueueDefinition) {
  * Starts pg-boss on `database` (installing or upgrading its `pgboss` schema, under pg-boss's own advisory lock),
  * creates the queues and returns the typed wrapper. Stop it before closing the database.
  */
-export async function openQueue<const D extends QueueDefinitions>(database: Database, options: OpenQueueOptions<D>): Promise<Queue<D>> {
+export async function openQueue<const D extends QueueDefinitions>(
+  database: Database,
+  options: OpenQueueOptions<D>,
+): Promise<Queue<D>> {
   const boss = new PgBoss(bossOptions(database));
-  const onError = options.onError ?? ((error: Error) => { process.emitWarning(error); });
+  const onError =
+    options.onError ??
+    ((error: Error) => {
+      process.emitWarning(error);
+    });
   boss.on('error', onError);
   await boss.start();
   try {
@@ -123,7 +138,11 @@ export async function openQueue<const D extends QueueDefinitions>(database: Data
 
     async cancel(name, jobId, cancelOptions = {}) {
       definitionOf(name);
-      const response = await boss.cancel(name, jobId, cancelOptions.tx === undefined ? {} : { db: jobDbFor(cancelOptions.tx) });
+      const response = await boss.cancel(
+        name,
+        jobId,
+        cancelOptions.tx === undefined ? {} : { db: jobDbFor(cancelOptions.tx) },
+      );
       return affectedCount(response) === 1;
     },
 

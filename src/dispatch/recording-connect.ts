@@ -9,7 +9,11 @@ import type { Executor } from '../executors/types.ts';
 const READ_TIMEOUT_MS = 30_000;
 
 /** The version `<deployTo>/current` points at, or null (no release yet, or not one of ours). */
-export async function readLiveVersion(executor: Executor, deployTo: string, signal: AbortSignal): Promise<string | null> {
+export async function readLiveVersion(
+  executor: Executor,
+  deployTo: string,
+  signal: AbortSignal,
+): Promise<string | null> {
   let output = '';
   const result = await executor.exec(`readlink ${shellQuote(posix.join(deployTo, 'current'))} 2>/dev/null || true`, {
     onStdout: (chunk) => {

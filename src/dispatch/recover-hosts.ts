@@ -39,7 +39,8 @@ async function removeCurrent(connect: ConnectHost, target: ResolvedHost, version
       const current = shellQuote(posix.join(target.deployTo, 'current'));
       const script = `if [ "$(readlink ${current} 2>/dev/null)" = ${shellQuote(`releases/${version}`)} ]; then rm -f ${current}; fi`;
       const result = await executor.exec(script, { signal, timeoutMs: 60_000 });
-      if (result.exitCode !== 0) return { host, to: null, ok: false, message: `could not remove current (exit ${String(result.exitCode)})` };
+      if (result.exitCode !== 0)
+        return { host, to: null, ok: false, message: `could not remove current (exit ${String(result.exitCode)})` };
       return { host, to: null, ok: true, message: 'no earlier release: current removed' };
     } finally {
       await executor.close().catch(() => undefined);
@@ -74,10 +75,16 @@ export async function recoverHostsInDoubt(
     groups.set(run.previousVersion, group);
   }
   const recovered: RecoveredHost[] = [];
-  const hooks = await approvedPostDeploy(db, prepared.key, [...groups.keys()].filter((to): to is string => to !== null));
+  const hooks = await approvedPostDeploy(
+    db,
+    prepared.key,
+    [...groups.keys()].filter((to): to is string => to !== null),
+  );
   for (const [to, hosts] of groups) {
     if (to === null) {
-      recovered.push(...(await Promise.all(hosts.map((target) => removeCurrent(options.connect, target, prepared.plan.version)))));
+      recovered.push(
+        ...(await Promise.all(hosts.map((target) => removeCurrent(options.connect, target, prepared.plan.version)))),
+      );
       continue;
     }
     const result = await rollbackEnvironment(rollbackRequestFor(prepared, hosts, to, hooks, { breakLock: true }), {

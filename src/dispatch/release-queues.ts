@@ -17,8 +17,20 @@ const SIX_HOURS = 6 * 3600;
  * lets another worker resume the release sooner (see release-worker.ts). The expiry only bounds a hung handler.
  */
 export const RELEASE_QUEUES = {
-  [START_QUEUE]: { schema: startJobSchema, retryLimit: 3, retryDelaySeconds: 5, expireInSeconds: SIX_HOURS, heartbeatSeconds: 60 },
-  [ROLLBACK_QUEUE]: { schema: rollbackJobSchema, retryLimit: 3, retryDelaySeconds: 5, expireInSeconds: SIX_HOURS, heartbeatSeconds: 60 },
+  [START_QUEUE]: {
+    schema: startJobSchema,
+    retryLimit: 3,
+    retryDelaySeconds: 5,
+    expireInSeconds: SIX_HOURS,
+    heartbeatSeconds: 60,
+  },
+  [ROLLBACK_QUEUE]: {
+    schema: rollbackJobSchema,
+    retryLimit: 3,
+    retryDelaySeconds: 5,
+    expireInSeconds: SIX_HOURS,
+    heartbeatSeconds: 60,
+  },
 } as const;
 
 export type ReleaseQueueDefinitions = typeof RELEASE_QUEUES;

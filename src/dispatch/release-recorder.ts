@@ -29,7 +29,8 @@ export interface RecorderOptions {
 }
 
 function failureOf(report: HostReport): Record<string, unknown> | null {
-  if (report.failure === undefined && report.rollbackError === undefined && report.rolledBackTo === undefined) return null;
+  if (report.failure === undefined && report.rollbackError === undefined && report.rolledBackTo === undefined)
+    return null;
   return toJsonRecord({
     ...(report.failure ?? {}),
     ...(report.rolledBackTo === undefined ? {} : { rolledBackTo: report.rolledBackTo }),
@@ -76,7 +77,13 @@ export function createReleaseRecorder(db: Db, options: RecorderOptions): Release
     if (tally.droppedLines === 0 && tally.lines < OUTPUT_LINES_KEPT && tally.bytes + size <= OUTPUT_BYTES_KEPT) {
       tally.lines += 1;
       tally.bytes += size;
-      pendingOutput.push({ releaseId, host: event.host, stage: event.stage, stream: event.stream, line: storable(event.line) });
+      pendingOutput.push({
+        releaseId,
+        host: event.host,
+        stage: event.stage,
+        stream: event.stream,
+        line: storable(event.line),
+      });
       return pendingOutput.length === 1;
     }
     tally.droppedLines += 1;
@@ -131,7 +138,15 @@ export function createReleaseRecorder(db: Db, options: RecorderOptions): Release
         });
         return;
       case 'rollback.started':
-        await db.insert(stageEvents).values({ releaseId, host: event.host, stage: 'rollback', result: 'started', message: `to ${event.to ?? 'nothing'}` });
+        await db
+          .insert(stageEvents)
+          .values({
+            releaseId,
+            host: event.host,
+            stage: 'rollback',
+            result: 'started',
+            message: `to ${event.to ?? 'nothing'}`,
+          });
         return;
       case 'rollback.finished':
         await db.insert(stageEvents).values({

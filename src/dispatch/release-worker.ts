@@ -8,7 +8,14 @@ import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Database } from '../db/types.ts';
 import type { ConnectHost } from '../deploy/types.ts';
-import { defaultPolicySource, policyConnect, storeSecretSource, type PolicySource, type RepoConnect, type SecretSource } from '../policy/index.ts';
+import {
+  defaultPolicySource,
+  policyConnect,
+  storeSecretSource,
+  type PolicySource,
+  type RepoConnect,
+  type SecretSource,
+} from '../policy/index.ts';
 import { ROLLBACK_QUEUE, START_QUEUE, type ReleaseQueue } from './release-queues.ts';
 import { sweepExpiredReleases } from './recovery-sweep.ts';
 import { handleRollbackJob } from './rollback-job.ts';
@@ -98,7 +105,9 @@ export async function startReleaseWorker(options: ReleaseWorkerOptions): Promise
     },
     active: new Set(),
   };
-  const report = (error: unknown, workOrderId: number | null): void => { ctx.emit({ type: 'error', workOrderId, message: error instanceof Error ? error.message : String(error) }); };
+  const report = (error: unknown, workOrderId: number | null): void => {
+    ctx.emit({ type: 'error', workOrderId, message: error instanceof Error ? error.message : String(error) });
+  };
 
   const workOptions = {
     concurrency: options.concurrency ?? 2,
@@ -132,10 +141,12 @@ export async function startReleaseWorker(options: ReleaseWorkerOptions): Promise
   const stopping = new AbortController();
   let sweeping: Promise<number> = Promise.resolve(0);
   const sweep = (): Promise<number> => {
-    sweeping = sweeping.then(() => sweepExpiredReleases(ctx)).catch((error: unknown) => {
-      report(error, null);
-      return 0;
-    });
+    sweeping = sweeping
+      .then(() => sweepExpiredReleases(ctx))
+      .catch((error: unknown) => {
+        report(error, null);
+        return 0;
+      });
     return sweeping;
   };
   const interval = options.sweepIntervalMs ?? Math.floor(leaseMs / 2);

@@ -7,7 +7,10 @@ import type { WorkerContext } from './worker-context.ts';
 export async function handleRollbackJob(ctx: WorkerContext, job: ReleaseJob<RollbackJobData>): Promise<void> {
   const orderId = job.data.workOrderId;
   const check = await checkRollbackJob(ctx.db, job);
-  if (check.kind === 'skip') { ctx.emit(check.event); return; }
+  if (check.kind === 'skip') {
+    ctx.emit(check.event);
+    return;
+  }
   if (ctx.active.has(orderId)) {
     ctx.emit({
       type: 'skipped',
@@ -15,7 +18,8 @@ export async function handleRollbackJob(ctx: WorkerContext, job: ReleaseJob<Roll
       jobId: job.id,
       reason: 'in-progress',
       message: 'this worker runs the order already',
-    }); return;
+    });
+    return;
   }
   ctx.active.add(orderId);
   try {

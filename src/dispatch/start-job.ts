@@ -15,7 +15,10 @@ export async function handleStartJob(
 ): Promise<void> {
   const orderId = job.data.workOrderId;
   const check = await checkStartJob(ctx.db, job);
-  if (check.kind === 'skip') { ctx.emit(check.event); return; }
+  if (check.kind === 'skip') {
+    ctx.emit(check.event);
+    return;
+  }
   if (check.kind === 'recover') {
     await resumeOrder(ctx, orderId);
     return;
@@ -27,7 +30,8 @@ export async function handleStartJob(
       jobId: job.id,
       reason: 'in-progress',
       message: 'this worker runs the order already',
-    }); return;
+    });
+    return;
   }
   ctx.active.add(orderId);
   try {

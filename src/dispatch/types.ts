@@ -32,7 +32,8 @@ export interface QueueDefinition<Data extends object = object> {
 export type QueueDefinitions = Readonly<Record<string, QueueDefinition>>;
 
 /** The data type of queue `N`. */
-export type JobData<D extends QueueDefinitions, N extends keyof D> = D[N] extends QueueDefinition<infer Data> ? Data : never;
+export type JobData<D extends QueueDefinitions, N extends keyof D> =
+  D[N] extends QueueDefinition<infer Data> ? Data : never;
 
 export interface SendJobOptions {
   /** Not picked up before this time (a work order's scheduled time). */

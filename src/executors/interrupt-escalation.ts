@@ -40,8 +40,15 @@ export function watchInterrupt(
     started = true;
     steps.terminate();
     timers.push(
-      setLongTimeout(() => { steps.kill(); }, graceMs),
-      setLongTimeout(() => { steps.abandon(); }, graceMs + graceMs / 2),
+      setLongTimeout(() => {
+        steps.kill();
+      }, graceMs),
+      setLongTimeout(
+        () => {
+          steps.abandon();
+        },
+        graceMs + graceMs / 2,
+      ),
     );
   };
   const onAbort = (): void => {
@@ -52,11 +59,14 @@ export function watchInterrupt(
   if (options.timeoutMs !== undefined && Number.isFinite(options.timeoutMs)) {
     // A long timer: a timeout past 2^31-1 ms given to setTimeout would fire after 1 ms.
     timers.push(
-      setLongTimeout(() => {
-        if (started) return;
-        timedOut = true;
-        start();
-      }, Math.max(0, options.timeoutMs)),
+      setLongTimeout(
+        () => {
+          if (started) return;
+          timedOut = true;
+          start();
+        },
+        Math.max(0, options.timeoutMs),
+      ),
     );
   }
   options.signal?.addEventListener('abort', onAbort, { once: true });

@@ -51,23 +51,37 @@ export function localExec(
     const stderr = utf8Forwarder(options.onStderr);
     let stdinError: Error | undefined;
     let spawnError: Error | undefined;
-    const watch = watchInterrupt(options, {
-      terminate: () => { signalGroup(child.pid, 'SIGTERM'); },
-      kill: () => { signalGroup(child.pid, 'SIGKILL'); },
-      // A process that left the group may still hold the pipes open; stop waiting for them.
-      abandon: () => {
-        child.stdout.destroy();
-        child.stderr.destroy();
+    const watch = watchInterrupt(
+      options,
+      {
+        terminate: () => {
+          signalGroup(child.pid, 'SIGTERM');
+        },
+        kill: () => {
+          signalGroup(child.pid, 'SIGKILL');
+        },
+        // A process that left the group may still hold the pipes open; stop waiting for them.
+        abandon: () => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        },
       },
-    }, graceMs);
+      graceMs,
+    );
     // The command may exit without reading its input: EPIPE is expected then.
-    child.stdin.on('error', () => { /* EPIPE: the command did not read its input */ });
+    child.stdin.on('error', () => {
+      /* EPIPE: the command did not read its input */
+    });
     const detachStdin = feedStdin(child.stdin, options.stdin, (error) => {
       stdinError = error;
       watch.interrupt();
     });
-    child.stdout.on('data', (chunk: Buffer) => { stdout.write(chunk); });
-    child.stderr.on('data', (chunk: Buffer) => { stderr.write(chunk); });
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout.write(chunk);
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr.write(chunk);
+    });
     child.once('error', (error) => {
       spawnError = error;
       // Without a pid the process never started and no 'close' may follow.

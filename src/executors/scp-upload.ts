@@ -58,7 +58,10 @@ function ackReader(channel: ClientChannel): { next(): Promise<void>; fail(error:
 
 function write(channel: ClientChannel, data: Buffer | string): Promise<void> {
   return new Promise((resolve, reject) => {
-    channel.write(data, (error) => { if (error === undefined || error === null) resolve(); else reject(error); });
+    channel.write(data, (error) => {
+      if (error === undefined || error === null) resolve();
+      else reject(error);
+    });
   });
 }
 
@@ -85,7 +88,9 @@ export async function scpUpload(
   channel.stderr.on('data', (chunk: string) => {
     stderr += chunk;
   });
-  channel.on('error', () => { /* the outcome is decided by the exit status */ });
+  channel.on('error', () => {
+    /* the outcome is decided by the exit status */
+  });
   const exited = new Promise<number | null>((resolve) => {
     channel.once('close', (code: number | null) => {
       acks.fail(connection.lostError() ?? new Error(`scp ended early${stderr === '' ? '' : `: ${stderr.trim()}`}`));
@@ -96,8 +101,10 @@ export async function scpUpload(
   const ended = exited.then((): never => {
     throw connection.lostError() ?? new Error(`scp ended early${stderr === '' ? '' : `: ${stderr.trim()}`}`);
   });
-  ended.catch(() => { /* observed through guard() */ });
-  const guard = <T,>(step: Promise<T>): Promise<T> => Promise.race([step, ended]);
+  ended.catch(() => {
+    /* observed through guard() */
+  });
+  const guard = <T>(step: Promise<T>): Promise<T> => Promise.race([step, ended]);
   const onAbort = (): void => {
     acks.fail(options.signal?.reason instanceof Error ? options.signal.reason : new Error('upload aborted'));
     channel.close();
@@ -117,15 +124,19 @@ export async function scpUpload(
     const code = await exited;
     const lost = connection.lostError();
     if (code === null && lost !== undefined) throw lost;
-    if (code !== 0) throw new Error(`scp exited with ${code ?? 'no status'}${stderr === '' ? '' : `: ${stderr.trim()}`}`);
+    if (code !== 0)
+      throw new Error(`scp exited with ${code ?? 'no status'}${stderr === '' ? '' : `: ${stderr.trim()}`}`);
   } catch (error) {
     channel.close();
     const lost = connection.lostError();
     if (lost !== undefined) throw lost;
     if (options.signal?.aborted === true) throw options.signal.reason;
-    throw new Error(`scp upload of ${localPath} to ${connection.host.name}:${remotePath} failed: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-    });
+    throw new Error(
+      `scp upload of ${localPath} to ${connection.host.name}:${remotePath} failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        cause: error,
+      },
+    );
   } finally {
     options.signal?.removeEventListener('abort', onAbort);
   }

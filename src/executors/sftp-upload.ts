@@ -26,7 +26,9 @@ export interface SftpUploadOptions {
 /** Rejects when `sftp` closes under a pending operation (fastPut does not always call back then). */
 function closedWhile<T>(sftp: SFTPWrapper, connection: SshConnection, work: Promise<T>): Promise<T> {
   return new Promise<T>((resolve, reject) => {
-    const onClose = (): void => { reject(connection.lostError() ?? new Error('the SFTP session closed')); };
+    const onClose = (): void => {
+      reject(connection.lostError() ?? new Error('the SFTP session closed'));
+    };
     sftp.once('close', onClose);
     work.then(
       (value) => {
@@ -53,7 +55,10 @@ export function sftpFastPut(
   options: SftpUploadOptions = {},
 ): Promise<void> {
   const work = new Promise<void>((resolve, reject) => {
-    const callback = (error: Error | null | undefined): void => { if (error === undefined || error === null) resolve(); else reject(error); };
+    const callback = (error: Error | null | undefined): void => {
+      if (error === undefined || error === null) resolve();
+      else reject(error);
+    };
     if (options.mode === undefined) sftp.fastPut(localPath, remotePath, callback);
     else sftp.fastPut(localPath, remotePath, { mode: options.mode }, callback);
   });
@@ -75,8 +80,12 @@ export function sftpStreamPut(
   const work = pipeline(createReadStream(localPath), target).then(async () => {
     if (options.mode === undefined) return;
     const mode = options.mode;
-    await new Promise<void>((resolve, reject) => { sftp.chmod(remotePath, mode, (error) => { if (error === undefined || error === null) resolve(); else reject(error); }); },
-    );
+    await new Promise<void>((resolve, reject) => {
+      sftp.chmod(remotePath, mode, (error) => {
+        if (error === undefined || error === null) resolve();
+        else reject(error);
+      });
+    });
   });
   return closedWhile(sftp, connection, work);
 }

@@ -82,7 +82,9 @@ export function openSshConnection(
       client.destroy();
       reject(new ConnectError(reason, host.name, message));
     };
-    const onAbort = (): void => { fail('aborted', describe('aborted', host, undefined, options)); };
+    const onAbort = (): void => {
+      fail('aborted', describe('aborted', host, undefined, options));
+    };
     options.signal?.addEventListener('abort', onAbort, { once: true });
 
     client.on('error', (error: Error) => {

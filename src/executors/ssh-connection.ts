@@ -48,7 +48,9 @@ export function trackSshConnection(client: Client, host: HostEntry): SshConnecti
     onLost: (listener) => {
       if (lost !== undefined) {
         listener(lost);
-        return () => { /* already lost: nothing to unsubscribe */ };
+        return () => {
+          /* already lost: nothing to unsubscribe */
+        };
       }
       listeners.add(listener);
       return () => listeners.delete(listener);

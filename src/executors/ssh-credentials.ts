@@ -17,7 +17,9 @@ export interface CredentialInput {
   env: Readonly<Record<string, string | undefined>>;
 }
 
-export type Credentials = { ok: true; options: Omit<ConnectOptions, 'signal' | 'onNewHostKey'> } | { ok: false; message: string };
+export type Credentials =
+  | { ok: true; options: Omit<ConnectOptions, 'signal' | 'onNewHostKey'> }
+  | { ok: false; message: string };
 
 async function readKey(path: string): Promise<Buffer | null> {
   try {
@@ -40,10 +42,12 @@ export async function loadCredentials(input: CredentialInput): Promise<Credentia
     if (!key) return { ok: false, message: `cannot read the identity file ${input.identity}` };
     return { ok: true, options: { ...base, privateKey: key } };
   }
-  if (input.env.YARDMASTER_SSH_KEY) return { ok: true, options: { ...base, privateKey: Buffer.from(input.env.YARDMASTER_SSH_KEY) } };
+  if (input.env.YARDMASTER_SSH_KEY)
+    return { ok: true, options: { ...base, privateKey: Buffer.from(input.env.YARDMASTER_SSH_KEY) } };
   if (input.env.YARDMASTER_SSH_KEY_FILE) {
     const key = await readKey(input.env.YARDMASTER_SSH_KEY_FILE);
-    if (!key) return { ok: false, message: `cannot read YARDMASTER_SSH_KEY_FILE (${input.env.YARDMASTER_SSH_KEY_FILE})` };
+    if (!key)
+      return { ok: false, message: `cannot read YARDMASTER_SSH_KEY_FILE (${input.env.YARDMASTER_SSH_KEY_FILE})` };
     return { ok: true, options: { ...base, privateKey: key } };
   }
   if (agent) return { ok: true, options: { ...base, agent } };
@@ -67,5 +71,8 @@ export async function connectWithCredentials(
 ): Promise<{ ok: true; connect: BoundConnect } | { ok: false; message: string }> {
   const credentials = await loadCredentials(input);
   if (!credentials.ok) return credentials;
-  return { ok: true, connect: (host, signal) => connectExecutor(host, { ...credentials.options, signal, onNewHostKey }) };
+  return {
+    ok: true,
+    connect: (host, signal) => connectExecutor(host, { ...credentials.options, signal, onNewHostKey }),
+  };
 }

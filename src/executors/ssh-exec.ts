@@ -37,12 +37,16 @@ function killProcessGroup(connection: SshConnection, pgid: number | undefined, s
   if (pgid === undefined || connection.lostError() !== undefined) return;
   openExecChannel(connection, `kill -s ${signalName} -- -${pgid} 2>/dev/null; exit 0`).then(
     (channel) => {
-      channel.on('error', () => { /* a late channel is only drained and closed */ });
+      channel.on('error', () => {
+        /* a late channel is only drained and closed */
+      });
       channel.resume();
       channel.stderr.resume();
       channel.end();
     },
-    () => { /* no channel came: nothing to close */ },
+    () => {
+      /* no channel came: nothing to close */
+    },
   );
 }
 
@@ -68,29 +72,45 @@ export async function sshExec(
     let reportedExit = false;
     let stdinError: Error | undefined;
 
-    const leader = leaderReportFilter((chunk) => { stderr.write(chunk); });
-    const watch = watchInterrupt(options, {
-      terminate: () => {
-        // While the leader lives, sshd killpg's its group; after it exited only our own kill reaches the rest.
-        if (!reportedExit) signalChannel(channel, 'TERM');
-        else killProcessGroup(connection, leader.pgid(), 'TERM');
+    const leader = leaderReportFilter((chunk) => {
+      stderr.write(chunk);
+    });
+    const watch = watchInterrupt(
+      options,
+      {
+        terminate: () => {
+          // While the leader lives, sshd killpg's its group; after it exited only our own kill reaches the rest.
+          if (!reportedExit) signalChannel(channel, 'TERM');
+          else killProcessGroup(connection, leader.pgid(), 'TERM');
+        },
+        kill: () => {
+          signalChannel(channel, 'KILL');
+          killProcessGroup(connection, leader.pgid(), 'KILL');
+        },
+        abandon: () => {
+          channel.close();
+        },
       },
-      kill: () => {
-        signalChannel(channel, 'KILL');
-        killProcessGroup(connection, leader.pgid(), 'KILL');
-      },
-      abandon: () => { channel.close(); },
-    }, graceMs);
+      graceMs,
+    );
     const detachStdin = feedStdin(channel, options.stdin, (error) => {
       stdinError = error;
       watch.interrupt();
     });
 
-    channel.on('data', (chunk: Buffer) => { stdout.write(chunk); });
-    channel.stderr.on('data', (chunk: Buffer) => { leader.write(chunk); });
+    channel.on('data', (chunk: Buffer) => {
+      stdout.write(chunk);
+    });
+    channel.stderr.on('data', (chunk: Buffer) => {
+      leader.write(chunk);
+    });
     // Writes after the command exited, or a reset connection: the outcome is decided in 'close'.
-    channel.on('error', () => { /* decided in 'close' */ });
-    channel.stderr.on('error', () => { /* decided in 'close' */ });
+    channel.on('error', () => {
+      /* decided in 'close' */
+    });
+    channel.stderr.on('error', () => {
+      /* decided in 'close' */
+    });
     // Only a hint for the interrupt steps: a short command's 'exit' may be emitted before this listener
     // exists (ssh2 parses a whole TCP read at once); the final status comes with 'close', which waits for
     // the output to be read.

@@ -17,7 +17,13 @@ function forwardOut(connection: SshConnection, address: string, port: number): P
     }
     connection.client.forwardOut('127.0.0.1', 0, address, port, (error, channel) => {
       if (!error) resolve(channel);
-      else reject(connection.lostError() ?? new Error(`cannot open ${address}:${port} from ${connection.host.name}: ${error.message}`, { cause: error }));
+      else
+        reject(
+          connection.lostError() ??
+            new Error(`cannot open ${address}:${port} from ${connection.host.name}: ${error.message}`, {
+              cause: error,
+            }),
+        );
     });
   });
 }
@@ -33,7 +39,9 @@ async function putBySftp(
   options: PutFileOptions,
 ): Promise<void> {
   const session = await openSftp(connection);
-  const onAbort = (): void => { session.end(); };
+  const onAbort = (): void => {
+    session.end();
+  };
   options.signal?.addEventListener('abort', onAbort, { once: true });
   try {
     options.signal?.throwIfAborted();

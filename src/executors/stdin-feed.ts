@@ -12,11 +12,15 @@ export type StdinSource = string | Buffer | Readable | undefined;
 export function feedStdin(target: Writable, stdin: StdinSource, onError: (error: Error) => void): () => void {
   if (stdin === undefined) {
     target.end();
-    return () => { /* nothing was fed: nothing to detach */ };
+    return () => {
+      /* nothing was fed: nothing to detach */
+    };
   }
   if (typeof stdin === 'string' || Buffer.isBuffer(stdin)) {
     target.end(stdin);
-    return () => { /* written in one piece: nothing to detach */ };
+    return () => {
+      /* written in one piece: nothing to detach */
+    };
   }
   stdin.once('error', onError);
   stdin.pipe(target);

@@ -14,7 +14,11 @@ export function utf8Forwarder(callback: ((chunk: string) => void) | undefined): 
     if (text !== '' && callback !== undefined) callback(text);
   };
   return {
-    write: (chunk) => { emit(typeof chunk === 'string' ? chunk : decoder.write(chunk)); },
-    end: () => { emit(decoder.end()); },
+    write: (chunk) => {
+      emit(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    },
+    end: () => {
+      emit(decoder.end());
+    },
   };
 }

@@ -36,10 +36,22 @@ export interface DeploymentAnnouncer {
 
 /** The announcer of a webhook delivery's session. */
 export function sessionAnnouncer(session: Session): DeploymentAnnouncer {
-  return { db: session.deps.service.db, github: session.github, repoFullName: session.repoFullName, publicUrl: session.deps.publicUrl, log: session.log, defaultHead: () => defaultBranchHead(session) };
+  return {
+    db: session.deps.service.db,
+    github: session.github,
+    repoFullName: session.repoFullName,
+    publicUrl: session.deps.publicUrl,
+    log: session.log,
+    defaultHead: () => defaultBranchHead(session),
+  };
 }
 
-export async function announceQueuedDeployment(announcer: DeploymentAnnouncer, workOrderId: number, moved: readonly Moved[], config: RepoConfig): Promise<void> {
+export async function announceQueuedDeployment(
+  announcer: DeploymentAnnouncer,
+  workOrderId: number,
+  moved: readonly Moved[],
+  config: RepoConfig,
+): Promise<void> {
   const queued = queuesStart(moved);
   if (queued === undefined) return;
   const { db, github, log } = announcer;
@@ -54,19 +66,29 @@ export async function announceQueuedDeployment(announcer: DeploymentAnnouncer, w
   const { owner, repo } = splitRepo(announcer.repoFullName);
   let deploymentId: number;
   try {
-    const { data } = await github.rest.repos.createDeployment(deploymentParams({ owner, repo, sha, app, environment, version, production, workOrderId: order.id }));
+    const { data } = await github.rest.repos.createDeployment(
+      deploymentParams({ owner, repo, sha, app, environment, version, production, workOrderId: order.id }),
+    );
     deploymentId = idSchema.parse(data).id;
   } catch (error) {
     await dropQueuedDeployment(db, row);
-    log.warn({ err: error, workOrderId: order.id }, 'queued deployment not created; the worker creates it at the start');
+    log.warn(
+      { err: error, workOrderId: order.id },
+      'queued deployment not created; the worker creates it at the start',
+    );
     return;
   }
   await recordQueuedDeployment(db, row, deploymentId);
   const startAt = schedule ?? order.scheduledAt;
-  const description = moved.some((move) => move.to === 'scheduled') && startAt !== null ? `${version} scheduled for ${startAt.toISOString()}` : `${version} approved, waiting for a worker`;
+  const description =
+    moved.some((move) => move.to === 'scheduled') && startAt !== null
+      ? `${version} scheduled for ${startAt.toISOString()}`
+      : `${version} approved, waiting for a worker`;
   const logUrl = orderUrl(announcer.publicUrl, order.id);
   try {
-    await github.rest.repos.createDeploymentStatus(deploymentStatusParams({ owner, repo, deploymentId, environment, logUrl }, 'queued', description));
+    await github.rest.repos.createDeploymentStatus(
+      deploymentStatusParams({ owner, repo, deploymentId, environment, logUrl }, 'queued', description),
+    );
   } catch (error) {
     log.warn({ err: error, workOrderId: order.id }, 'queued deployment status not posted');
   }

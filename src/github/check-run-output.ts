@@ -31,10 +31,19 @@ function withinLimit(text: string): string {
   return text.length > MAX_TEXT ? `${clipText(text, MAX_TEXT)}\n…(cut)` : text;
 }
 
-const ICONS: Record<HostStageResult, string> = { running: '⏳ running', ok: '✅ ok', failed: '❌ failed', skipped: '⏭️ skipped' };
+const ICONS: Record<HostStageResult, string> = {
+  running: '⏳ running',
+  ok: '✅ ok',
+  failed: '❌ failed',
+  skipped: '⏭️ skipped',
+};
 
 function cell(text: string): string {
-  return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;')).replace(/`/g, "'");
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/[<>]/g, (c) => (c === '<' ? '&lt;' : '&gt;'))
+    .replace(/`/g, "'");
 }
 
 function duration(ms: number | undefined): string {
@@ -49,35 +58,66 @@ export function stageTitle(stage: StageName, hosts: ReadonlyMap<string, HostStag
   const running = values.filter((host) => host.result === 'running').length;
   const done = values.filter((host) => host.result === 'ok' || host.result === 'skipped').length;
   if (values.length === 0) return `${stage}: not started`;
-  return running > 0 ? `${stage}: ${done} of ${values.length} hosts done, ${running} running` : `${stage}: ${done} host${done === 1 ? '' : 's'} done`;
+  return running > 0
+    ? `${stage}: ${done} of ${values.length} hosts done, ${running} running`
+    : `${stage}: ${done} host${done === 1 ? '' : 's'} done`;
 }
 
 /** Summary (table) and text (failures, last lines) of a stage's check run. */
-export function stageOutput(stage: StageName, hosts: ReadonlyMap<string, HostStage>, note?: string): { title: string; summary: string; text: string } {
+export function stageOutput(
+  stage: StageName,
+  hosts: ReadonlyMap<string, HostStage>,
+  note?: string,
+): { title: string; summary: string; text: string } {
   const rows = [...hosts.entries()].map(([name, host]) => {
-    const last = host.lines.slice(-TABLE_LINES).map((line) => cell(clipText(line, TABLE_LINE_CHARS))).join('<br>');
+    const last = host.lines
+      .slice(-TABLE_LINES)
+      .map((line) => cell(clipText(line, TABLE_LINE_CHARS)))
+      .join('<br>');
     return `| ${cell(name)} | ${ICONS[host.result]} | ${duration(host.durationMs)} | ${last === '' ? '' : `<code>${last}</code>`} |`;
   });
-  const summary = withinLimit([
-    ...(note === undefined ? [] : [note, '']),
-    rows.length === 0 ? `No host has reached ${stage}.` : ['| Host | Result | Duration | Last output |', '|---|---|---|---|', ...rows].join('\n'),
-  ].join('\n'));
+  const summary = withinLimit(
+    [
+      ...(note === undefined ? [] : [note, '']),
+      rows.length === 0
+        ? `No host has reached ${stage}.`
+        : ['| Host | Result | Duration | Last output |', '|---|---|---|---|', ...rows].join('\n'),
+    ].join('\n'),
+  );
   const sections: string[] = [];
   for (const [name, host] of hosts) {
     if (host.result === 'failed') {
-      sections.push(`### ${name} failed${host.exitCode === null || host.exitCode === undefined ? '' : ` (exit ${host.exitCode})`}`, '', clipText(host.message ?? '', TEXT_LINE_CHARS), '');
+      sections.push(
+        `### ${name} failed${host.exitCode === null || host.exitCode === undefined ? '' : ` (exit ${host.exitCode})`}`,
+        '',
+        clipText(host.message ?? '', TEXT_LINE_CHARS),
+        '',
+      );
     }
-    if (host.lines.length > 0) sections.push(`#### ${name}: last output`, '', codeBlock(host.lines.map((line) => clipText(line, TEXT_LINE_CHARS)).join('\n')), '');
+    if (host.lines.length > 0)
+      sections.push(
+        `#### ${name}: last output`,
+        '',
+        codeBlock(host.lines.map((line) => clipText(line, TEXT_LINE_CHARS)).join('\n')),
+        '',
+      );
   }
   const text = withinLimit(sections.join('\n'));
   return { title: stageTitle(stage, hosts), summary, text: text === '' ? 'No output.' : text };
 }
 
 /** Summary of a `/rollback`'s check run: the hosts still going back, or how each ended. */
-export function rollbackOutput(to: string | undefined, hosts: readonly string[], reports?: readonly HostRollbackReport[]): { title: string; summary: string } {
+export function rollbackOutput(
+  to: string | undefined,
+  hosts: readonly string[],
+  reports?: readonly HostRollbackReport[],
+): { title: string; summary: string } {
   const target = to === undefined ? 'the release each host ran before' : `'${cell(to)}'`;
   if (reports === undefined) {
-    return { title: `rolling back ${hosts.length} host${hosts.length === 1 ? '' : 's'}`, summary: `Rolling back to ${target}: ${hosts.map(cell).join(', ')}.` };
+    return {
+      title: `rolling back ${hosts.length} host${hosts.length === 1 ? '' : 's'}`,
+      summary: `Rolling back to ${target}: ${hosts.map(cell).join(', ')}.`,
+    };
   }
   const failed = reports.filter((report) => !report.ok).map((report) => report.host);
   const rows = reports.map(
@@ -85,7 +125,18 @@ export function rollbackOutput(to: string | undefined, hosts: readonly string[],
       `| ${cell(report.host)} | ${report.ok ? ICONS.ok : ICONS.failed} | ${cell(report.from ?? '(none)')} → ${cell(report.to ?? '(none)')} | ${duration(report.durationMs)} | ${cell(clipText(report.message, TABLE_LINE_CHARS))} |`,
   );
   return {
-    title: failed.length === 0 ? `rolled back ${reports.length} host${reports.length === 1 ? '' : 's'}` : `rollback failed on ${failed.join(', ')}`,
-    summary: withinLimit([`Rollback to ${target}.`, '', '| Host | Result | Release | Duration | Message |', '|---|---|---|---|---|', ...rows].join('\n')),
+    title:
+      failed.length === 0
+        ? `rolled back ${reports.length} host${reports.length === 1 ? '' : 's'}`
+        : `rollback failed on ${failed.join(', ')}`,
+    summary: withinLimit(
+      [
+        `Rollback to ${target}.`,
+        '',
+        '| Host | Result | Release | Duration | Message |',
+        '|---|---|---|---|---|',
+        ...rows,
+      ].join('\n'),
+    ),
   };
 }

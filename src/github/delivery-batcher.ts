@@ -36,7 +36,9 @@ export function createDeliveryBatcher(db: Db, maxBatch = 500): StoreDelivery {
           db,
           unique.map((entry) => entry.delivery),
         );
-        unique.forEach((entry, index) => { entry.resolve(rows[index]); });
+        unique.forEach((entry, index) => {
+          entry.resolve(rows[index]);
+        });
       } catch (error) {
         for (const entry of unique) entry.reject(error);
       }

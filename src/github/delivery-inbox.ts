@@ -81,9 +81,15 @@ export interface DeliveryInbox {
 /** A log whose lines say which delivery they are about. */
 function deliveryLog(log: InboxLog, fields: { delivery: string; event: string }): InboxLog {
   return {
-    info: (more, message) => { log.info({ ...fields, ...more }, message); },
-    warn: (more, message) => { log.warn({ ...fields, ...more }, message); },
-    error: (more, message) => { log.error({ ...fields, ...more }, message); },
+    info: (more, message) => {
+      log.info({ ...fields, ...more }, message);
+    },
+    warn: (more, message) => {
+      log.warn({ ...fields, ...more }, message);
+    },
+    error: (more, message) => {
+      log.error({ ...fields, ...more }, message);
+    },
   };
 }
 
@@ -109,7 +115,9 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
   const { deps, log } = options;
   const db = deps.service.db;
   const retry = deliveryRetryPolicySchema.parse(options.retry ?? DEFAULT_DELIVERY_RETRY);
-  const runner = createKeyedSerialRunner(options.concurrency ?? 8, (error) => { log.error({ err: error }, 'delivery handling failed'); });
+  const runner = createKeyedSerialRunner(options.concurrency ?? 8, (error) => {
+    log.error({ err: error }, 'delivery handling failed');
+  });
   /** Rows queued, running, parked or waiting for a retry in this process, so that a resume never queues one twice. */
   const queued = new Set<number>();
   const holds = createSubjectHolds();
@@ -242,7 +250,14 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
     if (closed) throw new Error('the webhook inbox is closed');
     const event = repoEventSchema.safeParse(delivery.payload);
     if (!event.success || !isRecord(delivery.payload)) {
-      log.warn({ delivery: delivery.id, event: delivery.name, problems: event.success ? 'not an object' : problemsOf(event.error) }, 'delivery without repository or installation ignored');
+      log.warn(
+        {
+          delivery: delivery.id,
+          event: delivery.name,
+          problems: event.success ? 'not an object' : problemsOf(event.error),
+        },
+        'delivery without repository or installation ignored',
+      );
       return 'not for us';
     }
     if (routeOf(delivery.name, event.data.action) === undefined) return 'not for us';
@@ -301,11 +316,17 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
       holds.clear();
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => { resolve(true); }, waitMs);
+        timer = setTimeout(() => {
+          resolve(true);
+        }, waitMs);
       });
       const done = await Promise.race([runner.idle().then(() => false), timedOut]);
       clearTimeout(timer);
-      if (done) log.warn({ running: queued.size, waitedMs: waitMs }, 'stopped waiting for deliveries being handled: the next start handles them again');
+      if (done)
+        log.warn(
+          { running: queued.size, waitedMs: waitMs },
+          'stopped waiting for deliveries being handled: the next start handles them again',
+        );
     },
   };
 }

@@ -49,7 +49,10 @@ const RECLAIMABLE: readonly WebhookDeliveryStatus[] = [...CLAIMABLE, 'handling']
  * operator's) redelivery retries it. Ids must be distinct within one call.
  * @returns rows to hand to {@link claimDelivery}, in the order of `deliveries`.
  */
-export async function storeDeliveries(db: Db, deliveries: readonly IncomingDelivery[]): Promise<(number | undefined)[]> {
+export async function storeDeliveries(
+  db: Db,
+  deliveries: readonly IncomingDelivery[],
+): Promise<(number | undefined)[]> {
   if (deliveries.length === 0) return [];
   const stored = await db
     .insert(webhookDeliveries)

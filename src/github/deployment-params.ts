@@ -31,7 +31,11 @@ export function deploymentParams(facts: DeploymentFacts): CreateDeployment {
     auto_merge: false,
     required_contexts: [],
     description: `${facts.app} ${facts.version} (work order ${facts.workOrderId})`.slice(0, 140),
-    payload: { workOrderId: facts.workOrderId, version: facts.version, ...(facts.releaseId === undefined ? {} : { releaseId: facts.releaseId }) },
+    payload: {
+      workOrderId: facts.workOrderId,
+      version: facts.version,
+      ...(facts.releaseId === undefined ? {} : { releaseId: facts.releaseId }),
+    },
   };
 }
 

@@ -16,7 +16,11 @@ const NOT_STARTED = '';
  * Reserves the order's queued Deployment while it waits to start (`approved` or `scheduled`, checked in the same
  * statement, so an order a worker has already started gets none). `undefined` when it has one already or started.
  */
-export async function reserveQueuedDeployment(db: Db, workOrderId: number, environment: string): Promise<number | undefined> {
+export async function reserveQueuedDeployment(
+  db: Db,
+  workOrderId: number,
+  environment: string,
+): Promise<number | undefined> {
   const result = await db.execute(sql`
     insert into ${githubReports} (work_order_id, release_id, kind, name)
     select ${workOrders.id}, ${NOT_STARTED}, 'deployment', ${environment} from ${workOrders}
@@ -41,18 +45,32 @@ export async function dropQueuedDeployment(db: Db, row: number): Promise<void> {
  * Takes the order's queued Deployment for release `releaseId`: its id, waiting up to `waitMs` for a server still
  * creating it. `undefined` when there is none (or it never got an id: the reservation is dropped, make a new one).
  */
-export async function adoptQueuedDeployment(db: Db, workOrderId: number, releaseId: string, waitMs = 5_000): Promise<number | undefined> {
+export async function adoptQueuedDeployment(
+  db: Db,
+  workOrderId: number,
+  releaseId: string,
+  waitMs = 5_000,
+): Promise<number | undefined> {
   const [adopted] = await db
     .update(githubReports)
     .set({ releaseId })
-    .where(and(eq(githubReports.workOrderId, workOrderId), eq(githubReports.releaseId, NOT_STARTED), eq(githubReports.kind, 'deployment')))
+    .where(
+      and(
+        eq(githubReports.workOrderId, workOrderId),
+        eq(githubReports.releaseId, NOT_STARTED),
+        eq(githubReports.kind, 'deployment'),
+      ),
+    )
     .returning({ id: githubReports.id, githubId: githubReports.githubId });
   if (adopted === undefined) return undefined;
   const deadline = Date.now() + waitMs;
   let githubId = adopted.githubId;
   while (githubId === null && Date.now() < deadline) {
     await sleep(100);
-    const [row] = await db.select({ githubId: githubReports.githubId }).from(githubReports).where(eq(githubReports.id, adopted.id));
+    const [row] = await db
+      .select({ githubId: githubReports.githubId })
+      .from(githubReports)
+      .where(eq(githubReports.id, adopted.id));
     githubId = row?.githubId ?? null;
   }
   if (githubId === null) await db.delete(githubReports).where(eq(githubReports.id, adopted.id));

@@ -16,7 +16,10 @@ function orderIdOf(externalId: string | null | undefined): number | undefined {
   return match?.[1] === undefined ? undefined : Number(match[1]);
 }
 
-const ACTIONS: Readonly<Record<string, Command>> = { abort: { name: 'abort', reason: 'Abort button on a check run' }, rollback: { name: 'rollback' } };
+const ACTIONS: Readonly<Record<string, Command>> = {
+  abort: { name: 'abort', reason: 'Abort button on a check run' },
+  rollback: { name: 'rollback' },
+};
 
 export async function handleCheckRunAction(session: Session, payload: unknown): Promise<void> {
   const parsed = checkRunActionSchema.safeParse(payload);
@@ -33,9 +36,20 @@ export async function handleCheckRunAction(session: Session, payload: unknown): 
   if (context === undefined) return;
   const result = await handleCommand(
     session.deps.service,
-    { order, actor: session.sender, command: { ...command }, source: 'github', sourceRef: `check_run:${parsed.data.check_run.id}:${session.deliveryId}` },
+    {
+      order,
+      actor: session.sender,
+      command: { ...command },
+      source: 'github',
+      sourceRef: `check_run:${parsed.data.check_run.id}:${session.deliveryId}`,
+    },
     context,
   );
   const label = inlineCode(command.name === 'abort' ? 'Abort' : 'Rollback');
-  await session.comment(order.number, result.ok ? acceptedReply(session.sender, `(${label} button) ${result.message}`) : refusalReply(session.sender, `The ${label} button`, result.message));
+  await session.comment(
+    order.number,
+    result.ok
+      ? acceptedReply(session.sender, `(${label} button) ${result.message}`)
+      : refusalReply(session.sender, `The ${label} button`, result.message),
+  );
 }

@@ -79,18 +79,33 @@ async function runCommand(session: Session, facts: CommentFacts, command: Comman
     await openDeployment(session, facts, command.environment);
     return;
   }
-  const order = await findWorkOrder(session.deps.service.db, { repoFullName: session.repoFullName, number: facts.number });
+  const order = await findWorkOrder(session.deps.service.db, {
+    repoFullName: session.repoFullName,
+    number: facts.number,
+  });
   if (order === undefined) {
     await session.react(facts.commentId, false);
-    const hint = facts.isPullRequest ? `open one with ${inlineCode('/deploy <environment>')}` : `label the issue ${inlineCode('work-order')}`;
-    await session.comment(facts.number, refusalReply(facts.author, inlineCode(`/${command.name}`), `there is no work order here; ${hint}`));
+    const hint = facts.isPullRequest
+      ? `open one with ${inlineCode('/deploy <environment>')}`
+      : `label the issue ${inlineCode('work-order')}`;
+    await session.comment(
+      facts.number,
+      refusalReply(facts.author, inlineCode(`/${command.name}`), `there is no work order here; ${hint}`),
+    );
     return;
   }
   const context = await session.repoContext(facts.number);
   if (context === undefined) return;
   const result = await handleCommand(
     session.deps.service,
-    { order, actor: facts.author, command, source: 'github', sourceRef: `comment:${facts.commentId}`, givenAt: facts.at },
+    {
+      order,
+      actor: facts.author,
+      command,
+      source: 'github',
+      sourceRef: `comment:${facts.commentId}`,
+      givenAt: facts.at,
+    },
     context,
   );
   await session.react(facts.commentId, result.ok);
@@ -99,7 +114,10 @@ async function runCommand(session: Session, facts: CommentFacts, command: Comman
     return;
   }
   if (result.outcome === 'duplicate') return;
-  await session.comment(facts.number, result.status === undefined ? acceptedReply(facts.author, result.message) : statusReply(result.status));
+  await session.comment(
+    facts.number,
+    result.status === undefined ? acceptedReply(facts.author, result.message) : statusReply(result.status),
+  );
   session.deps.onOrderChanged?.(order.id);
   await announceQueuedDeployment(sessionAnnouncer(session), order.id, result.moved, context.config);
 }
@@ -107,12 +125,23 @@ async function runCommand(session: Session, facts: CommentFacts, command: Comman
 async function openDeployment(session: Session, facts: CommentFacts, environment: string): Promise<void> {
   if (!facts.isPullRequest) {
     await session.react(facts.commentId, false);
-    await session.comment(facts.number, refusalReply(facts.author, inlineCode(`/deploy ${environment}`), 'it opens a deployment of a pull request; use it on one'));
+    await session.comment(
+      facts.number,
+      refusalReply(
+        facts.author,
+        inlineCode(`/deploy ${environment}`),
+        'it opens a deployment of a pull request; use it on one',
+      ),
+    );
     return;
   }
   const context = await session.repoContext(facts.number);
   if (context === undefined) return;
-  const { data } = await session.github.rest.pulls.get({ owner: session.owner, repo: session.repo, pull_number: facts.number });
+  const { data } = await session.github.rest.pulls.get({
+    owner: session.owner,
+    repo: session.repo,
+    pull_number: facts.number,
+  });
   const headSha = pullSchema.parse(data).head.sha;
   const opened = await openWorkOrder(
     session.deps.service,
@@ -130,7 +159,10 @@ async function openDeployment(session: Session, facts: CommentFacts, environment
   );
   await session.react(facts.commentId, opened.ok);
   if (!opened.ok) {
-    await session.comment(facts.number, refusalReply(facts.author, inlineCode(`/deploy ${environment}`), opened.message));
+    await session.comment(
+      facts.number,
+      refusalReply(facts.author, inlineCode(`/deploy ${environment}`), opened.message),
+    );
     return;
   }
   const status = opened.created
@@ -140,10 +172,18 @@ async function openDeployment(session: Session, facts: CommentFacts, environment
 }
 
 async function takePlan(session: Session, facts: CommentFacts): Promise<void> {
-  const order = await findWorkOrder(session.deps.service.db, { repoFullName: session.repoFullName, number: facts.number });
+  const order = await findWorkOrder(session.deps.service.db, {
+    repoFullName: session.repoFullName,
+    number: facts.number,
+  });
   if (order === undefined) {
-    const hint = facts.isPullRequest ? `open one with ${inlineCode('/deploy <environment>')}` : `label the issue ${inlineCode('work-order')}`;
-    await session.comment(facts.number, `@${facts.author} this plan was not taken: there is no work order here; ${hint}, then post the plan again.`);
+    const hint = facts.isPullRequest
+      ? `open one with ${inlineCode('/deploy <environment>')}`
+      : `label the issue ${inlineCode('work-order')}`;
+    await session.comment(
+      facts.number,
+      `@${facts.author} this plan was not taken: there is no work order here; ${hint}, then post the plan again.`,
+    );
     return;
   }
   const context = await session.repoContext(facts.number);
@@ -162,7 +202,10 @@ async function takePlan(session: Session, facts: CommentFacts): Promise<void> {
   );
   if (result.ok) {
     if (result.outcome === 'unchanged') return;
-    await session.comment(facts.number, planSummaryMarkdown(result.summary, result.message, orderUrl(session.deps.publicUrl, order.id)));
+    await session.comment(
+      facts.number,
+      planSummaryMarkdown(result.summary, result.message, orderUrl(session.deps.publicUrl, order.id)),
+    );
     session.deps.onOrderChanged?.(order.id);
     return;
   }

@@ -15,7 +15,11 @@ const branchSchema = z.object({ commit: z.object({ sha: z.string() }) });
 /** The default branch head, which an issue order's check runs and deployment go on; undefined when unknown. */
 export async function defaultBranchHead(session: Session): Promise<string | undefined> {
   try {
-    const { data } = await session.github.rest.repos.getBranch({ owner: session.owner, repo: session.repo, branch: session.defaultBranch });
+    const { data } = await session.github.rest.repos.getBranch({
+      owner: session.owner,
+      repo: session.repo,
+      branch: session.defaultBranch,
+    });
     return branchSchema.parse(data).commit.sha;
   } catch (error) {
     session.log.warn({ err: error }, 'default branch head unknown');
@@ -31,14 +35,23 @@ export async function handleIssues(session: Session, payload: unknown): Promise<
   }
   const { action, issue, label } = parsed.data;
   if (action === 'closed') {
-    const order = await findWorkOrder(session.deps.service.db, { repoFullName: session.repoFullName, number: issue.number });
+    const order = await findWorkOrder(session.deps.service.db, {
+      repoFullName: session.repoFullName,
+      number: issue.number,
+    });
     if (order?.kind !== 'issue') return;
-    const cancelled = await cancelWorkOrder(session.deps.service, { order, actor: userActor(session.sender), reason: 'issue closed' });
+    const cancelled = await cancelWorkOrder(session.deps.service, {
+      order,
+      actor: userActor(session.sender),
+      reason: 'issue closed',
+    });
     session.log.info({ order: order.id, ok: cancelled.ok }, 'issue closed');
     return;
   }
   const labels = (issue.labels ?? []).map((entry) => entry.name);
-  const opens = (action === 'opened' && labels.includes(WORK_ORDER_LABEL)) || (action === 'labeled' && label?.name === WORK_ORDER_LABEL);
+  const opens =
+    (action === 'opened' && labels.includes(WORK_ORDER_LABEL)) ||
+    (action === 'labeled' && label?.name === WORK_ORDER_LABEL);
   if (!opens) return;
   const context = await session.repoContext(issue.number);
   if (context === undefined) return;
@@ -71,7 +84,8 @@ export async function handleIssues(session: Session, payload: unknown): Promise<
     `Next: post the deployment plan as a comment, in a fenced ${inlineCode('yaml')} block whose first key is ${inlineCode('app')} ` +
       `(or a ${inlineCode('yardmaster')} block). It is checked as soon as it is posted.`,
   ];
-  if (problems.length > 0) lines.push('', ...problems.map((problem) => `- Form field **${problem.field}**: ${problem.message}`));
+  if (problems.length > 0)
+    lines.push('', ...problems.map((problem) => `- Form field **${problem.field}**: ${problem.message}`));
   await session.comment(issue.number, lines.join('\n'));
 }
 

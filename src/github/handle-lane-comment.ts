@@ -51,19 +51,29 @@ async function allowed(session: Session, comment: LaneComment, what: string): Pr
     return false;
   }
   if (session.deps.lanes === undefined) {
-    await session.comment(comment.number, `@${comment.author} ${what}: lanes are not set up on this Yardmaster server.`);
+    await session.comment(
+      comment.number,
+      `@${comment.author} ${what}: lanes are not set up on this Yardmaster server.`,
+    );
     return false;
   }
   const context = await session.repoContext(comment.number);
   if (context === undefined) return false;
-  for (const role of MAY) if (await hasRole(context.config.roles, role, comment.author, context.org, context.membership)) return true;
+  for (const role of MAY)
+    if (await hasRole(context.config.roles, role, comment.author, context.org, context.membership)) return true;
   await session.react(comment.commentId, false);
-  await session.comment(comment.number, `@${comment.author} ${what} was refused: lanes are for developers, project managers and deployers of this repository.`);
+  await session.comment(
+    comment.number,
+    `@${comment.author} ${what} was refused: lanes are for developers, project managers and deployers of this repository.`,
+  );
   return false;
 }
 
 function resolutionReply(resolution: TaskResolution, routerUrl: string, ttl: string): string {
-  const rows = resolution.services.map((entry) => `| ${entry.service} | ${entry.asked} | ${entry.version ?? '–'} | ${entry.how} | ${entry.endpoint ?? '–'} |`);
+  const rows = resolution.services.map(
+    (entry) =>
+      `| ${entry.service} | ${entry.asked} | ${entry.version ?? '–'} | ${entry.how} | ${entry.endpoint ?? '–'} |`,
+  );
   const table = ['| service | asked | version | how | endpoint |', '|---|---|---|---|---|', ...rows].join('\n');
   const name = inlineCode(resolution.lane);
   const head = resolution.ok
@@ -81,18 +91,31 @@ export async function takeLaneSpec(session: Session, comment: LaneComment, text:
   const limits = (lanes.limitsFor ?? defaultLaneLimitsFor)(session.repoFullName);
   if (limits.maxTtlMs < 1000) {
     await session.react(comment.commentId, false);
-    await session.comment(comment.number, `@${comment.author} this lane spec was refused: the operator's policy grants ${session.repoFullName} no lanes.`);
+    await session.comment(
+      comment.number,
+      `@${comment.author} this lane spec was refused: the operator's policy grants ${session.repoFullName} no lanes.`,
+    );
     return;
   }
-  const parsed = parseLaneSpec(text, { maxTtlMs: limits.maxTtlMs, whose: `${session.repoFullName} may ask for (max_lane_ttl)` });
+  const parsed = parseLaneSpec(text, {
+    maxTtlMs: limits.maxTtlMs,
+    whose: `${session.repoFullName} may ask for (max_lane_ttl)`,
+  });
   if (!parsed.ok) {
-    await session.comment(comment.number, `@${comment.author} this lane spec has problems:\n\n${codeBlock(formatIssues(parsed.issues), 'text')}`);
+    await session.comment(
+      comment.number,
+      `@${comment.author} this lane spec has problems:\n\n${codeBlock(formatIssues(parsed.issues), 'text')}`,
+    );
     return;
   }
   // The name the spec gives (else `pr-<n>`), always inside this repository's namespace.
   const name = /^\s*lane\s*:/m.test(text) ? parsed.value.lane : pullLaneName(comment.number);
   const spec = { ...parsed.value, lane: repoLaneId(session.repoFullName, name) };
-  const resolution = await resolveTask({ ...lanes.deps, actor: comment.author }, spec, { repoFullName: session.repoFullName, number: comment.number, limits });
+  const resolution = await resolveTask({ ...lanes.deps, actor: comment.author }, spec, {
+    repoFullName: session.repoFullName,
+    number: comment.number,
+    limits,
+  });
   if (!resolution.ok && resolution.reason === 'refused') {
     await session.react(comment.commentId, false);
     await session.comment(comment.number, `@${comment.author} this lane spec was refused: ${resolution.message}.`);
@@ -103,7 +126,12 @@ export async function takeLaneSpec(session: Session, comment: LaneComment, text:
 }
 
 /** Ends the pull request's lanes; what was reclaimed, for the answer. */
-export async function endPullLanes(session: Session, number: number, actor: string, reason: string): Promise<{ lane: string; reclaimed: string[] }[]> {
+export async function endPullLanes(
+  session: Session,
+  number: number,
+  actor: string,
+  reason: string,
+): Promise<{ lane: string; reclaimed: string[] }[]> {
   const lanes = session.deps.lanes;
   if (lanes === undefined) return [];
   const ended: { lane: string; reclaimed: string[] }[] = [];
@@ -119,7 +147,10 @@ export async function laneCommand(session: Session, comment: LaneComment): Promi
   const words = comment.body.trim().split(/\s+/);
   if (words[1] !== 'down' || words.length !== 2) {
     await session.react(comment.commentId, false);
-    await session.comment(comment.number, `@${comment.author} ${inlineCode('/lane down')} is the lane command here; a lane is opened with a ${inlineCode('yardmaster-lane')} block.`);
+    await session.comment(
+      comment.number,
+      `@${comment.author} ${inlineCode('/lane down')} is the lane command here; a lane is opened with a ${inlineCode('yardmaster-lane')} block.`,
+    );
     return;
   }
   if (!(await allowed(session, comment, inlineCode('/lane down')))) return;
@@ -127,6 +158,12 @@ export async function laneCommand(session: Session, comment: LaneComment): Promi
   await session.react(comment.commentId, ended.length > 0);
   await session.comment(
     comment.number,
-    ended.length === 0 ? `@${comment.author} there is no lane on this pull request.` : ended.map((entry) => `Lane ${inlineCode(entry.lane)} ended; reclaimed: ${entry.reclaimed.join(', ') || 'nothing'}.`).join('\n'),
+    ended.length === 0
+      ? `@${comment.author} there is no lane on this pull request.`
+      : ended
+          .map(
+            (entry) => `Lane ${inlineCode(entry.lane)} ended; reclaimed: ${entry.reclaimed.join(', ') || 'nothing'}.`,
+          )
+          .join('\n'),
   );
 }

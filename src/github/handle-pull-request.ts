@@ -22,23 +22,46 @@ export async function handlePullRequest(session: Session, payload: unknown): Pro
   const order = await findWorkOrder(session.deps.service.db, { repoFullName: session.repoFullName, number });
   if (order?.kind !== 'pull_request') return;
   if (action === 'closed') {
-    const cancelled = await cancelWorkOrder(session.deps.service, { order, actor: userActor(session.sender), reason: 'pull request closed' });
+    const cancelled = await cancelWorkOrder(session.deps.service, {
+      order,
+      actor: userActor(session.sender),
+      reason: 'pull request closed',
+    });
     session.log.info({ order: order.id, ok: cancelled.ok }, 'pull request closed');
     return;
   }
   if (action !== 'synchronize') return;
   const context = await session.repoContext(number);
   if (context === undefined) return;
-  const result = await refreshPlanCommit(session.deps.service, { order, commitSha: pull.head.sha, actor: userActor(session.sender), ...(pull.updated_at === undefined ? {} : { at: pull.updated_at }) }, context);
+  const result = await refreshPlanCommit(
+    session.deps.service,
+    {
+      order,
+      commitSha: pull.head.sha,
+      actor: userActor(session.sender),
+      ...(pull.updated_at === undefined ? {} : { at: pull.updated_at }),
+    },
+    context,
+  );
   if (!result.ok) {
     // Issues of a stored plan have no comment line here: their messages say what is wrong.
-    const why = 'issues' in result ? `${result.message}: ${result.issues.map((issue) => issue.message).join('; ')}` : result.message;
-    if (result.reason !== 'no-plan') await session.comment(number, `The push to ${pull.head.sha.slice(0, 7)} was not taken: ${why}`);
+    const why =
+      'issues' in result
+        ? `${result.message}: ${result.issues.map((issue) => issue.message).join('; ')}`
+        : result.message;
+    if (result.reason !== 'no-plan')
+      await session.comment(number, `The push to ${pull.head.sha.slice(0, 7)} was not taken: ${why}`);
     return;
   }
   if (result.outcome === 'stored') {
-    const dropped = result.droppedApprovals.length === 0 ? '' : ` Approvals by ${result.droppedApprovals.map((login) => `@${login}`).join(', ')} no longer count.`;
-    await session.comment(number, `New head ${pull.head.sha.slice(0, 7)}: the plan has a new digest.${dropped} ${result.message}`);
+    const dropped =
+      result.droppedApprovals.length === 0
+        ? ''
+        : ` Approvals by ${result.droppedApprovals.map((login) => `@${login}`).join(', ')} no longer count.`;
+    await session.comment(
+      number,
+      `New head ${pull.head.sha.slice(0, 7)}: the plan has a new digest.${dropped} ${result.message}`,
+    );
     session.deps.onOrderChanged?.(order.id);
   }
 }

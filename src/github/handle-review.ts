@@ -17,8 +17,17 @@ import { acceptedReply, refusalReply } from './work-order-replies.ts';
  * at the same commit is not what they reviewed). A commit no plan version was made for, or a review older than every
  * version, gets a digest no plan has, so the service answers `stale-digest`.
  */
-async function digestSeenBy(session: Session, workOrderId: number, commitSha: string, submittedAt: Date | undefined): Promise<string> {
-  if (submittedAt !== undefined) return (await planVersionAt(session.deps.service.db, workOrderId, submittedAt, commitSha))?.digest ?? `commit:${commitSha}`;
+async function digestSeenBy(
+  session: Session,
+  workOrderId: number,
+  commitSha: string,
+  submittedAt: Date | undefined,
+): Promise<string> {
+  if (submittedAt !== undefined)
+    return (
+      (await planVersionAt(session.deps.service.db, workOrderId, submittedAt, commitSha))?.digest ??
+      `commit:${commitSha}`
+    );
   const [row] = await session.deps.service.db
     .select({ digest: planVersions.digest })
     .from(planVersions)
@@ -38,17 +47,22 @@ export async function handleReview(session: Session, payload: unknown): Promise<
   if (action !== 'submitted' && action !== 'dismissed') return;
   const verdict = reviewVerdict(action === 'dismissed' ? 'dismissed' : review.state);
   if (verdict === undefined) return;
-  const order = await findWorkOrder(session.deps.service.db, { repoFullName: session.repoFullName, number: pull.number });
+  const order = await findWorkOrder(session.deps.service.db, {
+    repoFullName: session.repoFullName,
+    number: pull.number,
+  });
   if (order?.kind !== 'pull_request') return;
   const context = await session.repoContext(pull.number);
   if (context === undefined) return;
   // The verdict is the reviewer's even when someone else dismissed their review: the dismissal withdraws the
   // reviewer's approval (GitHub no longer counts it), and the one who dismissed it is named in the reason.
   const reviewer = review.user.login;
-  const dismissedBy = action === 'dismissed' && parsed.data.sender.login !== reviewer ? parsed.data.sender.login : undefined;
+  const dismissedBy =
+    action === 'dismissed' && parsed.data.sender.login !== reviewer ? parsed.data.sender.login : undefined;
   const submittedAt = review.submitted_at ?? undefined;
   const body = review.body === null || review.body === undefined || review.body === '' ? undefined : review.body;
-  const reason = dismissedBy === undefined ? body : `review dismissed by @${dismissedBy}${body === undefined ? '' : `: ${body}`}`;
+  const reason =
+    dismissedBy === undefined ? body : `review dismissed by @${dismissedBy}${body === undefined ? '' : `: ${body}`}`;
   const result = await recordVerdict(
     session.deps.service,
     {
@@ -67,7 +81,10 @@ export async function handleReview(session: Session, payload: unknown): Promise<
   if (!result.ok) {
     // A revocation by someone who could not approve anyway changes nothing worth a comment.
     if (verdict === 'revoked' && result.reason === 'not-allowed') return;
-    await session.comment(pull.number, refusalReply(reviewer, `The review ${action === 'dismissed' ? 'dismissal' : 'verdict'}`, result.message));
+    await session.comment(
+      pull.number,
+      refusalReply(reviewer, `The review ${action === 'dismissed' ? 'dismissal' : 'verdict'}`, result.message),
+    );
     return;
   }
   if (result.duplicate) return;

@@ -10,4 +10,8 @@ export { type OctokitSlice, splitRepo } from './octokit-slice.ts';
 export { createGitHubConfigLoader } from './repo-config.ts';
 export { createGitHubReporter } from './report-worker-events.ts';
 export { githubTeamMembership } from './team-membership.ts';
-export { createRedeliveryTrigger, type RedeliveryTrigger, type RedeliveryTriggerOptions } from './redelivery-trigger.ts';
+export {
+  createRedeliveryTrigger,
+  type RedeliveryTrigger,
+  type RedeliveryTriggerOptions,
+} from './redelivery-trigger.ts';

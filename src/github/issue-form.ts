@@ -58,7 +58,10 @@ export function parseWorkOrderForm(body: string): { form: WorkOrderForm; problem
   if (scheduled !== undefined) {
     const at = new Date(scheduled);
     if (Number.isNaN(at.getTime()) || !/\d{4}-\d{2}-\d{2}/.test(scheduled)) {
-      problems.push({ field: 'Scheduled time', message: `"${scheduled}" is not a date and time like 2026-11-24T02:00:00Z` });
+      problems.push({
+        field: 'Scheduled time',
+        message: `"${scheduled}" is not a date and time like 2026-11-24T02:00:00Z`,
+      });
     } else {
       form.scheduledAt = at;
     }

@@ -23,23 +23,27 @@ export interface OctokitSlice {
       get(params: Repo): Answer;
       getBranch(params: Repo & { branch: string }): Answer;
       getContent(params: Repo & { path: string; ref: string }): Answer;
-      createDeployment(params: Repo & {
-        ref: string;
-        environment: string;
-        production_environment: boolean;
-        transient_environment: boolean;
-        auto_merge: boolean;
-        required_contexts: string[];
-        description: string;
-        payload: Record<string, unknown>;
-      }): Answer;
-      createDeploymentStatus(params: Repo & {
-        deployment_id: number;
-        state: 'queued' | 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
-        log_url: string;
-        description: string;
-        environment: string;
-      }): Answer;
+      createDeployment(
+        params: Repo & {
+          ref: string;
+          environment: string;
+          production_environment: boolean;
+          transient_environment: boolean;
+          auto_merge: boolean;
+          required_contexts: string[];
+          description: string;
+          payload: Record<string, unknown>;
+        },
+      ): Answer;
+      createDeploymentStatus(
+        params: Repo & {
+          deployment_id: number;
+          state: 'queued' | 'in_progress' | 'success' | 'failure' | 'error' | 'inactive';
+          log_url: string;
+          description: string;
+          environment: string;
+        },
+      ): Answer;
     };
     pulls: {
       get(params: Repo & { pull_number: number }): Answer;

@@ -18,9 +18,11 @@ function plural(count: number, word: string): string {
 
 function stageMarkdown(stage: StageSummary): string[] {
   const when = whenStageRuns(stage.stage);
-  const probe = stage.check === undefined ? '' : ` (${stage.http === undefined ? 'command' : 'HTTP'} probe, ${stage.check})`;
+  const probe =
+    stage.check === undefined ? '' : ` (${stage.http === undefined ? 'command' : 'HTTP'} probe, ${stage.check})`;
   const lines = [`**${stage.stage}**${probe}: ${when}`, ''];
-  if (stage.http !== undefined) lines.push(`GET ${inlineCode(stage.http.url)} from the host itself, expecting ${stage.http.expectStatus}`, '');
+  if (stage.http !== undefined)
+    lines.push(`GET ${inlineCode(stage.http.url)} from the host itself, expecting ${stage.http.expectStatus}`, '');
   for (const command of stage.commands) lines.push(codeBlock(revealInvisible(command).text, 'sh'), '');
   return lines;
 }
@@ -36,10 +38,19 @@ export function planCommandsMarkdown(summary: PlanSummary): string {
   const count = stages.reduce((total, stage) => total + stage.commands.length, 0);
   if (stages.length === 0) return '**Commands:** none; only the built-in stages run (fetch, switch, done).';
   const intro = `Run on each host in this order, each command with a ${formatDuration(summary.commandTimeoutMs)} limit:`;
-  const warning = anyRevealed(stages) ? ['', '⚠️ **Some commands hold invisible or direction-changing characters**, shown here as `⟨U+XXXX⟩`.'] : [];
+  const warning = anyRevealed(stages)
+    ? ['', '⚠️ **Some commands hold invisible or direction-changing characters**, shown here as `⟨U+XXXX⟩`.']
+    : [];
   const body = [intro, ...warning, '', ...stages.flatMap(stageMarkdown)].join('\n').trimEnd();
   const characters = stages.reduce((total, stage) => total + stage.commands.join('').length, 0);
   const title = `Every command, verbatim: ${plural(count, 'command')} in ${plural(stages.length, 'stage')}`;
   if (characters <= FOLD_CHARACTERS && count <= FOLD_COMMANDS) return `**${title}.** ${body}`;
-  return ['<details>', `<summary>${title} (click to read them all before approving)</summary>`, '', body, '', '</details>'].join('\n');
+  return [
+    '<details>',
+    `<summary>${title} (click to read them all before approving)</summary>`,
+    '',
+    body,
+    '',
+    '</details>',
+  ].join('\n');
 }

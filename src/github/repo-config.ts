@@ -23,13 +23,24 @@ export async function defaultBranchOf(github: OctokitSlice, repoFullName: string
  * Reads and parses the repo config from `defaultBranch` (never another ref: a branch cannot grant itself roles).
  * A missing file or a config with errors is a message for people, with lines and columns.
  */
-export async function loadRepoConfig(github: OctokitSlice, repoFullName: string, defaultBranch: string): Promise<RepoConfigResult> {
+export async function loadRepoConfig(
+  github: OctokitSlice,
+  repoFullName: string,
+  defaultBranch: string,
+): Promise<RepoConfigResult> {
   let data: unknown;
   try {
-    ({ data } = await github.rest.repos.getContent({ ...splitRepo(repoFullName), path: REPO_CONFIG_PATH, ref: defaultBranch }));
+    ({ data } = await github.rest.repos.getContent({
+      ...splitRepo(repoFullName),
+      path: REPO_CONFIG_PATH,
+      ref: defaultBranch,
+    }));
   } catch (error) {
     if (httpStatusOf(error) === 404) {
-      return { ok: false, message: `${repoFullName} has no ${REPO_CONFIG_PATH} on its default branch (${defaultBranch})` };
+      return {
+        ok: false,
+        message: `${repoFullName} has no ${REPO_CONFIG_PATH} on its default branch (${defaultBranch})`,
+      };
     }
     throw error;
   }
@@ -37,7 +48,11 @@ export async function loadRepoConfig(github: OctokitSlice, repoFullName: string,
   if (!file.success) return { ok: false, message: `${REPO_CONFIG_PATH} on ${defaultBranch} is not a file` };
   const text = Buffer.from(file.data.content, file.data.encoding === 'base64' ? 'base64' : 'utf8').toString('utf8');
   const parsed = parseRepoConfig(text);
-  if (!parsed.ok) return { ok: false, message: `${REPO_CONFIG_PATH} on ${defaultBranch} has problems:\n${formatIssues(parsed.issues)}` };
+  if (!parsed.ok)
+    return {
+      ok: false,
+      message: `${REPO_CONFIG_PATH} on ${defaultBranch} has problems:\n${formatIssues(parsed.issues)}`,
+    };
   return { ok: true, config: parsed.value };
 }
 
@@ -48,7 +63,10 @@ export function createGitHubConfigLoader(githubFor: (installationId: number) => 
       const github = await githubFor(installationId);
       return await loadRepoConfig(github, repoFullName, await defaultBranchOf(github, repoFullName));
     } catch (error) {
-      return { ok: false, message: `cannot read ${REPO_CONFIG_PATH} of ${repoFullName}: ${error instanceof Error ? error.message : String(error)}` };
+      return {
+        ok: false,
+        message: `cannot read ${REPO_CONFIG_PATH} of ${repoFullName}: ${error instanceof Error ? error.message : String(error)}`,
+      };
     }
   };
 }

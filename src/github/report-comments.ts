@@ -39,7 +39,8 @@ function failedLines(
   if (failed !== undefined) {
     lines.push(
       '',
-      `Failed host: **${failed.host}** at stage ${inlineCode(failed.stage)}${exitOf(failed.exitCode)}: ` + failed.message,
+      `Failed host: **${failed.host}** at stage ${inlineCode(failed.stage)}${exitOf(failed.exitCode)}: ` +
+        failed.message,
     );
     if (failed.lastLines.length > 0) lines.push('', codeBlock(failed.lastLines.join('\n')));
   } else if (result?.error !== undefined) {

@@ -29,7 +29,13 @@ export interface Session {
   react(commentId: number, accepted: boolean): Promise<void>;
 }
 
-export function createSession(deps: AppDeps, github: OctokitSlice, log: HandlerLog, deliveryId: string, event: RepoEvent): Session {
+export function createSession(
+  deps: AppDeps,
+  github: OctokitSlice,
+  log: HandlerLog,
+  deliveryId: string,
+  event: RepoEvent,
+): Session {
   const owner = event.repository.owner.login;
   const repo = event.repository.name;
   let loaded: ReturnType<typeof loadRepoConfig> | undefined;
@@ -49,7 +55,10 @@ export function createSession(deps: AppDeps, github: OctokitSlice, log: HandlerL
       loaded ??= loadRepoConfig(github, event.repository.full_name, event.repository.default_branch);
       const config = await loaded;
       if (!config.ok) {
-        await session.comment(number, `**Yardmaster cannot act on this work order:** the repo config is unusable.\n\n\`\`\`text\n${config.message}\n\`\`\`\n\nFix it on the default branch and try again.`);
+        await session.comment(
+          number,
+          `**Yardmaster cannot act on this work order:** the repo config is unusable.\n\n\`\`\`text\n${config.message}\n\`\`\`\n\nFix it on the default branch and try again.`,
+        );
         log.warn({ repo: event.repository.full_name, problem: config.message }, 'repo config unusable');
         return undefined;
       }
@@ -60,7 +69,12 @@ export function createSession(deps: AppDeps, github: OctokitSlice, log: HandlerL
     },
     async react(commentId, accepted) {
       try {
-        await github.rest.reactions.createForIssueComment({ owner, repo, comment_id: commentId, content: accepted ? '+1' : 'confused' });
+        await github.rest.reactions.createForIssueComment({
+          owner,
+          repo,
+          comment_id: commentId,
+          content: accepted ? '+1' : 'confused',
+        });
       } catch (error) {
         // A reaction is a courtesy; the reply says what happened either way.
         log.warn({ err: error, commentId }, 'reaction failed');

@@ -7,7 +7,12 @@ const labelSchema = z.object({ name: z.string() });
 /** What every repository event carries: the repository, the installation, the sender. */
 export const repoEventSchema = z.object({
   action: z.string().optional(),
-  repository: z.object({ name: z.string(), full_name: z.string(), default_branch: z.string(), owner: z.object({ login: z.string() }) }),
+  repository: z.object({
+    name: z.string(),
+    full_name: z.string(),
+    default_branch: z.string(),
+    owner: z.object({ login: z.string() }),
+  }),
   installation: z.object({ id: z.number().int().positive() }),
   sender: userSchema,
 });
@@ -34,7 +39,11 @@ const githubTimeSchema = z.iso.datetime({ offset: true }).transform((text) => ne
  */
 export const issueCommentEventSchema = z.object({
   action: z.string(),
-  issue: z.object({ number: z.number().int().positive(), title: z.string(), pull_request: z.object({}).loose().optional() }),
+  issue: z.object({
+    number: z.number().int().positive(),
+    title: z.string(),
+    pull_request: z.object({}).loose().optional(),
+  }),
   comment: z.object({
     id: z.number().int().positive(),
     body: z.string().nullable(),

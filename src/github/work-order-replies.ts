@@ -72,7 +72,9 @@ export function statusReply(status: StatusSummary): string {
   const lines = [`**Work order #${status.order.number}: ${status.order.state}**`, '', status.message];
   if (status.approvals !== null) lines.push(`- Approvals: ${status.approvals.text}`);
   if (status.release !== null) {
-    lines.push(`- Release ${inlineCode(status.release.version)}: ${status.release.status}${status.release.failedHost === null ? '' : `, failed host ${inlineCode(status.release.failedHost)}`}`);
+    lines.push(
+      `- Release ${inlineCode(status.release.version)}: ${status.release.status}${status.release.failedHost === null ? '' : `, failed host ${inlineCode(status.release.failedHost)}`}`,
+    );
   }
   return lines.join('\n');
 }

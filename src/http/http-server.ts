@@ -35,7 +35,11 @@ function answer(response: ServerResponse, status: number, text: string): void {
 }
 
 /** The handler of `path`: its exact route, else the longest prefix route (`/dashboard/*` takes `/dashboard` too). */
-function routeOf(routes: ReadonlyMap<string, RouteHandler>, prefixes: readonly string[], path: string): RouteHandler | undefined {
+function routeOf(
+  routes: ReadonlyMap<string, RouteHandler>,
+  prefixes: readonly string[],
+  path: string,
+): RouteHandler | undefined {
   const exact = routes.get(path);
   if (exact !== undefined) return exact;
   const prefix = prefixes.find((candidate) => path.startsWith(candidate) || path === candidate.slice(0, -1));

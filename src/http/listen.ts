@@ -26,7 +26,9 @@ export function closeGracefully(server: Server, graceMs: number): Promise<void> 
       resolve();
       return;
     }
-    const timer = setTimeout(() => { server.closeAllConnections(); }, graceMs);
+    const timer = setTimeout(() => {
+      server.closeAllConnections();
+    }, graceMs);
     timer.unref();
     server.close(() => {
       clearTimeout(timer);

@@ -26,7 +26,13 @@ export function createCatalogRuntime(options: CatalogRuntimeOptions): LaneRuntim
   const remote =
     options.connect === undefined
       ? undefined
-      : createSshRuntime({ services: sshServices, connect: options.connect, artifactsDir: options.artifactsDir, cacheDir: options.cacheDir, routerUrl: options.routerUrl });
+      : createSshRuntime({
+          services: sshServices,
+          connect: options.connect,
+          artifactsDir: options.artifactsDir,
+          cacheDir: options.cacheDir,
+          routerUrl: options.routerUrl,
+        });
   return {
     name: 'catalog',
     async start(service, version) {
@@ -34,7 +40,8 @@ export function createCatalogRuntime(options: CatalogRuntimeOptions): LaneRuntim
         const started = await local.start(service, version);
         return { ...started, ref: `process:${started.ref}` };
       }
-      if (remote === undefined) throw new Error(`${service} runs on a lane host over ssh, and this process has no SSH identity`);
+      if (remote === undefined)
+        throw new Error(`${service} runs on a lane host over ssh, and this process has no SSH identity`);
       const started = await remote.start(service, version);
       return { ...started, ref: `ssh:${started.ref}` };
     },

@@ -33,35 +33,59 @@ const sshSchema = strictObject(
     deploy_to: absolutePathSchema,
     packages: z.record(
       versionSchema,
-      strictObject({ url: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256 in hex' }) }, 'expected { url, sha256 }'),
+      strictObject(
+        { url: z.string().min(1), sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256 in hex' }) },
+        'expected { url, sha256 }',
+      ),
     ),
     start: z.string().min(1, { error: 'expected the command that starts a version' }),
-    port_range: z.tuple([z.number().int().min(1024).max(65_535), z.number().int().min(1024).max(65_535)], { error: 'expected [low, high] ports' }),
+    port_range: z.tuple([z.number().int().min(1024).max(65_535), z.number().int().min(1024).max(65_535)], {
+      error: 'expected [low, high] ports',
+    }),
   },
   'expected ssh: { host, deploy_to, packages, start, port_range }',
 );
 
 const serviceSchema = strictObject(
   {
-    start: z.array(z.string().min(1), { error: 'expected the command as a list: [node, server.mjs]' }).min(1).optional(),
+    start: z
+      .array(z.string().min(1), { error: 'expected the command as a list: [node, server.mjs]' })
+      .min(1)
+      .optional(),
     env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string()).default({}),
     health: z.string().regex(/^\//, { error: 'expected a path like /healthz' }).default('/healthz'),
     ssh: sshSchema.optional(),
   },
   'expected a service: { start, env, health } or { ssh, health }',
 )
-  .refine((service) => service.start !== undefined || service.ssh !== undefined, { error: 'expected start (a local process) or ssh (a lane host)' })
-  .transform((service): CatalogService => ({
-    start: service.start ?? [],
-    env: service.env,
-    health: service.health,
-    ...(service.ssh === undefined
-      ? {}
-      : { ssh: { host: service.ssh.host, deployTo: service.ssh.deploy_to, packages: service.ssh.packages, start: service.ssh.start, portRange: service.ssh.port_range } }),
-  }));
+  .refine((service) => service.start !== undefined || service.ssh !== undefined, {
+    error: 'expected start (a local process) or ssh (a lane host)',
+  })
+  .transform(
+    (service): CatalogService => ({
+      start: service.start ?? [],
+      env: service.env,
+      health: service.health,
+      ...(service.ssh === undefined
+        ? {}
+        : {
+            ssh: {
+              host: service.ssh.host,
+              deployTo: service.ssh.deploy_to,
+              packages: service.ssh.packages,
+              start: service.ssh.start,
+              portRange: service.ssh.port_range,
+            },
+          }),
+    }),
+  );
 
 const catalogSchema = strictObject(
-  { services: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/), serviceSchema, { error: 'expected a map of services' }) },
+  {
+    services: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/), serviceSchema, {
+      error: 'expected a map of services',
+    }),
+  },
   'expected a lane catalog: { services }',
 );
 

@@ -2,10 +2,22 @@
 import type { TaskResolution } from './lane-tasks.ts';
 
 export function formatResolution(resolution: TaskResolution): string {
-  const rows = resolution.services.map((entry) => [entry.service, entry.asked, entry.version ?? '-', entry.how, entry.endpoint ?? '-']);
+  const rows = resolution.services.map((entry) => [
+    entry.service,
+    entry.asked,
+    entry.version ?? '-',
+    entry.how,
+    entry.endpoint ?? '-',
+  ]);
   const header = ['service', 'asked', 'version', 'how', 'endpoint'];
-  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd();
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => (row[column] ?? '').length)),
+  );
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+      .join('  ')
+      .trimEnd();
   const table = [line(header), ...rows.map(line)].join('\n');
   if (!resolution.ok) return `lane ${resolution.lane}: NOT ready: ${resolution.message}\n${table}\n`;
   return `lane ${resolution.lane} (${resolution.mode}) ready: deployed ${resolution.deployed}, reused the rest; a full copy per task would deploy ${resolution.fullCopy}\n${table}\n`;

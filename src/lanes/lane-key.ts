@@ -35,7 +35,11 @@ export function laneOf(headers: IncomingHttpHeaders): string | undefined {
 }
 
 /** The service and the path to pass on: by host name under `domain`, else by the first path segment. */
-export function serviceOf(host: string | undefined, url: string, domain: string | undefined): { service: string; path: string } | undefined {
+export function serviceOf(
+  host: string | undefined,
+  url: string,
+  domain: string | undefined,
+): { service: string; path: string } | undefined {
   const hostname = (host ?? '').replace(/:\d+$/, '').toLowerCase();
   if (domain !== undefined && hostname.endsWith(`.${domain}`)) {
     const service = hostname.slice(0, -domain.length - 1);

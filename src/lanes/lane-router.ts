@@ -21,17 +21,24 @@ export interface LaneRouterOptions {
   maxSockets?: number;
 }
 
-type Decision = { ok: true; target: RouteTarget; via: 'lane' | 'baseline' } | { ok: false; status: number; message: string };
+type Decision =
+  | { ok: true; target: RouteTarget; via: 'lane' | 'baseline' }
+  | { ok: false; status: number; message: string };
 
 /** Where a request for `service` in `lane` goes. */
 export function decideRoute(table: RouteTable, service: string, lane: string | undefined): Decision {
   const laneRoutes = lane === undefined ? undefined : table.lanes.get(lane);
   const inLane = laneRoutes?.services.get(service);
   if (inLane !== undefined) return { ok: true, target: inLane, via: 'lane' };
-  if (laneRoutes?.mode === 'strict') return { ok: false, status: 503, message: `lane ${lane ?? ''} is strict and has no instance of ${service}` };
+  if (laneRoutes?.mode === 'strict')
+    return { ok: false, status: 503, message: `lane ${lane ?? ''} is strict and has no instance of ${service}` };
   const baseline = table.baseline.get(service);
   if (baseline !== undefined) return { ok: true, target: baseline, via: 'baseline' };
-  return { ok: false, status: 503, message: `no instance of ${service}${lane === undefined ? '' : ` in lane ${lane}`} and none in the baseline` };
+  return {
+    ok: false,
+    status: 503,
+    message: `no instance of ${service}${lane === undefined ? '' : ` in lane ${lane}`} and none in the baseline`,
+  };
 }
 
 /** What the router reads from a request's headers, and the headers it passes on, in one pass over `rawHeaders`. */
@@ -56,7 +63,17 @@ function joined(previous: string | undefined, value: string): string {
 }
 
 function scan(raw: readonly string[], exclude: ReadonlySet<string> | undefined): Scanned {
-  const scanned: Scanned = { host: undefined, lane: undefined, baggage: undefined, hops: undefined, chunked: false, length: undefined, listed: undefined, lines: '', laneLines: '' };
+  const scanned: Scanned = {
+    host: undefined,
+    lane: undefined,
+    baggage: undefined,
+    hops: undefined,
+    chunked: false,
+    length: undefined,
+    listed: undefined,
+    lines: '',
+    laneLines: '',
+  };
   for (let index = 0; index + 1 < raw.length; index += 2) {
     const name = raw[index];
     const value = raw[index + 1];
@@ -85,7 +102,8 @@ function scan(raw: readonly string[], exclude: ReadonlySet<string> | undefined):
       case 'connection':
         for (const token of value.split(',')) {
           const listed = token.trim().toLowerCase();
-          if (listed !== '' && listed !== 'keep-alive' && listed !== 'close') scanned.listed = joined(scanned.listed, listed);
+          if (listed !== '' && listed !== 'keep-alive' && listed !== 'close')
+            scanned.listed = joined(scanned.listed, listed);
         }
         continue;
     }
@@ -139,7 +157,9 @@ const CRLF = Buffer.from('\r\n');
 /** Passes the request body on as it comes, chunked again when it came chunked, pausing when the socket is full. */
 function sendBody(request: IncomingMessage, chunked: boolean, writer: BodyWriter): void {
   request.on('data', (chunk: Buffer) => {
-    const ok = writer.write(chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'), chunk, CRLF]) : chunk);
+    const ok = writer.write(
+      chunked ? Buffer.concat([Buffer.from(`${chunk.length.toString(16)}\r\n`, 'latin1'), chunk, CRLF]) : chunk,
+    );
     if (!ok) {
       request.pause();
       writer.onDrain(() => request.resume());
@@ -168,7 +188,10 @@ export function createLaneRouter(options: LaneRouterOptions): Server {
       answer(response, 508, `loop detected: ${hops} hops through the lane router`);
       return;
     }
-    const lane = scanned.lane === undefined && scanned.baggage === undefined ? undefined : laneOf({ [LANE_HEADER]: scanned.lane, baggage: scanned.baggage });
+    const lane =
+      scanned.lane === undefined && scanned.baggage === undefined
+        ? undefined
+        : laneOf({ [LANE_HEADER]: scanned.lane, baggage: scanned.baggage });
     const decision = decideRoute(options.routes(), addressed.service, lane);
     if (!decision.ok) {
       answer(response, decision.status, decision.message);
@@ -204,7 +227,9 @@ export function createLaneRouter(options: LaneRouterOptions): Server {
           return true;
         }
         if (response.write(chunk)) return true;
-        response.once('drain', () => { pools.resume(exchange); });
+        response.once('drain', () => {
+          pools.resume(exchange);
+        });
         return false;
       },
       onEnd() {
@@ -216,12 +241,17 @@ export function createLaneRouter(options: LaneRouterOptions): Server {
         answer(response, 502, `${route}: ${error.message}`);
       },
     };
-    if (hasBody) exchange.send = (writer) => { sendBody(request, scanned.chunked, writer); };
+    if (hasBody)
+      exchange.send = (writer) => {
+        sendBody(request, scanned.chunked, writer);
+      };
     response.on('close', () => {
       if (!done) pools.abort(exchange);
     });
     pools.dispatch(target.host, target.port, exchange);
   });
-  server.on('close', () => { pools.destroy(); });
+  server.on('close', () => {
+    pools.destroy();
+  });
   return server;
 }

@@ -25,7 +25,9 @@ const storedServices = z.object({ services: z.record(z.string(), z.string()) });
 
 /** `service@version` of every version a spec names (not `baseline`): what the lane makes the library hold. */
 function heldVersions(services: Readonly<Record<string, string>>): string[] {
-  return Object.entries(services).flatMap(([service, version]) => (version === 'baseline' ? [] : [`${service}@${version}`]));
+  return Object.entries(services).flatMap(([service, version]) =>
+    version === 'baseline' ? [] : [`${service}@${version}`],
+  );
 }
 
 /**
@@ -36,16 +38,32 @@ function heldVersions(services: Readonly<Record<string, string>>): string[] {
  */
 async function checkOwner(tx: Tx, spec: LaneSpec, owner: LaneOwner): Promise<LaneRefusal | undefined> {
   if (!spec.lane.startsWith(laneNamespace(owner.repoFullName))) {
-    return { ok: false, reason: 'not-in-namespace', message: `lane ${spec.lane} is not a lane of ${owner.repoFullName}` };
+    return {
+      ok: false,
+      reason: 'not-in-namespace',
+      message: `lane ${spec.lane} is not a lane of ${owner.repoFullName}`,
+    };
   }
   if (spec.ttlMs > owner.limits.maxTtlMs) {
-    return { ok: false, reason: 'ttl', message: `ttl: ${formatTtl(spec.ttlMs)} is longer than the longest lane TTL ${owner.repoFullName} may ask for, ${formatTtl(owner.limits.maxTtlMs)} (max_lane_ttl)` };
+    return {
+      ok: false,
+      reason: 'ttl',
+      message: `ttl: ${formatTtl(spec.ttlMs)} is longer than the longest lane TTL ${owner.repoFullName} may ask for, ${formatTtl(owner.limits.maxTtlMs)} (max_lane_ttl)`,
+    };
   }
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`yardmaster-lanes:${owner.repoFullName.toLowerCase()}`}))`);
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(hashtext(${`yardmaster-lanes:${owner.repoFullName.toLowerCase()}`}))`,
+  );
   const others = await tx
     .select({ spec: lanes.spec })
     .from(lanes)
-    .where(and(sql`lower(${lanes.repoFullName}) = ${owner.repoFullName.toLowerCase()}`, isNull(lanes.endedAt), ne(lanes.name, spec.lane)));
+    .where(
+      and(
+        sql`lower(${lanes.repoFullName}) = ${owner.repoFullName.toLowerCase()}`,
+        isNull(lanes.endedAt),
+        ne(lanes.name, spec.lane),
+      ),
+    );
   const held = new Set(heldVersions(spec.services));
   for (const other of others) {
     const parsed = storedServices.safeParse(other.spec);
@@ -74,7 +92,10 @@ function laneExpiry(spec: LaneSpec, existing: LaneRow | undefined, owner: LaneOw
 }
 
 export async function activeLane(db: DbExecutor, name: string): Promise<LaneRow | undefined> {
-  const [row] = await db.select().from(lanes).where(and(eq(lanes.name, name), isNull(lanes.endedAt)));
+  const [row] = await db
+    .select()
+    .from(lanes)
+    .where(and(eq(lanes.name, name), isNull(lanes.endedAt)));
   return row;
 }
 
@@ -86,7 +107,13 @@ export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, owner?: 
   if (owner !== undefined) {
     const refused = await checkOwner(tx, spec, owner);
     if (refused !== undefined) {
-      await appendAudit(tx, { actor, action: LANE_AUDIT.laneRefused, reason: refused.reason, data: { lane: spec.lane, repo: owner.repoFullName, message: refused.message }, ...laneAuditRepo(owner) });
+      await appendAudit(tx, {
+        actor,
+        action: LANE_AUDIT.laneRefused,
+        reason: refused.reason,
+        data: { lane: spec.lane, repo: owner.repoFullName, message: refused.message },
+        ...laneAuditRepo(owner),
+      });
       return refused;
     }
   }
@@ -94,21 +121,47 @@ export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, owner?: 
   const expiresAt = laneExpiry(spec, existing, owner);
   // Ids of a repository's lanes carry its namespace, so this holds by construction; checked all the same.
   if (existing !== undefined && (existing.repoFullName ?? null) !== (owner?.repoFullName ?? null)) {
-    return { ok: false, reason: 'not-in-namespace', message: `lane ${spec.lane} belongs to ${existing.repoFullName ?? 'the operator'}` };
+    return {
+      ok: false,
+      reason: 'not-in-namespace',
+      message: `lane ${spec.lane} belongs to ${existing.repoFullName ?? 'the operator'}`,
+    };
   }
-  const specJson = { services: spec.services, calls: spec.calls.map((call) => `${call.from}->${call.to}`), mode: spec.mode, ttlMs: spec.ttlMs };
+  const specJson = {
+    services: spec.services,
+    calls: spec.calls.map((call) => `${call.from}->${call.to}`),
+    mode: spec.mode,
+    ttlMs: spec.ttlMs,
+  };
   let row: LaneRow | undefined;
   if (existing === undefined) {
     [row] = await tx
       .insert(lanes)
-      .values({ name: spec.lane, mode: spec.mode, spec: specJson, expiresAt, repoFullName: owner?.repoFullName ?? null, pullNumber: owner?.number ?? null })
+      .values({
+        name: spec.lane,
+        mode: spec.mode,
+        spec: specJson,
+        expiresAt,
+        repoFullName: owner?.repoFullName ?? null,
+        pullNumber: owner?.number ?? null,
+      })
       .returning();
   } else {
-    [row] = await tx.update(lanes).set({ mode: spec.mode, spec: specJson, expiresAt }).where(eq(lanes.id, existing.id)).returning();
+    [row] = await tx
+      .update(lanes)
+      .set({ mode: spec.mode, spec: specJson, expiresAt })
+      .where(eq(lanes.id, existing.id))
+      .returning();
     await tx.delete(laneMembers).where(eq(laneMembers.laneId, existing.id));
   }
   if (row === undefined) throw new Error(`lane ${spec.lane} not stored`);
-  await appendAudit(tx, { actor, action: LANE_AUDIT.laneUp, reason: existing === undefined ? 'opened' : 'updated', data: { lane: row.name, ...specJson }, ...laneAuditRepo(row) });
+  await appendAudit(tx, {
+    actor,
+    action: LANE_AUDIT.laneUp,
+    reason: existing === undefined ? 'opened' : 'updated',
+    data: { lane: row.name, ...specJson },
+    ...laneAuditRepo(row),
+  });
   return { ok: true, row };
 }
 
@@ -116,13 +169,24 @@ export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, owner?: 
  * Tags the lane with `service` → the instance, if the instance is still up (locked, so a reclaim cannot take it
  * meanwhile). False when it went away: resolve again.
  */
-export async function tagMember(tx: Tx, laneId: number, member: { service: string; instanceId: number; deployed: boolean }): Promise<boolean> {
-  const [instance] = await tx.select().from(laneInstances).where(and(eq(laneInstances.id, member.instanceId), eq(laneInstances.state, 'up'))).for('update');
+export async function tagMember(
+  tx: Tx,
+  laneId: number,
+  member: { service: string; instanceId: number; deployed: boolean },
+): Promise<boolean> {
+  const [instance] = await tx
+    .select()
+    .from(laneInstances)
+    .where(and(eq(laneInstances.id, member.instanceId), eq(laneInstances.state, 'up')))
+    .for('update');
   if (instance === undefined) return false;
   await tx
     .insert(laneMembers)
     .values({ laneId, ...member })
-    .onConflictDoUpdate({ target: [laneMembers.laneId, laneMembers.service], set: { instanceId: member.instanceId, deployed: member.deployed } });
+    .onConflictDoUpdate({
+      target: [laneMembers.laneId, laneMembers.service],
+      set: { instanceId: member.instanceId, deployed: member.deployed },
+    });
   await tx.update(laneInstances).set({ lastUsedAt: sql`now()` }).where(eq(laneInstances.id, member.instanceId));
   await announceLaneChange(tx);
   return true;
@@ -143,12 +207,26 @@ const UNUSED = sql`not exists (select 1 from ${laneMembers} where ${laneMembers.
 
 /** Candidates for reclaiming: up or failed instances that no lane uses and that are not in the baseline. */
 export async function unusedInstances(db: DbExecutor): Promise<LaneInstance[]> {
-  return db.select().from(laneInstances).where(and(eq(laneInstances.baseline, false), UNUSED, sql`${laneInstances.state} in ('up', 'failed')`));
+  return db
+    .select()
+    .from(laneInstances)
+    .where(and(eq(laneInstances.baseline, false), UNUSED, sql`${laneInstances.state} in ('up', 'failed')`));
 }
 
 /** Takes an unused instance out of service (`down`), checked again under its row lock; false when it is in use. */
 export async function retireInstance(tx: Tx, id: number): Promise<boolean> {
-  const [row] = await tx.select().from(laneInstances).where(and(eq(laneInstances.id, id), eq(laneInstances.baseline, false), UNUSED, sql`${laneInstances.state} in ('up', 'failed')`)).for('update');
+  const [row] = await tx
+    .select()
+    .from(laneInstances)
+    .where(
+      and(
+        eq(laneInstances.id, id),
+        eq(laneInstances.baseline, false),
+        UNUSED,
+        sql`${laneInstances.state} in ('up', 'failed')`,
+      ),
+    )
+    .for('update');
   if (row === undefined) return false;
   await tx.update(laneInstances).set({ state: 'down' }).where(eq(laneInstances.id, id));
   await announceLaneChange(tx);
@@ -157,7 +235,10 @@ export async function retireInstance(tx: Tx, id: number): Promise<boolean> {
 
 /** Names of lanes whose time is up. */
 export async function expiredLanes(db: DbExecutor, now: Date): Promise<string[]> {
-  const rows = await db.select({ name: lanes.name }).from(lanes).where(and(isNull(lanes.endedAt), lt(lanes.expiresAt, now)));
+  const rows = await db
+    .select({ name: lanes.name })
+    .from(lanes)
+    .where(and(isNull(lanes.endedAt), lt(lanes.expiresAt, now)));
   return rows.map((row) => row.name);
 }
 
@@ -167,6 +248,13 @@ export async function lanesOfPull(db: DbExecutor, repoFullName: string, number: 
   const rows = await db
     .select({ name: lanes.name })
     .from(lanes)
-    .where(and(sql`lower(${lanes.repoFullName}) = ${repoFullName.toLowerCase()}`, eq(lanes.pullNumber, number), isNull(lanes.endedAt), sql`starts_with(${lanes.name}, ${namespace})`));
+    .where(
+      and(
+        sql`lower(${lanes.repoFullName}) = ${repoFullName.toLowerCase()}`,
+        eq(lanes.pullNumber, number),
+        isNull(lanes.endedAt),
+        sql`starts_with(${lanes.name}, ${namespace})`,
+      ),
+    );
   return rows.map((row) => row.name);
 }

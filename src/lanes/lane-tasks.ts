@@ -7,8 +7,24 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/types.ts';
 import { and, eq } from 'drizzle-orm';
 import { laneInstances } from '../db/index.ts';
-import { baselineOf, claimForDeploy, findInstance, putInstance, removeInstance, settleInstance, type LaneInstance } from './library-store.ts';
-import { closeLane, expiredLanes, retireInstance, tagMember, unusedInstances, upsertLane, type LaneOwner } from './lane-store.ts';
+import {
+  baselineOf,
+  claimForDeploy,
+  findInstance,
+  putInstance,
+  removeInstance,
+  settleInstance,
+  type LaneInstance,
+} from './library-store.ts';
+import {
+  closeLane,
+  expiredLanes,
+  retireInstance,
+  tagMember,
+  unusedInstances,
+  upsertLane,
+  type LaneOwner,
+} from './lane-store.ts';
 import type { LaneRuntime } from './process-runtime.ts';
 import type { LaneSpec } from './task-spec.ts';
 
@@ -35,7 +51,14 @@ export interface ServiceResolution {
 }
 
 export type TaskResolution =
-  | { ok: true; lane: string; mode: LaneSpec['mode']; services: ServiceResolution[]; deployed: number; fullCopy: number }
+  | {
+      ok: true;
+      lane: string;
+      mode: LaneSpec['mode'];
+      services: ServiceResolution[];
+      deployed: number;
+      fullCopy: number;
+    }
   /** `refused`: nothing was done (the repository's namespace, TTL or quota); `failed`: a version did not come up. */
   | { ok: false; reason: 'refused' | 'failed'; lane: string; message: string; services: ServiceResolution[] };
 
@@ -44,17 +67,26 @@ export type TaskResolution =
  * deployed by whoever claims it first while the others wait for it. The tag is taken under the instance's row lock,
  * so a reclaim running at the same time cannot take the instance away from under the lane.
  */
-async function tagVersion(deps: LaneDeps, laneId: number, service: string, version: string): Promise<{ instance: LaneInstance; deployed: boolean }> {
+async function tagVersion(
+  deps: LaneDeps,
+  laneId: number,
+  service: string,
+  version: string,
+): Promise<{ instance: LaneInstance; deployed: boolean }> {
   const deadline = Date.now() + (deps.waitMs ?? 60_000);
   for (;;) {
     const found = await findInstance(deps.db, service, version);
     if (found?.state === 'up') {
-      const tagged = await deps.db.transaction((tx) => tagMember(tx, laneId, { service, instanceId: found.id, deployed: false }));
+      const tagged = await deps.db.transaction((tx) =>
+        tagMember(tx, laneId, { service, instanceId: found.id, deployed: false }),
+      );
       if (tagged) return { instance: found, deployed: false };
       continue;
     }
     if (found === undefined || found.state === 'down' || found.state === 'failed') {
-      const claimed = await deps.db.transaction((tx) => claimForDeploy(tx, service, version, deps.runtime.name, deps.actor));
+      const claimed = await deps.db.transaction((tx) =>
+        claimForDeploy(tx, service, version, deps.runtime.name, deps.actor),
+      );
       if (claimed !== undefined) {
         let outcome: { endpoint: string; ref: string } | { error: string };
         try {
@@ -71,21 +103,41 @@ async function tagVersion(deps: LaneDeps, laneId: number, service: string, versi
         return { instance: settled, deployed: true };
       }
     }
-    if (Date.now() > deadline) throw new Error(`${service}@${version} is still starting elsewhere after ${deps.waitMs ?? 60_000} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`${service}@${version} is still starting elsewhere after ${deps.waitMs ?? 60_000} ms`);
     await sleep(100);
   }
 }
 
-async function resolveService(deps: LaneDeps, laneId: number, mode: LaneSpec['mode'], service: string, asked: string): Promise<ServiceResolution> {
+async function resolveService(
+  deps: LaneDeps,
+  laneId: number,
+  mode: LaneSpec['mode'],
+  service: string,
+  asked: string,
+): Promise<ServiceResolution> {
   if (asked === 'baseline') {
     const baseline = await baselineOf(deps.db, service);
     // A strict lane routes only what it is tagged with, so it names its baseline services too; a fallback lane
     // reaches them through the fallback (and the route says `baseline`).
-    if (baseline !== undefined && mode === 'strict') await deps.db.transaction((tx) => tagMember(tx, laneId, { service, instanceId: baseline.id, deployed: false }));
-    return { service, asked, version: baseline?.version ?? null, how: baseline === undefined ? 'missing' : 'baseline', endpoint: baseline?.endpoint ?? null };
+    if (baseline !== undefined && mode === 'strict')
+      await deps.db.transaction((tx) => tagMember(tx, laneId, { service, instanceId: baseline.id, deployed: false }));
+    return {
+      service,
+      asked,
+      version: baseline?.version ?? null,
+      how: baseline === undefined ? 'missing' : 'baseline',
+      endpoint: baseline?.endpoint ?? null,
+    };
   }
   const { instance, deployed } = await tagVersion(deps, laneId, service, asked);
-  return { service, asked, version: instance.version, how: deployed ? 'deployed' : 'reused', endpoint: instance.endpoint };
+  return {
+    service,
+    asked,
+    version: instance.version,
+    how: deployed ? 'deployed' : 'reused',
+    endpoint: instance.endpoint,
+  };
 }
 
 /**
@@ -96,17 +148,37 @@ export async function resolveTask(deps: LaneDeps, spec: LaneSpec, owner?: LaneOw
   const upserted = await deps.db.transaction((tx) => upsertLane(tx, spec, deps.actor, owner));
   if (!upserted.ok) return { ok: false, reason: 'refused', lane: spec.lane, message: upserted.message, services: [] };
   const lane = upserted.row;
-  const settled = await Promise.allSettled(Object.entries(spec.services).map(([service, asked]) => resolveService(deps, lane.id, spec.mode, service, asked)));
-  const services = settled.flatMap((entry) => (entry.status === 'fulfilled' ? [entry.value] : [])).sort((a, b) => a.service.localeCompare(b.service));
-  const failures = settled.flatMap((entry) => (entry.status === 'rejected' ? [entry.reason instanceof Error ? entry.reason.message : String(entry.reason)] : []));
+  const settled = await Promise.allSettled(
+    Object.entries(spec.services).map(([service, asked]) => resolveService(deps, lane.id, spec.mode, service, asked)),
+  );
+  const services = settled
+    .flatMap((entry) => (entry.status === 'fulfilled' ? [entry.value] : []))
+    .sort((a, b) => a.service.localeCompare(b.service));
+  const failures = settled.flatMap((entry) =>
+    entry.status === 'rejected' ? [entry.reason instanceof Error ? entry.reason.message : String(entry.reason)] : [],
+  );
   // An updated lane may have left versions of its old spec unused.
   await reclaimUnused(deps);
   const missing = services.filter((entry) => entry.how === 'missing').map((entry) => entry.service);
-  if (failures.length > 0) return { ok: false, reason: 'failed', lane: spec.lane, message: failures.join('; '), services };
+  if (failures.length > 0)
+    return { ok: false, reason: 'failed', lane: spec.lane, message: failures.join('; '), services };
   if (spec.mode === 'strict' && missing.length > 0) {
-    return { ok: false, reason: 'failed', lane: spec.lane, message: `strict lane: no baseline instance of ${missing.join(', ')}`, services };
+    return {
+      ok: false,
+      reason: 'failed',
+      lane: spec.lane,
+      message: `strict lane: no baseline instance of ${missing.join(', ')}`,
+      services,
+    };
   }
-  return { ok: true, lane: spec.lane, mode: spec.mode, services, deployed: services.filter((entry) => entry.how === 'deployed').length, fullCopy: services.length };
+  return {
+    ok: true,
+    lane: spec.lane,
+    mode: spec.mode,
+    services,
+    deployed: services.filter((entry) => entry.how === 'deployed').length,
+    fullCopy: services.length,
+  };
 }
 
 /** Stops and removes every instance no lane and no baseline uses; returns them as `service@version`. */
@@ -115,7 +187,9 @@ export async function reclaimUnused(deps: LaneDeps): Promise<string[]> {
   for (const instance of await unusedInstances(deps.db)) {
     if (!(await deps.db.transaction((tx) => retireInstance(tx, instance.id)))) continue;
     await stopInstance(deps, instance);
-    const removed = await deps.db.transaction((tx) => removeInstance(tx, instance.id, deps.actor, 'no lane and no baseline uses it', true));
+    const removed = await deps.db.transaction((tx) =>
+      removeInstance(tx, instance.id, deps.actor, 'no lane and no baseline uses it', true),
+    );
     if (removed !== undefined) reclaimed.push(`${removed.service}@${removed.version}`);
   }
   return reclaimed;
@@ -123,12 +197,18 @@ export async function reclaimUnused(deps: LaneDeps): Promise<string[]> {
 
 /** Stops an instance with the runtime that started it, if this process has that runtime (registered ones run on). */
 async function stopInstance(deps: LaneDeps, instance: LaneInstance): Promise<void> {
-  const runtime = deps.runtimes?.[instance.runtime] ?? (instance.runtime === deps.runtime.name ? deps.runtime : undefined);
+  const runtime =
+    deps.runtimes?.[instance.runtime] ?? (instance.runtime === deps.runtime.name ? deps.runtime : undefined);
   if (runtime !== undefined && instance.runtimeRef !== null) await runtime.stop(instance.runtimeRef);
 }
 
 /** Removes `service@version` from the library by hand, stopping it if Yardmaster started it; false when absent. */
-export async function removeVersion(deps: LaneDeps, service: string, version: string, reason: string): Promise<boolean> {
+export async function removeVersion(
+  deps: LaneDeps,
+  service: string,
+  version: string,
+  reason: string,
+): Promise<boolean> {
   const found = await findInstance(deps.db, service, version);
   if (found === undefined) return false;
   await stopInstance(deps, found);
@@ -137,7 +217,11 @@ export async function removeVersion(deps: LaneDeps, service: string, version: st
 }
 
 /** Ends lane `name` and reclaims what it leaves unused. */
-export async function endLane(deps: LaneDeps, name: string, reason: string): Promise<{ ended: boolean; reclaimed: string[] }> {
+export async function endLane(
+  deps: LaneDeps,
+  name: string,
+  reason: string,
+): Promise<{ ended: boolean; reclaimed: string[] }> {
   const ended = await deps.db.transaction((tx) => closeLane(tx, name, deps.actor, reason));
   return { ended, reclaimed: await reclaimUnused(deps) };
 }
@@ -153,7 +237,21 @@ export async function endExpiredLanes(deps: LaneDeps, now = new Date()): Promise
 export async function startBaseline(deps: LaneDeps, service: string, version: string): Promise<LaneInstance> {
   const started = await deps.runtime.start(service, version);
   return deps.db.transaction(async (tx) => {
-    await tx.update(laneInstances).set({ baseline: false }).where(and(eq(laneInstances.service, service), eq(laneInstances.baseline, true)));
-    return putInstance(tx, { service, version, endpoint: started.endpoint, baseline: true, runtime: deps.runtime.name, runtimeRef: started.ref }, deps.actor);
+    await tx
+      .update(laneInstances)
+      .set({ baseline: false })
+      .where(and(eq(laneInstances.service, service), eq(laneInstances.baseline, true)));
+    return putInstance(
+      tx,
+      {
+        service,
+        version,
+        endpoint: started.endpoint,
+        baseline: true,
+        runtime: deps.runtime.name,
+        runtimeRef: started.ref,
+      },
+      deps.actor,
+    );
   });
 }

@@ -7,7 +7,10 @@
 import { z } from 'zod';
 import { versionSchema } from '../plan/index.ts';
 
-export const laneVersionSchema = z.preprocess((value) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value), versionSchema);
+export const laneVersionSchema = z.preprocess(
+  (value) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value),
+  versionSchema,
+);
 
 /** Why `version` is not a lane version, or undefined when it is one. */
 export function laneVersionProblem(version: string): string | undefined {

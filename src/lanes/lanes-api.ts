@@ -28,13 +28,22 @@ import { parseLaneSpec } from './task-spec.ts';
 const MAX_BODY = 256 * 1024;
 const NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
 const endpointSchema = z.url({ protocol: /^https?$/ });
-const instanceSchema = z.object({ service: z.string().regex(NAME), version: versionSchema, endpoint: endpointSchema, baseline: z.boolean().default(false) }).strict();
+const instanceSchema = z
+  .object({
+    service: z.string().regex(NAME),
+    version: versionSchema,
+    endpoint: endpointSchema,
+    baseline: z.boolean().default(false),
+  })
+  .strict();
 const laneIdSchema = z.string().refine(isLaneId, { error: 'expected a lane id: a name, or owner/repo/name' });
 const registrationSchema = instanceSchema.extend({ lanes: z.array(laneIdSchema).default([]) }).strict();
 const heartbeatSchema = z.object({ service: z.string().regex(NAME), version: versionSchema }).strict();
 
 function send(response: ServerResponse, status: number, body: unknown): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' }).end(`${JSON.stringify(body)}\n`);
+  response
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' })
+    .end(`${JSON.stringify(body)}\n`);
 }
 
 function authorized(request: IncomingMessage, token: string): boolean {
@@ -53,12 +62,17 @@ function bodyOf<T>(response: ServerResponse, text: string, schema: z.ZodType<T>)
   }
   const parsed = schema.safeParse(data);
   if (parsed.success) return parsed.data;
-  send(response, 400, { error: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; ') });
+  send(response, 400, {
+    error: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; '),
+  });
   return undefined;
 }
 
 /** The handler; `token` is required on every request (Authorization: Bearer …). */
-export function lanesApi(deps: LaneDeps, token: string): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
+export function lanesApi(
+  deps: LaneDeps,
+  token: string,
+): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   return async (request, response) => {
     if (!authorized(request, token)) {
       response.setHeader('www-authenticate', 'Bearer');
@@ -66,9 +80,15 @@ export function lanesApi(deps: LaneDeps, token: string): (request: IncomingMessa
       return;
     }
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const parts = url.pathname.split('/').filter((part) => part !== '').map(decodeURIComponent);
+    const parts = url.pathname
+      .split('/')
+      .filter((part) => part !== '')
+      .map(decodeURIComponent);
     const method = request.method ?? 'GET';
-    const read = method === 'GET' || method === 'DELETE' ? { ok: true as const, body: Buffer.alloc(0) } : await readLimitedBody(request, MAX_BODY);
+    const read =
+      method === 'GET' || method === 'DELETE'
+        ? { ok: true as const, body: Buffer.alloc(0) }
+        : await readLimitedBody(request, MAX_BODY);
     if (!read.ok) {
       if (read.reason === 'aborted') {
         response.destroy();
@@ -105,8 +125,15 @@ export function lanesApi(deps: LaneDeps, token: string): (request: IncomingMessa
       case 'PUT /v1/instances': {
         const body = bodyOf(response, text, instanceSchema);
         if (body === undefined) return;
-        const stored = await deps.db.transaction((tx) => putInstance(tx, { ...body, runtime: 'registered' }, deps.actor));
-        send(response, 200, { service: stored.service, version: stored.version, endpoint: stored.endpoint, baseline: stored.baseline });
+        const stored = await deps.db.transaction((tx) =>
+          putInstance(tx, { ...body, runtime: 'registered' }, deps.actor),
+        );
+        send(response, 200, {
+          service: stored.service,
+          version: stored.version,
+          endpoint: stored.endpoint,
+          baseline: stored.baseline,
+        });
         return;
       }
       case 'DELETE /v1/instances': {

@@ -12,7 +12,15 @@ import { parseLaneCatalog, type LaneCatalog } from './catalog.ts';
 
 export type LanesSettings =
   | { enabled: false }
-  | { enabled: true; routerPort: number; apiPort: number; token: string; catalog: LaneCatalog; routerUrl: string; domain: string | undefined };
+  | {
+      enabled: true;
+      routerPort: number;
+      apiPort: number;
+      token: string;
+      catalog: LaneCatalog;
+      routerUrl: string;
+      domain: string | undefined;
+    };
 
 const portSchema = z.coerce.number().int().min(1).max(65_535);
 const envSchema = z.object({
@@ -21,22 +29,37 @@ const envSchema = z.object({
   YARDMASTER_LANES_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   YARDMASTER_LANES_CATALOG: z.string().min(1).optional(),
   YARDMASTER_LANES_ROUTER_URL: z.url({ protocol: /^https?$/ }).optional(),
-  YARDMASTER_LANES_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/).optional(),
+  YARDMASTER_LANES_DOMAIN: z
+    .string()
+    .regex(/^[a-z0-9.-]+$/)
+    .optional(),
 });
 
-export async function parseLanesEnv(env: Readonly<Record<string, string | undefined>>): Promise<{ ok: true; settings: LanesSettings } | { ok: false; problems: string[] }> {
+export async function parseLanesEnv(
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<{ ok: true; settings: LanesSettings } | { ok: false; problems: string[] }> {
   const parsed = envSchema.safeParse(withoutEmpty(env));
-  if (!parsed.success) return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
+  if (!parsed.success)
+    return { ok: false, problems: parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`) };
   const vars = parsed.data;
   if (vars.YARDMASTER_LANES_PORT === undefined) return { ok: true, settings: { enabled: false } };
-  if (vars.YARDMASTER_LANES_TOKEN === undefined) return { ok: false, problems: ['YARDMASTER_LANES_TOKEN: required with YARDMASTER_LANES_PORT (the lanes API and registry)'] };
+  if (vars.YARDMASTER_LANES_TOKEN === undefined)
+    return {
+      ok: false,
+      problems: ['YARDMASTER_LANES_TOKEN: required with YARDMASTER_LANES_PORT (the lanes API and registry)'],
+    };
   let catalog: LaneCatalog = {};
   if (vars.YARDMASTER_LANES_CATALOG !== undefined) {
     let text: string;
     try {
       text = await readFile(vars.YARDMASTER_LANES_CATALOG, 'utf8');
     } catch (error) {
-      return { ok: false, problems: [`YARDMASTER_LANES_CATALOG: cannot read ${vars.YARDMASTER_LANES_CATALOG}: ${error instanceof Error ? error.message : String(error)}`] };
+      return {
+        ok: false,
+        problems: [
+          `YARDMASTER_LANES_CATALOG: cannot read ${vars.YARDMASTER_LANES_CATALOG}: ${error instanceof Error ? error.message : String(error)}`,
+        ],
+      };
     }
     const loaded = parseLaneCatalog(text);
     if (!loaded.ok) return { ok: false, problems: [`YARDMASTER_LANES_CATALOG: ${formatIssues(loaded.issues)}`] };

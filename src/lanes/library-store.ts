@@ -15,14 +15,26 @@ export async function announceLaneChange(tx: DbExecutor): Promise<void> {
   await tx.execute(sql`select pg_notify(${LANE_CHANNEL}, '')`);
 }
 
-export async function findInstance(db: DbExecutor, service: string, version: string): Promise<LaneInstance | undefined> {
-  const [row] = await db.select().from(laneInstances).where(and(eq(laneInstances.service, service), eq(laneInstances.version, version), eq(laneInstances.packageDigest, '')));
+export async function findInstance(
+  db: DbExecutor,
+  service: string,
+  version: string,
+): Promise<LaneInstance | undefined> {
+  const [row] = await db
+    .select()
+    .from(laneInstances)
+    .where(
+      and(eq(laneInstances.service, service), eq(laneInstances.version, version), eq(laneInstances.packageDigest, '')),
+    );
   return row;
 }
 
 /** The baseline instance of a service, if one is up. */
 export async function baselineOf(db: DbExecutor, service: string): Promise<LaneInstance | undefined> {
-  const [row] = await db.select().from(laneInstances).where(and(eq(laneInstances.service, service), eq(laneInstances.baseline, true), eq(laneInstances.state, 'up')));
+  const [row] = await db
+    .select()
+    .from(laneInstances)
+    .where(and(eq(laneInstances.service, service), eq(laneInstances.baseline, true), eq(laneInstances.state, 'up')));
   return row;
 }
 
@@ -30,9 +42,19 @@ export async function baselineOf(db: DbExecutor, service: string): Promise<LaneI
  * Claims `service@version` for deploying: a new `starting` row, or a `down`/`failed` one taken back to `starting`.
  * Undefined when someone else has it (starting or up): wait for it instead.
  */
-export async function claimForDeploy(tx: Tx, service: string, version: string, runtime: string, actor: string): Promise<LaneInstance | undefined> {
+export async function claimForDeploy(
+  tx: Tx,
+  service: string,
+  version: string,
+  runtime: string,
+  actor: string,
+): Promise<LaneInstance | undefined> {
   assertLaneVersion(service, version);
-  const [inserted] = await tx.insert(laneInstances).values({ service, version, runtime, state: 'starting' }).onConflictDoNothing().returning();
+  const [inserted] = await tx
+    .insert(laneInstances)
+    .values({ service, version, runtime, state: 'starting' })
+    .onConflictDoNothing()
+    .returning();
   if (inserted !== undefined) {
     await appendAudit(tx, { actor, action: LANE_AUDIT.instanceAdded, data: { service, version, runtime } });
     return inserted;
@@ -40,18 +62,43 @@ export async function claimForDeploy(tx: Tx, service: string, version: string, r
   const [retaken] = await tx
     .update(laneInstances)
     .set({ state: 'starting', error: null, runtime })
-    .where(and(eq(laneInstances.service, service), eq(laneInstances.version, version), eq(laneInstances.packageDigest, ''), sql`${laneInstances.state} in ('down', 'failed')`))
+    .where(
+      and(
+        eq(laneInstances.service, service),
+        eq(laneInstances.version, version),
+        eq(laneInstances.packageDigest, ''),
+        sql`${laneInstances.state} in ('down', 'failed')`,
+      ),
+    )
     .returning();
-  if (retaken !== undefined) await appendAudit(tx, { actor, action: LANE_AUDIT.instanceChanged, data: { service, version, state: 'starting' } });
+  if (retaken !== undefined)
+    await appendAudit(tx, { actor, action: LANE_AUDIT.instanceChanged, data: { service, version, state: 'starting' } });
   return retaken;
 }
 
 /** The deploy ended: up at `endpoint`, or failed with `error`. */
-export async function settleInstance(tx: Tx, id: number, outcome: { endpoint: string; ref: string } | { error: string }, actor: string): Promise<LaneInstance> {
-  const set = 'endpoint' in outcome ? { state: 'up' as const, endpoint: outcome.endpoint, runtimeRef: outcome.ref, heartbeatAt: sql`now()` } : { state: 'failed' as const, error: outcome.error };
+export async function settleInstance(
+  tx: Tx,
+  id: number,
+  outcome: { endpoint: string; ref: string } | { error: string },
+  actor: string,
+): Promise<LaneInstance> {
+  const set =
+    'endpoint' in outcome
+      ? { state: 'up' as const, endpoint: outcome.endpoint, runtimeRef: outcome.ref, heartbeatAt: sql`now()` }
+      : { state: 'failed' as const, error: outcome.error };
   const [row] = await tx.update(laneInstances).set(set).where(eq(laneInstances.id, id)).returning();
   if (row === undefined) throw new Error(`lane instance ${id} vanished`);
-  await appendAudit(tx, { actor, action: LANE_AUDIT.instanceChanged, data: { service: row.service, version: row.version, state: row.state, ...('error' in outcome ? { error: outcome.error } : { endpoint: outcome.endpoint }) } });
+  await appendAudit(tx, {
+    actor,
+    action: LANE_AUDIT.instanceChanged,
+    data: {
+      service: row.service,
+      version: row.version,
+      state: row.state,
+      ...('error' in outcome ? { error: outcome.error } : { endpoint: outcome.endpoint }),
+    },
+  });
   await announceLaneChange(tx);
   return row;
 }
@@ -59,30 +106,60 @@ export async function settleInstance(tx: Tx, id: number, outcome: { endpoint: st
 /** Adds (or replaces) an instance by hand: e.g. the baseline, or one started elsewhere. */
 export async function putInstance(
   tx: Tx,
-  instance: { service: string; version: string; endpoint: string; baseline: boolean; runtime: string; runtimeRef?: string },
+  instance: {
+    service: string;
+    version: string;
+    endpoint: string;
+    baseline: boolean;
+    runtime: string;
+    runtimeRef?: string;
+  },
   actor: string,
 ): Promise<LaneInstance> {
   assertLaneVersion(instance.service, instance.version);
-  const values = { ...instance, state: 'up' as const, runtimeRef: instance.runtimeRef ?? null, heartbeatAt: sql`now()` };
+  const values = {
+    ...instance,
+    state: 'up' as const,
+    runtimeRef: instance.runtimeRef ?? null,
+    heartbeatAt: sql`now()`,
+  };
   const [row] = await tx
     .insert(laneInstances)
     .values(values)
-    .onConflictDoUpdate({ target: [laneInstances.service, laneInstances.version, laneInstances.packageDigest], set: { ...values, error: null } })
+    .onConflictDoUpdate({
+      target: [laneInstances.service, laneInstances.version, laneInstances.packageDigest],
+      set: { ...values, error: null },
+    })
     .returning();
   if (row === undefined) throw new Error('instance not stored');
-  await appendAudit(tx, { actor, action: LANE_AUDIT.instanceAdded, data: { service: row.service, version: row.version, endpoint: row.endpoint, baseline: row.baseline } });
+  await appendAudit(tx, {
+    actor,
+    action: LANE_AUDIT.instanceAdded,
+    data: { service: row.service, version: row.version, endpoint: row.endpoint, baseline: row.baseline },
+  });
   await announceLaneChange(tx);
   return row;
 }
 
 /** Removes an instance; with `onlyIfDown`, only one still `down` (a task may have started it again meanwhile). */
-export async function removeInstance(tx: Tx, id: number, actor: string, reason: string, onlyIfDown = false): Promise<LaneInstance | undefined> {
+export async function removeInstance(
+  tx: Tx,
+  id: number,
+  actor: string,
+  reason: string,
+  onlyIfDown = false,
+): Promise<LaneInstance | undefined> {
   const [row] = await tx
     .delete(laneInstances)
     .where(onlyIfDown ? and(eq(laneInstances.id, id), eq(laneInstances.state, 'down')) : eq(laneInstances.id, id))
     .returning();
   if (row === undefined) return undefined;
-  await appendAudit(tx, { actor, action: LANE_AUDIT.instanceRemoved, reason, data: { service: row.service, version: row.version } });
+  await appendAudit(tx, {
+    actor,
+    action: LANE_AUDIT.instanceRemoved,
+    reason,
+    data: { service: row.service, version: row.version },
+  });
   await announceLaneChange(tx);
   return row;
 }

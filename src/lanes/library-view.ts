@@ -20,7 +20,10 @@ export interface LibraryView {
 }
 
 export async function libraryView(db: DbExecutor): Promise<LibraryView> {
-  const instances = await db.select().from(laneInstances).orderBy(asc(laneInstances.service), asc(laneInstances.version));
+  const instances = await db
+    .select()
+    .from(laneInstances)
+    .orderBy(asc(laneInstances.service), asc(laneInstances.version));
   const members = await db
     .select({ lane: lanes.name, instanceId: laneMembers.instanceId, service: laneMembers.service })
     .from(laneMembers)
@@ -36,14 +39,21 @@ export async function libraryView(db: DbExecutor): Promise<LibraryView> {
       baseline: row.baseline,
       endpoint: row.endpoint,
       runtime: row.runtime,
-      lanes: members.filter((member) => member.instanceId === row.id).map((member) => member.lane).sort(),
+      lanes: members
+        .filter((member) => member.instanceId === row.id)
+        .map((member) => member.lane)
+        .sort(),
       lastUsedAt: row.lastUsedAt.toISOString(),
     })),
     lanes: active.map((lane) => ({
       name: lane.name,
       mode: lane.mode,
       expiresAt: lane.expiresAt.toISOString(),
-      services: Object.fromEntries(members.filter((member) => member.lane === lane.name).map((member) => [member.service, versionOf.get(member.instanceId) ?? '?'])),
+      services: Object.fromEntries(
+        members
+          .filter((member) => member.lane === lane.name)
+          .map((member) => [member.service, versionOf.get(member.instanceId) ?? '?']),
+      ),
     })),
   };
 }

@@ -76,7 +76,12 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): LaneRuntim
       const child = spawn(command, args, {
         detached: true,
         stdio: 'ignore',
-        env: laneProcessEnv(process.env, entry.env, { port, service, version, routerUrl: typeof options.routerUrl === 'string' ? options.routerUrl : options.routerUrl() }),
+        env: laneProcessEnv(process.env, entry.env, {
+          port,
+          service,
+          version,
+          routerUrl: typeof options.routerUrl === 'string' ? options.routerUrl : options.routerUrl(),
+        }),
       });
       child.unref();
       const pid = child.pid;
@@ -89,7 +94,10 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): LaneRuntim
       const deadline = Date.now() + limit;
       while (Date.now() < deadline) {
         if (exited !== undefined) throw new Error(`${service}@${version} exited with ${exited} before it answered`);
-        const ready = await fetch(`${endpoint}${entry.health}`).then((response) => response.ok, () => false);
+        const ready = await fetch(`${endpoint}${entry.health}`).then(
+          (response) => response.ok,
+          () => false,
+        );
         if (ready) return { endpoint, ref: String(pid) };
         await sleep(50);
       }

@@ -28,9 +28,13 @@ export function inLane<T>(lane: string | undefined, fn: () => T): T {
 }
 
 /** Wraps a `node:http` request handler so that everything it does runs in the request's lane. */
-export function withLaneContext(handler: (request: IncomingMessage, response: ServerResponse) => void | Promise<void>): (request: IncomingMessage, response: ServerResponse) => void {
+export function withLaneContext(
+  handler: (request: IncomingMessage, response: ServerResponse) => void | Promise<void>,
+): (request: IncomingMessage, response: ServerResponse) => void {
   return (request, response) => {
-    void current.run({ lane: laneOf(request.headers), hops: hopsOf(request.headers) }, () => handler(request, response));
+    void current.run({ lane: laneOf(request.headers), hops: hopsOf(request.headers) }, () =>
+      handler(request, response),
+    );
   };
 }
 
@@ -45,7 +49,8 @@ export function laneFetch(input: string | URL | Request, init: RequestInit = {})
     if (!headers.has(LANE_HEADER)) headers.set(LANE_HEADER, lane);
     const baggage = headers.get('baggage');
     if (baggage === null) headers.set('baggage', `yardmaster-lane=${encodeURIComponent(lane)}`);
-    else if (!/(^|,)\s*yardmaster-lane=/.test(baggage)) headers.set('baggage', `${baggage},yardmaster-lane=${encodeURIComponent(lane)}`);
+    else if (!/(^|,)\s*yardmaster-lane=/.test(baggage))
+      headers.set('baggage', `${baggage},yardmaster-lane=${encodeURIComponent(lane)}`);
   }
   return fetch(input, { ...init, headers });
 }

@@ -18,12 +18,29 @@ export interface Registration {
 }
 
 /** Registers (or re-registers) an instance and tags the lanes it names; returns the lanes that do not exist. */
-export async function register(db: Db, registration: Registration, actor: string): Promise<{ instance: LaneInstance; unknownLanes: string[] }> {
+export async function register(
+  db: Db,
+  registration: Registration,
+  actor: string,
+): Promise<{ instance: LaneInstance; unknownLanes: string[] }> {
   return db.transaction(async (tx) => {
-    const instance = await putInstance(tx, { service: registration.service, version: registration.version, endpoint: registration.endpoint, baseline: registration.baseline, runtime: 'registered' }, actor);
+    const instance = await putInstance(
+      tx,
+      {
+        service: registration.service,
+        version: registration.version,
+        endpoint: registration.endpoint,
+        baseline: registration.baseline,
+        runtime: 'registered',
+      },
+      actor,
+    );
     const unknownLanes: string[] = [];
     for (const name of registration.lanes) {
-      const [lane] = await tx.select().from(lanes).where(and(eq(lanes.name, name), isNull(lanes.endedAt)));
+      const [lane] = await tx
+        .select()
+        .from(lanes)
+        .where(and(eq(lanes.name, name), isNull(lanes.endedAt)));
       if (lane === undefined) unknownLanes.push(name);
       else await tagMember(tx, lane.id, { service: registration.service, instanceId: instance.id, deployed: false });
     }
@@ -37,7 +54,14 @@ export async function heartbeat(db: Db, service: string, version: string): Promi
     const [row] = await tx
       .update(laneInstances)
       .set({ heartbeatAt: sql`now()`, state: 'up' })
-      .where(and(eq(laneInstances.service, service), eq(laneInstances.version, version), eq(laneInstances.packageDigest, ''), eq(laneInstances.runtime, 'registered')))
+      .where(
+        and(
+          eq(laneInstances.service, service),
+          eq(laneInstances.version, version),
+          eq(laneInstances.packageDigest, ''),
+          eq(laneInstances.runtime, 'registered'),
+        ),
+      )
       .returning({ id: laneInstances.id });
     if (row !== undefined) await announceLaneChange(tx);
     return row !== undefined;
@@ -50,7 +74,13 @@ export async function markSilentDown(db: Db, silenceMs: number): Promise<string[
     const rows = await tx
       .update(laneInstances)
       .set({ state: 'down' })
-      .where(and(eq(laneInstances.runtime, 'registered'), eq(laneInstances.state, 'up'), lt(laneInstances.heartbeatAt, sql`now() - make_interval(secs => ${silenceMs / 1000})`)))
+      .where(
+        and(
+          eq(laneInstances.runtime, 'registered'),
+          eq(laneInstances.state, 'up'),
+          lt(laneInstances.heartbeatAt, sql`now() - make_interval(secs => ${silenceMs / 1000})`),
+        ),
+      )
       .returning({ service: laneInstances.service, version: laneInstances.version });
     if (rows.length > 0) await announceLaneChange(tx);
     return rows.map((row) => `${row.service}@${row.version}`);

@@ -21,17 +21,26 @@ export async function loadRouteTable(db: DbExecutor): Promise<RouteTable> {
     .from(laneInstances)
     .where(and(eq(laneInstances.baseline, true), eq(laneInstances.state, 'up')));
   const baseline = new Map<string, RouteTarget>();
-  for (const row of baselineRows) if (row.endpoint !== null) baseline.set(row.service.toLowerCase(), { version: row.version, endpoint: row.endpoint });
+  for (const row of baselineRows)
+    if (row.endpoint !== null)
+      baseline.set(row.service.toLowerCase(), { version: row.version, endpoint: row.endpoint });
 
   const laneRows = await db.select({ name: lanes.name, mode: lanes.mode }).from(lanes).where(isNull(lanes.endedAt));
   const memberRows = await db
-    .select({ lane: lanes.name, service: laneMembers.service, version: laneInstances.version, endpoint: laneInstances.endpoint })
+    .select({
+      lane: lanes.name,
+      service: laneMembers.service,
+      version: laneInstances.version,
+      endpoint: laneInstances.endpoint,
+    })
     .from(laneMembers)
     .innerJoin(lanes, eq(lanes.id, laneMembers.laneId))
     .innerJoin(laneInstances, eq(laneInstances.id, laneMembers.instanceId))
     .where(and(isNull(lanes.endedAt), eq(laneInstances.state, 'up')));
   const byLane = new Map<string, { mode: 'fallback' | 'strict'; services: Map<string, RouteTarget> }>();
   for (const row of laneRows) byLane.set(row.name, { mode: row.mode, services: new Map() });
-  for (const row of memberRows) if (row.endpoint !== null) byLane.get(row.lane)?.services.set(row.service.toLowerCase(), { version: row.version, endpoint: row.endpoint });
+  for (const row of memberRows)
+    if (row.endpoint !== null)
+      byLane.get(row.lane)?.services.set(row.service.toLowerCase(), { version: row.version, endpoint: row.endpoint });
   return { baseline, lanes: byLane };
 }

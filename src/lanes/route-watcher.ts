@@ -16,7 +16,10 @@ export interface RouteWatcher {
   close(): Promise<void>;
 }
 
-export async function watchRoutes(database: Database, options: { safetyReloadMs?: number; onError?: (error: unknown) => void } = {}): Promise<RouteWatcher> {
+export async function watchRoutes(
+  database: Database,
+  options: { safetyReloadMs?: number; onError?: (error: unknown) => void } = {},
+): Promise<RouteWatcher> {
   let table: RouteTable = EMPTY_ROUTES;
   const onError = options.onError ?? (() => undefined);
   const loader = coalescedTask(async () => {

@@ -45,9 +45,13 @@ async function pickPort(connect: ConnectHost, host: HostEntry, range: readonly [
   const executor = await connect(host, new AbortController().signal);
   try {
     let out = '';
-    const result = await executor.exec(`bash -c ${shellQuote(freePortScript(range))}`, { onStdout: (chunk) => (out += chunk), timeoutMs: 30_000 });
+    const result = await executor.exec(`bash -c ${shellQuote(freePortScript(range))}`, {
+      onStdout: (chunk) => (out += chunk),
+      timeoutMs: 30_000,
+    });
     const port = Number(out.trim());
-    if (result.exitCode !== 0 || !Number.isInteger(port)) throw new Error(`no free port in ${range[0]}-${range[1]} on ${host.name}`);
+    if (result.exitCode !== 0 || !Number.isInteger(port))
+      throw new Error(`no free port in ${range[0]}-${range[1]} on ${host.name}`);
     return port;
   } finally {
     await executor.close();
@@ -58,7 +62,10 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
   const hostQueues = new Map<string, Promise<unknown>>();
   const oneAtATime = <T>(host: string, work: () => Promise<T>): Promise<T> => {
     const run = (hostQueues.get(host) ?? Promise.resolve()).then(work, work);
-    hostQueues.set(host, run.catch(() => undefined));
+    hostQueues.set(
+      host,
+      run.catch(() => undefined),
+    );
     return run;
   };
   return {
@@ -72,7 +79,8 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
       const pkg = entry.packages[version];
-      if (pkg === undefined) return Promise.reject(new Error(`the lane catalog has no package of ${service}@${version}`));
+      if (pkg === undefined)
+        return Promise.reject(new Error(`the lane catalog has no package of ${service}@${version}`));
       return oneAtATime(entry.host.name, async () => {
         const port = await pickPort(options.connect, entry.host, entry.portRange);
         const deployTo = `${entry.deployTo.replace(/\/+$/, '')}/${service}-${version}`;
@@ -84,20 +92,57 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
             package: pkg,
             commands: {
               // A session of its own, no terminal and no open output: it outlives the SSH command that started it.
-              post_deploy: [`setsid nohup sh -c "$LANE_START" < /dev/null > .yardmaster-lane.log 2>&1 & echo $! > ${RUN_PID}`],
+              post_deploy: [
+                `setsid nohup sh -c "$LANE_START" < /dev/null > .yardmaster-lane.log 2>&1 & echo $! > ${RUN_PID}`,
+              ],
               health: { http: `http://127.0.0.1:${port}${entry.health}`, retries: 40, interval: '250ms' },
             },
           }),
         );
-        if (!parsed.ok) throw new Error(`lane plan of ${service}@${version}: ${parsed.issues.map((issue) => issue.message).join('; ')}`);
-        const env = { ...entry.env, PORT: String(port), YM_SERVICE: service, YM_ROUTER_URL: typeof options.routerUrl === 'string' ? options.routerUrl : options.routerUrl(), LANE_START: entry.start };
-        const environment = { hosts: [], approvals: 0, approvers: [], freeze: [], production: false, env, secretEnv: [] };
+        if (!parsed.ok)
+          throw new Error(
+            `lane plan of ${service}@${version}: ${parsed.issues.map((issue) => issue.message).join('; ')}`,
+          );
+        const env = {
+          ...entry.env,
+          PORT: String(port),
+          YM_SERVICE: service,
+          YM_ROUTER_URL: typeof options.routerUrl === 'string' ? options.routerUrl : options.routerUrl(),
+          LANE_START: entry.start,
+        };
+        const environment = {
+          hosts: [],
+          approvals: 0,
+          approvers: [],
+          freeze: [],
+          production: false,
+          env,
+          secretEnv: [],
+        };
         const result = await runRelease(
-          { plan: parsed.value, app: { deployTo, environments: { lane: environment } }, environment, hosts: [{ entry: entry.host, deployTo }], secrets: {}, force: true },
-          { connect: options.connect, artifactsDir: options.artifactsDir, cacheDir: options.cacheDir, actor: 'yardmaster-lanes' },
+          {
+            plan: parsed.value,
+            app: { deployTo, environments: { lane: environment } },
+            environment,
+            hosts: [{ entry: entry.host, deployTo }],
+            secrets: {},
+            force: true,
+          },
+          {
+            connect: options.connect,
+            artifactsDir: options.artifactsDir,
+            cacheDir: options.cacheDir,
+            actor: 'yardmaster-lanes',
+          },
         );
-        if (result.status !== 'succeeded') throw new Error(`release of ${service}@${version} to ${entry.host.name} ${result.status}: ${result.failedHost?.message ?? result.error ?? ''}`);
-        return { endpoint: `http://${entry.host.address}:${port}`, ref: JSON.stringify({ host: entry.host.name, service, dir: `${deployTo}/current` }) };
+        if (result.status !== 'succeeded')
+          throw new Error(
+            `release of ${service}@${version} to ${entry.host.name} ${result.status}: ${result.failedHost?.message ?? result.error ?? ''}`,
+          );
+        return {
+          endpoint: `http://${entry.host.address}:${port}`,
+          ref: JSON.stringify({ host: entry.host.name, service, dir: `${deployTo}/current` }),
+        };
       });
     },
     async stop(ref) {
@@ -113,7 +158,10 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
       const executor = await options.connect(entry.host, new AbortController().signal);
       try {
         const pidFile = `${String(parsed.dir)}/${RUN_PID}`;
-        await executor.exec(`test -f ${shellQuote(pidFile)} && kill -TERM -- -"$(cat ${shellQuote(pidFile)})" 2>/dev/null; rm -f ${shellQuote(pidFile)}; true`, { timeoutMs: 30_000 });
+        await executor.exec(
+          `test -f ${shellQuote(pidFile)} && kill -TERM -- -"$(cat ${shellQuote(pidFile)})" 2>/dev/null; rm -f ${shellQuote(pidFile)}; true`,
+          { timeoutMs: 30_000 },
+        );
       } finally {
         await executor.close();
       }

@@ -18,7 +18,13 @@ export async function startAppLanes(
   /** Each repository's lane limits for lanes opened from GitHub (the operator policy); default 72 h, 20 instances. */
   laneLimitsFor: LaneLimitsFor = defaultLaneLimitsFor,
 ): Promise<{ server: LanesServer; app: { deps: LaneDeps; routerUrl: string; limitsFor: LaneLimitsFor } }> {
-  const runtime = createCatalogRuntime({ catalog: settings.catalog, routerUrl: settings.routerUrl, cacheDir: join(tmpdir(), 'yardmaster-lanes'), artifactsDir: tmpdir(), ...(connect === undefined ? {} : { connect }) });
+  const runtime = createCatalogRuntime({
+    catalog: settings.catalog,
+    routerUrl: settings.routerUrl,
+    cacheDir: join(tmpdir(), 'yardmaster-lanes'),
+    artifactsDir: tmpdir(),
+    ...(connect === undefined ? {} : { connect }),
+  });
   const deps: LaneDeps = { db: database.db, runtime, actor: 'yardmaster' };
   const server = await startLanesServer({
     database,

@@ -40,13 +40,21 @@ async function listenAt(server: Server, port: number, host: string): Promise<str
 
 export async function startLanesServer(options: LanesServerOptions): Promise<LanesServer> {
   const host = options.host ?? '127.0.0.1';
-  const watcher = await watchRoutes(options.database, { onError: (error) => { options.log.warn({ err: error }, 'lane routes not reloaded'); } });
-  const router = createLaneRouter({ routes: () => watcher.routes(), ...(options.domain === undefined ? {} : { domain: options.domain }) });
+  const watcher = await watchRoutes(options.database, {
+    onError: (error) => {
+      options.log.warn({ err: error }, 'lane routes not reloaded');
+    },
+  });
+  const router = createLaneRouter({
+    routes: () => watcher.routes(),
+    ...(options.domain === undefined ? {} : { domain: options.domain }),
+  });
   const api = lanesApi(options.deps, options.token);
   const apiServer = createServer((request, response) => {
     api(request, response).catch((error: unknown) => {
       options.log.warn({ err: error }, 'lanes API request failed');
-      if (!response.headersSent) response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}\n');
+      if (!response.headersSent)
+        response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}\n');
       else response.destroy();
     });
   });

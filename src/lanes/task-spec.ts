@@ -36,9 +36,18 @@ function specSchema(maxTtlMs: number, whose: string) {
   return z
     .object(
       {
-        lane: z.string().regex(LANE_NAME, { error: 'expected a lane name of lowercase letters, digits and -' }).optional(),
-        services: z.record(z.string().regex(SERVICE, { error: 'expected a service name' }), laneVersionSchema, { error: 'expected a map of services to versions' }),
-        calls: z.array(z.string().regex(/^\s*[A-Za-z0-9_-]+\s*->\s*[A-Za-z0-9_-]+\s*$/, { error: 'expected a call like A->B' })).default([]),
+        lane: z
+          .string()
+          .regex(LANE_NAME, { error: 'expected a lane name of lowercase letters, digits and -' })
+          .optional(),
+        services: z.record(z.string().regex(SERVICE, { error: 'expected a service name' }), laneVersionSchema, {
+          error: 'expected a map of services to versions',
+        }),
+        calls: z
+          .array(
+            z.string().regex(/^\s*[A-Za-z0-9_-]+\s*->\s*[A-Za-z0-9_-]+\s*$/, { error: 'expected a call like A->B' }),
+          )
+          .default([]),
         mode: z.enum(['fallback', 'strict'], { error: 'expected fallback or strict' }).default('fallback'),
         ttl: ttlSchema(maxTtlMs, whose).optional(),
       },
@@ -46,10 +55,12 @@ function specSchema(maxTtlMs: number, whose: string) {
     )
     .strict()
     .superRefine((spec, ctx) => {
-      if (Object.keys(spec.services).length === 0) ctx.addIssue({ code: 'custom', path: ['services'], message: 'expected at least one service' });
+      if (Object.keys(spec.services).length === 0)
+        ctx.addIssue({ code: 'custom', path: ['services'], message: 'expected at least one service' });
       spec.calls.forEach((call, index) => {
         for (const end of call.split('->').map((part) => part.trim())) {
-          if (!(end in spec.services)) ctx.addIssue({ code: 'custom', path: ['calls', index], message: `${end} is not among the services` });
+          if (!(end in spec.services))
+            ctx.addIssue({ code: 'custom', path: ['calls', index], message: `${end} is not among the services` });
         }
       });
     });
@@ -57,7 +68,10 @@ function specSchema(maxTtlMs: number, whose: string) {
 
 /** The lane name of a spec without one: its versions, hashed (the same task gets the same lane). */
 function derivedName(services: Record<string, string>): string {
-  const key = Object.entries(services).sort(([a], [b]) => a.localeCompare(b)).map(([service, version]) => `${service}=${version}`).join(',');
+  const key = Object.entries(services)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([service, version]) => `${service}=${version}`)
+    .join(',');
   return `lane-${createHash('sha256').update(key).digest('hex').slice(0, 10)}`;
 }
 

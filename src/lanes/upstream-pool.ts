@@ -13,7 +13,17 @@
 import { connect, type Socket } from 'node:net';
 
 /** Hop-by-hop headers: never passed on, in either direction. */
-export const HOP_BY_HOP: ReadonlySet<string> = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'proxy-authorization', 'proxy-authenticate']);
+export const HOP_BY_HOP: ReadonlySet<string> = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'transfer-encoding',
+  'upgrade',
+  'te',
+  'trailer',
+  'proxy-authorization',
+  'proxy-authenticate',
+]);
 
 const MAX_HEAD = 64 * 1024;
 const CRLF2 = Buffer.from('\r\n\r\n');
@@ -74,10 +84,18 @@ class Connection {
   constructor(pool: UpstreamPool, host: string, port: number) {
     this.pool = pool;
     this.socket = connect({ host, port, noDelay: true, keepAlive: true, keepAliveInitialDelay: 1_000 });
-    this.socket.on('data', (data: Buffer) => { this.onData(data); });
-    this.socket.on('end', () => { this.onClosed(new Error('the instance closed the connection')); });
-    this.socket.on('error', (error) => { this.onClosed(error); });
-    this.socket.on('close', () => { this.onClosed(new Error('the connection to the instance closed')); });
+    this.socket.on('data', (data: Buffer) => {
+      this.onData(data);
+    });
+    this.socket.on('end', () => {
+      this.onClosed(new Error('the instance closed the connection'));
+    });
+    this.socket.on('error', (error) => {
+      this.onClosed(error);
+    });
+    this.socket.on('close', () => {
+      this.onClosed(new Error('the connection to the instance closed'));
+    });
   }
 
   start(exchange: Exchange, reused: boolean): void {
@@ -156,7 +174,8 @@ class Connection {
     this.seen = true;
     let rest: Buffer | undefined = data;
     // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- readBody/readHead end the exchange
-    while (rest !== undefined && rest.length > 0 && this.exchange !== undefined) rest = this.inBody ? this.readBody(rest) : this.readHead(rest);
+    while (rest !== undefined && rest.length > 0 && this.exchange !== undefined)
+      rest = this.inBody ? this.readBody(rest) : this.readHead(rest);
     if (rest !== undefined && rest.length > 0) this.pending = rest;
   }
 
@@ -225,7 +244,8 @@ class Connection {
       const listed = new Set(connection.split(',').map((token) => token.trim()));
       if (listed.has('close')) this.keepAlive = false;
       if (http10 && !listed.has('keep-alive')) this.keepAlive = false;
-      for (let index = headers.length - 2; index >= 0; index -= 2) if (listed.has((headers[index] ?? '').toLowerCase())) headers.splice(index, 2);
+      for (let index = headers.length - 2; index >= 0; index -= 2)
+        if (listed.has((headers[index] ?? '').toLowerCase())) headers.splice(index, 2);
     } else if (http10) this.keepAlive = false;
     const hint = /timeout=(\d+)/i.exec(keepAliveHint);
     this.idleUntil = hint === null ? Number.POSITIVE_INFINITY : Date.now() + Math.max(0, Number(hint[1]) * 1000 - 1000);
@@ -236,7 +256,8 @@ class Connection {
     else if (coded) this.body = chunked ? 'chunked' : 'close';
     else if (length !== undefined) this.body = 'length';
     else this.body = 'close';
-    if (this.body === 'length' || (length !== undefined && this.body === 'none')) headers.push('content-length', length ?? '0');
+    if (this.body === 'length' || (length !== undefined && this.body === 'none'))
+      headers.push('content-length', length ?? '0');
     if (this.body === 'close') this.keepAlive = false;
     this.remaining = this.body === 'length' ? Number(length) : 0;
     this.chunk = 'size';
@@ -383,7 +404,8 @@ class UpstreamPool {
   }
 
   private nextWaiting(): Exchange | undefined {
-    for (let next = this.waiting.shift(); next !== undefined; next = this.waiting.shift()) if (next.aborted !== true) return next;
+    for (let next = this.waiting.shift(); next !== undefined; next = this.waiting.shift())
+      if (next.aborted !== true) return next;
     return undefined;
   }
 

@@ -5,7 +5,9 @@ function listenOnAnyPort(): Promise<Server> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => { resolve(server); });
+    server.listen(0, '127.0.0.1', () => {
+      resolve(server);
+    });
   });
 }
 
@@ -20,6 +22,15 @@ export async function freePorts(count: number): Promise<number[]> {
     if (address === null || typeof address === 'string') throw new Error('server has no TCP address');
     return address.port;
   });
-  await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => { resolve(); }))));
+  await Promise.all(
+    servers.map(
+      (server) =>
+        new Promise<void>((resolve) =>
+          server.close(() => {
+            resolve();
+          }),
+        ),
+    ),
+  );
   return ports;
 }

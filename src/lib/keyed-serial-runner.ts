@@ -14,7 +14,8 @@ export interface KeyedSerialRunner {
 }
 
 export function createKeyedSerialRunner(concurrency: number, onError: (error: unknown) => void): KeyedSerialRunner {
-  if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`concurrency must be a positive integer, not ${concurrency}`);
+  if (!Number.isInteger(concurrency) || concurrency < 1)
+    throw new Error(`concurrency must be a positive integer, not ${concurrency}`);
   const tails = new Map<string, Promise<void>>();
   const waitingForSlot: (() => void)[] = [];
   let running = 0;

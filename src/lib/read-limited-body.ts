@@ -38,12 +38,15 @@ export function readLimitedBody(request: IncomingMessage, maxBytes: number): Pro
       }
       chunks.push(chunk);
     };
-    const onEnd = (): void => { done({ ok: true, body: Buffer.concat(chunks, size) }); };
-    const onAborted = (): void => { done({ ok: false, reason: 'aborted' }); };
+    const onEnd = (): void => {
+      done({ ok: true, body: Buffer.concat(chunks, size) });
+    };
+    const onAborted = (): void => {
+      done({ ok: false, reason: 'aborted' });
+    };
     request.on('data', onData);
     request.on('end', onEnd);
     request.on('aborted', onAborted);
     request.on('error', onAborted);
   });
 }
-

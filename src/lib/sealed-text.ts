@@ -15,13 +15,19 @@ export function sealText(key: Buffer, additionalData: Buffer, text: string): str
   const cipher = createCipheriv('aes-256-gcm', key, nonce, { authTagLength: TAG_BYTES });
   cipher.setAAD(additionalData);
   const ciphertext = Buffer.concat([cipher.update(text, 'utf8'), cipher.final()]);
-  return [VERSION, nonce.toString('base64url'), ciphertext.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+  return [
+    VERSION,
+    nonce.toString('base64url'),
+    ciphertext.toString('base64url'),
+    cipher.getAuthTag().toString('base64url'),
+  ].join('.');
 }
 
 /** The text sealed by {@link sealText}, or undefined when it does not open: another key, other data, changed bytes. */
 export function openText(key: Buffer, additionalData: Buffer, sealed: string): string | undefined {
   const [version, nonce, ciphertext, tag, ...rest] = sealed.split('.');
-  if (version !== VERSION || nonce === undefined || ciphertext === undefined || tag === undefined || rest.length > 0) return undefined;
+  if (version !== VERSION || nonce === undefined || ciphertext === undefined || tag === undefined || rest.length > 0)
+    return undefined;
   const nonceBytes = Buffer.from(nonce, 'base64url');
   const tagBytes = Buffer.from(tag, 'base64url');
   if (nonceBytes.length !== NONCE_BYTES || tagBytes.length !== TAG_BYTES) return undefined;

@@ -7,7 +7,13 @@ import { hasMetricsToken } from './metrics-token.ts';
 export function metricsHandler(metrics: Metrics, options: { token?: string | undefined } = {}): RouteHandler {
   return async (request, response) => {
     if (options.token !== undefined && !hasMetricsToken(request, options.token)) {
-      response.writeHead(401, { 'www-authenticate': 'Bearer realm="yardmaster-metrics"', 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' }).end('401: /metrics needs Authorization: Bearer <token>\n');
+      response
+        .writeHead(401, {
+          'www-authenticate': 'Bearer realm="yardmaster-metrics"',
+          'content-type': 'text/plain; charset=utf-8',
+          'cache-control': 'no-store',
+        })
+        .end('401: /metrics needs Authorization: Bearer <token>\n');
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {
@@ -15,6 +21,8 @@ export function metricsHandler(metrics: Metrics, options: { token?: string | und
       return;
     }
     const text = await metrics.registry.metrics();
-    response.writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' }).end(request.method === 'HEAD' ? undefined : text);
+    response
+      .writeHead(200, { 'content-type': metrics.registry.contentType, 'cache-control': 'no-store' })
+      .end(request.method === 'HEAD' ? undefined : text);
   };
 }

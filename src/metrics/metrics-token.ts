@@ -17,7 +17,10 @@ export function parseMetricsToken(env: Readonly<Record<string, string | undefine
   const token = env[METRICS_TOKEN_VARIABLE];
   if (token === undefined || token === '') return { ok: true, token: undefined };
   if (token.length < MIN_TOKEN_LENGTH || !/^[\x21-\x7e]+$/.test(token)) {
-    return { ok: false, problem: `${METRICS_TOKEN_VARIABLE}: must be at least ${MIN_TOKEN_LENGTH} printable characters without spaces (e.g. openssl rand -hex 24)` };
+    return {
+      ok: false,
+      problem: `${METRICS_TOKEN_VARIABLE}: must be at least ${MIN_TOKEN_LENGTH} printable characters without spaces (e.g. openssl rand -hex 24)`,
+    };
   }
   return { ok: true, token };
 }

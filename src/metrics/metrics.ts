@@ -14,7 +14,9 @@ export interface Metrics {
   onWorkerEvent(event: WorkerEvent): void;
 }
 
-export function createMetrics(options: { queueDepth?: () => Promise<{ queue: string; queued: number; active: number }[]> } = {}): Metrics {
+export function createMetrics(
+  options: { queueDepth?: () => Promise<{ queue: string; queued: number; active: number }[]> } = {},
+): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'yardmaster_' });
   const webhook = new Histogram({
@@ -24,7 +26,12 @@ export function createMetrics(options: { queueDepth?: () => Promise<{ queue: str
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
     registers: [registry],
   });
-  const releases = new Counter({ name: 'yardmaster_releases_total', help: 'Releases finished, by environment and result', labelNames: ['environment', 'status'], registers: [registry] });
+  const releases = new Counter({
+    name: 'yardmaster_releases_total',
+    help: 'Releases finished, by environment and result',
+    labelNames: ['environment', 'status'],
+    registers: [registry],
+  });
   const stages = new Histogram({
     name: 'yardmaster_stage_duration_seconds',
     help: 'Duration of a stage on one host, by stage and result',
@@ -32,7 +39,12 @@ export function createMetrics(options: { queueDepth?: () => Promise<{ queue: str
     buckets: [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300],
     registers: [registry],
   });
-  const lockWaits = new Counter({ name: 'yardmaster_lock_waits_total', help: 'Starts that had to wait for an environment, by why', labelNames: ['reason'], registers: [registry] });
+  const lockWaits = new Counter({
+    name: 'yardmaster_lock_waits_total',
+    help: 'Starts that had to wait for an environment, by why',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
   const depth = options.queueDepth;
   if (depth !== undefined) {
     new Gauge({
@@ -57,8 +69,10 @@ export function createMetrics(options: { queueDepth?: () => Promise<{ queue: str
       if (event.type === 'waiting') lockWaits.inc({ reason: event.reason });
       if (event.type !== 'release') return;
       const inner = event.event;
-      if (inner.type === 'stage.finished') stages.observe({ stage: inner.stage, result: inner.result }, inner.durationMs / 1000);
-      if (inner.type === 'release.finished') releases.inc({ environment: inner.result.environment, status: inner.result.status });
+      if (inner.type === 'stage.finished')
+        stages.observe({ stage: inner.stage, result: inner.result }, inner.durationMs / 1000);
+      if (inner.type === 'release.finished')
+        releases.inc({ environment: inner.result.environment, status: inner.result.status });
     },
   };
 }

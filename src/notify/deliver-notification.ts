@@ -45,14 +45,22 @@ export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDel
       }
       case 'webhook': {
         if (event.environment === null) {
-          log.warn({ event: event.id, secretEnv: target.secretEnv }, 'webhook notification dropped: the order has no environment to take its key from');
+          log.warn(
+            { event: event.id, secretEnv: target.secretEnv },
+            'webhook notification dropped: the order has no environment to take its key from',
+          );
           return;
         }
         const read = await options.secrets.read(event.repoFullName, event.environment, [target.secretEnv]);
         const secret = read.ok ? read.values[target.secretEnv] : undefined;
         if (!read.ok || secret === undefined) {
-          const problem = read.ok ? `no value for ${target.secretEnv}` : describeSecretReadFailure(read, event.repoFullName, event.environment);
-          log.warn({ event: event.id, secretEnv: target.secretEnv, problem }, 'webhook notification dropped: its key is not in the secret store');
+          const problem = read.ok
+            ? `no value for ${target.secretEnv}`
+            : describeSecretReadFailure(read, event.repoFullName, event.environment);
+          log.warn(
+            { event: event.id, secretEnv: target.secretEnv, problem },
+            'webhook notification dropped: its key is not in the secret store',
+          );
           return;
         }
         await sendWebhook({ url: target.url, secret }, event);
@@ -60,10 +68,16 @@ export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDel
       }
       case 'slack': {
         if (options.slack === undefined) {
-          log.warn({ event: event.id, channel: target.channel }, 'Slack notification dropped: Slack is off (SLACK_BOT_TOKEN)');
+          log.warn(
+            { event: event.id, channel: target.channel },
+            'Slack notification dropped: Slack is off (SLACK_BOT_TOKEN)',
+          );
           return;
         }
-        const posted = await options.slack.chat.postMessage({ channel: target.channel, text: `${eventSubject(event)}\n${event.url}` });
+        const posted = await options.slack.chat.postMessage({
+          channel: target.channel,
+          text: `${eventSubject(event)}\n${event.url}`,
+        });
         if (posted.ok === false) throw new Error(`Slack refused the message: ${posted.error ?? 'unknown error'}`);
         return;
       }

@@ -33,7 +33,15 @@ export class EmailDeliveryError extends Error {
   /** Recipients the server refused; on a partial refusal the others already got the message. */
   readonly rejected: readonly string[];
 
-  constructor(message: string, details: { code?: string | undefined; responseCode?: number | undefined; permanent?: boolean | undefined; rejected?: readonly string[] }) {
+  constructor(
+    message: string,
+    details: {
+      code?: string | undefined;
+      responseCode?: number | undefined;
+      permanent?: boolean | undefined;
+      rejected?: readonly string[];
+    },
+  ) {
     super(message);
     this.name = 'EmailDeliveryError';
     this.code = details.code;
@@ -139,7 +147,10 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
       }
       // Nodemailer resolves when at least one recipient was taken; the rest must not go missing silently.
       if (rejected.length > 0) {
-        throw new EmailDeliveryError(`${what}: the server refused ${rejected.length} recipient(s)`, { code: 'EENVELOPE', rejected });
+        throw new EmailDeliveryError(`${what}: the server refused ${rejected.length} recipient(s)`, {
+          code: 'EENVELOPE',
+          rejected,
+        });
       }
     },
     close() {

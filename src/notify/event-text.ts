@@ -88,7 +88,13 @@ export function eventJson(event: KeyEvent): KeyEventJson {
   return {
     id: event.id,
     event: event.kind,
-    work_order: { id: event.workOrderId, repo: event.repoFullName, number: event.number, title: event.title, url: event.url },
+    work_order: {
+      id: event.workOrderId,
+      repo: event.repoFullName,
+      number: event.number,
+      title: event.title,
+      url: event.url,
+    },
     app: event.app,
     environment: event.environment,
     version: event.version,

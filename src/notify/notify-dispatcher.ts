@@ -91,11 +91,16 @@ export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyD
       if (order === undefined) continue;
       let config = configs.get(order.repoFullName);
       if (config === undefined) {
-        config = options.loadConfig({ repoFullName: order.repoFullName, installationId: order.installationId }).then((loaded) => {
-          if (loaded.ok) return loaded.config;
-          log.warn({ repo: order.repoFullName, problem: loaded.message }, 'notifications skipped: repo config unusable');
-          return undefined;
-        });
+        config = options
+          .loadConfig({ repoFullName: order.repoFullName, installationId: order.installationId })
+          .then((loaded) => {
+            if (loaded.ok) return loaded.config;
+            log.warn(
+              { repo: order.repoFullName, problem: loaded.message },
+              'notifications skipped: repo config unusable',
+            );
+            return undefined;
+          });
         configs.set(order.repoFullName, config);
       }
       const loaded = await config;

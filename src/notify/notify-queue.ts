@@ -36,5 +36,11 @@ export const NOTIFY_QUEUE = 'notify.deliver';
 
 /** About 8 attempts over roughly an hour and a half (pg-boss doubles the delay each time, with jitter). */
 export const NOTIFY_QUEUES = {
-  [NOTIFY_QUEUE]: { schema: notifyJobSchema, retryLimit: 8, retryDelaySeconds: 10, retryBackoff: true, expireInSeconds: 300 },
+  [NOTIFY_QUEUE]: {
+    schema: notifyJobSchema,
+    retryLimit: 8,
+    retryDelaySeconds: 10,
+    retryBackoff: true,
+    expireInSeconds: 300,
+  },
 } as const;

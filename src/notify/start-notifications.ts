@@ -42,14 +42,22 @@ export interface Notifications {
 }
 
 export async function startNotifications(options: NotificationsOptions): Promise<Notifications> {
-  const deliver = createNotifyDeliverer({ env: options.env, secrets: options.secrets, log: options.log, ...(options.slack === undefined ? {} : { slack: options.slack }) });
+  const deliver = createNotifyDeliverer({
+    env: options.env,
+    secrets: options.secrets,
+    log: options.log,
+    ...(options.slack === undefined ? {} : { slack: options.slack }),
+  });
   await options.queue.work(
     NOTIFY_QUEUE,
     async (job) => {
       try {
         await deliver(job.data);
       } catch (error) {
-        options.log.warn({ err: error, event: job.data.event.id, target: job.data.target.kind, attempt: job.retryCount + 1 }, 'notification not delivered; retried later');
+        options.log.warn(
+          { err: error, event: job.data.event.id, target: job.data.target.kind, attempt: job.retryCount + 1 },
+          'notification not delivered; retried later',
+        );
         throw error;
       }
     },
@@ -64,7 +72,9 @@ export async function startNotifications(options: NotificationsOptions): Promise
     ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
   });
   return {
-    kick: () => { dispatcher.kick(); },
+    kick: () => {
+      dispatcher.kick();
+    },
     drain: () => dispatcher.drain(),
     async stop() {
       await dispatcher.stop();

@@ -11,12 +11,12 @@ export interface KeyEvent {
   kind: KeyEventKind;
   workOrderId: number;
   repoFullName: string;
-  number: number;            // issue or PR number
+  number: number; // issue or PR number
   title: string;
   app: string | null;
   environment: string | null;
   version: string | null;
-  actor: string;             // GitHub login or 'yardmaster'
+  actor: string; // GitHub login or 'yardmaster'
   reason: string | null;
   at: Date;
   /** Where people see the order (dashboard URL). */

@@ -36,7 +36,11 @@ export function webhookSignature(secret: string, body: string | Uint8Array): str
  * constant time so a receiver does not leak how much of a forged signature was right. A missing or repeated header
  * is not valid.
  */
-export function verifyWebhookSignature(secret: string, body: string | Uint8Array, header: string | readonly string[] | null | undefined): boolean {
+export function verifyWebhookSignature(
+  secret: string,
+  body: string | Uint8Array,
+  header: string | readonly string[] | null | undefined,
+): boolean {
   if (typeof header !== 'string') return false;
   const expected = Buffer.from(webhookSignature(secret, body));
   const received = Buffer.from(header);
@@ -89,7 +93,8 @@ export async function sendWebhook(target: WebhookTarget, event: KeyEvent, option
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (error) {
-    if (error instanceof Error && error.name === 'TimeoutError') throw new Error(`${what} timed out after ${timeoutMs} ms`);
+    if (error instanceof Error && error.name === 'TimeoutError')
+      throw new Error(`${what} timed out after ${timeoutMs} ms`);
     throw new Error(`${what} failed: ${networkReason(error)}`);
   }
   // The answer's body is not read; cancelling it lets the connection be reused or closed now rather than at GC.

@@ -15,7 +15,9 @@ export function checkArtifactUrl(location: string): string | undefined {
   if (location.trim() === '') return 'expected a package URL or path, got an empty string';
   if (CONTROL_CHARACTERS.test(location)) return 'must not contain control characters (such as a newline)';
   if (!SCHEME.test(location)) {
-    return location.split('/').includes('..') ? 'a path in the artifact store must not contain ".." segments' : undefined;
+    return location.split('/').includes('..')
+      ? 'a path in the artifact store must not contain ".." segments'
+      : undefined;
   }
   let url: URL;
   try {

@@ -89,7 +89,10 @@ export function findPlanBlocks(markdown: string): PlanBlocks {
   if (second !== undefined) return { kind: 'several', lines: found.map((entry) => fenceLine(entry.code)) };
   if (first.place === 'list') return { kind: 'in-list', line: fenceLine(first.code) };
   const start = first.code.position?.start;
-  return { kind: 'one', block: { yaml: lines(first.code).join('\n'), startLine: (start?.line ?? 0) + 1, indent: (start?.column ?? 1) - 1 } };
+  return {
+    kind: 'one',
+    block: { yaml: lines(first.code).join('\n'), startLine: (start?.line ?? 0) + 1, indent: (start?.column ?? 1) - 1 },
+  };
 }
 
 /** The comment's one plan block, or `undefined` when it holds none (or one it cannot take: see `findPlanBlocks`). */

@@ -41,12 +41,10 @@ export const sha256Schema = z
   .transform((digest) => digest.toLowerCase());
 
 /** A package location; see `checkArtifactUrl`. */
-export const artifactUrlSchema = z
-  .string({ error: 'expected a package URL or path as a string' })
-  .check((ctx) => {
-    const problem = checkArtifactUrl(ctx.value);
-    if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
-  });
+export const artifactUrlSchema = z.string({ error: 'expected a package URL or path as a string' }).check((ctx) => {
+  const problem = checkArtifactUrl(ctx.value);
+  if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+});
 
 /** A non-empty string without NUL bytes (a NUL cannot be passed to a process). */
 export function textSchema(expected: string) {
@@ -66,9 +64,14 @@ export const MAX_HOST_NAMES = 1_000;
 export const commandListSchema = z.preprocess(
   (value) => (typeof value === 'string' ? [value] : value),
   z
-    .array(textSchema('expected a command as a string').max(MAX_COMMAND_CHARS, { error: `expected a command of at most ${MAX_COMMAND_CHARS} characters` }), {
-      error: STRING_LIST_MESSAGE,
-    })
+    .array(
+      textSchema('expected a command as a string').max(MAX_COMMAND_CHARS, {
+        error: `expected a command of at most ${MAX_COMMAND_CHARS} characters`,
+      }),
+      {
+        error: STRING_LIST_MESSAGE,
+      },
+    )
     .max(MAX_COMMANDS, { error: `expected at most ${MAX_COMMANDS} commands` }),
 );
 
@@ -103,11 +106,20 @@ export function durationSchema(minMs = 0, maxMs = MAX_DURATION_MS, messages: Dur
       return z.NEVER;
     }
     if (ms < minMs) {
-      ctx.addIssue({ code: 'custom', message: messages.tooShort?.(text) ?? `expected a duration of at least ${minMs}ms`, input: text });
+      ctx.addIssue({
+        code: 'custom',
+        message: messages.tooShort?.(text) ?? `expected a duration of at least ${minMs}ms`,
+        input: text,
+      });
       return z.NEVER;
     }
     if (ms > maxMs) {
-      ctx.addIssue({ code: 'custom', message: messages.tooLong?.(text) ?? `expected a duration of at most ${formatDuration(maxMs)} (got ${text.trim()})`, input: text });
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          messages.tooLong?.(text) ?? `expected a duration of at most ${formatDuration(maxMs)} (got ${text.trim()})`,
+        input: text,
+      });
       return z.NEVER;
     }
     return ms;
@@ -115,14 +127,16 @@ export function durationSchema(minMs = 0, maxMs = MAX_DURATION_MS, messages: Dur
 }
 
 /** A batch size: `3` or `25%`. */
-export const batchSizeSchema = z.union([z.number(), z.string()], { error: BATCH_SIZE_MESSAGE }).transform((value, ctx) => {
-  const size = parseBatchSize(value);
-  if (size === undefined) {
-    ctx.addIssue({ code: 'custom', message: BATCH_SIZE_MESSAGE, input: value });
-    return z.NEVER;
-  }
-  return size;
-});
+export const batchSizeSchema = z
+  .union([z.number(), z.string()], { error: BATCH_SIZE_MESSAGE })
+  .transform((value, ctx) => {
+    const size = parseBatchSize(value);
+    if (size === undefined) {
+      ctx.addIssue({ code: 'custom', message: BATCH_SIZE_MESSAGE, input: value });
+      return z.NEVER;
+    }
+    return size;
+  });
 
 /** A whole number within bounds, with messages that say the bounds. */
 export function integerSchema(min: number, max = Number.MAX_SAFE_INTEGER) {

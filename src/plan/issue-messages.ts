@@ -33,7 +33,9 @@ export function describeValue(value: unknown): string {
 
 function sizeMessage(direction: 'least' | 'most', origin: string, bound: number | bigint, inclusive: boolean): string {
   if (origin === 'array' || origin === 'set') {
-    return direction === 'least' && bound === 1 ? 'expected at least one item' : `expected at ${direction} ${bound} items`;
+    return direction === 'least' && bound === 1
+      ? 'expected at least one item'
+      : `expected at ${direction} ${bound} items`;
   }
   if (origin === 'string') {
     return direction === 'least' && bound === 1 ? 'must not be empty' : `expected at ${direction} ${bound} characters`;

@@ -27,7 +27,11 @@ export function parsePlanFromComment(markdown: string): PlanFromCommentResult {
   const blocks = findPlanBlocks(markdown);
   if (blocks.kind === 'none') return { ok: false, reason: 'no-plan' };
   if (blocks.kind !== 'one') {
-    return { ok: false, reason: blocks.kind === 'several' ? 'several-plans' : 'plan-in-list', message: planBlocksProblem(blocks) };
+    return {
+      ok: false,
+      reason: blocks.kind === 'several' ? 'several-plans' : 'plan-in-list',
+      message: planBlocksProblem(blocks),
+    };
   }
   const { block } = blocks;
   const result = parsePlan(block.yaml);

@@ -15,7 +15,12 @@ export const MAX_PLAN_BYTES = 64 * 1024;
 export function parsePlan(yamlText: string): ParseResult<Plan> {
   const size = Buffer.byteLength(yamlText, 'utf8');
   if (size > MAX_PLAN_BYTES) {
-    return { ok: false, issues: [{ line: 0, column: 0, path: '', message: `the plan is ${size} bytes long; at most ${MAX_PLAN_BYTES} are read` }] };
+    return {
+      ok: false,
+      issues: [
+        { line: 0, column: 0, path: '', message: `the plan is ${size} bytes long; at most ${MAX_PLAN_BYTES} are read` },
+      ],
+    };
   }
   return parseYamlWith(yamlText, planSchema);
 }

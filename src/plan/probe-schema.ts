@@ -55,7 +55,8 @@ function toProbe(fields: ProbeFields, ctx: Context): Probe | undefined {
     }
     return { kind: 'command', command };
   }
-  if (http !== undefined) return { kind: 'http', url: http, expectStatus: fields.expect_status ?? DEFAULT_EXPECT_STATUS };
+  if (http !== undefined)
+    return { kind: 'http', url: http, expectStatus: fields.expect_status ?? DEFAULT_EXPECT_STATUS };
   ctx.addIssue({ code: 'custom', message: 'expected one of http or command', input: fields });
   return undefined;
 }

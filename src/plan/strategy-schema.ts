@@ -26,7 +26,9 @@ export const strategySchema = strictObject({
   pause: durationSchema().optional(),
   max_failures: integerSchema(0).default(0),
 }).transform((fields, ctx): Strategy => {
-  const misplaced = Object.entries(FIELD_MODE).filter(([name, mode]) => mode !== fields.mode && fields[name] !== undefined);
+  const misplaced = Object.entries(FIELD_MODE).filter(
+    ([name, mode]) => mode !== fields.mode && fields[name] !== undefined,
+  );
   for (const [name, mode] of misplaced) {
     ctx.addIssue({
       code: 'custom',
@@ -52,6 +54,12 @@ export const strategySchema = strictObject({
         });
         return z.NEVER;
       }
-      return { mode: 'batches', batchSize: fields.batch_size, canary: fields.canary ?? 0, pauseMs: fields.pause ?? 0, maxFailures };
+      return {
+        mode: 'batches',
+        batchSize: fields.batch_size,
+        canary: fields.canary ?? 0,
+        pauseMs: fields.pause ?? 0,
+        maxFailures,
+      };
   }
 });

@@ -10,9 +10,7 @@ export type Strategy =
   | { mode: 'batches'; batchSize: BatchSize; canary: number; pauseMs: number; maxFailures: number };
 
 /** One probe of a host: an HTTP GET seen from the host itself, or a shell command run there. */
-export type Probe =
-  | { kind: 'http'; url: string; expectStatus: number }
-  | { kind: 'command'; command: string };
+export type Probe = { kind: 'http'; url: string; expectStatus: number } | { kind: 'command'; command: string };
 
 /** Stage 6: a probe retried until it passes. */
 export interface HealthCheck {

@@ -57,11 +57,13 @@ export function parseYamlSource(text: string): YamlSourceResult {
   const locate = createSourceLocator(doc, lineCounter);
   const protoKeys = protoKeyPaths(data);
   if (protoKeys.length > 0) {
-    const issues = protoKeys.map((path): SourceIssue => ({
-      ...locate(path),
-      path: formatPath(path),
-      message: '__proto__ cannot be used as a key',
-    }));
+    const issues = protoKeys.map(
+      (path): SourceIssue => ({
+        ...locate(path),
+        path: formatPath(path),
+        message: '__proto__ cannot be used as a key',
+      }),
+    );
     return { ok: false, issues };
   }
   return { ok: true, source: { data, locate } };

@@ -22,7 +22,8 @@ function readLocation(location: string, artifactsDir: string): Location {
     return { kind: 'invalid', message: 'not a valid URL' };
   }
   if (url.protocol === 'file:') {
-    if (url.hostname !== '' && url.hostname !== 'localhost') return { kind: 'invalid', message: 'a file:// URL must name a local path' };
+    if (url.hostname !== '' && url.hostname !== 'localhost')
+      return { kind: 'invalid', message: 'a file:// URL must name a local path' };
     return { kind: 'file', path: resolve(fileURLToPath(url)) };
   }
   if (url.protocol === 'https:' || url.protocol === 'http:') return { kind: 'url', url };
@@ -54,7 +55,9 @@ export function artifactProblem(grant: RepoGrant, location: string): string | un
     return `packages of ${grant.repoFullName} may only come from ${allowed} (${origin})`;
   }
   if (read.kind === 'file') {
-    return inside(grant.artifactsDir, read.path) ? undefined : `a package file must be inside the artifact store (${origin})`;
+    return inside(grant.artifactsDir, read.path)
+      ? undefined
+      : `a package file must be inside the artifact store (${origin})`;
   }
   if (read.url.protocol === 'http:' && isPrivateHost(read.url.hostname)) {
     return `plain http:// to ${read.url.hostname} is refused: http only to public addresses, else https:// (${origin})`;

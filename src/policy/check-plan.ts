@@ -15,10 +15,24 @@ import type { RepoGrant } from './types.ts';
  *
  * @param locate where plan fields are in the comment; default unknown (line 0), for checks at run time.
  */
-export function checkPlanAgainstPolicy(grant: RepoGrant, plan: Plan, hosts: readonly ResolvedHost[], locate: PlanFieldLocator = unlocated): SourceIssue[] {
-  const at = (path: (string | number)[], message: string): SourceIssue => ({ ...locate(path), path: formatPath(path), message });
+export function checkPlanAgainstPolicy(
+  grant: RepoGrant,
+  plan: Plan,
+  hosts: readonly ResolvedHost[],
+  locate: PlanFieldLocator = unlocated,
+): SourceIssue[] {
+  const at = (path: (string | number)[], message: string): SourceIssue => ({
+    ...locate(path),
+    path: formatPath(path),
+    message,
+  });
   if (grant.origin.kind === 'no-rule') {
-    return [at([], `no rule of ${describeOrigin(grant)} matches ${grant.repoFullName}: this repository may not deploy anything; ask the operator`)];
+    return [
+      at(
+        [],
+        `no rule of ${describeOrigin(grant)} matches ${grant.repoFullName}: this repository may not deploy anything; ask the operator`,
+      ),
+    ];
   }
   const issues: SourceIssue[] = [];
   const hostsField = plan.hosts === undefined ? ['environment'] : ['hosts'];

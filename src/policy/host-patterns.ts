@@ -3,7 +3,9 @@ import { BlockList, isIP } from 'node:net';
 import { globMatches } from './glob.ts';
 
 /** One validated host pattern. */
-export type HostPattern = { kind: 'cidr'; family: 'ipv4' | 'ipv6'; network: string; prefix: number } | { kind: 'name'; glob: string };
+export type HostPattern =
+  | { kind: 'cidr'; family: 'ipv4' | 'ipv6'; network: string; prefix: number }
+  | { kind: 'name'; glob: string };
 
 const NAME_GLOB = /^[A-Za-z0-9*?]([A-Za-z0-9*?._-]*[A-Za-z0-9*?])?$/;
 
@@ -27,11 +29,13 @@ export function parseHostPattern(text: string): { ok: true; pattern: HostPattern
     const max = family === 4 ? 32 : 128;
     const prefixText = slash === -1 ? String(max) : trimmed.slice(slash + 1);
     const prefix = /^\d{1,3}$/.test(prefixText) ? Number(prefixText) : Number.NaN;
-    if (!Number.isInteger(prefix) || prefix < 0 || prefix > max) return { ok: false, message: `expected a prefix length from 0 to ${max} after the /` };
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > max)
+      return { ok: false, message: `expected a prefix length from 0 to ${max} after the /` };
     return { ok: true, pattern: { kind: 'cidr', family: family === 4 ? 'ipv4' : 'ipv6', network: address, prefix } };
   }
   if (slash !== -1) return { ok: false, message: 'expected an IPv4 or IPv6 network before the / (like 10.20.0.0/16)' };
-  if (!NAME_GLOB.test(trimmed)) return { ok: false, message: 'expected a CIDR block, an IP address or a host name glob (like *.prod.example.com)' };
+  if (!NAME_GLOB.test(trimmed))
+    return { ok: false, message: 'expected a CIDR block, an IP address or a host name glob (like *.prod.example.com)' };
   return { ok: true, pattern: { kind: 'name', glob: trimmed } };
 }
 

@@ -21,7 +21,11 @@ async function unreadableIdentities(text: string, policy: PolicyFile): Promise<S
     } catch {
       const path = ['repos', index, 'ssh_identity'];
       const where = source.ok ? source.source.locate(path) : { line: 0, column: 0 };
-      issues.push({ ...where, path: `repos[${index}].ssh_identity`, message: `cannot read the key file ${rule.sshIdentity}` });
+      issues.push({
+        ...where,
+        path: `repos[${index}].ssh_identity`,
+        message: `cannot read the key file ${rule.sshIdentity}`,
+      });
     }
   }
   return issues;
@@ -37,7 +41,10 @@ export async function loadPolicyFile(path: string): Promise<ParseResult<PolicyFi
     text = await readFile(path, 'utf8');
   } catch (error) {
     const code = error instanceof Error && 'code' in error ? String(error.code) : 'unreadable';
-    return { ok: false, issues: [{ line: 0, column: 0, path: '', message: `cannot read the policy file ${path} (${code})` }] };
+    return {
+      ok: false,
+      issues: [{ line: 0, column: 0, path: '', message: `cannot read the policy file ${path} (${code})` }],
+    };
   }
   const parsed = parsePolicy(text);
   if (!parsed.ok) return parsed;

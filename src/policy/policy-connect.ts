@@ -10,7 +10,9 @@ import type { PolicySource } from './types.ts';
 export type RepoConnect = (repoFullName: string) => ConnectHost;
 
 /** Binds a key file to the executor registry (see src/executors/ssh-credentials.ts). */
-export type IdentityConnect = (identityFile: string) => Promise<{ ok: true; connect: ConnectHost } | { ok: false; message: string }>;
+export type IdentityConnect = (
+  identityFile: string,
+) => Promise<{ ok: true; connect: ConnectHost } | { ok: false; message: string }>;
 
 /** Why a connection was refused before any byte went out. */
 export class PolicyRefusedError extends Error {
@@ -23,12 +25,19 @@ export class PolicyRefusedError extends Error {
  * per file through `identityConnect`; without one, such a repository's hosts are refused rather than reached with
  * the server's own key.
  */
-export function policyConnect(policy: PolicySource, connect: ConnectHost, identityConnect?: IdentityConnect): RepoConnect {
+export function policyConnect(
+  policy: PolicySource,
+  connect: ConnectHost,
+  identityConnect?: IdentityConnect,
+): RepoConnect {
   const identities = new Map<string, ReturnType<IdentityConnect>>();
   const withIdentity = (file: string): ReturnType<IdentityConnect> => {
     let bound = identities.get(file);
     if (bound === undefined) {
-      bound = identityConnect === undefined ? Promise.resolve({ ok: false, message: 'this process cannot use per-repository SSH identities' }) : identityConnect(file);
+      bound =
+        identityConnect === undefined
+          ? Promise.resolve({ ok: false, message: 'this process cannot use per-repository SSH identities' })
+          : identityConnect(file);
       identities.set(file, bound);
     }
     return bound;

@@ -11,10 +11,12 @@ const REPO_GLOB_MESSAGE = 'expected an owner/name glob like "acme/*" or "acme/sh
 const STRING_LIST = 'expected a list of strings';
 const INSTANCES_MESSAGE = 'expected a whole number from 0 to 10000';
 
-const hostPatternSchema = z.string({ error: 'expected a CIDR block, an IP address or a host name glob as a string' }).check((ctx) => {
-  const parsed = parseHostPattern(ctx.value);
-  if (!parsed.ok) ctx.issues.push({ code: 'custom', message: parsed.message, input: ctx.value });
-});
+const hostPatternSchema = z
+  .string({ error: 'expected a CIDR block, an IP address or a host name glob as a string' })
+  .check((ctx) => {
+    const parsed = parseHostPattern(ctx.value);
+    if (!parsed.ok) ctx.issues.push({ code: 'custom', message: parsed.message, input: ctx.value });
+  });
 
 /**
  * A URL prefix packages may use: `https://…`, `http://…` or `file:///…` (an absolute directory; `..` is refused so
@@ -25,19 +27,35 @@ const artifactPrefixSchema = z.string({ error: 'expected a URL prefix as a strin
   try {
     url = new URL(text);
   } catch {
-    ctx.addIssue({ code: 'custom', message: 'expected a URL prefix like "https://artifacts.example.com/" or "file:///srv/artifacts/"', input: text });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected a URL prefix like "https://artifacts.example.com/" or "file:///srv/artifacts/"',
+      input: text,
+    });
     return z.NEVER;
   }
   if (!['https:', 'http:', 'file:'].includes(url.protocol)) {
-    ctx.addIssue({ code: 'custom', message: `unsupported URL scheme "${url.protocol}"; expected https://, http:// or file://`, input: text });
+    ctx.addIssue({
+      code: 'custom',
+      message: `unsupported URL scheme "${url.protocol}"; expected https://, http:// or file://`,
+      input: text,
+    });
     return z.NEVER;
   }
   if (url.protocol === 'file:' && (url.hostname !== '' || text.split('/').includes('..'))) {
-    ctx.addIssue({ code: 'custom', message: 'a file:// prefix must name a local directory without ".." segments, like "file:///srv/artifacts/"', input: text });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'a file:// prefix must name a local directory without ".." segments, like "file:///srv/artifacts/"',
+      input: text,
+    });
     return z.NEVER;
   }
   if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    ctx.addIssue({ code: 'custom', message: 'a prefix must not contain credentials, a query or a fragment', input: text });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'a prefix must not contain credentials, a query or a fragment',
+      input: text,
+    });
     return z.NEVER;
   }
   return url.href;
@@ -57,13 +75,21 @@ const ruleSchema = strictObject(
   {
     match: z.string({ error: REPO_GLOB_MESSAGE }).regex(REPO_GLOB, { error: REPO_GLOB_MESSAGE }),
     hosts: z.array(hostPatternSchema, { error: 'expected a list of CIDR blocks, addresses or host name globs' }),
-    ssh_identity: z.string({ error: 'expected the absolute path of a private key file' }).startsWith('/', { error: 'expected an absolute path' }).optional(),
+    ssh_identity: z
+      .string({ error: 'expected the absolute path of a private key file' })
+      .startsWith('/', { error: 'expected an absolute path' })
+      .optional(),
     executors: z
       .array(z.enum(['ssh', 'local'], { error: 'expected ssh or local' }), { error: STRING_LIST })
       .default(['ssh']),
     artifacts: z.array(artifactPrefixSchema, { error: STRING_LIST }).optional(),
     max_lane_ttl: laneTtlBoundSchema.default(DEFAULT_MAX_LANE_TTL_MS),
-    max_lane_instances: z.number({ error: INSTANCES_MESSAGE }).int({ error: INSTANCES_MESSAGE }).min(0, { error: INSTANCES_MESSAGE }).max(10_000, { error: INSTANCES_MESSAGE }).default(DEFAULT_MAX_LANE_INSTANCES),
+    max_lane_instances: z
+      .number({ error: INSTANCES_MESSAGE })
+      .int({ error: INSTANCES_MESSAGE })
+      .min(0, { error: INSTANCES_MESSAGE })
+      .max(10_000, { error: INSTANCES_MESSAGE })
+      .default(DEFAULT_MAX_LANE_INSTANCES),
   },
   'expected a rule: a map with match and hosts',
 ).transform((fields): PolicyRule => {

@@ -15,7 +15,10 @@ export function defaultPolicySource(options: { artifactsDir: string }): PolicySo
 
 /** A policy held in memory, e.g. built by tests or read by {@link openPolicyFile}. */
 export function staticPolicySource(policy: PolicyFile, options: { artifactsDir: string; file: string }): PolicySource {
-  return { name: `file:${options.file}`, forRepo: (repoFullName) => grantFromPolicy(policy, options.file, repoFullName, options.artifactsDir) };
+  return {
+    name: `file:${options.file}`,
+    forRepo: (repoFullName) => grantFromPolicy(policy, options.file, repoFullName, options.artifactsDir),
+  };
 }
 
 /** A policy file that can be read again. */
@@ -29,7 +32,10 @@ export interface ReloadablePolicy extends PolicySource {
  *
  * @returns a reloadable source, or every problem of the file with its line (the server must not start without it).
  */
-export async function openPolicyFile(file: string, options: { artifactsDir: string }): Promise<{ ok: true; source: ReloadablePolicy } | { ok: false; issues: SourceIssue[] }> {
+export async function openPolicyFile(
+  file: string,
+  options: { artifactsDir: string },
+): Promise<{ ok: true; source: ReloadablePolicy } | { ok: false; issues: SourceIssue[] }> {
   const first = await loadPolicyFile(file);
   if (!first.ok) return first;
   let current = first.value;
@@ -63,7 +69,10 @@ export type StartPolicyResult = { ok: true; source: PolicySource; stop(): void }
  * file keeping the old policy and logging its errors by line), else the defaults with one log line saying that any
  * host may be targeted.
  */
-export async function startPolicy(file: string | undefined, options: { artifactsDir: string; log: PolicyLog; signals?: NodeJS.EventEmitter }): Promise<StartPolicyResult> {
+export async function startPolicy(
+  file: string | undefined,
+  options: { artifactsDir: string; log: PolicyLog; signals?: NodeJS.EventEmitter },
+): Promise<StartPolicyResult> {
   const { log } = options;
   if (file === undefined) {
     log.warn(
@@ -73,13 +82,21 @@ export async function startPolicy(file: string | undefined, options: { artifacts
     return { ok: true, source: defaultPolicySource(options), stop: () => undefined };
   }
   const opened = await openPolicyFile(file, options);
-  if (!opened.ok) return { ok: false, problems: [`YARDMASTER_POLICY ${file} has problems:`, ...formatIssues(opened.issues).split('\n')] };
+  if (!opened.ok)
+    return {
+      ok: false,
+      problems: [`YARDMASTER_POLICY ${file} has problems:`, ...formatIssues(opened.issues).split('\n')],
+    };
   log.info({ policy: file }, 'operator policy loaded');
   const signals = options.signals ?? process;
   const onHangup = (): void => {
     void opened.source.reload().then((result) => {
       if (result.ok) log.info({ policy: file }, 'operator policy reloaded');
-      else log.error({ policy: file, problems: formatIssues(result.issues).split('\n') }, 'operator policy not reloaded: the file has problems; the previous policy stays in force');
+      else
+        log.error(
+          { policy: file, problems: formatIssues(result.issues).split('\n') },
+          'operator policy not reloaded: the file has problems; the previous policy stays in force',
+        );
     });
   };
   signals.on('SIGHUP', onHangup);

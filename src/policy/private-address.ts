@@ -26,14 +26,26 @@ for (const [network, prefix] of [
 }
 
 // Names that resolve inside the server's own network by convention; a single label (`db`, `metadata`) too.
-const LOCAL_SUFFIXES = ['.localhost', '.local', '.localdomain', '.internal', '.lan', '.home.arpa', '.intranet', '.corp'];
+const LOCAL_SUFFIXES = [
+  '.localhost',
+  '.local',
+  '.localdomain',
+  '.internal',
+  '.lan',
+  '.home.arpa',
+  '.intranet',
+  '.corp',
+];
 
 /**
  * Whether `hostname` (a URL's hostname: brackets around IPv6 allowed) names this machine or its private network, as
  * written. Names are not resolved (a public name may still point inward: that is why plain http is the exception).
  */
 export function isPrivateHost(hostname: string): boolean {
-  const bare = hostname.replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '').toLowerCase();
+  const bare = hostname
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '')
+    .toLowerCase();
   const address = bare;
   // BlockList checks IPv4-mapped IPv6 addresses (::ffff:7f00:1, as URLs write them) against the IPv4 rules.
   const family = isIP(address);

@@ -35,7 +35,12 @@ export function emptyGrant(repoFullName: string, artifactsDir: string, file: str
 }
 
 /** The grant of the first rule whose `match` fits `repoFullName` (case-insensitive), else nothing. */
-export function grantFromPolicy(policy: PolicyFile, file: string, repoFullName: string, artifactsDir: string): RepoGrant {
+export function grantFromPolicy(
+  policy: PolicyFile,
+  file: string,
+  repoFullName: string,
+  artifactsDir: string,
+): RepoGrant {
   const index = policy.repos.findIndex((rule) => globMatches(rule.match, repoFullName));
   const rule = policy.repos[index];
   if (rule === undefined) return emptyGrant(repoFullName, artifactsDir, file);

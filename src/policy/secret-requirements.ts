@@ -15,11 +15,18 @@ export interface SecretReference {
 }
 
 /** The secrets `environment` (of app `app`) names, in config order: `secret_env`, then notify webhook keys. */
-export function requiredSecrets(app: string, environmentName: string, environment: Pick<EnvironmentConfig, 'secretEnv' | 'notify'>): SecretReference[] {
+export function requiredSecrets(
+  app: string,
+  environmentName: string,
+  environment: Pick<EnvironmentConfig, 'secretEnv' | 'notify'>,
+): SecretReference[] {
   const base = `apps.${app}.environments.${environmentName}`;
   return [
     ...environment.secretEnv.map((name, index) => ({ name, path: `${base}.secret_env[${index}]` })),
-    ...(environment.notify?.webhooks ?? []).map((hook, index) => ({ name: hook.secretEnv, path: `${base}.notify.webhooks[${index}].secret_env` })),
+    ...(environment.notify?.webhooks ?? []).map((hook, index) => ({
+      name: hook.secretEnv,
+      path: `${base}.notify.webhooks[${index}].secret_env`,
+    })),
   ];
 }
 
@@ -42,7 +49,12 @@ export async function missingSecretIssues(
   environment: Pick<EnvironmentConfig, 'secretEnv' | 'notify'>,
 ): Promise<MissingSecrets> {
   const references = requiredSecrets(app, environmentName, environment);
-  const stored = await storedSecretNames(db, repoFullName, environmentName, references.map((reference) => reference.name));
+  const stored = await storedSecretNames(
+    db,
+    repoFullName,
+    environmentName,
+    references.map((reference) => reference.name),
+  );
   const missing = references.filter((reference) => !stored.has(reference.name));
   const issues = missing.map(
     (reference): SourceIssue => ({

@@ -16,7 +16,9 @@ const REPO = /^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})\/[A-Za-z0-9._-]{1,100}$/;
 export const repoFullNameSchema = z
   .string({ error: 'expected a repository as owner/name' })
   .regex(REPO, { error: 'expected a repository as owner/name, e.g. acme/shop' })
-  .refine((repo) => !['.', '..'].includes(repo.split('/')[1] ?? ''), { error: 'expected a repository as owner/name, e.g. acme/shop' })
+  .refine((repo) => !['.', '..'].includes(repo.split('/')[1] ?? ''), {
+    error: 'expected a repository as owner/name, e.g. acme/shop',
+  })
   // GitHub compares repository names without regard to case; the store does too.
   .transform((repo) => repo.toLowerCase());
 
@@ -31,7 +33,9 @@ export function parseSecretScope(input: { repo: string; environment: string; nam
   const labels: Record<string, string> = { repo: '--repo', environment: '--env', name: 'NAME' };
   return {
     ok: false,
-    message: parsed.error.issues.map((issue) => `${labels[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`).join('\n'),
+    message: parsed.error.issues
+      .map((issue) => `${labels[String(issue.path[0])] ?? String(issue.path[0])}: ${issue.message}`)
+      .join('\n'),
   };
 }
 
@@ -41,12 +45,16 @@ export function storeRepoKey(repoFullName: string): string {
 }
 
 /** A repository (`--repo`) and optionally an environment (`--env`) to list, as the store keys them. */
-export function parseListScope(repo: string, environment: string | undefined): { ok: true; repo: string; environment: string | undefined } | { ok: false; message: string } {
+export function parseListScope(
+  repo: string,
+  environment: string | undefined,
+): { ok: true; repo: string; environment: string | undefined } | { ok: false; message: string } {
   const parsedRepo = repoFullNameSchema.safeParse(repo);
   if (!parsedRepo.success) return { ok: false, message: `--repo: ${parsedRepo.error.issues[0]?.message ?? 'invalid'}` };
   if (environment === undefined) return { ok: true, repo: parsedRepo.data, environment };
   const parsedEnvironment = nameSchema.safeParse(environment);
-  if (!parsedEnvironment.success) return { ok: false, message: `--env: ${parsedEnvironment.error.issues[0]?.message ?? 'invalid'}` };
+  if (!parsedEnvironment.success)
+    return { ok: false, message: `--env: ${parsedEnvironment.error.issues[0]?.message ?? 'invalid'}` };
   return { ok: true, repo: parsedRepo.data, environment: parsedEnvironment.data };
 }
 
@@ -57,7 +65,8 @@ export type ValueResult = { ok: true; value: string } | { ok: false; message: st
  * (it could not be masked in output), and so is one above {@link MAX_SECRET_BYTES} or one that is not UTF-8.
  */
 export function parseSecretValue(bytes: Buffer): ValueResult {
-  if (bytes.length > MAX_SECRET_BYTES + 2) return { ok: false, message: `the value is larger than ${MAX_SECRET_BYTES} bytes` };
+  if (bytes.length > MAX_SECRET_BYTES + 2)
+    return { ok: false, message: `the value is larger than ${MAX_SECRET_BYTES} bytes` };
   let value: string;
   try {
     value = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
@@ -66,7 +75,9 @@ export function parseSecretValue(bytes: Buffer): ValueResult {
   }
   value = value.replace(/\r?\n$/, '');
   if (value === '') return { ok: false, message: 'the value is empty (an empty secret cannot be masked in output)' };
-  if (Buffer.byteLength(value) > MAX_SECRET_BYTES) return { ok: false, message: `the value is larger than ${MAX_SECRET_BYTES} bytes` };
-  if (value.includes('\0')) return { ok: false, message: 'the value contains a NUL byte, which no process environment can hold' };
+  if (Buffer.byteLength(value) > MAX_SECRET_BYTES)
+    return { ok: false, message: `the value is larger than ${MAX_SECRET_BYTES} bytes` };
+  if (value.includes('\0'))
+    return { ok: false, message: 'the value contains a NUL byte, which no process environment can hold' };
   return { ok: true, value };
 }

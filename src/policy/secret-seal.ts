@@ -11,7 +11,9 @@ import type { SecretScope } from './secret-types.ts';
 
 /** The bytes the seal is bound to: a labelled, unambiguous encoding of the scope. */
 function additionalData(scope: SecretScope): Buffer {
-  return Buffer.from(canonicalJson({ purpose: 'yardmaster secret', repo: scope.repo, environment: scope.environment, name: scope.name }));
+  return Buffer.from(
+    canonicalJson({ purpose: 'yardmaster secret', repo: scope.repo, environment: scope.environment, name: scope.name }),
+  );
 }
 
 /** Seals `value` for `scope`: `v1.<nonce>.<ciphertext>.<tag>`, base64url parts. */

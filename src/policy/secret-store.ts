@@ -22,12 +22,25 @@ function auditData(scope: SecretScope): Record<string, string> {
  * Seals `value` for `scope` and stores it, replacing an earlier value of the same name. `scope` must come from
  * `parseSecretScope` (repository in lower case). Resolves to whether the name was new.
  */
-export async function putSecret(db: Db, key: SecretsKey, scope: SecretScope, value: string, actor: string): Promise<{ created: boolean }> {
+export async function putSecret(
+  db: Db,
+  key: SecretsKey,
+  scope: SecretScope,
+  value: string,
+  actor: string,
+): Promise<{ created: boolean }> {
   const sealed = sealSecret(key, scope, value);
   return db.transaction(async (tx) => {
     const [row] = await tx
       .insert(secrets)
-      .values({ repoFullName: scope.repo, environment: scope.environment, name: scope.name, sealed, keyId: key.id, setBy: actor })
+      .values({
+        repoFullName: scope.repo,
+        environment: scope.environment,
+        name: scope.name,
+        sealed,
+        keyId: key.id,
+        setBy: actor,
+      })
       .onConflictDoUpdate({
         target: [secrets.repoFullName, secrets.environment, secrets.name],
         set: { sealed, keyId: key.id, setBy: actor, updatedAt: sql`now()` },
@@ -50,31 +63,66 @@ export async function deleteSecret(db: Db, scope: SecretScope, actor: string): P
   return db.transaction(async (tx) => {
     const removed = await tx
       .delete(secrets)
-      .where(and(eq(secrets.repoFullName, scope.repo), eq(secrets.environment, scope.environment), eq(secrets.name, scope.name)))
+      .where(
+        and(
+          eq(secrets.repoFullName, scope.repo),
+          eq(secrets.environment, scope.environment),
+          eq(secrets.name, scope.name),
+        ),
+      )
       .returning({ id: secrets.id });
     if (removed.length === 0) return false;
-    await appendAudit(tx, { actor, action: SECRET_AUDIT_ACTIONS.deleted, reason: `deleted secret ${scope.name} of ${scope.repo} (${scope.environment})`, data: auditData(scope) });
+    await appendAudit(tx, {
+      actor,
+      action: SECRET_AUDIT_ACTIONS.deleted,
+      reason: `deleted secret ${scope.name} of ${scope.repo} (${scope.environment})`,
+      data: auditData(scope),
+    });
     return true;
   });
 }
 
 /** The secrets of a repository (one environment, or all), by environment and name; never their values. */
-export async function listSecrets(db: DbExecutor, repoFullName: string, environment?: string): Promise<SecretListing[]> {
+export async function listSecrets(
+  db: DbExecutor,
+  repoFullName: string,
+  environment?: string,
+): Promise<SecretListing[]> {
   const repo = storeRepoKey(repoFullName);
   return db
-    .select({ environment: secrets.environment, name: secrets.name, setBy: secrets.setBy, updatedAt: secrets.updatedAt })
+    .select({
+      environment: secrets.environment,
+      name: secrets.name,
+      setBy: secrets.setBy,
+      updatedAt: secrets.updatedAt,
+    })
     .from(secrets)
-    .where(environment === undefined ? eq(secrets.repoFullName, repo) : and(eq(secrets.repoFullName, repo), eq(secrets.environment, environment)))
+    .where(
+      environment === undefined
+        ? eq(secrets.repoFullName, repo)
+        : and(eq(secrets.repoFullName, repo), eq(secrets.environment, environment)),
+    )
     .orderBy(asc(secrets.environment), asc(secrets.name));
 }
 
 /** Which of `names` the store holds for the repository and environment (no key needed: names are not secret). */
-export async function storedSecretNames(db: DbExecutor, repoFullName: string, environment: string, names: readonly string[]): Promise<Set<string>> {
+export async function storedSecretNames(
+  db: DbExecutor,
+  repoFullName: string,
+  environment: string,
+  names: readonly string[],
+): Promise<Set<string>> {
   if (names.length === 0) return new Set();
   const rows = await db
     .select({ name: secrets.name })
     .from(secrets)
-    .where(and(eq(secrets.repoFullName, storeRepoKey(repoFullName)), eq(secrets.environment, environment), inArray(secrets.name, [...names])));
+    .where(
+      and(
+        eq(secrets.repoFullName, storeRepoKey(repoFullName)),
+        eq(secrets.environment, environment),
+        inArray(secrets.name, [...names]),
+      ),
+    );
   return new Set(rows.map((row) => row.name));
 }
 

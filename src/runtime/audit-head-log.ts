@@ -15,7 +15,11 @@ export interface AuditHeadLog {
 }
 
 /** Starts logging; `stop()` ends the timer (it never keeps the process alive). */
-export function startAuditHeadLog(db: DbExecutor, log: AuditHeadLog, intervalMs: number = AUDIT_HEAD_LOG_INTERVAL_MS): { stop(): void } {
+export function startAuditHeadLog(
+  db: DbExecutor,
+  log: AuditHeadLog,
+  intervalMs: number = AUDIT_HEAD_LOG_INTERVAL_MS,
+): { stop(): void } {
   let last: string | undefined;
   let running = false;
   const record = async (): Promise<void> => {

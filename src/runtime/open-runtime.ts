@@ -31,11 +31,23 @@ export interface Runtime {
 }
 
 /** Says where the audit key came from; loudly when the chain is not keyed. */
-function logAuditKey(source: 'variable' | 'data-dir-file' | 'none', database: Database, log: RuntimeLog, file: string | undefined): void {
+function logAuditKey(
+  source: 'variable' | 'data-dir-file' | 'none',
+  database: Database,
+  log: RuntimeLog,
+  file: string | undefined,
+): void {
   if (source === 'variable') log.info({ auditKey: AUDIT_KEY_VARIABLE }, 'audit chain keyed');
-  else if (source === 'data-dir-file') log.info({ auditKey: file }, `audit chain keyed with the data directory's key file (set ${AUDIT_KEY_VARIABLE} to keep the key away from the data)`);
+  else if (source === 'data-dir-file')
+    log.info(
+      { auditKey: file },
+      `audit chain keyed with the data directory's key file (set ${AUDIT_KEY_VARIABLE} to keep the key away from the data)`,
+    );
   else if (database.kind === 'postgres') {
-    log.error({ auditKey: 'none' }, `${AUDIT_KEY_VARIABLE} is not set: the audit chain is plain sha256, which anyone who can write the database can recompute; set it (32+ characters) in every process`);
+    log.error(
+      { auditKey: 'none' },
+      `${AUDIT_KEY_VARIABLE} is not set: the audit chain is plain sha256, which anyone who can write the database can recompute; set it (32+ characters) in every process`,
+    );
   } else log.info({ auditKey: 'none' }, 'audit chain not keyed (in-memory database)');
 }
 
@@ -45,18 +57,33 @@ function logAuditKey(source: 'variable' | 'data-dir-file' | 'none', database: Da
  *
  * @param env where `YARDMASTER_AUDIT_KEY` is read (normally `process.env`).
  */
-export async function openRuntime(config: RuntimeConfig, log: RuntimeLog, env: Readonly<Record<string, string | undefined>> = process.env): Promise<Runtime> {
-  const database = await openDatabase(config.database.kind === 'postgres' ? { url: config.database.url } : { dataDir: config.database.dataDir });
+export async function openRuntime(
+  config: RuntimeConfig,
+  log: RuntimeLog,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): Promise<Runtime> {
+  const database = await openDatabase(
+    config.database.kind === 'postgres' ? { url: config.database.url } : { dataDir: config.database.dataDir },
+  );
   let queue: RuntimeQueue;
   let expected: number;
   try {
     await migrateDatabase(database);
-    const auditKey = await resolveAuditKey(env, database.kind === 'postgres' ? { kind: 'postgres' } : { kind: 'pglite', dataDir: database.dataDir }, { createFile: true });
+    const auditKey = await resolveAuditKey(
+      env,
+      database.kind === 'postgres' ? { kind: 'postgres' } : { kind: 'pglite', dataDir: database.dataDir },
+      { createFile: true },
+    );
     if (!auditKey.ok) throw new Error(auditKey.problem);
     installAuditKey(auditKey.key);
     logAuditKey(auditKey.source, database, log, auditKey.file);
     expected = await expectedMigrations();
-    queue = await openQueue(database, { queues: RUNTIME_QUEUES, onError: (error) => { log.error({ err: error }, 'job queue error'); } });
+    queue = await openQueue(database, {
+      queues: RUNTIME_QUEUES,
+      onError: (error) => {
+        log.error({ err: error }, 'job queue error');
+      },
+    });
   } catch (error) {
     await database.close();
     throw error;

@@ -17,12 +17,18 @@ const countSchema = z.object({ n: z.coerce.number() });
 
 /** How many migrations this version of Yardmaster ships (drizzle-kit's journal). */
 export async function expectedMigrations(migrationsFolder: string = MIGRATIONS_FOLDER): Promise<number> {
-  const journal = journalSchema.parse(JSON.parse(await readFile(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')));
+  const journal = journalSchema.parse(
+    JSON.parse(await readFile(join(migrationsFolder, 'meta', '_journal.json'), 'utf8')),
+  );
   return journal.entries.length;
 }
 
 function timeout(ms: number): Promise<never> {
-  return new Promise((_resolve, reject) => setTimeout(() => { reject(new Error(`no answer within ${ms} ms`)); }, ms).unref());
+  return new Promise((_resolve, reject) =>
+    setTimeout(() => {
+      reject(new Error(`no answer within ${ms} ms`));
+    }, ms).unref(),
+  );
 }
 
 /** Checks the database now (one short query, bounded by `timeoutMs`); never throws. */
@@ -31,7 +37,9 @@ export async function checkReadiness(database: Database, expected: number, timeo
     const query = database.db.execute(sql`select count(*)::int as n from drizzle.__drizzle_migrations`);
     const [row] = rawRows(await Promise.race([query, timeout(timeoutMs)]));
     const applied = countSchema.parse(row).n;
-    return applied >= expected ? { ready: true } : { ready: false, reason: `migrations applied: ${applied} of ${expected}` };
+    return applied >= expected
+      ? { ready: true }
+      : { ready: false, reason: `migrations applied: ${applied} of ${expected}` };
   } catch (error) {
     return { ready: false, reason: `database unreachable: ${error instanceof Error ? error.message : String(error)}` };
   }

@@ -38,7 +38,9 @@ export interface RuntimeConfig {
 /** The parsed settings, or one message per problem. */
 export type RuntimeEnvResult = { ok: true; config: RuntimeConfig } | { ok: false; problems: string[] };
 
-const flag = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((value) => ['true', '1', 'yes'].includes(value));
+const flag = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => ['true', '1', 'yes'].includes(value));
 
 const envSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// or postgresql:// URL' }).optional(),
@@ -56,7 +58,11 @@ const envSchema = z.object({
       const parsed = parseSecretsKey(raw);
       if (parsed.ok) return parsed.key;
       // The message says what is expected, never the value; the variable's name is already the problem's prefix.
-      ctx.addIssue({ code: 'custom', message: parsed.message.replace(`${SECRETS_KEY_VARIABLE} `, ''), input: '[redacted]' });
+      ctx.addIssue({
+        code: 'custom',
+        message: parsed.message.replace(`${SECRETS_KEY_VARIABLE} `, ''),
+        input: '[redacted]',
+      });
       return z.NEVER;
     })
     .optional(),
@@ -70,7 +76,10 @@ function defaultCacheDir(env: Readonly<Record<string, string>>): string {
 }
 
 /** Reads the runtime settings from `env` (normally `process.env`); relative paths are taken from `cwd`. */
-export function parseRuntimeEnv(env: Readonly<Record<string, string | undefined>>, cwd: string = process.cwd()): RuntimeEnvResult {
+export function parseRuntimeEnv(
+  env: Readonly<Record<string, string | undefined>>,
+  cwd: string = process.cwd(),
+): RuntimeEnvResult {
   const kept = withoutEmpty(env);
   const parsed = envSchema.safeParse(kept);
   if (!parsed.success) {
@@ -86,14 +95,20 @@ export function parseRuntimeEnv(env: Readonly<Record<string, string | undefined>
           ? { kind: 'pglite', dataDir: vars.YARDMASTER_DATA_DIR ?? defaultDataDir(env, kept.HOME ?? homedir()) }
           : { kind: 'postgres', url: vars.DATABASE_URL },
       workers: vars.YARDMASTER_WORKERS,
-      configFile: vars.YARDMASTER_CONFIG === undefined ? undefined : join(vars.YARDMASTER_CONFIG.startsWith('/') ? '' : cwd, vars.YARDMASTER_CONFIG),
+      configFile:
+        vars.YARDMASTER_CONFIG === undefined
+          ? undefined
+          : join(vars.YARDMASTER_CONFIG.startsWith('/') ? '' : cwd, vars.YARDMASTER_CONFIG),
       acceptNewHostKeys: vars.YARDMASTER_ACCEPT_NEW_HOST_KEYS,
       artifactsDir: vars.YARDMASTER_ARTIFACTS_DIR ?? join(cacheDir, 'artifacts'),
       cacheDir: join(cacheDir, 'packages'),
       publicUrl: vars.YARDMASTER_PUBLIC_URL?.replace(/\/+$/, ''),
       pollSeconds: vars.YARDMASTER_POLL_SECONDS,
       secretsKey: vars.YARDMASTER_SECRETS_KEY,
-      policyFile: vars.YARDMASTER_POLICY === undefined ? undefined : join(vars.YARDMASTER_POLICY.startsWith('/') ? '' : cwd, vars.YARDMASTER_POLICY),
+      policyFile:
+        vars.YARDMASTER_POLICY === undefined
+          ? undefined
+          : join(vars.YARDMASTER_POLICY.startsWith('/') ? '' : cwd, vars.YARDMASTER_POLICY),
     },
   };
 }

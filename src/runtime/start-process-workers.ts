@@ -24,14 +24,18 @@ export interface GitHubWorkerWiring {
 export type ProcessWorkersLog = WorkerEventLogger & { warn(fields: object, message: string): void };
 
 /** Started workers, or why they cannot start (a bad SSH identity). */
-export type ProcessWorkersResult = { ok: true; workers: Workers; configSource: RepoConfigSource; idle: () => Promise<void> } | { ok: false; problem: string };
+export type ProcessWorkersResult =
+  | { ok: true; workers: Workers; configSource: RepoConfigSource; idle: () => Promise<void> }
+  | { ok: false; problem: string };
 
 /** The repo config source: the file when YARDMASTER_CONFIG is set, else GitHub's, else one that explains. */
 export function chooseConfigSource(runtime: Runtime, github: GitHubWorkerWiring): RepoConfigSource {
   if (runtime.config.configFile !== undefined) return fileRepoConfigSource(runtime.config.configFile);
   return (
     github.configSource ??
-    missingRepoConfigSource('no repo config source: set YARDMASTER_CONFIG to a config file, or give the worker the App credentials (APP_ID, PRIVATE_KEY)')
+    missingRepoConfigSource(
+      'no repo config source: set YARDMASTER_CONFIG to a config file, or give the worker the App credentials (APP_ID, PRIVATE_KEY)',
+    )
   );
 }
 
@@ -46,13 +50,37 @@ export async function startProcessWorkers(
   const configSource = chooseConfigSource(runtime, github);
   const idle = github.idle ?? (() => Promise.resolve());
   if (runtime.config.workers === 0) {
-    return { ok: true, workers: await startWorkers(runtime, { count: 0, connect: () => Promise.reject(new Error('no workers')), configSource }), configSource, idle };
+    return {
+      ok: true,
+      workers: await startWorkers(runtime, {
+        count: 0,
+        connect: () => Promise.reject(new Error('no workers')),
+        configSource,
+      }),
+      configSource,
+      idle,
+    };
   }
   const connect = await workerConnect(env, runtime.config.acceptNewHostKeys, log);
   if (!connect.ok) return { ok: false, problem: connect.message };
   const onEvent = github.report === undefined ? logWorkerEvents(log) : fanOut(logWorkerEvents(log), github.report);
   const connectFor = policyWorkerConnect(policy, connect.connect, env, runtime.config.acceptNewHostKeys, log);
-  const workers = await startWorkers(runtime, { count: runtime.config.workers, connect: connect.connect, policy, connectFor, configSource, onEvent });
-  log.info({ workerId: workers.worker?.workerId, concurrency: runtime.config.workers, configSource: configSource.name, policy: policy.name }, 'release worker started');
+  const workers = await startWorkers(runtime, {
+    count: runtime.config.workers,
+    connect: connect.connect,
+    policy,
+    connectFor,
+    configSource,
+    onEvent,
+  });
+  log.info(
+    {
+      workerId: workers.worker?.workerId,
+      concurrency: runtime.config.workers,
+      configSource: configSource.name,
+      policy: policy.name,
+    },
+    'release worker started',
+  );
   return { ok: true, workers, configSource, idle };
 }

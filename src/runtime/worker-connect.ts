@@ -21,8 +21,12 @@ export function workerConnect(
   acceptNewHostKeys: boolean,
   log: ConnectLog,
 ): Promise<WorkerConnectResult> {
-  return connectWithCredentials({ acceptNewHostKeys, env }, (entry, fingerprint) => { log.warn({ host: entry.name, address: entry.address, port: entry.port, fingerprint }, 'accepted an unpinned host key: pin it in the config'); },
-  );
+  return connectWithCredentials({ acceptNewHostKeys, env }, (entry, fingerprint) => {
+    log.warn(
+      { host: entry.name, address: entry.address, port: entry.port, fingerprint },
+      'accepted an unpinned host key: pin it in the config',
+    );
+  });
 }
 
 /**
@@ -37,7 +41,11 @@ export function policyWorkerConnect(
   log: ConnectLog,
 ): RepoConnect {
   return policyConnect(policy, connect, (identity) =>
-    connectWithCredentials({ identity, acceptNewHostKeys, env }, (entry, fingerprint) => { log.warn({ host: entry.name, address: entry.address, port: entry.port, fingerprint }, 'accepted an unpinned host key: pin it in the config'); },
-    ),
+    connectWithCredentials({ identity, acceptNewHostKeys, env }, (entry, fingerprint) => {
+      log.warn(
+        { host: entry.name, address: entry.address, port: entry.port, fingerprint },
+        'accepted an unpinned host key: pin it in the config',
+      );
+    }),
   );
 }

@@ -27,5 +27,10 @@ export function publicKeyFingerprint(publicKeyLine: string): string {
 export async function generateKeyPair(path: string, comment = 'yardmaster-test'): Promise<KeyPair> {
   await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', comment, '-f', path]);
   const [privateKey, publicKey] = await Promise.all([readFile(path), readFile(`${path}.pub`, 'utf8')]);
-  return { privateKeyPath: path, privateKey, publicKey: publicKey.trim(), fingerprint: publicKeyFingerprint(publicKey) };
+  return {
+    privateKeyPath: path,
+    privateKey,
+    publicKey: publicKey.trim(),
+    fingerprint: publicKeyFingerprint(publicKey),
+  };
 }

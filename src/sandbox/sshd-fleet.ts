@@ -59,12 +59,7 @@ export interface SshdFleetOptions {
   prefix?: string;
 }
 
-function sshdConfig(lines: {
-  port: number;
-  dir: string;
-  authorizedKeys: string;
-  extra: readonly string[];
-}): string {
+function sshdConfig(lines: { port: number; dir: string; authorizedKeys: string; extra: readonly string[] }): string {
   return [
     `Port ${lines.port}`,
     'ListenAddress 127.0.0.1',
@@ -143,7 +138,9 @@ function makeHost(
 ): SshdHost & { shutdown(): Promise<void> } {
   let sshd = started.sshd;
   const { port, configPath } = started;
-  const killTree = (signal: NodeJS.Signals): void => { signalProcessTree(sshd.pid, signal); };
+  const killTree = (signal: NodeJS.Signals): void => {
+    signalProcessTree(sshd.pid, signal);
+  };
   const shutdown = async (): Promise<void> => {
     await terminateProcessTree(sshd.pid);
     const gone = await Promise.race([sshd.exited.then(() => true), delay(3000).then(() => false)]);

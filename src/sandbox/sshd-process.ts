@@ -25,7 +25,10 @@ export function spawnSshd(configPath: string): SshdProcess {
   });
   const exited = new Promise<void>((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) resolve();
-    else child.once('exit', () => { resolve(); });
+    else
+      child.once('exit', () => {
+        resolve();
+      });
   });
   // A child that never started still gets an 'exit'; its 'error' must not become an uncaught exception.
   child.once('error', (error) => {
@@ -45,13 +48,19 @@ function answersBanner(port: number): Promise<boolean> {
       socket.destroy();
       resolve(ok);
     };
-    socket.setTimeout(2000, () => { finish(false); });
-    socket.on('error', () => { finish(false); });
+    socket.setTimeout(2000, () => {
+      finish(false);
+    });
+    socket.on('error', () => {
+      finish(false);
+    });
     socket.on('data', (data: Buffer) => {
       received += data.toString('latin1');
       if (received.includes('\n')) finish(received.startsWith('SSH-2.0-'));
     });
-    socket.on('end', () => { finish(false); });
+    socket.on('end', () => {
+      finish(false);
+    });
   });
 }
 

@@ -41,11 +41,18 @@ const envSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   HOST: z.string().optional(),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  APP_ID: z.string().regex(/^[1-9]\d*$/, 'must be the App\'s numeric id').transform(Number).optional(),
+  APP_ID: z
+    .string()
+    .regex(/^[1-9]\d*$/, "must be the App's numeric id")
+    .transform(Number)
+    .optional(),
   PRIVATE_KEY: z.string().optional(),
   PRIVATE_KEY_PATH: z.string().optional(),
   WEBHOOK_SECRET: z.string().optional(),
-  WEBHOOK_PATH: z.string().regex(/^\/\S*$/, 'must be a path starting with /').default('/api/github/webhooks'),
+  WEBHOOK_PATH: z
+    .string()
+    .regex(/^\/\S*$/, 'must be a path starting with /')
+    .default('/api/github/webhooks'),
   GITHUB_API_URL: z.url({ protocol: /^https?$/ }).optional(),
 });
 
@@ -69,7 +76,8 @@ export function parseServerEnv(env: Readonly<Record<string, string | undefined>>
   } else {
     problems.push('PRIVATE_KEY or PRIVATE_KEY_PATH: required when APP_ID is set');
   }
-  if (vars.WEBHOOK_SECRET === undefined) problems.push('WEBHOOK_SECRET: required when APP_ID is set (the secret of the App\'s webhook)');
+  if (vars.WEBHOOK_SECRET === undefined)
+    problems.push("WEBHOOK_SECRET: required when APP_ID is set (the secret of the App's webhook)");
   if (privateKey === undefined || vars.WEBHOOK_SECRET === undefined) return { ok: false, problems };
   return {
     ok: true,

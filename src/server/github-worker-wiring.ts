@@ -15,7 +15,12 @@ export interface WiringLog {
 }
 
 /** The GitHub side of the workers for `probot`'s App. */
-export function githubWorkerWiring(probot: Probot, database: Database, publicUrl: string, log: WiringLog): GitHubWorkerWiring {
+export function githubWorkerWiring(
+  probot: Probot,
+  database: Database,
+  publicUrl: string,
+  log: WiringLog,
+): GitHubWorkerWiring {
   const githubFor = (installationId: number) => probot.auth(installationId);
   const reporter = createGitHubReporter({ githubFor, database, publicUrl, log });
   const load = createGitHubConfigLoader(githubFor);

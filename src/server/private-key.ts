@@ -13,7 +13,10 @@ const PEM = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
  * (what some hosting dashboards need).
  */
 function normalize(text: string): string | undefined {
-  const trimmed = text.trim().replace(/^"(.*)"$/s, '$1').trim();
+  const trimmed = text
+    .trim()
+    .replace(/^"(.*)"$/s, '$1')
+    .trim();
   if (PEM.test(trimmed)) return trimmed.includes('\n') ? trimmed : trimmed.replaceAll('\\n', '\n').trim();
   const decoded = Buffer.from(trimmed, 'base64').toString('utf8').trim();
   return PEM.test(decoded) ? decoded : undefined;

@@ -17,7 +17,14 @@ export interface SetupServer {
  * Starts Probot's setup flow. `env` is copied so that the .env `run()` loads into `process.env` cannot turn this
  * into a second, differently configured App server.
  */
-export async function startSetupMode(app: ApplicationFunction, env: Readonly<Record<string, string | undefined>>, log: Logger): Promise<SetupServer> {
-  const server = await run(app, { env: { ...env, APP_ID: undefined, PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: undefined }, log });
+export async function startSetupMode(
+  app: ApplicationFunction,
+  env: Readonly<Record<string, string | undefined>>,
+  log: Logger,
+): Promise<SetupServer> {
+  const server = await run(app, {
+    env: { ...env, APP_ID: undefined, PRIVATE_KEY: undefined, PRIVATE_KEY_PATH: undefined },
+    log,
+  });
   return { stop: () => server.stop() };
 }

@@ -10,7 +10,11 @@ export interface ShutdownLog {
  * On the first signal runs `stop` and exits 0 (1 if `stop` fails); a second signal exits 1 at once, for an
  * operator who does not want to wait.
  */
-export function stopOnSignals(stop: () => Promise<void>, log: ShutdownLog, signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT']): void {
+export function stopOnSignals(
+  stop: () => Promise<void>,
+  log: ShutdownLog,
+  signals: readonly NodeJS.Signals[] = ['SIGTERM', 'SIGINT'],
+): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {

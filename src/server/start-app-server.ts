@@ -44,7 +44,10 @@ function reachableHost(host: string | undefined): string {
 
 /** Loads `app` into `probot`, routes the webhook path to Probot's middleware and starts listening. */
 export async function startAppServer(options: AppServerOptions): Promise<RunningServer> {
-  const middleware = await createNodeMiddleware(options.app, { probot: options.probot, webhooksPath: options.webhookPath });
+  const middleware = await createNodeMiddleware(options.app, {
+    probot: options.probot,
+    webhooksPath: options.webhookPath,
+  });
   const webhooks: RouteHandler = async (request, response) => {
     await middleware(request, response, () => {
       response.writeHead(404).end();

@@ -33,7 +33,9 @@ import { startSetupMode } from './setup-mode.ts';
 import { startAppServer } from './start-app-server.ts';
 
 /** A started server, or why it could not start. */
-export type StartResult = { ok: true; mode: ServerConfig['mode']; stop(): Promise<void> } | { ok: false; problems: string[] };
+export type StartResult =
+  | { ok: true; mode: ServerConfig['mode']; stop(): Promise<void> }
+  | { ok: false; problems: string[] };
 
 type AppConfig = Extract<ServerConfig, { mode: 'app' }>;
 
@@ -80,10 +82,28 @@ async function startApp(
     const service = { db: runtime.database.db, queue: runtime.queue, policy: policy.source };
     const githubFor = (installationId: number) => probot.auth(installationId);
     const slack = slackEnv.settings.enabled
-      ? await startSlack(slackEnv.settings, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, githubWebUrl: githubWebUrl(config.githubApiUrl), log })
+      ? await startSlack(slackEnv.settings, {
+          service,
+          githubFor,
+          loadConfig: createGitHubConfigLoader(githubFor),
+          publicUrl,
+          githubWebUrl: githubWebUrl(config.githubApiUrl),
+          log,
+        })
       : undefined;
     const metrics = createMetrics({ queueDepth: () => runtime.queue.depth() });
-    const workers = await startProcessWorkers(runtime, env, log, policy.source, withEventSink(withSlackReport(githubWorkerWiring(probot, runtime.database, publicUrl, log), slack?.report), (event) => { metrics.onWorkerEvent(event); }));
+    const workers = await startProcessWorkers(
+      runtime,
+      env,
+      log,
+      policy.source,
+      withEventSink(
+        withSlackReport(githubWorkerWiring(probot, runtime.database, publicUrl, log), slack?.report),
+        (event) => {
+          metrics.onWorkerEvent(event);
+        },
+      ),
+    );
     if (!workers.ok) {
       await slack?.stop();
       await runtime.close();
@@ -109,10 +129,29 @@ async function startApp(
       policy.stop();
       return { ok: false, problems: lanesEnv.problems };
     }
-    const lanesSsh = lanesEnv.settings.enabled && Object.values(lanesEnv.settings.catalog).some((entry) => entry.ssh !== undefined) ? await workerConnect(env, runtimeConfig.acceptNewHostKeys, log) : undefined;
-    if (lanesSsh !== undefined && !lanesSsh.ok) log.warn({ problem: lanesSsh.message }, 'lanes: no SSH identity, so services on lane hosts cannot start');
-    const lanes = lanesEnv.settings.enabled ? await startAppLanes(runtime.database, lanesEnv.settings, log, lanesSsh?.ok === true ? lanesSsh.connect : undefined, (repo) => laneLimitsOf(policy.source.forRepo(repo))) : undefined;
-    const dashboard = await startDashboard({ database: runtime.database, env, webhookSecret: config.webhookSecret, publicUrl, githubApiUrl: config.githubApiUrl, log });
+    const lanesSsh =
+      lanesEnv.settings.enabled && Object.values(lanesEnv.settings.catalog).some((entry) => entry.ssh !== undefined)
+        ? await workerConnect(env, runtimeConfig.acceptNewHostKeys, log)
+        : undefined;
+    if (lanesSsh !== undefined && !lanesSsh.ok)
+      log.warn({ problem: lanesSsh.message }, 'lanes: no SSH identity, so services on lane hosts cannot start');
+    const lanes = lanesEnv.settings.enabled
+      ? await startAppLanes(
+          runtime.database,
+          lanesEnv.settings,
+          log,
+          lanesSsh?.ok === true ? lanesSsh.connect : undefined,
+          (repo) => laneLimitsOf(policy.source.forRepo(repo)),
+        )
+      : undefined;
+    const dashboard = await startDashboard({
+      database: runtime.database,
+      env,
+      webhookSecret: config.webhookSecret,
+      publicUrl,
+      githubApiUrl: config.githubApiUrl,
+      log,
+    });
     if (!dashboard.ok) {
       await lanes?.server.close();
       await notifications.stop();
@@ -129,7 +168,9 @@ async function startApp(
     const deps: AppDeps = { service, publicUrl, onOrderChanged, ...(lanes === undefined ? {} : { lanes: lanes.app }) };
     // Redeliveries on: at start and after a database outage, GitHub is asked again for what it could not hand over.
     const yardmaster = createYardmasterApp(deps, {
-      onAnswered: (event, outcome, seconds) => { metrics.webhookAnswered(event, outcome, seconds); },
+      onAnswered: (event, outcome, seconds) => {
+        metrics.webhookAnswered(event, outcome, seconds);
+      },
       redeliveries: {},
     });
     const server = await startAppServer({
@@ -139,7 +180,12 @@ async function startApp(
       host: config.host,
       webhookPath: config.webhookPath,
       log,
-      routes: new Map<string, RouteHandler>([['/readyz', readinessHandler(() => runtime.readiness())], ['/metrics', metricsHandler(metrics, { token: metricsToken.token })], ...(slack?.routes ?? []), ...dashboard.routes]),
+      routes: new Map<string, RouteHandler>([
+        ['/readyz', readinessHandler(() => runtime.readiness())],
+        ['/metrics', metricsHandler(metrics, { token: metricsToken.token })],
+        ...(slack?.routes ?? []),
+        ...dashboard.routes,
+      ]),
     }).catch(async (error: unknown) => {
       await dashboard.stop();
       await yardmaster.close();
@@ -149,8 +195,23 @@ async function startApp(
       await workers.workers.stop();
       throw error;
     });
-    if (metricsToken.token === undefined) log.warn({ metrics: 'open' }, `/metrics answers anyone who can reach the server: set ${METRICS_TOKEN_VARIABLE} to require a bearer token`);
-    log.info({ port: server.port, webhookPath: server.webhookPath, appId: config.appId, workers: runtimeConfig.workers, slack: slack === undefined ? 'off' : 'on', dashboardSignIn: dashboard.signIn ? 'on' : 'off', metrics: metricsToken.token === undefined ? 'open' : 'bearer token' }, 'listening');
+    if (metricsToken.token === undefined)
+      log.warn(
+        { metrics: 'open' },
+        `/metrics answers anyone who can reach the server: set ${METRICS_TOKEN_VARIABLE} to require a bearer token`,
+      );
+    log.info(
+      {
+        port: server.port,
+        webhookPath: server.webhookPath,
+        appId: config.appId,
+        workers: runtimeConfig.workers,
+        slack: slack === undefined ? 'off' : 'on',
+        dashboardSignIn: dashboard.signIn ? 'on' : 'off',
+        metrics: metricsToken.token === undefined ? 'open' : 'bearer token',
+      },
+      'listening',
+    );
     return {
       ok: true,
       mode: 'app',

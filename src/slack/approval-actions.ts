@@ -31,24 +31,49 @@ export interface ApprovalClick {
 /** What became of a click or submission, for the reply. */
 export type ClickOutcome = { ok: true; message: string } | { ok: false; message: string };
 
-async function decide(deps: SlackDeps, click: ApprovalClick, verdict: ApprovalVerdict, reason?: string): Promise<ClickOutcome> {
+async function decide(
+  deps: SlackDeps,
+  click: ApprovalClick,
+  verdict: ApprovalVerdict,
+  reason?: string,
+): Promise<ClickOutcome> {
   const target = parseApprovalValue(click.value);
-  if (target === undefined) return { ok: false, message: 'This button is not one of Yardmaster\'s.' };
+  if (target === undefined) return { ok: false, message: "This button is not one of Yardmaster's." };
   const actor = await slackActor(deps, target.workOrderId, click.slackUser);
   if (!actor.ok) return actor;
   const { order, context, login } = actor;
   const result = await recordVerdict(
     deps.service,
-    { order, actor: login, source: 'slack', sourceRef: click.clickRef, verdict, digestSeen: target.digest, ...(reason === undefined ? {} : { reason }) },
+    {
+      order,
+      actor: login,
+      source: 'slack',
+      sourceRef: click.clickRef,
+      verdict,
+      digestSeen: target.digest,
+      ...(reason === undefined ? {} : { reason }),
+    },
     context,
   );
   if (!result.ok) return { ok: false, message: `Refused for @${login}: ${result.message}` };
   if (result.duplicate) return { ok: true, message: result.message };
-  await sayOnGitHub(deps, order, `@${login} ${verdict === 'approved' ? 'approved' : 'rejected'} this plan from Slack${reason === undefined ? '.' : `: ${reason}`}`);
+  await sayOnGitHub(
+    deps,
+    order,
+    `@${login} ${verdict === 'approved' ? 'approved' : 'rejected'} this plan from Slack${reason === undefined ? '.' : `: ${reason}`}`,
+  );
   if (result.moved.length > 0) {
     // Reaching the quorum from Slack queues the start: GitHub shows the Deployment waiting, as for a review.
-    const announcer = { db: deps.service.db, github: await deps.githubFor(order.installationId), repoFullName: order.repoFullName, publicUrl: deps.publicUrl, log: deps.log };
-    await announceQueuedDeployment(announcer, order.id, result.moved, context.config).catch((error: unknown) => { deps.log.warn({ err: error, workOrderId: order.id }, 'queued deployment not announced'); });
+    const announcer = {
+      db: deps.service.db,
+      github: await deps.githubFor(order.installationId),
+      repoFullName: order.repoFullName,
+      publicUrl: deps.publicUrl,
+      log: deps.log,
+    };
+    await announceQueuedDeployment(announcer, order.id, result.moved, context.config).catch((error: unknown) => {
+      deps.log.warn({ err: error, workOrderId: order.id }, 'queued deployment not announced');
+    });
   }
   return { ok: true, message: result.message };
 }

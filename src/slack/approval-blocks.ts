@@ -41,7 +41,9 @@ export function approvalValue(workOrderId: number, digest: string): string {
 /** Reads a button value back; undefined when it is not one of ours. */
 export function parseApprovalValue(value: string): { workOrderId: number; digest: string } | undefined {
   const match = /^(\d{1,15}):([0-9a-f]{64})$/.exec(value);
-  return match?.[1] === undefined || match[2] === undefined ? undefined : { workOrderId: Number(match[1]), digest: match[2] };
+  return match?.[1] === undefined || match[2] === undefined
+    ? undefined
+    : { workOrderId: Number(match[1]), digest: match[2] };
 }
 
 /** Slack's mrkdwn escapes: &, < and > only. */
@@ -69,7 +71,10 @@ const STATE_LINES: Readonly<Record<string, string>> = {
 /** The message's fallback text (notifications, screen readers). */
 export function approvalText(view: ApprovalView): string {
   const { summary } = view;
-  return clip(`${view.stale ? 'Plan replaced: ' : ''}${summary.app} ${summary.version} to ${summary.environment} (${view.repoFullName}#${view.number}): ${STATE_LINES[view.state] ?? view.state}`, 3000);
+  return clip(
+    `${view.stale ? 'Plan replaced: ' : ''}${summary.app} ${summary.version} to ${summary.environment} (${view.repoFullName}#${view.number}): ${STATE_LINES[view.state] ?? view.state}`,
+    3000,
+  );
 }
 
 function hostText(host: SummaryHost): string {
@@ -98,24 +103,47 @@ function hostsSection(summary: PlanSummary): { block: SlackBlock; complete: bool
 
 export function approvalBlocks(view: ApprovalView): SlackBlock[] {
   const { summary } = view;
-  const status = view.stale ? '♻️ *This plan was replaced by a newer one*: approvals here no longer count.' : `*${STATE_LINES[view.state] ?? view.state}*`;
+  const status = view.stale
+    ? '♻️ *This plan was replaced by a newer one*: approvals here no longer count.'
+    : `*${STATE_LINES[view.state] ?? view.state}*`;
   const approvals = `${view.approvedBy.length} of ${view.needed} approvals${view.approvedBy.length === 0 ? '' : `: ${view.approvedBy.map(escapeMrkdwn).join(', ')}`}`;
   const hosts = hostsSection(summary);
   const blocks: SlackBlock[] = [
-    { type: 'header', text: { type: 'plain_text', text: clip(`${summary.app} ${summary.version} → ${summary.environment}`, 150) } },
+    {
+      type: 'header',
+      text: { type: 'plain_text', text: clip(`${summary.app} ${summary.version} → ${summary.environment}`, 150) },
+    },
     {
       type: 'section',
-      text: { type: 'mrkdwn', text: clip(`<${view.githubUrl}|${escapeMrkdwn(`${view.repoFullName}#${view.number}`)}> ${escapeMrkdwn(view.title)} (<${view.url}|details>)\n${status}`, 3000) },
+      text: {
+        type: 'mrkdwn',
+        text: clip(
+          `<${view.githubUrl}|${escapeMrkdwn(`${view.repoFullName}#${view.number}`)}> ${escapeMrkdwn(view.title)} (<${view.url}|details>)\n${status}`,
+          3000,
+        ),
+      },
     },
     {
       type: 'section',
       fields: [
         { type: 'mrkdwn', text: `*App*\n${escapeMrkdwn(summary.app)}` },
-        { type: 'mrkdwn', text: `*Environment*\n${escapeMrkdwn(summary.environment)}${summary.production ? ' (production)' : ''}` },
-        { type: 'mrkdwn', text: `*Version*\n${escapeMrkdwn(summary.version)}${summary.rollbackVersion === null ? '' : ` (on failure back to ${escapeMrkdwn(summary.rollbackVersion)})`}` },
-        { type: 'mrkdwn', text: `*Schedule*\n${summary.schedule === null ? 'as soon as approved' : summary.schedule.toISOString()}` },
+        {
+          type: 'mrkdwn',
+          text: `*Environment*\n${escapeMrkdwn(summary.environment)}${summary.production ? ' (production)' : ''}`,
+        },
+        {
+          type: 'mrkdwn',
+          text: `*Version*\n${escapeMrkdwn(summary.version)}${summary.rollbackVersion === null ? '' : ` (on failure back to ${escapeMrkdwn(summary.rollbackVersion)})`}`,
+        },
+        {
+          type: 'mrkdwn',
+          text: `*Schedule*\n${summary.schedule === null ? 'as soon as approved' : summary.schedule.toISOString()}`,
+        },
         { type: 'mrkdwn', text: `*Approvals*\n${clip(approvals, 1900)}` },
-        { type: 'mrkdwn', text: `*Plan*\nv${summary.seq} by ${escapeMrkdwn(summary.author)}, digest \`${summary.digest.slice(0, 12)}\`` },
+        {
+          type: 'mrkdwn',
+          text: `*Plan*\nv${summary.seq} by ${escapeMrkdwn(summary.author)}, digest \`${summary.digest.slice(0, 12)}\``,
+        },
       ],
     },
     hosts.block,
@@ -123,16 +151,39 @@ export function approvalBlocks(view: ApprovalView): SlackBlock[] {
   const waiting = !view.stale && view.state === 'planned';
   // What comes after the commands: the buttons (while waiting) and the approvers line.
   const after = (waiting ? 1 : 0) + 1;
-  const commands = planCommandBlocks(summary, BLOCK_KIT_LIMITS.blocks - blocks.length - after, { githubUrl: view.githubUrl, url: view.url });
+  const commands = planCommandBlocks(summary, BLOCK_KIT_LIMITS.blocks - blocks.length - after, {
+    githubUrl: view.githubUrl,
+    url: view.url,
+  });
   blocks.push(...commands.blocks);
   if (waiting) {
     const value = approvalValue(view.workOrderId, summary.digest);
-    const reject: SlackButton = { type: 'button', action_id: REJECT_ACTION, text: { type: 'plain_text', text: 'Reject' }, style: 'danger', value };
-    const approve: SlackButton = { type: 'button', action_id: APPROVE_ACTION, text: { type: 'plain_text', text: 'Approve' }, style: 'primary', value };
+    const reject: SlackButton = {
+      type: 'button',
+      action_id: REJECT_ACTION,
+      text: { type: 'plain_text', text: 'Reject' },
+      style: 'danger',
+      value,
+    };
+    const approve: SlackButton = {
+      type: 'button',
+      action_id: APPROVE_ACTION,
+      text: { type: 'plain_text', text: 'Approve' },
+      style: 'primary',
+      value,
+    };
     // Approving here is offered only when this message shows everything that will run.
     const elements = commands.complete && hosts.complete ? [approve, reject] : [reject];
     blocks.push({ type: 'actions', block_id: `yardmaster_approval_${view.workOrderId}`, elements });
   }
-  blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `Approvers: ${escapeMrkdwn(summary.approvals.from.join(', ') || '(none configured)')}; the plan's author never counts.` }] });
+  blocks.push({
+    type: 'context',
+    elements: [
+      {
+        type: 'mrkdwn',
+        text: `Approvers: ${escapeMrkdwn(summary.approvals.from.join(', ') || '(none configured)')}; the plan's author never counts.`,
+      },
+    ],
+  });
   return blocks;
 }

@@ -14,7 +14,9 @@ export interface BoltLogTarget {
 const ORDER: readonly LogLevel[] = [LogLevel.DEBUG, LogLevel.INFO, LogLevel.WARN, LogLevel.ERROR];
 
 function line(parts: unknown[]): string {
-  return parts.map((part) => (typeof part === 'string' ? part : part instanceof Error ? part.message : `[${typeof part}]`)).join(' ');
+  return parts
+    .map((part) => (typeof part === 'string' ? part : part instanceof Error ? part.message : `[${typeof part}]`))
+    .join(' ');
 }
 
 export function boltLogger(target: BoltLogTarget, initial: LogLevel = LogLevel.WARN): Logger {

@@ -8,7 +8,16 @@ import { App, HTTPReceiver, SocketModeReceiver } from '@slack/bolt';
 import { boltLogger, type BoltLogTarget } from './bolt-logger.ts';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { APPROVE_ACTION, REJECT_ACTION } from './approval-blocks.ts';
-import { approveClick, orderIdOf, rejectModal, rejectSubmission, REASON_BLOCK, REASON_INPUT, REJECT_MODAL, type ClickOutcome } from './approval-actions.ts';
+import {
+  approveClick,
+  orderIdOf,
+  rejectModal,
+  rejectSubmission,
+  REASON_BLOCK,
+  REASON_INPUT,
+  REJECT_MODAL,
+  type ClickOutcome,
+} from './approval-actions.ts';
 import { ROLLBACK_ACTION } from './progress-blocks.ts';
 import { rollbackClick } from './rollback-action.ts';
 import type { SlackSettings } from './slack-env.ts';
@@ -37,7 +46,11 @@ export function createSlackApp(settings: Extract<SlackSettings, { enabled: true 
   const receiver =
     settings.appToken === undefined
       ? new HTTPReceiver({ signingSecret: settings.signingSecret, endpoints: SLACK_EVENTS_PATH, logger })
-      : new SocketModeReceiver({ appToken: settings.appToken, logger, installerOptions: { clientOptions: { slackApiUrl: settings.apiUrl } } });
+      : new SocketModeReceiver({
+          appToken: settings.appToken,
+          logger,
+          installerOptions: { clientOptions: { slackApiUrl: settings.apiUrl } },
+        });
   const app = new App({ token: settings.botToken, receiver, clientOptions: { slackApiUrl: settings.apiUrl }, logger });
   const inFlight = new Set<Promise<unknown>>();
   const track = <T>(work: Promise<T>): Promise<T> => {
@@ -50,8 +63,14 @@ export function createSlackApp(settings: Extract<SlackSettings, { enabled: true 
     client: app.client,
     requestListener: receiver instanceof HTTPReceiver ? receiver.requestListener : undefined,
     async start(deps, onOrderChanged) {
-      const answer = async (outcome: ClickOutcome, channel: string | undefined, user: string, value: string): Promise<void> => {
-        if (!outcome.ok && channel !== undefined) await deps.slack.chat.postEphemeral({ channel, user, text: outcome.message });
+      const answer = async (
+        outcome: ClickOutcome,
+        channel: string | undefined,
+        user: string,
+        value: string,
+      ): Promise<void> => {
+        if (!outcome.ok && channel !== undefined)
+          await deps.slack.chat.postEphemeral({ channel, user, text: outcome.message });
         const orderId = orderIdOf(value);
         if (outcome.ok && orderId !== undefined) onOrderChanged(orderId);
       };
@@ -59,7 +78,12 @@ export function createSlackApp(settings: Extract<SlackSettings, { enabled: true 
         await ack();
         if (action.type !== 'button') return;
         const channel = body.channel?.id;
-        const click = { slackUser: body.user.id, value: action.value ?? '', channel, clickRef: `slack:${body.message?.ts ?? ''}:${body.user.id}:${action.action_ts}` };
+        const click = {
+          slackUser: body.user.id,
+          value: action.value ?? '',
+          channel,
+          clickRef: `slack:${body.message?.ts ?? ''}:${body.user.id}:${action.action_ts}`,
+        };
         await track(approveClick(deps, click).then((outcome) => answer(outcome, channel, body.user.id, click.value)));
       });
       app.action({ type: 'block_actions', action_id: REJECT_ACTION }, async ({ ack, body, action }) => {
@@ -72,19 +96,30 @@ export function createSlackApp(settings: Extract<SlackSettings, { enabled: true 
         if (action.type !== 'button') return;
         const channel = body.channel?.id;
         const threadTs: unknown = body.message?.thread_ts ?? body.message?.ts;
-        const click = { slackUser: body.user.id, value: action.value ?? '', clickRef: `slack:${body.message?.ts ?? ''}:${body.user.id}:${action.action_ts}` };
+        const click = {
+          slackUser: body.user.id,
+          value: action.value ?? '',
+          clickRef: `slack:${body.message?.ts ?? ''}:${body.user.id}:${action.action_ts}`,
+        };
         await track(
           rollbackClick(deps, click).then(async (outcome) => {
             if (channel === undefined) return;
-            if (!outcome.ok) await deps.slack.chat.postEphemeral({ channel, user: body.user.id, text: outcome.message });
-            else if (typeof threadTs === 'string') await deps.slack.chat.postMessage({ channel, thread_ts: threadTs, text: `↩️ ${outcome.message}` });
+            if (!outcome.ok)
+              await deps.slack.chat.postEphemeral({ channel, user: body.user.id, text: outcome.message });
+            else if (typeof threadTs === 'string')
+              await deps.slack.chat.postMessage({ channel, thread_ts: threadTs, text: `↩️ ${outcome.message}` });
             if (outcome.ok && outcome.workOrderId !== undefined) onOrderChanged(outcome.workOrderId);
           }),
         );
       });
       app.view(REJECT_MODAL, async ({ ack, body, view }) => {
         const reason = view.state.values[REASON_BLOCK]?.[REASON_INPUT]?.value ?? '';
-        const click = { slackUser: body.user.id, value: view.private_metadata, channel: undefined, clickRef: `slack:view:${view.id}` };
+        const click = {
+          slackUser: body.user.id,
+          value: view.private_metadata,
+          channel: undefined,
+          clickRef: `slack:view:${view.id}`,
+        };
         const outcome = await track(rejectSubmission(deps, click, reason));
         if (!outcome.ok) {
           await ack({ response_action: 'errors', errors: { [REASON_BLOCK]: outcome.message.slice(0, 150) } });
@@ -101,7 +136,11 @@ export function createSlackApp(settings: Extract<SlackSettings, { enabled: true 
           return;
         }
         // Only the repositories whose own config shares their status with this workspace and channel or member.
-        const repos = await statusRepos(deps.service.db, deps.loadConfig, { teamId: command.team_id, channelId: command.channel_id, userId: command.user_id });
+        const repos = await statusRepos(deps.service.db, deps.loadConfig, {
+          teamId: command.team_id,
+          channelId: command.channel_id,
+          userId: command.user_id,
+        });
         if (repos.length === 0) {
           await ack({ response_type: 'ephemeral', text: noVisibleRepoMessage(command.team_id) });
           return;

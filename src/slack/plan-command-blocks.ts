@@ -29,7 +29,8 @@ function plain(text: string): SlackBlock {
 }
 
 function stageTitle(stage: StageSummary): string {
-  const probe = stage.check === undefined ? '' : ` (${stage.http === undefined ? 'command' : 'HTTP'} probe, ${stage.check})`;
+  const probe =
+    stage.check === undefined ? '' : ` (${stage.http === undefined ? 'command' : 'HTTP'} probe, ${stage.check})`;
   return `▶ ${stage.stage}${probe}: ${whenStageRuns(stage.stage)}`;
 }
 
@@ -39,7 +40,8 @@ function stageSections(stage: StageSummary): { sections: Section[]; tooLong: num
   const sections: Section[] = [];
   let tooLong = 0;
   let current: Section = { text: title, commands: 0, stage: stage.stage };
-  if (stage.http !== undefined) current.text += `\nGET ${stage.http.url} from the host itself, expecting ${stage.http.expectStatus}`;
+  if (stage.http !== undefined)
+    current.text += `\nGET ${stage.http.url} from the host itself, expecting ${stage.http.expectStatus}`;
   stage.commands.forEach((command, index) => {
     const entry = `[${index + 1}] ${revealInvisible(command).text}`;
     if (current.text.length + 1 + entry.length <= SECTION_TEXT_LIMIT) {
@@ -67,11 +69,17 @@ function plural(count: number, word: string): string {
  *
  * @param links where the full plan can be read: the plan reply on GitHub and the order page.
  */
-export function planCommandBlocks(summary: PlanSummary, room: number, links: { githubUrl: string; url: string }): CommandBlocks {
+export function planCommandBlocks(
+  summary: PlanSummary,
+  room: number,
+  links: { githubUrl: string; url: string },
+): CommandBlocks {
   const stages = summary.stages.filter((stage) => stage.commands.length > 0 || stage.http !== undefined);
   const count = stages.reduce((total, stage) => total + stage.commands.length, 0);
   const commandsLine =
-    stages.length === 0 ? 'No commands: only the built-in stages run.' : `${plural(count, 'command')}, run on each host in this order, each with a ${formatDuration(summary.commandTimeoutMs)} limit:`;
+    stages.length === 0
+      ? 'No commands: only the built-in stages run.'
+      : `${plural(count, 'command')}, run on each host in this order, each with a ${formatDuration(summary.commandTimeoutMs)} limit:`;
   const intro = `Package ${summary.package.url}\nsha256 ${summary.package.sha256}\n\n${commandsLine}`;
   const sections: Section[] = [];
   let missing = 0;
@@ -96,7 +104,13 @@ export function planCommandBlocks(summary: PlanSummary, room: number, links: { g
       missingStages.add(dropped.stage);
     }
   }
-  const blocks: SlackBlock[] = [plain(packageShown ? intro : `Package URL too long to show here (${summary.package.url.length} characters)\nsha256 ${summary.package.sha256}`)];
+  const blocks: SlackBlock[] = [
+    plain(
+      packageShown
+        ? intro
+        : `Package URL too long to show here (${summary.package.url.length} characters)\nsha256 ${summary.package.sha256}`,
+    ),
+  ];
   blocks.push(...shown.map((section) => plain(section.text)));
   const complete = missingStages.size === 0;
   if (!complete) {

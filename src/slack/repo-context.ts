@@ -3,7 +3,10 @@ import { githubTeamMembership } from '../github/index.ts';
 import type { RepoContext, WorkOrder } from '../workorders/service/index.ts';
 import type { SlackDeps } from './types.ts';
 
-export async function repoContextOf(deps: SlackDeps, order: WorkOrder): Promise<{ ok: true; context: RepoContext } | { ok: false; message: string }> {
+export async function repoContextOf(
+  deps: SlackDeps,
+  order: WorkOrder,
+): Promise<{ ok: true; context: RepoContext } | { ok: false; message: string }> {
   const loaded = await deps.loadConfig({ repoFullName: order.repoFullName, installationId: order.installationId });
   if (!loaded.ok) return { ok: false, message: loaded.message };
   const github = await deps.githubFor(order.installationId);

@@ -32,7 +32,11 @@ export interface SlackReporter {
   idle(): Promise<void>;
 }
 
-export function createSlackReporter(deps: SlackDeps, sync: ApprovalMessageSync, flushIntervalMs = 1_000): SlackReporter {
+export function createSlackReporter(
+  deps: SlackDeps,
+  sync: ApprovalMessageSync,
+  flushIntervalMs = 1_000,
+): SlackReporter {
   const orders = new Map<number, OrderThread>();
   // Events of one order in order; orders side by side. Each step logs its own failure, with the order.
   const runner = createKeyedSerialRunner(Number.MAX_SAFE_INTEGER, () => undefined);
@@ -44,7 +48,11 @@ export function createSlackReporter(deps: SlackDeps, sync: ApprovalMessageSync, 
       orders.set(workOrderId, order);
     }
     const current = order;
-    runner.add(String(workOrderId), () => step(current).catch((error: unknown) => { deps.log.warn({ err: error, workOrderId }, 'Slack progress report failed'); }));
+    runner.add(String(workOrderId), () =>
+      step(current).catch((error: unknown) => {
+        deps.log.warn({ err: error, workOrderId }, 'Slack progress report failed');
+      }),
+    );
   }
 
   async function flush(order: OrderThread, stage: StageName, reply: StageReply): Promise<void> {
@@ -55,14 +63,29 @@ export function createSlackReporter(deps: SlackDeps, sync: ApprovalMessageSync, 
     reply.lastFlush = Date.now();
     const text = stageReplyText(stage, reply.hosts);
     if (reply.ts === undefined) {
-      const posted = await deps.slack.chat.postMessage({ channel: order.thread.channel, thread_ts: order.thread.ts, text });
+      const posted = await deps.slack.chat.postMessage({
+        channel: order.thread.channel,
+        thread_ts: order.thread.ts,
+        text,
+      });
       reply.ts = posted.ts;
     } else {
-      await deps.slack.chat.update({ channel: order.thread.channel, ts: reply.ts, text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] });
+      await deps.slack.chat.update({
+        channel: order.thread.channel,
+        ts: reply.ts,
+        text,
+        blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }],
+      });
     }
   }
 
-  function touch(workOrderId: number, order: OrderThread, stage: StageName, host: string, progress: HostProgress): void {
+  function touch(
+    workOrderId: number,
+    order: OrderThread,
+    stage: StageName,
+    host: string,
+    progress: HostProgress,
+  ): void {
     let reply = order.stages.get(stage);
     if (reply === undefined) {
       reply = { ts: undefined, hosts: new Map(), dirty: false, timer: undefined, lastFlush: 0 };
@@ -73,7 +96,9 @@ export function createSlackReporter(deps: SlackDeps, sync: ApprovalMessageSync, 
     if (reply.timer !== undefined) return;
     const current = reply;
     const wait = Math.max(0, current.lastFlush + flushIntervalMs - Date.now());
-    current.timer = setTimeout(() => { enqueue(workOrderId, () => flush(order, stage, current)); }, wait);
+    current.timer = setTimeout(() => {
+      enqueue(workOrderId, () => flush(order, stage, current));
+    }, wait);
     current.timer.unref();
   }
 
@@ -85,22 +110,39 @@ export function createSlackReporter(deps: SlackDeps, sync: ApprovalMessageSync, 
       order.stages = new Map();
       if (order.thread !== undefined) {
         const batches = event.batches.map((batch) => batch.join(', ')).join(' → ');
-        await deps.slack.chat.postMessage({ channel: order.thread.channel, thread_ts: order.thread.ts, text: `🚀 Releasing ${event.version} to ${event.environment}: ${batches}` });
+        await deps.slack.chat.postMessage({
+          channel: order.thread.channel,
+          thread_ts: order.thread.ts,
+          text: `🚀 Releasing ${event.version} to ${event.environment}: ${batches}`,
+        });
       }
       return;
     }
     if (order.thread === undefined || event.releaseId !== order.releaseId) return;
     switch (event.type) {
       case 'stage.started':
-        touch(workOrderId, order, event.stage, event.host, { result: 'running', durationMs: undefined, message: undefined });
+        touch(workOrderId, order, event.stage, event.host, {
+          result: 'running',
+          durationMs: undefined,
+          message: undefined,
+        });
         return;
       case 'stage.finished':
-        touch(workOrderId, order, event.stage, event.host, { result: event.result, durationMs: event.durationMs, message: event.message });
+        touch(workOrderId, order, event.stage, event.host, {
+          result: event.result,
+          durationMs: event.durationMs,
+          message: event.message,
+        });
         return;
       case 'release.finished': {
         for (const [stage, reply] of order.stages) await flush(order, stage, reply);
         const reply = outcomeReply(workOrderId, event.result, orderUrl(deps.publicUrl, workOrderId));
-        await deps.slack.chat.postMessage({ channel: order.thread.channel, thread_ts: order.thread.ts, text: reply.text, blocks: reply.blocks });
+        await deps.slack.chat.postMessage({
+          channel: order.thread.channel,
+          thread_ts: order.thread.ts,
+          text: reply.text,
+          blocks: reply.blocks,
+        });
         return;
       }
       default:

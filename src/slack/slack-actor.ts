@@ -7,7 +7,9 @@ import { repoContextOf } from './repo-context.ts';
 import { githubLoginOf } from './slack-users.ts';
 import type { SlackDeps } from './types.ts';
 
-export type SlackActor = { ok: true; order: WorkOrder; context: RepoContext; login: string } | { ok: false; message: string };
+export type SlackActor =
+  | { ok: true; order: WorkOrder; context: RepoContext; login: string }
+  | { ok: false; message: string };
 
 export async function slackActor(deps: SlackDeps, workOrderId: number, slackUser: string): Promise<SlackActor> {
   const order = await getWorkOrder(deps.service.db, workOrderId);
@@ -16,7 +18,10 @@ export async function slackActor(deps: SlackDeps, workOrderId: number, slackUser
   if (!repo.ok) return { ok: false, message: `The repo config of ${order.repoFullName} is unusable: ${repo.message}` };
   const login = githubLoginOf(repo.context.config, slackUser);
   if (login === undefined) {
-    return { ok: false, message: `Your Slack account is not mapped to a GitHub login: add it under slack.users in .github/yardmaster.yml of ${order.repoFullName}.` };
+    return {
+      ok: false,
+      message: `Your Slack account is not mapped to a GitHub login: add it under slack.users in .github/yardmaster.yml of ${order.repoFullName}.`,
+    };
   }
   return { ok: true, order, context: repo.context, login };
 }

@@ -23,14 +23,18 @@ export interface RunningSlack {
   stop(): Promise<void>;
 }
 
-export async function startSlack(settings: Extract<SlackSettings, { enabled: true }>, deps: Omit<SlackDeps, 'slack'>): Promise<RunningSlack> {
+export async function startSlack(
+  settings: Extract<SlackSettings, { enabled: true }>,
+  deps: Omit<SlackDeps, 'slack'>,
+): Promise<RunningSlack> {
   const slackApp = createSlackApp(settings, deps.log);
   const full: SlackDeps = { ...deps, slack: slackApp.client };
   const sync = createApprovalMessageSync(full);
   await slackApp.start(full, sync);
   const routes = new Map<string, (request: IncomingMessage, response: ServerResponse) => void | Promise<void>>();
   // Bolt buffers up to 4 MB itself; Slack's payloads are far smaller, and the limit is the server's, not Bolt's.
-  if (slackApp.requestListener !== undefined) routes.set(SLACK_EVENTS_PATH, withBodyLimit(slackApp.requestListener, SLACK_MAX_BYTES));
+  if (slackApp.requestListener !== undefined)
+    routes.set(SLACK_EVENTS_PATH, withBodyLimit(slackApp.requestListener, SLACK_MAX_BYTES));
   const report = createSlackReporter(full, sync);
   return {
     routes,

@@ -44,7 +44,10 @@ export function statusVisibleTo(config: RepoConfig, asker: StatusAsker): boolean
  */
 export async function statusRepos(db: Db, loadConfig: ConfigLoader, asker: StatusAsker): Promise<string[]> {
   const rows = await db
-    .selectDistinctOn([workOrders.repoFullName], { repoFullName: workOrders.repoFullName, installationId: workOrders.installationId })
+    .selectDistinctOn([workOrders.repoFullName], {
+      repoFullName: workOrders.repoFullName,
+      installationId: workOrders.installationId,
+    })
     .from(workOrders)
     .orderBy(workOrders.repoFullName, desc(workOrders.id));
   const visible = await Promise.all(

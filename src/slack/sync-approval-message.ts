@@ -15,7 +15,15 @@ import { approvalChannelOf } from './slack-users.ts';
 import type { SlackDeps } from './types.ts';
 
 function replacedBlocks(url: string, seq: number): SlackBlock[] {
-  return [{ type: 'section', text: { type: 'mrkdwn', text: `♻️ *This plan was replaced by plan v${seq}*: approvals given here no longer count. <${url}|See the work order>.` } }];
+  return [
+    {
+      type: 'section',
+      text: {
+        type: 'mrkdwn',
+        text: `♻️ *This plan was replaced by plan v${seq}*: approvals given here no longer count. <${url}|See the work order>.`,
+      },
+    },
+  ];
 }
 
 async function sync(deps: SlackDeps, workOrderId: number): Promise<void> {
@@ -37,14 +45,36 @@ async function sync(deps: SlackDeps, workOrderId: number): Promise<void> {
   for (const row of rows) {
     if (row.digest === summary.digest || row.stale) continue;
     const blocks = replacedBlocks(url, summary.seq);
-    await deps.slack.chat.update({ channel: row.channel, ts: row.ts, text: `Plan replaced by v${summary.seq}: ${escapeMrkdwn(order.title)}`, blocks });
+    await deps.slack.chat.update({
+      channel: row.channel,
+      ts: row.ts,
+      text: `Plan replaced by v${summary.seq}: ${escapeMrkdwn(order.title)}`,
+      blocks,
+    });
     await db.update(slackMessages).set({ stale: true }).where(eq(slackMessages.id, row.id));
   }
   const githubUrl = issueUrl(deps.githubWebUrl, order.repoFullName, order.number);
-  const view = { workOrderId: order.id, repoFullName: order.repoFullName, number: order.number, title: order.title, state: order.state, summary, approvedBy: snapshot.approvedBy, needed: snapshot.needed, githubUrl, url, stale: false };
+  const view = {
+    workOrderId: order.id,
+    repoFullName: order.repoFullName,
+    number: order.number,
+    title: order.title,
+    state: order.state,
+    summary,
+    approvedBy: snapshot.approvedBy,
+    needed: snapshot.needed,
+    githubUrl,
+    url,
+    stale: false,
+  };
   const current = rows.find((row) => row.digest === summary.digest);
   if (current !== undefined) {
-    await deps.slack.chat.update({ channel: current.channel, ts: current.ts, text: approvalText(view), blocks: approvalBlocks(view) });
+    await deps.slack.chat.update({
+      channel: current.channel,
+      ts: current.ts,
+      text: approvalText(view),
+      blocks: approvalBlocks(view),
+    });
     return;
   }
   // A message is posted for a plan that waits for approval; one approved at once (no approvals needed) gets none.
@@ -61,7 +91,11 @@ async function sync(deps: SlackDeps, workOrderId: number): Promise<void> {
 }
 
 /** Where an order's message is, for a plan digest (replies to the message go in its thread). */
-export async function approvalMessageOf(deps: Pick<SlackDeps, 'service'>, workOrderId: number, digest: string): Promise<{ channel: string; ts: string } | undefined> {
+export async function approvalMessageOf(
+  deps: Pick<SlackDeps, 'service'>,
+  workOrderId: number,
+  digest: string,
+): Promise<{ channel: string; ts: string } | undefined> {
   const [row] = await deps.service.db
     .select({ channel: slackMessages.channel, ts: slackMessages.ts })
     .from(slackMessages)
@@ -80,7 +114,11 @@ export function createApprovalMessageSync(deps: SlackDeps): ApprovalMessageSync 
   // (with the order), so the runner has none left to report.
   const runner = createKeyedSerialRunner(Number.MAX_SAFE_INTEGER, () => undefined);
   const syncer = (workOrderId: number): void => {
-    runner.add(String(workOrderId), () => sync(deps, workOrderId).catch((error: unknown) => { deps.log.warn({ err: error, workOrderId }, 'Slack approval message sync failed'); }));
+    runner.add(String(workOrderId), () =>
+      sync(deps, workOrderId).catch((error: unknown) => {
+        deps.log.warn({ err: error, workOrderId }, 'Slack approval message sync failed');
+      }),
+    );
   };
   syncer.idle = (): Promise<void> => runner.idle();
   return syncer;

@@ -17,13 +17,15 @@ export interface SlackModal {
   title: { type: 'plain_text'; text: string };
   submit: { type: 'plain_text'; text: string };
   close: { type: 'plain_text'; text: string };
-  blocks: (| SlackBlock
+  blocks: (
+    | SlackBlock
     | {
         type: 'input';
         block_id: string;
         label: { type: 'plain_text'; text: string };
         element: { type: 'plain_text_input'; action_id: string; multiline: boolean; max_length: number };
-      })[];
+      }
+  )[];
 }
 
 type Answer = Promise<{ ok?: boolean; ts?: string; channel?: string; error?: string }>;

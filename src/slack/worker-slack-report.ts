@@ -10,7 +10,10 @@ import { boltLogger } from './bolt-logger.ts';
 import type { SlackDeps } from './types.ts';
 
 /** A reporter over a Web API client of its own. */
-export function workerSlackReporter(bot: { botToken: string; apiUrl: string }, deps: Omit<SlackDeps, 'slack'>): SlackReporter {
+export function workerSlackReporter(
+  bot: { botToken: string; apiUrl: string },
+  deps: Omit<SlackDeps, 'slack'>,
+): SlackReporter {
   const client = new webApi.WebClient(bot.botToken, { slackApiUrl: bot.apiUrl, logger: boltLogger(deps.log) });
   const full: SlackDeps = { ...deps, slack: client };
   return createSlackReporter(full, createApprovalMessageSync(full));

@@ -36,27 +36,61 @@ function urlOf(request: IncomingMessage): URL {
 const ORDER_PAGE = /^\/dashboard\/orders\/(\d{1,15})$/;
 const ORDER_EVENTS = /^\/dashboard\/orders\/(\d{1,15})\/events$/;
 
-async function page(deps: DashboardDeps, request: IncomingMessage, response: ServerResponse, url: URL, viewer: Viewer): Promise<void> {
+async function page(
+  deps: DashboardDeps,
+  request: IncomingMessage,
+  response: ServerResponse,
+  url: URL,
+  viewer: Viewer,
+): Promise<void> {
   const path = url.pathname.replace(/\/+$/, '') || '/';
   const query = url.searchParams;
   if (path === '/dashboard') {
     response.writeHead(302, { location: '/dashboard/orders', 'cache-control': 'no-store' }).end();
     return;
   }
-  if (path === '/dashboard/orders') { sendPage(response, await ordersPage(deps.db, viewer, query)); return; }
-  if (path === '/dashboard/environments') { sendPage(response, await environmentsPage(deps.db, viewer)); return; }
-  if (path === '/dashboard/audit') { sendPage(response, await auditPage(deps.db, viewer, query)); return; }
-  if (path === '/dashboard/lanes') { sendPage(response, await lanesPage(deps.db, viewer)); return; }
-  if (path === '/dashboard/stats') { sendPage(response, await statsPage(deps.db, viewer, query)); return; }
+  if (path === '/dashboard/orders') {
+    sendPage(response, await ordersPage(deps.db, viewer, query));
+    return;
+  }
+  if (path === '/dashboard/environments') {
+    sendPage(response, await environmentsPage(deps.db, viewer));
+    return;
+  }
+  if (path === '/dashboard/audit') {
+    sendPage(response, await auditPage(deps.db, viewer, query));
+    return;
+  }
+  if (path === '/dashboard/lanes') {
+    sendPage(response, await lanesPage(deps.db, viewer));
+    return;
+  }
+  if (path === '/dashboard/stats') {
+    sendPage(response, await statsPage(deps.db, viewer, query));
+    return;
+  }
   const orderId = ORDER_PAGE.exec(path)?.[1];
   if (orderId !== undefined) {
     const detail = await orderDetail(deps.db, viewer.repos, Number(orderId));
-    if (detail === null) { sendText(response, 404, 'No such work order, or not one of a repository you can read.'); return; }
-    sendPage(response, orderPage(detail, viewer, deps.githubWebUrl)); return;
+    if (detail === null) {
+      sendText(response, 404, 'No such work order, or not one of a repository you can read.');
+      return;
+    }
+    sendPage(response, orderPage(detail, viewer, deps.githubWebUrl));
+    return;
   }
   const streamId = ORDER_EVENTS.exec(path)?.[1];
   if (streamId !== undefined) {
-    await streamOrderProgress({ db: deps.db, notifications: deps.notifications, request, response, viewer, workOrderId: Number(streamId), recheck: () => deps.auth.viewer(request), ...(deps.liveRecheckMs === undefined ? {} : { recheckMs: deps.liveRecheckMs }) });
+    await streamOrderProgress({
+      db: deps.db,
+      notifications: deps.notifications,
+      request,
+      response,
+      viewer,
+      workOrderId: Number(streamId),
+      recheck: () => deps.auth.viewer(request),
+      ...(deps.liveRecheckMs === undefined ? {} : { recheckMs: deps.liveRecheckMs }),
+    });
     return;
   }
   sendText(response, 404, 'not found');
@@ -68,13 +102,25 @@ export function dashboardHandler(deps: DashboardDeps): RouteHandler {
     const url = urlOf(request);
     if (await deps.auth.handle(request, response, url.pathname)) return;
     if (url.pathname === '/dashboard/assets/live.js') {
-      response.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'public, max-age=300', 'x-content-type-options': 'nosniff' }).end(LIVE_SCRIPT_SOURCE);
+      response
+        .writeHead(200, {
+          'content-type': 'text/javascript; charset=utf-8',
+          'cache-control': 'public, max-age=300',
+          'x-content-type-options': 'nosniff',
+        })
+        .end(LIVE_SCRIPT_SOURCE);
       return;
     }
-    if (request.method !== 'GET' && request.method !== 'HEAD') { sendText(response, 405, 'method not allowed', { allow: 'GET, HEAD' }); return; }
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      sendText(response, 405, 'method not allowed', { allow: 'GET, HEAD' });
+      return;
+    }
     const viewer = await deps.auth.viewer(request);
     if (viewer === null) {
-      if (ORDER_EVENTS.test(url.pathname)) { sendText(response, 401, 'sign in first'); return; }
+      if (ORDER_EVENTS.test(url.pathname)) {
+        sendText(response, 401, 'sign in first');
+        return;
+      }
       loginRedirect(response, `${url.pathname}${url.search}`);
       return;
     }
@@ -86,12 +132,17 @@ export function dashboardHandler(deps: DashboardDeps): RouteHandler {
 export const dashboardNotConfigured: RouteHandler = (_request, response) => {
   response
     .writeHead(503, { 'content-type': 'text/plain; charset=utf-8', ...PAGE_HEADERS })
-    .end('The dashboard needs sign-in with GitHub: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (the App\'s OAuth client) and restart.\n');
+    .end(
+      "The dashboard needs sign-in with GitHub: set GITHUB_CLIENT_ID and GITHUB_CLIENT_SECRET (the App's OAuth client) and restart.\n",
+    );
 };
 
 /** `/orders/<id>` → `/dashboard/orders/<id>`. */
 export const orderLinkRedirect: RouteHandler = (request, response) => {
   const id = /^\/orders\/(\d{1,15})\/?$/.exec(urlOf(request).pathname)?.[1];
-  if (id === undefined) { sendText(response, 404, 'not found'); return; }
+  if (id === undefined) {
+    sendText(response, 404, 'not found');
+    return;
+  }
   response.writeHead(302, { location: `/dashboard/orders/${id}`, 'cache-control': 'no-store' }).end();
 };

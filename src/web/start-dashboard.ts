@@ -22,14 +22,21 @@ export interface DashboardStartOptions {
   liveRecheckMs?: number;
 }
 
-export type StartedDashboard = { ok: true; routes: [string, RouteHandler][]; signIn: boolean; stop(): Promise<void> } | { ok: false; problems: string[] };
+export type StartedDashboard =
+  | { ok: true; routes: [string, RouteHandler][]; signIn: boolean; stop(): Promise<void> }
+  | { ok: false; problems: string[] };
 
 export async function startDashboard(options: DashboardStartOptions): Promise<StartedDashboard> {
   const settings = parseDashboardAuthEnv(options.env, options.webhookSecret);
   if (!settings.ok) return settings;
   const redirect: [string, RouteHandler] = ['/orders/*', orderLinkRedirect];
   if (settings.settings === undefined) {
-    return { ok: true, signIn: false, routes: [['/dashboard/*', dashboardNotConfigured], redirect], stop: () => Promise.resolve() };
+    return {
+      ok: true,
+      signIn: false,
+      routes: [['/dashboard/*', dashboardNotConfigured], redirect],
+      stop: () => Promise.resolve(),
+    };
   }
   const web = githubWebUrl(options.githubApiUrl);
   const auth = createDashboardAuth({
@@ -47,7 +54,19 @@ export async function startDashboard(options: DashboardStartOptions): Promise<St
   return {
     ok: true,
     signIn: true,
-    routes: [['/dashboard/*', dashboardHandler({ db: options.database.db, auth, notifications, githubWebUrl: web, ...(options.liveRecheckMs === undefined ? {} : { liveRecheckMs: options.liveRecheckMs }) })], redirect],
+    routes: [
+      [
+        '/dashboard/*',
+        dashboardHandler({
+          db: options.database.db,
+          auth,
+          notifications,
+          githubWebUrl: web,
+          ...(options.liveRecheckMs === undefined ? {} : { liveRecheckMs: options.liveRecheckMs }),
+        }),
+      ],
+      redirect,
+    ],
     stop: () => notifications.close(),
   };
 }

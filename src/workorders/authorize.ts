@@ -101,7 +101,11 @@ function listPrincipals(label: string, principals: readonly string[]): string {
  *
  * A failing team lookup rejects the promise rather than allowing or refusing on a guess.
  */
-export async function authorize(action: Action, actor: string, context: AuthorizationContext): Promise<AuthorizationResult> {
+export async function authorize(
+  action: Action,
+  actor: string,
+  context: AuthorizationContext,
+): Promise<AuthorizationResult> {
   const role = requiredRole(action);
   if (role === 'anyone') return { ok: true };
   const who = `@${actor.trim().replace(/^@/, '')}`;

@@ -20,11 +20,19 @@ export type FreezeState = { frozen: false } | { frozen: true; window: string; un
  *
  * @throws RangeError when `at` is an invalid date.
  */
-export function freezeState(windows: readonly FreezeWindow[], at: Date, limitMs: number = FREEZE_SEARCH_LIMIT_MS): FreezeState {
+export function freezeState(
+  windows: readonly FreezeWindow[],
+  at: Date,
+  limitMs: number = FREEZE_SEARCH_LIMIT_MS,
+): FreezeState {
   const window = activeFreeze(windows, at);
   if (window === null) return { frozen: false };
   const limit = at.getTime() + limitMs;
-  for (let minute = Math.floor(at.getTime() / MINUTE_MS) * MINUTE_MS + MINUTE_MS; minute <= limit; minute += MINUTE_MS) {
+  for (
+    let minute = Math.floor(at.getTime() / MINUTE_MS) * MINUTE_MS + MINUTE_MS;
+    minute <= limit;
+    minute += MINUTE_MS
+  ) {
     const candidate = new Date(minute);
     if (activeFreeze(windows, candidate) === null) return { frozen: true, window, until: candidate, exact: true };
   }

@@ -53,7 +53,10 @@ function parseDay(word: string): Checked<number> {
   const index = DAYS.findIndex((day) => day === lower || day.slice(0, 3) === lower);
   const day = index === -1 ? DAY_ALIASES[lower] : index;
   if (day !== undefined) return { ok: true, value: day };
-  const guess = closestMatch(lower, DAYS.map((name) => name.slice(0, 3)));
+  const guess = closestMatch(
+    lower,
+    DAYS.map((name) => name.slice(0, 3)),
+  );
   const hint = guess === undefined ? '' : `; did you mean ${guess.charAt(0).toUpperCase()}${guess.slice(1)}?`;
   return { ok: false, message: `"${word}" is not a day${hint} (use Mon, Tue, Wed, Thu, Fri, Sat or Sun)` };
 }
@@ -104,7 +107,8 @@ function position(point: Point, end: boolean): number {
 }
 
 function buildSpan(from: Point, to: Point): Checked<FreezeSpan> {
-  if (from.kind !== to.kind) return { ok: false, message: 'both ends must be days of the week, dates, or times of day' };
+  if (from.kind !== to.kind)
+    return { ok: false, message: 'both ends must be days of the week, dates, or times of day' };
   if (from.minute === DAY_MINUTES) return { ok: false, message: '24:00 can only end a window' };
   const start = position(from, false);
   const end = position(to, true);
@@ -117,7 +121,8 @@ function splitZone(text: string): { range: string; zone: string | undefined } {
   const match = /^(.*\S)\s+(\S+)$/.exec(text);
   const zone = match?.[2];
   // A last word that is a day belongs to the range: `Sat - Sun`.
-  if (match === null || zone === undefined || !ZONE.test(zone) || parseDay(zone).ok) return { range: text, zone: undefined };
+  if (match === null || zone === undefined || !ZONE.test(zone) || parseDay(zone).ok)
+    return { range: text, zone: undefined };
   return { range: match[1] ?? text, zone };
 }
 

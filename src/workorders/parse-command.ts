@@ -118,8 +118,10 @@ function parseApprove(args: string): ArgumentResult {
   return { ok: true, command: text.text === '' ? command : { ...command, comment: text.text } };
 }
 
-const approve = (comment?: string): Command => (comment === undefined ? { name: 'approve' } : { name: 'approve', comment });
-const accept = (comment?: string): Command => (comment === undefined ? { name: 'accept' } : { name: 'accept', comment });
+const approve = (comment?: string): Command =>
+  comment === undefined ? { name: 'approve' } : { name: 'approve', comment };
+const accept = (comment?: string): Command =>
+  comment === undefined ? { name: 'accept' } : { name: 'accept', comment };
 const abort = (reason?: string): Command => (reason === undefined ? { name: 'abort' } : { name: 'abort', reason });
 
 const DEPLOY_USAGE = '/deploy [--override-freeze "<reason>"] or, on a pull request, /deploy <environment>';

@@ -50,7 +50,11 @@ export function localEpochMinute(year: number, month: number, day: number, minut
  */
 export function wallClock(at: Date, zone: string): WallClock {
   if (Number.isNaN(at.getTime())) throw new RangeError('wallClock: invalid date');
-  const parts = new Map(formatterFor(zone).formatToParts(at).map((part) => [part.type, Number(part.value)]));
+  const parts = new Map(
+    formatterFor(zone)
+      .formatToParts(at)
+      .map((part) => [part.type, Number(part.value)]),
+  );
   const year = parts.get('year') ?? 1970;
   const month = parts.get('month') ?? 1;
   const day = parts.get('day') ?? 1;

@@ -16,7 +16,16 @@ import { launchBrowser, screenshot } from '../helpers/browser.ts';
 import { HIDDEN_REPO, READABLE_REPO, seedDashboardHistory, type SeededHistory } from '../helpers/dashboard-seed.ts';
 import { startDashboardServer, type DashboardServer } from '../helpers/dashboard-server.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { formBody, issueComment, issueOpened, repoConfigYaml, REPO_FULL_NAME, send, startHarness, type Harness } from '../helpers/github-workorder-harness.ts';
+import {
+  formBody,
+  issueComment,
+  issueOpened,
+  repoConfigYaml,
+  REPO_FULL_NAME,
+  send,
+  startHarness,
+  type Harness,
+} from '../helpers/github-workorder-harness.ts';
 import { buildPackage } from '../helpers/release-fixtures.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 import { planComment, waitFor } from '../helpers/workorder-fixtures.ts';
@@ -83,7 +92,9 @@ describe('pages over a seeded history', () => {
     expect(await page.locator('[data-testid="timeline"] tbody tr').count()).toBe(6);
     expect(await page.locator('[data-testid="approvals"] tbody tr').count()).toBe(2);
     await page.click('details[data-output-host="web-1"] summary');
-    expect(await page.locator('details[data-output-host="web-1"] pre').textContent()).toContain('migrations applied on web-1');
+    expect(await page.locator('details[data-output-host="web-1"] pre').textContent()).toContain(
+      'migrations applied on web-1',
+    );
     await screenshot(page, 'order');
     await page.context().close();
   });
@@ -118,11 +129,14 @@ describe('pages over a seeded history', () => {
     await page.context().close();
   });
 
-  it("gives a user without access to a repository neither its orders nor their live stream", async () => {
+  it('gives a user without access to a repository neither its orders nor their live stream', async () => {
     const page = await signedInPage(server, 'ann', '/dashboard/orders');
     const order = await page.goto(`${server.base}/dashboard/orders/${seeded.hiddenOrderId}`);
     expect(order?.status()).toBe(404);
-    const stream = await page.evaluate(async (url) => (await fetch(url)).status, `${server.base}/dashboard/orders/${seeded.hiddenOrderId}/events`);
+    const stream = await page.evaluate(
+      async (url) => (await fetch(url)).status,
+      `${server.base}/dashboard/orders/${seeded.hiddenOrderId}/events`,
+    );
     expect(stream).toBe(404);
     await page.context().close();
     // Someone who can read it sees it.
@@ -141,8 +155,17 @@ describe('a live release', () => {
   beforeAll(async () => {
     fleet = await startSshdFleet(3);
     work = await mkdtemp(join(tmpdir(), 'ym-e2e-'));
-    harness = await startHarness({ configYaml: repoConfigYaml(fleet.hostEntries(), 'production: { hosts: [web], approvals: 1, approvers: [team:ops] }'), fleet, workDir: work });
-    server = await startDashboardServer(harness.test.database, [{ login: 'erin', id: 2001, installations: { 4242: [REPO_FULL_NAME] } }]);
+    harness = await startHarness({
+      configYaml: repoConfigYaml(
+        fleet.hostEntries(),
+        'production: { hosts: [web], approvals: 1, approvers: [team:ops] }',
+      ),
+      fleet,
+      workDir: work,
+    });
+    server = await startDashboardServer(harness.test.database, [
+      { login: 'erin', id: 2001, installations: { 4242: [REPO_FULL_NAME] } },
+    ]);
   }, 90_000);
 
   afterAll(async () => {
@@ -154,9 +177,26 @@ describe('a live release', () => {
 
   it('updates the stages × hosts grid while the release runs on sshd hosts', async () => {
     const pkg = await buildPackage(join(work, 'pkgs'), '3.1.4');
-    await send(harness, 'issues', issueOpened(77, 'pam', formBody({ requirement: 'Ship live', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+    await send(
+      harness,
+      'issues',
+      issueOpened(
+        77,
+        'pam',
+        formBody({ requirement: 'Ship live', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+      ),
+    );
     const more = 'commands:\n  post_deploy: "echo migrating schema; sleep 1; echo schema migrated"';
-    await send(harness, 'issue_comment', issueComment(77, 77_001, 'carol', planComment({ environment: 'production', version: '3.1.4', url: pkg.url, sha256: pkg.sha256, more })));
+    await send(
+      harness,
+      'issue_comment',
+      issueComment(
+        77,
+        77_001,
+        'carol',
+        planComment({ environment: 'production', version: '3.1.4', url: pkg.url, sha256: pkg.sha256, more }),
+      ),
+    );
     const order = await waitFor('the planned order', async () => {
       const found = await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 77 });
       return found?.state === 'planned' ? found : undefined;
@@ -173,10 +213,22 @@ describe('a live release', () => {
     for (const host of hosts) {
       // Stages with nothing to run for this plan (no pre-deploy or go-live commands, no health check, no monitor) are skipped.
       // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- runs in the browser; the DOM's types are not in this Node project's lib
-      const results = await page.locator(`#live td[data-host="${host}"]`).evaluateAll((cells) => cells.map((cell) => `${cell.getAttribute('data-stage') ?? ''}:${cell.getAttribute('data-result') ?? ''}`));
-      expect(results.filter((cell) => cell.endsWith(':ok')).map((cell) => cell.split(':')[0])).toEqual(['check', 'fetch', 'switch', 'post_deploy', 'done']);
+      const results = await page
+        .locator(`#live td[data-host="${host}"]`)
+        .evaluateAll((cells) =>
+          cells.map((cell) => `${cell.getAttribute('data-stage') ?? ''}:${cell.getAttribute('data-result') ?? ''}`),
+        );
+      expect(results.filter((cell) => cell.endsWith(':ok')).map((cell) => cell.split(':')[0])).toEqual([
+        'check',
+        'fetch',
+        'switch',
+        'post_deploy',
+        'done',
+      ]);
       expect(results.filter((cell) => !cell.endsWith(':ok') && !cell.endsWith(':skipped'))).toEqual(['rollback:']);
-      expect(await page.locator(`#live td[data-host="${host}"][data-stage="done"]`).getAttribute('data-result')).toBe('ok');
+      expect(await page.locator(`#live td[data-host="${host}"][data-stage="done"]`).getAttribute('data-result')).toBe(
+        'ok',
+      );
     }
     // The approval and the moves of the order arrived the same way.
     expect(await page.locator('#approvals').textContent()).toContain('erin');

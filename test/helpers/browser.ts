@@ -13,14 +13,24 @@ export const CHROMIUM = process.env.YM_CHROMIUM ?? '/usr/lib/chromium/chromium';
  * `YM_UPDATE_SCREENSHOTS=1 npx vitest run test/e2e`.
  */
 export const SCREENSHOTS =
-  process.env.YM_UPDATE_SCREENSHOTS === '1' ? join(import.meta.dirname, '..', 'e2e', 'screenshots') : join(import.meta.dirname, '..', '..', '.cache', 'screenshots');
+  process.env.YM_UPDATE_SCREENSHOTS === '1'
+    ? join(import.meta.dirname, '..', 'e2e', 'screenshots')
+    : join(import.meta.dirname, '..', '..', '.cache', 'screenshots');
 
 /** Launches Chromium; playwright-core gives it a new empty profile directory. */
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
   });
 }
 

@@ -7,7 +7,11 @@ export interface CapturedIo {
   stderr: () => string;
 }
 
-export function captureIo(cwd: string, env: Record<string, string> = {}, signal: AbortSignal = new AbortController().signal): CapturedIo {
+export function captureIo(
+  cwd: string,
+  env: Record<string, string> = {},
+  signal: AbortSignal = new AbortController().signal,
+): CapturedIo {
   let stdout = '';
   let stderr = '';
   return {

@@ -39,9 +39,18 @@ export function dashboardClient(base: string, onAppResponse: (visit: Visit) => v
   /** One request, no redirect followed; cookies sent to and kept from the app only. */
   async function visit(url: string, jar: CookieJar | undefined, init: RequestInit = {}): Promise<Visit> {
     const absolute = new URL(url, base).toString();
-    const headers = { ...(jar !== undefined && ofApp(absolute) ? jar.header() : {}), ...(init.headers as Record<string, string> | undefined) };
+    const headers = {
+      ...(jar !== undefined && ofApp(absolute) ? jar.header() : {}),
+      ...(init.headers as Record<string, string> | undefined),
+    };
     const response = await fetch(absolute, { redirect: 'manual', ...init, headers });
-    const result: Visit = { status: response.status, location: response.headers.get('location'), setCookies: response.headers.getSetCookie(), body: await response.text(), headers: response.headers };
+    const result: Visit = {
+      status: response.status,
+      location: response.headers.get('location'),
+      setCookies: response.headers.getSetCookie(),
+      body: await response.text(),
+      headers: response.headers,
+    };
     if (ofApp(absolute)) {
       onAppResponse(result);
       jar?.absorb(result.setCookies);

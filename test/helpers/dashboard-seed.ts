@@ -37,7 +37,8 @@ export interface SeededHistory {
   hiddenOrderId: number;
 }
 
-const PLAN = (version: string) => `app: shop\nenvironment: production\nversion: "${version}"\nartifact: https://artifacts.example.com/shop-${version}.tar.gz\nstrategy: { type: serial }\n`;
+const PLAN = (version: string) =>
+  `app: shop\nenvironment: production\nversion: "${version}"\nartifact: https://artifacts.example.com/shop-${version}.tar.gz\nstrategy: { type: serial }\n`;
 
 async function order(db: Db, values: typeof workOrders.$inferInsert): Promise<number> {
   const rows = await db.insert(workOrders).values(values).returning({ id: workOrders.id });
@@ -53,26 +54,136 @@ export async function seedDashboardHistory(db: Db): Promise<SeededHistory> {
     { repoFullName: HIDDEN_REPO, name: 'ledger', project: 'finance', deployTo: '/srv/ledger' },
   ]);
   await db.insert(environments).values([
-    { repoFullName: READABLE_REPO, app: 'shop', name: 'production', production: true, approvalsNeeded: 2, hosts: ['web'] },
+    {
+      repoFullName: READABLE_REPO,
+      app: 'shop',
+      name: 'production',
+      production: true,
+      approvalsNeeded: 2,
+      hosts: ['web'],
+    },
     { repoFullName: HIDDEN_REPO, app: 'ledger', name: 'production', production: true, hosts: ['vault'] },
   ]);
   const common = { installationId: 4242, kind: 'issue' as const, app: 'shop', environment: 'production' };
-  const releasedOrderId = await order(db, { ...common, repoFullName: READABLE_REPO, number: 1, title: 'Ship the new checkout', state: 'accepted', requester: 'pam', planAuthor: 'dev', deployer: 'dora', acceptor: 'ann', createdAt: day(2), updatedAt: day(3), releasedAt: day(3) });
-  const plannedOrderId = await order(db, { ...common, repoFullName: READABLE_REPO, number: 2, title: 'Raise the cart limit', state: 'planned', requester: 'pam', planAuthor: 'dev', createdAt: day(4), updatedAt: day(4) });
-  const waitingOrderId = await order(db, { ...common, repoFullName: READABLE_REPO, number: 3, title: 'Hotfix <script>alert(1)</script>', state: 'approved', requester: 'quinn', planAuthor: 'dev', createdAt: day(5), updatedAt: day(5) });
-  const hiddenOrderId = await order(db, { ...common, repoFullName: HIDDEN_REPO, number: 7, title: 'Rotate ledger keys', state: 'running', app: 'ledger', requester: 'mallory', planAuthor: 'mallory', createdAt: day(5), updatedAt: day(5) });
+  const releasedOrderId = await order(db, {
+    ...common,
+    repoFullName: READABLE_REPO,
+    number: 1,
+    title: 'Ship the new checkout',
+    state: 'accepted',
+    requester: 'pam',
+    planAuthor: 'dev',
+    deployer: 'dora',
+    acceptor: 'ann',
+    createdAt: day(2),
+    updatedAt: day(3),
+    releasedAt: day(3),
+  });
+  const plannedOrderId = await order(db, {
+    ...common,
+    repoFullName: READABLE_REPO,
+    number: 2,
+    title: 'Raise the cart limit',
+    state: 'planned',
+    requester: 'pam',
+    planAuthor: 'dev',
+    createdAt: day(4),
+    updatedAt: day(4),
+  });
+  const waitingOrderId = await order(db, {
+    ...common,
+    repoFullName: READABLE_REPO,
+    number: 3,
+    title: 'Hotfix <script>alert(1)</script>',
+    state: 'approved',
+    requester: 'quinn',
+    planAuthor: 'dev',
+    createdAt: day(5),
+    updatedAt: day(5),
+  });
+  const hiddenOrderId = await order(db, {
+    ...common,
+    repoFullName: HIDDEN_REPO,
+    number: 7,
+    title: 'Rotate ledger keys',
+    state: 'running',
+    app: 'ledger',
+    requester: 'mallory',
+    planAuthor: 'mallory',
+    createdAt: day(5),
+    updatedAt: day(5),
+  });
 
   await db.insert(planVersions).values([
-    { workOrderId: releasedOrderId, seq: 1, author: 'dev', yaml: PLAN('2.0.0'), plan: {}, digest: 'a'.repeat(64), commitSha: 'c'.repeat(40), createdAt: day(2, 11) },
+    {
+      workOrderId: releasedOrderId,
+      seq: 1,
+      author: 'dev',
+      yaml: PLAN('2.0.0'),
+      plan: {},
+      digest: 'a'.repeat(64),
+      commitSha: 'c'.repeat(40),
+      createdAt: day(2, 11),
+    },
     // Its quorum of two was reached with erin's approval at 14:00.
-    { workOrderId: releasedOrderId, seq: 2, author: 'dev', yaml: PLAN('2.0.1'), plan: {}, digest: 'b'.repeat(64), commitSha: 'c'.repeat(40), createdAt: day(2, 12), quorumReachedAt: day(2, 14) },
-    { workOrderId: plannedOrderId, seq: 1, author: 'dev', yaml: PLAN('2.1.0'), plan: {}, digest: 'd'.repeat(64), createdAt: day(4, 11) },
-    { workOrderId: hiddenOrderId, seq: 1, author: 'mallory', yaml: 'app: ledger\nsecret_plan: true\n', plan: {}, digest: 'e'.repeat(64), createdAt: day(5, 11) },
+    {
+      workOrderId: releasedOrderId,
+      seq: 2,
+      author: 'dev',
+      yaml: PLAN('2.0.1'),
+      plan: {},
+      digest: 'b'.repeat(64),
+      commitSha: 'c'.repeat(40),
+      createdAt: day(2, 12),
+      quorumReachedAt: day(2, 14),
+    },
+    {
+      workOrderId: plannedOrderId,
+      seq: 1,
+      author: 'dev',
+      yaml: PLAN('2.1.0'),
+      plan: {},
+      digest: 'd'.repeat(64),
+      createdAt: day(4, 11),
+    },
+    {
+      workOrderId: hiddenOrderId,
+      seq: 1,
+      author: 'mallory',
+      yaml: 'app: ledger\nsecret_plan: true\n',
+      plan: {},
+      digest: 'e'.repeat(64),
+      createdAt: day(5, 11),
+    },
   ]);
   await db.insert(approvals).values([
-    { workOrderId: releasedOrderId, actor: 'carol', source: 'github', digest: 'b'.repeat(64), verdict: 'approved', sourceRef: 'review:1', createdAt: day(2, 13) },
-    { workOrderId: releasedOrderId, actor: 'erin', source: 'slack', digest: 'b'.repeat(64), verdict: 'approved', sourceRef: 'slack:1', createdAt: day(2, 14) },
-    { workOrderId: plannedOrderId, actor: 'carol', source: 'github', digest: 'd'.repeat(64), verdict: 'approved', sourceRef: 'comment:9', createdAt: day(4, 12) },
+    {
+      workOrderId: releasedOrderId,
+      actor: 'carol',
+      source: 'github',
+      digest: 'b'.repeat(64),
+      verdict: 'approved',
+      sourceRef: 'review:1',
+      createdAt: day(2, 13),
+    },
+    {
+      workOrderId: releasedOrderId,
+      actor: 'erin',
+      source: 'slack',
+      digest: 'b'.repeat(64),
+      verdict: 'approved',
+      sourceRef: 'slack:1',
+      createdAt: day(2, 14),
+    },
+    {
+      workOrderId: plannedOrderId,
+      actor: 'carol',
+      source: 'github',
+      digest: 'd'.repeat(64),
+      verdict: 'approved',
+      sourceRef: 'comment:9',
+      createdAt: day(4, 12),
+    },
   ]);
   await db.transaction(async (tx) => {
     const moves: [number, string, string | null, string, string][] = [
@@ -88,36 +199,123 @@ export async function seedDashboardHistory(db: Db): Promise<SeededHistory> {
       [hiddenOrderId, 'mallory', 'approved', 'running', 'ledger-secret-reason'],
     ];
     for (const [workOrderId, actor, fromState, toState, reason] of moves) {
-      await appendAudit(tx, { actor, action: fromState === null ? 'work_order.opened' : 'work_order.transition', workOrderId, fromState, toState, reason });
+      await appendAudit(tx, {
+        actor,
+        action: fromState === null ? 'work_order.opened' : 'work_order.transition',
+        workOrderId,
+        fromState,
+        toState,
+        reason,
+      });
     }
     await appendAudit(tx, { actor: 'cli:ops', action: 'lane.instance_added', data: { service: 'cart', version: '1' } });
   });
 
   await db.insert(releases).values([
-    { workOrderId: releasedOrderId, releaseId: 'rel-shop-1', repoFullName: READABLE_REPO, app: 'shop', environment: 'production', version: '2.0.1', status: 'succeeded', startedAt: day(3, 9), finishedAt: day(3, 10), createdAt: day(3, 9) },
-    { workOrderId: hiddenOrderId, releaseId: 'rel-ledger-1', repoFullName: HIDDEN_REPO, app: 'ledger', environment: 'production', version: '9.9.9', status: 'running', startedAt: day(5, 12), createdAt: day(5, 12) },
+    {
+      workOrderId: releasedOrderId,
+      releaseId: 'rel-shop-1',
+      repoFullName: READABLE_REPO,
+      app: 'shop',
+      environment: 'production',
+      version: '2.0.1',
+      status: 'succeeded',
+      startedAt: day(3, 9),
+      finishedAt: day(3, 10),
+      createdAt: day(3, 9),
+    },
+    {
+      workOrderId: hiddenOrderId,
+      releaseId: 'rel-ledger-1',
+      repoFullName: HIDDEN_REPO,
+      app: 'ledger',
+      environment: 'production',
+      version: '9.9.9',
+      status: 'running',
+      startedAt: day(5, 12),
+      createdAt: day(5, 12),
+    },
   ]);
   for (const host of ['web-1', 'web-2']) {
     for (const stage of STAGES) {
       await db.insert(stageEvents).values({ releaseId: 'rel-shop-1', host, stage, result: 'started', at: day(3, 9) });
-      await db.insert(stageEvents).values({ releaseId: 'rel-shop-1', host, stage, result: stage === 'monitor' ? 'skipped' : 'ok', durationMs: 1200, at: day(3, 9) });
+      await db
+        .insert(stageEvents)
+        .values({
+          releaseId: 'rel-shop-1',
+          host,
+          stage,
+          result: stage === 'monitor' ? 'skipped' : 'ok',
+          durationMs: 1200,
+          at: day(3, 9),
+        });
     }
-    await db.insert(stageOutput).values({ releaseId: 'rel-shop-1', host, stage: 'post_deploy', stream: 'stdout', line: `migrations applied on ${host}` });
-    await db.insert(hostRuns).values({ releaseId: 'rel-shop-1', host, outcome: 'released', previousVersion: '1.9.0', durationMs: 12_000, finishedAt: day(3, 10) });
+    await db
+      .insert(stageOutput)
+      .values({
+        releaseId: 'rel-shop-1',
+        host,
+        stage: 'post_deploy',
+        stream: 'stdout',
+        line: `migrations applied on ${host}`,
+      });
+    await db
+      .insert(hostRuns)
+      .values({
+        releaseId: 'rel-shop-1',
+        host,
+        outcome: 'released',
+        previousVersion: '1.9.0',
+        durationMs: 12_000,
+        finishedAt: day(3, 10),
+      });
   }
-  await db.insert(stageEvents).values({ releaseId: 'rel-ledger-1', host: 'vault-1', stage: 'check', result: 'started' });
-  await db.insert(stageOutput).values({ releaseId: 'rel-ledger-1', host: 'vault-1', stage: 'check', stream: 'stdout', line: 'ledger master key fingerprint 42' });
+  await db
+    .insert(stageEvents)
+    .values({ releaseId: 'rel-ledger-1', host: 'vault-1', stage: 'check', result: 'started' });
+  await db
+    .insert(stageOutput)
+    .values({
+      releaseId: 'rel-ledger-1',
+      host: 'vault-1',
+      stage: 'check',
+      stream: 'stdout',
+      line: 'ledger master key fingerprint 42',
+    });
 
   await db.insert(environmentLocks).values([
-    { repoFullName: READABLE_REPO, app: 'shop', environment: 'production', lockedBy: 'dora', manualReason: 'database maintenance', acquiredAt: day(5, 8) },
-    { repoFullName: HIDDEN_REPO, app: 'ledger', environment: 'production', holderWorkOrderId: hiddenOrderId, owner: 'worker-x', acquiredAt: day(5, 12) },
+    {
+      repoFullName: READABLE_REPO,
+      app: 'shop',
+      environment: 'production',
+      lockedBy: 'dora',
+      manualReason: 'database maintenance',
+      acquiredAt: day(5, 8),
+    },
+    {
+      repoFullName: HIDDEN_REPO,
+      app: 'ledger',
+      environment: 'production',
+      holderWorkOrderId: hiddenOrderId,
+      owner: 'worker-x',
+      acquiredAt: day(5, 12),
+    },
   ]);
-  await db.insert(environmentLockWaiters).values({ repoFullName: READABLE_REPO, app: 'shop', environment: 'production', workOrderId: waitingOrderId });
+  await db
+    .insert(environmentLockWaiters)
+    .values({ repoFullName: READABLE_REPO, app: 'shop', environment: 'production', workOrderId: waitingOrderId });
 
   const instances = await db
     .insert(laneInstances)
     .values([
-      { service: 'cart', version: 'baseline', baseline: true, runtime: 'registered', state: 'up', endpoint: 'http://127.0.0.1:9' },
+      {
+        service: 'cart',
+        version: 'baseline',
+        baseline: true,
+        runtime: 'registered',
+        state: 'up',
+        endpoint: 'http://127.0.0.1:9',
+      },
       { service: 'cart', version: '1', runtime: 'process', state: 'up', endpoint: 'http://127.0.0.1:10' },
     ])
     .returning({ id: laneInstances.id, version: laneInstances.version });

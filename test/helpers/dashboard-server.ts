@@ -18,7 +18,11 @@ export interface DashboardServer {
 }
 
 /** Starts the stand-in and the dashboard (plus any `extraRoutes`) on 127.0.0.1. */
-export async function startDashboardServer(database: Database, users: readonly StandInUser[], options: { liveRecheckMs?: number; extraRoutes?: [string, RouteHandler][] } = {}): Promise<DashboardServer> {
+export async function startDashboardServer(
+  database: Database,
+  users: readonly StandInUser[],
+  options: { liveRecheckMs?: number; extraRoutes?: [string, RouteHandler][] } = {},
+): Promise<DashboardServer> {
   const standIn = await startGitHubOAuthStandIn({ users });
   const [port = 0] = await freePorts(1);
   const base = `http://127.0.0.1:${port}`;
@@ -33,7 +37,11 @@ export async function startDashboardServer(database: Database, users: readonly S
     ...(options.liveRecheckMs === undefined ? {} : { liveRecheckMs: options.liveRecheckMs }),
   });
   if (!started.ok) throw new Error(started.problems.join('; '));
-  const server = createRoutedServer(new Map([...(options.extraRoutes ?? []), ...started.routes]), { error: (fields, message) => { console.error(message, fields); } });
+  const server = createRoutedServer(new Map([...(options.extraRoutes ?? []), ...started.routes]), {
+    error: (fields, message) => {
+      console.error(message, fields);
+    },
+  });
   await listen(server, port, '127.0.0.1');
   return {
     base,

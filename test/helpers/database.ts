@@ -31,7 +31,9 @@ function withDatabase(url: string, name: string): string {
  * Creates an empty database `<prefix><random>` (default `ym_`) through the maintenance database and returns its
  * URL; `drop()` removes it even with sessions open. Benches use it too, with their own prefix and server.
  */
-export async function createTestPostgres(options: { maintenanceUrl?: string; prefix?: string } = {}): Promise<TestPostgres> {
+export async function createTestPostgres(
+  options: { maintenanceUrl?: string; prefix?: string } = {},
+): Promise<TestPostgres> {
   const maintenanceUrl = options.maintenanceUrl ?? MAINTENANCE_URL;
   const name = `${options.prefix ?? 'ym_'}${randomBytes(6).toString('hex')}`;
   const admin = postgres(maintenanceUrl, { max: 1, onnotice: () => undefined });

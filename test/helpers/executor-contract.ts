@@ -52,7 +52,10 @@ export function executorContract(context: ContractContext): void {
       const values = hostile.map((value) => value.replace('PWNED', join(dir, 'pwned')));
       const vars = Object.fromEntries(values.map((value, index) => [`YM_V${index}`, value]));
       const names = Object.keys(vars).join(' ');
-      const result = await run(context.executor(), `cd ${q(dir)} && export ${shellAssignments(vars)} && printenv -0 ${names}`);
+      const result = await run(
+        context.executor(),
+        `cd ${q(dir)} && export ${shellAssignments(vars)} && printenv -0 ${names}`,
+      );
       expect(result.exitCode).toBe(0);
       expect(result.stdout.split('\0').slice(0, -1)).toEqual(values);
       const args = await run(context.executor(), `cd ${q(dir)} && printf '%s\\0' ${values.map(q).join(' ')}`);
@@ -88,9 +91,13 @@ export function executorContract(context: ContractContext): void {
 
     it('keeps multibyte characters whole when they are split across chunks', async () => {
       const chunks: string[] = [];
-      const result = await run(context.executor(), `printf '\\342\\202'; sleep 0.2; printf '\\254 \\360\\237'; sleep 0.2; printf '\\232\\200\\n'`, {
-        onStdout: (chunk) => chunks.push(chunk),
-      });
+      const result = await run(
+        context.executor(),
+        `printf '\\342\\202'; sleep 0.2; printf '\\254 \\360\\237'; sleep 0.2; printf '\\232\\200\\n'`,
+        {
+          onStdout: (chunk) => chunks.push(chunk),
+        },
+      );
       expect(result.stdout).toBe('€ 🚀\n');
       for (const chunk of chunks) expect(chunk).not.toContain('\uFFFD');
     });
@@ -127,9 +134,13 @@ export function executorContract(context: ContractContext): void {
       await writeFile(join(source, 'sub dir', "it's.txt"), 'hello\n');
       const archive = execFileSync('tar', ['-czf', '-', '-C', source, '.'], { maxBuffer: 64 << 20 });
       const dir = await workDir();
-      const result = await run(context.executor(), `mkdir -p ${q(join(dir, 'out'))} && tar -xzf - -C ${q(join(dir, 'out'))}`, {
-        stdin: Readable.from([archive.subarray(0, 1000), archive.subarray(1000)]),
-      });
+      const result = await run(
+        context.executor(),
+        `mkdir -p ${q(join(dir, 'out'))} && tar -xzf - -C ${q(join(dir, 'out'))}`,
+        {
+          stdin: Readable.from([archive.subarray(0, 1000), archive.subarray(1000)]),
+        },
+      );
       expect(result).toMatchObject({ exitCode: 0, stderr: '' });
       expect(await sha256File(join(dir, 'out', 'blob.bin'))).toBe(await sha256File(join(source, 'blob.bin')));
       expect(await readFile(join(dir, 'out', 'sub dir', "it's.txt"), 'utf8')).toBe('hello\n');
@@ -141,11 +152,15 @@ export function executorContract(context: ContractContext): void {
           this.destroy(new Error('disk on fire'));
         },
       });
-      await expect(context.executor().exec('cat > /dev/null; sleep 30', { stdin: failing })).rejects.toThrow('disk on fire');
+      await expect(context.executor().exec('cat > /dev/null; sleep 30', { stdin: failing })).rejects.toThrow(
+        'disk on fire',
+      );
     });
 
     it('runs many commands at once over the same executor', async () => {
-      const results = await Promise.all(Array.from({ length: 40 }, (_, index) => run(context.executor(), `echo ${index}`)));
+      const results = await Promise.all(
+        Array.from({ length: 40 }, (_, index) => run(context.executor(), `echo ${index}`)),
+      );
       expect(results.map((result) => result.stdout)).toEqual(Array.from({ length: 40 }, (_, index) => `${index}\n`));
       for (let index = 0; index < 100; index += 1) {
         expect((await context.executor().exec('true')).exitCode).toBe(0);

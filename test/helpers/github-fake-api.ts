@@ -121,7 +121,14 @@ function tokenAnswer(counter: () => number): FakeRouteHandler {
     body: {
       token: `ghs_fake${String(counter()).padStart(32, '0')}`,
       expires_at: new Date(Date.now() + 3_600_000).toISOString().replace(/\.\d+Z$/, 'Z'),
-      permissions: { issues: 'write', pull_requests: 'write', checks: 'write', deployments: 'write', contents: 'read', members: 'read' },
+      permissions: {
+        issues: 'write',
+        pull_requests: 'write',
+        checks: 'write',
+        deployments: 'write',
+        contents: 'read',
+        members: 'read',
+      },
       repository_selection: 'all',
     },
   });
@@ -205,7 +212,9 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => { resolve(); });
+    server.listen(0, '127.0.0.1', () => {
+      resolve();
+    });
   });
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('the fake GitHub API has no TCP address');
@@ -229,16 +238,24 @@ export async function startFakeGitHubApi(): Promise<FakeGitHubApi> {
     answerWithExample,
     requestsTo,
     waitForRequests(routeKey, { count = 1, timeoutMs = 5000, where = () => true } = {}) {
-      return waiter.wait(() => requestsTo(routeKey).filter(where), count, timeoutMs, () => {
-        const seen = requests.map((request) => `${request.method} ${request.path} → ${request.status}`).join('\n  ') || '(none)';
-        return `waited ${timeoutMs} ms for ${count} × ${routeKey}; requests so far:\n  ${seen}`;
-      });
+      return waiter.wait(
+        () => requestsTo(routeKey).filter(where),
+        count,
+        timeoutMs,
+        () => {
+          const seen =
+            requests.map((request) => `${request.method} ${request.path} → ${request.status}`).join('\n  ') || '(none)';
+          return `waited ${timeoutMs} ms for ${count} × ${routeKey}; requests so far:\n  ${seen}`;
+        },
+      );
     },
     violations: () => requests.filter((request) => request.violations.length > 0),
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => { resolve(); });
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

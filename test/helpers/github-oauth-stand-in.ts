@@ -95,7 +95,11 @@ interface IssuedToken {
   revoked: boolean;
 }
 
-const BAD_CREDENTIALS = { message: 'Bad credentials', documentation_url: 'https://docs.github.com/rest', status: '401' };
+const BAD_CREDENTIALS = {
+  message: 'Bad credentials',
+  documentation_url: 'https://docs.github.com/rest',
+  status: '401',
+};
 const NOT_FOUND = { message: 'Not Found', documentation_url: 'https://docs.github.com/rest', status: '404' };
 
 function example(method: string, route: string): Record<string, unknown> {
@@ -120,7 +124,9 @@ function paginate<T>(items: readonly T[], query: URLSearchParams): T[] {
 }
 
 function sendJson(response: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers }).end(JSON.stringify(body));
+  response
+    .writeHead(status, { 'content-type': 'application/json; charset=utf-8', ...headers })
+    .end(JSON.stringify(body));
 }
 
 function sendText(response: ServerResponse, status: number, text: string): void {
@@ -136,7 +142,9 @@ function formOrJson(text: string, contentType: string | undefined): Record<strin
     try {
       const parsed: unknown = JSON.parse(text);
       if (!isJsonObject(parsed)) return {};
-      return Object.fromEntries(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+      return Object.fromEntries(
+        Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'),
+      );
     } catch {
       return {};
     }
@@ -195,7 +203,11 @@ export async function startGitHubOAuthStandIn(options: StandInOptions): Promise<
   async function accessToken(request: IncomingMessage, response: ServerResponse): Promise<number> {
     const fields = formOrJson(await readBody(request), request.headers['content-type']);
     const refuse = (error: string, description: string): number => {
-      sendJson(response, 200, { error, error_description: description, error_uri: 'https://docs.github.com/apps/troubleshooting' });
+      sendJson(response, 200, {
+        error,
+        error_description: description,
+        error_uri: 'https://docs.github.com/apps/troubleshooting',
+      });
       return 200;
     };
     if (fields.client_id !== clientId || fields.client_secret !== clientSecret) {
@@ -206,13 +218,20 @@ export async function startGitHubOAuthStandIn(options: StandInOptions): Promise<
     codes.delete(code);
     if (issued === undefined) return refuse('bad_verification_code', 'The code passed is incorrect or expired.');
     if (fields.redirect_uri !== undefined && fields.redirect_uri !== issued.redirectUri) {
-      return refuse('redirect_uri_mismatch', 'The redirect_uri MUST match the registered callback URL for this application.');
+      return refuse(
+        'redirect_uri_mismatch',
+        'The redirect_uri MUST match the registered callback URL for this application.',
+      );
     }
     const token = `ghu_${randomBytes(18).toString('hex')}`;
     tokens.set(token, { login: issued.login, revoked: false });
     const answer: Record<string, unknown> = { access_token: token, token_type: 'bearer', scope: '' };
     if (expiresIn !== null) {
-      Object.assign(answer, { expires_in: expiresIn, refresh_token: `ghr_${randomBytes(30).toString('hex')}`, refresh_token_expires_in: 15_811_200 });
+      Object.assign(answer, {
+        expires_in: expiresIn,
+        refresh_token: `ghr_${randomBytes(30).toString('hex')}`,
+        refresh_token_expires_in: 15_811_200,
+      });
     }
     const wantsJson = (request.headers.accept ?? '').includes('json');
     if (wantsJson) sendJson(response, 200, answer);
@@ -238,19 +257,29 @@ export async function startGitHubOAuthStandIn(options: StandInOptions): Promise<
   }
 
   /** Answers one REST request whose path (without the prefix) matched `route`. */
-  function rest(route: string, pathParams: Record<string, string>, query: URLSearchParams, user: StandInUser): { status: number; body: unknown } {
+  function rest(
+    route: string,
+    pathParams: Record<string, string>,
+    query: URLSearchParams,
+    user: StandInUser,
+  ): { status: number; body: unknown } {
     switch (route) {
       case '/user':
         return { status: 200, body: { ...example('GET', '/user'), login: user.login, id: user.id } };
       case '/user/installations': {
-        const all = Object.entries(user.installations).map(([id, repos]) => installationOf(Number(id), repos[0]?.split('/')[0] ?? user.login));
+        const all = Object.entries(user.installations).map(([id, repos]) =>
+          installationOf(Number(id), repos[0]?.split('/')[0] ?? user.login),
+        );
         return { status: 200, body: { total_count: all.length, installations: paginate(all, query) } };
       }
       case '/user/installations/{installation_id}/repositories': {
         const repos = user.installations[Number(pathParams.installation_id)];
         if (repos === undefined) return { status: 404, body: NOT_FOUND };
         const all = repos.map((fullName, index) => repositoryOf(fullName, index));
-        return { status: 200, body: { total_count: all.length, repository_selection: 'selected', repositories: paginate(all, query) } };
+        return {
+          status: 200,
+          body: { total_count: all.length, repository_selection: 'selected', repositories: paginate(all, query) },
+        };
       }
       default:
         return { status: 404, body: NOT_FOUND };
@@ -276,12 +305,29 @@ export async function startGitHubOAuthStandIn(options: StandInOptions): Promise<
     }
     const path = url.pathname.slice(API_PREFIX.length);
     const text = await readBody(request);
-    const validation = validateGitHubRequest({ method, url: `${path}${url.search}`, body: text === '' ? undefined : text });
+    const validation = validateGitHubRequest({
+      method,
+      url: `${path}${url.search}`,
+      body: text === '' ? undefined : text,
+    });
     const matched = matchPath(method, path);
-    const entry = { ...base, kind: 'rest' as const, route: matched?.route, violations: validation.ok ? [] : validation.violations };
-    const headers = { 'x-github-api-version-selected': '2022-11-28', 'x-github-request-id': `STANDIN:${requests.length + 1}` };
+    const entry = {
+      ...base,
+      kind: 'rest' as const,
+      route: matched?.route,
+      violations: validation.ok ? [] : validation.violations,
+    };
+    const headers = {
+      'x-github-api-version-selected': '2022-11-28',
+      'x-github-request-id': `STANDIN:${requests.length + 1}`,
+    };
     if (apiFailure !== undefined) {
-      sendJson(response, apiFailure, { message: 'Service unavailable (stand-in outage)', status: String(apiFailure) }, headers);
+      sendJson(
+        response,
+        apiFailure,
+        { message: 'Service unavailable (stand-in outage)', status: String(apiFailure) },
+        headers,
+      );
       record(entry, apiFailure);
       return;
     }
@@ -293,7 +339,10 @@ export async function startGitHubOAuthStandIn(options: StandInOptions): Promise<
       record(entry, 401);
       return;
     }
-    const answer = matched?.operation === undefined ? { status: 404, body: NOT_FOUND } : rest(matched.route, matched.pathParams, url.searchParams, user);
+    const answer =
+      matched?.operation === undefined
+        ? { status: 404, body: NOT_FOUND }
+        : rest(matched.route, matched.pathParams, url.searchParams, user);
     sendJson(response, answer.status, answer.body, headers);
     record(entry, answer.status);
   }

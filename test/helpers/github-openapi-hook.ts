@@ -3,7 +3,12 @@
  * route template in `options.url` and the parameters unsplit, so violations name the parameter the code got wrong.
  * A violating request is recorded and rejected with {@link OpenApiViolationError}; nothing reaches the network.
  */
-import { formatViolations, validateGitHubRequest, type RequestViolation, type ValidationOptions } from './github-openapi.ts';
+import {
+  formatViolations,
+  validateGitHubRequest,
+  type RequestViolation,
+  type ValidationOptions,
+} from './github-openapi.ts';
 
 /** What `hook.before('request')` passes: endpoint options with the route template still in `url`. */
 export interface OctokitRequestOptions {
@@ -60,7 +65,11 @@ function isGraphql(url: string): boolean {
  *
  * @returns the log (a fresh one unless given).
  */
-export function attachOpenApiValidation(octokit: HookableOctokit, log: OpenApiValidationLog = createValidationLog(), options: ValidationOptions = {}): OpenApiValidationLog {
+export function attachOpenApiValidation(
+  octokit: HookableOctokit,
+  log: OpenApiValidationLog = createValidationLog(),
+  options: ValidationOptions = {},
+): OpenApiValidationLog {
   octokit.hook.before('request', (request) => {
     if (isGraphql(request.url)) return;
     log.checked++;
@@ -76,7 +85,10 @@ export function attachOpenApiValidation(octokit: HookableOctokit, log: OpenApiVa
  * The same as an Octokit plugin, so that every instance a class creates is covered, e.g. every installation
  * client of a Probot: `new Probot({ Octokit: ProbotOctokit.plugin(openApiValidationPlugin(log)) })`.
  */
-export function openApiValidationPlugin(log: OpenApiValidationLog, options: ValidationOptions = {}): (octokit: HookableOctokit) => void {
+export function openApiValidationPlugin(
+  log: OpenApiValidationLog,
+  options: ValidationOptions = {},
+): (octokit: HookableOctokit) => void {
   return (octokit) => {
     attachOpenApiValidation(octokit, log, options);
   };

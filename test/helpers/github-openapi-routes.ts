@@ -1,5 +1,12 @@
 /** The operations of GitHub's REST description, found by route template or by a concrete request path. */
-import { dereference, isJsonObject, loadGitHubOpenApi, objectAt, stringAt, type JsonObject } from './github-openapi-spec.ts';
+import {
+  dereference,
+  isJsonObject,
+  loadGitHubOpenApi,
+  objectAt,
+  stringAt,
+  type JsonObject,
+} from './github-openapi-spec.ts';
 
 /** A path or query parameter of an operation, references resolved. */
 export interface OpenApiParameter {
@@ -125,7 +132,12 @@ export function normalizeRoute(url: string): NormalizedRoute {
   let route = url.replace(/^https?:\/\/[^/]+/, '').replace(/:([a-z]\w+)/g, '{$1}');
   const queryNames: string[] = [];
   route = route.replace(/\{\?([^}]*)\}/g, (_whole, names: string) => {
-    queryNames.push(...names.split(',').map((name) => name.trim()).filter((name) => name !== ''));
+    queryNames.push(
+      ...names
+        .split(',')
+        .map((name) => name.trim())
+        .filter((name) => name !== ''),
+    );
     return '';
   });
   const question = route.indexOf('?');

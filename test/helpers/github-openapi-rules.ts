@@ -13,10 +13,14 @@ const CHECK_RUN_OPERATIONS = new Set(['checks/create', 'checks/update']);
 function checkRunConclusion(body: unknown): RequestViolation[] {
   if (!isJsonObject(body) || body.conclusion !== undefined) return [];
   if (body.status === 'completed') {
-    return [{ rule: 'check-run-conclusion', path: 'body.conclusion', message: 'is required when status is "completed"' }];
+    return [
+      { rule: 'check-run-conclusion', path: 'body.conclusion', message: 'is required when status is "completed"' },
+    ];
   }
   if (body.completed_at !== undefined) {
-    return [{ rule: 'check-run-conclusion', path: 'body.conclusion', message: 'is required when completed_at is given' }];
+    return [
+      { rule: 'check-run-conclusion', path: 'body.conclusion', message: 'is required when completed_at is given' },
+    ];
   }
   return [];
 }

@@ -32,7 +32,8 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   if (typeof value === 'number') return Number.isInteger(value) ? `the integer ${value}` : `the number ${value}`;
-  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === 'string')
+    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   return `${typeof value === 'object' ? 'an' : 'a'} ${typeof value}`;
 }
 
@@ -117,11 +118,13 @@ function checkString(schema: JsonObject, value: string, path: string, walk: Walk
   const min = numberAt(schema, 'minLength');
   const max = numberAt(schema, 'maxLength');
   if (min !== undefined && length < min) add(walk, path, 'minLength', `must be at least ${min} characters long`);
-  if (max !== undefined && length > max) add(walk, path, 'maxLength', `must be at most ${max} characters long (is ${length})`);
+  if (max !== undefined && length > max)
+    add(walk, path, 'maxLength', `must be at most ${max} characters long (is ${length})`);
   const pattern = stringAt(schema, 'pattern');
   if (pattern !== undefined && !patternMatches(pattern, value)) add(walk, path, 'pattern', `must match ${pattern}`);
   const format = stringAt(schema, 'format');
-  if (format === 'date-time' && !DATE_TIME.test(value)) add(walk, path, 'format', 'must be an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SSZ)');
+  if (format === 'date-time' && !DATE_TIME.test(value))
+    add(walk, path, 'format', 'must be an ISO 8601 date-time (YYYY-MM-DDTHH:MM:SSZ)');
   if (format === 'date' && !DATE.test(value)) add(walk, path, 'format', 'must be a date (YYYY-MM-DD)');
   if (format === 'uri' && !URL.canParse(value)) add(walk, path, 'format', 'must be an absolute URI');
 }
@@ -143,11 +146,18 @@ function checkArray(schema: JsonObject, value: readonly unknown[], path: string,
   const min = numberAt(schema, 'minItems');
   const max = numberAt(schema, 'maxItems');
   if (min !== undefined && value.length < min) add(walk, path, 'minItems', `must have at least ${min} items`);
-  if (max !== undefined && value.length > max) add(walk, path, 'maxItems', `must have at most ${max} items (has ${value.length})`);
-  if (schema.uniqueItems === true && value.some((item, i) => value.findIndex((other) => jsonEqual(other, item)) !== i)) {
+  if (max !== undefined && value.length > max)
+    add(walk, path, 'maxItems', `must have at most ${max} items (has ${value.length})`);
+  if (
+    schema.uniqueItems === true &&
+    value.some((item, i) => value.findIndex((other) => jsonEqual(other, item)) !== i)
+  ) {
     add(walk, path, 'uniqueItems', 'must not repeat items');
   }
-  if (schema.items !== undefined) value.forEach((item, i) => { check(schema.items, item, `${path}[${i}]`, walk, false); });
+  if (schema.items !== undefined)
+    value.forEach((item, i) => {
+      check(schema.items, item, `${path}[${i}]`, walk, false);
+    });
 }
 
 function checkObject(schema: JsonObject, value: JsonObject, path: string, walk: Walk, branch: boolean): void {
@@ -156,7 +166,10 @@ function checkObject(schema: JsonObject, value: JsonObject, path: string, walk: 
   }
   const properties = isJsonObject(schema.properties) ? schema.properties : {};
   const additional = schema.additionalProperties;
-  const known = additional === undefined && !branch && walk.options.unknownProperties === 'error' ? declaredProperties(schema, new Set()) : undefined;
+  const known =
+    additional === undefined && !branch && walk.options.unknownProperties === 'error'
+      ? declaredProperties(schema, new Set())
+      : undefined;
   for (const [name, item] of Object.entries(value)) {
     if (item === undefined) continue;
     const propertySchema = properties[name];
@@ -167,7 +180,12 @@ function checkObject(schema: JsonObject, value: JsonObject, path: string, walk: 
     } else if (isJsonObject(additional)) {
       check(additional, item, `${path}.${name}`, walk, false);
     } else if (known !== undefined && known.size > 0 && !known.has(name)) {
-      add(walk, `${path}.${name}`, 'unknown-property', `is not a property of this object (known: ${[...known].join(', ')})`);
+      add(
+        walk,
+        `${path}.${name}`,
+        'unknown-property',
+        `is not a property of this object (known: ${[...known].join(', ')})`,
+      );
     }
   }
   const count = Object.values(value).filter((item) => item !== undefined).length;
@@ -224,12 +242,20 @@ function check(node: unknown, value: unknown, path: string, walk: Walk, branch: 
       return;
     }
   } else if (type !== undefined && !hasType(value, type)) {
-    add(walk, path, 'type', `must be ${type === 'integer' || type === 'array' || type === 'object' ? 'an' : 'a'} ${type}, not ${describe(value)}`);
+    add(
+      walk,
+      path,
+      'type',
+      `must be ${type === 'integer' || type === 'array' || type === 'object' ? 'an' : 'a'} ${type}, not ${describe(value)}`,
+    );
     return;
   }
   const allowed = schema.enum;
   if (Array.isArray(allowed) && !allowed.some((option) => jsonEqual(option, value))) {
-    const listed = allowed.slice(0, 12).map((option) => JSON.stringify(option)).join(', ');
+    const listed = allowed
+      .slice(0, 12)
+      .map((option) => JSON.stringify(option))
+      .join(', ');
     add(walk, path, 'enum', `must be one of ${listed}${allowed.length > 12 ? ', …' : ''}, not ${describe(value)}`);
   }
   if (typeof value === 'string') checkString(schema, value, path, walk);
@@ -240,7 +266,12 @@ function check(node: unknown, value: unknown, path: string, walk: Walk, branch: 
 }
 
 /** Every place where `value` breaks `schema` (a schema object or a `$ref` to one); empty when it conforms. */
-export function validateSchema(schema: unknown, value: unknown, path: string, options: SchemaOptions = { unknownProperties: 'error' }): SchemaIssue[] {
+export function validateSchema(
+  schema: unknown,
+  value: unknown,
+  path: string,
+  options: SchemaOptions = { unknownProperties: 'error' },
+): SchemaIssue[] {
   const walk: Walk = { options, issues: [] };
   check(schema, value, path, walk, false);
   return walk.issues;

@@ -4,12 +4,33 @@
  * (see github-openapi-schema.ts for the subset), plus the rules in github-openapi-rules.ts.
  */
 import { extraRuleViolations } from './github-openapi-rules.ts';
-import { findOperation, isKnownRoute, matchPath, methodsOf, normalizeRoute, type OpenApiOperation, type OpenApiParameter } from './github-openapi-routes.ts';
+import {
+  findOperation,
+  isKnownRoute,
+  matchPath,
+  methodsOf,
+  normalizeRoute,
+  type OpenApiOperation,
+  type OpenApiParameter,
+} from './github-openapi-routes.ts';
 import { validateSchema, type SchemaIssue } from './github-openapi-schema.ts';
 import { isJsonObject, objectAt, stringAt } from './github-openapi-spec.ts';
-import type { GitHubRequestInput, GitHubRequestValidation, OperationRef, RequestViolation, ValidationOptions } from './github-openapi-types.ts';
+import type {
+  GitHubRequestInput,
+  GitHubRequestValidation,
+  OperationRef,
+  RequestViolation,
+  ValidationOptions,
+} from './github-openapi-types.ts';
 
-export type { GitHubRequestInput, GitHubRequestValidation, OperationRef, RequestViolation, ValidationOptions, ViolationRule } from './github-openapi-types.ts';
+export type {
+  GitHubRequestInput,
+  GitHubRequestValidation,
+  OperationRef,
+  RequestViolation,
+  ValidationOptions,
+  ViolationRule,
+} from './github-openapi-types.ts';
 
 interface Located {
   operation: OpenApiOperation;
@@ -32,7 +53,13 @@ function missingMethod(method: string, route: string): Location {
 }
 
 /** Splits Octokit parameters the way @octokit/endpoint does: path variables, then query or body. */
-function fromTemplate(method: string, route: string, input: GitHubRequestInput, queryNames: string[], urlQuery: URLSearchParams): Location {
+function fromTemplate(
+  method: string,
+  route: string,
+  input: GitHubRequestInput,
+  queryNames: string[],
+  urlQuery: URLSearchParams,
+): Location {
   const operation = findOperation(method, route);
   if (operation === undefined) return missingMethod(method, route);
   const params = input.params ?? {};
@@ -54,7 +81,11 @@ function fromTemplate(method: string, route: string, input: GitHubRequestInput, 
     body = rest.data;
     const dropped = Object.keys(rest).filter((key) => key !== 'data');
     if (dropped.length > 0) {
-      violations.push({ rule: 'request-body', path: 'body', message: `${dropped.join(', ')} would be dropped: Octokit sends only \`data\` as the body` });
+      violations.push({
+        rule: 'request-body',
+        path: 'body',
+        message: `${dropped.join(', ')} would be dropped: Octokit sends only \`data\` as the body`,
+      });
     }
   } else if (body === undefined && Object.keys(rest).length > 0) {
     body = rest;
@@ -67,16 +98,20 @@ function fromConcretePath(method: string, url: string, input: GitHubRequestInput
   const question = bare.indexOf('?');
   const path = question >= 0 ? bare.slice(0, question) : bare;
   const matched = matchPath(method, path);
-  if (matched === undefined) return unknownRoute(method, path, 'no such route in GitHub\'s REST description');
+  if (matched === undefined) return unknownRoute(method, path, "no such route in GitHub's REST description");
   if (matched.operation === undefined) return missingMethod(method, matched.route);
   const query = new Map<string, unknown>(new URLSearchParams(question >= 0 ? bare.slice(question + 1) : '').entries());
-  return { ok: true, located: { operation: matched.operation, pathParams: matched.pathParams, query, body: input.body, violations: [] } };
+  return {
+    ok: true,
+    located: { operation: matched.operation, pathParams: matched.pathParams, query, body: input.body, violations: [] },
+  };
 }
 
 function locate(input: GitHubRequestInput): Location {
   const method = input.method.toUpperCase();
   const normalized = normalizeRoute(input.url);
-  if (isKnownRoute(normalized.route)) return fromTemplate(method, normalized.route, input, normalized.queryNames, normalized.query);
+  if (isKnownRoute(normalized.route))
+    return fromTemplate(method, normalized.route, input, normalized.queryNames, normalized.query);
   if (normalized.route.includes('{')) {
     const guess = matchPath(method, normalized.route);
     const hint = guess === undefined ? '' : ` (a concrete path like it would match ${guess.route})`;
@@ -98,7 +133,10 @@ function coerce(value: unknown, parameter: OpenApiParameter): unknown {
   return value;
 }
 
-function fromSchemaIssues(issues: SchemaIssue[], rule: 'path-parameter' | 'query-parameter' | 'request-body'): RequestViolation[] {
+function fromSchemaIssues(
+  issues: SchemaIssue[],
+  rule: 'path-parameter' | 'query-parameter' | 'request-body',
+): RequestViolation[] {
   return issues.map((issue) => ({
     rule: issue.keyword === 'unknown-property' ? 'unknown-property' : rule,
     path: issue.path,
@@ -111,11 +149,20 @@ function checkPathParams(located: Located): RequestViolation[] {
   for (const parameter of located.operation.parameters.filter((p) => p.in === 'path')) {
     const value = located.pathParams[parameter.name];
     if (value === undefined || value === null || value === '') {
-      violations.push({ rule: 'path-parameter', path: `path.${parameter.name}`, message: 'is missing (the URL would have an empty segment)' });
+      violations.push({
+        rule: 'path-parameter',
+        path: `path.${parameter.name}`,
+        message: 'is missing (the URL would have an empty segment)',
+      });
       continue;
     }
     if (parameter.schema === undefined) continue;
-    violations.push(...fromSchemaIssues(validateSchema(parameter.schema, coerce(value, parameter), `path.${parameter.name}`), 'path-parameter'));
+    violations.push(
+      ...fromSchemaIssues(
+        validateSchema(parameter.schema, coerce(value, parameter), `path.${parameter.name}`),
+        'path-parameter',
+      ),
+    );
   }
   return violations;
 }
@@ -128,12 +175,21 @@ function checkQuery(located: Located, options: Required<ValidationOptions>): Req
     if (parameter === undefined) {
       if (options.unknownProperties === 'error') {
         const known = declared.map((p) => p.name).join(', ') || 'none';
-        violations.push({ rule: 'query-parameter', path: `query.${name}`, message: `is not a query parameter of ${located.operation.operationId} (known: ${known})` });
+        violations.push({
+          rule: 'query-parameter',
+          path: `query.${name}`,
+          message: `is not a query parameter of ${located.operation.operationId} (known: ${known})`,
+        });
       }
       continue;
     }
     if (parameter.schema !== undefined) {
-      violations.push(...fromSchemaIssues(validateSchema(parameter.schema, coerce(value, parameter), `query.${name}`), 'query-parameter'));
+      violations.push(
+        ...fromSchemaIssues(
+          validateSchema(parameter.schema, coerce(value, parameter), `query.${name}`),
+          'query-parameter',
+        ),
+      );
     }
   }
   for (const parameter of declared) {
@@ -158,11 +214,19 @@ function checkBody(located: Located, options: Required<ValidationOptions>): Requ
   const requestBody = operation.requestBody;
   const empty = located.body === undefined || located.body === '';
   if (empty) {
-    return requestBody?.required === true ? [{ rule: 'request-body', path: 'body', message: `is required by ${operation.operationId}` }] : [];
+    return requestBody?.required === true
+      ? [{ rule: 'request-body', path: 'body', message: `is required by ${operation.operationId}` }]
+      : [];
   }
   if (requestBody === undefined) {
     const keys = isJsonObject(located.body) ? ` (${Object.keys(located.body).join(', ')})` : '';
-    return [{ rule: 'request-body', path: 'body', message: `${operation.operationId} takes no request body, but one was sent${keys}` }];
+    return [
+      {
+        rule: 'request-body',
+        path: 'body',
+        message: `${operation.operationId} takes no request body, but one was sent${keys}`,
+      },
+    ];
   }
   const json = objectAt(objectAt(requestBody, 'content') ?? {}, 'application/json');
   if (json === undefined) return [];
@@ -178,14 +242,28 @@ function checkBody(located: Located, options: Required<ValidationOptions>): Requ
  * @returns `ok` with the operation, or the violations: `unknown-route` when neither the route nor the method is
  *   described, otherwise the parameter, body and extra-rule problems found (all of them, not just the first).
  */
-export function validateGitHubRequest(input: GitHubRequestInput, options: ValidationOptions = {}): GitHubRequestValidation {
+export function validateGitHubRequest(
+  input: GitHubRequestInput,
+  options: ValidationOptions = {},
+): GitHubRequestValidation {
   const settings: Required<ValidationOptions> = { unknownProperties: options.unknownProperties ?? 'error' };
   const location = locate(input);
   if (!location.ok) return { ok: false, reason: 'unknown-route', violations: location.violations };
   const { located } = location;
-  const operation: OperationRef = { method: located.operation.method, route: located.operation.route, operationId: located.operation.operationId };
-  const violations = [...located.violations, ...checkPathParams(located), ...checkQuery(located, settings), ...checkBody(located, settings)];
-  return violations.length === 0 ? { ok: true, operation } : { ok: false, reason: 'invalid-request', operation, violations };
+  const operation: OperationRef = {
+    method: located.operation.method,
+    route: located.operation.route,
+    operationId: located.operation.operationId,
+  };
+  const violations = [
+    ...located.violations,
+    ...checkPathParams(located),
+    ...checkQuery(located, settings),
+    ...checkBody(located, settings),
+  ];
+  return violations.length === 0
+    ? { ok: true, operation }
+    : { ok: false, reason: 'invalid-request', operation, violations };
 }
 
 /** One line per violation, for error messages: `body.conclusion: is required when status is "completed"`. */

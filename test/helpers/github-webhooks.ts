@@ -110,7 +110,8 @@ export async function deliver(target: WebhookTarget, delivery: Delivery): Promis
     'x-github-hook-id': '1',
     'x-github-hook-installation-target-type': 'integration',
   };
-  const signature = delivery.signature ?? (delivery.secret === undefined ? undefined : signDelivery(body, delivery.secret));
+  const signature =
+    delivery.signature ?? (delivery.secret === undefined ? undefined : signDelivery(body, delivery.secret));
   if (signature !== undefined) headers['x-hub-signature-256'] = signature;
   const response = await fetch(new URL(target.webhookPath ?? '/api/github/webhooks', target.url), {
     method: 'POST',

@@ -137,7 +137,13 @@ export interface HarnessOptions {
 function serveRepository(fake: FakeGitHubApi, config: { yaml: string }): void {
   fake.handle('GET /repos/{owner}/{repo}', () => ({
     status: 200,
-    body: { id: 1296269, name: REPO, full_name: REPO_FULL_NAME, default_branch: DEFAULT_BRANCH, owner: { login: OWNER } },
+    body: {
+      id: 1296269,
+      name: REPO,
+      full_name: REPO_FULL_NAME,
+      default_branch: DEFAULT_BRANCH,
+      owner: { login: OWNER },
+    },
   }));
   fake.handle('GET /repos/{owner}/{repo}/branches/{branch}', (request) =>
     request.pathParams.branch === DEFAULT_BRANCH
@@ -146,14 +152,25 @@ function serveRepository(fake: FakeGitHubApi, config: { yaml: string }): void {
   );
   fake.handle(ROUTES.contents, (request) => {
     // The config counts only from the default branch.
-    if (request.query.ref !== DEFAULT_BRANCH || !decodeURIComponent(request.path).endsWith('/.github/yardmaster.yml')) return { status: 404, body: { message: 'Not Found' } };
+    if (request.query.ref !== DEFAULT_BRANCH || !decodeURIComponent(request.path).endsWith('/.github/yardmaster.yml'))
+      return { status: 404, body: { message: 'Not Found' } };
     return {
       status: 200,
-      body: { type: 'file', encoding: 'base64', name: 'yardmaster.yml', path: '.github/yardmaster.yml', sha: 'f'.repeat(40), size: config.yaml.length, content: Buffer.from(config.yaml).toString('base64') },
+      body: {
+        type: 'file',
+        encoding: 'base64',
+        name: 'yardmaster.yml',
+        path: '.github/yardmaster.yml',
+        sha: 'f'.repeat(40),
+        size: config.yaml.length,
+        content: Buffer.from(config.yaml).toString('base64'),
+      },
     };
   });
   fake.handle('GET /orgs/{org}/teams/{team_slug}/memberships/{username}', (request) =>
-    request.pathParams.org === OWNER && request.pathParams.team_slug === 'ops' && OPS.includes(request.pathParams.username ?? '')
+    request.pathParams.org === OWNER &&
+    request.pathParams.team_slug === 'ops' &&
+    OPS.includes(request.pathParams.username ?? '')
       ? { status: 200, body: { url: 'https://api.github.com/x', role: 'member', state: 'active' } }
       : { status: 404, body: { message: 'Not Found' } },
   );
@@ -162,15 +179,36 @@ function serveRepository(fake: FakeGitHubApi, config: { yaml: string }): void {
     const labels = new Set<string>();
     for (const sent of fake.requests) {
       if (sent.pathParams['issue_number'] !== request.pathParams['issue_number'] || sent.status >= 300) continue;
-      if (sent.route === '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}' && sent.method === 'DELETE') labels.delete(decodeURIComponent(sent.pathParams['name'] ?? ''));
-      const added = typeof sent.body === 'object' && sent.body !== null && 'labels' in sent.body && Array.isArray(sent.body.labels) ? sent.body.labels : [];
-      if (sent.route === '/repos/{owner}/{repo}/issues/{issue_number}/labels' && sent.method === 'POST') for (const name of added) labels.add(String(name));
+      if (sent.route === '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}' && sent.method === 'DELETE')
+        labels.delete(decodeURIComponent(sent.pathParams['name'] ?? ''));
+      const added =
+        typeof sent.body === 'object' && sent.body !== null && 'labels' in sent.body && Array.isArray(sent.body.labels)
+          ? sent.body.labels
+          : [];
+      if (sent.route === '/repos/{owner}/{repo}/issues/{issue_number}/labels' && sent.method === 'POST')
+        for (const name of added) labels.add(String(name));
     }
-    return { status: 200, body: [...labels].map((name, index) => ({ id: index + 1, node_id: `L${index}`, url: '', name, color: 'ededed', default: false, description: null })) };
+    return {
+      status: 200,
+      body: [...labels].map((name, index) => ({
+        id: index + 1,
+        node_id: `L${index}`,
+        url: '',
+        name,
+        color: 'ededed',
+        default: false,
+        description: null,
+      })),
+    };
   });
   fake.handle('GET /repos/{owner}/{repo}/pulls/{pull_number}', (request) => ({
     status: 200,
-    body: { number: Number(request.pathParams.pull_number), state: 'open', head: { sha: PR_SHA, ref: 'feature' }, base: { ref: DEFAULT_BRANCH } },
+    body: {
+      number: Number(request.pathParams.pull_number),
+      state: 'open',
+      head: { sha: PR_SHA, ref: 'feature' },
+      base: { ref: DEFAULT_BRANCH },
+    },
   }));
 }
 
@@ -181,8 +219,16 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   serveRepository(fake, config);
   const test = await openTestDatabase('postgres');
   // Notification retries 1 s apart instead of minutes: the tests watch a failing subscriber recover.
-  const queues = { ...RUNTIME_QUEUES, [NOTIFY_QUEUE]: { ...RUNTIME_QUEUES[NOTIFY_QUEUE], retryDelaySeconds: 1, retryBackoff: false } };
-  const queue: RuntimeQueue = await openQueue(test.database, { queues, onError: (error) => { console.error('pg-boss:', error); } });
+  const queues = {
+    ...RUNTIME_QUEUES,
+    [NOTIFY_QUEUE]: { ...RUNTIME_QUEUES[NOTIFY_QUEUE], retryDelaySeconds: 1, retryBackoff: false },
+  };
+  const queue: RuntimeQueue = await openQueue(test.database, {
+    queues,
+    onError: (error) => {
+      console.error('pg-boss:', error);
+    },
+  });
   const policy = options.policy ?? defaultPolicySource({ artifactsDir: options.workDir });
   const deps: ServiceDeps = { db: test.database.db, queue, policy };
   const publicUrl = 'https://yardmaster.example.com';
@@ -200,8 +246,21 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     options.slack === undefined
       ? undefined
       : await startSlack(
-          { enabled: true, botToken: 'xoxb-test-token', signingSecret: options.slack.signingSecret, appToken: options.slack.appToken, apiUrl: options.slack.apiUrl },
-          { service: deps, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, githubWebUrl: 'https://github.com', log: quiet },
+          {
+            enabled: true,
+            botToken: 'xoxb-test-token',
+            signingSecret: options.slack.signingSecret,
+            appToken: options.slack.appToken,
+            apiUrl: options.slack.apiUrl,
+          },
+          {
+            service: deps,
+            githubFor,
+            loadConfig: createGitHubConfigLoader(githubFor),
+            publicUrl,
+            githubWebUrl: 'https://github.com',
+            log: quiet,
+          },
         );
   const notifications =
     options.notify === undefined
@@ -225,19 +284,48 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   let lanes: { deps: LaneDeps; server: LanesServer } | undefined;
   if (options.lanes !== undefined) {
     let routerUrl = '';
-    const laneDeps: LaneDeps = { db: test.database.db, runtime: createProcessRuntime({ catalog: options.lanes.catalog, routerUrl: () => routerUrl }), actor: 'yardmaster' };
-    const server = await startLanesServer({ database: test.database, deps: laneDeps, routerPort: 0, apiPort: 0, token: 'harness-lanes-token-0123456789', log: quiet });
+    const laneDeps: LaneDeps = {
+      db: test.database.db,
+      runtime: createProcessRuntime({ catalog: options.lanes.catalog, routerUrl: () => routerUrl }),
+      actor: 'yardmaster',
+    };
+    const server = await startLanesServer({
+      database: test.database,
+      deps: laneDeps,
+      routerPort: 0,
+      apiPort: 0,
+      token: 'harness-lanes-token-0123456789',
+      log: quiet,
+    });
     routerUrl = server.routerUrl;
     lanes = { deps: laneDeps, server };
   }
   const limitsFor = options.lanes?.limitsFor;
-  const appLanes = lanes === undefined ? undefined : { deps: lanes.deps, routerUrl: lanes.server.routerUrl, ...(limitsFor === undefined ? {} : { limitsFor }) };
-  const yardmaster = createYardmasterApp({ service: deps, publicUrl, onOrderChanged, ...(appLanes === undefined ? {} : { lanes: appLanes }) });
-  const app = await startTestApp(fake, { app: yardmaster.load, throttled: options.throttled ?? false, ...(slack === undefined ? {} : { routes: slack.routes }) });
+  const appLanes =
+    lanes === undefined
+      ? undefined
+      : { deps: lanes.deps, routerUrl: lanes.server.routerUrl, ...(limitsFor === undefined ? {} : { limitsFor }) };
+  const yardmaster = createYardmasterApp({
+    service: deps,
+    publicUrl,
+    onOrderChanged,
+    ...(appLanes === undefined ? {} : { lanes: appLanes }),
+  });
+  const app = await startTestApp(fake, {
+    app: yardmaster.load,
+    throttled: options.throttled ?? false,
+    ...(slack === undefined ? {} : { routes: slack.routes }),
+  });
   probot = app.probot;
   // Without Octokit's throttling there is no write budget to pace by.
   const pacing = options.throttled === true ? {} : { writeIntervalMs: 0, liveAfterMs: 0, noteDelayMs: 0 };
-  const reporter = createGitHubReporter({ githubFor, database: test.database, publicUrl, flushIntervalMs: options.refreshIntervalMs ?? 200, ...pacing });
+  const reporter = createGitHubReporter({
+    githubFor,
+    database: test.database,
+    publicUrl,
+    flushIntervalMs: options.refreshIntervalMs ?? 200,
+    ...pacing,
+  });
   const fleet = options.fleet;
   const worker =
     fleet === undefined
@@ -275,7 +363,8 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
       await notifications?.stop();
       await slack?.stop();
       if (lanes !== undefined) {
-        for (const row of await test.database.db.select().from(laneInstances)) if (row.runtimeRef !== null) await lanes.deps.runtime.stop(row.runtimeRef);
+        for (const row of await test.database.db.select().from(laneInstances))
+          if (row.runtimeRef !== null) await lanes.deps.runtime.stop(row.runtimeRef);
         await lanes.server.close();
       }
       await queue.stop({ timeoutMs: 5_000 });
@@ -289,9 +378,20 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
 }
 
 /** Deliveries of real example payloads, changed only where a field must differ. */
-export function issueOpened(number: number, author: string, body: string, labels: string[] = ['work-order']): WebhookPayload {
+export function issueOpened(
+  number: number,
+  author: string,
+  body: string,
+  labels: string[] = ['work-order'],
+): WebhookPayload {
   return examplePayload('issues', 'opened', {
-    issue: { number, title: `Work order ${number}`, body, user: { login: author }, labels: labels.map((name) => ({ name, color: 'ededed', default: false })) },
+    issue: {
+      number,
+      title: `Work order ${number}`,
+      body,
+      user: { login: author },
+      labels: labels.map((name) => ({ name, color: 'ededed', default: false })),
+    },
     sender: { login: author },
     installation: INSTALLATION,
   });
@@ -328,14 +428,28 @@ export function issueComment(
   const createdAt = options.createdAt ?? nextGitHubTime();
   const updatedAt = options.updatedAt ?? (action === 'created' ? createdAt : nextGitHubTime());
   return examplePayload('issue_comment', action, {
-    issue: { number, pull_request: pullRequest ? { url: `https://api.github.com/repos/${REPO_FULL_NAME}/pulls/${number}` } : undefined },
-    comment: { id: commentId, body, user: { login: author, type: 'User' }, created_at: createdAt, updated_at: updatedAt },
+    issue: {
+      number,
+      pull_request: pullRequest ? { url: `https://api.github.com/repos/${REPO_FULL_NAME}/pulls/${number}` } : undefined,
+    },
+    comment: {
+      id: commentId,
+      body,
+      user: { login: author, type: 'User' },
+      created_at: createdAt,
+      updated_at: updatedAt,
+    },
     sender: { login: options.sender ?? author, type: 'User' },
     installation: INSTALLATION,
   });
 }
 
-export function checkRunAction(checkRunId: number, externalId: string, identifier: string, sender: string): WebhookPayload {
+export function checkRunAction(
+  checkRunId: number,
+  externalId: string,
+  identifier: string,
+  sender: string,
+): WebhookPayload {
   return examplePayload('check_run', 'requested_action', {
     check_run: { id: checkRunId, external_id: externalId },
     requested_action: { identifier },
@@ -349,13 +463,28 @@ export function checkRunAction(checkRunId: number, externalId: string, identifie
 /** The examples' repository (some events' examples come from other repositories). */
 function repository(): WebhookPayload {
   const repo = examplePayload('issues', 'opened').repository;
-  if (typeof repo !== 'object' || repo === null || Array.isArray(repo)) throw new Error('the issues example has no repository');
+  if (typeof repo !== 'object' || repo === null || Array.isArray(repo))
+    throw new Error('the issues example has no repository');
   return { ...repo };
 }
 
-export function review(number: number, reviewId: number, reviewer: string, state: string, commitId: string, action: 'submitted' | 'dismissed' = 'submitted'): WebhookPayload {
+export function review(
+  number: number,
+  reviewId: number,
+  reviewer: string,
+  state: string,
+  commitId: string,
+  action: 'submitted' | 'dismissed' = 'submitted',
+): WebhookPayload {
   return examplePayload('pull_request_review', action, {
-    review: { id: reviewId, state, commit_id: commitId, body: null, user: { login: reviewer, type: 'User' }, submitted_at: nextGitHubTime() },
+    review: {
+      id: reviewId,
+      state,
+      commit_id: commitId,
+      body: null,
+      user: { login: reviewer, type: 'User' },
+      submitted_at: nextGitHubTime(),
+    },
     pull_request: { number },
     repository: repository(),
     sender: { login: reviewer, type: 'User' },
@@ -363,7 +492,12 @@ export function review(number: number, reviewId: number, reviewer: string, state
   });
 }
 
-export function pullRequestEvent(number: number, action: 'synchronize' | 'closed', headSha: string, sender: string): WebhookPayload {
+export function pullRequestEvent(
+  number: number,
+  action: 'synchronize' | 'closed',
+  headSha: string,
+  sender: string,
+): WebhookPayload {
   return examplePayload('pull_request', action, {
     number,
     pull_request: { number, head: { sha: headSha }, updated_at: nextGitHubTime() },
@@ -374,7 +508,13 @@ export function pullRequestEvent(number: number, action: 'synchronize' | 'closed
 }
 
 /** The form body as GitHub renders the issue form. */
-export function formBody(fields: { requirement: string; scheduled?: string; planAuthor: string; deployer: string; acceptor: string }): string {
+export function formBody(fields: {
+  requirement: string;
+  scheduled?: string;
+  planAuthor: string;
+  deployer: string;
+  acceptor: string;
+}): string {
   return [
     '### Requirement',
     '',
@@ -399,15 +539,31 @@ export function formBody(fields: { requirement: string; scheduled?: string; plan
 }
 
 /** Sends a signed delivery and waits until the inbox has handled it (and whatever came before). */
-export async function send(harness: Harness, event: string, payload: WebhookPayload, id?: string): Promise<DeliveryResponse> {
-  const response = await deliver(harness.app.server, { event, payload, secret: harness.app.secret, ...(id === undefined ? {} : { id }) });
+export async function send(
+  harness: Harness,
+  event: string,
+  payload: WebhookPayload,
+  id?: string,
+): Promise<DeliveryResponse> {
+  const response = await deliver(harness.app.server, {
+    event,
+    payload,
+    secret: harness.app.secret,
+    ...(id === undefined ? {} : { id }),
+  });
   await harness.yardmaster.idle();
   await harness.slack?.idle();
   return response;
 }
 
 /** Comments on issue `number` whose body matches, once there are `count` (bounded wait). */
-export async function commentsMatching(harness: Harness, number: number, pattern: RegExp, count = 1, timeoutMs = 15_000): Promise<string[]> {
+export async function commentsMatching(
+  harness: Harness,
+  number: number,
+  pattern: RegExp,
+  count = 1,
+  timeoutMs = 15_000,
+): Promise<string[]> {
   const found = await harness.fake.waitForRequests(ROUTES.comments, {
     count,
     timeoutMs,
@@ -424,9 +580,14 @@ export function bodyText(request: RecordedRequest): string {
 
 /** The reaction on comment `commentId` (bounded wait). */
 export async function reactionOn(harness: Harness, commentId: number): Promise<string> {
-  const [request] = await harness.fake.waitForRequests(ROUTES.reactions, { where: (r) => r.pathParams.comment_id === String(commentId), timeoutMs: 15_000 });
+  const [request] = await harness.fake.waitForRequests(ROUTES.reactions, {
+    where: (r) => r.pathParams.comment_id === String(commentId),
+    timeoutMs: 15_000,
+  });
   const body = request?.body;
-  return typeof body === 'object' && body !== null && 'content' in body && typeof body.content === 'string' ? body.content : '';
+  return typeof body === 'object' && body !== null && 'content' in body && typeof body.content === 'string'
+    ? body.content
+    : '';
 }
 
 /**
@@ -440,7 +601,11 @@ export function githubRequestCheck(harness: () => Harness): () => void {
     const refused = app.validation.violations.splice(0);
     const arrived = fake.requests.slice(seen).filter((request) => request.violations.length > 0);
     seen = fake.requests.length;
-    expect(refused.map((record) => `${record.method} ${record.url}\n${formatViolations(record.violations)}`)).toEqual([]);
-    expect(arrived.map((request) => `${request.method} ${request.path}\n${formatViolations(request.violations)}`)).toEqual([]);
+    expect(refused.map((record) => `${record.method} ${record.url}\n${formatViolations(record.violations)}`)).toEqual(
+      [],
+    );
+    expect(
+      arrived.map((request) => `${request.method} ${request.path}\n${formatViolations(request.violations)}`),
+    ).toEqual([]);
   };
 }

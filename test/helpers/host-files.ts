@@ -22,7 +22,10 @@ export async function releasesOnDisk(deployTo: string): Promise<string[]> {
 export async function logEntries(deployTo: string): Promise<Record<string, unknown>[]> {
   try {
     const text = await readFile(join(deployTo, '.yardmaster', 'releases.log'), 'utf8');
-    return text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>);
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
   } catch {
     return [];
   }

@@ -10,5 +10,8 @@ export function policyFromYaml(yaml: string, artifactsDir: string, file = '/etc/
 
 /** Every repository may use any address and the local executor, packages from the artifact store (the operator's own test bench). */
 export function localExecutorPolicy(artifactsDir: string): PolicySource {
-  return policyFromYaml('repos:\n  - match: "*/*"\n    hosts: ["0.0.0.0/0", "::/0", "*"]\n    executors: [ssh, local]\n', artifactsDir);
+  return policyFromYaml(
+    'repos:\n  - match: "*/*"\n    hosts: ["0.0.0.0/0", "::/0", "*"]\n    executors: [ssh, local]\n',
+    artifactsDir,
+  );
 }

@@ -30,7 +30,7 @@ export function rawPost(url: URL, headers: Record<string, string>, body: Buffer,
     socket.on('data', (data: Buffer) => {
       sentAtAnswer ??= sent;
       response += data.toString('latin1');
-      if (response.includes('\r\n\r\n') && !response.endsWith("\r\n\r\n")) finish();
+      if (response.includes('\r\n\r\n') && !response.endsWith('\r\n\r\n')) finish();
     });
     socket.on('error', finish);
     socket.on('close', finish);
@@ -49,13 +49,19 @@ export function rawPost(url: URL, headers: Record<string, string>, body: Buffer,
         return;
       }
       const piece = body.subarray(sent, sent + PIECE);
-      const framed = chunked ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')]) : piece;
+      const framed = chunked
+        ? Buffer.concat([Buffer.from(`${piece.length.toString(16)}\r\n`), piece, Buffer.from('\r\n')])
+        : piece;
       socket.write(framed, (error) => {
         if (error !== undefined && error !== null) return;
         sent += piece.length;
         next();
       });
     };
-    socket.once('connect', () => socket.write(head, () => { next(); }));
+    socket.once('connect', () =>
+      socket.write(head, () => {
+        next();
+      }),
+    );
   });
 }

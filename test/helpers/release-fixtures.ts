@@ -16,7 +16,11 @@ export interface BuiltPackage {
 }
 
 /** Builds `<version>.tar.gz` holding VERSION and the given files. */
-export async function buildPackage(dir: string, version: string, files: Record<string, string> = {}): Promise<BuiltPackage> {
+export async function buildPackage(
+  dir: string,
+  version: string,
+  files: Record<string, string> = {},
+): Promise<BuiltPackage> {
   const src = await mkdtemp(join(tmpdir(), 'ym-pkg-src-'));
   await writeFile(join(src, 'VERSION'), `${version}\n`);
   for (const [name, content] of Object.entries(files)) {
@@ -30,12 +34,23 @@ export async function buildPackage(dir: string, version: string, files: Record<s
   } finally {
     await rm(src, { recursive: true, force: true });
   }
-  const sha256 = createHash('sha256').update(await readFile(path)).digest('hex');
+  const sha256 = createHash('sha256')
+    .update(await readFile(path))
+    .digest('hex');
   return { path, sha256, url: `file://${path}` };
 }
 
 export function environment(overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
-  return { hosts: [], approvals: 1, approvers: [], freeze: [], production: false, env: {}, secretEnv: [], ...overrides };
+  return {
+    hosts: [],
+    approvals: 1,
+    approvers: [],
+    freeze: [],
+    production: false,
+    env: {},
+    secretEnv: [],
+    ...overrides,
+  };
 }
 
 export function plan(pkg: BuiltPackage, version: string, overrides: Partial<Plan> = {}, strategy?: Strategy): Plan {

@@ -42,7 +42,8 @@ await startReleaseWorker({
   sweepIntervalMs: 0,
   pollingIntervalSeconds: 0.5,
   onEvent: (event) => {
-    if (settings.outputEvents || event.type !== 'release' || event.event.type !== 'output') process.stdout.write(`${JSON.stringify(event)}\n`);
+    if (settings.outputEvents || event.type !== 'release' || event.event.type !== 'output')
+      process.stdout.write(`${JSON.stringify(event)}\n`);
   },
 });
 process.stdout.write('{"type":"ready"}\n');

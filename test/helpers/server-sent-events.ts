@@ -34,7 +34,10 @@ export function readServerSentEvents(url: string, headers: Record<string, string
     for (const waiter of waiters) waiter();
   };
   const done = (async () => {
-    const response = await fetch(url, { headers: { accept: 'text/event-stream', ...headers }, signal: controller.signal });
+    const response = await fetch(url, {
+      headers: { accept: 'text/event-stream', ...headers },
+      signal: controller.signal,
+    });
     if (response.status !== 200 || response.body === null) throw new Error(`event stream answered ${response.status}`);
     const decoder = new TextDecoder();
     let buffer = '';

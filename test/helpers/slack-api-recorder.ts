@@ -23,7 +23,10 @@ export interface SlackApiRecorder {
   /** Answers `method` with what `answer` returns (instead of a plain `ok: true`). */
   answer(method: string, answer: (args: Record<string, unknown>) => Record<string, unknown>): void;
   /** Waits for `count` calls to `method` that `where` accepts (bounded). */
-  waitFor(method: string, options?: { count?: number; where?: (call: SlackCall) => boolean; timeoutMs?: number }): Promise<SlackCall[]>;
+  waitFor(
+    method: string,
+    options?: { count?: number; where?: (call: SlackCall) => boolean; timeoutMs?: number },
+  ): Promise<SlackCall[]>;
   close(): Promise<void>;
 }
 
@@ -59,7 +62,8 @@ export async function startSlackApiRecorder(): Promise<SlackApiRecorder> {
       const method = new URL(request.url ?? '/', 'http://127.0.0.1').pathname.replace(/^\/api\//, '');
       const args = parseArgs(request.headers['content-type'] ?? '', text);
       let answer: Record<string, unknown> = { ok: true };
-      if (method === 'auth.test') answer = { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'TTEAM', user: 'yardmaster' };
+      if (method === 'auth.test')
+        answer = { ok: true, user_id: 'UBOT', bot_id: 'BBOT', team_id: 'TTEAM', user: 'yardmaster' };
       if (method === 'chat.postMessage') answer = { ok: true, channel: args.channel, ts: `${ts++}.000100` };
       if (method === 'chat.update') answer = { ok: true, channel: args.channel, ts: args.ts };
       const custom = answers.get(method);
@@ -85,12 +89,20 @@ export async function startSlackApiRecorder(): Promise<SlackApiRecorder> {
       answers.set(method, answer);
     },
     waitFor(method, { count = 1, where = () => true, timeoutMs = 10_000 } = {}) {
-      return waiter.wait(() => callsTo(method).filter(where), count, timeoutMs, () => `waited ${timeoutMs} ms for ${count} × ${method}; calls: ${calls.map((call) => call.method).join(', ') || '(none)'}`);
+      return waiter.wait(
+        () => callsTo(method).filter(where),
+        count,
+        timeoutMs,
+        () =>
+          `waited ${timeoutMs} ms for ${count} × ${method}; calls: ${calls.map((call) => call.method).join(', ') || '(none)'}`,
+      );
     },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => { resolve(); });
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

@@ -16,7 +16,8 @@ function text(problems: Problems, where: string, value: unknown, limit: number, 
     return;
   }
   const types = plainOnly ? ['plain_text'] : ['plain_text', 'mrkdwn'];
-  if (!types.includes(String(value.type))) problems.push(`${where}.type: ${String(value.type)} is not ${types.join(' or ')}`);
+  if (!types.includes(String(value.type)))
+    problems.push(`${where}.type: ${String(value.type)} is not ${types.join(' or ')}`);
   const content = value.text;
   if (typeof content !== 'string' || content.length === 0) problems.push(`${where}.text: empty`);
   else if (content.length > limit) problems.push(`${where}.text: ${content.length} characters, more than ${limit}`);
@@ -24,14 +25,17 @@ function text(problems: Problems, where: string, value: unknown, limit: number, 
 
 function button(problems: Problems, where: string, element: Record<string, unknown>, actionIds: Set<string>): void {
   const id = element.action_id;
-  if (typeof id !== 'string' || id.length === 0 || id.length > 255) problems.push(`${where}.action_id: missing or longer than 255`);
+  if (typeof id !== 'string' || id.length === 0 || id.length > 255)
+    problems.push(`${where}.action_id: missing or longer than 255`);
   else if (actionIds.has(id)) problems.push(`${where}.action_id: ${id} used twice`);
   else actionIds.add(id);
   text(problems, `${where}.text`, element.text, 75, true);
   const value = element.value;
-  if (value !== undefined && (typeof value !== 'string' || value.length > 2000)) problems.push(`${where}.value: not a string of at most 2000`);
+  if (value !== undefined && (typeof value !== 'string' || value.length > 2000))
+    problems.push(`${where}.value: not a string of at most 2000`);
   const style = element.style;
-  if (style !== undefined && style !== 'primary' && style !== 'danger') problems.push(`${where}.style: ${typeof style === 'string' ? style : JSON.stringify(style)}`);
+  if (style !== undefined && style !== 'primary' && style !== 'danger')
+    problems.push(`${where}.style: ${typeof style === 'string' ? style : JSON.stringify(style)}`);
 }
 
 function block(problems: Problems, where: string, value: unknown, actionIds: Set<string>): void {
@@ -40,7 +44,8 @@ function block(problems: Problems, where: string, value: unknown, actionIds: Set
     return;
   }
   const blockId = value.block_id;
-  if (blockId !== undefined && (typeof blockId !== 'string' || blockId.length > 255)) problems.push(`${where}.block_id: longer than 255`);
+  if (blockId !== undefined && (typeof blockId !== 'string' || blockId.length > 255))
+    problems.push(`${where}.block_id: longer than 255`);
   switch (value.type) {
     case 'header':
       text(problems, `${where}.text`, value.text, 150, true);
@@ -51,14 +56,21 @@ function block(problems: Problems, where: string, value: unknown, actionIds: Set
       const fields = value.fields;
       if (fields !== undefined) {
         if (!Array.isArray(fields) || fields.length > 10) problems.push(`${where}.fields: at most 10`);
-        else fields.forEach((field, index) => { text(problems, `${where}.fields[${index}]`, field, 2000); });
+        else
+          fields.forEach((field, index) => {
+            text(problems, `${where}.fields[${index}]`, field, 2000);
+          });
       }
       return;
     }
     case 'context': {
       const elements = value.elements;
-      if (!Array.isArray(elements) || elements.length === 0 || elements.length > 10) problems.push(`${where}.elements: 1 to 10`);
-      else elements.forEach((element, index) => { text(problems, `${where}.elements[${index}]`, element, 3000); });
+      if (!Array.isArray(elements) || elements.length === 0 || elements.length > 10)
+        problems.push(`${where}.elements: 1 to 10`);
+      else
+        elements.forEach((element, index) => {
+          text(problems, `${where}.elements[${index}]`, element, 3000);
+        });
       return;
     }
     case 'divider':
@@ -71,9 +83,11 @@ function block(problems: Problems, where: string, value: unknown, actionIds: Set
         return;
       }
       const id = element.action_id;
-      if (typeof id !== 'string' || id.length === 0 || id.length > 255) problems.push(`${where}.element.action_id: missing or longer than 255`);
+      if (typeof id !== 'string' || id.length === 0 || id.length > 255)
+        problems.push(`${where}.element.action_id: missing or longer than 255`);
       const max = element.max_length;
-      if (max !== undefined && (typeof max !== 'number' || max < 1 || max > 3000)) problems.push(`${where}.element.max_length: 1 to 3000`);
+      if (max !== undefined && (typeof max !== 'number' || max < 1 || max > 3000))
+        problems.push(`${where}.element.max_length: 1 to 3000`);
       return;
     }
     case 'actions': {
@@ -94,10 +108,13 @@ function block(problems: Problems, where: string, value: unknown, actionIds: Set
 }
 
 function blockList(problems: Problems, blocks: unknown, limit: number): void {
-  if (!Array.isArray(blocks) || blocks.length === 0 || blocks.length > limit) problems.push(`blocks: expected 1 to ${limit} blocks`);
+  if (!Array.isArray(blocks) || blocks.length === 0 || blocks.length > limit)
+    problems.push(`blocks: expected 1 to ${limit} blocks`);
   else {
     const actionIds = new Set<string>();
-    blocks.forEach((entry, index) => { block(problems, `blocks[${index}]`, entry, actionIds); });
+    blocks.forEach((entry, index) => {
+      block(problems, `blocks[${index}]`, entry, actionIds);
+    });
   }
 }
 
@@ -105,7 +122,8 @@ function blockList(problems: Problems, blocks: unknown, limit: number): void {
 export function expectValidBlocks(blocks: unknown): void {
   const problems: Problems = [];
   blockList(problems, blocks, 50);
-  if (Array.isArray(blocks) && blocks.some((entry) => isRecord(entry) && entry.type === 'input')) problems.push('blocks: input blocks are for modals');
+  if (Array.isArray(blocks) && blocks.some((entry) => isRecord(entry) && entry.type === 'input'))
+    problems.push('blocks: input blocks are for modals');
   expect(problems).toEqual([]);
 }
 
@@ -118,9 +136,11 @@ export function expectValidModal(view: unknown): void {
   }
   for (const field of ['title', 'submit', 'close']) text(problems, `view.${field}`, view[field], 24, true);
   const callbackId = view.callback_id;
-  if (typeof callbackId !== 'string' || callbackId.length === 0 || callbackId.length > 255) problems.push('view.callback_id: missing or longer than 255');
+  if (typeof callbackId !== 'string' || callbackId.length === 0 || callbackId.length > 255)
+    problems.push('view.callback_id: missing or longer than 255');
   const metadata = view.private_metadata;
-  if (metadata !== undefined && (typeof metadata !== 'string' || metadata.length > 3000)) problems.push('view.private_metadata: longer than 3000');
+  if (metadata !== undefined && (typeof metadata !== 'string' || metadata.length > 3000))
+    problems.push('view.private_metadata: longer than 3000');
   blockList(problems, view.blocks, 100);
   expect(problems).toEqual([]);
 }

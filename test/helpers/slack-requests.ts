@@ -13,18 +13,33 @@ export interface SlackPost {
 }
 
 /** POSTs an interaction payload (`payload=<json>`, urlencoded) to the app's events URL. */
-export async function postInteraction(url: string, secret: string, payload: object, options: SlackPost = {}): Promise<Response> {
+export async function postInteraction(
+  url: string,
+  secret: string,
+  payload: object,
+  options: SlackPost = {},
+): Promise<Response> {
   const body = new URLSearchParams({ payload: JSON.stringify(payload) }).toString();
   return post(url, secret, body, 'application/x-www-form-urlencoded', options);
 }
 
 /** POSTs an Events API request (JSON), e.g. the `url_verification` Slack sends when the Request URL is set. */
-export async function postEvent(url: string, secret: string, event: object, options: SlackPost = {}): Promise<Response> {
+export async function postEvent(
+  url: string,
+  secret: string,
+  event: object,
+  options: SlackPost = {},
+): Promise<Response> {
   return post(url, secret, JSON.stringify(event), 'application/json', options);
 }
 
 /** POSTs a slash command (form fields as Slack sends them); `team` is the workspace it comes from (default TTEAM). */
-export async function postSlashCommand(url: string, secret: string, fields: { user: string; channel: string; text: string; command?: string; team?: string }, options: SlackPost = {}): Promise<Response> {
+export async function postSlashCommand(
+  url: string,
+  secret: string,
+  fields: { user: string; channel: string; text: string; command?: string; team?: string },
+  options: SlackPost = {},
+): Promise<Response> {
   const body = new URLSearchParams({
     token: 'legacy-verification-token',
     team_id: fields.team ?? 'TTEAM',
@@ -42,16 +57,33 @@ export async function postSlashCommand(url: string, secret: string, fields: { us
   return post(url, secret, body, 'application/x-www-form-urlencoded', options);
 }
 
-async function post(url: string, secret: string, body: string, contentType: string, options: SlackPost): Promise<Response> {
+async function post(
+  url: string,
+  secret: string,
+  body: string,
+  contentType: string,
+  options: SlackPost,
+): Promise<Response> {
   const timestamp = options.timestamp ?? Math.floor(Date.now() / 1000);
-  const headers: Record<string, string> = { 'content-type': contentType, 'x-slack-request-timestamp': String(timestamp) };
+  const headers: Record<string, string> = {
+    'content-type': contentType,
+    'x-slack-request-timestamp': String(timestamp),
+  };
   const signature = options.signature === undefined ? slackSignature(secret, timestamp, body) : options.signature;
   if (signature !== null) headers['x-slack-signature'] = signature;
   return fetch(url, { method: 'POST', headers, body });
 }
 
 /** A `block_actions` payload for a button click, shaped as Slack sends it. */
-export function buttonClick(fields: { user: string; actionId: string; value: string; channel: string; messageTs: string; actionTs?: string; triggerId?: string }): object {
+export function buttonClick(fields: {
+  user: string;
+  actionId: string;
+  value: string;
+  channel: string;
+  messageTs: string;
+  actionTs?: string;
+  triggerId?: string;
+}): object {
   return {
     type: 'block_actions',
     user: { id: fields.user, username: fields.user.toLowerCase(), name: fields.user.toLowerCase(), team_id: 'TTEAM' },
@@ -77,7 +109,12 @@ export function buttonClick(fields: { user: string; actionId: string; value: str
 }
 
 /** A `view_submission` of the reject modal. */
-export function rejectSubmissionPayload(fields: { user: string; viewId: string; value: string; reason: string }): object {
+export function rejectSubmissionPayload(fields: {
+  user: string;
+  viewId: string;
+  value: string;
+  reason: string;
+}): object {
   return {
     type: 'view_submission',
     team: { id: 'TTEAM', domain: 'acme' },

@@ -44,9 +44,22 @@ export async function startMailbox(options: SMTPServerOptions = {}): Promise<Mai
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => { resolve(); });
+    server.listen(0, '127.0.0.1', () => {
+      resolve();
+    });
   });
   const address = server.server.address();
   if (address === null || typeof address === 'string') throw new Error('no TCP address');
-  return { port: address.port, messages, logins, server, close: () => new Promise<void>((resolve) => { server.close(() => { resolve(); }); }) };
+  return {
+    port: address.port,
+    messages,
+    logins,
+    server,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      }),
+  };
 }

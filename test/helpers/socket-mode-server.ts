@@ -24,7 +24,8 @@ export interface SocketModeServer {
 
 function frame(opcode: number, payload: Buffer): Buffer {
   const length = payload.length;
-  const header = length < 126 ? Buffer.from([0x80 | opcode, length]) : length < 65_536 ? Buffer.alloc(4) : Buffer.alloc(10);
+  const header =
+    length < 126 ? Buffer.from([0x80 | opcode, length]) : length < 65_536 ? Buffer.alloc(4) : Buffer.alloc(10);
   if (length >= 126 && length < 65_536) {
     header[0] = 0x80 | opcode;
     header[1] = 126;
@@ -59,7 +60,9 @@ function readFrames(buffer: Buffer, onFrame: (opcode: number, payload: Buffer) =
     offset += masked ? 4 : 0;
     if (rest.length < offset + length) return rest;
     const payload = Buffer.from(rest.subarray(offset, offset + length));
-    if (mask !== undefined) for (let index = 0; index < payload.length; index++) payload[index] = (payload[index] ?? 0) ^ (mask[index % 4] ?? 0);
+    if (mask !== undefined)
+      for (let index = 0; index < payload.length; index++)
+        payload[index] = (payload[index] ?? 0) ^ (mask[index % 4] ?? 0);
     onFrame(opcode, payload);
     rest = rest.subarray(offset + length);
   }
@@ -78,7 +81,16 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
       return;
     }
     const accept = createHash('sha1').update(`${key}${GUID}`).digest('base64');
-    socket.write(['HTTP/1.1 101 Switching Protocols', 'Upgrade: websocket', 'Connection: Upgrade', `Sec-WebSocket-Accept: ${accept}`, '', ''].join('\r\n'));
+    socket.write(
+      [
+        'HTTP/1.1 101 Switching Protocols',
+        'Upgrade: websocket',
+        'Connection: Upgrade',
+        `Sec-WebSocket-Accept: ${accept}`,
+        '',
+        '',
+      ].join('\r\n'),
+    );
     sockets.add(socket);
     let pending: Buffer = Buffer.alloc(0);
     socket.on('data', (chunk: Buffer) => {
@@ -96,7 +108,19 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
     });
     socket.on('close', () => sockets.delete(socket));
     socket.on('error', () => sockets.delete(socket));
-    socket.write(frame(0x1, Buffer.from(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'AAPP' }, debug_info: { host: 'local', approximate_connection_time: 3600 } }))));
+    socket.write(
+      frame(
+        0x1,
+        Buffer.from(
+          JSON.stringify({
+            type: 'hello',
+            num_connections: 1,
+            connection_info: { app_id: 'AAPP' },
+            debug_info: { host: 'local', approximate_connection_time: 3600 },
+          }),
+        ),
+      ),
+    );
     greeted++;
     waiter.recorded();
   });
@@ -110,17 +134,29 @@ export async function startSocketModeServer(): Promise<SocketModeServer> {
       for (const socket of sockets) socket.write(frame(0x1, Buffer.from(JSON.stringify(message))));
     },
     async connected(timeoutMs = 10_000) {
-      await waiter.wait(() => (greeted > 0 ? [greeted] : []), 1, timeoutMs, () => `no Socket Mode connection within ${timeoutMs} ms`);
+      await waiter.wait(
+        () => (greeted > 0 ? [greeted] : []),
+        1,
+        timeoutMs,
+        () => `no Socket Mode connection within ${timeoutMs} ms`,
+      );
     },
     async waitFor(where, timeoutMs = 10_000) {
-      const [found] = await waiter.wait(() => received.filter(where), 1, timeoutMs, () => `no matching message within ${timeoutMs} ms; got ${JSON.stringify(received)}`);
+      const [found] = await waiter.wait(
+        () => received.filter(where),
+        1,
+        timeoutMs,
+        () => `no matching message within ${timeoutMs} ms; got ${JSON.stringify(received)}`,
+      );
       if (found === undefined) throw new Error('unreachable');
       return found;
     },
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
-        server.close(() => { resolve(); });
+        server.close(() => {
+          resolve();
+        });
       }),
   };
 }

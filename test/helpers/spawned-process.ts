@@ -15,7 +15,11 @@ export interface SpawnedProcess {
 
 /** Runs `node <args>` in `cwd` with only PATH and `env` in its environment. */
 export function spawnNode(args: readonly string[], env: Record<string, string>, cwd: string): SpawnedProcess {
-  const child = spawn(process.execPath, [...args], { cwd, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...args], {
+    cwd,
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   const listeners = new Set<() => void>();
@@ -26,7 +30,11 @@ export function spawnNode(args: readonly string[], env: Record<string, string>, 
   child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => { resolve(code); }));
+  const exit = new Promise<number | null>((resolve) =>
+    child.on('exit', (code) => {
+      resolve(code);
+    }),
+  );
   return {
     child,
     output: () => `${stdout}${stderr}`,
@@ -54,6 +62,13 @@ export function spawnNode(args: readonly string[], env: Record<string, string>, 
       });
     },
     exited: (timeoutMs = 20_000) =>
-      Promise.race([exit, new Promise<never>((_resolve, reject) => setTimeout(() => { reject(new Error(`still running after ${timeoutMs} ms`)); }, timeoutMs).unref())]),
+      Promise.race([
+        exit,
+        new Promise<never>((_resolve, reject) =>
+          setTimeout(() => {
+            reject(new Error(`still running after ${timeoutMs} ms`));
+          }, timeoutMs).unref(),
+        ),
+      ]),
   };
 }

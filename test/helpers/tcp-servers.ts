@@ -26,7 +26,9 @@ export function listenLoopback(server: Server, sockets = new Set<Socket>()): Pro
         close: () =>
           new Promise<void>((done) => {
             for (const socket of sockets) socket.destroy();
-            server.close(() => { done(); });
+            server.close(() => {
+              done();
+            });
           }),
       });
     });

@@ -10,7 +10,8 @@ import type { RepoContext } from '../../src/workorders/service/types.ts';
 
 /** Team `ops` of org `acme`: carol, dave and erin. */
 export const TEAMS: TeamMembership = {
-  isMember: (org, slug, login) => Promise.resolve(org === 'acme' && slug === 'ops' && ['carol', 'dave', 'erin'].includes(login)),
+  isMember: (org, slug, login) =>
+    Promise.resolve(org === 'acme' && slug === 'ops' && ['carol', 'dave', 'erin'].includes(login)),
 };
 
 /** pam manages and accepts, dev and carol write plans, team ops approves and deploys. */
@@ -23,11 +24,24 @@ export const ROLES: RolesConfig = {
 };
 
 export function environmentConfig(overrides: Partial<EnvironmentConfig> = {}): EnvironmentConfig {
-  return { hosts: ['web'], approvals: 2, approvers: ['team:ops'], freeze: [], production: true, env: {}, secretEnv: [], ...overrides };
+  return {
+    hosts: ['web'],
+    approvals: 2,
+    approvers: ['team:ops'],
+    freeze: [],
+    production: true,
+    env: {},
+    secretEnv: [],
+    ...overrides,
+  };
 }
 
 /** One app `shop` with the given environments over the host group `web`. */
-export function repoConfig(hosts: HostEntry[], environments: Record<string, EnvironmentConfig>, deployTo = '/srv/shop'): RepoConfig {
+export function repoConfig(
+  hosts: HostEntry[],
+  environments: Record<string, EnvironmentConfig>,
+  deployTo = '/srv/shop',
+): RepoConfig {
   return { apps: { shop: { deployTo, environments } }, hosts: { web: hosts }, roles: ROLES };
 }
 

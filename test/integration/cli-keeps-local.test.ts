@@ -16,7 +16,10 @@ const BIN = fileURLToPath(new URL('../../bin/yardmaster.js', import.meta.url));
 let work: string;
 let pkg: BuiltPackage;
 
-function yardmaster(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function yardmaster(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: work,
@@ -27,7 +30,9 @@ function yardmaster(args: string[], env: Record<string, string>): Promise<{ code
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -49,15 +54,41 @@ describe('yardmaster deploy (the operator at the keyboard)', () => {
     const deployTo = join(work, 'here');
     await writeFile(
       config,
-      ['apps:', '  shop:', `    deploy_to: ${deployTo}`, '    environments:', '      staging: { hosts: [me] }', 'hosts:', '  me:', '    - { name: me, executor: local }', ''].join('\n'),
+      [
+        'apps:',
+        '  shop:',
+        `    deploy_to: ${deployTo}`,
+        '    environments:',
+        '      staging: { hosts: [me] }',
+        'hosts:',
+        '  me:',
+        '    - { name: me, executor: local }',
+        '',
+      ].join('\n'),
     );
     const plan = join(work, 'plan.yml');
     const marker = join(work, 'ran-locally');
-    await writeFile(plan, ['app: shop', 'environment: staging', 'version: 1.0.0', 'package:', `  url: ${pkg.url}`, `  sha256: ${pkg.sha256}`, 'commands:', `  check: ["touch ${marker}"]`, ''].join('\n'));
+    await writeFile(
+      plan,
+      [
+        'app: shop',
+        'environment: staging',
+        'version: 1.0.0',
+        'package:',
+        `  url: ${pkg.url}`,
+        `  sha256: ${pkg.sha256}`,
+        'commands:',
+        `  check: ["touch ${marker}"]`,
+        '',
+      ].join('\n'),
+    );
     // A policy that grants nothing to anyone: the CLI does not read it.
     const policy = join(work, 'policy.yml');
     await writeFile(policy, 'repos: []\n');
-    const result = await yardmaster(['deploy', '--config', config, plan], { YARDMASTER_POLICY: policy, YARDMASTER_ARTIFACTS_DIR: join(work, 'store') });
+    const result = await yardmaster(['deploy', '--config', config, plan], {
+      YARDMASTER_POLICY: policy,
+      YARDMASTER_ARTIFACTS_DIR: join(work, 'store'),
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('released shop 1.0.0 to staging');

@@ -30,7 +30,10 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-function yardmaster(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function yardmaster(
+  args: string[],
+  env: Record<string, string>,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: work,
@@ -41,7 +44,9 @@ function yardmaster(args: string[], env: Record<string, string>): Promise<{ code
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -68,7 +73,17 @@ describe('yardmaster deploy (offline, run by the operator)', () => {
     const plan = join(work, 'plan.yml');
     await writeFile(
       plan,
-      ['app: shop', 'environment: staging', 'version: 1.0.0', 'package:', `  url: ${pkg.url}`, `  sha256: ${pkg.sha256}`, 'commands:', `  post_deploy: ['printf %s "$SHOP_TOKEN" > ../../token.txt', 'echo "token=$SHOP_TOKEN"']`, ''].join('\n'),
+      [
+        'app: shop',
+        'environment: staging',
+        'version: 1.0.0',
+        'package:',
+        `  url: ${pkg.url}`,
+        `  sha256: ${pkg.sha256}`,
+        'commands:',
+        `  post_deploy: ['printf %s "$SHOP_TOKEN" > ../../token.txt', 'echo "token=$SHOP_TOKEN"']`,
+        '',
+      ].join('\n'),
     );
     const result = await yardmaster(['deploy', '--config', config, '--identity', fleet.privateKeyPath, plan], {
       SHOP_TOKEN: TOKEN,

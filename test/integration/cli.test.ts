@@ -17,11 +17,19 @@ interface Run {
   stderr: string;
 }
 
-function yardmaster(args: string[], options: { env?: Record<string, string>; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {}): Promise<Run> {
+function yardmaster(
+  args: string[],
+  options: { env?: Record<string, string>; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: work,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, YARDMASTER_CACHE_DIR: join(work, 'cache'), ...options.env },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: work,
+        YARDMASTER_CACHE_DIR: join(work, 'cache'),
+        ...options.env,
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -33,7 +41,9 @@ function yardmaster(args: string[], options: { env?: Record<string, string>; onS
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
     });
-    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -48,9 +58,12 @@ function deployTo(index: number): string {
 }
 
 function configYaml(pinned: boolean): string {
-  const hosts = fleet.hostEntries().map((entry, index) =>
-    `    - { name: ${entry.name}, address: 127.0.0.1, port: ${entry.port}, user: ${fleet.user}, deploy_to: ${deployTo(index)}${pinned ? `, host_key: "${entry.hostKey ?? ''}"` : ''} }`,
-  );
+  const hosts = fleet
+    .hostEntries()
+    .map(
+      (entry, index) =>
+        `    - { name: ${entry.name}, address: 127.0.0.1, port: ${entry.port}, user: ${fleet.user}, deploy_to: ${deployTo(index)}${pinned ? `, host_key: "${entry.hostKey ?? ''}"` : ''} }`,
+    );
   return [
     'apps:',
     '  shop:',
@@ -68,19 +81,22 @@ async function writePlan(version: string, extra = ''): Promise<string> {
   const pkg = pkgs.get(version);
   if (!pkg) throw new Error(`no package ${version}`);
   const file = join(work, `plan-${version}${extra ? '-x' : ''}.yml`);
-  await writeFile(file, [
-    'app: shop',
-    'environment: staging',
-    `version: ${version}`,
-    'package:',
-    `  url: ${pkg.url}`,
-    `  sha256: ${pkg.sha256}`,
-    'strategy: { mode: batches, batch_size: 1, canary: 1 }',
-    'commands:',
-    '  post_deploy: ["echo token=$SHOP_TOKEN"]',
-    '  health: { command: "test ! -e ../../FAIL_HEALTH", retries: 1, interval: 100ms }',
-    extra,
-  ].join('\n'));
+  await writeFile(
+    file,
+    [
+      'app: shop',
+      'environment: staging',
+      `version: ${version}`,
+      'package:',
+      `  url: ${pkg.url}`,
+      `  sha256: ${pkg.sha256}`,
+      'strategy: { mode: batches, batch_size: 1, canary: 1 }',
+      'commands:',
+      '  post_deploy: ["echo token=$SHOP_TOKEN"]',
+      '  health: { command: "test ! -e ../../FAIL_HEALTH", retries: 1, interval: 100ms }',
+      extra,
+    ].join('\n'),
+  );
   return file;
 }
 
@@ -108,24 +124,33 @@ describe('yardmaster CLI', () => {
     expect(good.stdout).toContain('valid plan for shop 1.0.0 to staging');
     expect(good.stdout).toContain('3 host(s) in 3 batch(es)');
     const bad = join(work, 'bad.yml');
-    await writeFile(bad, 'app: shop\nenvironment: staging\nversion: 1.0.0\npackage:\n  url: file:///tmp/x.tgz\n  sha256: abc\nstrategy:\n  mode: batches\n  batch_size: lots\n');
+    await writeFile(
+      bad,
+      'app: shop\nenvironment: staging\nversion: 1.0.0\npackage:\n  url: file:///tmp/x.tgz\n  sha256: abc\nstrategy:\n  mode: batches\n  batch_size: lots\n',
+    );
     const result = await yardmaster(['validate', bad]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/line 6, column \d+, package\.sha256/);
-    expect(result.stderr).toMatch(/line 9, column \d+, strategy\.batch_size: expected a count or a percentage like 25%/);
+    expect(result.stderr).toMatch(
+      /line 9, column \d+, strategy\.batch_size: expected a count or a percentage like 25%/,
+    );
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
   it('deploy releases to every host (exit 0), masks secrets, and is a no-op when run again', async () => {
     const plan = await writePlan('1.0.0');
-    const result = await yardmaster(['deploy', '--config', config, '--identity', fleet.privateKeyPath, plan], { env: secretEnv });
+    const result = await yardmaster(['deploy', '--config', config, '--identity', fleet.privateKeyPath, plan], {
+      env: secretEnv,
+    });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('released shop 1.0.0 to staging');
     expect(result.stdout).toContain('token=***');
     expect(result.stdout).not.toContain('tok-123456');
     for (const index of [0, 1, 2]) expect(await liveTarget(deployTo(index))).toBe('releases/1.0.0');
-    const again = await yardmaster(['deploy', '--config', config, '--identity', fleet.privateKeyPath, plan], { env: secretEnv });
+    const again = await yardmaster(['deploy', '--config', config, '--identity', fleet.privateKeyPath, plan], {
+      env: secretEnv,
+    });
     expect(again.code).toBe(0);
     expect(again.stdout).toContain('3 unchanged');
   });
@@ -141,7 +166,9 @@ describe('yardmaster CLI', () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/broken\.yml: line 3, column \d+, apps\.shop\.deploy_to/);
     const later = await writePlan('1.0.0', 'schedule: 2099-01-01T00:00:00Z');
-    const early = await yardmaster(['deploy', '--config', config, '--identity', fleet.privateKeyPath, later], { env: secretEnv });
+    const early = await yardmaster(['deploy', '--config', config, '--identity', fleet.privateKeyPath, later], {
+      env: secretEnv,
+    });
     expect(early.code).toBe(2);
     expect(early.stderr).toContain('scheduled for 2099-01-01T00:00:00.000Z');
   });
@@ -149,33 +176,78 @@ describe('yardmaster CLI', () => {
   it('a failed health check exits 1, names the host and rolls back; retry re-runs the hosts not on the release', async () => {
     await writeFile(join(deployTo(1), 'FAIL_HEALTH'), 'x');
     const plan = await writePlan('2.0.0');
-    const failed = await yardmaster(['deploy', '--config', config, '--identity', fleet.privateKeyPath, plan], { env: secretEnv });
+    const failed = await yardmaster(['deploy', '--config', config, '--identity', fleet.privateKeyPath, plan], {
+      env: secretEnv,
+    });
     expect(failed.code).toBe(1);
     expect(failed.stdout).toContain('FAILED');
     expect(failed.stdout).toMatch(/failed host: host-2, stage health, exit code 1/);
     for (const index of [0, 1, 2]) expect(await liveTarget(deployTo(index))).toBe('releases/1.0.0');
     await rm(join(deployTo(1), 'FAIL_HEALTH'));
-    const retried = await yardmaster(['retry', '--config', config, '--identity', fleet.privateKeyPath, '--json', plan], { env: secretEnv });
+    const retried = await yardmaster(
+      ['retry', '--config', config, '--identity', fleet.privateKeyPath, '--json', plan],
+      { env: secretEnv },
+    );
     expect(retried.code).toBe(0);
-    const events = retried.stdout.trim().split('\n').map((line) => JSON.parse(line) as { type: string; host?: string });
+    const events = retried.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { type: string; host?: string });
     // host-1 was rolled back with the rest, host-3 never started: both retried along with host-2
-    expect(events.filter((event) => event.type === 'host.started').map((event) => event.host)).toEqual(['host-1', 'host-2', 'host-3']);
+    expect(events.filter((event) => event.type === 'host.started').map((event) => event.host)).toEqual([
+      'host-1',
+      'host-2',
+      'host-3',
+    ]);
     expect(events.at(-1)?.type).toBe('release.finished');
     for (const index of [0, 1, 2]) expect(await liveTarget(deployTo(index))).toBe('releases/2.0.0');
-    const nothing = await yardmaster(['retry', '--config', config, '--identity', fleet.privateKeyPath, plan], { env: secretEnv });
+    const nothing = await yardmaster(['retry', '--config', config, '--identity', fleet.privateKeyPath, plan], {
+      env: secretEnv,
+    });
     expect(nothing.code).toBe(0);
   });
 
   it('rollback and releases', async () => {
-    const back = await yardmaster(['rollback', '--config', config, '--identity', fleet.privateKeyPath, '--app', 'shop', '--env', 'staging'], { env: secretEnv });
+    const back = await yardmaster(
+      ['rollback', '--config', config, '--identity', fleet.privateKeyPath, '--app', 'shop', '--env', 'staging'],
+      { env: secretEnv },
+    );
     expect(back.code).toBe(0);
     expect(back.stdout).toContain('rolled back from 2.0.0 to 1.0.0');
     for (const index of [0, 1, 2]) expect(await liveTarget(deployTo(index))).toBe('releases/1.0.0');
-    const named = await yardmaster(['rollback', '--config', config, '--identity', fleet.privateKeyPath, '--app', 'shop', '--env', 'staging', '--to', '2.0.0'], { env: secretEnv });
+    const named = await yardmaster(
+      [
+        'rollback',
+        '--config',
+        config,
+        '--identity',
+        fleet.privateKeyPath,
+        '--app',
+        'shop',
+        '--env',
+        'staging',
+        '--to',
+        '2.0.0',
+      ],
+      { env: secretEnv },
+    );
     expect(named.code).toBe(0);
-    const badTo = await yardmaster(['rollback', '--config', config, '--app', 'shop', '--env', 'staging', '--to', '$(id)'], { env: secretEnv });
+    const badTo = await yardmaster(
+      ['rollback', '--config', config, '--app', 'shop', '--env', 'staging', '--to', '$(id)'],
+      { env: secretEnv },
+    );
     expect(badTo.code).toBe(2);
-    const list = await yardmaster(['releases', '--config', config, '--identity', fleet.privateKeyPath, '--app', 'shop', '--env', 'staging']);
+    const list = await yardmaster([
+      'releases',
+      '--config',
+      config,
+      '--identity',
+      fleet.privateKeyPath,
+      '--app',
+      'shop',
+      '--env',
+      'staging',
+    ]);
     expect(list.code).toBe(0);
     expect(list.stdout).toMatch(/host-1\s+2\.0\.0/);
     expect(list.stdout).toContain('1.0.0');
@@ -183,11 +255,16 @@ describe('yardmaster CLI', () => {
 
   it('unpinned host keys are refused unless --accept-new-host-keys', async () => {
     const plan = await writePlan('3.0.0');
-    const refused = await yardmaster(['deploy', '--config', unpinnedConfig, '--identity', fleet.privateKeyPath, plan], { env: secretEnv });
+    const refused = await yardmaster(['deploy', '--config', unpinnedConfig, '--identity', fleet.privateKeyPath, plan], {
+      env: secretEnv,
+    });
     expect(refused.code).toBe(1);
     expect(refused.stdout).toMatch(/SHA256:/);
     expect(await liveTarget(deployTo(0))).toBe('releases/2.0.0');
-    const accepted = await yardmaster(['deploy', '--config', unpinnedConfig, '--identity', fleet.privateKeyPath, '--accept-new-host-keys', plan], { env: secretEnv });
+    const accepted = await yardmaster(
+      ['deploy', '--config', unpinnedConfig, '--identity', fleet.privateKeyPath, '--accept-new-host-keys', plan],
+      { env: secretEnv },
+    );
     expect(accepted.code).toBe(0);
     expect(accepted.stderr).toContain(fleet.hosts[0]?.hostKeyFingerprint ?? 'missing');
   });
@@ -196,15 +273,18 @@ describe('yardmaster CLI', () => {
     const plan = await writePlan('1.0.0', '  pre_deploy: ["if [ -e ../../SLOW ]; then sleep 30; fi"]');
     await writeFile(join(deployTo(1), 'SLOW'), 'x');
     let sent = false;
-    const result = await yardmaster(['deploy', '--config', config, '--identity', fleet.privateKeyPath, '--force', plan], {
-      env: secretEnv,
-      onStdout: (text, child) => {
-        if (!sent && text.includes('[host-2] fetch ok')) {
-          sent = true;
-          setTimeout(() => child.kill('SIGINT'), 300);
-        }
+    const result = await yardmaster(
+      ['deploy', '--config', config, '--identity', fleet.privateKeyPath, '--force', plan],
+      {
+        env: secretEnv,
+        onStdout: (text, child) => {
+          if (!sent && text.includes('[host-2] fetch ok')) {
+            sent = true;
+            setTimeout(() => child.kill('SIGINT'), 300);
+          }
+        },
       },
-    });
+    );
     expect(sent).toBe(true);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain('ABORTED');
@@ -221,7 +301,15 @@ describe('yardmaster CLI', () => {
     expect(sshd.code).toBe(0);
     expect(sshd.stdout).toContain('OpenSSH servers on 127.0.0.1');
     const configLine = /yardmaster releases --config (\S+)/.exec(sshd.stdout);
-    const tried = await yardmaster(['releases', '--config', configLine?.[1] ?? '', '--app', 'sample', '--env', 'local']);
+    const tried = await yardmaster([
+      'releases',
+      '--config',
+      configLine?.[1] ?? '',
+      '--app',
+      'sample',
+      '--env',
+      'local',
+    ]);
     expect(tried.code).toBe(0);
     expect(tried.stdout).toMatch(/host-1\s+1\.1\.0/);
     expect(existsSync(configLine?.[1] ?? '')).toBe(true);

@@ -55,7 +55,9 @@ describe('yardmaster audit verify on postgres', () => {
     await tamperFirstRow(test.database.db);
     const run = captureIo(tmpdir());
     expect(await auditCommand(['verify', '--database-url', url], run.io)).toBe(1);
-    expect(run.stdout()).toBe('audit log BROKEN at row #1: the row no longer matches its hash: it was changed after it was written; or the row is keyed and no audit key was given (YARDMASTER_AUDIT_KEY) (0 rows before it verify)\n');
+    expect(run.stdout()).toBe(
+      'audit log BROKEN at row #1: the row no longer matches its hash: it was changed after it was written; or the row is keyed and no audit key was given (YARDMASTER_AUDIT_KEY) (0 rows before it verify)\n',
+    );
   });
 
   it('exits 2 on a database it cannot read', async () => {

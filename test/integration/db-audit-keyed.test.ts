@@ -36,7 +36,9 @@ describe.each(BACKENDS)('keyed audit chain on %s', (backend) => {
   afterAll(async () => {
     await test.cleanup();
   });
-  afterEach(() => { installAuditKey(null); });
+  afterEach(() => {
+    installAuditKey(null);
+  });
 
   it('verifies plain rows written before the key, then keyed rows, and needs the key for those', async () => {
     await append(db, 'before-key');
@@ -47,14 +49,23 @@ describe.each(BACKENDS)('keyed audit chain on %s', (backend) => {
     const head = await auditHead(db);
     expect(await verifyAuditChain(db, { key: KEY })).toEqual({ ok: true, rows: 4, unkeyedRows: 2, head });
     expect(await verifyAuditChain(db)).toMatchObject({ ok: false, rows: 2, reason: 'hash-mismatch' });
-    expect(await verifyAuditChain(db, { key: { bytes: Buffer.from('the-wrong-key-0123456789abcdef0123') } })).toMatchObject({ ok: false, rows: 2, reason: 'hash-mismatch' });
+    expect(
+      await verifyAuditChain(db, { key: { bytes: Buffer.from('the-wrong-key-0123456789abcdef0123') } }),
+    ).toMatchObject({ ok: false, rows: 2, reason: 'hash-mismatch' });
   });
 
   it('covers the repository a row concerns', async () => {
-    const [row] = await db.select().from(auditLog).where(sql`${auditLog.repo} = 'acme/shop' and ${auditLog.actor} = 'after-key'`);
+    const [row] = await db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.repo} = 'acme/shop' and ${auditLog.actor} = 'after-key'`);
     if (row === undefined) throw new Error('no row');
     await tamper(db, sql`update audit_log set repo = 'acme/ledger' where id = ${row.id}`);
-    expect(await verifyAuditChain(db, { key: KEY })).toMatchObject({ ok: false, brokenAt: row.id, reason: 'hash-mismatch' });
+    expect(await verifyAuditChain(db, { key: KEY })).toMatchObject({
+      ok: false,
+      brokenAt: row.id,
+      reason: 'hash-mismatch',
+    });
     await tamper(db, sql`update audit_log set repo = 'acme/shop' where id = ${row.id}`);
     expect((await verifyAuditChain(db, { key: KEY })).ok).toBe(true);
   });
@@ -62,7 +73,11 @@ describe.each(BACKENDS)('keyed audit chain on %s', (backend) => {
   it('refuses a plain row after keyed ones (written by a process without the key, or forged)', async () => {
     await append(db, 'no-key-process');
     const head = await auditHead(db);
-    expect(await verifyAuditChain(db, { key: KEY })).toMatchObject({ ok: false, brokenAt: head?.id, reason: 'unkeyed-after-keyed' });
+    expect(await verifyAuditChain(db, { key: KEY })).toMatchObject({
+      ok: false,
+      brokenAt: head?.id,
+      reason: 'unkeyed-after-keyed',
+    });
     await tamper(db, sql`delete from audit_log where id = ${head?.id ?? 0}`);
     expect((await verifyAuditChain(db, { key: KEY })).ok).toBe(true);
   });
@@ -75,11 +90,22 @@ describe.each(BACKENDS)('keyed audit chain on %s', (backend) => {
     const rows = await db.select().from(auditLog).orderBy(asc(auditLog.id));
     const older = rows[1];
     if (older === undefined) throw new Error('no older row');
-    expect(await verifyAuditChain(db, { key: KEY, heads: [head, { id: older.id, hash: older.hash }] })).toMatchObject({ ok: true, head });
-    expect(await verifyAuditChain(db, { key: KEY, heads: [{ id: older.id, hash: 'f'.repeat(64) }] })).toMatchObject({ ok: false, brokenAt: older.id, reason: 'head-missing' });
+    expect(await verifyAuditChain(db, { key: KEY, heads: [head, { id: older.id, hash: older.hash }] })).toMatchObject({
+      ok: true,
+      head,
+    });
+    expect(await verifyAuditChain(db, { key: KEY, heads: [{ id: older.id, hash: 'f'.repeat(64) }] })).toMatchObject({
+      ok: false,
+      brokenAt: older.id,
+      reason: 'head-missing',
+    });
     await tamper(db, sql`delete from audit_log where id = ${head.id}`);
     expect(await verifyAuditChain(db, { key: KEY })).toMatchObject({ ok: true });
-    expect(await verifyAuditChain(db, { key: KEY, heads: [head] })).toMatchObject({ ok: false, brokenAt: head.id, reason: 'head-missing' });
+    expect(await verifyAuditChain(db, { key: KEY, heads: [head] })).toMatchObject({
+      ok: false,
+      brokenAt: head.id,
+      reason: 'head-missing',
+    });
   });
 
   it('writes and reads heads as <id>:<hash>', () => {

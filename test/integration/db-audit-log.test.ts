@@ -40,7 +40,14 @@ describe.each(BACKENDS)('audit log on %s', (backend) => {
   it('chains each row to the one before and verifies the chain', async () => {
     const [order] = await db
       .insert(workOrders)
-      .values({ repoFullName: 'acme/shop', installationId: 1, kind: 'issue', number: 7, title: 'Release 2.4.1', requester: 'octocat' })
+      .values({
+        repoFullName: 'acme/shop',
+        installationId: 1,
+        kind: 'issue',
+        number: 7,
+        title: 'Release 2.4.1',
+        requester: 'octocat',
+      })
       .returning();
     if (order === undefined) throw new Error('no work order');
     const first = await db.transaction((tx) =>
@@ -60,11 +67,23 @@ describe.each(BACKENDS)('audit log on %s', (backend) => {
     expect(third.prevHash).toBe(second.hash);
     expect(first.data).toEqual({ a: { b: true, y: [1, 'two', null] }, when: '2026-01-02T03:04:05.678Z', z: 1 });
     // Stored as a jsonb object, not as a JSON string inside jsonb (a known trap with some drivers).
-    const kinds = rawRows(await db.execute(sql`select jsonb_typeof(data) as kind from audit_log where id = ${first.id}`));
+    const kinds = rawRows(
+      await db.execute(sql`select jsonb_typeof(data) as kind from audit_log where id = ${first.id}`),
+    );
     expect(kinds).toEqual([{ kind: 'object' }]);
-    expect(await verifyAuditChain(db)).toEqual({ ok: true, rows: 3, unkeyedRows: 3, head: { id: third.id, hash: third.hash } });
+    expect(await verifyAuditChain(db)).toEqual({
+      ok: true,
+      rows: 3,
+      unkeyedRows: 3,
+      head: { id: third.id, hash: third.hash },
+    });
     // A batch size smaller than the log exercises the paging.
-    expect(await verifyAuditChain(db, { batchSize: 2 })).toEqual({ ok: true, rows: 3, unkeyedRows: 3, head: { id: third.id, hash: third.hash } });
+    expect(await verifyAuditChain(db, { batchSize: 2 })).toEqual({
+      ok: true,
+      rows: 3,
+      unkeyedRows: 3,
+      head: { id: third.id, hash: third.hash },
+    });
   });
 
   it('refuses UPDATE, DELETE and TRUNCATE', async () => {
@@ -109,7 +128,9 @@ describe.each(BACKENDS)('audit log on %s', (backend) => {
 
   it('refuses to append outside READ COMMITTED, where it could fork the chain', async () => {
     await expect(
-      db.transaction((tx) => appendAudit(tx, { actor: 'x', action: 'test.event' }), { isolationLevel: 'repeatable read' }),
+      db.transaction((tx) => appendAudit(tx, { actor: 'x', action: 'test.event' }), {
+        isolationLevel: 'repeatable read',
+      }),
     ).rejects.toThrow(/READ COMMITTED/);
   });
 

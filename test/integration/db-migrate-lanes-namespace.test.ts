@@ -41,16 +41,23 @@ describe.each(BACKENDS)('migration lanes_namespace on %s', (backend) => {
     await migrateDatabase(test.database, { migrationsFolder: await migrationsBefore(dir) });
     const db = test.database.db;
     const later = new Date(Date.now() + 3_600_000);
-    const lane = (name: string, repoFullName: string | null, pullNumber: number | null, endedAt: Date | null = null) => ({ name, mode: 'fallback' as const, spec: {}, expiresAt: later, repoFullName, pullNumber, endedAt });
-    await db.insert(lanes).values([
-      lane('codertocat-hello-world-pr-50', 'Codertocat/Hello-World', 50),
-      lane('feature-42', 'Codertocat/Hello-World', 51),
-      lane('pr-52', 'Codertocat/Hello-World', 60),
-      lane('codertocat-hello-world-pr-52', 'Codertocat/Hello-World', 52),
-      lane('codertocat-hello-world-pr-52', 'Codertocat/Hello-World', 52, new Date()),
-      lane('other-42', 'acme/Other.Repo', 1),
-      lane('ops-lane', null, null),
-    ]);
+    const lane = (
+      name: string,
+      repoFullName: string | null,
+      pullNumber: number | null,
+      endedAt: Date | null = null,
+    ) => ({ name, mode: 'fallback' as const, spec: {}, expiresAt: later, repoFullName, pullNumber, endedAt });
+    await db
+      .insert(lanes)
+      .values([
+        lane('codertocat-hello-world-pr-50', 'Codertocat/Hello-World', 50),
+        lane('feature-42', 'Codertocat/Hello-World', 51),
+        lane('pr-52', 'Codertocat/Hello-World', 60),
+        lane('codertocat-hello-world-pr-52', 'Codertocat/Hello-World', 52),
+        lane('codertocat-hello-world-pr-52', 'Codertocat/Hello-World', 52, new Date()),
+        lane('other-42', 'acme/Other.Repo', 1),
+        lane('ops-lane', null, null),
+      ]);
     await migrateDatabase(test.database);
     const rows = await db.select({ name: lanes.name }).from(lanes).orderBy(asc(lanes.id));
     expect(rows.map((row) => row.name)).toEqual([

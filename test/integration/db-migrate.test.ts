@@ -6,7 +6,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/db/client.ts';
 import { MIGRATIONS_FOLDER, migrateDatabase } from '../../src/db/migrate.ts';
 import { rawRows } from '../../src/db/raw-rows.ts';
-import { BACKENDS, createTestPostgres, openTestDatabase, type TestDatabase, type TestPostgres } from '../helpers/database.ts';
+import {
+  BACKENDS,
+  createTestPostgres,
+  openTestDatabase,
+  type TestDatabase,
+  type TestPostgres,
+} from '../helpers/database.ts';
 
 const EXPECTED_TABLES = [
   'approvals',
@@ -45,7 +51,8 @@ async function journalLength(): Promise<number> {
 
 async function strings(test: TestDatabase, query: ReturnType<typeof sql>): Promise<string[]> {
   return rawRows(await test.database.db.execute(query)).map((row) => {
-    if (typeof row !== 'object' || row === null || !('value' in row) || typeof row.value !== 'string') throw new Error('bad row');
+    if (typeof row !== 'object' || row === null || !('value' in row) || typeof row.value !== 'string')
+      throw new Error('bad row');
     return row.value;
   });
 }
@@ -61,10 +68,15 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
   });
 
   it('creates every table on a fresh database and records each migration once, however often it runs', async () => {
-    expect(await strings(test, sql`select table_name as value from information_schema.tables where table_schema = 'public'`)).toEqual([]);
+    expect(
+      await strings(test, sql`select table_name as value from information_schema.tables where table_schema = 'public'`),
+    ).toEqual([]);
     await migrateDatabase(test.database);
     await migrateDatabase(test.database);
-    const tables = await strings(test, sql`select table_name::text as value from information_schema.tables where table_schema = 'public' order by 1`);
+    const tables = await strings(
+      test,
+      sql`select table_name::text as value from information_schema.tables where table_schema = 'public' order by 1`,
+    );
     expect(tables.toSorted()).toEqual(EXPECTED_TABLES);
     const applied = await strings(test, sql`select hash as value from drizzle.__drizzle_migrations`);
     expect(applied).toHaveLength(await journalLength());
@@ -83,7 +95,11 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
       test,
       sql`select tgname::text as value from pg_trigger where tgrelid = 'audit_log'::regclass and not tgisinternal order by 1`,
     );
-    expect(triggers).toEqual(['audit_log_dashboard_notify', 'audit_log_refuse_truncate', 'audit_log_refuse_update_delete']);
+    expect(triggers).toEqual([
+      'audit_log_dashboard_notify',
+      'audit_log_refuse_truncate',
+      'audit_log_refuse_update_delete',
+    ]);
   });
 });
 
@@ -109,7 +125,8 @@ describe('migrations on postgres from processes starting together', () => {
     try {
       const migrations = await check`select count(*)::int as n from drizzle.__drizzle_migrations`;
       expect(migrations[0]?.n).toBe(await journalLength());
-      const tables = await check`select count(*)::int as n from information_schema.tables where table_schema = 'public'`;
+      const tables =
+        await check`select count(*)::int as n from information_schema.tables where table_schema = 'public'`;
       expect(tables[0]?.n).toBe(EXPECTED_TABLES.length);
     } finally {
       await check.end();

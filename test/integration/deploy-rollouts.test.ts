@@ -11,7 +11,15 @@ import { runRelease } from '../../src/deploy/run-release.ts';
 import type { EngineOptions, ReleaseRequest } from '../../src/deploy/types.ts';
 import type { Plan, Strategy } from '../../src/plan/types.ts';
 import { isLocked, liveTarget, logEntries, releasesOnDisk } from '../helpers/host-files.ts';
-import { buildPackage, connectWith, environment, plan, recordEvents, resolved, type BuiltPackage } from '../helpers/release-fixtures.ts';
+import {
+  buildPackage,
+  connectWith,
+  environment,
+  plan,
+  recordEvents,
+  resolved,
+  type BuiltPackage,
+} from '../helpers/release-fixtures.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 
 let fleet: SshdFleet;
@@ -39,7 +47,10 @@ function pkg(version: string): BuiltPackage {
 
 /** Host entries whose deploy dirs are a fresh subdirectory for this test. */
 function hostsFor(app: string, count = fleet.hosts.length): HostEntry[] {
-  return fleet.hostEntries().slice(0, count).map((entry) => ({ ...entry, deployTo: join(entry.deployTo ?? '', app) }));
+  return fleet
+    .hostEntries()
+    .slice(0, count)
+    .map((entry) => ({ ...entry, deployTo: join(entry.deployTo ?? '', app) }));
 }
 
 function engine(onEvent?: EngineOptions['onEvent']): EngineOptions {
@@ -83,10 +94,32 @@ describe('rollouts', () => {
     await expectLive(hosts, '1.0.0');
     expect(log.of('host.started').map((event) => event.host)).toEqual(['host-1', 'host-2', 'host-3']);
     // serial: a host finishes before the next starts
-    const order = log.events.filter((e) => e.type === 'host.started' || e.type === 'host.finished').map((e) => `${e.type}:${'host' in e ? e.host : ''}`);
-    expect(order).toEqual(['host.started:host-1', 'host.finished:host-1', 'host.started:host-2', 'host.finished:host-2', 'host.started:host-3', 'host.finished:host-3']);
-    const stagesOfHost1 = log.of('stage.finished').filter((event) => event.host === 'host-1').map((event) => event.stage);
-    expect(stagesOfHost1).toEqual(['check', 'fetch', 'pre_deploy', 'switch', 'post_deploy', 'health', 'release', 'monitor', 'done']);
+    const order = log.events
+      .filter((e) => e.type === 'host.started' || e.type === 'host.finished')
+      .map((e) => `${e.type}:${'host' in e ? e.host : ''}`);
+    expect(order).toEqual([
+      'host.started:host-1',
+      'host.finished:host-1',
+      'host.started:host-2',
+      'host.finished:host-2',
+      'host.started:host-3',
+      'host.finished:host-3',
+    ]);
+    const stagesOfHost1 = log
+      .of('stage.finished')
+      .filter((event) => event.host === 'host-1')
+      .map((event) => event.stage);
+    expect(stagesOfHost1).toEqual([
+      'check',
+      'fetch',
+      'pre_deploy',
+      'switch',
+      'post_deploy',
+      'health',
+      'release',
+      'monitor',
+      'done',
+    ]);
     expect(log.of('release.finished')).toHaveLength(1);
   });
 
@@ -100,7 +133,13 @@ describe('rollouts', () => {
       if (event.type === 'host.finished') running--;
     });
     const strategy: Strategy = { mode: 'parallel', concurrency: 4, maxFailures: 0 };
-    const result = await runRelease(request(hosts, plan(pkg('1.0.0'), '1.0.0', {}, strategy)), engine((e) => { log.sink(e); track.sink(e); }));
+    const result = await runRelease(
+      request(hosts, plan(pkg('1.0.0'), '1.0.0', {}, strategy)),
+      engine((e) => {
+        log.sink(e);
+        track.sink(e);
+      }),
+    );
     expect(result.status).toBe('succeeded');
     expect(result.hosts.map((host) => host.outcome)).toEqual(Array(6).fill('released'));
     expect(peak).toBeLessThanOrEqual(4);
@@ -111,7 +150,13 @@ describe('rollouts', () => {
   it('batches with a canary: canary first, then percentage batches, pause between', async () => {
     const hosts = hostsFor('batches');
     const log = recordEvents();
-    const strategy: Strategy = { mode: 'batches', batchSize: { kind: 'percent', percent: 50 }, canary: 1, pauseMs: 200, maxFailures: 0 };
+    const strategy: Strategy = {
+      mode: 'batches',
+      batchSize: { kind: 'percent', percent: 50 },
+      canary: 1,
+      pauseMs: 200,
+      maxFailures: 0,
+    };
     const result = await runRelease(request(hosts, plan(pkg('1.0.0'), '1.0.0', {}, strategy)), engine(log.sink));
     expect(result.status).toBe('succeeded');
     const started = log.of('release.started')[0];
@@ -121,7 +166,9 @@ describe('rollouts', () => {
     const finishedIndex = (name: string) => log.events.findIndex((e) => e.type === 'host.finished' && e.host === name);
     const startedIndex = (name: string) => log.events.findIndex((e) => e.type === 'host.started' && e.host === name);
     expect(startedIndex('host-2')).toBeGreaterThan(finishedIndex('host-1'));
-    expect(startedIndex('host-5')).toBeGreaterThan(Math.max(finishedIndex('host-2'), finishedIndex('host-3'), finishedIndex('host-4')));
+    expect(startedIndex('host-5')).toBeGreaterThan(
+      Math.max(finishedIndex('host-2'), finishedIndex('host-3'), finishedIndex('host-4')),
+    );
     await expectLive(hosts, '1.0.0');
   });
 
@@ -129,16 +176,38 @@ describe('rollouts', () => {
     const hosts = hostsFor('noop', 2);
     await runRelease(request(hosts, plan(pkg('1.0.0'), '1.0.0')), engine());
     const marker = join(hosts[0]?.deployTo ?? '', 'releases', '1.0.0', 'VERSION');
-    const before = (await readdir(join(hosts[0]?.deployTo ?? '', 'releases')));
+    const before = await readdir(join(hosts[0]?.deployTo ?? '', 'releases'));
     const log = recordEvents();
-    const again = await runRelease(request(hosts, plan(pkg('1.0.0'), '1.0.0', { commands: { check: [], preDeploy: ['touch ../../ran-pre-deploy'], postDeploy: [], release: [] } })), engine(log.sink));
+    const again = await runRelease(
+      request(
+        hosts,
+        plan(pkg('1.0.0'), '1.0.0', {
+          commands: { check: [], preDeploy: ['touch ../../ran-pre-deploy'], postDeploy: [], release: [] },
+        }),
+      ),
+      engine(log.sink),
+    );
     expect(again.status).toBe('succeeded');
     expect(again.hosts.map((host) => host.outcome)).toEqual(['unchanged', 'unchanged']);
     expect(existsSync(join(hosts[0]?.deployTo ?? '', 'ran-pre-deploy'))).toBe(false);
-    expect(log.of('stage.finished').filter((e) => e.stage !== 'check').every((e) => e.result === 'skipped')).toBe(true);
+    expect(
+      log
+        .of('stage.finished')
+        .filter((e) => e.stage !== 'check')
+        .every((e) => e.result === 'skipped'),
+    ).toBe(true);
     expect(await readdir(join(hosts[0]?.deployTo ?? '', 'releases'))).toEqual(before);
     expect(isLocked(hosts[0]?.deployTo ?? '')).toBe(false);
-    const forced = await runRelease(request(hosts, plan(pkg('1.0.0'), '1.0.0', { commands: { check: [], preDeploy: ['touch ../../ran-pre-deploy'], postDeploy: [], release: [] } }), { force: true }), engine());
+    const forced = await runRelease(
+      request(
+        hosts,
+        plan(pkg('1.0.0'), '1.0.0', {
+          commands: { check: [], preDeploy: ['touch ../../ran-pre-deploy'], postDeploy: [], release: [] },
+        }),
+        { force: true },
+      ),
+      engine(),
+    );
     expect(forced.hosts.map((host) => host.outcome)).toEqual(['released', 'released']);
     expect(existsSync(join(hosts[0]?.deployTo ?? '', 'ran-pre-deploy'))).toBe(true);
     expect(existsSync(marker)).toBe(true);
@@ -156,10 +225,22 @@ describe('rollouts', () => {
     expect(await releasesOnDisk(deployTo)).toEqual(['1.3.0', '1.4.0']);
     // 1.5.0 fails its health check and is rolled back to 1.4.0; then a good 1.6.0 with keep 2 must keep 1.6.0
     // (live) and 1.4.0 (last good before it), even though 1.5.0 is newer on disk than 1.4.0.
-    const failed = await runRelease(request(hosts, plan(pkg('1.5.0'), '1.5.0', {
-      keepReleases: 2,
-      commands: { check: [], preDeploy: [], postDeploy: [], release: [], health: { probe: { kind: 'command', command: 'exit 3' }, retries: 0, intervalMs: 10 } },
-    })), engine());
+    const failed = await runRelease(
+      request(
+        hosts,
+        plan(pkg('1.5.0'), '1.5.0', {
+          keepReleases: 2,
+          commands: {
+            check: [],
+            preDeploy: [],
+            postDeploy: [],
+            release: [],
+            health: { probe: { kind: 'command', command: 'exit 3' }, retries: 0, intervalMs: 10 },
+          },
+        }),
+      ),
+      engine(),
+    );
     expect(failed.status).toBe('failed');
     expect(await liveTarget(deployTo)).toBe('releases/1.4.0');
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -176,9 +257,11 @@ describe('rollouts', () => {
     const result = await runRelease(request(hosts, plan(pkg('1.1.0'), '1.1.0', { transfer })), engine());
     expect(result.status).toBe('succeeded');
     await expectLive(hosts, '1.1.0');
-    expect((await readFile(join(hosts[0]?.deployTo ?? '', 'current', 'bin', 'app.sh'), 'utf8'))).toBe('echo app 1.1.0\n');
+    expect(await readFile(join(hosts[0]?.deployTo ?? '', 'current', 'bin', 'app.sh'), 'utf8')).toBe('echo app 1.1.0\n');
     // no uploaded package is left behind
-    expect((await readdir(join(hosts[0]?.deployTo ?? '', '.yardmaster'))).filter((name) => name.startsWith('upload-'))).toEqual([]);
+    expect(
+      (await readdir(join(hosts[0]?.deployTo ?? '', '.yardmaster'))).filter((name) => name.startsWith('upload-')),
+    ).toEqual([]);
   });
 
   it('passes YM_* and env variables to commands, masks secrets and never writes them to the host', async () => {
@@ -187,17 +270,27 @@ describe('rollouts', () => {
     const log = recordEvents();
     const secret = 's3cr3t-$(touch /tmp/ym-pwned)-\'"';
     const result = await runRelease(
-      request(hosts, plan(pkg('1.2.0'), '1.2.0', {
-        commands: {
-          check: [],
-          preDeploy: ['printf "%s|%s|%s|%s|%s\\n" "$YM_APP" "$YM_ENV" "$YM_VERSION" "$YM_RELEASE_DIR" "$PWD" > ../../vars', 'printf "%s\\n" "$GREETING" >> ../../vars'],
-          postDeploy: ['echo "password is $DB_PASSWORD"', 'test "$DB_PASSWORD" = "$EXPECTED"'],
-          release: [],
+      request(
+        hosts,
+        plan(pkg('1.2.0'), '1.2.0', {
+          commands: {
+            check: [],
+            preDeploy: [
+              'printf "%s|%s|%s|%s|%s\\n" "$YM_APP" "$YM_ENV" "$YM_VERSION" "$YM_RELEASE_DIR" "$PWD" > ../../vars',
+              'printf "%s\\n" "$GREETING" >> ../../vars',
+            ],
+            postDeploy: ['echo "password is $DB_PASSWORD"', 'test "$DB_PASSWORD" = "$EXPECTED"'],
+            release: [],
+          },
+        }),
+        {
+          environment: environment({
+            env: { GREETING: 'hello $(id) `id` ;touch /tmp/ym-pwned', EXPECTED: secret },
+            secretEnv: ['DB_PASSWORD'],
+          }),
+          secrets: { DB_PASSWORD: secret },
         },
-      }), {
-        environment: environment({ env: { GREETING: 'hello $(id) `id` ;touch /tmp/ym-pwned', EXPECTED: secret }, secretEnv: ['DB_PASSWORD'] }),
-        secrets: { DB_PASSWORD: secret },
-      }),
+      ),
       engine(log.sink),
     );
     expect(result.status).toBe('succeeded');
@@ -232,14 +325,46 @@ describe('rollouts', () => {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : 0;
     try {
-      const ok = await runRelease(request(hosts, plan(pkg('1.3.0'), '1.3.0', {
-        commands: { check: [], preDeploy: [], postDeploy: [], release: [], health: { probe: { kind: 'http', url: `http://127.0.0.1:${port}/healthz`, expectStatus: 200 }, retries: 2, intervalMs: 50 } },
-      })), engine());
+      const ok = await runRelease(
+        request(
+          hosts,
+          plan(pkg('1.3.0'), '1.3.0', {
+            commands: {
+              check: [],
+              preDeploy: [],
+              postDeploy: [],
+              release: [],
+              health: {
+                probe: { kind: 'http', url: `http://127.0.0.1:${port}/healthz`, expectStatus: 200 },
+                retries: 2,
+                intervalMs: 50,
+              },
+            },
+          }),
+        ),
+        engine(),
+      );
       expect(ok.status).toBe('succeeded');
       expect(hits).toBe(2);
-      const bad = await runRelease(request(hosts, plan(pkg('1.4.0'), '1.4.0', {
-        commands: { check: [], preDeploy: [], postDeploy: [], release: [], health: { probe: { kind: 'http', url: `http://127.0.0.1:${port}/broken`, expectStatus: 200 }, retries: 1, intervalMs: 50 } },
-      })), engine());
+      const bad = await runRelease(
+        request(
+          hosts,
+          plan(pkg('1.4.0'), '1.4.0', {
+            commands: {
+              check: [],
+              preDeploy: [],
+              postDeploy: [],
+              release: [],
+              health: {
+                probe: { kind: 'http', url: `http://127.0.0.1:${port}/broken`, expectStatus: 200 },
+                retries: 1,
+                intervalMs: 50,
+              },
+            },
+          }),
+        ),
+        engine(),
+      );
       expect(bad.status).toBe('failed');
       expect(bad.failedHost?.stage).toBe('health');
       expect(bad.failedHost?.message).toContain('HTTP 500');
@@ -252,15 +377,50 @@ describe('rollouts', () => {
   it('monitor watches a window and rolls back when a check fails in it', async () => {
     const hosts = hostsFor('monitor', 1);
     const deployTo = hosts[0]?.deployTo ?? '';
-    const ok = await runRelease(request(hosts, plan(pkg('1.0.0'), '1.0.0', {
-      commands: { check: [], preDeploy: [], postDeploy: [], release: [], monitor: { probe: { kind: 'command', command: 'echo probe >> ../../probes' }, durationMs: 300, intervalMs: 100 } },
-    })), engine());
+    const ok = await runRelease(
+      request(
+        hosts,
+        plan(pkg('1.0.0'), '1.0.0', {
+          commands: {
+            check: [],
+            preDeploy: [],
+            postDeploy: [],
+            release: [],
+            monitor: {
+              probe: { kind: 'command', command: 'echo probe >> ../../probes' },
+              durationMs: 300,
+              intervalMs: 100,
+            },
+          },
+        }),
+      ),
+      engine(),
+    );
     expect(ok.status).toBe('succeeded');
     const probes = (await readFile(join(deployTo, 'probes'), 'utf8')).trim().split('\n');
     expect(probes.length).toBeGreaterThanOrEqual(2);
-    const bad = await runRelease(request(hosts, plan(pkg('1.1.0'), '1.1.0', {
-      commands: { check: [], preDeploy: [], postDeploy: [], release: [], monitor: { probe: { kind: 'command', command: 'n=$(cat ../../count 2>/dev/null || echo 0); echo $((n+1)) > ../../count; [ "$n" -lt 2 ]' }, durationMs: 5000, intervalMs: 50 } },
-    })), engine());
+    const bad = await runRelease(
+      request(
+        hosts,
+        plan(pkg('1.1.0'), '1.1.0', {
+          commands: {
+            check: [],
+            preDeploy: [],
+            postDeploy: [],
+            release: [],
+            monitor: {
+              probe: {
+                kind: 'command',
+                command: 'n=$(cat ../../count 2>/dev/null || echo 0); echo $((n+1)) > ../../count; [ "$n" -lt 2 ]',
+              },
+              durationMs: 5000,
+              intervalMs: 50,
+            },
+          },
+        }),
+      ),
+      engine(),
+    );
     expect(bad.status).toBe('failed');
     expect(bad.failedHost).toMatchObject({ host: 'host-1', stage: 'monitor' });
     expect(await liveTarget(deployTo)).toBe('releases/1.0.0');
@@ -270,18 +430,38 @@ describe('rollouts', () => {
     const hosts = hostsFor('rollback', 3);
     const postDeploy = ['echo "$YM_VERSION" >> ../../post-deploy-ran'];
     for (const version of ['1.0.0', '1.1.0', '1.2.0']) {
-      const result = await runRelease(request(hosts, plan(pkg(version), version, { commands: { check: [], preDeploy: [], postDeploy, release: [] } })), engine());
+      const result = await runRelease(
+        request(
+          hosts,
+          plan(pkg(version), version, { commands: { check: [], preDeploy: [], postDeploy, release: [] } }),
+        ),
+        engine(),
+      );
       expect(result.status).toBe('succeeded');
     }
     const connect = connectWith(fleet.privateKey, fleet.user);
     // The offline CLI's rollback: the hooks each release recorded on the host.
-    const base = { app: 'shop', environment: 'staging', environmentConfig: environment(), hosts: resolved(hosts), secrets: {}, commandTimeoutMs: 60_000, hooks: { from: 'host' as const } };
+    const base = {
+      app: 'shop',
+      environment: 'staging',
+      environmentConfig: environment(),
+      hosts: resolved(hosts),
+      secrets: {},
+      commandTimeoutMs: 60_000,
+      hooks: { from: 'host' as const },
+    };
     const back = await rollbackEnvironment(base, { connect });
     expect(back.ok).toBe(true);
     expect(back.hosts.map((host) => [host.from, host.to])).toEqual(Array(3).fill(['1.2.0', '1.1.0']));
-    await Promise.all(hosts.map(async (host) => { expect(await liveTarget(host.deployTo ?? '')).toBe('releases/1.1.0'); }));
+    await Promise.all(
+      hosts.map(async (host) => {
+        expect(await liveTarget(host.deployTo ?? '')).toBe('releases/1.1.0');
+      }),
+    );
     // post_deploy recorded for 1.1.0 ran there
-    expect((await readFile(join(hosts[0]?.deployTo ?? '', 'post-deploy-ran'), 'utf8')).trim().split('\n').at(-1)).toBe('1.1.0');
+    expect((await readFile(join(hosts[0]?.deployTo ?? '', 'post-deploy-ran'), 'utf8')).trim().split('\n').at(-1)).toBe(
+      '1.1.0',
+    );
     // again: 1.2.0 was rolled back from, so the previous good one is 1.0.0
     const again = await rollbackEnvironment(base, { connect });
     expect(again.hosts.map((host) => host.to)).toEqual(['1.0.0', '1.0.0', '1.0.0']);

@@ -38,7 +38,9 @@ function inbox() {
 
 async function jobRow(db: Db, id: string): Promise<{ state: string; startedOnOrAfter: boolean | null } | null> {
   const [row] = rawRows(
-    await db.execute(sql`select state::text as state, started_on >= start_after as started_on_or_after from pgboss.job where id = ${id}::uuid`),
+    await db.execute(
+      sql`select state::text as state, started_on >= start_after as started_on_or_after from pgboss.job where id = ${id}::uuid`,
+    ),
   );
   if (row === undefined) return null;
   const parsed = z.object({ state: z.string(), started_on_or_after: z.boolean().nullable() }).parse(row);
@@ -46,7 +48,9 @@ async function jobRow(db: Db, id: string): Promise<{ state: string; startedOnOrA
 }
 
 async function jobsWithMarker(db: Db, marker: string): Promise<number> {
-  const [row] = rawRows(await db.execute(sql`select count(*)::int as n from pgboss.job where data->>'marker' = ${marker}`));
+  const [row] = rawRows(
+    await db.execute(sql`select count(*)::int as n from pgboss.job where data->>'marker' = ${marker}`),
+  );
   return z.object({ n: z.number() }).parse(row).n;
 }
 
@@ -58,11 +62,23 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
 
   beforeAll(async () => {
     test = await openTestDatabase(backend);
-    queue = await openQueue(test.database, { queues, onError: (error) => { console.error(`pg-boss (${backend}):`, error); } });
+    queue = await openQueue(test.database, {
+      queues,
+      onError: (error) => {
+        console.error(`pg-boss (${backend}):`, error);
+      },
+    });
     await queue.work('release', box.handler, { pollingIntervalSeconds: 0.5 });
     const [order] = await test.database.db
       .insert(workOrders)
-      .values({ repoFullName: 'acme/shop', installationId: 1, kind: 'issue', number: 3, title: 'Release', requester: 'octocat' })
+      .values({
+        repoFullName: 'acme/shop',
+        installationId: 1,
+        kind: 'issue',
+        number: 3,
+        title: 'Release',
+        requester: 'octocat',
+      })
       .returning({ id: workOrders.id });
     if (order === undefined) throw new Error('no work order');
     workOrderId = order.id;
@@ -97,7 +113,16 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
 
   it('enqueues in the same transaction as the approval: both commit together', async () => {
     const id = await test.database.db.transaction(async (tx) => {
-      await tx.insert(approvals).values({ workOrderId, actor: 'ops-1', source: 'github', digest: 'd1', verdict: 'approved', sourceRef: 'review:1' });
+      await tx
+        .insert(approvals)
+        .values({
+          workOrderId,
+          actor: 'ops-1',
+          source: 'github',
+          digest: 'd1',
+          verdict: 'approved',
+          sourceRef: 'review:1',
+        });
       return queue.send('release', { workOrderId, marker: 'committed' }, { tx });
     });
     const job = await box.next('committed');
@@ -108,7 +133,16 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
   it('enqueues in the same transaction as the approval: both roll back together', async () => {
     await expect(
       test.database.db.transaction(async (tx) => {
-        await tx.insert(approvals).values({ workOrderId, actor: 'ops-2', source: 'github', digest: 'd1', verdict: 'approved', sourceRef: 'review:2' });
+        await tx
+          .insert(approvals)
+          .values({
+            workOrderId,
+            actor: 'ops-2',
+            source: 'github',
+            digest: 'd1',
+            verdict: 'approved',
+            sourceRef: 'review:2',
+          });
         await queue.send('release', { workOrderId, marker: 'rolled-back' }, { tx });
         expect(await jobsWithMarker(tx, 'rolled-back')).toBe(1);
         throw new Error('quorum check failed');

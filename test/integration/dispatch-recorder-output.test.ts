@@ -21,29 +21,72 @@ afterAll(async () => {
   await test?.cleanup();
 });
 
-async function recorded(releaseId: string, emit: (sink: (event: ReleaseEvent) => void) => void): Promise<{ host: string; stage: string; line: string }[]> {
-  await test.database.db.insert(releases).values({ releaseId, repoFullName: 'acme/shop', app: 'shop', environment: 'production', version: '1.0.0', status: 'running' });
-  const recorder = createReleaseRecorder(test.database.db, { releaseId, attempt: 1, forward: () => { /* only the stored output is checked */ } });
-  emit((event) => { recorder.sink(event); });
+async function recorded(
+  releaseId: string,
+  emit: (sink: (event: ReleaseEvent) => void) => void,
+): Promise<{ host: string; stage: string; line: string }[]> {
+  await test.database.db
+    .insert(releases)
+    .values({
+      releaseId,
+      repoFullName: 'acme/shop',
+      app: 'shop',
+      environment: 'production',
+      version: '1.0.0',
+      status: 'running',
+    });
+  const recorder = createReleaseRecorder(test.database.db, {
+    releaseId,
+    attempt: 1,
+    forward: () => {
+      /* only the stored output is checked */
+    },
+  });
+  emit((event) => {
+    recorder.sink(event);
+  });
   await recorder.flush();
-  const rows = await test.database.db.select().from(stageOutput).where(eq(stageOutput.releaseId, releaseId)).orderBy(asc(stageOutput.id));
+  const rows = await test.database.db
+    .select()
+    .from(stageOutput)
+    .where(eq(stageOutput.releaseId, releaseId))
+    .orderBy(asc(stageOutput.id));
   return rows.map((row) => ({ host: row.host, stage: row.stage, line: row.line }));
 }
 
-const output = (releaseId: string, host: string, stage: 'check' | 'post_deploy', line: string): ReleaseEvent => ({ type: 'output', releaseId, host, stage, stream: 'stdout', line });
+const output = (releaseId: string, host: string, stage: 'check' | 'post_deploy', line: string): ReleaseEvent => ({
+  type: 'output',
+  releaseId,
+  host,
+  stage,
+  stream: 'stdout',
+  line,
+});
 
 describe('release recorder: stored output', () => {
   it('stops at 1,000 lines per host and stage and counts the rest when the stage ends', async () => {
     const rows = await recorded('rel-lines', (sink) => {
-      for (let index = 0; index < OUTPUT_LINES_KEPT + 250; index++) sink(output('rel-lines', 'web-1', 'check', `line ${index}`));
-      sink({ type: 'stage.finished', releaseId: 'rel-lines', host: 'web-1', stage: 'check', result: 'ok', durationMs: 5 });
+      for (let index = 0; index < OUTPUT_LINES_KEPT + 250; index++)
+        sink(output('rel-lines', 'web-1', 'check', `line ${index}`));
+      sink({
+        type: 'stage.finished',
+        releaseId: 'rel-lines',
+        host: 'web-1',
+        stage: 'check',
+        result: 'ok',
+        durationMs: 5,
+      });
       sink(output('rel-lines', 'web-2', 'check', 'other host'));
     });
     const web1 = rows.filter((row) => row.host === 'web-1').map((row) => row.line);
     expect(web1).toHaveLength(OUTPUT_LINES_KEPT + 2);
     expect(web1[OUTPUT_LINES_KEPT - 1]).toBe(`line ${OUTPUT_LINES_KEPT - 1}`);
-    expect(web1[OUTPUT_LINES_KEPT]).toMatch(/^… more output of this stage is not kept \(only the first 1000 lines and 1048576 bytes are\)$/);
-    const dropped = Array.from({ length: 250 }, (_, index) => Buffer.byteLength(`line ${OUTPUT_LINES_KEPT + index}`)).reduce((a, b) => a + b, 0);
+    expect(web1[OUTPUT_LINES_KEPT]).toMatch(
+      /^… more output of this stage is not kept \(only the first 1000 lines and 1048576 bytes are\)$/,
+    );
+    const dropped = Array.from({ length: 250 }, (_, index) =>
+      Buffer.byteLength(`line ${OUTPUT_LINES_KEPT + index}`),
+    ).reduce((a, b) => a + b, 0);
     expect(web1[OUTPUT_LINES_KEPT + 1]).toBe(`… 250 more lines (${dropped} bytes) of this stage were not kept`);
     expect(rows.filter((row) => row.host === 'web-2').map((row) => row.line)).toEqual(['other host']);
   });

@@ -22,7 +22,15 @@ import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-qu
 import { startReleaseWorker, type ReleaseWorker } from '../../src/dispatch/release-worker.ts';
 import type { WorkerEvent } from '../../src/dispatch/worker-events.ts';
 import { parseCommand } from '../../src/workorders/parse-command.ts';
-import { AUDIT_ACTIONS, getWorkOrder, handleCommand, openWorkOrder, submitPlan, type ServiceDeps, type WorkOrder } from '../../src/workorders/service/index.ts';
+import {
+  AUDIT_ACTIONS,
+  getWorkOrder,
+  handleCommand,
+  openWorkOrder,
+  submitPlan,
+  type ServiceDeps,
+  type WorkOrder,
+} from '../../src/workorders/service/index.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { isLocked, liveTarget } from '../helpers/host-files.ts';
 import { buildPackage, connectWith, plan, type BuiltPackage } from '../helpers/release-fixtures.ts';
@@ -30,7 +38,8 @@ import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 import { environmentConfig, planComment, repoConfig, repoContext, waitFor } from '../helpers/workorder-fixtures.ts';
 import { defaultPolicySource } from '../../src/policy/index.ts';
 
-const POST_DEPLOY = 'echo "$YM_VERSION" >> ../../post-deploy.log; if [ "$YM_VERSION" = 2.0.0 ] && [ -e ../../BLOCK ]; then touch ../../BLOCKED; while [ -e ../../BLOCK ]; do sleep 0.1; done; fi';
+const POST_DEPLOY =
+  'echo "$YM_VERSION" >> ../../post-deploy.log; if [ "$YM_VERSION" = 2.0.0 ] && [ -e ../../BLOCK ]; then touch ../../BLOCKED; while [ -e ../../BLOCK ]; do sleep 0.1; done; fi';
 
 let fleet: SshdFleet;
 let work: string;
@@ -53,7 +62,12 @@ beforeAll(async () => {
   hosts = fleet.hostEntries();
   config = repoConfig(hosts, { production: environmentConfig() });
   test = await openTestDatabase('postgres');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
+  queue = await openQueue(test.database, {
+    queues: RELEASE_QUEUES,
+    onError: (error) => {
+      console.error('pg-boss:', error);
+    },
+  });
   deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
   // What the hosts run before the work order: 1.0.0 everywhere.
   const environment = config.apps.shop?.environments.production;
@@ -61,7 +75,11 @@ beforeAll(async () => {
   if (environment === undefined || app === undefined) throw new Error('no environment');
   const baseline = await runRelease(
     {
-      plan: plan(v1, '1.0.0', { app: 'shop', environment: 'production', commands: { check: [], preDeploy: [], postDeploy: [POST_DEPLOY], release: [] } }),
+      plan: plan(v1, '1.0.0', {
+        app: 'shop',
+        environment: 'production',
+        commands: { check: [], preDeploy: [], postDeploy: [POST_DEPLOY], release: [] },
+      }),
       app,
       environment,
       hosts: hosts.map((entry) => ({ entry, deployTo: entry.deployTo ?? '' })),
@@ -97,10 +115,15 @@ async function startChildWorker(): Promise<ChildProcess> {
     leaseMs: 2_000,
   };
   const script = new URL('../helpers/release-worker-process.ts', import.meta.url).pathname;
-  const spawned = spawn(process.execPath, [script], { env: { ...process.env, YM_WORKER_SETTINGS: JSON.stringify(settings) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const spawned = spawn(process.execPath, [script], {
+    env: { ...process.env, YM_WORKER_SETTINGS: JSON.stringify(settings) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const lines = createInterface({ input: spawned.stdout });
   await new Promise<void>((resolve, reject) => {
-    spawned.once('exit', (code) => { reject(new Error(`the worker process exited early (${String(code)})`)); });
+    spawned.once('exit', (code) => {
+      reject(new Error(`the worker process exited early (${String(code)})`));
+    });
     lines.on('line', (line) => {
       if (line === '{"type":"ready"}') resolve();
     });
@@ -111,20 +134,40 @@ async function startChildWorker(): Promise<ChildProcess> {
 async function command(order: WorkOrder, actor: string, text: string): Promise<void> {
   const parsed = parseCommand(text);
   if (!parsed.ok) throw new Error(text);
-  const result = await handleCommand(deps, { order, actor, command: parsed.command, source: 'github', sourceRef: `comment:${actor}:${text}` }, repoContext(config));
+  const result = await handleCommand(
+    deps,
+    { order, actor, command: parsed.command, source: 'github', sourceRef: `comment:${actor}:${text}` },
+    repoContext(config),
+  );
   expect(result.ok, result.message).toBe(true);
 }
 
 describe('a worker killed mid-release', () => {
   it('is taken over once its lease expires, and the release finishes with every host on a checked release', async () => {
     child = await startChildWorker();
-    const opened = await openWorkOrder(deps, { repoFullName: 'acme/shop', installationId: 7, number: 1, kind: 'issue', title: 'Release 2.0.0', requester: 'pam' }, repoContext(config));
+    const opened = await openWorkOrder(
+      deps,
+      {
+        repoFullName: 'acme/shop',
+        installationId: 7,
+        number: 1,
+        kind: 'issue',
+        title: 'Release 2.0.0',
+        requester: 'pam',
+      },
+      repoContext(config),
+    );
     if (!opened.ok) throw new Error(opened.message);
     const order = opened.order;
     const more = `commands:\n  post_deploy: [${JSON.stringify(POST_DEPLOY)}]\n  health: { command: "test -f VERSION", retries: 1, interval: 100ms }`;
     const planned = await submitPlan(
       deps,
-      { order, commentId: 1, author: 'carol', markdown: planComment({ environment: 'production', version: '2.0.0', url: v2.url, sha256: v2.sha256, more }) },
+      {
+        order,
+        commentId: 1,
+        author: 'carol',
+        markdown: planComment({ environment: 'production', version: '2.0.0', url: v2.url, sha256: v2.sha256, more }),
+      },
       repoContext(config),
     );
     expect(planned.ok).toBe(true);
@@ -132,7 +175,9 @@ describe('a worker killed mid-release', () => {
     await writeFile(join(deployDir(1), 'BLOCK'), 'x');
     await command(order, 'dave', '/approve');
     await command(order, 'erin', '/approve');
-    await waitFor('host-2 to block in post_deploy', () => Promise.resolve(existsSync(join(deployDir(1), 'BLOCKED')) ? true : undefined));
+    await waitFor('host-2 to block in post_deploy', () =>
+      Promise.resolve(existsSync(join(deployDir(1), 'BLOCKED')) ? true : undefined),
+    );
     expect(await liveTarget(deployDir(0))).toBe('releases/2.0.0');
     expect(await liveTarget(deployDir(1))).toBe('releases/2.0.0');
     expect(await liveTarget(deployDir(2))).toBe('releases/1.0.0');
@@ -163,7 +208,9 @@ describe('a worker killed mid-release', () => {
     });
     expect((await getWorkOrder(deps.db, order.id))?.state).toBe('succeeded');
 
-    expect(rescuerEvents.find((event) => event.type === 'recovering')).toMatchObject({ hosts: [{ host: 'host-2', to: '1.0.0', ok: true }] });
+    expect(rescuerEvents.find((event) => event.type === 'recovering')).toMatchObject({
+      hosts: [{ host: 'host-2', to: '1.0.0', ok: true }],
+    });
     const [recovered] = await deps.db
       .select()
       .from(auditLog)
@@ -191,7 +238,11 @@ describe('a worker killed mid-release', () => {
     // host-2 ran the new post_deploy, went back to 1.0.0, then took 2.0.0 for good. 1.0.0 was released outside any
     // work order, so Yardmaster has no approved plan of it: going back ran no post_deploy (the hooks recorded on the
     // host are never run by the server).
-    expect((await readFile(join(deployDir(1), 'post-deploy.log'), 'utf8')).trim().split('\n')).toEqual(['1.0.0', '2.0.0', '2.0.0']);
+    expect((await readFile(join(deployDir(1), 'post-deploy.log'), 'utf8')).trim().split('\n')).toEqual([
+      '1.0.0',
+      '2.0.0',
+      '2.0.0',
+    ]);
     const [lock] = await deps.db.select().from(environmentLocks).where(eq(environmentLocks.environment, 'production'));
     expect(lock).toMatchObject({ holderWorkOrderId: null, owner: null });
     const transitions = await deps.db

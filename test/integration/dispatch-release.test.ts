@@ -54,11 +54,17 @@ beforeAll(async () => {
   fleet = await startSshdFleet(3);
   work = await mkdtemp(join(tmpdir(), 'ym-workorders-'));
   packages = {};
-  for (const version of ['2.0.0', '3.0.0', '4.0.0']) packages[version] = await buildPackage(join(work, 'pkgs'), version);
+  for (const version of ['2.0.0', '3.0.0', '4.0.0'])
+    packages[version] = await buildPackage(join(work, 'pkgs'), version);
   hosts = fleet.hostEntries();
   config = repoConfig(hosts, { production: environmentConfig(), frozen: environmentConfig({ freeze: ['Mon-Sun'] }) });
   test = await openTestDatabase('postgres');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
+  queue = await openQueue(test.database, {
+    queues: RELEASE_QUEUES,
+    onError: (error) => {
+      console.error('pg-boss:', error);
+    },
+  });
   deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
   worker = await startReleaseWorker({
     database: test.database,
@@ -88,13 +94,25 @@ const context = () => repoContext(config);
 async function run(order: WorkOrder, actor: string, text: string): Promise<CommandResult> {
   const parsed = parseCommand(text);
   if (!parsed.ok) throw new Error(`not a command: ${text}`);
-  return handleCommand(deps, { order, actor, command: parsed.command, source: 'github', sourceRef: `comment:${nextRef++}` }, context());
+  return handleCommand(
+    deps,
+    { order, actor, command: parsed.command, source: 'github', sourceRef: `comment:${nextRef++}` },
+    context(),
+  );
 }
 
 async function openOrder(version: string, more: string, environment = 'production'): Promise<WorkOrder> {
   const opened = await openWorkOrder(
     deps,
-    { repoFullName: REPO, installationId: 7, number: nextNumber++, kind: 'issue', title: `Release ${version}`, requester: 'pam', form: { acceptor: 'pam' } },
+    {
+      repoFullName: REPO,
+      installationId: 7,
+      number: nextNumber++,
+      kind: 'issue',
+      title: `Release ${version}`,
+      requester: 'pam',
+      form: { acceptor: 'pam' },
+    },
     context(),
   );
   if (!opened.ok) throw new Error(opened.message);
@@ -102,7 +120,13 @@ async function openOrder(version: string, more: string, environment = 'productio
   if (pkg === undefined) throw new Error(`no package ${version}`);
   const plan = await submitPlan(
     deps,
-    { order: opened.order, commentId: nextRef++, author: 'carol', markdown: planComment({ environment, version, url: pkg.url, sha256: pkg.sha256, more }), commitSha: 'deadbeef' },
+    {
+      order: opened.order,
+      commentId: nextRef++,
+      author: 'carol',
+      markdown: planComment({ environment, version, url: pkg.url, sha256: pkg.sha256, more }),
+      commitSha: 'deadbeef',
+    },
     context(),
   );
   if (!plan.ok) throw new Error(plan.message);
@@ -136,7 +160,8 @@ async function transitionsOf(order: WorkOrder): Promise<string[]> {
   return rows.map((row) => `${row.fromState ?? ''}→${row.toState ?? ''}`);
 }
 
-const HEALTH = 'commands:\n  post_deploy: ["echo $YM_VERSION >> ../../post-deploy.log"]\n  health: { command: "test ! -e ../../FAIL_HEALTH && test -f VERSION", retries: 1, interval: 100ms }';
+const HEALTH =
+  'commands:\n  post_deploy: ["echo $YM_VERSION >> ../../post-deploy.log"]\n  health: { command: "test ! -e ../../FAIL_HEALTH && test -f VERSION", retries: 1, interval: 100ms }';
 
 describe('a work order from issue to accepted release', () => {
   let order: WorkOrder;
@@ -165,11 +190,16 @@ describe('a work order from issue to accepted release', () => {
     expect(finished).toHaveLength(27);
     expect(finished.filter((row) => row.stage === 'health').every((row) => row.result === 'ok')).toBe(true);
     // Adapters heard every stage and the transitions.
-    expect(events.filter((event) => event.type === 'release' && event.workOrderId === order.id && event.event.type === 'stage.finished')).toHaveLength(27);
-    expect(events.filter((event) => event.type === 'transition' && event.workOrderId === order.id).map((event) => event.type === 'transition' && event.to)).toEqual([
-      'running',
-      'succeeded',
-    ]);
+    expect(
+      events.filter(
+        (event) => event.type === 'release' && event.workOrderId === order.id && event.event.type === 'stage.finished',
+      ),
+    ).toHaveLength(27);
+    expect(
+      events
+        .filter((event) => event.type === 'transition' && event.workOrderId === order.id)
+        .map((event) => event.type === 'transition' && event.to),
+    ).toEqual(['running', 'succeeded']);
     const [lock] = await deps.db.select().from(environmentLocks).where(eq(environmentLocks.environment, 'production'));
     expect(lock).toMatchObject({ holderWorkOrderId: null, owner: null });
   });
@@ -178,13 +208,28 @@ describe('a work order from issue to accepted release', () => {
     const status = await run(order, 'anyone', '/status');
     expect(status).toMatchObject({
       ok: true,
-      status: { order: { state: 'succeeded' }, startQueued: false, release: { version: '2.0.0', status: 'succeeded', failedHost: null }, environment: { heldBy: null } },
+      status: {
+        order: { state: 'succeeded' },
+        startQueued: false,
+        release: { version: '2.0.0', status: 'succeeded', failedHost: null },
+        environment: { heldBy: null },
+      },
     });
-    expect(status.ok && status.status?.release?.hosts.map((host) => host.outcome)).toEqual(['released', 'released', 'released']);
+    expect(status.ok && status.status?.release?.hosts.map((host) => host.outcome)).toEqual([
+      'released',
+      'released',
+      'released',
+    ]);
     expect(await run(order, 'dave', '/accept')).toMatchObject({ ok: false, reason: 'not-allowed' });
     expect(await run(order, 'pam', '/accept thanks')).toMatchObject({ ok: true, outcome: 'accepted' });
     expect(await stateOf(order)).toBe('accepted');
-    expect(await transitionsOf(order)).toEqual(['requested→planned', 'planned→approved', 'approved→running', 'running→succeeded', 'succeeded→accepted']);
+    expect(await transitionsOf(order)).toEqual([
+      'requested→planned',
+      'planned→approved',
+      'approved→running',
+      'running→succeeded',
+      'succeeded→accepted',
+    ]);
     const chain = await verifyAuditChain(deps.db);
     expect(chain).toMatchObject({ ok: true });
   });
@@ -203,7 +248,10 @@ describe('waiting, failing, retrying, rolling back', () => {
     );
     expect(waiting).toMatchObject({ reason: 'manual-lock', message: 'locked by @dave: db maintenance' });
     const status = await run(order, 'anyone', '/status');
-    expect(status).toMatchObject({ ok: true, status: { order: { state: 'approved' }, environment: { lockedBy: 'dave', waitingPosition: 1 } } });
+    expect(status).toMatchObject({
+      ok: true,
+      status: { order: { state: 'approved' }, environment: { lockedBy: 'dave', waitingPosition: 1 } },
+    });
     expect(await run(order, 'erin', '/unlock')).toMatchObject({ ok: true });
 
     expect(await waitForState(order, ['succeeded', 'failed', 'aborted'])).toBe('failed');
@@ -215,7 +263,10 @@ describe('waiting, failing, retrying, rolling back', () => {
       ['host-1', 'rolled_back', '2.0.0'],
       ['host-2', 'failed', '2.0.0'],
     ]);
-    expect(runs.find((row) => row.host === 'host-2')?.failure).toMatchObject({ stage: 'health', rolledBackTo: '2.0.0' });
+    expect(runs.find((row) => row.host === 'host-2')?.failure).toMatchObject({
+      stage: 'health',
+      rolledBackTo: '2.0.0',
+    });
     const [failed] = await deps.db
       .select()
       .from(auditLog)
@@ -228,12 +279,19 @@ describe('waiting, failing, retrying, rolling back', () => {
   it('/retry-failed runs the same release again on the hosts that did not end on it', async () => {
     await rm(join(deployDir(1), 'FAIL_HEALTH'));
     expect(await run(order, 'dev', '/retry-failed')).toMatchObject({ ok: false, reason: 'not-allowed' });
-    expect(await run(order, 'dave', '/retry-failed')).toMatchObject({ ok: true, outcome: 'retry-queued', moved: [{ from: 'failed', to: 'approved' }] });
+    expect(await run(order, 'dave', '/retry-failed')).toMatchObject({
+      ok: true,
+      outcome: 'retry-queued',
+      moved: [{ from: 'failed', to: 'approved' }],
+    });
     expect(await waitForState(order, ['succeeded', 'failed', 'aborted'])).toBe('succeeded');
     const rows = await deps.db.select().from(releases).where(eq(releases.workOrderId, order.id));
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ status: 'succeeded' });
-    const runs = await deps.db.select().from(hostRuns).where(and(eq(hostRuns.releaseId, rows[0]?.releaseId ?? ''), eq(hostRuns.attempt, 2)));
+    const runs = await deps.db
+      .select()
+      .from(hostRuns)
+      .where(and(eq(hostRuns.releaseId, rows[0]?.releaseId ?? ''), eq(hostRuns.attempt, 2)));
     expect(runs.map((row) => [row.host, row.outcome]).sort()).toEqual([
       ['host-1', 'released'],
       ['host-2', 'released'],
@@ -244,7 +302,11 @@ describe('waiting, failing, retrying, rolling back', () => {
 
   it('/rollback switches every host back to what it ran before the order', async () => {
     const rolled = await run(order, 'dave', '/rollback');
-    expect(rolled).toMatchObject({ ok: true, outcome: 'rollback-queued', moved: [{ from: 'succeeded', to: 'running', cause: 'rollback-started' }] });
+    expect(rolled).toMatchObject({
+      ok: true,
+      outcome: 'rollback-queued',
+      moved: [{ from: 'succeeded', to: 'running', cause: 'rollback-started' }],
+    });
     expect(await waitForState(order, ['failed'])).toBe('failed');
     for (let index = 0; index < 3; index++) expect(await liveTarget(deployDir(index))).toBe('releases/2.0.0');
     const [last] = await deps.db
@@ -259,14 +321,22 @@ describe('waiting, failing, retrying, rolling back', () => {
 
   it('/abort stops a running release and rolls back what it switched', async () => {
     // Blocks only the new release: the rollback runs the same post_deploy in 2.0.0, which must go through.
-    const blocking = 'commands:\n  post_deploy: ["if [ \\"$YM_VERSION\\" = 4.0.0 ] && [ -e ../../BLOCK ]; then while [ -e ../../BLOCK ]; do sleep 0.1; done; fi"]';
+    const blocking =
+      'commands:\n  post_deploy: ["if [ \\"$YM_VERSION\\" = 4.0.0 ] && [ -e ../../BLOCK ]; then while [ -e ../../BLOCK ]; do sleep 0.1; done; fi"]';
     const aborting = await openOrder('4.0.0', blocking);
     await writeFile(join(deployDir(0), 'BLOCK'), 'x');
     try {
       await approve(aborting);
-      await waitFor('host-1 to block in post_deploy', async () => ((await stateOf(aborting)) === 'running' && (await liveTarget(deployDir(0))) === 'releases/4.0.0' ? true : undefined));
+      await waitFor('host-1 to block in post_deploy', async () =>
+        (await stateOf(aborting)) === 'running' && (await liveTarget(deployDir(0))) === 'releases/4.0.0'
+          ? true
+          : undefined,
+      );
       expect(await run(aborting, 'pam', '/abort')).toMatchObject({ ok: false, reason: 'not-allowed' });
-      expect(await run(aborting, 'erin', '/abort "wrong build"')).toMatchObject({ ok: true, outcome: 'abort-requested' });
+      expect(await run(aborting, 'erin', '/abort "wrong build"')).toMatchObject({
+        ok: true,
+        outcome: 'abort-requested',
+      });
       expect(await run(aborting, 'dave', '/abort')).toMatchObject({ ok: false, reason: 'abort-already-requested' });
       expect(await waitForState(aborting, ['succeeded', 'failed', 'aborted'])).toBe('aborted');
     } finally {
@@ -296,14 +366,25 @@ describe('freeze windows at the worker', () => {
     expect(deferred).toMatchObject({ window: 'Mon-Sun' });
     expect(await stateOf(order)).toBe('scheduled');
     expect(await run(order, 'dave', '/deploy')).toMatchObject({ ok: false, reason: 'frozen' });
-    expect(await run(order, 'dave', '/deploy --override-freeze "customer hotfix"')).toMatchObject({ ok: true, outcome: 'start-queued' });
+    expect(await run(order, 'dave', '/deploy --override-freeze "customer hotfix"')).toMatchObject({
+      ok: true,
+      outcome: 'start-queued',
+    });
     expect(await waitForState(order, ['succeeded', 'failed', 'aborted'])).toBe('succeeded');
-    expect(await transitionsOf(order)).toEqual(['requested→planned', 'planned→approved', 'approved→scheduled', 'scheduled→running', 'running→succeeded']);
+    expect(await transitionsOf(order)).toEqual([
+      'requested→planned',
+      'planned→approved',
+      'approved→scheduled',
+      'scheduled→running',
+      'running→succeeded',
+    ]);
     const [started] = await deps.db
       .select()
       .from(auditLog)
       .where(and(eq(auditLog.workOrderId, order.id), eq(auditLog.toState, 'running')));
-    expect(started).toMatchObject({ data: { cause: 'started', freezeOverride: { actor: 'dave', reason: 'customer hotfix' } } });
+    expect(started).toMatchObject({
+      data: { cause: 'started', freezeOverride: { actor: 'dave', reason: 'customer hotfix' } },
+    });
     for (let index = 0; index < 3; index++) expect(await liveTarget(deployDir(index))).toBe('releases/3.0.0');
   });
 });

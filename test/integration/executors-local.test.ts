@@ -45,7 +45,9 @@ describe('local executor', () => {
       expect(names).toEqual(expect.arrayContaining(['PATH', 'HOME', 'LANG']));
       expect(names).not.toContain('YM_SHOULD_NOT_LEAK');
       // What sh adds itself is all there is besides the three.
-      expect(names.filter((name) => !['PATH', 'HOME', 'LANG', 'PWD', 'SHLVL', '_', 'OLDPWD'].includes(name ?? ''))).toEqual([]);
+      expect(
+        names.filter((name) => !['PATH', 'HOME', 'LANG', 'PWD', 'SHLVL', '_', 'OLDPWD'].includes(name ?? '')),
+      ).toEqual([]);
     } finally {
       delete process.env.YM_SHOULD_NOT_LEAK;
     }

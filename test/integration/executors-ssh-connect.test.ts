@@ -137,7 +137,10 @@ describe('authentication', () => {
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'sesame', '-C', 'protected', '-f', path]);
     await appendFile(join(fleet.root, 'authorized_keys'), await readFile(`${path}.pub`, 'utf8'));
     const privateKey = await readFile(path);
-    const executor = await sshExecutorPlugin.connect(entry(0), fleetConnectOptions(fleet, { privateKey, passphrase: 'sesame' }));
+    const executor = await sshExecutorPlugin.connect(
+      entry(0),
+      fleetConnectOptions(fleet, { privateKey, passphrase: 'sesame' }),
+    );
     expect((await run(executor, 'echo in')).stdout).toBe('in\n');
     await executor.close();
     const error = await connectError(entry(0), fleetConnectOptions(fleet, { privateKey, passphrase: 'wrong' }));
@@ -178,7 +181,10 @@ describe('unreachable hosts', () => {
   it('reports a server that never completes the handshake as a timeout', async () => {
     const silent = await startSilentServer();
     try {
-      const error = await connectError(entry(0, { port: silent.port }), fleetConnectOptions(fleet, { readyTimeoutMs: 300 }));
+      const error = await connectError(
+        entry(0, { port: silent.port }),
+        fleetConnectOptions(fleet, { readyTimeoutMs: 300 }),
+      );
       expect(error.reason).toBe('timeout');
     } finally {
       await silent.close();
@@ -189,7 +195,10 @@ describe('unreachable hosts', () => {
     const silent = await startSilentServer();
     try {
       const controller = new AbortController();
-      const pending = connectError(entry(0, { port: silent.port }), fleetConnectOptions(fleet, { signal: controller.signal }));
+      const pending = connectError(
+        entry(0, { port: silent.port }),
+        fleetConnectOptions(fleet, { signal: controller.signal }),
+      );
       await delay(50);
       controller.abort();
       expect((await pending).reason).toBe('aborted');
@@ -217,8 +226,12 @@ describe('hosts that go away', () => {
     // Noticed from the socket, not by waiting for keepalives to go unanswered.
     expect((error as ExecutorLostError).message).not.toMatch(/keepalive/i);
     await expect(executor.exec('true')).rejects.toBeInstanceOf(ExecutorLostError);
-    await expect(executor.putFile(join(fleet.root, 'authorized_keys'), join(host.deployTo, 'x'), { method: 'sftp' })).rejects.toBeInstanceOf(ExecutorLostError);
-    await expect(executor.putFile(join(fleet.root, 'authorized_keys'), join(host.deployTo, 'x'), { method: 'scp' })).rejects.toBeInstanceOf(ExecutorLostError);
+    await expect(
+      executor.putFile(join(fleet.root, 'authorized_keys'), join(host.deployTo, 'x'), { method: 'sftp' }),
+    ).rejects.toBeInstanceOf(ExecutorLostError);
+    await expect(
+      executor.putFile(join(fleet.root, 'authorized_keys'), join(host.deployTo, 'x'), { method: 'scp' }),
+    ).rejects.toBeInstanceOf(ExecutorLostError);
     await expect(executor.openTcp('127.0.0.1', host.port)).rejects.toBeInstanceOf(ExecutorLostError);
     await executor.close();
 

@@ -20,7 +20,9 @@ let app: TestApp;
 function echoApp(probot: Probot): void {
   probot.on('issues.labeled', async (context) => {
     if (context.payload.label?.name !== 'work-order') return;
-    await context.octokit.rest.issues.createComment(context.issue({ body: `Work order received from @${context.payload.sender.login}.` }));
+    await context.octokit.rest.issues.createComment(
+      context.issue({ body: `Work order received from @${context.payload.sender.login}.` }),
+    );
   });
 }
 
@@ -43,7 +45,9 @@ afterEach(() => {
   const arrived = fake.requests.slice(seen).filter((request) => request.violations.length > 0);
   seen = fake.requests.length;
   expect(refused.map((record) => `${record.method} ${record.url}\n${formatViolations(record.violations)}`)).toEqual([]);
-  expect(arrived.map((request) => `${request.method} ${request.path}\n${formatViolations(request.violations)}`)).toEqual([]);
+  expect(
+    arrived.map((request) => `${request.method} ${request.path}\n${formatViolations(request.violations)}`),
+  ).toEqual([]);
 });
 
 /** Issue `number` of the examples' repository, in installation 4242 (the examples mostly omit `installation`). */
@@ -65,7 +69,10 @@ function commentOn(number: number, body: string): WebhookPayload {
 
 /** The comments posted on issue `number`, once there are `count` of them (bounded wait). */
 function commentsOnIssue(number: number, count = 1): Promise<RecordedRequest[]> {
-  return fake.waitForRequests(COMMENTS, { count, where: (request) => request.pathParams.issue_number === String(number) });
+  return fake.waitForRequests(COMMENTS, {
+    count,
+    where: (request) => request.pathParams.issue_number === String(number),
+  });
 }
 
 let barrierIssue = 200;
@@ -93,7 +100,11 @@ function commentPost(issue: number): string {
 
 describe('signed deliveries', () => {
   it('hands a signed delivery to the app, which talks to GitHub as the installation', async () => {
-    const response = await deliver(app.server, { event: 'issues', payload: labeledIssue(101, 'work-order'), secret: app.secret });
+    const response = await deliver(app.server, {
+      event: 'issues',
+      payload: labeledIssue(101, 'work-order'),
+      secret: app.secret,
+    });
     expect(response.status).toBe(200);
     const [comment] = await commentsOnIssue(101);
     expect(comment?.path).toBe('/repos/Codertocat/Hello-World/issues/101/comments');
@@ -109,8 +120,13 @@ describe('signed deliveries', () => {
 
   it('passes on deliveries the app does not act on without a word to GitHub', async () => {
     const before = fake.requests.length;
-    expect((await deliver(app.server, { event: 'issues', payload: labeledIssue(103, 'bug'), secret: app.secret })).status).toBe(200);
-    expect((await deliver(app.server, { event: 'issue_comment', payload: commentOn(103, 'LGTM'), secret: app.secret })).status).toBe(200);
+    expect(
+      (await deliver(app.server, { event: 'issues', payload: labeledIssue(103, 'bug'), secret: app.secret })).status,
+    ).toBe(200);
+    expect(
+      (await deliver(app.server, { event: 'issue_comment', payload: commentOn(103, 'LGTM'), secret: app.secret }))
+        .status,
+    ).toBe(200);
     const { barrier, requests } = await requestsAfterBarrier(before);
     expect(requests).toEqual([commentPost(barrier)]);
   });
@@ -128,12 +144,16 @@ describe('deliveries that are not from GitHub', () => {
   }
 
   it('refuses a forged signature', async () => {
-    await expectRefused(() => deliver(app.server, { event: 'issues', payload: labeledIssue(104, 'work-order'), secret: 'not-the-secret' }));
+    await expectRefused(() =>
+      deliver(app.server, { event: 'issues', payload: labeledIssue(104, 'work-order'), secret: 'not-the-secret' }),
+    );
   });
 
   it('refuses a signature of a different body', async () => {
     const signature = signDelivery(JSON.stringify(labeledIssue(105, 'bug')), app.secret);
-    await expectRefused(() => deliver(app.server, { event: 'issues', payload: labeledIssue(105, 'work-order'), signature }));
+    await expectRefused(() =>
+      deliver(app.server, { event: 'issues', payload: labeledIssue(105, 'work-order'), signature }),
+    );
   });
 
   it('refuses an unsigned delivery', async () => {

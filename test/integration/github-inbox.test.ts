@@ -31,12 +31,20 @@ import {
 } from '../helpers/github-workorder-harness.ts';
 import { planComment, waitFor } from '../helpers/workorder-fixtures.ts';
 
-const HOSTS: HostEntry[] = [1, 2, 3].map((n) => ({ name: `web-${n}`, address: `10.0.0.${n}`, port: 22, executor: 'ssh' }));
+const HOSTS: HostEntry[] = [1, 2, 3].map((n) => ({
+  name: `web-${n}`,
+  address: `10.0.0.${n}`,
+  port: 22,
+  executor: 'ssh',
+}));
 let harness: Harness;
 let nextComment = 9000;
 
 beforeAll(async () => {
-  harness = await startHarness({ configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 2, approvers: [team:ops] }'), workDir: '/nonexistent' });
+  harness = await startHarness({
+    configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 2, approvers: [team:ops] }'),
+    workDir: '/nonexistent',
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -46,11 +54,21 @@ afterAll(async () => {
 afterEach(githubRequestCheck(() => harness));
 
 const FORM = formBody({ requirement: 'Ship it', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' });
-const PLAN = planComment({ environment: 'production', version: '1.2.3', url: 'https://artifacts.example.com/shop-1.2.3.tar.gz', sha256: 'a'.repeat(64) });
+const PLAN = planComment({
+  environment: 'production',
+  version: '1.2.3',
+  url: 'https://artifacts.example.com/shop-1.2.3.tar.gz',
+  sha256: 'a'.repeat(64),
+});
 
 /** Sends a signed delivery without waiting for its handling (as GitHub sees it). */
 function post(event: string, payload: WebhookPayload, id?: string): ReturnType<typeof deliver> {
-  return deliver(harness.app.server, { event, payload, secret: harness.app.secret, ...(id === undefined ? {} : { id }) });
+  return deliver(harness.app.server, {
+    event,
+    payload,
+    secret: harness.app.secret,
+    ...(id === undefined ? {} : { id }),
+  });
 }
 
 async function deliveryRow(id: string): Promise<typeof webhookDeliveries.$inferSelect | undefined> {
@@ -62,7 +80,10 @@ async function deliveryRow(id: string): Promise<typeof webhookDeliveries.$inferS
  * Holds the requests to `route` that `hold` picks until the returned release is called; the rest pass. Puts the
  * route's handler back on release.
  */
-function holdRequests(route: string, hold: (request: RecordedRequest) => boolean): { held: Promise<void>; release(): void } {
+function holdRequests(
+  route: string,
+  hold: (request: RecordedRequest) => boolean,
+): { held: Promise<void>; release(): void } {
   const original: FakeRouteHandler | undefined = harness.fake.handlerOf(route);
   if (original === undefined) throw new Error(`no handler for ${route}`);
   let release = (): void => undefined;
@@ -112,10 +133,20 @@ describe('the webhook answer', () => {
       config.release();
     }
     await harness.yardmaster.idle();
-    expect(await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 70 })).toMatchObject({ requester: 'pam', state: 'requested' });
+    expect(await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 70 })).toMatchObject({
+      requester: 'pam',
+      state: 'requested',
+    });
     expect(commentsOn(70).join('\n')).toMatch(/Work order received/);
     const row = await deliveryRow(id);
-    expect(row).toMatchObject({ status: 'handled', event: 'issues', action: 'opened', installationId: INSTALLATION.id, subjectKey: `${REPO_FULL_NAME}#70`, payload: null });
+    expect(row).toMatchObject({
+      status: 'handled',
+      event: 'issues',
+      action: 'opened',
+      installationId: INSTALLATION.id,
+      subjectKey: `${REPO_FULL_NAME}#70`,
+      payload: null,
+    });
   });
 });
 
@@ -158,7 +189,14 @@ describe('deliveries left behind', () => {
     const waiting = issueOpened(73, 'pam', FORM);
     const cutOff = issueOpened(74, 'pam', FORM);
     const store = (id: string, payload: WebhookPayload): Promise<number | undefined> =>
-      storeDelivery(harness.deps.db, { id, event: 'issues', action: 'opened', installationId: INSTALLATION.id, subjectKey: subjectKeyOf(payload), payload });
+      storeDelivery(harness.deps.db, {
+        id,
+        event: 'issues',
+        action: 'opened',
+        installationId: INSTALLATION.id,
+        subjectKey: subjectKeyOf(payload),
+        payload,
+      });
     await store('b0000000-0000-4000-8000-000000000073', waiting);
     const taken = await store('b0000000-0000-4000-8000-000000000074', cutOff);
     expect(taken).toBeDefined();
@@ -188,7 +226,9 @@ describe('a delivery whose handling failed', () => {
     const original = harness.fake.handlerOf(ROUTES.comments);
     if (original === undefined) throw new Error('no comments handler');
     harness.fake.handle(ROUTES.comments, (request) =>
-      request.pathParams.issue_number === '75' ? { status: 422, body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com' } } : original(request),
+      request.pathParams.issue_number === '75'
+        ? { status: 422, body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com' } }
+        : original(request),
     );
     try {
       expect((await send(harness, 'issue_comment', payload, id)).status).toBe(200);
@@ -201,6 +241,10 @@ describe('a delivery whose handling failed', () => {
     }
     expect((await send(harness, 'issue_comment', payload, id)).status).toBe(200);
     expect((await deliveryRow(id))?.status).toBe('handled');
-    await waitFor('the /status answer', () => Promise.resolve(commentsOn(75).some((body) => body.includes('Work order #75: ')) ? true : undefined), 5_000);
+    await waitFor(
+      'the /status answer',
+      () => Promise.resolve(commentsOn(75).some((body) => body.includes('Work order #75: ')) ? true : undefined),
+      5_000,
+    );
   });
 });

@@ -9,7 +9,18 @@ import type { HostEntry } from '../../src/config/types.ts';
 import type { LaneCatalog } from '../../src/lanes/catalog.ts';
 import { startBaseline } from '../../src/lanes/lane-tasks.ts';
 import { chainBecomes } from '../helpers/lane-requests.ts';
-import { commentsMatching, githubRequestCheck, issueComment, pullRequestEvent, repoConfigYaml, ROUTES, bodyText, send, startHarness, type Harness } from '../helpers/github-workorder-harness.ts';
+import {
+  commentsMatching,
+  githubRequestCheck,
+  issueComment,
+  pullRequestEvent,
+  repoConfigYaml,
+  ROUTES,
+  bodyText,
+  send,
+  startHarness,
+  type Harness,
+} from '../helpers/github-workorder-harness.ts';
 
 const SERVICE = fileURLToPath(new URL('../fixtures/lane-service.ts', import.meta.url));
 const catalog: LaneCatalog = {
@@ -21,7 +32,11 @@ const LANE = 'codertocat/hello-world/pr-50';
 let harness: Harness;
 
 beforeAll(async () => {
-  harness = await startHarness({ configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web] }'), workDir: '/nonexistent', lanes: { catalog } });
+  harness = await startHarness({
+    configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web] }'),
+    workDir: '/nonexistent',
+    lanes: { catalog },
+  });
   const lanes = harness.lanes;
   if (lanes === undefined) throw new Error('no lanes');
   await startBaseline(lanes.deps, 'A', '0');
@@ -34,7 +49,15 @@ afterAll(async () => {
 
 afterEach(githubRequestCheck(() => harness));
 
-const spec = (version: string): string => ['Lane for this change:', '', '```yardmaster-lane', `services: { A: baseline, B: "${version}" }`, 'calls: [A->B]', '```'].join('\n');
+const spec = (version: string): string =>
+  [
+    'Lane for this change:',
+    '',
+    '```yardmaster-lane',
+    `services: { A: baseline, B: "${version}" }`,
+    'calls: [A->B]',
+    '```',
+  ].join('\n');
 
 function chainIn(lane: string, expected: readonly string[]): Promise<unknown> {
   return chainBecomes(harness.lanes?.server.routerUrl ?? '', lane, expected);
@@ -46,7 +69,9 @@ describe('pull-request lanes', () => {
     const [reply] = await commentsMatching(harness, 50, /Lane `codertocat\/hello-world\/pr-50` ready/);
     expect(reply).toContain('(fallback): deployed 1, reused the rest; a full copy per task would deploy 2.');
     expect(reply).toMatch(/\| B \| 1 \| 1 \| deployed \| http:\/\/127\.0\.0\.1:\d+ \|/);
-    expect(reply).toContain(`curl -H 'x-yardmaster-lane: ${LANE}' ${harness.lanes?.server.routerUrl ?? '?'}/<service>/…`);
+    expect(reply).toContain(
+      `curl -H 'x-yardmaster-lane: ${LANE}' ${harness.lanes?.server.routerUrl ?? '?'}/<service>/…`,
+    );
     expect(await chainIn(LANE, ['A@0', 'B@1'])).toEqual(['A@0', 'B@1']);
 
     await send(harness, 'issue_comment', issueComment(50, 70_001, 'carol', spec('2'), 'edited', true));
@@ -70,12 +95,27 @@ describe('pull-request lanes', () => {
   });
 
   it('answers a bad spec with its problems by line, and refuses one on an issue', async () => {
-    await send(harness, 'issue_comment', issueComment(51, 70_010, 'carol', '```yardmaster-lane\nservices: { A: "no/slash" }\nmode: loose\n```', 'created', true));
+    await send(
+      harness,
+      'issue_comment',
+      issueComment(
+        51,
+        70_010,
+        'carol',
+        '```yardmaster-lane\nservices: { A: "no/slash" }\nmode: loose\n```',
+        'created',
+        true,
+      ),
+    );
     const [problems] = await commentsMatching(harness, 51, /this lane spec has problems/);
     expect(problems).toMatch(/line 1.*services\.A/);
     expect(problems).toMatch(/line 2.*mode/);
     await send(harness, 'issue_comment', issueComment(52, 70_011, 'carol', spec('4'), 'created', false));
     await commentsMatching(harness, 52, /lanes belong to pull requests/);
-    expect(harness.fake.requestsTo(ROUTES.comments).some((request) => bodyText(request).includes('ready') && request.pathParams.issue_number === '52')).toBe(false);
+    expect(
+      harness.fake
+        .requestsTo(ROUTES.comments)
+        .some((request) => bodyText(request).includes('ready') && request.pathParams.issue_number === '52'),
+    ).toBe(false);
   });
 });

@@ -54,7 +54,18 @@ describe('node src/main.ts', () => {
   it('serves the App: health, a signed delivery answered through GitHub, a clean stop on SIGTERM', async () => {
     const secret = 'main-test-secret';
     const main = startMain(
-      { APP_ID: '123', PRIVATE_KEY: generateAppPrivateKey(), WEBHOOK_SECRET: secret, PORT: '0', HOST: '127.0.0.1', GITHUB_API_URL: fake.baseUrl, LOG_LEVEL: 'info', YARDMASTER_DATA_DIR: join(work, 'data'), GITHUB_CLIENT_ID: 'Iv23main', GITHUB_CLIENT_SECRET: 'main-client-secret' },
+      {
+        APP_ID: '123',
+        PRIVATE_KEY: generateAppPrivateKey(),
+        WEBHOOK_SECRET: secret,
+        PORT: '0',
+        HOST: '127.0.0.1',
+        GITHUB_API_URL: fake.baseUrl,
+        LOG_LEVEL: 'info',
+        YARDMASTER_DATA_DIR: join(work, 'data'),
+        GITHUB_CLIENT_ID: 'Iv23main',
+        GITHUB_CLIENT_SECRET: 'main-client-secret',
+      },
       work,
     );
     try {
@@ -62,9 +73,15 @@ describe('node src/main.ts', () => {
       const port = Number(/"port":(\d+)/.exec(line)?.[1]);
       const url = `http://127.0.0.1:${port}`;
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      const payload = examplePayload('issues', 'labeled', { issue: { number: 301 }, label: { name: 'work-order' }, installation: { id: 77, node_id: 'x' } });
+      const payload = examplePayload('issues', 'labeled', {
+        issue: { number: 301 },
+        label: { name: 'work-order' },
+        installation: { id: 77, node_id: 'x' },
+      });
       expect((await deliver({ url }, { event: 'issues', payload, secret })).status).toBe(200);
-      const [comment] = await fake.waitForRequests('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', { where: (request) => request.pathParams.issue_number === '301' });
+      const [comment] = await fake.waitForRequests('POST /repos/{owner}/{repo}/issues/{issue_number}/comments', {
+        where: (request) => request.pathParams.issue_number === '301',
+      });
       expect(comment?.violations).toEqual([]);
       // Prometheus metrics of the same process: the delivery's answer, the queues (embedded database here).
       const metrics = await (await fetch(`${url}/metrics`)).text();
@@ -75,8 +92,12 @@ describe('node src/main.ts', () => {
       expect(orders.status).toBe(302);
       expect(orders.headers.get('location')).toBe('/dashboard/login?return_to=%2Fdashboard%2Forders');
       const login = await fetch(`${url}/dashboard/login`, { redirect: 'manual' });
-      expect(login.headers.get('location')).toMatch(new RegExp(`^${fake.baseUrl}/login/oauth/authorize\\?client_id=Iv23main&`));
-      expect((await fetch(`${url}/orders/12`, { redirect: 'manual' })).headers.get('location')).toBe('/dashboard/orders/12');
+      expect(login.headers.get('location')).toMatch(
+        new RegExp(`^${fake.baseUrl}/login/oauth/authorize\\?client_id=Iv23main&`),
+      );
+      expect((await fetch(`${url}/orders/12`, { redirect: 'manual' })).headers.get('location')).toBe(
+        '/dashboard/orders/12',
+      );
       main.child.kill('SIGTERM');
       expect(await main.exited()).toBe(0);
       expect(main.output()).toContain('"msg":"stopped"');
@@ -85,7 +106,7 @@ describe('node src/main.ts', () => {
     }
   });
 
-  it('serves Probot\'s setup flow with the manifest of app.yml when there is no APP_ID', async () => {
+  it("serves Probot's setup flow with the manifest of app.yml when there is no APP_ID", async () => {
     const port = await freePort();
     const main = startMain({ PORT: String(port), HOST: '127.0.0.1', NO_SMEE_SETUP: 'true' }, work);
     try {
@@ -93,12 +114,22 @@ describe('node src/main.ts', () => {
       const page = await fetch(`http://127.0.0.1:${port}/probot`);
       expect(page.status).toBe(200);
       const html = await page.text();
-      const manifest: unknown = JSON.parse((/id="manifest" value='([^']*)'/.exec(html)?.[1] ?? '{}').replaceAll('&quot;', '"'));
+      const manifest: unknown = JSON.parse(
+        (/id="manifest" value='([^']*)'/.exec(html)?.[1] ?? '{}').replaceAll('&quot;', '"'),
+      );
       expect(manifest).toMatchObject({
         name: 'Yardmaster',
         public: false,
         default_events: ['issues', 'issue_comment', 'pull_request', 'pull_request_review', 'check_run'],
-        default_permissions: { issues: 'write', pull_requests: 'write', checks: 'write', deployments: 'write', contents: 'read', members: 'read', metadata: 'read' },
+        default_permissions: {
+          issues: 'write',
+          pull_requests: 'write',
+          checks: 'write',
+          deployments: 'write',
+          contents: 'read',
+          members: 'read',
+          metadata: 'read',
+        },
         redirect_url: `http://127.0.0.1:${port}/probot/setup`,
       });
       main.child.kill('SIGTERM');

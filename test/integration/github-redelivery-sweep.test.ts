@@ -118,7 +118,8 @@ beforeAll(async () => {
     const next =
       page === 0
         ? {
-            link: `<${fake.baseUrl}/app/hook/deliveries?per_page=${request.query['per_page'] ?? ''}` +
+            link:
+              `<${fake.baseUrl}/app/hook/deliveries?per_page=${request.query['per_page'] ?? ''}` +
               '&cursor=page-2>; rel="next"',
           }
         : undefined;

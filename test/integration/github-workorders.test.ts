@@ -43,7 +43,8 @@ const ENVIRONMENTS = [
   'frozen: { hosts: [web], approvals: 1, approvers: [team:ops], freeze: ["Mon-Sun"] }',
 ].join('\n');
 
-const HEALTH = 'commands:\n  health: { command: "test ! -e ../../FAIL_HEALTH && test -f VERSION", retries: 1, interval: 100ms }';
+const HEALTH =
+  'commands:\n  health: { command: "test ! -e ../../FAIL_HEALTH && test -f VERSION", retries: 1, interval: 100ms }';
 
 let fleet: SshdFleet;
 let work: string;
@@ -56,7 +57,8 @@ let seen = 0;
 beforeAll(async () => {
   fleet = await startSshdFleet(3);
   work = await mkdtemp(join(tmpdir(), 'ym-github-'));
-  for (const version of ['2.0.0', '3.0.0', '4.0.0', '5.0.0', '6.0.0', '7.0.0', '8.0.0', '9.0.0']) packages[version] = await buildPackage(join(work, 'pkgs'), version);
+  for (const version of ['2.0.0', '3.0.0', '4.0.0', '5.0.0', '6.0.0', '7.0.0', '8.0.0', '9.0.0'])
+    packages[version] = await buildPackage(join(work, 'pkgs'), version);
   hosts = fleet.hostEntries();
   harness = await startHarness({ configYaml: repoConfigYaml(hosts, ENVIRONMENTS), fleet, workDir: work });
 }, 60_000);
@@ -69,13 +71,16 @@ afterAll(async () => {
 
 afterEach((context) => {
   if (context.task.result?.state === 'fail') {
-    for (const request of harness.fake.requestsTo(ROUTES.comments)) console.log(`#${request.pathParams.issue_number}: ${bodyText(request)}`);
+    for (const request of harness.fake.requestsTo(ROUTES.comments))
+      console.log(`#${request.pathParams.issue_number}: ${bodyText(request)}`);
   }
   const refused = harness.app.validation.violations.splice(0);
   const arrived = harness.fake.requests.slice(seen).filter((request) => request.violations.length > 0);
   seen = harness.fake.requests.length;
   expect(refused.map((record) => `${record.method} ${record.url}\n${formatViolations(record.violations)}`)).toEqual([]);
-  expect(arrived.map((request) => `${request.method} ${request.path}\n${formatViolations(request.violations)}`)).toEqual([]);
+  expect(
+    arrived.map((request) => `${request.method} ${request.path}\n${formatViolations(request.violations)}`),
+  ).toEqual([]);
 });
 
 function packageOf(version: string): BuiltPackage {
@@ -85,7 +90,11 @@ function packageOf(version: string): BuiltPackage {
 }
 
 async function orderOf(number: number): Promise<WorkOrder> {
-  return waitFor(`work order of #${number}`, () => findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number }), 15_000);
+  return waitFor(
+    `work order of #${number}`,
+    () => findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number }),
+    15_000,
+  );
 }
 
 function waitForState(number: number, states: readonly WorkOrderState[]): Promise<WorkOrderState> {
@@ -104,7 +113,12 @@ async function comment(number: number, author: string, body: string): Promise<nu
 }
 
 async function openIssue(number: number): Promise<WorkOrder> {
-  const body = formBody({ requirement: 'Ship the new checkout', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' });
+  const body = formBody({
+    requirement: 'Ship the new checkout',
+    planAuthor: 'carol',
+    deployer: 'dave',
+    acceptor: 'pam',
+  });
   const response = await send(harness, 'issues', issueOpened(number, 'pam', body));
   expect(response.status).toBeLessThan(300);
   await commentsMatching(harness, number, /Work order received/);
@@ -113,13 +127,22 @@ async function openIssue(number: number): Promise<WorkOrder> {
 
 async function postPlan(number: number, version: string, environment = 'production', more = HEALTH): Promise<number> {
   const pkg = packageOf(version);
-  const id = await comment(number, 'carol', planComment({ environment, version, url: pkg.url, sha256: pkg.sha256, more }));
+  const id = await comment(
+    number,
+    'carol',
+    planComment({ environment, version, url: pkg.url, sha256: pkg.sha256, more }),
+  );
   await commentsMatching(harness, number, new RegExp(`Plan v\\d+ checked.*${version.replace(/\./g, '\\.')}`));
   return id;
 }
 
-function checkRunsOf(order: WorkOrder): { create: Record<string, unknown>[]; updates: Map<number, Record<string, unknown>[]> } {
-  const creates = harness.fake.requestsTo(ROUTES.createCheckRun).filter((request) => isRecord(request.body) && request.body.external_id === `yardmaster-order-${order.id}`);
+function checkRunsOf(order: WorkOrder): {
+  create: Record<string, unknown>[];
+  updates: Map<number, Record<string, unknown>[]>;
+} {
+  const creates = harness.fake
+    .requestsTo(ROUTES.createCheckRun)
+    .filter((request) => isRecord(request.body) && request.body.external_id === `yardmaster-order-${order.id}`);
   const ids = new Set<number>();
   const create: Record<string, unknown>[] = [];
   for (const request of creates) {
@@ -165,27 +188,41 @@ function checkRunBodies(order: WorkOrder): Record<string, unknown>[] {
  */
 async function checkRunOffering(order: WorkOrder, identifier: string, stage: string): Promise<number> {
   const offers = (body: Record<string, unknown>): boolean =>
-    JSON.stringify(body['actions'] ?? []).includes(`"${identifier}"`) && JSON.stringify(body['output'] ?? '').includes(stage);
-  return waitFor(`a check run offering ${identifier} in ${stage}`, async () => {
-    const updated = harness.fake.requestsTo(ROUTES.updateCheckRun).find((request) => isRecord(request.body) && offers(request.body));
-    if (updated !== undefined) return Number(updated.pathParams['check_run_id']);
-    if (!checkRunsOf(order).create.some((body) => body['name'] === `yardmaster / ${stage}` && offers(body))) return undefined;
-    return (await checkRunIds(order)).get(stage);
-  }, 30_000);
+    JSON.stringify(body['actions'] ?? []).includes(`"${identifier}"`) &&
+    JSON.stringify(body['output'] ?? '').includes(stage);
+  return waitFor(
+    `a check run offering ${identifier} in ${stage}`,
+    async () => {
+      const updated = harness.fake
+        .requestsTo(ROUTES.updateCheckRun)
+        .find((request) => isRecord(request.body) && offers(request.body));
+      if (updated !== undefined) return Number(updated.pathParams['check_run_id']);
+      if (!checkRunsOf(order).create.some((body) => body['name'] === `yardmaster / ${stage}` && offers(body)))
+        return undefined;
+      return (await checkRunIds(order)).get(stage);
+    },
+    30_000,
+  );
 }
 
 /** Check-run ids by name for the order, read from the fake's answers (recorded in github_reports too). */
 async function checkRunIds(order: WorkOrder): Promise<Map<string, number>> {
   const { githubReports } = await import('../../src/db/schema.ts');
   const rows = await harness.deps.db.select().from(githubReports).where(eq(githubReports.workOrderId, order.id));
-  return new Map(rows.flatMap((row) => (row.kind === 'check_run' && row.githubId !== null ? [[row.name, row.githubId] as const] : [])));
+  return new Map(
+    rows.flatMap((row) =>
+      row.kind === 'check_run' && row.githubId !== null ? [[row.name, row.githubId] as const] : [],
+    ),
+  );
 }
 
 function labelsAdded(number: number): string[] {
   return harness.fake
     .requestsTo(ROUTES.addLabels)
     .filter((request) => request.pathParams.issue_number === String(number))
-    .flatMap((request) => (isRecord(request.body) && Array.isArray(request.body.labels) ? request.body.labels.map(String) : []));
+    .flatMap((request) =>
+      isRecord(request.body) && Array.isArray(request.body.labels) ? request.body.labels.map(String) : [],
+    );
 }
 
 function deploymentStates(deploymentIds: readonly number[]): string[] {
@@ -204,7 +241,14 @@ async function deploymentIdsOf(order: WorkOrder): Promise<number[]> {
 describe('a work order from issue to accepted release', () => {
   it('opens, takes the plan, refuses the author, releases after two ops approvals, and is accepted', async () => {
     const order = await openIssue(1);
-    expect(order).toMatchObject({ requester: 'pam', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam', requirement: 'Ship the new checkout', headSha: MAIN_SHA });
+    expect(order).toMatchObject({
+      requester: 'pam',
+      planAuthor: 'carol',
+      deployer: 'dave',
+      acceptor: 'pam',
+      requirement: 'Ship the new checkout',
+      headSha: MAIN_SHA,
+    });
     await postPlan(1, '2.0.0');
 
     const own = await comment(1, 'carol', '/approve');
@@ -221,12 +265,24 @@ describe('a work order from issue to accepted release', () => {
     for (const host of hosts) expect(await liveTarget(host.deployTo ?? '')).toBe('releases/2.0.0');
 
     const ids = await checkRunIds(order);
-    expect([...ids.keys()].sort()).toEqual(['check', 'done', 'fetch', 'health', 'monitor', 'post_deploy', 'pre_deploy', 'release', 'switch']);
+    expect([...ids.keys()].sort()).toEqual([
+      'check',
+      'done',
+      'fetch',
+      'health',
+      'monitor',
+      'post_deploy',
+      'pre_deploy',
+      'release',
+      'switch',
+    ]);
     const creates = checkRunsOf(order).create;
     expect(creates).toHaveLength(9);
     expect(creates.every((body) => body.head_sha === MAIN_SHA)).toBe(true);
     const finals = finalCheckRuns(order, ids);
-    expect([...finals.values()].map((body) => [body.status, body.conclusion])).toEqual(Array(9).fill(['completed', 'success']));
+    expect([...finals.values()].map((body) => [body.status, body.conclusion])).toEqual(
+      Array(9).fill(['completed', 'success']),
+    );
     const healthOutput = finals.get('health')?.output;
     expect(JSON.stringify(healthOutput)).toContain('host-3');
     // While the release ran, the running stage offered Abort and Rollback.
@@ -237,7 +293,13 @@ describe('a work order from issue to accepted release', () => {
     expect(deployments).toHaveLength(1);
     expect(deploymentStates(deployments)).toEqual(['queued', 'in_progress', 'success']);
     const deployment = harness.fake.requestsTo(ROUTES.deployments).at(-1)?.body;
-    expect(deployment).toMatchObject({ ref: MAIN_SHA, environment: 'production', production_environment: true, auto_merge: false, required_contexts: [] });
+    expect(deployment).toMatchObject({
+      ref: MAIN_SHA,
+      environment: 'production',
+      production_environment: true,
+      auto_merge: false,
+      required_contexts: [],
+    });
     const status = harness.fake.requestsTo(ROUTES.deploymentStatuses).at(-1)?.body;
     expect(status).toMatchObject({ log_url: `${harness.publicUrl}/orders/${order.id}` });
 
@@ -268,7 +330,10 @@ describe('a work order from issue to accepted release', () => {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(finals.get('check')).toMatchObject({ conclusion: expect.stringMatching(/success|cancelled/) });
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
-    expect(finals.get('done')).toMatchObject({ status: 'completed', conclusion: expect.stringMatching(/cancelled|skipped/) });
+    expect(finals.get('done')).toMatchObject({
+      status: 'completed',
+      conclusion: expect.stringMatching(/cancelled|skipped/),
+    });
     expect(deploymentStates(await deploymentIdsOf(order))).toEqual(['queued', 'in_progress', 'failure']);
     const [final] = await commentsMatching(harness, 2, /failed\*\*/);
     expect(final).toContain('Failed host: **host-2**');
@@ -300,12 +365,20 @@ describe('refusals', () => {
       await commentsMatching(harness, 10, new RegExp(`@${actor} \`${word}\` was refused`));
     }
     // Opening a work order is for project managers only.
-    await send(harness, 'issues', issueOpened(11, 'dev', formBody({ requirement: 'x', planAuthor: 'dev', deployer: 'dave', acceptor: 'pam' })));
+    await send(
+      harness,
+      'issues',
+      issueOpened(11, 'dev', formBody({ requirement: 'x', planAuthor: 'dev', deployer: 'dave', acceptor: 'pam' })),
+    );
     await commentsMatching(harness, 11, /@dev Opening this work order was refused/);
     expect(await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 11 })).toBeUndefined();
     // The check run's Abort button, for deployers only.
     const order = await orderOf(10);
-    const pressed = await send(harness, 'check_run', checkRunAction(99, `yardmaster-order-${order.id}`, 'abort', 'pam'));
+    const pressed = await send(
+      harness,
+      'check_run',
+      checkRunAction(99, `yardmaster-order-${order.id}`, 'abort', 'pam'),
+    );
     expect(pressed.status, pressed.body).toBeLessThan(300);
     await commentsMatching(harness, 10, /@pam The `Abort` button was refused/);
   });
@@ -313,7 +386,13 @@ describe('refusals', () => {
   it('answers a plan with a bad batch_size with its line, column and field, and keeps the order waiting for a plan', async () => {
     await openIssue(13);
     const pkg = packageOf('4.0.0');
-    const bad = planComment({ environment: 'production', version: '4.0.0', url: pkg.url, sha256: pkg.sha256, more: 'strategy: { mode: batches, batch_size: lots }' });
+    const bad = planComment({
+      environment: 'production',
+      version: '4.0.0',
+      url: pkg.url,
+      sha256: pkg.sha256,
+      more: 'strategy: { mode: batches, batch_size: lots }',
+    });
     const id = await comment(13, 'carol', bad);
     const [reply] = await commentsMatching(harness, 13, /strategy\.batch_size/);
     expect(reply).toMatch(/line \d+, column \d+, strategy\.batch_size: expected a count or a percentage like 25%/);
@@ -328,7 +407,13 @@ describe('refusals', () => {
     await comment(12, 'dave', '/approve');
     await commentsMatching(harness, 12, /@dave /);
     const pkg = packageOf('4.0.0');
-    const edited = planComment({ environment: 'production', version: '4.0.0', url: pkg.url, sha256: pkg.sha256, more: 'keep_releases: 3' });
+    const edited = planComment({
+      environment: 'production',
+      version: '4.0.0',
+      url: pkg.url,
+      sha256: pkg.sha256,
+      more: 'keep_releases: 3',
+    });
     await send(harness, 'issue_comment', issueComment(12, planId, 'carol', edited, 'edited'));
     await commentsMatching(harness, 12, /Plan v2 checked/);
     await comment(12, 'erin', '/approve');
@@ -337,7 +422,7 @@ describe('refusals', () => {
     expect((await orderOf(12)).state).toBe('planned');
   });
 
-  it('defers a start in a freeze window and releases on a deployer\'s override', async () => {
+  it("defers a start in a freeze window and releases on a deployer's override", async () => {
     await openIssue(13);
     await postPlan(13, '4.0.0', 'frozen', '');
     await comment(13, 'dave', '/approve');
@@ -355,7 +440,12 @@ describe('refusals', () => {
 describe('the Abort button', () => {
   it('aborts a running release for a deployer, with the check runs cancelled and the hosts rolled back', async () => {
     const order = await openIssue(50);
-    await postPlan(50, '5.0.0', 'production', 'commands:\n  monitor: { duration: 60s, interval: 200ms, command: "true" }');
+    await postPlan(
+      50,
+      '5.0.0',
+      'production',
+      'commands:\n  monitor: { duration: 60s, interval: 200ms, command: "true" }',
+    );
     await comment(50, 'dave', '/approve');
     await comment(50, 'erin', '/approve');
     const checkRunId = await checkRunOffering(order, 'abort', 'monitor');
@@ -389,7 +479,11 @@ describe('the Rollback button', () => {
     expect(await waitForState(51, ['succeeded', 'failed', 'aborted'])).toBe('succeeded');
     await harness.reporter.idle();
     const done = finalCheckRuns(order, await checkRunIds(order)).get('done');
-    expect(done).toMatchObject({ status: 'completed', conclusion: 'success', actions: [{ identifier: 'rollback', label: 'Rollback' }] });
+    expect(done).toMatchObject({
+      status: 'completed',
+      conclusion: 'success',
+      actions: [{ identifier: 'rollback', label: 'Rollback' }],
+    });
     const doneId = (await checkRunIds(order)).get('done') ?? 0;
 
     await send(harness, 'check_run', checkRunAction(doneId, `yardmaster-order-${order.id}`, 'rollback', 'pam'));
@@ -402,12 +496,28 @@ describe('the Rollback button', () => {
     await harness.reporter.idle();
     expect(await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')))).toEqual(before);
 
-    const created = harness.fake.requestsTo(ROUTES.createCheckRun).filter((request) => isRecord(request.body) && request.body.name === 'yardmaster / rollback' && request.body.external_id === `yardmaster-order-${order.id}`);
+    const created = harness.fake
+      .requestsTo(ROUTES.createCheckRun)
+      .filter(
+        (request) =>
+          isRecord(request.body) &&
+          request.body.name === 'yardmaster / rollback' &&
+          request.body.external_id === `yardmaster-order-${order.id}`,
+      );
     expect(created).toHaveLength(1);
     expect(created[0]?.body).toMatchObject({ head_sha: MAIN_SHA, status: 'in_progress' });
-    const final = harness.fake.requestsTo(ROUTES.updateCheckRun).filter((request) => isRecord(request.body) && request.body.conclusion !== undefined && isRecord(request.body.output) && /^rolled back 3 hosts$/.test(String(request.body.output.title)));
+    const final = harness.fake
+      .requestsTo(ROUTES.updateCheckRun)
+      .filter(
+        (request) =>
+          isRecord(request.body) &&
+          request.body.conclusion !== undefined &&
+          isRecord(request.body.output) &&
+          /^rolled back 3 hosts$/.test(String(request.body.output.title)),
+      );
     expect(final).toHaveLength(1);
-    const summary = isRecord(final[0]?.body) && isRecord(final[0]?.body.output) ? String(final[0]?.body.output.summary) : '';
+    const summary =
+      isRecord(final[0]?.body) && isRecord(final[0]?.body.output) ? String(final[0]?.body.output.summary) : '';
     expect(final[0]?.body).toMatchObject({ status: 'completed', conclusion: 'success' });
     for (const host of hosts) expect(summary).toContain(`| ${host.name} | ✅ ok | 6.0.0 → `);
     expect(labelsAdded(51)).toContain('rolled-back');
@@ -416,7 +526,11 @@ describe('the Rollback button', () => {
 
   it('stops a running release and rolls back what it switched', async () => {
     const before = await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')));
-    const order = await releaseApproved(52, '7.0.0', 'commands:\n  monitor: { duration: 60s, interval: 200ms, command: "true" }');
+    const order = await releaseApproved(
+      52,
+      '7.0.0',
+      'commands:\n  monitor: { duration: 60s, interval: 200ms, command: "true" }',
+    );
     const offering = await checkRunOffering(order, 'rollback', 'monitor');
     await send(harness, 'check_run', checkRunAction(offering, `yardmaster-order-${order.id}`, 'rollback', 'erin'));
     expect(await waitForState(52, ['aborted', 'succeeded', 'failed'])).toBe('aborted');
@@ -451,7 +565,13 @@ describe('/retry-failed', () => {
     for (const host of hosts) expect(await liveTarget(host.deployTo ?? '')).toBe('releases/8.0.0');
     await commentsMatching(harness, 53, /succeeded\*\*/);
     // The retry continues the same release (same id), so the same deployment goes on.
-    expect(deploymentStates(await deploymentIdsOf(order))).toEqual(['queued', 'in_progress', 'failure', 'in_progress', 'success']);
+    expect(deploymentStates(await deploymentIdsOf(order))).toEqual([
+      'queued',
+      'in_progress',
+      'failure',
+      'in_progress',
+      'success',
+    ]);
   });
 });
 
@@ -460,12 +580,26 @@ describe('the Deployment of a scheduled order', () => {
     const at = new Date(Date.now() + 5_000).toISOString().replace(/\.\d+Z$/, 'Z');
     const order = await releaseApproved(54, '9.0.0', `schedule: ${at}\n${HEALTH}`);
     expect((await orderOf(54)).state).toBe('scheduled');
-    const created = () => harness.fake.requestsTo(ROUTES.deployments).filter((request) => isRecord(request.body) && isRecord(request.body.payload) && request.body.payload.workOrderId === order.id);
+    const created = () =>
+      harness.fake
+        .requestsTo(ROUTES.deployments)
+        .filter(
+          (request) =>
+            isRecord(request.body) && isRecord(request.body.payload) && request.body.payload.workOrderId === order.id,
+        );
     expect(created()).toHaveLength(1);
-    expect(created()[0]?.body).toMatchObject({ ref: MAIN_SHA, environment: 'production', production_environment: true });
+    expect(created()[0]?.body).toMatchObject({
+      ref: MAIN_SHA,
+      environment: 'production',
+      production_environment: true,
+    });
     const [queued] = await deploymentIdsOf(order);
-    const statuses = harness.fake.requestsTo(ROUTES.deploymentStatuses).filter((request) => Number(request.pathParams.deployment_id) === queued);
-    expect(statuses.map((request) => request.body)).toMatchObject([{ state: 'queued', description: `9.0.0 scheduled for ${new Date(at).toISOString()}` }]);
+    const statuses = harness.fake
+      .requestsTo(ROUTES.deploymentStatuses)
+      .filter((request) => Number(request.pathParams.deployment_id) === queued);
+    expect(statuses.map((request) => request.body)).toMatchObject([
+      { state: 'queued', description: `9.0.0 scheduled for ${new Date(at).toISOString()}` },
+    ]);
 
     expect(await waitForState(54, ['succeeded', 'failed', 'aborted'])).toBe('succeeded');
     await harness.reporter.idle();
@@ -485,7 +619,18 @@ describe('pull-request deployments', () => {
     expect(order).toMatchObject({ kind: 'pull_request', environment: 'production', headSha: PR_SHA });
 
     const pkg = packageOf('4.0.0');
-    await send(harness, 'issue_comment', issueComment(30, nextComment++, 'carol', planComment({ environment: 'production', version: '4.0.0', url: pkg.url, sha256: pkg.sha256 }), 'created', true));
+    await send(
+      harness,
+      'issue_comment',
+      issueComment(
+        30,
+        nextComment++,
+        'carol',
+        planComment({ environment: 'production', version: '4.0.0', url: pkg.url, sha256: pkg.sha256 }),
+        'created',
+        true,
+      ),
+    );
     await commentsMatching(harness, 30, /Plan v1 checked/);
 
     await send(harness, 'pull_request_review', review(30, 801, 'dave', 'approved', PR_SHA));
@@ -507,10 +652,14 @@ describe('pull-request deployments', () => {
     expect((await orderOf(30)).state).toBe('planned');
 
     await send(harness, 'pull_request', pullRequestEvent(30, 'closed', pushed, 'pam'));
-    const closed = await waitFor('the PR deployment to be cancelled', async () => {
-      const fresh = await getWorkOrder(harness.deps.db, order.id);
-      return fresh?.state === 'cancelled' ? fresh : undefined;
-    }, 15_000);
+    const closed = await waitFor(
+      'the PR deployment to be cancelled',
+      async () => {
+        const fresh = await getWorkOrder(harness.deps.db, order.id);
+        return fresh?.state === 'cancelled' ? fresh : undefined;
+      },
+      15_000,
+    );
     expect(closed.closedAt).not.toBeNull();
   });
 });
@@ -520,7 +669,11 @@ describe('the repo config', () => {
     const good = harness.config.yaml;
     harness.config.yaml = `${good}\nunknown_key: 1\n`;
     try {
-      await send(harness, 'issues', issueOpened(40, 'pam', formBody({ requirement: 'x', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+      await send(
+        harness,
+        'issues',
+        issueOpened(40, 'pam', formBody({ requirement: 'x', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })),
+      );
       const [reply] = await commentsMatching(harness, 40, /repo config is unusable/);
       expect(reply).toMatch(/unknown_key/);
       expect(await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 40 })).toBeUndefined();
@@ -536,8 +689,16 @@ describe('the repo config', () => {
 describe('the signed HTTP path', () => {
   it('refuses forged and unsigned deliveries and changes nothing', async () => {
     const before = harness.fake.requests.length;
-    const payload = issueOpened(20, 'pam', formBody({ requirement: 'x', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }));
-    const forged = await deliver(harness.app.server, { event: 'issues', payload, signature: signDelivery(JSON.stringify(payload), 'not-the-secret') });
+    const payload = issueOpened(
+      20,
+      'pam',
+      formBody({ requirement: 'x', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+    );
+    const forged = await deliver(harness.app.server, {
+      event: 'issues',
+      payload,
+      signature: signDelivery(JSON.stringify(payload), 'not-the-secret'),
+    });
     const unsigned = await deliver(harness.app.server, { event: 'issues', payload });
     expect(forged.status).toBeGreaterThanOrEqual(400);
     expect(forged.status).toBeLessThan(500);
@@ -547,7 +708,10 @@ describe('the signed HTTP path', () => {
     await openIssue(21);
     expect(await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 20 })).toBeUndefined();
     expect(harness.fake.requests.slice(before).some((request) => request.pathParams.issue_number === '20')).toBe(false);
-    const recorded = await harness.deps.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, forged.id));
+    const recorded = await harness.deps.db
+      .select()
+      .from(webhookDeliveries)
+      .where(eq(webhookDeliveries.deliveryId, forged.id));
     expect(recorded).toEqual([]);
   });
 
@@ -561,7 +725,9 @@ describe('the signed HTTP path', () => {
     // Barrier: a later delivery's answer has arrived, so a second /status answer would have too.
     await comment(22, 'pam', '/status');
     await commentsMatching(harness, 22, /Work order #22: /, 2);
-    const answers = harness.fake.requestsTo(ROUTES.comments).filter((request) => request.pathParams.issue_number === '22' && bodyText(request).includes('Work order #22: '));
+    const answers = harness.fake
+      .requestsTo(ROUTES.comments)
+      .filter((request) => request.pathParams.issue_number === '22' && bodyText(request).includes('Work order #22: '));
     expect(answers).toHaveLength(2);
     const rows = await harness.deps.db.select().from(webhookDeliveries).where(eq(webhookDeliveries.deliveryId, id));
     expect(rows).toHaveLength(1);

@@ -32,10 +32,21 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ym-lanes-cli-'));
   await writeFile(
     join(work, 'catalog.yml'),
-    ['services:', `  A: { start: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SERVICE)}], env: { NEXT: B } }`, `  B: { start: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SERVICE)}] }`, ''].join('\n'),
+    [
+      'services:',
+      `  A: { start: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SERVICE)}], env: { NEXT: B } }`,
+      `  B: { start: [${JSON.stringify(process.execPath)}, ${JSON.stringify(SERVICE)}] }`,
+      '',
+    ].join('\n'),
   );
   await writeFile(join(work, 'task.yml'), 'lane: cli-lane\nservices: { A: baseline, B: "1" }\ncalls: [A->B]\n');
-  env = { DATABASE_URL: test.url ?? '', YARDMASTER_LANES_CATALOG: 'catalog.yml', YARDMASTER_LANES_TOKEN: 'cli-test-token-0123456789', USER: 'tester', YARDMASTER_AUDIT_KEY: 'lanes-cli-test-audit-key-0123456789abcdef' };
+  env = {
+    DATABASE_URL: test.url ?? '',
+    YARDMASTER_LANES_CATALOG: 'catalog.yml',
+    YARDMASTER_LANES_TOKEN: 'cli-test-token-0123456789',
+    USER: 'tester',
+    YARDMASTER_AUDIT_KEY: 'lanes-cli-test-audit-key-0123456789abcdef',
+  };
   const run = captureIo(work, env, stopServe.signal);
   serving = runCli(['lanes', 'serve', '--port', '0', '--api-port', '0'], run.io);
   const deadline = Date.now() + 20_000;
@@ -62,7 +73,9 @@ describe('yardmaster lanes', () => {
 
     const up = await lanes('up', 'task.yml');
     expect(up.code).toBe(0);
-    expect(up.stdout).toMatch(/^lane cli-lane \(fallback\) ready: deployed 1, reused the rest; a full copy per task would deploy 2\n/);
+    expect(up.stdout).toMatch(
+      /^lane cli-lane \(fallback\) ready: deployed 1, reused the rest; a full copy per task would deploy 2\n/,
+    );
     expect(up.stdout).toMatch(/\nB\s+1\s+1\s+deployed\s+http:\/\/127\.0\.0\.1:\d+\n/);
 
     expect(await chainBecomes(routerUrl, 'cli-lane', ['A@0', 'B@1'])).toEqual(['A@0', 'B@1']);
@@ -87,7 +100,10 @@ describe('yardmaster lanes', () => {
     expect(bad.stderr).toMatch(/bad\.yml has problems:\n.*line 1.*services\.A/);
     expect((await lanes('frobnicate')).code).toBe(2);
     const dots = await lanes('add', 'B', '..', 'http://127.0.0.1:9');
-    expect({ code: dots.code, stderr: dots.stderr }).toEqual({ code: 2, stderr: 'version ..: a version cannot be "." or ".."\n' });
+    expect({ code: dots.code, stderr: dots.stderr }).toEqual({
+      code: 2,
+      stderr: 'version ..: a version cannot be "." or ".."\n',
+    });
     expect((await lanes('baseline', 'B', '.')).code).toBe(2);
     const noDb = captureIo(work, {});
     expect(await runCli(['lanes', 'list'], noDb.io)).toBe(2);

@@ -69,7 +69,13 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => { if (router === undefined) resolve(); else router.close(() => { resolve(); }); });
+  await new Promise<void>((resolve) => {
+    if (router === undefined) resolve();
+    else
+      router.close(() => {
+        resolve();
+      });
+  });
   router?.closeAllConnections();
   await watcher?.close();
   await test?.cleanup();
@@ -79,18 +85,35 @@ afterAll(async () => {
 
 describe('the ssh lane runtime', () => {
   it('releases a missing version to the lane host, routes to it, and stops it with the lane', async () => {
-    const resolution = await resolveTask(deps, { lane: 'ssh-lane', services: { x: '1' }, calls: [], mode: 'fallback', ttlMs: 60_000 });
-    expect(resolution).toMatchObject({ ok: true, deployed: 1, services: [{ service: 'x', how: 'deployed', version: '1' }] });
+    const resolution = await resolveTask(deps, {
+      lane: 'ssh-lane',
+      services: { x: '1' },
+      calls: [],
+      mode: 'fallback',
+      ttlMs: 60_000,
+    });
+    expect(resolution).toMatchObject({
+      ok: true,
+      deployed: 1,
+      services: [{ service: 'x', how: 'deployed', version: '1' }],
+    });
     const endpoint = resolution.services[0]?.endpoint ?? '';
     expect(endpoint).toMatch(/^http:\/\/127\.0\.0\.1:21\d{3}$/);
     expect(await liveTarget(`${fleet.hostEntries()[0]?.deployTo ?? ''}/lanes/x-1`)).toBe('releases/1');
     await watcher.reload();
-    const routed = await fetch(`http://127.0.0.1:${(router.address() as AddressInfo).port}/x/anything`, { headers: { 'x-yardmaster-lane': 'ssh-lane' } });
+    const routed = await fetch(`http://127.0.0.1:${(router.address() as AddressInfo).port}/x/anything`, {
+      headers: { 'x-yardmaster-lane': 'ssh-lane' },
+    });
     expect(await routed.json()).toEqual(['x@1']);
     expect(routed.headers.get('x-yardmaster-route')).toBe('x@1 (lane)');
 
     const ended = await endLane(deps, 'ssh-lane', 'done');
     expect(ended.reclaimed).toEqual(['x@1']);
-    expect(await fetch(`${endpoint}/healthz`).then(() => 'answered', () => 'gone')).toBe('gone');
+    expect(
+      await fetch(`${endpoint}/healthz`).then(
+        () => 'answered',
+        () => 'gone',
+      ),
+    ).toBe('gone');
   });
 });

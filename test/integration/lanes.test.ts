@@ -22,7 +22,10 @@ import { chainThrough, type ChainAnswer } from '../helpers/lane-requests.ts';
 const SERVICE = fileURLToPath(new URL('../fixtures/lane-service.ts', import.meta.url));
 const CHAIN = ['A', 'B', 'C', 'D', 'E', 'F'];
 const catalog: LaneCatalog = Object.fromEntries(
-  CHAIN.map((service, index) => [service, { start: [process.execPath, SERVICE], env: { NEXT: CHAIN[index + 1] ?? '' }, health: '/healthz' }]),
+  CHAIN.map((service, index) => [
+    service,
+    { start: [process.execPath, SERVICE], env: { NEXT: CHAIN[index + 1] ?? '' }, health: '/healthz' },
+  ]),
 );
 
 let test: TestDatabase;
@@ -46,7 +49,13 @@ beforeAll(async () => {
 afterAll(async () => {
   const rows = deps === undefined ? [] : await deps.db.select().from(laneInstances);
   for (const row of rows) if (row.runtimeRef !== null) await deps.runtime.stop(row.runtimeRef);
-  await new Promise<void>((resolve) => { if (router === undefined) resolve(); else router.close(() => { resolve(); }); });
+  await new Promise<void>((resolve) => {
+    if (router === undefined) resolve();
+    else
+      router.close(() => {
+        resolve();
+      });
+  });
   router?.closeAllConnections();
   await watcher?.close();
   await test?.cleanup();
@@ -68,7 +77,9 @@ function getVia(url: string, headers: Record<string, string>): Promise<string> {
     request(url, { headers }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => { resolve(Buffer.concat(chunks).toString('utf8')); });
+      response.on('end', () => {
+        resolve(Buffer.concat(chunks).toString('utf8'));
+      });
     })
       .on('error', reject)
       .end();
@@ -76,7 +87,9 @@ function getVia(url: string, headers: Record<string, string>): Promise<string> {
 }
 
 function deployedOf(resolution: TaskResolution): string[] {
-  return resolution.services.filter((entry) => entry.how === 'deployed').map((entry) => `${entry.service}@${entry.version ?? ''}`);
+  return resolution.services
+    .filter((entry) => entry.how === 'deployed')
+    .map((entry) => `${entry.service}@${entry.version ?? ''}`);
 }
 
 async function instancesNow(): Promise<string[]> {
@@ -84,13 +97,20 @@ async function instancesNow(): Promise<string[]> {
   return rows.map((row) => `${row.service}@${row.version}`).sort();
 }
 
-const TASK_1 = 'lane: task-1\nservices: { A: baseline, B: "1", C: "1", D: baseline, E: "1", F: baseline }\ncalls: [A->B, B->C, C->D, D->E, E->F]';
-const TASK_2 = 'lane: task-2\nservices: { A: baseline, B: "2", C: baseline, D: "2", E: "2", F: baseline }\ncalls: [A->B, B->C, C->D, D->E, E->F]';
-const TASK_3 = 'lane: task-3\nservices: { A: baseline, B: baseline, C: "3", D: baseline, E: baseline, F: "3" }\ncalls: [A->B, B->C, C->D, D->E, E->F]';
+const TASK_1 =
+  'lane: task-1\nservices: { A: baseline, B: "1", C: "1", D: baseline, E: "1", F: baseline }\ncalls: [A->B, B->C, C->D, D->E, E->F]';
+const TASK_2 =
+  'lane: task-2\nservices: { A: baseline, B: "2", C: baseline, D: "2", E: "2", F: baseline }\ncalls: [A->B, B->C, C->D, D->E, E->F]';
+const TASK_3 =
+  'lane: task-3\nservices: { A: baseline, B: baseline, C: "3", D: baseline, E: baseline, F: "3" }\ncalls: [A->B, B->C, C->D, D->E, E->F]';
 
 describe('three tasks over one baseline', () => {
   it('deploy only what each lacks, and route each lane along its own chain', async () => {
-    const [one, two, three] = await Promise.all([resolveTask(deps, spec(TASK_1)), resolveTask(deps, spec(TASK_2)), resolveTask(deps, spec(TASK_3))]);
+    const [one, two, three] = await Promise.all([
+      resolveTask(deps, spec(TASK_1)),
+      resolveTask(deps, spec(TASK_2)),
+      resolveTask(deps, spec(TASK_3)),
+    ]);
     for (const resolution of [one, two, three]) expect(resolution?.ok).toBe(true);
     if (one === undefined || two === undefined || three === undefined) throw new Error('missing resolution');
     expect(deployedOf(one).sort()).toEqual(['B@1', 'C@1', 'E@1']);
@@ -104,7 +124,10 @@ describe('three tasks over one baseline', () => {
     expect(JSON.parse((await chain('task-2')).body)).toEqual(['A@0', 'B@2', 'C@0', 'D@2', 'E@2', 'F@0']);
     expect(JSON.parse((await chain('task-3', {})).body)).toEqual(['A@0', 'B@0', 'C@3', 'D@0', 'E@0', 'F@3']);
     // The lane key also comes as W3C baggage, and the service by host name.
-    const viaBaggage = await getVia(`${routerUrl}/chain`, { host: 'a.lanes.test', baggage: 'userId=7,yardmaster-lane=task-2' });
+    const viaBaggage = await getVia(`${routerUrl}/chain`, {
+      host: 'a.lanes.test',
+      baggage: 'userId=7,yardmaster-lane=task-2',
+    });
     expect(JSON.parse(viaBaggage)).toEqual(['A@0', 'B@2', 'C@0', 'D@2', 'E@2', 'F@0']);
     const plain = await chain();
     expect(JSON.parse(plain.body)).toEqual(['A@0', 'B@0', 'C@0', 'D@0', 'E@0', 'F@0']);
@@ -134,7 +157,12 @@ describe('three tasks over one baseline', () => {
     expect(ended.ended).toBe(true);
     expect(ended.reclaimed.sort()).toEqual(['B@1', 'C@1', 'E@1']);
     expect(await instancesNow()).toEqual(before.filter((entry) => !['B@1', 'C@1', 'E@1'].includes(entry)));
-    expect(await fetch(`${b1}/healthz`).then(() => 'answered', () => 'gone')).toBe('gone');
+    expect(
+      await fetch(`${b1}/healthz`).then(
+        () => 'answered',
+        () => 'gone',
+      ),
+    ).toBe('gone');
     expect(answers.length).toBeGreaterThan(0);
     expect(answers.filter((entry) => !entry.includes(' 200 '))).toEqual([]);
     await watcher.reload();
@@ -148,7 +176,9 @@ describe('three tasks over one baseline', () => {
       resolveTask(deps, spec('lane: task-5\nservices: { B: "9", C: baseline }')),
     ]);
     expect([four?.ok, five?.ok]).toEqual([true, true]);
-    expect([...(four === undefined ? [] : deployedOf(four)), ...(five === undefined ? [] : deployedOf(five))]).toEqual(['B@9']);
+    expect([...(four === undefined ? [] : deployedOf(four)), ...(five === undefined ? [] : deployedOf(five))]).toEqual([
+      'B@9',
+    ]);
     expect((await instancesNow()).filter((entry) => entry === 'B@9')).toHaveLength(1);
     await endLane(deps, 'task-4', 'done');
     expect(await instancesNow()).toContain('B@9');
@@ -159,13 +189,17 @@ describe('three tasks over one baseline', () => {
 describe('50 lanes at once', () => {
   it('resolve together deploying each shared version once, and route 1,000 concurrent requests without one misrouted', async () => {
     const LANES = 50;
-    const specFor = (index: number): string => `lane: load-${index}\nservices: { B: "b${index % 5}", D: "d${index % 2}" }`;
-    const resolutions = await Promise.all(Array.from({ length: LANES }, (_, index) => resolveTask(deps, spec(specFor(index)))));
+    const specFor = (index: number): string =>
+      `lane: load-${index}\nservices: { B: "b${index % 5}", D: "d${index % 2}" }`;
+    const resolutions = await Promise.all(
+      Array.from({ length: LANES }, (_, index) => resolveTask(deps, spec(specFor(index)))),
+    );
     expect(resolutions.filter((resolution) => !resolution.ok)).toEqual([]);
     expect(resolutions.flatMap(deployedOf).sort()).toEqual(['B@b0', 'B@b1', 'B@b2', 'B@b3', 'B@b4', 'D@d0', 'D@d1']);
     await watcher.reload();
 
-    const expected = (index: number): string => JSON.stringify(['A@0', `B@b${index % 5}`, 'C@0', `D@d${index % 2}`, 'E@0', 'F@0']);
+    const expected = (index: number): string =>
+      JSON.stringify(['A@0', `B@b${index % 5}`, 'C@0', `D@d${index % 2}`, 'E@0', 'F@0']);
     const misrouted: string[] = [];
     let next = 0;
     const worker = async (): Promise<void> => {
@@ -179,7 +213,8 @@ describe('50 lanes at once', () => {
     expect(misrouted).toEqual([]);
 
     const reclaimed: string[] = [];
-    for (let index = 0; index < LANES; index++) reclaimed.push(...(await endLane(deps, `load-${index}`, 'load test done')).reclaimed);
+    for (let index = 0; index < LANES; index++)
+      reclaimed.push(...(await endLane(deps, `load-${index}`, 'load test done')).reclaimed);
     expect(reclaimed.sort()).toEqual(['B@b0', 'B@b1', 'B@b2', 'B@b3', 'B@b4', 'D@d0', 'D@d1']);
   }, 120_000);
 });

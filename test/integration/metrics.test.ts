@@ -17,12 +17,43 @@ describe('/metrics', () => {
       },
     });
     metrics.webhookAnswered('issue_comment', 'queued', 0.004);
-    metrics.onWorkerEvent({ type: 'waiting', workOrderId: 1, reason: 'held', message: 'x', position: 1, retryAt: new Date() });
-    metrics.onWorkerEvent({ type: 'release', workOrderId: 1, event: { type: 'stage.finished', releaseId: 'r', host: 'web-1', stage: 'fetch', result: 'ok', durationMs: 1500, exitCode: 0 } });
+    metrics.onWorkerEvent({
+      type: 'waiting',
+      workOrderId: 1,
+      reason: 'held',
+      message: 'x',
+      position: 1,
+      retryAt: new Date(),
+    });
     metrics.onWorkerEvent({
       type: 'release',
       workOrderId: 1,
-      event: { type: 'release.finished', releaseId: 'r', result: { releaseId: 'r', app: 'shop', environment: 'production', version: '1', status: 'succeeded', hosts: [], durationMs: 10 } },
+      event: {
+        type: 'stage.finished',
+        releaseId: 'r',
+        host: 'web-1',
+        stage: 'fetch',
+        result: 'ok',
+        durationMs: 1500,
+        exitCode: 0,
+      },
+    });
+    metrics.onWorkerEvent({
+      type: 'release',
+      workOrderId: 1,
+      event: {
+        type: 'release.finished',
+        releaseId: 'r',
+        result: {
+          releaseId: 'r',
+          app: 'shop',
+          environment: 'production',
+          version: '1',
+          status: 'succeeded',
+          hosts: [],
+          durationMs: 10,
+        },
+      },
     });
     const server = createServer((request, response) => void metricsHandler(metrics)(request, response));
     server.listen(0, '127.0.0.1');
@@ -39,7 +70,9 @@ describe('/metrics', () => {
       expect(text).toContain('yardmaster_queue_jobs{queue="release.start",state="active"} 1');
       expect(text).toContain('yardmaster_process_cpu_user_seconds_total');
       expect(scrapes).toBe(1);
-      const post = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`, { method: 'POST' });
+      const post = await fetch(`http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`, {
+        method: 'POST',
+      });
       expect(post.status).toBe(405);
     } finally {
       server.close();
@@ -48,11 +81,14 @@ describe('/metrics', () => {
 
   it('asks for the bearer token when one is set, compared whole (no prefix, no other scheme)', async () => {
     const token = 'scrape-token-0123456789';
-    const server = createServer((request, response) => void metricsHandler(createMetrics(), { token })(request, response));
+    const server = createServer(
+      (request, response) => void metricsHandler(createMetrics(), { token })(request, response),
+    );
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/metrics`;
-    const status = async (authorization?: string): Promise<number> => (await fetch(url, authorization === undefined ? {} : { headers: { authorization } })).status;
+    const status = async (authorization?: string): Promise<number> =>
+      (await fetch(url, authorization === undefined ? {} : { headers: { authorization } })).status;
     try {
       expect(await status()).toBe(401);
       expect(await status(`Bearer ${token.slice(0, -1)}`)).toBe(401);
@@ -67,7 +103,10 @@ describe('/metrics', () => {
     expect(parseMetricsToken({})).toEqual({ ok: true, token: undefined });
     expect(parseMetricsToken({ YARDMASTER_METRICS_TOKEN: '' })).toEqual({ ok: true, token: undefined });
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
-    expect(parseMetricsToken({ YARDMASTER_METRICS_TOKEN: 'short' })).toMatchObject({ ok: false, problem: expect.stringMatching(/at least 16/) });
+    expect(parseMetricsToken({ YARDMASTER_METRICS_TOKEN: 'short' })).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/at least 16/),
+    });
     expect(parseMetricsToken({ YARDMASTER_METRICS_TOKEN: 'has a space in it, sixteen+' })).toMatchObject({ ok: false });
   });
 });

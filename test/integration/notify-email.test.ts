@@ -9,7 +9,14 @@ import type { KeyEvent } from '../../src/notify/types.ts';
 import { keyEvent } from '../helpers/key-events.ts';
 import { startMailbox, type Mailbox } from '../helpers/smtp-mailbox.ts';
 
-const event: KeyEvent = keyEvent({ id: 5150, kind: 'approved', workOrderId: 21, actor: 'octocat', at: new Date('2026-06-07T08:09:10.000Z'), url: 'https://yardmaster.example.com/orders/21' });
+const event: KeyEvent = keyEvent({
+  id: 5150,
+  kind: 'approved',
+  workOrderId: 21,
+  actor: 'octocat',
+  at: new Date('2026-06-07T08:09:10.000Z'),
+  url: 'https://yardmaster.example.com/orders/21',
+});
 
 const cleanups: (() => Promise<void> | void)[] = [];
 
@@ -26,7 +33,9 @@ async function openMailbox(options: SMTPServerOptions = {}): Promise<Mailbox> {
 
 function sender(smtpUrl: string): EmailSender {
   const created = createEmailSender({ smtpUrl, from: 'yardmaster@example.com' });
-  cleanups.push(() => { created.close(); });
+  cleanups.push(() => {
+    created.close();
+  });
   return created;
 }
 
@@ -86,7 +95,9 @@ describe('createEmailSender', () => {
       },
     });
 
-    const error = await failure(sender(`smtp://127.0.0.1:${mailbox.port}`).send(['alice@example.com', 'gone@example.com'], event));
+    const error = await failure(
+      sender(`smtp://127.0.0.1:${mailbox.port}`).send(['alice@example.com', 'gone@example.com'], event),
+    );
 
     expect(error).toBeInstanceOf(EmailDeliveryError);
     expect(error).toMatchObject({ rejected: ['gone@example.com'] });
@@ -109,7 +120,12 @@ describe('createEmailSender', () => {
         callback(new Error(`Bad password ${password}`));
       },
     });
-    const error = await failure(sender(`smtp://mailer:${encodeURIComponent(password)}@127.0.0.1:${refusing.port}`).send(['alice@example.com'], event));
+    const error = await failure(
+      sender(`smtp://mailer:${encodeURIComponent(password)}@127.0.0.1:${refusing.port}`).send(
+        ['alice@example.com'],
+        event,
+      ),
+    );
     expect(error).toMatchObject({ code: 'EAUTH' });
     expect(error.message).toContain('Bad password');
     expect(error.message).not.toContain(password);
@@ -118,7 +134,9 @@ describe('createEmailSender', () => {
   it('stays silent when the URL asks nodemailer to log', async () => {
     const mailbox = await openMailbox();
     const log = vi.spyOn(console, 'log');
-    cleanups.push(() => { log.mockRestore(); });
+    cleanups.push(() => {
+      log.mockRestore();
+    });
 
     await sender(`smtp://127.0.0.1:${mailbox.port}?logger=true&debug=true`).send(['alice@example.com'], event);
 
@@ -135,10 +153,14 @@ describe('createEmailSender', () => {
   });
 
   it('refuses URLs that are not smtp or smtps without repeating their password', () => {
-    expect(() => createEmailSender({ smtpUrl: 'https://user:hunter2secret@mail.example.com', from: 'y@example.com' })).toThrow(
-      /must start with smtp:\/\/ or smtps:\/\/, not https:\/\/$/,
+    expect(() =>
+      createEmailSender({ smtpUrl: 'https://user:hunter2secret@mail.example.com', from: 'y@example.com' }),
+    ).toThrow(/must start with smtp:\/\/ or smtps:\/\/, not https:\/\/$/);
+    expect(() => createEmailSender({ smtpUrl: 'mail.example.com:25', from: 'y@example.com' })).toThrow(
+      /smtp:\/\/ or smtps:\/\//,
     );
-    expect(() => createEmailSender({ smtpUrl: 'mail.example.com:25', from: 'y@example.com' })).toThrow(/smtp:\/\/ or smtps:\/\//);
-    expect(() => createEmailSender({ smtpUrl: 'smtp//user:hunter2secret@mail', from: 'y@example.com' })).toThrow(/^SMTP URL is not a valid URL$/);
+    expect(() => createEmailSender({ smtpUrl: 'smtp//user:hunter2secret@mail', from: 'y@example.com' })).toThrow(
+      /^SMTP URL is not a valid URL$/,
+    );
   });
 });

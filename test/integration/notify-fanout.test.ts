@@ -10,7 +10,17 @@ import type { HostEntry } from '../../src/config/types.ts';
 import { verifyWebhookSignature } from '../../src/notify/webhook-sender.ts';
 import { putSecret, SecretsKey } from '../../src/policy/index.ts';
 import { findWorkOrder } from '../../src/workorders/service/index.ts';
-import { formBody, githubRequestCheck, issueComment, issueOpened, repoConfigYaml, REPO_FULL_NAME, send, startHarness, type Harness } from '../helpers/github-workorder-harness.ts';
+import {
+  formBody,
+  githubRequestCheck,
+  issueComment,
+  issueOpened,
+  repoConfigYaml,
+  REPO_FULL_NAME,
+  send,
+  startHarness,
+  type Harness,
+} from '../helpers/github-workorder-harness.ts';
 import { startSlackApiRecorder, type SlackApiRecorder } from '../helpers/slack-api-recorder.ts';
 import { startMailbox, type Mailbox } from '../helpers/smtp-mailbox.ts';
 import { planComment, waitFor } from '../helpers/workorder-fixtures.ts';
@@ -47,7 +57,12 @@ beforeAll(async () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const answered = failNext > 0 ? 500 : 204;
       if (failNext > 0) failNext--;
-      received.push({ headers: request.headers, body, valid: verifyWebhookSignature(HOOK_SECRET, body, request.headers['x-yardmaster-signature-256']), answered });
+      received.push({
+        headers: request.headers,
+        body,
+        valid: verifyWebhookSignature(HOOK_SECRET, body, request.headers['x-yardmaster-signature-256']),
+        answered,
+      });
       response.writeHead(answered).end();
     });
   });
@@ -56,42 +71,76 @@ beforeAll(async () => {
   if (address === null || typeof address === 'string') throw new Error('no address');
   const notify = `notify: { events: [submitted, approved, rejected], email: [ops@example.com, lead@example.com], webhooks: [{ url: "http://127.0.0.1:${address.port}/hooks/yardmaster", secret_env: SHOP_HOOK_SECRET }], slack: [C0NOTE] }`;
   harness = await startHarness({
-    configYaml: repoConfigYaml(HOSTS, `production: { hosts: [web], approvals: 1, approvers: [team:ops], ${notify} }\nstaging: { hosts: [web], approvals: 1, approvers: [team:ops] }`),
+    configYaml: repoConfigYaml(
+      HOSTS,
+      `production: { hosts: [web], approvals: 1, approvers: [team:ops], ${notify} }\nstaging: { hosts: [web], approvals: 1, approvers: [team:ops] }`,
+    ),
     workDir: '/nonexistent',
     slack: { apiUrl: recorder.url, signingSecret: randomBytes(8).toString('hex') },
     notify: { env: { SMTP_URL: `smtp://127.0.0.1:${mailbox.port}`, SMTP_FROM: 'Yardmaster <yardmaster@example.com>' } },
     secretsKey: SECRETS_KEY,
   });
-  await putSecret(harness.deps.db, SECRETS_KEY, { repo: REPO_FULL_NAME.toLowerCase(), environment: 'production', name: 'SHOP_HOOK_SECRET' }, HOOK_SECRET, 'cli:test');
+  await putSecret(
+    harness.deps.db,
+    SECRETS_KEY,
+    { repo: REPO_FULL_NAME.toLowerCase(), environment: 'production', name: 'SHOP_HOOK_SECRET' },
+    HOOK_SECRET,
+    'cli:test',
+  );
 }, 60_000);
 
 afterAll(async () => {
   await harness?.close();
   await mailbox?.close();
   await recorder?.close();
-  await new Promise<void>((resolve) => receiver?.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    receiver?.close(() => {
+      resolve();
+    }),
+  );
 });
 
 afterEach(githubRequestCheck(() => harness));
 
 const PLAN = (environment: string, version: string): string =>
-  planComment({ environment, version, url: `https://artifacts.example.com/shop-${version}.tar.gz`, sha256: 'c'.repeat(64) });
+  planComment({
+    environment,
+    version,
+    url: `https://artifacts.example.com/shop-${version}.tar.gz`,
+    sha256: 'c'.repeat(64),
+  });
 
 function kindsFor(number: number): string[] {
-  return received.filter((entry) => entry.answered === 204 && entry.body.includes(`"number":${number}`)).map((entry) => String(propertyOf(JSON.parse(entry.body), 'event')));
+  return received
+    .filter((entry) => entry.answered === 204 && entry.body.includes(`"number":${number}`))
+    .map((entry) => String(propertyOf(JSON.parse(entry.body), 'event')));
 }
 
 describe('key events', () => {
   it('reach every subscriber once: e-mail, a signed webhook and Slack, retried while the webhook fails', async () => {
     failNext = 2;
-    await send(harness, 'issues', issueOpened(301, 'pam', formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+    await send(
+      harness,
+      'issues',
+      issueOpened(
+        301,
+        'pam',
+        formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+      ),
+    );
     await send(harness, 'issue_comment', issueComment(301, nextComment++, 'carol', PLAN('production', '3.0.0')));
     // The failing webhook holds nothing up: the order is approved while it still refuses.
     await send(harness, 'issue_comment', issueComment(301, nextComment++, 'dave', '/approve'));
-    expect((await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 301 }))?.state).toBe('approved');
+    expect((await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 301 }))?.state).toBe(
+      'approved',
+    );
     await harness.notifications?.drain();
 
-    await waitFor('both events at the webhook', () => Promise.resolve(kindsFor(301).length >= 2 ? true : undefined), 20_000);
+    await waitFor(
+      'both events at the webhook',
+      () => Promise.resolve(kindsFor(301).length >= 2 ? true : undefined),
+      20_000,
+    );
     // Both first attempts failed; the retries run concurrently (each first reads its key from the secret store), so
     // they may arrive in either order.
     expect(kindsFor(301).sort()).toEqual(['approved', 'submitted']);
@@ -99,14 +148,35 @@ describe('key events', () => {
     expect(received.every((entry) => entry.valid)).toBe(true);
     const approved = received.find((entry) => entry.answered === 204 && entry.body.includes('"event":"approved"'));
     expect(approved?.headers['x-yardmaster-event']).toBe('approved');
-    expect(JSON.parse(approved?.body ?? '{}')).toMatchObject({ event: 'approved', app: 'shop', environment: 'production', version: '3.0.0', actor: 'dave', work_order: { repo: REPO_FULL_NAME, number: 301 } });
+    expect(JSON.parse(approved?.body ?? '{}')).toMatchObject({
+      event: 'approved',
+      app: 'shop',
+      environment: 'production',
+      version: '3.0.0',
+      actor: 'dave',
+      work_order: { repo: REPO_FULL_NAME, number: 301 },
+    });
 
     await waitFor('four e-mails', () => Promise.resolve(mailbox.messages.length >= 4 ? true : undefined), 20_000);
-    const mails = mailbox.messages.map((message) => ({ to: message.to, subject: /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(message.raw)?.[1]?.replace(/\r\n[ \t]+/g, ' ') }));
-    expect(mails.map((mail) => mail.to.join(',')).sort()).toEqual(['lead@example.com', 'lead@example.com', 'ops@example.com', 'ops@example.com']);
-    expect(mails.map((mail) => mail.subject)).toContain(`[Yardmaster] shop 3.0.0 to production: approved (${REPO_FULL_NAME}#301)`);
+    const mails = mailbox.messages.map((message) => ({
+      to: message.to,
+      subject: /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(message.raw)?.[1]?.replace(/\r\n[ \t]+/g, ' '),
+    }));
+    expect(mails.map((mail) => mail.to.join(',')).sort()).toEqual([
+      'lead@example.com',
+      'lead@example.com',
+      'ops@example.com',
+      'ops@example.com',
+    ]);
+    expect(mails.map((mail) => mail.subject)).toContain(
+      `[Yardmaster] shop 3.0.0 to production: approved (${REPO_FULL_NAME}#301)`,
+    );
 
-    const slack = await recorder.waitFor('chat.postMessage', { count: 2, where: (call) => call.args.channel === 'C0NOTE', timeoutMs: 20_000 });
+    const slack = await recorder.waitFor('chat.postMessage', {
+      count: 2,
+      where: (call) => call.args.channel === 'C0NOTE',
+      timeoutMs: 20_000,
+    });
     expect(slack.map((call) => String(call.args.text).split('\n')[0])).toEqual([
       `[Yardmaster] shop 3.0.0 to production: submitted (${REPO_FULL_NAME}#301)`,
       `[Yardmaster] shop 3.0.0 to production: approved (${REPO_FULL_NAME}#301)`,
@@ -118,12 +188,28 @@ describe('key events', () => {
 
   it('are not sent for an environment without subscribers', async () => {
     const before = { hooks: received.length, mails: mailbox.messages.length };
-    await send(harness, 'issues', issueOpened(302, 'pam', formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+    await send(
+      harness,
+      'issues',
+      issueOpened(
+        302,
+        'pam',
+        formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+      ),
+    );
     await send(harness, 'issue_comment', issueComment(302, nextComment++, 'carol', PLAN('staging', '3.1.0')));
     await send(harness, 'issue_comment', issueComment(302, nextComment++, 'dave', '/approve'));
     await harness.notifications?.drain();
     // Barrier: an event that is delivered shows the earlier ones would have arrived by now.
-    await send(harness, 'issues', issueOpened(303, 'pam', formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+    await send(
+      harness,
+      'issues',
+      issueOpened(
+        303,
+        'pam',
+        formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+      ),
+    );
     await send(harness, 'issue_comment', issueComment(303, nextComment++, 'carol', PLAN('production', '3.2.0')));
     await harness.notifications?.drain();
     await waitFor('the barrier event', () => Promise.resolve(kindsFor(303).length >= 1 ? true : undefined), 20_000);

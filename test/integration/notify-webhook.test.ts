@@ -11,7 +11,19 @@ import { sendWebhook, verifyWebhookSignature, webhookSignature } from '../../src
 
 const SECRET = 'hook-secret-Zq7';
 
-const event: KeyEvent = keyEvent({ id: 901, kind: 'failed', workOrderId: 33, number: 5, title: 'Ship api 2.0.1', app: 'api', environment: 'staging', version: '2.0.1', reason: 'health check of web-2 failed', at: new Date('2026-05-01T12:00:00.000Z'), url: 'https://yardmaster.example.com/orders/33' });
+const event: KeyEvent = keyEvent({
+  id: 901,
+  kind: 'failed',
+  workOrderId: 33,
+  number: 5,
+  title: 'Ship api 2.0.1',
+  app: 'api',
+  environment: 'staging',
+  version: '2.0.1',
+  reason: 'health check of web-2 failed',
+  at: new Date('2026-05-01T12:00:00.000Z'),
+  url: 'https://yardmaster.example.com/orders/33',
+});
 
 interface Received {
   method: string;
@@ -23,9 +35,15 @@ interface Received {
 
 /** What the receiver does with a request, chosen by its path. */
 const answers: Record<string, (respond: (status: number, headers?: Record<string, string>) => void) => void> = {
-  '/ok': (respond) => { respond(204); },
-  '/broken': (respond) => { respond(500); },
-  '/moved': (respond) => { respond(302, { location: '/ok' }); },
+  '/ok': (respond) => {
+    respond(204);
+  },
+  '/broken': (respond) => {
+    respond(500);
+  },
+  '/moved': (respond) => {
+    respond(302, { location: '/ok' });
+  },
   '/slow': () => undefined, // never answers
 };
 
@@ -47,7 +65,11 @@ beforeAll(async () => {
         body: raw.toString('utf8'),
         signatureValid: verifyWebhookSignature(SECRET, raw, request.headers['x-yardmaster-signature-256']),
       });
-      const answer = answers[path] ?? ((respond) => { respond(404); });
+      const answer =
+        answers[path] ??
+        ((respond) => {
+          respond(404);
+        });
       answer((status, headers = {}) => {
         response.writeHead(status, headers);
         response.end('receiver says hello');
@@ -62,7 +84,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
 });
 
 beforeEach(() => {
@@ -94,7 +120,12 @@ describe('sendWebhook', () => {
     expect(delivery?.headers['x-yardmaster-signature-256']).toBe(webhookSignature(SECRET, delivery?.body ?? ''));
     const body: unknown = JSON.parse(delivery?.body ?? 'null');
     expect(body).toEqual(eventJson(event));
-    expect(body).toMatchObject({ id: 901, event: 'failed', work_order: { id: 33, repo: 'Codertocat/Hello-World', number: 5 }, at: '2026-05-01T12:00:00.000Z' });
+    expect(body).toMatchObject({
+      id: 901,
+      event: 'failed',
+      work_order: { id: 33, repo: 'Codertocat/Hello-World', number: 5 },
+      at: '2026-05-01T12:00:00.000Z',
+    });
   });
 
   it('rejects with the status, and without the secret, when the receiver answers 500', async () => {
@@ -117,7 +148,9 @@ describe('sendWebhook', () => {
     expect(file.message).toMatch(/http: or https:/);
     expect(file.message).toContain('file:');
 
-    const credentials = await failure(sendWebhook({ url: `http://alice:pa55word@127.0.0.1:1/ok`, secret: SECRET }, event));
+    const credentials = await failure(
+      sendWebhook({ url: `http://alice:pa55word@127.0.0.1:1/ok`, secret: SECRET }, event),
+    );
     expect(credentials.message).toMatch(/credentials/);
     expect(credentials.message).not.toContain('pa55word');
 
@@ -139,9 +172,15 @@ describe('sendWebhook', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const address = closed.address();
     if (address === null || typeof address === 'string') throw new Error('no TCP address');
-    await new Promise<void>((resolve) => closed.close(() => { resolve(); }));
+    await new Promise<void>((resolve) =>
+      closed.close(() => {
+        resolve();
+      }),
+    );
 
-    const error = await failure(sendWebhook({ url: `http://127.0.0.1:${address.port}/hook?token=${SECRET}`, secret: SECRET }, event));
+    const error = await failure(
+      sendWebhook({ url: `http://127.0.0.1:${address.port}/hook?token=${SECRET}`, secret: SECRET }, event),
+    );
 
     expect(error.message).toContain('ECONNREFUSED');
     expect(error.message).not.toContain(SECRET);
@@ -165,6 +204,8 @@ describe('verifyWebhookSignature', () => {
 
   it('matches a known HMAC-SHA256 value', () => {
     // RFC 4231 test case 2: key "Jefe", data "what do ya want for nothing?".
-    expect(webhookSignature('Jefe', 'what do ya want for nothing?')).toBe('sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843');
+    expect(webhookSignature('Jefe', 'what do ya want for nothing?')).toBe(
+      'sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843',
+    );
   });
 });

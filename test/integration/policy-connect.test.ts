@@ -53,7 +53,12 @@ describe('policyWorkerConnect', () => {
     await expect(connectFor('acme/shop')(local, new AbortController().signal)).rejects.toThrow(PolicyRefusedError);
     await expect(connectFor('acme/shop')(local, new AbortController().signal)).rejects.toThrow(/executor local/);
     // The registry itself would have opened it: the guard is what stands between.
-    const unguarded = await connectExecutor(local, { defaultUser: 'x', acceptNewHostKeys: false, readyTimeoutMs: 5_000, signal: new AbortController().signal });
+    const unguarded = await connectExecutor(local, {
+      defaultUser: 'x',
+      acceptNewHostKeys: false,
+      readyTimeoutMs: 5_000,
+      signal: new AbortController().signal,
+    });
     expect(unguarded.host.executor).toBe('local');
     await unguarded.close();
   });
@@ -62,8 +67,12 @@ describe('policyWorkerConnect', () => {
     const { base, env } = await serverConnect();
     const policy = policyFromYaml('repos:\n  - match: "acme/*"\n    hosts: ["10.0.0.0/8"]\n', work);
     const connectFor = policyWorkerConnect(policy, base, env, false, quiet);
-    await expect(connectFor('acme/shop')(sshHost(), new AbortController().signal)).rejects.toThrow(/address 127\.0\.0\.1\) is not among the hosts/);
-    await expect(connectFor('other/repo')(sshHost(), new AbortController().signal)).rejects.toThrow(/no rule of the operator's policy/);
+    await expect(connectFor('acme/shop')(sshHost(), new AbortController().signal)).rejects.toThrow(
+      /address 127\.0\.0\.1\) is not among the hosts/,
+    );
+    await expect(connectFor('other/repo')(sshHost(), new AbortController().signal)).rejects.toThrow(
+      /no rule of the operator's policy/,
+    );
   });
 
   it("reaches a repository's hosts with its own ssh_identity instead of the server's key", async () => {
@@ -71,7 +80,10 @@ describe('policyWorkerConnect', () => {
     // The server's key is refused by the host…
     await expect(base(sshHost(), new AbortController().signal)).rejects.toThrow();
     // …the repository's own key, named by the policy, is accepted.
-    const policy = policyFromYaml(`repos:\n  - match: "acme/*"\n    hosts: ["127.0.0.1"]\n    ssh_identity: ${fleet.privateKeyPath}\n  - match: "*/*"\n    hosts: ["127.0.0.1"]\n`, work);
+    const policy = policyFromYaml(
+      `repos:\n  - match: "acme/*"\n    hosts: ["127.0.0.1"]\n    ssh_identity: ${fleet.privateKeyPath}\n  - match: "*/*"\n    hosts: ["127.0.0.1"]\n`,
+      work,
+    );
     const connectFor = policyWorkerConnect(policy, base, env, false, quiet);
     const executor = await connectFor('acme/shop')(sshHost(), new AbortController().signal);
     try {

@@ -46,7 +46,15 @@ beforeAll(async () => {
   current = policyFromYaml(OPEN, work);
   // The policy as a reloaded file would be: the same source, answering from whatever is current.
   const policy: PolicySource = { name: 'test', forRepo: (repo) => current.forRepo(repo) };
-  harness = await startHarness({ configYaml: repoConfigYaml(fleet.hostEntries(), 'production: { hosts: [web], approvals: 1, approvers: [team:ops] }'), fleet, workDir: work, policy });
+  harness = await startHarness({
+    configYaml: repoConfigYaml(
+      fleet.hostEntries(),
+      'production: { hosts: [web], approvals: 1, approvers: [team:ops] }',
+    ),
+    fleet,
+    workDir: work,
+    policy,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -64,9 +72,21 @@ async function comment(number: number, author: string, body: string): Promise<vo
 
 describe('the policy at release start', () => {
   it('refuses the start of an approved plan when the policy no longer allows its hosts', async () => {
-    await send(harness, 'issues', issueOpened(1, 'pam', formBody({ requirement: 'Ship it', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+    await send(
+      harness,
+      'issues',
+      issueOpened(
+        1,
+        'pam',
+        formBody({ requirement: 'Ship it', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+      ),
+    );
     await commentsMatching(harness, 1, /Work order received/);
-    await comment(1, 'carol', planComment({ environment: 'production', version: '1.0.0', url: pkg.url, sha256: pkg.sha256 }));
+    await comment(
+      1,
+      'carol',
+      planComment({ environment: 'production', version: '1.0.0', url: pkg.url, sha256: pkg.sha256 }),
+    );
     await commentsMatching(harness, 1, /Plan v1/);
     current = policyFromYaml(NARROWED, work);
     await comment(1, 'dave', '/approve');
@@ -77,7 +97,9 @@ describe('the policy at release start', () => {
     expect(state).toBe('failed');
     await harness.reporter.idle();
     const said = harness.fake.requestsTo(ROUTES.comments).map(bodyText).join('\n');
-    expect(said).toMatch(/the operator's policy refuses this release now: host host-1 \(address 127\.0\.0\.1\) is not among the hosts rule 1 \(codertocat\/\*\)/);
+    expect(said).toMatch(
+      /the operator's policy refuses this release now: host host-1 \(address 127\.0\.0\.1\) is not among the hosts rule 1 \(codertocat\/\*\)/,
+    );
     expect(await liveTarget(fleet.hostEntries()[0]?.deployTo ?? '')).toBeNull();
   });
 });

@@ -37,7 +37,10 @@ describe('the server with YARDMASTER_POLICY', () => {
     const started = await startFromConfig(server.config, runtime.config, env, pino({ level: 'silent' }));
     expect(started).toStrictEqual({
       ok: false,
-      problems: [`YARDMASTER_POLICY ${policy} has problems:`, 'line 4, column 22, repos[0].executors[1]: expected ssh or local'],
+      problems: [
+        `YARDMASTER_POLICY ${policy} has problems:`,
+        'line 4, column 22, repos[0].executors[1]: expected ssh or local',
+      ],
     });
   });
 });

@@ -42,7 +42,9 @@ describe.each(['pglite', 'postgres'] as const)('node src/main.ts on %s', (backen
   it('serves health and readiness, handles a signed delivery, refuses a forged one, stops on SIGTERM with 0', async () => {
     const secret = `runtime-${backend}`;
     const database: Record<string, string> =
-      backend === 'postgres' ? { DATABASE_URL: postgres.url } : { YARDMASTER_DATA_DIR: join(work, 'pglite'), HOME: work };
+      backend === 'postgres'
+        ? { DATABASE_URL: postgres.url }
+        : { YARDMASTER_DATA_DIR: join(work, 'pglite'), HOME: work };
     const main = spawnNode(
       [MAIN],
       {
@@ -62,19 +64,32 @@ describe.each(['pglite', 'postgres'] as const)('node src/main.ts on %s', (backen
     try {
       const line = await main.waitForLine((text) => text.includes('"msg":"listening"'), 30_000);
       const url = `http://127.0.0.1:${Number(/"port":(\d+)/.exec(line)?.[1])}`;
-      expect(main.output()).toContain(backend === 'postgres' ? '"database":"postgres"' : `"database":"pglite:${join(work, 'pglite')}"`);
+      expect(main.output()).toContain(
+        backend === 'postgres' ? '"database":"postgres"' : `"database":"pglite:${join(work, 'pglite')}"`,
+      );
       expect(main.output()).toContain('"msg":"release worker started"');
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${url}/readyz`);
       expect([ready.status, await ready.text()]).toEqual([200, 'ready\n']);
 
       const installation = backend === 'postgres' ? 801 : 802;
-      const payload = examplePayload('issues', 'labeled', { issue: { number: 401 }, label: { name: 'work-order' }, installation: { id: installation, node_id: 'x' } });
-      expect((await deliver({ url }, { event: 'issues', payload, secret: 'not-the-secret' })).status).toBeGreaterThanOrEqual(400);
-      expect(fake.requestsTo(TOKENS).filter((request) => request.pathParams.installation_id === String(installation))).toEqual([]);
+      const payload = examplePayload('issues', 'labeled', {
+        issue: { number: 401 },
+        label: { name: 'work-order' },
+        installation: { id: installation, node_id: 'x' },
+      });
+      expect(
+        (await deliver({ url }, { event: 'issues', payload, secret: 'not-the-secret' })).status,
+      ).toBeGreaterThanOrEqual(400);
+      expect(
+        fake.requestsTo(TOKENS).filter((request) => request.pathParams.installation_id === String(installation)),
+      ).toEqual([]);
       expect((await deliver({ url }, { event: 'issues', payload, secret })).status).toBe(200);
       // The handler reached GitHub as the installation.
-      await fake.waitForRequests(TOKENS, { where: (request) => request.pathParams.installation_id === String(installation), timeoutMs: 10_000 });
+      await fake.waitForRequests(TOKENS, {
+        where: (request) => request.pathParams.installation_id === String(installation),
+        timeoutMs: 10_000,
+      });
 
       main.child.kill('SIGTERM');
       expect(await main.exited()).toBe(0);
@@ -89,7 +104,11 @@ describe('node src/main.ts without APP_ID', () => {
   it('serves the setup flow offline (NO_SMEE_SETUP), opens no database, stops on SIGTERM with 0', async () => {
     const [port] = await freePorts(1);
     const dataDir = join(work, 'setup-pglite');
-    const main = spawnNode([MAIN], { PORT: String(port), HOST: '127.0.0.1', NO_SMEE_SETUP: 'true', YARDMASTER_DATA_DIR: dataDir, HOME: work }, work);
+    const main = spawnNode(
+      [MAIN],
+      { PORT: String(port), HOST: '127.0.0.1', NO_SMEE_SETUP: 'true', YARDMASTER_DATA_DIR: dataDir, HOME: work },
+      work,
+    );
     try {
       await main.waitForLine((text) => text.includes('Listening on'));
       expect((await fetch(`http://127.0.0.1:${port}/probot`)).status).toBe(200);
@@ -104,7 +123,11 @@ describe('node src/main.ts without APP_ID', () => {
 
 describe('node src/main.ts with a bad setting', () => {
   it('refuses YARDMASTER_WORKERS that is not a count with exit code 2', async () => {
-    const main = spawnNode([MAIN], { APP_ID: '123', PRIVATE_KEY: 'x', WEBHOOK_SECRET: 's', YARDMASTER_WORKERS: 'many', HOME: work }, work);
+    const main = spawnNode(
+      [MAIN],
+      { APP_ID: '123', PRIVATE_KEY: 'x', WEBHOOK_SECRET: 's', YARDMASTER_WORKERS: 'many', HOME: work },
+      work,
+    );
     expect(await main.exited()).toBe(2);
     expect(main.output()).toContain('YARDMASTER_WORKERS');
   });

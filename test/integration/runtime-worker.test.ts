@@ -13,7 +13,14 @@ import type { RepoConfig } from '../../src/config/types.ts';
 import { openQueue } from '../../src/dispatch/queue.ts';
 import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
 import { parseCommand } from '../../src/workorders/parse-command.ts';
-import { getWorkOrder, handleCommand, openWorkOrder, submitPlan, type ServiceDeps, type WorkOrder } from '../../src/workorders/service/index.ts';
+import {
+  getWorkOrder,
+  handleCommand,
+  openWorkOrder,
+  submitPlan,
+  type ServiceDeps,
+  type WorkOrder,
+} from '../../src/workorders/service/index.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { liveTarget } from '../helpers/host-files.ts';
 import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts';
@@ -39,7 +46,10 @@ const workers: SpawnedProcess[] = [];
 function configYaml(): string {
   const hosts = fleet
     .hostEntries()
-    .map((host) => `    - { name: ${host.name}, address: ${host.address}, port: ${host.port}, host_key: "${host.hostKey ?? ''}", deploy_to: ${host.deployTo ?? ''} }`);
+    .map(
+      (host) =>
+        `    - { name: ${host.name}, address: ${host.address}, port: ${host.port}, host_key: "${host.hostKey ?? ''}", deploy_to: ${host.deployTo ?? ''} }`,
+    );
   return [
     'apps:',
     '  shop:',
@@ -98,7 +108,11 @@ afterAll(async () => {
 async function command(order: WorkOrder, actor: string, text: string, ref: string) {
   const parsed = parseCommand(text);
   if (!parsed.ok) throw new Error(`not a command: ${text}`);
-  return handleCommand(deps, { order, actor, command: parsed.command, source: 'github', sourceRef: ref }, repoContext(config));
+  return handleCommand(
+    deps,
+    { order, actor, command: parsed.command, source: 'github', sourceRef: ref },
+    repoContext(config),
+  );
 }
 
 describe('yardmaster worker', () => {
@@ -119,26 +133,49 @@ describe('yardmaster worker', () => {
   it('two workers, one approved order: exactly one releases it; both stop on SIGTERM with 0', async () => {
     const url = test.url ?? '';
     for (const name of ['a', 'b']) {
-      const worker = spawnNode([CLI, 'worker'], workerEnv({ DATABASE_URL: url, YARDMASTER_CACHE_DIR: join(work, `cache-${name}`) }), work);
+      const worker = spawnNode(
+        [CLI, 'worker'],
+        workerEnv({ DATABASE_URL: url, YARDMASTER_CACHE_DIR: join(work, `cache-${name}`) }),
+        work,
+      );
       workers.push(worker);
     }
-    await Promise.all(workers.map((worker) => worker.waitForLine((line) => line.includes('"msg":"worker ready"'), 30_000)));
+    await Promise.all(
+      workers.map((worker) => worker.waitForLine((line) => line.includes('"msg":"worker ready"'), 30_000)),
+    );
 
     const context = repoContext(config);
     const opened = await openWorkOrder(
       deps,
-      { repoFullName: 'acme/shop', installationId: 7, number: 1, kind: 'issue', title: 'Release 5.0.0', requester: 'pam', form: { acceptor: 'pam' } },
+      {
+        repoFullName: 'acme/shop',
+        installationId: 7,
+        number: 1,
+        kind: 'issue',
+        title: 'Release 5.0.0',
+        requester: 'pam',
+        form: { acceptor: 'pam' },
+      },
       context,
     );
     if (!opened.ok) throw new Error(opened.message);
     const plan = await submitPlan(
       deps,
-      { order: opened.order, commentId: 1, author: 'carol', markdown: planComment({ environment: 'production', version: '5.0.0', url: pkg.url, sha256: pkg.sha256 }), commitSha: 'deadbeef' },
+      {
+        order: opened.order,
+        commentId: 1,
+        author: 'carol',
+        markdown: planComment({ environment: 'production', version: '5.0.0', url: pkg.url, sha256: pkg.sha256 }),
+        commitSha: 'deadbeef',
+      },
       context,
     );
     if (!plan.ok) throw new Error(plan.message);
     expect(await command(opened.order, 'dave', '/approve', 'c:2')).toMatchObject({ ok: true });
-    expect(await command(opened.order, 'erin', '/approve', 'c:3')).toMatchObject({ ok: true, moved: [{ to: 'approved' }] });
+    expect(await command(opened.order, 'erin', '/approve', 'c:3')).toMatchObject({
+      ok: true,
+      moved: [{ to: 'approved' }],
+    });
 
     const state = await waitFor('the release to end', async () => {
       const order = await getWorkOrder(deps.db, opened.order.id);
@@ -151,7 +188,9 @@ describe('yardmaster worker', () => {
       worker
         .output()
         .split('\n')
-        .some((line) => line.includes('"msg":"worker: transition"') && line.includes(`"workOrderId":${opened.order.id}`)),
+        .some(
+          (line) => line.includes('"msg":"worker: transition"') && line.includes(`"workOrderId":${opened.order.id}`),
+        ),
     );
     expect(ran).toHaveLength(1);
 

@@ -9,13 +9,31 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HostEntry } from '../../src/config/types.ts';
 import { approvals } from '../../src/db/schema.ts';
 import { findWorkOrder, type WorkOrder } from '../../src/workorders/service/index.ts';
-import { bodyText, commentsMatching, formBody, issueComment, issueOpened, repoConfigYaml, REPO_FULL_NAME, ROUTES, send, githubRequestCheck, startHarness, type Harness } from '../helpers/github-workorder-harness.ts';
+import {
+  bodyText,
+  commentsMatching,
+  formBody,
+  issueComment,
+  issueOpened,
+  repoConfigYaml,
+  REPO_FULL_NAME,
+  ROUTES,
+  send,
+  githubRequestCheck,
+  startHarness,
+  type Harness,
+} from '../helpers/github-workorder-harness.ts';
 import { startSlackApiRecorder, type SlackApiRecorder, type SlackCall } from '../helpers/slack-api-recorder.ts';
 import { expectValidBlocks, expectValidModal } from '../helpers/slack-block-kit.ts';
 import { buttonClick, postEvent, postInteraction, rejectSubmissionPayload } from '../helpers/slack-requests.ts';
 import { planComment } from '../helpers/workorder-fixtures.ts';
 
-const HOSTS: HostEntry[] = [1, 2, 3].map((n) => ({ name: `web-${n}`, address: `10.0.0.${n}`, port: 22, executor: 'ssh' }));
+const HOSTS: HostEntry[] = [1, 2, 3].map((n) => ({
+  name: `web-${n}`,
+  address: `10.0.0.${n}`,
+  port: 22,
+  executor: 'ssh',
+}));
 const USERS = { carol: 'U0CAROL', dave: 'U0DAVE', erin: 'U0ERIN', pam: 'U0PAM' };
 const SECRET = randomBytes(16).toString('hex');
 let recorder: SlackApiRecorder;
@@ -26,7 +44,11 @@ let nextComment = 20_000;
 beforeAll(async () => {
   recorder = await startSlackApiRecorder();
   const yaml = `${repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 2, approvers: [team:ops], slack_channel: C0OPS }')}slack: { channel: C0ALL, users: ${JSON.stringify(USERS)} }\n`;
-  harness = await startHarness({ configYaml: yaml, workDir: '/nonexistent', slack: { apiUrl: recorder.url, signingSecret: SECRET } });
+  harness = await startHarness({
+    configYaml: yaml,
+    workDir: '/nonexistent',
+    slack: { apiUrl: recorder.url, signingSecret: SECRET },
+  });
   events = new URL('/slack/events', harness.app.server.url).toString();
 }, 60_000);
 
@@ -37,7 +59,13 @@ afterAll(async () => {
 
 afterEach(githubRequestCheck(() => harness));
 
-const PLAN = (version: string): string => planComment({ environment: 'production', version, url: `https://artifacts.example.com/shop-${version}.tar.gz`, sha256: 'b'.repeat(64) });
+const PLAN = (version: string): string =>
+  planComment({
+    environment: 'production',
+    version,
+    url: `https://artifacts.example.com/shop-${version}.tar.gz`,
+    sha256: 'b'.repeat(64),
+  });
 
 async function orderOf(number: number): Promise<WorkOrder> {
   const order = await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number });
@@ -47,10 +75,20 @@ async function orderOf(number: number): Promise<WorkOrder> {
 
 /** Opens issue `number` and posts a plan; returns the order and its approval message. */
 async function planned(number: number, version: string): Promise<{ order: WorkOrder; message: SlackCall }> {
-  await send(harness, 'issues', issueOpened(number, 'pam', formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+  await send(
+    harness,
+    'issues',
+    issueOpened(
+      number,
+      'pam',
+      formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+    ),
+  );
   await send(harness, 'issue_comment', issueComment(number, nextComment++, 'carol', PLAN(version)));
   const order = await orderOf(number);
-  const [message] = await recorder.waitFor('chat.postMessage', { where: (call) => JSON.stringify(call.args.blocks ?? '').includes(`"${order.id}:`) });
+  const [message] = await recorder.waitFor('chat.postMessage', {
+    where: (call) => JSON.stringify(call.args.blocks ?? '').includes(`"${order.id}:`),
+  });
   if (message === undefined) throw new Error('no approval message');
   return { order, message };
 }
@@ -61,7 +99,18 @@ function buttonValue(call: SlackCall): string {
 }
 
 async function click(user: string, actionId: string, value: string, ts: string, actionTs?: string): Promise<Response> {
-  const response = await postInteraction(events, SECRET, buttonClick({ user, actionId, value, channel: 'C0OPS', messageTs: ts, ...(actionTs === undefined ? {} : { actionTs }) }));
+  const response = await postInteraction(
+    events,
+    SECRET,
+    buttonClick({
+      user,
+      actionId,
+      value,
+      channel: 'C0OPS',
+      messageTs: ts,
+      ...(actionTs === undefined ? {} : { actionTs }),
+    }),
+  );
   await harness.slack?.idle();
   return response;
 }
@@ -77,7 +126,16 @@ describe('the approval message', () => {
     expect(message.authorization).toBe('Bearer xoxb-test-token');
     expectValidBlocks(message.args.blocks);
     const text = JSON.stringify(message.args.blocks);
-    for (const expected of ['shop 1.0.0 → production', '1. web-1 (10.0.0.1)\\n2. web-2 (10.0.0.2)\\n3. web-3 (10.0.0.3)', '0 of 2 approvals', `${REPO_FULL_NAME}#101`, 'yardmaster_approve', 'yardmaster_reject', `https://yardmaster.example.com/orders/${order.id}`, `https://github.com/${REPO_FULL_NAME}/issues/101`]) {
+    for (const expected of [
+      'shop 1.0.0 → production',
+      '1. web-1 (10.0.0.1)\\n2. web-2 (10.0.0.2)\\n3. web-3 (10.0.0.3)',
+      '0 of 2 approvals',
+      `${REPO_FULL_NAME}#101`,
+      'yardmaster_approve',
+      'yardmaster_reject',
+      `https://yardmaster.example.com/orders/${order.id}`,
+      `https://github.com/${REPO_FULL_NAME}/issues/101`,
+    ]) {
       expect(text).toContain(expected);
     }
   });
@@ -89,7 +147,11 @@ describe('Slack approvals', () => {
     const value = buttonValue(message);
     const messageTs = String(message.answer.ts);
 
-    for (const [user, why] of [['U0STRANGER', /not mapped to a GitHub login/], [USERS.carol, /wrote this plan/], [USERS.pam, /not|approver/]] as const) {
+    for (const [user, why] of [
+      ['U0STRANGER', /not mapped to a GitHub login/],
+      [USERS.carol, /wrote this plan/],
+      [USERS.pam, /not|approver/],
+    ] as const) {
       expect((await click(user, 'yardmaster_approve', value, messageTs)).status).toBe(200);
       const [ephemeral] = await recorder.waitFor('chat.postEphemeral', { where: (call) => call.args.user === user });
       expect(String(ephemeral?.args.text)).toMatch(why);
@@ -103,7 +165,11 @@ describe('Slack approvals', () => {
     const rows = await harness.deps.db.select().from(approvals).where(eq(approvals.workOrderId, order.id));
     expect(rows.map((row) => [row.actor, row.source, row.verdict])).toEqual([['dave', 'slack', 'approved']]);
     await commentsMatching(harness, 102, /@dave approved this plan from Slack/);
-    expect(harness.fake.requestsTo(ROUTES.comments).filter((request) => bodyText(request).includes('from Slack') && request.pathParams.issue_number === '102')).toHaveLength(1);
+    expect(
+      harness.fake
+        .requestsTo(ROUTES.comments)
+        .filter((request) => bodyText(request).includes('from Slack') && request.pathParams.issue_number === '102'),
+    ).toHaveLength(1);
     const updated = updatesOf(messageTs).at(-1);
     expect(JSON.stringify(updated?.args.blocks)).toContain('1 of 2 approvals: dave');
 
@@ -119,12 +185,18 @@ describe('Slack approvals', () => {
     const { order, message } = await planned(106, '1.6.0');
     await send(harness, 'issue_comment', issueComment(106, nextComment++, 'erin', '/approve'));
     expect((await orderOf(106)).state).toBe('planned');
-    expect((await click(USERS.dave, 'yardmaster_approve', buttonValue(message), String(message.answer.ts))).status).toBe(200);
+    expect(
+      (await click(USERS.dave, 'yardmaster_approve', buttonValue(message), String(message.answer.ts))).status,
+    ).toBe(200);
     expect((await orderOf(106)).state).toBe('approved');
-    const created = harness.fake.requestsTo(ROUTES.deployments).filter((request) => JSON.stringify(request.body).includes(`"workOrderId":${order.id}`));
+    const created = harness.fake
+      .requestsTo(ROUTES.deployments)
+      .filter((request) => JSON.stringify(request.body).includes(`"workOrderId":${order.id}`));
     expect(created).toHaveLength(1);
     const statuses = harness.fake.requestsTo(ROUTES.deploymentStatuses).map((request) => request.body);
-    expect(statuses).toContainEqual(expect.objectContaining({ state: 'queued', description: '1.6.0 approved, waiting for a worker' }));
+    expect(statuses).toContainEqual(
+      expect.objectContaining({ state: 'queued', description: '1.6.0 approved, waiting for a worker' }),
+    );
   });
 
   it('counts only for the plan the message showed: an edited plan replaces the message and its buttons', async () => {
@@ -135,11 +207,15 @@ describe('Slack approvals', () => {
     const replaced = updatesOf(oldTs).at(-1);
     expect(JSON.stringify(replaced?.args.blocks)).toContain('replaced by plan v2');
     expect(JSON.stringify(replaced?.args.blocks)).not.toContain('yardmaster_approve');
-    const [fresh] = await recorder.waitFor('chat.postMessage', { where: (call) => JSON.stringify(call.args.blocks ?? '').includes('1.2.1') });
+    const [fresh] = await recorder.waitFor('chat.postMessage', {
+      where: (call) => JSON.stringify(call.args.blocks ?? '').includes('1.2.1'),
+    });
     expect(buttonValue(fresh ?? message)).not.toBe(oldValue);
 
     expect((await click(USERS.dave, 'yardmaster_approve', oldValue, oldTs)).status).toBe(200);
-    const [ephemeral] = await recorder.waitFor('chat.postEphemeral', { where: (call) => call.args.user === USERS.dave });
+    const [ephemeral] = await recorder.waitFor('chat.postEphemeral', {
+      where: (call) => call.args.user === USERS.dave,
+    });
     expect(String(ephemeral?.args.text)).toMatch(/digest|changed|plan/i);
     expect(await harness.deps.db.select().from(approvals).where(eq(approvals.workOrderId, order.id))).toEqual([]);
   });
@@ -149,11 +225,17 @@ describe('Slack approvals', () => {
     const value = buttonValue(message);
     const ts = String(message.answer.ts);
     expect((await click(USERS.erin, 'yardmaster_reject', value, ts)).status).toBe(200);
-    const [opened] = await recorder.waitFor('views.open', { where: (call) => JSON.stringify(call.args.view).includes(value) });
+    const [opened] = await recorder.waitFor('views.open', {
+      where: (call) => JSON.stringify(call.args.view).includes(value),
+    });
     const view = opened?.args.view;
     expect(view).toMatchObject({ type: 'modal', callback_id: 'yardmaster_reject_modal', private_metadata: value });
     expectValidModal(view);
-    const response = await postInteraction(events, SECRET, rejectSubmissionPayload({ user: USERS.erin, viewId: 'V0104', value, reason: 'the migration is not reviewed' }));
+    const response = await postInteraction(
+      events,
+      SECRET,
+      rejectSubmissionPayload({ user: USERS.erin, viewId: 'V0104', value, reason: 'the migration is not reviewed' }),
+    );
     expect(response.status).toBe(200);
     await harness.slack?.idle();
     expect((await orderOf(104)).state).toBe('rejected');
@@ -166,11 +248,19 @@ describe('signed requests', () => {
   it('refuse a forged signature, a missing one and a stale timestamp with 401, and change nothing', async () => {
     const { order, message } = await planned(105, '1.4.0');
     const value = buttonValue(message);
-    const payload = buttonClick({ user: USERS.dave, actionId: 'yardmaster_approve', value, channel: 'C0OPS', messageTs: '1' });
+    const payload = buttonClick({
+      user: USERS.dave,
+      actionId: 'yardmaster_approve',
+      value,
+      channel: 'C0OPS',
+      messageTs: '1',
+    });
     const before = recorder.calls.length;
     expect((await postInteraction(events, 'not-the-secret', payload)).status).toBe(401);
     expect((await postInteraction(events, SECRET, payload, { signature: null })).status).toBe(401);
-    expect((await postInteraction(events, SECRET, payload, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
+    expect(
+      (await postInteraction(events, SECRET, payload, { timestamp: Math.floor(Date.now() / 1000) - 6 * 60 })).status,
+    ).toBe(401);
     await harness.slack?.idle();
     expect(await harness.deps.db.select().from(approvals).where(eq(approvals.workOrderId, order.id))).toEqual([]);
     expect(recorder.calls.slice(before).filter((call) => call.method !== 'auth.test')).toEqual([]);

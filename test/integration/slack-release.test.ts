@@ -11,7 +11,20 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { STAGES } from '../../src/deploy/types.ts';
 import { findWorkOrder, type WorkOrder } from '../../src/workorders/service/index.ts';
 import type { WorkOrderState } from '../../src/workorders/types.ts';
-import { commentsMatching, formBody, githubRequestCheck, issueComment, issueOpened, PR_SHA, repoConfigYaml, REPO_FULL_NAME, review, send, startHarness, type Harness } from '../helpers/github-workorder-harness.ts';
+import {
+  commentsMatching,
+  formBody,
+  githubRequestCheck,
+  issueComment,
+  issueOpened,
+  PR_SHA,
+  repoConfigYaml,
+  REPO_FULL_NAME,
+  review,
+  send,
+  startHarness,
+  type Harness,
+} from '../helpers/github-workorder-harness.ts';
 import { liveTarget } from '../helpers/host-files.ts';
 import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts';
 import { startSlackApiRecorder, type SlackApiRecorder, type SlackCall } from '../helpers/slack-api-recorder.ts';
@@ -22,7 +35,8 @@ import { planComment, waitFor } from '../helpers/workorder-fixtures.ts';
 
 const USERS = { carol: 'U0CAROL', dave: 'U0DAVE', erin: 'U0ERIN', pam: 'U0PAM' };
 const SECRET = randomBytes(16).toString('hex');
-const HEALTH = 'commands:\n  health: { command: "test ! -e ../../FAIL_HEALTH && test -f VERSION", retries: 1, interval: 100ms }';
+const HEALTH =
+  'commands:\n  health: { command: "test ! -e ../../FAIL_HEALTH && test -f VERSION", retries: 1, interval: 100ms }';
 let fleet: SshdFleet;
 let work: string;
 let recorder: SlackApiRecorder;
@@ -37,7 +51,12 @@ beforeAll(async () => {
   for (const version of ['1.0.0', '2.0.0']) packages[version] = await buildPackage(join(work, 'pkgs'), version);
   recorder = await startSlackApiRecorder();
   const yaml = `${repoConfigYaml(fleet.hostEntries(), 'production: { hosts: [web], approvals: 2, approvers: [team:ops] }')}slack: { team: TTEAM, channel: C0OPS, users: ${JSON.stringify(USERS)} }\n`;
-  harness = await startHarness({ configYaml: yaml, fleet, workDir: work, slack: { apiUrl: recorder.url, signingSecret: SECRET } });
+  harness = await startHarness({
+    configYaml: yaml,
+    fleet,
+    workDir: work,
+    slack: { apiUrl: recorder.url, signingSecret: SECRET },
+  });
   events = new URL('/slack/events', harness.app.server.url).toString();
 }, 60_000);
 
@@ -67,16 +86,58 @@ async function waitForState(number: number, states: readonly WorkOrderState[]): 
  * A work order with a plan, approved by dave in Slack and by erin on GitHub: on a pull request (`/deploy`, erin's
  * review) or on an issue (erin's `/approve`). Returns the approval message.
  */
-async function approved(number: number, version: string, more: string, on: 'pull request' | 'issue' = 'issue'): Promise<SlackCall> {
+async function approved(
+  number: number,
+  version: string,
+  more: string,
+  on: 'pull request' | 'issue' = 'issue',
+): Promise<SlackCall> {
   const pr = on === 'pull request';
-  if (pr) await send(harness, 'issue_comment', issueComment(number, nextComment++, 'pam', '/deploy production', 'created', true));
-  else await send(harness, 'issues', issueOpened(number, 'pam', formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+  if (pr)
+    await send(
+      harness,
+      'issue_comment',
+      issueComment(number, nextComment++, 'pam', '/deploy production', 'created', true),
+    );
+  else
+    await send(
+      harness,
+      'issues',
+      issueOpened(
+        number,
+        'pam',
+        formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+      ),
+    );
   const { url, sha256 } = pkg(version);
-  await send(harness, 'issue_comment', issueComment(number, nextComment++, 'carol', planComment({ environment: 'production', version, url, sha256, more }), 'created', pr));
-  const [message] = await recorder.waitFor('chat.postMessage', { where: (call) => call.args.thread_ts === undefined && JSON.stringify(call.args.blocks ?? '').includes(`#${number}`) });
+  await send(
+    harness,
+    'issue_comment',
+    issueComment(
+      number,
+      nextComment++,
+      'carol',
+      planComment({ environment: 'production', version, url, sha256, more }),
+      'created',
+      pr,
+    ),
+  );
+  const [message] = await recorder.waitFor('chat.postMessage', {
+    where: (call) => call.args.thread_ts === undefined && JSON.stringify(call.args.blocks ?? '').includes(`#${number}`),
+  });
   if (message === undefined) throw new Error('no approval message');
   const value = /"value":"(\d+:[0-9a-f]{64})"/.exec(JSON.stringify(message.args.blocks))?.[1] ?? '';
-  await postInteraction(events, SECRET, buttonClick({ user: USERS.dave, actionId: 'yardmaster_approve', value, channel: 'C0OPS', messageTs: String(message.answer.ts) }));
+  await postInteraction(
+    events,
+    SECRET,
+    buttonClick({
+      user: USERS.dave,
+      actionId: 'yardmaster_approve',
+      value,
+      channel: 'C0OPS',
+      messageTs: String(message.answer.ts),
+    }),
+  );
   await harness.slack?.idle();
   if (pr) await send(harness, 'pull_request_review', review(number, 9000 + number, 'erin', 'approved', PR_SHA));
   else await send(harness, 'issue_comment', issueComment(number, nextComment++, 'erin', '/approve'));
@@ -118,7 +179,12 @@ describe('a release approved from Slack and GitHub', () => {
 
     const updates = recorder.callsTo('chat.update').filter((call) => call.args.ts === message.answer.ts);
     for (const update of updates) expectValidBlocks(update.args.blocks);
-    const states = updates.map((call) => /\*(Waiting for approval|✅ Approved: queued to start|🚀 Releasing|✅ Released)\*/u.exec(JSON.stringify(call.args.blocks))?.[1]);
+    const states = updates.map(
+      (call) =>
+        /\*(Waiting for approval|✅ Approved: queued to start|🚀 Releasing|✅ Released)\*/u.exec(
+          JSON.stringify(call.args.blocks),
+        )?.[1],
+    );
     expect(states).toContain('🚀 Releasing');
     expect(states.at(-1)).toBe('✅ Released');
     await commentsMatching(harness, 201, /@dave approved this plan from Slack/);
@@ -146,10 +212,23 @@ describe('a release approved from Slack and GitHub', () => {
     expect(text(outcome)).toContain(fleet.hostEntries()[2]?.name ?? '?');
     expectValidBlocks(outcome?.args.blocks);
     const order = await waitForState(202, ['failed']);
-    expect(text(outcome)).toContain(`"action_id":"yardmaster_rollback","text":{"type":"plain_text","text":"Rollback"},"style":"danger","value":"${order.id}"`);
+    expect(text(outcome)).toContain(
+      `"action_id":"yardmaster_rollback","text":{"type":"plain_text","text":"Rollback"},"style":"danger","value":"${order.id}"`,
+    );
 
     const click = (user: string, actionTs: string) =>
-      postInteraction(events, SECRET, buttonClick({ user, actionId: 'yardmaster_rollback', value: String(order.id), channel: 'C0OPS', messageTs: String(outcome?.answer.ts), actionTs }));
+      postInteraction(
+        events,
+        SECRET,
+        buttonClick({
+          user,
+          actionId: 'yardmaster_rollback',
+          value: String(order.id),
+          channel: 'C0OPS',
+          messageTs: String(outcome?.answer.ts),
+          actionTs,
+        }),
+      );
     expect((await click(USERS.pam, '1700000300.000001')).status).toBe(200);
     await harness.slack?.idle();
     const [refusal] = await recorder.waitFor('chat.postEphemeral', { where: (call) => call.args.user === USERS.pam });
@@ -160,7 +239,10 @@ describe('a release approved from Slack and GitHub', () => {
     await harness.slack?.idle();
     await waitFor('the rollback to finish', async () => {
       const rolled = await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 202 });
-      return rolled?.state === 'failed' && (await liveTarget(fleet.hostEntries()[0]?.deployTo ?? '')) === 'releases/1.0.0' ? rolled : undefined;
+      return rolled?.state === 'failed' &&
+        (await liveTarget(fleet.hostEntries()[0]?.deployTo ?? '')) === 'releases/1.0.0'
+        ? rolled
+        : undefined;
     });
     for (const host of fleet.hostEntries()) expect(await liveTarget(host.deployTo ?? '')).toBe('releases/1.0.0');
     await commentsMatching(harness, 202, /@dave asked for a rollback from Slack/);
@@ -181,7 +263,11 @@ describe('/yardmaster status', () => {
     expect(JSON.stringify(all.blocks)).toContain(`${REPO_FULL_NAME} shop/production: \`1.0.0\``);
     expect(JSON.stringify(all.blocks)).toContain('no release running');
 
-    await send(harness, 'issue_comment', issueComment(201, nextComment++, 'dave', '/lock database migration', 'created', true));
+    await send(
+      harness,
+      'issue_comment',
+      issueComment(201, nextComment++, 'dave', '/lock database migration', 'created', true),
+    );
     const locked = await status('status shop production');
     expect(JSON.stringify(locked.blocks)).toContain('@dave (manual) — database migration');
     expect(JSON.stringify((await status('status shop staging')).blocks)).toContain('nothing released yet');

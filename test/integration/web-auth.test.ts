@@ -12,7 +12,13 @@ import { createDashboardAuth } from '../../src/web/auth/create-dashboard-auth.ts
 import { deriveSessionSecret, parseDashboardAuthEnv } from '../../src/web/auth/dashboard-auth-env.ts';
 import { loginRedirect } from '../../src/web/auth/login-redirect.ts';
 import { safeReturnPath } from '../../src/web/auth/return-path.ts';
-import { deleteExpiredSessions, deleteSession, findSession, insertSession, updateSessionRepos } from '../../src/web/auth/session-store.ts';
+import {
+  deleteExpiredSessions,
+  deleteSession,
+  findSession,
+  insertSession,
+  updateSessionRepos,
+} from '../../src/web/auth/session-store.ts';
 import type { DashboardAuth } from '../../src/web/types.ts';
 import { CookieJar, dashboardClient, type Visit } from '../helpers/dashboard-browser.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -91,7 +97,10 @@ function hashOf(token: string): string {
 }
 
 async function sessionRow(jar: CookieJar) {
-  const [row] = await database.database.db.select().from(dashboardSessions).where(eq(dashboardSessions.tokenHash, hashOf(sessionTokenOf(jar))));
+  const [row] = await database.database.db
+    .select()
+    .from(dashboardSessions)
+    .where(eq(dashboardSessions.tokenHash, hashOf(sessionTokenOf(jar))));
   return row;
 }
 
@@ -114,7 +123,9 @@ function dashboard(getAuth: () => DashboardAuth) {
       else loginRedirect(response, `${url.pathname}${url.search}`);
       return;
     }
-    response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ login: viewer.login, repos: viewer.repos, csrf: viewer.csrfToken }));
+    response
+      .writeHead(200, { 'content-type': 'application/json' })
+      .end(JSON.stringify({ login: viewer.login, repos: viewer.repos, csrf: viewer.csrfToken }));
   };
 }
 
@@ -164,8 +175,17 @@ beforeEach(() => {
 });
 
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
-  if (httpsServer !== undefined) await new Promise<void>((resolve) => httpsServer.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
+  if (httpsServer !== undefined)
+    await new Promise<void>((resolve) =>
+      httpsServer.close(() => {
+        resolve();
+      }),
+    );
   await standIn?.close();
   await database?.cleanup();
 });
@@ -185,9 +205,18 @@ describe('signing in with GitHub', () => {
     const shown = JSON.parse(last.body) as Shown;
     expect(shown.login).toBe('octocat');
     expect(shown.repos).toEqual([...MANY_REPOS, 'octocat/hello-world', 'octocat/spoon-knife'].sort());
-    const pages = standIn.requests.filter((request) => request.path === '/api/v3/user/installations/41/repositories').map((request) => request.query);
-    expect(pages.slice(-2)).toEqual([{ per_page: '100', page: '1' }, { per_page: '100', page: '2' }]);
-    expect(logs.some((line) => line.message === 'dashboard sign-in' && (line.fields as { login?: string }).login === 'octocat')).toBe(true);
+    const pages = standIn.requests
+      .filter((request) => request.path === '/api/v3/user/installations/41/repositories')
+      .map((request) => request.query);
+    expect(pages.slice(-2)).toEqual([
+      { per_page: '100', page: '1' },
+      { per_page: '100', page: '2' },
+    ]);
+    expect(
+      logs.some(
+        (line) => line.message === 'dashboard sign-in' && (line.fields as { login?: string }).login === 'octocat',
+      ),
+    ).toBe(true);
   });
 
   it('sets http-only, SameSite=Lax cookies: a short login-state cookie, then the session cookie for the session hours', async () => {
@@ -196,8 +225,12 @@ describe('signing in with GitHub', () => {
     expect(stateCookie).toMatch(/; Path=\/dashboard; Max-Age=600; HttpOnly; SameSite=Lax$/);
     const callback = hops[2];
     const sessionCookie = callback?.setCookies.find((line) => line.startsWith('ym_session='));
-    expect(sessionCookie).toMatch(/^ym_session=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}; Path=\/; Max-Age=28800; HttpOnly; SameSite=Lax$/);
-    expect(callback?.setCookies.find((line) => line.startsWith('ym_login='))).toMatch(/^ym_login=; Path=\/dashboard; Max-Age=0;/);
+    expect(sessionCookie).toMatch(
+      /^ym_session=[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}; Path=\/; Max-Age=28800; HttpOnly; SameSite=Lax$/,
+    );
+    expect(callback?.setCookies.find((line) => line.startsWith('ym_login='))).toMatch(
+      /^ym_login=; Path=\/dashboard; Max-Age=0;/,
+    );
     expect(callback?.setCookies.join('\n')).not.toMatch(/Secure/);
   });
 
@@ -212,9 +245,14 @@ describe('signing in with GitHub', () => {
       githubApiUrl: standIn.apiUrl,
     });
     httpsServer = await listen(dashboard(() => secure));
-    const page = await visit(`http://127.0.0.1:${(httpsServer.address() as AddressInfo).port}/dashboard/login`, undefined);
+    const page = await visit(
+      `http://127.0.0.1:${(httpsServer.address() as AddressInfo).port}/dashboard/login`,
+      undefined,
+    );
     expect(page.setCookies[0]).toMatch(/; HttpOnly; SameSite=Lax; Secure$/);
-    expect(new URL(page.location ?? '').searchParams.get('redirect_uri')).toBe('https://yardmaster.example.com/dashboard/auth/callback');
+    expect(new URL(page.location ?? '').searchParams.get('redirect_uri')).toBe(
+      'https://yardmaster.example.com/dashboard/auth/callback',
+    );
   });
 
   it('stores only the hash of the session token and the GitHub token sealed', async () => {
@@ -229,7 +267,13 @@ describe('signing in with GitHub', () => {
   });
 
   it('returns to /dashboard instead of a return path outside the dashboard', async () => {
-    for (const returnTo of ['//evil.example/dashboard', 'https://evil.example/', '/dashboardx', '/\\evil.example', '/dashboard/../admin']) {
+    for (const returnTo of [
+      '//evil.example/dashboard',
+      'https://evil.example/',
+      '/dashboardx',
+      '/\\evil.example',
+      '/dashboard/../admin',
+    ]) {
       const { url } = await signIn(returnTo);
       expect(url, returnTo).toBe(`${base}/dashboard`);
     }
@@ -254,7 +298,10 @@ describe('signing in with GitHub', () => {
     expect(callback.status).toBe(302);
     const second = await sessionRow(jar);
     expect(second?.tokenHash).not.toBe(first?.tokenHash);
-    const [gone] = await database.database.db.select().from(dashboardSessions).where(eq(dashboardSessions.tokenHash, first?.tokenHash ?? ''));
+    const [gone] = await database.database.db
+      .select()
+      .from(dashboardSessions)
+      .where(eq(dashboardSessions.tokenHash, first?.tokenHash ?? ''));
     expect(gone).toBeUndefined();
   });
 
@@ -323,7 +370,7 @@ describe('refusing sign-ins', () => {
     expect(jar.cookies.has('ym_session')).toBe(false);
   });
 
-  it('answers 502 when GitHub\'s API fails during the sign-in', async () => {
+  it("answers 502 when GitHub's API fails during the sign-in", async () => {
     const jar = newJar();
     const login = await visit(`${base}/dashboard/login`, jar);
     const authorize = await visit(login.location ?? '', undefined);
@@ -344,7 +391,15 @@ describe('sessions', () => {
     const swapLast = (text: string): string => `${text.slice(0, -1)}${text.endsWith('A') ? 'B' : 'A'}`;
     const flipped = swapLast(signature);
     const other = createHash('sha256').update('another secret').digest('base64url');
-    for (const value of [`${token}.${flipped}`, token, `${token}.`, `${swapLast(token)}.${signature}`, `${token}.${other}`, '', '...']) {
+    for (const value of [
+      `${token}.${flipped}`,
+      token,
+      `${token}.`,
+      `${swapLast(token)}.${signature}`,
+      `${token}.${other}`,
+      '',
+      '...',
+    ]) {
       const forged = jarWith(value);
       expect(await whoAmI(forged), value).toBeNull();
     }
@@ -392,9 +447,12 @@ describe('sessions', () => {
     clock = new Date(clock.getTime() + TEN_MINUTES);
     const warnings = logs.length;
     expect((await whoAmI(jar))?.repos).toHaveLength(132);
-    expect(logs.slice(warnings).filter((line) => line.level === 'warn').map((line) => line.message)).toEqual([
-      'dashboard session keeps its repository list: re-reading it from GitHub failed',
-    ]);
+    expect(
+      logs
+        .slice(warnings)
+        .filter((line) => line.level === 'warn')
+        .map((line) => line.message),
+    ).toEqual(['dashboard session keeps its repository list: re-reading it from GitHub failed']);
     standIn.failApi(undefined);
     standIn.setInstallations('octocat', { 42: ['octocat/hello-world'] });
     const before = standIn.requests.length;
@@ -411,7 +469,9 @@ describe('sessions', () => {
     const before = standIn.requests.length;
     const shown = await Promise.all([whoAmI(jar), whoAmI(jar), whoAmI(jar)]);
     expect(shown.map((viewer) => viewer?.repos.length)).toEqual([132, 132, 132]);
-    expect(restRequestsSince(before).filter((request) => request.path === '/api/v3/user/installations')).toHaveLength(1);
+    expect(restRequestsSince(before).filter((request) => request.path === '/api/v3/user/installations')).toHaveLength(
+      1,
+    );
   });
 
   it('keeps the sessions of different users apart', async () => {
@@ -457,9 +517,14 @@ describe('signing out', () => {
     const answer = await logout(jar, new URLSearchParams({ csrf: viewer.csrfToken }).toString());
     expect(answer.status).toBe(303);
     expect(answer.location).toBe('/dashboard/login?signed_out=1');
-    expect(answer.setCookies[0]).toMatch(/^ym_session=; Path=\/; Max-Age=0; HttpOnly; SameSite=Lax; Expires=Thu, 01 Jan 1970 00:00:00 GMT$/);
+    expect(answer.setCookies[0]).toMatch(
+      /^ym_session=; Path=\/; Max-Age=0; HttpOnly; SameSite=Lax; Expires=Thu, 01 Jan 1970 00:00:00 GMT$/,
+    );
     expect(jar.cookies.has('ym_session')).toBe(false);
-    const rows = await database.database.db.select().from(dashboardSessions).where(eq(dashboardSessions.tokenHash, hashOf(cookie.slice(0, cookie.indexOf('.')))));
+    const rows = await database.database.db
+      .select()
+      .from(dashboardSessions)
+      .where(eq(dashboardSessions.tokenHash, hashOf(cookie.slice(0, cookie.indexOf('.')))));
     expect(rows).toEqual([]);
     expect(await whoAmI(jarWith(cookie))).toBeNull();
 
@@ -481,11 +546,21 @@ describe('the session store on the embedded database', () => {
     try {
       const db = embedded.database.db;
       const at = new Date('2026-12-01T10:00:00Z');
-      const row = { login: 'octocat', githubUserId: 1, repos: ['octo/a'], sealedAccessToken: 'v1.x.y.z', reposCheckedAt: at, createdAt: at };
+      const row = {
+        login: 'octocat',
+        githubUserId: 1,
+        repos: ['octo/a'],
+        sealedAccessToken: 'v1.x.y.z',
+        reposCheckedAt: at,
+        createdAt: at,
+      };
       await insertSession(db, { ...row, tokenHash: 'live', expiresAt: new Date(at.getTime() + 3_600_000) });
       await insertSession(db, { ...row, tokenHash: 'old', expiresAt: at });
       await updateSessionRepos(db, 'live', ['octo/a', 'octo/b'], new Date(at.getTime() + 1000));
-      expect(await findSession(db, 'live')).toMatchObject({ repos: ['octo/a', 'octo/b'], reposCheckedAt: new Date(at.getTime() + 1000) });
+      expect(await findSession(db, 'live')).toMatchObject({
+        repos: ['octo/a', 'octo/b'],
+        reposCheckedAt: new Date(at.getTime() + 1000),
+      });
       expect(await deleteExpiredSessions(db, at)).toBe(1);
       expect(await findSession(db, 'old')).toBeUndefined();
       await deleteSession(db, 'live');
@@ -501,16 +576,38 @@ describe('dashboard sign-in settings', () => {
 
   it('is not configured without a client id and secret', () => {
     expect(parseDashboardAuthEnv({}, webhookSecret)).toEqual({ ok: true, settings: undefined });
-    expect(parseDashboardAuthEnv({ GITHUB_CLIENT_ID: '', GITHUB_CLIENT_SECRET: ' ' }, webhookSecret)).toEqual({ ok: true, settings: undefined });
+    expect(parseDashboardAuthEnv({ GITHUB_CLIENT_ID: '', GITHUB_CLIENT_SECRET: ' ' }, webhookSecret)).toEqual({
+      ok: true,
+      settings: undefined,
+    });
   });
 
   it('derives the session secret from the webhook secret unless one is given', () => {
     const derived = parseDashboardAuthEnv({ GITHUB_CLIENT_ID: 'Iv23abc', GITHUB_CLIENT_SECRET: 'shh' }, webhookSecret);
-    expect(derived).toEqual({ ok: true, settings: { clientId: 'Iv23abc', clientSecret: 'shh', sessionSecret: deriveSessionSecret(webhookSecret), sessionHours: 8 } });
+    expect(derived).toEqual({
+      ok: true,
+      settings: {
+        clientId: 'Iv23abc',
+        clientSecret: 'shh',
+        sessionSecret: deriveSessionSecret(webhookSecret),
+        sessionHours: 8,
+      },
+    });
     expect(deriveSessionSecret(webhookSecret)).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(deriveSessionSecret(webhookSecret)).not.toBe(deriveSessionSecret('another'));
-    const given = parseDashboardAuthEnv({ GITHUB_CLIENT_ID: 'Iv23abc', GITHUB_CLIENT_SECRET: 'shh', DASHBOARD_SESSION_SECRET: SESSION_SECRET, DASHBOARD_SESSION_HOURS: '12' }, undefined);
-    expect(given).toEqual({ ok: true, settings: { clientId: 'Iv23abc', clientSecret: 'shh', sessionSecret: SESSION_SECRET, sessionHours: 12 } });
+    const given = parseDashboardAuthEnv(
+      {
+        GITHUB_CLIENT_ID: 'Iv23abc',
+        GITHUB_CLIENT_SECRET: 'shh',
+        DASHBOARD_SESSION_SECRET: SESSION_SECRET,
+        DASHBOARD_SESSION_HOURS: '12',
+      },
+      undefined,
+    );
+    expect(given).toEqual({
+      ok: true,
+      settings: { clientId: 'Iv23abc', clientSecret: 'shh', sessionSecret: SESSION_SECRET, sessionHours: 12 },
+    });
   });
 
   it('names each problem', () => {
@@ -518,16 +615,29 @@ describe('dashboard sign-in settings', () => {
       ok: false,
       problems: ['GITHUB_CLIENT_SECRET: required when GITHUB_CLIENT_ID is set (a client secret of the App)'],
     });
-    expect(parseDashboardAuthEnv({ GITHUB_CLIENT_SECRET: 'shh' }, webhookSecret)).toMatchObject({ ok: false, problems: [expect.stringMatching(/^GITHUB_CLIENT_ID: required/)] });
-    expect(parseDashboardAuthEnv({ GITHUB_CLIENT_ID: 'Iv23abc', GITHUB_CLIENT_SECRET: 'shh' }, undefined)).toMatchObject({
+    expect(parseDashboardAuthEnv({ GITHUB_CLIENT_SECRET: 'shh' }, webhookSecret)).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/^GITHUB_CLIENT_ID: required/)],
+    });
+    expect(
+      parseDashboardAuthEnv({ GITHUB_CLIENT_ID: 'Iv23abc', GITHUB_CLIENT_SECRET: 'shh' }, undefined),
+    ).toMatchObject({
       ok: false,
       problems: [expect.stringMatching(/^DASHBOARD_SESSION_SECRET: required/)],
     });
-    expect(parseDashboardAuthEnv({ GITHUB_CLIENT_ID: 'Iv23abc', GITHUB_CLIENT_SECRET: 'shh', DASHBOARD_SESSION_SECRET: 'short' }, webhookSecret)).toMatchObject({
+    expect(
+      parseDashboardAuthEnv(
+        { GITHUB_CLIENT_ID: 'Iv23abc', GITHUB_CLIENT_SECRET: 'shh', DASHBOARD_SESSION_SECRET: 'short' },
+        webhookSecret,
+      ),
+    ).toMatchObject({
       ok: false,
       problems: [expect.stringMatching(/^DASHBOARD_SESSION_SECRET: must be at least 32/)],
     });
-    expect(parseDashboardAuthEnv({ DASHBOARD_SESSION_HOURS: '0' }, webhookSecret)).toMatchObject({ ok: false, problems: [expect.stringMatching(/^DASHBOARD_SESSION_HOURS/)] });
+    expect(parseDashboardAuthEnv({ DASHBOARD_SESSION_HOURS: '0' }, webhookSecret)).toMatchObject({
+      ok: false,
+      problems: [expect.stringMatching(/^DASHBOARD_SESSION_HOURS/)],
+    });
   });
 });
 

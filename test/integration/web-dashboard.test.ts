@@ -73,13 +73,23 @@ describe('pages', () => {
     expect(all.body).toContain('Hotfix &lt;script&gt;alert(1)&lt;/script&gt;');
     expect(all.body).not.toContain('<script>alert(1)</script>');
 
-    expect(rowsOf((await get('/dashboard/orders?state=planned')).body, 'orders').map((row) => /#(\d+)</.exec(row)?.[1])).toEqual(['2']);
+    expect(
+      rowsOf((await get('/dashboard/orders?state=planned')).body, 'orders').map((row) => /#(\d+)</.exec(row)?.[1]),
+    ).toEqual(['2']);
     // carol approved #1 and #2; quinn requested #3.
-    expect(rowsOf((await get('/dashboard/orders?person=carol')).body, 'orders').map((row) => /#(\d+)</.exec(row)?.[1])).toEqual(['2', '1']);
+    expect(
+      rowsOf((await get('/dashboard/orders?person=carol')).body, 'orders').map((row) => /#(\d+)</.exec(row)?.[1]),
+    ).toEqual(['2', '1']);
     expect(rowsOf((await get('/dashboard/orders?person=quinn')).body, 'orders')).toHaveLength(1);
-    expect(rowsOf((await get('/dashboard/orders?project=storefront&environment=production&app=shop')).body, 'orders')).toHaveLength(3);
+    expect(
+      rowsOf((await get('/dashboard/orders?project=storefront&environment=production&app=shop')).body, 'orders'),
+    ).toHaveLength(3);
     expect(rowsOf((await get('/dashboard/orders?project=finance')).body, 'orders')).toHaveLength(0);
-    expect(rowsOf((await get('/dashboard/orders?from=2026-11-04&to=2026-11-04')).body, 'orders').map((row) => /#(\d+)</.exec(row)?.[1])).toEqual(['2']);
+    expect(
+      rowsOf((await get('/dashboard/orders?from=2026-11-04&to=2026-11-04')).body, 'orders').map(
+        (row) => /#(\d+)</.exec(row)?.[1],
+      ),
+    ).toEqual(['2']);
     const bad = await get('/dashboard/orders?from=yesterday&state=sideways');
     expect(bad.status).toBe(200);
     expect(bad.body).toContain('Ignored: state:');
@@ -115,7 +125,9 @@ describe('pages', () => {
     expect(rowsOf(page.body, 'timeline')).toHaveLength(6);
     expect(page.body).toContain('version: &quot;2.0.1&quot;');
     expect(rowsOf(page.body, 'approvals')).toHaveLength(2);
-    const cells = [...page.body.matchAll(/data-host="(web-\d)" data-stage="(\w+)" data-result="(\w*)"/g)].map((match) => `${match[1]}:${match[2]}:${match[3]}`);
+    const cells = [...page.body.matchAll(/data-host="(web-\d)" data-stage="(\w+)" data-result="(\w*)"/g)].map(
+      (match) => `${match[1]}:${match[2]}:${match[3]}`,
+    );
     expect(cells.filter((cell) => cell.endsWith(':ok'))).toHaveLength(16);
     expect(cells).toContain('web-2:monitor:skipped');
     expect(page.body).toContain('[post_deploy] migrations applied on web-2');
@@ -173,7 +185,7 @@ describe('pages', () => {
   it('says so when the audit chain is broken', async () => {
     // Only a superuser can do this: the append-only trigger refuses UPDATE.
     await test.database.db.transaction(async (tx) => {
-      await tx.execute("set local session_replication_role = replica");
+      await tx.execute('set local session_replication_role = replica');
       await tx.execute("update audit_log set reason = 'rewritten' where id = 3");
     });
     const page = await get('/dashboard/audit');
@@ -209,9 +221,18 @@ describe('pages', () => {
 describe('configuration', () => {
   it('says how to configure sign-in when the App has no OAuth client, and refuses half a client', async () => {
     const quiet = { info: () => undefined, warn: () => undefined };
-    const options = { database: test.database, webhookSecret: 'w'.repeat(20), publicUrl: 'http://127.0.0.1', githubApiUrl: 'https://api.github.com', log: quiet };
+    const options = {
+      database: test.database,
+      webhookSecret: 'w'.repeat(20),
+      publicUrl: 'http://127.0.0.1',
+      githubApiUrl: 'https://api.github.com',
+      log: quiet,
+    };
     const half = await startDashboard({ ...options, env: { GITHUB_CLIENT_ID: 'Iv23abc' } });
-    expect(half).toEqual({ ok: false, problems: ["GITHUB_CLIENT_SECRET: required when GITHUB_CLIENT_ID is set (a client secret of the App)"] });
+    expect(half).toEqual({
+      ok: false,
+      problems: ['GITHUB_CLIENT_SECRET: required when GITHUB_CLIENT_ID is set (a client secret of the App)'],
+    });
     const started = await startDashboard({ ...options, env: {} });
     if (!started.ok) throw new Error('not started');
     const bare = createRoutedServer(new Map(started.routes), { error: () => undefined });
@@ -229,20 +250,50 @@ describe('configuration', () => {
 
 describe('live progress', () => {
   it('streams the grid again whenever a stage event or output line of the order is written', async () => {
-    const events = readServerSentEvents(`${server.base}/dashboard/orders/${seeded.plannedOrderId}/events`, jar.header());
+    const events = readServerSentEvents(
+      `${server.base}/dashboard/orders/${seeded.plannedOrderId}/events`,
+      jar.header(),
+    );
     const first = await events.next((event) => event.event === 'progress');
     expect(first.data).toContain('No release yet.');
-    await test.database.db.insert(releases).values({ workOrderId: seeded.plannedOrderId, releaseId: 'rel-shop-2', repoFullName: READABLE_REPO, app: 'shop', environment: 'production', version: '2.1.0', status: 'running', startedAt: new Date() });
+    await test.database.db
+      .insert(releases)
+      .values({
+        workOrderId: seeded.plannedOrderId,
+        releaseId: 'rel-shop-2',
+        repoFullName: READABLE_REPO,
+        app: 'shop',
+        environment: 'production',
+        version: '2.1.0',
+        status: 'running',
+        startedAt: new Date(),
+      });
     await events.next((event) => event.data.includes('rel-shop-2'));
-    await test.database.db.insert(stageEvents).values({ releaseId: 'rel-shop-2', host: 'web-1', stage: 'check', result: 'started' });
+    await test.database.db
+      .insert(stageEvents)
+      .values({ releaseId: 'rel-shop-2', host: 'web-1', stage: 'check', result: 'started' });
     await events.next((event) => event.data.includes('data-host="web-1" data-stage="check" data-result="started"'));
-    await test.database.db.insert(stageOutput).values({ releaseId: 'rel-shop-2', host: 'web-1', stage: 'check', stream: 'stdout', line: 'disk ok' });
+    await test.database.db
+      .insert(stageOutput)
+      .values({ releaseId: 'rel-shop-2', host: 'web-1', stage: 'check', stream: 'stdout', line: 'disk ok' });
     await events.next((event) => event.data.includes('[check] disk ok'));
-    await test.database.db.insert(stageEvents).values({ releaseId: 'rel-shop-2', host: 'web-1', stage: 'check', result: 'ok', durationMs: 40 });
+    await test.database.db
+      .insert(stageEvents)
+      .values({ releaseId: 'rel-shop-2', host: 'web-1', stage: 'check', result: 'ok', durationMs: 40 });
     await events.next((event) => event.data.includes('data-host="web-1" data-stage="check" data-result="ok"'));
     // Writes of another order's release do not concern this stream (and never reach it).
-    await test.database.db.insert(stageOutput).values({ releaseId: 'rel-ledger-1', host: 'vault-1', stage: 'check', stream: 'stdout', line: 'second ledger secret' });
-    await test.database.db.insert(stageEvents).values({ releaseId: 'rel-shop-2', host: 'web-2', stage: 'check', result: 'started' });
+    await test.database.db
+      .insert(stageOutput)
+      .values({
+        releaseId: 'rel-ledger-1',
+        host: 'vault-1',
+        stage: 'check',
+        stream: 'stdout',
+        line: 'second ledger secret',
+      });
+    await test.database.db
+      .insert(stageEvents)
+      .values({ releaseId: 'rel-shop-2', host: 'web-2', stage: 'check', result: 'started' });
     const later = await events.next((event) => event.data.includes('data-host="web-2"'));
     expect(later.data).not.toContain('ledger');
     expect(events.seen().some((event) => event.data.includes('ledger'))).toBe(false);
@@ -251,11 +302,18 @@ describe('live progress', () => {
 
   it('ends the stream once the viewer signs out', async () => {
     const own = (await client.signIn('/dashboard/orders')).jar;
-    const events = readServerSentEvents(`${server.base}/dashboard/orders/${seeded.releasedOrderId}/events`, own.header());
+    const events = readServerSentEvents(
+      `${server.base}/dashboard/orders/${seeded.releasedOrderId}/events`,
+      own.header(),
+    );
     await events.next((event) => event.event === 'progress');
     const page = await client.visit('/dashboard/orders', own);
     const csrf = /name="csrf" value="([^"]+)"/.exec(page.body)?.[1] ?? '';
-    const out = await client.visit('/dashboard/logout', own, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `csrf=${encodeURIComponent(csrf)}` });
+    const out = await client.visit('/dashboard/logout', own, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: `csrf=${encodeURIComponent(csrf)}`,
+    });
     expect(out.status).toBe(303);
     const gone = await events.next((event) => event.event === 'gone');
     expect(gone.data).toBe('signed out');

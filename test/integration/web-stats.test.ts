@@ -43,7 +43,16 @@ async function seed(db: Db): Promise<void> {
     { repoFullName: 'acme/billing', app: 'invoices', name: 'production', production: true, approvalsNeeded: 1 },
     { repoFullName: OTHER, app: 'checkout', name: 'production', production: true, approvalsNeeded: 1 },
   ]);
-  const order = async (values: { repo: string; number: number; app: string; environment: string; requester: string; planAuthor: string; deployer: string; created: Date }) => {
+  const order = async (values: {
+    repo: string;
+    number: number;
+    app: string;
+    environment: string;
+    requester: string;
+    planAuthor: string;
+    deployer: string;
+    created: Date;
+  }) => {
     const [row] = await db
       .insert(workOrders)
       .values({
@@ -69,12 +78,51 @@ async function seed(db: Db): Promise<void> {
     db.insert(planVersions).values({ workOrderId, seq, author, yaml: 'app: x', plan: {}, digest, createdAt: created });
   // The service stamps the plan when its quorum is reached (in the approving transaction): so do the tests.
   const quorum = (workOrderId: number, digest: string, reached: Date) =>
-    db.update(planVersions).set({ quorumReachedAt: reached }).where(and(eq(planVersions.workOrderId, workOrderId), eq(planVersions.digest, digest)));
+    db
+      .update(planVersions)
+      .set({ quorumReachedAt: reached })
+      .where(and(eq(planVersions.workOrderId, workOrderId), eq(planVersions.digest, digest)));
   let ref = 0;
-  const vote = (workOrderId: number, actor: string, digest: string, created: Date, verdict: 'approved' | 'rejected' = 'approved') =>
-    db.insert(approvals).values({ workOrderId, actor, source: 'github', digest, verdict, sourceRef: `review:${(ref += 1)}`, createdAt: created });
-  const release = (workOrderId: number | null, id: string, repo: string, app: string, environment: string, status: 'succeeded' | 'partial' | 'failed' | 'aborted' | 'running', finished: Date | null) =>
-    db.insert(releases).values({ workOrderId, releaseId: id, repoFullName: repo, app, environment, version: id, status, finishedAt: finished, createdAt: finished ?? at('11-05T12:00') });
+  const vote = (
+    workOrderId: number,
+    actor: string,
+    digest: string,
+    created: Date,
+    verdict: 'approved' | 'rejected' = 'approved',
+  ) =>
+    db
+      .insert(approvals)
+      .values({
+        workOrderId,
+        actor,
+        source: 'github',
+        digest,
+        verdict,
+        sourceRef: `review:${(ref += 1)}`,
+        createdAt: created,
+      });
+  const release = (
+    workOrderId: number | null,
+    id: string,
+    repo: string,
+    app: string,
+    environment: string,
+    status: 'succeeded' | 'partial' | 'failed' | 'aborted' | 'running',
+    finished: Date | null,
+  ) =>
+    db
+      .insert(releases)
+      .values({
+        workOrderId,
+        releaseId: id,
+        repoFullName: repo,
+        app,
+        environment,
+        version: id,
+        status,
+        finishedAt: finished,
+        createdAt: finished ?? at('11-05T12:00'),
+      });
 
   // Before the range: a success of checkout/production without an order (not an order, outside the range).
   await release(null, 'R0', 'acme/shop', 'checkout', 'production', 'succeeded', at('10-31T23:00'));
@@ -82,7 +130,16 @@ async function seed(db: Db): Promise<void> {
   // WO1 checkout/production (quorum 2). Plan 01:00; dave approves twice (counts once), erin at 04:00 completes the
   // quorum: wait 3 h. R1 fails at 06:00 (incident; the release before it succeeded), R2 succeeds at 10:00: lead
   // time 10 h, restore 4 h.
-  const wo1 = await order({ repo: 'acme/shop', number: 1, app: 'checkout', environment: 'production', requester: 'alice', planAuthor: 'bob', deployer: 'carol', created: at('11-01T00:00') });
+  const wo1 = await order({
+    repo: 'acme/shop',
+    number: 1,
+    app: 'checkout',
+    environment: 'production',
+    requester: 'alice',
+    planAuthor: 'bob',
+    deployer: 'carol',
+    created: at('11-01T00:00'),
+  });
   await plan(wo1, 1, 'bob', 'd1', at('11-01T01:00'));
   await vote(wo1, 'dave', 'd1', at('11-01T02:00'));
   await vote(wo1, 'dave', 'd1', at('11-01T02:30'));
@@ -93,7 +150,16 @@ async function seed(db: Db): Promise<void> {
 
   // WO2 checkout/staging (quorum 1). Plan d2a at 01:00 approved 01:30 (wait 30 min); a new plan d2b at 02:00,
   // approved 05:00 (wait 3 h). R3 succeeds 12:00 (lead time 12 h); R4 the next day is not its first success.
-  const wo2 = await order({ repo: 'acme/shop', number: 2, app: 'checkout', environment: 'staging', requester: 'alice', planAuthor: 'bob', deployer: 'carol', created: at('11-02T00:00') });
+  const wo2 = await order({
+    repo: 'acme/shop',
+    number: 2,
+    app: 'checkout',
+    environment: 'staging',
+    requester: 'alice',
+    planAuthor: 'bob',
+    deployer: 'carol',
+    created: at('11-02T00:00'),
+  });
   await plan(wo2, 1, 'bob', 'd2a', at('11-02T01:00'));
   await vote(wo2, 'dave', 'd2a', at('11-02T01:30'));
   await quorum(wo2, 'd2a', at('11-02T01:30'));
@@ -106,7 +172,16 @@ async function seed(db: Db): Promise<void> {
   // WO3 cart/production (quorum 1). erin's rejection does not count; carol approves at 02:00: wait 1 h. R5 partial
   // (incident, first release of cart), R6 aborted (ignored), R7 partial (same incident), R8 succeeds 11-04 06:00:
   // restore 22 h, lead time 30 h.
-  const wo3 = await order({ repo: 'acme/shop', number: 3, app: 'cart', environment: 'production', requester: 'bob', planAuthor: 'alice', deployer: 'dave', created: at('11-03T00:00') });
+  const wo3 = await order({
+    repo: 'acme/shop',
+    number: 3,
+    app: 'cart',
+    environment: 'production',
+    requester: 'bob',
+    planAuthor: 'alice',
+    deployer: 'dave',
+    created: at('11-03T00:00'),
+  });
   await plan(wo3, 1, 'alice', 'd3', at('11-03T01:00'));
   await vote(wo3, 'erin', 'd3', at('11-03T01:30'), 'rejected');
   await vote(wo3, 'carol', 'd3', at('11-03T02:00'));
@@ -117,7 +192,16 @@ async function seed(db: Db): Promise<void> {
   await release(wo3, 'R8', 'acme/shop', 'cart', 'production', 'succeeded', at('11-04T06:00'));
 
   // WO4 invoices/production: wait 2 h; R9 fails and nothing restores it; R10 is still running.
-  const wo4 = await order({ repo: 'acme/billing', number: 4, app: 'invoices', environment: 'production', requester: 'carol', planAuthor: 'dave', deployer: 'erin', created: at('11-04T00:00') });
+  const wo4 = await order({
+    repo: 'acme/billing',
+    number: 4,
+    app: 'invoices',
+    environment: 'production',
+    requester: 'carol',
+    planAuthor: 'dave',
+    deployer: 'erin',
+    created: at('11-04T00:00'),
+  });
   await plan(wo4, 1, 'dave', 'd4', at('11-04T01:00'));
   await vote(wo4, 'alice', 'd4', at('11-04T03:00'));
   await quorum(wo4, 'd4', at('11-04T03:00'));
@@ -125,7 +209,16 @@ async function seed(db: Db): Promise<void> {
   await release(wo4, 'R10', 'acme/billing', 'invoices', 'production', 'running', null);
 
   // The repo the viewer may not read: same app, project and people.
-  const wo5 = await order({ repo: OTHER, number: 1, app: 'checkout', environment: 'production', requester: 'alice', planAuthor: 'bob', deployer: 'carol', created: at('11-01T00:00') });
+  const wo5 = await order({
+    repo: OTHER,
+    number: 1,
+    app: 'checkout',
+    environment: 'production',
+    requester: 'alice',
+    planAuthor: 'bob',
+    deployer: 'carol',
+    created: at('11-01T00:00'),
+  });
   await plan(wo5, 1, 'bob', 'd5', at('11-01T01:00'));
   await vote(wo5, 'dave', 'd5', at('11-01T02:00'));
   await quorum(wo5, 'd5', at('11-01T02:00'));
@@ -249,7 +342,12 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
 
   it('counts from the day rollup what counting the releases themselves gives', async () => {
     // A range that is not whole UTC days is counted from the releases; one millisecond earlier holds no release here.
-    for (const scope of [SCOPE, { ...SCOPE, app: 'cart' }, { ...SCOPE, project: 'shop' }, { ...SCOPE, environment: 'staging' }]) {
+    for (const scope of [
+      SCOPE,
+      { ...SCOPE, app: 'cart' },
+      { ...SCOPE, project: 'shop' },
+      { ...SCOPE, environment: 'staging' },
+    ]) {
       const exact: StatsScope = { ...scope, from: new Date(scope.from.getTime() - 1) };
       expect(await releasesPerDay(db, scope)).toEqual(await releasesPerDay(db, exact));
       expect(await successRate(db, scope)).toEqual(await successRate(db, exact));
@@ -263,17 +361,40 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
   it('moves a retried release in the rollup: it counts once, on its last finish', async () => {
     const day = { ...SCOPE, from: at('11-20T00:00'), to: at('11-23T00:00') };
     // WO3 names dave as its deployer.
-    const [wo3] = await db.select({ id: workOrders.id }).from(workOrders).where(and(eq(workOrders.repoFullName, 'acme/shop'), eq(workOrders.number, 3)));
-    const daveDeployed = (n: number) => (n === 0 ? [] : [{ person: 'dave', ordersRequested: 0, plansAuthored: 0, approvalsGiven: 0, releasesDeployed: n }]);
-    await db.insert(releases).values({ workOrderId: wo3?.id ?? null, releaseId: 'RETRY', repoFullName: 'acme/shop', app: 'cart', environment: 'production', version: 'x', status: 'failed', finishedAt: at('11-20T10:00') });
+    const [wo3] = await db
+      .select({ id: workOrders.id })
+      .from(workOrders)
+      .where(and(eq(workOrders.repoFullName, 'acme/shop'), eq(workOrders.number, 3)));
+    const daveDeployed = (n: number) =>
+      n === 0 ? [] : [{ person: 'dave', ordersRequested: 0, plansAuthored: 0, approvalsGiven: 0, releasesDeployed: n }];
+    await db
+      .insert(releases)
+      .values({
+        workOrderId: wo3?.id ?? null,
+        releaseId: 'RETRY',
+        repoFullName: 'acme/shop',
+        app: 'cart',
+        environment: 'production',
+        version: 'x',
+        status: 'failed',
+        finishedAt: at('11-20T10:00'),
+      });
     expect(await successRate(db, day)).toEqual({ finished: 1, succeeded: 0, rate: 0 });
     expect(await personActivity(db, day)).toEqual(daveDeployed(1));
     await db.update(releases).set({ status: 'running', finishedAt: null }).where(eq(releases.releaseId, 'RETRY'));
     expect(await successRate(db, day)).toEqual({ finished: 0, succeeded: 0, rate: null });
     expect(await personActivity(db, day)).toEqual(daveDeployed(0));
-    await db.update(releases).set({ status: 'succeeded', finishedAt: at('11-21T09:00') }).where(eq(releases.releaseId, 'RETRY'));
-    await db.update(releases).set({ result: { note: 'unrelated change' } }).where(eq(releases.releaseId, 'RETRY'));
-    expect(await releasesPerDay(db, day)).toEqual([{ day: '2026-11-21', environment: 'production', status: 'succeeded', count: 1 }]);
+    await db
+      .update(releases)
+      .set({ status: 'succeeded', finishedAt: at('11-21T09:00') })
+      .where(eq(releases.releaseId, 'RETRY'));
+    await db
+      .update(releases)
+      .set({ result: { note: 'unrelated change' } })
+      .where(eq(releases.releaseId, 'RETRY'));
+    expect(await releasesPerDay(db, day)).toEqual([
+      { day: '2026-11-21', environment: 'production', status: 'succeeded', count: 1 },
+    ]);
     expect(await personActivity(db, day)).toEqual(daveDeployed(1));
     expect(await personActivity(db, { ...day, from: new Date(day.from.getTime() - 1) })).toEqual(daveDeployed(1));
     await db.delete(releases).where(eq(releases.releaseId, 'RETRY'));
@@ -289,23 +410,37 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
 
     const cart: StatsScope = { ...SCOPE, app: 'cart' };
     expect(await timeToRestore(db, cart)).toMatchObject({ incidents: 1, unrestored: 0, count: 1, p50Ms: 22 * H });
-    expect(await releasesPerApp(db, cart)).toEqual([{ repoFullName: 'acme/shop', app: 'cart', releases: 4, succeeded: 1, failed: 2 }]);
+    expect(await releasesPerApp(db, cart)).toEqual([
+      { repoFullName: 'acme/shop', app: 'cart', releases: 4, succeeded: 1, failed: 2 },
+    ]);
 
     // The other repo's checkout is in project "shop" too, but not readable.
     const money: StatsScope = { ...SCOPE, project: 'money' };
     expect(await successRate(db, money)).toEqual({ finished: 1, succeeded: 0, rate: 0 });
-    expect(await releasesPerProject(db, { ...SCOPE, project: 'shop' })).toEqual([{ project: 'shop', releases: 8, succeeded: 4, failed: 3 }]);
+    expect(await releasesPerProject(db, { ...SCOPE, project: 'shop' })).toEqual([
+      { project: 'shop', releases: 8, succeeded: 4, failed: 3 },
+    ]);
     expect((await personActivity(db, money)).map((entry) => entry.person)).toEqual(['alice', 'carol', 'dave', 'erin']);
 
     // 11-03 and 11-04 only: R7 continues the incident R5 began, so one incident.
     const middle: StatsScope = { ...SCOPE, from: at('11-03T00:00'), to: at('11-05T00:00') };
-    expect((await releasesPerDay(db, middle)).map((row) => row.day)).toEqual(['2026-11-03', '2026-11-03', '2026-11-03', '2026-11-04', '2026-11-04']);
+    expect((await releasesPerDay(db, middle)).map((row) => row.day)).toEqual([
+      '2026-11-03',
+      '2026-11-03',
+      '2026-11-03',
+      '2026-11-04',
+      '2026-11-04',
+    ]);
     expect(await timeToRestore(db, middle)).toMatchObject({ incidents: 1, count: 1, p50Ms: 22 * H });
     expect((await leadTime(db, middle)).overall).toMatchObject({ count: 1, p50Ms: 30 * H });
   });
 
   it('offers the viewer’s projects, apps and environments as filters', async () => {
-    expect(await filterOptions(db, VIEWER_REPOS)).toEqual({ projects: ['money', 'shop'], apps: ['cart', 'checkout', 'invoices'], environments: ['production', 'staging'] });
+    expect(await filterOptions(db, VIEWER_REPOS)).toEqual({
+      projects: ['money', 'shop'],
+      apps: ['cart', 'checkout', 'invoices'],
+      environments: ['production', 'staging'],
+    });
   });
 
   it('renders the page with cards, charts and people', async () => {
@@ -318,7 +453,8 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
     expect(page).toMatch(/data-testid="stat-lead-time">.*?<div class="value">12 h<\/div>/s);
     expect(page).toMatch(/data-testid="stat-approval-wait">.*?<div class="value">2 h<\/div>/s);
     expect(page).toMatch(/data-testid="stat-time-to-restore">.*?<div class="value">13 h<\/div>/s);
-    const figure = (testId: string): string => new RegExp(`data-testid="${testId}">(.*?)</figure>`, 's').exec(page)?.[1] ?? '';
+    const figure = (testId: string): string =>
+      new RegExp(`data-testid="${testId}">(.*?)</figure>`, 's').exec(page)?.[1] ?? '';
     const points = (testId: string): number => figure(testId).match(/data-point=""/g)?.length ?? 0;
     expect(points('chart-releases-per-day')).toBe(9);
     expect(points('chart-success-rate')).toBe(5);
@@ -333,7 +469,9 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
 
   it('reports invalid filters on the page and uses the defaults', async () => {
     const viewer = { login: 'alice', repos: VIEWER_REPOS, csrfToken: 'token' };
-    const page = (await statsPage(db, viewer, new URLSearchParams({ from: 'yesterday', to: '2026-02-30', app: 'x'.repeat(300) }))).text;
+    const page = (
+      await statsPage(db, viewer, new URLSearchParams({ from: 'yesterday', to: '2026-02-30', app: 'x'.repeat(300) }))
+    ).text;
     expect(page).toContain('data-testid="filter-problems"');
     expect(page).toContain('From: must be a date like 2026-12-06; ignored');
     expect(page).toContain('To: is not a date; ignored');
@@ -348,12 +486,22 @@ describe('parseStatsFilters', () => {
   it('defaults to the last 30 days, today included', () => {
     const parsed = parseStatsFilters(new URLSearchParams(), ['a/b'], now);
     expect(parsed.values).toEqual({ from: '2026-11-07', to: '2026-12-06', project: '', app: '', environment: '' });
-    expect(parsed.scope).toEqual({ repos: ['a/b'], from: new Date('2026-11-07T00:00:00Z'), to: new Date('2026-12-07T00:00:00Z') });
+    expect(parsed.scope).toEqual({
+      repos: ['a/b'],
+      from: new Date('2026-11-07T00:00:00Z'),
+      to: new Date('2026-12-07T00:00:00Z'),
+    });
     expect(parsed.problems).toEqual([]);
   });
 
   it('takes valid values and reports a reversed or too long range', () => {
-    expect(parseStatsFilters(new URLSearchParams({ from: '2026-01-01', to: '2026-01-31', project: ' shop ', environment: 'production' }), [], now).scope).toEqual({
+    expect(
+      parseStatsFilters(
+        new URLSearchParams({ from: '2026-01-01', to: '2026-01-31', project: ' shop ', environment: 'production' }),
+        [],
+        now,
+      ).scope,
+    ).toEqual({
       repos: [],
       from: new Date('2026-01-01T00:00:00Z'),
       to: new Date('2026-02-01T00:00:00Z'),

@@ -15,11 +15,25 @@ import { startReleaseWorker, type ReleaseWorker } from '../../src/dispatch/relea
 import { connectExecutor } from '../../src/executors/registry.ts';
 import { localExecutorPolicy } from '../helpers/policy-fixtures.ts';
 import { parseCommand } from '../../src/workorders/parse-command.ts';
-import { getWorkOrder, handleCommand, openWorkOrder, submitPlan, type ServiceDeps, type WorkOrder } from '../../src/workorders/service/index.ts';
+import {
+  getWorkOrder,
+  handleCommand,
+  openWorkOrder,
+  submitPlan,
+  type ServiceDeps,
+  type WorkOrder,
+} from '../../src/workorders/service/index.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { liveTarget } from '../helpers/host-files.ts';
 import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts';
-import { environmentConfig, jobState, planComment, repoConfig, repoContext, waitFor } from '../helpers/workorder-fixtures.ts';
+import {
+  environmentConfig,
+  jobState,
+  planComment,
+  repoConfig,
+  repoContext,
+  waitFor,
+} from '../helpers/workorder-fixtures.ts';
 
 let work: string;
 let test: TestDatabase;
@@ -33,16 +47,25 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ym-pglite-orders-'));
   pkg = await buildPackage(join(work, 'pkgs'), '1.0.0');
   await mkdir(join(work, 'local-1'));
-  config = repoConfig([{ name: 'local-1', address: 'localhost', port: 22, executor: 'local', deployTo: join(work, 'local-1') }], { production: environmentConfig() });
+  config = repoConfig(
+    [{ name: 'local-1', address: 'localhost', port: 22, executor: 'local', deployTo: join(work, 'local-1') }],
+    { production: environmentConfig() },
+  );
   test = await openTestDatabase('pglite');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
+  queue = await openQueue(test.database, {
+    queues: RELEASE_QUEUES,
+    onError: (error) => {
+      console.error('pg-boss:', error);
+    },
+  });
   // The local executor is the operator's choice: this test's policy grants it.
   const policy = localExecutorPolicy(work);
   deps = { db: test.database.db, queue, policy };
   worker = await startReleaseWorker({
     database: test.database,
     queue,
-    connect: (host, signal) => connectExecutor(host, { defaultUser: 'nobody', acceptNewHostKeys: false, readyTimeoutMs: 5_000, signal }),
+    connect: (host, signal) =>
+      connectExecutor(host, { defaultUser: 'nobody', acceptNewHostKeys: false, readyTimeoutMs: 5_000, signal }),
     loadConfig: () => Promise.resolve({ ok: true, config }),
     policy,
     artifactsDir: work,
@@ -62,15 +85,32 @@ afterAll(async () => {
 async function run(order: WorkOrder, actor: string, text: string) {
   const parsed = parseCommand(text);
   if (!parsed.ok) throw new Error(text);
-  return handleCommand(deps, { order, actor, command: parsed.command, source: 'cli', sourceRef: `cli:${actor}:${text}` }, repoContext(config));
+  return handleCommand(
+    deps,
+    { order, actor, command: parsed.command, source: 'cli', sourceRef: `cli:${actor}:${text}` },
+    repoContext(config),
+  );
 }
 
 describe('work orders on PGlite', () => {
   it('opens, plans, approves (enqueue in the same transaction), releases and accepts', async () => {
-    const opened = await openWorkOrder(deps, { repoFullName: 'acme/shop', installationId: 1, number: 1, kind: 'issue', title: 'Release', requester: 'pam' }, repoContext(config));
+    const opened = await openWorkOrder(
+      deps,
+      { repoFullName: 'acme/shop', installationId: 1, number: 1, kind: 'issue', title: 'Release', requester: 'pam' },
+      repoContext(config),
+    );
     if (!opened.ok) throw new Error(opened.message);
     const order = opened.order;
-    const planned = await submitPlan(deps, { order, commentId: 1, author: 'carol', markdown: planComment({ environment: 'production', version: '1.0.0', url: pkg.url, sha256: pkg.sha256 }) }, repoContext(config));
+    const planned = await submitPlan(
+      deps,
+      {
+        order,
+        commentId: 1,
+        author: 'carol',
+        markdown: planComment({ environment: 'production', version: '1.0.0', url: pkg.url, sha256: pkg.sha256 }),
+      },
+      repoContext(config),
+    );
     expect(planned).toMatchObject({ ok: true, moved: [{ to: 'planned' }] });
     expect(await run(order, 'carol', '/approve')).toMatchObject({ ok: false, reason: 'own-plan' });
     expect(await run(order, 'erin', '/approve')).toMatchObject({ ok: true, outcome: 'approval-recorded' });

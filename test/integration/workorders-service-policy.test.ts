@@ -10,7 +10,11 @@ import { approvals, auditLog, environmentLocks, planVersions, workOrders } from 
 import { openQueue } from '../../src/dispatch/queue.ts';
 import { RELEASE_QUEUES, START_QUEUE, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
 import { parseCommand } from '../../src/workorders/parse-command.ts';
-import { acquireEnvironmentLock, releaseEnvironmentLock, renewEnvironmentLock } from '../../src/workorders/service/environment-lock.ts';
+import {
+  acquireEnvironmentLock,
+  releaseEnvironmentLock,
+  renewEnvironmentLock,
+} from '../../src/workorders/service/environment-lock.ts';
 import { addLockWaiter } from '../../src/workorders/service/lock-waiters.ts';
 import {
   AUDIT_ACTIONS,
@@ -29,7 +33,15 @@ import {
 } from '../../src/workorders/service/index.ts';
 import type { Command } from '../../src/workorders/types.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { environmentConfig, jobData, jobState, planComment, repoConfig, repoContext, startJobCount } from '../helpers/workorder-fixtures.ts';
+import {
+  environmentConfig,
+  jobData,
+  jobState,
+  planComment,
+  repoConfig,
+  repoContext,
+  startJobCount,
+} from '../helpers/workorder-fixtures.ts';
 import { defaultPolicySource } from '../../src/policy/index.ts';
 
 const SHA = 'a'.repeat(64);
@@ -54,8 +66,18 @@ let nextRef = 1;
 
 beforeAll(async () => {
   test = await openTestDatabase('postgres');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
-  deps = { db: test.database.db, queue, now: () => clock, policy: defaultPolicySource({ artifactsDir: '/nonexistent' }) };
+  queue = await openQueue(test.database, {
+    queues: RELEASE_QUEUES,
+    onError: (error) => {
+      console.error('pg-boss:', error);
+    },
+  });
+  deps = {
+    db: test.database.db,
+    queue,
+    now: () => clock,
+    policy: defaultPolicySource({ artifactsDir: '/nonexistent' }),
+  };
 });
 
 afterAll(async () => {
@@ -66,7 +88,15 @@ afterAll(async () => {
 async function openIssue(title = 'Release shop'): Promise<WorkOrder> {
   const opened = await openWorkOrder(
     deps,
-    { repoFullName: REPO, installationId: 1, number: nextIssue++, kind: 'issue', title, requester: 'pam', form: { requirement: 'ship it', acceptor: 'pam' } },
+    {
+      repoFullName: REPO,
+      installationId: 1,
+      number: nextIssue++,
+      kind: 'issue',
+      title,
+      requester: 'pam',
+      form: { requirement: 'ship it', acceptor: 'pam' },
+    },
     context,
   );
   if (!opened.ok) throw new Error(opened.message);
@@ -80,7 +110,13 @@ async function postPlan(order: WorkOrder, environment: string, version: string, 
       order,
       commentId: nextRef++,
       author,
-      markdown: planComment({ environment, version, url: 'https://artifacts.example.com/shop.tgz', sha256: SHA, ...(more === undefined ? {} : { more }) }),
+      markdown: planComment({
+        environment,
+        version,
+        url: 'https://artifacts.example.com/shop.tgz',
+        sha256: SHA,
+        ...(more === undefined ? {} : { more }),
+      }),
       commitSha: 'c0ffee',
     },
     context,
@@ -94,7 +130,12 @@ async function plannedOrder(environment = 'production', version = '2.0.0'): Prom
   return order;
 }
 
-async function run(order: WorkOrder, actor: string, text: string, sourceRef = `comment:${nextRef++}`): Promise<CommandResult> {
+async function run(
+  order: WorkOrder,
+  actor: string,
+  text: string,
+  sourceRef = `comment:${nextRef++}`,
+): Promise<CommandResult> {
   const parsed = parseCommand(text);
   if (!parsed.ok) throw new Error(`not a command: ${text}`);
   return handleCommand(deps, { order, actor, command: parsed.command, source: 'github', sourceRef }, context);
@@ -121,13 +162,24 @@ async function reload(order: WorkOrder): Promise<WorkOrder> {
 
 describe('opening work orders', () => {
   it('refuses someone who is not a project manager', async () => {
-    const refused = await openWorkOrder(deps, { repoFullName: REPO, installationId: 1, number: 1, kind: 'issue', title: 'x', requester: 'dev' }, context);
+    const refused = await openWorkOrder(
+      deps,
+      { repoFullName: REPO, installationId: 1, number: 1, kind: 'issue', title: 'x', requester: 'dev' },
+      context,
+    );
     expect(refused).toMatchObject({ ok: false, reason: 'not-allowed' });
     expect(refused.ok ? '' : refused.message).toContain('project manager');
   });
 
   it('opens an issue order once: a redelivery returns the same order', async () => {
-    const input = { repoFullName: REPO, installationId: 1, number: 2, kind: 'issue' as const, title: 'Release', requester: 'pam' };
+    const input = {
+      repoFullName: REPO,
+      installationId: 1,
+      number: 2,
+      kind: 'issue' as const,
+      title: 'Release',
+      requester: 'pam',
+    };
     const first = await openWorkOrder(deps, input, context);
     const second = await openWorkOrder(deps, input, context);
     expect(first).toMatchObject({ ok: true, created: true, order: { state: 'requested' } });
@@ -142,8 +194,19 @@ describe('opening work orders', () => {
   });
 
   it('opens one PR deployment per environment, and refuses an environment nobody configured', async () => {
-    const base = { repoFullName: REPO, installationId: 1, number: 3, kind: 'pull_request' as const, title: 'PR 3', requester: 'pam', headSha: 'beef' };
-    expect(await openWorkOrder(deps, { ...base, environment: 'moon' }, context)).toMatchObject({ ok: false, reason: 'unknown-environment' });
+    const base = {
+      repoFullName: REPO,
+      installationId: 1,
+      number: 3,
+      kind: 'pull_request' as const,
+      title: 'PR 3',
+      requester: 'pam',
+      headSha: 'beef',
+    };
+    expect(await openWorkOrder(deps, { ...base, environment: 'moon' }, context)).toMatchObject({
+      ok: false,
+      reason: 'unknown-environment',
+    });
     expect(await openWorkOrder(deps, base, context)).toMatchObject({ ok: false, reason: 'missing-environment' });
     const first = await openWorkOrder(deps, { ...base, environment: 'staging' }, context);
     const again = await openWorkOrder(deps, { ...base, environment: 'staging' }, context);
@@ -160,19 +223,40 @@ describe('opening work orders', () => {
 describe('plans', () => {
   it('answers a comment without a plan, a broken plan, a plan that does not fit the config, and a non-developer', async () => {
     const order = await openIssue();
-    expect(await submitPlan(deps, { order, commentId: 1, author: 'dev', markdown: 'LGTM' }, context)).toMatchObject({ ok: false, reason: 'no-plan' });
-    const broken = await submitPlan(deps, { order, commentId: 1, author: 'dev', markdown: '```yaml\napp: shop\nenvironment: production\nversion: "bad version"\n```' }, context);
+    expect(await submitPlan(deps, { order, commentId: 1, author: 'dev', markdown: 'LGTM' }, context)).toMatchObject({
+      ok: false,
+      reason: 'no-plan',
+    });
+    const broken = await submitPlan(
+      deps,
+      {
+        order,
+        commentId: 1,
+        author: 'dev',
+        markdown: '```yaml\napp: shop\nenvironment: production\nversion: "bad version"\n```',
+      },
+      context,
+    );
     expect(broken).toMatchObject({ ok: false, reason: 'invalid-plan' });
     if (broken.ok || broken.reason !== 'invalid-plan') throw new Error('expected issues');
     expect(broken.issues.some((issue) => issue.line === 4)).toBe(true);
-    expect(await postPlan(order, 'production', '2.0.0', 'dev', 'hosts: [db]')).toMatchObject({ ok: false, reason: 'invalid-targets' });
+    expect(await postPlan(order, 'production', '2.0.0', 'dev', 'hosts: [db]')).toMatchObject({
+      ok: false,
+      reason: 'invalid-targets',
+    });
     expect(await postPlan(order, 'production', '2.0.0', 'dave')).toMatchObject({ ok: false, reason: 'not-allowed' });
     expect((await reload(order)).state).toBe('requested');
   });
 
   it('stores a plan, moves the order to planned and summarises it', async () => {
     const order = await openIssue();
-    const result = await postPlan(order, 'production', '2.0.0', 'carol', 'commands:\n  post_deploy: ["systemctl reload shop"]\n  health: { command: "true", retries: 2, interval: 1s }');
+    const result = await postPlan(
+      order,
+      'production',
+      '2.0.0',
+      'carol',
+      'commands:\n  post_deploy: ["systemctl reload shop"]\n  health: { command: "true", retries: 2, interval: 1s }',
+    );
     if (!result.ok) throw new Error(result.message);
     expect(result.outcome).toBe('stored');
     expect(result.moved).toEqual([{ from: 'requested', to: 'planned', cause: 'plan-posted' }]);
@@ -186,9 +270,18 @@ describe('plans', () => {
     });
     expect(result.summary.stages.map((stage) => stage.stage)).toHaveLength(9);
     // The probe's command is listed verbatim among the stage's commands; the check's words hold nothing the plan wrote.
-    expect(result.summary.stages.find((stage) => stage.stage === 'health')).toMatchObject({ commands: ['true'], check: '3 tries 1s apart' });
+    expect(result.summary.stages.find((stage) => stage.stage === 'health')).toMatchObject({
+      commands: ['true'],
+      check: '3 tries 1s apart',
+    });
     // The same plan again (another comment, same meaning) changes nothing.
-    const again = await postPlan(order, 'production', '2.0.0', 'carol', 'commands:\n  post_deploy: ["systemctl reload shop"]\n  health: { command: "true", retries: 2, interval: 1s }');
+    const again = await postPlan(
+      order,
+      'production',
+      '2.0.0',
+      'carol',
+      'commands:\n  post_deploy: ["systemctl reload shop"]\n  health: { command: "true", retries: 2, interval: 1s }',
+    );
     expect(again).toMatchObject({ ok: true, outcome: 'unchanged', moved: [] });
   });
 });
@@ -207,18 +300,38 @@ describe('approvals', () => {
     const replay = await run(order, 'dave', '/approve looks good', 'comment:replayed');
     expect(replay).toMatchObject({ ok: true, outcome: 'duplicate' });
     // A Slack click replayed, straight through recordVerdict:
-    const slack = { order, actor: 'dave', source: 'slack' as const, sourceRef: 'slack:1', verdict: 'approved' as const, digestSeen: await digestOf(order) };
-    expect(await recordVerdict(deps, slack, context)).toMatchObject({ ok: true, duplicate: false, quorum: { counted: ['dave'] } });
+    const slack = {
+      order,
+      actor: 'dave',
+      source: 'slack' as const,
+      sourceRef: 'slack:1',
+      verdict: 'approved' as const,
+      digestSeen: await digestOf(order),
+    };
+    expect(await recordVerdict(deps, slack, context)).toMatchObject({
+      ok: true,
+      duplicate: false,
+      quorum: { counted: ['dave'] },
+    });
     expect(await recordVerdict(deps, slack, context)).toMatchObject({ ok: true, duplicate: true });
     expect((await reload(order)).state).toBe('planned');
     expect(await deps.db.select().from(approvals).where(eq(approvals.workOrderId, order.id))).toHaveLength(2);
-    const quorumStamp = async () => (await deps.db.select({ at: planVersions.quorumReachedAt }).from(planVersions).where(eq(planVersions.workOrderId, order.id))).map((row) => row.at);
+    const quorumStamp = async () =>
+      (
+        await deps.db
+          .select({ at: planVersions.quorumReachedAt })
+          .from(planVersions)
+          .where(eq(planVersions.workOrderId, order.id))
+      ).map((row) => row.at);
     expect(await quorumStamp()).toEqual([null]);
 
     const second = await run(order, 'erin', '/approve');
     expect(second).toMatchObject({ ok: true, moved: [{ from: 'planned', to: 'approved', cause: 'quorum-reached' }] });
     // The plan is stamped with the moment its quorum was reached (the approval-wait statistic reads it).
-    const [erinsVote] = await deps.db.select().from(approvals).where(and(eq(approvals.workOrderId, order.id), eq(approvals.actor, 'erin')));
+    const [erinsVote] = await deps.db
+      .select()
+      .from(approvals)
+      .where(and(eq(approvals.workOrderId, order.id), eq(approvals.actor, 'erin')));
     expect(await quorumStamp()).toEqual([erinsVote?.createdAt]);
     const approved = await reload(order);
     expect(approved.state).toBe('approved');
@@ -243,12 +356,20 @@ describe('approvals', () => {
       },
     };
     const command: Command = { name: 'approve' };
-    await expect(handleCommand(failing, { order, actor: 'erin', command, source: 'github', sourceRef: 'comment:doomed' }, context)).rejects.toThrow('disk full');
+    await expect(
+      handleCommand(failing, { order, actor: 'erin', command, source: 'github', sourceRef: 'comment:doomed' }, context),
+    ).rejects.toThrow('disk full');
     expect(await startJobCount(deps.db)).toBe(jobsBefore);
     expect(await deps.db.select().from(approvals).where(eq(approvals.sourceRef, 'comment:doomed'))).toEqual([]);
     expect(await reload(order)).toMatchObject({ state: 'planned', startJobId: null });
     // Once the failure is gone the same approval goes through.
-    expect(await handleCommand(deps, { order, actor: 'erin', command, source: 'github', sourceRef: 'comment:doomed' }, context)).toMatchObject({
+    expect(
+      await handleCommand(
+        deps,
+        { order, actor: 'erin', command, source: 'github', sourceRef: 'comment:doomed' },
+        context,
+      ),
+    ).toMatchObject({
       ok: true,
       moved: [{ to: 'approved' }],
     });
@@ -270,10 +391,17 @@ describe('approvals', () => {
     expect(await jobState(deps.db, jobId)).toBe('cancelled');
     expect(await reload(order)).toMatchObject({ state: 'planned', startJobId: null });
     const status = await run(order, 'anyone', '/status');
-    expect(status).toMatchObject({ ok: true, status: { approvals: { counted: [], missing: 2 }, plan: { seq: 2, version: '2.0.1' } } });
+    expect(status).toMatchObject({
+      ok: true,
+      status: { approvals: { counted: [], missing: 2 }, plan: { seq: 2, version: '2.0.1' } },
+    });
     // The rows stay, bound to the digest they saw.
     expect(await deps.db.select().from(approvals).where(eq(approvals.workOrderId, order.id))).toHaveLength(2);
-    const late = await recordVerdict(deps, { order, actor: 'dave', source: 'slack', sourceRef: 'slack:late', verdict: 'approved', digestSeen: oldDigest }, context);
+    const late = await recordVerdict(
+      deps,
+      { order, actor: 'dave', source: 'slack', sourceRef: 'slack:late', verdict: 'approved', digestSeen: oldDigest },
+      context,
+    );
     expect(late).toMatchObject({ ok: false, reason: 'stale-digest' });
     // The author of v2 is dev, so carol may approve it now.
     expect(await run(order, 'carol', '/approve')).toMatchObject({ ok: true, outcome: 'approval-recorded' });
@@ -282,7 +410,11 @@ describe('approvals', () => {
   it('a withdrawn approval sends an approved order back to planned; a rejection by an approver is final', async () => {
     const order = await approvedOrder();
     const digest = await digestOf(order);
-    const withdrawn = await recordVerdict(deps, { order, actor: 'erin', source: 'github', sourceRef: 'review:9', verdict: 'revoked', digestSeen: digest }, context);
+    const withdrawn = await recordVerdict(
+      deps,
+      { order, actor: 'erin', source: 'github', sourceRef: 'review:9', verdict: 'revoked', digestSeen: digest },
+      context,
+    );
     expect(withdrawn).toMatchObject({ ok: true, moved: [{ from: 'approved', to: 'planned', cause: 'quorum-lost' }] });
     const rejected = await run(order, 'carol', '/reject "not during the sale"');
     expect(rejected).toMatchObject({ ok: true, outcome: 'rejected', moved: [{ from: 'planned', to: 'rejected' }] });
@@ -295,14 +427,22 @@ describe('approvals', () => {
   it('approves at once where no approvals are needed, and schedules a plan with a future schedule', async () => {
     const staging = await openIssue();
     const instant = await postPlan(staging, 'staging', '1.0.0', 'dev');
-    expect(instant).toMatchObject({ ok: true, moved: [{ to: 'planned' }, { to: 'approved', cause: 'quorum-reached' }] });
+    expect(instant).toMatchObject({
+      ok: true,
+      moved: [{ to: 'planned' }, { to: 'approved', cause: 'quorum-reached' }],
+    });
     expect((await reload(staging)).state).toBe('approved');
 
     const later = await openIssue();
-    expect(await postPlan(later, 'production', '2.0.0', 'carol', 'schedule: 2099-01-01T02:00:00Z')).toMatchObject({ ok: true });
+    expect(await postPlan(later, 'production', '2.0.0', 'carol', 'schedule: 2099-01-01T02:00:00Z')).toMatchObject({
+      ok: true,
+    });
     expect(await run(later, 'dave', '/approve')).toMatchObject({ ok: true });
     const scheduled = await run(later, 'erin', '/approve');
-    expect(scheduled).toMatchObject({ ok: true, moved: [{ to: 'approved' }, { from: 'approved', to: 'scheduled', cause: 'start-deferred' }] });
+    expect(scheduled).toMatchObject({
+      ok: true,
+      moved: [{ to: 'approved' }, { from: 'approved', to: 'scheduled', cause: 'start-deferred' }],
+    });
     expect((await reload(later)).state).toBe('scheduled');
   });
 });
@@ -311,7 +451,16 @@ describe('pushes and closing', () => {
   it('a push to the PR binds the plan to the new head: a new digest, approvals dropped', async () => {
     const opened = await openWorkOrder(
       deps,
-      { repoFullName: REPO, installationId: 1, number: 40, kind: 'pull_request', title: 'PR 40', requester: 'pam', environment: 'production', headSha: 'aaa' },
+      {
+        repoFullName: REPO,
+        installationId: 1,
+        number: 40,
+        kind: 'pull_request',
+        title: 'PR 40',
+        requester: 'pam',
+        environment: 'production',
+        headSha: 'aaa',
+      },
       context,
     );
     if (!opened.ok) throw new Error(opened.message);
@@ -320,30 +469,47 @@ describe('pushes and closing', () => {
     expect(await run(order, 'dave', '/approve')).toMatchObject({ ok: true });
     expect(await run(order, 'erin', '/approve')).toMatchObject({ ok: true, moved: [{ to: 'approved' }] });
     const before = await digestOf(order);
-    const pushed = await refreshPlanCommit(deps, { order, commitSha: 'bbb', actor: { kind: 'user', login: 'carol' } }, context);
-    expect(pushed).toMatchObject({ ok: true, outcome: 'stored', moved: [{ from: 'approved', to: 'planned', cause: 'plan-replaced' }], cancelledJob: true });
+    const pushed = await refreshPlanCommit(
+      deps,
+      { order, commitSha: 'bbb', actor: { kind: 'user', login: 'carol' } },
+      context,
+    );
+    expect(pushed).toMatchObject({
+      ok: true,
+      outcome: 'stored',
+      moved: [{ from: 'approved', to: 'planned', cause: 'plan-replaced' }],
+      cancelledJob: true,
+    });
     expect(await digestOf(order)).not.toBe(before);
     expect(await reload(order)).toMatchObject({ headSha: 'bbb', state: 'planned' });
     // The same head again changes nothing.
-    expect(await refreshPlanCommit(deps, { order, commitSha: 'bbb', actor: { kind: 'user', login: 'carol' } }, context)).toMatchObject({ outcome: 'unchanged' });
+    expect(
+      await refreshPlanCommit(deps, { order, commitSha: 'bbb', actor: { kind: 'user', login: 'carol' } }, context),
+    ).toMatchObject({ outcome: 'unchanged' });
   });
 
   it('closing the issue cancels an order that has not started, with its queued job', async () => {
     const order = await approvedOrder();
     const jobId = order.startJobId;
     if (jobId === null) throw new Error('no start job');
-    const cancelled = await cancelWorkOrder(deps, { order, actor: { kind: 'user', login: 'pam' }, reason: 'issue closed' });
+    const cancelled = await cancelWorkOrder(deps, {
+      order,
+      actor: { kind: 'user', login: 'pam' },
+      reason: 'issue closed',
+    });
     expect(cancelled).toMatchObject({ ok: true, moved: { from: 'approved', to: 'cancelled' }, cancelledJob: true });
     expect(await jobState(deps.db, jobId)).toBe('cancelled');
     expect((await reload(order)).closedAt).not.toBeNull();
-    expect(await cancelWorkOrder(deps, { order, actor: { kind: 'user', login: 'pam' }, reason: 'again' })).toMatchObject({ ok: false, reason: 'wrong-state' });
+    expect(
+      await cancelWorkOrder(deps, { order, actor: { kind: 'user', login: 'pam' }, reason: 'again' }),
+    ).toMatchObject({ ok: false, reason: 'wrong-state' });
   });
 });
 
 describe('the environment lock', () => {
   const key = { repoFullName: REPO, app: 'shop', environment: 'lock-test' };
 
-  it('serves waiting orders in the order they queued, and keeps a dead holder\'s lock for its recovery', async () => {
+  it("serves waiting orders in the order they queued, and keeps a dead holder's lock for its recovery", async () => {
     const [a, b, c] = [await approvedOrder(), await approvedOrder(), await approvedOrder()];
     if (a === undefined || b === undefined || c === undefined) throw new Error('orders missing');
     const claim = (order: WorkOrder, owner: string, leaseMs = 60_000) => ({ workOrderId: order.id, owner, leaseMs });
@@ -354,14 +520,21 @@ describe('the environment lock', () => {
     expect(await renewEnvironmentLock(deps.db, key, claim(a, 'w2'))).toBe(false);
     expect(await releaseEnvironmentLock(deps.db, key, claim(a, 'w1'))).toBe(true);
     // c never waited: b is ahead of it.
-    expect(await acquireEnvironmentLock(deps.db, key, claim(c, 'w3'))).toMatchObject({ ok: false, reason: 'queued-behind', ahead: 1 });
+    expect(await acquireEnvironmentLock(deps.db, key, claim(c, 'w3'))).toMatchObject({
+      ok: false,
+      reason: 'queued-behind',
+      ahead: 1,
+    });
     expect(await acquireEnvironmentLock(deps.db, key, claim(b, 'w2', 1))).toMatchObject({ ok: true });
 
     // b's worker dies (its 1 ms lease runs out) while b is running: only b's recovery may take the lock.
     await deps.db.update(workOrders).set({ state: 'running' }).where(eq(workOrders.id, b.id));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await acquireEnvironmentLock(deps.db, key, claim(c, 'w3'))).toMatchObject({ ok: false, reason: 'held' });
-    expect(await acquireEnvironmentLock(deps.db, key, claim(b, 'rescuer'))).toMatchObject({ ok: true, lock: { owner: 'rescuer' } });
+    expect(await acquireEnvironmentLock(deps.db, key, claim(b, 'rescuer'))).toMatchObject({
+      ok: true,
+      lock: { owner: 'rescuer' },
+    });
     expect(await renewEnvironmentLock(deps.db, key, claim(b, 'w2'))).toBe(false);
     await deps.db.update(workOrders).set({ state: 'approved' }).where(eq(workOrders.id, b.id));
   });
@@ -385,7 +558,9 @@ describe('commands', () => {
     for (const [actor, text, role] of refusals) {
       const result = await run(order, actor, text);
       expect(result, text).toMatchObject({ ok: false, reason: 'not-allowed' });
-      expect(result.message, text).toContain(role === 'approver' ? 'not an approver' : `not a${role === 'acceptor' ? 'n' : ''} ${role}`);
+      expect(result.message, text).toContain(
+        role === 'approver' ? 'not an approver' : `not a${role === 'acceptor' ? 'n' : ''} ${role}`,
+      );
     }
     expect(await run(order, 'stranger', '/status')).toMatchObject({ ok: true, outcome: 'status' });
     expect((await reload(order)).state).toBe('approved');
@@ -415,7 +590,9 @@ describe('commands', () => {
       expect(overridden).toMatchObject({ ok: true, outcome: 'start-queued' });
       if (!overridden.ok || overridden.jobId === undefined) throw new Error('no job');
       expect(await jobState(deps.db, firstJob)).toBe('cancelled');
-      expect(await jobData(deps.db, overridden.jobId)).toMatchObject({ freezeOverride: { actor: 'dave', reason: 'payment outage hotfix' } });
+      expect(await jobData(deps.db, overridden.jobId)).toMatchObject({
+        freezeOverride: { actor: 'dave', reason: 'payment outage hotfix' },
+      });
       const [row] = await deps.db
         .select()
         .from(auditLog)
@@ -433,7 +610,11 @@ describe('commands', () => {
     const jobId = order.startJobId;
     if (jobId === null) throw new Error('no start job');
     const aborted = await run(order, 'dave', '/abort wrong version');
-    expect(aborted).toMatchObject({ ok: true, outcome: 'aborted', moved: [{ from: 'approved', to: 'aborted', cause: 'aborted' }] });
+    expect(aborted).toMatchObject({
+      ok: true,
+      outcome: 'aborted',
+      moved: [{ from: 'approved', to: 'aborted', cause: 'aborted' }],
+    });
     expect(await jobState(deps.db, jobId)).toBe('cancelled');
   });
 

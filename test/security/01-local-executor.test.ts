@@ -54,7 +54,9 @@ function configYaml(local: boolean): string {
     '      production: { hosts: [srv], approvals: 1, approvers: [team:ops] }',
     'hosts:',
     '  srv:',
-    local ? `    - { name: srv, executor: local, deploy_to: ${JSON.stringify(serverDir)} }` : hostLine({ ...host, name: 'srv' }),
+    local
+      ? `    - { name: srv, executor: local, deploy_to: ${JSON.stringify(serverDir)} }`
+      : hostLine({ ...host, name: 'srv' }),
     'roles:',
     '  project_manager: [pam]',
     '  developer: [dev, carol]',
@@ -103,7 +105,10 @@ function stateOf(number: number, states: readonly WorkOrderState[]): Promise<Wor
 }
 
 function repliesTo(number: number): string[] {
-  return harness.fake.requestsTo(ROUTES.comments).filter((request) => request.pathParams.issue_number === String(number)).map(bodyText);
+  return harness.fake
+    .requestsTo(ROUTES.comments)
+    .filter((request) => request.pathParams.issue_number === String(number))
+    .map(bodyText);
 }
 
 describe('finding 1: executor local from a repository config', () => {
@@ -111,7 +116,17 @@ describe('finding 1: executor local from a repository config', () => {
     harness.config.yaml = configYaml(true);
     const marker = join(serverDir, 'PWNED-AT-SUBMISSION');
     await openIssue(101);
-    await comment(101, 'carol', planComment({ environment: 'staging', version: '1.0.0', url: pkg.url, sha256: pkg.sha256, more: `commands:\n  check: ["touch ${marker}"]` }));
+    await comment(
+      101,
+      'carol',
+      planComment({
+        environment: 'staging',
+        version: '1.0.0',
+        url: pkg.url,
+        sha256: pkg.sha256,
+        more: `commands:\n  check: ["touch ${marker}"]`,
+      }),
+    );
     // Either the refusal, or (unfixed) the plan taken and queued: then wait for that release to end.
     const [reply = ''] = await commentsMatching(harness, 101, /problem|Plan v\d+/);
     if (/Plan v\d+/.test(reply)) await stateOf(101, ['succeeded', 'failed', 'aborted']);
@@ -125,7 +140,17 @@ describe('finding 1: executor local from a repository config', () => {
     harness.config.yaml = configYaml(false);
     const marker = join(serverDir, 'PWNED-AFTER-APPROVAL');
     await openIssue(102);
-    await comment(102, 'carol', planComment({ environment: 'production', version: '2.0.0', url: pkg2.url, sha256: pkg2.sha256, more: `commands:\n  check: ["touch ${marker}"]` }));
+    await comment(
+      102,
+      'carol',
+      planComment({
+        environment: 'production',
+        version: '2.0.0',
+        url: pkg2.url,
+        sha256: pkg2.sha256,
+        more: `commands:\n  check: ["touch ${marker}"]`,
+      }),
+    );
     await commentsMatching(harness, 102, /Plan v\d+/);
     // The repository changes its config between the plan's check and the approval: the approved settings no longer
     // match, and the plan over the new config is refused by the policy, so the start fails.

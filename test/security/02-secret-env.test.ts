@@ -93,7 +93,10 @@ beforeAll(async () => {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const header = request.headers['x-yardmaster-signature-256'];
-      hookDeliveries.push({ signature: typeof header === 'string' ? header : '', body: Buffer.concat(chunks).toString('utf8') });
+      hookDeliveries.push({
+        signature: typeof header === 'string' ? header : '',
+        body: Buffer.concat(chunks).toString('utf8'),
+      });
       response.writeHead(204).end();
     });
   });
@@ -103,7 +106,8 @@ beforeAll(async () => {
   recorder = await startSlackApiRecorder();
   const key = parseSecretsKey(KEY_TEXT);
   if (!key.ok) throw new Error(key.message);
-  const record = (level: string) => (fields: object, message: string) => void logLines.push(`${level} ${message} ${JSON.stringify(fields)}`);
+  const record = (level: string) => (fields: object, message: string) =>
+    void logLines.push(`${level} ${message} ${JSON.stringify(fields)}`);
   harness = await startHarness({
     configYaml: `${repoConfigYaml(hosts, environments(`http://127.0.0.1:${address.port}/hook`))}slack: { channel: C0OPS, users: { dave: U0DAVE } }\n`,
     fleet,
@@ -130,7 +134,13 @@ afterAll(async () => {
   await harness?.close();
   await recorder?.close();
   receiver?.closeAllConnections();
-  await new Promise<void>((resolve) => { if (receiver === undefined) resolve(); else receiver.close(() => { resolve(); }); });
+  await new Promise<void>((resolve) => {
+    if (receiver === undefined) resolve();
+    else
+      receiver.close(() => {
+        resolve();
+      });
+  });
   await fleet?.stop();
   if (work) await rm(work, { recursive: true, force: true });
 });
@@ -145,8 +155,14 @@ interface Run {
 
 /** `yardmaster secrets …` in this process (faster than a new process each time), `input` as its stdin. */
 async function secretsInProcess(args: string[], input?: string): Promise<Run> {
-  const captured = captureIo(work, { DATABASE_URL: databaseUrl, YARDMASTER_SECRETS_KEY: KEY_TEXT, YARDMASTER_AUDIT_KEY: AUDIT_KEY_TEXT, USER: 'opal' });
-  const io = input === undefined ? captured.io : { ...captured.io, readSecret: () => Promise.resolve(Buffer.from(input)) };
+  const captured = captureIo(work, {
+    DATABASE_URL: databaseUrl,
+    YARDMASTER_SECRETS_KEY: KEY_TEXT,
+    YARDMASTER_AUDIT_KEY: AUDIT_KEY_TEXT,
+    USER: 'opal',
+  });
+  const io =
+    input === undefined ? captured.io : { ...captured.io, readSecret: () => Promise.resolve(Buffer.from(input)) };
   const code = await secretsCommand(args, io);
   return { code, stdout: captured.stdout(), stderr: captured.stderr() };
 }
@@ -156,14 +172,23 @@ function secretsCli(args: string[], input = ''): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, 'secrets', ...args], {
       cwd: work,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, USER: 'opal', DATABASE_URL: databaseUrl, YARDMASTER_SECRETS_KEY: KEY_TEXT, YARDMASTER_AUDIT_KEY: AUDIT_KEY_TEXT },
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: work,
+        USER: 'opal',
+        DATABASE_URL: databaseUrl,
+        YARDMASTER_SECRETS_KEY: KEY_TEXT,
+        YARDMASTER_AUDIT_KEY: AUDIT_KEY_TEXT,
+      },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
     child.stdin.end(input);
   });
 }
@@ -184,7 +209,15 @@ function settled(number: number, states: readonly WorkOrderState[]): Promise<Wor
 }
 
 async function openIssue(number: number): Promise<WorkOrder> {
-  await send(harness, 'issues', issueOpened(number, 'pam', formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+  await send(
+    harness,
+    'issues',
+    issueOpened(
+      number,
+      'pam',
+      formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+    ),
+  );
   await commentsMatching(harness, number, /Work order received/);
   return waitFor(`order #${number}`, () => findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number }));
 }
@@ -197,13 +230,21 @@ async function comment(number: number, author: string, body: string): Promise<nu
 
 /** Notification jobs not finished yet (created, retrying or active). */
 async function pendingNotifications(): Promise<number> {
-  const [row] = rawRows(await harness.deps.db.execute(sql`select count(*)::int as n from pgboss.job where name = 'notify.deliver' and state in ('created', 'retry', 'active')`));
+  const [row] = rawRows(
+    await harness.deps.db.execute(
+      sql`select count(*)::int as n from pgboss.job where name = 'notify.deliver' and state in ('created', 'retry', 'active')`,
+    ),
+  );
   return z.object({ n: z.number() }).parse(row).n;
 }
 
 async function notificationsDelivered(): Promise<void> {
   await harness.notifications?.drain();
-  await waitFor('the notification queue to be empty', async () => ((await pendingNotifications()) === 0 ? true : undefined), 20_000);
+  await waitFor(
+    'the notification queue to be empty',
+    async () => ((await pendingNotifications()) === 0 ? true : undefined),
+    20_000,
+  );
 }
 
 /** Every table of every schema whose rows, as JSON text, contain `needle`: `schema.table` names. */
@@ -217,11 +258,17 @@ async function tablesContaining(needle: string): Promise<string[]> {
         ),
       ),
     );
-  expect(tables.map((table) => table.name)).toEqual(expect.arrayContaining(['secrets', 'audit_log', 'stage_output', 'job']));
+  expect(tables.map((table) => table.name)).toEqual(
+    expect.arrayContaining(['secrets', 'audit_log', 'stage_output', 'job']),
+  );
   const found: string[] = [];
   for (const table of tables) {
     const identifier = sql.raw(`"${table.schema.replaceAll('"', '""')}"."${table.name.replaceAll('"', '""')}"`);
-    const [row] = rawRows(await harness.deps.db.execute(sql`select count(*)::int as n from ${identifier} t where position(${needle} in row_to_json(t)::text) > 0`));
+    const [row] = rawRows(
+      await harness.deps.db.execute(
+        sql`select count(*)::int as n from ${identifier} t where position(${needle} in row_to_json(t)::text) > 0`,
+      ),
+    );
     if (z.object({ n: z.number() }).parse(row).n > 0) found.push(`${table.schema}.${table.name}`);
   }
   return found;
@@ -241,7 +288,11 @@ describe('secret_env naming server variables', () => {
   it('is refused at submission, and the server variables never reach the host', async () => {
     await openIssue(1);
     const more = `commands:\n  pre_deploy: ['printf "%s|%s|%s" "$PRIVATE_KEY" "$DATABASE_URL" "$SLACK_BOT_TOKEN" > ../../leak.txt']`;
-    await comment(1, 'carol', planComment({ environment: 'production', version: '1.0.0', url: pkg.url, sha256: pkg.sha256, more }));
+    await comment(
+      1,
+      'carol',
+      planComment({ environment: 'production', version: '1.0.0', url: pkg.url, sha256: pkg.sha256, more }),
+    );
     const [reply] = await commentsMatching(harness, 1, /@carol|Plan v1/);
     const approval = await comment(1, 'dave', '/approve');
     await reactionOn(harness, approval);
@@ -263,10 +314,16 @@ describe('secret_env naming server variables', () => {
 describe('a notify webhook naming a server variable as its key', () => {
   it('is refused at submission, and nothing is ever signed with the server variable', async () => {
     await openIssue(2);
-    await comment(2, 'carol', planComment({ environment: 'hooked', version: '1.0.0', url: pkg.url, sha256: pkg.sha256 }));
+    await comment(
+      2,
+      'carol',
+      planComment({ environment: 'hooked', version: '1.0.0', url: pkg.url, sha256: pkg.sha256 }),
+    );
     const [reply] = await commentsMatching(harness, 2, /@carol|Plan v1/);
     await notificationsDelivered();
-    const signedWithServerKey = hookDeliveries.filter((delivery) => verifyWebhookSignature(SERVER_VARIABLES.PRIVATE_KEY, delivery.body, delivery.signature));
+    const signedWithServerKey = hookDeliveries.filter((delivery) =>
+      verifyWebhookSignature(SERVER_VARIABLES.PRIVATE_KEY, delivery.body, delivery.signature),
+    );
     expect(signedWithServerKey.map((delivery) => delivery.body)).toEqual([]);
     expect(await stateOf(2)).toBe('requested');
     expect(reply).toMatch(/notify\.webhooks\[0\]\.secret_env/);
@@ -277,14 +334,23 @@ describe('a notify webhook naming a server variable as its key', () => {
 
 describe('secrets from the store', () => {
   it('reach the host command masked, sign the webhook, and are sealed everywhere else', async () => {
-    const set = await secretsCli(['set', '--repo', 'codertocat/hello-world', '--env', 'staging', 'API_TOKEN'], `${STORED_TOKEN}\n`);
+    const set = await secretsCli(
+      ['set', '--repo', 'codertocat/hello-world', '--env', 'staging', 'API_TOKEN'],
+      `${STORED_TOKEN}\n`,
+    );
     expect(set).toMatchObject({ code: 0, stderr: '' });
     expect(set.stdout).not.toContain(STORED_TOKEN);
-    expect((await secretsInProcess(['set', '--repo', REPO_FULL_NAME, '--env', 'staging', 'HOOK_KEY'], STORED_HOOK_KEY)).code).toBe(0);
+    expect(
+      (await secretsInProcess(['set', '--repo', REPO_FULL_NAME, '--env', 'staging', 'HOOK_KEY'], STORED_HOOK_KEY)).code,
+    ).toBe(0);
 
     await openIssue(3);
     const more = `commands:\n  pre_deploy: ['printf %s "$API_TOKEN" > ../../token.txt', 'echo "token is $API_TOKEN"']`;
-    await comment(3, 'carol', planComment({ environment: 'staging', version: '1.0.0', url: pkg.url, sha256: pkg.sha256, more }));
+    await comment(
+      3,
+      'carol',
+      planComment({ environment: 'staging', version: '1.0.0', url: pkg.url, sha256: pkg.sha256, more }),
+    );
     await commentsMatching(harness, 3, /Plan v1 checked/);
     await comment(3, 'dave', '/approve');
     expect(await settled(3, ['succeeded', 'failed'])).toBe('succeeded');
@@ -295,12 +361,17 @@ describe('secrets from the store', () => {
     // The host got the store's value, not the server's variable of the same name.
     expect(await readIfExists(join(deployTo, 'token.txt'))).toBe(STORED_TOKEN);
     // The check run of pre_deploy shows the command's output, masked.
-    const checkRunText = harness.fake.requestsTo(ROUTES.updateCheckRun).map((request) => JSON.stringify(request.body)).join('\n');
+    const checkRunText = harness.fake
+      .requestsTo(ROUTES.updateCheckRun)
+      .map((request) => JSON.stringify(request.body))
+      .join('\n');
     expect(checkRunText).toContain('token is ***');
     // The webhook was signed with the stored key, never with a server variable.
     const staging = hookDeliveries.filter((delivery) => delivery.body.includes('"environment":"staging"'));
     expect(staging.length).toBeGreaterThanOrEqual(3);
-    expect(staging.every((delivery) => verifyWebhookSignature(STORED_HOOK_KEY, delivery.body, delivery.signature))).toBe(true);
+    expect(
+      staging.every((delivery) => verifyWebhookSignature(STORED_HOOK_KEY, delivery.body, delivery.signature)),
+    ).toBe(true);
     expect(recorder.calls.length).toBeGreaterThan(0);
     expect(logLines.length).toBeGreaterThan(0);
 
@@ -321,10 +392,17 @@ describe('secrets from the store', () => {
   it('are checked again when the release starts: a secret deleted after submission refuses the start', async () => {
     await openIssue(4);
     const more = `commands:\n  pre_deploy: ['printf %s "$API_TOKEN" > ../../token-4.txt']`;
-    await comment(4, 'carol', planComment({ environment: 'staging', version: '1.0.0', url: pkg.url, sha256: pkg.sha256, more }));
+    await comment(
+      4,
+      'carol',
+      planComment({ environment: 'staging', version: '1.0.0', url: pkg.url, sha256: pkg.sha256, more }),
+    );
     await commentsMatching(harness, 4, /Plan v1 checked/);
     const deleted = await secretsInProcess(['delete', '--repo', REPO_FULL_NAME, '--env', 'staging', 'API_TOKEN']);
-    expect(deleted).toMatchObject({ code: 0, stdout: 'deleted secret API_TOKEN of Codertocat/Hello-World (staging)\n' });
+    expect(deleted).toMatchObject({
+      code: 0,
+      stdout: 'deleted secret API_TOKEN of Codertocat/Hello-World (staging)\n',
+    });
     await comment(4, 'dave', '/approve');
     expect(await settled(4, ['failed', 'succeeded'])).toBe('failed');
     await harness.reporter.idle();

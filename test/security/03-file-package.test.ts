@@ -42,14 +42,20 @@ let nextComment = 9300;
 beforeAll(async () => {
   fleet = await startSshdFleet(1);
   work = await mkdtemp(join(tmpdir(), 'ym-sec03-'));
-  secretSha = createHash('sha256').update(await readFile(SECRET_FILE)).digest('hex');
+  secretSha = createHash('sha256')
+    .update(await readFile(SECRET_FILE))
+    .digest('hex');
   // A link inside the artifact store that leads out of it.
   await symlink(SECRET_FILE, join(work, 'innocent.tar.gz'));
   // A service on the server's loopback interface (an admin endpoint, a metadata service…).
   server = createServer((_request, response) => response.end('internal'));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   loopbackUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/admin.tgz`;
-  harness = await startHarness({ configYaml: repoConfigYaml(fleet.hostEntries(), 'staging: { hosts: [web], approvals: 0 }'), fleet, workDir: work });
+  harness = await startHarness({
+    configYaml: repoConfigYaml(fleet.hostEntries(), 'staging: { hosts: [web], approvals: 0 }'),
+    fleet,
+    workDir: work,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -69,7 +75,16 @@ async function openIssue(number: number): Promise<void> {
 
 async function postPlan(number: number, url: string): Promise<string> {
   await openIssue(number);
-  await send(harness, 'issue_comment', issueComment(number, nextComment++, 'carol', planComment({ environment: 'staging', version: '1.0.0', url, sha256: WRONG_SHA })));
+  await send(
+    harness,
+    'issue_comment',
+    issueComment(
+      number,
+      nextComment++,
+      'carol',
+      planComment({ environment: 'staging', version: '1.0.0', url, sha256: WRONG_SHA }),
+    ),
+  );
   const [reply = ''] = await commentsMatching(harness, number, /problem|Plan v\d+/);
   return reply;
 }
@@ -91,19 +106,22 @@ describe('finding 3: package.url reading the controller', () => {
     ['a file:// URL', `file://${SECRET_FILE}`, 301],
     ['an absolute path', SECRET_FILE, 302],
     ['plain http to the loopback interface', 'LOOPBACK', 303],
-  ])('refuses %s at submission, naming the line, and no sha256 of the file is printed', async (_what, location, number) => {
-    const url = location === 'LOOPBACK' ? loopbackUrl : location;
-    const reply = await postPlan(number, url);
-    if (/Plan v\d+/.test(reply)) {
-      await endOf(number);
-      await harness.reporter.idle();
-    }
-    expect(everythingSent()).not.toContain(secretSha);
-    expect(reply).toMatch(/line 8, column 3, package\.url: /);
-    expect(reply).toMatch(/operator's policy/);
-    const order = await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number });
-    expect(order?.state).toBe('requested');
-  });
+  ])(
+    'refuses %s at submission, naming the line, and no sha256 of the file is printed',
+    async (_what, location, number) => {
+      const url = location === 'LOOPBACK' ? loopbackUrl : location;
+      const reply = await postPlan(number, url);
+      if (/Plan v\d+/.test(reply)) {
+        await endOf(number);
+        await harness.reporter.idle();
+      }
+      expect(everythingSent()).not.toContain(secretSha);
+      expect(reply).toMatch(/line 8, column 3, package\.url: /);
+      expect(reply).toMatch(/operator's policy/);
+      const order = await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number });
+      expect(order?.state).toBe('requested');
+    },
+  );
 
   it('refuses at run time a link in the artifact store that leads out of it, without printing its sha256', async () => {
     const reply = await postPlan(304, 'innocent.tar.gz');

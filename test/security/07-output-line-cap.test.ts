@@ -22,7 +22,14 @@ import { OUTPUT_BYTES_KEPT } from '../../src/dispatch/release-recorder.ts';
 import { openQueue } from '../../src/dispatch/queue.ts';
 import { RELEASE_QUEUES, type ReleaseQueue } from '../../src/dispatch/release-queues.ts';
 import { parseCommand } from '../../src/workorders/parse-command.ts';
-import { getWorkOrder, handleCommand, openWorkOrder, submitPlan, type ServiceDeps, type WorkOrder } from '../../src/workorders/service/index.ts';
+import {
+  getWorkOrder,
+  handleCommand,
+  openWorkOrder,
+  submitPlan,
+  type ServiceDeps,
+  type WorkOrder,
+} from '../../src/workorders/service/index.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
@@ -47,7 +54,12 @@ beforeAll(async () => {
   pkg = await buildPackage(join(work, 'pkgs'), '1.0.0');
   config = repoConfig(fleet.hostEntries(), { production: environmentConfig() });
   test = await openTestDatabase('postgres');
-  queue = await openQueue(test.database, { queues: RELEASE_QUEUES, onError: (error) => { console.error('pg-boss:', error); } });
+  queue = await openQueue(test.database, {
+    queues: RELEASE_QUEUES,
+    onError: (error) => {
+      console.error('pg-boss:', error);
+    },
+  });
   deps = { db: test.database.db, queue, policy: defaultPolicySource({ artifactsDir: work }) };
 });
 
@@ -83,9 +95,13 @@ async function startChildWorker(): Promise<{ process: ChildProcess; died: Promis
     stderr = `${stderr}${chunk.toString()}`.slice(-4000);
   });
   const died = new Promise<never>((_resolve, reject) => {
-    spawned.once('exit', (code, signal) => { reject(new Error(`the worker process died (${String(code ?? signal)}):\n${stderr}`)); });
+    spawned.once('exit', (code, signal) => {
+      reject(new Error(`the worker process died (${String(code ?? signal)}):\n${stderr}`));
+    });
   });
-  died.catch(() => { /* awaited later, where the test looks at how it died */ });
+  died.catch(() => {
+    /* awaited later, where the test looks at how it died */
+  });
   const lines = createInterface({ input: spawned.stdout });
   await Promise.race([
     died,
@@ -101,7 +117,11 @@ async function startChildWorker(): Promise<{ process: ChildProcess; died: Promis
 async function command(order: WorkOrder, actor: string, text: string): Promise<void> {
   const parsed = parseCommand(text);
   if (!parsed.ok) throw new Error(text);
-  const result = await handleCommand(deps, { order, actor, command: parsed.command, source: 'github', sourceRef: `comment:${actor}:${text}` }, repoContext(config));
+  const result = await handleCommand(
+    deps,
+    { order, actor, command: parsed.command, source: 'github', sourceRef: `comment:${actor}:${text}` },
+    repoContext(config),
+  );
   expect(result.ok, result.message).toBe(true);
 }
 
@@ -109,19 +129,43 @@ describe('finding 7: a command printing 200 MB without a newline', () => {
   it('leaves the worker alive: the line is cut into marked pieces, the stored output capped and counted', async () => {
     const worker = await startChildWorker();
     child = worker.process;
-    const opened = await openWorkOrder(deps, { repoFullName: 'acme/shop', installationId: 7, number: 1, kind: 'issue', title: 'Release 1.0.0', requester: 'pam' }, repoContext(config));
+    const opened = await openWorkOrder(
+      deps,
+      {
+        repoFullName: 'acme/shop',
+        installationId: 7,
+        number: 1,
+        kind: 'issue',
+        title: 'Release 1.0.0',
+        requester: 'pam',
+      },
+      repoContext(config),
+    );
     if (!opened.ok) throw new Error(opened.message);
     const order = opened.order;
     const more = `commands:\n  pre_deploy: [${JSON.stringify(WITH_NUL)}]\n  post_deploy: [${JSON.stringify(FLOOD)}]`;
-    const planned = await submitPlan(deps, { order, commentId: 1, author: 'carol', markdown: planComment({ environment: 'production', version: '1.0.0', url: pkg.url, sha256: pkg.sha256, more }) }, repoContext(config));
+    const planned = await submitPlan(
+      deps,
+      {
+        order,
+        commentId: 1,
+        author: 'carol',
+        markdown: planComment({ environment: 'production', version: '1.0.0', url: pkg.url, sha256: pkg.sha256, more }),
+      },
+      repoContext(config),
+    );
     expect(planned.ok).toBe(true);
     await command(order, 'dave', '/approve');
     await command(order, 'erin', '/approve');
 
-    const finished = waitFor('the order to finish', async () => {
-      const state = (await getWorkOrder(deps.db, order.id))?.state;
-      return state === 'succeeded' || state === 'failed' || state === 'aborted' ? state : undefined;
-    }, 150_000);
+    const finished = waitFor(
+      'the order to finish',
+      async () => {
+        const state = (await getWorkOrder(deps.db, order.id))?.state;
+        return state === 'succeeded' || state === 'failed' || state === 'aborted' ? state : undefined;
+      },
+      150_000,
+    );
     const state = await Promise.race([finished, worker.died]);
     expect(state).toBe('succeeded');
     const [release] = await deps.db.select().from(releases).where(eq(releases.workOrderId, order.id));

@@ -22,7 +22,11 @@ let harness: Harness;
 
 beforeAll(async () => {
   recorder = await startSlackApiRecorder();
-  harness = await startHarness({ configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 1 }'), workDir: '/nonexistent', slack: { apiUrl: recorder.url, signingSecret: SECRET } });
+  harness = await startHarness({
+    configYaml: repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 1 }'),
+    workDir: '/nonexistent',
+    slack: { apiUrl: recorder.url, signingSecret: SECRET },
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -37,7 +41,11 @@ function padded(size: number): { body: Buffer; headers: Record<string, string> }
   const timestamp = Math.floor(Date.now() / 1000);
   return {
     body,
-    headers: { 'content-type': 'application/json', 'x-slack-request-timestamp': String(timestamp), 'x-slack-signature': slackSignature(SECRET, timestamp, body.toString('utf8')) },
+    headers: {
+      'content-type': 'application/json',
+      'x-slack-request-timestamp': String(timestamp),
+      'x-slack-signature': slackSignature(SECRET, timestamp, body.toString('utf8')),
+    },
   };
 }
 

@@ -44,7 +44,12 @@ function paddedDelivery(size: number): { body: Buffer; signature: string } {
 
 /** POSTs a padded delivery over a plain socket (see rawPost). */
 function post(id: string, signature: string, body: Buffer, chunked: boolean): Promise<RawAnswer> {
-  const headers = { 'content-type': 'application/json', 'x-github-event': 'issues', 'x-github-delivery': id, 'x-hub-signature-256': signature };
+  const headers = {
+    'content-type': 'application/json',
+    'x-github-event': 'issues',
+    'x-github-delivery': id,
+    'x-hub-signature-256': signature,
+  };
   return rawPost(new URL('/api/github/webhooks', app.server.url), headers, body, chunked);
 }
 
@@ -68,7 +73,10 @@ describe('finding 7: webhook bodies above GitHub’s 25 MB', () => {
   });
 
   it('still takes an ordinary signed delivery, and one padded to just under the limit', async () => {
-    const small = await deliver({ url: app.server.url }, { event: 'issues', payload: examplePayload('issues', 'opened'), secret: app.secret, id: 'ordinary' });
+    const small = await deliver(
+      { url: app.server.url },
+      { event: 'issues', payload: examplePayload('issues', 'opened'), secret: app.secret, id: 'ordinary' },
+    );
     expect(small.status).toBe(200);
     const { body, signature } = paddedDelivery(WEBHOOK_MAX_BYTES - 1024);
     const answer = await post('just-under', signature, body, true);

@@ -34,7 +34,14 @@ import { buildPackage, connectWith, type BuiltPackage } from '../helpers/release
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 import { planComment, waitFor } from '../helpers/workorder-fixtures.ts';
 
-const ROLES = ['roles:', '  project_manager: [pam]', '  developer: [dev, carol]', '  ops: [team:ops]', '  deployer: [team:ops]', '  acceptor: [pam]'];
+const ROLES = [
+  'roles:',
+  '  project_manager: [pam]',
+  '  developer: [dev, carol]',
+  '  ops: [team:ops]',
+  '  deployer: [team:ops]',
+  '  acceptor: [pam]',
+];
 
 function flowHost(host: HostEntry, deployTo: string, port = host.port): string {
   return `    - { name: ${host.name}, address: ${host.address}, port: ${port}, user: ${host.user ?? ''}, host_key: "${host.hostKey ?? ''}", deploy_to: ${deployTo} }`;
@@ -128,9 +135,26 @@ function waitForState(number: number, states: readonly WorkOrderState[]): Promis
 }
 
 async function approvedOrder(number: number, environment: string): Promise<void> {
-  await send(harness, 'issues', issueOpened(number, 'pam', formBody({ requirement: 'Ship it', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+  await send(
+    harness,
+    'issues',
+    issueOpened(
+      number,
+      'pam',
+      formBody({ requirement: 'Ship it', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+    ),
+  );
   await commentsMatching(harness, number, /Work order received/);
-  await send(harness, 'issue_comment', issueComment(number, nextComment++, 'carol', planComment({ environment, version: '1.0.0', url: pkg.url, sha256: pkg.sha256 })));
+  await send(
+    harness,
+    'issue_comment',
+    issueComment(
+      number,
+      nextComment++,
+      'carol',
+      planComment({ environment, version: '1.0.0', url: pkg.url, sha256: pkg.sha256 }),
+    ),
+  );
   await commentsMatching(harness, number, /Plan v1 checked/);
   const approval = nextComment++;
   await send(harness, 'issue_comment', issueComment(number, approval, 'dave', '/approve'));

@@ -48,7 +48,11 @@ beforeAll(async () => {
   const [first] = fleet.hostEntries();
   if (first === undefined) throw new Error('one host expected');
   host = first;
-  harness = await startHarness({ configYaml: repoConfigYaml([host], 'production: { hosts: [web], approvals: 1, approvers: [team:ops] }'), fleet, workDir: work });
+  harness = await startHarness({
+    configYaml: repoConfigYaml([host], 'production: { hosts: [web], approvals: 1, approvers: [team:ops] }'),
+    fleet,
+    workDir: work,
+  });
 }, 60_000);
 
 afterAll(async () => {
@@ -72,10 +76,27 @@ const HOOK_LOG = 'approved-hooks.log';
 async function release(number: number, version: string): Promise<void> {
   const pkg = packages[version];
   if (pkg === undefined) throw new Error(`no package ${version}`);
-  await send(harness, 'issues', issueOpened(number, 'pam', formBody({ requirement: 'Ship it', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' })));
+  await send(
+    harness,
+    'issues',
+    issueOpened(
+      number,
+      'pam',
+      formBody({ requirement: 'Ship it', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
+    ),
+  );
   await commentsMatching(harness, number, /Work order received/);
   const more = `commands:\n  post_deploy: ["echo ${version} >> ../../${HOOK_LOG}"]`;
-  await send(harness, 'issue_comment', issueComment(number, nextComment++, 'carol', planComment({ environment: 'production', version, url: pkg.url, sha256: pkg.sha256, more })));
+  await send(
+    harness,
+    'issue_comment',
+    issueComment(
+      number,
+      nextComment++,
+      'carol',
+      planComment({ environment: 'production', version, url: pkg.url, sha256: pkg.sha256, more }),
+    ),
+  );
   await commentsMatching(harness, number, /Plan v1 checked/);
   await send(harness, 'issue_comment', issueComment(number, nextComment++, 'dave', '/approve'));
   expect(await waitForState(number, ['succeeded', 'failed', 'aborted'])).toBe('succeeded');
@@ -87,7 +108,7 @@ async function hookLog(deployTo: string): Promise<string[]> {
 }
 
 describe('finding 8: a standalone rollback runs only approved hooks', () => {
-  it('ignores hooks planted in .yardmaster/plans on the host and runs the approved plan\'s post_deploy on the approved hosts', async () => {
+  it("ignores hooks planted in .yardmaster/plans on the host and runs the approved plan's post_deploy on the approved hosts", async () => {
     const deployTo = host.deployTo ?? '';
     await release(811, '1.0.0');
     await release(812, '2.0.0');
@@ -96,11 +117,18 @@ describe('finding 8: a standalone rollback runs only approved hooks', () => {
 
     // Anyone who can write as the deploy user plants a command for the next rollback to 1.0.0.
     const marker = join(deployTo, 'planted-hook-ran');
-    await writeFile(join(deployTo, '.yardmaster', 'plans', '1.0.0.json'), `${JSON.stringify({ post_deploy: [`touch ${marker}`] })}\n`, { mode: 0o644 });
+    await writeFile(
+      join(deployTo, '.yardmaster', 'plans', '1.0.0.json'),
+      `${JSON.stringify({ post_deploy: [`touch ${marker}`] })}\n`,
+      { mode: 0o644 },
+    );
 
     // The repo config changes after the release (web-1 now names a port nothing listens on): a rollback continues
     // the approved release, so it goes where the release went.
-    harness.config.yaml = repoConfigYaml([{ ...host, port: 1 }], 'production: { hosts: [web], approvals: 1, approvers: [team:ops] }');
+    harness.config.yaml = repoConfigYaml(
+      [{ ...host, port: 1 }],
+      'production: { hosts: [web], approvals: 1, approvers: [team:ops] }',
+    );
 
     const rollback = nextComment++;
     await send(harness, 'issue_comment', issueComment(812, rollback, 'dave', '/rollback'));

@@ -47,8 +47,12 @@ interface StoredRow {
 async function rewriteWithPlainChain(fromId: number, change: { actor: string }): Promise<void> {
   await test.database.db.transaction(async (tx) => {
     await tx.execute(sql`set local session_replication_role = replica`);
-    const rows = rawRows(await tx.execute(sql`select * from audit_log where id >= ${fromId} order by id`)) as unknown as StoredRow[];
-    const [before] = rawRows(await tx.execute(sql`select hash from audit_log where id < ${fromId} order by id desc limit 1`)) as unknown as { hash: string }[];
+    const rows = rawRows(
+      await tx.execute(sql`select * from audit_log where id >= ${fromId} order by id`),
+    ) as unknown as StoredRow[];
+    const [before] = rawRows(
+      await tx.execute(sql`select hash from audit_log where id < ${fromId} order by id desc limit 1`),
+    ) as unknown as { hash: string }[];
     let prevHash = before?.hash ?? '0'.repeat(64);
     for (const row of rows) {
       const actor = Number(row.id) === fromId ? change.actor : row.actor;
@@ -65,7 +69,9 @@ async function rewriteWithPlainChain(fromId: number, change: { actor: string }):
         data: row.data,
       });
       const hash = createHash('sha256').update(prevHash).update(payload).digest('hex');
-      await tx.execute(sql`update audit_log set actor = ${actor}, prev_hash = ${prevHash}, hash = ${hash} where id = ${row.id}`);
+      await tx.execute(
+        sql`update audit_log set actor = ${actor}, prev_hash = ${prevHash}, hash = ${hash} where id = ${row.id}`,
+      );
       prevHash = hash;
     }
   });
@@ -91,7 +97,8 @@ afterAll(async () => {
 
 describe('finding 9: the audit chain is keyed and its head can be checked later', () => {
   it('refuses a row rewritten by a database writer who recomputed the plain sha256 chain', async () => {
-    for (const version of ['1', '2', '3', '4']) expect((await cli('lanes', 'add', 'cart', version, `http://127.0.0.1:${9000 + Number(version)}`)).code).toBe(0);
+    for (const version of ['1', '2', '3', '4'])
+      expect((await cli('lanes', 'add', 'cart', version, `http://127.0.0.1:${9000 + Number(version)}`)).code).toBe(0);
     const intact = await cli('audit', 'verify');
     expect(intact.stdout).toMatch(/^audit log intact: 4 rows/);
     expect(intact.code).toBe(0);
@@ -105,7 +112,8 @@ describe('finding 9: the audit chain is keyed and its head can be checked later'
   it('detects rows cut off the end with a head recorded before', async () => {
     // A fresh log for this case (the one above is broken on purpose).
     await cutRowsAfter(0);
-    for (const version of ['5', '6', '7', '8']) expect((await cli('lanes', 'add', 'cart', version, `http://127.0.0.1:${9000 + Number(version)}`)).code).toBe(0);
+    for (const version of ['5', '6', '7', '8'])
+      expect((await cli('lanes', 'add', 'cart', version, `http://127.0.0.1:${9000 + Number(version)}`)).code).toBe(0);
     const recorded = await cli('audit', 'verify', '--json');
     const head = (JSON.parse(recorded.stdout) as { head: { id: number; hash: string } }).head;
     expect((await cli('audit', 'verify', '--head', `${head.id}:${head.hash}`)).code).toBe(0);

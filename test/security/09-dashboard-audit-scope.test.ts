@@ -29,15 +29,25 @@ async function signedIn(login: string): Promise<(path: string) => Promise<Visit>
 }
 
 async function openPullLane(lane: string, repoFullName: string, number: number): Promise<void> {
-  const spec = { lane: repoLaneId(repoFullName, lane), services: { ledger: '9.9.9' }, calls: [], mode: 'fallback' as const, ttlMs: 3_600_000 };
-  await test.database.db.transaction((tx) => upsertLane(tx, spec, 'mallory', { repoFullName, number, limits: DEFAULT_LANE_LIMITS }));
+  const spec = {
+    lane: repoLaneId(repoFullName, lane),
+    services: { ledger: '9.9.9' },
+    calls: [],
+    mode: 'fallback' as const,
+    ttlMs: 3_600_000,
+  };
+  await test.database.db.transaction((tx) =>
+    upsertLane(tx, spec, 'mallory', { repoFullName, number, limits: DEFAULT_LANE_LIMITS }),
+  );
 }
 
 beforeAll(async () => {
   test = await openTestDatabase('postgres');
   await seedDashboardHistory(test.database.db);
   await openPullLane('ledger-key-rotation', HIDDEN_REPO, 7);
-  await test.database.db.transaction((tx) => closeLane(tx, repoLaneId(HIDDEN_REPO, 'ledger-key-rotation'), 'mallory', 'ledger-lane-closed-secretly'));
+  await test.database.db.transaction((tx) =>
+    closeLane(tx, repoLaneId(HIDDEN_REPO, 'ledger-key-rotation'), 'mallory', 'ledger-lane-closed-secretly'),
+  );
   await openPullLane('shop-cart-limit', READABLE_REPO, 2);
   server = await startDashboardServer(test.database, [
     { login: 'ann', id: 2001, installations: { 11: [READABLE_REPO] } },

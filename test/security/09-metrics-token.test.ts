@@ -32,7 +32,17 @@ describe('finding 9: /metrics behind a bearer token', () => {
   it('answers 401 without the token, and the metrics with it', { timeout: 120_000 }, async () => {
     const main = spawnNode(
       [join(ROOT, 'src/main.ts')],
-      { APP_ID: '123', PRIVATE_KEY: generateAppPrivateKey(), WEBHOOK_SECRET: 'metrics-test-secret', PORT: '0', HOST: '127.0.0.1', GITHUB_API_URL: fake.baseUrl, LOG_LEVEL: 'info', YARDMASTER_DATA_DIR: join(work, 'data'), YARDMASTER_METRICS_TOKEN: TOKEN },
+      {
+        APP_ID: '123',
+        PRIVATE_KEY: generateAppPrivateKey(),
+        WEBHOOK_SECRET: 'metrics-test-secret',
+        PORT: '0',
+        HOST: '127.0.0.1',
+        GITHUB_API_URL: fake.baseUrl,
+        LOG_LEVEL: 'info',
+        YARDMASTER_DATA_DIR: join(work, 'data'),
+        YARDMASTER_METRICS_TOKEN: TOKEN,
+      },
       work,
     );
     try {
@@ -44,7 +54,10 @@ describe('finding 9: /metrics behind a bearer token', () => {
       expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="yardmaster-metrics"');
       expect(await anonymous.text()).not.toContain('yardmaster_');
       expect((await fetch(url, { headers: { authorization: 'Bearer not-the-token' } })).status).toBe(401);
-      expect((await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` } })).status).toBe(401);
+      expect(
+        (await fetch(url, { headers: { authorization: `Basic ${Buffer.from(`x:${TOKEN}`).toString('base64')}` } }))
+          .status,
+      ).toBe(401);
       const scraped = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(scraped.status).toBe(200);
       expect(await scraped.text()).toContain('yardmaster_process_cpu_user_seconds_total');
@@ -52,7 +65,9 @@ describe('finding 9: /metrics behind a bearer token', () => {
       expect(line).toContain('"metrics":"bearer token"');
       // The same start keys the audit chain with the data directory's key file and logs the chain's head.
       expect(main.output()).toContain("audit chain keyed with the data directory's key file");
-      expect(await main.waitForLine((text) => text.includes('"msg":"audit head"'))).toMatch(/"auditHead":"(empty|\d+:[0-9a-f]{64})"/);
+      expect(await main.waitForLine((text) => text.includes('"msg":"audit head"'))).toMatch(
+        /"auditHead":"(empty|\d+:[0-9a-f]{64})"/,
+      );
       main.child.kill('SIGTERM');
       expect(await main.exited()).toBe(0);
     } finally {

@@ -34,7 +34,9 @@ const loadConfig: ConfigLoader = ({ repoFullName }) => {
   const text = CONFIGS[repoFullName];
   if (text === undefined) return Promise.resolve({ ok: false, message: `no config for ${repoFullName}` });
   const parsed = parseRepoConfig(text);
-  return Promise.resolve(parsed.ok ? { ok: true, config: parsed.value } : { ok: false, message: JSON.stringify(parsed.issues) });
+  return Promise.resolve(
+    parsed.ok ? { ok: true, config: parsed.value } : { ok: false, message: JSON.stringify(parsed.issues) },
+  );
 };
 
 async function status(fields: { team: string; channel: string; user: string }): Promise<string> {
@@ -49,10 +51,20 @@ beforeAll(async () => {
   test = await openTestDatabase('postgres');
   await seedDashboardHistory(test.database.db);
   recorder = await startSlackApiRecorder();
-  slack = createSlackApp({ enabled: true, botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, apiUrl: recorder.url }, quiet);
+  slack = createSlackApp(
+    { enabled: true, botToken: 'xoxb-test', signingSecret: SECRET, appToken: undefined, apiUrl: recorder.url },
+    quiet,
+  );
   await slack.start(
     {
-      service: { db: test.database.db, queue: { send: () => Promise.reject(new Error('no queue')), cancel: () => Promise.reject(new Error('no queue')) }, policy: defaultPolicySource({ artifactsDir: '/nonexistent' }) },
+      service: {
+        db: test.database.db,
+        queue: {
+          send: () => Promise.reject(new Error('no queue')),
+          cancel: () => Promise.reject(new Error('no queue')),
+        },
+        policy: defaultPolicySource({ artifactsDir: '/nonexistent' }),
+      },
       slack: slack.client,
       githubFor: () => Promise.reject(new Error('no GitHub in this test')),
       loadConfig,

@@ -24,7 +24,17 @@ async function load(name: string, text: string): Promise<Awaited<ReturnType<type
 
 describe('loadPlanFile', () => {
   it('reads the visible plan block of a Markdown file, not one in an HTML comment', async () => {
-    const hidden = ['<!--', '```yaml', planYaml().replace('2.4.1', '6.6.6'), '```', '-->', '', '```yaml', planYaml(), '```'].join('\n');
+    const hidden = [
+      '<!--',
+      '```yaml',
+      planYaml().replace('2.4.1', '6.6.6'),
+      '```',
+      '-->',
+      '',
+      '```yaml',
+      planYaml(),
+      '```',
+    ].join('\n');
     const loaded = await load('plan.md', hidden);
     expect(loaded.ok && loaded.plan.version).toBe('2.4.1');
   });
@@ -32,6 +42,9 @@ describe('loadPlanFile', () => {
   it('refuses a Markdown file with two plan blocks, naming their lines', async () => {
     const twice = ['```yaml', planYaml(), '```', '```yardmaster', planYaml(), '```'].join('\n');
     const loaded = await load('twice.md', twice);
-    expect(loaded).toStrictEqual({ ok: false, message: `${join(dir, 'twice.md')}: the comment holds more than one plan block (lines 1 and 10); post exactly one, so approvers know which runs` });
+    expect(loaded).toStrictEqual({
+      ok: false,
+      message: `${join(dir, 'twice.md')}: the comment holds more than one plan block (lines 1 and 10); post exactly one, so approvers know which runs`,
+    });
   });
 });

@@ -6,11 +6,22 @@ import { plainReporter } from '../../src/cli/reporters/plain-reporter.ts';
 
 const releaseId = 'r1';
 const failedReport: HostReport = {
-  host: 'web-2', outcome: 'failed', previousVersion: '1.0.0', durationMs: 40,
+  host: 'web-2',
+  outcome: 'failed',
+  previousVersion: '1.0.0',
+  durationMs: 40,
   failure: { stage: 'health', exitCode: 1, message: 'health check failed after 2 attempts', lastLines: ['boom'] },
 };
 const events: ReleaseEvent[] = [
-  { type: 'release.started', releaseId, app: 'shop', environment: 'prod', version: '2.0.0', batches: [['web-1'], ['web-2']], at: '2026-11-23T00:00:00Z' },
+  {
+    type: 'release.started',
+    releaseId,
+    app: 'shop',
+    environment: 'prod',
+    version: '2.0.0',
+    batches: [['web-1'], ['web-2']],
+    at: '2026-11-23T00:00:00Z',
+  },
   { type: 'host.started', releaseId, host: 'web-1', batch: 0 },
   { type: 'stage.started', releaseId, host: 'web-1', stage: 'check' },
   { type: 'stage.finished', releaseId, host: 'web-1', stage: 'check', result: 'ok', durationMs: 12 },
@@ -23,7 +34,14 @@ const events: ReleaseEvent[] = [
 
 function collect(): { text: () => string; out: { write: (chunk: string) => void } } {
   let text = '';
-  return { text: () => text, out: { write: (chunk) => { text += chunk; } } };
+  return {
+    text: () => text,
+    out: {
+      write: (chunk) => {
+        text += chunk;
+      },
+    },
+  };
 }
 
 describe('reporters', () => {
@@ -46,7 +64,11 @@ describe('reporters', () => {
   it('plain lines name host and stage; skipped stages are quiet', () => {
     const sink = collect();
     const reporter = plainReporter(sink.out);
-    for (const event of [...events, { type: 'stage.finished', releaseId, host: 'web-1', stage: 'monitor', result: 'skipped', durationMs: 0 } as const]) reporter.onEvent(event);
+    for (const event of [
+      ...events,
+      { type: 'stage.finished', releaseId, host: 'web-1', stage: 'monitor', result: 'skipped', durationMs: 0 } as const,
+    ])
+      reporter.onEvent(event);
     const lines = sink.text().trim().split('\n');
     expect(lines).toEqual([
       'release r1: shop 2.0.0 to prod, batches: web-1 | web-2',
@@ -60,7 +82,11 @@ describe('reporters', () => {
     const sink = collect();
     const reporter = jsonReporter(sink.out);
     for (const event of events) reporter.onEvent(event);
-    const parsed = sink.text().trim().split('\n').map((line) => JSON.parse(line) as ReleaseEvent);
+    const parsed = sink
+      .text()
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as ReleaseEvent);
     expect(parsed).toEqual(events);
   });
 });

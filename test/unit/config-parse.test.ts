@@ -41,14 +41,21 @@ describe('parseRepoConfig', () => {
         ],
         staging: [{ name: 'staging-1', address: 'staging.internal', port: 2222, executor: 'ssh' }],
       },
-      roles: { projectManager: ['octocat'], developer: ['hubot'], ops: ['team:ops'], deployer: ['team:ops'], acceptor: ['octocat'] },
+      roles: {
+        projectManager: ['octocat'],
+        developer: ['hubot'],
+        ops: ['team:ops'],
+        deployer: ['team:ops'],
+        acceptor: ['octocat'],
+      },
       slack: { channel: 'C0123', users: { octocat: 'U0123' } },
     };
     expect(valueOf(parseRepoConfig(ARCHITECTURE_CONFIG))).toStrictEqual(expected);
   });
 
   it('fills in every default of a minimal config', () => {
-    const text = 'apps:\n  api:\n    deploy_to: /srv/api/\n    environments:\n      prod: { hosts: [h] }\nhosts:\n  h: [{ name: h, address: 127.0.0.1 }]\n';
+    const text =
+      'apps:\n  api:\n    deploy_to: /srv/api/\n    environments:\n      prod: { hosts: [h] }\nhosts:\n  h: [{ name: h, address: 127.0.0.1 }]\n';
     expect(valueOf(parseRepoConfig(text))).toStrictEqual({
       apps: {
         api: {
@@ -75,7 +82,9 @@ describe('parseRepoConfig', () => {
 hosts: { h: [{ name: h, address: h.internal }] }
 `;
     const environments = valueOf(parseRepoConfig(text)).apps.api?.environments;
-    expect(Object.fromEntries(Object.entries(environments ?? {}).map(([name, env]) => [name, env.production]))).toStrictEqual({
+    expect(
+      Object.fromEntries(Object.entries(environments ?? {}).map(([name, env]) => [name, env.production])),
+    ).toStrictEqual({
       production: false,
       live: true,
       Prod: true,
@@ -91,7 +100,11 @@ hosts: { h: [{ name: h, address: h.internal }] }
       qa: { hosts: [h], env: { PORT: 8080, DEBUG: true, NAME: "x y" } }
 hosts: { h: [{ name: h, address: h.internal }] }
 `;
-    expect(valueOf(parseRepoConfig(text)).apps.api?.environments.qa?.env).toStrictEqual({ PORT: '8080', DEBUG: 'true', NAME: 'x y' });
+    expect(valueOf(parseRepoConfig(text)).apps.api?.environments.qa?.env).toStrictEqual({
+      PORT: '8080',
+      DEBUG: 'true',
+      NAME: 'x y',
+    });
   });
 
   it('reads transfer, executor and the local default address', () => {

@@ -78,19 +78,41 @@ describe('release settings in the plan digest', () => {
       ['address: 10.0.0.12', 'address: 10.9.9.9', 'host web-2: address 10.0.0.12 → 10.9.9.9'],
       ['port: 22, user: deploy', 'port: 2222, user: deploy', 'host web-1: port 22 → 2222'],
       ['user: deploy', 'user: root', 'host web-1: user deploy → root'],
-      ['SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA', 'SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB', 'host web-1: hostKey SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA → SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB'],
+      [
+        'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
+        'SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
+        'host web-1: hostKey SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA → SHA256:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB',
+      ],
       // The app's deploy_to is each host's unless it has its own.
-      ['deploy_to: /srv/shop', 'deploy_to: /srv/other', ['deploy_to: /srv/shop → /srv/other', 'host web-1: deployTo /srv/shop → /srv/other', 'host web-2: deployTo /srv/shop → /srv/other']],
+      [
+        'deploy_to: /srv/shop',
+        'deploy_to: /srv/other',
+        [
+          'deploy_to: /srv/shop → /srv/other',
+          'host web-1: deployTo /srv/shop → /srv/other',
+          'host web-2: deployTo /srv/shop → /srv/other',
+        ],
+      ],
       ['approvals: 2', 'approvals: 1', 'approvals: 2 → 1'],
       ['MODE: prod', 'MODE: evil', 'env MODE: prod → evil'],
-      ['secret_env: [DB_PASSWORD, API_KEY]', 'secret_env: [DB_PASSWORD, API_KEY, PRIVATE_KEY]', 'secret_env: [API_KEY, DB_PASSWORD] → [API_KEY, DB_PASSWORD, PRIVATE_KEY]'],
-      ['{ name: web-2, address: 10.0.0.12 }', '{ name: web-2, address: 10.0.0.12, deploy_to: /tmp/x }', 'host web-2: deployTo /srv/shop → /tmp/x'],
+      [
+        'secret_env: [DB_PASSWORD, API_KEY]',
+        'secret_env: [DB_PASSWORD, API_KEY, PRIVATE_KEY]',
+        'secret_env: [API_KEY, DB_PASSWORD] → [API_KEY, DB_PASSWORD, PRIVATE_KEY]',
+      ],
+      [
+        '{ name: web-2, address: 10.0.0.12 }',
+        '{ name: web-2, address: 10.0.0.12, deploy_to: /tmp/x }',
+        'host web-2: deployTo /srv/shop → /tmp/x',
+      ],
     ];
     for (const [from, to, said] of cases) {
       const changed = CONFIG.replace(from, to);
       expect(changed, from).not.toBe(CONFIG);
       expect(digestOf(changed), from).not.toBe(digestOf(CONFIG));
-      expect(describeSettingsChanges(base, settingsOf(changed)), from).toEqual(typeof said === 'string' ? [said] : said);
+      expect(describeSettingsChanges(base, settingsOf(changed)), from).toEqual(
+        typeof said === 'string' ? [said] : said,
+      );
     }
   });
 

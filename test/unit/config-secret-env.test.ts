@@ -4,12 +4,18 @@ import { readSecretEnv } from '../../src/config/secret-env.ts';
 describe('readSecretEnv', () => {
   it('takes the named values from the process environment', () => {
     expect(
-      readSecretEnv({ secretEnv: ['DATABASE_PASSWORD', 'API_TOKEN'] }, { DATABASE_PASSWORD: 'hunter2', API_TOKEN: 't0k', OTHER: 'x' }),
+      readSecretEnv(
+        { secretEnv: ['DATABASE_PASSWORD', 'API_TOKEN'] },
+        { DATABASE_PASSWORD: 'hunter2', API_TOKEN: 't0k', OTHER: 'x' },
+      ),
     ).toStrictEqual({ ok: true, values: { DATABASE_PASSWORD: 'hunter2', API_TOKEN: 't0k' } });
   });
 
   it('lists every missing or empty name', () => {
-    expect(readSecretEnv({ secretEnv: ['A', 'B', 'C'] }, { B: '', C: 'set' })).toStrictEqual({ ok: false, missing: ['A', 'B'] });
+    expect(readSecretEnv({ secretEnv: ['A', 'B', 'C'] }, { B: '', C: 'set' })).toStrictEqual({
+      ok: false,
+      missing: ['A', 'B'],
+    });
   });
 
   it('succeeds with nothing to read', () => {

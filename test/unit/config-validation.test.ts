@@ -5,7 +5,15 @@ import { issuesOf } from './plan-fixtures.ts';
 
 /** A config with one app `api` whose environment `qa` gets `envFields`, and hosts from `hosts`. */
 function configYaml(envFields: string, hosts = '  web: [{ name: web-1, address: 10.0.0.1 }]'): string {
-  return ['apps:', '  api:', '    deploy_to: /srv/api', '    environments:', `      qa: { hosts: [web], ${envFields} }`, 'hosts:', hosts].join('\n');
+  return [
+    'apps:',
+    '  api:',
+    '    deploy_to: /srv/api',
+    '    environments:',
+    `      qa: { hosts: [web], ${envFields} }`,
+    'hosts:',
+    hosts,
+  ].join('\n');
 }
 
 function problems(text: string): string[] {
@@ -18,9 +26,9 @@ describe('config validation: apps and environments', () => {
       'line 2, column 3, apps.api.deploy_to: missing required field',
       'line 2, column 3, apps.api.environments: missing required field',
     ]);
-    expect(problems('apps:\n  api:\n    deploy_to: /srv/api\n    environments:\n      qa: { approvals: 1 }\n')).toStrictEqual([
-      'line 5, column 7, apps.api.environments.qa.hosts: missing required field',
-    ]);
+    expect(
+      problems('apps:\n  api:\n    deploy_to: /srv/api\n    environments:\n      qa: { approvals: 1 }\n'),
+    ).toStrictEqual(['line 5, column 7, apps.api.environments.qa.hosts: missing required field']);
     expect(problems('apps:\n  api:\n    deploy_to: /srv/api\n    environments: {}\n')).toStrictEqual([
       'line 4, column 5, apps.api.environments: expected at least one environment',
     ]);
@@ -34,13 +42,17 @@ describe('config validation: apps and environments', () => {
     ['"/srv/a\\0b"', 'must not contain control characters (such as a newline or NUL)'],
     ['42', 'expected an absolute path like /srv/app'],
   ])('rejects deploy_to %s', (path, message) => {
-    expect(problems(`apps:\n  api:\n    deploy_to: ${path}\n    environments: { qa: { hosts: [web] } }\nhosts: { web: [{ name: web, address: x }] }`)).toStrictEqual([
-      `line 3, column 5, apps.api.deploy_to: ${message}`,
-    ]);
+    expect(
+      problems(
+        `apps:\n  api:\n    deploy_to: ${path}\n    environments: { qa: { hosts: [web] } }\nhosts: { web: [{ name: web, address: x }] }`,
+      ),
+    ).toStrictEqual([`line 3, column 5, apps.api.deploy_to: ${message}`]);
   });
 
   it('rejects bad app and environment names at the key', () => {
-    expect(problems('apps:\n  "my app":\n    deploy_to: /srv/a\n    environments: { qa: { hosts: [w] } }\n')).toStrictEqual([
+    expect(
+      problems('apps:\n  "my app":\n    deploy_to: /srv/a\n    environments: { qa: { hosts: [w] } }\n'),
+    ).toStrictEqual([
       "line 2, column 3, apps.my app: expected a name of letters, digits, '.', '_' or '-' that starts with a letter or digit (at most 63 characters)",
     ]);
   });
@@ -90,25 +102,51 @@ describe('config validation: apps and environments', () => {
 describe('config validation: hosts', () => {
   it.each([
     ['{ name: web-1 }', 'line 7, column 9, hosts.web[0].address: missing required field'],
-    ['{ name: web-1, address: "-oProxyCommand=id" }', 'line 7, column 24, hosts.web[0].address: expected a host name or IP address'],
+    [
+      '{ name: web-1, address: "-oProxyCommand=id" }',
+      'line 7, column 24, hosts.web[0].address: expected a host name or IP address',
+    ],
     ['{ name: web-1, address: "a b" }', 'line 7, column 24, hosts.web[0].address: expected a host name or IP address'],
     ['{ name: web-1, address: x, port: 0 }', 'line 7, column 36, hosts.web[0].port: expected at least 1'],
     ['{ name: web-1, address: x, port: 65536 }', 'line 7, column 36, hosts.web[0].port: expected at most 65535'],
     ['{ name: web-1, address: x, port: "22" }', 'line 7, column 36, hosts.web[0].port: expected a whole number'],
-    ['{ name: web-1, address: x, user: "-x" }', 'line 7, column 36, hosts.web[0].user: expected a user name of letters, digits, ., _ or -'],
-    ['{ name: web-1, address: x, host_key: "SHA256:short" }', 'line 7, column 36, hosts.web[0].host_key: expected an OpenSSH fingerprint like SHA256:<43 base64 characters>'],
-    ['{ name: web-1, address: x, host_key: "MD5:aa:bb" }', 'line 7, column 36, hosts.web[0].host_key: expected an OpenSSH fingerprint like SHA256:<43 base64 characters>'],
-    ['{ name: web-1, address: x, deploy_to: relative }', 'line 7, column 36, hosts.web[0].deploy_to: expected an absolute path like /srv/app'],
-    ['{ name: web-1, address: x, executor: docker }', 'line 7, column 36, hosts.web[0].executor: expected one of ssh, local'],
-    ['{ name: "web 1", address: x }', "line 7, column 11, hosts.web[0].name: expected a name of letters, digits, '.', '_' or '-' that starts with a letter or digit (at most 63 characters)"],
-    ['{ name: web-1, address: x, hostkey: y }', 'line 7, column 36, hosts.web[0].hostkey: unknown field; did you mean host_key?'],
+    [
+      '{ name: web-1, address: x, user: "-x" }',
+      'line 7, column 36, hosts.web[0].user: expected a user name of letters, digits, ., _ or -',
+    ],
+    [
+      '{ name: web-1, address: x, host_key: "SHA256:short" }',
+      'line 7, column 36, hosts.web[0].host_key: expected an OpenSSH fingerprint like SHA256:<43 base64 characters>',
+    ],
+    [
+      '{ name: web-1, address: x, host_key: "MD5:aa:bb" }',
+      'line 7, column 36, hosts.web[0].host_key: expected an OpenSSH fingerprint like SHA256:<43 base64 characters>',
+    ],
+    [
+      '{ name: web-1, address: x, deploy_to: relative }',
+      'line 7, column 36, hosts.web[0].deploy_to: expected an absolute path like /srv/app',
+    ],
+    [
+      '{ name: web-1, address: x, executor: docker }',
+      'line 7, column 36, hosts.web[0].executor: expected one of ssh, local',
+    ],
+    [
+      '{ name: "web 1", address: x }',
+      "line 7, column 11, hosts.web[0].name: expected a name of letters, digits, '.', '_' or '-' that starts with a letter or digit (at most 63 characters)",
+    ],
+    [
+      '{ name: web-1, address: x, hostkey: y }',
+      'line 7, column 36, hosts.web[0].hostkey: unknown field; did you mean host_key?',
+    ],
   ])('rejects the host %s', (host, message) => {
     expect(problems(configYaml('approvals: 1', `  web: [${host}]`))).toStrictEqual([message]);
   });
 
   it('accepts a pinned host key with and without the trailing =', () => {
     for (const key of [HOST_KEY, `${HOST_KEY}=`]) {
-      const result = parseRepoConfig(configYaml('approvals: 1', `  web: [{ name: web-1, address: x, host_key: "${key}" }]`));
+      const result = parseRepoConfig(
+        configYaml('approvals: 1', `  web: [{ name: web-1, address: x, host_key: "${key}" }]`),
+      );
       expect(result.ok && result.value.hosts.web?.[0]?.hostKey).toBe(key);
     }
   });
@@ -120,7 +158,8 @@ describe('config validation: hosts', () => {
   });
 
   it('requires host names to be unique across groups', () => {
-    const hosts = '  web: [{ name: web-1, address: a }, { name: web-1, address: b }]\n  canary: [{ name: web-1, address: c }]';
+    const hosts =
+      '  web: [{ name: web-1, address: a }, { name: web-1, address: b }]\n  canary: [{ name: web-1, address: c }]';
     expect(problems(configYaml('approvals: 1', hosts))).toStrictEqual([
       'line 7, column 40, hosts.web[1].name: host name web-1 is already used earlier in this group',
       'line 8, column 14, hosts.canary[0].name: host name web-1 is already used in group web',
@@ -157,7 +196,9 @@ describe('config validation: roles and slack', () => {
   });
 
   it('rejects bad principals and unknown roles', () => {
-    expect(problems(`${configYaml('approvals: 1')}\nroles: { ops: ["bad login!", "team:"], admin: [x] }`)).toStrictEqual([
+    expect(
+      problems(`${configYaml('approvals: 1')}\nroles: { ops: ["bad login!", "team:"], admin: [x] }`),
+    ).toStrictEqual([
       'line 8, column 16, roles.ops[0]: expected a GitHub login or team:slug',
       'line 8, column 30, roles.ops[1]: expected a GitHub login or team:slug',
       'line 8, column 40, roles.admin: unknown field',
@@ -171,7 +212,8 @@ describe('config validation: roles and slack', () => {
   });
 
   it('checks notification subscriptions', () => {
-    const notify = 'notify: { events: [deployed], email: [ops], webhooks: [{ url: "ftp://x", secret_env: YM_KEY }, { url: "https://u:p@hooks.example.com/x", secret_env: HOOK }] }';
+    const notify =
+      'notify: { events: [deployed], email: [ops], webhooks: [{ url: "ftp://x", secret_env: YM_KEY }, { url: "https://u:p@hooks.example.com/x", secret_env: HOOK }] }';
     expect(problems(configYaml(notify)).map((line) => line.replace(/^line \d+, column \d+, /, ''))).toStrictEqual([
       `apps.api.environments.qa.notify.events[0]: expected one of submitted, approved, rejected, scheduled, started, failed, rolled_back, succeeded, accepted`,
       'apps.api.environments.qa.notify.email[0]: expected an e-mail address like ops@example.com',
@@ -179,9 +221,23 @@ describe('config validation: roles and slack', () => {
       'apps.api.environments.qa.notify.webhooks[0].secret_env: names starting with YM_ are reserved for Yardmaster',
       'apps.api.environments.qa.notify.webhooks[1].url: expected an http(s) URL without user:password',
     ]);
-    const parsed = parseRepoConfig(configYaml('notify: { email: [ops@example.com], slack: [C0OPS], webhooks: [{ url: "https://hooks.example.com/y", secret_env: HOOK }] }'));
+    const parsed = parseRepoConfig(
+      configYaml(
+        'notify: { email: [ops@example.com], slack: [C0OPS], webhooks: [{ url: "https://hooks.example.com/y", secret_env: HOOK }] }',
+      ),
+    );
     expect(parsed.ok && parsed.value.apps.api?.environments.qa?.notify).toStrictEqual({
-      events: ['submitted', 'approved', 'rejected', 'scheduled', 'started', 'failed', 'rolled_back', 'succeeded', 'accepted'],
+      events: [
+        'submitted',
+        'approved',
+        'rejected',
+        'scheduled',
+        'started',
+        'failed',
+        'rolled_back',
+        'succeeded',
+        'accepted',
+      ],
       email: ['ops@example.com'],
       slack: ['C0OPS'],
       webhooks: [{ url: 'https://hooks.example.com/y', secretEnv: 'HOOK' }],
@@ -193,13 +249,17 @@ describe('config validation: roles and slack', () => {
       'line 5, column 27, apps.api.environments.qa.slack_channel: expected a Slack channel id like C0123ABCD',
       'line 8, column 10, slack.channel: expected a Slack channel id like C0123ABCD',
     ]);
-    const parsed = parseRepoConfig(`${configYaml('slack_channel: C0QA')}\nslack: { channel: C0ALL, users: { octocat: U0123 } }`);
+    const parsed = parseRepoConfig(
+      `${configYaml('slack_channel: C0QA')}\nslack: { channel: C0ALL, users: { octocat: U0123 } }`,
+    );
     expect(parsed.ok && parsed.value.apps.api?.environments.qa?.slackChannel).toBe('C0QA');
     expect(parsed.ok && parsed.value.slack).toStrictEqual({ channel: 'C0ALL', users: { octocat: 'U0123' } });
   });
 
   it('checks the Slack workspace id that /yardmaster status answers in', () => {
-    expect(problems(`${configYaml('')}\nslack: { team: acme }`)).toStrictEqual(['line 8, column 10, slack.team: expected a Slack workspace id like T0123ABCD']);
+    expect(problems(`${configYaml('')}\nslack: { team: acme }`)).toStrictEqual([
+      'line 8, column 10, slack.team: expected a Slack workspace id like T0123ABCD',
+    ]);
     const parsed = parseRepoConfig(`${configYaml('')}\nslack: { team: T0ACME, channel: C0ALL }`);
     expect(parsed.ok && parsed.value.slack).toStrictEqual({ team: 'T0ACME', channel: 'C0ALL', users: {} });
   });

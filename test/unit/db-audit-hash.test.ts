@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createHash, createHmac } from 'node:crypto';
-import { AUDIT_HASH_FORMATS, auditHash, auditHashAs, auditHashFormatOf, GENESIS_HASH, type AuditHashedFields } from '../../src/db/audit-hash.ts';
+import {
+  AUDIT_HASH_FORMATS,
+  auditHash,
+  auditHashAs,
+  auditHashFormatOf,
+  GENESIS_HASH,
+  type AuditHashedFields,
+} from '../../src/db/audit-hash.ts';
 
 const fields: AuditHashedFields = {
   id: 1,
@@ -14,7 +21,8 @@ const fields: AuditHashedFields = {
   data: { quorum: 2, approvers: ['ops-1', 'ops-2'] },
 };
 
-const plain = (prevHash: string, row: AuditHashedFields): string => auditHashAs(AUDIT_HASH_FORMATS.plain, prevHash, row);
+const plain = (prevHash: string, row: AuditHashedFields): string =>
+  auditHashAs(AUDIT_HASH_FORMATS.plain, prevHash, row);
 const KEY = { bytes: Buffer.from('unit-test-audit-key-0123456789abcdef') };
 
 describe('auditHash', () => {
@@ -27,8 +35,12 @@ describe('auditHash', () => {
   });
 
   it('does not depend on the key order of data (jsonb gives keys back in its own order)', () => {
-    expect(plain(GENESIS_HASH, { ...fields, data: { approvers: ['ops-1', 'ops-2'], quorum: 2 } })).toBe(plain(GENESIS_HASH, fields));
-    expect(auditHash(GENESIS_HASH, { ...fields, data: { approvers: ['ops-1', 'ops-2'], quorum: 2 } }, KEY)).toBe(auditHash(GENESIS_HASH, fields, KEY));
+    expect(plain(GENESIS_HASH, { ...fields, data: { approvers: ['ops-1', 'ops-2'], quorum: 2 } })).toBe(
+      plain(GENESIS_HASH, fields),
+    );
+    expect(auditHash(GENESIS_HASH, { ...fields, data: { approvers: ['ops-1', 'ops-2'], quorum: 2 } }, KEY)).toBe(
+      auditHash(GENESIS_HASH, fields, KEY),
+    );
   });
 
   it('changes with the previous hash and with every field', () => {
@@ -44,7 +56,11 @@ describe('auditHash', () => {
       { ...fields, reason: '' },
       { ...fields, data: { quorum: 3, approvers: ['ops-1', 'ops-2'] } },
     ];
-    const hashes = new Set([base, auditHash('f'.repeat(64), fields), ...variants.map((variant) => auditHash(GENESIS_HASH, variant))]);
+    const hashes = new Set([
+      base,
+      auditHash('f'.repeat(64), fields),
+      ...variants.map((variant) => auditHash(GENESIS_HASH, variant)),
+    ]);
     expect(hashes.size).toBe(variants.length + 2);
   });
 });
@@ -55,9 +71,15 @@ describe('keyed and repository formats', () => {
 
   it('format 2 is sha256 with the repository in the JSON; format 3 is HMAC-SHA256 with the key over the same text', () => {
     const row = { ...fields, repo: 'acme/shop' };
-    expect(auditHash(GENESIS_HASH, row)).toBe(createHash('sha256').update(GENESIS_HASH).update(text(2, 'acme/shop')).digest('hex'));
-    expect(auditHash(GENESIS_HASH, row, KEY)).toBe(createHmac('sha256', KEY.bytes).update(GENESIS_HASH).update(text(3, 'acme/shop')).digest('hex'));
-    expect(auditHash(GENESIS_HASH, fields, KEY)).toBe(createHmac('sha256', KEY.bytes).update(GENESIS_HASH).update(text(3, null)).digest('hex'));
+    expect(auditHash(GENESIS_HASH, row)).toBe(
+      createHash('sha256').update(GENESIS_HASH).update(text(2, 'acme/shop')).digest('hex'),
+    );
+    expect(auditHash(GENESIS_HASH, row, KEY)).toBe(
+      createHmac('sha256', KEY.bytes).update(GENESIS_HASH).update(text(3, 'acme/shop')).digest('hex'),
+    );
+    expect(auditHash(GENESIS_HASH, fields, KEY)).toBe(
+      createHmac('sha256', KEY.bytes).update(GENESIS_HASH).update(text(3, null)).digest('hex'),
+    );
   });
 
   it('covers the repository and the key', () => {
@@ -75,10 +97,16 @@ describe('keyed and repository formats', () => {
     const row = { ...fields, repo: 'acme/shop' };
     expect(auditHashFormatOf(auditHash(GENESIS_HASH, row, KEY), GENESIS_HASH, row, KEY)).toBe(AUDIT_HASH_FORMATS.keyed);
     expect(auditHashFormatOf(auditHash(GENESIS_HASH, row, KEY), GENESIS_HASH, row, null)).toBeNull();
-    expect(auditHashFormatOf(auditHash(GENESIS_HASH, row), GENESIS_HASH, row, KEY)).toBe(AUDIT_HASH_FORMATS.plainWithRepo);
+    expect(auditHashFormatOf(auditHash(GENESIS_HASH, row), GENESIS_HASH, row, KEY)).toBe(
+      AUDIT_HASH_FORMATS.plainWithRepo,
+    );
     expect(auditHashFormatOf(plain(GENESIS_HASH, fields), GENESIS_HASH, fields, KEY)).toBe(AUDIT_HASH_FORMATS.plain);
-    expect(auditHashFormatOf(plain(GENESIS_HASH, fields), GENESIS_HASH, { ...fields, repo: 'acme/shop' }, KEY)).toBeNull();
-    expect(auditHashFormatOf(auditHash(GENESIS_HASH, row, KEY), GENESIS_HASH, { ...row, actor: 'mallory' }, KEY)).toBeNull();
+    expect(
+      auditHashFormatOf(plain(GENESIS_HASH, fields), GENESIS_HASH, { ...fields, repo: 'acme/shop' }, KEY),
+    ).toBeNull();
+    expect(
+      auditHashFormatOf(auditHash(GENESIS_HASH, row, KEY), GENESIS_HASH, { ...row, actor: 'mallory' }, KEY),
+    ).toBeNull();
   });
 
   it('refuses to hash a repository in format 1 or the keyed format without a key', () => {

@@ -18,20 +18,38 @@ afterAll(async () => {
 describe('resolveAuditKey', () => {
   it('takes YARDMASTER_AUDIT_KEY first, and refuses a short one', async () => {
     const key = 'k'.repeat(32);
-    expect(await resolveAuditKey({ YARDMASTER_AUDIT_KEY: key }, { kind: 'postgres' }, { createFile: true })).toEqual({ ok: true, key: { bytes: Buffer.from(key) }, source: 'variable' });
+    expect(await resolveAuditKey({ YARDMASTER_AUDIT_KEY: key }, { kind: 'postgres' }, { createFile: true })).toEqual({
+      ok: true,
+      key: { bytes: Buffer.from(key) },
+      source: 'variable',
+    });
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
-    expect(await resolveAuditKey({ YARDMASTER_AUDIT_KEY: 'short' }, { kind: 'pglite', dataDir: dir }, { createFile: true })).toMatchObject({ ok: false, problem: expect.stringMatching(/at least 32 characters/) });
+    expect(
+      await resolveAuditKey({ YARDMASTER_AUDIT_KEY: 'short' }, { kind: 'pglite', dataDir: dir }, { createFile: true }),
+    ).toMatchObject({ ok: false, problem: expect.stringMatching(/at least 32 characters/) });
   });
 
   it('has no key on PostgreSQL without the variable, nor on the in-memory database', async () => {
-    expect(await resolveAuditKey({ YARDMASTER_AUDIT_KEY: '' }, { kind: 'postgres' }, { createFile: true })).toEqual({ ok: true, key: null, source: 'none' });
-    expect(await resolveAuditKey({}, { kind: 'pglite', dataDir: 'memory://' }, { createFile: true })).toEqual({ ok: true, key: null, source: 'none' });
+    expect(await resolveAuditKey({ YARDMASTER_AUDIT_KEY: '' }, { kind: 'postgres' }, { createFile: true })).toEqual({
+      ok: true,
+      key: null,
+      source: 'none',
+    });
+    expect(await resolveAuditKey({}, { kind: 'pglite', dataDir: 'memory://' }, { createFile: true })).toEqual({
+      ok: true,
+      key: null,
+      source: 'none',
+    });
   });
 
   it('makes a key file in the data directory once (mode 0600) and reads it back; verify only reads', async () => {
     const dataDir = join(dir, 'pglite');
     await mkdir(dataDir);
-    expect(await resolveAuditKey({}, { kind: 'pglite', dataDir }, { createFile: false })).toEqual({ ok: true, key: null, source: 'none' });
+    expect(await resolveAuditKey({}, { kind: 'pglite', dataDir }, { createFile: false })).toEqual({
+      ok: true,
+      key: null,
+      source: 'none',
+    });
     const made = await resolveAuditKey({}, { kind: 'pglite', dataDir }, { createFile: true });
     const file = join(dataDir, AUDIT_KEY_FILE);
     expect(made).toMatchObject({ ok: true, source: 'data-dir-file', file });
@@ -41,6 +59,9 @@ describe('resolveAuditKey', () => {
     expect(again).toEqual(made);
     await writeFile(file, 'too-short\n');
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
-    expect(await resolveAuditKey({}, { kind: 'pglite', dataDir }, { createFile: false })).toMatchObject({ ok: false, problem: expect.stringMatching(/shorter than 32/) });
+    expect(await resolveAuditKey({}, { kind: 'pglite', dataDir }, { createFile: false })).toMatchObject({
+      ok: false,
+      problem: expect.stringMatching(/shorter than 32/),
+    });
   });
 });

@@ -14,7 +14,10 @@ function deadPid(): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['-e', '']);
     child.on('error', reject);
-    child.on('exit', () => { if (child.pid === undefined) reject(new Error('no pid')); else resolve(child.pid); });
+    child.on('exit', () => {
+      if (child.pid === undefined) reject(new Error('no pid'));
+      else resolve(child.pid);
+    });
   });
 }
 
@@ -30,7 +33,10 @@ describe('lockDataDir', () => {
   it('takes the lock, refuses a second taker in the same process, and frees it on release', async () => {
     const dataDir = join(dir, 'a');
     const lock = await lockDataDir(dataDir);
-    expect(JSON.parse(await readFile(`${dataDir}.lock`, 'utf8'))).toMatchObject({ pid: process.pid, hostname: hostname() });
+    expect(JSON.parse(await readFile(`${dataDir}.lock`, 'utf8'))).toMatchObject({
+      pid: process.pid,
+      hostname: hostname(),
+    });
     await expect(lockDataDir(dataDir)).rejects.toBeInstanceOf(DataDirInUseError);
     await lock.release();
     const again = await lockDataDir(dataDir);

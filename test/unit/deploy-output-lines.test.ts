@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { clipText, CLIPPED_MARKER } from '../../src/deploy/clip-text.ts';
-import { createLineCollector, LINE_CONTINUES, MAX_LINE_BYTES, RECENT_LINE_CHARS, RecentLines } from '../../src/deploy/output-lines.ts';
+import {
+  createLineCollector,
+  LINE_CONTINUES,
+  MAX_LINE_BYTES,
+  RECENT_LINE_CHARS,
+  RecentLines,
+} from '../../src/deploy/output-lines.ts';
 import { createMasker, type Masker } from '../../src/deploy/secret-masker.ts';
 
 const MARKER_BYTES = Buffer.byteLength(LINE_CONTINUES);
@@ -16,7 +22,9 @@ function collect(chunks: readonly string[], mask: Masker = createMasker([]), max
 
 /** The line the pieces stand for: markers removed, pieces joined. */
 function rejoin(pieces: readonly string[]): string {
-  return pieces.map((piece) => (piece.endsWith(LINE_CONTINUES) ? piece.slice(0, -LINE_CONTINUES.length) : piece)).join('');
+  return pieces
+    .map((piece) => (piece.endsWith(LINE_CONTINUES) ? piece.slice(0, -LINE_CONTINUES.length) : piece))
+    .join('');
 }
 
 /** Cuts `text` into chunks of `size` UTF-16 units (may split surrogate pairs, as a decoder never would, harmless here). */
@@ -113,7 +121,15 @@ describe('createLineCollector', () => {
   });
 
   it('refuses a limit that leaves no room for text', () => {
-    expect(() => createLineCollector(createMasker([]), () => { /* never called: it throws first */ }, 8)).toThrow(/no room/);
+    expect(() =>
+      createLineCollector(
+        createMasker([]),
+        () => {
+          /* never called: it throws first */
+        },
+        8,
+      ),
+    ).toThrow(/no room/);
   });
 });
 

@@ -51,10 +51,19 @@ describe('the work-order issue form', () => {
 
   it('matches the shipped issue form: every field the bot reads is there, with the same label', () => {
     const form = z
-      .object({ labels: z.array(z.string()), body: z.array(z.object({ type: z.string(), attributes: z.object({ label: z.string() }) })) })
+      .object({
+        labels: z.array(z.string()),
+        body: z.array(z.object({ type: z.string(), attributes: z.object({ label: z.string() }) })),
+      })
       .parse(parse(readFileSync(new URL('../../docs/examples/work-order.yml', import.meta.url), 'utf8')));
     expect(form.labels).toEqual(['work-order']);
-    expect(form.body.map((field) => field.attributes.label)).toEqual(['Requirement', 'Scheduled time', 'Plan author', 'Deployer', 'Result acceptor']);
+    expect(form.body.map((field) => field.attributes.label)).toEqual([
+      'Requirement',
+      'Scheduled time',
+      'Plan author',
+      'Deployer',
+      'Result acceptor',
+    ]);
   });
 });
 
@@ -63,8 +72,14 @@ describe('check-run output', () => {
     const output = stageOutput(
       'health',
       new Map([
-        ['web-1', { result: 'ok' as const, durationMs: 1500, exitCode: 0, message: undefined, lines: ['a | b', '<script>'] }],
-        ['web-2', { result: 'failed' as const, durationMs: 20, exitCode: 7, message: 'expected 200, got 503', lines: ['503'] }],
+        [
+          'web-1',
+          { result: 'ok' as const, durationMs: 1500, exitCode: 0, message: undefined, lines: ['a | b', '<script>'] },
+        ],
+        [
+          'web-2',
+          { result: 'failed' as const, durationMs: 20, exitCode: 7, message: 'expected 200, got 503', lines: ['503'] },
+        ],
       ]),
     );
     expect(output.title).toBe('health: failed on web-2');

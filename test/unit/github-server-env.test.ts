@@ -8,11 +8,21 @@ import { generateAppPrivateKey } from '../helpers/github-app-server.ts';
 
 describe('parseServerEnv', () => {
   it('runs the setup flow when there is no APP_ID (empty counts as unset)', () => {
-    expect(parseServerEnv({ APP_ID: '', PORT: '' })).toEqual({ ok: true, config: { mode: 'setup', port: 3000, host: undefined, logLevel: 'info' } });
+    expect(parseServerEnv({ APP_ID: '', PORT: '' })).toEqual({
+      ok: true,
+      config: { mode: 'setup', port: 3000, host: undefined, logLevel: 'info' },
+    });
   });
 
   it('reads a configured App', () => {
-    const result = parseServerEnv({ APP_ID: '42', PRIVATE_KEY_PATH: '/run/secrets/app.pem', WEBHOOK_SECRET: 's', PORT: '8080', HOST: '0.0.0.0', GITHUB_API_URL: 'https://ghe.example.com/api/v3/' });
+    const result = parseServerEnv({
+      APP_ID: '42',
+      PRIVATE_KEY_PATH: '/run/secrets/app.pem',
+      WEBHOOK_SECRET: 's',
+      PORT: '8080',
+      HOST: '0.0.0.0',
+      GITHUB_API_URL: 'https://ghe.example.com/api/v3/',
+    });
     expect(result).toEqual({
       ok: true,
       config: {
@@ -32,7 +42,11 @@ describe('parseServerEnv', () => {
   it('says what is wrong, all at once', () => {
     expect(parseServerEnv({ APP_ID: 'abc', PORT: '70000', GITHUB_API_URL: 'ftp://x' })).toEqual({
       ok: false,
-      problems: [expect.stringMatching(/^PORT: /), expect.stringMatching(/^APP_ID: must be the App's numeric id/), expect.stringMatching(/^GITHUB_API_URL: /)],
+      problems: [
+        expect.stringMatching(/^PORT: /),
+        expect.stringMatching(/^APP_ID: must be the App's numeric id/),
+        expect.stringMatching(/^GITHUB_API_URL: /),
+      ],
     });
     expect(parseServerEnv({ APP_ID: '1', PRIVATE_KEY: 'k', PRIVATE_KEY_PATH: 'p', WEBHOOK_SECRET: 's' })).toEqual({
       ok: false,
@@ -66,9 +80,18 @@ describe('loadPrivateKey', () => {
   });
 
   it('refuses what is not a usable key, naming the variable', async () => {
-    expect(await loadPrivateKey({ kind: 'inline', text: 'hunter2' })).toEqual({ ok: false, problem: 'PRIVATE_KEY: not a PEM private key (nor base64 of one)' });
+    expect(await loadPrivateKey({ kind: 'inline', text: 'hunter2' })).toEqual({
+      ok: false,
+      problem: 'PRIVATE_KEY: not a PEM private key (nor base64 of one)',
+    });
     const broken = pem.replace(/\n[A-Za-z0-9+/]{20}/, '\nAAAA');
-    expect(await loadPrivateKey({ kind: 'inline', text: broken })).toEqual({ ok: false, problem: 'PRIVATE_KEY: the PEM does not hold a usable private key' });
-    expect(await loadPrivateKey({ kind: 'file', path: join(dir, 'missing.pem') })).toEqual({ ok: false, problem: `PRIVATE_KEY_PATH (${join(dir, 'missing.pem')}): cannot be read (ENOENT)` });
+    expect(await loadPrivateKey({ kind: 'inline', text: broken })).toEqual({
+      ok: false,
+      problem: 'PRIVATE_KEY: the PEM does not hold a usable private key',
+    });
+    expect(await loadPrivateKey({ kind: 'file', path: join(dir, 'missing.pem') })).toEqual({
+      ok: false,
+      problem: `PRIVATE_KEY_PATH (${join(dir, 'missing.pem')}): cannot be read (ENOENT)`,
+    });
   });
 });

@@ -4,7 +4,9 @@ import { deepMerge, examplePayload, signDelivery } from '../helpers/github-webho
 describe('webhook fixtures', () => {
   it('signs as GitHub documents it', () => {
     // The example of docs.github.com, "Validating webhook deliveries".
-    expect(signDelivery('Hello, World!', "It's a Secret to Everybody")).toBe('sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17');
+    expect(signDelivery('Hello, World!', "It's a Secret to Everybody")).toBe(
+      'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+    );
   });
 
   it('copies an example and changes only what the patch names', () => {
@@ -18,7 +20,10 @@ describe('webhook fixtures', () => {
   });
 
   it('replaces arrays and removes keys patched to undefined', () => {
-    expect(deepMerge({ a: [1, 2], b: { c: 1, d: 2 } }, { a: [3], b: { d: undefined } })).toEqual({ a: [3], b: { c: 1 } });
+    expect(deepMerge({ a: [1, 2], b: { c: 1, d: 2 } }, { a: [3], b: { d: undefined } })).toEqual({
+      a: [3],
+      b: { c: 1 },
+    });
   });
 
   it('names what exists when asked for what does not', () => {

@@ -11,7 +11,10 @@ import { laneProcessEnv } from '../../src/lanes/process-runtime.ts';
 import { parseLaneSpec } from '../../src/lanes/task-spec.ts';
 
 function issuesOf(text: string, maxTtlMs?: number): string[] {
-  const parsed = parseLaneSpec(text, maxTtlMs === undefined ? {} : { maxTtlMs, whose: 'acme/shop may ask for (max_lane_ttl)' });
+  const parsed = parseLaneSpec(
+    text,
+    maxTtlMs === undefined ? {} : { maxTtlMs, whose: 'acme/shop may ask for (max_lane_ttl)' },
+  );
   return parsed.ok ? [] : parsed.issues.map((issue) => `${issue.line}:${issue.path} ${issue.message}`);
 }
 
@@ -21,7 +24,17 @@ describe('lane ids', () => {
     expect(repoLaneId('acme/shop.web', 'feature-42')).toBe('acme/shop.web/feature-42');
     expect(isLaneId('feature-42')).toBe(true);
     expect(isLaneId('acme/shop.web/feature-42')).toBe(true);
-    for (const bad of ['acme/feature-42', 'a/b/c/d', '/shop/x', 'acme//x', 'Acme/shop/x', 'acme/shop/Feature', 'acme/shop/../x', '../etc']) expect(isLaneId(bad)).toBe(false);
+    for (const bad of [
+      'acme/feature-42',
+      'a/b/c/d',
+      '/shop/x',
+      'acme//x',
+      'Acme/shop/x',
+      'acme/shop/Feature',
+      'acme/shop/../x',
+      '../etc',
+    ])
+      expect(isLaneId(bad)).toBe(false);
   });
 
   it('reads a namespaced lane from the header and from percent-encoded baggage', () => {
@@ -34,8 +47,12 @@ describe('lane ids', () => {
 
 describe('lane TTL bound', () => {
   it('refuses a TTL over the limit, naming the field, the line and the limit (never shortened)', () => {
-    expect(issuesOf('services: { A: "1" }\nttl: 73h\n', DEFAULT_LANE_LIMITS.maxTtlMs)).toEqual(['2:ttl 73h is longer than 72h, the longest lane TTL acme/shop may ask for (max_lane_ttl)']);
-    expect(issuesOf('services: { A: "1" }\nttl: 3h\n', 2 * 3_600_000)).toEqual(['2:ttl 3h is longer than 2h, the longest lane TTL acme/shop may ask for (max_lane_ttl)']);
+    expect(issuesOf('services: { A: "1" }\nttl: 73h\n', DEFAULT_LANE_LIMITS.maxTtlMs)).toEqual([
+      '2:ttl 73h is longer than 72h, the longest lane TTL acme/shop may ask for (max_lane_ttl)',
+    ]);
+    expect(issuesOf('services: { A: "1" }\nttl: 3h\n', 2 * 3_600_000)).toEqual([
+      '2:ttl 3h is longer than 2h, the longest lane TTL acme/shop may ask for (max_lane_ttl)',
+    ]);
     expect(issuesOf('services: { A: "1" }\nttl: 500ms\n')).toEqual(['2:ttl expected a lane TTL of at least 1s']);
   });
 
@@ -49,7 +66,9 @@ describe('lane TTL bound', () => {
   });
 
   it("bounds even the operator's lanes at 30 days", () => {
-    expect(issuesOf('services: { A: "1" }\nttl: 721h\n')).toEqual(['2:ttl 721h is longer than 720h, the longest lane TTL allowed here']);
+    expect(issuesOf('services: { A: "1" }\nttl: 721h\n')).toEqual([
+      '2:ttl 721h is longer than 720h, the longest lane TTL allowed here',
+    ]);
     expect(formatTtl(90 * 60_000)).toBe('90m');
   });
 });
@@ -65,14 +84,34 @@ describe('lane versions', () => {
     const integer = parseLaneSpec('services: { A: 7, B: "1..2" }');
     expect(integer.ok && integer.value.services).toEqual({ A: '7', B: '1..2' });
     expect(laneVersionProblem('..')).toBe('a version cannot be "." or ".."');
-    expect(() => { assertLaneVersion('B', '..'); }).toThrow('B@..: a version cannot be "." or ".."');
+    expect(() => {
+      assertLaneVersion('B', '..');
+    }).toThrow('B@..: a version cannot be "." or ".."');
   });
 });
 
 describe('the environment of a lane process', () => {
   it("is PATH, the catalog's variables and Yardmaster's lane variables, nothing else of the server's", () => {
-    const server = { PATH: '/usr/bin:/bin', HOME: '/root', DATABASE_URL: 'postgres://secret', PRIVATE_KEY: 'key', SLACK_BOT_TOKEN: 'xoxb', NODE_OPTIONS: '--inspect' };
-    const env = laneProcessEnv(server, { GREETING: 'hi', PORT: '1', YM_SERVICE: 'spoofed' }, { port: 4100, service: 'A', version: '3', routerUrl: 'http://router:8088' });
-    expect(env).toEqual({ PATH: '/usr/bin:/bin', GREETING: 'hi', PORT: '4100', YM_SERVICE: 'A', YM_VERSION: '3', YM_ROUTER_URL: 'http://router:8088' });
+    const server = {
+      PATH: '/usr/bin:/bin',
+      HOME: '/root',
+      DATABASE_URL: 'postgres://secret',
+      PRIVATE_KEY: 'key',
+      SLACK_BOT_TOKEN: 'xoxb',
+      NODE_OPTIONS: '--inspect',
+    };
+    const env = laneProcessEnv(
+      server,
+      { GREETING: 'hi', PORT: '1', YM_SERVICE: 'spoofed' },
+      { port: 4100, service: 'A', version: '3', routerUrl: 'http://router:8088' },
+    );
+    expect(env).toEqual({
+      PATH: '/usr/bin:/bin',
+      GREETING: 'hi',
+      PORT: '4100',
+      YM_SERVICE: 'A',
+      YM_VERSION: '3',
+      YM_ROUTER_URL: 'http://router:8088',
+    });
   });
 });

@@ -5,10 +5,21 @@ import { parseLaneSpec } from '../../src/lanes/task-spec.ts';
 
 describe('lane specs', () => {
   it('reads the design example, with defaults', () => {
-    const parsed = parseLaneSpec('lane: feature-42\nservices: { A: baseline, B: "1", C: 1 }\ncalls: [A->B, B -> C]\nttl: 2h\n');
+    const parsed = parseLaneSpec(
+      'lane: feature-42\nservices: { A: baseline, B: "1", C: 1 }\ncalls: [A->B, B -> C]\nttl: 2h\n',
+    );
     expect(parsed).toEqual({
       ok: true,
-      value: { lane: 'feature-42', services: { A: 'baseline', B: '1', C: '1' }, calls: [{ from: 'A', to: 'B' }, { from: 'B', to: 'C' }], mode: 'fallback', ttlMs: 7_200_000 },
+      value: {
+        lane: 'feature-42',
+        services: { A: 'baseline', B: '1', C: '1' },
+        calls: [
+          { from: 'A', to: 'B' },
+          { from: 'B', to: 'C' },
+        ],
+        mode: 'fallback',
+        ttlMs: 7_200_000,
+      },
     });
   });
 
@@ -20,7 +31,9 @@ describe('lane specs', () => {
   });
 
   it('names the line and the field of each problem', () => {
-    const parsed = parseLaneSpec('lane: Feature_42\nservices: { A: "1.0/evil" }\ncalls: [A->Z, "nonsense"]\nmode: loose\nextra: 1\n');
+    const parsed = parseLaneSpec(
+      'lane: Feature_42\nservices: { A: "1.0/evil" }\ncalls: [A->Z, "nonsense"]\nmode: loose\nextra: 1\n',
+    );
     expect(parsed.ok).toBe(false);
     const lines = parsed.ok ? [] : parsed.issues.map((issue) => `${issue.line}:${issue.path} ${issue.message}`);
     expect(lines).toEqual(
@@ -46,8 +59,14 @@ describe('lane keys and services in requests', () => {
   });
 
   it('finds the service by host name under the domain, else by the first path segment', () => {
-    expect(serviceOf('checkout.lanes.example:8080', '/pay?x=1', 'lanes.example')).toEqual({ service: 'checkout', path: '/pay?x=1' });
-    expect(serviceOf('127.0.0.1:9', '/Checkout/pay/now?x=1', 'lanes.example')).toEqual({ service: 'checkout', path: '/pay/now?x=1' });
+    expect(serviceOf('checkout.lanes.example:8080', '/pay?x=1', 'lanes.example')).toEqual({
+      service: 'checkout',
+      path: '/pay?x=1',
+    });
+    expect(serviceOf('127.0.0.1:9', '/Checkout/pay/now?x=1', 'lanes.example')).toEqual({
+      service: 'checkout',
+      path: '/pay/now?x=1',
+    });
     expect(serviceOf('127.0.0.1:9', '/checkout', undefined)).toEqual({ service: 'checkout', path: '/' });
     expect(serviceOf('127.0.0.1:9', '/', undefined)).toBeUndefined();
   });
@@ -61,17 +80,36 @@ describe('lane keys and services in requests', () => {
 
 describe('route decisions', () => {
   const table = {
-    baseline: new Map([['a', { version: '0', endpoint: 'http://a0' }], ['b', { version: '0', endpoint: 'http://b0' }]]),
+    baseline: new Map([
+      ['a', { version: '0', endpoint: 'http://a0' }],
+      ['b', { version: '0', endpoint: 'http://b0' }],
+    ]),
     lanes: new Map([
       ['loose', { mode: 'fallback' as const, services: new Map([['b', { version: '1', endpoint: 'http://b1' }]]) }],
       ['tight', { mode: 'strict' as const, services: new Map([['b', { version: '1', endpoint: 'http://b1' }]]) }],
     ]),
   };
   it('takes the lane, else the baseline, and refuses what a strict lane lacks', () => {
-    expect(decideRoute(table, 'b', 'loose')).toEqual({ ok: true, target: { version: '1', endpoint: 'http://b1' }, via: 'lane' });
-    expect(decideRoute(table, 'a', 'loose')).toEqual({ ok: true, target: { version: '0', endpoint: 'http://a0' }, via: 'baseline' });
+    expect(decideRoute(table, 'b', 'loose')).toEqual({
+      ok: true,
+      target: { version: '1', endpoint: 'http://b1' },
+      via: 'lane',
+    });
+    expect(decideRoute(table, 'a', 'loose')).toEqual({
+      ok: true,
+      target: { version: '0', endpoint: 'http://a0' },
+      via: 'baseline',
+    });
     expect(decideRoute(table, 'a', 'unknown-lane')).toMatchObject({ ok: true, via: 'baseline' });
-    expect(decideRoute(table, 'a', 'tight')).toEqual({ ok: false, status: 503, message: 'lane tight is strict and has no instance of a' });
-    expect(decideRoute(table, 'z', undefined)).toEqual({ ok: false, status: 503, message: 'no instance of z and none in the baseline' });
+    expect(decideRoute(table, 'a', 'tight')).toEqual({
+      ok: false,
+      status: 503,
+      message: 'lane tight is strict and has no instance of a',
+    });
+    expect(decideRoute(table, 'z', undefined)).toEqual({
+      ok: false,
+      status: 503,
+      message: 'no instance of z and none in the baseline',
+    });
   });
 });

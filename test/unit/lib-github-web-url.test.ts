@@ -6,6 +6,8 @@ describe('GitHub web links', () => {
     expect(githubWebUrl('https://api.github.com')).toBe('https://github.com');
     expect(githubWebUrl('https://github.example.com/api/v3')).toBe('https://github.example.com');
     expect(githubWebUrl('https://github.example.com/api/v3/')).toBe('https://github.example.com');
-    expect(issueUrl('https://github.com', 'Codertocat/Hello-World', 12)).toBe('https://github.com/Codertocat/Hello-World/issues/12');
+    expect(issueUrl('https://github.com', 'Codertocat/Hello-World', 12)).toBe(
+      'https://github.com/Codertocat/Hello-World/issues/12',
+    );
   });
 });

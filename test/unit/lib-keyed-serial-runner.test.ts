@@ -36,13 +36,14 @@ describe('keyed serial runner', () => {
     let running = 0;
     let most = 0;
     const gates = [deferred(), deferred(), deferred()];
-    gates.forEach((gate, index) => { runner.add(`issue-${index}`, async () => {
+    gates.forEach((gate, index) => {
+      runner.add(`issue-${index}`, async () => {
         running++;
         most = Math.max(most, running);
         await gate.promise;
         running--;
-      }); },
-    );
+      });
+    });
     await new Promise((resolve) => setImmediate(resolve));
     expect(running).toBe(2);
     expect(runner.pending).toBe(3);

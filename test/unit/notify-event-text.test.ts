@@ -28,7 +28,9 @@ describe('eventSubject', () => {
 
   it('leaves out only the missing parts and keeps to one line', () => {
     const partial: KeyEvent = { ...full, kind: 'submitted', version: null, app: 'shop\r\nBcc: x@example.com' };
-    expect(eventSubject(partial)).toBe('[Yardmaster] shop Bcc: x@example.com to production: submitted (Codertocat/Hello-World#12)');
+    expect(eventSubject(partial)).toBe(
+      '[Yardmaster] shop Bcc: x@example.com to production: submitted (Codertocat/Hello-World#12)',
+    );
   });
 });
 
@@ -66,7 +68,13 @@ describe('eventJson', () => {
     expect(eventJson(full)).toEqual({
       id: 4711,
       event: 'succeeded',
-      work_order: { id: 7, repo: 'Codertocat/Hello-World', number: 12, title: 'Release shop 1.2.0', url: 'https://yardmaster.example.com/orders/7' },
+      work_order: {
+        id: 7,
+        repo: 'Codertocat/Hello-World',
+        number: 12,
+        title: 'Release shop 1.2.0',
+        url: 'https://yardmaster.example.com/orders/7',
+      },
       app: 'shop',
       environment: 'production',
       version: '1.2.0',
@@ -81,7 +89,13 @@ describe('eventJson', () => {
     expect(body).toEqual({
       id: 4712,
       event: 'rolled_back',
-      work_order: { id: 7, repo: 'Codertocat/Hello-World', number: 12, title: 'Release shop 1.2.0', url: 'https://yardmaster.example.com/orders/7' },
+      work_order: {
+        id: 7,
+        repo: 'Codertocat/Hello-World',
+        number: 12,
+        title: 'Release shop 1.2.0',
+        url: 'https://yardmaster.example.com/orders/7',
+      },
       app: null,
       environment: null,
       version: null,

@@ -21,7 +21,10 @@ beforeAll(async () => {
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
       const header = request.headers['x-yardmaster-signature-256'];
-      signatures.push({ body: Buffer.concat(chunks).toString('utf8'), signature: typeof header === 'string' ? header : '' });
+      signatures.push({
+        body: Buffer.concat(chunks).toString('utf8'),
+        signature: typeof header === 'string' ? header : '',
+      });
       response.writeHead(204).end();
     });
   });
@@ -33,7 +36,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   server.closeAllConnections();
-  await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    server.close(() => {
+      resolve();
+    }),
+  );
 });
 
 /** A store holding `values` for Codertocat/Hello-World production, recording what was asked. */
@@ -41,7 +48,9 @@ function store(values: Record<string, string>, asked: string[][]): SecretSource 
   return {
     read(repo, environment, names): Promise<SecretReadResult> {
       asked.push([repo, environment, ...names]);
-      const missing = names.filter((name) => values[name] === undefined || repo !== 'Codertocat/Hello-World' || environment !== 'production');
+      const missing = names.filter(
+        (name) => values[name] === undefined || repo !== 'Codertocat/Hello-World' || environment !== 'production',
+      );
       if (missing.length > 0) return Promise.resolve({ ok: false, reason: 'missing', missing });
       return Promise.resolve({ ok: true, values: Object.fromEntries(names.map((name) => [name, values[name] ?? ''])) });
     },
@@ -52,7 +61,11 @@ describe('webhook signing keys', () => {
   it('are read from the store for the event repository and environment, and sign the delivery', async () => {
     const asked: string[][] = [];
     const warnings: string[] = [];
-    const deliver = createNotifyDeliverer({ env: SERVER_ENV, secrets: store({ PRIVATE_KEY: 'stored-hook-key' }, asked), log: { warn: (_fields, message) => void warnings.push(message) } });
+    const deliver = createNotifyDeliverer({
+      env: SERVER_ENV,
+      secrets: store({ PRIVATE_KEY: 'stored-hook-key' }, asked),
+      log: { warn: (_fields, message) => void warnings.push(message) },
+    });
     signatures.length = 0;
     await deliver({ event: keyEvent(), target: { kind: 'webhook', url, secretEnv: 'PRIVATE_KEY' } });
     expect(asked).toEqual([['Codertocat/Hello-World', 'production', 'PRIVATE_KEY']]);
@@ -66,10 +79,17 @@ describe('webhook signing keys', () => {
   it('missing from the store: the delivery is dropped with a warning, the server variable of that name is never used', async () => {
     const asked: string[][] = [];
     const warnings: { fields: object; message: string }[] = [];
-    const deliver = createNotifyDeliverer({ env: SERVER_ENV, secrets: store({}, asked), log: { warn: (fields, message) => void warnings.push({ fields, message }) } });
+    const deliver = createNotifyDeliverer({
+      env: SERVER_ENV,
+      secrets: store({}, asked),
+      log: { warn: (fields, message) => void warnings.push({ fields, message }) },
+    });
     signatures.length = 0;
     await deliver({ event: keyEvent(), target: { kind: 'webhook', url, secretEnv: 'PRIVATE_KEY' } });
-    await deliver({ event: keyEvent({ environment: null }), target: { kind: 'webhook', url, secretEnv: 'PRIVATE_KEY' } });
+    await deliver({
+      event: keyEvent({ environment: null }),
+      target: { kind: 'webhook', url, secretEnv: 'PRIVATE_KEY' },
+    });
     expect(signatures).toEqual([]);
     expect(warnings.map((warning) => warning.message)).toEqual([
       'webhook notification dropped: its key is not in the secret store',

@@ -13,9 +13,12 @@ describe('parseBatchSize', () => {
     expect(parseBatchSize('100%')).toEqual({ kind: 'percent', percent: 100 });
   });
 
-  it.each([0, -1, 2.5, '0', '0%', '101%', '2.5%', '%', 'half', '', null, undefined, true, [3]])('rejects %j', (value) => {
-    expect(parseBatchSize(value)).toBeUndefined();
-  });
+  it.each([0, -1, 2.5, '0', '0%', '101%', '2.5%', '%', 'half', '', null, undefined, true, [3]])(
+    'rejects %j',
+    (value) => {
+      expect(parseBatchSize(value)).toBeUndefined();
+    },
+  );
 });
 
 describe('formatBatchSize', () => {

@@ -38,7 +38,11 @@ function comment(planLines: readonly string[], fence = '```yaml'): string {
 
 describe('extractPlanBlock', () => {
   it('finds the first yaml block whose first key is app, with the line it starts on', () => {
-    expect(extractPlanBlock(comment(PLAN_LINES))).toStrictEqual({ yaml: PLAN_LINES.join('\n'), startLine: 13, indent: 0 });
+    expect(extractPlanBlock(comment(PLAN_LINES))).toStrictEqual({
+      yaml: PLAN_LINES.join('\n'),
+      startLine: 13,
+      indent: 0,
+    });
   });
 
   it('takes a yardmaster block whatever its first key', () => {
@@ -134,7 +138,10 @@ describe('findPlanBlocks: only what GitHub shows as a code block is a plan', () 
 
   it('ignores a plan inside an HTML comment and takes the visible one below it, at its own line', () => {
     const markdown = ['<!--', ...fenced(['app: hidden']), '-->', '', 'Plan:', ...fenced(plan)].join('\n');
-    expect(findPlanBlocks(markdown)).toStrictEqual({ kind: 'one', block: { yaml: plan.join('\n'), startLine: 9, indent: 0 } });
+    expect(findPlanBlocks(markdown)).toStrictEqual({
+      kind: 'one',
+      block: { yaml: plan.join('\n'), startLine: 9, indent: 0 },
+    });
   });
 
   it('ignores plans in an HTML comment that spans blank lines, or is never closed', () => {
@@ -143,37 +150,71 @@ describe('findPlanBlocks: only what GitHub shows as a code block is a plan', () 
   });
 
   it('ignores a plan inside an HTML block (<details> without a blank line), which GitHub shows as plain text', () => {
-    expect(findPlanBlocks(['<details>', '<summary>plan</summary>', ...fenced(plan), '</details>'].join('\n'))).toStrictEqual({ kind: 'none' });
+    expect(
+      findPlanBlocks(['<details>', '<summary>plan</summary>', ...fenced(plan), '</details>'].join('\n')),
+    ).toStrictEqual({ kind: 'none' });
     expect(findPlanBlocks(['<pre>', ...fenced(plan), '</pre>'].join('\n'))).toStrictEqual({ kind: 'none' });
   });
 
   it('takes a plan after a blank line inside <details>: GitHub renders it there as a code block', () => {
     const markdown = ['<details>', '<summary>plan</summary>', '', ...fenced(plan), '', '</details>'].join('\n');
-    expect(findPlanBlocks(markdown)).toStrictEqual({ kind: 'one', block: { yaml: plan.join('\n'), startLine: 5, indent: 0 } });
+    expect(findPlanBlocks(markdown)).toStrictEqual({
+      kind: 'one',
+      block: { yaml: plan.join('\n'), startLine: 5, indent: 0 },
+    });
   });
 
   it('a fence in inline HTML that a paragraph opens is shown, so it is the plan', () => {
     // `<!--` inside a paragraph is text when the fence below interrupts the paragraph: GitHub shows the block.
-    expect(findPlanBlocks(['Plan <!--', ...fenced(plan), '-->'].join('\n'))).toMatchObject({ kind: 'one', block: { startLine: 3 } });
+    expect(findPlanBlocks(['Plan <!--', ...fenced(plan), '-->'].join('\n'))).toMatchObject({
+      kind: 'one',
+      block: { startLine: 3 },
+    });
   });
 
   it('ignores indented code (four spaces or a tab), whose fence is text', () => {
-    expect(findPlanBlocks(fenced(plan).map((line) => `    ${line}`).join('\n'))).toStrictEqual({ kind: 'none' });
-    expect(findPlanBlocks(fenced(plan).map((line) => `\t${line}`).join('\n'))).toStrictEqual({ kind: 'none' });
+    expect(
+      findPlanBlocks(
+        fenced(plan)
+          .map((line) => `    ${line}`)
+          .join('\n'),
+      ),
+    ).toStrictEqual({ kind: 'none' });
+    expect(
+      findPlanBlocks(
+        fenced(plan)
+          .map((line) => `\t${line}`)
+          .join('\n'),
+      ),
+    ).toStrictEqual({ kind: 'none' });
   });
 
   it('takes tilde fences and longer fences, which only a fence of the same kind and at least that length closes', () => {
-    expect(findPlanBlocks(fenced(plan, '~~~yml', '~~~').join('\n'))).toMatchObject({ kind: 'one', block: { yaml: plan.join('\n') } });
-    expect(findPlanBlocks(['~~~~yaml', ...plan, '~~~', '```', '~~~~'].join('\n'))).toMatchObject({ kind: 'one', block: { yaml: [...plan, '~~~', '```'].join('\n') } });
-    expect(findPlanBlocks(['`````yardmaster', ...plan, '````', '`````'].join('\n'))).toMatchObject({ kind: 'one', block: { yaml: [...plan, '````'].join('\n') } });
+    expect(findPlanBlocks(fenced(plan, '~~~yml', '~~~').join('\n'))).toMatchObject({
+      kind: 'one',
+      block: { yaml: plan.join('\n') },
+    });
+    expect(findPlanBlocks(['~~~~yaml', ...plan, '~~~', '```', '~~~~'].join('\n'))).toMatchObject({
+      kind: 'one',
+      block: { yaml: [...plan, '~~~', '```'].join('\n') },
+    });
+    expect(findPlanBlocks(['`````yardmaster', ...plan, '````', '`````'].join('\n'))).toMatchObject({
+      kind: 'one',
+      block: { yaml: [...plan, '````'].join('\n') },
+    });
   });
 
   it('ignores a plan quoted in a blockquote (a quote reply is not a plan of whoever quotes)', () => {
     const quoted = fenced(plan).map((line) => `> ${line}`);
     expect(findPlanBlocks(quoted.join('\n'))).toStrictEqual({ kind: 'none' });
-    expect(findPlanBlocks(['> - item', ...fenced(plan).map((line) => `>   ${line}`)].join('\n'))).toStrictEqual({ kind: 'none' });
+    expect(findPlanBlocks(['> - item', ...fenced(plan).map((line) => `>   ${line}`)].join('\n'))).toStrictEqual({
+      kind: 'none',
+    });
     // …and the quoting reply's own plan, at the top level, is the one.
-    expect(findPlanBlocks([...quoted, '', 'Mine:', ...fenced(plan)].join('\n'))).toMatchObject({ kind: 'one', block: { startLine: 8 } });
+    expect(findPlanBlocks([...quoted, '', 'Mine:', ...fenced(plan)].join('\n'))).toMatchObject({
+      kind: 'one',
+      block: { startLine: 8 },
+    });
   });
 
   it('refuses a plan inside a list item, naming its line', () => {
@@ -183,17 +224,21 @@ describe('findPlanBlocks: only what GitHub shows as a code block is a plan', () 
     expect(parsePlanFromComment(markdown)).toStrictEqual({
       ok: false,
       reason: 'plan-in-list',
-      message: 'the plan block on line 2 is inside a list item; put it at the top level of the comment, not indented under a list',
+      message:
+        'the plan block on line 2 is inside a list item; put it at the top level of the comment, not indented under a list',
     });
   });
 
   it('refuses more than one plan block, naming every line', () => {
-    const markdown = [...fenced(plan), '', ...fenced(plan, '```yardmaster'), '', ...fenced(plan, '~~~yml', '~~~')].join('\n');
+    const markdown = [...fenced(plan), '', ...fenced(plan, '```yardmaster'), '', ...fenced(plan, '~~~yml', '~~~')].join(
+      '\n',
+    );
     expect(findPlanBlocks(markdown)).toStrictEqual({ kind: 'several', lines: [1, 6, 11] });
     expect(parsePlanFromComment(markdown)).toStrictEqual({
       ok: false,
       reason: 'several-plans',
-      message: 'the comment holds more than one plan block (lines 1, 6 and 11); post exactly one, so approvers know which runs',
+      message:
+        'the comment holds more than one plan block (lines 1, 6 and 11); post exactly one, so approvers know which runs',
     });
   });
 
@@ -221,7 +266,24 @@ describe('findPlanBlocks: only what GitHub shows as a code block is a plan', () 
 
 describe('topLevelFences and lane specs', () => {
   it('lists the fenced blocks GitHub shows at the top level, with their lines', () => {
-    const markdown = ['```sh', 'make', '```', '<!--', '```yaml', 'hidden: 1', '```', '-->', '> ```js', '> quoted()', '> ```', '~~~Yardmaster-Lane x', 'services: {}\r', '~~~', '    ```indented', '    ```'].join('\n');
+    const markdown = [
+      '```sh',
+      'make',
+      '```',
+      '<!--',
+      '```yaml',
+      'hidden: 1',
+      '```',
+      '-->',
+      '> ```js',
+      '> quoted()',
+      '> ```',
+      '~~~Yardmaster-Lane x',
+      'services: {}\r',
+      '~~~',
+      '    ```indented',
+      '    ```',
+    ].join('\n');
     expect(topLevelFences(markdown)).toStrictEqual([
       { language: 'sh', text: 'make', line: 1 },
       { language: 'Yardmaster-Lane', text: 'services: {}', line: 12 },

@@ -3,7 +3,14 @@ import { setLongTimeout, MAX_TIMER_MS } from '../../src/lib/long-timeout.ts';
 import { formatIssues } from '../../src/plan/format-issues.ts';
 import { MAX_PLAN_BYTES, parsePlan } from '../../src/plan/parse-plan.ts';
 
-const BASE = ['app: shop', 'environment: production', 'version: 1.0.0', 'package:', '  url: https://artifacts.example.com/shop.tar.gz', `  sha256: ${'a'.repeat(64)}`];
+const BASE = [
+  'app: shop',
+  'environment: production',
+  'version: 1.0.0',
+  'package:',
+  '  url: https://artifacts.example.com/shop.tar.gz',
+  `  sha256: ${'a'.repeat(64)}`,
+];
 
 /** The errors of a plan made of the base fields and `extra` lines, one string. */
 function errorsOf(...extra: string[]): string {
@@ -13,16 +20,26 @@ function errorsOf(...extra: string[]): string {
 
 describe('plan limits', () => {
   it('takes durations up to 24h', () => {
-    const parsed = parsePlan([...BASE, 'command_timeout: 24h', 'strategy: { mode: batches, batch_size: 1, pause: 23h59m }'].join('\n'));
+    const parsed = parsePlan(
+      [...BASE, 'command_timeout: 24h', 'strategy: { mode: batches, batch_size: 1, pause: 23h59m }'].join('\n'),
+    );
     expect(parsed.ok).toBe(true);
     if (parsed.ok) expect(parsed.value.commandTimeoutMs).toBe(24 * 3_600_000);
   });
 
   it('refuses every duration above 24h, naming the field and line', () => {
-    expect(errorsOf('command_timeout: 24h1ms')).toBe('line 7, column 1, command_timeout: expected a duration of at most 24h (got 24h1ms)');
-    expect(errorsOf('strategy: { mode: batches, batch_size: 1, pause: 600h }')).toMatch(/^line 7, column \d+, strategy\.pause: expected a duration of at most 24h \(got 600h\)$/);
-    expect(errorsOf('commands:', '  health: { command: "true", interval: 25h }')).toMatch(/commands\.health\.interval: expected a duration of at most 24h/);
-    expect(errorsOf('commands:', '  monitor: { command: "true", duration: 48h }')).toMatch(/commands\.monitor\.duration: expected a duration of at most 24h/);
+    expect(errorsOf('command_timeout: 24h1ms')).toBe(
+      'line 7, column 1, command_timeout: expected a duration of at most 24h (got 24h1ms)',
+    );
+    expect(errorsOf('strategy: { mode: batches, batch_size: 1, pause: 600h }')).toMatch(
+      /^line 7, column \d+, strategy\.pause: expected a duration of at most 24h \(got 600h\)$/,
+    );
+    expect(errorsOf('commands:', '  health: { command: "true", interval: 25h }')).toMatch(
+      /commands\.health\.interval: expected a duration of at most 24h/,
+    );
+    expect(errorsOf('commands:', '  monitor: { command: "true", duration: 48h }')).toMatch(
+      /commands\.monitor\.duration: expected a duration of at most 24h/,
+    );
     expect(errorsOf('commands:', '  health: { command: "true", retries: 10000, interval: 1h }')).toMatch(
       /commands\.health\.retries: retries × interval may wait at most 24h in all \(10000 tries 1h apart wait 9999h\)/,
     );
@@ -31,9 +48,15 @@ describe('plan limits', () => {
 
   it('bounds the plan size, commands per stage, command length and host names', () => {
     expect(errorsOf(`#${'x'.repeat(MAX_PLAN_BYTES)}`)).toMatch(/^the plan is \d+ bytes long; at most 65536 are read$/);
-    expect(errorsOf(`commands: { check: [${Array.from({ length: 101 }, () => '"true"').join(', ')}] }`)).toMatch(/commands\.check: expected at most 100 commands/);
-    expect(errorsOf(`commands: { check: ["${'x'.repeat(16 * 1024 + 1)}"] }`)).toMatch(/commands\.check\[0\]: expected a command of at most 16384 characters/);
-    expect(errorsOf(`hosts: [${Array.from({ length: 1001 }, (_, index) => `h${index}`).join(', ')}]`)).toMatch(/hosts: expected at most 1000 names/);
+    expect(errorsOf(`commands: { check: [${Array.from({ length: 101 }, () => '"true"').join(', ')}] }`)).toMatch(
+      /commands\.check: expected at most 100 commands/,
+    );
+    expect(errorsOf(`commands: { check: ["${'x'.repeat(16 * 1024 + 1)}"] }`)).toMatch(
+      /commands\.check\[0\]: expected a command of at most 16384 characters/,
+    );
+    expect(errorsOf(`hosts: [${Array.from({ length: 1001 }, (_, index) => `h${index}`).join(', ')}]`)).toMatch(
+      /hosts: expected at most 1000 names/,
+    );
   });
 });
 

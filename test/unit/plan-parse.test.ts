@@ -36,7 +36,13 @@ describe('parsePlan', () => {
       rollbackVersion: '2.4.0',
       package: { url: 'https://artifacts.example.com/checkout-api-2.4.1.tar.gz', sha256: SHA },
       hosts: ['canary', 'web'],
-      strategy: { mode: 'batches', batchSize: { kind: 'percent', percent: 25 }, canary: 1, pauseMs: 30_000, maxFailures: 0 },
+      strategy: {
+        mode: 'batches',
+        batchSize: { kind: 'percent', percent: 25 },
+        canary: 1,
+        pauseMs: 30_000,
+        maxFailures: 0,
+      },
       commands: {
         check: ['test -x /usr/bin/node'],
         preDeploy: ['npm ci --omit=dev'],
@@ -117,7 +123,9 @@ describe('parsePlan', () => {
   });
 
   it('reads an https probe with a custom expected status', () => {
-    const plan = valueOf(parsePlan(planYaml('commands:\n  health: { http: "https://web-1/ready", expect_status: 204 }')));
+    const plan = valueOf(
+      parsePlan(planYaml('commands:\n  health: { http: "https://web-1/ready", expect_status: 204 }')),
+    );
     expect(plan.commands.health?.probe).toStrictEqual({ kind: 'http', url: 'https://web-1/ready', expectStatus: 204 });
   });
 

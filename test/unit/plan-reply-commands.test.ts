@@ -14,19 +14,38 @@ import { summarizePlan, type PlanSummary } from '../../src/workorders/service/pl
 import { expectValidBlocks } from '../helpers/slack-block-kit.ts';
 import { planYaml, SHA, valueOf } from './plan-fixtures.ts';
 
-const ENVIRONMENT: EnvironmentConfig = { hosts: ['web'], approvals: 2, approvers: ['team:ops'], freeze: [], production: true, env: {}, secretEnv: [] };
+const ENVIRONMENT: EnvironmentConfig = {
+  hosts: ['web'],
+  approvals: 2,
+  approvers: ['team:ops'],
+  freeze: [],
+  production: true,
+  env: {},
+  secretEnv: [],
+};
 const ROLES = { projectManager: [], developer: ['carol'], ops: ['team:ops'], deployer: [], acceptor: [] };
 
 function hosts(count: number): ResolvedHost[] {
   return Array.from({ length: count }, (_, index) => ({
-    entry: { name: `web-${index + 1}`, address: `10.1.${Math.floor(index / 250)}.${(index % 250) + 1}`, port: index === 1 ? 2222 : 22, executor: 'ssh' as const },
+    entry: {
+      name: `web-${index + 1}`,
+      address: `10.1.${Math.floor(index / 250)}.${(index % 250) + 1}`,
+      port: index === 1 ? 2222 : 22,
+      executor: 'ssh' as const,
+    },
     deployTo: '/srv/shop',
   }));
 }
 
 function summaryOf(extra: string, hostCount = 3): PlanSummary {
   const plan = valueOf(parsePlan(planYaml(extra)));
-  return summarizePlan({ plan, hosts: hosts(hostCount), environment: ENVIRONMENT, roles: ROLES, version: { seq: 1, digest: 'd'.repeat(64), commitSha: null, author: 'carol' } });
+  return summarizePlan({
+    plan,
+    hosts: hosts(hostCount),
+    environment: ENVIRONMENT,
+    roles: ROLES,
+    version: { seq: 1, digest: 'd'.repeat(64), commitSha: null, author: 'carol' },
+  });
 }
 
 /**
@@ -34,21 +53,37 @@ function summaryOf(extra: string, hostCount = 3): PlanSummary {
  * stage), so the replies' own bounds are still held to when a summary is larger than any plan makes it.
  */
 function withCommands(summary: PlanSummary, commands: Partial<Record<'check' | 'release', string[]>>): PlanSummary {
-  return { ...summary, stages: summary.stages.map((stage) => (stage.stage === 'check' || stage.stage === 'release') && commands[stage.stage] !== undefined ? { ...stage, commands: commands[stage.stage] ?? [] } : stage) };
+  return {
+    ...summary,
+    stages: summary.stages.map((stage) =>
+      (stage.stage === 'check' || stage.stage === 'release') && commands[stage.stage] !== undefined
+        ? { ...stage, commands: commands[stage.stage] ?? [] }
+        : stage,
+    ),
+  };
 }
 
 function yamlList(commands: readonly string[]): string {
   return `[${commands.map((command) => JSON.stringify(command)).join(', ')}]`;
 }
 
-function commandsYaml(stages: { check?: string[]; pre_deploy?: string[]; post_deploy?: string[]; release?: string[]; health?: string; monitor?: string }): string {
+function commandsYaml(stages: {
+  check?: string[];
+  pre_deploy?: string[];
+  post_deploy?: string[];
+  release?: string[];
+  health?: string;
+  monitor?: string;
+}): string {
   const lines = ['commands:'];
   for (const stage of ['check', 'pre_deploy', 'post_deploy', 'release'] as const) {
     const list = stages[stage];
     if (list !== undefined) lines.push(`  ${stage}: ${yamlList(list)}`);
   }
-  if (stages.health !== undefined) lines.push(`  health: { command: ${JSON.stringify(stages.health)}, retries: 2, interval: 1s }`);
-  if (stages.monitor !== undefined) lines.push(`  monitor: { http: ${JSON.stringify(stages.monitor)}, duration: 1m, interval: 10s }`);
+  if (stages.health !== undefined)
+    lines.push(`  health: { command: ${JSON.stringify(stages.health)}, retries: 2, interval: 1s }`);
+  if (stages.monitor !== undefined)
+    lines.push(`  monitor: { http: ${JSON.stringify(stages.monitor)}, duration: 1m, interval: 10s }`);
   return lines.join('\n');
 }
 
@@ -105,16 +140,42 @@ function blockTexts(blocks: unknown): string[] {
 describe('the plan reply on GitHub', () => {
   it('shows the package with its full sha256, hosts with addresses per batch, the strategy and every command verbatim', () => {
     const summary = summaryOf(
-      ['strategy: { mode: batches, batch_size: 1, canary: 1, pause: 30s }', 'rollback_version: 2.4.0', commandsYaml({ check: ['test -d /srv'], release: ['systemctl restart shop'], health: 'curl -fsS localhost:8080/healthz', monitor: 'http://127.0.0.1:8080/healthz' })].join('\n'),
+      [
+        'strategy: { mode: batches, batch_size: 1, canary: 1, pause: 30s }',
+        'rollback_version: 2.4.0',
+        commandsYaml({
+          check: ['test -d /srv'],
+          release: ['systemctl restart shop'],
+          health: 'curl -fsS localhost:8080/healthz',
+          monitor: 'http://127.0.0.1:8080/healthz',
+        }),
+      ].join('\n'),
     );
-    const reply = planSummaryMarkdown(summary, 'Plan v1: needs 2 approval(s).', 'https://yardmaster.example.com/orders/7');
+    const reply = planSummaryMarkdown(
+      summary,
+      'Plan v1: needs 2 approval(s).',
+      'https://yardmaster.example.com/orders/7',
+    );
     const shown = rendered(reply);
     expect(shown.code).toContain('https://artifacts.example.com/checkout-api-2.4.1.tar.gz');
     expect(shown.code).toContain(SHA);
-    expect(shown.code).toEqual(expect.arrayContaining(['web-1', '10.1.0.1', 'web-2', '10.1.0.2 port 2222', 'web-3', '10.1.0.3', '2.4.0']));
-    expect(shown.code).toEqual(expect.arrayContaining(['test -d /srv', 'systemctl restart shop', 'curl -fsS localhost:8080/healthz', 'http://127.0.0.1:8080/healthz']));
-    expect(reply).toContain('batches of 1, 1 canary host first, 30s pause between batches, stops at the first failed host');
-    expect(reply).toContain('**Batches:** 1: `web-1` (`10.1.0.1`); 2: `web-2` (`10.1.0.2 port 2222`); 3: `web-3` (`10.1.0.3`)');
+    expect(shown.code).toEqual(
+      expect.arrayContaining(['web-1', '10.1.0.1', 'web-2', '10.1.0.2 port 2222', 'web-3', '10.1.0.3', '2.4.0']),
+    );
+    expect(shown.code).toEqual(
+      expect.arrayContaining([
+        'test -d /srv',
+        'systemctl restart shop',
+        'curl -fsS localhost:8080/healthz',
+        'http://127.0.0.1:8080/healthz',
+      ]),
+    );
+    expect(reply).toContain(
+      'batches of 1, 1 canary host first, 30s pause between batches, stops at the first failed host',
+    );
+    expect(reply).toContain(
+      '**Batches:** 1: `web-1` (`10.1.0.1`); 2: `web-2` (`10.1.0.2 port 2222`); 3: `web-3` (`10.1.0.3`)',
+    );
     expect(reply).toContain('**health** (command probe, 3 tries 1s apart)');
     expect(reply).toContain('**monitor** (HTTP probe, every 10s for 60s)');
     // Short: not folded.
@@ -127,13 +188,18 @@ describe('the plan reply on GitHub', () => {
     const reply = planSummaryMarkdown(summary, 'ok', 'https://yardmaster.example.com/orders/7');
     const shown = rendered(reply);
     for (const command of [...NASTY, ...many]) expect(shown.code).toContain(command);
-    expect(shown.html).toEqual(['<details>\n<summary>Every command, verbatim: 16 commands in 2 stages (click to read them all before approving)</summary>', '</details>']);
+    expect(shown.html).toEqual([
+      '<details>\n<summary>Every command, verbatim: 16 commands in 2 stages (click to read them all before approving)</summary>',
+      '</details>',
+    ]);
   });
 
   it('shows invisible and direction-changing characters as code points, with a warning', () => {
     const summary = summaryOf(commandsYaml({ release: ['echo safe\u202E;rm -rf /\u202C #', 'a\u200Bb\tc'] }));
     const reply = planSummaryMarkdown(summary, 'ok', 'https://yardmaster.example.com/orders/7');
-    expect(rendered(reply).code).toEqual(expect.arrayContaining(['echo safe⟨U+202E⟩;rm -rf /⟨U+202C⟩ #', 'a⟨U+200B⟩b\tc']));
+    expect(rendered(reply).code).toEqual(
+      expect.arrayContaining(['echo safe⟨U+202E⟩;rm -rf /⟨U+202C⟩ #', 'a⟨U+200B⟩b\tc']),
+    );
     expect(reply).toContain('invisible or direction-changing characters');
     expect(reply).not.toContain('\u202E');
   });
@@ -144,7 +210,11 @@ describe('the plan reply on GitHub', () => {
 
   it('says so, and points to the plan comment and the order page, when the commands make the reply too long for GitHub', () => {
     const huge = Array.from({ length: 40 }, (_, index) => `echo ${index} ${'x'.repeat(2000)}`);
-    const reply = planSummaryMarkdown(withCommands(summaryOf(''), { release: huge }), 'ok', 'https://yardmaster.example.com/orders/7');
+    const reply = planSummaryMarkdown(
+      withCommands(summaryOf(''), { release: huge }),
+      'ok',
+      'https://yardmaster.example.com/orders/7',
+    );
     expect(reply.length).toBeLessThanOrEqual(GITHUB_COMMENT_LIMIT);
     expect(reply).toContain('The commands are too long for this reply');
     expect(reply).toContain('(https://yardmaster.example.com/orders/7)');
@@ -154,16 +224,26 @@ describe('the plan reply on GitHub', () => {
 
 describe('the Slack approval message', () => {
   it('shows the package, hosts with addresses and every command verbatim in plain text, as valid Block Kit', () => {
-    const summary = summaryOf(commandsYaml({ check: NASTY, release: ['systemctl restart shop :tada: <!here> *bold*'], health: 'curl -fsS localhost/healthz', monitor: 'http://127.0.0.1:8080/healthz' }));
+    const summary = summaryOf(
+      commandsYaml({
+        check: NASTY,
+        release: ['systemctl restart shop :tada: <!here> *bold*'],
+        health: 'curl -fsS localhost/healthz',
+        monitor: 'http://127.0.0.1:8080/healthz',
+      }),
+    );
     const blocks = approvalBlocks(view(summary));
     expectValidBlocks(blocks);
     const texts = blockTexts(blocks).join('\n');
-    for (const command of [...NASTY, 'systemctl restart shop :tada: <!here> *bold*', 'curl -fsS localhost/healthz']) expect(texts).toContain(command);
+    for (const command of [...NASTY, 'systemctl restart shop :tada: <!here> *bold*', 'curl -fsS localhost/healthz'])
+      expect(texts).toContain(command);
     expect(texts).toContain('GET http://127.0.0.1:8080/healthz from the host itself, expecting 200');
     expect(texts).toContain(SHA);
     expect(texts).toContain('1. web-1 (10.1.0.1)\n2. web-2 (10.1.0.2 port 2222)\n3. web-3 (10.1.0.3)');
     // Commands sit in plain_text without emoji: Slack formats nothing of them.
-    const commandBlock = blocks.find((block) => block.type === 'section' && block.text?.text.includes('systemctl restart shop'));
+    const commandBlock = blocks.find(
+      (block) => block.type === 'section' && block.text?.text.includes('systemctl restart shop'),
+    );
     expect(commandBlock).toMatchObject({ text: { type: 'plain_text', emoji: false } });
     expect(JSON.stringify(blocks)).toContain('yardmaster_approve');
   });
@@ -188,7 +268,9 @@ describe('the Slack approval message', () => {
     expect(texts).not.toContain(oneTooLong);
     const shownCount = tooMany.filter((command) => texts.includes(command)).length;
     expect(shownCount).toBeGreaterThan(0);
-    expect(texts).toContain(`*Not everything that will run fits in this message*: ${1 + tooMany.length - shownCount} commands of check, release are not shown here.`);
+    expect(texts).toContain(
+      `*Not everything that will run fits in this message*: ${1 + tooMany.length - shownCount} commands of check, release are not shown here.`,
+    );
     expect(texts).toContain('<https://github.com/acme/shop/issues/12|plan reply on GitHub>');
     expect(texts).toContain('<https://yardmaster.example.com/orders/7|order page>');
     const json = JSON.stringify(blocks);
@@ -214,6 +296,9 @@ describe('the Slack approval message', () => {
 describe('revealInvisible', () => {
   it('keeps tab and newline, shows other controls and format characters', () => {
     expect(revealInvisible('a\tb\nc')).toStrictEqual({ text: 'a\tb\nc', revealed: false });
-    expect(revealInvisible('a\rb\u0000\u2066\uFEFF\u3164')).toStrictEqual({ text: 'a⟨U+000D⟩b⟨U+0000⟩⟨U+2066⟩⟨U+FEFF⟩⟨U+3164⟩', revealed: true });
+    expect(revealInvisible('a\rb\u0000\u2066\uFEFF\u3164')).toStrictEqual({
+      text: 'a⟨U+000D⟩b⟨U+0000⟩⟨U+2066⟩⟨U+FEFF⟩⟨U+3164⟩',
+      revealed: true,
+    });
   });
 });

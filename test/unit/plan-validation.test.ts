@@ -153,9 +153,15 @@ describe('plan validation: package', () => {
 
   it.each([
     ['http://', 'not a valid URL'],
-    ['ftp://artifacts.example.com/a.tgz', 'unsupported URL scheme "ftp:"; expected https://, file:// or a path in the artifact store'],
+    [
+      'ftp://artifacts.example.com/a.tgz',
+      'unsupported URL scheme "ftp:"; expected https://, file:// or a path in the artifact store',
+    ],
     ['s3://bucket/a.tgz', 'unsupported URL scheme "s3:"; expected https://, file:// or a path in the artifact store'],
-    ['https://user:secret@artifacts.example.com/a.tgz', 'must not contain a user name or password; give credentials to the server instead'],
+    [
+      'https://user:secret@artifacts.example.com/a.tgz',
+      'must not contain a user name or password; give credentials to the server instead',
+    ],
     ['file://server/share/a.tgz', 'a file:// URL must name a local path'],
     ['../outside/a.tgz', 'a path in the artifact store must not contain ".." segments'],
     ['builds/../../etc/passwd', 'a path in the artifact store must not contain ".." segments'],
@@ -266,14 +272,18 @@ describe('plan validation: commands and probes', () => {
 });
 
 describe('plan validation: schedule, keep_releases, transfer', () => {
-  it.each(['2026-11-24T02:00:00', '2026-11-24', 'tomorrow', '2026-02-30T00:00:00Z', '2026-11-24T25:00:00Z', '2026-11-24T02:00+01'])(
-    'rejects the schedule %s',
-    (schedule) => {
-      expect(problems(`schedule: ${schedule}`)).toStrictEqual([
-        'line 7, column 1, schedule: expected a date-time with a time zone, like 2026-11-24T02:00:00Z',
-      ]);
-    },
-  );
+  it.each([
+    '2026-11-24T02:00:00',
+    '2026-11-24',
+    'tomorrow',
+    '2026-02-30T00:00:00Z',
+    '2026-11-24T25:00:00Z',
+    '2026-11-24T02:00+01',
+  ])('rejects the schedule %s', (schedule) => {
+    expect(problems(`schedule: ${schedule}`)).toStrictEqual([
+      'line 7, column 1, schedule: expected a date-time with a time zone, like 2026-11-24T02:00:00Z',
+    ]);
+  });
 
   it('rejects keep_releases below 2 and non-integers', () => {
     expect(problems('keep_releases: 1')).toStrictEqual(['line 7, column 1, keep_releases: expected at least 2']);

@@ -41,7 +41,12 @@ function host(address: string, executor: HostEntry['executor'] = 'ssh', name = '
 describe('rules', () => {
   it('match owner/name globs case-insensitively, first match wins', () => {
     const legacy = policy().forRepo('acme/legacy-billing');
-    expect(legacy.origin).toStrictEqual({ kind: 'rule', index: 0, match: 'Acme/Legacy-*', file: '/etc/yardmaster/policy.yml' });
+    expect(legacy.origin).toStrictEqual({
+      kind: 'rule',
+      index: 0,
+      match: 'Acme/Legacy-*',
+      file: '/etc/yardmaster/policy.yml',
+    });
     expect(legacy.executors).toStrictEqual(['ssh', 'local']);
     expect(legacy.maxLaneTtlMs).toBe(2 * 3_600_000);
     expect(legacy.maxLaneInstances).toBe(3);
@@ -56,7 +61,9 @@ describe('rules', () => {
     for (const repo of ['other/shop', 'acme/shop/extra', 'acmex/shop']) {
       const grant = policy().forRepo(repo);
       expect(grant.origin.kind).toBe('no-rule');
-      expect(hostProblem(grant, host('10.20.0.1'))).toMatch(/no rule of the operator's policy \/etc\/yardmaster\/policy\.yml matches/);
+      expect(hostProblem(grant, host('10.20.0.1'))).toMatch(
+        /no rule of the operator's policy \/etc\/yardmaster\/policy\.yml matches/,
+      );
       expect(artifactProblem(grant, 'https://artifacts.acme.com/a.tgz')).toMatch(/no rule/);
       expect(grant.maxLaneInstances).toBe(0);
     }
@@ -85,10 +92,14 @@ describe('hosts', () => {
   });
 
   it('refuse the local executor unless the rule lists it', () => {
-    expect(hostProblem(shop(), host('localhost', 'local', 'srv'))).toMatch(/host srv uses executor local, which rule 2 \(acme\/\*\) .* does not allow for acme\/shop \(allowed: ssh\)/);
+    expect(hostProblem(shop(), host('localhost', 'local', 'srv'))).toMatch(
+      /host srv uses executor local, which rule 2 \(acme\/\*\) .* does not allow for acme\/shop \(allowed: ssh\)/,
+    );
     expect(hostProblem(policy().forRepo('acme/legacy-x'), host('localhost', 'local'))).toBeUndefined();
     expect(hostProblem(policy().forRepo('acme/legacy-x'), host('legacy-1.acme.internal'))).toBeUndefined();
-    expect(hostProblem(policy().forRepo('acme/legacy-x'), host('legacy-10.acme.internal'))).toMatch(/not among the hosts/);
+    expect(hostProblem(policy().forRepo('acme/legacy-x'), host('legacy-10.acme.internal'))).toMatch(
+      /not among the hosts/,
+    );
   });
 
   it('without a policy file: any host over ssh, never local', () => {
@@ -96,7 +107,9 @@ describe('hosts', () => {
     expect(grant.origin).toStrictEqual({ kind: 'defaults' });
     expect(hostProblem(grant, host('203.0.113.9'))).toBeUndefined();
     expect(hostProblem(grant, host('anything.example'))).toBeUndefined();
-    expect(hostProblem(grant, host('localhost', 'local'))).toMatch(/executor local, which the operator's default policy \(no YARDMASTER_POLICY file\) does not allow/);
+    expect(hostProblem(grant, host('localhost', 'local'))).toMatch(
+      /executor local, which the operator's default policy \(no YARDMASTER_POLICY file\) does not allow/,
+    );
     expect(grant.maxLaneTtlMs).toBe(72 * 3_600_000);
     expect(grant.maxLaneInstances).toBe(20);
   });
@@ -137,7 +150,10 @@ describe('packages', () => {
   it.each([
     ['https://artifacts.acme.com/shop/1.tgz', undefined],
     ['https://ARTIFACTS.acme.com/shop/1.tgz', undefined],
-    ['https://artifacts.acme.com.evil.example/1.tgz', /may only come from https:\/\/artifacts\.acme\.com\/, file:\/\/\/srv\/artifacts\//],
+    [
+      'https://artifacts.acme.com.evil.example/1.tgz',
+      /may only come from https:\/\/artifacts\.acme\.com\/, file:\/\/\/srv\/artifacts\//,
+    ],
     ['https://elsewhere.example/1.tgz', /may only come from/],
     ['file:///srv/artifacts/shop/1.tgz', undefined],
     ['/srv/artifacts/shop/1.tgz', undefined],
@@ -179,26 +195,54 @@ describe('checkPlanAgainstPolicy', () => {
     commandTimeoutMs: 60_000,
   });
   const resolved = (entries: HostEntry[]): ResolvedHost[] => entries.map((entry) => ({ entry, deployTo: '/srv/shop' }));
-  const comment = ['Deploying:', '', '```yaml', 'app: shop', 'environment: production', 'version: 1.0.0', 'hosts: [web]', 'package:', '  url: file:///etc/passwd'].join('\n');
+  const comment = [
+    'Deploying:',
+    '',
+    '```yaml',
+    'app: shop',
+    'environment: production',
+    'version: 1.0.0',
+    'hosts: [web]',
+    'package:',
+    '  url: file:///etc/passwd',
+  ].join('\n');
   const locate = planFieldLocator({ yaml: comment.split('\n').slice(3).join('\n'), startLine: 4, indent: 0 });
 
   it('locates every violation at the plan line that brings it in', () => {
-    const issues = checkPlanAgainstPolicy(policy().forRepo('acme/shop'), plan('file:///etc/passwd', ['web']), resolved([host('10.20.0.1'), host('192.0.2.1', 'ssh', 'web-2'), host('localhost', 'local', 'srv')]), locate);
+    const issues = checkPlanAgainstPolicy(
+      policy().forRepo('acme/shop'),
+      plan('file:///etc/passwd', ['web']),
+      resolved([host('10.20.0.1'), host('192.0.2.1', 'ssh', 'web-2'), host('localhost', 'local', 'srv')]),
+      locate,
+    );
     expect(issues.map((issue) => [issue.line, issue.column, issue.path])).toStrictEqual([
       [7, 1, 'hosts'],
       [7, 1, 'hosts'],
       [9, 3, 'package.url'],
     ]);
-    expect(issues[0]?.message).toMatch(/host web-2 \(address 192\.0\.2\.1\) is not among the hosts .* \(in \.github\/yardmaster\.yml\)/);
+    expect(issues[0]?.message).toMatch(
+      /host web-2 \(address 192\.0\.2\.1\) is not among the hosts .* \(in \.github\/yardmaster\.yml\)/,
+    );
     expect(issues[1]?.message).toMatch(/host srv uses executor local/);
   });
 
   it('points at environment when the plan takes the environment hosts, and says when no rule matches', () => {
-    const [issue] = checkPlanAgainstPolicy(defaultPolicySource({ artifactsDir: STORE }).forRepo('a/b'), plan('https://x.example/a.tgz'), resolved([host('localhost', 'local')]));
+    const [issue] = checkPlanAgainstPolicy(
+      defaultPolicySource({ artifactsDir: STORE }).forRepo('a/b'),
+      plan('https://x.example/a.tgz'),
+      resolved([host('localhost', 'local')]),
+    );
     expect(issue).toMatchObject({ line: 0, path: 'environment' });
-    const none = checkPlanAgainstPolicy(policy().forRepo('other/repo'), plan('https://x.example/a.tgz'), resolved([host('10.20.0.1')]), locate);
+    const none = checkPlanAgainstPolicy(
+      policy().forRepo('other/repo'),
+      plan('https://x.example/a.tgz'),
+      resolved([host('10.20.0.1')]),
+      locate,
+    );
     expect(none).toHaveLength(1);
     expect(none[0]).toMatchObject({ line: 4, path: '' });
-    expect(none[0]?.message).toMatch(/no rule of the operator's policy .* matches other\/repo: this repository may not deploy anything/);
+    expect(none[0]?.message).toMatch(
+      /no rule of the operator's policy .* matches other\/repo: this repository may not deploy anything/,
+    );
   });
 });

@@ -49,7 +49,13 @@ describe('parsePolicy', () => {
             maxLaneTtlMs: 72 * 3_600_000,
             maxLaneInstances: 20,
           },
-          { match: 'acme-labs/sandbox', hosts: [], executors: ['ssh'], maxLaneTtlMs: 72 * 3_600_000, maxLaneInstances: 20 },
+          {
+            match: 'acme-labs/sandbox',
+            hosts: [],
+            executors: ['ssh'],
+            maxLaneTtlMs: 72 * 3_600_000,
+            maxLaneInstances: 20,
+          },
         ],
       },
     });
@@ -100,11 +106,15 @@ describe('loadPolicyFile', () => {
     const file = join(dir, 'policy.yml');
     await writeFile(file, 'repos:\n  - match: "acme/*"\n    hosts: ["*"]\n    ssh_identity: /nonexistent/key\n');
     const loaded = await loadPolicyFile(file);
-    expect(loaded.ok ? [] : formatIssues(loaded.issues)).toBe('line 4, column 5, repos[0].ssh_identity: cannot read the key file /nonexistent/key');
+    expect(loaded.ok ? [] : formatIssues(loaded.issues)).toBe(
+      'line 4, column 5, repos[0].ssh_identity: cannot read the key file /nonexistent/key',
+    );
   });
 
   it('says when the file itself cannot be read', async () => {
     const loaded = await loadPolicyFile(join(dir, 'missing.yml'));
-    expect(loaded.ok ? '' : formatIssues(loaded.issues)).toBe(`cannot read the policy file ${join(dir, 'missing.yml')} (ENOENT)`);
+    expect(loaded.ok ? '' : formatIssues(loaded.issues)).toBe(
+      `cannot read the policy file ${join(dir, 'missing.yml')} (ENOENT)`,
+    );
   });
 });

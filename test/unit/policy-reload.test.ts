@@ -43,7 +43,13 @@ describe('startPolicy', () => {
     const started = await startPolicy(undefined, { artifactsDir: dir, log, signals: new EventEmitter() });
     expect(started.ok && started.source.forRepo('a/b').origin).toStrictEqual({ kind: 'defaults' });
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
-    expect(log.lines).toStrictEqual([{ level: 'warn', fields: { policy: 'defaults' }, message: expect.stringMatching(/no YARDMASTER_POLICY: every repository may target any host/) }]);
+    expect(log.lines).toStrictEqual([
+      {
+        level: 'warn',
+        fields: { policy: 'defaults' },
+        message: expect.stringMatching(/no YARDMASTER_POLICY: every repository may target any host/),
+      },
+    ]);
   });
 
   it('refuses to start with a bad file, naming each problem by line', async () => {
@@ -80,7 +86,10 @@ describe('startPolicy', () => {
     signals.emit('SIGHUP');
     const line = await refused;
     expect(line.message).toMatch(/not reloaded: the file has problems; the previous policy stays in force/);
-    expect(line.fields).toStrictEqual({ policy: file, problems: ['line 3, column 5, repos[0].hosts: expected a list of CIDR blocks, addresses or host name globs'] });
+    expect(line.fields).toStrictEqual({
+      policy: file,
+      problems: ['line 3, column 5, repos[0].hosts: expected a list of CIDR blocks, addresses or host name globs'],
+    });
     expect(started.source.forRepo('acme/shop').executors).toStrictEqual(['ssh', 'local']);
 
     started.stop();

@@ -41,10 +41,16 @@ describe('parseSecretValue', () => {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(parseSecretValue(Buffer.from('\n'))).toMatchObject({ ok: false, message: expect.stringMatching(/empty/) });
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
-    expect(parseSecretValue(Buffer.alloc(MAX_SECRET_BYTES + 1, 'a'))).toMatchObject({ ok: false, message: expect.stringMatching(/larger than 65536 bytes/) });
+    expect(parseSecretValue(Buffer.alloc(MAX_SECRET_BYTES + 1, 'a'))).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/larger than 65536 bytes/),
+    });
     expect(parseSecretValue(Buffer.alloc(MAX_SECRET_BYTES, 'a')).ok).toBe(true);
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
-    expect(parseSecretValue(Buffer.from([0xff, 0xfe, 0x41]))).toMatchObject({ ok: false, message: expect.stringMatching(/UTF-8/) });
+    expect(parseSecretValue(Buffer.from([0xff, 0xfe, 0x41]))).toMatchObject({
+      ok: false,
+      message: expect.stringMatching(/UTF-8/),
+    });
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(parseSecretValue(Buffer.from('a\0b'))).toMatchObject({ ok: false, message: expect.stringMatching(/NUL/) });
   });
@@ -52,7 +58,15 @@ describe('parseSecretValue', () => {
 
 describe('requiredSecrets', () => {
   it('lists secret_env names and notify webhook keys with the config field naming each', () => {
-    const environment = { secretEnv: ['DB_PASSWORD', 'API_TOKEN'], notify: { events: [], slack: [], email: [], webhooks: [{ url: 'https://hooks.example.com/a', secretEnv: 'HOOK_KEY' }] } };
+    const environment = {
+      secretEnv: ['DB_PASSWORD', 'API_TOKEN'],
+      notify: {
+        events: [],
+        slack: [],
+        email: [],
+        webhooks: [{ url: 'https://hooks.example.com/a', secretEnv: 'HOOK_KEY' }],
+      },
+    };
     expect(requiredSecrets('shop', 'production', environment)).toEqual([
       { name: 'DB_PASSWORD', path: 'apps.shop.environments.production.secret_env[0]' },
       { name: 'API_TOKEN', path: 'apps.shop.environments.production.secret_env[1]' },

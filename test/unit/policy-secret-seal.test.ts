@@ -20,7 +20,12 @@ function flipBit(sealed: string, part: 1 | 2 | 3): string {
 
 describe('sealSecret / openSecret', () => {
   it('round-trips a value, multi-line and non-ASCII included', () => {
-    for (const value of ['hunter2', '-----BEGIN KEY-----\nabc\n-----END KEY-----', 'pässwörd ✓', 'x'.repeat(64 * 1024)]) {
+    for (const value of [
+      'hunter2',
+      '-----BEGIN KEY-----\nabc\n-----END KEY-----',
+      'pässwörd ✓',
+      'x'.repeat(64 * 1024),
+    ]) {
       const sealed = sealSecret(key, scope, value);
       expect(sealed).toMatch(/^v1\.[A-Za-z0-9_-]{16}\.[A-Za-z0-9_-]*\.[A-Za-z0-9_-]{22}$/);
       expect(sealed).not.toContain(value.slice(0, 6));
@@ -44,7 +49,14 @@ describe('sealSecret / openSecret', () => {
     expect(openSecret(key, scope, flipBit(sealed, 2))).toBeUndefined();
     expect(openSecret(key, scope, flipBit(sealed, 3))).toBeUndefined();
     const parts = sealed.split('.');
-    const shortTag = [parts[0], parts[1], parts[2], Buffer.from(parts[3] ?? '', 'base64url').subarray(0, 12).toString('base64url')].join('.');
+    const shortTag = [
+      parts[0],
+      parts[1],
+      parts[2],
+      Buffer.from(parts[3] ?? '', 'base64url')
+        .subarray(0, 12)
+        .toString('base64url'),
+    ].join('.');
     expect(openSecret(key, scope, shortTag)).toBeUndefined();
     expect(openSecret(key, scope, `v2${sealed.slice(2)}`)).toBeUndefined();
     expect(openSecret(key, scope, `${sealed}.extra`)).toBeUndefined();
@@ -66,7 +78,13 @@ describe('parseSecretsKey', () => {
   const bytes = randomBytes(32);
 
   it('accepts 32 bytes as 64 hex digits, standard base64 or URL-safe base64 (padding optional), the same key', () => {
-    const forms = [bytes.toString('hex'), bytes.toString('hex').toUpperCase(), bytes.toString('base64'), bytes.toString('base64url'), `${bytes.toString('base64')}\n`];
+    const forms = [
+      bytes.toString('hex'),
+      bytes.toString('hex').toUpperCase(),
+      bytes.toString('base64'),
+      bytes.toString('base64url'),
+      `${bytes.toString('base64')}\n`,
+    ];
     const ids = forms.map((form) => {
       const parsed = parseSecretsKey(form);
       if (!parsed.ok) throw new Error(parsed.message);
@@ -77,11 +95,18 @@ describe('parseSecretsKey', () => {
   });
 
   it('refuses other lengths and passphrases with a message that says what is expected and not the value', () => {
-    for (const raw of [randomBytes(16).toString('base64'), randomBytes(33).toString('hex'), 'correct horse battery staple', 'short']) {
+    for (const raw of [
+      randomBytes(16).toString('base64'),
+      randomBytes(33).toString('hex'),
+      'correct horse battery staple',
+      'short',
+    ]) {
       const parsed = parseSecretsKey(raw);
       expect(parsed.ok).toBe(false);
       if (parsed.ok) continue;
-      expect(parsed.message).toMatch(/YARDMASTER_SECRETS_KEY must be 32 random bytes written as 64 hex digits or as base64/);
+      expect(parsed.message).toMatch(
+        /YARDMASTER_SECRETS_KEY must be 32 random bytes written as 64 hex digits or as base64/,
+      );
       expect(parsed.message).not.toContain(raw.trim());
     }
   });
@@ -97,7 +122,8 @@ describe('parseSecretsKey', () => {
     const parsed = parseSecretsKey(bytes.toString('hex'));
     if (!parsed.ok) throw new Error(parsed.message);
     const shown = [JSON.stringify({ key: parsed.key }), inspect({ key: parsed.key }), String(parsed.key)].join('\n');
-    for (const encoding of ['hex', 'base64', 'base64url'] as const) expect(shown).not.toContain(bytes.toString(encoding).slice(0, 12));
+    for (const encoding of ['hex', 'base64', 'base64url'] as const)
+      expect(shown).not.toContain(bytes.toString(encoding).slice(0, 12));
     expect(shown).toContain(parsed.key.id);
   });
 });

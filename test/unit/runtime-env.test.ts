@@ -46,15 +46,30 @@ describe('parseRuntimeEnv', () => {
   });
 
   it('reads the policy file path, relative to cwd', () => {
-    expect(parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_POLICY: 'etc/policy.yml' }, '/srv')).toMatchObject({ ok: true, config: { policyFile: '/srv/etc/policy.yml' } });
-    expect(parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_POLICY: '/etc/yardmaster/policy.yml' }, '/srv')).toMatchObject({ ok: true, config: { policyFile: '/etc/yardmaster/policy.yml' } });
+    expect(parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_POLICY: 'etc/policy.yml' }, '/srv')).toMatchObject({
+      ok: true,
+      config: { policyFile: '/srv/etc/policy.yml' },
+    });
+    expect(
+      parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_POLICY: '/etc/yardmaster/policy.yml' }, '/srv'),
+    ).toMatchObject({ ok: true, config: { policyFile: '/etc/yardmaster/policy.yml' } });
   });
 
   it('names every bad setting', () => {
-    const result = parseRuntimeEnv({ DATABASE_URL: 'mysql://x', YARDMASTER_WORKERS: '-1', YARDMASTER_DATA_DIR: 'relative', YARDMASTER_ACCEPT_NEW_HOST_KEYS: 'maybe' });
+    const result = parseRuntimeEnv({
+      DATABASE_URL: 'mysql://x',
+      YARDMASTER_WORKERS: '-1',
+      YARDMASTER_DATA_DIR: 'relative',
+      YARDMASTER_ACCEPT_NEW_HOST_KEYS: 'maybe',
+    });
     expect(result.ok).toBe(false);
     const problems = result.ok ? [] : result.problems.map((problem) => problem.split(':')[0]);
-    expect(problems.sort()).toEqual(['DATABASE_URL', 'YARDMASTER_ACCEPT_NEW_HOST_KEYS', 'YARDMASTER_DATA_DIR', 'YARDMASTER_WORKERS']);
+    expect(problems.sort()).toEqual([
+      'DATABASE_URL',
+      'YARDMASTER_ACCEPT_NEW_HOST_KEYS',
+      'YARDMASTER_DATA_DIR',
+      'YARDMASTER_WORKERS',
+    ]);
   });
 
   it('reads YARDMASTER_SECRETS_KEY (32 bytes, hex or base64) and stops on a bad one without repeating it', () => {
@@ -64,7 +79,12 @@ describe('parseRuntimeEnv', () => {
     const none = parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_SECRETS_KEY: '' }, '/srv');
     expect(none.ok && none.config.secretsKey).toBeUndefined();
     const bad = parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_SECRETS_KEY: 'hunter2-passphrase' }, '/srv');
-    expect(bad).toEqual({ ok: false, problems: [expect.stringMatching(/^YARDMASTER_SECRETS_KEY: must be 32 random bytes written as 64 hex digits or as base64/)] });
+    expect(bad).toEqual({
+      ok: false,
+      problems: [
+        expect.stringMatching(/^YARDMASTER_SECRETS_KEY: must be 32 random bytes written as 64 hex digits or as base64/),
+      ],
+    });
     expect(JSON.stringify(bad)).not.toContain('hunter2');
   });
 });

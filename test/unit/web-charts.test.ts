@@ -115,7 +115,12 @@ describe('lineChart', () => {
   });
 
   it('shows a "no data" chart when every value is missing', () => {
-    const svg = lineChart({ title: 't', categories: ['d1', 'd2'], series: [{ name: 's', color: '#000', values: [null, null] }], valueLabel: 'v' }).text;
+    const svg = lineChart({
+      title: 't',
+      categories: ['d1', 'd2'],
+      series: [{ name: 's', color: '#000', values: [null, null] }],
+      valueLabel: 'v',
+    }).text;
     expectBalanced(svg);
     expect(svg).toContain('data-empty="true"');
     expect(points(svg)).toBe(0);

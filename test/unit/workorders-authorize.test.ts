@@ -49,7 +49,10 @@ describe('authorize', () => {
   it('refuses each command to someone without its role, saying who has it', async () => {
     const refusals: [Action, string][] = [
       [{ name: 'approve' }, '@bob is not an approver of checkout-api/production (approvers: team:ops)'],
-      [{ name: 'reject', reason: 'too risky' }, '@bob is not an approver of checkout-api/production (approvers: team:ops)'],
+      [
+        { name: 'reject', reason: 'too risky' },
+        '@bob is not an approver of checkout-api/production (approvers: team:ops)',
+      ],
       [{ name: 'deploy' }, '@bob is not a deployer and cannot use /deploy (deployer: team:ops)'],
       [
         { name: 'deploy', overrideFreeze: { reason: 'hotfix' } },
@@ -96,7 +99,9 @@ describe('authorize', () => {
 
   it('lets anyone ask for /status without asking GitHub anything', async () => {
     const noLookups: TeamMembership = { isMember: () => Promise.reject(new Error('no lookup expected')) };
-    expect(await authorize({ name: 'status' }, 'stranger', { ...PRODUCTION, membership: noLookups })).toEqual({ ok: true });
+    expect(await authorize({ name: 'status' }, 'stranger', { ...PRODUCTION, membership: noLookups })).toEqual({
+      ok: true,
+    });
   });
 
   it('never lets the plan author approve their own plan, even as an approver', async () => {
@@ -106,7 +111,9 @@ describe('authorize', () => {
       role: 'approver',
       message: '@Hubot wrote this plan and cannot approve it: another approver must (four eyes)',
     });
-    expect(await authorize({ name: 'reject', reason: 'found a bug in my plan' }, 'hubot', PRODUCTION)).toEqual({ ok: true });
+    expect(await authorize({ name: 'reject', reason: 'found a bug in my plan' }, 'hubot', PRODUCTION)).toEqual({
+      ok: true,
+    });
   });
 
   it("uses the environment's approvers over the ops role", async () => {

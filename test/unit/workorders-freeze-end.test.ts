@@ -29,12 +29,22 @@ describe('freezeState', () => {
 
   it('follows chained windows to the first free minute', () => {
     const state = freezeState(windows('22:00-23:00', '23:00-01:00'), new Date('2026-03-04T22:30:00Z'));
-    expect(state).toMatchObject({ frozen: true, window: '22:00-23:00', until: new Date('2026-03-05T01:00:00Z'), exact: true });
+    expect(state).toMatchObject({
+      frozen: true,
+      window: '22:00-23:00',
+      until: new Date('2026-03-05T01:00:00Z'),
+      exact: true,
+    });
   });
 
   it('gives up at the search limit for a window that never ends', () => {
     const at = new Date('2026-03-04T12:00:00Z');
-    expect(freezeState(windows('Mon-Sun'), at, 3_600_000)).toEqual({ frozen: true, window: 'Mon-Sun', until: new Date(at.getTime() + 3_600_000), exact: false });
+    expect(freezeState(windows('Mon-Sun'), at, 3_600_000)).toEqual({
+      frozen: true,
+      window: 'Mon-Sun',
+      until: new Date(at.getTime() + 3_600_000),
+      exact: false,
+    });
   });
 });
 

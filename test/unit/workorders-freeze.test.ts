@@ -56,7 +56,9 @@ describe('parseFreezeWindow', () => {
     expect(messageOf('Fri 18:00-Mon 06:00 Europe/Berln')).toBe(
       '"Europe/Berln" is not a time zone; use an IANA name like Europe/Berlin',
     );
-    expect(messageOf('Fro 18:00-Mon 06:00')).toBe('"Fro" is not a day; did you mean Fri? (use Mon, Tue, Wed, Thu, Fri, Sat or Sun)');
+    expect(messageOf('Fro 18:00-Mon 06:00')).toBe(
+      '"Fro" is not a day; did you mean Fri? (use Mon, Tue, Wed, Thu, Fri, Sat or Sun)',
+    );
     expect(messageOf('Fri 25:00-Mon 06:00')).toBe('"25:00" is not a time of day (00:00 to 24:00)');
     expect(messageOf('Fri 18:60-Mon 06:00')).toBe('"18:60" is not a time of day (00:00 to 24:00)');
     expect(messageOf('2026-02-30 00:00-2026-03-02 00:00')).toBe('"2026-02-30" is not a date');
@@ -76,7 +78,8 @@ describe('parseFreezeWindows', () => {
     expect(parseFreezeWindows(['Sat-Sun', 'Fri 18:00-Mon 6'])).toEqual({
       ok: false,
       index: 1,
-      message: 'freeze[1]: "Fri 18:00-Mon 6" is not a freeze window; write it like "Fri 18:00-Mon 06:00", "Sat-Sun" or "2026-12-24 00:00-2026-12-27 00:00 Europe/Berlin"',
+      message:
+        'freeze[1]: "Fri 18:00-Mon 6" is not a freeze window; write it like "Fri 18:00-Mon 06:00", "Sat-Sun" or "2026-12-24 00:00-2026-12-27 00:00 Europe/Berlin"',
     });
     const parsed = parseFreezeWindows(['Sat-Sun', '22:00-06:00']);
     expect(parsed.ok && parsed.windows.map((window) => window.text)).toEqual(['Sat-Sun', '22:00-06:00']);

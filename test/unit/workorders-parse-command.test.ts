@@ -11,7 +11,8 @@ function commandOf(body: string): Command {
 
 function messageOf(body: string): string {
   const result = parseCommand(body);
-  if (result.ok || result.reason === 'not-a-command') throw new Error(`expected a refusal, got ${JSON.stringify(result)}`);
+  if (result.ok || result.reason === 'not-a-command')
+    throw new Error(`expected a refusal, got ${JSON.stringify(result)}`);
   return result.message;
 }
 
@@ -23,7 +24,17 @@ describe('parseCommand: where a command is', () => {
   });
 
   it('ignores comments that do not start with a command', () => {
-    for (const body of ['LGTM', 'Please /approve this', '> /approve', '```\n/approve\n```', '/srv/checkout-api is full', '', '/', '/123', '/approve!']) {
+    for (const body of [
+      'LGTM',
+      'Please /approve this',
+      '> /approve',
+      '```\n/approve\n```',
+      '/srv/checkout-api is full',
+      '',
+      '/',
+      '/123',
+      '/approve!',
+    ]) {
       expect(parseCommand(body), JSON.stringify(body)).toEqual({ ok: false, reason: 'not-a-command' });
     }
   });
@@ -68,7 +79,11 @@ describe('parseCommand: each command', () => {
 
   it('/approve binds to a digest named by its first word (7 to 64 hex digits)', () => {
     expect(commandOf('/approve 6f43897')).toEqual({ name: 'approve', digestPrefix: '6f43897' });
-    expect(commandOf('/approve 6F43897248B3 canary looked healthy')).toEqual({ name: 'approve', digestPrefix: '6f43897248b3', comment: 'canary looked healthy' });
+    expect(commandOf('/approve 6F43897248B3 canary looked healthy')).toEqual({
+      name: 'approve',
+      digestPrefix: '6f43897248b3',
+      comment: 'canary looked healthy',
+    });
     expect(commandOf(`/approve ${'a'.repeat(64)}`)).toEqual({ name: 'approve', digestPrefix: 'a'.repeat(64) });
     // Shorter, longer or not hex: an ordinary comment.
     expect(commandOf('/approve 6f4389')).toEqual({ name: 'approve', comment: '6f4389' });
@@ -154,7 +169,10 @@ describe('parseCommand: each command', () => {
   });
 
   it('/lock needs a reason', () => {
-    expect(commandOf("/lock 'database migration until 14:00'")).toEqual({ name: 'lock', reason: 'database migration until 14:00' });
+    expect(commandOf("/lock 'database migration until 14:00'")).toEqual({
+      name: 'lock',
+      reason: 'database migration until 14:00',
+    });
     expect(messageOf('/lock')).toBe('/lock needs a reason. Usage: /lock <reason>');
   });
 

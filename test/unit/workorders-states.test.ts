@@ -166,7 +166,11 @@ describe('transition', () => {
   });
 
   it('sends an approved order back to planned when a new digest drops its approvals', () => {
-    const result = transition({ state: 'scheduled' }, 'planned', why('plan-replaced', { kind: 'user', login: 'hubot' }));
+    const result = transition(
+      { state: 'scheduled' },
+      'planned',
+      why('plan-replaced', { kind: 'user', login: 'hubot' }),
+    );
     expect(result.ok && result.audit.cause).toBe('plan-replaced');
   });
 

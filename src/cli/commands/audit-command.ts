@@ -21,7 +21,8 @@ export const AUDIT_USAGE =
 const BREAK_MEANING: Record<AuditChainBreak, string> = {
   'hash-mismatch': 'the row no longer matches its hash: it was changed after it was written',
   'broken-link': 'the row does not follow the one before it: a row was removed or inserted',
-  'unkeyed-after-keyed': 'the row is hashed without the audit key after keyed rows: it was rewritten by someone without the key',
+  'unkeyed-after-keyed':
+    'the row is hashed without the audit key after keyed rows: it was rewritten by someone without the key',
   'head-missing': 'a recorded head is not in the chain: rows were cut off the end or the chain was rewritten',
 };
 
@@ -33,15 +34,21 @@ function formatResult(result: AuditChainResult, heads: readonly AuditHead[], key
       : `audit log intact: ${result.rows} rows, head #${result.head.id} ${result.head.hash}\n${recorded}`;
   }
   const which = result.reason === 'head-missing' ? ` (recorded head #${result.brokenAt})` : '';
-  const hint = result.reason === 'hash-mismatch' && !keyed ? `; or the row is keyed and no audit key was given (${AUDIT_KEY_VARIABLE})` : '';
+  const hint =
+    result.reason === 'hash-mismatch' && !keyed
+      ? `; or the row is keyed and no audit key was given (${AUDIT_KEY_VARIABLE})`
+      : '';
   return `audit log BROKEN at row #${result.brokenAt}${which}: ${BREAK_MEANING[result.reason]}${hint} (${result.rows} rows before it verify)\n`;
 }
 
 /** What the operator should know about the key: none given, or old rows written before it. */
 function keyNote(result: AuditChainResult, keyed: boolean): string {
   if (!result.ok || result.rows === 0) return '';
-  if (!keyed) return `note: no audit key (${AUDIT_KEY_VARIABLE}): the chain is plain sha256, which anyone who can write the database can recompute\n`;
-  return result.unkeyedRows > 0 ? `note: the first ${result.unkeyedRows} rows are not keyed (written before the audit key was set)\n` : '';
+  if (!keyed)
+    return `note: no audit key (${AUDIT_KEY_VARIABLE}): the chain is plain sha256, which anyone who can write the database can recompute\n`;
+  return result.unkeyedRows > 0
+    ? `note: the first ${result.unkeyedRows} rows are not keyed (written before the audit key was set)\n`
+    : '';
 }
 
 /** Runs `yardmaster audit <subcommand>`; only `verify` exists. Exit 0: chain intact; 1: broken; 2: cannot check. */
@@ -60,7 +67,9 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
   for (const text of parsed.values.head ?? []) {
     const head = parseAuditHead(text);
     if (head === null) {
-      io.stderr.write(`--head ${text}: expected <id>:<hash> (the row id and its 64 hex digit hash)\n\n${AUDIT_USAGE}\n`);
+      io.stderr.write(
+        `--head ${text}: expected <id>:<hash> (the row id and its 64 hex digit hash)\n\n${AUDIT_USAGE}\n`,
+      );
       return EXIT_INVALID;
     }
     heads.push(head);
@@ -86,7 +95,9 @@ export async function auditCommand(args: readonly string[], io: CliIo): Promise<
   } finally {
     await database.close();
   }
-  io.stdout.write(parsed.values.json ? `${JSON.stringify({ ...result, keyed })}\n` : formatResult(result, heads, keyed));
+  io.stdout.write(
+    parsed.values.json ? `${JSON.stringify({ ...result, keyed })}\n` : formatResult(result, heads, keyed),
+  );
   if (!parsed.values.json) io.stderr.write(keyNote(result, keyed));
   return result.ok ? EXIT_OK : EXIT_FAILED;
 }

@@ -23,14 +23,22 @@ export async function deployCommand(args: readonly string[], io: CliIo, mode: 'd
   if (!parsed.ok) return invalid(io, parsed.message);
   const { values, positionals } = parsed;
   const planPath = positionals[0];
-  if (values.config === undefined || planPath === undefined || positionals.length > 1) return invalid(io, 'deploy needs --config <file> and one plan file');
+  if (values.config === undefined || planPath === undefined || positionals.length > 1)
+    return invalid(io, 'deploy needs --config <file> and one plan file');
   const prepared = await prepareRelease(values.config, planPath, io);
   if (!prepared.ok) return invalid(io, prepared.message);
   const { schedule } = prepared.request.plan;
   if (schedule !== undefined && schedule.getTime() > Date.now() && !values['ignore-schedule']) {
     return invalid(io, `the plan is scheduled for ${schedule.toISOString()}: run it then, or pass --ignore-schedule`);
   }
-  const ssh = await connectFromCli({ ...(values.identity ? { identity: values.identity } : {}), ...(values.user ? { user: values.user } : {}), acceptNewHostKeys: values['accept-new-host-keys'] }, io);
+  const ssh = await connectFromCli(
+    {
+      ...(values.identity ? { identity: values.identity } : {}),
+      ...(values.user ? { user: values.user } : {}),
+      acceptNewHostKeys: values['accept-new-host-keys'],
+    },
+    io,
+  );
   if (!ssh.ok) return invalid(io, ssh.message);
   const cache = cacheDir(io.env);
   const { plan } = prepared.request;
@@ -41,15 +49,25 @@ export async function deployCommand(args: readonly string[], io: CliIo, mode: 'd
     signal: io.signal,
     ...(values['work-order'] ? { workOrder: values['work-order'] } : {}),
   };
-  const engine = { connect: ssh.connect, artifactsDir: prepared.artifactsDir, cacheDir: cache, actor: io.env.USER ?? 'cli' };
+  const engine = {
+    connect: ssh.connect,
+    artifactsDir: prepared.artifactsDir,
+    cacheDir: cache,
+    actor: io.env.USER ?? 'cli',
+  };
 
   let result: ReleaseResult;
   if (mode === 'retry') {
     const previous = await loadResult(cache, plan.app, plan.environment);
     if (previous?.version !== plan.version) {
-      return invalid(io, `no earlier release of ${plan.app} ${plan.version} to ${plan.environment} to retry (run deploy first)`);
+      return invalid(
+        io,
+        `no earlier release of ${plan.app} ${plan.version} to ${plan.environment} to retry (run deploy first)`,
+      );
     }
-    result = await runWithReporter(io, values.json, (onEvent) => retryRelease(previous, request, { ...engine, onEvent }));
+    result = await runWithReporter(io, values.json, (onEvent) =>
+      retryRelease(previous, request, { ...engine, onEvent }),
+    );
   } else {
     result = await runWithReporter(io, values.json, (onEvent) => runRelease(request, { ...engine, onEvent }));
   }
@@ -63,7 +81,9 @@ async function mergeRetry(cache: string, result: ReleaseResult): Promise<Release
   const earlier = await loadResult(cache, result.app, result.environment);
   if (!earlier) return result;
   const retried = new Set(result.hosts.map((host) => host.host));
-  const kept = earlier.hosts.filter((host) => !retried.has(host.host)).map((host) => ({ ...host, previousVersion: null, durationMs: 0 }));
+  const kept = earlier.hosts
+    .filter((host) => !retried.has(host.host))
+    .map((host) => ({ ...host, previousVersion: null, durationMs: 0 }));
   return { ...result, hosts: [...kept, ...result.hosts] };
 }
 

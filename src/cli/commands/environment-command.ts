@@ -15,16 +15,30 @@ export interface EnvironmentFlags {
 }
 
 export type EnvironmentSetup =
-  | { ok: true; app: string; environment: string; targets: Extract<EnvironmentTargets, { ok: true }>; connect: ConnectHost }
+  | {
+      ok: true;
+      app: string;
+      environment: string;
+      targets: Extract<EnvironmentTargets, { ok: true }>;
+      connect: ConnectHost;
+    }
   | { ok: false; message: string };
 
 export async function environmentSetup(flags: EnvironmentFlags, io: CliIo): Promise<EnvironmentSetup> {
-  if (!flags.config || !flags.app || !flags.env) return { ok: false, message: 'needs --config <file> --app <app> --env <environment>' };
+  if (!flags.config || !flags.app || !flags.env)
+    return { ok: false, message: 'needs --config <file> --app <app> --env <environment>' };
   const config = await loadConfig(flags.config, io);
   if (!config.ok) return config;
   const targets = resolveEnvironmentTargets(config.config, flags.app, flags.env);
   if (!targets.ok) return targets;
-  const ssh = await connectFromCli({ ...(flags.identity ? { identity: flags.identity } : {}), ...(flags.user ? { user: flags.user } : {}), acceptNewHostKeys: flags['accept-new-host-keys'] }, io);
+  const ssh = await connectFromCli(
+    {
+      ...(flags.identity ? { identity: flags.identity } : {}),
+      ...(flags.user ? { user: flags.user } : {}),
+      acceptNewHostKeys: flags['accept-new-host-keys'],
+    },
+    io,
+  );
   if (!ssh.ok) return ssh;
   return { ok: true, app: flags.app, environment: flags.env, targets, connect: ssh.connect };
 }

@@ -79,7 +79,9 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
   const { values } = parsed;
   const url = values['database-url'] ?? io.env.DATABASE_URL;
   if (url === undefined || url === '') {
-    io.stderr.write('yardmaster lanes needs DATABASE_URL (or --database-url): the router, the API and other commands share the library\n');
+    io.stderr.write(
+      'yardmaster lanes needs DATABASE_URL (or --database-url): the router, the API and other commands share the library\n',
+    );
     return EXIT_INVALID;
   }
   const catalog = await loadCatalog(values.catalog ?? io.env.YARDMASTER_LANES_CATALOG, io);
@@ -107,14 +109,26 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
     return EXIT_INVALID;
   }
   const usesSsh = Object.values(catalog).some((entry) => entry.ssh !== undefined);
-  const ssh = usesSsh ? await workerConnect(io.env, io.env.YARDMASTER_ACCEPT_NEW_HOST_KEYS === 'true', { warn: (fields, message) => { io.stderr.write(`${message} ${JSON.stringify(fields)}\n`); } }) : undefined;
+  const ssh = usesSsh
+    ? await workerConnect(io.env, io.env.YARDMASTER_ACCEPT_NEW_HOST_KEYS === 'true', {
+        warn: (fields, message) => {
+          io.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
+        },
+      })
+    : undefined;
   if (ssh !== undefined && !ssh.ok) {
     await database.close();
     io.stderr.write(`${ssh.message}\n`);
     return EXIT_INVALID;
   }
   const cacheDir = join(tmpdir(), 'yardmaster-lanes');
-  const runtime = createCatalogRuntime({ catalog, routerUrl, cacheDir, artifactsDir: io.cwd, ...(ssh?.ok === true ? { connect: ssh.connect } : {}) });
+  const runtime = createCatalogRuntime({
+    catalog,
+    routerUrl,
+    cacheDir,
+    artifactsDir: io.cwd,
+    ...(ssh?.ok === true ? { connect: ssh.connect } : {}),
+  });
   const deps: LaneDeps = { db: database.db, runtime, actor: `cli:${io.env.USER ?? userInfo().username}` };
   try {
     return await run(sub, rest, values, deps, database, io, served);
@@ -126,11 +140,27 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
   }
 }
 
-type Values = { json: boolean; baseline: boolean; port?: string | undefined; 'api-port'?: string | undefined; host?: string | undefined; domain?: string | undefined };
+type Values = {
+  json: boolean;
+  baseline: boolean;
+  port?: string | undefined;
+  'api-port'?: string | undefined;
+  host?: string | undefined;
+  domain?: string | undefined;
+};
 
-async function run(sub: string, rest: readonly string[], values: Values, deps: LaneDeps, database: Database, io: CliIo, served: { routerUrl?: string }): Promise<number> {
+async function run(
+  sub: string,
+  rest: readonly string[],
+  values: Values,
+  deps: LaneDeps,
+  database: Database,
+  io: CliIo,
+  served: { routerUrl?: string },
+): Promise<number> {
   const [first = '', second = '', third = ''] = rest;
-  const versionProblem = sub === 'baseline' || sub === 'add' || sub === 'remove' ? laneVersionProblem(second) : undefined;
+  const versionProblem =
+    sub === 'baseline' || sub === 'add' || sub === 'remove' ? laneVersionProblem(second) : undefined;
   if (versionProblem !== undefined) {
     io.stderr.write(`version ${second}: ${versionProblem}\n`);
     return EXIT_INVALID;
@@ -152,7 +182,11 @@ async function run(sub: string, rest: readonly string[], values: Values, deps: L
         io.stderr.write(`no active lane ${first}\n`);
         return EXIT_FAILED;
       }
-      io.stdout.write(values.json ? `${JSON.stringify(ended)}\n` : `lane ${first} ended; reclaimed: ${ended.reclaimed.join(', ') || 'nothing'}\n`);
+      io.stdout.write(
+        values.json
+          ? `${JSON.stringify(ended)}\n`
+          : `lane ${first} ended; reclaimed: ${ended.reclaimed.join(', ') || 'nothing'}\n`,
+      );
       return EXIT_OK;
     }
     case 'list': {
@@ -160,9 +194,18 @@ async function run(sub: string, rest: readonly string[], values: Values, deps: L
       if (values.json) io.stdout.write(`${JSON.stringify(view)}\n`);
       else {
         for (const entry of view.instances) {
-          io.stdout.write(`${entry.service}@${entry.version}  ${entry.state}${entry.baseline ? ' baseline' : ''}  ${entry.endpoint ?? '-'}  lanes: ${entry.lanes.join(', ') || '-'}\n`);
+          io.stdout.write(
+            `${entry.service}@${entry.version}  ${entry.state}${entry.baseline ? ' baseline' : ''}  ${entry.endpoint ?? '-'}  lanes: ${entry.lanes.join(', ') || '-'}\n`,
+          );
         }
-        for (const lane of view.lanes) io.stdout.write(`lane ${lane.name} (${lane.mode}, until ${lane.expiresAt}): ${Object.entries(lane.services).map(([service, version]) => `${service}@${version}`).join(', ') || 'baseline only'}\n`);
+        for (const lane of view.lanes)
+          io.stdout.write(
+            `lane ${lane.name} (${lane.mode}, until ${lane.expiresAt}): ${
+              Object.entries(lane.services)
+                .map(([service, version]) => `${service}@${version}`)
+                .join(', ') || 'baseline only'
+            }\n`,
+          );
       }
       return EXIT_OK;
     }
@@ -176,8 +219,16 @@ async function run(sub: string, rest: readonly string[], values: Values, deps: L
         io.stderr.write(`expected an http(s) endpoint, not ${third}\n`);
         return EXIT_INVALID;
       }
-      const instance = await deps.db.transaction((tx) => putInstance(tx, { service: first, version: second, endpoint: third, baseline: values.baseline, runtime: 'registered' }, deps.actor));
-      io.stdout.write(`${instance.service}@${instance.version} added at ${instance.endpoint ?? '?'}${instance.baseline ? ' (baseline)' : ''}\n`);
+      const instance = await deps.db.transaction((tx) =>
+        putInstance(
+          tx,
+          { service: first, version: second, endpoint: third, baseline: values.baseline, runtime: 'registered' },
+          deps.actor,
+        ),
+      );
+      io.stdout.write(
+        `${instance.service}@${instance.version} added at ${instance.endpoint ?? '?'}${instance.baseline ? ' (baseline)' : ''}\n`,
+      );
       return EXIT_OK;
     }
     case 'remove': {
@@ -193,12 +244,20 @@ async function run(sub: string, rest: readonly string[], values: Values, deps: L
   }
 }
 
-async function serve(values: Values, deps: LaneDeps, database: Database, io: CliIo, served: { routerUrl?: string }): Promise<number> {
+async function serve(
+  values: Values,
+  deps: LaneDeps,
+  database: Database,
+  io: CliIo,
+  served: { routerUrl?: string },
+): Promise<number> {
   const token = io.env.YARDMASTER_LANES_TOKEN;
   const routerPort = port(values.port, 8088);
   const apiPort = port(values['api-port'], 8089);
   if (token === undefined || token.length < 16 || routerPort === undefined || apiPort === undefined) {
-    io.stderr.write('lanes serve needs YARDMASTER_LANES_TOKEN (16 characters or more) for its API, and ports 0-65535\n');
+    io.stderr.write(
+      'lanes serve needs YARDMASTER_LANES_TOKEN (16 characters or more) for its API, and ports 0-65535\n',
+    );
     return EXIT_INVALID;
   }
   const server = await startLanesServer({
@@ -209,13 +268,23 @@ async function serve(values: Values, deps: LaneDeps, database: Database, io: Cli
     token,
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values.domain === undefined ? {} : { domain: values.domain }),
-    log: { warn: (fields, message) => { io.stderr.write(`${message} ${JSON.stringify(fields)}\n`); } },
+    log: {
+      warn: (fields, message) => {
+        io.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
+      },
+    },
   });
   served.routerUrl = server.routerUrl;
   io.stdout.write(`${JSON.stringify({ msg: 'lanes serving', router: server.routerUrl, api: server.apiUrl })}\n`);
   await new Promise<void>((resolveStop) => {
     if (io.signal.aborted) resolveStop();
-    io.signal.addEventListener('abort', () => { resolveStop(); }, { once: true });
+    io.signal.addEventListener(
+      'abort',
+      () => {
+        resolveStop();
+      },
+      { once: true },
+    );
   });
   await server.close();
   return EXIT_OK;

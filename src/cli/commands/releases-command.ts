@@ -5,7 +5,8 @@ import { formatInventory } from '../format-result.ts';
 import { hostFlags, parseCliArgs } from '../parse-cli-args.ts';
 import { environmentSetup } from './environment-command.ts';
 
-export const RELEASES_USAGE = 'usage: yardmaster releases --config <file> --app <app> --env <environment> [--identity <key>] [--json]';
+export const RELEASES_USAGE =
+  'usage: yardmaster releases --config <file> --app <app> --env <environment> [--identity <key>] [--json]';
 
 export async function releasesCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCliArgs(args, { ...hostFlags, app: { type: 'string' }, env: { type: 'string' } });
@@ -19,6 +20,10 @@ export async function releasesCommand(args: readonly string[], io: CliIo): Promi
     return EXIT_INVALID;
   }
   const hosts = await inspectEnvironment(setup.targets.hosts, setup.connect, io.signal);
-  io.stdout.write(parsed.values.json ? `${JSON.stringify({ app: setup.app, environment: setup.environment, hosts })}\n` : formatInventory(setup.app, setup.environment, hosts));
+  io.stdout.write(
+    parsed.values.json
+      ? `${JSON.stringify({ app: setup.app, environment: setup.environment, hosts })}\n`
+      : formatInventory(setup.app, setup.environment, hosts),
+  );
   return hosts.every((host) => host.ok) ? EXIT_OK : EXIT_FAILED;
 }

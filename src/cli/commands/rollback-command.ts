@@ -7,13 +7,20 @@ import { hostFlags, parseCliArgs } from '../parse-cli-args.ts';
 import { environmentSetup } from './environment-command.ts';
 import { runWithReporter } from './run-with-reporter.ts';
 
-export const ROLLBACK_USAGE = 'usage: yardmaster rollback --config <file> --app <app> --env <environment> [--to <version>] [--identity <key>] [--json]';
+export const ROLLBACK_USAGE =
+  'usage: yardmaster rollback --config <file> --app <app> --env <environment> [--to <version>] [--identity <key>] [--json]';
 
 const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function rollbackCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCliArgs(args, { ...hostFlags, app: { type: 'string' }, env: { type: 'string' }, to: { type: 'string' } });
-  if (!parsed.ok || parsed.positionals.length > 0) return invalid(io, parsed.ok ? 'unexpected arguments' : parsed.message);
+  const parsed = parseCliArgs(args, {
+    ...hostFlags,
+    app: { type: 'string' },
+    env: { type: 'string' },
+    to: { type: 'string' },
+  });
+  if (!parsed.ok || parsed.positionals.length > 0)
+    return invalid(io, parsed.ok ? 'unexpected arguments' : parsed.message);
   const { values } = parsed;
   if (values.to !== undefined && (!VERSION.test(values.to) || values.to === '.' || values.to === '..')) {
     return invalid(io, `--to: not a version: ${values.to} (letters, digits, . _ -, at most 64)`);
@@ -25,8 +32,14 @@ export async function rollbackCommand(args: readonly string[], io: CliIo): Promi
   const result = await runWithReporter(io, values.json, (onEvent) =>
     rollbackEnvironment(
       {
-        app: setup.app, environment: setup.environment, environmentConfig: setup.targets.environment, hosts: setup.targets.hosts,
-        secrets: secrets.values, commandTimeoutMs: 10 * 60_000, breakLock: values['break-lock'], signal: io.signal,
+        app: setup.app,
+        environment: setup.environment,
+        environmentConfig: setup.targets.environment,
+        hosts: setup.targets.hosts,
+        secrets: secrets.values,
+        commandTimeoutMs: 10 * 60_000,
+        breakLock: values['break-lock'],
+        signal: io.signal,
         // Run by the operator against hosts they answer for: the hooks each release recorded on the host.
         hooks: { from: 'host' },
         ...(values.to === undefined ? {} : { to: values.to }),
@@ -34,7 +47,9 @@ export async function rollbackCommand(args: readonly string[], io: CliIo): Promi
       { connect: setup.connect, onEvent, actor: io.env.USER ?? 'cli' },
     ),
   );
-  io.stdout.write(values.json ? `${JSON.stringify({ type: 'rollback.result', result })}\n` : formatRollbackResult(result));
+  io.stdout.write(
+    values.json ? `${JSON.stringify({ type: 'rollback.result', result })}\n` : formatRollbackResult(result),
+  );
   return result.ok ? EXIT_OK : EXIT_FAILED;
 }
 

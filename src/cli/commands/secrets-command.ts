@@ -57,7 +57,11 @@ function safeUserName(): string {
 }
 
 /** Opens and migrates the database (the store's table may be newer than the server that last ran), then runs `work`. */
-async function withDatabase(values: { 'database-url'?: string | undefined; 'data-dir'?: string | undefined }, io: CliIo, work: (database: Database) => Promise<number>): Promise<number> {
+async function withDatabase(
+  values: { 'database-url'?: string | undefined; 'data-dir'?: string | undefined },
+  io: CliIo,
+  work: (database: Database) => Promise<number>,
+): Promise<number> {
   const database = await openCliDatabase(values, io);
   if (typeof database === 'string') {
     io.stderr.write(`${database}\n`);
@@ -76,18 +80,33 @@ async function withDatabase(values: { 'database-url'?: string | undefined; 'data
   }
 }
 
-async function setCommand(scope: SecretScope, display: string, values: { 'database-url'?: string | undefined; 'data-dir'?: string | undefined }, io: CliIo): Promise<number> {
+async function setCommand(
+  scope: SecretScope,
+  display: string,
+  values: { 'database-url'?: string | undefined; 'data-dir'?: string | undefined },
+  io: CliIo,
+): Promise<number> {
   const key = secretsKeyFromEnv(io.env);
-  if (key === undefined) return invalid(io, `${SECRETS_KEY_VARIABLE} is not set: it must be the server's key, so that the server can open what is sealed here`);
+  if (key === undefined)
+    return invalid(
+      io,
+      `${SECRETS_KEY_VARIABLE} is not set: it must be the server's key, so that the server can open what is sealed here`,
+    );
   if (!key.ok) return invalid(io, key.message);
   if (io.readSecret === undefined) return invalid(io, 'no standard input to read the value from');
   let raw: Buffer | 'too-large';
   try {
-    raw = await io.readSecret(`value of ${scope.name} for ${display} (${scope.environment}), input hidden: `, MAX_SECRET_BYTES + 2);
+    raw = await io.readSecret(
+      `value of ${scope.name} for ${display} (${scope.environment}), input hidden: `,
+      MAX_SECRET_BYTES + 2,
+    );
   } catch (error) {
     return invalid(io, `no value read: ${describeCliError(error)}`);
   }
-  const value = raw === 'too-large' ? { ok: false as const, message: `the value is larger than ${MAX_SECRET_BYTES} bytes` } : parseSecretValue(raw);
+  const value =
+    raw === 'too-large'
+      ? { ok: false as const, message: `the value is larger than ${MAX_SECRET_BYTES} bytes` }
+      : parseSecretValue(raw);
   if (!value.ok) return invalid(io, value.message);
   return withDatabase(values, io, async (database) => {
     const { created } = await putSecret(database.db, key.key, scope, value.value, operator(io));
@@ -102,7 +121,8 @@ export async function secretsCommand(args: readonly string[], io: CliIo): Promis
   if (!parsed.ok) return invalid(io, parsed.message);
   const [subcommand, ...names] = parsed.positionals;
   const { repo, env } = parsed.values;
-  if (subcommand !== 'set' && subcommand !== 'list' && subcommand !== 'delete') return invalid(io, 'secrets needs a subcommand: set, list or delete');
+  if (subcommand !== 'set' && subcommand !== 'list' && subcommand !== 'delete')
+    return invalid(io, 'secrets needs a subcommand: set, list or delete');
   if (repo === undefined) return invalid(io, '--repo owner/name is required');
 
   if (subcommand === 'list') {
@@ -112,14 +132,21 @@ export async function secretsCommand(args: readonly string[], io: CliIo): Promis
     return withDatabase(parsed.values, io, async (database) => {
       const rows = await listSecrets(database.db, check.repo, check.environment);
       if (parsed.values.json) {
-        io.stdout.write(`${JSON.stringify(rows.map((row) => ({ environment: row.environment, name: row.name, set_at: row.updatedAt.toISOString(), set_by: row.setBy })))}\n`);
+        io.stdout.write(
+          `${JSON.stringify(rows.map((row) => ({ environment: row.environment, name: row.name, set_at: row.updatedAt.toISOString(), set_by: row.setBy })))}\n`,
+        );
       } else if (rows.length === 0) {
         io.stdout.write(`no secrets for ${repo}${env === undefined ? '' : ` (${env})`}\n`);
       } else {
         const width = Math.max(...rows.map((row) => row.environment.length), 'ENVIRONMENT'.length);
         const nameWidth = Math.max(...rows.map((row) => row.name.length), 'NAME'.length);
-        io.stdout.write(`${'ENVIRONMENT'.padEnd(width)}  ${'NAME'.padEnd(nameWidth)}  SET AT                    SET BY\n`);
-        for (const row of rows) io.stdout.write(`${row.environment.padEnd(width)}  ${row.name.padEnd(nameWidth)}  ${row.updatedAt.toISOString().padEnd(24)}  ${row.setBy}\n`);
+        io.stdout.write(
+          `${'ENVIRONMENT'.padEnd(width)}  ${'NAME'.padEnd(nameWidth)}  SET AT                    SET BY\n`,
+        );
+        for (const row of rows)
+          io.stdout.write(
+            `${row.environment.padEnd(width)}  ${row.name.padEnd(nameWidth)}  ${row.updatedAt.toISOString().padEnd(24)}  ${row.setBy}\n`,
+          );
       }
       return EXIT_OK;
     });
@@ -127,7 +154,11 @@ export async function secretsCommand(args: readonly string[], io: CliIo): Promis
 
   if (env === undefined) return invalid(io, `--env <environment> is required for ${subcommand}`);
   const [name, ...extra] = names;
-  if (name === undefined || extra.length > 0) return invalid(io, `${subcommand} takes exactly one NAME${name === undefined ? '' : ' (the value is read from stdin, never from the command line)'}`);
+  if (name === undefined || extra.length > 0)
+    return invalid(
+      io,
+      `${subcommand} takes exactly one NAME${name === undefined ? '' : ' (the value is read from stdin, never from the command line)'}`,
+    );
   const scope = parseSecretScope({ repo, environment: env, name });
   if (!scope.ok) return invalid(io, scope.message);
   if (subcommand === 'set') return setCommand(scope.scope, repo, parsed.values, io);

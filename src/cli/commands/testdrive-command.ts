@@ -15,10 +15,14 @@ import { buildWorkspace, configYaml, planYaml, type SamplePackage } from '../tes
 import { testdriveHosts, type TestdriveHosts } from '../testdrive/testdrive-hosts.ts';
 import { runWithReporter } from './run-with-reporter.ts';
 
-export const TESTDRIVE_USAGE = 'usage: yardmaster testdrive [--local] [--json]      release a sample app to three local hosts';
+export const TESTDRIVE_USAGE =
+  'usage: yardmaster testdrive [--local] [--json]      release a sample app to three local hosts';
 
 export async function testdriveCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCliArgs(args, { local: { type: 'boolean', default: false }, json: { type: 'boolean', default: false } });
+  const parsed = parseCliArgs(args, {
+    local: { type: 'boolean', default: false },
+    json: { type: 'boolean', default: false },
+  });
   if (!parsed.ok || parsed.positionals.length > 0) {
     io.stderr.write(`${parsed.ok ? 'testdrive takes no arguments' : parsed.message}\n\n${TESTDRIVE_USAGE}\n`);
     return EXIT_INVALID;
@@ -28,7 +32,9 @@ export async function testdriveCommand(args: readonly string[], io: CliIo): Prom
   };
   const dir = await mkdtemp(join(tmpdir(), 'yardmaster-testdrive-'));
   await chmod(dir, 0o755);
-  const fleet = await testdriveHosts(dir, parsed.values.local, (text) => { say(text); });
+  const fleet = await testdriveHosts(dir, parsed.values.local, (text) => {
+    say(text);
+  });
   try {
     return await drive(dir, fleet, io, parsed.values.json, say);
   } finally {
@@ -36,13 +42,21 @@ export async function testdriveCommand(args: readonly string[], io: CliIo): Prom
   }
 }
 
-async function drive(dir: string, fleet: TestdriveHosts, io: CliIo, json: boolean, say: (text: string) => void): Promise<number> {
+async function drive(
+  dir: string,
+  fleet: TestdriveHosts,
+  io: CliIo,
+  json: boolean,
+  say: (text: string) => void,
+): Promise<number> {
   const workspace = await buildWorkspace(dir, fleet.hosts[2]?.name ?? 'host-3');
   const hostsDir = join(dir, 'hosts');
   // The drive goes through the same files and loaders a user's release does: a config and a plan per version.
   const driveConfig = join(dir, 'testdrive-hosts.yml');
   await writeFile(driveConfig, configYaml(fleet.hosts, hostsDir));
-  say(`Yardmaster testdrive: a sample app, three hosts (${fleet.kind === 'sshd' ? 'OpenSSH servers on 127.0.0.1' : 'this machine, local executor'}), workspace ${dir}\n`);
+  say(
+    `Yardmaster testdrive: a sample app, three hosts (${fleet.kind === 'sshd' ? 'OpenSSH servers on 127.0.0.1' : 'this machine, local executor'}), workspace ${dir}\n`,
+  );
 
   const release = async (pkg: SamplePackage, story: string): Promise<ReleaseResult | null> => {
     say(`▶ ${story}`);
@@ -56,7 +70,13 @@ async function drive(dir: string, fleet: TestdriveHosts, io: CliIo, json: boolea
     const result = await runWithReporter(io, json, (onEvent) =>
       runRelease(
         { ...prepared.request, signal: io.signal },
-        { connect: fleet.connect, artifactsDir: prepared.artifactsDir, cacheDir: join(dir, 'cache'), onEvent, actor: 'testdrive' },
+        {
+          connect: fleet.connect,
+          artifactsDir: prepared.artifactsDir,
+          cacheDir: join(dir, 'cache'),
+          onEvent,
+          actor: 'testdrive',
+        },
       ),
     );
     say(formatReleaseResult(result));
@@ -66,27 +86,43 @@ async function drive(dir: string, fleet: TestdriveHosts, io: CliIo, json: boolea
   const [v1, v2, v3] = workspace.packages;
   if (!v1 || !v2 || !v3) return EXIT_FAILED;
   const first = await release(v1, `release ${v1.version}: a canary host first, then the rest in batches of 50%`);
-  const second = first?.status === 'succeeded' ? await release(v2, `release ${v2.version}: the same plan, a new version`) : null;
-  const broken = second?.status === 'succeeded'
-    ? await release(v3, `release ${v3.version}: its health check fails on ${fleet.hosts[2]?.name ?? 'the third host'}, so every host it touched goes back to ${v2.version}`)
-    : null;
+  const second =
+    first?.status === 'succeeded' ? await release(v2, `release ${v2.version}: the same plan, a new version`) : null;
+  const broken =
+    second?.status === 'succeeded'
+      ? await release(
+          v3,
+          `release ${v3.version}: its health check fails on ${fleet.hosts[2]?.name ?? 'the third host'}, so every host it touched goes back to ${v2.version}`,
+        )
+      : null;
   const hosts = fleet.hosts.map((entry) => ({ entry, deployTo: entry.deployTo ?? join(hostsDir, entry.name) }));
   const inventory = await inspectEnvironment(hosts, fleet.connect, io.signal);
   say(formatInventory('sample', 'local', inventory));
 
-  const behaved = broken !== null && broken.status === 'failed' && inventory.every((host) => host.ok && host.live === v2.version);
+  const behaved =
+    broken !== null && broken.status === 'failed' && inventory.every((host) => host.ok && host.live === v2.version);
   const configFile = join(dir, 'yardmaster.yml');
-  await writeFile(configFile, configYaml(fleet.hosts.map((entry) => ({ ...entry, executor: 'local' as const })), hostsDir));
-  say([
-    behaved ? `The failed release rolled back: every host is on ${v2.version} again.` : 'The testdrive did not go as expected; see the output above.',
-    '',
-    'What to try next (this config reaches the same deploy dirs through the local executor):',
-    `  yardmaster validate --config ${configFile} ${join(dir, 'plan-1.2.0.yml')}`,
-    `  yardmaster releases --config ${configFile} --app sample --env local`,
-    `  yardmaster rollback --config ${configFile} --app sample --env local --to 1.0.0`,
-    `  yardmaster deploy   --config ${configFile} ${join(dir, 'plan-1.1.0.yml')}     (already live: a no-op; add --force)`,
-    `  ls -la ${join(hostsDir, fleet.hosts[0]?.name ?? '')}           (releases/, current ->, .yardmaster/releases.log)`,
-    'Then describe your own hosts in .github/yardmaster.yml (see README.md and src/config/README.md).',
-  ].join('\n'));
+  await writeFile(
+    configFile,
+    configYaml(
+      fleet.hosts.map((entry) => ({ ...entry, executor: 'local' as const })),
+      hostsDir,
+    ),
+  );
+  say(
+    [
+      behaved
+        ? `The failed release rolled back: every host is on ${v2.version} again.`
+        : 'The testdrive did not go as expected; see the output above.',
+      '',
+      'What to try next (this config reaches the same deploy dirs through the local executor):',
+      `  yardmaster validate --config ${configFile} ${join(dir, 'plan-1.2.0.yml')}`,
+      `  yardmaster releases --config ${configFile} --app sample --env local`,
+      `  yardmaster rollback --config ${configFile} --app sample --env local --to 1.0.0`,
+      `  yardmaster deploy   --config ${configFile} ${join(dir, 'plan-1.1.0.yml')}     (already live: a no-op; add --force)`,
+      `  ls -la ${join(hostsDir, fleet.hosts[0]?.name ?? '')}           (releases/, current ->, .yardmaster/releases.log)`,
+      'Then describe your own hosts in .github/yardmaster.yml (see README.md and src/config/README.md).',
+    ].join('\n'),
+  );
   return behaved ? EXIT_OK : EXIT_FAILED;
 }

@@ -23,7 +23,9 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
     return EXIT_INVALID;
   }
   const { plan } = loaded;
-  const lines = [`${planPath}: valid plan for ${plan.app} ${plan.version} to ${plan.environment} (${plan.strategy.mode}), digest ${planDigest(plan).slice(0, 12)}`];
+  const lines = [
+    `${planPath}: valid plan for ${plan.app} ${plan.version} to ${plan.environment} (${plan.strategy.mode}), digest ${planDigest(plan).slice(0, 12)}`,
+  ];
   if (parsed.values.config !== undefined) {
     const config = await loadConfig(parsed.values.config, io);
     if (!config.ok) {
@@ -32,12 +34,24 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
     }
     const targets = resolvePlanTargets(config.config, plan);
     if (!targets.ok) {
-      io.stderr.write(`${formatIssues(targets.issues).split('\n').map((line) => `${planPath}: ${line}`).join('\n')}\n`);
+      io.stderr.write(
+        `${formatIssues(targets.issues)
+          .split('\n')
+          .map((line) => `${planPath}: ${line}`)
+          .join('\n')}\n`,
+      );
       return EXIT_INVALID;
     }
-    const batches = planBatches(targets.hosts.map((host) => host.entry.name), plan.strategy);
-    lines.push(`  ${targets.hosts.length} host(s) in ${batches.length} batch(es): ${batches.map((batch) => batch.join(' ')).join(' | ')}`);
-    lines.push(`  needs ${targets.environment.approvals} approval(s)${targets.environment.approvers.length ? ` from ${targets.environment.approvers.join(', ')}` : ''}`);
+    const batches = planBatches(
+      targets.hosts.map((host) => host.entry.name),
+      plan.strategy,
+    );
+    lines.push(
+      `  ${targets.hosts.length} host(s) in ${batches.length} batch(es): ${batches.map((batch) => batch.join(' ')).join(' | ')}`,
+    );
+    lines.push(
+      `  needs ${targets.environment.approvals} approval(s)${targets.environment.approvers.length ? ` from ${targets.environment.approvers.join(', ')}` : ''}`,
+    );
   }
   io.stdout.write(`${lines.join('\n')}\n`);
   return EXIT_OK;

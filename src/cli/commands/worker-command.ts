@@ -27,14 +27,27 @@ const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 
 /** Resolves when `signal` aborts. */
 function aborted(signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => { signal.addEventListener('abort', () => { resolve(); }, { once: true }); });
+  return new Promise((resolve) => {
+    signal.addEventListener(
+      'abort',
+      () => {
+        resolve();
+      },
+      { once: true },
+    );
+  });
 }
 
 /**
  * With App credentials (APP_ID, …) the workers report to GitHub, and to Slack with SLACK_BOT_TOKEN; without, they only
  * log. A string is a problem.
  */
-async function githubWiring(env: Readonly<Record<string, string | undefined>>, runtime: Runtime, log: pino.Logger, policy: PolicySource): Promise<GitHubWorkerWiring | string> {
+async function githubWiring(
+  env: Readonly<Record<string, string | undefined>>,
+  runtime: Runtime,
+  log: pino.Logger,
+  policy: PolicySource,
+): Promise<GitHubWorkerWiring | string> {
   const server = parseServerEnv(env);
   if (!server.ok) return `invalid environment:\n  ${server.problems.join('\n  ')}`;
   if (server.config.mode !== 'app') return {};
@@ -56,7 +69,14 @@ async function githubWiring(env: Readonly<Record<string, string | undefined>>, r
   const service = { db: runtime.database.db, queue: runtime.queue, policy };
   return withSlackReport(
     wiring,
-    workerSlackReporter(slack.bot, { service, githubFor, loadConfig: createGitHubConfigLoader(githubFor), publicUrl, githubWebUrl: githubWebUrl(server.config.githubApiUrl), log }),
+    workerSlackReporter(slack.bot, {
+      service,
+      githubFor,
+      loadConfig: createGitHubConfigLoader(githubFor),
+      publicUrl,
+      githubWebUrl: githubWebUrl(server.config.githubApiUrl),
+      log,
+    }),
   );
 }
 
@@ -64,10 +84,13 @@ async function githubWiring(env: Readonly<Record<string, string | undefined>>, r
 export async function workerCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCliArgs(args, { concurrency: { type: 'string' } });
   if (!parsed.ok || parsed.positionals.length > 0) {
-    io.stderr.write(`${parsed.ok ? `unexpected argument ${parsed.positionals[0] ?? ''}` : parsed.message}\n\n${WORKER_USAGE}\n`);
+    io.stderr.write(
+      `${parsed.ok ? `unexpected argument ${parsed.positionals[0] ?? ''}` : parsed.message}\n\n${WORKER_USAGE}\n`,
+    );
     return EXIT_INVALID;
   }
-  const env = parsed.values.concurrency === undefined ? io.env : { ...io.env, YARDMASTER_WORKERS: parsed.values.concurrency };
+  const env =
+    parsed.values.concurrency === undefined ? io.env : { ...io.env, YARDMASTER_WORKERS: parsed.values.concurrency };
   const settings = parseRuntimeEnv(env, io.cwd);
   if (!settings.ok) {
     io.stderr.write(`invalid environment:\n  ${settings.problems.join('\n  ')}\n`);
@@ -108,7 +131,9 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
   if (github.configSource === undefined && settings.config.configFile === undefined) {
     policy.stop();
     await runtime.close();
-    io.stderr.write('yardmaster worker needs a repo config source: the App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET) to read .github/yardmaster.yml, or YARDMASTER_CONFIG=<file>\n');
+    io.stderr.write(
+      'yardmaster worker needs a repo config source: the App credentials (APP_ID, PRIVATE_KEY, WEBHOOK_SECRET) to read .github/yardmaster.yml, or YARDMASTER_CONFIG=<file>\n',
+    );
     return EXIT_INVALID;
   }
   const started = await startProcessWorkers(runtime, env, log, policy.source, github);

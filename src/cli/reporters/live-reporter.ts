@@ -13,7 +13,15 @@ interface HostLine {
 
 const REDRAW_MS = 100;
 const MARK: Record<string, string> = {
-  waiting: '·', running: '▸', released: '✔', unchanged: '=', failed: '✘', rolled_back: '↺', aborted: '■', untouched: '·', 'rolling back': '↺',
+  waiting: '·',
+  running: '▸',
+  released: '✔',
+  unchanged: '=',
+  failed: '✘',
+  rolled_back: '↺',
+  aborted: '■',
+  untouched: '·',
+  'rolling back': '↺',
 };
 
 export function liveReporter(out: Output, columns: () => number = () => 100): Reporter {
@@ -27,7 +35,10 @@ export function liveReporter(out: Output, columns: () => number = () => 100): Re
     const nameWidth = Math.min(24, Math.max(4, ...[...hosts.keys()].map((name) => name.length)));
     const lines = [header];
     for (const [name, host] of hosts) {
-      const elapsed = host.status === 'running' || host.status === 'rolling back' ? ` ${((performance.now() - host.started) / 1000).toFixed(1)}s` : '';
+      const elapsed =
+        host.status === 'running' || host.status === 'rolling back'
+          ? ` ${((performance.now() - host.started) / 1000).toFixed(1)}s`
+          : '';
       const bar = `${'█'.repeat(host.done)}${'░'.repeat(STAGES.length - host.done)}`;
       const text = `${MARK[host.status] ?? ' '} ${name.padEnd(nameWidth)} ${bar} ${host.label.padEnd(11)}${elapsed} ${host.note}`;
       lines.push(text.length > width ? `${text.slice(0, width - 1)}…` : text);
@@ -74,7 +85,12 @@ export function liveReporter(out: Output, columns: () => number = () => 100): Re
           host(event.host).note = event.line.trim();
           break;
         case 'rollback.started':
-          Object.assign(host(event.host), { status: 'rolling back', label: 'rollback', started: performance.now(), note: `to ${event.to ?? 'nothing'}` });
+          Object.assign(host(event.host), {
+            status: 'rolling back',
+            label: 'rollback',
+            started: performance.now(),
+            note: `to ${event.to ?? 'nothing'}`,
+          });
           break;
         case 'host.finished':
           Object.assign(host(event.host), {

@@ -34,6 +34,8 @@ export function plainReporter(out: Output): Reporter {
       const text = line(event);
       if (text !== null) out.write(`${text}\n`);
     },
-    close: () => { /* every line is written as it comes: nothing to flush */ },
+    close: () => {
+      /* every line is written as it comes: nothing to flush */
+    },
   };
 }

@@ -23,16 +23,22 @@ async function samplePackage(dir: string, version: string, brokenOn?: string): P
   await writeFile(join(src, 'VERSION'), `${version}\n`);
   if (brokenOn !== undefined) {
     // Only the named host's copy fails: the check compares the host's deploy dir name.
-    await writeFile(join(src, 'bin', 'health.sh'), [
-      '#!/bin/sh',
-      `case "$YM_DEPLOY_TO" in */${brokenOn}|*/${brokenOn}/*) echo "health: ${version} cannot reach its database on this host" >&2; exit 1;; esac`,
-      'echo "health: ok"',
-      '',
-    ].join('\n'), { mode: 0o755 });
+    await writeFile(
+      join(src, 'bin', 'health.sh'),
+      [
+        '#!/bin/sh',
+        `case "$YM_DEPLOY_TO" in */${brokenOn}|*/${brokenOn}/*) echo "health: ${version} cannot reach its database on this host" >&2; exit 1;; esac`,
+        'echo "health: ok"',
+        '',
+      ].join('\n'),
+      { mode: 0o755 },
+    );
   }
   const file = join(dir, `sample-app-${version}.tar.gz`);
   await run('tar', ['-czf', file, '-C', src, '.']);
-  const sha256 = createHash('sha256').update(await readFile(file)).digest('hex');
+  const sha256 = createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
   return { version, file, sha256 };
 }
 
@@ -54,8 +60,18 @@ keep_releases: 3
 
 export function configYaml(hosts: readonly HostEntry[], deployRoot: string): string {
   const lines = hosts.map((host) => {
-    const fields = [`name: ${host.name}`, `address: ${host.address}`, `executor: ${host.executor}`, `deploy_to: ${JSON.stringify(host.deployTo ?? join(deployRoot, host.name))}`];
-    if (host.executor === 'ssh') fields.push(`port: ${host.port}`, ...(host.user ? [`user: ${host.user}`] : []), ...(host.hostKey ? [`host_key: "${host.hostKey}"`] : []));
+    const fields = [
+      `name: ${host.name}`,
+      `address: ${host.address}`,
+      `executor: ${host.executor}`,
+      `deploy_to: ${JSON.stringify(host.deployTo ?? join(deployRoot, host.name))}`,
+    ];
+    if (host.executor === 'ssh')
+      fields.push(
+        `port: ${host.port}`,
+        ...(host.user ? [`user: ${host.user}`] : []),
+        ...(host.hostKey ? [`host_key: "${host.hostKey}"`] : []),
+      );
     return `    - { ${fields.join(', ')} }`;
   });
   return `apps:

@@ -17,15 +17,25 @@ export interface TestdriveHosts {
 }
 
 function localHosts(root: string): TestdriveHosts {
-  const hosts: HostEntry[] = [1, 2, 3].map((n): HostEntry => ({
-    name: `local-${n}`, address: '127.0.0.1', port: 22, executor: 'local', deployTo: join(root, 'hosts', `local-${n}`),
-  }));
+  const hosts: HostEntry[] = [1, 2, 3].map(
+    (n): HostEntry => ({
+      name: `local-${n}`,
+      address: '127.0.0.1',
+      port: 22,
+      executor: 'local',
+      deployTo: join(root, 'hosts', `local-${n}`),
+    }),
+  );
   const connect: ConnectHost = (host, signal) =>
     connectExecutor(host, { defaultUser: 'local', acceptNewHostKeys: false, readyTimeoutMs: 5_000, signal });
   return { kind: 'local', hosts, connect, stop: () => Promise.resolve() };
 }
 
-export async function testdriveHosts(root: string, preferLocal: boolean, note: (text: string) => void): Promise<TestdriveHosts> {
+export async function testdriveHosts(
+  root: string,
+  preferLocal: boolean,
+  note: (text: string) => void,
+): Promise<TestdriveHosts> {
   if (preferLocal || !existsSync('/usr/sbin/sshd')) return localHosts(root);
   try {
     const { startSshdFleet } = await import('../../sandbox/sshd-fleet.ts');
@@ -37,10 +47,18 @@ export async function testdriveHosts(root: string, preferLocal: boolean, note: (
     await chmod(hostsDir, 0o1777);
     const hosts = fleet.hostEntries().map((entry) => ({ ...entry, deployTo: join(hostsDir, entry.name) }));
     const connect: ConnectHost = (host, signal) =>
-      connectExecutor(host, { privateKey: fleet.privateKey, defaultUser: fleet.user, acceptNewHostKeys: false, readyTimeoutMs: 10_000, signal });
+      connectExecutor(host, {
+        privateKey: fleet.privateKey,
+        defaultUser: fleet.user,
+        acceptNewHostKeys: false,
+        readyTimeoutMs: 10_000,
+        signal,
+      });
     return { kind: 'sshd', hosts, connect, stop: () => fleet.stop() };
   } catch (error) {
-    note(`could not start local sshd servers (${error instanceof Error ? error.message : String(error)}); using the local executor instead`);
+    note(
+      `could not start local sshd servers (${error instanceof Error ? error.message : String(error)}); using the local executor instead`,
+    );
     return localHosts(root);
   }
 }

@@ -3,7 +3,12 @@ import type { ServerResponse } from 'node:http';
 import { html } from '../html.ts';
 
 /** A redirect that no cache keeps, setting the given cookies. */
-export function redirect(response: ServerResponse, status: 302 | 303, location: string, cookies: readonly string[] = []): void {
+export function redirect(
+  response: ServerResponse,
+  status: 302 | 303,
+  location: string,
+  cookies: readonly string[] = [],
+): void {
   response.writeHead(status, {
     location,
     'cache-control': 'no-store',
@@ -16,7 +21,14 @@ export function redirect(response: ServerResponse, status: 302 | 303, location: 
 /** A page saying what happened, with a link onward; `message` is escaped. */
 export function sendAuthPage(
   response: ServerResponse,
-  options: { status: number; title: string; message: string; link?: { href: string; label: string }; cookies?: readonly string[]; headers?: Record<string, string> },
+  options: {
+    status: number;
+    title: string;
+    message: string;
+    link?: { href: string; label: string };
+    cookies?: readonly string[];
+    headers?: Record<string, string>;
+  },
 ): void {
   const link = options.link === undefined ? '' : html`<p><a href="${options.link.href}">${options.link.label}</a></p>`;
   const page = html`<!doctype html>

@@ -24,9 +24,13 @@ function fullPath(path: string): string {
   return path === '/dashboard' || path.startsWith('/dashboard/') ? path : `/dashboard${path === '/' ? '' : path}`;
 }
 
-
 function methodNotAllowed(response: ServerResponse, allow: string): void {
-  sendAuthPage(response, { status: 405, title: 'Method not allowed', message: `This address answers ${allow} only.`, headers: { allow } });
+  sendAuthPage(response, {
+    status: 405,
+    title: 'Method not allowed',
+    message: `This address answers ${allow} only.`,
+    headers: { allow },
+  });
 }
 
 /**

@@ -13,7 +13,12 @@ export const GITHUB_TIMEOUT_MS = 10_000;
 
 /** A failure from a thrown fetch (network, timeout). */
 export function unreachable(what: string, error: unknown): GitHubFailure {
-  const cause = error instanceof Error ? error.name === 'TimeoutError' ? `no answer within ${GITHUB_TIMEOUT_MS / 1000} s` : error.message : String(error);
+  const cause =
+    error instanceof Error
+      ? error.name === 'TimeoutError'
+        ? `no answer within ${GITHUB_TIMEOUT_MS / 1000} s`
+        : error.message
+      : String(error);
   return { ok: false, reason: 'error', message: `${what}: GitHub could not be reached (${cause})` };
 }
 
@@ -21,7 +26,12 @@ export function unreachable(what: string, error: unknown): GitHubFailure {
 export type GitHubAnswer = { ok: true; response: Response; body: unknown } | GitHubFailure;
 
 /** Sends a request to GitHub (with the timeout) and reads the JSON body; a thrown fetch becomes {@link unreachable}. */
-export async function askGitHub(what: string, fetchFn: typeof fetch, url: string, init: RequestInit): Promise<GitHubAnswer> {
+export async function askGitHub(
+  what: string,
+  fetchFn: typeof fetch,
+  url: string,
+  init: RequestInit,
+): Promise<GitHubAnswer> {
   let response: Response;
   try {
     response = await fetchFn(url, { ...init, signal: AbortSignal.timeout(GITHUB_TIMEOUT_MS) });

@@ -19,10 +19,16 @@ const MAX_PAGES = 100;
 
 const userSchema = z.object({ login: z.string().min(1), id: z.number().int().positive() });
 const installationsSchema = z.object({ installations: z.array(z.object({ id: z.number().int().positive() })) });
-const repositoriesSchema = z.object({ repositories: z.array(z.object({ full_name: z.string().regex(/^[^/\s]+\/[^/\s]+$/) })) });
+const repositoriesSchema = z.object({
+  repositories: z.array(z.object({ full_name: z.string().regex(/^[^/\s]+\/[^/\s]+$/) })),
+});
 const errorSchema = z.object({ message: z.string() });
 
-async function getJson<T>(api: UserApi, path: string, schema: z.ZodType<T>): Promise<{ ok: true; value: T } | GitHubFailure> {
+async function getJson<T>(
+  api: UserApi,
+  path: string,
+  schema: z.ZodType<T>,
+): Promise<{ ok: true; value: T } | GitHubFailure> {
   const what = `GET ${path.split('?')[0] ?? path}`;
   const answer = await askGitHub(what, api.fetch, `${api.githubApiUrl}${path}`, {
     headers: {
@@ -37,14 +43,24 @@ async function getJson<T>(api: UserApi, path: string, schema: z.ZodType<T>): Pro
   if (!response.ok) {
     const parsedError = errorSchema.safeParse(body);
     const detail = parsedError.success ? `: ${parsedError.data.message}` : '';
-    return { ok: false, reason: response.status === 401 ? 'unauthorized' : 'error', message: `${what}: GitHub answered ${response.status}${detail}` };
+    return {
+      ok: false,
+      reason: response.status === 401 ? 'unauthorized' : 'error',
+      message: `${what}: GitHub answered ${response.status}${detail}`,
+    };
   }
   const parsed = schema.safeParse(body);
-  if (!parsed.success) return { ok: false, reason: 'error', message: `${what}: GitHub's answer has an unexpected shape` };
+  if (!parsed.success)
+    return { ok: false, reason: 'error', message: `${what}: GitHub's answer has an unexpected shape` };
   return { ok: true, value: parsed.data };
 }
 
-async function allPages<T>(api: UserApi, path: string, schema: z.ZodType<T>, items: (page: T) => readonly unknown[]): Promise<{ ok: true; pages: T[] } | GitHubFailure> {
+async function allPages<T>(
+  api: UserApi,
+  path: string,
+  schema: z.ZodType<T>,
+  items: (page: T) => readonly unknown[],
+): Promise<{ ok: true; pages: T[] } | GitHubFailure> {
   const pages: T[] = [];
   for (let page = 1; page <= MAX_PAGES; page++) {
     const answer = await getJson(api, `${path}?per_page=${PER_PAGE}&page=${page}`, schema);
@@ -67,7 +83,12 @@ export async function fetchReadableRepos(api: UserApi): Promise<{ ok: true; repo
   if (!installations.ok) return installations;
   const repos = new Set<string>();
   for (const installation of installations.pages.flatMap((page) => page.installations)) {
-    const listing = await allPages(api, `/user/installations/${installation.id}/repositories`, repositoriesSchema, (page) => page.repositories);
+    const listing = await allPages(
+      api,
+      `/user/installations/${installation.id}/repositories`,
+      repositoriesSchema,
+      (page) => page.repositories,
+    );
     if (!listing.ok) return listing;
     for (const page of listing.pages) for (const repository of page.repositories) repos.add(repository.full_name);
   }

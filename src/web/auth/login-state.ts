@@ -20,11 +20,17 @@ export interface LoginState {
   expiresAt: number;
 }
 
-const stateSchema = z.object({ state: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/), returnTo: z.string(), expiresAt: z.number().int() }).strict();
+const stateSchema = z
+  .object({ state: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/), returnTo: z.string(), expiresAt: z.number().int() })
+  .strict();
 
 /** A new pending sign-in for `returnTo`, from `now`. */
 export function newLoginState(returnTo: string, now: Date): LoginState {
-  return { state: randomBytes(24).toString('base64url'), returnTo: safeReturnPath(returnTo), expiresAt: now.getTime() + LOGIN_STATE_SECONDS * 1000 };
+  return {
+    state: randomBytes(24).toString('base64url'),
+    returnTo: safeReturnPath(returnTo),
+    expiresAt: now.getTime() + LOGIN_STATE_SECONDS * 1000,
+  };
 }
 
 /** The cookie value: `<base64url JSON>.<signature>`. */

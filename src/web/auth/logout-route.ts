@@ -12,14 +12,20 @@ import type { AuthContext } from './types.ts';
 export const SIGNED_OUT_PATH = '/dashboard/login?signed_out=1';
 
 /** Answers a sign-out; 403 when the form's token is not the session's, 413/415 for a body that is not a small form. */
-export async function handleLogout(context: AuthContext, request: IncomingMessage, response: ServerResponse): Promise<void> {
+export async function handleLogout(
+  context: AuthContext,
+  request: IncomingMessage,
+  response: ServerResponse,
+): Promise<void> {
   const body = await readFormBody(request);
   if (!body.ok) {
     const tooLarge = body.reason === 'too-large';
     sendAuthPage(response, {
       status: tooLarge ? 413 : 415,
       title: 'Sign-out refused',
-      message: tooLarge ? 'The sign-out form is too large.' : 'Sign out with the dashboard\'s form (application/x-www-form-urlencoded).',
+      message: tooLarge
+        ? 'The sign-out form is too large.'
+        : "Sign out with the dashboard's form (application/x-www-form-urlencoded).",
       headers: tooLarge ? { connection: 'close' } : {},
     });
     return;
@@ -34,7 +40,7 @@ export async function handleLogout(context: AuthContext, request: IncomingMessag
     sendAuthPage(response, {
       status: 403,
       title: 'Sign-out refused',
-      message: 'The form did not carry this session\'s token. Sign out with the button on a dashboard page.',
+      message: "The form did not carry this session's token. Sign out with the button on a dashboard page.",
       link: { href: '/dashboard', label: 'Back to the dashboard' },
     });
     return;

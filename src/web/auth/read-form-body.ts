@@ -35,7 +35,9 @@ export async function readFormBody(request: IncomingMessage, maxBytes = MAX_FORM
       request.resume();
       resolve(undefined);
     };
-    const onEnd = (): void => { resolve(Buffer.concat(chunks).toString('utf8')); };
+    const onEnd = (): void => {
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    };
     request.on('data', onData);
     request.on('end', onEnd);
     request.once('error', reject);

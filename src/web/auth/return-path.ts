@@ -16,6 +16,11 @@ export function safeReturnPath(returnTo: string | null | undefined): string {
   const path = pathEnd < 0 ? returnTo : returnTo.slice(0, pathEnd);
   if (path.includes('//') || path.includes('\\')) return DASHBOARD_HOME;
   if (path !== DASHBOARD_HOME && !path.startsWith(`${DASHBOARD_HOME}/`)) return DASHBOARD_HOME;
-  if (path.split('/').some((segment) => segment === '..' || segment === '.' || /%2e/i.test(segment) || /%2f|%5c/i.test(segment))) return DASHBOARD_HOME;
+  if (
+    path
+      .split('/')
+      .some((segment) => segment === '..' || segment === '.' || /%2e/i.test(segment) || /%2f|%5c/i.test(segment))
+  )
+    return DASHBOARD_HOME;
   return returnTo;
 }

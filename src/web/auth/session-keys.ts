@@ -26,6 +26,8 @@ export function sessionKeys(sessionSecret: string): SessionKeys {
   return {
     sign,
     verify: (purpose, text, signature) => sameText(sign(purpose, text), signature),
-    encryptionKey: Buffer.from(hkdfSync('sha256', sessionSecret, Buffer.alloc(0), 'yardmaster dashboard token key', 32)),
+    encryptionKey: Buffer.from(
+      hkdfSync('sha256', sessionSecret, Buffer.alloc(0), 'yardmaster dashboard token key', 32),
+    ),
   };
 }

@@ -36,7 +36,10 @@ export async function sessionOf(context: AuthContext, request: IncomingMessage):
 
 /** Re-reads the repositories; `null` when the session has ended (access revoked, token unreadable). */
 async function recheck(context: AuthContext, row: SessionRow): Promise<readonly string[] | null> {
-  const accessToken = row.sealedAccessToken === null ? undefined : openToken(context.keys.encryptionKey, row.tokenHash, row.sealedAccessToken);
+  const accessToken =
+    row.sealedAccessToken === null
+      ? undefined
+      : openToken(context.keys.encryptionKey, row.tokenHash, row.sealedAccessToken);
   if (accessToken === undefined) {
     context.log.warn({ login: row.login }, 'dashboard session ended: its GitHub token cannot be read');
     await deleteSession(context.db, row.tokenHash);
@@ -53,8 +56,16 @@ async function recheck(context: AuthContext, row: SessionRow): Promise<readonly 
     await deleteSession(context.db, row.tokenHash);
     return null;
   }
-  context.log.warn({ login: row.login, error: result.message }, 'dashboard session keeps its repository list: re-reading it from GitHub failed');
-  await updateSessionRepos(context.db, row.tokenHash, undefined, new Date(now.getTime() - REPOS_RECHECK_MS + REPOS_RETRY_MS));
+  context.log.warn(
+    { login: row.login, error: result.message },
+    'dashboard session keeps its repository list: re-reading it from GitHub failed',
+  );
+  await updateSessionRepos(
+    context.db,
+    row.tokenHash,
+    undefined,
+    new Date(now.getTime() - REPOS_RECHECK_MS + REPOS_RETRY_MS),
+  );
   return row.repos;
 }
 
@@ -83,10 +94,7 @@ export function createViewerLookup(context: AuthContext): (request: IncomingMess
     const forget = (): void => {
       if (rechecks.get(row.tokenHash) === started) rechecks.delete(row.tokenHash);
     };
-    void started.result.then(
-      () => setTimeout(forget, SETTLED_RECHECK_KEPT_MS).unref(),
-      forget,
-    );
+    void started.result.then(() => setTimeout(forget, SETTLED_RECHECK_KEPT_MS).unref(), forget);
     return started.result;
   };
   return async (request) => {

@@ -55,7 +55,12 @@ export async function findSession(db: DbExecutor, tokenHash: string): Promise<Se
 }
 
 /** Records a new look at the user's repositories (`repos` undefined: keep the list, move only the time). */
-export async function updateSessionRepos(db: DbExecutor, tokenHash: string, repos: string[] | undefined, checkedAt: Date): Promise<void> {
+export async function updateSessionRepos(
+  db: DbExecutor,
+  tokenHash: string,
+  repos: string[] | undefined,
+  checkedAt: Date,
+): Promise<void> {
   await db
     .update(dashboardSessions)
     .set(repos === undefined ? { reposCheckedAt: checkedAt } : { repos, reposCheckedAt: checkedAt })
@@ -69,6 +74,9 @@ export async function deleteSession(db: DbExecutor, tokenHash: string): Promise<
 
 /** Removes every session expired at `now`; returns how many. */
 export async function deleteExpiredSessions(db: DbExecutor, now: Date): Promise<number> {
-  const removed = await db.delete(dashboardSessions).where(lte(dashboardSessions.expiresAt, now)).returning({ tokenHash: dashboardSessions.tokenHash });
+  const removed = await db
+    .delete(dashboardSessions)
+    .where(lte(dashboardSessions.expiresAt, now))
+    .returning({ tokenHash: dashboardSessions.tokenHash });
   return removed.length;
 }

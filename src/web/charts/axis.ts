@@ -21,13 +21,18 @@ export function plotSize(frame: Frame): { width: number; height: number } {
  * A "nice" top of the value axis (1, 2, 2.5 or 5 × a power of ten, at least `max`) and its tick values, so that
  * gridlines fall on round numbers. `max` ≤ 0 gives the axis 0–1. With `integer`, steps are whole numbers (counts).
  */
-export function niceTicks(max: number, count = 4, options: { integer?: boolean } = {}): { top: number; ticks: number[] } {
-  if (!(max > 0)) return options.integer === true ? { top: 1, ticks: [0, 1] } : { top: 1, ticks: [0, 0.25, 0.5, 0.75, 1] };
+export function niceTicks(
+  max: number,
+  count = 4,
+  options: { integer?: boolean } = {},
+): { top: number; ticks: number[] } {
+  if (!(max > 0))
+    return options.integer === true ? { top: 1, ticks: [0, 1] } : { top: 1, ticks: [0, 0.25, 0.5, 0.75, 1] };
   // Counts step by whole numbers: an axis of 0–1 releases has no quarter releases.
   const rough = options.integer === true ? Math.max(1, max / count) : max / count;
   const power = 10 ** Math.floor(Math.log10(rough));
   const factors = options.integer === true ? [1, 2, 5, 10] : [1, 2, 2.5, 5, 10];
-  const step = (factors.map((factor) => factor * power).find((candidate) => candidate >= rough) ?? 10 * power);
+  const step = factors.map((factor) => factor * power).find((candidate) => candidate >= rough) ?? 10 * power;
   const top = Math.ceil(max / step - 1e-9) * step;
   const ticks: number[] = [];
   for (let tick = 0; tick <= top + step / 2; tick += step) ticks.push(Number(tick.toPrecision(12)));
@@ -40,7 +45,13 @@ export function px(value: number): string {
 }
 
 /** Horizontal gridlines with their value labels on the left, and the value axis' title. */
-export function valueAxis(frame: Frame, ticks: readonly number[], top: number, format: ValueFormat, label: string): Html {
+export function valueAxis(
+  frame: Frame,
+  ticks: readonly number[],
+  top: number,
+  format: ValueFormat,
+  label: string,
+): Html {
   const plot = plotSize(frame);
   const lines = ticks.map((tick) => {
     const y = frame.top + plot.height - (tick / top) * plot.height;
@@ -54,7 +65,12 @@ export function valueAxis(frame: Frame, ticks: readonly number[], top: number, f
  * The category axis under the plot: a baseline and at most `maxLabels` evenly spread labels (always the first and
  * the last), each centred on its category's slot.
  */
-export function categoryAxis(frame: Frame, categories: readonly string[], label: (category: string) => string, maxLabels = 8): Html {
+export function categoryAxis(
+  frame: Frame,
+  categories: readonly string[],
+  label: (category: string) => string,
+  maxLabels = 8,
+): Html {
   const plot = plotSize(frame);
   const slot = plot.width / Math.max(categories.length, 1);
   const every = Math.max(1, Math.ceil(categories.length / maxLabels));
@@ -65,7 +81,9 @@ export function categoryAxis(frame: Frame, categories: readonly string[], label:
     // A regular label too close to the last one would overlap it.
     if (index !== last && index !== 0 && last - index < every * 0.75) return [];
     const x = frame.left + slot * (index + 0.5);
-    return [html`<text x="${px(x)}" y="${px(baseline + 16)}" text-anchor="middle" font-size="11" fill="#59636e">${label(category)}</text>`];
+    return [
+      html`<text x="${px(x)}" y="${px(baseline + 16)}" text-anchor="middle" font-size="11" fill="#59636e">${label(category)}</text>`,
+    ];
   });
   return html`<g class="axis axis-x"><line x1="${px(frame.left)}" x2="${px(frame.left + plot.width)}" y1="${px(baseline)}" y2="${px(baseline)}" stroke="#59636e" stroke-width="1"/>${labels}</g>`;
 }
@@ -76,7 +94,10 @@ const CATEGORY_LABELS_HEIGHT = 34;
 const LEGEND_ROW_HEIGHT = 16;
 
 /** Where each legend entry goes in `frame`: its left edge and its row, wrapping at the frame's right edge. */
-function legendPlaces<Entry extends { name: string }>(frame: Frame, entries: readonly Entry[]): { entry: Entry; x: number; row: number }[] {
+function legendPlaces<Entry extends { name: string }>(
+  frame: Frame,
+  entries: readonly Entry[],
+): { entry: Entry; x: number; row: number }[] {
   let x = frame.left;
   let row = 0;
   return entries.map((entry) => {

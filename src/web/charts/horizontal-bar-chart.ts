@@ -33,7 +33,14 @@ const ROW_HEIGHT = 22;
 export function horizontalBarChart(chart: HorizontalBarChart): Html {
   const format = chart.format ?? formatCount;
   const width = chart.width ?? 640;
-  const frame: Frame = { width, height: Math.max(120, 34 + chart.rows.length * ROW_HEIGHT + 24), left: 190, right: 70, top: 10, bottom: 34 };
+  const frame: Frame = {
+    width,
+    height: Math.max(120, 34 + chart.rows.length * ROW_HEIGHT + 24),
+    left: 190,
+    right: 70,
+    top: 10,
+    bottom: 34,
+  };
   if (chart.rows.length === 0) return emptyChart(frame, chart.title, 'horizontal-bar');
   const { top } = niceTicks(chart.max ?? Math.max(0, ...chart.rows.map((row) => row.value)));
   const plotWidth = frame.width - frame.left - frame.right;

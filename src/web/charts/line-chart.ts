@@ -1,6 +1,17 @@
 /** A line chart: one line per series over the categories (days), with a marker per value. */
 import { html, type Html } from '../html.ts';
-import { categoryAxis, emptyChart, legend, niceTicks, plotSize, px, svg, valueAxis, withLegendRoom, type Frame } from './axis.ts';
+import {
+  categoryAxis,
+  emptyChart,
+  legend,
+  niceTicks,
+  plotSize,
+  px,
+  svg,
+  valueAxis,
+  withLegendRoom,
+  type Frame,
+} from './axis.ts';
 import { formatCount } from './format.ts';
 import type { ChartSeries, ValueFormat } from './types.ts';
 
@@ -24,8 +35,17 @@ export interface LineChart {
  */
 export function lineChart(chart: LineChart): Html {
   const format = chart.format ?? formatCount;
-  const base: Frame = { width: chart.width ?? 640, height: chart.height ?? 260, left: 64, right: 12, top: 12, bottom: 34 };
-  const values = chart.series.flatMap((series) => series.values.filter((value): value is number => value !== null && Number.isFinite(value)));
+  const base: Frame = {
+    width: chart.width ?? 640,
+    height: chart.height ?? 260,
+    left: 64,
+    right: 12,
+    top: 12,
+    bottom: 34,
+  };
+  const values = chart.series.flatMap((series) =>
+    series.values.filter((value): value is number => value !== null && Number.isFinite(value)),
+  );
   if (chart.categories.length === 0 || values.length === 0) return emptyChart(base, chart.title, 'line');
   // A single series is drawn without a legend.
   const legendEntries = chart.series.length > 1 ? chart.series : [];

@@ -16,7 +16,16 @@ export function resultColor(status: FinishedStatus, index: number): string {
 }
 
 /** A categorical palette for series that are not results (one colour per series, cycling). */
-export const SERIES_COLORS = ['#0969da', '#8250df', '#bf3989', '#1a7f37', '#9a6700', '#cf222e', '#1b7c83', '#57606a'] as const;
+export const SERIES_COLORS = [
+  '#0969da',
+  '#8250df',
+  '#bf3989',
+  '#1a7f37',
+  '#9a6700',
+  '#cf222e',
+  '#1b7c83',
+  '#57606a',
+] as const;
 
 /** The `index`-th series colour. */
 export function seriesColor(index: number): string {

@@ -1,6 +1,17 @@
 /** A stacked bar chart: one bar per category (day), one stacked segment per series. */
 import { html, type Html } from '../html.ts';
-import { categoryAxis, emptyChart, legend, niceTicks, plotSize, px, svg, valueAxis, withLegendRoom, type Frame } from './axis.ts';
+import {
+  categoryAxis,
+  emptyChart,
+  legend,
+  niceTicks,
+  plotSize,
+  px,
+  svg,
+  valueAxis,
+  withLegendRoom,
+  type Frame,
+} from './axis.ts';
 import { formatCount } from './format.ts';
 import type { ChartSeries, ValueFormat } from './types.ts';
 
@@ -26,8 +37,17 @@ export interface StackedBarChart {
  */
 export function stackedBarChart(chart: StackedBarChart): Html {
   const format = chart.format ?? formatCount;
-  const base: Frame = { width: chart.width ?? 640, height: chart.height ?? 300, left: 64, right: 12, top: 12, bottom: 34 };
-  const totals = chart.categories.map((_, index) => chart.series.reduce((sum, series) => sum + Math.max(0, series.values[index] ?? 0), 0));
+  const base: Frame = {
+    width: chart.width ?? 640,
+    height: chart.height ?? 300,
+    left: 64,
+    right: 12,
+    top: 12,
+    bottom: 34,
+  };
+  const totals = chart.categories.map((_, index) =>
+    chart.series.reduce((sum, series) => sum + Math.max(0, series.values[index] ?? 0), 0),
+  );
   const max = Math.max(0, ...totals);
   if (chart.categories.length === 0 || max === 0) return emptyChart(base, chart.title, 'stacked-bar');
   const frame = withLegendRoom(base, chart.series);

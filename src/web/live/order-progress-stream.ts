@@ -31,12 +31,19 @@ export interface StreamOptions {
 
 /** `data:` lines for a multi-line payload (the browser joins them with newlines). */
 function sseEvent(event: string, data: string): string {
-  return `event: ${event}\n${data.split(/\r?\n/).map((line) => `data: ${line}`).join('\n')}\n\n`;
+  return `event: ${event}\n${data
+    .split(/\r?\n/)
+    .map((line) => `data: ${line}`)
+    .join('\n')}\n\n`;
 }
 
 /** The live parts of the order page: the progress fragment, the approvals and the timeline, one event each. */
 function liveEvents(detail: OrderDetail): string {
-  return sseEvent('progress', releaseProgress(detail).text) + sseEvent('approvals', approvalsSection(detail).text) + sseEvent('timeline', timelineSection(detail).text);
+  return (
+    sseEvent('progress', releaseProgress(detail).text) +
+    sseEvent('approvals', approvalsSection(detail).text) +
+    sseEvent('timeline', timelineSection(detail).text)
+  );
 }
 
 /** Answers 404 (not found or not readable) or streams until the client goes away. */
@@ -48,7 +55,12 @@ export async function streamOrderProgress(options: StreamOptions): Promise<void>
     response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
     return;
   }
-  response.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  response.writeHead(200, {
+    'content-type': 'text/event-stream; charset=utf-8',
+    'cache-control': 'no-store',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
   response.write(`retry: 2000\n${liveEvents(first)}`);
 
   let releaseIds = new Set(first.releases.map((release) => release.releaseId));
@@ -62,11 +74,17 @@ export async function streamOrderProgress(options: StreamOptions): Promise<void>
       if (Date.now() - checkedAt > recheckMs) {
         checkedAt = Date.now();
         const current = await options.recheck();
-        if (current === null) { end('signed out'); return; }
+        if (current === null) {
+          end('signed out');
+          return;
+        }
         viewer = current;
       }
       const progress = await orderDetail(db, viewer.repos, workOrderId);
-      if (progress === null) { end('no access'); return; }
+      if (progress === null) {
+        end('no access');
+        return;
+      }
       releaseIds = new Set(progress.releases.map((release) => release.releaseId));
       // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition -- the viewer may close the stream during the query
       if (!closed) response.write(liveEvents(progress));
@@ -76,7 +94,11 @@ export async function streamOrderProgress(options: StreamOptions): Promise<void>
     }
   });
   const unsubscribe = options.notifications.subscribe((payload) => {
-    if (payload === undefined || payload === `order:${workOrderId}` || (payload.startsWith('release:') && releaseIds.has(payload.slice('release:'.length)))) {
+    if (
+      payload === undefined ||
+      payload === `order:${workOrderId}` ||
+      (payload.startsWith('release:') && releaseIds.has(payload.slice('release:'.length)))
+    ) {
       void redraw.run();
     }
   });

@@ -26,7 +26,9 @@ export async function auditPage(db: DbExecutor, viewer: Viewer, query: URLSearch
       ? html`<p class="muted">No audit rows match.</p>`
       : html`<table data-testid="audit"><thead><tr><th>#</th><th>When</th><th>Who</th><th>What</th><th>Order</th><th>From → to</th><th>Why</th></tr></thead>
 <tbody>${rows.map(
-          (row) => html`<tr data-audit="${row.id}"><td>${row.id}</td><td>${when(row.at)}</td><td>${row.actor}</td><td>${row.action}</td>
+          (
+            row,
+          ) => html`<tr data-audit="${row.id}"><td>${row.id}</td><td>${when(row.at)}</td><td>${row.actor}</td><td>${row.action}</td>
 <td>${row.workOrderId === null ? (row.repoFullName ?? '—') : html`<a href="/dashboard/orders/${row.workOrderId}">${row.repoFullName ?? ''}#${row.number ?? ''}</a>`}</td>
 <td>${row.fromState === null && row.toState === null ? '' : html`${row.fromState ?? '∅'} → ${row.toState ?? '∅'}`}</td><td>${row.reason ?? ''}</td></tr>`,
         )}</tbody></table>`;

@@ -6,7 +6,8 @@ import type { Viewer } from '../types.ts';
 import { badge, when } from './format.ts';
 import { layout } from './layout.ts';
 
-const orderLink = (id: number | null): Html => (id === null ? html`—` : html`<a href="/dashboard/orders/${id}">order ${id}</a>`);
+const orderLink = (id: number | null): Html =>
+  id === null ? html`—` : html`<a href="/dashboard/orders/${id}">order ${id}</a>`;
 
 function lockText(env: EnvironmentOverview): Html {
   const { lock } = env;
@@ -19,14 +20,18 @@ function environmentSection(env: EnvironmentOverview): Html {
   return html`<section data-testid="environment" data-environment="${env.repoFullName}/${env.app}/${env.name}">
 <h2>${env.app} · ${env.name}${env.production ? html` <span class="state failed">production</span>` : ''} <small class="muted">${env.repoFullName}</small></h2>
 <p data-testid="lock">Lock: ${lockText(env)}${env.queue.length === 0 ? '' : html` · waiting: ${env.queue.map((entry, index) => html`${index === 0 ? '' : ', '}${orderLink(entry.workOrderId)}`)}`}</p>
-${env.hosts.length === 0
+${
+  env.hosts.length === 0
     ? html`<p class="muted">No release has reached a host yet.</p>`
     : html`<table data-testid="live-versions"><thead><tr><th>Host</th><th>Live version</th><th>Last outcome</th><th>When</th></tr></thead>
-<tbody>${env.hosts.map((host) => html`<tr><td>${host.host}</td><td>${host.version ?? '—'}</td><td>${badge(host.outcome, 'result')}</td><td>${when(host.at)}</td></tr>`)}</tbody></table>`}
-${env.recent.length === 0
+<tbody>${env.hosts.map((host) => html`<tr><td>${host.host}</td><td>${host.version ?? '—'}</td><td>${badge(host.outcome, 'result')}</td><td>${when(host.at)}</td></tr>`)}</tbody></table>`
+}
+${
+  env.recent.length === 0
     ? ''
     : html`<table data-testid="recent-releases"><thead><tr><th>Release</th><th>Version</th><th>Result</th><th>Order</th><th>Started</th><th>Finished</th></tr></thead>
-<tbody>${env.recent.map((release) => html`<tr><td>${release.releaseId}</td><td>${release.version}</td><td>${badge(release.status, 'result')}</td><td>${orderLink(release.workOrderId)}</td><td>${when(release.startedAt)}</td><td>${when(release.finishedAt)}</td></tr>`)}</tbody></table>`}
+<tbody>${env.recent.map((release) => html`<tr><td>${release.releaseId}</td><td>${release.version}</td><td>${badge(release.status, 'result')}</td><td>${orderLink(release.workOrderId)}</td><td>${when(release.startedAt)}</td><td>${when(release.finishedAt)}</td></tr>`)}</tbody></table>`
+}
 </section>`;
 }
 

@@ -40,7 +40,12 @@ export function pager(basePath: string, query: URLSearchParams, page: number, pa
 }
 
 /** A labelled text input of a GET filter form, keeping the current value. */
-export function filterInput(name: string, label: string, query: URLSearchParams, type: 'text' | 'date' | 'datetime-local' = 'text'): Html {
+export function filterInput(
+  name: string,
+  label: string,
+  query: URLSearchParams,
+  type: 'text' | 'date' | 'datetime-local' = 'text',
+): Html {
   return html`<label>${label}<input type="${type}" name="${name}" value="${query.get(name) ?? ''}"></label>`;
 }
 

@@ -48,7 +48,10 @@ figcaption { font-weight: 600; margin-bottom: .4rem; }
 
 /** A whole page around `body`. `current` is the section's path, for the navigation. */
 export function layout(options: { title: string; viewer: Viewer; current?: string; body: Html; script?: Html }): Html {
-  const nav = SECTIONS.map((section) => html`<a href="${section.path}" class="${section.path === options.current ? 'current' : ''}">${section.label}</a>`);
+  const nav = SECTIONS.map(
+    (section) =>
+      html`<a href="${section.path}" class="${section.path === options.current ? 'current' : ''}">${section.label}</a>`,
+  );
   return html`<!doctype html>
 <html lang="en">
 <head>

@@ -24,7 +24,8 @@ export function approvalsSection(detail: OrderDetail): Html {
   const current = detail.plans[0]?.digest;
   return html`<table data-testid="approvals"><thead><tr><th>Who</th><th>Verdict</th><th>Via</th><th>For plan</th><th>Reason</th><th>When</th></tr></thead>
 <tbody>${detail.approvals.map(
-    (row) => html`<tr><td>${row.actor}</td><td>${badge(row.verdict, 'result')}</td><td>${row.source}</td><td><code>${row.digest.slice(0, 12)}</code>${row.digest === current ? '' : html` <span class="muted">(older plan)</span>`}</td><td>${row.reason ?? ''}</td><td>${when(row.createdAt)}</td></tr>`,
+    (row) =>
+      html`<tr><td>${row.actor}</td><td>${badge(row.verdict, 'result')}</td><td>${row.source}</td><td><code>${row.digest.slice(0, 12)}</code>${row.digest === current ? '' : html` <span class="muted">(older plan)</span>`}</td><td>${row.reason ?? ''}</td><td>${when(row.createdAt)}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -32,7 +33,8 @@ export function approvalsSection(detail: OrderDetail): Html {
 export function timelineSection(detail: OrderDetail): Html {
   return html`<table data-testid="timeline"><thead><tr><th>#</th><th>When</th><th>Who</th><th>What</th><th>From → to</th><th>Why</th></tr></thead>
 <tbody>${detail.timeline.map(
-    (row) => html`<tr><td>${row.id}</td><td>${when(row.at)}</td><td>${row.actor}</td><td>${row.action}</td><td>${row.fromState === null && row.toState === null ? '' : html`${row.fromState ?? '∅'} → ${row.toState ?? '∅'}`}</td><td>${row.reason ?? ''}</td></tr>`,
+    (row) =>
+      html`<tr><td>${row.id}</td><td>${when(row.at)}</td><td>${row.actor}</td><td>${row.action}</td><td>${row.fromState === null && row.toState === null ? '' : html`${row.fromState ?? '∅'} → ${row.toState ?? '∅'}`}</td><td>${row.reason ?? ''}</td></tr>`,
   )}</tbody></table>`;
 }
 
@@ -48,5 +50,11 @@ ${planSection(detail)}
 <div id="approvals" data-live="approvals">${approvalsSection(detail)}</div>
 <h2>Timeline</h2>
 <div id="timeline" data-live="timeline">${timelineSection(detail)}</div>`;
-  return layout({ title: `${order.repoFullName}#${order.number}`, viewer, current: '/dashboard/orders', body, script: LIVE_SCRIPT });
+  return layout({
+    title: `${order.repoFullName}#${order.number}`,
+    viewer,
+    current: '/dashboard/orders',
+    body,
+    script: LIVE_SCRIPT,
+  });
 }

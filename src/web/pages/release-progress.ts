@@ -19,8 +19,15 @@ function hostsOf(progress: OrderProgress, releaseId: string, planned: readonly s
 }
 
 function cell(event: StageEventRow | undefined, host: string, stage: string): Html {
-  if (event === undefined) return html`<td data-host="${host}" data-stage="${stage}" data-result="" class="muted">·</td>`;
-  const title = [event.message ?? '', event.durationMs === null ? '' : duration(event.durationMs), event.exitCode === null ? '' : `exit ${event.exitCode}`].filter((part) => part !== '').join(' · ');
+  if (event === undefined)
+    return html`<td data-host="${host}" data-stage="${stage}" data-result="" class="muted">·</td>`;
+  const title = [
+    event.message ?? '',
+    event.durationMs === null ? '' : duration(event.durationMs),
+    event.exitCode === null ? '' : `exit ${event.exitCode}`,
+  ]
+    .filter((part) => part !== '')
+    .join(' · ');
   const label = event.result === 'started' ? 'running' : event.result;
   return html`<td data-host="${host}" data-stage="${stage}" data-result="${event.result}" class="cell-${event.result}" title="${title}">${label}${event.durationMs === null ? '' : html`<br><small>${duration(event.durationMs)}</small>`}</td>`;
 }
@@ -28,7 +35,8 @@ function cell(event: StageEventRow | undefined, host: string, stage: string): Ht
 function releaseSection(progress: OrderProgress, release: ReleaseRow): Html {
   const hosts = hostsOf(progress, release.releaseId, release.batches);
   const latest = new Map<string, StageEventRow>();
-  for (const event of progress.stageEvents) if (event.releaseId === release.releaseId) latest.set(`${event.host}\u0000${event.stage}`, event);
+  for (const event of progress.stageEvents)
+    if (event.releaseId === release.releaseId) latest.set(`${event.host}\u0000${event.stage}`, event);
   const runs = progress.hostRuns.filter((row) => row.releaseId === release.releaseId);
   const outcomeOf = (host: string) => runs.filter((row) => row.host === host).at(-1);
   const grid = html`<table class="grid" data-testid="stage-grid" data-release="${release.releaseId}">
@@ -36,7 +44,8 @@ function releaseSection(progress: OrderProgress, release: ReleaseRow): Html {
 <tbody>${hosts.map((host) => {
     const run = outcomeOf(host);
     const failure = run?.failure;
-    const failureMessage = failure !== null && failure !== undefined && typeof failure.message === 'string' ? failure.message : '';
+    const failureMessage =
+      failure !== null && failure !== undefined && typeof failure.message === 'string' ? failure.message : '';
     const batch = release.batches?.findIndex((hostsOfBatch) => hostsOfBatch.includes(host)) ?? -1;
     return html`<tr data-host-row="${host}"><th>${host}${batch < 0 ? '' : html`<br><small class="muted">batch ${batch + 1}</small>`}</th>${COLUMNS.map((stage) => cell(latest.get(`${host}\u0000${stage}`), host, stage))}
 <td data-outcome="${run?.outcome ?? ''}">${run === undefined || run.outcome === 'untouched' ? html`<span class="muted">…</span>` : badge(run.outcome, 'result')} ${failureMessage}</td></tr>`;

@@ -97,7 +97,13 @@ function charts(stats: Statistics, days: readonly string[]): Html {
   return html`<section class="charts">
 ${figure(
   'Releases per day by environment and result',
-  stackedBarChart({ title: 'Releases per day by environment and result', categories: days, series: releaseSeries(stats.releasesPerDay, days), valueLabel: 'releases', categoryLabel: shortDay }),
+  stackedBarChart({
+    title: 'Releases per day by environment and result',
+    categories: days,
+    series: releaseSeries(stats.releasesPerDay, days),
+    valueLabel: 'releases',
+    categoryLabel: shortDay,
+  }),
   'chart-releases-per-day',
 )}
 ${figure(
@@ -118,7 +124,16 @@ ${figure(
   lineChart({
     title: 'Median lead time per day',
     categories: days,
-    series: [{ name: 'median lead time', color: '#0969da', values: days.map((day) => { const ms = medians.get(day); return ms === undefined || ms === null ? null : ms / HOUR_MS; }) }],
+    series: [
+      {
+        name: 'median lead time',
+        color: '#0969da',
+        values: days.map((day) => {
+          const ms = medians.get(day);
+          return ms === undefined || ms === null ? null : ms / HOUR_MS;
+        }),
+      },
+    ],
     valueLabel: 'hours',
     categoryLabel: shortDay,
     format: hours,
@@ -129,7 +144,11 @@ ${figure(
   'Change failure rate per environment',
   horizontalBarChart({
     title: 'Change failure rate per environment',
-    rows: stats.changeFailureRate.byEnvironment.map((entry) => ({ label: entry.environment, value: entry.rate ?? 0, detail: `${entry.failed} of ${entry.finished}` })),
+    rows: stats.changeFailureRate.byEnvironment.map((entry) => ({
+      label: entry.environment,
+      value: entry.rate ?? 0,
+      detail: `${entry.failed} of ${entry.finished}`,
+    })),
     valueLabel: 'failed or rolled back / finished',
     format: (value) => formatPercent(value),
     max: 1,
@@ -141,7 +160,11 @@ ${figure(
   'Releases per project',
   horizontalBarChart({
     title: 'Releases per project',
-    rows: stats.releasesPerProject.map((entry) => ({ label: entry.project ?? '(no project)', value: entry.releases, detail: `${entry.succeeded} succeeded, ${entry.failed} failed` })),
+    rows: stats.releasesPerProject.map((entry) => ({
+      label: entry.project ?? '(no project)',
+      value: entry.releases,
+      detail: `${entry.succeeded} succeeded, ${entry.failed} failed`,
+    })),
     valueLabel: 'finished releases',
     color: seriesColor(1),
   }),
@@ -151,7 +174,11 @@ ${figure(
   'Releases per app',
   horizontalBarChart({
     title: 'Releases per app',
-    rows: stats.releasesPerApp.map((entry) => ({ label: `${entry.app} (${entry.repoFullName})`, value: entry.releases, detail: `${entry.succeeded} succeeded, ${entry.failed} failed` })),
+    rows: stats.releasesPerApp.map((entry) => ({
+      label: `${entry.app} (${entry.repoFullName})`,
+      value: entry.releases,
+      detail: `${entry.succeeded} succeeded, ${entry.failed} failed`,
+    })),
     valueLabel: 'finished releases',
     color: seriesColor(0),
   }),
@@ -161,9 +188,11 @@ ${figure(
 }
 
 function people(stats: Statistics): Html {
-  if (stats.personActivity.length === 0) return html`<p class="muted" data-testid="people-empty">Nobody did anything in this range.</p>`;
+  if (stats.personActivity.length === 0)
+    return html`<p class="muted" data-testid="people-empty">Nobody did anything in this range.</p>`;
   return html`<table data-testid="people"><thead><tr><th>Person</th><th>Orders requested</th><th>Plans authored</th><th>Approvals given</th><th>Releases deployed</th></tr></thead><tbody>${stats.personActivity.map(
-    (entry) => html`<tr><td>${entry.person}</td><td>${formatCount(entry.ordersRequested)}</td><td>${formatCount(entry.plansAuthored)}</td><td>${formatCount(entry.approvalsGiven)}</td><td>${formatCount(entry.releasesDeployed)}</td></tr>`,
+    (entry) =>
+      html`<tr><td>${entry.person}</td><td>${formatCount(entry.ordersRequested)}</td><td>${formatCount(entry.plansAuthored)}</td><td>${formatCount(entry.approvalsGiven)}</td><td>${formatCount(entry.releasesDeployed)}</td></tr>`,
   )}</tbody></table>`;
 }
 

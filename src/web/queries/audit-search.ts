@@ -38,14 +38,25 @@ export function parseAuditFilters(query: URLSearchParams): { filters: AuditFilte
 export type AuditSearchRow = typeof auditLog.$inferSelect & { repoFullName: string | null; number: number | null };
 
 /** One page of matching rows and the number that match in all. */
-export async function searchAudit(db: DbExecutor, repos: readonly string[], filters: AuditFilters): Promise<{ rows: AuditSearchRow[]; total: number }> {
+export async function searchAudit(
+  db: DbExecutor,
+  repos: readonly string[],
+  filters: AuditFilters,
+): Promise<{ rows: AuditSearchRow[]; total: number }> {
   // An order's rows belong to the order's repository; a row without an order to the repository it names, if any.
-  const readable = repos.length === 0 ? sql`false` : inArray(sql`coalesce(${workOrders.repoFullName}, ${auditLog.repo})`, [...repos]);
+  const readable =
+    repos.length === 0 ? sql`false` : inArray(sql`coalesce(${workOrders.repoFullName}, ${auditLog.repo})`, [...repos]);
   const where: (SQL | undefined)[] = [readable];
   if (filters.actor !== undefined) where.push(eq(auditLog.actor, filters.actor));
   if (filters.action !== undefined) {
-    const prefix = filters.action.endsWith('*') ? filters.action.slice(0, -1) : filters.action.endsWith('.') ? filters.action : undefined;
-    where.push(prefix === undefined ? eq(auditLog.action, filters.action) : sql`starts_with(${auditLog.action}, ${prefix})`);
+    const prefix = filters.action.endsWith('*')
+      ? filters.action.slice(0, -1)
+      : filters.action.endsWith('.')
+        ? filters.action
+        : undefined;
+    where.push(
+      prefix === undefined ? eq(auditLog.action, filters.action) : sql`starts_with(${auditLog.action}, ${prefix})`,
+    );
   }
   if (filters.workOrderId !== undefined) where.push(eq(auditLog.workOrderId, filters.workOrderId));
   if (filters.from !== undefined) where.push(gte(auditLog.at, filters.from));
@@ -64,5 +75,8 @@ export async function searchAudit(db: DbExecutor, repos: readonly string[], filt
     .from(auditLog)
     .leftJoin(workOrders, eq(workOrders.id, auditLog.workOrderId))
     .where(condition);
-  return { rows: rows.map(({ row, repoFullName, number }) => ({ ...row, repoFullName: repoFullName ?? row.repo, number })), total: counted[0]?.n ?? 0 };
+  return {
+    rows: rows.map(({ row, repoFullName, number }) => ({ ...row, repoFullName: repoFullName ?? row.repo, number })),
+    total: counted[0]?.n ?? 0,
+  };
 }

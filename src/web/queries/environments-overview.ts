@@ -25,9 +25,22 @@ export interface EnvironmentOverview {
   name: string;
   production: boolean;
   hosts: HostVersion[];
-  lock: { holderWorkOrderId: number | null; owner: string | null; lockedBy: string | null; reason: string | null; since: Date | null } | null;
+  lock: {
+    holderWorkOrderId: number | null;
+    owner: string | null;
+    lockedBy: string | null;
+    reason: string | null;
+    since: Date | null;
+  } | null;
   queue: { workOrderId: number; since: Date }[];
-  recent: { releaseId: string; version: string; status: string; workOrderId: number | null; startedAt: Date | null; finishedAt: Date | null }[];
+  recent: {
+    releaseId: string;
+    version: string;
+    status: string;
+    workOrderId: number | null;
+    startedAt: Date | null;
+    finishedAt: Date | null;
+  }[];
 }
 
 const liveRow = z.object({
@@ -54,21 +67,35 @@ export async function environmentsOverview(db: DbExecutor, repos: readonly strin
     .orderBy(asc(environments.repoFullName), asc(environments.app), asc(environments.name));
   // The last run that touched each host (untouched runs say nothing about what runs there).
   const live = z.array(liveRow).parse(
-    rawRows(await db.execute(sql`
+    rawRows(
+      await db.execute(sql`
       select distinct on (r.repo_full_name, r.app, r.environment, h.host)
         r.repo_full_name, r.app, r.environment, h.host, h.outcome, h.finished_at, r.release_id,
         case when h.outcome = 'rolled_back' then h.previous_version when h.outcome = 'failed' then null else r.version end as version
       from host_runs h join releases r on r.release_id = h.release_id
-      where r.repo_full_name in (${sql.join(list.map((repo) => sql`${repo}`), sql`, `)}) and h.outcome <> 'untouched'
-      order by r.repo_full_name, r.app, r.environment, h.host, h.finished_at desc, h.id desc`)),
+      where r.repo_full_name in (${sql.join(
+        list.map((repo) => sql`${repo}`),
+        sql`, `,
+      )}) and h.outcome <> 'untouched'
+      order by r.repo_full_name, r.app, r.environment, h.host, h.finished_at desc, h.id desc`),
+    ),
   );
   const locks = await db.select().from(environmentLocks).where(inArray(environmentLocks.repoFullName, list));
-  const waiters = await db.select().from(environmentLockWaiters).where(inArray(environmentLockWaiters.repoFullName, list)).orderBy(asc(environmentLockWaiters.id));
+  const waiters = await db
+    .select()
+    .from(environmentLockWaiters)
+    .where(inArray(environmentLockWaiters.repoFullName, list))
+    .orderBy(asc(environmentLockWaiters.id));
   const recentRows = await db
     .select()
     .from(releases)
-    .where(and(inArray(releases.repoFullName, list), sql`${releases.id} in (
-      select id from (select id, row_number() over (partition by repo_full_name, app, environment order by id desc) as n from releases) ranked where n <= ${RECENT_RELEASES})`))
+    .where(
+      and(
+        inArray(releases.repoFullName, list),
+        sql`${releases.id} in (
+      select id from (select id, row_number() over (partition by repo_full_name, app, environment order by id desc) as n from releases) ranked where n <= ${RECENT_RELEASES})`,
+      ),
+    )
     .orderBy(desc(releases.id));
 
   return envRows.map((env) => {
@@ -82,12 +109,35 @@ export async function environmentsOverview(db: DbExecutor, repos: readonly strin
       production: env.production,
       hosts: live
         .filter((row) => key(row.repo_full_name, row.app, row.environment) === k)
-        .map((row) => ({ host: row.host, version: row.version, outcome: row.outcome, at: new Date(row.finished_at), releaseId: row.release_id })),
-      lock: held ? { holderWorkOrderId: lock.holderWorkOrderId, owner: lock.owner, lockedBy: lock.lockedBy, reason: lock.manualReason, since: lock.acquiredAt } : null,
-      queue: waiters.filter((row) => key(row.repoFullName, row.app, row.environment) === k).map((row) => ({ workOrderId: row.workOrderId, since: row.enqueuedAt })),
+        .map((row) => ({
+          host: row.host,
+          version: row.version,
+          outcome: row.outcome,
+          at: new Date(row.finished_at),
+          releaseId: row.release_id,
+        })),
+      lock: held
+        ? {
+            holderWorkOrderId: lock.holderWorkOrderId,
+            owner: lock.owner,
+            lockedBy: lock.lockedBy,
+            reason: lock.manualReason,
+            since: lock.acquiredAt,
+          }
+        : null,
+      queue: waiters
+        .filter((row) => key(row.repoFullName, row.app, row.environment) === k)
+        .map((row) => ({ workOrderId: row.workOrderId, since: row.enqueuedAt })),
       recent: recentRows
         .filter((row) => key(row.repoFullName, row.app, row.environment) === k)
-        .map((row) => ({ releaseId: row.releaseId, version: row.version, status: row.status, workOrderId: row.workOrderId, startedAt: row.startedAt, finishedAt: row.finishedAt })),
+        .map((row) => ({
+          releaseId: row.releaseId,
+          version: row.version,
+          status: row.status,
+          workOrderId: row.workOrderId,
+          startedAt: row.startedAt,
+          finishedAt: row.finishedAt,
+        })),
     };
   });
 }

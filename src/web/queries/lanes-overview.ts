@@ -27,12 +27,20 @@ export interface LanesOverview {
 export async function lanesOverview(db: DbExecutor, repos: readonly string[]): Promise<LanesOverview> {
   if (repos.length === 0) return { instances: [], lanes: [], savings: { deployed: 0, fullCopy: 0 } };
   const readable = new Set(repos);
-  const instances = await db.select().from(laneInstances).orderBy(asc(laneInstances.service), asc(laneInstances.version));
+  const instances = await db
+    .select()
+    .from(laneInstances)
+    .orderBy(asc(laneInstances.service), asc(laneInstances.version));
   const active = (await db.select().from(lanes).where(isNull(lanes.endedAt)).orderBy(asc(lanes.name))).filter(
     (lane) => lane.repoFullName === null || readable.has(lane.repoFullName),
   );
   const members = await db
-    .select({ laneId: laneMembers.laneId, service: laneMembers.service, deployed: laneMembers.deployed, instanceId: laneMembers.instanceId })
+    .select({
+      laneId: laneMembers.laneId,
+      service: laneMembers.service,
+      deployed: laneMembers.deployed,
+      instanceId: laneMembers.instanceId,
+    })
     .from(laneMembers)
     .innerJoin(lanes, eq(lanes.id, laneMembers.laneId))
     .where(isNull(lanes.endedAt))
@@ -44,18 +52,29 @@ export async function lanesOverview(db: DbExecutor, repos: readonly string[]): P
     mode: lane.mode,
     createdAt: lane.createdAt,
     expiresAt: lane.expiresAt,
-    pull: lane.repoFullName !== null && lane.pullNumber !== null ? { repoFullName: lane.repoFullName, number: lane.pullNumber } : null,
+    pull:
+      lane.repoFullName !== null && lane.pullNumber !== null
+        ? { repoFullName: lane.repoFullName, number: lane.pullNumber }
+        : null,
     services: members
       .filter((member) => member.laneId === lane.id)
       .map((member) => {
         const instance = byId.get(member.instanceId);
-        return { service: member.service, version: instance?.version ?? '?', deployed: member.deployed, state: instance?.state ?? 'gone', endpoint: instance?.endpoint ?? null };
+        return {
+          service: member.service,
+          version: instance?.version ?? '?',
+          deployed: member.deployed,
+          state: instance?.state ?? 'gone',
+          endpoint: instance?.endpoint ?? null,
+        };
       }),
   }));
   return {
     instances: instances.map((row) => ({
       ...row,
-      lanes: members.filter((member) => member.instanceId === row.id && laneName.has(member.laneId)).map((member) => laneName.get(member.laneId) ?? ''),
+      lanes: members
+        .filter((member) => member.instanceId === row.id && laneName.has(member.laneId))
+        .map((member) => laneName.get(member.laneId) ?? ''),
     })),
     lanes: shown,
     savings: {

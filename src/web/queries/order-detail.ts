@@ -42,7 +42,11 @@ export interface OrderDetail extends OrderProgress {
 }
 
 /** The order if the viewer may read its repository. */
-export async function readableOrder(db: DbExecutor, repos: readonly string[], workOrderId: number): Promise<OrderRow | null> {
+export async function readableOrder(
+  db: DbExecutor,
+  repos: readonly string[],
+  workOrderId: number,
+): Promise<OrderRow | null> {
   if (repos.length === 0) return null;
   const rows = await db
     .select()
@@ -52,10 +56,18 @@ export async function readableOrder(db: DbExecutor, repos: readonly string[], wo
 }
 
 /** The order's releases, host runs, stage events and output lines. */
-export async function orderProgress(db: DbExecutor, repos: readonly string[], workOrderId: number): Promise<OrderProgress | null> {
+export async function orderProgress(
+  db: DbExecutor,
+  repos: readonly string[],
+  workOrderId: number,
+): Promise<OrderProgress | null> {
   const order = await readableOrder(db, repos, workOrderId);
   if (order === null) return null;
-  const releaseRows = await db.select().from(releases).where(eq(releases.workOrderId, workOrderId)).orderBy(asc(releases.id));
+  const releaseRows = await db
+    .select()
+    .from(releases)
+    .where(eq(releases.workOrderId, workOrderId))
+    .orderBy(asc(releases.id));
   const ids = releaseRows.map((row) => row.releaseId);
   if (ids.length === 0) return { order, releases: [], hostRuns: [], stageEvents: [], output: [] };
   const [runs, events, output] = await Promise.all([
@@ -67,7 +79,11 @@ export async function orderProgress(db: DbExecutor, repos: readonly string[], wo
 }
 
 /** The order page's data. */
-export async function orderDetail(db: DbExecutor, repos: readonly string[], workOrderId: number): Promise<OrderDetail | null> {
+export async function orderDetail(
+  db: DbExecutor,
+  repos: readonly string[],
+  workOrderId: number,
+): Promise<OrderDetail | null> {
   const progress = await orderProgress(db, repos, workOrderId);
   if (progress === null) return null;
   const [timeline, plans, approvalRows] = await Promise.all([

@@ -32,14 +32,24 @@ function conditions(repos: readonly string[], filters: OrderFilters): SQL[] {
   if (filters.person !== undefined) {
     const person = filters.person;
     const approved = sql`exists (select 1 from ${approvals} where ${approvals.workOrderId} = ${workOrders.id} and ${approvals.actor} = ${person})`;
-    const named = or(eq(workOrders.requester, person), eq(workOrders.planAuthor, person), eq(workOrders.deployer, person), eq(workOrders.acceptor, person), approved);
+    const named = or(
+      eq(workOrders.requester, person),
+      eq(workOrders.planAuthor, person),
+      eq(workOrders.deployer, person),
+      eq(workOrders.acceptor, person),
+      approved,
+    );
     if (named !== undefined) where.push(named);
   }
   return where;
 }
 
 /** One page of orders and how many match in all. */
-export async function listOrders(db: DbExecutor, repos: readonly string[], filters: OrderFilters): Promise<{ rows: OrderListRow[]; total: number }> {
+export async function listOrders(
+  db: DbExecutor,
+  repos: readonly string[],
+  filters: OrderFilters,
+): Promise<{ rows: OrderListRow[]; total: number }> {
   if (repos.length === 0) return { rows: [], total: 0 };
   const where = and(...conditions(repos, filters));
   const joinApps = and(eq(apps.repoFullName, workOrders.repoFullName), eq(apps.name, workOrders.app));
@@ -64,6 +74,10 @@ export async function listOrders(db: DbExecutor, repos: readonly string[], filte
     .orderBy(desc(workOrders.createdAt), desc(workOrders.id))
     .limit(ORDERS_PAGE_SIZE)
     .offset((filters.page - 1) * ORDERS_PAGE_SIZE);
-  const counted = await db.select({ n: sql<number>`count(*)::int` }).from(workOrders).leftJoin(apps, joinApps).where(where);
+  const counted = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(workOrders)
+    .leftJoin(apps, joinApps)
+    .where(where);
   return { rows, total: counted[0]?.n ?? 0 };
 }

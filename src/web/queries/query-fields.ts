@@ -37,5 +37,7 @@ export const instantField = z
 
 /** The end of a range: a bare day means the whole day. */
 export function endOfRange(value: Date): Date {
-  return value.getUTCHours() === 0 && value.getUTCMinutes() === 0 && value.getUTCSeconds() === 0 ? new Date(value.getTime() + 86_400_000 - 1) : value;
+  return value.getUTCHours() === 0 && value.getUTCMinutes() === 0 && value.getUTCSeconds() === 0
+    ? new Date(value.getTime() + 86_400_000 - 1)
+    : value;
 }

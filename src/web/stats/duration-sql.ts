@@ -21,7 +21,12 @@ export function millisBetween(start: SQL, end: SQL): SQL {
 }
 
 /** The columns {@link durationAggregates} selects. */
-export const durationRow = z.object({ count: z.number(), p50: nullableNumber, p90: nullableNumber, mean: nullableNumber });
+export const durationRow = z.object({
+  count: z.number(),
+  p50: nullableNumber,
+  p90: nullableNumber,
+  mean: nullableNumber,
+});
 
 /** A parsed {@link durationRow} (or none: nothing measured) as a {@link DurationSummary}. */
 export function toSummary(row: z.infer<typeof durationRow> | undefined): DurationSummary {

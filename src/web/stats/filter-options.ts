@@ -24,6 +24,7 @@ export async function filterOptions(db: DbExecutor, repos: readonly string[]): P
       union select distinct 'environment', name from environments where repo_full_name in ${sqlList(repos)}
       order by 1, 2`),
   );
-  const names = (kind: z.infer<typeof row>['kind']) => rows.filter((entry) => entry.kind === kind).map((entry) => entry.name);
+  const names = (kind: z.infer<typeof row>['kind']) =>
+    rows.filter((entry) => entry.kind === kind).map((entry) => entry.name);
   return { projects: names('project'), apps: names('app'), environments: names('environment') };
 }

@@ -8,7 +8,6 @@ import { rangeCondition, scopeColumns, scopeCondition, sqlList, utcDate } from '
 import { FINISHED_STATUSES, type StatsScope } from './types.ts';
 import { dayRange, wholeDays } from './whole-days.ts';
 
-
 /** A derived table `(day, repo_full_name, app, environment, status, n)`; alias it in the query. */
 export function finishedReleaseCounts(scope: StatsScope): SQL {
   if (wholeDays(scope)) {

@@ -24,8 +24,17 @@ const count = z.object({ person: z.string(), n: z.number() });
 type Tally = Omit<PersonActivity, 'person'>;
 const NONE: Tally = { ordersRequested: 0, plansAuthored: 0, approvalsGiven: 0, releasesDeployed: 0 };
 
-const KIND_TALLY = { requested: 'ordersRequested', authored: 'plansAuthored', approved: 'approvalsGiven', deployed: 'releasesDeployed' } as const;
-const rolled = z.object({ person: z.string(), kind: z.enum(['requested', 'authored', 'approved', 'deployed']), n: z.number() });
+const KIND_TALLY = {
+  requested: 'ordersRequested',
+  authored: 'plansAuthored',
+  approved: 'approvalsGiven',
+  deployed: 'releasesDeployed',
+} as const;
+const rolled = z.object({
+  person: z.string(),
+  kind: z.enum(['requested', 'authored', 'approved', 'deployed']),
+  n: z.number(),
+});
 
 /** From the `person_day_counts` rollup: whole UTC days over whole repositories (no app, environment or project). */
 async function fromRollup(db: DbExecutor, scope: StatsScope): Promise<[keyof Tally, z.infer<typeof count>[]][]> {
@@ -43,22 +52,37 @@ async function fromRollup(db: DbExecutor, scope: StatsScope): Promise<[keyof Tal
 /** The four counts from the rows themselves, as four queries side by side (each on its own pooled connection). */
 async function fromRows(db: DbExecutor, scope: StatsScope): Promise<[keyof Tally, z.infer<typeof count>[]][]> {
   const orders = scopeCondition(scope, scopeColumns('w'));
-  const counted = async (key: keyof Tally, query: SQL): Promise<[keyof Tally, z.infer<typeof count>[]]> => [key, parseRows(count, await db.execute(query))];
+  const counted = async (key: keyof Tally, query: SQL): Promise<[keyof Tally, z.infer<typeof count>[]]> => [
+    key,
+    parseRows(count, await db.execute(query)),
+  ];
   return Promise.all([
-    counted('ordersRequested', sql`
+    counted(
+      'ordersRequested',
+      sql`
       select w.requester as person, count(*)::int as n from work_orders w
-      where ${orders} and ${rangeCondition(scope, sql`w.created_at`)} group by w.requester`),
-    counted('plansAuthored', sql`
+      where ${orders} and ${rangeCondition(scope, sql`w.created_at`)} group by w.requester`,
+    ),
+    counted(
+      'plansAuthored',
+      sql`
       select p.author as person, count(*)::int as n from plan_versions p join work_orders w on w.id = p.work_order_id
-      where ${orders} and ${rangeCondition(scope, sql`p.created_at`)} group by p.author`),
-    counted('approvalsGiven', sql`
+      where ${orders} and ${rangeCondition(scope, sql`p.created_at`)} group by p.author`,
+    ),
+    counted(
+      'approvalsGiven',
+      sql`
       select a.actor as person, count(*)::int as n from approvals a join work_orders w on w.id = a.work_order_id
-      where ${orders} and a.verdict = 'approved' and ${rangeCondition(scope, sql`a.created_at`)} group by a.actor`),
-    counted('releasesDeployed', sql`
+      where ${orders} and a.verdict = 'approved' and ${rangeCondition(scope, sql`a.created_at`)} group by a.actor`,
+    ),
+    counted(
+      'releasesDeployed',
+      sql`
       select w.deployer as person, count(*)::int as n from releases r join work_orders w on w.id = r.work_order_id
       where ${scopeCondition(scope, scopeColumns('r'))} and ${rangeCondition(scope, sql`r.finished_at`)}
         and r.status in ${sqlList(FINISHED_STATUSES)} and w.deployer is not null
-      group by w.deployer`),
+      group by w.deployer`,
+    ),
   ]);
 }
 
@@ -72,13 +96,15 @@ async function fromRows(db: DbExecutor, scope: StatsScope): Promise<[keyof Tally
  */
 export async function personActivity(db: DbExecutor, scope: StatsScope): Promise<PersonActivity[]> {
   if (scope.repos.length === 0) return [];
-  const rollup = wholeDays(scope) && scope.app === undefined && scope.environment === undefined && scope.project === undefined;
+  const rollup =
+    wholeDays(scope) && scope.app === undefined && scope.environment === undefined && scope.project === undefined;
   const tallies = rollup ? await fromRollup(db, scope) : await fromRows(db, scope);
   const people = new Map<string, Tally>();
   for (const [key, rows] of tallies) {
     for (const entry of rows) people.set(entry.person, { ...(people.get(entry.person) ?? NONE), [key]: entry.n });
   }
-  const total = (tally: Tally): number => tally.ordersRequested + tally.plansAuthored + tally.approvalsGiven + tally.releasesDeployed;
+  const total = (tally: Tally): number =>
+    tally.ordersRequested + tally.plansAuthored + tally.approvalsGiven + tally.releasesDeployed;
   return [...people]
     .map(([person, tally]) => ({ person, ...tally }))
     .toSorted((a, b) => total(b) - total(a) || (a.person < b.person ? -1 : a.person > b.person ? 1 : 0))

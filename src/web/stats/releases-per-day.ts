@@ -15,7 +15,12 @@ export interface ReleasesPerDayRow {
   count: number;
 }
 
-const row = z.object({ day: z.string(), environment: z.string(), status: z.enum(FINISHED_STATUSES), count: z.number() });
+const row = z.object({
+  day: z.string(),
+  environment: z.string(),
+  status: z.enum(FINISHED_STATUSES),
+  count: z.number(),
+});
 
 /**
  * Finished releases (status succeeded, partial, failed or aborted) counted by the UTC day they finished on, their

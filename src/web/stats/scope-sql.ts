@@ -26,7 +26,9 @@ export function scopeCondition(scope: StatsScope, columns: ScopeColumns): SQL {
   if (scope.app !== undefined) parts.push(sql`${columns.app} = ${scope.app}`);
   if (scope.environment !== undefined) parts.push(sql`${columns.environment} = ${scope.environment}`);
   if (scope.project !== undefined) {
-    parts.push(sql`exists (select 1 from apps p where p.repo_full_name = ${columns.repo} and p.name = ${columns.app} and p.project = ${scope.project})`);
+    parts.push(
+      sql`exists (select 1 from apps p where p.repo_full_name = ${columns.repo} and p.name = ${columns.app} and p.project = ${scope.project})`,
+    );
   }
   return sql.join(parts, sql` and `);
 }

@@ -52,9 +52,16 @@ function defaultFrom(to: string): string {
  * filter. A value that does not parse, a `from` after `to`, or a range longer than {@link MAX_DAYS} is reported in
  * `problems` and the default used instead; nothing here throws on input.
  */
-export function parseStatsFilters(query: URLSearchParams, repos: readonly string[], now: Date = new Date()): ParsedStatsFilters {
+export function parseStatsFilters(
+  query: URLSearchParams,
+  repos: readonly string[],
+  now: Date = new Date(),
+): ParsedStatsFilters {
   // Each message stands alone in the page's list, so it says the value was ignored; fields are named as the form labels them.
-  const reader = queryReader(query, (key, message) => `${key.charAt(0).toUpperCase()}${key.slice(1)}: ${message}; ignored`);
+  const reader = queryReader(
+    query,
+    (key, message) => `${key.charAt(0).toUpperCase()}${key.slice(1)}: ${message}; ignored`,
+  );
   const problems = reader.problems;
   const read = (key: string, schema: z.ZodType<string>): string | undefined => {
     let value: string | undefined;
@@ -79,12 +86,17 @@ export function parseStatsFilters(query: URLSearchParams, repos: readonly string
   if (project !== undefined) scope.project = project;
   if (app !== undefined) scope.app = app;
   if (environment !== undefined) scope.environment = environment;
-  return { values: { from, to, project: project ?? '', app: app ?? '', environment: environment ?? '' }, scope, problems };
+  return {
+    values: { from, to, project: project ?? '', app: app ?? '', environment: environment ?? '' },
+    scope,
+    problems,
+  };
 }
 
 /** Every UTC day of the scope's range, `YYYY-MM-DD`, oldest first (the charts' categories). */
 export function scopeDays(scope: StatsScope): string[] {
   const days: string[] = [];
-  for (let time = startOf(isoDay(scope.from)).getTime(); time < scope.to.getTime(); time += DAY_MS) days.push(isoDay(new Date(time)));
+  for (let time = startOf(isoDay(scope.from)).getTime(); time < scope.to.getTime(); time += DAY_MS)
+    days.push(isoDay(new Date(time)));
   return days;
 }

@@ -35,7 +35,10 @@ export async function timeToRestore(db: DbExecutor, scope: StatsScope): Promise<
           min(case when r.status = 'succeeded' then r.finished_at end) over latest_first as restored_at
         from releases r
         where ${scopeCondition(scope, scopeColumns('r'))} and r.finished_at is not null
-          and r.status in ('succeeded', ${sql.join(FAILURE_STATUSES.map((status) => sql`${status}`), sql`, `)})
+          and r.status in ('succeeded', ${sql.join(
+            FAILURE_STATUSES.map((status) => sql`${status}`),
+            sql`, `,
+          )})
         window latest_first as (partition by r.repo_full_name, r.app, r.environment order by r.finished_at desc nulls last, r.id desc nulls last)
       ), incidents as (
         select finished_at, restored_at from timeline

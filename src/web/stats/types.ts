@@ -24,7 +24,12 @@ export interface DurationSummary {
 }
 
 /** A release status the engine ends a release with (queued and running releases are not finished). */
-export const FINISHED_STATUSES = ['succeeded', 'partial', 'failed', 'aborted'] as const satisfies readonly ReleaseRowStatus[];
+export const FINISHED_STATUSES = [
+  'succeeded',
+  'partial',
+  'failed',
+  'aborted',
+] as const satisfies readonly ReleaseRowStatus[];
 export type FinishedStatus = (typeof FINISHED_STATUSES)[number];
 
 /**

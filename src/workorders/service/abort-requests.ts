@@ -15,7 +15,11 @@ export interface AbortRequest {
 }
 
 /** The first abort request made since the order's latest move to `running`, if any. */
-export async function pendingAbortRequest(db: DbExecutor, workOrderId: number, sinceAuditId?: number): Promise<AbortRequest | undefined> {
+export async function pendingAbortRequest(
+  db: DbExecutor,
+  workOrderId: number,
+  sinceAuditId?: number,
+): Promise<AbortRequest | undefined> {
   const since = sinceAuditId ?? (await lastTransitionInto(db, workOrderId, 'running'))?.auditId;
   if (since === undefined) return undefined;
   const row = await auditRowAfter(db, workOrderId, AUDIT_ACTIONS.abortRequested, since);
@@ -23,6 +27,11 @@ export async function pendingAbortRequest(db: DbExecutor, workOrderId: number, s
 }
 
 /** Records an abort request for the order's running release (inside the caller's transaction). */
-export async function requestAbort(tx: Tx, workOrderId: number, actor: string, reason: string | undefined): Promise<void> {
+export async function requestAbort(
+  tx: Tx,
+  workOrderId: number,
+  actor: string,
+  reason: string | undefined,
+): Promise<void> {
   await appendAudit(tx, { actor, action: AUDIT_ACTIONS.abortRequested, workOrderId, reason: reason ?? null });
 }

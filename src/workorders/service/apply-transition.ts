@@ -30,9 +30,15 @@ export type AppliedTransition =
  *
  * @throws Error when the row changed under the caller: the caller must hold the row lock.
  */
-export async function applyTransition(tx: Tx, order: WorkOrder, to: WorkOrderState, ask: TransitionAsk): Promise<AppliedTransition> {
+export async function applyTransition(
+  tx: Tx,
+  order: WorkOrder,
+  to: WorkOrderState,
+  ask: TransitionAsk,
+): Promise<AppliedTransition> {
   const moved = transition(order, to, { cause: ask.cause, actor: ask.actor, reason: ask.reason, at: new Date() });
-  if (!moved.ok) return { ok: false, reason: 'illegal-transition', from: moved.from, to: moved.to, message: moved.message };
+  if (!moved.ok)
+    return { ok: false, reason: 'illegal-transition', from: moved.from, to: moved.to, message: moved.message };
   const [updated] = await tx
     .update(workOrders)
     .set({
@@ -45,7 +51,8 @@ export async function applyTransition(tx: Tx, order: WorkOrder, to: WorkOrderSta
     })
     .where(and(eq(workOrders.id, order.id), eq(workOrders.state, order.state)))
     .returning();
-  if (updated === undefined) throw new Error(`work order ${order.id} changed while moving it to ${to}: lock the row first`);
+  if (updated === undefined)
+    throw new Error(`work order ${order.id} changed while moving it to ${to}: lock the row first`);
   const audit = await appendAudit(tx, {
     actor: auditActor(ask.actor),
     action: AUDIT_ACTIONS.transition,

@@ -18,7 +18,11 @@ export interface ApprovalSnapshot {
 }
 
 /** The snapshot; undefined when the order has no plan or its plan no longer fits the repo config. */
-export async function approvalSnapshot(db: DbExecutor, workOrderId: number, context: RepoContext): Promise<ApprovalSnapshot | undefined> {
+export async function approvalSnapshot(
+  db: DbExecutor,
+  workOrderId: number,
+  context: RepoContext,
+): Promise<ApprovalSnapshot | undefined> {
   const stored = await currentPlan(db, workOrderId);
   if (stored === undefined) return undefined;
   const targets = resolvePlanTargets(context.config, stored.plan);
@@ -28,9 +32,18 @@ export async function approvalSnapshot(db: DbExecutor, workOrderId: number, cont
     hosts: targets.hosts,
     environment: targets.environment,
     roles: context.config.roles,
-    version: { seq: stored.row.seq, digest: stored.row.digest, commitSha: stored.row.commitSha, author: stored.row.author },
+    version: {
+      seq: stored.row.seq,
+      digest: stored.row.digest,
+      commitSha: stored.row.commitSha,
+      author: stored.row.author,
+    },
   });
   const lookup = await lookupApprovers(db, context, targets.environment, workOrderId);
   const evaluated = evaluateOrderQuorum(await approvalRecords(db, workOrderId), stored, targets.environment, lookup);
-  return { summary, approvedBy: evaluated.ok ? [...evaluated.quorum.counted] : [], needed: targets.environment.approvals };
+  return {
+    summary,
+    approvedBy: evaluated.ok ? [...evaluated.quorum.counted] : [],
+    needed: targets.environment.approvals,
+  };
 }

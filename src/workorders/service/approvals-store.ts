@@ -6,8 +6,18 @@ import type { ApprovalRecord, ApprovalSource, ApprovalVerdict } from '../types.t
 
 /** Every verdict on the order, oldest first (quorum evaluation takes each person's latest). */
 export async function approvalRecords(db: DbExecutor, workOrderId: number): Promise<ApprovalRecord[]> {
-  const rows = await db.select().from(approvals).where(eq(approvals.workOrderId, workOrderId)).orderBy(asc(approvals.id));
-  return rows.map((row) => ({ actor: row.actor, source: row.source, digest: row.digest, verdict: row.verdict, at: row.createdAt }));
+  const rows = await db
+    .select()
+    .from(approvals)
+    .where(eq(approvals.workOrderId, workOrderId))
+    .orderBy(asc(approvals.id));
+  return rows.map((row) => ({
+    actor: row.actor,
+    source: row.source,
+    digest: row.digest,
+    verdict: row.verdict,
+    at: row.createdAt,
+  }));
 }
 
 export interface NewApproval {

@@ -20,7 +20,11 @@ const CANDIDATES = 20;
  * went back to but belongs to an order whose plan is another version, so it never matches. Undefined when Yardmaster
  * never released the version (e.g. it was deployed with the offline CLI).
  */
-async function approvedPostDeployOf(db: DbExecutor, key: EnvironmentKey, version: string): Promise<readonly string[] | undefined> {
+async function approvedPostDeployOf(
+  db: DbExecutor,
+  key: EnvironmentKey,
+  version: string,
+): Promise<readonly string[] | undefined> {
   const rows = await db
     .select({ workOrderId: releases.workOrderId })
     .from(releases)
@@ -44,13 +48,18 @@ async function approvedPostDeployOf(db: DbExecutor, key: EnvironmentKey, version
     if (stored === undefined) continue;
     const read = readStoredPlan(stored);
     if (!read.ok || !read.digestMatches) continue;
-    if (read.plan.version === version && read.plan.app === key.app && read.plan.environment === key.environment) return read.plan.commands.postDeploy;
+    if (read.plan.version === version && read.plan.app === key.app && read.plan.environment === key.environment)
+      return read.plan.commands.postDeploy;
   }
   return undefined;
 }
 
 /** The approved post_deploy commands of each of `versions` that has an approved plan here. */
-export async function approvedPostDeploy(db: DbExecutor, key: EnvironmentKey, versions: Iterable<string>): Promise<Extract<RollbackHooks, { from: 'approved' }>> {
+export async function approvedPostDeploy(
+  db: DbExecutor,
+  key: EnvironmentKey,
+  versions: Iterable<string>,
+): Promise<Extract<RollbackHooks, { from: 'approved' }>> {
   const postDeploy = new Map<string, readonly string[]>();
   for (const version of new Set(versions)) {
     const commands = await approvedPostDeployOf(db, key, version);

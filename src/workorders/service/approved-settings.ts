@@ -13,7 +13,9 @@ import type { AppConfig, EnvironmentConfig, ResolvedHost } from '../../config/ty
 import { canonicalJson } from '../../lib/canonical-json.ts';
 import type { PlanVersionRow } from './plan-store.ts';
 
-export type SettingsCheck = { ok: true } | { ok: false; changes: string[]; message: string; approved: ReleaseSettings | undefined };
+export type SettingsCheck =
+  | { ok: true }
+  | { ok: false; changes: string[]; message: string; approved: ReleaseSettings | undefined };
 
 /** Whether `targets` (resolved from the config now) are the settings plan version `version` was approved with. */
 export function checkApprovedSettings(
@@ -23,7 +25,12 @@ export function checkApprovedSettings(
   const now = releaseSettings(targets);
   if (version.resolved === null) {
     const changes = ['the plan was approved before approvals covered the repo config'];
-    return { ok: false, changes, message: `plan v${version.seq} was approved without the repo config it runs against: it needs approval again`, approved: undefined };
+    return {
+      ok: false,
+      changes,
+      message: `plan v${version.seq} was approved without the repo config it runs against: it needs approval again`,
+      approved: undefined,
+    };
   }
   const approved = releaseSettingsSchema.safeParse(version.resolved);
   if (approved.success && canonicalJson(approved.data) === canonicalJson(now)) return { ok: true };

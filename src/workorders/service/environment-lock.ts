@@ -30,7 +30,13 @@ export interface LockClaim {
 
 export type AcquireLockResult =
   | { ok: true; lock: EnvironmentLockRow }
-  | { ok: false; reason: 'manual-lock' | 'held' | 'queued-behind'; lock: EnvironmentLockRow | undefined; ahead: number; message: string };
+  | {
+      ok: false;
+      reason: 'manual-lock' | 'held' | 'queued-behind';
+      lock: EnvironmentLockRow | undefined;
+      ahead: number;
+      message: string;
+    };
 
 const now = sql`now()`;
 const leaseUntil = (leaseMs: number): SQL => sql`now() + ${leaseMs} * interval '1 millisecond'`;
@@ -41,7 +47,10 @@ async function ensureLockRow(db: DbExecutor, key: EnvironmentKey): Promise<void>
 }
 
 /** The lock row of an environment, if one was ever created. */
-export async function readEnvironmentLock(db: DbExecutor, key: EnvironmentKey): Promise<EnvironmentLockRow | undefined> {
+export async function readEnvironmentLock(
+  db: DbExecutor,
+  key: EnvironmentKey,
+): Promise<EnvironmentLockRow | undefined> {
   const [row] = await db.select().from(environmentLocks).where(lockKeyIs(key)).limit(1);
   return row;
 }
@@ -55,7 +64,11 @@ function describeHeld(lock: EnvironmentLockRow): string {
  * Takes the lock for `claim.workOrderId` (rules at the top of this file). Run it in the transaction that moves the
  * order to `running`, so the lock and the state change commit together.
  */
-export async function acquireEnvironmentLock(db: DbExecutor, key: EnvironmentKey, claim: LockClaim): Promise<AcquireLockResult> {
+export async function acquireEnvironmentLock(
+  db: DbExecutor,
+  key: EnvironmentKey,
+  claim: LockClaim,
+): Promise<AcquireLockResult> {
   await ensureLockRow(db, key);
   const held = environmentLocks.holderWorkOrderId;
   const expired = lt(environmentLocks.leaseExpiresAt, now);
@@ -64,7 +77,11 @@ export async function acquireEnvironmentLock(db: DbExecutor, key: EnvironmentKey
     expired,
     sql`not exists (select 1 from work_orders o where o.id = ${held} and o.state = 'running')`,
   );
-  const free = and(isNull(environmentLocks.lockedBy), or(isNull(held), holderGone), noWaiterAhead(key, claim.workOrderId));
+  const free = and(
+    isNull(environmentLocks.lockedBy),
+    or(isNull(held), holderGone),
+    noWaiterAhead(key, claim.workOrderId),
+  );
   const [lock] = await db
     .update(environmentLocks)
     .set({
@@ -87,7 +104,13 @@ export async function acquireEnvironmentLock(db: DbExecutor, key: EnvironmentKey
   if (current !== undefined && current.holderWorkOrderId !== null) {
     return { ok: false, reason: 'held', lock: current, ahead, message: describeHeld(current) };
   }
-  return { ok: false, reason: 'queued-behind', lock: current, ahead, message: `${ahead} earlier work order(s) wait for this environment` };
+  return {
+    ok: false,
+    reason: 'queued-behind',
+    lock: current,
+    ahead,
+    message: `${ahead} earlier work order(s) wait for this environment`,
+  };
 }
 
 /** Extends the lease; false when this worker no longer holds the lock (it expired and another worker took over). */
@@ -95,7 +118,13 @@ export async function renewEnvironmentLock(db: DbExecutor, key: EnvironmentKey, 
   const rows = await db
     .update(environmentLocks)
     .set({ leaseExpiresAt: leaseUntil(claim.leaseMs), heartbeatAt: now })
-    .where(and(lockKeyIs(key), eq(environmentLocks.holderWorkOrderId, claim.workOrderId), eq(environmentLocks.owner, claim.owner)))
+    .where(
+      and(
+        lockKeyIs(key),
+        eq(environmentLocks.holderWorkOrderId, claim.workOrderId),
+        eq(environmentLocks.owner, claim.owner),
+      ),
+    )
     .returning({ id: environmentLocks.id });
   return rows.length > 0;
 }
@@ -109,7 +138,13 @@ export async function releaseEnvironmentLock(
   const rows = await db
     .update(environmentLocks)
     .set({ holderWorkOrderId: null, owner: null, leaseExpiresAt: null, heartbeatAt: null, acquiredAt: null })
-    .where(and(lockKeyIs(key), eq(environmentLocks.holderWorkOrderId, claim.workOrderId), eq(environmentLocks.owner, claim.owner)))
+    .where(
+      and(
+        lockKeyIs(key),
+        eq(environmentLocks.holderWorkOrderId, claim.workOrderId),
+        eq(environmentLocks.owner, claim.owner),
+      ),
+    )
     .returning({ id: environmentLocks.id });
   return rows.length > 0;
 }
@@ -133,7 +168,12 @@ export type ManualLockResult =
   | { ok: false; reason: 'already-locked'; lockedBy: string; manualReason: string | null };
 
 /** `/lock <reason>`: holds the environment by hand; a running release finishes, nothing new starts. */
-export async function setManualLock(db: DbExecutor, key: EnvironmentKey, by: string, reason: string): Promise<ManualLockResult> {
+export async function setManualLock(
+  db: DbExecutor,
+  key: EnvironmentKey,
+  by: string,
+  reason: string,
+): Promise<ManualLockResult> {
   await ensureLockRow(db, key);
   const [lock] = await db
     .update(environmentLocks)
@@ -142,10 +182,17 @@ export async function setManualLock(db: DbExecutor, key: EnvironmentKey, by: str
     .returning();
   if (lock !== undefined) return { ok: true, lock };
   const current = await readEnvironmentLock(db, key);
-  return { ok: false, reason: 'already-locked', lockedBy: current?.lockedBy ?? 'someone', manualReason: current?.manualReason ?? null };
+  return {
+    ok: false,
+    reason: 'already-locked',
+    lockedBy: current?.lockedBy ?? 'someone',
+    manualReason: current?.manualReason ?? null,
+  };
 }
 
-export type ManualUnlockResult = { ok: true; lockedBy: string; manualReason: string | null } | { ok: false; reason: 'not-locked' };
+export type ManualUnlockResult =
+  | { ok: true; lockedBy: string; manualReason: string | null }
+  | { ok: false; reason: 'not-locked' };
 
 /** `/unlock`: lifts a manual lock (never a worker's lease). */
 export async function clearManualLock(db: DbExecutor, key: EnvironmentKey): Promise<ManualUnlockResult> {

@@ -15,7 +15,14 @@ export interface FleetFilter {
 }
 
 export interface FleetStatus {
-  live: { repoFullName: string; app: string; environment: string; version: string; since: Date | null; workOrderId: number | null }[];
+  live: {
+    repoFullName: string;
+    app: string;
+    environment: string;
+    version: string;
+    since: Date | null;
+    workOrderId: number | null;
+  }[];
   running: OrderLine[];
   queued: OrderLine[];
   locks: { repoFullName: string; app: string; environment: string; heldBy: string; reason: string | null }[];
@@ -61,7 +68,14 @@ export async function fleetStatus(db: DbExecutor, filter: FleetFilter = {}): Pro
     const key = `${row.repoFullName}\u0000${row.app}\u0000${row.environment}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    live.push({ repoFullName: row.repoFullName, app: row.app, environment: row.environment, version: row.version, since: row.finishedAt, workOrderId: row.workOrderId });
+    live.push({
+      repoFullName: row.repoFullName,
+      app: row.app,
+      environment: row.environment,
+      version: row.version,
+      since: row.finishedAt,
+      workOrderId: row.workOrderId,
+    });
   }
   const orderRows = await db
     .select()
@@ -96,7 +110,9 @@ export async function fleetStatus(db: DbExecutor, filter: FleetFilter = {}): Pro
       ),
     );
   return {
-    live: live.sort((a, b) => `${a.repoFullName} ${a.app} ${a.environment}`.localeCompare(`${b.repoFullName} ${b.app} ${b.environment}`)),
+    live: live.sort((a, b) =>
+      `${a.repoFullName} ${a.app} ${a.environment}`.localeCompare(`${b.repoFullName} ${b.app} ${b.environment}`),
+    ),
     running: orderRows.filter((row) => row.state === 'running').map(line),
     queued: orderRows.filter((row) => row.state !== 'running').map(line),
     locks: lockRows.map((row) => ({

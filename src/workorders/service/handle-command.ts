@@ -18,9 +18,17 @@ export type { CommandInput } from './commands/command-input.ts';
  * for the adapter to post. `/deploy <env>` is not an order command: the adapter opens the PR deployment with
  * `openWorkOrder`.
  */
-export async function handleCommand(deps: ServiceDeps, input: CommandInput, context: RepoContext): Promise<CommandResult> {
+export async function handleCommand(
+  deps: ServiceDeps,
+  input: CommandInput,
+  context: RepoContext,
+): Promise<CommandResult> {
   const { command } = input;
-  const call = <C extends typeof command>(narrowed: C): CommandCall<C> => ({ deps, input: { ...input, command: narrowed }, context });
+  const call = <C extends typeof command>(narrowed: C): CommandCall<C> => ({
+    deps,
+    input: { ...input, command: narrowed },
+    context,
+  });
   switch (command.name) {
     case 'approve':
       return approveCommand(call(command));
@@ -43,6 +51,10 @@ export async function handleCommand(deps: ServiceDeps, input: CommandInput, cont
     case 'status':
       return statusCommand(call(command));
     case 'open-deployment':
-      return refused('open-deployment', 'not-an-order-command', `/deploy ${command.environment} opens a deployment: call openWorkOrder`);
+      return refused(
+        'open-deployment',
+        'not-an-order-command',
+        `/deploy ${command.environment} opens a deployment: call openWorkOrder`,
+      );
   }
 }

@@ -1,7 +1,20 @@
 /** The work-order service: what the GitHub, Slack and CLI adapters and the release worker call. Wiring only. */
 export type { Moved, OrderRef, Refusal, RepoContext, ServiceDeps, WorkOrder } from './types.ts';
-export { openWorkOrder, type OpenWorkOrderInput, type OpenWorkOrderResult, type WorkOrderForm } from './open-work-order.ts';
-export { refreshPlanCommit, restatePlanForConfig, submitPlan, type RefreshPlanInput, type RestatePlanInput, type SubmitPlanInput, type SubmitPlanResult } from './submit-plan.ts';
+export {
+  openWorkOrder,
+  type OpenWorkOrderInput,
+  type OpenWorkOrderResult,
+  type WorkOrderForm,
+} from './open-work-order.ts';
+export {
+  refreshPlanCommit,
+  restatePlanForConfig,
+  submitPlan,
+  type RefreshPlanInput,
+  type RestatePlanInput,
+  type SubmitPlanInput,
+  type SubmitPlanResult,
+} from './submit-plan.ts';
 export type { PlanSummary, StageSummary } from './plan-summary.ts';
 export { recordVerdict, type VerdictInput, type VerdictRefusalReason, type VerdictResult } from './record-verdict.ts';
 export { handleCommand, type CommandInput } from './handle-command.ts';

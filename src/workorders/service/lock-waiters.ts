@@ -33,7 +33,10 @@ export async function countWaitersAhead(db: DbExecutor, key: EnvironmentKey, wor
 
 /** Puts the order in line (once: a later attempt keeps its place). */
 export async function addLockWaiter(db: DbExecutor, key: EnvironmentKey, workOrderId: number): Promise<void> {
-  await db.insert(environmentLockWaiters).values({ ...key, workOrderId }).onConflictDoNothing();
+  await db
+    .insert(environmentLockWaiters)
+    .values({ ...key, workOrderId })
+    .onConflictDoNothing();
 }
 
 /** Takes the order out of line: it got the lock, or will not start any more. */

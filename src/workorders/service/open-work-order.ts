@@ -106,13 +106,23 @@ async function openIssueOrder(tx: Tx, input: OpenWorkOrderInput): Promise<{ orde
   const [existing] = await tx
     .select()
     .from(workOrders)
-    .where(and(eq(workOrders.repoFullName, input.repoFullName), eq(workOrders.number, input.number), eq(workOrders.kind, 'issue')))
+    .where(
+      and(
+        eq(workOrders.repoFullName, input.repoFullName),
+        eq(workOrders.number, input.number),
+        eq(workOrders.kind, 'issue'),
+      ),
+    )
     .limit(1);
   if (existing === undefined) throw new Error(`work order of ${input.repoFullName}#${input.number} vanished`);
   return { order: existing, created: false };
 }
 
-async function openPullRequestOrder(tx: Tx, input: OpenWorkOrderInput, environment: string): Promise<{ order: WorkOrder; created: boolean; superseded: number | null }> {
+async function openPullRequestOrder(
+  tx: Tx,
+  input: OpenWorkOrderInput,
+  environment: string,
+): Promise<{ order: WorkOrder; created: boolean; superseded: number | null }> {
   const openKey = and(
     eq(workOrders.repoFullName, input.repoFullName),
     eq(workOrders.number, input.number),
@@ -133,7 +143,11 @@ async function openPullRequestOrder(tx: Tx, input: OpenWorkOrderInput, environme
       reason: `a new /deploy ${environment} on #${input.number} replaces it`,
     });
   }
-  const [inserted] = await tx.insert(workOrders).values({ ...rowFor(input), environment }).onConflictDoNothing().returning();
+  const [inserted] = await tx
+    .insert(workOrders)
+    .values({ ...rowFor(input), environment })
+    .onConflictDoNothing()
+    .returning();
   if (inserted === undefined) {
     // Another delivery opened it in the meantime.
     const [existing] = await tx.select().from(workOrders).where(openKey).limit(1);
@@ -148,12 +162,20 @@ async function openPullRequestOrder(tx: Tx, input: OpenWorkOrderInput, environme
  * Opens a work order for an issue (once for its life) or a PR deployment (one open order per PR and environment),
  * if the requester is a project manager. Idempotent: asking again returns the existing order and changes nothing.
  */
-export async function openWorkOrder(deps: Pick<ServiceDeps, 'db'>, input: OpenWorkOrderInput, context: RepoContext): Promise<OpenWorkOrderResult> {
+export async function openWorkOrder(
+  deps: Pick<ServiceDeps, 'db'>,
+  input: OpenWorkOrderInput,
+  context: RepoContext,
+): Promise<OpenWorkOrderResult> {
   let action: Action = { name: 'open-order' };
   if (input.kind === 'pull_request') {
     const environment = input.environment;
     if (environment === undefined || environment === '') {
-      return { ok: false, reason: 'missing-environment', message: 'a pull-request deployment needs an environment: /deploy <environment>' };
+      return {
+        ok: false,
+        reason: 'missing-environment',
+        message: 'a pull-request deployment needs an environment: /deploy <environment>',
+      };
     }
     if (!environmentKnown(context, environment)) {
       const known = knownEnvironments(context);

@@ -17,10 +17,16 @@ export interface PlanTarget {
 }
 
 /** The plan's environment in `config`, or a message saying it is not (any more) configured. */
-export function planTarget(config: RepoConfig, plan: Pick<Plan, 'app' | 'environment'>): { ok: true; target: PlanTarget } | { ok: false; message: string } {
+export function planTarget(
+  config: RepoConfig,
+  plan: Pick<Plan, 'app' | 'environment'>,
+): { ok: true; target: PlanTarget } | { ok: false; message: string } {
   const found = findEnvironment(config, plan.app, plan.environment);
   if (!found.ok) return { ok: false, message: found.message };
-  return { ok: true, target: { app: plan.app, environment: plan.environment, appConfig: found.app, config: found.environment } };
+  return {
+    ok: true,
+    target: { app: plan.app, environment: plan.environment, appConfig: found.app, config: found.environment },
+  };
 }
 
 /** What `authorize` needs, from the repo context and the order's current plan (if any). */
@@ -31,13 +37,19 @@ export function authorizationContextFor(context: RepoContext, stored: StoredPlan
   return {
     ...base,
     planAuthor: stored.row.author,
-    ...(found.ok ? { target: { app: found.target.app, environment: found.target.environment, config: found.target.config } } : {}),
+    ...(found.ok
+      ? { target: { app: found.target.app, environment: found.target.environment, config: found.target.config } }
+      : {}),
   };
 }
 
 /** Whether the environment is frozen at `at`, and until when; or why its windows cannot be read. */
-export function environmentFreeze(environment: Pick<EnvironmentConfig, 'freeze'>, at: Date): { ok: true; state: FreezeState } | { ok: false; message: string } {
+export function environmentFreeze(
+  environment: Pick<EnvironmentConfig, 'freeze'>,
+  at: Date,
+): { ok: true; state: FreezeState } | { ok: false; message: string } {
   const windows = parseFreezeWindows(environment.freeze);
-  if (!windows.ok) return { ok: false, message: `the environment's freeze windows cannot be read (${windows.message})` };
+  if (!windows.ok)
+    return { ok: false, message: `the environment's freeze windows cannot be read (${windows.message})` };
   return { ok: true, state: freezeState(windows.windows, at) };
 }

@@ -42,7 +42,9 @@ export function evaluateOrderQuorum(
   environment: Pick<EnvironmentConfig, 'approvals'>,
   lookup: ApproverLookup,
 ): OrderQuorum {
-  const unknown = [...new Set(records.map((record) => normalizeLogin(record.actor)))].filter((login) => !lookup.checked.has(login));
+  const unknown = [...new Set(records.map((record) => normalizeLogin(record.actor)))].filter(
+    (login) => !lookup.checked.has(login),
+  );
   if (unknown.length > 0) return { ok: false, unknown };
   return {
     ok: true,

@@ -34,7 +34,11 @@ export interface WorkOrderLookup {
 export async function findWorkOrder(db: DbExecutor, lookup: WorkOrderLookup): Promise<WorkOrder | undefined> {
   const same = and(eq(workOrders.repoFullName, lookup.repoFullName), eq(workOrders.number, lookup.number));
   if (lookup.environment === undefined) {
-    const [issue] = await db.select().from(workOrders).where(and(same, eq(workOrders.kind, 'issue'))).limit(1);
+    const [issue] = await db
+      .select()
+      .from(workOrders)
+      .where(and(same, eq(workOrders.kind, 'issue')))
+      .limit(1);
     if (issue !== undefined) return issue;
     const [open] = await db
       .select()

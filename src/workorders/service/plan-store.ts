@@ -28,10 +28,15 @@ export async function currentPlanVersion(db: DbExecutor, workOrderId: number): P
  * The plan of a stored version, parsed from its YAML (what the approvers saw), and whether it still has the stored
  * digest: a release runs only what was approved, so a parser change that alters the plan must stop it.
  */
-export function readStoredPlan(row: PlanVersionRow): { ok: true; plan: Plan; digestMatches: boolean } | { ok: false; message: string } {
+export function readStoredPlan(
+  row: PlanVersionRow,
+): { ok: true; plan: Plan; digestMatches: boolean } | { ok: false; message: string } {
   const parsed = parsePlan(row.yaml);
   if (!parsed.ok) {
-    return { ok: false, message: `stored plan version ${row.seq} no longer parses: ${parsed.issues.map((issue) => issue.message).join('; ')}` };
+    return {
+      ok: false,
+      message: `stored plan version ${row.seq} no longer parses: ${parsed.issues.map((issue) => issue.message).join('; ')}`,
+    };
   }
   const digest = planDigest(parsed.value, {
     ...(row.commitSha === null ? {} : { commitSha: row.commitSha }),
@@ -57,7 +62,9 @@ export async function currentPlan(db: DbExecutor, workOrderId: number): Promise<
 /** Plain JSON data of a value (dates as ISO strings), for jsonb columns. */
 export function toJsonRecord(value: object): Record<string, unknown> {
   const parsed: unknown = JSON.parse(JSON.stringify(value));
-  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? Object.fromEntries(Object.entries(parsed)) : {};
+  return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+    ? Object.fromEntries(Object.entries(parsed))
+    : {};
 }
 
 export interface NewPlanVersion {
@@ -82,7 +89,12 @@ const versionTime = sql`coalesce(${planVersions.sourceTime}, ${planVersions.crea
  * made strictly before it. GitHub's times have whole seconds, so a version of the same second is not counted as
  * seen: the approver is asked again rather than bound to a plan they may not have read.
  */
-export async function planVersionAt(db: DbExecutor, workOrderId: number, givenAt: Date, commitSha?: string): Promise<PlanVersionRow | undefined> {
+export async function planVersionAt(
+  db: DbExecutor,
+  workOrderId: number,
+  givenAt: Date,
+  commitSha?: string,
+): Promise<PlanVersionRow | undefined> {
   const [row] = await db
     .select()
     .from(planVersions)
@@ -99,7 +111,11 @@ export async function planVersionAt(db: DbExecutor, workOrderId: number, givenAt
 }
 
 /** The newest version of the order with `digest` (to name the version an approval was for). */
-export async function planVersionWithDigest(db: DbExecutor, workOrderId: number, digest: string): Promise<PlanVersionRow | undefined> {
+export async function planVersionWithDigest(
+  db: DbExecutor,
+  workOrderId: number,
+  digest: string,
+): Promise<PlanVersionRow | undefined> {
   const [row] = await db
     .select()
     .from(planVersions)
@@ -124,7 +140,11 @@ export async function insertPlanVersion(tx: DbExecutor, version: NewPlanVersion)
 }
 
 /** The newest version of the order whose digest starts with `prefix` (hex only, checked by the command parser). */
-export async function planVersionSeqWithDigestPrefix(db: DbExecutor, workOrderId: number, prefix: string): Promise<number | undefined> {
+export async function planVersionSeqWithDigestPrefix(
+  db: DbExecutor,
+  workOrderId: number,
+  prefix: string,
+): Promise<number | undefined> {
   if (!/^[0-9a-f]+$/.test(prefix)) return undefined;
   const [row] = await db
     .select({ seq: planVersions.seq })

@@ -87,9 +87,13 @@ function stageSummary(plan: Plan, stage: StageName): StageSummary {
     case 'release':
       return { stage, commands: [...commands.release] };
     case 'health':
-      return commands.health === undefined ? { stage, commands: [] } : probeStage(stage, commands.health.probe, describeHealth(commands.health));
+      return commands.health === undefined
+        ? { stage, commands: [] }
+        : probeStage(stage, commands.health.probe, describeHealth(commands.health));
     case 'monitor':
-      return commands.monitor === undefined ? { stage, commands: [] } : probeStage(stage, commands.monitor.probe, describeMonitor(commands.monitor));
+      return commands.monitor === undefined
+        ? { stage, commands: [] }
+        : probeStage(stage, commands.monitor.probe, describeMonitor(commands.monitor));
     default:
       return { stage, commands: [] };
   }
@@ -117,7 +121,10 @@ export function summarizePlan(input: SummaryInput): PlanSummary {
     commitSha: version.commitSha,
     author: version.author,
     strategy: plan.strategy,
-    batches: planBatches(input.hosts.map((host) => host.entry.name), plan.strategy),
+    batches: planBatches(
+      input.hosts.map((host) => host.entry.name),
+      plan.strategy,
+    ),
     batchHosts: planBatches(
       input.hosts.map(({ entry }) => ({ name: entry.name, address: entry.address, port: entry.port })),
       plan.strategy,
@@ -125,7 +132,11 @@ export function summarizePlan(input: SummaryInput): PlanSummary {
     stages: STAGES.map((stage) => stageSummary(plan, stage)),
     rollbackVersion: plan.rollbackVersion ?? null,
     commandTimeoutMs: plan.commandTimeoutMs,
-    approvals: { needed: environment.approvals, from: approverPrincipals(input.roles, environment), excluding: version.author },
+    approvals: {
+      needed: environment.approvals,
+      from: approverPrincipals(input.roles, environment),
+      excluding: version.author,
+    },
     schedule: plan.schedule ?? null,
     freeze: [...environment.freeze],
   };

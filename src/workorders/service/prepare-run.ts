@@ -28,7 +28,9 @@ export interface PreparedRun {
  * Why a run cannot be prepared: `config-changed` when the repo config no longer resolves to the release settings
  * the plan was approved with (the order needs approval again), `unrunnable` for everything else.
  */
-export type PrepareRefusal = { ok: false; reason: 'unrunnable'; message: string } | { ok: false; reason: 'config-changed'; message: string; changes: string[]; digest: string; config: RepoConfig };
+export type PrepareRefusal =
+  | { ok: false; reason: 'unrunnable'; message: string }
+  | { ok: false; reason: 'config-changed'; message: string; changes: string[]; digest: string; config: RepoConfig };
 
 /**
  * The order's current plan (verified against its digest: only what was approved runs), its hosts resolved against
@@ -62,10 +64,15 @@ type Targets = { app: AppConfig; environment: EnvironmentConfig; hosts: Resolved
  * approved release, the approved settings (or, for a release approved before the digest covered the config, the
  * config as it is, which is what such a release always did); else nothing: a new start needs approval again.
  */
-function settingsToRun(version: PlanVersionRow, targets: Targets, options: PrepareOptions): { ok: true; targets: Targets } | { ok: false; message: string; changes: string[] } {
+function settingsToRun(
+  version: PlanVersionRow,
+  targets: Targets,
+  options: PrepareOptions,
+): { ok: true; targets: Targets } | { ok: false; message: string; changes: string[] } {
   const checked = checkApprovedSettings(version, targets);
   if (checked.ok) return { ok: true, targets };
-  if (options.settings === 'approved' && checked.approved !== undefined) return { ok: true, targets: withApprovedSettings(targets, checked.approved) };
+  if (options.settings === 'approved' && checked.approved !== undefined)
+    return { ok: true, targets: withApprovedSettings(targets, checked.approved) };
   if (options.settings === 'approved' && version.resolved === null) return { ok: true, targets };
   return { ok: false, message: checked.message, changes: checked.changes };
 }
@@ -79,17 +86,41 @@ async function prepareUnchecked(
   if (version === undefined) return { ok: false, message: 'the work order has no plan' };
   const read = readStoredPlan(version);
   if (!read.ok) return read;
-  if (!read.digestMatches) return { ok: false, message: `plan v${version.seq} no longer yields the approved digest; post it again to have it approved` };
+  if (!read.digestMatches)
+    return {
+      ok: false,
+      message: `plan v${version.seq} no longer yields the approved digest; post it again to have it approved`,
+    };
   const loaded = await ctx.loadConfig({ repoFullName: order.repoFullName, installationId: order.installationId });
   if (!loaded.ok) return { ok: false, message: `the repo config cannot be loaded: ${loaded.message}` };
   const targets = resolvePlanTargets(loaded.config, read.plan);
-  if (!targets.ok) return { ok: false, message: `the plan no longer fits the repo config: ${targets.issues.map((issue) => issue.message).join('; ')}` };
+  if (!targets.ok)
+    return {
+      ok: false,
+      message: `the plan no longer fits the repo config: ${targets.issues.map((issue) => issue.message).join('; ')}`,
+    };
   const run = settingsToRun(version, targets, options);
-  if (!run.ok) return { ok: false, reason: 'config-changed', message: run.message, changes: run.changes, digest: version.digest, config: loaded.config };
+  if (!run.ok)
+    return {
+      ok: false,
+      reason: 'config-changed',
+      message: run.message,
+      changes: run.changes,
+      digest: version.digest,
+      config: loaded.config,
+    };
   const refused = checkPlanAgainstPolicy(ctx.policy.forRepo(order.repoFullName), read.plan, run.targets.hosts);
-  if (refused.length > 0) return { ok: false, message: `the operator's policy refuses this release now: ${refused.map((issue) => issue.message).join('; ')}` };
+  if (refused.length > 0)
+    return {
+      ok: false,
+      message: `the operator's policy refuses this release now: ${refused.map((issue) => issue.message).join('; ')}`,
+    };
   const secrets = await ctx.secrets.read(order.repoFullName, read.plan.environment, run.targets.environment.secretEnv);
-  if (!secrets.ok) return { ok: false, message: `secret_env cannot be read: ${describeSecretReadFailure(secrets, order.repoFullName, read.plan.environment)}` };
+  if (!secrets.ok)
+    return {
+      ok: false,
+      message: `secret_env cannot be read: ${describeSecretReadFailure(secrets, order.repoFullName, read.plan.environment)}`,
+    };
   return {
     ok: true,
     run: {

@@ -31,7 +31,14 @@ export interface VerdictInput {
   reason?: string;
 }
 
-export type VerdictRefusalReason = 'not-found' | 'no-plan' | 'unknown-environment' | 'not-allowed' | 'own-plan' | 'stale-digest' | 'wrong-state';
+export type VerdictRefusalReason =
+  | 'not-found'
+  | 'no-plan'
+  | 'unknown-environment'
+  | 'not-allowed'
+  | 'own-plan'
+  | 'stale-digest'
+  | 'wrong-state';
 
 export type VerdictResult =
   /** Seen before (same source and source ref): nothing changed. */
@@ -59,12 +66,17 @@ const TAKES: Readonly<Record<ApprovalVerdict, ReadonlySet<WorkOrderState>>> = {
 const MAX_LOOKUPS = 3;
 
 function actionFor(input: VerdictInput): Action {
-  if (input.verdict === 'approved') return input.reason === undefined ? { name: 'approve' } : { name: 'approve', comment: input.reason };
+  if (input.verdict === 'approved')
+    return input.reason === undefined ? { name: 'approve' } : { name: 'approve', comment: input.reason };
   return { name: 'reject', reason: input.reason ?? input.verdict };
 }
 
 function wrongState(order: WorkOrder, verdict: ApprovalVerdict): Refusal<'wrong-state'> {
-  return { ok: false, reason: 'wrong-state', message: `work order #${order.number} is ${order.state}: it takes no ${verdict === 'approved' ? 'approval' : 'verdict'} now` };
+  return {
+    ok: false,
+    reason: 'wrong-state',
+    message: `work order #${order.number} is ${order.state}: it takes no ${verdict === 'approved' ? 'approval' : 'verdict'} now`,
+  };
 }
 
 function githubTime(at: Date): string {
@@ -75,11 +87,19 @@ function githubTime(at: Date): string {
  * The refusal of a verdict given for another plan version than the current one, naming both: the approver reviews
  * the current plan and gives their verdict again.
  */
-async function stale(db: DbExecutor, orderId: number, stored: StoredPlan, input: VerdictInput): Promise<Refusal<'stale-digest'>> {
+async function stale(
+  db: DbExecutor,
+  orderId: number,
+  stored: StoredPlan,
+  input: VerdictInput,
+): Promise<Refusal<'stale-digest'>> {
   const seen = input.digestSeen === '' ? undefined : await planVersionWithDigest(db, orderId, input.digestSeen);
   const what = input.verdict === 'approved' ? 'approval' : 'verdict';
   const when = input.givenAt === undefined ? '' : ` given at ${githubTime(input.givenAt)}`;
-  const saw = seen === undefined ? 'before the plan now current existed' : `for plan v${seen.seq} (digest ${seen.digest.slice(0, 12)})`;
+  const saw =
+    seen === undefined
+      ? 'before the plan now current existed'
+      : `for plan v${seen.seq} (digest ${seen.digest.slice(0, 12)})`;
   return {
     ok: false,
     reason: 'stale-digest',
@@ -95,12 +115,18 @@ type Attempt = { retry: true } | { retry: false; result: VerdictResult };
  * breaks an approved order's quorum sends it back to `planned` and cancels its start job. The plan's author never
  * approves it. A replay (same source and source ref) answers `duplicate` and changes nothing.
  */
-export async function recordVerdict(deps: ServiceDeps, input: VerdictInput, context: RepoContext): Promise<VerdictResult> {
+export async function recordVerdict(
+  deps: ServiceDeps,
+  input: VerdictInput,
+  context: RepoContext,
+): Promise<VerdictResult> {
   const order = await getWorkOrder(deps.db, input.order.id);
   if (order === undefined) return { ok: false, reason: 'not-found', message: `no work order ${input.order.id}` };
-  if (await approvalSeen(deps.db, input.source, input.sourceRef)) return { ok: true, duplicate: true, message: 'already recorded' };
+  if (await approvalSeen(deps.db, input.source, input.sourceRef))
+    return { ok: true, duplicate: true, message: 'already recorded' };
   const stored = await currentPlan(deps.db, order.id);
-  if (stored === undefined) return { ok: false, reason: 'no-plan', message: `work order #${order.number} has no plan to approve yet` };
+  if (stored === undefined)
+    return { ok: false, reason: 'no-plan', message: `work order #${order.number} has no plan to approve yet` };
   const found = planTarget(context.config, stored.plan);
   if (!found.ok) return { ok: false, reason: 'unknown-environment', message: found.message };
   const environment = found.target.config;
@@ -118,7 +144,8 @@ export async function recordVerdict(deps: ServiceDeps, input: VerdictInput, cont
       const now = await currentPlan(tx, order.id);
       if (now === undefined) throw new Error(`the plan of work order ${order.id} vanished`);
       if (!TAKES[input.verdict].has(locked.state)) return { retry: false, result: wrongState(locked, input.verdict) };
-      if (binding && input.digestSeen !== now.row.digest) return { retry: false, result: await stale(tx, order.id, now, input) };
+      if (binding && input.digestSeen !== now.row.digest)
+        return { retry: false, result: await stale(tx, order.id, now, input) };
       const before = await approvalRecords(tx, order.id);
       if (!evaluateOrderQuorum(before, now, environment, lookup).ok) return { retry: true };
 
@@ -138,7 +165,13 @@ export async function recordVerdict(deps: ServiceDeps, input: VerdictInput, cont
         action: AUDIT_ACTIONS.approvalRecorded,
         workOrderId: order.id,
         reason: input.reason ?? input.verdict,
-        data: { verdict: input.verdict, source: input.source, sourceRef: input.sourceRef, digest: now.row.digest, seq: now.row.seq },
+        data: {
+          verdict: input.verdict,
+          source: input.source,
+          sourceRef: input.sourceRef,
+          digest: now.row.digest,
+          seq: now.row.seq,
+        },
       });
       const evaluated = evaluateOrderQuorum(await approvalRecords(tx, order.id), now, environment, lookup);
       if (!evaluated.ok) throw new Error('approver lookup lost the actor it was made for');
@@ -151,12 +184,24 @@ export async function recordVerdict(deps: ServiceDeps, input: VerdictInput, cont
 
       if (input.verdict === 'rejected' && quorum.rejectedBy !== undefined) {
         await withdrawStartJob(tx, deps.queue, locked);
-        const rejected = await applyCheckedTransition(tx, locked, 'rejected', { cause: 'rejected', actor: who, reason: input.reason ?? 'rejected' });
+        const rejected = await applyCheckedTransition(tx, locked, 'rejected', {
+          cause: 'rejected',
+          actor: who,
+          reason: input.reason ?? 'rejected',
+        });
         moved.push(rejected.moved);
         message = `Rejected by @${actor}${input.reason === undefined ? '' : `: ${input.reason}`}. A rejected work order is final; open a new one.`;
-      } else if (input.verdict === 'revoked' && (locked.state === 'approved' || locked.state === 'scheduled') && !quorum.met) {
+      } else if (
+        input.verdict === 'revoked' &&
+        (locked.state === 'approved' || locked.state === 'scheduled') &&
+        !quorum.met
+      ) {
         await withdrawStartJob(tx, deps.queue, locked);
-        const lost = await applyCheckedTransition(tx, locked, 'planned', { cause: 'quorum-lost', actor: who, reason: `@${actor} withdrew: ${describeQuorum(quorum)}` });
+        const lost = await applyCheckedTransition(tx, locked, 'planned', {
+          cause: 'quorum-lost',
+          actor: who,
+          reason: `@${actor} withdrew: ${describeQuorum(quorum)}`,
+        });
         moved.push(lost.moved);
         message = `@${actor} withdrew their approval: ${describeQuorum(quorum)}; the start is cancelled.`;
       } else if (input.verdict === 'approved' && locked.state === 'planned' && quorum.met) {
@@ -166,10 +211,14 @@ export async function recordVerdict(deps: ServiceDeps, input: VerdictInput, cont
         startAfter = started.startAfter;
         message = `Approved (${describeQuorum(quorum)}). ${startAfter === null ? 'Queued to start now.' : `Scheduled for ${startAfter.toISOString()}.`}`;
       }
-      return { retry: false, result: { ok: true, duplicate: false, verdict: input.verdict, quorum, moved, jobId, startAfter, message } };
+      return {
+        retry: false,
+        result: { ok: true, duplicate: false, verdict: input.verdict, quorum, moved, jobId, startAfter, message },
+      };
     });
     if (!outcome.retry) return outcome.result;
-    if (attempt >= MAX_LOOKUPS) throw new Error(`verdicts on work order ${order.id} keep arriving faster than approvers can be looked up`);
+    if (attempt >= MAX_LOOKUPS)
+      throw new Error(`verdicts on work order ${order.id} keep arriving faster than approvers can be looked up`);
     lookup = await lookupApprovers(deps.db, context, environment, order.id, [input.actor]);
   }
 }

@@ -8,7 +8,12 @@ export type HostRunRow = typeof hostRuns.$inferSelect;
 
 /** The order's most recent release run (a release or a rollback), if any. */
 export async function latestRelease(db: DbExecutor, workOrderId: number): Promise<ReleaseRow | undefined> {
-  const [row] = await db.select().from(releases).where(eq(releases.workOrderId, workOrderId)).orderBy(desc(releases.id)).limit(1);
+  const [row] = await db
+    .select()
+    .from(releases)
+    .where(eq(releases.workOrderId, workOrderId))
+    .orderBy(desc(releases.id))
+    .limit(1);
   return row;
 }
 
@@ -20,7 +25,11 @@ export async function releaseById(db: DbExecutor, releaseId: string): Promise<Re
 
 /** Every host run of a release, by attempt then host. */
 export async function hostRunsOf(db: DbExecutor, releaseId: string): Promise<HostRunRow[]> {
-  return db.select().from(hostRuns).where(eq(hostRuns.releaseId, releaseId)).orderBy(asc(hostRuns.attempt), asc(hostRuns.id));
+  return db
+    .select()
+    .from(hostRuns)
+    .where(eq(hostRuns.releaseId, releaseId))
+    .orderBy(asc(hostRuns.attempt), asc(hostRuns.id));
 }
 
 /** Each host's latest run. */

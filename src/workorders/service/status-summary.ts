@@ -24,7 +24,14 @@ export interface StatusSummary {
     requester: string;
     closed: boolean;
   };
-  plan: { seq: number; version: string; digest: string; author: string; commitSha: string | null; schedule: Date | null } | null;
+  plan: {
+    seq: number;
+    version: string;
+    digest: string;
+    author: string;
+    commitSha: string | null;
+    schedule: Date | null;
+  } | null;
   approvals: { needed: number; counted: string[]; missing: number; rejectedBy: string | null; text: string } | null;
   /** Whether a start job is queued. */
   startQueued: boolean;
@@ -57,7 +64,11 @@ function failedHostOf(result: Record<string, unknown> | null): string | null {
 }
 
 /** Reads everything `/status` shows. Team lookups for the approvals run here, so call it outside transactions. */
-export async function getWorkOrderStatus(deps: Pick<ServiceDeps, 'db' | 'now'>, orderId: number, context: RepoContext): Promise<StatusSummary | undefined> {
+export async function getWorkOrderStatus(
+  deps: Pick<ServiceDeps, 'db' | 'now'>,
+  orderId: number,
+  context: RepoContext,
+): Promise<StatusSummary | undefined> {
   const { db } = deps;
   const order = await getWorkOrder(db, orderId);
   if (order === undefined) return undefined;
@@ -71,7 +82,13 @@ export async function getWorkOrderStatus(deps: Pick<ServiceDeps, 'db' | 'now'>, 
     const evaluated = evaluateOrderQuorum(await approvalRecords(db, orderId), stored, target.config, lookup);
     if (evaluated.ok) {
       const { quorum } = evaluated;
-      approvals = { needed: quorum.needed, counted: quorum.counted, missing: quorum.missing, rejectedBy: quorum.rejectedBy ?? null, text: describeQuorum(quorum) };
+      approvals = {
+        needed: quorum.needed,
+        counted: quorum.counted,
+        missing: quorum.missing,
+        rejectedBy: quorum.rejectedBy ?? null,
+        text: describeQuorum(quorum),
+      };
     }
   }
 
@@ -111,15 +128,21 @@ export async function getWorkOrderStatus(deps: Pick<ServiceDeps, 'db' | 'now'>, 
   const abortRequested = order.state === 'running' && (await pendingAbortRequest(db, orderId)) !== undefined;
 
   const parts = [`#${order.number} is ${order.state}`];
-  if (stored !== undefined) parts.push(`plan v${stored.row.seq}: ${stored.plan.app} ${stored.plan.version} to ${stored.plan.environment}`);
-  if (approvals !== null && (order.state === 'planned' || order.state === 'approved' || order.state === 'scheduled')) parts.push(approvals.text);
-  if (environment?.frozen) parts.push(`frozen (${environment.frozen.window}) until ${environment.frozen.until.toISOString()}`);
+  if (stored !== undefined)
+    parts.push(`plan v${stored.row.seq}: ${stored.plan.app} ${stored.plan.version} to ${stored.plan.environment}`);
+  if (approvals !== null && (order.state === 'planned' || order.state === 'approved' || order.state === 'scheduled'))
+    parts.push(approvals.text);
+  if (environment?.frozen)
+    parts.push(`frozen (${environment.frozen.window}) until ${environment.frozen.until.toISOString()}`);
   const lockedBy = environment?.lockedBy ?? null;
   const lockReason = environment?.lockReason ?? null;
   if (lockedBy !== null) parts.push(`locked by @${lockedBy}${lockReason === null ? '' : `: ${lockReason}`}`);
   const position = environment?.waitingPosition ?? null;
   if (position !== null) parts.push(`waiting for the environment lock (#${position} in line)`);
-  if (release !== null) parts.push(`last release ${release.version}: ${release.status}${release.failedHost === null ? '' : ` (${release.failedHost} failed)`}`);
+  if (release !== null)
+    parts.push(
+      `last release ${release.version}: ${release.status}${release.failedHost === null ? '' : ` (${release.failedHost} failed)`}`,
+    );
   if (abortRequested) parts.push('abort requested');
 
   return {
@@ -138,7 +161,14 @@ export async function getWorkOrderStatus(deps: Pick<ServiceDeps, 'db' | 'now'>, 
     plan:
       stored === undefined
         ? null
-        : { seq: stored.row.seq, version: stored.plan.version, digest: stored.row.digest, author: stored.row.author, commitSha: stored.row.commitSha, schedule: stored.plan.schedule ?? null },
+        : {
+            seq: stored.row.seq,
+            version: stored.plan.version,
+            digest: stored.row.digest,
+            author: stored.row.author,
+            commitSha: stored.row.commitSha,
+            schedule: stored.plan.schedule ?? null,
+          },
     approvals,
     startQueued: order.startJobId !== null,
     environment,

@@ -21,7 +21,12 @@ export function retrySourceOf(row: ReleaseRow): (RetrySource & { stored: Record<
   if (row.result === null) return undefined;
   const parsed = storedResult.safeParse(row.result);
   if (!parsed.success) return undefined;
-  return { releaseId: parsed.data.releaseId, version: parsed.data.version, hosts: parsed.data.hosts, stored: row.result };
+  return {
+    releaseId: parsed.data.releaseId,
+    version: parsed.data.version,
+    hosts: parsed.data.hosts,
+    stored: row.result,
+  };
 }
 
 /** Creates the row of a new release, `running` from now. */

@@ -8,7 +8,13 @@ import {
 import type { RepoConfig } from '../../config/types.ts';
 import { parsePlanFromComment, planDigest } from '../../plan/index.ts';
 import type { Plan, SourceIssue } from '../../plan/types.ts';
-import { checkPlanAgainstPolicy, missingSecretIssues, planFieldLocator, unlocated, type PlanFieldLocator } from '../../policy/index.ts';
+import {
+  checkPlanAgainstPolicy,
+  missingSecretIssues,
+  planFieldLocator,
+  unlocated,
+  type PlanFieldLocator,
+} from '../../policy/index.ts';
 import { authorize } from '../authorize.ts';
 import type { Actor } from '../types.ts';
 import { authorizationContextFor } from './order-policy.ts';
@@ -75,9 +81,21 @@ async function checkCandidate(
     return { ok: false, reason: 'environment-mismatch', message: `${names}; use /deploy ${plan.environment} for that` };
   }
   const targets = resolvePlanTargets(config, plan);
-  if (!targets.ok) return { ok: false, reason: 'invalid-targets', message: 'the plan does not fit .github/yardmaster.yml', issues: targets.issues };
+  if (!targets.ok)
+    return {
+      ok: false,
+      reason: 'invalid-targets',
+      message: 'the plan does not fit .github/yardmaster.yml',
+      issues: targets.issues,
+    };
   const refused = checkPlanAgainstPolicy(deps.policy.forRepo(order.repoFullName), plan, targets.hosts, locate);
-  if (refused.length > 0) return { ok: false, reason: 'policy-refused', message: "the plan goes past what the operator's policy allows this repository", issues: refused };
+  if (refused.length > 0)
+    return {
+      ok: false,
+      reason: 'policy-refused',
+      message: "the plan goes past what the operator's policy allows this repository",
+      issues: refused,
+    };
   // Secret values come only from the operator's store, never from the server's environment: a plan whose
   // environment names one the store lacks could never run (and must not run on the server's own variables).
   const { repoFullName } = order;
@@ -137,9 +155,14 @@ async function storePlan(
  * current plan. A new digest drops earlier approvals (they stay, bound to the old digest) and sends an approved or
  * scheduled order back to `planned`, cancelling its queued start in the same transaction.
  */
-export async function submitPlan(deps: ServiceDeps, input: SubmitPlanInput, context: RepoContext): Promise<SubmitPlanResult> {
+export async function submitPlan(
+  deps: ServiceDeps,
+  input: SubmitPlanInput,
+  context: RepoContext,
+): Promise<SubmitPlanResult> {
   const parsed = parsePlanFromComment(input.markdown);
-  if (!parsed.ok && parsed.reason === 'no-plan') return { ok: false, reason: 'no-plan', message: 'the comment holds no plan' };
+  if (!parsed.ok && parsed.reason === 'no-plan')
+    return { ok: false, reason: 'no-plan', message: 'the comment holds no plan' };
   if (!parsed.ok && parsed.reason !== 'invalid') return { ok: false, reason: parsed.reason, message: parsed.message };
   if (!parsed.ok) return { ok: false, reason: 'invalid-plan', message: 'the plan has errors', issues: parsed.issues };
   const allowed = await authorize({ name: 'write-plan' }, input.author, authorizationContextFor(context, undefined));
@@ -148,7 +171,14 @@ export async function submitPlan(deps: ServiceDeps, input: SubmitPlanInput, cont
   return storePlan(
     deps,
     input.order.id,
-    { plan: parsed.plan, yaml: parsed.block.yaml, author, commentId: input.commentId, commitSha: input.commitSha ?? null, sourceTime: input.at ?? null },
+    {
+      plan: parsed.plan,
+      yaml: parsed.block.yaml,
+      author,
+      commentId: input.commentId,
+      commitSha: input.commitSha ?? null,
+      sourceTime: input.at ?? null,
+    },
     context,
     userActor(author),
     planFieldLocator(parsed.block),
@@ -169,13 +199,24 @@ export interface RefreshPlanInput {
  * A push to a pull request: the current plan is bound to the new head commit, which makes a new digest, so earlier
  * approvals no longer count. Refused like a plan when the order is running or finished; `no-plan` without one.
  */
-export async function refreshPlanCommit(deps: ServiceDeps, input: RefreshPlanInput, context: RepoContext): Promise<SubmitPlanResult> {
+export async function refreshPlanCommit(
+  deps: ServiceDeps,
+  input: RefreshPlanInput,
+  context: RepoContext,
+): Promise<SubmitPlanResult> {
   const current = await currentPlan(deps.db, input.order.id);
   if (current === undefined) return { ok: false, reason: 'no-plan', message: 'the work order has no plan yet' };
   return storePlan(
     deps,
     input.order.id,
-    { plan: current.plan, yaml: current.row.yaml, author: current.row.author, commentId: current.row.commentId, commitSha: input.commitSha, sourceTime: input.at ?? null },
+    {
+      plan: current.plan,
+      yaml: current.row.yaml,
+      author: current.row.author,
+      commentId: current.row.commentId,
+      commitSha: input.commitSha,
+      sourceTime: input.at ?? null,
+    },
     context,
     input.actor,
   );

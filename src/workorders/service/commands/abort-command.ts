@@ -25,12 +25,27 @@ export async function abortCommand(call: CommandCall<Abort>): Promise<CommandRes
     if (order === undefined) return refused('abort', 'not-found', `no work order ${call.input.order.id}`);
     if (order.state === 'approved' || order.state === 'scheduled') {
       await withdrawStartJob(tx, call.deps.queue, order);
-      const aborted = await applyCheckedTransition(tx, order, 'aborted', { cause: 'aborted', actor: userActor(actor), reason: reason ?? 'aborted before the start' });
-      return { ok: true, command: 'abort', outcome: 'aborted', message: `Aborted before it started${reason === undefined ? '' : `: ${reason}`}.`, moved: [aborted.moved] };
+      const aborted = await applyCheckedTransition(tx, order, 'aborted', {
+        cause: 'aborted',
+        actor: userActor(actor),
+        reason: reason ?? 'aborted before the start',
+      });
+      return {
+        ok: true,
+        command: 'abort',
+        outcome: 'aborted',
+        message: `Aborted before it started${reason === undefined ? '' : `: ${reason}`}.`,
+        moved: [aborted.moved],
+      };
     }
     if (order.state === 'running') {
       const pending = await pendingAbortRequest(tx, order.id);
-      if (pending !== undefined) return refused('abort', 'abort-already-requested', `@${pending.actor} already asked to abort; the release is stopping`);
+      if (pending !== undefined)
+        return refused(
+          'abort',
+          'abort-already-requested',
+          `@${pending.actor} already asked to abort; the release is stopping`,
+        );
       await requestAbort(tx, order.id, actor, reason);
       return {
         ok: true,

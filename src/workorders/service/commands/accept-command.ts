@@ -17,7 +17,17 @@ export async function acceptCommand(call: CommandCall<Accept>): Promise<CommandR
     const order = await lockWorkOrder(tx, call.input.order.id);
     if (order === undefined) return refused('accept', 'not-found', `no work order ${call.input.order.id}`);
     if (order.state !== 'succeeded') return wrongState('accept', order, 'only a succeeded release can be accepted');
-    const moved = await applyCheckedTransition(tx, order, 'accepted', { cause: 'accepted', actor: userActor(call.input.actor), reason: comment ?? 'accepted' });
-    return { ok: true, command: 'accept', outcome: 'accepted', message: `Accepted by @${call.input.actor.replace(/^@/, '')}.`, moved: [moved.moved] };
+    const moved = await applyCheckedTransition(tx, order, 'accepted', {
+      cause: 'accepted',
+      actor: userActor(call.input.actor),
+      reason: comment ?? 'accepted',
+    });
+    return {
+      ok: true,
+      command: 'accept',
+      outcome: 'accepted',
+      message: `Accepted by @${call.input.actor.replace(/^@/, '')}.`,
+      moved: [moved.moved],
+    };
   });
 }

@@ -41,7 +41,9 @@ export interface AuthorizedCommand {
 }
 
 /** Loads the order and its plan and authorizes the command; a refusal is a ready result. */
-export async function authorizeCommand(call: CommandCall): Promise<{ ok: true; value: AuthorizedCommand } | { ok: false; result: CommandResult }> {
+export async function authorizeCommand(
+  call: CommandCall,
+): Promise<{ ok: true; value: AuthorizedCommand } | { ok: false; result: CommandResult }> {
   const { deps, input, context } = call;
   const name = input.command.name;
   const order = await getWorkOrder(deps.db, input.order.id);
@@ -57,10 +59,17 @@ export async function authorizeCommand(call: CommandCall): Promise<{ ok: true; v
 }
 
 /** The plan and target a command needs, or the refusal saying there is none. */
-export function requirePlan(name: Command['name'], value: AuthorizedCommand): { ok: true; stored: StoredPlan; target: PlanTarget } | { ok: false; result: CommandResult } {
-  if (value.stored === undefined) return { ok: false, result: refused(name, 'no-plan', `work order #${value.order.number} has no plan yet`) };
+export function requirePlan(
+  name: Command['name'],
+  value: AuthorizedCommand,
+): { ok: true; stored: StoredPlan; target: PlanTarget } | { ok: false; result: CommandResult } {
+  if (value.stored === undefined)
+    return { ok: false, result: refused(name, 'no-plan', `work order #${value.order.number} has no plan yet`) };
   if (value.target === undefined) {
-    return { ok: false, result: refused(name, 'unknown-environment', value.targetProblem ?? 'the plan names no configured environment') };
+    return {
+      ok: false,
+      result: refused(name, 'unknown-environment', value.targetProblem ?? 'the plan names no configured environment'),
+    };
   }
   return { ok: true, stored: value.stored, target: value.target };
 }

@@ -45,7 +45,8 @@ export async function deployCommand(call: CommandCall<Deploy>): Promise<CommandR
   return call.deps.db.transaction(async (tx): Promise<CommandResult> => {
     const locked = await lockWorkOrder(tx, order.id);
     if (locked === undefined) return refused('deploy', 'not-found', `no work order ${order.id}`);
-    if (locked.state !== 'approved' && locked.state !== 'scheduled') return wrongState('deploy', locked, 'only an approved work order can start');
+    if (locked.state !== 'approved' && locked.state !== 'scheduled')
+      return wrongState('deploy', locked, 'only an approved work order can start');
     if (locked.startJobId !== null) await call.deps.queue.cancel(START_QUEUE, locked.startJobId, { tx });
     if (overriding !== undefined && freeze.state.frozen) {
       await appendAudit(tx, {

@@ -23,10 +23,20 @@ export async function lockCommand(call: CommandCall<Lock>): Promise<CommandResul
     const locked = await setManualLock(tx, key, actor, reason);
     if (!locked.ok) {
       const why = locked.manualReason === null ? '' : `: ${locked.manualReason}`;
-      return refused('lock', 'already-locked', `${key.app}/${key.environment} is locked already by @${locked.lockedBy}${why}`);
+      return refused(
+        'lock',
+        'already-locked',
+        `${key.app}/${key.environment} is locked already by @${locked.lockedBy}${why}`,
+      );
     }
     await appendAudit(tx, { actor, action: AUDIT_ACTIONS.lockManual, workOrderId: order.id, reason, data: { ...key } });
-    return { ok: true, command: 'lock', outcome: 'locked', message: `${key.app}/${key.environment} locked: ${reason}. Nothing starts there until /unlock.`, moved: [] };
+    return {
+      ok: true,
+      command: 'lock',
+      outcome: 'locked',
+      message: `${key.app}/${key.environment} locked: ${reason}. Nothing starts there until /unlock.`,
+      moved: [],
+    };
   });
 }
 
@@ -49,6 +59,12 @@ export async function unlockCommand(call: CommandCall<Unlock>): Promise<CommandR
       reason: `lifted the lock of @${cleared.lockedBy}`,
       data: { ...key, lockedBy: cleared.lockedBy, manualReason: cleared.manualReason },
     });
-    return { ok: true, command: 'unlock', outcome: 'unlocked', message: `${key.app}/${key.environment} unlocked.`, moved: [] };
+    return {
+      ok: true,
+      command: 'unlock',
+      outcome: 'unlocked',
+      message: `${key.app}/${key.environment} unlocked.`,
+      moved: [],
+    };
   });
 }

@@ -26,14 +26,23 @@ export async function retryCommand(call: CommandCall<Retry>): Promise<CommandRes
   if (!planned.ok) return planned.result;
   const failedBy = await lastTransitionInto(call.deps.db, order.id, 'failed');
   if (failedBy !== undefined && (failedBy.cause === 'rollback-finished' || failedBy.cause === 'rollback-failed')) {
-    return refused('retry-failed', 'nothing-to-retry', 'the hosts were rolled back on purpose; nothing failed that could be retried');
+    return refused(
+      'retry-failed',
+      'nothing-to-retry',
+      'the hosts were rolled back on purpose; nothing failed that could be retried',
+    );
   }
   const lookup = await lookupApprovers(call.deps.db, call.context, planned.target.config, order.id);
   return call.deps.db.transaction(async (tx): Promise<CommandResult> => {
     const locked = await lockWorkOrder(tx, order.id);
     if (locked === undefined) return refused('retry-failed', 'not-found', `no work order ${order.id}`);
     if (locked.state !== 'failed') return wrongState('retry-failed', locked, 'only a failed release can be retried');
-    const evaluated = evaluateOrderQuorum(await approvalRecords(tx, order.id), planned.stored, planned.target.config, lookup);
+    const evaluated = evaluateOrderQuorum(
+      await approvalRecords(tx, order.id),
+      planned.stored,
+      planned.target.config,
+      lookup,
+    );
     if (!evaluated.ok || !evaluated.quorum.met) {
       const why = evaluated.ok ? describeQuorum(evaluated.quorum) : 'approvals changed meanwhile; try again';
       return refused('retry-failed', 'quorum-not-met', `the plan is no longer approved (${why})`);
@@ -43,7 +52,18 @@ export async function retryCommand(call: CommandCall<Retry>): Promise<CommandRes
       actor: userActor(call.input.actor),
       reason: `retry of the failed hosts (${describeQuorum(evaluated.quorum)})`,
     });
-    const jobId = await queueStartJob(tx, call.deps.queue, moved.order, { workOrderId: order.id, digest: planned.stored.row.digest, retry: true });
-    return { ok: true, command: 'retry-failed', outcome: 'retry-queued', message: 'Retrying the hosts that failed.', moved: [moved.moved], jobId };
+    const jobId = await queueStartJob(tx, call.deps.queue, moved.order, {
+      workOrderId: order.id,
+      digest: planned.stored.row.digest,
+      retry: true,
+    });
+    return {
+      ok: true,
+      command: 'retry-failed',
+      outcome: 'retry-queued',
+      message: 'Retrying the hosts that failed.',
+      moved: [moved.moved],
+      jobId,
+    };
   });
 }

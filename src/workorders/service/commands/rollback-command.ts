@@ -27,16 +27,31 @@ export async function rollbackCommand(call: CommandCall<Rollback>): Promise<Comm
   const { version } = call.input.command;
   const released = await lastTransitionInto(call.deps.db, order.id, 'running');
   if (version === undefined && released === undefined) {
-    return refused('rollback', 'nothing-to-roll-back', `work order #${order.number} never ran; name a version: /rollback <version>`);
+    return refused(
+      'rollback',
+      'nothing-to-roll-back',
+      `work order #${order.number} never ran; name a version: /rollback <version>`,
+    );
   }
   return call.deps.db.transaction(async (tx): Promise<CommandResult> => {
     const locked = await lockWorkOrder(tx, order.id);
     if (locked === undefined) return refused('rollback', 'not-found', `no work order ${order.id}`);
     if (locked.state === 'running') {
-      if (released?.cause === 'rollback-started') return wrongState('rollback', locked, 'it is being rolled back already');
-      if (version !== undefined) return wrongState('rollback', locked, 'a release is running; /rollback without a version stops it and rolls back what it switched');
+      if (released?.cause === 'rollback-started')
+        return wrongState('rollback', locked, 'it is being rolled back already');
+      if (version !== undefined)
+        return wrongState(
+          'rollback',
+          locked,
+          'a release is running; /rollback without a version stops it and rolls back what it switched',
+        );
       const pending = await pendingAbortRequest(tx, locked.id);
-      if (pending !== undefined) return refused('rollback', 'abort-already-requested', `@${pending.actor} already asked to stop; the release is rolling back`);
+      if (pending !== undefined)
+        return refused(
+          'rollback',
+          'abort-already-requested',
+          `@${pending.actor} already asked to stop; the release is rolling back`,
+        );
       await requestAbort(tx, locked.id, call.input.actor.replace(/^@/, ''), 'rollback requested while the release ran');
       return {
         ok: true,
@@ -60,7 +75,11 @@ export async function rollbackCommand(call: CommandCall<Rollback>): Promise<Comm
       reason: version === undefined ? 'roll back to the release before this one' : `roll back to ${version}`,
       ...(version === undefined ? {} : { data: { version } }),
     });
-    const jobId = await call.deps.queue.send(ROLLBACK_QUEUE, { workOrderId: order.id, ...(version === undefined ? {} : { version }) }, { tx });
+    const jobId = await call.deps.queue.send(
+      ROLLBACK_QUEUE,
+      { workOrderId: order.id, ...(version === undefined ? {} : { version }) },
+      { tx },
+    );
     const where = `${planned.target.app}/${planned.target.environment}`;
     return {
       ok: true,

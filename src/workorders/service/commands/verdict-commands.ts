@@ -42,7 +42,8 @@ async function approvedDigest(call: CommandCall<Approve>): Promise<Binding> {
   const prefix = input.command.digestPrefix;
   if (prefix !== undefined) {
     const current = await currentPlan(deps.db, input.order.id);
-    if (current === undefined) return { ok: false, result: refused('approve', 'no-plan', 'there is no plan to approve yet') };
+    if (current === undefined)
+      return { ok: false, result: refused('approve', 'no-plan', 'there is no plan to approve yet') };
     if (current.row.digest.startsWith(prefix)) return { ok: true, digest: current.row.digest };
     const named = await planVersionSeqWithDigestPrefix(deps.db, input.order.id, prefix);
     return {
@@ -56,7 +57,8 @@ async function approvedDigest(call: CommandCall<Approve>): Promise<Binding> {
     };
   }
   if (input.digestSeen !== undefined) return { ok: true, digest: input.digestSeen };
-  if (input.givenAt !== undefined) return { ok: true, digest: (await planVersionAt(deps.db, input.order.id, input.givenAt))?.digest ?? '' };
+  if (input.givenAt !== undefined)
+    return { ok: true, digest: (await planVersionAt(deps.db, input.order.id, input.givenAt))?.digest ?? '' };
   return { ok: true, digest: (await currentPlan(deps.db, input.order.id))?.row.digest ?? '' };
 }
 
@@ -73,7 +75,9 @@ export async function approveCommand(call: CommandCall<Approve>): Promise<Comman
       sourceRef: call.input.sourceRef,
       verdict: 'approved',
       digestSeen: bound.digest,
-      ...(call.input.givenAt === undefined || call.input.command.digestPrefix !== undefined ? {} : { givenAt: call.input.givenAt }),
+      ...(call.input.givenAt === undefined || call.input.command.digestPrefix !== undefined
+        ? {}
+        : { givenAt: call.input.givenAt }),
       ...(call.input.command.comment === undefined ? {} : { reason: call.input.command.comment }),
     },
     call.context,
@@ -88,7 +92,15 @@ export async function rejectCommand(call: CommandCall<Reject>): Promise<CommandR
   if (digest !== undefined) {
     const result = await recordVerdict(
       call.deps,
-      { order: call.input.order, actor: call.input.actor, source: call.input.source, sourceRef: call.input.sourceRef, verdict: 'rejected', digestSeen: digest, reason },
+      {
+        order: call.input.order,
+        actor: call.input.actor,
+        source: call.input.source,
+        sourceRef: call.input.sourceRef,
+        verdict: 'rejected',
+        digestSeen: digest,
+        reason,
+      },
       call.context,
     );
     return fromVerdict('reject', result);
@@ -100,7 +112,11 @@ export async function rejectCommand(call: CommandCall<Reject>): Promise<CommandR
     const order = await lockWorkOrder(tx, call.input.order.id);
     if (order === undefined) return refused('reject', 'not-found', `no work order ${call.input.order.id}`);
     if (order.state !== 'requested') return wrongState('reject', order, 'post /reject again on its plan');
-    const moved = await applyCheckedTransition(tx, order, 'rejected', { cause: 'rejected', actor: userActor(call.input.actor), reason });
+    const moved = await applyCheckedTransition(tx, order, 'rejected', {
+      cause: 'rejected',
+      actor: userActor(call.input.actor),
+      reason,
+    });
     return { ok: true, command: 'reject', outcome: 'rejected', message: `Rejected: ${reason}.`, moved: [moved.moved] };
   });
 }
