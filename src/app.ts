@@ -50,7 +50,9 @@ export function createYardmasterApp(deps: AppDeps, options: YardmasterAppOptions
               db,
               app: () => app.auth(),
               log: app.log,
-              probe: async () => void (await db.execute(sql`select 1`)),
+              probe: async () => {
+                await db.execute(sql`select 1`);
+              },
               ...redeliveries,
             });
       trigger = redelivery;

@@ -138,15 +138,13 @@ export function createReleaseRecorder(db: Db, options: RecorderOptions): Release
         });
         return;
       case 'rollback.started':
-        await db
-          .insert(stageEvents)
-          .values({
-            releaseId,
-            host: event.host,
-            stage: 'rollback',
-            result: 'started',
-            message: `to ${event.to ?? 'nothing'}`,
-          });
+        await db.insert(stageEvents).values({
+          releaseId,
+          host: event.host,
+          stage: 'rollback',
+          result: 'started',
+          message: `to ${event.to ?? 'nothing'}`,
+        });
         return;
       case 'rollback.finished':
         await db.insert(stageEvents).values({

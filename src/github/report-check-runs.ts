@@ -52,7 +52,7 @@ function conclusionOf(release: ReleaseReport, stage: StageReport): Conclusion {
 
 function failureNote(release: ReleaseReport, stage: StageName): string | undefined {
   const failed = release.result?.failedHost;
-  if (failed === undefined || failed.stage !== stage) return undefined;
+  if (failed?.stage !== stage) return undefined;
   const exit = failed.exitCode === null ? '' : ` (exit ${failed.exitCode})`;
   return `**${failed.host}** failed here${exit}: ${failed.message}`;
 }
@@ -92,9 +92,9 @@ export function stageUrgency(
   if (stage.checkRunId === undefined && release.sha === undefined) return undefined;
   const now = signature(view);
   const sent = stage.sent;
-  if (sent !== undefined && sent.full === now.full) return undefined;
+  if (sent?.full === now.full) return undefined;
   if (view.status === 'completed') return { priority: STATE };
-  const shownRunning = sent !== undefined && sent.running;
+  const shownRunning = sent?.running === true;
   if (stage.active.size > 0 && !shownRunning)
     return { priority: LIVE, notBefore: (stage.activeSince ?? 0) + ctx.liveAfterMs };
   // Ran on some hosts, waits for the next batch: made or changed when that batch gets here.
@@ -144,9 +144,9 @@ function stageWrite(ctx: ReportContext, t: ReportTarget, release: ReleaseReport,
     key: `check-run:${release.workOrderId}:${release.releaseId}:${stage.stage}`,
     urgency: () => stageUrgency(release, stage, ctx),
     write: () =>
-      sendStage(ctx, t, release, stage).catch((error: unknown) =>
-        ctx.log.warn({ err: error, stage: stage.stage }, 'check run not reported'),
-      ),
+      sendStage(ctx, t, release, stage).catch((error: unknown) => {
+        ctx.log.warn({ err: error, stage: stage.stage }, 'check run not reported');
+      }),
   };
 }
 

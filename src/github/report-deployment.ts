@@ -117,9 +117,11 @@ export function queueDeploymentState(
     key: `deployment:${release.workOrderId}:${release.releaseId}`,
     urgency: () => deploymentUrgency(release),
     write: () =>
-      sendDeployment(ctx, t, release, () => queue.add(write)).catch((error: unknown) =>
-        ctx.log.warn({ err: error }, 'deployment not reported'),
-      ),
+      sendDeployment(ctx, t, release, () => {
+        queue.add(write);
+      }).catch((error: unknown) => {
+        ctx.log.warn({ err: error }, 'deployment not reported');
+      }),
   };
   queue.add(write);
 }

@@ -88,9 +88,11 @@ export function queueLabels(
       return adding.length + removing.length === 0 ? undefined : { priority: NOTE, notBefore };
     },
     write: () =>
-      sendLabels(ctx, t, report, () => queue.add(write)).catch((error: unknown) =>
-        ctx.log.warn({ err: error }, 'labels not reported'),
-      ),
+      sendLabels(ctx, t, report, () => {
+        queue.add(write);
+      }).catch((error: unknown) => {
+        ctx.log.warn({ err: error }, 'labels not reported');
+      }),
   };
   queue.add(write);
 }

@@ -85,7 +85,7 @@ export async function onReleaseEvent(
 ): Promise<void> {
   if (event.type === 'release.started') return startRelease(ctx, githubFor, report, event);
   const release = report.release;
-  if (release === undefined || release.releaseId !== event.releaseId || release.finished) return;
+  if (release?.releaseId !== event.releaseId || release.finished) return;
   if (event.type === 'release.finished') return finishRelease(ctx, githubFor, report, release, event);
   if (event.type !== 'stage.started' && event.type !== 'stage.finished' && event.type !== 'output') return;
   const stage = applyStageEvent(release, event);

@@ -75,9 +75,9 @@ export function queueRollback(
       return { priority: rollback.finished === undefined ? LIVE : STATE };
     },
     write: () =>
-      sendRollback(ctx, t, workOrderId, sha, rollback).catch((error: unknown) =>
-        ctx.log.warn({ err: error }, 'rollback check run not reported'),
-      ),
+      sendRollback(ctx, t, workOrderId, sha, rollback).catch((error: unknown) => {
+        ctx.log.warn({ err: error }, 'rollback check run not reported');
+      }),
   };
   ctx.queues.forInstallation(t.order.installationId).add(write);
 }

@@ -29,7 +29,7 @@ export interface ReportStore {
 }
 
 function isStage(name: string): name is StageName {
-  return (STAGES as readonly string[]).includes(name);
+  return STAGES.some((stage) => stage === name);
 }
 
 export function databaseReportStore(database: Database | Db): ReportStore {

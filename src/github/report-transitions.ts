@@ -39,25 +39,37 @@ function onEnded(
 export function onTransition(ctx: ReportContext, t: ReportTarget, report: OrderReport, event: Transition): void {
   switch (event.to) {
     case 'running':
-      if (event.cause === 'rollback-started') return queueLabels(ctx, t, report, [deploying], []);
+      if (event.cause === 'rollback-started') {
+        queueLabels(ctx, t, report, [deploying], []);
+        return;
+      }
       report.lastResult = undefined;
-      return queueLabels(ctx, t, report, [deploying], [failed, rolledBack, deployed]);
+      {
+        queueLabels(ctx, t, report, [deploying], [failed, rolledBack, deployed]);
+        return;
+      }
     case 'succeeded':
       queueLabels(ctx, t, report, [deployed], [deploying]);
-      return queueComment(
-        ctx,
-        t,
-        report,
-        outcomeComment(ctx.publicUrl, t.order, 'succeeded', event.reason, report.lastResult),
-      );
+      {
+        queueComment(
+          ctx,
+          t,
+          report,
+          outcomeComment(ctx.publicUrl, t.order, 'succeeded', event.reason, report.lastResult),
+        );
+        return;
+      }
     case 'failed':
-    case 'aborted':
-      return onEnded(ctx, t, report, { ...event, to: event.to });
+    case 'aborted': {
+      onEnded(ctx, t, report, { ...event, to: event.to });
+      return;
+    }
     case 'planned': {
       // A worker sends an order back to planned only when the repo config changed after approval: say what changed.
-      const again = `Review the change and approve again (${'`/approve <digest>`'} binds to that digest).`;
+      const again = `Review the change and approve again (\`/approve <digest>\` binds to that digest).`;
       const body = `**Approval needed again.** ${event.reason}. ${again}`;
-      return queueComment(ctx, t, report, body);
+      queueComment(ctx, t, report, body);
+      return;
     }
     default:
       // `scheduled` by a deferred start: the `deferred` event says it.
@@ -72,21 +84,24 @@ export function onNote(ctx: ReportContext, t: ReportTarget, report: OrderReport,
     const key = `${event.reason}:${event.position}`;
     if (report.lastWaiting === key) return;
     report.lastWaiting = key;
-    return queueComment(
+    queueComment(
       ctx,
       t,
       report,
       `⏸️ Waiting for the environment: ${event.message} (place ${event.position} in line).`,
       'waiting',
     );
+    return;
   }
-  if (event.type === 'deferred')
-    return queueComment(
+  if (event.type === 'deferred') {
+    queueComment(
       ctx,
       t,
       report,
       `❄️ Freeze window ${inlineCode(event.window)}: the start moved to ${event.until.toISOString()}.`,
     );
+    return;
+  }
   const hosts = event.hosts
     .map((host) => `${host.host} → ${host.to ?? '(none)'}${host.ok ? '' : ` (failed: ${host.message})`}`)
     .join(', ');

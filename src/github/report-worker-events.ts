@@ -71,24 +71,31 @@ async function handle(
   event: WorkerEvent,
 ): Promise<void> {
   if (event.type === 'release') return onReleaseEvent(ctx, githubFor, report, event.event);
-  if (event.type === 'error')
-    return ctx.log.warn({ workOrderId: event.workOrderId, message: event.message }, 'worker error');
-  if (event.type === 'skipped')
-    return ctx.log.info({ workOrderId: event.workOrderId, reason: event.reason }, 'start job skipped');
+  if (event.type === 'error') {
+    ctx.log.warn({ workOrderId: event.workOrderId, message: event.message }, 'worker error');
+    return;
+  }
+  if (event.type === 'skipped') {
+    ctx.log.info({ workOrderId: event.workOrderId, reason: event.reason }, 'start job skipped');
+    return;
+  }
   // A transition is read fresh: the order's state and head may have moved since the release started.
   const t = await targetOf(ctx, githubFor, report, event.type === 'transition');
   if (t === undefined) return;
-  if (event.type === 'transition') return onTransition(ctx, t, report, event);
+  if (event.type === 'transition') {
+    onTransition(ctx, t, report, event);
+    return;
+  }
   if (event.type === 'rollback-started' || event.type === 'rollback-finished') return onRollback(ctx, t, report, event);
-  return onNote(ctx, t, report, event);
+  onNote(ctx, t, report, event);
 }
 
 /** Creates the reporter (see the top of this file). */
 export function createGitHubReporter(options: GitHubReporterOptions): GitHubReporter {
   const log = options.log ?? noopLog;
-  const runner = createKeyedSerialRunner(Number.MAX_SAFE_INTEGER, (error) =>
-    log.warn({ err: error }, 'reporting a worker event failed'),
-  );
+  const runner = createKeyedSerialRunner(Number.MAX_SAFE_INTEGER, (error) => {
+    log.warn({ err: error }, 'reporting a worker event failed');
+  });
   const ctx: ReportContext = {
     publicUrl: options.publicUrl,
     log,
@@ -97,7 +104,9 @@ export function createGitHubReporter(options: GitHubReporterOptions): GitHubRepo
     refreshIntervalMs: options.flushIntervalMs ?? 1_000,
     liveAfterMs: options.liveAfterMs ?? 700,
     noteDelayMs: options.noteDelayMs ?? 1_000,
-    beside: (key, task) => runner.add(key, task),
+    beside: (key, task) => {
+      runner.add(key, task);
+    },
     call: githubCaller(log, options.attempts ?? 3),
   };
   const orders = new Map<number, OrderReport>();

@@ -99,7 +99,7 @@ export function createWriteQueue(pacing: WritePacing): WriteQueue {
   let writing = false;
   let lastHandedAt = -Infinity;
   let timer: NodeJS.Timeout | undefined;
-  let idleWaiters: Array<() => void> = [];
+  let idleWaiters: (() => void)[] = [];
 
   const settle = (): void => {
     const waiters = idleWaiters;

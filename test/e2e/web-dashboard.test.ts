@@ -212,12 +212,11 @@ describe('a live release', () => {
     const hosts = fleet.hostEntries().map((host) => host.name);
     for (const host of hosts) {
       // Stages with nothing to run for this plan (no pre-deploy or go-live commands, no health check, no monitor) are skipped.
-      // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- runs in the browser; the DOM's types are not in this Node project's lib
-      const results = await page
-        .locator(`#live td[data-host="${host}"]`)
-        .evaluateAll((cells) =>
-          cells.map((cell) => `${cell.getAttribute('data-stage') ?? ''}:${cell.getAttribute('data-result') ?? ''}`),
-        );
+
+      const results = await page.locator(`#live td[data-host="${host}"]`).evaluateAll((cells) =>
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access -- runs in the browser; the DOM's types are not in this Node project's lib
+        cells.map((cell) => `${cell.getAttribute('data-stage') ?? ''}:${cell.getAttribute('data-result') ?? ''}`),
+      );
       expect(results.filter((cell) => cell.endsWith(':ok')).map((cell) => cell.split(':')[0])).toEqual([
         'check',
         'fetch',

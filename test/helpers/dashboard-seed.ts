@@ -239,49 +239,41 @@ export async function seedDashboardHistory(db: Db): Promise<SeededHistory> {
   for (const host of ['web-1', 'web-2']) {
     for (const stage of STAGES) {
       await db.insert(stageEvents).values({ releaseId: 'rel-shop-1', host, stage, result: 'started', at: day(3, 9) });
-      await db
-        .insert(stageEvents)
-        .values({
-          releaseId: 'rel-shop-1',
-          host,
-          stage,
-          result: stage === 'monitor' ? 'skipped' : 'ok',
-          durationMs: 1200,
-          at: day(3, 9),
-        });
+      await db.insert(stageEvents).values({
+        releaseId: 'rel-shop-1',
+        host,
+        stage,
+        result: stage === 'monitor' ? 'skipped' : 'ok',
+        durationMs: 1200,
+        at: day(3, 9),
+      });
     }
-    await db
-      .insert(stageOutput)
-      .values({
-        releaseId: 'rel-shop-1',
-        host,
-        stage: 'post_deploy',
-        stream: 'stdout',
-        line: `migrations applied on ${host}`,
-      });
-    await db
-      .insert(hostRuns)
-      .values({
-        releaseId: 'rel-shop-1',
-        host,
-        outcome: 'released',
-        previousVersion: '1.9.0',
-        durationMs: 12_000,
-        finishedAt: day(3, 10),
-      });
+    await db.insert(stageOutput).values({
+      releaseId: 'rel-shop-1',
+      host,
+      stage: 'post_deploy',
+      stream: 'stdout',
+      line: `migrations applied on ${host}`,
+    });
+    await db.insert(hostRuns).values({
+      releaseId: 'rel-shop-1',
+      host,
+      outcome: 'released',
+      previousVersion: '1.9.0',
+      durationMs: 12_000,
+      finishedAt: day(3, 10),
+    });
   }
   await db
     .insert(stageEvents)
     .values({ releaseId: 'rel-ledger-1', host: 'vault-1', stage: 'check', result: 'started' });
-  await db
-    .insert(stageOutput)
-    .values({
-      releaseId: 'rel-ledger-1',
-      host: 'vault-1',
-      stage: 'check',
-      stream: 'stdout',
-      line: 'ledger master key fingerprint 42',
-    });
+  await db.insert(stageOutput).values({
+    releaseId: 'rel-ledger-1',
+    host: 'vault-1',
+    stage: 'check',
+    stream: 'stdout',
+    line: 'ledger master key fingerprint 42',
+  });
 
   await db.insert(environmentLocks).values([
     {

@@ -178,9 +178,9 @@ function serveRepository(fake: FakeGitHubApi, config: { yaml: string }): void {
   fake.handle('GET /repos/{owner}/{repo}/issues/{issue_number}/labels', (request) => {
     const labels = new Set<string>();
     for (const sent of fake.requests) {
-      if (sent.pathParams['issue_number'] !== request.pathParams['issue_number'] || sent.status >= 300) continue;
+      if (sent.pathParams.issue_number !== request.pathParams.issue_number || sent.status >= 300) continue;
       if (sent.route === '/repos/{owner}/{repo}/issues/{issue_number}/labels/{name}' && sent.method === 'DELETE')
-        labels.delete(decodeURIComponent(sent.pathParams['name'] ?? ''));
+        labels.delete(decodeURIComponent(sent.pathParams.name ?? ''));
       const added =
         typeof sent.body === 'object' && sent.body !== null && 'labels' in sent.body && Array.isArray(sent.body.labels)
           ? sent.body.labels

@@ -126,8 +126,9 @@ describe('yardmaster secrets', () => {
     expect(all.stdout).not.toMatch(/tok-|db-password/);
     const staging = await run(['list', '--repo', 'acme/shop', '--env', 'staging', '--json']);
     const listed: unknown = JSON.parse(staging.stdout);
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
+
     expect(listed).toEqual([
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
       { environment: 'staging', name: 'API_TOKEN', set_at: expect.stringMatching(/Z$/), set_by: 'cli:opal' },
     ]);
     expect((await run(['list', '--repo', 'acme/none'])).stdout).toBe('no secrets for acme/none\n');

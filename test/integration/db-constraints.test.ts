@@ -85,16 +85,14 @@ describe.each(BACKENDS)('constraints on %s', (backend) => {
   it('keeps one work order per issue', async () => {
     expect(
       await sqlState(
-        db
-          .insert(workOrders)
-          .values({
-            repoFullName: REPO,
-            installationId: 42,
-            kind: 'issue',
-            number: 1,
-            title: 'Again',
-            requester: 'octocat',
-          }),
+        db.insert(workOrders).values({
+          repoFullName: REPO,
+          installationId: 42,
+          kind: 'issue',
+          number: 1,
+          title: 'Again',
+          requester: 'octocat',
+        }),
       ),
     ).toBe(UNIQUE_VIOLATION);
   });
@@ -122,16 +120,14 @@ describe.each(BACKENDS)('constraints on %s', (backend) => {
     // A PR deployment without an environment is refused outright.
     expect(
       await sqlState(
-        db
-          .insert(workOrders)
-          .values({
-            repoFullName: REPO,
-            installationId: 42,
-            kind: 'pull_request',
-            number: 10,
-            title: 'PR 10',
-            requester: 'hubot',
-          }),
+        db.insert(workOrders).values({
+          repoFullName: REPO,
+          installationId: 42,
+          kind: 'pull_request',
+          number: 10,
+          title: 'PR 10',
+          requester: 'hubot',
+        }),
       ),
     ).toBe(CHECK_VIOLATION);
   });

@@ -113,16 +113,14 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
 
   it('enqueues in the same transaction as the approval: both commit together', async () => {
     const id = await test.database.db.transaction(async (tx) => {
-      await tx
-        .insert(approvals)
-        .values({
-          workOrderId,
-          actor: 'ops-1',
-          source: 'github',
-          digest: 'd1',
-          verdict: 'approved',
-          sourceRef: 'review:1',
-        });
+      await tx.insert(approvals).values({
+        workOrderId,
+        actor: 'ops-1',
+        source: 'github',
+        digest: 'd1',
+        verdict: 'approved',
+        sourceRef: 'review:1',
+      });
       return queue.send('release', { workOrderId, marker: 'committed' }, { tx });
     });
     const job = await box.next('committed');
@@ -133,16 +131,14 @@ describe.each(BACKENDS)('job queue on %s', (backend) => {
   it('enqueues in the same transaction as the approval: both roll back together', async () => {
     await expect(
       test.database.db.transaction(async (tx) => {
-        await tx
-          .insert(approvals)
-          .values({
-            workOrderId,
-            actor: 'ops-2',
-            source: 'github',
-            digest: 'd1',
-            verdict: 'approved',
-            sourceRef: 'review:2',
-          });
+        await tx.insert(approvals).values({
+          workOrderId,
+          actor: 'ops-2',
+          source: 'github',
+          digest: 'd1',
+          verdict: 'approved',
+          sourceRef: 'review:2',
+        });
         await queue.send('release', { workOrderId, marker: 'rolled-back' }, { tx });
         expect(await jobsWithMarker(tx, 'rolled-back')).toBe(1);
         throw new Error('quorum check failed');

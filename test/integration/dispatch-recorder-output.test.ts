@@ -25,16 +25,14 @@ async function recorded(
   releaseId: string,
   emit: (sink: (event: ReleaseEvent) => void) => void,
 ): Promise<{ host: string; stage: string; line: string }[]> {
-  await test.database.db
-    .insert(releases)
-    .values({
-      releaseId,
-      repoFullName: 'acme/shop',
-      app: 'shop',
-      environment: 'production',
-      version: '1.0.0',
-      status: 'running',
-    });
+  await test.database.db.insert(releases).values({
+    releaseId,
+    repoFullName: 'acme/shop',
+    app: 'shop',
+    environment: 'production',
+    version: '1.0.0',
+    status: 'running',
+  });
   const recorder = createReleaseRecorder(test.database.db, {
     releaseId,
     attempt: 1,

@@ -74,7 +74,7 @@ const started: OwnApp[] = [];
 async function startOwnApp(options: YardmasterAppOptions): Promise<OwnApp> {
   const validation = createValidationLog();
   const secret = randomBytes(20).toString('hex');
-  const log = pino({ level: process.env['TEST_LOG_LEVEL'] ?? 'silent' });
+  const log = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const yardmaster = createYardmasterApp({ service: harness.deps, publicUrl: harness.publicUrl }, options);
   const probot = createAppProbot({
     appId: 123456,
@@ -125,7 +125,7 @@ async function deliveryRow(id: string): Promise<typeof webhookDeliveries.$inferS
 function acceptedComments(number: number): string[] {
   return harness.fake
     .requestsTo(ROUTES.comments)
-    .filter((request) => request.pathParams['issue_number'] === String(number) && request.status === 201)
+    .filter((request) => request.pathParams.issue_number === String(number) && request.status === 201)
     .map(bodyText);
 }
 
@@ -174,7 +174,7 @@ function hookDelivery(
 }
 
 /** What the stand-in lists as the App's deliveries: pages in order (the first without a cursor). */
-const hookPages: Array<Array<Record<string, unknown>>> = [[]];
+const hookPages: Record<string, unknown>[][] = [[]];
 
 beforeAll(async () => {
   harness = await startHarness({
@@ -182,10 +182,10 @@ beforeAll(async () => {
     workDir: '/nonexistent',
   });
   harness.fake.handle(DELIVERIES, (request) => {
-    const page = Number(request.query['cursor'] ?? '0');
+    const page = Number(request.query.cursor ?? '0');
     const next =
       page + 1 < hookPages.length
-        ? `<${harness.fake.baseUrl}/app/hook/deliveries?per_page=${request.query['per_page'] ?? ''}` +
+        ? `<${harness.fake.baseUrl}/app/hook/deliveries?per_page=${request.query.per_page ?? ''}` +
           `&cursor=${page + 1}>; rel="next"`
         : undefined;
     return { status: 200, body: hookPages[page] ?? [], ...(next === undefined ? {} : { headers: { link: next } }) };
@@ -218,7 +218,7 @@ describe('GitHub answering 502, then 200', () => {
     if (original === undefined) throw new Error('no comments handler');
     let failing = true;
     harness.fake.handle(ROUTES.comments, (request) =>
-      failing && request.pathParams['issue_number'] === '80'
+      failing && request.pathParams.issue_number === '80'
         ? { status: 502, body: { message: 'Bad Gateway' } }
         : original(request),
     );
@@ -246,18 +246,18 @@ describe('GitHub answering 502, then 200', () => {
     await app.yardmaster.idle();
     harness.fake.handle(ROUTES.comments, original);
     const replies = acceptedComments(80);
-    const statusAt = replies.findIndex((body) => /Work order #80: /.test(body));
+    const statusAt = replies.findIndex((body) => body.includes('Work order #80: '));
     const planAt = replies.findIndex((body) => /Plan v\d+ checked/.test(body));
     expect(statusAt).toBeGreaterThanOrEqual(0);
     expect(planAt).toBeGreaterThan(statusAt);
-    expect(replies.filter((body) => /Work order #80: /.test(body))).toHaveLength(1);
+    expect(replies.filter((body) => body.includes('Work order #80: '))).toHaveLength(1);
     expect(await deliveryRow(status)).toMatchObject({ status: 'handled', payload: null, nextAttemptAt: null });
     expect((await deliveryRow(status))?.attempts).toBeGreaterThanOrEqual(2);
     expect((await deliveryRow(plan))?.status).toBe('handled');
     expect(
       harness.fake
         .requestsTo(ROUTES.comments)
-        .some((request) => request.pathParams['issue_number'] === '80' && request.status === 502),
+        .some((request) => request.pathParams.issue_number === '80' && request.status === 502),
     ).toBe(true);
   });
 });
@@ -270,7 +270,7 @@ describe('retries across a restart', () => {
     const original = harness.fake.handlerOf(ROUTES.comments);
     if (original === undefined) throw new Error('no comments handler');
     harness.fake.handle(ROUTES.comments, (request) =>
-      request.pathParams['issue_number'] === '86'
+      request.pathParams.issue_number === '86'
         ? { status: 503, body: { message: 'Service Unavailable' } }
         : original(request),
     );
@@ -287,6 +287,7 @@ describe('retries across a restart', () => {
       await before.close();
       // Stopped: nothing tries the stored retry any more.
       const stored = await deliveryRow(status);
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
       expect(stored).toMatchObject({ status: 'retrying', payload: expect.anything() });
       expect(stored?.attempts).toBeGreaterThanOrEqual(1);
       expect(stored?.nextAttemptAt).toBeInstanceOf(Date);
@@ -298,7 +299,7 @@ describe('retries across a restart', () => {
     const after = await startOwnApp({ retry: RETRY });
     await after.yardmaster.idle();
     const replies = acceptedComments(86);
-    const statusAt = replies.findIndex((body) => /Work order #86: /.test(body));
+    const statusAt = replies.findIndex((body) => body.includes('Work order #86: '));
     const planAt = replies.findIndex((body) => /Plan v\d+ checked/.test(body));
     expect(statusAt).toBeGreaterThanOrEqual(0);
     expect(planAt).toBeGreaterThan(statusAt);
@@ -341,7 +342,7 @@ describe('a delivery that fails for a reason retrying cannot fix', () => {
     if (original === undefined) throw new Error('no comments handler');
     let refusals = 0;
     harness.fake.handle(ROUTES.comments, (request) => {
-      if (request.pathParams['issue_number'] !== '82' || refusals > 0) return original(request);
+      if (request.pathParams.issue_number !== '82' || refusals > 0) return original(request);
       refusals++;
       return { status: 422, body: { message: 'Validation Failed', documentation_url: 'https://docs.github.com/rest' } };
     });
@@ -372,12 +373,12 @@ describe('the database unavailable in the middle of handling, and deliveries it 
       retry: RETRY,
       redeliveries: { probeIntervalMs: 100, recoveryDelayMs: 0, onSwept: (result) => sweeps.push(result) },
     });
-    await waitFor('the sweep at start', async () => (sweeps.length >= 1 ? true : undefined), 10_000);
+    await waitFor('the sweep at start', () => Promise.resolve(sweeps.length >= 1 ? true : undefined), 10_000);
     expect(sweeps[0]).toMatchObject({ requested: [] });
     // Redelivery as GitHub does it: the same delivery id and payload, sent again.
     const refused = new Map<number, { guid: string; payload: WebhookPayload }>();
     harness.fake.handle(REDELIVER, (request) => {
-      const entry = refused.get(Number(request.pathParams['delivery_id']));
+      const entry = refused.get(Number(request.pathParams.delivery_id));
       if (entry === undefined)
         return {
           status: 422,
@@ -445,11 +446,11 @@ describe('the database unavailable in the middle of handling, and deliveries it 
     expect(await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 85 })).toMatchObject({
       state: 'requested',
     });
-    expect(acceptedComments(84).filter((body) => /Work order received/.test(body))).toHaveLength(1);
-    expect(acceptedComments(85).filter((body) => /Work order received/.test(body))).toHaveLength(1);
+    expect(acceptedComments(84).filter((body) => body.includes('Work order received'))).toHaveLength(1);
+    expect(acceptedComments(85).filter((body) => body.includes('Work order received'))).toHaveLength(1);
     const [request, ...again] = harness.fake.requestsTo(REDELIVER);
     expect(again).toEqual([]);
-    expect(request?.pathParams['delivery_id']).toBe('7001');
+    expect(request?.pathParams.delivery_id).toBe('7001');
     expect(request?.headers.authorization).toMatch(/^bearer [\w-]+\.[\w-]+\.[\w-]+$/i);
     const audited = await harness.deps.db
       .select()
@@ -458,6 +459,7 @@ describe('the database unavailable in the middle of handling, and deliveries it 
     expect(audited).toHaveLength(1);
     expect(audited[0]).toMatchObject({
       actor: 'yardmaster',
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
       data: expect.objectContaining({ hookDeliveryId: 7001, event: 'issues', action: 'opened' }),
     });
     hookPages[0] = [];

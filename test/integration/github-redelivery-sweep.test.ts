@@ -106,7 +106,7 @@ async function startOnce(options: YardmasterAppOptions['redeliveries'] = {}): Pr
 }
 
 function redelivered(): string[] {
-  return fake.requestsTo(REDELIVER).map((request) => request.pathParams['delivery_id'] ?? '');
+  return fake.requestsTo(REDELIVER).map((request) => request.pathParams.delivery_id ?? '');
 }
 
 beforeAll(async () => {
@@ -114,12 +114,12 @@ beforeAll(async () => {
   test = await openTestDatabase('postgres');
   queue = await openQueue(test.database, { queues: RUNTIME_QUEUES, onError: () => undefined });
   fake.handle(DELIVERIES, (request) => {
-    const page = request.query['cursor'] === 'page-2' ? 1 : 0;
+    const page = request.query.cursor === 'page-2' ? 1 : 0;
     const next =
       page === 0
         ? {
             link:
-              `<${fake.baseUrl}/app/hook/deliveries?per_page=${request.query['per_page'] ?? ''}` +
+              `<${fake.baseUrl}/app/hook/deliveries?per_page=${request.query.per_page ?? ''}` +
               '&cursor=page-2>; rel="next"',
           }
         : undefined;

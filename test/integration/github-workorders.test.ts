@@ -170,7 +170,7 @@ function finalCheckRuns(order: WorkOrder, createdIds: Map<string, number>): Map<
   const { create, updates } = checkRunsOf(order);
   const finals = new Map<string, Record<string, unknown>>();
   for (const [name, id] of createdIds) {
-    const last = updates.get(id)?.at(-1) ?? create.findLast((body) => body['name'] === `yardmaster / ${name}`);
+    const last = updates.get(id)?.at(-1) ?? create.findLast((body) => body.name === `yardmaster / ${name}`);
     if (last !== undefined) finals.set(name, last);
   }
   return finals;
@@ -188,16 +188,15 @@ function checkRunBodies(order: WorkOrder): Record<string, unknown>[] {
  */
 async function checkRunOffering(order: WorkOrder, identifier: string, stage: string): Promise<number> {
   const offers = (body: Record<string, unknown>): boolean =>
-    JSON.stringify(body['actions'] ?? []).includes(`"${identifier}"`) &&
-    JSON.stringify(body['output'] ?? '').includes(stage);
+    JSON.stringify(body.actions ?? []).includes(`"${identifier}"`) && JSON.stringify(body.output ?? '').includes(stage);
   return waitFor(
     `a check run offering ${identifier} in ${stage}`,
     async () => {
       const updated = harness.fake
         .requestsTo(ROUTES.updateCheckRun)
         .find((request) => isRecord(request.body) && offers(request.body));
-      if (updated !== undefined) return Number(updated.pathParams['check_run_id']);
-      if (!checkRunsOf(order).create.some((body) => body['name'] === `yardmaster / ${stage}` && offers(body)))
+      if (updated !== undefined) return Number(updated.pathParams.check_run_id);
+      if (!checkRunsOf(order).create.some((body) => body.name === `yardmaster / ${stage}` && offers(body)))
         return undefined;
       return (await checkRunIds(order)).get(stage);
     },
@@ -286,7 +285,7 @@ describe('a work order from issue to accepted release', () => {
     const healthOutput = finals.get('health')?.output;
     expect(JSON.stringify(healthOutput)).toContain('host-3');
     // While the release ran, the running stage offered Abort and Rollback.
-    const offered = checkRunBodies(order).some((body) => JSON.stringify(body['actions'] ?? []).includes('"abort"'));
+    const offered = checkRunBodies(order).some((body) => JSON.stringify(body.actions ?? []).includes('"abort"'));
     expect(offered).toBe(true);
 
     const deployments = await deploymentIdsOf(order);
@@ -329,9 +328,10 @@ describe('a work order from issue to accepted release', () => {
     expect(JSON.stringify(health?.output)).toContain('host-2');
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(finals.get('check')).toMatchObject({ conclusion: expect.stringMatching(/success|cancelled/) });
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
+
     expect(finals.get('done')).toMatchObject({
       status: 'completed',
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
       conclusion: expect.stringMatching(/cancelled|skipped/),
     });
     expect(deploymentStates(await deploymentIdsOf(order))).toEqual(['queued', 'in_progress', 'failure']);

@@ -77,7 +77,7 @@ afterEach(githubRequestCheck(() => harness));
 afterEach((context) => {
   if (context.task.result?.state !== 'fail') return;
   for (const request of harness.fake.requestsTo(ROUTES.comments))
-    console.log(`#${request.pathParams['issue_number']}: ${JSON.stringify(request.body)}`);
+    console.log(`#${request.pathParams.issue_number}: ${JSON.stringify(request.body)}`);
 });
 
 async function comment(number: number, author: string, body: string): Promise<void> {
@@ -154,16 +154,16 @@ function stageWrites(
     if (!isRecord(request.body)) return [];
     const created =
       request.route === '/repos/{owner}/{repo}/check-runs' &&
-      request.body['name'] === `yardmaster / ${stage}` &&
-      request.body['external_id'] === `yardmaster-order-${order.id}`;
+      request.body.name === `yardmaster / ${stage}` &&
+      request.body.external_id === `yardmaster-order-${order.id}`;
     const updated =
-      request.route === '/repos/{owner}/{repo}/check-runs/{check_run_id}' && request.pathParams['check_run_id'] === id;
+      request.route === '/repos/{owner}/{repo}/check-runs/{check_run_id}' && request.pathParams.check_run_id === id;
     return created || updated ? [{ at: request.at, body: request.body }] : [];
   });
 }
 
 function offersAbort(body: Record<string, unknown>): boolean {
-  return body['status'] === 'in_progress' && JSON.stringify(body['actions'] ?? []).includes('"abort"');
+  return body.status === 'in_progress' && JSON.stringify(body.actions ?? []).includes('"abort"');
 }
 
 /** One line per write (and per stage event) since `from`, times relative to the release's start. */
@@ -175,14 +175,14 @@ function timeline(order: WorkOrder, ids: Map<string, number>, from: number, star
   );
   const describe = (request: RecordedRequest): string => {
     const body = isRecord(request.body) ? request.body : {};
-    const stage = typeof body['name'] === 'string' ? body['name'] : names.get(request.pathParams['check_run_id'] ?? '');
+    const stage = typeof body.name === 'string' ? body.name : names.get(request.pathParams.check_run_id ?? '');
     const state = [
-      body['status'],
-      body['conclusion'],
-      body['state'],
-      JSON.stringify(body['actions'] ?? []).includes('"abort"') ? 'Abort' : undefined,
+      body.status,
+      body.conclusion,
+      body.state,
+      JSON.stringify(body.actions ?? []).includes('"abort"') ? 'Abort' : undefined,
     ];
-    const what = [stage, ...state].filter((part) => part !== undefined).join(' ');
+    const what = [stage, ...state].filter((part) => typeof part === 'string').join(' ');
     const path = request.path.replace(`/repos/${REPO_FULL_NAME}`, '');
     return `${seconds(request.at)}  ${request.method.padEnd(6)} ${path} → ${request.status}  ${what}`;
   };
@@ -253,11 +253,11 @@ describe("reporting within GitHub's write budget", () => {
     // The second batch's health check runs: every host has switched to 3.0.0 by now.
     await waitFor(
       'the second batch in its health check',
-      async () => {
+      () => {
         const healthStarts = releaseEventsOf(order).filter(
           ({ event }) => event.type === 'stage.started' && event.stage === 'health',
         );
-        return healthStarts.length === 3 ? true : undefined;
+        return Promise.resolve(healthStarts.length === 3 ? true : undefined);
       },
       60_000,
     );

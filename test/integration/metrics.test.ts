@@ -102,9 +102,10 @@ describe('/metrics', () => {
     }
     expect(parseMetricsToken({})).toEqual({ ok: true, token: undefined });
     expect(parseMetricsToken({ YARDMASTER_METRICS_TOKEN: '' })).toEqual({ ok: true, token: undefined });
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
+
     expect(parseMetricsToken({ YARDMASTER_METRICS_TOKEN: 'short' })).toMatchObject({
       ok: false,
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
       problem: expect.stringMatching(/at least 16/),
     });
     expect(parseMetricsToken({ YARDMASTER_METRICS_TOKEN: 'has a space in it, sixteen+' })).toMatchObject({ ok: false });

@@ -256,18 +256,16 @@ describe('live progress', () => {
     );
     const first = await events.next((event) => event.event === 'progress');
     expect(first.data).toContain('No release yet.');
-    await test.database.db
-      .insert(releases)
-      .values({
-        workOrderId: seeded.plannedOrderId,
-        releaseId: 'rel-shop-2',
-        repoFullName: READABLE_REPO,
-        app: 'shop',
-        environment: 'production',
-        version: '2.1.0',
-        status: 'running',
-        startedAt: new Date(),
-      });
+    await test.database.db.insert(releases).values({
+      workOrderId: seeded.plannedOrderId,
+      releaseId: 'rel-shop-2',
+      repoFullName: READABLE_REPO,
+      app: 'shop',
+      environment: 'production',
+      version: '2.1.0',
+      status: 'running',
+      startedAt: new Date(),
+    });
     await events.next((event) => event.data.includes('rel-shop-2'));
     await test.database.db
       .insert(stageEvents)
@@ -282,15 +280,13 @@ describe('live progress', () => {
       .values({ releaseId: 'rel-shop-2', host: 'web-1', stage: 'check', result: 'ok', durationMs: 40 });
     await events.next((event) => event.data.includes('data-host="web-1" data-stage="check" data-result="ok"'));
     // Writes of another order's release do not concern this stream (and never reach it).
-    await test.database.db
-      .insert(stageOutput)
-      .values({
-        releaseId: 'rel-ledger-1',
-        host: 'vault-1',
-        stage: 'check',
-        stream: 'stdout',
-        line: 'second ledger secret',
-      });
+    await test.database.db.insert(stageOutput).values({
+      releaseId: 'rel-ledger-1',
+      host: 'vault-1',
+      stage: 'check',
+      stream: 'stdout',
+      line: 'second ledger secret',
+    });
     await test.database.db
       .insert(stageEvents)
       .values({ releaseId: 'rel-shop-2', host: 'web-2', stage: 'check', result: 'started' });

@@ -90,17 +90,15 @@ async function seed(db: Db): Promise<void> {
     created: Date,
     verdict: 'approved' | 'rejected' = 'approved',
   ) =>
-    db
-      .insert(approvals)
-      .values({
-        workOrderId,
-        actor,
-        source: 'github',
-        digest,
-        verdict,
-        sourceRef: `review:${(ref += 1)}`,
-        createdAt: created,
-      });
+    db.insert(approvals).values({
+      workOrderId,
+      actor,
+      source: 'github',
+      digest,
+      verdict,
+      sourceRef: `review:${(ref += 1)}`,
+      createdAt: created,
+    });
   const release = (
     workOrderId: number | null,
     id: string,
@@ -110,19 +108,17 @@ async function seed(db: Db): Promise<void> {
     status: 'succeeded' | 'partial' | 'failed' | 'aborted' | 'running',
     finished: Date | null,
   ) =>
-    db
-      .insert(releases)
-      .values({
-        workOrderId,
-        releaseId: id,
-        repoFullName: repo,
-        app,
-        environment,
-        version: id,
-        status,
-        finishedAt: finished,
-        createdAt: finished ?? at('11-05T12:00'),
-      });
+    db.insert(releases).values({
+      workOrderId,
+      releaseId: id,
+      repoFullName: repo,
+      app,
+      environment,
+      version: id,
+      status,
+      finishedAt: finished,
+      createdAt: finished ?? at('11-05T12:00'),
+    });
 
   // Before the range: a success of checkout/production without an order (not an order, outside the range).
   await release(null, 'R0', 'acme/shop', 'checkout', 'production', 'succeeded', at('10-31T23:00'));
@@ -367,18 +363,16 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
       .where(and(eq(workOrders.repoFullName, 'acme/shop'), eq(workOrders.number, 3)));
     const daveDeployed = (n: number) =>
       n === 0 ? [] : [{ person: 'dave', ordersRequested: 0, plansAuthored: 0, approvalsGiven: 0, releasesDeployed: n }];
-    await db
-      .insert(releases)
-      .values({
-        workOrderId: wo3?.id ?? null,
-        releaseId: 'RETRY',
-        repoFullName: 'acme/shop',
-        app: 'cart',
-        environment: 'production',
-        version: 'x',
-        status: 'failed',
-        finishedAt: at('11-20T10:00'),
-      });
+    await db.insert(releases).values({
+      workOrderId: wo3?.id ?? null,
+      releaseId: 'RETRY',
+      repoFullName: 'acme/shop',
+      app: 'cart',
+      environment: 'production',
+      version: 'x',
+      status: 'failed',
+      finishedAt: at('11-20T10:00'),
+    });
     expect(await successRate(db, day)).toEqual({ finished: 1, succeeded: 0, rate: 0 });
     expect(await personActivity(db, day)).toEqual(daveDeployed(1));
     await db.update(releases).set({ status: 'running', finishedAt: null }).where(eq(releases.releaseId, 'RETRY'));

@@ -23,9 +23,10 @@ describe('resolveAuditKey', () => {
       key: { bytes: Buffer.from(key) },
       source: 'variable',
     });
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
+
     expect(
       await resolveAuditKey({ YARDMASTER_AUDIT_KEY: 'short' }, { kind: 'pglite', dataDir: dir }, { createFile: true }),
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     ).toMatchObject({ ok: false, problem: expect.stringMatching(/at least 32 characters/) });
   });
 
@@ -58,9 +59,10 @@ describe('resolveAuditKey', () => {
     const again = await resolveAuditKey({}, { kind: 'pglite', dataDir }, { createFile: true });
     expect(again).toEqual(made);
     await writeFile(file, 'too-short\n');
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
+
     expect(await resolveAuditKey({}, { kind: 'pglite', dataDir }, { createFile: false })).toMatchObject({
       ok: false,
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
       problem: expect.stringMatching(/shorter than 32/),
     });
   });

@@ -7,6 +7,7 @@ import {
   STATE,
   type QueuedWrite,
   type Urgency,
+  type WritePriority,
 } from '../../src/github/write-queue.ts';
 import { retry } from '../../src/lib/retry.ts';
 
@@ -15,18 +16,24 @@ function objectWrite(key: string, state: { value: string; urgency: Urgency | und
   return {
     key,
     urgency: () => state.urgency,
-    write: async () => {
+    write: () => {
       log.push(`${key}=${state.value}`);
       state.urgency = undefined;
+      return Promise.resolve();
     },
   };
+}
+
+/** An urgency typed as one a write may lose (the writes clear it once sent). */
+function urgencyOf(priority: WritePriority): Urgency | undefined {
+  return { priority };
 }
 
 describe('the GitHub write queue', () => {
   it('sends the newest state of an object once, most urgent first, oldest first among equals', async () => {
     const queue = createWriteQueue({ paceMs: 0 });
     const log: string[] = [];
-    const blocker = { value: 'first', urgency: { priority: STATE } as Urgency | undefined };
+    const blocker = { value: 'first', urgency: urgencyOf(STATE) };
     let release = (): void => undefined;
     queue.add({
       ...objectWrite('blocker', blocker, log),
@@ -39,9 +46,9 @@ describe('the GitHub write queue', () => {
             }),
         ),
     });
-    const note = { value: 'label', urgency: { priority: NOTE } as Urgency | undefined };
-    const stage = { value: 'running', urgency: { priority: LIVE } as Urgency | undefined };
-    const refresh = { value: 'lines', urgency: { priority: REFRESH } as Urgency | undefined };
+    const note = { value: 'label', urgency: urgencyOf(NOTE) };
+    const stage = { value: 'running', urgency: urgencyOf(LIVE) };
+    const refresh = { value: 'lines', urgency: urgencyOf(REFRESH) };
     queue.add(objectWrite('note', note, log));
     queue.add(objectWrite('refresh', refresh, log));
     queue.add(objectWrite('stage', stage, log));
@@ -72,13 +79,14 @@ describe('the GitHub write queue', () => {
     const queue = createWriteQueue({ paceMs: 100 });
     const times: number[] = [];
     for (const key of ['a', 'b', 'c']) {
-      const state = { urgency: { priority: STATE } as Urgency | undefined };
+      const state = { urgency: urgencyOf(STATE) };
       queue.add({
         key,
         urgency: () => state.urgency,
-        write: async () => {
+        write: () => {
           times.push(Date.now());
           state.urgency = undefined;
+          return Promise.resolve();
         },
       });
     }

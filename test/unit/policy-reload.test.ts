@@ -42,11 +42,12 @@ describe('startPolicy', () => {
     const log = recordingLog();
     const started = await startPolicy(undefined, { artifactsDir: dir, log, signals: new EventEmitter() });
     expect(started.ok && started.source.forRepo('a/b').origin).toStrictEqual({ kind: 'defaults' });
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
+
     expect(log.lines).toStrictEqual([
       {
         level: 'warn',
         fields: { policy: 'defaults' },
+        // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
         message: expect.stringMatching(/no YARDMASTER_POLICY: every repository may target any host/),
       },
     ]);

@@ -40,15 +40,17 @@ describe('parseSecretValue', () => {
   it('refuses empty, oversized, non-UTF-8 and NUL-holding values', () => {
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
     expect(parseSecretValue(Buffer.from('\n'))).toMatchObject({ ok: false, message: expect.stringMatching(/empty/) });
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
+
     expect(parseSecretValue(Buffer.alloc(MAX_SECRET_BYTES + 1, 'a'))).toMatchObject({
       ok: false,
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
       message: expect.stringMatching(/larger than 65536 bytes/),
     });
     expect(parseSecretValue(Buffer.alloc(MAX_SECRET_BYTES, 'a')).ok).toBe(true);
-    // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
+
     expect(parseSecretValue(Buffer.from([0xff, 0xfe, 0x41]))).toMatchObject({
       ok: false,
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
       message: expect.stringMatching(/UTF-8/),
     });
     // eslint-disable-next-line @typescript-eslint/no-unsafe-assignment -- vitest's asymmetric matchers are typed any
