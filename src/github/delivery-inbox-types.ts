@@ -35,7 +35,10 @@ export interface ArrivingDelivery {
 export type Acceptance = 'queued' | 'seen before' | 'not for us';
 
 export interface DeliveryInbox {
-  /** Stores the delivery and queues its handling; resolves once it is stored, which is all the webhook answer waits for. */
+  /**
+   * Stores the delivery and queues its handling; resolves once it is stored, which is all the webhook answer waits
+   * for.
+   */
   accept(delivery: ArrivingDelivery): Promise<Acceptance>;
   /** Queues the deliveries stored but not handled (a process stopped before it was done); how many. */
   resume(): Promise<number>;
