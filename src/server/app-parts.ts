@@ -22,7 +22,7 @@ export type StartResult =
 
 /** What tests and benches may change. */
 export interface StartOptions {
-  /** Octokit class for the App's Probot (request validation in tests, no throttling in benches); Probot's own by default. */
+  /** Octokit class for the App's Probot (request validation in tests, no throttling in benches); default Probot's. */
   Octokit?: typeof ProbotOctokit;
 }
 
