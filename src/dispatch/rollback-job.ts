@@ -1,6 +1,7 @@
 /** `release.rollback`: a `/rollback` waits for the environment lock like any release (`beginRollback`), then runs. */
 import { beginRollback, checkRollbackJob, type ReleaseJob, type RollbackJobData } from '../workorders/service/index.ts';
 import { executeRollback } from './execute-rollback.ts';
+import { runOncePerOrder } from './one-run-per-order.ts';
 import type { WorkerContext } from './worker-context.ts';
 
 /** Handles one `release.rollback` job. */
@@ -11,25 +12,12 @@ export async function handleRollbackJob(ctx: WorkerContext, job: ReleaseJob<Roll
     ctx.emit(check.event);
     return;
   }
-  if (ctx.active.has(orderId)) {
-    ctx.emit({
-      type: 'skipped',
-      workOrderId: orderId,
-      jobId: job.id,
-      reason: 'in-progress',
-      message: 'this worker runs the order already',
-    });
-    return;
-  }
-  ctx.active.add(orderId);
-  try {
+  await runOncePerOrder(ctx, orderId, job.id, async () => {
     const begun = await beginRollback(ctx, job, check);
     if (begun.kind === 'done') {
       for (const event of begun.events) ctx.emit(event);
       return;
     }
     await executeRollback(ctx, begun.prepared, begun.run);
-  } finally {
-    ctx.active.delete(orderId);
-  }
+  });
 }

@@ -5,6 +5,7 @@
  */
 import { beginRelease, checkStartJob, type ReleaseJob, type StartJobData } from '../workorders/service/index.ts';
 import { executeRelease } from './execute-release.ts';
+import { runOncePerOrder } from './one-run-per-order.ts';
 import { resumeOrder } from './resume-order.ts';
 import type { WorkerContext } from './worker-context.ts';
 
@@ -23,22 +24,9 @@ export async function handleStartJob(
     await resumeOrder(ctx, orderId);
     return;
   }
-  if (ctx.active.has(orderId)) {
-    ctx.emit({
-      type: 'skipped',
-      workOrderId: orderId,
-      jobId: job.id,
-      reason: 'in-progress',
-      message: 'this worker runs the order already',
-    });
-    return;
-  }
-  ctx.active.add(orderId);
-  try {
+  await runOncePerOrder(ctx, orderId, job.id, async () => {
     const begun = await beginRelease(ctx, job, check.order);
     for (const event of begun.events) ctx.emit(event);
     if (begun.kind === 'run') await executeRelease(ctx, begun.prepared, begun.run, job.signal);
-  } finally {
-    ctx.active.delete(orderId);
-  }
+  });
 }
