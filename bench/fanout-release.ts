@@ -9,7 +9,7 @@ import { PREFERRED_CIPHERS } from '../src/executors/ssh-algorithms.ts';
 import type { Executor } from '../src/executors/types.ts';
 import { runRelease } from '../src/deploy/run-release.ts';
 import type { ConnectHost, ReleaseEvent, StageName } from '../src/deploy/types.ts';
-import type { Plan, PlanCommands } from '../src/plan/types.ts';
+import type { Plan, PlanCommands, TransferMethod } from '../src/plan/types.ts';
 import { connectWith, environment, resolved } from '../test/helpers/release-fixtures.ts';
 
 export interface ReleaseSample {
@@ -42,6 +42,10 @@ export interface ReleaseRun {
   user: string;
   artifactsDir: string;
   cacheDir: string;
+  /** How the package reaches the hosts (default stream); `pull` downloads it from `packageUrl`. */
+  transfer?: TransferMethod;
+  /** The package's URL for `pull` (default: the file:// URL of `packagePath`). */
+  packageUrl?: string;
 }
 
 /** The "realistic small plan": one pre_deploy, one post_deploy and a command health check. */
@@ -66,7 +70,8 @@ export async function measureRelease(run: ReleaseRun): Promise<ReleaseSample> {
     app: 'bench',
     environment: 'fanout',
     version: run.version,
-    package: { url: `file://${run.packagePath}`, sha256: run.sha256 },
+    package: { url: run.packageUrl ?? `file://${run.packagePath}`, sha256: run.sha256 },
+    ...(run.transfer === undefined ? {} : { transfer: run.transfer }),
     strategy: { mode: 'parallel', concurrency: run.entries.length, maxFailures: 0 },
     commands: run.commands,
     keepReleases: 5,

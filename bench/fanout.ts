@@ -1,18 +1,22 @@
 /**
  * `npm run bench:fanout`: a ~20 MB package to 10 and to 30 loopback sshd hosts. In the same run it measures
- * the raw floor (one OpenSSH `ssh host 'tar -xz'` pipe per host, all at once) and the full nine-stage release
- * (runRelease, parallel, stream transfer), alternating, 3 times each, and prints medians, minimums, the
- * full/floor ratio (target ≤ 1.5×) and where the release's time goes. Traffic goes to 127.0.0.1 only.
+ * the raw floor (one OpenSSH `ssh host 'tar -xz'` pipe per host, all at once), the full nine-stage release
+ * (runRelease, parallel, stream transfer) and the same release with `transfer: pull` (every host downloads the
+ * package with curl from a local HTTP artifact server, a separate process), alternating, 3 times each, and prints
+ * medians, minimums, the full/floor ratio (target ≤ 1.5×), the controller's CPU time per mode, how wall time grows
+ * with the host count, and where the release's time goes. Traffic goes to 127.0.0.1 only.
  *
- * Environment: BENCH_SIZES (default "10,30"), BENCH_REPS (default 3), BENCH_TIMEOUT_MS (default 30 min).
- * Stops by itself; removes its temp dirs and sshd processes on success, on error, on timeout and on Ctrl-C.
+ * Flags: `--hosts 10,30,100` (host counts; default 10,30), `--reps N` (default 3). The environment's BENCH_SIZES and
+ * BENCH_REPS are read when a flag is absent; BENCH_TIMEOUT_MS (default 30 min) bounds the whole run.
+ * Stops by itself; removes its temp dirs, sshd processes and the artifact server on success, on error, on timeout
+ * and on Ctrl-C.
  */
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
+import { parseArgs, promisify } from 'node:util';
 import type { HostEntry } from '../src/config/types.ts';
 import { STAGES } from '../src/deploy/types.ts';
 import { startSshdFleet, type SshdFleet } from '../test/helpers/sshd.ts';
@@ -28,6 +32,7 @@ import {
 } from './fanout-release.ts';
 import { max, median, min, ms, table } from './fanout-stats.ts';
 import { benchCleanup } from './bench-cleanup.ts';
+import { spawnNode, type SpawnedProcess } from '../test/helpers/spawned-process.ts';
 
 const run = promisify(execFile);
 const GCM = 'aes128-gcm@openssh.com';
@@ -41,21 +46,27 @@ function numbers(value: string | undefined, fallback: number[]): number[] {
     .filter((n) => Number.isInteger(n) && n > 0);
 }
 
-const parsedSizes = numbers(process.env.BENCH_SIZES, [10, 30]);
+const flags = parseArgs({
+  options: { hosts: { type: 'string' }, reps: { type: 'string' } },
+  allowPositionals: false,
+}).values;
+const parsedSizes = numbers(flags.hosts ?? process.env.BENCH_SIZES, [10, 30]);
 const sizes = parsedSizes.length > 0 ? parsedSizes : [10, 30];
-const reps = numbers(process.env.BENCH_REPS, [3])[0] ?? 3;
+const reps = numbers(flags.reps ?? process.env.BENCH_REPS, [3])[0] ?? 3;
 const fleetSize = Math.max(...sizes);
 
 const timeoutMs = numbers(process.env.BENCH_TIMEOUT_MS, [30 * 60_000])[0] ?? 30 * 60_000;
 
 let fleetStarting: Promise<SshdFleet> | undefined;
 let work: string | undefined;
+let artifactServer: SpawnedProcess | undefined;
 // Set once cleaning up has begun (Ctrl-C, the timeout or the normal end).
 let stopping = false;
 const cleanup = benchCleanup(
   'bench:fanout',
   async () => {
     stopping = true;
+    artifactServer?.child.kill('SIGTERM');
     // A fleet still starting is stopped once it is up (startSshdFleet cleans up after itself if it fails).
     const fleet = await fleetStarting?.catch(() => undefined);
     await fleet?.stop().catch((error: unknown) => {
@@ -88,8 +99,11 @@ interface SizeResult {
   floorGcm: Timed[];
   full: Timed[];
   fullBare: Timed[];
+  /** The full release (with the small plan) by `transfer: pull`. */
+  pull: Timed[];
   samples: ReleaseSample[];
   bareSamples: ReleaseSample[];
+  pullSamples: ReleaseSample[];
 }
 
 function stageRows(samples: readonly ReleaseSample[]): string[][] {
@@ -144,6 +158,12 @@ async function main(): Promise<void> {
   console.log(
     `package: ${(pkg.size / 1e6).toFixed(1)} MB tar.gz, ${pkg.files} files, ${(pkg.rawSize / 1e6).toFixed(1)} MB unpacked`,
   );
+  artifactServer = spawnNode([join(import.meta.dirname, 'fanout-artifact-server.ts'), join(work, 'pkgs')], {}, work);
+  const artifactPort = Number(
+    /"port":(\d+)/.exec(await artifactServer.waitForLine((line) => line.startsWith('{"port"')))?.[1],
+  );
+  const packageUrl = `http://127.0.0.1:${artifactPort}/${pkg.path.split('/').pop() ?? ''}`;
+  console.log(`artifact server (pull): ${packageUrl}`);
   console.log(`starting ${fleetSize} sshd hosts on 127.0.0.1…`);
   fleetStarting = startSshdFleet(fleetSize, { prefix: 'ym-bench-sshd-' });
   const active = await fleetStarting;
@@ -177,7 +197,11 @@ async function main(): Promise<void> {
     const { value, cpu } = await measured(() => measureFloor(targets, options));
     return { wallMs: value, cpu };
   };
-  const full = async (n: number, bare: boolean): Promise<{ timed: Timed; sample: ReleaseSample }> => {
+  const full = async (
+    n: number,
+    bare: boolean,
+    transfer: 'stream' | 'pull' = 'stream',
+  ): Promise<{ timed: Timed; sample: ReleaseSample }> => {
     const id = counter++;
     const hosts: HostEntry[] = entries
       .slice(0, n)
@@ -193,6 +217,7 @@ async function main(): Promise<void> {
         user: active.user,
         artifactsDir: work ?? tmpdir(),
         cacheDir: join(work ?? tmpdir(), 'cache'),
+        ...(transfer === 'pull' ? { transfer, packageUrl } : {}),
       }),
     );
     return { timed: { wallMs: value.wallMs, cpu }, sample: value };
@@ -204,6 +229,7 @@ async function main(): Promise<void> {
   const warm = Math.min(fleetSize, 5);
   await floor(warm);
   await full(warm, false);
+  await full(warm, false, 'pull');
 
   const results: SizeResult[] = [];
   for (const n of sizes) {
@@ -213,8 +239,10 @@ async function main(): Promise<void> {
       floorGcm: [],
       full: [],
       fullBare: [],
+      pull: [],
       samples: [],
       bareSamples: [],
+      pullSamples: [],
     };
     for (let rep = 0; rep < reps; rep++) {
       const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 1).join('');
@@ -222,6 +250,9 @@ async function main(): Promise<void> {
       const plan = await full(n, false);
       const floorGcm = await floor(n, GCM);
       const bare = await full(n, true);
+      const pulled = await full(n, false, 'pull');
+      result.pull.push(pulled.timed);
+      result.pullSamples.push(pulled.sample);
       result.floorDefault.push(floorDefault);
       result.full.push(plan.timed);
       result.samples.push(plan.sample);
@@ -231,6 +262,7 @@ async function main(): Promise<void> {
       console.log(`N=${n} rep ${rep + 1} (load ${load}):`);
       console.log(`  floor ${show(floorDefault)} | floor gcm ${show(floorGcm)}`);
       console.log(`  full  ${show(plan.timed)} | full without commands ${show(bare.timed)}`);
+      console.log(`  pull  ${show(pulled.timed)}`);
     }
     results.push(result);
   }
@@ -252,6 +284,7 @@ async function main(): Promise<void> {
         `floor (${GCM})`,
         'full (plan)',
         'full (no cmds)',
+        'pull (plan)',
         'full/floor',
         'full/floor-gcm',
         'no-cmds/floor',
@@ -268,6 +301,7 @@ async function main(): Promise<void> {
           mm(r.floorGcm),
           mm(r.full),
           mm(r.fullBare),
+          mm(r.pull),
           ratio(r.full, r.floorDefault),
           ratio(r.full, r.floorGcm),
           ratio(r.fullBare, r.floorDefault),
@@ -281,14 +315,49 @@ async function main(): Promise<void> {
   );
   console.log(
     table(
-      ['N', 'floor', 'floor gcm', 'full (plan)', 'full (no cmds)'],
-      results.map((r) => [String(r.n), cpu(r.floorDefault), cpu(r.floorGcm), cpu(r.full), cpu(r.fullBare)]),
+      ['N', 'floor', 'floor gcm', 'full (plan)', 'full (no cmds)', 'pull (plan)'],
+      results.map((r) => [
+        String(r.n),
+        cpu(r.floorDefault),
+        cpu(r.floorGcm),
+        cpu(r.full),
+        cpu(r.fullBare),
+        cpu(r.pull),
+      ]),
     ),
   );
+  const firstResult = results[0];
+  if (firstResult !== undefined && results.length > 1) {
+    const modes: [string, (r: SizeResult) => readonly Timed[]][] = [
+      ['floor', (r) => r.floorDefault],
+      ['full (stream)', (r) => r.full],
+      ['pull', (r) => r.pull],
+    ];
+    console.log(
+      `\nGrowth with the host count: median wall ms (× the N=${firstResult.n} figure); controller CPU s (median)\n`,
+    );
+    console.log(
+      table(
+        ['mode', ...results.map((r) => `N=${r.n} wall`), ...results.map((r) => `N=${r.n} cpu s`)],
+        modes.map(([label, pick]) => {
+          const baseWall = median(walls(pick(firstResult)));
+          return [
+            label,
+            ...results.map((r) => {
+              const wall = median(walls(pick(r)));
+              return `${ms(wall)} (${(wall / baseWall).toFixed(2)}×)`;
+            }),
+            ...results.map((r) => (median(pick(r).map((t) => t.cpu.controllerMs)) / 1000).toFixed(2)),
+          ];
+        }),
+      ),
+    );
+  }
   for (const r of results) {
     for (const [label, samples] of [
       ['with the small plan', r.samples],
       ['without commands', r.bareSamples],
+      ['by transfer: pull', r.pullSamples],
     ] as const) {
       console.log(`\nN=${r.n}, full release ${label}: where the time goes (ms over all hosts and runs)\n`);
       console.log(table(['', 'median', 'max'], stageRows(samples)));

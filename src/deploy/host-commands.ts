@@ -62,7 +62,7 @@ export async function runScript(
   state: OutputMemory,
   stage: OutputStage,
   script: string,
-  stdin?: Readable,
+  stdin?: Readable | string,
 ): Promise<ScriptRun> {
   // Lines of bounded size, like any output: a host printing one endless line cannot grow this without bound.
   const stdoutLines: string[] = [];

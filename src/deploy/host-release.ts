@@ -5,8 +5,8 @@ import { posix } from 'node:path';
 import type { Executor } from '../executors/types.ts';
 import type { CommandContext } from './command-env.ts';
 import { runCommand, runCommandList, runScript, stepFromExec, type StepResult } from './host-commands.ts';
-import type { HostRunContext, HostRunOutcome, HostRunState } from './host-context.ts';
-import { checkScript, doneScript, switchScript, unpackScript } from './host-scripts.ts';
+import type { HostRunContext, HostRunOutcome, HostRunState, PackageDelivery, PullSource } from './host-context.ts';
+import { checkScript, doneScript, pullScript, switchScript, unpackScript } from './host-scripts.ts';
 import { stateValue, stateValues } from './host-state.ts';
 import { runProbe } from './probe.ts';
 import { versionFromLinkTarget } from './release-layout.ts';
@@ -16,6 +16,8 @@ import { runStage, skipStages } from './stage-runner.ts';
 import { STAGES, type StageName } from './types.ts';
 
 const REQUIRED_COMMANDS = ['tar', 'mv', 'ln', 'readlink', 'df', 'rm', 'mkdir', 'sha256sum'] as const;
+/** `transfer: pull` downloads with the first of these the host has. */
+const DOWNLOADERS = ['curl', 'wget'] as const;
 
 /** The variables plan commands see for `version` with `previous` as the one it replaces. */
 export function commandContext(ctx: HostRunContext, version: string, previous: string | null): CommandContext {
@@ -43,6 +45,28 @@ function lockOwnerJson(ctx: HostRunContext): string {
   });
 }
 
+/** The commands the check requires, the free space it wants, and the downloaders it looks for (pull). */
+function checkNeeds(delivery: PackageDelivery): {
+  neededKb: number;
+  requiredCommands: readonly string[];
+  downloaders?: readonly string[];
+} {
+  if (delivery.transfer === 'pull') {
+    // The size is unknown until the host has the package: the fetch checks the space to unpack it then.
+    const required = [...REQUIRED_COMMANDS, 'od', 'wc', 'tr'];
+    return {
+      neededKb: 1024,
+      requiredCommands: delivery.pull.gzip ? [...required, 'gzip'] : required,
+      downloaders: DOWNLOADERS,
+    };
+  }
+  const { pkg } = delivery;
+  return {
+    neededKb: Math.ceil((pkg.size * 3) / 1024) + 1024,
+    requiredCommands: pkg.gzip ? [...REQUIRED_COMMANDS, 'gzip'] : REQUIRED_COMMANDS,
+  };
+}
+
 async function checkStage(ctx: HostRunContext, state: HostRunState, onUnchanged: () => void): Promise<StepResult> {
   const run = await runScript(
     ctx,
@@ -52,8 +76,7 @@ async function checkStage(ctx: HostRunContext, state: HostRunState, onUnchanged:
       layout: ctx.layout,
       version: ctx.plan.version,
       ...(ctx.plan.rollbackVersion === undefined ? {} : { rollbackVersion: ctx.plan.rollbackVersion }),
-      neededKb: Math.ceil((ctx.pkg.size * 3) / 1024) + 1024,
-      requiredCommands: ctx.pkg.gzip ? [...REQUIRED_COMMANDS, 'gzip'] : REQUIRED_COMMANDS,
+      ...checkNeeds(ctx.delivery),
       releaseId: ctx.releaseId,
       lockOwnerJson: lockOwnerJson(ctx),
       breakLock: ctx.breakLock,
@@ -62,6 +85,8 @@ async function checkStage(ctx: HostRunContext, state: HostRunState, onUnchanged:
   const step = stepFromExec(run.exec, 'base environment check', run.lastStderr);
   if (!step.ok) return step;
   state.lockHeld = true;
+  const downloader = stateValue(run.state, 'downloader');
+  if (downloader === 'curl' || downloader === 'wget') state.downloader = downloader;
   state.previous = versionFromLinkTarget(stateValue(run.state, 'current') ?? '');
   state.hasRollbackVersion = stateValue(run.state, 'has_rollback') === '1';
   state.log = parseReleaseLog(stateValues(run.state, 'log'));
@@ -79,19 +104,40 @@ async function checkStage(ctx: HostRunContext, state: HostRunState, onUnchanged:
   );
 }
 
+/** `transfer: pull`: the host downloads the package with the downloader its check found, verifies and unpacks it. */
+async function pullStage(ctx: HostRunContext, state: HostRunState, pull: PullSource): Promise<StepResult> {
+  const downloader = state.downloader;
+  if (downloader === undefined)
+    return { ok: false, exitCode: null, message: 'no downloader was found at the check stage', aborted: false };
+  const script = pullScript({
+    layout: ctx.layout,
+    version: ctx.plan.version,
+    releaseId: ctx.releaseId,
+    sha256: pull.sha256,
+    downloader,
+    scheme: pull.scheme,
+    maxSeconds: Math.max(1, Math.ceil(ctx.plan.commandTimeoutMs / 1000)),
+  });
+  const run = await runScript(ctx, state, 'fetch', script, `${pull.url}\n`);
+  return stepFromExec(run.exec, `downloading the package with ${downloader} and unpacking it`, run.lastStderr);
+}
+
 async function fetchStage(ctx: HostRunContext, state: HostRunState): Promise<StepResult> {
-  const base = { layout: ctx.layout, version: ctx.plan.version, releaseId: ctx.releaseId, gzip: ctx.pkg.gzip };
-  if (ctx.transfer === 'stream') {
-    const run = await runScript(ctx, state, 'fetch', unpackScript(base), createReadStream(ctx.pkg.path));
+  const { delivery } = ctx;
+  if (delivery.transfer === 'pull') return pullStage(ctx, state, delivery.pull);
+  const { pkg } = delivery;
+  const base = { layout: ctx.layout, version: ctx.plan.version, releaseId: ctx.releaseId, gzip: pkg.gzip };
+  if (delivery.transfer === 'stream') {
+    const run = await runScript(ctx, state, 'fetch', unpackScript(base), createReadStream(pkg.path));
     return stepFromExec(run.exec, 'unpacking the package', run.lastStderr);
   }
   const uploaded = posix.join(ctx.layout.stateDir, `upload-${ctx.releaseId.slice(0, 12)}.pkg`);
-  await ctx.executor.putFile(ctx.pkg.path, uploaded, { method: ctx.transfer, signal: ctx.signal });
+  await ctx.executor.putFile(pkg.path, uploaded, { method: delivery.transfer, signal: ctx.signal });
   const run = await runScript(
     ctx,
     state,
     'fetch',
-    unpackScript({ ...base, uploaded: { path: uploaded, sha256: ctx.pkg.sha256 } }),
+    unpackScript({ ...base, uploaded: { path: uploaded, sha256: pkg.sha256 } }),
   );
   return stepFromExec(run.exec, 'unpacking the package', run.lastStderr);
 }

@@ -11,6 +11,7 @@ export const EXIT_MISSING_COMMAND = 11;
 export const EXIT_NO_SPACE = 12;
 export const EXIT_LOCKED = 13;
 export const EXIT_CHECKSUM = 21;
+export const EXIT_DOWNLOAD = 22;
 
 /** Wraps a script so that it runs under the host's POSIX sh whatever the login shell is. */
 export function asShellCommand(script: string): string {
@@ -26,6 +27,21 @@ export interface CheckScriptInput {
   releaseId: string;
   lockOwnerJson: string;
   breakLock: boolean;
+  /** `transfer: pull`: the first of these the host has downloads the package (reported as `@ym downloader=`). */
+  downloaders?: readonly string[];
+}
+
+/** Finds the first downloader the host has; fails the check with a clear message when it has none. */
+function downloaderLines(downloaders: readonly string[] | undefined): string[] {
+  if (downloaders === undefined || downloaders.length === 0) return [];
+  const names = downloaders.join(' or ');
+  return [
+    'dl=',
+    `for c in ${downloaders.map(q).join(' ')}; do`,
+    '  if command -v "$c" >/dev/null 2>&1; then dl=$c; break; fi',
+    'done',
+    `[ -n "$dl" ] || { echo "yardmaster: transfer: pull needs ${names} on the host; neither was found in PATH=$PATH" >&2; exit ${EXIT_MISSING_COMMAND}; }`,
+  ];
 }
 
 /** Stage 1: deploy dir writable, commands present, disk space, host lock; reports live release and log tail. */
@@ -41,6 +57,7 @@ export function checkScript(input: CheckScriptInput): string {
     `for c in ${input.requiredCommands.map(q).join(' ')}; do`,
     `  command -v "$c" >/dev/null 2>&1 || { echo "yardmaster: required command not found on the host: $c" >&2; exit ${EXIT_MISSING_COMMAND}; }`,
     'done',
+    ...downloaderLines(input.downloaders),
     `avail=$(df -Pk "$d" 2>/dev/null | awk 'NR==2 {print $4}')`,
     `if [ -n "$avail" ] && [ "$avail" -lt ${input.neededKb} ]; then`,
     `  echo "yardmaster: not enough disk space in $d: $avail KiB free, ${input.neededKb} KiB needed" >&2; exit ${EXIT_NO_SPACE}`,
@@ -54,6 +71,7 @@ export function checkScript(input: CheckScriptInput): string {
     'fi',
     `printf '%s\\n' ${q(input.lockOwnerJson)} > "$lock/owner"`,
     'echo "@ym current=$(readlink "$d/current" 2>/dev/null)"',
+    input.downloaders === undefined ? '' : 'echo "@ym downloader=$dl"',
     `if [ -d "$d/releases/"${q(input.version)} ]; then echo "@ym has_release=1"; fi`,
     input.rollbackVersion === undefined
       ? ''
@@ -100,7 +118,75 @@ export function unpackScript(input: UnpackScriptInput): string {
   } else {
     lines.push(`tar ${tarFlags} - -C "$tmp" --no-same-owner`);
   }
-  lines.push(
+  lines.push(...placeLines(tag));
+  return lines.join('\n');
+}
+
+export interface PullScriptInput {
+  layout: ReleaseLayout;
+  version: string;
+  releaseId: string;
+  sha256: string;
+  /** Which downloader the check stage found. */
+  downloader: 'curl' | 'wget';
+  /** The URL's scheme, the only protocol curl may use (no redirects are followed). */
+  scheme: 'https' | 'http';
+  /** Bound on the download (the plan's command_timeout), in whole seconds. */
+  maxSeconds: number;
+}
+
+/**
+ * Stage 2 with `transfer: pull`: the host downloads the package itself (the URL arrives on stdin, so it never shows in
+ * a process list), verifies its sha256, checks the space to unpack it, then unpacks like {@link unpackScript}. No
+ * redirect is followed: the operator's policy checked the URL the plan names, and the host cannot check another.
+ */
+export function pullScript(input: PullScriptInput): string {
+  const { layout, version } = input;
+  const tag = input.releaseId.slice(0, 12);
+  const fetchLines =
+    input.downloader === 'curl'
+      ? [
+          // curl reads its options from stdin (`-K -`): the URL stays out of argv; the controller made sure it holds
+          // no `"`, `\` or control characters.
+          `code=$(printf 'url = "%s"\\n' "$url" | curl -K - -sS -o "$f" -w '%{http_code}' --proto =${input.scheme} --connect-timeout 30 --max-time ${input.maxSeconds}) || {`,
+          `  echo "yardmaster: curl could not download the package (exit $?)" >&2; exit ${EXIT_DOWNLOAD}; }`,
+          `[ "$code" = 200 ] || { echo "yardmaster: the artifact server answered HTTP $code instead of 200 (pull follows no redirects)" >&2; exit ${EXIT_DOWNLOAD}; }`,
+        ]
+      : [
+          `printf '%s\\n' "$url" | wget -q -i - -O "$f" --max-redirect=0 --timeout=30 || {`,
+          `  echo "yardmaster: wget could not download the package (exit $?: 8 means the server answered an error or a redirect)" >&2; exit ${EXIT_DOWNLOAD}; }`,
+        ];
+  return [
+    'set -eu',
+    'IFS= read -r url',
+    `r=${q(layout.releasesDir)}`,
+    `v=${q(version)}`,
+    `tmp="$r/.ym-tmp-$v-"${q(tag)}`,
+    `f=${q(`${layout.stateDir}/download-${tag}.pkg`)}`,
+    `trap 'rm -rf "$tmp" "$f"' EXIT`,
+    'rm -rf "$tmp" "$f"',
+    'mkdir -p "$tmp"',
+    ...fetchLines,
+    `if ! printf '%s  %s\\n' ${q(input.sha256)} "$f" | sha256sum -c --status; then`,
+    '  set -- $(sha256sum "$f")',
+    `  echo "yardmaster: the downloaded package has sha256 $1, but the plan says "${q(input.sha256)}"; not unpacked" >&2; exit ${EXIT_CHECKSUM}`,
+    'fi',
+    'size=$(wc -c < "$f")',
+    'need=$(( size * 2 / 1024 + 1024 ))',
+    `avail=$(df -Pk "$r" 2>/dev/null | awk 'NR==2 {print $4}')`,
+    'if [ -n "$avail" ] && [ "$avail" -lt "$need" ]; then',
+    `  echo "yardmaster: not enough disk space in $r to unpack the package: $avail KiB free, $need KiB needed" >&2; exit ${EXIT_NO_SPACE}`,
+    'fi',
+    'magic=$(od -An -N2 -tx1 "$f" | tr -d \' \\n\')',
+    'if [ "$magic" = 1f8b ]; then tar -xzf "$f" -C "$tmp" --no-same-owner; else tar -xf "$f" -C "$tmp" --no-same-owner; fi',
+    'rm -f "$f"',
+    ...placeLines(tag),
+  ].join('\n');
+}
+
+/** Moves the unpacked `$tmp` into `$r/$v` in one rename (an existing one is replaced). */
+function placeLines(tag: string): string[] {
+  return [
     'if [ -e "$r/$v" ]; then',
     `  old="$r/.ym-old-$v-"${q(tag)}`,
     '  rm -rf "$old"; mv "$r/$v" "$old"; mv "$tmp" "$r/$v"; rm -rf "$old"',
@@ -109,8 +195,7 @@ export function unpackScript(input: UnpackScriptInput): string {
     'fi',
     'trap - EXIT',
     'touch "$r/$v"',
-  );
-  return lines.join('\n');
+  ];
 }
 
 /** Points `current` at a release in one atomic rename (`ln -sfn` to a temp link, then `mv -T`). */

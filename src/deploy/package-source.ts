@@ -206,8 +206,11 @@ export function redactUrl(url: string): string {
     const parsed = new URL(url);
     parsed.username = '';
     parsed.password = '';
-    parsed.search = parsed.search ? '?…' : '';
-    return parsed.toString();
+    // Appended after serialising: set as the search, the ellipsis would be percent-encoded (`?%E2%80%A6`).
+    const hidden = parsed.search ? '?…' : '';
+    parsed.search = '';
+    parsed.hash = '';
+    return `${parsed.toString()}${hidden}`;
   } catch {
     return '(invalid URL)';
   }

@@ -1,13 +1,14 @@
 /** Releases a plan to its hosts: rollout by strategy, failure policy, abort, rollback, one result. */
 import { randomBytes } from 'node:crypto';
 import type { Executor } from '../executors/types.ts';
-import type { HostRunContext, HostRunOutcome, HostRunState } from './host-context.ts';
+import type { HostRunContext, HostRunOutcome, HostRunState, PackageDelivery } from './host-context.ts';
 import { appendLogScript, unlockScript } from './host-scripts.ts';
 import { runScript } from './host-commands.ts';
 import { rollbackHost, type RollbackOutcome } from './host-rollback.ts';
 import { runHostRelease } from './host-release.ts';
 import { RecentLines } from './output-lines.ts';
 import { resolvePackage } from './package-source.ts';
+import { pullSource } from './pull-source.ts';
 import { releaseLayout } from './release-layout.ts';
 import { formatReleaseLogEntry } from './releases-log.ts';
 import { batchConcurrency, pauseBefore, planBatches } from './rollout-plan.ts';
@@ -16,6 +17,7 @@ import { createMasker } from './secret-masker.ts';
 import { sleep } from './sleep.ts';
 import type { EngineOptions, HostReport, ReleaseRequest, ReleaseResult, ReleaseStatus } from './types.ts';
 import type { ResolvedHost } from '../config/types.ts';
+import type { Plan, TransferMethod } from '../plan/types.ts';
 
 /** Pauses before reconnecting to a host that dropped its connection while it needed a rollback. */
 const RECONNECT_DELAYS_MS = [250, 500, 1000, 2000, 4000];
@@ -129,18 +131,13 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
     return result;
   };
 
-  const pkg = await resolvePackage(plan.package.url, plan.package.sha256, {
-    artifactsDir: options.artifactsDir,
-    cacheDir: options.cacheDir,
-    ...(request.signal ? { signal: request.signal } : {}),
-    ...(options.packageAccess === undefined ? {} : { access: options.packageAccess }),
-  });
-  if (!pkg.ok) return finish('failed', pkg.message);
+  const transfer =
+    plan.transfer ?? request.environment.transfer ?? request.app.transfer ?? options.defaultTransfer ?? 'stream';
+  const delivery = await packageDelivery(plan, transfer, options, request.signal);
+  if (!delivery.ok) return finish('failed', delivery.message);
 
   const stop = new AbortController();
   const runSignal = request.signal ? AbortSignal.any([request.signal, stop.signal]) : stop.signal;
-  const transfer =
-    plan.transfer ?? request.environment.transfer ?? request.app.transfer ?? options.defaultTransfer ?? 'stream';
   const maxFailures = plan.strategy.maxFailures;
   let failures = 0;
 
@@ -175,8 +172,7 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
         environment: request.environment,
         target: slot.target,
         layout: releaseLayout(slot.target.deployTo),
-        pkg: pkg.value,
-        transfer,
+        delivery: delivery.value,
         secrets: request.secrets,
         mask,
         emit,
@@ -236,6 +232,26 @@ export async function runRelease(request: ReleaseRequest, options: EngineOptions
 
   const status: ReleaseStatus = aborted ? 'aborted' : stopped ? 'failed' : failures > 0 ? 'partial' : 'succeeded';
   return finish(status);
+}
+
+/** Where each transfer finds the package: pushed ones resolve and verify it here, pull leaves it to every host. */
+async function packageDelivery(
+  plan: Plan,
+  transfer: TransferMethod,
+  options: EngineOptions,
+  signal: AbortSignal | undefined,
+): Promise<{ ok: true; value: PackageDelivery } | { ok: false; message: string }> {
+  if (transfer === 'pull') {
+    const pull = pullSource(plan.package.url, plan.package.sha256, options.packageAccess);
+    return 'problem' in pull ? { ok: false, message: pull.problem } : { ok: true, value: { transfer, pull } };
+  }
+  const pkg = await resolvePackage(plan.package.url, plan.package.sha256, {
+    artifactsDir: options.artifactsDir,
+    cacheDir: options.cacheDir,
+    ...(signal ? { signal } : {}),
+    ...(options.packageAccess === undefined ? {} : { access: options.packageAccess }),
+  });
+  return pkg.ok ? { ok: true, value: { transfer, pkg: pkg.value } } : { ok: false, message: pkg.message };
 }
 
 /** Logs a failure that never reached the switch and releases the host lock; safe to call more than once. */

@@ -39,3 +39,15 @@ export function checkArtifactUrl(location: string): string | undefined {
       return `unsupported URL scheme "${url.protocol}"; expected https://, file:// or a path in the artifact store`;
   }
 }
+
+/**
+ * With `transfer: pull` every host downloads the package from its URL itself, so only an `https://` (or `http://`,
+ * as the operator's policy allows) URL can be pulled: a `file://` URL or a path names a file on the controller.
+ *
+ * @returns `undefined` when the location can be pulled, else why not.
+ */
+export function pullProblem(location: string): string | undefined {
+  if (/^https?:\/\//i.test(location)) return undefined;
+  const what = /^file:/i.test(location) ? 'a file:// URL' : 'a path on the controller';
+  return `transfer: pull needs an https:// package URL that the hosts download themselves; package.url is ${what}, which only the controller can read (use stream, sftp or scp for it)`;
+}

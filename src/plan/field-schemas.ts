@@ -82,7 +82,7 @@ export const nameListSchema = z
   .max(MAX_HOST_NAMES, { error: `expected at most ${MAX_HOST_NAMES} names` });
 
 /** How the package reaches the hosts. */
-export const transferSchema = z.enum(['stream', 'sftp', 'scp']);
+export const transferSchema = z.enum(['stream', 'sftp', 'scp', 'pull']);
 
 /** What a duration field says when it is refused; each defaults to the plan's wording. */
 export interface DurationMessages {

@@ -2,6 +2,7 @@
  * src/plan/: the deployment plan: schema, extraction from a comment, errors with line and column, digest.
  * What other folders use of it; they import from here or from its types.ts, not from the modules behind.
  */
+export { pullProblem } from './artifact-url.ts';
 export { closestMatch } from './closest-match.ts';
 export { describeStrategy } from './describe-strategy.ts';
 export { planDigest } from './digest.ts';

@@ -1,4 +1,5 @@
 /** zod schema of a deployment plan: snake_case YAML in, a camelCase `Plan` out. */
+import { z } from 'zod';
 import {
   artifactUrlSchema,
   commandListSchema,
@@ -11,6 +12,7 @@ import {
   transferSchema,
   versionSchema,
 } from './field-schemas.ts';
+import { pullProblem } from './artifact-url.ts';
 import { healthSchema, monitorSchema } from './probe-schema.ts';
 import { DEFAULT_STRATEGY, strategySchema } from './strategy-schema.ts';
 import { strictObject } from './strict-object.ts';
@@ -59,7 +61,12 @@ export const planSchema = strictObject(
     command_timeout: durationSchema(1).default(DEFAULT_COMMAND_TIMEOUT_MS),
   },
   'expected a plan: a map with app, environment, version and package',
-).transform((fields): Plan => {
+).transform((fields, ctx): Plan => {
+  const unpullable = fields.transfer === 'pull' ? pullProblem(fields.package.url) : undefined;
+  if (unpullable !== undefined) {
+    ctx.addIssue({ code: 'custom', path: ['transfer'], message: unpullable, input: fields.transfer });
+    return z.NEVER;
+  }
   const plan: Plan = {
     app: fields.app,
     environment: fields.environment,

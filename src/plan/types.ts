@@ -26,8 +26,11 @@ export interface MonitorCheck {
   intervalMs: number;
 }
 
-/** Package transfer methods; `stream` pipes the archive straight into `tar -x` on the host. */
-export type TransferMethod = 'stream' | 'sftp' | 'scp';
+/**
+ * Package transfer methods; `stream` pipes the archive straight into `tar -x` on the host, `sftp`/`scp` upload it,
+ * `pull` has each host download it from the package URL itself (curl or wget).
+ */
+export type TransferMethod = 'stream' | 'sftp' | 'scp' | 'pull';
 
 export interface PlanCommands {
   check: string[];

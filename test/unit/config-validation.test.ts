@@ -94,7 +94,7 @@ describe('config validation: apps and environments', () => {
 
   it('checks the transfer method', () => {
     expect(problems(configYaml('transfer: rsync'))).toStrictEqual([
-      'line 5, column 27, apps.api.environments.qa.transfer: expected one of stream, sftp, scp',
+      'line 5, column 27, apps.api.environments.qa.transfer: expected one of stream, sftp, scp, pull',
     ]);
   });
 });

@@ -35,7 +35,7 @@ describe('plan validation: the message format', () => {
   it('reports every problem at once, in source order', () => {
     expect(problems('keep_releases: 1\ntransfer: ftp\ncommand_timeout: 30')).toStrictEqual([
       'line 7, column 1, keep_releases: expected at least 2',
-      'line 8, column 1, transfer: expected one of stream, sftp, scp',
+      'line 8, column 1, transfer: expected one of stream, sftp, scp, pull',
       'line 9, column 1, command_timeout: expected a duration like 30s or 2m',
     ]);
   });
@@ -290,8 +290,8 @@ describe('plan validation: schedule, keep_releases, transfer', () => {
     expect(problems('keep_releases: "3"')).toStrictEqual(['line 7, column 1, keep_releases: expected a whole number']);
   });
 
-  it('accepts the three transfer methods', () => {
-    for (const transfer of ['stream', 'sftp', 'scp']) {
+  it('accepts the four transfer methods', () => {
+    for (const transfer of ['stream', 'sftp', 'scp', 'pull']) {
       const result = parsePlan(planYaml(`transfer: ${transfer}`));
       expect(result.ok && result.value.transfer).toBe(transfer);
     }
