@@ -20,7 +20,7 @@ export interface ReleaseSample {
   connectMs: number[];
   /** Per host: how many commands (exec round trips) the release ran, the package stream included. */
   execsPerHost: number[];
-  /** Every exec without a streamed stdin: its round trip (channel open, login shell, script, exit status). */
+  /** Every exec but the package transfer (stream or pull): its round trip (channel open, login shell, script, exit status). */
   execMs: number[];
   /** Per host: check stage minus connect (the check script's round trip). */
   checkScriptMs: number[];
@@ -91,7 +91,10 @@ export async function measureRelease(run: ReleaseRun): Promise<ReleaseSample> {
         execs.set(host.name, (execs.get(host.name) ?? 0) + 1);
         const begun = performance.now();
         const result = await executor.exec(command, options);
-        if (!(options?.stdin instanceof Readable)) execMs.push(performance.now() - begun);
+        // A built-in script with stdin is a package transfer: the stream, or a pull's download (the URL on stdin).
+        const transfer =
+          options?.stdin instanceof Readable || (options?.stdin !== undefined && command.startsWith('sh -c'));
+        if (!transfer) execMs.push(performance.now() - begun);
         return result;
       },
       putFile: (localPath, remotePath, options) => executor.putFile(localPath, remotePath, options),

@@ -139,7 +139,7 @@ function stageRows(samples: readonly ReleaseSample[]): string[][] {
       all((sample) => sample.execsPerHost),
     ),
     row(
-      'one exec without stream (round trip)',
+      'one exec other than the transfer (round trip)',
       all((sample) => sample.execMs),
     ),
   ];
