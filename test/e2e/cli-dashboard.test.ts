@@ -89,6 +89,11 @@ describe('yardmaster dashboard', () => {
       await page.waitForURL('**/dashboard/audit');
       expect(await page.getByTestId('chain').getAttribute('data-chain')).toBe('verifies');
       expect(await page.locator('[data-testid="audit"] tbody tr').count()).toBeGreaterThan(0);
+      // Rows about no repository (the lane library's) too, which GitHub users never see.
+      await page.goto(`${base}/dashboard/audit?actor=cli%3Aops`);
+      expect(await page.locator('[data-testid="audit"] tbody tr').count()).toBe(1);
+      await page.goto(`${base}/dashboard/lanes`);
+      expect(await page.locator('[data-testid="lanes"] tbody tr').count()).toBeGreaterThan(0);
       const stats = await page.goto(`${base}/dashboard/stats?from=2026-11-01&to=2026-11-30`);
       expect(stats?.status()).toBe(200);
       expect(await page.locator('figure svg [data-point]').count()).toBeGreaterThan(0);
