@@ -21,12 +21,13 @@ export function describeCliError(error: unknown): string {
 }
 
 /**
- * Opens the database the server uses, or says why not. An embedded data directory must already exist: opening a
- * missing one would create an empty database and act on it as if it were the server's.
+ * Opens the database the server uses, or says why not. An embedded data directory must already exist (unless
+ * `createEmbedded`): opening a missing one would create an empty database and act on it as if it were the server's.
  */
 export async function openCliDatabase(
   values: { 'database-url'?: string | undefined; 'data-dir'?: string | undefined },
   io: CliIo,
+  options: { createEmbedded?: boolean } = {},
 ): Promise<Database | string> {
   const url = values['database-url'] ?? io.env.DATABASE_URL;
   try {
@@ -35,7 +36,7 @@ export async function openCliDatabase(
       values['data-dir'] === undefined
         ? defaultDataDir(io.env, io.env.HOME ?? homedir())
         : resolve(io.cwd, values['data-dir']);
-    if (!existsSync(join(dataDir, 'PG_VERSION')))
+    if (options.createEmbedded !== true && !existsSync(join(dataDir, 'PG_VERSION')))
       return `no embedded database at ${dataDir} (give --database-url or --data-dir)`;
     return await openDatabase({ dataDir });
   } catch (error) {

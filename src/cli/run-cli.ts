@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.ts';
 import { AUDIT_USAGE, auditCommand } from './commands/audit-command.ts';
+import { DASHBOARD_USAGE, dashboardCommand } from './commands/dashboard-command.ts';
 import { DEPLOY_USAGE, deployCommand } from './commands/deploy-command.ts';
 import { LANES_USAGE, lanesCommand } from './commands/lanes-command.ts';
 import { RELEASES_USAGE, releasesCommand } from './commands/releases-command.ts';
@@ -19,6 +20,7 @@ ${DEPLOY_USAGE}
 ${ROLLBACK_USAGE}
 ${RELEASES_USAGE}
 ${AUDIT_USAGE}
+${DASHBOARD_USAGE}
 ${SECRETS_USAGE}
 ${WORKER_USAGE}
 ${LANES_USAGE}
@@ -50,6 +52,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return testdriveCommand(args, io);
     case 'audit':
       return auditCommand(args, io);
+    case 'dashboard':
+      return dashboardCommand(args, io);
     case 'secrets':
       return secretsCommand(args, io);
     case 'worker':

@@ -22,6 +22,6 @@ export async function startFromConfig(
   if (config.mode === 'app') return startApp({ config, runtimeConfig, env, log }, options);
   log.info({}, 'no APP_ID: serving the GitHub App setup flow (the database and workers start once the App exists)');
   // Probot's setup flow never loads the app function.
-  const setup = await startSetupMode(() => undefined, env, log);
+  const setup = await startSetupMode(() => undefined, env, log, { port: config.port, host: config.host });
   return { ok: true, mode: 'setup', stop: () => setup.stop() };
 }

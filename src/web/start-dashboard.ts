@@ -7,6 +7,7 @@ import { githubWebUrl } from '../lib/github-web-url.ts';
 import type { RouteHandler } from '../http/index.ts';
 import { createDashboardAuth } from './auth/create-dashboard-auth.ts';
 import { parseDashboardAuthEnv } from './auth/dashboard-auth-env.ts';
+import { createLocalDashboardAuth } from './auth/local-sign-in.ts';
 import type { DashboardAuthLog } from './auth/types.ts';
 import { dashboardHandler, dashboardNotConfigured, orderLinkRedirect } from './dashboard-handler.ts';
 import { listenDashboard } from './live/dashboard-notifications.ts';
@@ -67,6 +68,48 @@ export async function startDashboard(options: DashboardStartOptions): Promise<St
       ],
       redirect,
     ],
+    stop: () => notifications.close(),
+  };
+}
+
+export interface LocalDashboardOptions {
+  database: Database;
+  /** The local viewer's name on the pages. */
+  login: string;
+  log: DashboardAuthLog;
+  /** See {@link DashboardDeps.liveRecheckMs}. */
+  liveRecheckMs?: number;
+}
+
+export interface LocalDashboard {
+  routes: [string, RouteHandler][];
+  /** A new one-time sign-in token: the link is `/dashboard/?token=<it>`. */
+  newSignInToken(): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The dashboard of `yardmaster dashboard`: no GitHub, sign-in with one-time links (auth/local-sign-in.ts), every
+ * repository of the database visible to the one local viewer.
+ */
+export async function startLocalDashboard(options: LocalDashboardOptions): Promise<LocalDashboard> {
+  const local = createLocalDashboardAuth({ db: options.database.db, login: options.login, log: options.log });
+  const notifications = await listenDashboard(options.database);
+  return {
+    routes: [
+      [
+        '/dashboard/*',
+        dashboardHandler({
+          db: options.database.db,
+          auth: local.auth,
+          notifications,
+          githubWebUrl: 'https://github.com',
+          ...(options.liveRecheckMs === undefined ? {} : { liveRecheckMs: options.liveRecheckMs }),
+        }),
+      ],
+      ['/orders/*', orderLinkRedirect],
+    ],
+    newSignInToken: () => local.newSignInToken(),
     stop: () => notifications.close(),
   };
 }

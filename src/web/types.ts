@@ -8,6 +8,11 @@ export interface Viewer {
   repos: readonly string[];
   /** The token every form of this session carries (checked on POST). */
   csrfToken: string;
+  /**
+   * The local viewer of `yardmaster dashboard`: also sees what concerns no repository (audit rows of the lane
+   * library and operator actions, the library itself even when no repository is known).
+   */
+  everything?: boolean;
 }
 
 /**

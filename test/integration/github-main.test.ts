@@ -132,6 +132,22 @@ describe('node src/main.ts', () => {
         },
         redirect_url: `http://127.0.0.1:${port}/probot/setup`,
       });
+      const health = await fetch(`http://127.0.0.1:${port}/healthz`);
+      expect([health.status, await health.text()]).toEqual([200, 'ok\n']);
+      const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+      expect(ready.status).toBe(503);
+      expect(await ready.text()).toContain('not ready: setup mode: no GitHub App yet');
+      for (const path of ['/dashboard', '/dashboard/orders']) {
+        const dashboard = await fetch(`http://127.0.0.1:${port}${path}`);
+        expect(dashboard.status).toBe(503);
+        const text = await dashboard.text();
+        expect(text).toContain('setup mode');
+        expect(text).toContain('APP_ID');
+        expect(text).toContain('yardmaster dashboard');
+      }
+      expect((await fetch(`http://127.0.0.1:${port}/`, { redirect: 'manual' })).headers.get('location')).toBe(
+        '/probot',
+      );
       main.child.kill('SIGTERM');
       expect(await main.exited()).toBe(0);
     } finally {

@@ -10,7 +10,7 @@ import { layout } from './layout.ts';
 async function chainNote(db: DbExecutor, viewer: Viewer): Promise<Html> {
   // The chain covers every repository's rows: its size and head say nothing to keep from a team member, but a
   // GitHub user who can read no installed repository learns nothing about the log at all.
-  if (viewer.repos.length === 0) return html``;
+  if (viewer.repos.length === 0 && viewer.everything !== true) return html``;
   const chain = await verifyAuditChain(db, { key: installedAuditKey() });
   if (chain.ok) {
     return html`<p data-testid="chain" data-chain="verifies"><span class="state verifies">chain verifies</span> ${chain.rows} rows${chain.head === null ? '' : html`, head #${chain.head.id} <code>${chain.head.hash.slice(0, 16)}</code>`}</p>`;
@@ -20,7 +20,10 @@ async function chainNote(db: DbExecutor, viewer: Viewer): Promise<Html> {
 
 export async function auditPage(db: DbExecutor, viewer: Viewer, query: URLSearchParams): Promise<Html> {
   const { filters, problems } = parseAuditFilters(query);
-  const [{ rows, total }, chain] = await Promise.all([searchAudit(db, viewer.repos, filters), chainNote(db, viewer)]);
+  const [{ rows, total }, chain] = await Promise.all([
+    searchAudit(db, viewer.repos, filters, viewer.everything === true),
+    chainNote(db, viewer),
+  ]);
   const table =
     rows.length === 0
       ? html`<p class="muted">No audit rows match.</p>`

@@ -7,7 +7,7 @@ import { badge, when } from './format.ts';
 import { layout } from './layout.ts';
 
 export async function lanesPage(db: DbExecutor, viewer: Viewer): Promise<Html> {
-  const view = await lanesOverview(db, viewer.repos);
+  const view = await lanesOverview(db, viewer.repos, viewer.everything === true);
   const { deployed, fullCopy } = view.savings;
   const saved = fullCopy === 0 ? 0 : Math.round(((fullCopy - deployed) / fullCopy) * 100);
   const body = html`<h1>Lanes</h1>

@@ -42,10 +42,14 @@ export async function searchAudit(
   db: DbExecutor,
   repos: readonly string[],
   filters: AuditFilters,
+  everything = false,
 ): Promise<{ rows: AuditSearchRow[]; total: number }> {
   // An order's rows belong to the order's repository; a row without an order to the repository it names, if any.
-  const readable =
-    repos.length === 0 ? sql`false` : inArray(sql`coalesce(${workOrders.repoFullName}, ${auditLog.repo})`, [...repos]);
+  const readable = everything
+    ? undefined
+    : repos.length === 0
+      ? sql`false`
+      : inArray(sql`coalesce(${workOrders.repoFullName}, ${auditLog.repo})`, [...repos]);
   const where: (SQL | undefined)[] = [readable];
   if (filters.actor !== undefined) where.push(eq(auditLog.actor, filters.actor));
   if (filters.action !== undefined) {

@@ -24,8 +24,12 @@ export interface LanesOverview {
   savings: { deployed: number; fullCopy: number };
 }
 
-export async function lanesOverview(db: DbExecutor, repos: readonly string[]): Promise<LanesOverview> {
-  if (repos.length === 0) return { instances: [], lanes: [], savings: { deployed: 0, fullCopy: 0 } };
+export async function lanesOverview(
+  db: DbExecutor,
+  repos: readonly string[],
+  everything = false,
+): Promise<LanesOverview> {
+  if (repos.length === 0 && !everything) return { instances: [], lanes: [], savings: { deployed: 0, fullCopy: 0 } };
   const readable = new Set(repos);
   const instances = await db
     .select()
