@@ -18,7 +18,7 @@ export function pullSource(
   access: PackageAccess | undefined,
 ): PullSource | { problem: string } {
   const unpullable = pullProblem(location);
-  if (unpullable !== undefined) return { problem: unpullable };
+  if (unpullable !== undefined) return { problem: `transfer: ${unpullable}` };
   let url: URL;
   try {
     url = new URL(location);

@@ -49,5 +49,5 @@ export function checkArtifactUrl(location: string): string | undefined {
 export function pullProblem(location: string): string | undefined {
   if (/^https?:\/\//i.test(location)) return undefined;
   const what = /^file:/i.test(location) ? 'a file:// URL' : 'a path on the controller';
-  return `transfer: pull needs an https:// package URL that the hosts download themselves; package.url is ${what}, which only the controller can read (use stream, sftp or scp for it)`;
+  return `pull needs an https:// package URL that the hosts download themselves; package.url is ${what}, which only the controller can read (use stream, sftp or scp for it)`;
 }

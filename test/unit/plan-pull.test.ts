@@ -15,7 +15,7 @@ function planWith(url: string, transfer: string): string {
   ].join('\n');
 }
 
-const REFUSAL = 'transfer: pull needs an https:// package URL that the hosts download themselves; package.url is';
+const REFUSAL = 'pull needs an https:// package URL that the hosts download themselves; package.url is';
 
 describe('plan validation: transfer: pull', () => {
   it('accepts an https:// and an http:// package URL', () => {
