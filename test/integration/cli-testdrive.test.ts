@@ -112,5 +112,5 @@ describe('yardmaster testdrive', () => {
     const configPath = /--config (\S+)/.exec(commands[1]?.command ?? '')?.[1] ?? '';
     expect(await readFile(configPath, 'utf8')).toContain('executor: local');
     expect(drive.stdout).not.toContain('FAILED on some hosts');
-  }, 240_000);
+  }, 420_000);
 });
