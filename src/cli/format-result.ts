@@ -6,7 +6,24 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(1)}s`;
 }
 
-export function formatReleaseResult(result: ReleaseResult): string {
+/** A word as a shell reads it back: as it is when it is plain, else in single quotes. */
+export function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+}
+
+/**
+ * How the user reaches the command: `npx yardmaster` when npm ran it (npx sets npm_command), else `yardmaster`.
+ * Suggested commands start with it, so that they work when pasted.
+ */
+export function cliName(env: Readonly<Record<string, string | undefined>>): string {
+  return env.npm_command === 'exec' ? 'npx yardmaster' : 'yardmaster';
+}
+
+/**
+ * The summary of a release. `retryCommand` is the command that retries its failed hosts, printed when some failed
+ * (a placeholder when the caller does not know the files).
+ */
+export function formatReleaseResult(result: ReleaseResult, retryCommand?: string): string {
   const lines: string[] = [];
   const counts = new Map<string, number>();
   for (const host of result.hosts) counts.set(host.outcome, (counts.get(host.outcome) ?? 0) + 1);
@@ -35,13 +52,20 @@ export function formatReleaseResult(result: ReleaseResult): string {
     }
   }
   if (result.status === 'failed' || result.status === 'partial') {
-    lines.push(`  retry the failed hosts with: yardmaster retry --config <file> <plan>`);
+    lines.push(`  retry the failed hosts with: ${retryCommand ?? 'yardmaster retry --config <file> <plan>'}`);
   }
   return `${lines.join('\n')}\n`;
 }
 
 export function formatRollbackResult(result: RollbackResult): string {
-  const lines = [`rollback of ${result.app} in ${result.environment}: ${result.ok ? 'done' : 'FAILED on some hosts'}`];
+  const failed = result.hosts.filter((host) => !host.ok).length;
+  const verdict =
+    failed === 0
+      ? 'done'
+      : failed === result.hosts.length
+        ? 'FAILED on every host'
+        : `FAILED on ${failed} of ${result.hosts.length} hosts`;
+  const lines = [`rollback of ${result.app} in ${result.environment}: ${verdict}`];
   for (const host of result.hosts) {
     lines.push(`  ${host.ok ? '✔' : '✘'} ${host.host}: ${host.message}`);
   }

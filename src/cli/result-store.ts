@@ -1,7 +1,11 @@
-/** The last release result per app and environment, kept by the CLI so that `retry` knows which hosts failed. */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+/**
+ * The last release result per config file, app and environment, kept by the CLI so that `retry` knows which hosts
+ * failed. Keyed by the config too: two configs may name the same app and environment for different hosts.
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, realpath, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import type { RetrySource } from '../deploy/index.ts';
 import type { ReleaseResult } from '../deploy/types.ts';
@@ -11,8 +15,20 @@ export function cacheDir(env: Readonly<Record<string, string | undefined>>): str
   return env.YARDMASTER_CACHE_DIR ?? join(env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'yardmaster');
 }
 
-function resultPath(dir: string, app: string, environment: string): string {
-  return join(dir, 'results', `${app}--${environment}.json`);
+/** Where results of one config's releases are kept: the config file, named by its real path. */
+export interface ResultKey {
+  /** The cache dir (see cacheDir). */
+  dir: string;
+  /** The config file as the user named it. */
+  configPath: string;
+  cwd: string;
+}
+
+async function resultPath(key: ResultKey, app: string, environment: string): Promise<string> {
+  const absolute = resolve(key.cwd, key.configPath);
+  const real = await realpath(absolute).catch(() => absolute);
+  const config = createHash('sha256').update(real).digest('hex').slice(0, 16);
+  return join(key.dir, 'results', `${app}--${environment}--${config}.json`);
 }
 
 const storedSchema = z.object({
@@ -26,15 +42,16 @@ const storedSchema = z.object({
   ),
 });
 
-export async function saveResult(dir: string, result: ReleaseResult): Promise<void> {
-  await mkdir(join(dir, 'results'), { recursive: true });
-  await writeFile(resultPath(dir, result.app, result.environment), `${JSON.stringify(result, null, 2)}\n`);
+export async function saveResult(key: ResultKey, result: ReleaseResult): Promise<void> {
+  await mkdir(join(key.dir, 'results'), { recursive: true });
+  await writeFile(await resultPath(key, result.app, result.environment), `${JSON.stringify(result, null, 2)}\n`);
 }
 
 /** The stored result of the last release of an app environment, as much as a retry needs; null when none. */
-export async function loadResult(dir: string, app: string, environment: string): Promise<RetrySource | null> {
+export async function loadResult(key: ResultKey, app: string, environment: string): Promise<RetrySource | null> {
   try {
-    const parsed = storedSchema.safeParse(JSON.parse(await readFile(resultPath(dir, app, environment), 'utf8')));
+    const text = await readFile(await resultPath(key, app, environment), 'utf8');
+    const parsed = storedSchema.safeParse(JSON.parse(text));
     return parsed.success ? parsed.data : null;
   } catch {
     return null;

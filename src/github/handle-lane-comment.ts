@@ -18,6 +18,7 @@ import {
   formatTtl,
   lanesOfPull,
   parseLaneSpec,
+  resolutionTally,
 } from '../lanes/index.ts';
 import { codeBlock, inlineCode } from './markdown.ts';
 import type { Session } from './session.ts';
@@ -77,7 +78,7 @@ function resolutionReply(resolution: TaskResolution, routerUrl: string, ttl: str
   const table = ['| service | asked | version | how | endpoint |', '|---|---|---|---|---|', ...rows].join('\n');
   const name = inlineCode(resolution.lane);
   const head = resolution.ok
-    ? `**Lane ${name} ready** (${resolution.mode}): deployed ${resolution.deployed}, reused the rest; a full copy per task would deploy ${resolution.fullCopy}.`
+    ? `**Lane ${name} ready** (${resolution.mode}): ${resolutionTally(resolution)}; a full copy per task would deploy ${resolution.fullCopy}.`
     : `**Lane ${name} is not ready**: ${resolution.message}`;
   const how = `Send requests into the lane through the router, naming it in a header (or W3C baggage \`yardmaster-lane=${resolution.lane}\`):\n\n${codeBlock(`curl -H 'x-yardmaster-lane: ${resolution.lane}' ${routerUrl}/<service>/…`, 'sh')}\n\nThe lane ends when this pull request closes, with ${inlineCode('/lane down')}, or after its TTL (${ttl}).`;
   return `${head}\n\n${table}\n\n${how}`;

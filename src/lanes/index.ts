@@ -4,7 +4,7 @@
  */
 export { createCatalogRuntime } from './catalog-runtime.ts';
 export { type LaneCatalog, parseLaneCatalog } from './catalog.ts';
-export { formatResolution } from './format-resolution.ts';
+export { formatResolution, resolutionTally } from './format-resolution.ts';
 export { pullLaneName, repoLaneId } from './lane-id.ts';
 export {
   DEFAULT_LANE_LIMITS,

@@ -314,5 +314,6 @@ describe('yardmaster CLI', () => {
     expect(tried.stdout).toMatch(/host-1\s+1\.1\.0/);
     expect(existsSync(configLine?.[1] ?? '')).toBe(true);
     expect(await readFile(configLine?.[1] ?? '', 'utf8')).toContain('executor: local');
-  });
+    // Two whole testdrives and a release in one test: 33 s alone on 2 cores, over a minute under a loaded machine.
+  }, 180_000);
 });

@@ -67,7 +67,7 @@ describe('pull-request lanes', () => {
   it('open from a comment, update on an edit, end with /lane down and with the pull request', async () => {
     await send(harness, 'issue_comment', issueComment(50, 70_001, 'carol', spec('1'), 'created', true));
     const [reply] = await commentsMatching(harness, 50, /Lane `codertocat\/hello-world\/pr-50` ready/);
-    expect(reply).toContain('(fallback): deployed 1, reused the rest; a full copy per task would deploy 2.');
+    expect(reply).toContain('(fallback): deployed 1, reused 0, baseline 1; a full copy per task would deploy 2.');
     expect(reply).toMatch(/\| B \| 1 \| 1 \| deployed \| http:\/\/127\.0\.0\.1:\d+ \|/);
     expect(reply).toContain(
       `curl -H 'x-yardmaster-lane: ${LANE}' ${harness.lanes?.server.routerUrl ?? '?'}/<service>/…`,

@@ -42,13 +42,13 @@ beforeAll(async () => {
   await writeFile(join(work, 'task.yml'), 'lane: cli-lane\nservices: { A: baseline, B: "1" }\ncalls: [A->B]\n');
   env = {
     DATABASE_URL: test.url ?? '',
-    YARDMASTER_LANES_CATALOG: 'catalog.yml',
     YARDMASTER_LANES_TOKEN: 'cli-test-token-0123456789',
     USER: 'tester',
     YARDMASTER_AUDIT_KEY: 'lanes-cli-test-audit-key-0123456789abcdef',
   };
   const run = captureIo(work, env, stopServe.signal);
-  serving = runCli(['lanes', 'serve', '--port', '0', '--api-port', '0'], run.io);
+  // As docs/lanes.md has it: `serve` is given the catalog; the other commands find it through the running server.
+  serving = runCli(['lanes', 'serve', '--catalog', 'catalog.yml', '--port', '0', '--api-port', '0'], run.io);
   const deadline = Date.now() + 20_000;
   while (!run.stdout().includes('lanes serving')) {
     if (Date.now() > deadline) throw new Error(`lanes serve did not start: ${run.stderr()}`);
@@ -74,7 +74,7 @@ describe('yardmaster lanes', () => {
     const up = await lanes('up', 'task.yml');
     expect(up.code).toBe(0);
     expect(up.stdout).toMatch(
-      /^lane cli-lane \(fallback\) ready: deployed 1, reused the rest; a full copy per task would deploy 2\n/,
+      /^lane cli-lane \(fallback\) ready: deployed 1, reused 0, baseline 1; a full copy per task would deploy 2\n/,
     );
     expect(up.stdout).toMatch(/\nB\s+1\s+1\s+deployed\s+http:\/\/127\.0\.0\.1:\d+\n/);
 
@@ -88,9 +88,11 @@ describe('yardmaster lanes', () => {
 
     expect((await lanes('down', 'cli-lane')).stdout).toBe('lane cli-lane ended; reclaimed: B@1\n');
     expect((await lanes('down', 'cli-lane')).code).toBe(1);
+    expect((await lanes('list')).stdout).toMatch(/^A@0 .*\nB@0 .*\nno lanes\n$/);
     expect((await lanes('remove', 'A', '0')).stdout).toBe('A@0 removed\n');
     expect((await lanes('remove', 'B', '0')).code).toBe(0);
     expect(JSON.parse((await lanes('list', '--json')).stdout)).toEqual({ instances: [], lanes: [] });
+    expect((await lanes('list')).stdout).toBe('no lanes, no instances\n');
   });
 
   it('says what is wrong with its input', async () => {

@@ -61,11 +61,12 @@ describe('reporters', () => {
     expect(sink.text()).toContain('\x1b[3A');
   });
 
-  it('plain lines name host and stage; skipped stages are quiet', () => {
+  it('plain lines name host and stage; skipped stages are quiet; an outcome is printed once', () => {
     const sink = collect();
     const reporter = plainReporter(sink.out);
     for (const event of [
       ...events,
+      { type: 'host.finished', releaseId, host: 'web-2', report: failedReport } as const,
       { type: 'stage.finished', releaseId, host: 'web-1', stage: 'monitor', result: 'skipped', durationMs: 0 } as const,
     ])
       reporter.onEvent(event);

@@ -3,10 +3,10 @@ import { retryRelease, runRelease } from '../../deploy/index.ts';
 import type { ReleaseResult } from '../../deploy/types.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { connectFromCli } from '../connect-from-cli.ts';
-import { formatReleaseResult } from '../format-result.ts';
+import { cliName, formatReleaseResult, shellWord } from '../format-result.ts';
 import { hostFlags, parseCliArgs } from '../parse-cli-args.ts';
 import { prepareRelease } from '../prepare-release.ts';
-import { cacheDir, loadResult, saveResult } from '../result-store.ts';
+import { cacheDir, loadResult, type ResultKey, saveResult } from '../result-store.ts';
 import { runWithReporter } from './run-with-reporter.ts';
 
 export const DEPLOY_USAGE = `usage: yardmaster deploy --config <file> [--identity <key>] [--user <login>] [--force] [--break-lock]
@@ -41,6 +41,7 @@ export async function deployCommand(args: readonly string[], io: CliIo, mode: 'd
   );
   if (!ssh.ok) return invalid(io, ssh.message);
   const cache = cacheDir(io.env);
+  const results = { dir: cache, configPath: values.config, cwd: io.cwd };
   const { plan } = prepared.request;
   const request = {
     ...prepared.request,
@@ -58,7 +59,7 @@ export async function deployCommand(args: readonly string[], io: CliIo, mode: 'd
 
   let result: ReleaseResult;
   if (mode === 'retry') {
-    const previous = await loadResult(cache, plan.app, plan.environment);
+    const previous = await loadResult(results, plan.app, plan.environment);
     if (previous?.version !== plan.version) {
       return invalid(
         io,
@@ -72,13 +73,14 @@ export async function deployCommand(args: readonly string[], io: CliIo, mode: 'd
     result = await runWithReporter(io, values.json, (onEvent) => runRelease(request, { ...engine, onEvent }));
   }
   // A retry keeps the hosts it did not touch as they were in the earlier result.
-  await saveResult(cache, mode === 'retry' ? await mergeRetry(cache, result) : result);
-  if (!values.json) io.stdout.write(formatReleaseResult(result));
+  await saveResult(results, mode === 'retry' ? await mergeRetry(results, result) : result);
+  const retry = `${cliName(io.env)} ${['retry', '--config', values.config, planPath].map(shellWord).join(' ')}`;
+  if (!values.json) io.stdout.write(formatReleaseResult(result, retry));
   return result.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
 }
 
-async function mergeRetry(cache: string, result: ReleaseResult): Promise<ReleaseResult> {
-  const earlier = await loadResult(cache, result.app, result.environment);
+async function mergeRetry(results: ResultKey, result: ReleaseResult): Promise<ReleaseResult> {
+  const earlier = await loadResult(results, result.app, result.environment);
   if (!earlier) return result;
   const retried = new Set(result.hosts.map((host) => host.host));
   const kept = earlier.hosts

@@ -1,7 +1,8 @@
 /**
  * `yardmaster lanes …`: the lane library from the command line (needs DATABASE_URL: the router, the API and other
  * CLIs share it). Versions are started with the `process` runtime from the lane catalog (--catalog or
- * YARDMASTER_LANES_CATALOG) and call each other through the router (--router-url or YARDMASTER_LANES_ROUTER_URL).
+ * YARDMASTER_LANES_CATALOG, else the one a `lanes serve` on this machine and database runs with) and call each
+ * other through the router (--router-url or YARDMASTER_LANES_ROUTER_URL).
  * The CLI is the operator's: `down` ends any lane, a repository's too (`down owner/repo/name`), and `up` is bound
  * only by the operator ceiling of a lane's TTL (30 days), not by a repository's limits.
  */
@@ -31,6 +32,8 @@ import { formatIssues } from '../../plan/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { installCliAuditKey } from '../open-cli-database.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
+import { cacheDir as cliCacheDir } from '../result-store.ts';
+import { forgetServedCatalog, noteServedCatalog, servedCatalog } from './lanes-served-catalog.ts';
 
 export const LANES_USAGE = `usage: yardmaster lanes up <spec.yml> | down <lane> | list | baseline <service> <version>
                         | add <service> <version> <endpoint> [--baseline] | remove <service> <version>
@@ -84,7 +87,14 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
     );
     return EXIT_INVALID;
   }
-  const catalog = await loadCatalog(values.catalog ?? io.env.YARDMASTER_LANES_CATALOG, io);
+  // The note of a running `serve` lives in the user's own cache dir, never in the shared tmp dir: a catalog names
+  // the commands to start, so nobody else may choose it.
+  const notesDir = join(cliCacheDir(io.env), 'lanes');
+  const catalogFile =
+    values.catalog ??
+    io.env.YARDMASTER_LANES_CATALOG ??
+    (sub === 'serve' ? undefined : await servedCatalog(notesDir, url));
+  const catalog = await loadCatalog(catalogFile, io);
   if (typeof catalog === 'string') {
     io.stderr.write(`${catalog}\n`);
     return EXIT_INVALID;
@@ -131,13 +141,25 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
   });
   const deps: LaneDeps = { db: database.db, runtime, actor: `cli:${io.env.USER ?? userInfo().username}` };
   try {
-    return await run(sub, rest, values, deps, database, io, served);
+    const note = {
+      cacheDir: notesDir,
+      databaseUrl: url,
+      catalog: catalogFile === undefined ? undefined : resolve(io.cwd, catalogFile),
+    };
+    return await run(sub, rest, values, deps, database, io, served, note);
   } catch (error) {
     io.stderr.write(`lanes ${sub} failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_FAILED;
   } finally {
     await database.close();
   }
+}
+
+/** What `serve` notes for the other commands on this machine: see lanes-served-catalog.ts. */
+interface ServeNote {
+  cacheDir: string;
+  databaseUrl: string;
+  catalog: string | undefined;
 }
 
 type Values = {
@@ -157,6 +179,7 @@ async function run(
   database: Database,
   io: CliIo,
   served: { routerUrl?: string },
+  note: ServeNote,
 ): Promise<number> {
   const [first = '', second = '', third = ''] = rest;
   const versionProblem =
@@ -192,6 +215,7 @@ async function run(
     case 'list': {
       const view = await libraryView(deps.db);
       if (values.json) io.stdout.write(`${JSON.stringify(view)}\n`);
+      else if (view.instances.length === 0 && view.lanes.length === 0) io.stdout.write('no lanes, no instances\n');
       else {
         for (const entry of view.instances) {
           io.stdout.write(
@@ -206,6 +230,7 @@ async function run(
                 .join(', ') || 'baseline only'
             }\n`,
           );
+        if (view.lanes.length === 0) io.stdout.write('no lanes\n');
       }
       return EXIT_OK;
     }
@@ -240,7 +265,7 @@ async function run(
       return EXIT_OK;
     }
     default:
-      return serve(values, deps, database, io, served);
+      return serve(values, deps, database, io, served, note);
   }
 }
 
@@ -250,6 +275,7 @@ async function serve(
   database: Database,
   io: CliIo,
   served: { routerUrl?: string },
+  note: ServeNote,
 ): Promise<number> {
   const token = io.env.YARDMASTER_LANES_TOKEN;
   const routerPort = port(values.port, 8088);
@@ -275,6 +301,7 @@ async function serve(
     },
   });
   served.routerUrl = server.routerUrl;
+  if (note.catalog !== undefined) await noteServedCatalog(note.cacheDir, note.databaseUrl, note.catalog);
   io.stdout.write(`${JSON.stringify({ msg: 'lanes serving', router: server.routerUrl, api: server.apiUrl })}\n`);
   await new Promise<void>((resolveStop) => {
     if (io.signal.aborted) resolveStop();
@@ -286,6 +313,7 @@ async function serve(
       { once: true },
     );
   });
+  await forgetServedCatalog(note.cacheDir, note.databaseUrl);
   await server.close();
   return EXIT_OK;
 }

@@ -8,9 +8,10 @@ import { join } from 'node:path';
 import { inspectEnvironment, runRelease } from '../../deploy/index.ts';
 import type { ReleaseResult } from '../../deploy/types.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
-import { formatInventory, formatReleaseResult } from '../format-result.ts';
+import { formatInventory, formatReleaseResult, shellWord } from '../format-result.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 import { prepareRelease } from '../prepare-release.ts';
+import { cacheDir, saveResult } from '../result-store.ts';
 import { buildWorkspace, configYaml, planYaml, type SamplePackage } from '../testdrive/sample-workspace.ts';
 import { testdriveHosts, type TestdriveHosts } from '../testdrive/testdrive-hosts.ts';
 import { runWithReporter } from './run-with-reporter.ts';
@@ -54,6 +55,18 @@ async function drive(
   // The drive goes through the same files and loaders a user's release does: a config and a plan per version.
   const driveConfig = join(dir, 'testdrive-hosts.yml');
   await writeFile(driveConfig, configYaml(fleet.hosts, hostsDir));
+  // The config the next steps name: the same deploy dirs through the local executor, so that they work after the
+  // testdrive's own hosts are gone. Results are saved under it, where `retry` looks for them.
+  const configFile = join(dir, 'yardmaster.yml');
+  await writeFile(
+    configFile,
+    configYaml(
+      fleet.hosts.map((entry) => ({ ...entry, executor: 'local' as const })),
+      hostsDir,
+    ),
+  );
+  const results = { dir: cacheDir(io.env), configPath: configFile, cwd: io.cwd };
+  const yardmaster = (...words: string[]): string => `npx yardmaster ${words.map(shellWord).join(' ')}`;
   say(
     `Yardmaster testdrive: a sample app, three hosts (${fleet.kind === 'sshd' ? 'OpenSSH servers on 127.0.0.1' : 'this machine, local executor'}), workspace ${dir}\n`,
   );
@@ -79,7 +92,8 @@ async function drive(
         },
       ),
     );
-    say(formatReleaseResult(result));
+    await saveResult(results, result);
+    say(formatReleaseResult(result, yardmaster('retry', '--config', configFile, planFile)));
     return result;
   };
 
@@ -101,26 +115,20 @@ async function drive(
 
   const behaved =
     broken !== null && broken.status === 'failed' && inventory.every((host) => host.ok && host.live === v2.version);
-  const configFile = join(dir, 'yardmaster.yml');
-  await writeFile(
-    configFile,
-    configYaml(
-      fleet.hosts.map((entry) => ({ ...entry, executor: 'local' as const })),
-      hostsDir,
-    ),
-  );
+  const plan = (version: string): string => join(dir, `plan-${version}.yml`);
   say(
     [
       behaved
         ? `The failed release rolled back: every host is on ${v2.version} again.`
         : 'The testdrive did not go as expected; see the output above.',
       '',
-      'What to try next (this config reaches the same deploy dirs through the local executor):',
-      `  yardmaster validate --config ${configFile} ${join(dir, 'plan-1.2.0.yml')}`,
-      `  yardmaster releases --config ${configFile} --app sample --env local`,
-      `  yardmaster rollback --config ${configFile} --app sample --env local --to 1.0.0`,
-      `  yardmaster deploy   --config ${configFile} ${join(dir, 'plan-1.1.0.yml')}     (already live: a no-op; add --force)`,
-      `  ls -la ${join(hostsDir, fleet.hosts[0]?.name ?? '')}           (releases/, current ->, .yardmaster/releases.log)`,
+      'What to try next, in this directory (this config reaches the same deploy dirs through the local executor):',
+      `  ${yardmaster('validate', '--config', configFile, plan(v3.version))}`,
+      `  ${yardmaster('releases', '--config', configFile, '--app', 'sample', '--env', 'local')}`,
+      `  ${yardmaster('retry', '--config', configFile, plan(v3.version))}     (${v3.version} is still unhealthy on ${fleet.hosts[2]?.name ?? 'the third host'}: it rolls back again)`,
+      `  ${yardmaster('deploy', '--config', configFile, plan(v2.version))}     (already live: a no-op; add --force)`,
+      `  ${yardmaster('rollback', '--config', configFile, '--app', 'sample', '--env', 'local', '--to', v1.version)}`,
+      `  ls -la ${shellWord(join(hostsDir, fleet.hosts[0]?.name ?? ''))}     (releases/, current ->, .yardmaster/releases.log)`,
       'Then describe your own hosts in .github/yardmaster.yml (see README.md and src/config/README.md).',
     ].join('\n'),
   );

@@ -29,8 +29,15 @@ function line(event: ReleaseEvent): string | null {
 }
 
 export function plainReporter(out: Output): Reporter {
+  // The engine finishes a failed host again after rolling it back (its report gains the rollback); the rollback
+  // has its own line, so a host's outcome is printed again only when it changed.
+  const outcomes = new Map<string, string>();
   return {
     onEvent: (event) => {
+      if (event.type === 'host.finished') {
+        if (outcomes.get(event.host) === event.report.outcome) return;
+        outcomes.set(event.host, event.report.outcome);
+      }
       const text = line(event);
       if (text !== null) out.write(`${text}\n`);
     },

@@ -1,0 +1,116 @@
+/**
+ * `npx yardmaster testdrive` as a real process, then every command it prints, pasted as printed into a shell in
+ * the project directory: each must do what the testdrive says it does.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const PROJECT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+let home: string;
+
+function shell(line: string): Promise<Run> {
+  return new Promise((resolve) => {
+    const child = spawn('/bin/sh', ['-c', line], {
+      cwd: PROJECT,
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        HOME: home,
+        USER: process.env.USER ?? 'tester',
+        YARDMASTER_CACHE_DIR: join(home, 'yardmaster-cache'),
+        // npx installs nothing here (the command is this project's own bin): no registry needed.
+        npm_config_offline: 'true',
+        npm_config_update_notifier: 'false',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on('close', (code) => {
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+beforeAll(async () => {
+  home = await mkdtemp(join(tmpdir(), 'ym-testdrive-'));
+});
+
+afterAll(async () => {
+  await rm(home, { recursive: true, force: true });
+});
+
+/** The commands a testdrive's output suggests, in the order printed, each once, with the note after it. */
+function suggested(stdout: string): { command: string; note: string }[] {
+  const found: { command: string; note: string }[] = [];
+  for (const line of stdout.split('\n')) {
+    const match = /^\s+(?:retry the failed hosts with: )?((?:npx yardmaster|ls) \S.*?)(?:\s{3,}\((.*)\))?$/.exec(line);
+    if (!match?.[1]) continue;
+    if (!found.some((entry) => entry.command === match[1])) found.push({ command: match[1], note: match[2] ?? '' });
+  }
+  return found;
+}
+
+describe('yardmaster testdrive', () => {
+  it('prints commands that work when pasted', async () => {
+    const drive = await shell('npx yardmaster testdrive');
+    expect(drive.stderr).not.toContain('EBADENGINE');
+    expect(drive.code).toBe(0);
+    expect(drive.stdout).toContain('every host is on 1.1.0 again');
+    // One line per host outcome: the failed host is not reported twice.
+    expect(drive.stdout.match(/^\[host-3\] failed\b/gm) ?? []).toHaveLength(1);
+    expect(drive.stdout).not.toMatch(/^\s+yardmaster /m);
+
+    const commands = suggested(drive.stdout);
+    expect(commands.map((entry) => entry.command.split(' ').slice(0, 3).join(' '))).toEqual([
+      'npx yardmaster retry',
+      'npx yardmaster validate',
+      'npx yardmaster releases',
+      'npx yardmaster deploy',
+      'npx yardmaster rollback',
+      expect.stringMatching(/^ls -la \//),
+    ]);
+    const results = new Map<string, Run>();
+    for (const { command } of commands) {
+      const run = await shell(command);
+      results.set(command.startsWith('ls ') ? 'ls' : (command.split(' ')[2] ?? command), run);
+    }
+    const get = (name: string): Run => results.get(name) ?? { code: null, stdout: '', stderr: 'not run' };
+
+    // The retry finds the testdrive's result and runs again on the hosts it rolled back; 1.2.0 is still unhealthy
+    // on host-3, as the testdrive says, so it fails and rolls back again.
+    expect(get('retry').stderr).not.toContain('no earlier release');
+    expect(get('retry').code).toBe(1);
+    expect(get('retry').stdout).toContain('release of sample 1.2.0 to local FAILED');
+    expect(get('retry').stdout).toMatch(/host-3: rolled back to 1\.1\.0/);
+    expect(get('validate').code).toBe(0);
+    expect(get('releases').code).toBe(0);
+    expect(get('releases').stdout).toMatch(/host-1\s+1\.1\.0/);
+    expect(get('deploy').code).toBe(0);
+    expect(get('deploy').stdout).toMatch(/released sample 1\.1\.0 to local .*: 3 unchanged/);
+    expect(get('rollback').code).toBe(0);
+    expect(get('rollback').stdout).toContain('rollback of sample in local: done');
+    const listing = get('ls');
+    expect(listing.code).toBe(0);
+    expect(listing.stdout).toMatch(/current -> /);
+    const configPath = /--config (\S+)/.exec(commands[1]?.command ?? '')?.[1] ?? '';
+    expect(await readFile(configPath, 'utf8')).toContain('executor: local');
+    expect(drive.stdout).not.toContain('FAILED on some hosts');
+  }, 420_000);
+});
