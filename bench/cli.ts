@@ -231,7 +231,9 @@ async function main(): Promise<void> {
       median_ <= item.target ? 'met' : 'MISSED',
     ]);
   }
-  console.log(table(['command', 'median', 'min', 'max', 'first run', 'no cache (median)', 'target', ''], rows));
+  console.log(
+    table(['command', 'median', 'min', 'max', 'first run', 'no cache (median)', 'cpu (median)', 'target', ''], rows),
+  );
   console.log(
     '\n"first run" fills an empty compile cache; "no cache" is NODE_DISABLE_COMPILE_CACHE=1. deploy counts from the' +
       ' spawn to the moment the sshd relay accepts the first connection. "cpu" is user + system time of the process' +

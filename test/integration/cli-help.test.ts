@@ -2,7 +2,7 @@
  * `yardmaster <command> --help`, `-h` and `yardmaster help <command>` print that command's usage with exit 0, for
  * every command; an unknown or malformed option gives one clear line naming the command, then the usage, exit 2.
  * Through the real bin/yardmaster.js (and in-process for the many small cases). Also what the start loads:
- * `--version` and `--help` no package at all, `validate` none of the database, queue, GitHub, Slack or SSH stack.
+ * `--version` and `--help` no package at all, `validate` (with or without a config) none of the database, queue, GitHub, Slack or SSH stack.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -19,6 +19,7 @@ const BIN = fileURLToPath(new URL('../../bin/yardmaster.js', import.meta.url));
 let work: string;
 let hook: string;
 let plan: string;
+let config: string;
 
 interface Run {
   code: number | null;
@@ -94,6 +95,24 @@ beforeAll(async () => {
       '  url: file:///tmp/shop-1.0.0.tar.gz',
       `  sha256: ${'a'.repeat(64)}`,
       'strategy: { mode: parallel }',
+      '',
+    ].join('\n'),
+  );
+});
+
+beforeAll(async () => {
+  config = join(work, 'yardmaster.yml');
+  await writeFile(
+    config,
+    [
+      'apps:',
+      '  shop:',
+      '    deploy_to: /srv/shop',
+      '    environments:',
+      '      staging: { hosts: [web] }',
+      'hosts:',
+      '  web:',
+      '    - { name: web-1, address: 127.0.0.1, port: 22, user: deploy }',
       '',
     ].join('\n'),
   );
@@ -198,7 +217,20 @@ describe('what a command loads', () => {
     const validate = await packagesLoaded(['validate', plan]);
     expect(validate.run.code, validate.run.stderr).toBe(0);
     expect(validate.packages.has('yaml')).toBe(true);
-    for (const heavy of ['ssh2', 'pg-boss', 'drizzle-orm', 'postgres', '@electric-sql/pglite', 'probot', '@slack/bolt'])
+    const withConfig = await packagesLoaded(['validate', '--config', config, plan]);
+    expect(withConfig.run.code, withConfig.run.stderr).toBe(0);
+    expect(withConfig.run.stdout).toContain('1 host(s) in 1 batch(es)');
+    for (const heavy of [
+      'ssh2',
+      'pg-boss',
+      'drizzle-orm',
+      'postgres',
+      '@electric-sql/pglite',
+      'probot',
+      '@slack/bolt',
+    ]) {
       expect(validate.packages.has(heavy), heavy).toBe(false);
+      expect(withConfig.packages.has(heavy), heavy).toBe(false);
+    }
   });
 });

@@ -1,7 +1,7 @@
 /** `yardmaster validate <plan> [--config <file>]`: checks a plan (and its hosts against a config) without deploying. */
 import { resolve } from 'node:path';
 import { resolvePlanTargets } from '../../config/index.ts';
-import { formatIssues, planDigest } from '../../plan/index.ts';
+import { formatIssues, planBatches, planDigest } from '../../plan/index.ts';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { VALIDATE_USAGE } from '../command-usage.ts';
 import { loadPlanFile } from '../load-plan-file.ts';
@@ -40,8 +40,6 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
       );
       return EXIT_INVALID;
     }
-    // The release engine (and its SSH stack) only for the batches, only with a config.
-    const { planBatches } = await import('../../deploy/index.ts');
     const batches = planBatches(
       targets.hosts.map((host) => host.entry.name),
       plan.strategy,
