@@ -1,30 +1,16 @@
-/** Dispatches `yardmaster <command>` to its module. */
+/**
+ * Dispatches `yardmaster <command>` to its module, loaded only then (command-table.ts). `--version`, `help` and
+ * `<command> --help` answer from here without loading any command.
+ */
 import { readFileSync } from 'node:fs';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from './cli-io.ts';
-import { AUDIT_USAGE, auditCommand } from './commands/audit-command.ts';
-import { DASHBOARD_USAGE, dashboardCommand } from './commands/dashboard-command.ts';
-import { DEPLOY_USAGE, deployCommand } from './commands/deploy-command.ts';
-import { LANES_USAGE, lanesCommand } from './commands/lanes-command.ts';
-import { RELEASES_USAGE, releasesCommand } from './commands/releases-command.ts';
-import { ROLLBACK_USAGE, rollbackCommand } from './commands/rollback-command.ts';
-import { SECRETS_USAGE, secretsCommand } from './commands/secrets-command.ts';
-import { testdriveCommand, TESTDRIVE_USAGE } from './commands/testdrive-command.ts';
-import { VALIDATE_USAGE, validateCommand } from './commands/validate-command.ts';
-import { WORKER_USAGE, workerCommand } from './commands/worker-command.ts';
+import { COMMANDS, findCommand } from './command-table.ts';
 
 const HELP = `yardmaster: releases to fleets of hosts, nine stages per host, with rollback
 
-${TESTDRIVE_USAGE}
-${VALIDATE_USAGE}
-${DEPLOY_USAGE}
-${ROLLBACK_USAGE}
-${RELEASES_USAGE}
-${AUDIT_USAGE}
-${DASHBOARD_USAGE}
-${SECRETS_USAGE}
-${WORKER_USAGE}
-${LANES_USAGE}
+${[...new Set(COMMANDS.map((command) => command.usage))].join('\n')}
 
+\`yardmaster <command> --help\` (or -h, or \`yardmaster help <command>\`) prints one command's usage.
 Exit codes: 0 released, 1 failed (and rolled back), 2 invalid input.
 SSH identity: --identity <file>, else YARDMASTER_SSH_KEY / YARDMASTER_SSH_KEY_FILE, else ssh-agent, else ~/.ssh/id_*.
 Host keys are pinned in the config (host_key: "SHA256:…"); --accept-new-host-keys accepts unpinned ones.
@@ -35,43 +21,54 @@ function version(): string {
   return typeof pkg === 'object' && pkg !== null && 'version' in pkg ? String(pkg.version) : 'unknown';
 }
 
+/** `--help` or `-h` among the options (not after `--`, where everything is a positional). */
+function asksForHelp(args: readonly string[]): boolean {
+  for (const arg of args) {
+    if (arg === '--') return false;
+    if (arg === '--help' || arg === '-h') return true;
+  }
+  return false;
+}
+
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
-  const [command, ...args] = argv;
-  switch (command) {
-    case 'deploy':
-      return deployCommand(args, io, 'deploy');
-    case 'retry':
-      return deployCommand(args, io, 'retry');
-    case 'rollback':
-      return rollbackCommand(args, io);
-    case 'releases':
-      return releasesCommand(args, io);
-    case 'validate':
-      return validateCommand(args, io);
-    case 'testdrive':
-      return testdriveCommand(args, io);
-    case 'audit':
-      return auditCommand(args, io);
-    case 'dashboard':
-      return dashboardCommand(args, io);
-    case 'secrets':
-      return secretsCommand(args, io);
-    case 'worker':
-      return workerCommand(args, io);
-    case 'lanes':
-      return lanesCommand(args, io);
+  const [name, ...args] = argv;
+  switch (name) {
     case '--version':
     case 'version':
       io.stdout.write(`yardmaster ${version()}\n`);
       return EXIT_OK;
     case undefined:
+      io.stderr.write(HELP);
+      return EXIT_INVALID;
     case 'help':
     case '--help':
     case '-h':
-      io.stdout.write(HELP);
-      return command === undefined ? EXIT_INVALID : EXIT_OK;
-    default:
-      io.stderr.write(`unknown command: ${command}\n\n${HELP}`);
-      return EXIT_INVALID;
+      return help(args[0], io);
   }
+  const command = findCommand(name);
+  if (command === undefined) {
+    io.stderr.write(`yardmaster: unknown command ${name}\n\n${HELP}`);
+    return EXIT_INVALID;
+  }
+  if (asksForHelp(args)) {
+    io.stdout.write(`${command.usage}\n`);
+    return EXIT_OK;
+  }
+  const run = await command.load();
+  return run(args, io);
+}
+
+/** `yardmaster help [<command>]`. */
+function help(name: string | undefined, io: CliIo): number {
+  if (name === undefined) {
+    io.stdout.write(HELP);
+    return EXIT_OK;
+  }
+  const command = findCommand(name);
+  if (command === undefined) {
+    io.stderr.write(`yardmaster help: unknown command ${name}\n\n${HELP}`);
+    return EXIT_INVALID;
+  }
+  io.stdout.write(`${command.usage}\n`);
+  return EXIT_OK;
 }

@@ -1,27 +1,7 @@
-/** Splits the hosts of a release into the batches its strategy walks, and how many run at once. */
+/** The batches a release's strategy walks (planBatches, from src/plan), how many hosts run at once, the pauses. */
 import type { Strategy } from '../plan/types.ts';
 
-/** Hosts in plan order, grouped: serial = one per batch, parallel = one batch, batches = canary then chunks. */
-export function planBatches<T>(hosts: readonly T[], strategy: Strategy): T[][] {
-  if (hosts.length === 0) return [];
-  switch (strategy.mode) {
-    case 'serial':
-      return hosts.map((host) => [host]);
-    case 'parallel':
-      return [[...hosts]];
-    case 'batches': {
-      const canary = Math.min(strategy.canary, hosts.length);
-      const size =
-        strategy.batchSize.kind === 'count'
-          ? strategy.batchSize.count
-          : Math.ceil((strategy.batchSize.percent / 100) * hosts.length);
-      const step = Math.max(1, size);
-      const batches: T[][] = canary > 0 ? [hosts.slice(0, canary)] : [];
-      for (let start = canary; start < hosts.length; start += step) batches.push(hosts.slice(start, start + step));
-      return batches;
-    }
-  }
-}
+export { planBatches } from '../plan/index.ts';
 
 /** How many hosts of one batch run at the same time. */
 export function batchConcurrency(strategy: Strategy, batchLength: number): number {

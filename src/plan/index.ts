@@ -21,6 +21,7 @@ export {
 export { formatIssues } from './format-issues.ts';
 export { parsePlanFromComment } from './parse-plan-from-comment.ts';
 export { parsePlan } from './parse-plan.ts';
+export { planBatches } from './plan-batches.ts';
 export { parseYamlWith } from './parse-yaml-with.ts';
 export { revealInvisible } from './reveal-invisible.ts';
 export { type SourcePosition } from './source-locator.ts';

@@ -190,7 +190,7 @@ describe('yardmaster secrets', () => {
       [['set', '--repo', 'acme/shop', '--env', 'production', 'A'], undefined, {}, /no standard input/],
       [['rotate', '--repo', 'acme/shop'], undefined, {}, /set, list or delete/],
       [['list'], undefined, {}, /--repo owner\/name is required/],
-      [['list', '--repo', 'acme/shop', '--value'], undefined, {}, /Unknown option '--value'/],
+      [['list', '--repo', 'acme/shop', '--value'], undefined, {}, /^yardmaster secrets: unknown option --value\n/],
     ];
     for (const [args, stdin, env, message] of cases) {
       const result = await run(args, stdin, env);

@@ -12,11 +12,9 @@ import {
   AUDIT_KEY_VARIABLE,
 } from '../../db/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { AUDIT_USAGE } from '../command-usage.ts';
 import { cliAuditKey, describeCliError, openCliDatabase } from '../open-cli-database.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
-
-export const AUDIT_USAGE =
-  'usage: yardmaster audit verify [--head <id>:<hash>]... [--database-url <url>] [--data-dir <dir>] [--json]   (exit 0 intact, 1 broken, 2 cannot check)';
 
 const BREAK_MEANING: Record<AuditChainBreak, string> = {
   'hash-mismatch': 'the row no longer matches its hash: it was changed after it was written',
@@ -53,7 +51,7 @@ function keyNote(result: AuditChainResult, keyed: boolean): string {
 
 /** Runs `yardmaster audit <subcommand>`; only `verify` exists. Exit 0: chain intact; 1: broken; 2: cannot check. */
 export async function auditCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCliArgs(args, {
+  const parsed = parseCliArgs('audit', args, {
     'database-url': { type: 'string' },
     'data-dir': { type: 'string' },
     head: { type: 'string', multiple: true },

@@ -10,10 +10,8 @@ import { closeGracefully, createRoutedServer, listen } from '../../http/index.ts
 import { startLocalDashboard } from '../../web/start-dashboard.ts';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { cliAuditKey, describeCliError, openCliDatabase } from '../open-cli-database.ts';
+import { DASHBOARD_USAGE } from '../command-usage.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
-
-export const DASHBOARD_USAGE =
-  'usage: yardmaster dashboard [--port <n>] [--database-url <url>] [--data-dir <dir>]   (on 127.0.0.1, default port 3100; prints a one-time sign-in link; Ctrl-C stops)';
 
 const DEFAULT_PORT = 3100;
 
@@ -43,7 +41,7 @@ function localUser(env: CliIo['env']): string {
 }
 
 export async function dashboardCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCliArgs(args, {
+  const parsed = parseCliArgs('dashboard', args, {
     port: { type: 'string', short: 'p' },
     'database-url': { type: 'string' },
     'data-dir': { type: 'string' },

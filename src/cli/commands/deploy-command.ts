@@ -2,6 +2,7 @@
 import { retryRelease, runRelease } from '../../deploy/index.ts';
 import type { ReleaseResult } from '../../deploy/types.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { DEPLOY_USAGE } from '../command-usage.ts';
 import { connectFromCli } from '../connect-from-cli.ts';
 import { cliName, formatReleaseResult, shellWord } from '../format-result.ts';
 import { hostFlags, parseCliArgs } from '../parse-cli-args.ts';
@@ -9,12 +10,8 @@ import { prepareRelease } from '../prepare-release.ts';
 import { cacheDir, loadResult, type ResultKey, saveResult } from '../result-store.ts';
 import { runWithReporter } from './run-with-reporter.ts';
 
-export const DEPLOY_USAGE = `usage: yardmaster deploy --config <file> [--identity <key>] [--user <login>] [--force] [--break-lock]
-                         [--accept-new-host-keys] [--json] [--work-order <id>] [--ignore-schedule] <plan>
-       yardmaster retry  --config <file> [same options] <plan>     re-run only the hosts that failed last time`;
-
 export async function deployCommand(args: readonly string[], io: CliIo, mode: 'deploy' | 'retry'): Promise<number> {
-  const parsed = parseCliArgs(args, {
+  const parsed = parseCliArgs(mode, args, {
     ...hostFlags,
     force: { type: 'boolean', default: false },
     'work-order': { type: 'string' },

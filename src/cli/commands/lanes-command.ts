@@ -30,15 +30,11 @@ import {
 import { workerConnect } from '../../runtime/index.ts';
 import { formatIssues } from '../../plan/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { LANES_USAGE } from '../command-usage.ts';
 import { installCliAuditKey } from '../open-cli-database.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 import { cacheDir as cliCacheDir } from '../result-store.ts';
 import { forgetServedCatalog, noteServedCatalog, servedCatalog } from './lanes-served-catalog.ts';
-
-export const LANES_USAGE = `usage: yardmaster lanes up <spec.yml> | down <lane> | list | baseline <service> <version>
-                        | add <service> <version> <endpoint> [--baseline] | remove <service> <version>
-                        | serve [--port 8088] [--api-port 8089] [--host 127.0.0.1] [--domain <d>]
-       [--database-url <url>] [--catalog <file>] [--router-url <url>] [--json]   (serve: YARDMASTER_LANES_TOKEN)`;
 
 const OPTIONS = {
   'database-url': { type: 'string' },
@@ -73,7 +69,7 @@ function port(text: string | undefined, fallback: number): number | undefined {
 }
 
 export async function lanesCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCliArgs(args, OPTIONS);
+  const parsed = parseCliArgs('lanes', args, OPTIONS);
   const [sub, ...rest] = parsed.ok ? parsed.positionals : [];
   if (!parsed.ok || sub === undefined || ARITY[sub] !== rest.length) {
     io.stderr.write(`${parsed.ok ? 'lanes needs a subcommand and its arguments' : parsed.message}\n\n${LANES_USAGE}\n`);

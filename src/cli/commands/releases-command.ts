@@ -1,15 +1,13 @@
 /** `yardmaster releases --config <file> --app A --env E`: what is live where, from each host's releases.log. */
 import { inspectEnvironment } from '../../deploy/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { RELEASES_USAGE } from '../command-usage.ts';
 import { formatInventory } from '../format-result.ts';
 import { hostFlags, parseCliArgs } from '../parse-cli-args.ts';
 import { environmentSetup } from './environment-command.ts';
 
-export const RELEASES_USAGE =
-  'usage: yardmaster releases --config <file> --app <app> --env <environment> [--identity <key>] [--json]';
-
 export async function releasesCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCliArgs(args, { ...hostFlags, app: { type: 'string' }, env: { type: 'string' } });
+  const parsed = parseCliArgs('releases', args, { ...hostFlags, app: { type: 'string' }, env: { type: 'string' } });
   if (!parsed.ok || parsed.positionals.length > 0) {
     io.stderr.write(`${parsed.ok ? 'unexpected arguments' : parsed.message}\n\n${RELEASES_USAGE}\n`);
     return EXIT_INVALID;

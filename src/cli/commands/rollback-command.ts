@@ -2,18 +2,16 @@
 import { readSecretEnv } from '../../config/index.ts';
 import { rollbackEnvironment } from '../../deploy/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { ROLLBACK_USAGE } from '../command-usage.ts';
 import { formatRollbackResult } from '../format-result.ts';
 import { hostFlags, parseCliArgs } from '../parse-cli-args.ts';
 import { environmentSetup } from './environment-command.ts';
 import { runWithReporter } from './run-with-reporter.ts';
 
-export const ROLLBACK_USAGE =
-  'usage: yardmaster rollback --config <file> --app <app> --env <environment> [--to <version>] [--identity <key>] [--json]';
-
 const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
 
 export async function rollbackCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCliArgs(args, {
+  const parsed = parseCliArgs('rollback', args, {
     ...hostFlags,
     app: { type: 'string' },
     env: { type: 'string' },

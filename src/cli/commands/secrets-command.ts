@@ -19,15 +19,9 @@ import {
   type SecretScope,
 } from '../../policy/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { SECRETS_USAGE } from '../command-usage.ts';
 import { describeCliError, installCliAuditKey, openCliDatabase } from '../open-cli-database.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
-
-export const SECRETS_USAGE = [
-  'usage: yardmaster secrets set --repo <owner/name> --env <environment> NAME   (value from stdin; needs YARDMASTER_SECRETS_KEY)',
-  '       yardmaster secrets list --repo <owner/name> [--env <environment>] [--json]',
-  '       yardmaster secrets delete --repo <owner/name> --env <environment> NAME',
-  '       (each also takes --database-url <url> / --data-dir <dir>; exit 0 done, 1 no such secret, 2 invalid input)',
-].join('\n');
 
 const FLAGS = {
   repo: { type: 'string' },
@@ -117,7 +111,7 @@ async function setCommand(
 
 /** Runs `yardmaster secrets <subcommand>`. */
 export async function secretsCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCliArgs(args, FLAGS);
+  const parsed = parseCliArgs('secrets', args, FLAGS);
   if (!parsed.ok) return invalid(io, parsed.message);
   const [subcommand, ...names] = parsed.positionals;
   const { repo, env } = parsed.values;

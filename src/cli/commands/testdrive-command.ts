@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { inspectEnvironment, runRelease } from '../../deploy/index.ts';
 import type { ReleaseResult } from '../../deploy/types.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { TESTDRIVE_USAGE } from '../command-usage.ts';
 import { formatInventory, formatReleaseResult, shellWord } from '../format-result.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 import { prepareRelease } from '../prepare-release.ts';
@@ -16,11 +17,8 @@ import { buildWorkspace, configYaml, planYaml, type SamplePackage } from '../tes
 import { testdriveHosts, type TestdriveHosts } from '../testdrive/testdrive-hosts.ts';
 import { runWithReporter } from './run-with-reporter.ts';
 
-export const TESTDRIVE_USAGE =
-  'usage: yardmaster testdrive [--local] [--json]      release a sample app to three local hosts';
-
 export async function testdriveCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCliArgs(args, {
+  const parsed = parseCliArgs('testdrive', args, {
     local: { type: 'boolean', default: false },
     json: { type: 'boolean', default: false },
   });

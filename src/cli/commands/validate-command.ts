@@ -1,17 +1,15 @@
 /** `yardmaster validate <plan> [--config <file>]`: checks a plan (and its hosts against a config) without deploying. */
 import { resolve } from 'node:path';
 import { resolvePlanTargets } from '../../config/index.ts';
-import { formatIssues, planDigest } from '../../plan/index.ts';
-import { planBatches } from '../../deploy/index.ts';
+import { formatIssues, planBatches, planDigest } from '../../plan/index.ts';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { VALIDATE_USAGE } from '../command-usage.ts';
 import { loadPlanFile } from '../load-plan-file.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 import { loadConfig } from '../prepare-release.ts';
 
-export const VALIDATE_USAGE = 'usage: yardmaster validate [--config <file>] <plan>';
-
 export async function validateCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCliArgs(args, { config: { type: 'string', short: 'c' } });
+  const parsed = parseCliArgs('validate', args, { config: { type: 'string', short: 'c' } });
   const planPath = parsed.ok ? parsed.positionals[0] : undefined;
   if (!parsed.ok || planPath === undefined || parsed.positionals.length > 1) {
     io.stderr.write(`${parsed.ok ? 'validate needs one plan file' : parsed.message}\n\n${VALIDATE_USAGE}\n`);

@@ -17,10 +17,8 @@ import { createGitHubConfigLoader } from '../../github/index.ts';
 import { githubWebUrl } from '../../lib/github-web-url.ts';
 import { parseSlackBotEnv, withSlackReport, workerSlackReporter } from '../../slack/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
+import { WORKER_USAGE } from '../command-usage.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
-
-export const WORKER_USAGE =
-  'usage: yardmaster worker [--concurrency <n>]   (needs DATABASE_URL; SSH identity and YARDMASTER_* from the environment; stops on SIGTERM)';
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -82,7 +80,7 @@ async function githubWiring(
 
 /** Runs `yardmaster worker`. Exit 0 after a graceful stop, 2 for a bad setting, 1 when it cannot start. */
 export async function workerCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCliArgs(args, { concurrency: { type: 'string' } });
+  const parsed = parseCliArgs('worker', args, { concurrency: { type: 'string' } });
   if (!parsed.ok || parsed.positionals.length > 0) {
     io.stderr.write(
       `${parsed.ok ? `unexpected argument ${parsed.positionals[0] ?? ''}` : parsed.message}\n\n${WORKER_USAGE}\n`,
