@@ -12,22 +12,9 @@ import { EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { cliAuditKey, describeCliError, openCliDatabase } from '../open-cli-database.ts';
 import { DASHBOARD_USAGE } from '../command-usage.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
+import { whenAborted } from '../../lib/when-aborted.ts';
 
 const DEFAULT_PORT = 3100;
-
-/** Resolves when `signal` aborts. */
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    signal.addEventListener(
-      'abort',
-      () => {
-        resolve();
-      },
-      { once: true },
-    );
-  });
-}
 
 /** The local user's name: USER, else the account's. */
 function localUser(env: CliIo['env']): string {
@@ -114,7 +101,7 @@ export async function dashboardCommand(args: readonly string[], io: CliIo): Prom
       `    ${base}/dashboard/?token=${dashboard.newSignInToken()}\n\n` +
       `Ctrl-C stops the dashboard.\n`,
   );
-  await aborted(io.signal);
+  await whenAborted(io.signal);
   await closeGracefully(server, 2000);
   await dashboard.stop();
   await database.close();

@@ -19,22 +19,9 @@ import { parseSlackBotEnv, withSlackReport, workerSlackReporter } from '../../sl
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { WORKER_USAGE } from '../command-usage.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
+import { whenAborted } from '../../lib/when-aborted.ts';
 
 const LOG_LEVELS = new Set(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
-
-/** Resolves when `signal` aborts. */
-function aborted(signal: AbortSignal): Promise<void> {
-  if (signal.aborted) return Promise.resolve();
-  return new Promise((resolve) => {
-    signal.addEventListener(
-      'abort',
-      () => {
-        resolve();
-      },
-      { once: true },
-    );
-  });
-}
 
 /**
  * With App credentials (APP_ID, …) the workers report to GitHub, and to Slack with SLACK_BOT_TOKEN; without, they only
@@ -142,7 +129,7 @@ export async function workerCommand(args: readonly string[], io: CliIo): Promise
     return EXIT_INVALID;
   }
   log.info({}, 'worker ready');
-  await aborted(io.signal);
+  await whenAborted(io.signal);
   log.info({}, 'shutting down');
   await started.workers.stop();
   await runtime.close({ afterQueue: started.idle });
