@@ -360,9 +360,12 @@ describe('secrets from the store', () => {
 
     // The host got the store's value, not the server's variable of the same name.
     expect(await readIfExists(join(deployTo, 'token.txt'))).toBe(STORED_TOKEN);
-    // The check run of pre_deploy shows the command's output, masked.
-    const checkRunText = harness.fake
-      .requestsTo(ROUTES.updateCheckRun)
+    // The check run of pre_deploy shows the command's output, masked: made complete when the stage was quick, else
+    // made while it ran and updated at its end.
+    const checkRunText = [
+      ...harness.fake.requestsTo(ROUTES.createCheckRun),
+      ...harness.fake.requestsTo(ROUTES.updateCheckRun),
+    ]
       .map((request) => JSON.stringify(request.body))
       .join('\n');
     expect(checkRunText).toContain('token is ***');
