@@ -18,6 +18,7 @@ const LAYERS = [
   ['executors', 'sandbox'],
   ['deploy'],
   ['db'],
+  ['journal'],
   ['lanes'],
   ['policy'],
   ['workorders'],
@@ -39,6 +40,8 @@ const PUBLIC_MODULES = [
   '^src/lib/',
   // the closed word lists without drizzle: the domain takes its states from here
   '^src/db/vocabulary[.]ts$',
+  // where the embedded database lives, without its client (the CLI names a release's journal spool by it)
+  '^src/db/default-data-dir[.]ts$',
   // the one entrance of the dashboard (the server mounts it)
   '^src/web/start-dashboard[.]ts$',
   // loaded lazily by `yardmaster testdrive` only

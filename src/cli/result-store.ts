@@ -33,6 +33,8 @@ async function resultPath(key: ResultKey, app: string, environment: string): Pro
 
 const storedSchema = z.object({
   releaseId: z.string(),
+  /** Which attempt of the release the result is (a retry counts on; results stored before this field: 1). */
+  attempt: z.number().int().min(1).max(1000).default(1),
   version: z.string(),
   hosts: z.array(
     z.object({
@@ -42,13 +44,18 @@ const storedSchema = z.object({
   ),
 });
 
-export async function saveResult(key: ResultKey, result: ReleaseResult): Promise<void> {
+export async function saveResult(key: ResultKey, result: ReleaseResult, attempt: number): Promise<void> {
   await mkdir(join(key.dir, 'results'), { recursive: true });
-  await writeFile(await resultPath(key, result.app, result.environment), `${JSON.stringify(result, null, 2)}\n`);
+  const stored = { ...result, attempt };
+  await writeFile(await resultPath(key, result.app, result.environment), `${JSON.stringify(stored, null, 2)}\n`);
 }
 
 /** The stored result of the last release of an app environment, as much as a retry needs; null when none. */
-export async function loadResult(key: ResultKey, app: string, environment: string): Promise<RetrySource | null> {
+export async function loadResult(
+  key: ResultKey,
+  app: string,
+  environment: string,
+): Promise<(RetrySource & { attempt: number }) | null> {
   try {
     const text = await readFile(await resultPath(key, app, environment), 'utf8');
     const parsed = storedSchema.safeParse(JSON.parse(text));

@@ -37,6 +37,8 @@ export interface RollbackRequest {
   commandTimeoutMs: number;
   breakLock?: boolean;
   signal?: AbortSignal;
+  /** The rollback's id (default: a new one), e.g. to name its journal before it starts. */
+  releaseId?: string;
 }
 
 export interface HostRollbackReport {
@@ -165,7 +167,7 @@ export async function rollbackEnvironment(
   request: RollbackRequest,
   options: Pick<EngineOptions, 'connect' | 'onEvent' | 'actor'>,
 ): Promise<RollbackResult> {
-  const releaseId = newReleaseId();
+  const releaseId = request.releaseId ?? newReleaseId();
   const emit =
     options.onEvent ??
     (() => {

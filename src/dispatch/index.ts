@@ -6,3 +6,4 @@ export { openQueue } from './queue.ts';
 export { RELEASE_QUEUES } from './release-queues.ts';
 export { type ReleaseWorker, startReleaseWorker } from './release-worker.ts';
 export { type WorkerEvent } from './worker-events.ts';
+export { type JournalImporter, startJournalImport } from './journal-import-loop.ts';

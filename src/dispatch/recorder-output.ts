@@ -5,11 +5,9 @@
  */
 import type { stageOutput } from '../db/index.ts';
 import type { ReleaseEvent } from '../deploy/types.ts';
+import { OUTPUT_BYTES_KEPT, OUTPUT_LINES_KEPT } from '../journal/index.ts';
 
-/** Output lines kept per host and stage (the dashboard shows them; the rest of a chatty stage is counted, not kept). */
-export const OUTPUT_LINES_KEPT = 1_000;
-/** Output bytes (UTF-8) kept per host and stage: 1,000 lines of 64 KiB would still be 64 MiB. */
-export const OUTPUT_BYTES_KEPT = 1024 * 1024;
+export { OUTPUT_BYTES_KEPT, OUTPUT_LINES_KEPT } from '../journal/index.ts';
 
 export type OutputEvent = Extract<ReleaseEvent, { type: 'output' }>;
 type OutputRow = typeof stageOutput.$inferInsert;
@@ -46,6 +44,13 @@ const droppedNotice =
   `… more output of this stage is not kept ` +
   `(only the first ${OUTPUT_LINES_KEPT} lines and ${OUTPUT_BYTES_KEPT} bytes are)`;
 
+/** The tally of a host's stage, made on first use. */
+function tallyOf(output: OutputBuffer, key: string): OutputTally {
+  const tally = output.tallies.get(key) ?? { lines: 0, bytes: 0, droppedLines: 0, droppedBytes: 0, summarized: false };
+  output.tallies.set(key, tally);
+  return tally;
+}
+
 /** Buffers `row`; true when the buffer was empty, so a write must be queued for it. */
 function buffer(output: OutputBuffer, row: Omit<OutputRow, 'releaseId'>): boolean {
   output.pending.push({ releaseId: output.releaseId, ...row });
@@ -55,8 +60,7 @@ function buffer(output: OutputBuffer, row: Omit<OutputRow, 'releaseId'>): boolea
 /** Buffers the line (or counts it as dropped); true when the buffer was empty, so a write must be queued for it. */
 export function keepOutput(output: OutputBuffer, event: OutputEvent): boolean {
   const key = keyOf(event.host, event.stage);
-  const tally = output.tallies.get(key) ?? { lines: 0, bytes: 0, droppedLines: 0, droppedBytes: 0, summarized: false };
-  output.tallies.set(key, tally);
+  const tally = tallyOf(output, key);
   const size = Buffer.byteLength(event.line, 'utf8');
   const { host, stage } = event;
   // Once something was dropped, everything after it is too: what is kept is the stage's beginning, without holes.
@@ -69,6 +73,14 @@ export function keepOutput(output: OutputBuffer, event: OutputEvent): boolean {
   tally.droppedBytes += size;
   if (tally.droppedLines > 1) return false;
   return buffer(output, { host, stage, stream: 'stderr', line: droppedNotice });
+}
+
+/** Adds output that was counted elsewhere (a journal past the limits) to what a host's stage dropped. */
+export function countDropped(output: OutputBuffer, host: string, stage: string, lines: number, bytes: number): void {
+  const key = keyOf(host, stage);
+  const tally = tallyOf(output, key);
+  tally.droppedLines += lines;
+  tally.droppedBytes += bytes;
 }
 
 /** Buffers the count of what a host's stage printed past the limits, once, when the stage ended. */

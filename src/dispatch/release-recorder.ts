@@ -8,6 +8,7 @@ import { stageOutput } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 import type { ReleaseEvent } from '../deploy/types.ts';
 import {
+  countDropped,
   createOutputBuffer,
   keepOutput,
   type OutputBuffer,
@@ -29,6 +30,8 @@ export interface ReleaseRecorder {
    * leaves the version to return to in the database.
    */
   observe: (host: string, previousVersion: string | null) => Promise<void>;
+  /** Counts output left out before it reached the recorder (a journal's `dropped` line) as dropped. */
+  countDropped: (host: string, stage: string, lines: number, bytes: number) => void;
   /** Waits for every write so far; rejects with the first failed write. */
   flush(): Promise<void>;
 }
@@ -80,6 +83,9 @@ export function createReleaseRecorder(db: Db, options: RecorderOptions): Release
     sink(event) {
       recordEvent(state, event);
       options.forward(event);
+    },
+    countDropped(host, stage, lines, bytes) {
+      countDropped(state.output, host, stage, lines, bytes);
     },
     async observe(host, previousVersion) {
       await observeHost(db, state.recorded, host, previousVersion);

@@ -1,22 +1,24 @@
 /**
  * `/dashboard/*`: sign-in routes first, then every page for a signed-in viewer only (others are sent to sign in;
  * the event stream answers 401). Orders of repositories the viewer cannot read answer 404 like orders that do not
- * exist. `/orders/<id>` (the links in GitHub and Slack) lead to the order's page.
+ * exist, and so do releases. `/orders/<id>` (the links in GitHub and Slack) lead to the order's page.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DbExecutor } from '../db/types.ts';
 import { requestUrl, type RouteHandler } from '../http/index.ts';
 import { loginRedirect } from './auth/login-redirect.ts';
-import { streamOrderProgress } from './live/order-progress-stream.ts';
+import { streamOrderProgress, streamReleaseProgress } from './live/order-progress-stream.ts';
 import type { DashboardNotifications } from './live/dashboard-notifications.ts';
 import { LIVE_SCRIPT_SOURCE } from './live/live-script.ts';
 import { auditPage } from './pages/audit-page.ts';
 import { environmentsPage } from './pages/environments-page.ts';
 import { lanesPage } from './pages/lanes-page.ts';
 import { orderPage } from './pages/order-page.ts';
+import { releasePage } from './pages/release-page.ts';
 import { ordersPage } from './pages/orders-page.ts';
 import { statsPage } from './pages/stats-page.ts';
 import { orderDetail } from './queries/order-detail.ts';
+import { releaseAuditRows, releaseDetail } from './queries/release-detail.ts';
 import { PAGE_HEADERS, sendPage, sendText } from './send-page.ts';
 import type { DashboardAuth, Viewer } from './types.ts';
 
@@ -35,6 +37,10 @@ function urlOf(request: IncomingMessage): URL {
 
 const ORDER_PAGE = /^\/dashboard\/orders\/(\d{1,15})$/;
 const ORDER_EVENTS = /^\/dashboard\/orders\/(\d{1,15})\/events$/;
+/** Release ids are the engine's (`<time base36>-<8 hex>`) or a worker's; nothing else reaches a query. */
+const RELEASE_PAGE = /^\/dashboard\/releases\/([A-Za-z0-9_.-]{1,100})$/;
+const RELEASE_EVENTS = /^\/dashboard\/releases\/([A-Za-z0-9_.-]{1,100})\/events$/;
+const EVENT_STREAMS = [ORDER_EVENTS, RELEASE_EVENTS];
 
 async function page(
   deps: DashboardDeps,
@@ -79,18 +85,33 @@ async function page(
     sendPage(response, orderPage(detail, viewer, deps.githubWebUrl));
     return;
   }
+  const releaseId = RELEASE_PAGE.exec(path)?.[1];
+  if (releaseId !== undefined) {
+    const detail = await releaseDetail(deps.db, viewer.repos, releaseId);
+    if (detail === null) {
+      sendText(response, 404, 'No such release, or not one of a repository you can read.');
+      return;
+    }
+    sendPage(response, releasePage(detail, await releaseAuditRows(deps.db, releaseId), viewer));
+    return;
+  }
+  const live = {
+    db: deps.db,
+    notifications: deps.notifications,
+    request,
+    response,
+    viewer,
+    recheck: () => deps.auth.viewer(request),
+    ...(deps.liveRecheckMs === undefined ? {} : { recheckMs: deps.liveRecheckMs }),
+  };
+  const releaseStream = RELEASE_EVENTS.exec(path)?.[1];
+  if (releaseStream !== undefined) {
+    await streamReleaseProgress({ ...live, releaseId: releaseStream });
+    return;
+  }
   const streamId = ORDER_EVENTS.exec(path)?.[1];
   if (streamId !== undefined) {
-    await streamOrderProgress({
-      db: deps.db,
-      notifications: deps.notifications,
-      request,
-      response,
-      viewer,
-      workOrderId: Number(streamId),
-      recheck: () => deps.auth.viewer(request),
-      ...(deps.liveRecheckMs === undefined ? {} : { recheckMs: deps.liveRecheckMs }),
-    });
+    await streamOrderProgress({ ...live, workOrderId: Number(streamId) });
     return;
   }
   sendText(response, 404, 'not found');
@@ -117,7 +138,7 @@ export function dashboardHandler(deps: DashboardDeps): RouteHandler {
     }
     const viewer = await deps.auth.viewer(request);
     if (viewer === null) {
-      if (ORDER_EVENTS.test(url.pathname)) {
+      if (EVENT_STREAMS.some((stream) => stream.test(url.pathname))) {
         sendText(response, 401, 'sign in first');
         return;
       }

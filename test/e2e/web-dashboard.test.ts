@@ -48,7 +48,8 @@ async function signedInPage(server: DashboardServer, login: string, path: string
   const response = await page.goto(`${server.base}${path}`);
   expect(response?.status()).toBe(200);
   expect(new URL(page.url()).pathname).toBe(path.split('?')[0]);
-  await expect.poll(() => page.getByTestId('viewer').textContent()).toBe(login);
+  // The page has loaded (goto waits for it): its header names the viewer. A poll's 1 s default was too short under load.
+  expect(await page.getByTestId('viewer').textContent()).toBe(login);
   return page;
 }
 

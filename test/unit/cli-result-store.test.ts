@@ -32,9 +32,9 @@ const result: ReleaseResult = {
 describe('the retry cache', () => {
   it('keeps results apart per config file, and finds them by the file however it is named', async () => {
     const cache = join(dir, 'cache');
-    await saveResult({ dir: cache, configPath: 'a.yml', cwd: dir }, result);
+    await saveResult({ dir: cache, configPath: 'a.yml', cwd: dir }, result, 2);
     expect(await loadResult({ dir: cache, configPath: 'b.yml', cwd: dir }, 'shop', 'production')).toBeNull();
-    const same = { releaseId: 'r-1', version: '1.0.0', hosts: [{ host: 'web-1', outcome: 'failed' }] };
+    const same = { releaseId: 'r-1', attempt: 2, version: '1.0.0', hosts: [{ host: 'web-1', outcome: 'failed' }] };
     expect(await loadResult({ dir: cache, configPath: join(dir, 'a.yml'), cwd: '/' }, 'shop', 'production')).toEqual(
       same,
     );

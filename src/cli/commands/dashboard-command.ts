@@ -4,7 +4,6 @@
  * (`http://127.0.0.1:3100/dashboard/?token=…`, as Jupyter does); the one local viewer sees every repository. Runs until
  * Ctrl-C or SIGTERM.
  */
-import { userInfo } from 'node:os';
 import { installAuditKey, migrateDatabase } from '../../db/index.ts';
 import { closeGracefully, createRoutedServer, listen } from '../../http/index.ts';
 import { startLocalDashboard } from '../../web/start-dashboard.ts';
@@ -13,19 +12,13 @@ import { cliAuditKey, describeCliError, openCliDatabase } from '../open-cli-data
 import { DASHBOARD_USAGE } from '../command-usage.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 import { whenAborted } from '../../lib/when-aborted.ts';
+import { localUser } from '../local-user.ts';
+import { startJournalImport } from '../../dispatch/index.ts';
+import { cliJournalDir, journalTarget } from '../cli-journal.ts';
 
 const DEFAULT_PORT = 3100;
-
-/** The local user's name: USER, else the account's. */
-function localUser(env: CliIo['env']): string {
-  const fromEnv = env.USER ?? env.USERNAME;
-  if (fromEnv !== undefined && fromEnv !== '') return fromEnv;
-  try {
-    return userInfo().username;
-  } catch {
-    return 'user';
-  }
-}
+/** How often the spool is looked at for CLI runs (their live grid follows at this pace). */
+const JOURNAL_POLL_MS = 300;
 
 export async function dashboardCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCliArgs('dashboard', args, {
@@ -61,7 +54,7 @@ export async function dashboardCommand(args: readonly string[], io: CliIo): Prom
       io.stderr.write(`${key}\n`);
       return EXIT_INVALID;
     }
-    // The audit page verifies the chain with the server's key.
+    // The audit page verifies the chain with the server's key (and the journals' audit rows are keyed with it).
     installAuditKey(key);
     await migrateDatabase(database);
   } catch (error) {
@@ -81,6 +74,20 @@ export async function dashboardCommand(args: readonly string[], io: CliIo): Prom
       io.stderr.write(`${message}${error}\n`);
     },
   };
+  // CLI releases and rollbacks: those waiting now before the link is printed, then each as it is written.
+  const target = journalTarget(io.env, {
+    databaseUrl: parsed.values['database-url'],
+    dataDir: parsed.values['data-dir'],
+    cwd: io.cwd,
+  });
+  const journals = startJournalImport(database.db, {
+    dir: cliJournalDir(io, target),
+    intervalMs: JOURNAL_POLL_MS,
+    onProblem: (message) => {
+      io.stderr.write(`warning: ${message}\n`);
+    },
+  });
+  await journals.pass();
   const dashboard = await startLocalDashboard({ database, login: `local:${localUser(io.env)}`, log });
   const server = createRoutedServer(new Map(dashboard.routes), log);
   let bound: number;
@@ -89,6 +96,7 @@ export async function dashboardCommand(args: readonly string[], io: CliIo): Prom
   } catch (error) {
     io.stderr.write(`cannot listen on 127.0.0.1:${port}: ${describeCliError(error)} (choose another with --port)\n`);
     await dashboard.stop();
+    await journals.stop();
     await database.close();
     return EXIT_INVALID;
   }
@@ -104,6 +112,7 @@ export async function dashboardCommand(args: readonly string[], io: CliIo): Prom
   await whenAborted(io.signal);
   await closeGracefully(server, 2000);
   await dashboard.stop();
+  await journals.stop();
   await database.close();
   return EXIT_OK;
 }

@@ -1,8 +1,9 @@
 /** `yardmaster deploy --config <file> [--identity <key>] <plan>` and `yardmaster retry …`. */
-import { retryRelease, runRelease } from '../../deploy/index.ts';
+import { newReleaseId, retryRelease, runRelease } from '../../deploy/index.ts';
 import type { ReleaseResult } from '../../deploy/types.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { DEPLOY_USAGE } from '../command-usage.ts';
+import { openCliJournal, recordInServerDatabase, releaseJournalStart, reportJournalFailure } from '../cli-journal.ts';
 import { connectFromCli } from '../connect-from-cli.ts';
 import { cliName, formatReleaseResult, shellWord } from '../format-result.ts';
 import { hostFlags, parseCliArgs } from '../parse-cli-args.ts';
@@ -54,23 +55,30 @@ export async function deployCommand(args: readonly string[], io: CliIo, mode: 'd
     actor: io.env.USER ?? 'cli',
   };
 
-  let result: ReleaseResult;
-  if (mode === 'retry') {
-    const previous = await loadResult(results, plan.app, plan.environment);
-    if (previous?.version !== plan.version) {
-      return invalid(
-        io,
-        `no earlier release of ${plan.app} ${plan.version} to ${plan.environment} to retry (run deploy first)`,
-      );
-    }
-    result = await runWithReporter(io, values.json, (onEvent) =>
-      retryRelease(previous, request, { ...engine, onEvent }),
+  const previous = mode === 'retry' ? await loadResult(results, plan.app, plan.environment) : null;
+  if (mode === 'retry' && previous?.version !== plan.version) {
+    return invalid(
+      io,
+      `no earlier release of ${plan.app} ${plan.version} to ${plan.environment} to retry (run deploy first)`,
     );
-  } else {
-    result = await runWithReporter(io, values.json, (onEvent) => runRelease(request, { ...engine, onEvent }));
   }
+  const releaseId = previous?.releaseId ?? newReleaseId();
+  const attempt = previous === null ? 1 : previous.attempt + 1;
+  const journal = openCliJournal(io, releaseJournalStart(request, releaseId, attempt));
+  const result: ReleaseResult = await runWithReporter(
+    io,
+    values.json,
+    (onEvent) =>
+      previous === null
+        ? runRelease({ ...request, releaseId }, { ...engine, onEvent })
+        : retryRelease(previous, request, { ...engine, onEvent }),
+    journal?.sink,
+  );
+  journal?.end({ kind: 'release', result });
+  reportJournalFailure(io, journal);
   // A retry keeps the hosts it did not touch as they were in the earlier result.
-  await saveResult(results, mode === 'retry' ? await mergeRetry(results, result) : result);
+  await saveResult(results, previous === null ? result : await mergeRetry(results, result), attempt);
+  await recordInServerDatabase(io);
   const retry = `${cliName(io.env)} ${['retry', '--config', values.config, planPath].map(shellWord).join(' ')}`;
   if (!values.json) io.stdout.write(formatReleaseResult(result, retry));
   return result.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;

@@ -5,10 +5,11 @@
 import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { inspectEnvironment, runRelease } from '../../deploy/index.ts';
+import { inspectEnvironment, newReleaseId, runRelease } from '../../deploy/index.ts';
 import type { ReleaseResult } from '../../deploy/types.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { TESTDRIVE_USAGE } from '../command-usage.ts';
+import { openCliJournal, recordInServerDatabase, releaseJournalStart, reportJournalFailure } from '../cli-journal.ts';
 import { formatInventory, formatReleaseResult, shellWord } from '../format-result.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 import { prepareRelease } from '../prepare-release.ts';
@@ -78,19 +79,27 @@ async function drive(
       io.stderr.write(`${prepared.message}\n`);
       return null;
     }
-    const result = await runWithReporter(io, json, (onEvent) =>
-      runRelease(
-        { ...prepared.request, signal: io.signal },
-        {
-          connect: fleet.connect,
-          artifactsDir: prepared.artifactsDir,
-          cacheDir: join(dir, 'cache'),
-          onEvent,
-          actor: 'testdrive',
-        },
-      ),
+    const releaseId = newReleaseId();
+    const journal = openCliJournal(io, releaseJournalStart(prepared.request, releaseId, 1));
+    const result = await runWithReporter(
+      io,
+      json,
+      (onEvent) =>
+        runRelease(
+          { ...prepared.request, releaseId, signal: io.signal },
+          {
+            connect: fleet.connect,
+            artifactsDir: prepared.artifactsDir,
+            cacheDir: join(dir, 'cache'),
+            onEvent,
+            actor: 'testdrive',
+          },
+        ),
+      journal?.sink,
     );
-    await saveResult(results, result);
+    journal?.end({ kind: 'release', result });
+    reportJournalFailure(io, journal);
+    await saveResult(results, result, 1);
     say(formatReleaseResult(result, yardmaster('retry', '--config', configFile, planFile)));
     return result;
   };
@@ -127,8 +136,10 @@ async function drive(
       `  ${yardmaster('deploy', '--config', configFile, plan(v2.version))}     (already live: a no-op; add --force)`,
       `  ${yardmaster('rollback', '--config', configFile, '--app', 'sample', '--env', 'local', '--to', v1.version)}`,
       `  ls -la ${shellWord(join(hostsDir, fleet.hosts[0]?.name ?? ''))}     (releases/, current ->, .yardmaster/releases.log)`,
+      `  ${yardmaster('dashboard')}     (these releases in your browser: live versions per host, each stage and its output, audit, statistics)`,
       'Then describe your own hosts in .github/yardmaster.yml (see README.md and src/config/README.md).',
     ].join('\n'),
   );
+  await recordInServerDatabase(io);
   return behaved ? EXIT_OK : EXIT_FAILED;
 }

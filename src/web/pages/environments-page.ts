@@ -9,6 +9,8 @@ import { layout } from './layout.ts';
 const orderLink = (id: number | null): Html =>
   id === null ? html`—` : html`<a href="/dashboard/orders/${id}">order ${id}</a>`;
 
+const releaseLink = (releaseId: string): Html => html`<a href="/dashboard/releases/${releaseId}">${releaseId}</a>`;
+
 function lockText(env: EnvironmentOverview): Html {
   const { lock } = env;
   if (lock === null) return html`<span class="muted">free</span>`;
@@ -24,13 +26,13 @@ ${
   env.hosts.length === 0
     ? html`<p class="muted">No release has reached a host yet.</p>`
     : html`<table data-testid="live-versions"><thead><tr><th>Host</th><th>Live version</th><th>Last outcome</th><th>When</th></tr></thead>
-<tbody>${env.hosts.map((host) => html`<tr><td>${host.host}</td><td>${host.version ?? '—'}</td><td>${badge(host.outcome, 'result')}</td><td>${when(host.at)}</td></tr>`)}</tbody></table>`
+<tbody>${env.hosts.map((host) => html`<tr><td>${host.host}</td><td>${host.version ?? '—'}</td><td>${badge(host.outcome, 'result')}</td><td>${when(host.at)} · ${releaseLink(host.releaseId)}</td></tr>`)}</tbody></table>`
 }
 ${
   env.recent.length === 0
     ? ''
     : html`<table data-testid="recent-releases"><thead><tr><th>Release</th><th>Version</th><th>Result</th><th>Order</th><th>Started</th><th>Finished</th></tr></thead>
-<tbody>${env.recent.map((release) => html`<tr><td>${release.releaseId}</td><td>${release.version}</td><td>${badge(release.status, 'result')}</td><td>${orderLink(release.workOrderId)}</td><td>${when(release.startedAt)}</td><td>${when(release.finishedAt)}</td></tr>`)}</tbody></table>`
+<tbody>${env.recent.map((release) => html`<tr><td>${releaseLink(release.releaseId)}</td><td>${release.version}</td><td>${badge(release.status, 'result')}</td><td>${release.workOrderId === null ? 'CLI' : orderLink(release.workOrderId)}</td><td>${when(release.startedAt)}</td><td>${when(release.finishedAt)}</td></tr>`)}</tbody></table>`
 }
 </section>`;
 }

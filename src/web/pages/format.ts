@@ -1,5 +1,6 @@
 /** Small pieces every dashboard page uses: times, durations, badges, pagers, problem notes, filter inputs. */
 import { html, type Html } from '../html.ts';
+import type { AuditEntryRow } from '../queries/order-detail.ts';
 
 /** `2026-12-06 14:30:05 UTC` (servers and teams span time zones: one zone everywhere, said). */
 export function when(date: Date | null | undefined): string {
@@ -53,4 +54,13 @@ export function filterInput(
 export function filterSelect(name: string, label: string, query: URLSearchParams, choices: readonly string[]): Html {
   const current = query.get(name) ?? '';
   return html`<label>${label}<select name="${name}"><option value="">any</option>${choices.map((choice) => html`<option${choice === current ? html` selected` : ''}>${choice}</option>`)}</select></label>`;
+}
+
+/** Audit rows as a timeline table: who did what, from which state to which, and why. */
+export function timelineTable(rows: readonly AuditEntryRow[]): Html {
+  return html`<table data-testid="timeline"><thead><tr><th>#</th><th>When</th><th>Who</th><th>What</th><th>From → to</th><th>Why</th></tr></thead>
+<tbody>${rows.map(
+    (row) =>
+      html`<tr><td>${row.id}</td><td>${when(row.at)}</td><td>${row.actor}</td><td>${row.action}</td><td>${row.fromState === null && row.toState === null ? '' : html`${row.fromState ?? '∅'} → ${row.toState ?? '∅'}`}</td><td>${row.reason ?? ''}</td></tr>`,
+  )}</tbody></table>`;
 }

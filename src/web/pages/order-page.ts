@@ -3,7 +3,7 @@ import { issueUrl } from '../../lib/github-web-url.ts';
 import { html, raw, type Html } from '../html.ts';
 import type { OrderDetail } from '../queries/order-detail.ts';
 import type { Viewer } from '../types.ts';
-import { badge, when } from './format.ts';
+import { badge, timelineTable, when } from './format.ts';
 import { layout } from './layout.ts';
 import { releaseProgress } from './release-progress.ts';
 
@@ -31,11 +31,7 @@ export function approvalsSection(detail: OrderDetail): Html {
 
 /** Every audit row of the order (redrawn live). */
 export function timelineSection(detail: OrderDetail): Html {
-  return html`<table data-testid="timeline"><thead><tr><th>#</th><th>When</th><th>Who</th><th>What</th><th>From → to</th><th>Why</th></tr></thead>
-<tbody>${detail.timeline.map(
-    (row) =>
-      html`<tr><td>${row.id}</td><td>${when(row.at)}</td><td>${row.actor}</td><td>${row.action}</td><td>${row.fromState === null && row.toState === null ? '' : html`${row.fromState ?? '∅'} → ${row.toState ?? '∅'}`}</td><td>${row.reason ?? ''}</td></tr>`,
-  )}</tbody></table>`;
+  return timelineTable(detail.timeline);
 }
 
 export function orderPage(detail: OrderDetail, viewer: Viewer, githubWebUrl: string): Html {

@@ -5,13 +5,13 @@
  */
 import { STAGES } from '../../deploy/types.ts';
 import { html, type Html } from '../html.ts';
-import type { OrderProgress, ReleaseRow, StageEventRow } from '../queries/order-detail.ts';
+import type { OrderProgress, ReleaseRow, ReleasesProgress, StageEventRow } from '../queries/order-detail.ts';
 import { badge, duration, when } from './format.ts';
 
 const COLUMNS = [...STAGES, 'rollback'] as const;
 
 /** The release's hosts: as planned at start (rollout order), then any others its events name. */
-function hostsOf(progress: OrderProgress, releaseId: string, planned: readonly string[][] | null): string[] {
+function hostsOf(progress: ReleasesProgress, releaseId: string, planned: readonly string[][] | null): string[] {
   const hosts = new Set<string>(planned?.flat() ?? []);
   for (const row of progress.hostRuns) if (row.releaseId === releaseId) hosts.add(row.host);
   for (const row of progress.stageEvents) if (row.releaseId === releaseId) hosts.add(row.host);
@@ -32,7 +32,8 @@ function cell(event: StageEventRow | undefined, host: string, stage: string): Ht
   return html`<td data-host="${host}" data-stage="${stage}" data-result="${event.result}" class="cell-${event.result}" title="${title}">${label}${event.durationMs === null ? '' : html`<br><small>${duration(event.durationMs)}</small>`}</td>`;
 }
 
-function releaseSection(progress: OrderProgress, release: ReleaseRow): Html {
+/** One release: its grid, each host's outcome, and what each host printed. */
+export function releaseSection(progress: ReleasesProgress, release: ReleaseRow): Html {
   const hosts = hostsOf(progress, release.releaseId, release.batches);
   const latest = new Map<string, StageEventRow>();
   for (const event of progress.stageEvents)

@@ -24,14 +24,18 @@ export type HostRunRow = typeof hostRuns.$inferSelect;
 export type StageEventRow = typeof stageEvents.$inferSelect;
 export type StageOutputRow = typeof stageOutput.$inferSelect;
 
-/** The order with its releases' progress (what the live part of the page redraws). */
-export interface OrderProgress {
-  order: OrderRow;
+/** Releases with their host runs, stage events and output lines (what a live grid draws). */
+export interface ReleasesProgress {
   /** Oldest first. */
   releases: ReleaseRow[];
   hostRuns: HostRunRow[];
   stageEvents: StageEventRow[];
   output: StageOutputRow[];
+}
+
+/** The order with its releases' progress (what the live part of the page redraws). */
+export interface OrderProgress extends ReleasesProgress {
+  order: OrderRow;
 }
 
 /** The whole page's data. */
@@ -68,14 +72,19 @@ export async function orderProgress(
     .from(releases)
     .where(eq(releases.workOrderId, workOrderId))
     .orderBy(asc(releases.id));
+  return { order, ...(await releasesProgress(db, releaseRows)) };
+}
+
+/** The host runs, stage events and output lines of `releaseRows`. */
+export async function releasesProgress(db: DbExecutor, releaseRows: ReleaseRow[]): Promise<ReleasesProgress> {
   const ids = releaseRows.map((row) => row.releaseId);
-  if (ids.length === 0) return { order, releases: [], hostRuns: [], stageEvents: [], output: [] };
+  if (ids.length === 0) return { releases: [], hostRuns: [], stageEvents: [], output: [] };
   const [runs, events, output] = await Promise.all([
     db.select().from(hostRuns).where(inArray(hostRuns.releaseId, ids)).orderBy(asc(hostRuns.id)),
     db.select().from(stageEvents).where(inArray(stageEvents.releaseId, ids)).orderBy(asc(stageEvents.id)),
     db.select().from(stageOutput).where(inArray(stageOutput.releaseId, ids)).orderBy(asc(stageOutput.id)),
   ]);
-  return { order, releases: releaseRows, hostRuns: runs, stageEvents: events, output };
+  return { releases: releaseRows, hostRuns: runs, stageEvents: events, output };
 }
 
 /** The order page's data. */
