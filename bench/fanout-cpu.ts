@@ -1,31 +1,29 @@
 /**
- * CPU time spent by a measurement: the controller (this process and the children it reaped, i.e. the OpenSSH
- * clients of the floor) exactly, and the whole machine (all CPUs busy, from /proc/stat). The hosts' own share
- * (sshd, shell, tar) cannot be read per process tree: sshd's privileged monitor exits without reaping the
- * session process, so its CPU never reaches the master's counters. The machine figure includes whatever else
- * runs meanwhile (other test runs), so read it as an upper bound. Linux only (/proc).
+ * CPU time spent by a measurement: the controller, i.e. the child processes the bench ran and reaped meanwhile (the
+ * `yardmaster deploy` process, or the OpenSSH clients of the floor), exactly as the kernel hands their rusage to the
+ * parent when it reaps them (cutime + cstime of /proc/self/stat, 10 ms ticks; the bench's own CPU is left out), and
+ * the whole machine (all CPUs busy, from /proc/stat). The hosts' own share (sshd, shell, tar) cannot be read per
+ * process tree: sshd's privileged monitor exits without reaping the session process, so its CPU never reaches the
+ * master's counters. The machine figure includes whatever else runs meanwhile (other test runs), so read it as an
+ * upper bound. Linux only (/proc).
  */
 import { readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // CLK_TCK = 100 on Linux
 
-interface ProcTimes {
-  self: number;
-  children: number;
-}
-
-function procTimes(pid: number | 'self'): ProcTimes {
+/** CPU time (user + system) of this process's reaped children, in ms. */
+function childrenMs(): number {
   try {
-    const stat = readFileSync(`/proc/${String(pid)}/stat`, 'utf8');
+    const stat = readFileSync('/proc/self/stat', 'utf8');
     // Fields after the command name (which may contain spaces), counting from field 3 (state) = index 0.
     const fields = stat
       .slice(stat.lastIndexOf(')') + 2)
       .split(' ')
       .map(Number);
     const at = (field: number): number => fields[field - 3] ?? 0;
-    return { self: (at(14) + at(15)) * TICK_MS, children: (at(16) + at(17)) * TICK_MS };
+    return (at(16) + at(17)) * TICK_MS;
   } catch {
-    return { self: 0, children: 0 };
+    return 0;
   }
 }
 
@@ -50,8 +48,7 @@ export interface CpuReading {
 }
 
 export function readCpu(): CpuReading {
-  const usage = process.cpuUsage();
-  return { controllerMs: (usage.user + usage.system) / 1000 + procTimes('self').children, machineMs: machineBusyMs() };
+  return { controllerMs: childrenMs(), machineMs: machineBusyMs() };
 }
 
 export function cpuSince(before: CpuReading): CpuReading {

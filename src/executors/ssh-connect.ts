@@ -2,6 +2,7 @@
 import { Client, type ConnectConfig } from 'ssh2';
 import { propertyOf } from '../lib/trust-boundaries.ts';
 import type { HostEntry } from '../config/types.ts';
+import { CoalescingSocket } from './coalescing-socket.ts';
 import { hostKeyFingerprint } from './host-key-fingerprint.ts';
 import { INTERRUPT_GRACE_MS } from './interrupt-escalation.ts';
 import { decideHostKey, type HostKeyDecision } from './host-key-policy.ts';
@@ -108,7 +109,11 @@ export function openSshConnection(
       resolve(trackSshConnection(client, host));
     });
 
+    // Our own socket: it batches ssh2's small writes (coalescing-socket.ts).
+    const socket = new CoalescingSocket();
+    socket.setMaxListeners(0);
     const config: ConnectConfig = {
+      sock: socket,
       host: host.address,
       port: host.port,
       username: host.user ?? options.defaultUser,
@@ -126,10 +131,13 @@ export function openSshConnection(
     if (options.passphrase !== undefined) config.passphrase = options.passphrase;
     if (options.agent !== undefined) config.agent = options.agent;
     try {
-      client.connect(config);
+      // Connecting before ssh2 gets it: a socket still connecting is one ssh2 waits for.
+      socket.connect({ host: host.address, port: host.port });
       // Without TCP_NODELAY every exec pays Nagle + delayed-ACK stalls: ~88 ms instead of ~3 ms per command.
-      client.setNoDelay(true);
+      socket.setNoDelay(true);
+      client.connect(config);
     } catch (error) {
+      socket.destroy();
       // ssh2 throws synchronously for a key it cannot parse (or a wrong passphrase).
       const message = error instanceof Error ? error.message : String(error);
       fail('auth-failed', `Cannot use the private key for ${host.name}: ${message}.`);
