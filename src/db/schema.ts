@@ -448,6 +448,8 @@ export const auditLog = pgTable(
     unique('audit_log_prev_hash_uq').on(t.prevHash),
     index('audit_log_work_order_idx').on(t.workOrderId, t.id),
     index('audit_log_repo_idx').on(t.repo, t.id).where(sql`${t.repo} is not null`),
+    // The audit rows of a release run from the CLI (its page reads them while the release runs).
+    index('audit_log_release_idx').on(sql`(${t.data}->>'releaseId')`, t.id),
   ],
 );
 

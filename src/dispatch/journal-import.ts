@@ -67,29 +67,35 @@ async function apply(db: Db, state: JournalImport, line: JournalLine): Promise<b
   return false;
 }
 
-/** Imports what was written since the last call; problems (lines that do not parse) go to `onProblem`. */
-export async function importJournalStep(
-  db: Db,
-  state: JournalImport,
-  onProblem: (message: string) => void,
-): Promise<void> {
+/** Reads and applies what the journal holds after the offset; true once its end line was applied. */
+async function readToEnd(db: Db, state: JournalImport, onProblem: (message: string) => void): Promise<boolean> {
   for (;;) {
-    if (state.done) return;
+    if (state.done) return true;
     const chunk = await readJournal(state.path, state.offset);
     for (const problem of chunk.problems) onProblem(`${state.path}: ${problem}`);
     // The first line must be the begin line: a file whose first lines do not parse is no journal of ours.
     if (chunk.problems.length > 0 && state.begin === undefined && chunk.lines[0]?.line.type !== 'begin')
       throw new JournalBrokenError(state.path);
     for (const { line, next } of chunk.lines) {
-      if (await apply(db, state, line)) return;
+      if (await apply(db, state, line)) return true;
       state.offset = next;
     }
     state.offset = chunk.offset;
-    if (chunk.atEnd) break;
+    if (chunk.atEnd) return false;
   }
+}
+
+/** Imports what was written since the last call; problems (lines that do not parse) go to `onProblem`. */
+export async function importJournalStep(
+  db: Db,
+  state: JournalImport,
+  onProblem: (message: string) => void,
+): Promise<void> {
+  if (await readToEnd(db, state, onProblem)) return;
   await state.recorder?.flush();
-  if (state.begin !== undefined && writerGone(state.begin)) {
-    await abandonJournalRelease(db, state.begin);
-    await finish(state);
-  }
+  if (state.begin === undefined || !writerGone(state.begin)) return;
+  // Gone now, so all it wrote is in the file: read once more (its end may have come after the read above).
+  if (await readToEnd(db, state, onProblem)) return;
+  await abandonJournalRelease(db, state.begin);
+  await finish(state);
 }

@@ -1,9 +1,11 @@
 /**
  * `yardmaster dashboard` as a real process: it prints a one-time sign-in link; Chromium opens it, gets the normal
  * session cookie and sees every repository's pages as the local user; the same link is refused the second time, and
- * nothing is visible without it. Also on a fresh embedded database (created by the command).
+ * nothing is visible without it. Also on a fresh embedded database (created by the command), where a `yardmaster
+ * deploy` run meanwhile in another process to sshd hosts shows up: on the environments page, and live on its release
+ * page, with its audit rows by `cli:<user>`.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,7 +14,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from '../helpers/browser.ts';
 import { HIDDEN_REPO, READABLE_REPO, seedDashboardHistory } from '../helpers/dashboard-seed.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { buildPackage } from '../helpers/release-fixtures.ts';
 import { spawnNode, type SpawnedProcess } from '../helpers/spawned-process.ts';
+import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/yardmaster.js', import.meta.url));
 
@@ -21,8 +25,9 @@ async function startDashboardCommand(
   args: string[],
   cwd: string,
   timeoutMs = 60_000,
+  env: Record<string, string> = {},
 ): Promise<{ cli: SpawnedProcess; link: URL }> {
-  const cli = spawnNode([BIN, 'dashboard', '--port', '0', ...args], { HOME: cwd, USER: 'tester' }, cwd);
+  const cli = spawnNode([BIN, 'dashboard', '--port', '0', ...args], { HOME: cwd, USER: 'tester', ...env }, cwd);
   try {
     const line = await cli.waitForLine((text) => text.includes('/dashboard/?token='), timeoutMs);
     return { cli, link: new URL(line.trim()) };
@@ -121,10 +126,12 @@ describe('yardmaster dashboard', () => {
     }
   }, 180_000);
 
-  it('creates the embedded database when there is none, and prints its usage with --help', async () => {
-    const dataDir = join(work, 'pglite');
+  it('creates the embedded database when there is none, shows a CLI release live, and prints its usage with --help', async () => {
+    const env = { XDG_DATA_HOME: join(work, 'xdg') };
+    const dataDir = join(work, 'xdg', 'yardmaster', 'pglite');
+    const fleet = await startSshdFleet(2);
     // Creating and migrating an embedded database takes a while on a busy machine.
-    const { cli, link } = await startDashboardCommand(['--data-dir', dataDir], work, 240_000);
+    const { cli, link } = await startDashboardCommand(['--data-dir', dataDir], work, 240_000, env);
     try {
       expect(cli.output()).toContain(`the embedded database in ${dataDir}`);
       const signIn = await fetch(link, { redirect: 'manual' });
@@ -135,11 +142,104 @@ describe('yardmaster dashboard', () => {
       expect(orders.status).toBe(200);
       expect(await orders.text()).toContain('local:tester');
       expect((await fetch(link, { redirect: 'manual' })).status).toBe(403);
+      await expectCliReleaseShown(fleet, link.origin, cookie, env);
     } finally {
       await stop(cli).finally(() => cli.child.kill('SIGKILL'));
+      await fleet.stop();
     }
     const help = spawnNode([BIN, 'dashboard', '--help'], { HOME: work }, work);
     expect(await help.exited()).toBe(0);
     expect(help.output()).toContain('usage: yardmaster dashboard');
-  }, 360_000);
+  }, 480_000);
+
+  /** Runs `yardmaster deploy` to the fleet (post_deploy takes a while) and follows it on the dashboard in Chromium. */
+  async function expectCliReleaseShown(
+    fleet: SshdFleet,
+    base: string,
+    cookie: string,
+    env: Record<string, string>,
+  ): Promise<void> {
+    const pkg = await buildPackage(join(work, 'pkgs'), '4.2.0');
+    const hosts = fleet
+      .hostEntries()
+      .map(
+        (entry, index) =>
+          `    - { name: ${entry.name}, address: 127.0.0.1, port: ${entry.port}, user: ${fleet.user}, deploy_to: ${join(fleet.hosts[index]?.deployTo ?? '', 'shop')}, host_key: "${entry.hostKey ?? ''}" }`,
+      );
+    const config = join(work, 'yardmaster.yml');
+    await writeFile(
+      config,
+      [
+        'apps:',
+        '  shop:',
+        '    deploy_to: /srv/shop',
+        '    environments:',
+        '      staging: { hosts: [web] }',
+        'hosts:',
+        '  web:',
+        ...hosts,
+        '',
+      ].join('\n'),
+    );
+    const plan = join(work, 'plan.yml');
+    await writeFile(
+      plan,
+      [
+        'app: shop',
+        'environment: staging',
+        'version: 4.2.0',
+        'package:',
+        `  url: ${pkg.url}`,
+        `  sha256: ${pkg.sha256}`,
+        'strategy: { mode: serial }',
+        'commands:',
+        '  post_deploy: ["sleep 2; echo warmed up"]',
+        '',
+      ].join('\n'),
+    );
+    const deploy = spawnNode(
+      [BIN, 'deploy', '--config', config, '--identity', fleet.privateKeyPath, plan],
+      { HOME: work, USER: 'tester', ...env },
+      work,
+    );
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    try {
+      const [name, value] = cookie.split('=');
+      await context.addCookies([{ name: name ?? '', value: value ?? '', url: base }]);
+      const page = await context.newPage();
+      // The release is listed while it runs: the dashboard imports the run's journal as it is written.
+      await expect
+        .poll(
+          async () => {
+            await page.goto(`${base}/dashboard/environments`);
+            return page.locator('[data-testid="recent-releases"] a').count();
+          },
+          { timeout: 60_000, interval: 300 },
+        )
+        .toBe(1);
+      expect(await page.locator('[data-testid="environment"]').getAttribute('data-environment')).toBe(
+        'local/shop/shop/staging',
+      );
+      await page.click('[data-testid="recent-releases"] a');
+      await page.waitForURL('**/dashboard/releases/**');
+      // Live: the grid is redrawn as stages finish, until the release has succeeded on both hosts.
+      await expect
+        .poll(() => page.locator('[data-testid="release"]').getAttribute('data-status'), {
+          timeout: 120_000,
+          message: deploy.output(),
+        })
+        .toBe('succeeded');
+      expect(Number(await page.locator('#live').getAttribute('data-updates'))).toBeGreaterThan(0);
+      expect(await page.locator('[data-outcome="released"]').count()).toBe(2);
+      expect(await page.locator('[data-output-host] pre').first().textContent()).toContain('warmed up');
+      await screenshot(page, 'cli-dashboard-release');
+      const audit = await page.locator('[data-testid="timeline"]').textContent();
+      expect(audit).toContain('cli:tester');
+      expect(audit).toContain('cli.release.finished');
+      expect(await deploy.exited(120_000)).toBe(0);
+    } finally {
+      await context.close();
+      deploy.child.kill('SIGKILL');
+    }
+  }
 });

@@ -4,7 +4,8 @@
  */
 import type { DbExecutor } from '../../db/types.ts';
 import { orderDetail, type OrderDetail } from '../queries/order-detail.ts';
-import { releaseDetail } from '../queries/release-detail.ts';
+import { releaseAuditRows, releaseDetail } from '../queries/release-detail.ts';
+import { timelineTable } from '../pages/format.ts';
 import { approvalsSection, timelineSection } from '../pages/order-page.ts';
 import { releaseProgress } from '../pages/release-progress.ts';
 import { releaseLive } from '../pages/release-page.ts';
@@ -41,9 +42,12 @@ export async function streamReleaseProgress(options: StreamOptions & { releaseId
     ...options,
     read: async (viewer) => {
       const detail = await releaseDetail(db, viewer.repos, releaseId);
-      return detail === null
-        ? null
-        : { events: sseEvent('progress', releaseLive(detail).text), releaseIds: new Set([releaseId]) };
+      if (detail === null) return null;
+      const timeline = timelineTable(await releaseAuditRows(db, releaseId));
+      return {
+        events: sseEvent('progress', releaseLive(detail).text) + sseEvent('timeline', timeline.text),
+        releaseIds: new Set([releaseId]),
+      };
     },
   });
 }

@@ -25,7 +25,7 @@ export function releasePage(detail: ReleaseDetail, timeline: AuditEntryRow[], vi
 <h2>Progress</h2>
 <div id="live" data-events="/dashboard/releases/${release.releaseId}/events" aria-live="polite">${releaseLive(detail)}</div>
 <h2>Audit</h2>
-${timeline.length === 0 ? html`<p class="muted">No audit rows name this release.</p>` : timelineTable(timeline)}`;
+<div id="timeline" data-live="timeline">${timelineTable(timeline)}</div>`;
   return layout({
     title: `${release.app} ${release.version} → ${release.environment}`,
     viewer,
