@@ -1,6 +1,6 @@
 /** Reads a plan from a YAML file, or from a Markdown file holding a plan block (as in a work order comment). */
 import { readFile } from 'node:fs/promises';
-import { formatIssues, parsePlanFromComment, parsePlan } from '../plan/index.ts';
+import { formatIssues, parsePlan } from '../plan/index.ts';
 import type { Plan } from '../plan/types.ts';
 
 export type LoadedPlan = { ok: true; plan: Plan; text: string } | { ok: false; message: string };
@@ -14,6 +14,8 @@ export async function loadPlanFile(path: string): Promise<LoadedPlan> {
     return { ok: false, message: `${path}: cannot read the plan (${code})` };
   }
   if (/^\s*(```|~~~)/m.test(text)) {
+    // Markdown: its parser loads only here, not for a YAML file (it costs the CLI's start-up tens of ms).
+    const { parsePlanFromComment } = await import('../plan/markdown.ts');
     const fromComment = parsePlanFromComment(text);
     if (fromComment.ok) return { ok: true, plan: fromComment.plan, text };
     if (fromComment.reason === 'invalid')

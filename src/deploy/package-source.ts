@@ -5,8 +5,7 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdir, open, realpath, rename, rm, stat } from 'node:fs/promises';
-import { get as httpGet, type IncomingMessage } from 'node:http';
-import { get as httpsGet } from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
@@ -128,7 +127,11 @@ function localPathFor(url: string, artifactsDir: string): { ok: true; path: stri
 
 function request(url: string, options: PackageSourceOptions): Promise<IncomingMessage> {
   return new Promise((resolvePromise, reject) => {
-    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    // process.getBuiltinModule, not `import … from 'node:http'`: an ES module import of node:http reads all its
+    // exports, and its WebSocket getters load undici (tens of ms before the CLI's deploy reaches its first host).
+    const get = url.startsWith('https:')
+      ? process.getBuiltinModule('node:https').get
+      : process.getBuiltinModule('node:http').get;
     const req = get(url, {
       ...(options.ca ? { ca: options.ca } : {}),
       ...(options.signal ? { signal: options.signal } : {}),

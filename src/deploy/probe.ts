@@ -1,5 +1,4 @@
 /** Health and monitor probes as seen from the host: HTTP through a tunnel opened from the host, or a command. */
-import { request } from 'node:http';
 import { connect as tlsConnect } from 'node:tls';
 import type { Executor } from '../executors/types.ts';
 import type { Probe } from '../plan/types.ts';
@@ -28,7 +27,8 @@ async function httpProbe(
   const socket = secure ? tlsConnect({ socket: tunnel, servername: hostname }) : tunnel;
   return new Promise<ProbeResult>((resolve) => {
     const timeout = AbortSignal.any([signal, AbortSignal.timeout(PROBE_TIMEOUT_MS)]);
-    const req = request(
+    // Not `import … from 'node:http'`: see package-source.ts (the import alone loads undici).
+    const req = process.getBuiltinModule('node:http').request(
       {
         method: 'GET',
         host: hostname,

@@ -3,7 +3,7 @@
  * not run it again); a plan block becomes a plan version (an edit makes a new one, with a new digest).
  */
 import { z } from 'zod';
-import { findPlanBlocks } from '../plan/index.ts';
+import { findPlanBlocks } from '../plan/markdown.ts';
 import { parseCommand } from '../workorders/index.ts';
 import { findWorkOrder, handleCommand, openWorkOrder, submitPlan } from '../workorders/service/index.ts';
 import type { Command } from '../workorders/types.ts';

@@ -5,7 +5,8 @@
  * live in its namespace (`<owner>/<repo>/<name>`), so a comment can only ever reach its own repository's lanes, and
  * keep within the repository's lane limits (TTL, instance quota).
  */
-import { topLevelFences, formatIssues } from '../plan/index.ts';
+import { formatIssues } from '../plan/index.ts';
+import { topLevelFences } from '../plan/markdown.ts';
 import { hasRole } from '../workorders/index.ts';
 import type { RoleName } from '../workorders/types.ts';
 import {

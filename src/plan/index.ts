@@ -1,13 +1,13 @@
 /**
  * src/plan/: the deployment plan: schema, extraction from a comment, errors with line and column, digest.
- * What other folders use of it; they import from here or from its types.ts, not from the modules behind.
+ * What other folders use of it; they import from here or from its types.ts, not from the modules behind. Plans inside
+ * Markdown comments come from markdown.ts instead, which loads the Markdown parser (not needed for a `.yml` plan).
  */
 export { pullProblem } from './artifact-url.ts';
 export { closestMatch } from './closest-match.ts';
 export { describeStrategy } from './describe-strategy.ts';
 export { planDigest } from './digest.ts';
 export { formatDuration } from './duration.ts';
-export { findPlanBlocks, topLevelFences } from './extract-plan.ts';
 export {
   durationSchema,
   integerSchema,
@@ -19,7 +19,6 @@ export {
   versionSchema,
 } from './field-schemas.ts';
 export { formatIssues } from './format-issues.ts';
-export { parsePlanFromComment } from './parse-plan-from-comment.ts';
 export { parsePlan } from './parse-plan.ts';
 export { planBatches } from './plan-batches.ts';
 export { parseYamlWith } from './parse-yaml-with.ts';

@@ -56,7 +56,9 @@ async function inProcess(args: readonly string[]): Promise<Run> {
 }
 
 /** The packages (node_modules/<name>) a `yardmaster` call loads, from a module hook that lists every URL (one call at a time). */
-async function packagesLoaded(args: readonly string[]): Promise<{ run: Run; packages: Set<string> }> {
+async function packagesLoaded(
+  args: readonly string[],
+): Promise<{ run: Run; packages: Set<string>; zodLocales: string[] }> {
   const run = await yardmaster(args, ['--import', hook]);
   const urls = (await readFile(join(work, 'loaded.txt'), 'utf8')).split('\n').filter(Boolean);
   const packages = new Set(
@@ -67,7 +69,8 @@ async function packagesLoaded(args: readonly string[]): Promise<{ run: Run; pack
         return (parts[0] ?? '').startsWith('@') ? `${parts[0] ?? ''}/${parts[1] ?? ''}` : (parts[0] ?? '');
       }),
   );
-  return { run, packages };
+  const zodLocales = urls.filter((url) => url.includes('/zod/v4/locales/')).map((url) => url.split('/').pop() ?? '');
+  return { run, packages, zodLocales };
 }
 
 beforeAll(async () => {
@@ -232,5 +235,11 @@ describe('what a command loads', () => {
       expect(validate.packages.has(heavy), heavy).toBe(false);
       expect(withConfig.packages.has(heavy), heavy).toBe(false);
     }
+    // The Markdown parser is for Markdown plans only; of zod's locales only English (bin/yardmaster.js).
+    for (const markdown of ['mdast-util-from-markdown', 'micromark']) {
+      expect(validate.packages.has(markdown), markdown).toBe(false);
+      expect(withConfig.packages.has(markdown), markdown).toBe(false);
+    }
+    expect(validate.zodLocales).toEqual(['en.js']);
   });
 });

@@ -6,7 +6,8 @@ import {
   resolvePlanTargets,
 } from '../../config/index.ts';
 import type { RepoConfig } from '../../config/types.ts';
-import { parsePlanFromComment, planDigest } from '../../plan/index.ts';
+import { planDigest } from '../../plan/index.ts';
+import { parsePlanFromComment } from '../../plan/markdown.ts';
 import type { Plan, SourceIssue } from '../../plan/types.ts';
 import {
   checkPlanAgainstPolicy,
