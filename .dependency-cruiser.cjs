@@ -44,6 +44,8 @@ const PUBLIC_MODULES = [
   '^src/db/vocabulary[.]ts$',
   // where the embedded database lives, without its client (the CLI names a release's journal spool by it)
   '^src/db/default-data-dir[.]ts$',
+  // a journal's writer and spool without its schemas (a CLI release writes one; reading it back is the importer's)
+  '^src/journal/journal-(writer|spool)[.]ts$',
   // the one entrance of the dashboard (the server mounts it)
   '^src/web/start-dashboard[.]ts$',
   // loaded lazily by `yardmaster testdrive` only

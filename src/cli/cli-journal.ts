@@ -9,7 +9,9 @@ import { homedir } from 'node:os';
 import { resolve } from 'node:path';
 import { defaultDataDir } from '../db/default-data-dir.ts';
 import type { ReleaseRequest } from '../deploy/types.ts';
-import { journalDir, type JournalTarget, type JournalWriter, openJournalWriter } from '../journal/index.ts';
+// The writer and the spool alone: the journal's schemas are for reading it back, which a release never does.
+import { journalDir, type JournalTarget } from '../journal/journal-spool.ts';
+import { type JournalWriter, openJournalWriter } from '../journal/journal-writer.ts';
 import type { CliIo } from './cli-io.ts';
 import { localUser } from './local-user.ts';
 import { cacheDir } from './result-store.ts';
