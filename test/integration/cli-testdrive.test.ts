@@ -1,6 +1,7 @@
 /**
  * `npx yardmaster testdrive` as a real process, then every command it prints, pasted as printed into a shell in
- * the project directory: each must do what the testdrive says it does.
+ * the project directory: each must do what the testdrive says it does, the dashboard last: it shows every release
+ * and rollback these commands made.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -19,10 +20,12 @@ interface Run {
 
 let home: string;
 
-function shell(line: string): Promise<Run> {
+function shell(line: string, options: { onStdout?: (stdout: string, pid: number) => void } = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn('/bin/sh', ['-c', line], {
       cwd: PROJECT,
+      // Its own process group: the dashboard (sh, npx, node) is stopped as a whole, as Ctrl-C would.
+      detached: true,
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: home,
@@ -38,6 +41,7 @@ function shell(line: string): Promise<Run> {
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
+      options.onStdout?.(stdout, child.pid ?? 0);
     });
     child.stderr.on('data', (chunk: Buffer) => {
       stderr += chunk.toString();
@@ -67,6 +71,14 @@ function suggested(stdout: string): { command: string; note: string }[] {
   return found;
 }
 
+/** Signs in with the printed one-time link and reads the environments page. */
+async function environmentsPage(link: URL): Promise<string> {
+  const signIn = await fetch(link, { redirect: 'manual' });
+  const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+  const page = await fetch(new URL('/dashboard/environments', link), { headers: { cookie } });
+  return page.text();
+}
+
 describe('yardmaster testdrive', () => {
   it('prints commands that work when pasted', async () => {
     const drive = await shell('npx yardmaster testdrive');
@@ -85,10 +97,25 @@ describe('yardmaster testdrive', () => {
       'npx yardmaster deploy',
       'npx yardmaster rollback',
       expect.stringMatching(/^ls -la \//),
+      'npx yardmaster dashboard',
     ]);
     const results = new Map<string, Run>();
+    let dashboardPage = '';
     for (const { command } of commands) {
-      const run = await shell(command);
+      const run =
+        command === 'npx yardmaster dashboard'
+          ? await shell(command, {
+              onStdout: (stdout, pid) => {
+                const link = /http:\/\/127\.0\.0\.1:\d+\/dashboard\/\?token=\S+/.exec(stdout)?.[0];
+                if (link === undefined || dashboardPage !== '') return;
+                dashboardPage = 'signing in';
+                void environmentsPage(new URL(link)).then((page) => {
+                  dashboardPage = page;
+                  process.kill(-pid, 'SIGINT');
+                });
+              },
+            })
+          : await shell(command);
       results.set(command.startsWith('ls ') ? 'ls' : (command.split(' ')[2] ?? command), run);
     }
     const get = (name: string): Run => results.get(name) ?? { code: null, stdout: '', stderr: 'not run' };
@@ -112,5 +139,13 @@ describe('yardmaster testdrive', () => {
     const configPath = /--config (\S+)/.exec(commands[1]?.command ?? '')?.[1] ?? '';
     expect(await readFile(configPath, 'utf8')).toContain('executor: local');
     expect(drive.stdout).not.toContain('FAILED on some hosts');
-  }, 420_000);
+    // The dashboard shows the testdrive's three releases, the retry, the deploy and the rollback, by cli:<user>, and
+    // what each host runs after the rollback.
+    // (It ran until the test's Ctrl-C, which also ends the shell it was pasted into: no exit code to check.)
+    expect(dashboardPage).toContain('data-environment="local/sample/sample/local"');
+    const releaseRows = /data-testid="recent-releases"[\s\S]*?<\/table>/.exec(dashboardPage)?.[0] ?? '';
+    expect(releaseRows.match(/href="\/dashboard\/releases\//g) ?? []).toHaveLength(5);
+    const versions = /data-testid="live-versions"[\s\S]*?<\/table>/.exec(dashboardPage)?.[0] ?? '';
+    expect(versions.match(/<td>1\.0\.0<\/td>/g) ?? []).toHaveLength(3);
+  }, 720_000);
 });

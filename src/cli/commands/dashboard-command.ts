@@ -12,13 +12,31 @@ import { cliAuditKey, describeCliError, openCliDatabase } from '../open-cli-data
 import { DASHBOARD_USAGE } from '../command-usage.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 import { whenAborted } from '../../lib/when-aborted.ts';
+import { errnoCode } from '../../lib/trust-boundaries.ts';
+import type { Server } from 'node:http';
 import { localUser } from '../local-user.ts';
 import { startJournalImport } from '../../dispatch/index.ts';
 import { cliJournalDir, journalTarget } from '../cli-journal.ts';
 
 const DEFAULT_PORT = 3100;
+/** Without --port: 3100, else the next free of these. */
+const DEFAULT_PORT_TRIES = Array.from({ length: 10 }, (_unused, index) => DEFAULT_PORT + index);
 /** How often the spool is looked at for CLI runs (their live grid follows at this pace). */
 const JOURNAL_POLL_MS = 300;
+
+/** Listens on the first of `ports` that is free on 127.0.0.1; the last one's error when none is. */
+async function listenOnFirstFree(server: Server, ports: readonly number[]): Promise<number> {
+  let lastError: unknown = new Error('no port to try');
+  for (const port of ports) {
+    try {
+      return await listen(server, port, '127.0.0.1');
+    } catch (error) {
+      if (errnoCode(error) !== 'EADDRINUSE') throw error;
+      lastError = error;
+    }
+  }
+  throw lastError;
+}
 
 export async function dashboardCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCliArgs('dashboard', args, {
@@ -92,7 +110,8 @@ export async function dashboardCommand(args: readonly string[], io: CliIo): Prom
   const server = createRoutedServer(new Map(dashboard.routes), log);
   let bound: number;
   try {
-    bound = await listen(server, port, '127.0.0.1');
+    // The default port may be taken (another dashboard, another tool): the next free one of a few does, as Jupyter's.
+    bound = await listenOnFirstFree(server, parsed.values.port === undefined ? DEFAULT_PORT_TRIES : [port]);
   } catch (error) {
     io.stderr.write(`cannot listen on 127.0.0.1:${port}: ${describeCliError(error)} (choose another with --port)\n`);
     await dashboard.stop();
