@@ -15,6 +15,7 @@ import { journalDir } from '../../src/journal/index.ts';
 import { startJournalImport } from '../../src/dispatch/index.ts';
 import { auditLog, hostRuns, releases, stageEvents, stageOutput } from '../../src/db/schema.ts';
 import { verifyAuditChain } from '../../src/db/audit-log.ts';
+import { rawRows } from '../../src/db/raw-rows.ts';
 import { OUTPUT_LINES_KEPT } from '../../src/journal/output-limits.ts';
 import { environmentsOverview } from '../../src/web/queries/environments-overview.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
@@ -202,6 +203,16 @@ describe('CLI runs recorded in the database', () => {
     expect(overview).toMatchObject({ repoFullName: 'local/shop', app: 'shop', name: 'staging', production: true });
     expect(overview?.hosts.map((host) => host.version)).toEqual(['1.0.0', '1.0.0']);
     expect(overview?.recent.map((release) => release.workOrderId)).toEqual([null, null, null, null]);
+    // The statistics count them: the day rollup the statistics read has them by status.
+    const counts = rawRows(
+      await db.execute(
+        sql`select status, sum(n)::int as n from release_day_counts where repo_full_name = 'local/shop' group by status order by status`,
+      ),
+    );
+    expect(counts).toEqual([
+      { status: 'failed', n: 1 },
+      { status: 'succeeded', n: 3 },
+    ]);
     const actions = (await db.select().from(auditLog).orderBy(asc(auditLog.id))).map((row) => row.action);
     expect(actions.slice(2)).toEqual([
       'cli.release.started',
