@@ -9,6 +9,7 @@ import {
   AUDIT_USAGE,
   DASHBOARD_USAGE,
   DEPLOY_USAGE,
+  HOSTS_USAGE,
   LANES_USAGE,
   RELEASES_USAGE,
   ROLLBACK_USAGE,
@@ -67,6 +68,7 @@ export const COMMANDS: readonly CliCommand[] = [
     usage: RELEASES_USAGE,
     load: async () => (await import('./commands/releases-command.ts')).releasesCommand,
   },
+  { name: 'hosts', usage: HOSTS_USAGE, load: async () => (await import('./commands/hosts-command.ts')).hostsCommand },
   { name: 'audit', usage: AUDIT_USAGE, load: async () => (await import('./commands/audit-command.ts')).auditCommand },
   {
     name: 'dashboard',

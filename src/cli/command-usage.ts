@@ -19,6 +19,12 @@ export const ROLLBACK_USAGE =
 export const RELEASES_USAGE =
   'usage: yardmaster releases --config <file> --app <app> --env <environment> [--identity <key>] [--json]';
 
+export const HOSTS_USAGE = [
+  'usage: yardmaster hosts scan --config <file> [--group <name>] [--write] [--replace <host>]... [--json]',
+  '       each host key from the SSH key exchange alone (no login) against its pin: new, same, DIFFERENT, unreachable;',
+  "       --write adds the missing pins, --replace <host> that host's differing one (exit 1: DIFFERENT left or unreachable)",
+].join('\n');
+
 export const AUDIT_USAGE =
   'usage: yardmaster audit verify [--head <id>:<hash>]... [--database-url <url>] [--data-dir <dir>] [--json]   (exit 0 intact, 1 broken, 2 cannot check)';
 

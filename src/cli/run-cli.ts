@@ -13,7 +13,7 @@ ${[...new Set(COMMANDS.map((command) => command.usage))].join('\n')}
 \`yardmaster <command> --help\` (or -h, or \`yardmaster help <command>\`) prints one command's usage.
 Exit codes: 0 released, 1 failed (and rolled back), 2 invalid input.
 SSH identity: --identity <file>, else YARDMASTER_SSH_KEY / YARDMASTER_SSH_KEY_FILE, else ssh-agent, else ~/.ssh/id_*.
-Host keys are pinned in the config (host_key: "SHA256:…"); --accept-new-host-keys accepts unpinned ones.
+Host keys are pinned in the config (host_key: "SHA256:…"; \`yardmaster hosts scan --write\` adds them); --accept-new-host-keys accepts unpinned ones.
 `;
 
 function version(): string {

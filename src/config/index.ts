@@ -7,6 +7,7 @@ export { findEnvironment } from './find-environment.ts';
 export { hostEntrySchema } from './host-schema.ts';
 export { loadRepoConfigFile } from './load-config.ts';
 export { parseRepoConfig } from './parse-config.ts';
+export { pinHostKeys, type PinHostKeysResult } from './pin-host-keys.ts';
 export {
   describeSettingsChanges,
   releaseSettings,

@@ -6,3 +6,12 @@ export { isExecutorLost } from './executor-lost-error.ts';
 export { connectExecutor } from './registry.ts';
 export { shellAssignments, shellQuote } from './shell-quote.ts';
 export { connectWithCredentials } from './ssh-credentials.ts';
+export {
+  type HostKeyScan,
+  type HostKeyStatus,
+  hostKeyStatus,
+  SCAN_CONCURRENCY,
+  SCAN_TIMEOUT_MS,
+  scanHostKey,
+  scanHostKeys,
+} from './scan-host-key.ts';
