@@ -4,7 +4,7 @@
  * ends the connection. Nothing else the host sends is kept: failure reasons are our own words or the local error code.
  */
 import { Client } from 'ssh2';
-import { errnoCode } from '../lib/trust-boundaries.ts';
+import { errnoCode, propertyOf } from '../lib/trust-boundaries.ts';
 import type { HostEntry } from '../config/types.ts';
 import { hostKeyFingerprint, normalizeFingerprint } from './host-key-fingerprint.ts';
 
@@ -39,7 +39,8 @@ const SOCKET_ERRORS: Readonly<Record<string, string>> = {
   ETIMEDOUT: 'timed out',
 };
 
-function failureReason(error: Error): string {
+function failureReason(error: Error, timeoutMs: number): string {
+  if (propertyOf(error, 'level') === 'client-timeout') return `timed out after ${timeoutMs} ms`;
   const code = errnoCode(error);
   if (code !== undefined) return SOCKET_ERRORS[code] ?? code.replace(/[^A-Z0-9_]/g, '');
   return 'no SSH key exchange';
@@ -74,7 +75,7 @@ export function scanHostKey(host: Pick<HostEntry, 'address' | 'port'>, options: 
     }, options.timeoutMs);
     options.signal?.addEventListener('abort', onAbort, { once: true });
     client.on('error', (error: Error) => {
-      finish({ ok: false, reason: failureReason(error) });
+      finish({ ok: false, reason: failureReason(error, options.timeoutMs) });
     });
     client.once('close', () => {
       finish({ ok: false, reason: 'connection closed before the key exchange' });
@@ -96,7 +97,10 @@ export function scanHostKey(host: Pick<HostEntry, 'address' | 'port'>, options: 
         },
       });
     } catch (error) {
-      finish({ ok: false, reason: error instanceof Error ? failureReason(error) : 'cannot connect' });
+      finish({
+        ok: false,
+        reason: error instanceof Error ? failureReason(error, options.timeoutMs) : 'cannot connect',
+      });
     }
   });
 }
