@@ -14,6 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchBrowser, screenshot } from '../helpers/browser.ts';
 import { HIDDEN_REPO, READABLE_REPO, seedDashboardHistory } from '../helpers/dashboard-seed.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { fleetConfigYaml, planYaml } from '../helpers/cli-files.ts';
 import { buildPackage } from '../helpers/release-fixtures.ts';
 import { spawnNode, type SpawnedProcess } from '../helpers/spawned-process.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
@@ -160,42 +161,12 @@ describe('yardmaster dashboard', () => {
     env: Record<string, string>,
   ): Promise<void> {
     const pkg = await buildPackage(join(work, 'pkgs'), '4.2.0');
-    const hosts = fleet
-      .hostEntries()
-      .map(
-        (entry, index) =>
-          `    - { name: ${entry.name}, address: 127.0.0.1, port: ${entry.port}, user: ${fleet.user}, deploy_to: ${join(fleet.hosts[index]?.deployTo ?? '', 'shop')}, host_key: "${entry.hostKey ?? ''}" }`,
-      );
     const config = join(work, 'yardmaster.yml');
-    await writeFile(
-      config,
-      [
-        'apps:',
-        '  shop:',
-        '    deploy_to: /srv/shop',
-        '    environments:',
-        '      staging: { hosts: [web] }',
-        'hosts:',
-        '  web:',
-        ...hosts,
-        '',
-      ].join('\n'),
-    );
+    await writeFile(config, fleetConfigYaml(fleet, 'staging: { hosts: [web] }'));
     const plan = join(work, 'plan.yml');
     await writeFile(
       plan,
-      [
-        'app: shop',
-        'environment: staging',
-        'version: 4.2.0',
-        'package:',
-        `  url: ${pkg.url}`,
-        `  sha256: ${pkg.sha256}`,
-        'strategy: { mode: serial }',
-        'commands:',
-        '  post_deploy: ["sleep 2; echo warmed up"]',
-        '',
-      ].join('\n'),
+      planYaml('4.2.0', pkg, '{ mode: serial }', ['commands:', '  post_deploy: ["sleep 2; echo warmed up"]']),
     );
     const deploy = spawnNode(
       [BIN, 'deploy', '--config', config, '--identity', fleet.privateKeyPath, plan],

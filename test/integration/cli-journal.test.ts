@@ -19,6 +19,7 @@ import { rawRows } from '../../src/db/raw-rows.ts';
 import { OUTPUT_LINES_KEPT } from '../../src/journal/output-limits.ts';
 import { environmentsOverview } from '../../src/web/queries/environments-overview.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { fleetConfigYaml, planYaml } from '../helpers/cli-files.ts';
 import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts';
 import { spawnNode } from '../helpers/spawned-process.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
@@ -32,44 +33,13 @@ let test: TestDatabase;
 let config: string;
 const pkgs = new Map<string, BuiltPackage>();
 
-function configYaml(): string {
-  const hosts = fleet
-    .hostEntries()
-    .map(
-      (entry, index) =>
-        `    - { name: ${entry.name}, address: 127.0.0.1, port: ${entry.port}, user: ${fleet.user}, deploy_to: ${join(fleet.hosts[index]?.deployTo ?? '', 'shop')}, host_key: "${entry.hostKey ?? ''}" }`,
-    );
-  return [
-    'apps:',
-    '  shop:',
-    '    deploy_to: /srv/shop',
-    '    environments:',
-    '      staging: { hosts: [web], production: true }',
-    'hosts:',
-    '  web:',
-    ...hosts,
-    '',
-  ].join('\n');
-}
-
 async function writePlan(version: string, postDeploy: string): Promise<string> {
   const pkg = pkgs.get(version);
   if (pkg === undefined) throw new Error(`no package ${version}`);
   const file = join(work, `plan-${version}.yml`);
   await writeFile(
     file,
-    [
-      'app: shop',
-      'environment: staging',
-      `version: ${version}`,
-      'package:',
-      `  url: ${pkg.url}`,
-      `  sha256: ${pkg.sha256}`,
-      'strategy: { mode: parallel }',
-      'commands:',
-      `  post_deploy: [${JSON.stringify(postDeploy)}]`,
-      '',
-    ].join('\n'),
+    planYaml(version, pkg, '{ mode: parallel }', ['commands:', `  post_deploy: [${JSON.stringify(postDeploy)}]`]),
   );
   return file;
 }
@@ -96,7 +66,7 @@ beforeAll(async () => {
   work = await mkdtemp(join(tmpdir(), 'ym-cli-journal-'));
   for (const version of ['1.0.0', '2.0.0', '3.0.0']) pkgs.set(version, await buildPackage(join(work, 'pkgs'), version));
   config = join(work, 'yardmaster.yml');
-  await writeFile(config, configYaml());
+  await writeFile(config, fleetConfigYaml(fleet, 'staging: { hosts: [web], production: true }'));
   test = await openTestDatabase('postgres');
 }, 120_000);
 

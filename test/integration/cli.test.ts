@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fleetConfigYaml, planYaml } from '../helpers/cli-files.ts';
 import { liveTarget } from '../helpers/host-files.ts';
 import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
@@ -58,23 +59,9 @@ function deployTo(index: number): string {
 }
 
 function configYaml(pinned: boolean): string {
-  const hosts = fleet
-    .hostEntries()
-    .map(
-      (entry, index) =>
-        `    - { name: ${entry.name}, address: 127.0.0.1, port: ${entry.port}, user: ${fleet.user}, deploy_to: ${deployTo(index)}${pinned ? `, host_key: "${entry.hostKey ?? ''}"` : ''} }`,
-    );
-  return [
-    'apps:',
-    '  shop:',
-    '    deploy_to: /srv/shop',
-    '    environments:',
-    '      staging: { hosts: [web], env: { GREETING: hi }, secret_env: [SHOP_TOKEN] }',
-    'hosts:',
-    '  web:',
-    ...hosts,
-    '',
-  ].join('\n');
+  return fleetConfigYaml(fleet, 'staging: { hosts: [web], env: { GREETING: hi }, secret_env: [SHOP_TOKEN] }', {
+    pinned,
+  });
 }
 
 async function writePlan(version: string, extra = ''): Promise<string> {
@@ -83,19 +70,12 @@ async function writePlan(version: string, extra = ''): Promise<string> {
   const file = join(work, `plan-${version}${extra ? '-x' : ''}.yml`);
   await writeFile(
     file,
-    [
-      'app: shop',
-      'environment: staging',
-      `version: ${version}`,
-      'package:',
-      `  url: ${pkg.url}`,
-      `  sha256: ${pkg.sha256}`,
-      'strategy: { mode: batches, batch_size: 1, canary: 1 }',
+    planYaml(version, pkg, '{ mode: batches, batch_size: 1, canary: 1 }', [
       'commands:',
       '  post_deploy: ["echo token=$SHOP_TOKEN"]',
       '  health: { command: "test ! -e ../../FAIL_HEALTH", retries: 1, interval: 100ms }',
       extra,
-    ].join('\n'),
+    ]),
   );
   return file;
 }
