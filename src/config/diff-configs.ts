@@ -45,11 +45,7 @@ function change(kind: ConfigChangeKind, action: ConfigChange['action'], subject:
   return { kind, action, subject, text: `${subject}: ${detail}` };
 }
 
-function show(value: string | number | boolean | undefined): string {
-  return value === undefined ? '(none)' : String(value);
-}
-
-/** `a → b` when a field's value differs. */
+/** `a → b` when a field's value differs; `a added` / `a removed` when it is newly set / no longer set. */
 function fieldChange(
   kind: ConfigChangeKind,
   subject: string,
@@ -58,7 +54,9 @@ function fieldChange(
   after: string | number | boolean | undefined,
 ): ConfigChange[] {
   if (before === after) return [];
-  return [change(kind, 'changed', subject, `${field} ${show(before)} → ${show(after)}`)];
+  if (before === undefined) return [change(kind, 'added', subject, `${field} ${String(after)} added`)];
+  if (after === undefined) return [change(kind, 'removed', subject, `${field} ${String(before)} removed`)];
+  return [change(kind, 'changed', subject, `${field} ${String(before)} → ${String(after)}`)];
 }
 
 /** One change per item added to or removed from a list (order alone is no change). */
