@@ -7,6 +7,7 @@
 import type { CliIo } from './cli-io.ts';
 import {
   AUDIT_USAGE,
+  CONFIG_USAGE,
   DASHBOARD_USAGE,
   DEPLOY_USAGE,
   HOSTS_USAGE,
@@ -41,6 +42,11 @@ export const COMMANDS: readonly CliCommand[] = [
     name: 'validate',
     usage: VALIDATE_USAGE,
     load: async () => (await import('./commands/validate-command.ts')).validateCommand,
+  },
+  {
+    name: 'config',
+    usage: CONFIG_USAGE,
+    load: async () => (await import('./commands/config-command.ts')).configCommand,
   },
   {
     name: 'deploy',

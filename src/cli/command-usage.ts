@@ -9,6 +9,12 @@ export const TESTDRIVE_USAGE =
 
 export const VALIDATE_USAGE = 'usage: yardmaster validate [--config <file>] <plan>';
 
+export const CONFIG_USAGE = [
+  'usage: yardmaster config check <file> [--against <older file>]',
+  '       validates a repo config as the server does (exit 0 valid, 2 not: each problem with its line and field);',
+  '       --against: also what the change from the older file does (apps, environments, hosts, roles, approvals, ...)',
+].join('\n');
+
 export const DEPLOY_USAGE = `usage: yardmaster deploy --config <file> [--identity <key>] [--user <login>] [--force] [--break-lock]
                          [--accept-new-host-keys] [--json] [--work-order <id>] [--ignore-schedule] <plan>
        yardmaster retry  --config <file> [same options] <plan>     re-run only the hosts that failed last time`;

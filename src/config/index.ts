@@ -2,8 +2,15 @@
  * src/config/: the repo config: schemas, loading, host resolution.
  * What other folders use of it; they import from here or from its types.ts, not from the modules behind.
  */
+export {
+  CONFIG_CHANGE_KINDS,
+  type ConfigChange,
+  type ConfigChangeKind,
+  diffConfigs,
+} from './diff-configs.ts';
 export { absolutePathSchema, envNameSchema } from './field-schemas.ts';
 export { findEnvironment } from './find-environment.ts';
+export { formatConfigChangesMarkdown, formatConfigChangesText } from './format-config-changes.ts';
 export { hostEntrySchema } from './host-schema.ts';
 export { loadRepoConfigFile } from './load-config.ts';
 export { parseRepoConfig } from './parse-config.ts';

@@ -2,7 +2,7 @@
  * `yardmaster <command> --help`, `-h` and `yardmaster help <command>` print that command's usage with exit 0, for
  * every command; an unknown or malformed option gives one clear line naming the command, then the usage, exit 2.
  * Through the real bin/yardmaster.js (and in-process for the many small cases). Also what the start loads:
- * `--version` and `--help` no package at all, `validate` (with or without a config) none of the database, queue, GitHub, Slack or SSH stack.
+ * `--version` and `--help` no package at all, `validate` (with or without a config) and `config check` none of the database, queue, GitHub, Slack or SSH stack.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -210,7 +210,7 @@ describe('yardmaster <command> with a bad option', () => {
 });
 
 describe('what a command loads', () => {
-  it('--version and --help load no package; validate loads no database, queue, GitHub, Slack or SSH package', async () => {
+  it('--version and --help load no package; validate and config check load no database, queue, GitHub, Slack or SSH package', async () => {
     const version = await packagesLoaded(['--version']);
     expect(version.run.stdout).toMatch(/^yardmaster \d+\.\d+\.\d+/);
     expect([...version.packages]).toEqual([]);
@@ -223,6 +223,9 @@ describe('what a command loads', () => {
     const withConfig = await packagesLoaded(['validate', '--config', config, plan]);
     expect(withConfig.run.code, withConfig.run.stderr).toBe(0);
     expect(withConfig.run.stdout).toContain('1 host(s) in 1 batch(es)');
+    const configCheck = await packagesLoaded(['config', 'check', config, '--against', config]);
+    expect(configCheck.run.code, configCheck.run.stderr).toBe(0);
+    expect(configCheck.run.stdout).toContain('no change');
     for (const heavy of [
       'ssh2',
       'pg-boss',
@@ -234,6 +237,7 @@ describe('what a command loads', () => {
     ]) {
       expect(validate.packages.has(heavy), heavy).toBe(false);
       expect(withConfig.packages.has(heavy), heavy).toBe(false);
+      expect(configCheck.packages.has(heavy), heavy).toBe(false);
     }
     // The Markdown parser is for Markdown plans only; of zod's locales only English (bin/yardmaster.js).
     for (const markdown of ['mdast-util-from-markdown', 'micromark']) {
