@@ -5,7 +5,7 @@
  */
 import type { stageOutput } from '../db/index.ts';
 import type { ReleaseEvent } from '../deploy/types.ts';
-import { OUTPUT_BYTES_KEPT, OUTPUT_LINES_KEPT } from '../journal/index.ts';
+import { fitsOutputLimits, OUTPUT_BYTES_KEPT, OUTPUT_LINES_KEPT } from '../journal/index.ts';
 
 export { OUTPUT_BYTES_KEPT, OUTPUT_LINES_KEPT } from '../journal/index.ts';
 
@@ -64,7 +64,7 @@ export function keepOutput(output: OutputBuffer, event: OutputEvent): boolean {
   const size = Buffer.byteLength(event.line, 'utf8');
   const { host, stage } = event;
   // Once something was dropped, everything after it is too: what is kept is the stage's beginning, without holes.
-  if (tally.droppedLines === 0 && tally.lines < OUTPUT_LINES_KEPT && tally.bytes + size <= OUTPUT_BYTES_KEPT) {
+  if (tally.droppedLines === 0 && fitsOutputLimits(tally.lines, tally.bytes, size)) {
     tally.lines += 1;
     tally.bytes += size;
     return buffer(output, { host, stage, stream: event.stream, line: storable(event.line) });

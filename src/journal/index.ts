@@ -9,4 +9,4 @@ export {
 export { type JournalChunk, readJournal } from './journal-reader.ts';
 export { JOURNAL_SUFFIX, journalDir, type JournalTarget, listJournals } from './journal-spool.ts';
 export { type JournalWriter, openJournalWriter } from './journal-writer.ts';
-export { OUTPUT_BYTES_KEPT, OUTPUT_LINES_KEPT } from './output-limits.ts';
+export { fitsOutputLimits, OUTPUT_BYTES_KEPT, OUTPUT_LINES_KEPT } from './output-limits.ts';

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ReleaseEvent } from '../deploy/types.ts';
 import type { JournalBegin, JournalEnd, JournalLine } from './journal-lines.ts';
 import { JOURNAL_SUFFIX } from './journal-spool.ts';
-import { OUTPUT_BYTES_KEPT, OUTPUT_LINES_KEPT } from './output-limits.ts';
+import { fitsOutputLimits } from './output-limits.ts';
 
 export interface JournalWriter {
   readonly path: string;
@@ -79,7 +79,7 @@ export function openJournalWriter(
     const tally = tallies.get(key) ?? { lines: 0, bytes: 0, over: 0, unwrittenLines: 0, unwrittenBytes: 0 };
     tallies.set(key, tally);
     const size = Buffer.byteLength(event.line, 'utf8');
-    if (tally.over === 0 && tally.lines < OUTPUT_LINES_KEPT && tally.bytes + size <= OUTPUT_BYTES_KEPT) {
+    if (tally.over === 0 && fitsOutputLimits(tally.lines, tally.bytes, size)) {
       tally.lines += 1;
       tally.bytes += size;
       return true;
