@@ -2,14 +2,11 @@
  * `yardmaster config check` through the real bin/yardmaster.js: a valid config exits 0, a broken one 2 with each
  * problem naming its line and field on stderr, and `--against` prints what the change does.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type CliRun, runYardmaster } from '../helpers/run-yardmaster.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const BIN = fileURLToPath(new URL('../../bin/yardmaster.js', import.meta.url));
 
 const OLD_CONFIG = `apps:
   shop:
@@ -59,32 +56,10 @@ roles:
 
 let work: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function yardmaster(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: work,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runYardmaster(args, { cwd: work, env: { HOME: work } });
 }
 
 beforeAll(async () => {

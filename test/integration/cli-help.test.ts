@@ -4,48 +4,27 @@
  * Through the real bin/yardmaster.js (and in-process for the many small cases). Also what the start loads:
  * `--version` and `--help` no package at all, `validate` (with or without a config) and `config check` none of the database, queue, GitHub, Slack or SSH stack.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type CliRun, runYardmaster } from '../helpers/run-yardmaster.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMMANDS } from '../../src/cli/command-table.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { captureIo } from '../helpers/cli-capture.ts';
-
-const BIN = fileURLToPath(new URL('../../bin/yardmaster.js', import.meta.url));
 
 let work: string;
 let hook: string;
 let plan: string;
 let config: string;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function yardmaster(args: readonly string[], nodeOptions: readonly string[] = []): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeOptions, BIN, ...args], {
-      cwd: work,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, NODE_COMPILE_CACHE: join(work, 'compile-cache') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
+  return runYardmaster(args, {
+    cwd: work,
+    env: { HOME: work, NODE_COMPILE_CACHE: join(work, 'compile-cache') },
+    nodeOptions,
   });
 }
 

@@ -2,43 +2,19 @@
  * `yardmaster hosts scan` against real sshd hosts, run as the real CLI: keys learned without logging in, compared
  * with the pins, written into the config with its other bytes untouched.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type CliRun, runYardmaster } from '../helpers/run-yardmaster.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostEntry } from '../../src/config/types.ts';
 import { freePorts } from '../../src/lib/free-port.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/yardmaster.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function yardmaster(args: string[]): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: work,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, YARDMASTER_CACHE_DIR: join(work, 'cache') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
+  return runYardmaster(args, { cwd: work, env: { HOME: work, YARDMASTER_CACHE_DIR: join(work, 'cache') } });
 }
 
 let fleet: SshdFleet;

@@ -3,16 +3,14 @@
  * does): `yardmaster deploy` against a real sshd host, with a store key and database in its environment too, uses
  * the variable, not the store.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type CliRun, runYardmaster } from '../helpers/run-yardmaster.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/yardmaster.js', import.meta.url));
 const TOKEN = 'operator-shell-token-4f1a';
 
 let fleet: SshdFleet;
@@ -30,24 +28,10 @@ afterAll(async () => {
   if (work) await rm(work, { recursive: true, force: true });
 });
 
-function yardmaster(
-  args: string[],
-  env: Record<string, string>,
-): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: work,
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work, YARDMASTER_CACHE_DIR: join(work, 'cache'), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => void (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => void (stderr += chunk.toString()));
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
-  });
+type Run = CliRun;
+
+function yardmaster(args: string[], env: Record<string, string>): Promise<Run> {
+  return runYardmaster(args, { cwd: work, env: { HOME: work, YARDMASTER_CACHE_DIR: join(work, 'cache'), ...env } });
 }
 
 describe('yardmaster deploy (offline, run by the operator)', () => {

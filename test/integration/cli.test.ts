@@ -1,50 +1,25 @@
-import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { type CliRun, runYardmaster } from '../helpers/run-yardmaster.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fleetConfigYaml, planYaml } from '../helpers/cli-files.ts';
 import { liveTarget } from '../helpers/host-files.ts';
 import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 
-const BIN = fileURLToPath(new URL('../../bin/yardmaster.js', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+type Run = CliRun;
 
 function yardmaster(
   args: string[],
-  options: { env?: Record<string, string>; onStdout?: (text: string, child: ReturnType<typeof spawn>) => void } = {},
+  options: { env?: Record<string, string>; onStdout?: (text: string, child: ChildProcess) => void } = {},
 ): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: work,
-      env: {
-        PATH: process.env.PATH ?? '/usr/bin:/bin',
-        HOME: work,
-        YARDMASTER_CACHE_DIR: join(work, 'cache'),
-        ...options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      options.onStdout?.(stdout, child);
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on('close', (code) => {
-      resolve({ code, stdout, stderr });
-    });
+  return runYardmaster(args, {
+    cwd: work,
+    env: { HOME: work, YARDMASTER_CACHE_DIR: join(work, 'cache'), ...options.env },
+    ...(options.onStdout === undefined ? {} : { onStdout: options.onStdout }),
   });
 }
 
