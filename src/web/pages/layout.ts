@@ -47,6 +47,12 @@ figcaption { font-weight: 600; margin-bottom: .4rem; }
 `);
 
 /** A whole page around `body`. `current` is the section's path, for the navigation. */
+/**
+ * The live view's script, for pages with a `#live` part (served from /dashboard/assets/live.js: the CSP allows no
+ * inline script).
+ */
+export const LIVE_SCRIPT = raw('<script src="/dashboard/assets/live.js" defer></script>');
+
 export function layout(options: { title: string; viewer: Viewer; current?: string; body: Html; script?: Html }): Html {
   const nav = SECTIONS.map(
     (section) =>

@@ -1,14 +1,11 @@
 /** `/dashboard/orders/<id>`: the order's live releases, plan, approvals and timeline (every audit row). */
 import { issueUrl } from '../../lib/github-web-url.ts';
-import { html, raw, type Html } from '../html.ts';
+import { html, type Html } from '../html.ts';
 import type { OrderDetail } from '../queries/order-detail.ts';
 import type { Viewer } from '../types.ts';
 import { badge, timelineTable, when } from './format.ts';
-import { layout } from './layout.ts';
+import { layout, LIVE_SCRIPT } from './layout.ts';
 import { releaseProgress } from './release-progress.ts';
-
-/** The live view's script (served from /dashboard/assets/live.js: the CSP allows no inline script). */
-const LIVE_SCRIPT = raw('<script src="/dashboard/assets/live.js" defer></script>');
 
 function planSection(detail: OrderDetail): Html {
   const [current, ...older] = detail.plans;

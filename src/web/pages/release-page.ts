@@ -1,13 +1,11 @@
 /** `/dashboard/releases/<id>`: one release's live grid and output, and its audit rows (CLI releases have no order). */
-import { html, raw, type Html } from '../html.ts';
+import { html, type Html } from '../html.ts';
 import type { AuditEntryRow } from '../queries/order-detail.ts';
 import type { ReleaseDetail } from '../queries/release-detail.ts';
 import type { Viewer } from '../types.ts';
 import { timelineTable, when } from './format.ts';
-import { layout } from './layout.ts';
+import { layout, LIVE_SCRIPT } from './layout.ts';
 import { releaseSection } from './release-progress.ts';
-
-const LIVE_SCRIPT = raw('<script src="/dashboard/assets/live.js" defer></script>');
 
 /** The live fragment (`#live`) of the release page. */
 export function releaseLive(detail: ReleaseDetail): Html {
