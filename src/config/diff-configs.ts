@@ -122,6 +122,8 @@ function notifyChanges(
       from.webhooks.map((hook) => hook.url),
       to.webhooks.map((hook) => hook.url),
     ),
+    ...listChanges('notifications', subject, 'notify sms', from.sms?.to ?? [], to.sms?.to ?? []),
+    ...fieldChange('notifications', subject, 'notify sms sender', from.sms?.from, to.sms?.from),
   ];
 }
 

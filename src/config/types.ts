@@ -58,6 +58,20 @@ export interface NotifyConfig {
   email: string[];
   /** The signing key is the secret `secretEnv` in the secret store, for the repository and this environment. */
   webhooks: { url: string; secretEnv: string }[];
+  /** Text messages through Twilio's Messages API; its credentials are secrets in the store, like webhook keys. */
+  sms?: SmsSubscription;
+}
+
+/** `notify.sms`: who gets a text message, from which sender, with which Twilio account (secret names, never values). */
+export interface SmsSubscription {
+  /** E.164 phone numbers, e.g. `+15551234567`. */
+  to: string[];
+  /** An E.164 number or an alphanumeric sender id (sent as `From`), or a Messaging Service SID `MG…`. */
+  from: string;
+  /** Secret holding the Twilio Account SID (`AC…`). */
+  accountSidEnv: string;
+  /** Secret holding the Twilio auth token (or an API key secret; see docs/operations.md). */
+  authTokenEnv: string;
 }
 
 export interface AppConfig {

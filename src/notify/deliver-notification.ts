@@ -1,16 +1,18 @@
 /**
  * The `notify.deliver` job handler: one attempt to tell one subscriber of one key event. A throw fails the attempt
  * and pg-boss retries it later with a growing delay. A subscriber that cannot be served as configured (no SMTP
- * server, a webhook's key missing from the secret store, Slack off) is logged and dropped, not retried.
+ * server, a webhook's key or Twilio's credentials missing from the secret store, Slack off, a text message Twilio
+ * refuses for good) is logged and dropped, not retried.
  */
 import { describeSecretReadFailure, type SecretSource } from '../policy/index.ts';
 import { createEmailSender, type EmailSender } from './email-sender.ts';
 import { eventSubject } from './event-text.ts';
 import type { NotifyJobData } from './notify-queue.ts';
 import { sendWebhook } from './webhook-sender.ts';
+import { deliverSms } from './deliver-sms.ts';
 
 export interface NotifyDeliveryOptions {
-  /** The server's environment: SMTP_URL and SMTP_FROM. */
+  /** The server's environment: SMTP_URL, SMTP_FROM and TWILIO_API_URL. */
   env: Readonly<Record<string, string | undefined>>;
   /**
    * Where webhook signing keys come from: the secret store, under the event's repository and environment (the
@@ -64,6 +66,10 @@ export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDel
           return;
         }
         await sendWebhook({ url: target.url, secret }, event);
+        return;
+      }
+      case 'sms': {
+        await deliverSms(options, event, target);
         return;
       }
       case 'slack': {

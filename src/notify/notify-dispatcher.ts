@@ -8,7 +8,7 @@ import { and, asc, eq, gt } from 'drizzle-orm';
 import { auditLog, notifyCursor } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 import type { ConfigLoader } from '../workorders/service/index.ts';
-import type { RepoConfig } from '../config/types.ts';
+import type { RepoConfig, SmsSubscription } from '../config/types.ts';
 import { orderUrl } from '../lib/order-url.ts';
 import { AUDIT_ACTIONS, currentPlan, getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';
 import { coalescedTask } from '../lib/coalesced-task.ts';
@@ -60,7 +60,14 @@ function targetsOf(config: RepoConfig, order: WorkOrder, kind: KeyEvent['kind'])
     ...notify.email.map((to): NotifyTarget => ({ kind: 'email', to })),
     ...notify.webhooks.map((hook): NotifyTarget => ({ kind: 'webhook', url: hook.url, secretEnv: hook.secretEnv })),
     ...notify.slack.map((channel): NotifyTarget => ({ kind: 'slack', channel })),
+    ...smsTargets(notify.sms),
   ];
+}
+
+function smsTargets(sms: SmsSubscription | undefined): NotifyTarget[] {
+  if (sms === undefined) return [];
+  const { from, accountSidEnv, authTokenEnv } = sms;
+  return sms.to.map((to): NotifyTarget => ({ kind: 'sms', to, from, accountSidEnv, authTokenEnv }));
 }
 
 export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyDispatcher {

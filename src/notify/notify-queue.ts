@@ -1,7 +1,7 @@
 /**
  * The queue of notification deliveries, `notify.deliver`: one job per key event and subscriber (one e-mail
- * recipient, one webhook, one Slack channel), retried with growing delays while the subscriber fails, so that a
- * failing notifier never holds up anything else. Opened with the release queues in every process.
+ * recipient, one webhook, one Slack channel, one phone number), retried with growing delays while the subscriber
+ * fails, so that a failing notifier never holds up anything else. Opened with the release queues in every process.
  */
 import { z } from 'zod';
 import { KEY_EVENT_KINDS } from './types.ts';
@@ -26,6 +26,13 @@ export const notifyTargetSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('email'), to: z.string().min(3) }),
   z.object({ kind: z.literal('webhook'), url: z.url(), secretEnv: z.string().min(1) }),
   z.object({ kind: z.literal('slack'), channel: z.string().min(1) }),
+  z.object({
+    kind: z.literal('sms'),
+    to: z.string().min(3),
+    from: z.string().min(1),
+    accountSidEnv: z.string().min(1),
+    authTokenEnv: z.string().min(1),
+  }),
 ]);
 export type NotifyTarget = z.infer<typeof notifyTargetSchema>;
 

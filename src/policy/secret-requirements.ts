@@ -1,8 +1,8 @@
 /**
- * Which secrets an environment of the repo config needs from the store — its `secret_env` names and the signing
- * keys of its notify webhooks — and the check at plan submission that the store holds every one of them.
+ * Which secrets an environment of the repo config needs from the store — its `secret_env` names, the signing keys of
+ * its notify webhooks and its Twilio credentials — and the check at plan submission that the store holds them all.
  */
-import type { EnvironmentConfig } from '../config/types.ts';
+import type { EnvironmentConfig, SmsSubscription } from '../config/types.ts';
 import type { DbExecutor } from '../db/types.ts';
 import type { SourceIssue } from '../plan/types.ts';
 import { storedSecretNames } from './secret-store.ts';
@@ -14,7 +14,7 @@ export interface SecretReference {
   path: string;
 }
 
-/** The secrets `environment` (of app `app`) names, in config order: `secret_env`, then notify webhook keys. */
+/** The secrets `environment` (of app `app`) names, in config order: `secret_env`, notify webhook keys, Twilio. */
 export function requiredSecrets(
   app: string,
   environmentName: string,
@@ -27,6 +27,15 @@ export function requiredSecrets(
       name: hook.secretEnv,
       path: `${base}.notify.webhooks[${index}].secret_env`,
     })),
+    ...smsSecrets(base, environment.notify?.sms),
+  ];
+}
+
+function smsSecrets(base: string, sms: SmsSubscription | undefined): SecretReference[] {
+  if (sms === undefined) return [];
+  return [
+    { name: sms.accountSidEnv, path: `${base}.notify.sms.account_sid_env` },
+    { name: sms.authTokenEnv, path: `${base}.notify.sms.auth_token_env` },
   ];
 }
 

@@ -152,6 +152,19 @@ describe('diffConfigs', () => {
       'environment checkout-api/production: notify event removed failed',
       'environment checkout-api/production: notify email removed ops@example.com',
     ]);
+    const sms = edited(
+      "        secret_env: [DATABASE_PASSWORD]      # taken from the server's own environment\n",
+      '        secret_env: [DATABASE_PASSWORD]\n        notify: { events: [failed], sms: { to: ["+15550001111"], from: OPS } }\n',
+    );
+    const smsMoved = edited(
+      "        secret_env: [DATABASE_PASSWORD]      # taken from the server's own environment\n",
+      '        secret_env: [DATABASE_PASSWORD]\n        notify: { events: [failed], sms: { to: ["+15550002222"], from: "+15557654321" } }\n',
+    );
+    expect(texts(diffConfigs(sms, smsMoved))).toEqual([
+      'environment checkout-api/production: notify sms added +15550002222',
+      'environment checkout-api/production: notify sms removed +15550001111',
+      'environment checkout-api/production: notify sms sender OPS → +15557654321',
+    ]);
     const channel = edited('slack: { channel: C0123', 'slack: { channel: C0999');
     expect(diffConfigs(BASE, channel)).toEqual([
       { kind: 'notifications', action: 'changed', subject: 'slack', text: 'slack: channel C0123 → C0999' },

@@ -244,6 +244,27 @@ describe('config validation: roles and slack', () => {
     });
   });
 
+  it('checks text-message subscriptions: E.164 numbers, a sender Twilio takes, secret names', () => {
+    const bad = 'notify: { sms: { to: ["5551234", "+15550001111"], from: "+1 555 765", auth_token_env: YM_TOKEN } }';
+    expect(problems(configYaml(bad)).map((line) => line.replace(/^line \d+, column \d+, /, ''))).toStrictEqual([
+      'apps.api.environments.qa.notify.sms.to[0]: expected a phone number in E.164 form, like "+15551234567"',
+      'apps.api.environments.qa.notify.sms.from: expected "+15557654321", an alphanumeric sender id of at most 11 letters and digits, or a Messaging Service SID "MG…"',
+      'apps.api.environments.qa.notify.sms.auth_token_env: names starting with YM_ are reserved for Yardmaster',
+    ]);
+    expect(problems(configYaml('notify: { sms: { to: [], from: OPS } }'))).toStrictEqual([
+      'line 5, column 44, apps.api.environments.qa.notify.sms.to: expected at least one phone number',
+    ]);
+    const parsed = parseRepoConfig(
+      configYaml('notify: { sms: { to: ["+15550001111", "+15550001111"], from: Yardmaster } }'),
+    );
+    expect(parsed.ok && parsed.value.apps.api?.environments.qa?.notify?.sms).toStrictEqual({
+      to: ['+15550001111'],
+      from: 'Yardmaster',
+      accountSidEnv: 'TWILIO_ACCOUNT_SID',
+      authTokenEnv: 'TWILIO_AUTH_TOKEN',
+    });
+  });
+
   it('checks Slack channel ids, for the repo and per environment', () => {
     expect(problems(`${configYaml('slack_channel: "#ops"')}\nslack: { channel: general }`)).toStrictEqual([
       'line 5, column 27, apps.api.environments.qa.slack_channel: expected a Slack channel id like C0123ABCD',

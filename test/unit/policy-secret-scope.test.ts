@@ -76,4 +76,18 @@ describe('requiredSecrets', () => {
     ]);
     expect(requiredSecrets('shop', 'staging', { secretEnv: [] })).toEqual([]);
   });
+
+  it('lists the Twilio account SID and token secrets of notify.sms', () => {
+    const sms = { to: ['+15550001111'], from: '+15557654321', accountSidEnv: 'TW_SID', authTokenEnv: 'TW_TOKEN' };
+    expect(
+      requiredSecrets('shop', 'production', {
+        secretEnv: ['DB_PASSWORD'],
+        notify: { events: [], slack: [], email: [], webhooks: [], sms },
+      }),
+    ).toEqual([
+      { name: 'DB_PASSWORD', path: 'apps.shop.environments.production.secret_env[0]' },
+      { name: 'TW_SID', path: 'apps.shop.environments.production.notify.sms.account_sid_env' },
+      { name: 'TW_TOKEN', path: 'apps.shop.environments.production.notify.sms.auth_token_env' },
+    ]);
+  });
 });
