@@ -38,11 +38,15 @@ export interface EffectiveCommands {
 }
 
 function isSet(settings: CommandSettings | undefined, stage: CommandStage): boolean {
-  return settings !== undefined && settings[COMMAND_FIELDS[stage]] !== undefined;
+  return settings?.[COMMAND_FIELDS[stage]] !== undefined;
 }
 
 /** Copies one stage's value (lists copied, so nothing shares the config's arrays). */
-function copyStage<K extends keyof PlanCommands>(target: CommandSettings, source: CommandSettings, field: K): void {
+function copyStage<K extends keyof PlanCommands>(
+  target: Pick<CommandSettings, K>,
+  source: Pick<CommandSettings, K>,
+  field: K,
+): void {
   const value = source[field];
   if (value === undefined) return;
   target[field] = structuredClone(value);

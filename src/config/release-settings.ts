@@ -64,10 +64,12 @@ export const releaseSettingsSchema = z
     approvals: z.number(),
     commands: commandSettingsRecordSchema.optional(),
   })
-  .transform(({ commands, ...settings }): ReleaseSettings => ({
-    ...settings,
-    ...(commands === undefined ? {} : { commands }),
-  }));
+  .transform(
+    ({ commands, ...settings }): ReleaseSettings => ({
+      ...settings,
+      ...(commands === undefined ? {} : { commands }),
+    }),
+  );
 
 export interface ReleaseSettings {
   deployTo: string;

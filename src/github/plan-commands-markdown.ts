@@ -35,7 +35,8 @@ function bodyMarkdown(stage: StageBody): string[] {
 
 /** What a plan override replaces, folded: it does not run, but approvers see what the config would have run. */
 function replacedMarkdown(replaced: StageBody): string[] {
-  const what = replaced.http !== undefined || replaced.check !== undefined ? 'probe' : plural(replaced.commands.length, 'command');
+  const what =
+    replaced.http !== undefined || replaced.check !== undefined ? 'probe' : plural(replaced.commands.length, 'command');
   return [
     '<details>',
     `<summary>Replaced, not run: the config's ${what}${probeWords(replaced)}</summary>`,

@@ -45,7 +45,10 @@ function summaryOf(
   commands: { app?: CommandSettings; environment?: CommandSettings } = {},
 ): PlanSummary {
   const plan = valueOf(parsePlan(planYaml(extra)));
-  const environment = { ...ENVIRONMENT, ...(commands.environment === undefined ? {} : { commands: commands.environment }) };
+  const environment = {
+    ...ENVIRONMENT,
+    ...(commands.environment === undefined ? {} : { commands: commands.environment }),
+  };
   return summarizePlan({
     plan,
     app: {
@@ -246,9 +249,7 @@ describe("where each stage's commands come from", () => {
     expect(reply).toMatch(/\*\*check\*\*: [^\n]*\(from the environment's commands in the repo config\)/);
     expect(reply).toMatch(/\*\*pre_deploy\*\*: [^\n]*\(from the app's commands in the repo config\)/);
     expect(reply).toMatch(/\*\*post_deploy\*\*: [^\n]*\(from the environment's commands in the repo config\)/);
-    expect(reply).toMatch(
-      /\*\*release\*\*: [^\n]*\(plan override: replaces the app's commands in the repo config\)/,
-    );
+    expect(reply).toMatch(/\*\*release\*\*: [^\n]*\(plan override: replaces the app's commands in the repo config\)/);
     expect(reply).toMatch(/\*\*health\*\* \(command probe, [^)]*\): [^\n]*\(from the plan\)/);
     const shown = rendered(reply);
     // What runs, and what the override replaced (folded, marked as not run); the app's post_deploy is not shown.
@@ -272,7 +273,9 @@ describe("where each stage's commands come from", () => {
     expectValidBlocks(blocks);
     const texts = blockTexts(blocks).join('\n');
     expect(texts).toContain('▶ check: ');
-    expect(texts).toMatch(/▶ pre_deploy: [^\n]*\(from the app's commands in the repo config\)\n\[1\] npm ci --omit=dev/);
+    expect(texts).toMatch(
+      /▶ pre_deploy: [^\n]*\(from the app's commands in the repo config\)\n\[1\] npm ci --omit=dev/,
+    );
     expect(texts).toMatch(
       /▶ post_deploy: [^\n]*\(from the environment's commands in the repo config\)\n\[1\] systemctl reload shop-prod/,
     );

@@ -2,12 +2,7 @@
  * What the bot answers to a plan: hosts per batch, every command of every stage (the repo config's under the plan's,
  * each stage saying where its commands come from), and whose approvals it needs.
  */
-import {
-  type CommandOrigin,
-  describeStageOrigin,
-  effectiveCommands,
-  type StageOrigin,
-} from '../../config/index.ts';
+import { type CommandOrigin, describeStageOrigin, effectiveCommands, type StageOrigin } from '../../config/index.ts';
 import type { AppConfig, EnvironmentConfig, ResolvedHost, RolesConfig } from '../../config/types.ts';
 import { planBatches } from '../../deploy/index.ts';
 import { STAGES, type StageName } from '../../deploy/types.ts';
@@ -129,7 +124,7 @@ function stageSummary(commands: PlanCommands, stage: StageName): StageSummary {
 }
 
 function isCommandStage(stage: StageName): stage is CommandStage {
-  return (COMMAND_STAGES as readonly string[]).includes(stage);
+  return COMMAND_STAGES.some((name) => name === stage);
 }
 
 function fromSettings(settings: CommandSettings): PlanCommands {
