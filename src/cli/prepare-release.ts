@@ -1,6 +1,6 @@
 /** Turns `--config` and a plan file into a release request, or one clear message (exit code 2). */
 import { dirname, resolve } from 'node:path';
-import { loadRepoConfigFile, resolvePlanTargets, readSecretEnv } from '../config/index.ts';
+import { loadRepoConfigFile, resolvePlanTargets, readSecretEnv, withEffectiveCommands } from '../config/index.ts';
 import type { RepoConfig } from '../config/types.ts';
 import type { ReleaseRequest } from '../deploy/types.ts';
 import { formatIssues } from '../plan/index.ts';
@@ -56,7 +56,9 @@ export async function prepareRelease(configPath: string, planPath: string, io: C
     config: config.config,
     artifactsDir: io.env.YARDMASTER_ARTIFACTS_DIR ?? dirname(absolutePlan),
     request: {
-      plan: loaded.plan,
+      // The config's commands (environment over app) under the plan's own, as the server merges them; the CLI has no
+      // operator policy, so a plan's commands are always allowed here.
+      plan: withEffectiveCommands(loaded.plan, targets),
       app: targets.app,
       environment: targets.environment,
       hosts: targets.hosts,

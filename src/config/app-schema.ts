@@ -1,6 +1,13 @@
 /** Schemas of `apps.<name>` and its `environments.<name>`. */
 import { z } from 'zod';
-import { integerSchema, nameListSchema, nameSchema, transferSchema, strictObject } from '../plan/index.ts';
+import {
+  commandSettingsSchema,
+  integerSchema,
+  nameListSchema,
+  nameSchema,
+  transferSchema,
+  strictObject,
+} from '../plan/index.ts';
 import {
   absolutePathSchema,
   envNameSchema,
@@ -26,6 +33,7 @@ const environmentFields = strictObject(
     transfer: transferSchema.optional(),
     slack_channel: slackChannelSchema.optional(),
     notify: notifySchema.optional(),
+    commands: commandSettingsSchema.optional(),
   },
   'expected an environment: a map with at least hosts',
 );
@@ -44,15 +52,17 @@ function toEnvironment(name: string, fields: z.output<typeof environmentFields>)
   if (fields.transfer !== undefined) environment.transfer = fields.transfer;
   if (fields.slack_channel !== undefined) environment.slackChannel = fields.slack_channel;
   if (fields.notify !== undefined) environment.notify = fields.notify;
+  if (fields.commands !== undefined) environment.commands = fields.commands;
   return environment;
 }
 
-/** `apps.<name>: { project, deploy_to, transfer, environments }`. */
+/** `apps.<name>: { project, deploy_to, transfer, commands, environments }`. */
 export const appSchema = strictObject(
   {
     project: nameSchema.optional(),
     deploy_to: absolutePathSchema,
     transfer: transferSchema.optional(),
+    commands: commandSettingsSchema.optional(),
     environments: z
       .record(nameSchema, environmentFields, { error: 'expected a map of environments' })
       .refine((environments) => Object.keys(environments).length > 0, { error: 'expected at least one environment' }),
@@ -66,5 +76,6 @@ export const appSchema = strictObject(
   const app: AppConfig = { deployTo: fields.deploy_to, environments };
   if (fields.project !== undefined) app.project = fields.project;
   if (fields.transfer !== undefined) app.transfer = fields.transfer;
+  if (fields.commands !== undefined) app.commands = fields.commands;
   return app;
 });

@@ -1,14 +1,18 @@
 /**
- * What a change of the repo config does, in short human sentences: apps, environments, hosts and host groups, roles
- * and approvers, approvals needed, freeze windows, notifications. Pure; the CLI's `config check --against` and (later)
+ * What a change of the repo config does, in short human sentences: apps, environments, commands, hosts and host
+ * groups, roles and approvers, approvals needed, freeze windows, notifications. Pure; the CLI's `config check --against` and (later)
  * the push check-run print it.
  */
+import { COMMAND_FIELDS } from '../plan/index.ts';
+import { COMMAND_STAGES, type CommandSettings } from '../plan/types.ts';
+import { canonicalJson } from '../lib/canonical-json.ts';
 import type { AppConfig, EnvironmentConfig, HostEntry, NotifyConfig, RepoConfig, RolesConfig } from './types.ts';
 
 /** The groups a change belongs to, in the order the summaries list them. */
 export const CONFIG_CHANGE_KINDS = [
   'apps',
   'environments',
+  'commands',
   'hosts',
   'roles',
   'approvals',
@@ -102,6 +106,27 @@ function envVarChanges(subject: string, before: Record<string, string>, after: R
   ];
 }
 
+/**
+ * One change per stage of `commands:` set, unset or changed. Like env values, the commands themselves are not
+ * repeated: the plan reply shows every command that will run, with where it comes from.
+ */
+function commandChanges(
+  subject: string,
+  before: CommandSettings | undefined,
+  after: CommandSettings | undefined,
+): ConfigChange[] {
+  return COMMAND_STAGES.flatMap((stage) => {
+    const from = before?.[COMMAND_FIELDS[stage]];
+    const to = after?.[COMMAND_FIELDS[stage]];
+    if (from === undefined && to === undefined) return [];
+    if (from === undefined) return [change('commands', 'added', subject, `commands.${stage} added`)];
+    if (to === undefined) return [change('commands', 'removed', subject, `commands.${stage} removed`)];
+    return canonicalJson(from) === canonicalJson(to)
+      ? []
+      : [change('commands', 'changed', subject, `commands.${stage} changed`)];
+  });
+}
+
 const NO_NOTIFY: NotifyConfig = { events: [], slack: [], email: [], webhooks: [] };
 
 function notifyChanges(
@@ -134,6 +159,7 @@ function environmentChanges(subject: string, before: EnvironmentConfig, after: E
     ...fieldChange('environments', subject, 'transfer', before.transfer, after.transfer),
     ...envVarChanges(subject, before.env, after.env),
     ...listChanges('environments', subject, 'secret_env', before.secretEnv, after.secretEnv),
+    ...commandChanges(subject, before.commands, after.commands),
     ...fieldChange('approvals', subject, 'approvals', before.approvals, after.approvals),
     ...listChanges('roles', subject, 'approvers', before.approvers, after.approvers),
     ...listChanges('freeze', subject, 'freeze window', before.freeze, after.freeze),
@@ -149,6 +175,7 @@ function appChanges(name: string, before: AppConfig, after: AppConfig): ConfigCh
     ...fieldChange('apps', subject, 'project', before.project, after.project),
     ...fieldChange('apps', subject, 'deploy_to', before.deployTo, after.deployTo),
     ...fieldChange('apps', subject, 'transfer', before.transfer, after.transfer),
+    ...commandChanges(subject, before.commands, after.commands),
     ...environments.added.map((env) => change('environments', 'added', `environment ${name}/${env}`, 'added')),
     ...environments.removed.map((env) => change('environments', 'removed', `environment ${name}/${env}`, 'removed')),
     ...environments.both.flatMap((env) => {

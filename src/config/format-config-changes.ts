@@ -4,6 +4,7 @@ import { CONFIG_CHANGE_KINDS, type ConfigChange, type ConfigChangeKind } from '.
 const HEADINGS: Record<ConfigChangeKind, string> = {
   apps: 'Apps',
   environments: 'Environments',
+  commands: 'Commands',
   hosts: 'Hosts and host groups',
   roles: 'Roles and approvers',
   approvals: 'Approvals needed',

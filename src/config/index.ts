@@ -8,6 +8,17 @@ export {
   type ConfigChangeKind,
   diffConfigs,
 } from './diff-configs.ts';
+export {
+  approvedConfigCommands,
+  type CommandOrigin,
+  type ConfigCommandOrigin,
+  describeStageOrigin,
+  effectiveCommands,
+  type EffectiveCommands,
+  mergeCommands,
+  type StageOrigin,
+  withEffectiveCommands,
+} from './effective-commands.ts';
 export { absolutePathSchema, envNameSchema } from './field-schemas.ts';
 export { findEnvironment } from './find-environment.ts';
 export { formatConfigChangesMarkdown, formatConfigChangesText } from './format-config-changes.ts';

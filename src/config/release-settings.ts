@@ -1,13 +1,16 @@
 /**
  * The settings of the repo config that a release of a plan depends on, resolved for that plan: which machines it
  * reaches and how (addresses, ports, users, pinned host keys, executors, deploy directories), what its commands get
- * (env, the names of the secrets), how it transfers the package, and how many approvals it needed. The plan digest
+ * (env, the names of the secrets), the commands the config gives its stages (environment over app), how it transfers
+ * the package, and how many approvals it needed. The plan digest
  * covers them, so approvers approve the plan together with the config it runs against, and a change to any of them
  * after the approval needs a new approval (checked again when the release starts).
  */
 import { z } from 'zod';
 import { canonicalJson } from '../lib/canonical-json.ts';
-import { transferSchema } from '../plan/index.ts';
+import { COMMAND_FIELDS, transferSchema } from '../plan/index.ts';
+import { COMMAND_STAGES, type CommandSettings, type Probe } from '../plan/types.ts';
+import { configCommands } from './effective-commands.ts';
 import type { AppConfig, EnvironmentConfig, ResolvedHost } from './types.ts';
 
 const hostSettingsSchema = z.object({
@@ -20,17 +23,64 @@ const hostSettingsSchema = z.object({
   deployTo: z.string(),
 });
 
-/** Stored with the plan version (jsonb) and read back with this schema. */
-export const releaseSettingsSchema = z.object({
-  deployTo: z.string(),
-  transfer: transferSchema.nullable(),
-  hosts: z.array(hostSettingsSchema),
-  env: z.record(z.string(), z.string()),
-  secretEnv: z.array(z.string()),
-  approvals: z.number(),
-});
+const probeSettingsSchema = z.union([
+  z.object({ kind: z.literal('http'), url: z.string(), expectStatus: z.number() }),
+  z.object({ kind: z.literal('command'), command: z.string() }),
+]);
 
-export type ReleaseSettings = z.infer<typeof releaseSettingsSchema>;
+/** The config's commands as stored (the parsed `CommandSettings`, not the YAML). */
+const commandSettingsRecordSchema = z
+  .object({
+    check: z.array(z.string()).optional(),
+    preDeploy: z.array(z.string()).optional(),
+    postDeploy: z.array(z.string()).optional(),
+    release: z.array(z.string()).optional(),
+    health: z.object({ probe: probeSettingsSchema, retries: z.number(), intervalMs: z.number() }).optional(),
+    monitor: z.object({ probe: probeSettingsSchema, durationMs: z.number(), intervalMs: z.number() }).optional(),
+  })
+  .transform((fields): CommandSettings => {
+    const settings: CommandSettings = {};
+    const probe = (stored: z.output<typeof probeSettingsSchema>): Probe => ({ ...stored });
+    if (fields.check !== undefined) settings.check = fields.check;
+    if (fields.preDeploy !== undefined) settings.preDeploy = fields.preDeploy;
+    if (fields.postDeploy !== undefined) settings.postDeploy = fields.postDeploy;
+    if (fields.release !== undefined) settings.release = fields.release;
+    if (fields.health !== undefined) settings.health = { ...fields.health, probe: probe(fields.health.probe) };
+    if (fields.monitor !== undefined) settings.monitor = { ...fields.monitor, probe: probe(fields.monitor.probe) };
+    return settings;
+  });
+
+/**
+ * Stored with the plan version (jsonb) and read back with this schema. `commands` is absent when the config gives the
+ * environment no commands: settings stored before the config could hold commands read back the same as such a config.
+ */
+export const releaseSettingsSchema = z
+  .object({
+    deployTo: z.string(),
+    transfer: transferSchema.nullable(),
+    hosts: z.array(hostSettingsSchema),
+    env: z.record(z.string(), z.string()),
+    secretEnv: z.array(z.string()),
+    approvals: z.number(),
+    commands: commandSettingsRecordSchema.optional(),
+  })
+  .transform(
+    ({ commands, ...settings }): ReleaseSettings => ({
+      ...settings,
+      ...(commands === undefined ? {} : { commands }),
+    }),
+  );
+
+export interface ReleaseSettings {
+  deployTo: string;
+  transfer: z.output<typeof transferSchema> | null;
+  hosts: z.output<typeof hostSettingsSchema>[];
+  env: Record<string, string>;
+  secretEnv: string[];
+  approvals: number;
+  /** The config's commands for the environment (environment over app); absent when it gives none. */
+  commands?: CommandSettings;
+}
 
 /** The settings a release of the plan resolved to `targets` depends on (hosts in rollout order). */
 export function releaseSettings(targets: {
@@ -39,6 +89,7 @@ export function releaseSettings(targets: {
   hosts: readonly ResolvedHost[];
 }): ReleaseSettings {
   const { app, environment } = targets;
+  const commands = configCommands(app, environment).settings;
   return {
     deployTo: app.deployTo,
     transfer: environment.transfer ?? app.transfer ?? null,
@@ -55,6 +106,7 @@ export function releaseSettings(targets: {
     // Their order means nothing: sorted, so reordering the list is no change.
     secretEnv: [...environment.secretEnv].sort(),
     approvals: environment.approvals,
+    ...(Object.keys(commands).length === 0 ? {} : { commands }),
   };
 }
 
@@ -66,8 +118,8 @@ export function withApprovedSettings(
   targets: { app: AppConfig; environment: EnvironmentConfig; hosts: readonly ResolvedHost[] },
   approved: ReleaseSettings,
 ): { app: AppConfig; environment: EnvironmentConfig; hosts: ResolvedHost[] } {
-  const { transfer: _appTransfer, ...app } = targets.app;
-  const { transfer: _environmentTransfer, ...environment } = targets.environment;
+  const { transfer: _appTransfer, commands: _appCommands, ...app } = targets.app;
+  const { transfer: _environmentTransfer, commands: _environmentCommands, ...environment } = targets.environment;
   return {
     app: {
       ...app,
@@ -79,6 +131,8 @@ export function withApprovedSettings(
       env: { ...approved.env },
       secretEnv: [...approved.secretEnv],
       approvals: approved.approvals,
+      // The approved commands, whichever of app or environment they came from then.
+      ...(approved.commands === undefined ? {} : { commands: structuredClone(approved.commands) }),
     },
     hosts: approved.hosts.map((host) => ({
       entry: {
@@ -108,6 +162,18 @@ function describeValue(value: unknown): string {
   return value === null ? '(none)' : typeof value === 'string' ? value : canonicalJson(value);
 }
 
+/** One line per stage whose config commands changed: `commands.pre_deploy: ["npm ci"] → ["npm ci", "make"]`. */
+function describeCommandChanges(approved: CommandSettings, now: CommandSettings): string[] {
+  const changes: string[] = [];
+  for (const stage of COMMAND_STAGES) {
+    const before = approved[COMMAND_FIELDS[stage]];
+    const after = now[COMMAND_FIELDS[stage]];
+    if (!same(before ?? null, after ?? null))
+      changes.push(`commands.${stage}: ${describeValue(before ?? null)} → ${describeValue(after ?? null)}`);
+  }
+  return changes;
+}
+
 /**
  * What changed between the approved settings and the current ones, one line each, for people ("host web-2: address
  * 10.0.0.12 → 10.9.9.9"). Secret values are never part of the settings; env values are shown as the repo config
@@ -128,6 +194,7 @@ export function describeSettingsChanges(approved: ReleaseSettings, now: ReleaseS
         changes.push(`env ${name}: ${approved.env[name] ?? '(unset)'} → ${now.env[name] ?? '(unset)'}`);
     }
   }
+  changes.push(...describeCommandChanges(approved.commands ?? {}, now.commands ?? {}));
   const before = new Map(approved.hosts.map((host) => [host.name, host]));
   const after = new Map(now.hosts.map((host) => [host.name, host]));
   for (const host of approved.hosts) if (!after.has(host.name)) changes.push(`host ${host.name} removed`);

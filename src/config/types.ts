@@ -1,5 +1,5 @@
 /** Shared types of the repo config `.github/yardmaster.yml` after validation. */
-import type { TransferMethod } from '../plan/types.ts';
+import type { CommandSettings, TransferMethod } from '../plan/types.ts';
 
 export type ExecutorKind = 'ssh' | 'local';
 
@@ -49,6 +49,8 @@ export interface EnvironmentConfig {
   slackChannel?: string;
   /** Who hears of this environment's key events. */
   notify?: NotifyConfig;
+  /** Commands of the stages it names, over the app's (and under a plan's, where the operator's policy allows). */
+  commands?: CommandSettings;
 }
 
 /** Subscriptions to an environment's key events. */
@@ -79,6 +81,8 @@ export interface AppConfig {
   deployTo: string;
   environments: Record<string, EnvironmentConfig>;
   transfer?: TransferMethod;
+  /** Commands of the stages it names, for every environment that does not name the stage itself. */
+  commands?: CommandSettings;
 }
 
 export interface RolesConfig {

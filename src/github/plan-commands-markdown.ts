@@ -2,6 +2,8 @@
  * Every command a plan runs, for the bot's plan reply: each command verbatim in its own fenced block (where Markdown,
  * HTML and @mentions are inert, the fence longer than any backtick run inside), stage by stage in the order they run,
  * health and monitor probes included; folded in `<details>` when long. Invisible characters are shown as `⟨U+XXXX⟩`.
+ * Each stage says where its commands come from (the environment's or the app's `commands:` in the repo config, or the
+ * plan), and a plan override shows what it replaces, folded and marked as not run.
  */
 import { whenStageRuns } from '../deploy/index.ts';
 import { formatDuration, revealInvisible } from '../plan/index.ts';
@@ -16,14 +18,40 @@ function plural(count: number, word: string): string {
   return `${count} ${word}${count === 1 ? '' : 's'}`;
 }
 
-function stageMarkdown(stage: StageSummary): string[] {
-  const when = whenStageRuns(stage.stage);
-  const probe =
-    stage.check === undefined ? '' : ` (${stage.http === undefined ? 'command' : 'HTTP'} probe, ${stage.check})`;
-  const lines = [`**${stage.stage}**${probe}: ${when}`, ''];
+type StageBody = Pick<StageSummary, 'commands' | 'check' | 'http'>;
+
+function probeWords(stage: StageBody): string {
+  return stage.check === undefined ? '' : ` (${stage.http === undefined ? 'command' : 'HTTP'} probe, ${stage.check})`;
+}
+
+/** The probe URL and the commands of a stage, each command in its own fenced block. */
+function bodyMarkdown(stage: StageBody): string[] {
+  const lines: string[] = [];
   if (stage.http !== undefined)
     lines.push(`GET ${inlineCode(stage.http.url)} from the host itself, expecting ${stage.http.expectStatus}`, '');
   for (const command of stage.commands) lines.push(codeBlock(revealInvisible(command).text, 'sh'), '');
+  return lines;
+}
+
+/** What a plan override replaces, folded: it does not run, but approvers see what the config would have run. */
+function replacedMarkdown(replaced: StageBody): string[] {
+  const what =
+    replaced.http !== undefined || replaced.check !== undefined ? 'probe' : plural(replaced.commands.length, 'command');
+  return [
+    '<details>',
+    `<summary>Replaced, not run: the config's ${what}${probeWords(replaced)}</summary>`,
+    '',
+    ...bodyMarkdown(replaced),
+    '</details>',
+    '',
+  ];
+}
+
+function stageMarkdown(stage: StageSummary): string[] {
+  const when = whenStageRuns(stage.stage);
+  const source = stage.source === undefined ? '' : ` (${stage.source.text})`;
+  const lines = [`**${stage.stage}**${probeWords(stage)}: ${when}${source}`, '', ...bodyMarkdown(stage)];
+  if (stage.source?.replaced !== undefined) lines.push(...replacedMarkdown(stage.source.replaced));
   return lines;
 }
 

@@ -5,6 +5,13 @@
  */
 export { pullProblem } from './artifact-url.ts';
 export { closestMatch } from './closest-match.ts';
+export {
+  COMMAND_FIELDS,
+  commandFieldsSchema,
+  commandSettingsSchema,
+  commandsSchema,
+  stagesSetBy,
+} from './commands-schema.ts';
 export { describeStrategy } from './describe-strategy.ts';
 export { planDigest } from './digest.ts';
 export { formatDuration } from './duration.ts';

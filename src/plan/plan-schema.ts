@@ -2,7 +2,6 @@
 import { z } from 'zod';
 import {
   artifactUrlSchema,
-  commandListSchema,
   durationSchema,
   integerSchema,
   nameListSchema,
@@ -13,7 +12,7 @@ import {
   versionSchema,
 } from './field-schemas.ts';
 import { pullProblem } from './artifact-url.ts';
-import { healthSchema, monitorSchema } from './probe-schema.ts';
+import { commandsSchema } from './commands-schema.ts';
 import { DEFAULT_STRATEGY, strategySchema } from './strategy-schema.ts';
 import { strictObject } from './strict-object.ts';
 import type { Plan, PlanCommands } from './types.ts';
@@ -22,25 +21,6 @@ const DEFAULT_KEEP_RELEASES = 5;
 const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
 
 const packageSchema = strictObject({ url: artifactUrlSchema, sha256: sha256Schema });
-
-const commandsSchema = strictObject({
-  check: commandListSchema.optional(),
-  pre_deploy: commandListSchema.optional(),
-  post_deploy: commandListSchema.optional(),
-  release: commandListSchema.optional(),
-  health: healthSchema.optional(),
-  monitor: monitorSchema.optional(),
-}).transform((fields): PlanCommands => {
-  const commands: PlanCommands = {
-    check: fields.check ?? [],
-    preDeploy: fields.pre_deploy ?? [],
-    postDeploy: fields.post_deploy ?? [],
-    release: fields.release ?? [],
-  };
-  if (fields.health !== undefined) commands.health = fields.health;
-  if (fields.monitor !== undefined) commands.monitor = fields.monitor;
-  return commands;
-});
 
 const NO_COMMANDS: PlanCommands = { check: [], preDeploy: [], postDeploy: [], release: [] };
 

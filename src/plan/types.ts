@@ -32,6 +32,10 @@ export interface MonitorCheck {
  */
 export type TransferMethod = 'stream' | 'sftp' | 'scp' | 'pull';
 
+/** The command stages, as their keys under `commands:` (in a plan and in the repo config), in the order they run. */
+export const COMMAND_STAGES = ['check', 'pre_deploy', 'post_deploy', 'release', 'health', 'monitor'] as const;
+export type CommandStage = (typeof COMMAND_STAGES)[number];
+
 export interface PlanCommands {
   check: string[];
   preDeploy: string[];
@@ -40,6 +44,9 @@ export interface PlanCommands {
   health?: HealthCheck;
   monitor?: MonitorCheck;
 }
+
+/** Commands of some stages only (an app's or environment's `commands:` in the repo config): a stage left out is unset. */
+export type CommandSettings = Partial<PlanCommands>;
 
 /** A validated plan. Field names are camelCase; the YAML uses snake_case. */
 export interface Plan {

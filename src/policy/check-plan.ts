@@ -1,7 +1,7 @@
 /** A plan and the hosts it resolves to, checked against what the operator's policy grants the repository. */
 import type { ResolvedHost } from '../config/types.ts';
 import type { Plan, SourceIssue } from '../plan/types.ts';
-import { formatPath } from '../plan/index.ts';
+import { formatPath, stagesSetBy } from '../plan/index.ts';
 import { artifactProblem } from './artifact-check.ts';
 import { hostProblem } from './host-check.ts';
 import { unlocated, type PlanFieldLocator } from './plan-locator.ts';
@@ -10,8 +10,9 @@ import type { RepoGrant } from './types.ts';
 
 /**
  * Every way the release of `plan` to `hosts` would go past `grant`, each located at the plan field that brings it
- * in: `package.url`, the plan's `hosts` (or its `environment` when the environment's hosts are used). A repository
- * no rule matches gets one issue saying so.
+ * in: `package.url`, the plan's `hosts` (or its `environment` when the environment's hosts are used), each stage of
+ * `commands` the plan sets when the grant allows no custom commands. A repository no rule matches gets one issue
+ * saying so.
  *
  * @param locate where plan fields are in the comment; default unknown (line 0), for checks at run time.
  */
@@ -45,5 +46,16 @@ export function checkPlanAgainstPolicy(
   }
   const artifact = artifactProblem(grant, plan.package.url);
   if (artifact !== undefined) issues.push(at(['package', 'url'], artifact));
+  if (!grant.allowCustomCommands) {
+    // Refused whether or not the config sets the stage: the operator's choice is that only the reviewed config (its
+    // default branch) says what runs on the hosts, and a stage the config leaves empty is no exception.
+    for (const stage of stagesSetBy(plan.commands))
+      issues.push(
+        at(
+          ['commands', stage],
+          `a plan may not set commands here: ${describeOrigin(grant)} has allow_custom_commands: false; only the commands: of .github/yardmaster.yml run (remove commands.${stage} from the plan)`,
+        ),
+      );
+  }
   return issues.sort((a, b) => a.line - b.line || a.column - b.column);
 }

@@ -90,6 +90,7 @@ const ruleSchema = strictObject(
       .min(0, { error: INSTANCES_MESSAGE })
       .max(10_000, { error: INSTANCES_MESSAGE })
       .default(DEFAULT_MAX_LANE_INSTANCES),
+    allow_custom_commands: z.boolean({ error: 'expected true or false' }).default(true),
   },
   'expected a rule: a map with match and hosts',
 ).transform((fields): PolicyRule => {
@@ -99,6 +100,7 @@ const ruleSchema = strictObject(
     executors: [...new Set(fields.executors)],
     maxLaneTtlMs: fields.max_lane_ttl,
     maxLaneInstances: fields.max_lane_instances,
+    allowCustomCommands: fields.allow_custom_commands,
   };
   if (fields.artifacts !== undefined) rule.artifacts = fields.artifacts;
   if (fields.ssh_identity !== undefined) rule.sshIdentity = fields.ssh_identity;

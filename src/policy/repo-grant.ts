@@ -5,7 +5,8 @@ import type { PolicyFile, RepoGrant } from './types.ts';
 
 /**
  * The built-in grant without a policy file, safe for a single team: any host, executor `ssh` only, packages over
- * https, http only to public addresses, files only in the artifact store, lanes up to 72 hours and 20 instances.
+ * https, http only to public addresses, files only in the artifact store, lanes up to 72 hours and 20 instances,
+ * plans may set their own commands.
  */
 export function defaultGrant(repoFullName: string, artifactsDir: string): RepoGrant {
   return {
@@ -17,6 +18,7 @@ export function defaultGrant(repoFullName: string, artifactsDir: string): RepoGr
     artifactsDir,
     maxLaneTtlMs: DEFAULT_MAX_LANE_TTL_MS,
     maxLaneInstances: DEFAULT_MAX_LANE_INSTANCES,
+    allowCustomCommands: true,
   };
 }
 
@@ -31,6 +33,7 @@ export function emptyGrant(repoFullName: string, artifactsDir: string, file: str
     artifactsDir,
     maxLaneTtlMs: 0,
     maxLaneInstances: 0,
+    allowCustomCommands: false,
   };
 }
 
@@ -54,6 +57,7 @@ export function grantFromPolicy(
     ...(rule.sshIdentity === undefined ? {} : { sshIdentity: rule.sshIdentity }),
     maxLaneTtlMs: rule.maxLaneTtlMs,
     maxLaneInstances: rule.maxLaneInstances,
+    allowCustomCommands: rule.allowCustomCommands,
   };
 }
 

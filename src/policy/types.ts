@@ -32,6 +32,8 @@ export interface RepoGrant {
   maxLaneTtlMs: number;
   /** How many lane instances a repository may run at once. */
   maxLaneInstances: number;
+  /** Whether a plan may set commands itself; false: only the repo config's `commands:` run. */
+  allowCustomCommands: boolean;
 }
 
 /** One rule of the policy file, validated. */
@@ -44,6 +46,8 @@ export interface PolicyRule {
   sshIdentity?: string;
   maxLaneTtlMs: number;
   maxLaneInstances: number;
+  /** `allow_custom_commands` (default true). */
+  allowCustomCommands: boolean;
 }
 
 /** The policy file, validated. */

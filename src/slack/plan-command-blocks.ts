@@ -31,7 +31,8 @@ function plain(text: string): SlackBlock {
 function stageTitle(stage: StageSummary): string {
   const probe =
     stage.check === undefined ? '' : ` (${stage.http === undefined ? 'command' : 'HTTP'} probe, ${stage.check})`;
-  return `▶ ${stage.stage}${probe}: ${whenStageRuns(stage.stage)}`;
+  const source = stage.source === undefined ? '' : ` (${stage.source.text})`;
+  return `▶ ${stage.stage}${probe}: ${whenStageRuns(stage.stage)}${source}`;
 }
 
 /** A stage's sections (continued ones repeat the title), and the commands too long for any section. */

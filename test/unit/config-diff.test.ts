@@ -195,6 +195,42 @@ describe('diffConfigs', () => {
   });
 });
 
+describe('diffConfigs on commands', () => {
+  it('says which stage of an app or environment was set, unset or changed, without repeating the commands', () => {
+    const APP = '    deploy_to: /srv/checkout-api\n';
+    const withCommands = edited(APP, `${APP}    commands: { pre_deploy: ["npm ci"], health: { command: "true" } }\n`);
+    expect(diffConfigs(BASE, withCommands)).toEqual([
+      {
+        kind: 'commands',
+        action: 'added',
+        subject: 'app checkout-api',
+        text: 'app checkout-api: commands.pre_deploy added',
+      },
+      {
+        kind: 'commands',
+        action: 'added',
+        subject: 'app checkout-api',
+        text: 'app checkout-api: commands.health added',
+      },
+    ]);
+    const changed = valueOf(
+      parseRepoConfig(
+        ARCHITECTURE_CONFIG.replace(APP, `${APP}    commands: { pre_deploy: ["npm ci --omit=dev"] }\n`).replace(
+          STAGING_LINE,
+          '      staging:    { hosts: [staging], approvals: 1, env: { NODE_ENV: staging }, commands: { release: [] } }\n',
+        ),
+      ),
+    );
+    expect(texts(diffConfigs(withCommands, changed))).toEqual([
+      'app checkout-api: commands.pre_deploy changed',
+      'app checkout-api: commands.health removed',
+      'environment checkout-api/staging: commands.release added',
+    ]);
+    expect(formatConfigChangesMarkdown(diffConfigs(BASE, withCommands))).toContain('**Commands**');
+    expect(diffConfigs(changed, changed)).toEqual([]);
+  });
+});
+
 describe('diffConfigs on optional fields', () => {
   it('says added and removed when an optional field is newly set or dropped', () => {
     const project = edited('    project: shop\n', '');

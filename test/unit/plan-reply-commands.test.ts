@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { EnvironmentConfig, ResolvedHost } from '../../src/config/types.ts';
 import { GITHUB_COMMENT_LIMIT, planSummaryMarkdown } from '../../src/github/work-order-replies.ts';
 import { parsePlan } from '../../src/plan/parse-plan.ts';
+import type { CommandSettings } from '../../src/plan/types.ts';
 import { revealInvisible } from '../../src/plan/reveal-invisible.ts';
 import { approvalBlocks, type ApprovalView } from '../../src/slack/approval-blocks.ts';
 import { summarizePlan, type PlanSummary } from '../../src/workorders/service/plan-summary.ts';
@@ -37,12 +38,26 @@ function hosts(count: number): ResolvedHost[] {
   }));
 }
 
-function summaryOf(extra: string, hostCount = 3): PlanSummary {
+/** The summary of a plan with `extra` lines, under an app and environment with `commands` (none by default). */
+function summaryOf(
+  extra: string,
+  hostCount = 3,
+  commands: { app?: CommandSettings; environment?: CommandSettings } = {},
+): PlanSummary {
   const plan = valueOf(parsePlan(planYaml(extra)));
+  const environment = {
+    ...ENVIRONMENT,
+    ...(commands.environment === undefined ? {} : { commands: commands.environment }),
+  };
   return summarizePlan({
     plan,
+    app: {
+      deployTo: '/srv/shop',
+      environments: { production: environment },
+      ...(commands.app === undefined ? {} : { commands: commands.app }),
+    },
     hosts: hosts(hostCount),
-    environment: ENVIRONMENT,
+    environment,
     roles: ROLES,
     version: { seq: 1, digest: 'd'.repeat(64), commitSha: null, author: 'carol' },
   });
@@ -219,6 +234,55 @@ describe('the plan reply on GitHub', () => {
     expect(reply).toContain('The commands are too long for this reply');
     expect(reply).toContain('(https://yardmaster.example.com/orders/7)');
     expect(reply).toContain(SHA);
+  });
+});
+
+describe("where each stage's commands come from", () => {
+  const config = {
+    app: { preDeploy: ['npm ci --omit=dev'], postDeploy: ['systemctl reload shop'], release: ['touch /etc/lb/app'] },
+    environment: { postDeploy: ['systemctl reload shop-prod'], check: ['test -d /srv/shop'] },
+  };
+  const plan = commandsYaml({ release: ['touch /etc/lb/plan'], health: 'curl -fsS localhost/healthz' });
+
+  it('shows in the GitHub reply the environment over the app, and a plan stage as the plan or as an override with what it replaced', () => {
+    const reply = planSummaryMarkdown(summaryOf(plan, 3, config), 'ok', 'https://yardmaster.example.com/orders/7');
+    expect(reply).toMatch(/\*\*check\*\*: [^\n]*\(from the environment's commands in the repo config\)/);
+    expect(reply).toMatch(/\*\*pre_deploy\*\*: [^\n]*\(from the app's commands in the repo config\)/);
+    expect(reply).toMatch(/\*\*post_deploy\*\*: [^\n]*\(from the environment's commands in the repo config\)/);
+    expect(reply).toMatch(/\*\*release\*\*: [^\n]*\(plan override: replaces the app's commands in the repo config\)/);
+    expect(reply).toMatch(/\*\*health\*\* \(command probe, [^)]*\): [^\n]*\(from the plan\)/);
+    const shown = rendered(reply);
+    // What runs, and what the override replaced (folded, marked as not run); the app's post_deploy is not shown.
+    expect(shown.code).toEqual(
+      expect.arrayContaining([
+        'test -d /srv/shop',
+        'npm ci --omit=dev',
+        'systemctl reload shop-prod',
+        'touch /etc/lb/plan',
+        'touch /etc/lb/app',
+      ]),
+    );
+    expect(shown.code).not.toContain('systemctl reload shop');
+    expect(reply).toContain("<summary>Replaced, not run: the config's 1 command</summary>");
+    expect(reply.indexOf('touch /etc/lb/plan')).toBeLessThan(reply.indexOf('touch /etc/lb/app'));
+    expect(reply).toContain('5 commands in 5 stages');
+  });
+
+  it('shows the same origins in the Slack approval message', () => {
+    const blocks = approvalBlocks(view(summaryOf(plan, 3, config)));
+    expectValidBlocks(blocks);
+    const texts = blockTexts(blocks).join('\n');
+    expect(texts).toContain('▶ check: ');
+    expect(texts).toMatch(
+      /▶ pre_deploy: [^\n]*\(from the app's commands in the repo config\)\n\[1\] npm ci --omit=dev/,
+    );
+    expect(texts).toMatch(
+      /▶ post_deploy: [^\n]*\(from the environment's commands in the repo config\)\n\[1\] systemctl reload shop-prod/,
+    );
+    expect(texts).toMatch(
+      /▶ release: [^\n]*\(plan override: replaces the app's commands in the repo config\)\n\[1\] touch \/etc\/lb\/plan/,
+    );
+    expect(texts).not.toContain('touch /etc/lb/app');
   });
 });
 

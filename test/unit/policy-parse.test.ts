@@ -31,6 +31,7 @@ describe('parsePolicy', () => {
         '    artifacts: ["https://artifacts.acme.com/", "file:///srv/artifacts/"]',
         '    max_lane_ttl: 72h',
         '    max_lane_instances: 20',
+        '    allow_custom_commands: false',
         '  - match: "acme-labs/sandbox"',
         '    hosts: []',
         '',
@@ -48,6 +49,7 @@ describe('parsePolicy', () => {
             artifacts: ['https://artifacts.acme.com/', 'file:///srv/artifacts/'],
             maxLaneTtlMs: 72 * 3_600_000,
             maxLaneInstances: 20,
+            allowCustomCommands: false,
           },
           {
             match: 'acme-labs/sandbox',
@@ -55,6 +57,7 @@ describe('parsePolicy', () => {
             executors: ['ssh'],
             maxLaneTtlMs: 72 * 3_600_000,
             maxLaneInstances: 20,
+            allowCustomCommands: true,
           },
         ],
       },
@@ -73,6 +76,7 @@ describe('parsePolicy', () => {
           '    max_lane_ttl: forever',
           '    max_lane_instances: -1',
           '    sudo: true',
+          '    allow_custom_commands: "no"',
           '',
         ].join('\n'),
       ),
@@ -88,6 +92,7 @@ describe('parsePolicy', () => {
       'line 6, column 5, repos[0].max_lane_ttl: expected a duration like 72h or 30m',
       'line 7, column 5, repos[0].max_lane_instances: expected a whole number from 0 to 10000',
       'line 8, column 5, repos[0].sudo: unknown field',
+      'line 9, column 5, repos[0].allow_custom_commands: expected true or false',
     ]);
   });
 

@@ -1,6 +1,7 @@
 /** `yardmaster validate <plan> [--config <file>]`: checks a plan (and its hosts against a config) without deploying. */
 import { resolve } from 'node:path';
-import { resolvePlanTargets } from '../../config/index.ts';
+import { describeStageOrigin, effectiveCommands, resolvePlanTargets } from '../../config/index.ts';
+import { COMMAND_STAGES } from '../../plan/types.ts';
 import { formatIssues, planBatches, planDigest } from '../../plan/index.ts';
 import { EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
 import { VALIDATE_USAGE } from '../command-usage.ts';
@@ -47,6 +48,11 @@ export async function validateCommand(args: readonly string[], io: CliIo): Promi
     lines.push(
       `  ${targets.hosts.length} host(s) in ${batches.length} batch(es): ${batches.map((batch) => batch.join(' ')).join(' | ')}`,
     );
+    const { origins } = effectiveCommands(plan, targets);
+    for (const stage of COMMAND_STAGES) {
+      const origin = origins[stage];
+      if (origin !== undefined) lines.push(`  commands.${stage}: ${describeStageOrigin(origin)}`);
+    }
     lines.push(
       `  needs ${targets.environment.approvals} approval(s)${targets.environment.approvers.length ? ` from ${targets.environment.approvers.join(', ')}` : ''}`,
     );

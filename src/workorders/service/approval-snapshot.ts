@@ -29,6 +29,7 @@ export async function approvalSnapshot(
   if (!targets.ok) return undefined;
   const summary = summarizePlan({
     plan: stored.plan,
+    app: targets.app,
     hosts: targets.hosts,
     environment: targets.environment,
     roles: context.config.roles,

@@ -5,11 +5,23 @@
  * write as the deploy user could put unapproved commands there.
  */
 import { and, desc, eq, isNotNull } from 'drizzle-orm';
+import { approvedConfigCommands, mergeCommands, releaseSettingsSchema } from '../../config/index.ts';
+import type { PlanCommands } from '../../plan/types.ts';
 import { releases } from '../../db/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import type { RollbackHooks } from '../../deploy/index.ts';
-import { currentPlanVersion, readStoredPlan } from './plan-store.ts';
+import { currentPlanVersion, readStoredPlan, type PlanVersionRow } from './plan-store.ts';
 import type { EnvironmentKey } from './environment-key.ts';
+
+/**
+ * The post_deploy the approved version ran: the plan's own, else the config's approved with it (stored with the
+ * version, covered by its digest), never the config as it is now.
+ */
+function approvedPostDeployCommands(row: PlanVersionRow, plan: PlanCommands): readonly string[] {
+  const settings = row.resolved === null ? undefined : releaseSettingsSchema.safeParse(row.resolved);
+  const configured = settings?.success === true ? (settings.data.commands ?? {}) : {};
+  return mergeCommands(plan, approvedConfigCommands(configured)).commands.postDeploy;
+}
 
 /** How many releases of one version are looked at before giving up (rollback rows share the version). */
 const CANDIDATES = 20;
@@ -49,7 +61,7 @@ async function approvedPostDeployOf(
     const read = readStoredPlan(stored);
     if (!read.ok || !read.digestMatches) continue;
     if (read.plan.version === version && read.plan.app === key.app && read.plan.environment === key.environment)
-      return read.plan.commands.postDeploy;
+      return approvedPostDeployCommands(stored, read.plan.commands);
   }
   return undefined;
 }

@@ -15,7 +15,7 @@ export {
   type SubmitPlanInput,
   type SubmitPlanResult,
 } from './submit-plan.ts';
-export type { PlanSummary, StageSummary } from './plan-summary.ts';
+export type { PlanSummary, StageSource, StageSummary } from './plan-summary.ts';
 export { recordVerdict, type VerdictInput, type VerdictRefusalReason, type VerdictResult } from './record-verdict.ts';
 export { handleCommand, type CommandInput } from './handle-command.ts';
 export type { CommandOutcome, CommandRefusalReason, CommandResult } from './command-result.ts';

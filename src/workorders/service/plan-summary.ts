@@ -1,8 +1,22 @@
-/** What the bot answers to a plan: hosts per batch, every command of every stage, and whose approvals it needs. */
-import type { EnvironmentConfig, ResolvedHost, RolesConfig } from '../../config/types.ts';
+/**
+ * What the bot answers to a plan: hosts per batch, every command of every stage (the repo config's under the plan's,
+ * each stage saying where its commands come from), and whose approvals it needs.
+ */
+import { type CommandOrigin, describeStageOrigin, effectiveCommands, type StageOrigin } from '../../config/index.ts';
+import type { AppConfig, EnvironmentConfig, ResolvedHost, RolesConfig } from '../../config/types.ts';
 import { planBatches } from '../../deploy/index.ts';
 import { STAGES, type StageName } from '../../deploy/types.ts';
-import type { HealthCheck, MonitorCheck, Plan, Probe, Strategy } from '../../plan/types.ts';
+import {
+  COMMAND_STAGES,
+  type CommandSettings,
+  type CommandStage,
+  type HealthCheck,
+  type MonitorCheck,
+  type Plan,
+  type PlanCommands,
+  type Probe,
+  type Strategy,
+} from '../../plan/types.ts';
 import { approverPrincipals } from '../roles.ts';
 
 /** One stage as this plan runs it: its commands, or its check, or only its built-in part. */
@@ -14,6 +28,17 @@ export interface StageSummary {
   check?: string;
   /** Health and monitor with an HTTP probe: the URL (fetched from the host itself) and the status expected. */
   http?: { url: string; expectStatus: number };
+  /** Where its commands come from; absent when neither the repo config nor the plan sets the stage. */
+  source?: StageSource;
+}
+
+/** Where a stage's commands come from, and for a plan override what it replaces. */
+export interface StageSource {
+  from: CommandOrigin;
+  /** For people: `from the app's commands in the repo config`, `plan override: replaces …`. */
+  text: string;
+  /** A plan override: what the repo config would have run in the stage. */
+  replaced?: Pick<StageSummary, 'commands' | 'check' | 'http'>;
 }
 
 /** A host as the release reaches it. */
@@ -75,8 +100,7 @@ function describeMonitor(monitor: MonitorCheck): string {
   return `every ${seconds(monitor.intervalMs)} for ${seconds(monitor.durationMs)}`;
 }
 
-function stageSummary(plan: Plan, stage: StageName): StageSummary {
-  const { commands } = plan;
+function stageSummary(commands: PlanCommands, stage: StageName): StageSummary {
   switch (stage) {
     case 'check':
       return { stage, commands: [...commands.check] };
@@ -99,8 +123,36 @@ function stageSummary(plan: Plan, stage: StageName): StageSummary {
   }
 }
 
+function isCommandStage(stage: StageName): stage is CommandStage {
+  return COMMAND_STAGES.some((name) => name === stage);
+}
+
+function fromSettings(settings: CommandSettings): PlanCommands {
+  return { check: [], preDeploy: [], postDeploy: [], release: [], ...settings };
+}
+
+function stageSource(stage: StageName, origin: StageOrigin): StageSource {
+  const source: StageSource = { from: origin.origin, text: describeStageOrigin(origin) };
+  if (origin.replaces !== undefined) {
+    const { commands, check, http } = stageSummary(fromSettings(origin.replaces.settings), stage);
+    source.replaced = { commands, ...(check === undefined ? {} : { check }), ...(http === undefined ? {} : { http }) };
+  }
+  return source;
+}
+
+/** Each stage as the release runs it: the repo config's commands under the plan's own, with where they come from. */
+function stageSummaries(plan: Plan, app: AppConfig, environment: EnvironmentConfig): StageSummary[] {
+  const effective = effectiveCommands(plan, { app, environment });
+  return STAGES.map((stage) => {
+    const summary = stageSummary(effective.commands, stage);
+    const origin = isCommandStage(stage) ? effective.origins[stage] : undefined;
+    return origin === undefined ? summary : { ...summary, source: stageSource(stage, origin) };
+  });
+}
+
 export interface SummaryInput {
   plan: Plan;
+  app: AppConfig;
   hosts: readonly ResolvedHost[];
   environment: EnvironmentConfig;
   roles: RolesConfig;
@@ -109,7 +161,7 @@ export interface SummaryInput {
 
 /** The summary of a plan resolved against the repo config. */
 export function summarizePlan(input: SummaryInput): PlanSummary {
-  const { plan, environment, version } = input;
+  const { plan, app, environment, version } = input;
   return {
     app: plan.app,
     environment: plan.environment,
@@ -129,7 +181,7 @@ export function summarizePlan(input: SummaryInput): PlanSummary {
       input.hosts.map(({ entry }) => ({ name: entry.name, address: entry.address, port: entry.port })),
       plan.strategy,
     ),
-    stages: STAGES.map((stage) => stageSummary(plan, stage)),
+    stages: stageSummaries(plan, app, environment),
     rollbackVersion: plan.rollbackVersion ?? null,
     commandTimeoutMs: plan.commandTimeoutMs,
     approvals: {

@@ -1,5 +1,5 @@
 /** Everything a release of an order needs, read fresh when a worker picks it up. */
-import { resolvePlanTargets, withApprovedSettings } from '../../config/index.ts';
+import { resolvePlanTargets, withApprovedSettings, withEffectiveCommands } from '../../config/index.ts';
 import type { AppConfig, EnvironmentConfig, RepoConfig, ResolvedHost } from '../../config/types.ts';
 import type { Plan } from '../../plan/types.ts';
 import { checkPlanAgainstPolicy, describeSecretReadFailure } from '../../policy/index.ts';
@@ -15,6 +15,7 @@ export type RunSources = Pick<ReleaseDeps, 'db' | 'loadConfig' | 'policy' | 'sec
 export interface PreparedRun {
   order: WorkOrder;
   version: PlanVersionRow;
+  /** The approved plan with the commands it runs: the config's (environment over app) under the plan's own. */
   plan: Plan;
   config: RepoConfig;
   app: AppConfig;
@@ -126,7 +127,7 @@ async function prepareUnchecked(
     run: {
       order,
       version,
-      plan: read.plan,
+      plan: withEffectiveCommands(read.plan, run.targets),
       config: loaded.config,
       app: run.targets.app,
       environment: run.targets.environment,

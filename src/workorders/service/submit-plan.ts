@@ -136,8 +136,8 @@ async function storePlan(
   if (outcome.kind === 'refused') return outcome.refusal;
   const { row } = outcome;
   const version = { seq: row.seq, digest: row.digest, commitSha: row.commitSha, author: row.author };
-  const { hosts, environment } = targets;
-  const summary = summarizePlan({ plan, hosts, environment, roles: context.config.roles, version });
+  const { app, hosts, environment } = targets;
+  const summary = summarizePlan({ plan, app, hosts, environment, roles: context.config.roles, version });
   const stored = outcome.kind === 'stored' ? outcome : { moved: [], dropped: [], cancelledJob: false, jobId: null };
   return {
     ok: true,
