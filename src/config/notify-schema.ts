@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { strictObject } from '../plan/index.ts';
 import { envNameSchema, slackChannelSchema } from './field-schemas.ts';
-import { KEY_EVENT_KINDS, type NotifyConfig, type SmsSubscription } from './types.ts';
+import { NOTIFY_EVENT_KINDS, type NotifyConfig, type SmsSubscription } from './types.ts';
 
 const emailSchema = z
   .string({ error: 'expected an e-mail address' })
@@ -75,7 +75,9 @@ const smsSchema = strictObject(
 
 export const notifySchema = strictObject(
   {
-    events: z.array(z.enum(KEY_EVENT_KINDS, { error: `expected one of ${KEY_EVENT_KINDS.join(', ')}` })).optional(),
+    events: z
+      .array(z.enum(NOTIFY_EVENT_KINDS, { error: `expected one of ${NOTIFY_EVENT_KINDS.join(', ')}` }))
+      .optional(),
     slack: z.array(slackChannelSchema, { error: 'expected a list of Slack channel ids' }).default([]),
     email: z.array(emailSchema, { error: 'expected a list of e-mail addresses' }).default([]),
     webhooks: z.array(webhookSchema, { error: 'expected a list of webhooks' }).default([]),
@@ -84,7 +86,7 @@ export const notifySchema = strictObject(
   'expected notify: { events, slack, email, webhooks, sms }',
 ).transform((fields): NotifyConfig => {
   const notify: NotifyConfig = {
-    events: fields.events ?? [...KEY_EVENT_KINDS],
+    events: fields.events ?? [...NOTIFY_EVENT_KINDS],
     slack: fields.slack,
     email: fields.email,
     webhooks: fields.webhooks.map((hook) => ({ url: hook.url, secretEnv: hook.secret_env })),

@@ -17,6 +17,30 @@ export const KEY_EVENT_KINDS = [
 ] as const;
 export type KeyEventKind = (typeof KEY_EVENT_KINDS)[number];
 
+/**
+ * What an environment's `notify.events` may name: the key events of work orders, and `environment_set` (a change on
+ * the default branch added or changed the environment: its settings are in force).
+ */
+export const NOTIFY_EVENT_KINDS = [...KEY_EVENT_KINDS, 'environment_set'] as const;
+export type NotifyEventKind = (typeof NOTIFY_EVENT_KINDS)[number];
+
+/**
+ * The audit action of "a push to the default branch added or changed an environment" (src/github writes it, with
+ * `repo` and {@link EnvironmentSetAuditData}; src/notify tells the environment's subscribers and the project managers).
+ */
+export const ENVIRONMENT_SET_AUDIT_ACTION = 'config.environment_set';
+
+/** The `data` of an {@link ENVIRONMENT_SET_AUDIT_ACTION} row. */
+export interface EnvironmentSetAuditData {
+  app: string;
+  environment: string;
+  change: 'added' | 'changed';
+  /** The default branch's commit that made the change. */
+  commit: string;
+  /** The App's installation on the repository (to read its config when notifying). */
+  installationId: number;
+}
+
 /** One host as written in the config's `hosts:` groups, with defaults applied. */
 export interface HostEntry {
   name: string;
@@ -55,7 +79,7 @@ export interface EnvironmentConfig {
 
 /** Subscriptions to an environment's key events. */
 export interface NotifyConfig {
-  events: KeyEventKind[];
+  events: NotifyEventKind[];
   slack: string[];
   email: string[];
   /** The signing key is the secret `secretEnv` in the secret store, for the repository and this environment. */

@@ -1,11 +1,12 @@
 /**
  * `pull_request` synchronize: the plan is bound to the new head (new digest); closed: the deployment is cancelled and
- * the pull request's lanes end.
+ * the pull request's lanes end. Opened, reopened and synchronize from a fork: the config check (check-pull-config.ts).
  */
+import { checkPullConfig } from './check-pull-config.ts';
 import { cancelWorkOrder, findWorkOrder, refreshPlanCommit, userActor } from '../workorders/service/index.ts';
 import { endPullLanes } from './handle-lane-comment.ts';
 import type { Session } from './session.ts';
-import { problemsOf, pullRequestEventSchema } from './webhook-payloads.ts';
+import { problemsOf, type PullRequestEvent, pullRequestEventSchema } from './webhook-payloads.ts';
 
 export async function handlePullRequest(session: Session, payload: unknown): Promise<void> {
   const parsed = pullRequestEventSchema.safeParse(payload);
@@ -13,7 +14,14 @@ export async function handlePullRequest(session: Session, payload: unknown): Pro
     session.log.warn({ problems: problemsOf(parsed.error) }, 'pull_request event not understood');
     return;
   }
-  const { action, number, pull_request: pull } = parsed.data;
+  await followPullWorkOrder(session, parsed.data);
+  await checkPullConfig(session, payload);
+}
+
+/** The pull request's lanes and work order follow its head (synchronize) or end with it (closed). */
+async function followPullWorkOrder(session: Session, event: PullRequestEvent): Promise<void> {
+  const { action, number, pull_request: pull } = event;
+  if (action !== 'synchronize' && action !== 'closed') return;
   if (action === 'closed') {
     for (const ended of await endPullLanes(session, number, session.sender, 'pull request closed')) {
       session.log.info({ lane: ended.lane, reclaimed: ended.reclaimed }, 'lane ended with its pull request');
@@ -30,7 +38,6 @@ export async function handlePullRequest(session: Session, payload: unknown): Pro
     session.log.info({ order: order.id, ok: cancelled.ok }, 'pull request closed');
     return;
   }
-  if (action !== 'synchronize') return;
   const context = await session.repoContext(number);
   if (context === undefined) return;
   const result = await refreshPlanCommit(

@@ -47,6 +47,7 @@ export interface OctokitSlice {
     };
     pulls: {
       get(params: Repo & { pull_number: number }): Answer;
+      listFiles(params: Repo & { pull_number: number; per_page: number; page: number }): Answer;
     };
     teams: {
       getMembershipForUserInOrg(params: { org: string; team_slug: string; username: string }): Answer;
@@ -65,8 +66,18 @@ export type CheckRunFields = {
   started_at?: string;
   completed_at?: string;
   details_url?: string;
-  output?: { title: string; summary: string; text?: string };
+  output?: { title: string; summary: string; text?: string; annotations?: CheckRunAnnotation[] };
   actions?: { label: string; description: string; identifier: string }[];
+};
+
+/** A remark at a line of a file, shown on the check run and in the pull request's diff. */
+export type CheckRunAnnotation = {
+  path: string;
+  start_line: number;
+  end_line: number;
+  annotation_level: 'notice' | 'warning' | 'failure';
+  message: string;
+  title?: string;
 };
 
 /** The HTTP status of an Octokit error (`RequestError`), if it is one. */

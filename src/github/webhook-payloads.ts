@@ -75,6 +75,32 @@ export const pullRequestEventSchema = z.object({
   /** `updated_at`: when GitHub saw the push, the time of the plan version it makes. */
   pull_request: z.object({ head: z.object({ sha: z.string() }), updated_at: githubTimeSchema.optional() }),
 });
+export type PullRequestEvent = z.infer<typeof pullRequestEventSchema>;
+
+const pathListSchema = z.array(z.string()).default([]);
+
+/** A `push`: the branch, the commits before and after, and the files each pushed commit added, changed or removed. */
+export const pushEventSchema = z.object({
+  ref: z.string(),
+  before: z.string().regex(/^[0-9a-f]{40}$/),
+  after: z.string().regex(/^[0-9a-f]{40}$/),
+  deleted: z.boolean(),
+  forced: z.boolean().optional(),
+  commits: z.array(z.object({ added: pathListSchema, modified: pathListSchema, removed: pathListSchema })),
+});
+export type PushEvent = z.infer<typeof pushEventSchema>;
+
+/** A pull request's head and where it comes from (a fork's pushes reach no App of this repository). */
+export const pullRequestHeadSchema = z.object({
+  action: z.string(),
+  number: z.number().int().positive(),
+  pull_request: z.object({
+    head: z.object({
+      sha: z.string().regex(/^[0-9a-f]{40}$/),
+      repo: z.object({ full_name: z.string() }).nullable(),
+    }),
+  }),
+});
 
 export const checkRunActionSchema = z.object({
   action: z.literal('requested_action'),

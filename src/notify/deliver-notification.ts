@@ -5,11 +5,12 @@
  * refuses for good) is logged and dropped, not retried.
  */
 import { describeSecretReadFailure, type SecretSource } from '../policy/index.ts';
-import { createEmailSender, type EmailSender } from './email-sender.ts';
-import { eventSubject } from './event-text.ts';
+import { createEmailSender, type EmailMessage, type EmailSender } from './email-sender.ts';
+import { noticeJson, noticeSubject, noticeText } from './environment-notice.ts';
+import { eventJson, eventSubject, eventText } from './event-text.ts';
 import type { NotifyJobData } from './notify-queue.ts';
-import { sendWebhook } from './webhook-sender.ts';
 import { deliverSms } from './deliver-sms.ts';
+import { postSignedJson, type WebhookMessage } from './webhook-sender.ts';
 
 export interface NotifyDeliveryOptions {
   /** The server's environment: SMTP_URL, SMTP_FROM and TWILIO_API_URL. */
@@ -29,12 +30,47 @@ export interface NotifyDeliverer {
   close(): void;
 }
 
+/** One job's message as each channel words it; `event` names it in logs and says whose secret signs a webhook. */
+interface Message {
+  event: { id: number; kind: string; repoFullName: string; environment: string | null };
+  email: EmailMessage;
+  webhook: WebhookMessage;
+  slack: string;
+  /** A text message: the subject line and the link. */
+  sms: string;
+}
+
+function messageOf(job: NotifyJobData): Message {
+  if ('event' in job) {
+    const { event } = job;
+    return {
+      event,
+      email: { id: event.id, kind: event.kind, subject: eventSubject(event), text: eventText(event) },
+      webhook: { id: event.id, kind: event.kind, json: eventJson(event) },
+      slack: `${eventSubject(event)}\n${event.url}`,
+      sms: `${eventSubject(event)}\n${event.url}`,
+    };
+  }
+  const { notice } = job;
+  const kind = 'environment_set';
+  return {
+    event: { id: notice.id, kind, repoFullName: notice.repoFullName, environment: notice.environment },
+    email: { id: notice.id, kind, subject: noticeSubject(notice), text: noticeText(notice) },
+    webhook: { id: notice.id, kind, json: noticeJson(notice) },
+    slack: `${noticeSubject(notice)}\n${notice.url}`,
+    sms: `${noticeSubject(notice)}\n${notice.url}`,
+  };
+}
+
 export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDeliverer {
   const { env, log } = options;
   let email: EmailSender | undefined;
   const smtpUrl = env.SMTP_URL;
 
-  const deliver = async ({ event, target }: NotifyJobData): Promise<void> => {
+  const deliver = async (job: NotifyJobData): Promise<void> => {
+    const { target } = job;
+    const message = messageOf(job);
+    const { event } = message;
     switch (target.kind) {
       case 'email': {
         if (smtpUrl === undefined || smtpUrl.trim() === '') {
@@ -42,7 +78,7 @@ export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDel
           return;
         }
         email ??= createEmailSender({ smtpUrl, from: env.SMTP_FROM ?? 'Yardmaster <yardmaster@localhost>' });
-        await email.send([target.to], event);
+        await email.sendMessage([target.to], message.email);
         return;
       }
       case 'webhook': {
@@ -65,11 +101,11 @@ export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDel
           );
           return;
         }
-        await sendWebhook({ url: target.url, secret }, event);
+        await postSignedJson({ url: target.url, secret }, message.webhook);
         return;
       }
       case 'sms': {
-        await deliverSms(options, event, target);
+        await deliverSms(options, event, message.sms, target);
         return;
       }
       case 'slack': {
@@ -82,7 +118,7 @@ export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDel
         }
         const posted = await options.slack.chat.postMessage({
           channel: target.channel,
-          text: `${eventSubject(event)}\n${event.url}`,
+          text: message.slack,
         });
         if (posted.ok === false) throw new Error(`Slack refused the message: ${posted.error ?? 'unknown error'}`);
         return;

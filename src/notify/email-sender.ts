@@ -15,9 +15,19 @@ export interface EmailSenderOptions {
   from: string;
 }
 
+/** One message: `id` (an audit row id) names it, so a retried message is recognisable as the same one. */
+export interface EmailMessage {
+  id: number;
+  kind: string;
+  subject: string;
+  text: string;
+}
+
 export interface EmailSender {
   /** Sends one message about `event` to all of `to`; resolves once the server took it for every recipient. */
   send(to: readonly string[], event: KeyEvent): Promise<void>;
+  /** The same for a message worded by the caller (notices that are not about a work order). */
+  sendMessage(to: readonly string[], message: EmailMessage): Promise<void>;
   /** Closes the transport (open connections); the sender is unusable afterwards. */
   close(): void;
 }
@@ -125,20 +135,22 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
   const transport = createTransport({ ...TIMEOUTS, url, logger: false, debug: false });
   const domain = /@([^\s@<>]+)>?\s*$/.exec(options.from)?.[1] ?? 'yardmaster.invalid';
 
-  return {
-    async send(to, event) {
+  const sender: EmailSender = {
+    send: (to, event) =>
+      sender.sendMessage(to, { id: event.id, kind: event.kind, subject: eventSubject(event), text: eventText(event) }),
+    async sendMessage(to, message) {
       // Nobody subscribed is nothing to do, not a failure to retry.
       if (to.length === 0) return;
-      const what = `e-mail for event ${event.id} (${event.kind}) to ${to.length} recipient(s)`;
+      const what = `e-mail for event ${message.id} (${message.kind}) to ${to.length} recipient(s)`;
       let rejected: string[];
       try {
         const info = await transport.sendMail({
           from: options.from,
           to: 'undisclosed-recipients:;',
           envelope: { from: options.from, to: [...to] },
-          subject: eventSubject(event),
-          text: eventText(event),
-          messageId: `<yardmaster-event-${event.id}@${domain}>`,
+          subject: message.subject,
+          text: message.text,
+          messageId: `<yardmaster-event-${message.id}@${domain}>`,
           headers: { 'auto-submitted': 'auto-generated' },
         });
         rejected = info.rejected.map(String);
@@ -157,4 +169,5 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
       transport.close();
     },
   };
+  return sender;
 }

@@ -1,6 +1,7 @@
 /**
  * The fan-out: reads the audit log's transitions after the cursor (`notify_cursor`), turns the key events into one
- * delivery job per subscriber of the order's environment (repo config `notify`), and moves the cursor on in the
+ * delivery job per subscriber of the order's environment (repo config `notify`), and the environment-set rows
+ * (environment-notice.ts) into one per subscriber and project manager, and moves the cursor on in the
  * transaction that queues them — so each event is announced once, whichever process wrote it (server or worker).
  * Runs every `intervalMs` and when kicked; a tick that finds the cursor moved by another process does nothing.
  */
@@ -8,11 +9,15 @@ import { and, asc, eq, gt } from 'drizzle-orm';
 import { auditLog, notifyCursor } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 import type { ConfigLoader } from '../workorders/service/index.ts';
-import type { RepoConfig, SmsSubscription } from '../config/types.ts';
+import type { RepoConfig } from '../config/types.ts';
 import { orderUrl } from '../lib/order-url.ts';
 import { AUDIT_ACTIONS, currentPlan, getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';
 import { coalescedTask } from '../lib/coalesced-task.ts';
+import { ENVIRONMENT_SET_AUDIT_ACTION } from '../config/types.ts';
+import { environmentNoticeTargets } from './environment-notice-targets.ts';
+import { environmentSetDataSchema, type EnvironmentNotice } from './environment-notice.ts';
 import { keyEventKindOf } from './key-events.ts';
+import { subscriberTargets } from './subscriber-targets.ts';
 import { NOTIFY_QUEUE, type NotifyJobData, type NotifyTarget } from './notify-queue.ts';
 import type { KeyEvent } from './types.ts';
 
@@ -56,24 +61,65 @@ function targetsOf(config: RepoConfig, order: WorkOrder, kind: KeyEvent['kind'])
   if (order.app === null || order.environment === null) return [];
   const notify = config.apps[order.app]?.environments[order.environment]?.notify;
   if (!notify?.events.includes(kind)) return [];
-  return [
-    ...notify.email.map((to): NotifyTarget => ({ kind: 'email', to })),
-    ...notify.webhooks.map((hook): NotifyTarget => ({ kind: 'webhook', url: hook.url, secretEnv: hook.secretEnv })),
-    ...notify.slack.map((channel): NotifyTarget => ({ kind: 'slack', channel })),
-    ...smsTargets(notify.sms),
-  ];
-}
-
-function smsTargets(sms: SmsSubscription | undefined): NotifyTarget[] {
-  if (sms === undefined) return [];
-  const { from, accountSidEnv, authTokenEnv } = sms;
-  return sms.to.map((to): NotifyTarget => ({ kind: 'sms', to, from, accountSidEnv, authTokenEnv }));
+  return subscriberTargets(notify);
 }
 
 export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyDispatcher {
   const { db, log } = options;
   const batch = options.batch ?? 200;
   let stopped = false;
+
+  type ConfigOf = (repoFullName: string, installationId: number) => Promise<RepoConfig | undefined>;
+
+  /** The jobs of a transition that is a key event of a work order, one per subscriber of its environment. */
+  async function keyEventJobs(row: AuditRow, configOf: ConfigOf): Promise<NotifyJobData[]> {
+    if (row.action !== AUDIT_ACTIONS.transition || row.workOrderId === null) return [];
+    const kind = keyEventKindOf(row.toState, causeOf(row));
+    if (kind === undefined) return [];
+    const order = await getWorkOrder(db, row.workOrderId);
+    if (order === undefined) return [];
+    const config = await configOf(order.repoFullName, order.installationId);
+    if (config === undefined) return [];
+    const targets = targetsOf(config, order, kind);
+    if (targets.length === 0) return [];
+    const plan = await currentPlan(db, order.id).catch(() => undefined);
+    const event: KeyEvent = {
+      id: row.id,
+      kind,
+      workOrderId: order.id,
+      repoFullName: order.repoFullName,
+      number: order.number,
+      title: order.title,
+      app: order.app,
+      environment: order.environment,
+      version: plan?.plan.version ?? null,
+      actor: row.actor,
+      reason: row.reason,
+      at: row.at,
+      url: orderUrl(options.publicUrl, order.id),
+    };
+    return targets.map((target) => ({ event, target }));
+  }
+
+  /** The jobs of an environment-set audit row: its subscribers and the project managers, from the config now. */
+  async function noticeJobs(row: AuditRow, configOf: ConfigOf): Promise<NotifyJobData[]> {
+    const data = environmentSetDataSchema.safeParse(row.data);
+    if (!data.success || row.repo === null) return [];
+    const config = await configOf(row.repo, data.data.installationId);
+    if (config === undefined) return [];
+    const notice: EnvironmentNotice = {
+      id: row.id,
+      repoFullName: row.repo,
+      app: data.data.app,
+      environment: data.data.environment,
+      change: data.data.change,
+      commit: data.data.commit,
+      actor: row.actor,
+      at: row.at,
+      url: `${options.publicUrl.replace(/\/+$/, '')}/dashboard/environments`,
+    };
+    return environmentNoticeTargets(config, notice).map((target) => ({ notice, target }));
+  }
 
   async function cursor(): Promise<number> {
     const [row] = await db.select().from(notifyCursor).where(eq(notifyCursor.id, 1));
@@ -89,48 +135,22 @@ export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyD
     const last = rows.at(-1);
     if (last === undefined) return false;
     const configs = new Map<string, Promise<RepoConfig | undefined>>();
+    const configOf = (repoFullName: string, installationId: number): Promise<RepoConfig | undefined> => {
+      let config = configs.get(repoFullName);
+      if (config === undefined) {
+        config = options.loadConfig({ repoFullName, installationId }).then((loaded) => {
+          if (loaded.ok) return loaded.config;
+          log.warn({ repo: repoFullName, problem: loaded.message }, 'notifications skipped: repo config unusable');
+          return undefined;
+        });
+        configs.set(repoFullName, config);
+      }
+      return config;
+    };
     const jobs: NotifyJobData[] = [];
     for (const row of rows) {
-      if (row.action !== AUDIT_ACTIONS.transition || row.workOrderId === null) continue;
-      const kind = keyEventKindOf(row.toState, causeOf(row));
-      if (kind === undefined) continue;
-      const order = await getWorkOrder(db, row.workOrderId);
-      if (order === undefined) continue;
-      let config = configs.get(order.repoFullName);
-      if (config === undefined) {
-        config = options
-          .loadConfig({ repoFullName: order.repoFullName, installationId: order.installationId })
-          .then((loaded) => {
-            if (loaded.ok) return loaded.config;
-            log.warn(
-              { repo: order.repoFullName, problem: loaded.message },
-              'notifications skipped: repo config unusable',
-            );
-            return undefined;
-          });
-        configs.set(order.repoFullName, config);
-      }
-      const loaded = await config;
-      if (loaded === undefined) continue;
-      const targets = targetsOf(loaded, order, kind);
-      if (targets.length === 0) continue;
-      const plan = await currentPlan(db, order.id).catch(() => undefined);
-      const event: KeyEvent = {
-        id: row.id,
-        kind,
-        workOrderId: order.id,
-        repoFullName: order.repoFullName,
-        number: order.number,
-        title: order.title,
-        app: order.app,
-        environment: order.environment,
-        version: plan?.plan.version ?? null,
-        actor: row.actor,
-        reason: row.reason,
-        at: row.at,
-        url: orderUrl(options.publicUrl, order.id),
-      };
-      for (const target of targets) jobs.push({ event, target });
+      if (row.action === ENVIRONMENT_SET_AUDIT_ACTION) jobs.push(...(await noticeJobs(row, configOf)));
+      else jobs.push(...(await keyEventJobs(row, configOf)));
     }
     await db.transaction(async (tx) => {
       const moved = await tx

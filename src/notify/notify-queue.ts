@@ -1,9 +1,12 @@
 /**
- * The queue of notification deliveries, `notify.deliver`: one job per key event and subscriber (one e-mail
- * recipient, one webhook, one Slack channel, one phone number), retried with growing delays while the subscriber
- * fails, so that a failing notifier never holds up anything else. Opened with the release queues in every process.
+/**
+ * The queue of notification deliveries, `notify.deliver`: one job per key event (or environment-set notice) and
+ * subscriber (one e-mail recipient, one webhook, one Slack channel or member, one phone number), retried with growing
+ * delays while the subscriber fails, so that a failing notifier never holds up anything else. Opened with the release
+ * queues in every process.
  */
 import { z } from 'zod';
+import { environmentNoticeSchema } from './environment-notice.ts';
 import { KEY_EVENT_KINDS } from './types.ts';
 
 const keyEventSchema = z.object({
@@ -36,7 +39,11 @@ export const notifyTargetSchema = z.discriminatedUnion('kind', [
 ]);
 export type NotifyTarget = z.infer<typeof notifyTargetSchema>;
 
-export const notifyJobSchema = z.object({ event: keyEventSchema, target: notifyTargetSchema });
+/** A key event of a work order, or an environment-set notice, for one subscriber. */
+export const notifyJobSchema = z.union([
+  z.object({ event: keyEventSchema, target: notifyTargetSchema }),
+  z.object({ notice: environmentNoticeSchema, target: notifyTargetSchema }),
+]);
 export type NotifyJobData = z.infer<typeof notifyJobSchema>;
 
 export const NOTIFY_QUEUE = 'notify.deliver';

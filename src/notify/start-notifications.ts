@@ -55,7 +55,12 @@ export async function startNotifications(options: NotificationsOptions): Promise
         await deliver(job.data);
       } catch (error) {
         options.log.warn(
-          { err: error, event: job.data.event.id, target: job.data.target.kind, attempt: job.retryCount + 1 },
+          {
+            err: error,
+            event: 'event' in job.data ? job.data.event.id : job.data.notice.id,
+            target: job.data.target.kind,
+            attempt: job.retryCount + 1,
+          },
           'notification not delivered; retried later',
         );
         throw error;

@@ -70,13 +70,29 @@ function targetUrl(raw: string): URL {
  * where it was configured to. Throws on a refused URL, an empty secret, a network error, the timeout, or any
  * other status, with the status in the message.
  */
-export async function sendWebhook(target: WebhookTarget, event: KeyEvent, options: WebhookOptions = {}): Promise<void> {
+export function sendWebhook(target: WebhookTarget, event: KeyEvent, options: WebhookOptions = {}): Promise<void> {
+  return postSignedJson(target, { id: event.id, kind: event.kind, json: eventJson(event) }, options);
+}
+
+/** What a webhook receives: the delivery id and event name (headers) and the JSON body. */
+export interface WebhookMessage {
+  id: number;
+  kind: string;
+  json: object;
+}
+
+/** {@link sendWebhook} for a message worded by the caller (notices that are not about a work order). */
+export async function postSignedJson(
+  target: WebhookTarget,
+  message: WebhookMessage,
+  options: WebhookOptions = {},
+): Promise<void> {
   const url = targetUrl(target.url);
   if (target.secret === '') throw new Error(`webhook for ${url.origin} has an empty secret`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const send = options.fetch ?? fetch;
-  const body = JSON.stringify(eventJson(event));
-  const what = `webhook delivery ${event.id} (${event.kind}) to ${url.origin}`;
+  const body = JSON.stringify(message.json);
+  const what = `webhook delivery ${message.id} (${message.kind}) to ${url.origin}`;
   let response: Response;
   try {
     response = await send(url, {
@@ -84,8 +100,8 @@ export async function sendWebhook(target: WebhookTarget, event: KeyEvent, option
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Yardmaster',
-        'x-yardmaster-event': event.kind,
-        'x-yardmaster-delivery': String(event.id),
+        'x-yardmaster-event': message.kind,
+        'x-yardmaster-delivery': String(message.id),
         'x-yardmaster-signature-256': webhookSignature(target.secret, body),
       },
       body,

@@ -25,7 +25,7 @@ export {
   transferSchema,
   versionSchema,
 } from './field-schemas.ts';
-export { formatIssues } from './format-issues.ts';
+export { formatIssue, formatIssues } from './format-issues.ts';
 export { parsePlan } from './parse-plan.ts';
 export { planBatches } from './plan-batches.ts';
 export { parseYamlWith } from './parse-yaml-with.ts';

@@ -120,7 +120,7 @@ describe('node src/main.ts', () => {
       expect(manifest).toMatchObject({
         name: 'Yardmaster',
         public: false,
-        default_events: ['issues', 'issue_comment', 'pull_request', 'pull_request_review', 'check_run'],
+        default_events: ['issues', 'issue_comment', 'pull_request', 'pull_request_review', 'check_run', 'push'],
         default_permissions: {
           issues: 'write',
           pull_requests: 'write',

@@ -54,7 +54,7 @@ function attempt(
 }
 
 const G = Object.fromEntries(
-  ['stored', 'oldFailed', 'pushFailed', 'connectFailed', 'newFailed', 'laterOk', 'ok', 'ancient'].map((name) => [
+  ['stored', 'oldFailed', 'starFailed', 'connectFailed', 'newFailed', 'laterOk', 'ok', 'ancient'].map((name) => [
     name,
     randomUUID(),
   ]),
@@ -72,7 +72,7 @@ const PAGES = [
     attempt(108, guid('newFailed'), 500, 'issues', 'opened', 10),
     attempt(107, guid('ok'), 200, 'issues', 'opened', 20),
     attempt(106, guid('connectFailed'), 0, 'issue_comment', 'created', 30),
-    attempt(105, guid('pushFailed'), 502, 'push', null, 40),
+    attempt(105, guid('starFailed'), 502, 'star', 'created', 40),
   ],
   [
     attempt(104, guid('laterOk'), 503, 'issue_comment', 'created', 50),

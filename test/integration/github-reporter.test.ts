@@ -52,7 +52,7 @@ function fakeGitHub(failing: ReadonlySet<string> = new Set()): { github: Octokit
         createDeployment: record('deployment', () => ({ id: nextId++ })),
         createDeploymentStatus: record('deploymentStatus'),
       },
-      pulls: { get: record('pull') },
+      pulls: { get: record('pull'), listFiles: record('pullFiles', () => []) },
       teams: { getMembershipForUserInOrg: record('team') },
       checks: { create: record('checkCreate', () => ({ id: nextId++ })), update: record('checkUpdate') },
     },
