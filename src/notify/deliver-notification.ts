@@ -5,7 +5,7 @@
  */
 import { describeSecretReadFailure, type SecretSource } from '../policy/index.ts';
 import { createEmailSender, type EmailSender } from './email-sender.ts';
-import { eventSubject } from './event-text.ts';
+import { callLine, eventSubject } from './event-text.ts';
 import type { NotifyJobData } from './notify-queue.ts';
 import { sendWebhook } from './webhook-sender.ts';
 
@@ -32,7 +32,7 @@ export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDel
   let email: EmailSender | undefined;
   const smtpUrl = env.SMTP_URL;
 
-  const deliver = async ({ event, target }: NotifyJobData): Promise<void> => {
+  const deliver = async ({ event, target, call }: NotifyJobData): Promise<void> => {
     switch (target.kind) {
       case 'email': {
         if (smtpUrl === undefined || smtpUrl.trim() === '') {
@@ -40,7 +40,7 @@ export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDel
           return;
         }
         email ??= createEmailSender({ smtpUrl, from: env.SMTP_FROM ?? 'Yardmaster <yardmaster@localhost>' });
-        await email.send([target.to], event);
+        await email.send([target.to], event, call);
         return;
       }
       case 'webhook': {
@@ -76,7 +76,7 @@ export function createNotifyDeliverer(options: NotifyDeliveryOptions): NotifyDel
         }
         const posted = await options.slack.chat.postMessage({
           channel: target.channel,
-          text: `${eventSubject(event)}\n${event.url}`,
+          text: `${call === undefined ? eventSubject(event) : callLine(event, call)}\n${event.url}`,
         });
         if (posted.ok === false) throw new Error(`Slack refused the message: ${posted.error ?? 'unknown error'}`);
         return;

@@ -5,8 +5,8 @@
  */
 import { createTransport } from 'nodemailer';
 import { propertyOf } from '../lib/trust-boundaries.ts';
-import { eventSubject, eventText } from './event-text.ts';
-import type { KeyEvent } from './types.ts';
+import { callSubject, callText, eventSubject, eventText } from './event-text.ts';
+import type { KeyEvent, PersonCall } from './types.ts';
 
 export interface EmailSenderOptions {
   /** `smtp://` (STARTTLS when offered) or `smtps://` (TLS from the start), with `user:pass@` when the server wants it. */
@@ -16,8 +16,11 @@ export interface EmailSenderOptions {
 }
 
 export interface EmailSender {
-  /** Sends one message about `event` to all of `to`; resolves once the server took it for every recipient. */
-  send(to: readonly string[], event: KeyEvent): Promise<void>;
+  /**
+   * Sends one message about `event` to all of `to`; resolves once the server took it for every recipient. With
+   * `call`, the message calls that named person to their step (its subject and first line say so).
+   */
+  send(to: readonly string[], event: KeyEvent, call?: PersonCall): Promise<void>;
   /** Closes the transport (open connections); the sender is unusable afterwards. */
   close(): void;
 }
@@ -126,7 +129,7 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
   const domain = /@([^\s@<>]+)>?\s*$/.exec(options.from)?.[1] ?? 'yardmaster.invalid';
 
   return {
-    async send(to, event) {
+    async send(to, event, call) {
       // Nobody subscribed is nothing to do, not a failure to retry.
       if (to.length === 0) return;
       const what = `e-mail for event ${event.id} (${event.kind}) to ${to.length} recipient(s)`;
@@ -136,9 +139,9 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
           from: options.from,
           to: 'undisclosed-recipients:;',
           envelope: { from: options.from, to: [...to] },
-          subject: eventSubject(event),
-          text: eventText(event),
-          messageId: `<yardmaster-event-${event.id}@${domain}>`,
+          subject: call === undefined ? eventSubject(event) : callSubject(event, call),
+          text: call === undefined ? eventText(event) : callText(event, call),
+          messageId: `<yardmaster-event-${event.id}${call === undefined ? '' : `-${call.role}`}@${domain}>`,
           headers: { 'auto-submitted': 'auto-generated' },
         });
         rejected = info.rejected.map(String);

@@ -13,6 +13,7 @@ import { orderUrl } from '../lib/order-url.ts';
 import { AUDIT_ACTIONS, currentPlan, getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';
 import { coalescedTask } from '../lib/coalesced-task.ts';
 import { keyEventKindOf } from './key-events.ts';
+import { personCalls } from './person-calls.ts';
 import { NOTIFY_QUEUE, type NotifyJobData, type NotifyTarget } from './notify-queue.ts';
 import type { KeyEvent } from './types.ts';
 
@@ -84,7 +85,8 @@ export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyD
     const configs = new Map<string, Promise<RepoConfig | undefined>>();
     const jobs: NotifyJobData[] = [];
     for (const row of rows) {
-      if (row.action !== AUDIT_ACTIONS.transition || row.workOrderId === null) continue;
+      const counted = row.action === AUDIT_ACTIONS.transition || row.action === AUDIT_ACTIONS.opened;
+      if (!counted || row.workOrderId === null) continue;
       const kind = keyEventKindOf(row.toState, causeOf(row));
       if (kind === undefined) continue;
       const order = await getWorkOrder(db, row.workOrderId);
@@ -106,7 +108,8 @@ export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyD
       const loaded = await config;
       if (loaded === undefined) continue;
       const targets = targetsOf(loaded, order, kind);
-      if (targets.length === 0) continue;
+      const calls = personCalls(loaded, order, kind);
+      if (targets.length === 0 && calls.length === 0) continue;
       const plan = await currentPlan(db, order.id).catch(() => undefined);
       const event: KeyEvent = {
         id: row.id,
@@ -124,6 +127,7 @@ export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyD
         url: orderUrl(options.publicUrl, order.id),
       };
       for (const target of targets) jobs.push({ event, target });
+      for (const { call, target } of calls) jobs.push({ event, target, call });
     }
     await db.transaction(async (tx) => {
       const moved = await tx

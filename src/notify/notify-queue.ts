@@ -29,7 +29,17 @@ export const notifyTargetSchema = z.discriminatedUnion('kind', [
 ]);
 export type NotifyTarget = z.infer<typeof notifyTargetSchema>;
 
-export const notifyJobSchema = z.object({ event: keyEventSchema, target: notifyTargetSchema });
+/** Set when the job calls a named person to their step rather than telling a subscriber (person-calls.ts). */
+const personCallSchema = z.object({
+  login: z.string().min(1),
+  role: z.enum(['plan_author', 'deployer', 'acceptor']),
+});
+
+export const notifyJobSchema = z.object({
+  event: keyEventSchema,
+  target: notifyTargetSchema,
+  call: personCallSchema.optional(),
+});
 export type NotifyJobData = z.infer<typeof notifyJobSchema>;
 
 export const NOTIFY_QUEUE = 'notify.deliver';

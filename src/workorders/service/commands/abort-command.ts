@@ -6,7 +6,7 @@ import { userActor } from '../audit-actions.ts';
 import { refused, type CommandResult } from '../command-result.ts';
 import { lockWorkOrder } from '../order-store.ts';
 import { withdrawStartJob } from '../start-jobs.ts';
-import { authorizeCommand, wrongState, type CommandCall } from './command-input.ts';
+import { auditStandIn, authorizeCommand, wrongState, type CommandCall } from './command-input.ts';
 
 type Abort = Extract<Command, { name: 'abort' }>;
 
@@ -30,6 +30,7 @@ export async function abortCommand(call: CommandCall<Abort>): Promise<CommandRes
         actor: userActor(actor),
         reason: reason ?? 'aborted before the start',
       });
+      await auditStandIn(tx, call, authorized.value);
       return {
         ok: true,
         command: 'abort',
@@ -47,6 +48,7 @@ export async function abortCommand(call: CommandCall<Abort>): Promise<CommandRes
           `@${pending.actor} already asked to abort; the release is stopping`,
         );
       await requestAbort(tx, order.id, actor, reason);
+      await auditStandIn(tx, call, authorized.value);
       return {
         ok: true,
         command: 'abort',

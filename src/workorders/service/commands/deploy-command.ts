@@ -7,7 +7,7 @@ import { environmentFreeze } from '../order-policy.ts';
 import { lockWorkOrder } from '../order-store.ts';
 import { START_QUEUE } from '../release-jobs.ts';
 import { queueStartJob } from '../start-jobs.ts';
-import { authorizeCommand, requirePlan, wrongState, type CommandCall } from './command-input.ts';
+import { auditStandIn, authorizeCommand, requirePlan, wrongState, type CommandCall } from './command-input.ts';
 
 type Deploy = Extract<Command, { name: 'deploy' }>;
 
@@ -69,6 +69,7 @@ export async function deployCommand(call: CommandCall<Deploy>): Promise<CommandR
       reason: overriding === undefined ? 'start now' : `start now despite the freeze: ${overriding.reason}`,
       data: { jobId, digest: stored.row.digest },
     });
+    await auditStandIn(tx, call, authorized.value);
     const message =
       overriding === undefined
         ? `Starting ${target.app} ${stored.plan.version} on ${target.environment} now.`

@@ -7,7 +7,7 @@ import { userActor } from '../audit-actions.ts';
 import { refused, type CommandResult } from '../command-result.ts';
 import { lockWorkOrder } from '../order-store.ts';
 import { ROLLBACK_QUEUE } from '../release-jobs.ts';
-import { authorizeCommand, requirePlan, wrongState, type CommandCall } from './command-input.ts';
+import { auditStandIn, authorizeCommand, requirePlan, wrongState, type CommandCall } from './command-input.ts';
 
 type Rollback = Extract<Command, { name: 'rollback' }>;
 
@@ -53,6 +53,7 @@ export async function rollbackCommand(call: CommandCall<Rollback>): Promise<Comm
           `@${pending.actor} already asked to stop; the release is rolling back`,
         );
       await requestAbort(tx, locked.id, call.input.actor.replace(/^@/, ''), 'rollback requested while the release ran');
+      await auditStandIn(tx, call, authorized.value);
       return {
         ok: true,
         command: 'rollback',
@@ -81,6 +82,7 @@ export async function rollbackCommand(call: CommandCall<Rollback>): Promise<Comm
       { tx },
     );
     const where = `${planned.target.app}/${planned.target.environment}`;
+    await auditStandIn(tx, call, authorized.value);
     return {
       ok: true,
       command: 'rollback',
