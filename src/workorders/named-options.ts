@@ -24,9 +24,7 @@ export const PEOPLE_OPTIONS: Readonly<Record<string, keyof NamedPeople>> = {
 const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 
 /** `args` without its `--override-named` option, and that option's reason; or what is wrong with it. */
-export type SplitOverride =
-  | { ok: true; rest: string; override?: NamedOverride }
-  | { ok: false; message: string };
+export type SplitOverride = { ok: true; rest: string; override?: NamedOverride } | { ok: false; message: string };
 
 /** Finds `--override-named` as a word of `args` and takes the rest of the line as its reason. */
 export function splitNamedOverride(args: string): SplitOverride {
@@ -45,7 +43,9 @@ export function splitNamedOverride(args: string): SplitOverride {
 }
 
 /** `key=@login` words after `/deploy <env>`; or what is wrong with one of them. */
-export function parsePeopleOptions(words: readonly string[]): { ok: true; people: NamedPeople } | { ok: false; message: string } {
+export function parsePeopleOptions(
+  words: readonly string[],
+): { ok: true; people: NamedPeople } | { ok: false; message: string } {
   const people: NamedPeople = {};
   for (const word of words) {
     const [key = '', value = '', ...more] = word.split('=');

@@ -96,7 +96,8 @@ function parseDeploy(args: string): ArgumentResult {
         `once it is approved, start it with /deploy ${OVERRIDE_FREEZE} "<reason>"`,
     };
   }
-  if (more.length > 0 && more.every((word) => !word.includes('='))) return { ok: false, message: 'takes one environment' };
+  if (more.length > 0 && more.every((word) => !word.includes('=')))
+    return { ok: false, message: 'takes one environment' };
   const people = parsePeopleOptions(more);
   if (!people.ok) return people;
   const command: Command = { name: 'open-deployment', environment: name.data };
@@ -168,10 +169,7 @@ const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, CommandSpec>(
   ['deploy', { usage: DEPLOY_USAGE, parse: overridable(parseDeploy) }],
   ['abort', { usage: `/abort [reason] ${NAMED}`, parse: overridable(optionalText(abort)) }],
   ['rollback', { usage: `/rollback [version] ${NAMED}`, parse: overridable(parseRollback) }],
-  [
-    'retry-failed',
-    { usage: `/retry-failed ${NAMED}`, parse: overridable(noArguments({ name: 'retry-failed' })) },
-  ],
+  ['retry-failed', { usage: `/retry-failed ${NAMED}`, parse: overridable(noArguments({ name: 'retry-failed' })) }],
   ['accept', { usage: `/accept [comment] ${NAMED}`, parse: overridable(optionalText(accept)) }],
   ['lock', { usage: '/lock <reason>', parse: requiredText((reason) => ({ name: 'lock', reason })) }],
   ['unlock', { usage: '/unlock', parse: noArguments({ name: 'unlock' }) }],
