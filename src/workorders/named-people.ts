@@ -56,8 +56,7 @@ export type NamedCheck =
 
 function howToOverride(action: Action): string {
   if (action.name === 'write-plan') return 'a line --override-named "<reason>" in the plan comment, outside the plan';
-  const word = action.name === 'deploy' ? 'deploy' : action.name;
-  return `/${word} --override-named "<reason>"`;
+  return `/${action.name} --override-named "<reason>"`;
 }
 
 /**
