@@ -1,5 +1,5 @@
 /**
- * The command options about the people an order names (docs/architecture.md, "Named people"):
+ * The command options about the people an order names (src/workorders/README.md, "Named people"):
  *
  * - `--override-named "<reason>"` (or `--override-named=<reason>`): someone who holds the step's role acts instead
  *   of the named person. It is the last option of the line: its reason is the rest of the line, one pair of quotes
