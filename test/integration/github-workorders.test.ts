@@ -534,6 +534,9 @@ describe('the Rollback button', () => {
     const offering = await checkRunOffering(order, 'rollback', 'monitor');
     await send(harness, 'check_run', checkRunAction(offering, `yardmaster-order-${order.id}`, 'rollback', 'dave'));
     expect(await waitForState(52, ['aborted', 'succeeded', 'failed'])).toBe('aborted');
+    // The order is aborted in the database a moment before the worker's event reaches the reporter: its final
+    // comment shows the reporter has it, and idle() then waits for the labels queued with it.
+    await commentsMatching(harness, 52, /was aborted\*\*/);
     await harness.reporter.idle();
     expect(await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')))).toEqual(before);
     expect(labelsAdded(52)).toEqual(['deploying', 'rolled-back']);
