@@ -228,6 +228,7 @@ describe('config validation: roles and slack', () => {
     );
     expect(parsed.ok && parsed.value.apps.api?.environments.qa?.notify).toStrictEqual({
       events: [
+        'requested',
         'submitted',
         'approved',
         'rejected',
