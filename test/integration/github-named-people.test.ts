@@ -177,7 +177,10 @@ describe('the named plan author', () => {
     expect(await harness.deps.db.select().from(planVersions).where(eq(planVersions.workOrderId, order.id))).toEqual([]);
 
     await comment(601, 'dev', `--override-named "carol is on leave this week"\n\n${plan()}`);
-    await commentsMatching(harness, 601, /Plan v1 checked/);
+    const [summary] = await commentsMatching(harness, 601, /Plan v1 checked/);
+    expect(summary).toContain(
+      'Written instead of @carol, the plan author this work order names: carol is on leave this week (recorded).',
+    );
     expect(await overrides(order)).toEqual([
       {
         actor: 'dev',
@@ -233,13 +236,17 @@ describe('the named deployer', () => {
 
     const start = await comment(603, 'erin', '/deploy --override-named "dave is offline, INC-9"');
     expect(await reactionOn(harness, start)).toBe('+1');
+    const [started] = await commentsMatching(harness, 603, /@erin Starting shop/);
+    expect(started).toContain(
+      'Done instead of @dave, the deployer this work order names: dave is offline, INC-9 (recorded).',
+    );
     expect(await overrides(order)).toEqual([
       { actor: 'erin', reason: 'dave is offline, INC-9', data: { command: 'deploy', role: 'deployer', named: 'dave' } },
     ]);
     expect(await waitForState(603, ['succeeded', 'failed', 'aborted'])).toBe('succeeded');
     await harness.reporter.idle();
-    const [started] = await commentsMatching(harness, 603, /The release started/);
-    expect(started).toContain('@dave, the deployer this work order names: `/abort` stops it');
+    const [release] = await commentsMatching(harness, 603, /The release started/);
+    expect(release).toContain('@dave, the deployer this work order names: `/abort` stops it');
   });
 
   it('aborts a scheduled order himself', async () => {
@@ -289,6 +296,11 @@ describe('the named acceptor', () => {
 
     const accepted = await comment(603, 'erin', '/accept --override-named "pam is on holiday; checked the dashboards"');
     expect(await reactionOn(harness, accepted)).toBe('+1');
+    await commentsMatching(
+      harness,
+      603,
+      /@erin Accepted by @erin\. Done instead of @pam, the acceptor this work order names/,
+    );
     expect(await waitForState(603, ['accepted'])).toBe('accepted');
     expect((await overrides(order)).at(-1)).toEqual({
       actor: 'erin',

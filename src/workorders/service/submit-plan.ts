@@ -176,7 +176,7 @@ export async function submitPlan(
   const named = checkNamedPerson({ name: 'write-plan' }, input.author, namedPeopleOf(order), override);
   if (!named.ok) return { ok: false, reason: 'not-named', message: named.message };
   const author = input.author.replace(/^@/, '');
-  return storePlan(
+  const stored = await storePlan(
     deps,
     input.order.id,
     {
@@ -192,6 +192,10 @@ export async function submitPlan(
     userActor(author),
     planFieldLocator(parsed.block),
   );
+  const { standIn } = named;
+  if (!stored.ok || stored.outcome !== 'stored' || standIn === undefined) return stored;
+  const instead = `Written instead of @${standIn.named}, the plan author this work order names: ${standIn.reason} (recorded).`;
+  return { ...stored, message: `${stored.message}\n\n${instead}` };
 }
 
 export interface RefreshPlanInput {

@@ -30,12 +30,12 @@ export async function abortCommand(call: CommandCall<Abort>): Promise<CommandRes
         actor: userActor(actor),
         reason: reason ?? 'aborted before the start',
       });
-      await auditStandIn(tx, call, authorized.value);
+      const standIn = await auditStandIn(tx, call, authorized.value);
       return {
         ok: true,
         command: 'abort',
         outcome: 'aborted',
-        message: `Aborted before it started${reason === undefined ? '' : `: ${reason}`}.`,
+        message: `Aborted before it started${reason === undefined ? '' : `: ${reason}`}.${standIn}`,
         moved: [aborted.moved],
       };
     }
@@ -48,12 +48,12 @@ export async function abortCommand(call: CommandCall<Abort>): Promise<CommandRes
           `@${pending.actor} already asked to abort; the release is stopping`,
         );
       await requestAbort(tx, order.id, actor, reason);
-      await auditStandIn(tx, call, authorized.value);
+      const standIn = await auditStandIn(tx, call, authorized.value);
       return {
         ok: true,
         command: 'abort',
         outcome: 'abort-requested',
-        message: 'Abort requested: the release stops and rolls back the hosts it switched.',
+        message: `Abort requested: the release stops and rolls back the hosts it switched.${standIn}`,
         moved: [],
       };
     }

@@ -22,12 +22,12 @@ export async function acceptCommand(call: CommandCall<Accept>): Promise<CommandR
       actor: userActor(call.input.actor),
       reason: comment ?? 'accepted',
     });
-    await auditStandIn(tx, call, authorized.value);
+    const standIn = await auditStandIn(tx, call, authorized.value);
     return {
       ok: true,
       command: 'accept',
       outcome: 'accepted',
-      message: `Accepted by @${call.input.actor.replace(/^@/, '')}.`,
+      message: `Accepted by @${call.input.actor.replace(/^@/, '')}.${standIn}`,
       moved: [moved.moved],
     };
   });

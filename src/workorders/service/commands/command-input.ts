@@ -73,10 +73,13 @@ export async function authorizeCommand(
 /**
  * Records, in the transaction of the command it allowed, that the actor acted instead of the person the order names
  * (`--override-named`), with their reason. Nothing when the actor is the named person or nobody is named.
+ *
+ * @returns the sentence the reply ends with (empty without a stand-in), so everyone reading it sees the override.
  */
-export async function auditStandIn(tx: Tx, call: CommandCall, value: AuthorizedCommand): Promise<void> {
+export async function auditStandIn(tx: Tx, call: CommandCall, value: AuthorizedCommand): Promise<string> {
   const { standIn } = value;
-  if (standIn === undefined) return;
+  if (standIn === undefined) return '';
+  const noun = standIn.role === 'plan_author' ? 'plan author' : standIn.role;
   await appendAudit(tx, {
     actor: call.input.actor.replace(/^@/, ''),
     action: AUDIT_ACTIONS.namedOverride,
@@ -84,6 +87,7 @@ export async function auditStandIn(tx: Tx, call: CommandCall, value: AuthorizedC
     reason: standIn.reason,
     data: { command: call.input.command.name, role: standIn.role, named: standIn.named },
   });
+  return ` Done instead of @${standIn.named}, the ${noun} this work order names: ${standIn.reason} (recorded).`;
 }
 
 /** The plan and target a command needs, or the refusal saying there is none. */

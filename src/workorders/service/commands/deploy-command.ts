@@ -69,11 +69,11 @@ export async function deployCommand(call: CommandCall<Deploy>): Promise<CommandR
       reason: overriding === undefined ? 'start now' : `start now despite the freeze: ${overriding.reason}`,
       data: { jobId, digest: stored.row.digest },
     });
-    await auditStandIn(tx, call, authorized.value);
+    const standIn = await auditStandIn(tx, call, authorized.value);
     const message =
       overriding === undefined
         ? `Starting ${target.app} ${stored.plan.version} on ${target.environment} now.`
         : `Starting ${target.app} ${stored.plan.version} on ${target.environment} now despite the freeze (${freeze.state.frozen ? freeze.state.window : ''}): ${overriding.reason}.`;
-    return { ok: true, command: 'deploy', outcome: 'start-queued', message, moved: [], jobId };
+    return { ok: true, command: 'deploy', outcome: 'start-queued', message: `${message}${standIn}`, moved: [], jobId };
   });
 }

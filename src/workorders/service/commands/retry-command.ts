@@ -57,12 +57,12 @@ export async function retryCommand(call: CommandCall<Retry>): Promise<CommandRes
       digest: planned.stored.row.digest,
       retry: true,
     });
-    await auditStandIn(tx, call, authorized.value);
+    const standIn = await auditStandIn(tx, call, authorized.value);
     return {
       ok: true,
       command: 'retry-failed',
       outcome: 'retry-queued',
-      message: 'Retrying the hosts that failed.',
+      message: `Retrying the hosts that failed.${standIn}`,
       moved: [moved.moved],
       jobId,
     };

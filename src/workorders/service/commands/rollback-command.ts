@@ -53,12 +53,12 @@ export async function rollbackCommand(call: CommandCall<Rollback>): Promise<Comm
           `@${pending.actor} already asked to stop; the release is rolling back`,
         );
       await requestAbort(tx, locked.id, call.input.actor.replace(/^@/, ''), 'rollback requested while the release ran');
-      await auditStandIn(tx, call, authorized.value);
+      const standIn = await auditStandIn(tx, call, authorized.value);
       return {
         ok: true,
         command: 'rollback',
         outcome: 'abort-requested',
-        message: 'Rolling back: the release stops and every host it switched returns to the release before.',
+        message: `Rolling back: the release stops and every host it switched returns to the release before.${standIn}`,
         moved: [],
       };
     }
@@ -82,12 +82,12 @@ export async function rollbackCommand(call: CommandCall<Rollback>): Promise<Comm
       { tx },
     );
     const where = `${planned.target.app}/${planned.target.environment}`;
-    await auditStandIn(tx, call, authorized.value);
+    const standIn = await auditStandIn(tx, call, authorized.value);
     return {
       ok: true,
       command: 'rollback',
       outcome: 'rollback-queued',
-      message: `Rolling ${where} back to ${version ?? 'the release before this one'}.`,
+      message: `Rolling ${where} back to ${version ?? 'the release before this one'}.${standIn}`,
       moved: [moved.moved],
       ...(jobId === null ? {} : { jobId }),
     };
