@@ -5,6 +5,7 @@ import { appSchema } from './app-schema.ts';
 import { crossCheckConfig } from './config-cross-checks.ts';
 import { principalListSchema, slackChannelSchema, slackTeamSchema, slackUserSchema } from './field-schemas.ts';
 import { hostGroupSchema } from './host-schema.ts';
+import { emailSchema } from './notify-schema.ts';
 import type { RepoConfig, RolesConfig, SlackConfig } from './types.ts';
 
 const rolesSchema = strictObject({
@@ -38,6 +39,12 @@ const slackSchema = strictObject({
   return slack;
 });
 
+const emailUsersSchema = strictObject({
+  users: z
+    .record(z.string(), emailSchema, { error: 'expected a map of GitHub logins to e-mail addresses' })
+    .default({}),
+});
+
 /** The whole repo config, including the checks that span fields (host references, unique host names). */
 export const repoConfigSchema = strictObject(
   {
@@ -45,6 +52,7 @@ export const repoConfigSchema = strictObject(
     hosts: z.record(nameSchema, hostGroupSchema, { error: 'expected a map of host groups' }).default({}),
     roles: rolesSchema.optional(),
     slack: slackSchema.optional(),
+    email: emailUsersSchema.optional(),
   },
   'expected a Yardmaster config: a map with apps, hosts and roles',
 ).transform((fields, ctx): RepoConfig => {
@@ -54,6 +62,7 @@ export const repoConfigSchema = strictObject(
     roles: fields.roles ?? structuredClone(NO_ROLES),
   };
   if (fields.slack !== undefined) config.slack = fields.slack;
+  if (fields.email !== undefined) config.email = fields.email;
   const problems = crossCheckConfig(config);
   for (const { path, message } of problems) ctx.addIssue({ code: 'custom', path, message, input: undefined });
   return problems.length > 0 ? z.NEVER : config;

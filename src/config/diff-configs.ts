@@ -243,6 +243,18 @@ function slackChanges(before: RepoConfig['slack'], after: RepoConfig['slack']): 
   ];
 }
 
+/** `email.users`: people's addresses (the address itself is not repeated: it is personal data). */
+function emailChanges(before: RepoConfig['email'], after: RepoConfig['email']): ConfigChange[] {
+  const users = keysOf(before?.users ?? {}, after?.users ?? {});
+  return [
+    ...users.added.map((login) => change('notifications', 'added', 'email', `user ${login} added`)),
+    ...users.removed.map((login) => change('notifications', 'removed', 'email', `user ${login} removed`)),
+    ...users.both
+      .filter((login) => before?.users[login] !== after?.users[login])
+      .map((login) => change('notifications', 'changed', 'email', `user ${login} changed`)),
+  ];
+}
+
 /**
  * Every change from `before` (null: no config yet, so everything is added) to `after`, grouped by kind in
  * CONFIG_CHANGE_KINDS order. An empty list means the change does nothing (formatting, comments, order of maps).
@@ -264,6 +276,7 @@ export function diffConfigs(before: RepoConfig | null, after: RepoConfig): Confi
     ...hostGroupChanges(from.hosts, after.hosts),
     ...roleChanges(from.roles, after.roles),
     ...slackChanges(from.slack, after.slack),
+    ...emailChanges(from.email, after.email),
   ];
   return CONFIG_CHANGE_KINDS.flatMap((kind) => changes.filter((item) => item.kind === kind));
 }

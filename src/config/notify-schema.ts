@@ -9,7 +9,8 @@ import { strictObject } from '../plan/index.ts';
 import { envNameSchema, slackChannelSchema } from './field-schemas.ts';
 import { NOTIFY_EVENT_KINDS, type NotifyConfig, type SmsSubscription } from './types.ts';
 
-const emailSchema = z
+/** One e-mail address (notify lists, `email.users`). */
+export const emailSchema = z
   .string({ error: 'expected an e-mail address' })
   .regex(/^[^\s@<>(),;:"]+@[^\s@<>(),;:"]+\.[^\s@<>(),;:"]+$/, {
     error: 'expected an e-mail address like ops@example.com',

@@ -5,6 +5,7 @@ export type ExecutorKind = 'ssh' | 'local';
 
 /** The key events an environment's `notify.events` may name (notify/ sends them). */
 export const KEY_EVENT_KINDS = [
+  'requested',
   'submitted',
   'approved',
   'rejected',
@@ -127,11 +128,18 @@ export interface SlackConfig {
   users: Record<string, string>;
 }
 
+/** `email:`: the addresses of people, for the notifications that call a named person to their step. */
+export interface EmailConfig {
+  /** GitHub login → e-mail address. */
+  users: Record<string, string>;
+}
+
 export interface RepoConfig {
   apps: Record<string, AppConfig>;
   hosts: Record<string, HostEntry[]>;
   roles: RolesConfig;
   slack?: SlackConfig;
+  email?: EmailConfig;
 }
 
 /** A host a release goes to, with its effective deploy directory (the host's `deploy_to`, else the app's). */

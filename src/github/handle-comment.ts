@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { findPlanBlocks } from '../plan/markdown.ts';
 import { parseCommand } from '../workorders/index.ts';
 import { findWorkOrder, handleCommand, openWorkOrder, submitPlan } from '../workorders/service/index.ts';
-import type { Command } from '../workorders/types.ts';
+import type { Command, NamedPeople } from '../workorders/types.ts';
 import { isLaneCommand, laneBlockOf, laneCommand, takeLaneSpec } from './handle-lane-comment.ts';
 import { inlineCode } from './markdown.ts';
 import { orderUrl } from '../lib/order-url.ts';
@@ -76,7 +76,7 @@ export async function handleIssueComment(session: Session, payload: unknown): Pr
 
 async function runCommand(session: Session, facts: CommentFacts, command: Command): Promise<void> {
   if (command.name === 'open-deployment') {
-    await openDeployment(session, facts, command.environment);
+    await openDeployment(session, facts, command.environment, command.people ?? {});
     return;
   }
   const order = await findWorkOrder(session.deps.service.db, {
@@ -122,7 +122,12 @@ async function runCommand(session: Session, facts: CommentFacts, command: Comman
   await announceQueuedDeployment(sessionAnnouncer(session), order.id, result.moved, context.config);
 }
 
-async function openDeployment(session: Session, facts: CommentFacts, environment: string): Promise<void> {
+async function openDeployment(
+  session: Session,
+  facts: CommentFacts,
+  environment: string,
+  people: NamedPeople,
+): Promise<void> {
   if (!facts.isPullRequest) {
     await session.react(facts.commentId, false);
     await session.comment(
@@ -154,6 +159,7 @@ async function openDeployment(session: Session, facts: CommentFacts, environment
       requester: facts.author,
       headSha,
       environment,
+      form: people,
     },
     context,
   );

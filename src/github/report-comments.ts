@@ -14,12 +14,24 @@ import { NOTE, type QueuedWrite } from './write-queue.ts';
 function succeededLines(order: WorkOrder, what: string, result: ReleaseResult | undefined): string[] {
   const hosts = result?.hosts.map((host) => host.host) ?? [];
   const on = hosts.length === 0 ? '' : ` on ${hosts.length} host${hosts.length === 1 ? '' : 's'} (${hosts.join(', ')})`;
-  const acceptor = order.acceptor === null ? '' : ` @${order.acceptor}`;
-  return [
-    `✅ **${what} succeeded**${on}.`,
-    '',
-    `Next: the result acceptor${acceptor} confirms with ${inlineCode('/accept')}.`,
-  ];
+  const next =
+    order.acceptor === null
+      ? `Next: the result acceptor confirms with ${inlineCode('/accept')}.`
+      : `Next: @${order.acceptor}, the result acceptor this work order names: please check the result and accept it ` +
+        `with ${inlineCode('/accept')}.`;
+  return [`✅ **${what} succeeded**${on}.`, '', next];
+}
+
+/**
+ * The comment when a release starts, for an order that names its deployer: they are called to watch it, and may stop
+ * it. Orders without one get no comment here (the check runs show the start).
+ */
+export function startedComment(order: WorkOrder): string | undefined {
+  if (order.deployer === null) return undefined;
+  return (
+    `🚀 **The release started.** @${order.deployer}, the deployer this work order names: ` +
+    `${inlineCode('/abort')} stops it and rolls back the hosts it switched.`
+  );
 }
 
 function exitOf(exitCode: number | null): string {

@@ -4,7 +4,7 @@
  */
 import type { WorkerEvent } from '../dispatch/index.ts';
 import { inlineCode } from './markdown.ts';
-import { outcomeComment, queueComment } from './report-comments.ts';
+import { outcomeComment, queueComment, startedComment } from './report-comments.ts';
 import type { ReportContext } from './report-context.ts';
 import { queueLabels, STATE_LABELS } from './report-labels.ts';
 import { queueRollback } from './report-rollback.ts';
@@ -46,6 +46,8 @@ export function onTransition(ctx: ReportContext, t: ReportTarget, report: OrderR
       report.lastResult = undefined;
       {
         queueLabels(ctx, t, report, [deploying], [failed, rolledBack, deployed]);
+        const started = event.cause === 'started' ? startedComment(t.order) : undefined;
+        if (started !== undefined) queueComment(ctx, t, report, started);
         return;
       }
     case 'succeeded':

@@ -7,7 +7,7 @@
 import { describeSecretReadFailure, type SecretSource } from '../policy/index.ts';
 import { createEmailSender, type EmailMessage, type EmailSender } from './email-sender.ts';
 import { noticeJson, noticeSubject, noticeText } from './environment-notice.ts';
-import { eventJson, eventSubject, eventText } from './event-text.ts';
+import { callLine, callSubject, callText, eventJson, eventSubject, eventText } from './event-text.ts';
 import type { NotifyJobData } from './notify-queue.ts';
 import { deliverSms } from './deliver-sms.ts';
 import { postSignedJson, type WebhookMessage } from './webhook-sender.ts';
@@ -42,13 +42,24 @@ interface Message {
 
 function messageOf(job: NotifyJobData): Message {
   if ('event' in job) {
-    const { event } = job;
+    const { event, call } = job;
+    const line = call === undefined ? eventSubject(event) : callLine(event, call);
+    const email: EmailMessage =
+      call === undefined
+        ? { id: event.id, kind: event.kind, subject: eventSubject(event), text: eventText(event) }
+        : {
+            id: event.id,
+            kind: event.kind,
+            subject: callSubject(event, call),
+            text: callText(event, call),
+            variant: call.role,
+          };
     return {
       event,
-      email: { id: event.id, kind: event.kind, subject: eventSubject(event), text: eventText(event) },
+      email,
       webhook: { id: event.id, kind: event.kind, json: eventJson(event) },
-      slack: `${eventSubject(event)}\n${event.url}`,
-      sms: `${eventSubject(event)}\n${event.url}`,
+      slack: `${line}\n${event.url}`,
+      sms: `${line}\n${event.url}`,
     };
   }
   const { notice } = job;

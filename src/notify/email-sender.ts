@@ -21,6 +21,8 @@ export interface EmailMessage {
   kind: string;
   subject: string;
   text: string;
+  /** Tells apart two messages of one audit row (a call to a named person: its role); part of the Message-ID. */
+  variant?: string;
 }
 
 export interface EmailSender {
@@ -150,7 +152,7 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
           envelope: { from: options.from, to: [...to] },
           subject: message.subject,
           text: message.text,
-          messageId: `<yardmaster-event-${message.id}@${domain}>`,
+          messageId: `<yardmaster-event-${message.id}${message.variant === undefined ? '' : `-${message.variant}`}@${domain}>`,
           headers: { 'auto-submitted': 'auto-generated' },
         });
         rejected = info.rejected.map(String);

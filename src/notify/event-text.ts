@@ -2,7 +2,7 @@
  * How a key event reads in a notification: the e-mail subject and plain-text body, and the JSON body of a webhook.
  * Every channel words an event the same way, so people recognise it wherever it reaches them.
  */
-import type { KeyEvent, KeyEventKind } from './types.ts';
+import type { KeyEvent, KeyEventKind, PersonCall } from './types.ts';
 
 /** The webhook body: snake_case like GitHub's payloads, since receivers are often the same scripts. */
 export interface KeyEventJson {
@@ -19,6 +19,7 @@ export interface KeyEventJson {
 
 /** The kind as a word in a sentence ("rolled_back" would read like an identifier). */
 const KIND_LABELS: Record<KeyEventKind, string> = {
+  requested: 'requested',
   submitted: 'submitted',
   approved: 'approved',
   rejected: 'rejected',
@@ -32,6 +33,7 @@ const KIND_LABELS: Record<KeyEventKind, string> = {
 
 /** The verb phrase of "Work order 7 ...": the order is acted on for some kinds and acts itself for others. */
 const KIND_SENTENCES: Record<KeyEventKind, string> = {
+  requested: 'was opened',
   submitted: 'was submitted',
   approved: 'was approved',
   rejected: 'was rejected',
@@ -102,4 +104,32 @@ export function eventJson(event: KeyEvent): KeyEventJson {
     reason: event.reason,
     at: event.at.toISOString(),
   };
+}
+
+/** What the named person is called to do at their step. */
+const CALL_SENTENCES: Record<PersonCall['role'], string> = {
+  plan_author: 'please post the deployment plan',
+  deployer: 'the release is yours to start or stop (/deploy, /abort)',
+  acceptor: 'please check the result and accept it with /accept',
+};
+
+const ROLE_NOUNS: Record<PersonCall['role'], string> = {
+  plan_author: 'plan author',
+  deployer: 'deployer',
+  acceptor: 'result acceptor',
+};
+
+/** The one line that calls a named person to their step, e.g. "@pam, as the result acceptor: please ... ". */
+export function callLine(event: KeyEvent, call: PersonCall): string {
+  return `@${call.login}, as the ${ROLE_NOUNS[call.role]} of ${reference(event)}: ${CALL_SENTENCES[call.role]}.`;
+}
+
+/** The e-mail subject of a call: the event's subject with "your turn" in front. */
+export function callSubject(event: KeyEvent, call: PersonCall): string {
+  return `[Yardmaster] Your turn as ${ROLE_NOUNS[call.role]}: ${release(event) ?? `work order ${event.workOrderId}`} ${KIND_LABELS[event.kind]} (${reference(event)})`;
+}
+
+/** The plain-text body of a call: the line that calls them, then the event as every subscriber reads it. */
+export function callText(event: KeyEvent, call: PersonCall): string {
+  return `${callLine(event, call)}\n\n${eventText(event)}`;
 }

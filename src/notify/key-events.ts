@@ -4,6 +4,9 @@ import type { KeyEventKind } from './types.ts';
 /** The key event of a transition into `toState` for `cause`; undefined for transitions nobody is told of. */
 export function keyEventKindOf(toState: string | null, cause: unknown): KeyEventKind | undefined {
   switch (toState) {
+    case 'requested':
+      // The order's first row (`work_order.opened`): nothing moves into `requested`.
+      return 'requested';
     case 'planned':
       return cause === 'plan-posted' ? 'submitted' : undefined;
     case 'approved':

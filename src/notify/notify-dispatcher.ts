@@ -17,6 +17,7 @@ import { ENVIRONMENT_SET_AUDIT_ACTION } from '../config/types.ts';
 import { environmentNoticeTargets } from './environment-notice-targets.ts';
 import { environmentSetDataSchema, type EnvironmentNotice } from './environment-notice.ts';
 import { keyEventKindOf } from './key-events.ts';
+import { personCalls } from './person-calls.ts';
 import { subscriberTargets } from './subscriber-targets.ts';
 import { NOTIFY_QUEUE, type NotifyJobData, type NotifyTarget } from './notify-queue.ts';
 import type { KeyEvent } from './types.ts';
@@ -71,9 +72,13 @@ export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyD
 
   type ConfigOf = (repoFullName: string, installationId: number) => Promise<RepoConfig | undefined>;
 
-  /** The jobs of a transition that is a key event of a work order, one per subscriber of its environment. */
+  /**
+   * The jobs of a transition (or an order's opening) that is a key event of a work order: one per subscriber of its
+   * environment, and the calls to the person the order names for the step it reached.
+   */
   async function keyEventJobs(row: AuditRow, configOf: ConfigOf): Promise<NotifyJobData[]> {
-    if (row.action !== AUDIT_ACTIONS.transition || row.workOrderId === null) return [];
+    const counted = row.action === AUDIT_ACTIONS.transition || row.action === AUDIT_ACTIONS.opened;
+    if (!counted || row.workOrderId === null) return [];
     const kind = keyEventKindOf(row.toState, causeOf(row));
     if (kind === undefined) return [];
     const order = await getWorkOrder(db, row.workOrderId);
@@ -81,7 +86,8 @@ export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyD
     const config = await configOf(order.repoFullName, order.installationId);
     if (config === undefined) return [];
     const targets = targetsOf(config, order, kind);
-    if (targets.length === 0) return [];
+    const calls = personCalls(config, order, kind);
+    if (targets.length === 0 && calls.length === 0) return [];
     const plan = await currentPlan(db, order.id).catch(() => undefined);
     const event: KeyEvent = {
       id: row.id,
@@ -98,7 +104,10 @@ export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyD
       at: row.at,
       url: orderUrl(options.publicUrl, order.id),
     };
-    return targets.map((target) => ({ event, target }));
+    return [
+      ...targets.map((target) => ({ event, target })),
+      ...calls.map(({ call, target }) => ({ event, target, call })),
+    ];
   }
 
   /** The jobs of an environment-set audit row: its subscribers and the project managers, from the config now. */

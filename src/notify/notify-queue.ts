@@ -39,9 +39,15 @@ export const notifyTargetSchema = z.discriminatedUnion('kind', [
 ]);
 export type NotifyTarget = z.infer<typeof notifyTargetSchema>;
 
-/** A key event of a work order, or an environment-set notice, for one subscriber. */
+/** Set when the job calls a named person to their step rather than telling a subscriber (person-calls.ts). */
+const personCallSchema = z.object({
+  login: z.string().min(1),
+  role: z.enum(['plan_author', 'deployer', 'acceptor']),
+});
+
+/** A key event of a work order (to a subscriber, or calling a named person), or an environment-set notice. */
 export const notifyJobSchema = z.union([
-  z.object({ event: keyEventSchema, target: notifyTargetSchema }),
+  z.object({ event: keyEventSchema, target: notifyTargetSchema, call: personCallSchema.optional() }),
   z.object({ notice: environmentNoticeSchema, target: notifyTargetSchema }),
 ]);
 export type NotifyJobData = z.infer<typeof notifyJobSchema>;

@@ -22,3 +22,9 @@ export interface KeyEvent {
   /** Where people see the order (dashboard URL). */
   url: string;
 }
+
+/** A named person called to their step (the order names them as plan author, deployer or acceptor). */
+export interface PersonCall {
+  login: string;
+  role: 'plan_author' | 'deployer' | 'acceptor';
+}

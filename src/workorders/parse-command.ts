@@ -14,12 +14,18 @@
  * - `/deploy` starts the order now; `/deploy --override-freeze "<reason>"` (or `--override-freeze=<reason>`) also
  *   during a freeze window. `/deploy <env>` (on a pull request) opens a PR deployment for that environment; it takes
  *   no override, because nothing starts before the plan is approved.
+ * - `/deploy <env> plan-author=@carol deployer=@dave acceptor=@pam` names the people of the PR deployment (each
+ *   optional): only they act at their step.
+ * - `--override-named "<reason>"` on `/deploy`, `/abort`, `/rollback`, `/retry-failed` and `/accept`: someone else
+ *   holding the step's role acts instead of the person the order names; the last option of the line, its reason is
+ *   the rest of it (named-options.ts).
  * - `/rollback [version]`: the version is checked like a plan's `version`.
  * - `/retry-failed`, `/unlock`, `/status` take no arguments: `/retry-failed web-2` is refused rather than retrying
  *   more hosts than the author meant.
  */
 import { closestMatch, nameSchema, versionSchema } from '../plan/index.ts';
 import { readTextArgument } from './command-text.ts';
+import { OVERRIDE_NAMED, parsePeopleOptions, splitNamedOverride } from './named-options.ts';
 import type { Command } from './types.ts';
 
 /** The result of reading a comment: a command, no command at all, or a command that cannot be run as written. */
@@ -76,7 +82,7 @@ function parseDeploy(args: string): ArgumentResult {
   if (args.startsWith(OVERRIDE_FREEZE)) return parseOverride(args);
   const [environment = '', ...more] = args.split(/\s+/);
   if (environment.startsWith('-')) {
-    const suggestion = closestMatch(environment.split('=')[0] ?? environment, [OVERRIDE_FREEZE]);
+    const suggestion = closestMatch(environment.split('=')[0] ?? environment, [OVERRIDE_FREEZE, OVERRIDE_NAMED]);
     const hint = suggestion === undefined ? '' : `; did you mean ${suggestion}?`;
     return { ok: false, message: `unknown option ${environment}${hint}` };
   }
@@ -90,8 +96,35 @@ function parseDeploy(args: string): ArgumentResult {
         `once it is approved, start it with /deploy ${OVERRIDE_FREEZE} "<reason>"`,
     };
   }
-  if (more.length > 0) return { ok: false, message: 'takes one environment' };
-  return { ok: true, command: { name: 'open-deployment', environment: name.data } };
+  if (more.length > 0 && more.every((word) => !word.includes('=')))
+    return { ok: false, message: 'takes one environment' };
+  const people = parsePeopleOptions(more);
+  if (!people.ok) return people;
+  const command: Command = { name: 'open-deployment', environment: name.data };
+  return { ok: true, command: more.length === 0 ? command : { ...command, people: people.people } };
+}
+
+type Overridable = Extract<Command, { name: 'deploy' | 'abort' | 'rollback' | 'retry-failed' | 'accept' }>;
+
+const OVERRIDABLE: ReadonlySet<Command['name']> = new Set(['deploy', 'abort', 'rollback', 'retry-failed', 'accept']);
+
+function isOverridable(command: Command): command is Overridable {
+  return OVERRIDABLE.has(command.name);
+}
+
+/** A command's parser that also takes `--override-named "<reason>"` (named-options.ts). */
+function overridable(parse: (args: string) => ArgumentResult): (args: string) => ArgumentResult {
+  return (args) => {
+    const split = splitNamedOverride(args);
+    if (!split.ok) return split;
+    const parsed = parse(split.rest);
+    if (!parsed.ok || split.override === undefined) return parsed;
+    if (!isOverridable(parsed.command)) {
+      return { ok: false, message: `${OVERRIDE_NAMED} is for the steps of a work order, not for opening one` };
+    }
+    const overridden: Overridable = { ...parsed.command, overrideNamed: split.override };
+    return { ok: true, command: overridden };
+  };
 }
 
 function parseRollback(args: string): ArgumentResult {
@@ -124,17 +157,20 @@ const accept = (comment?: string): Command =>
   comment === undefined ? { name: 'accept' } : { name: 'accept', comment };
 const abort = (reason?: string): Command => (reason === undefined ? { name: 'abort' } : { name: 'abort', reason });
 
-const DEPLOY_USAGE = '/deploy [--override-freeze "<reason>"] or, on a pull request, /deploy <environment>';
+const NAMED = `[${OVERRIDE_NAMED} "<reason>"]`;
+const DEPLOY_USAGE =
+  `/deploy [--override-freeze "<reason>"] ${NAMED} or, on a pull request, ` +
+  '/deploy <environment> [plan-author=@login] [deployer=@login] [acceptor=@login]';
 
 // A Map, not an object: `/constructor` must not find Object.prototype.constructor.
 const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, CommandSpec>([
   ['approve', { usage: '/approve [digest-prefix] [comment]', parse: parseApprove }],
   ['reject', { usage: '/reject <reason>', parse: requiredText((reason) => ({ name: 'reject', reason })) }],
-  ['deploy', { usage: DEPLOY_USAGE, parse: parseDeploy }],
-  ['abort', { usage: '/abort [reason]', parse: optionalText(abort) }],
-  ['rollback', { usage: '/rollback [version]', parse: parseRollback }],
-  ['retry-failed', { usage: '/retry-failed', parse: noArguments({ name: 'retry-failed' }) }],
-  ['accept', { usage: '/accept [comment]', parse: optionalText(accept) }],
+  ['deploy', { usage: DEPLOY_USAGE, parse: overridable(parseDeploy) }],
+  ['abort', { usage: `/abort [reason] ${NAMED}`, parse: overridable(optionalText(abort)) }],
+  ['rollback', { usage: `/rollback [version] ${NAMED}`, parse: overridable(parseRollback) }],
+  ['retry-failed', { usage: `/retry-failed ${NAMED}`, parse: overridable(noArguments({ name: 'retry-failed' })) }],
+  ['accept', { usage: `/accept [comment] ${NAMED}`, parse: overridable(optionalText(accept)) }],
   ['lock', { usage: '/lock <reason>', parse: requiredText((reason) => ({ name: 'lock', reason })) }],
   ['unlock', { usage: '/unlock', parse: noArguments({ name: 'unlock' }) }],
   ['status', { usage: '/status', parse: noArguments({ name: 'status' }) }],

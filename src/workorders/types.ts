@@ -70,19 +70,34 @@ export interface ApprovalRecord {
 /** A role of the repo config (`roles:` in .github/yardmaster.yml, camelCase as in RolesConfig). */
 export type RoleName = 'projectManager' | 'developer' | 'ops' | 'deployer' | 'acceptor';
 
+/** The people a work order names for its steps (the issue form, or `/deploy <env>` options); GitHub logins. */
+export interface NamedPeople {
+  planAuthor?: string;
+  deployer?: string;
+  acceptor?: string;
+}
+
+/**
+ * `--override-named "<reason>"`: someone holding the step's role acts instead of the person the order names;
+ * the reason is audited with the named person.
+ */
+export interface NamedOverride {
+  reason: string;
+}
+
 /** A comment command after parsing (see commands.ts for the syntax). */
 export type Command =
   /** `digestPrefix`: the approver names the plan digest they approve (at least 7 hex digits), binding to it. */
   | { name: 'approve'; comment?: string; digestPrefix?: string }
   | { name: 'reject'; reason: string }
   /** `/deploy` on an order: start it now (an approved or scheduled order), optionally during a freeze. */
-  | { name: 'deploy'; overrideFreeze?: { reason: string } }
-  /** `/deploy <env>` on a pull request: open a PR deployment work order for its head commit. */
-  | { name: 'open-deployment'; environment: string }
-  | { name: 'abort'; reason?: string }
-  | { name: 'rollback'; version?: string }
-  | { name: 'retry-failed' }
-  | { name: 'accept'; comment?: string }
+  | { name: 'deploy'; overrideFreeze?: { reason: string }; overrideNamed?: NamedOverride }
+  /** `/deploy <env>` on a pull request: open a PR deployment work order, naming its people if given. */
+  | { name: 'open-deployment'; environment: string; people?: NamedPeople }
+  | { name: 'abort'; reason?: string; overrideNamed?: NamedOverride }
+  | { name: 'rollback'; version?: string; overrideNamed?: NamedOverride }
+  | { name: 'retry-failed'; overrideNamed?: NamedOverride }
+  | { name: 'accept'; comment?: string; overrideNamed?: NamedOverride }
   | { name: 'lock'; reason: string }
   | { name: 'unlock' }
   | { name: 'status' };

@@ -45,6 +45,8 @@ roles:
   ops: [team:ops]
 slack:
   users: { pam: U0PAM }
+email:
+  users: { Quinn: quinn@example.com }
 `;
 
 /** BASE with a staging environment (whose subscribers take environment_set) and production needing 3 approvals. */
@@ -65,6 +67,8 @@ roles:
   ops: [team:ops]
 slack:
   users: { pam: U0PAM }
+email:
+  users: { Quinn: quinn@example.com }
 `;
 
 /** Two problems: approvals on line 5, a port on line 9. */
@@ -403,7 +407,7 @@ describe('a config change landing on the default branch', () => {
     ]);
 
     await harness.notifications?.drain();
-    // pam is mapped to a Slack member: a DM per environment set (team:leads and unmapped quinn cannot be reached).
+    // pam is mapped to a Slack member: a DM per environment set (team:leads cannot be reached; quinn only by e-mail).
     const dms = await recorder.waitFor('chat.postMessage', {
       count: 3,
       where: (call) => call.args.channel === 'U0PAM',
@@ -423,6 +427,18 @@ describe('a config change landing on the default branch', () => {
     const subject = /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(mail.raw)?.[1]?.replace(/\r\n[ \t]+/g, ' ');
     expect(subject).toBe(`[Yardmaster] environment shop/staging is set (${REPO_FULL_NAME})`);
     expect(mail.raw).toContain(`Commit: ${landed}`);
+    // quinn is not on Slack but has an address in email.users (its login matched as GitHub does, case aside).
+    const mailsTo = (address: string): string[] =>
+      mailbox.messages
+        .filter((message) => message.to.includes(address))
+        .map((message) => /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(message.raw)?.[1]?.replace(/\r\n[ \t]+/g, ' ') ?? '')
+        .sort();
+    await waitFor(
+      'three e-mails to quinn',
+      () => Promise.resolve(mailsTo('quinn@example.com').length >= 3 ? true : undefined),
+      20_000,
+    );
+    expect(mailsTo('quinn@example.com')).toEqual(dms.map((call) => String(call.args.text).split('\n')[0]).sort());
 
     // The same delivery again (GitHub's redelivery keeps its id), then the same push as a new delivery (a retry):
     // neither audits nor notifies again.
@@ -451,6 +467,12 @@ describe('a config change landing on the default branch', () => {
       timeoutMs: 20_000,
     });
     expect(mailbox.messages.filter((message) => message.to.includes('qa@example.com'))).toHaveLength(2);
+    await waitFor(
+      'the fourth e-mail to quinn',
+      () => Promise.resolve(mailsTo('quinn@example.com').length >= 4 ? true : undefined),
+      20_000,
+    );
+    expect(mailsTo('quinn@example.com')).toHaveLength(4);
     expect(recorder.callsTo('chat.postMessage').filter((call) => call.args.channel === 'U0PAM')).toHaveLength(4);
   });
 

@@ -427,10 +427,10 @@ describe('refusals', () => {
     await postPlan(13, '4.0.0', 'frozen', '');
     await comment(13, 'dave', '/approve');
     await commentsMatching(harness, 13, /Freeze window/);
-    const plain = await comment(13, 'erin', '/deploy');
+    const plain = await comment(13, 'dave', '/deploy');
     expect(await reactionOn(harness, plain)).toBe('confused');
-    await commentsMatching(harness, 13, /@erin `\/deploy` was refused/);
-    const override = await comment(13, 'erin', '/deploy --override-freeze "hotfix for INC-7"');
+    await commentsMatching(harness, 13, /@dave `\/deploy` was refused/);
+    const override = await comment(13, 'dave', '/deploy --override-freeze "hotfix for INC-7"');
     expect(await reactionOn(harness, override)).toBe('+1');
     expect(await waitForState(13, ['succeeded', 'failed', 'aborted'])).toBe('succeeded');
     await harness.reporter.idle();
@@ -532,8 +532,11 @@ describe('the Rollback button', () => {
       'commands:\n  monitor: { duration: 60s, interval: 200ms, command: "true" }',
     );
     const offering = await checkRunOffering(order, 'rollback', 'monitor');
-    await send(harness, 'check_run', checkRunAction(offering, `yardmaster-order-${order.id}`, 'rollback', 'erin'));
+    await send(harness, 'check_run', checkRunAction(offering, `yardmaster-order-${order.id}`, 'rollback', 'dave'));
     expect(await waitForState(52, ['aborted', 'succeeded', 'failed'])).toBe('aborted');
+    // The order is aborted in the database a moment before the worker's event reaches the reporter: its final
+    // comment shows the reporter has it, and idle() then waits for the labels queued with it.
+    await commentsMatching(harness, 52, /was aborted\*\*/);
     await harness.reporter.idle();
     expect(await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')))).toEqual(before);
     expect(labelsAdded(52)).toEqual(['deploying', 'rolled-back']);

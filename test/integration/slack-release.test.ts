@@ -235,6 +235,13 @@ describe('a release approved from Slack and GitHub', () => {
     expect(String(refusal?.args.text)).toMatch(/Refused for @pam/);
     expect((await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 202 }))?.state).toBe('failed');
 
+    // erin is a deployer too, but the order names dave: her click is refused, naming him.
+    expect((await click(USERS.erin, '1700000300.000002')).status).toBe(200);
+    await harness.slack?.idle();
+    const [named] = await recorder.waitFor('chat.postEphemeral', { where: (call) => call.args.user === USERS.erin });
+    expect(String(named?.args.text)).toContain('Refused for @erin: this work order names @dave as its deployer');
+    expect((await findWorkOrder(harness.deps.db, { repoFullName: REPO_FULL_NAME, number: 202 }))?.state).toBe('failed');
+
     expect((await click(USERS.dave, '1700000301.000001')).status).toBe(200);
     await harness.slack?.idle();
     await waitFor('the rollback to finish', async () => {

@@ -293,7 +293,7 @@ describe('secret_env naming server variables', () => {
       'carol',
       planComment({ environment: 'production', version: '1.0.0', url: pkg.url, sha256: pkg.sha256, more }),
     );
-    const [reply] = await commentsMatching(harness, 1, /@carol|Plan v1/);
+    const [reply] = await commentsMatching(harness, 1, /^@carol |Plan v1/);
     const approval = await comment(1, 'dave', '/approve');
     await reactionOn(harness, approval);
     // Before the fix the approval starts a release: wait for it to end, then look at what the host received.
@@ -319,7 +319,7 @@ describe('a notify webhook naming a server variable as its key', () => {
       'carol',
       planComment({ environment: 'hooked', version: '1.0.0', url: pkg.url, sha256: pkg.sha256 }),
     );
-    const [reply] = await commentsMatching(harness, 2, /@carol|Plan v1/);
+    const [reply] = await commentsMatching(harness, 2, /^@carol |Plan v1/);
     await notificationsDelivered();
     const signedWithServerKey = hookDeliveries.filter((delivery) =>
       verifyWebhookSignature(SERVER_VARIABLES.PRIVATE_KEY, delivery.body, delivery.signature),

@@ -102,11 +102,13 @@ describe('finding 5: an edited comment is attributed to the editor', () => {
     await send(harness, 'issue_comment', issueComment(502, planId, 'dev', plan('1.0.0')));
     await commentsMatching(harness, 502, /Plan v1 checked/);
 
-    // carol (a developer and in team ops) edits dev's plan, then approves "dev's" plan.
+    // carol (a developer and in team ops) edits dev's plan, then approves "dev's" plan. The order names dev as its
+    // plan author, so her edit says why she writes it instead (--override-named, audited).
+    const edited = `--override-named "dev asked me to bump the version"\n\n${plan('1.0.1')}`;
     await send(
       harness,
       'issue_comment',
-      issueComment(502, planId, 'dev', plan('1.0.1'), 'edited', false, { sender: 'carol' }),
+      issueComment(502, planId, 'dev', edited, 'edited', false, { sender: 'carol' }),
     );
     const [summary] = await commentsMatching(harness, 502, /Plan v2 checked/);
     expect(summary).toMatch(/by @carol/);

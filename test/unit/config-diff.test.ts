@@ -169,6 +169,21 @@ describe('diffConfigs', () => {
     expect(diffConfigs(BASE, channel)).toEqual([
       { kind: 'notifications', action: 'changed', subject: 'slack', text: 'slack: channel C0123 → C0999' },
     ]);
+    const mail = edited(
+      'slack: { channel: C0123',
+      'email: { users: { octocat: o@example.com } }\nslack: { channel: C0123',
+    );
+    expect(texts(diffConfigs(BASE, mail))).toEqual(['email: user octocat added']);
+    const moved = valueOf(
+      parseRepoConfig(
+        ARCHITECTURE_CONFIG.replace(
+          'slack: { channel: C0123',
+          'email: { users: { octocat: x@example.com } }\nslack: { channel: C0123',
+        ),
+      ),
+    );
+    expect(texts(diffConfigs(mail, moved))).toEqual(['email: user octocat changed']);
+    expect(texts(diffConfigs(mail, BASE))).toEqual(['email: user octocat removed']);
   });
 
   it('with no config before, everything is added; the summaries group by kind', () => {

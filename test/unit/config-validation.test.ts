@@ -215,7 +215,7 @@ describe('config validation: roles and slack', () => {
     const notify =
       'notify: { events: [deployed], email: [ops], webhooks: [{ url: "ftp://x", secret_env: YM_KEY }, { url: "https://u:p@hooks.example.com/x", secret_env: HOOK }] }';
     expect(problems(configYaml(notify)).map((line) => line.replace(/^line \d+, column \d+, /, ''))).toStrictEqual([
-      `apps.api.environments.qa.notify.events[0]: expected one of submitted, approved, rejected, scheduled, started, failed, rolled_back, succeeded, accepted, environment_set`,
+      `apps.api.environments.qa.notify.events[0]: expected one of requested, submitted, approved, rejected, scheduled, started, failed, rolled_back, succeeded, accepted, environment_set`,
       'apps.api.environments.qa.notify.email[0]: expected an e-mail address like ops@example.com',
       'apps.api.environments.qa.notify.webhooks[0].url: expected an http(s) URL without user:password',
       'apps.api.environments.qa.notify.webhooks[0].secret_env: names starting with YM_ are reserved for Yardmaster',
@@ -228,6 +228,7 @@ describe('config validation: roles and slack', () => {
     );
     expect(parsed.ok && parsed.value.apps.api?.environments.qa?.notify).toStrictEqual({
       events: [
+        'requested',
         'submitted',
         'approved',
         'rejected',

@@ -1,6 +1,6 @@
 /** How a key event reads: e-mail subject and text, webhook JSON, for a complete event and one without a release. */
 import { describe, expect, it } from 'vitest';
-import { eventJson, eventSubject, eventText } from '../../src/notify/event-text.ts';
+import { callLine, callSubject, callText, eventJson, eventSubject, eventText } from '../../src/notify/event-text.ts';
 import type { KeyEvent } from '../../src/notify/types.ts';
 import { keyEvent } from '../helpers/key-events.ts';
 
@@ -103,5 +103,25 @@ describe('eventJson', () => {
       reason: 'Error rate above 5 %\nafter batch 2',
       at: '2026-03-04T05:06:07.000Z',
     });
+  });
+});
+
+describe('calls to named people', () => {
+  it('say whose turn it is and what to do, then the event as every subscriber reads it', () => {
+    const call = { login: 'pam', role: 'acceptor' } as const;
+    expect(callLine(full, call)).toBe(
+      '@pam, as the result acceptor of Codertocat/Hello-World#12: please check the result and accept it with /accept.',
+    );
+    expect(callSubject(full, call)).toBe(
+      '[Yardmaster] Your turn as result acceptor: shop 1.2.0 to production succeeded (Codertocat/Hello-World#12)',
+    );
+    expect(callText(full, call)).toBe(`${callLine(full, call)}\n\n${eventText(full)}`);
+    const opened = { ...bare, kind: 'requested' as const };
+    expect(callSubject(opened, { login: 'carol', role: 'plan_author' })).toBe(
+      '[Yardmaster] Your turn as plan author: work order 7 requested (Codertocat/Hello-World#12)',
+    );
+    expect(callLine(opened, { login: 'dave', role: 'deployer' })).toBe(
+      '@dave, as the deployer of Codertocat/Hello-World#12: the release is yours to start or stop (/deploy, /abort).',
+    );
   });
 });

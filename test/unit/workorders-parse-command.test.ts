@@ -124,7 +124,8 @@ describe('parseCommand: each command', () => {
     });
     expect(messageOf('/deploy --override-freeze')).toBe(
       '/deploy --override-freeze needs a reason, which is recorded. ' +
-        'Usage: /deploy [--override-freeze "<reason>"] or, on a pull request, /deploy <environment>',
+        'Usage: /deploy [--override-freeze "<reason>"] [--override-named "<reason>"] or, on a pull request, ' +
+        '/deploy <environment> [plan-author=@login] [deployer=@login] [acceptor=@login]',
     );
     expect(messageOf('/deploy --override-freeze ""')).toMatch(/^\/deploy --override-freeze needs a reason/);
   });
@@ -152,18 +153,22 @@ describe('parseCommand: each command', () => {
     expect(commandOf('/rollback 2.4.0')).toEqual({ name: 'rollback', version: '2.4.0' });
     expect(commandOf('/rollback v2.4.0-rc_1')).toEqual({ name: 'rollback', version: 'v2.4.0-rc_1' });
     expect(messageOf('/rollback ../../etc')).toBe(
-      "/rollback \"../../etc\": expected a version of 1 to 64 letters, digits, '.', '_' or '-', like 2.4.1. Usage: /rollback [version]",
+      "/rollback \"../../etc\": expected a version of 1 to 64 letters, digits, '.', '_' or '-', like 2.4.1. Usage: /rollback [version] [--override-named \"<reason>\"]",
     );
     expect(messageOf('/rollback ..')).toMatch(/^\/rollback "\.\.": a version cannot be "\." or "\.\."/);
     expect(messageOf(`/rollback ${'9'.repeat(65)}`)).toMatch(/expected a version of 1 to 64/);
-    expect(messageOf('/rollback 2.4.0 2.3.9')).toBe('/rollback takes at most one version. Usage: /rollback [version]');
+    expect(messageOf('/rollback 2.4.0 2.3.9')).toBe(
+      '/rollback takes at most one version. Usage: /rollback [version] [--override-named "<reason>"]',
+    );
   });
 
   it('/retry-failed, /unlock and /status take no arguments', () => {
     expect(commandOf('/retry-failed')).toEqual({ name: 'retry-failed' });
     expect(commandOf('/unlock')).toEqual({ name: 'unlock' });
     expect(commandOf('/status  ')).toEqual({ name: 'status' });
-    expect(messageOf('/retry-failed web-2')).toBe('/retry-failed takes no arguments. Usage: /retry-failed');
+    expect(messageOf('/retry-failed web-2')).toBe(
+      '/retry-failed takes no arguments. Usage: /retry-failed [--override-named "<reason>"]',
+    );
     expect(messageOf('/unlock now')).toBe('/unlock takes no arguments. Usage: /unlock');
     expect(messageOf('/status please')).toBe('/status takes no arguments. Usage: /status');
   });

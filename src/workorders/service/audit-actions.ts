@@ -10,6 +10,7 @@ export const AUDIT_ACTIONS = {
   approvalRecorded: 'approval.recorded',
   startRequested: 'release.start_requested',
   freezeOverride: 'freeze.override',
+  namedOverride: 'named.override',
   abortRequested: 'release.abort_requested',
   lockManual: 'lock.manual',
   unlockManual: 'lock.manual_released',

@@ -22,6 +22,8 @@ export type CommandOutcome =
 export type CommandRefusalReason =
   | 'not-found'
   | 'not-allowed'
+  /** The order names someone else for this step, and no `--override-named` reason was given. */
+  | 'not-named'
   | 'own-plan'
   | 'no-plan'
   | 'unknown-environment'

@@ -14,7 +14,10 @@ export interface WorkOrderForm {
   requirement?: string;
   /** "Scheduled time": the start time asked for; a plan's own `schedule` wins. */
   scheduledAt?: Date;
-  /** Logins named in the form. Informational: who may act is decided by the repo config's roles. */
+  /**
+   * Logins named in the form (or the `/deploy <env>` options): only they act at their step, among the holders of the
+   * step's role (workorders/named-people.ts).
+   */
   planAuthor?: string;
   deployer?: string;
   acceptor?: string;
@@ -158,6 +161,19 @@ async function openPullRequestOrder(
   return { order: inserted, created: true, superseded: open?.id ?? null };
 }
 
+/** Who posts the plan: the named plan author (mentioned), else any developer; and who else the order names. */
+function nextStepSentence(order: WorkOrder): string {
+  const next =
+    order.planAuthor === null
+      ? 'Next: a developer posts the deployment plan.'
+      : `Next: @${order.planAuthor}, the plan author this work order names, posts the deployment plan.`;
+  const named = [
+    order.deployer === null ? undefined : `deployer @${order.deployer}`,
+    order.acceptor === null ? undefined : `acceptor @${order.acceptor}`,
+  ].filter((part) => part !== undefined);
+  return named.length === 0 ? next : `${next} Named: ${named.join(', ')}.`;
+}
+
 /**
  * Opens a work order for an issue (once for its life) or a PR deployment (one open order per PR and environment),
  * if the requester is a project manager. Idempotent: asking again returns the existing order and changes nothing.
@@ -197,7 +213,7 @@ export async function openWorkOrder(
   const { order } = opened;
   const what = order.kind === 'issue' ? `#${order.number}` : `#${order.number} → ${order.environment ?? '?'}`;
   const message = opened.created
-    ? `Work order ${what} opened (${order.state}). Next: a developer posts the deployment plan.`
+    ? `Work order ${what} opened (${order.state}). ${nextStepSentence(order)}`
     : `Work order ${what} already exists (${order.state}).`;
   return { ok: true, created: opened.created, order, superseded: opened.superseded, message };
 }

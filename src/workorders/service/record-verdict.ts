@@ -109,6 +109,12 @@ async function stale(
 
 type Attempt = { retry: true } | { retry: false; result: VerdictResult };
 
+/** The named deployer's call when the start waits for its time: they may start it sooner or stop it. */
+function deployerCall(deployer: string | null): string {
+  if (deployer === null) return '';
+  return ` @${deployer}, the deployer this work order names: /deploy starts it now, /abort stops it.`;
+}
+
 /**
  * Records a verdict and acts on the quorum it leaves, in one transaction: reaching it approves the order (scheduled
  * when its start lies ahead) and queues `release.start`; an approver's rejection rejects the order; a withdrawal that
@@ -209,7 +215,7 @@ export async function recordVerdict(
         moved.push(...started.moved);
         jobId = started.jobId;
         startAfter = started.startAfter;
-        message = `Approved (${describeQuorum(quorum)}). ${startAfter === null ? 'Queued to start now.' : `Scheduled for ${startAfter.toISOString()}.`}`;
+        message = `Approved (${describeQuorum(quorum)}). ${startAfter === null ? 'Queued to start now.' : `Scheduled for ${startAfter.toISOString()}.${deployerCall(locked.deployer)}`}`;
       }
       return {
         retry: false,

@@ -8,6 +8,7 @@ import { eq, sql } from 'drizzle-orm';
 import { appendAudit, workOrders } from '../../db/index.ts';
 import type { Tx } from '../../db/types.ts';
 import type { Plan } from '../../plan/types.ts';
+import type { StandIn } from '../named-people.ts';
 import { evaluateQuorum } from '../quorum.ts';
 import { normalizeLogin } from '../roles.ts';
 import type { Actor, ApprovalRecord, WorkOrderState } from '../types.ts';
@@ -30,6 +31,8 @@ export interface PlanCandidate {
   sourceTime: Date | null;
   /** Store only while this is still the current version's digest (a restatement must not undo a newer plan). */
   replaces?: string;
+  /** The author writes the plan instead of the plan author the order names (`--override-named`): audited. */
+  standIn?: StandIn;
 }
 
 /** What the checks before the transaction found: the digest, the settings it covers, the approvals needed. */
@@ -192,6 +195,15 @@ export async function storePlanVersion(
     if (previous?.digest === checked.digest) return { kind: 'unchanged', row: previous };
     const version: NewVersion = { order, candidate, checked, previous, actor };
     const row = await insertVersion(tx, version);
+    if (candidate.standIn !== undefined) {
+      await appendAudit(tx, {
+        actor: candidate.author,
+        action: AUDIT_ACTIONS.namedOverride,
+        workOrderId: orderId,
+        reason: candidate.standIn.reason,
+        data: { command: 'write-plan', role: candidate.standIn.role, named: candidate.standIn.named, seq: row.seq },
+      });
+    }
     const dropped = previous === undefined ? [] : approversOf(await approvalRecords(tx, orderId), previous.digest);
     const replanned = await replan(tx, deps, { ...version, row, dropped });
     const started =

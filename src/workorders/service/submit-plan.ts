@@ -17,6 +17,8 @@ import {
   type PlanFieldLocator,
 } from '../../policy/index.ts';
 import { authorize } from '../authorize.ts';
+import { planCommentOverride } from '../named-options.ts';
+import { checkNamedPerson, namedPeopleOf } from '../named-people.ts';
 import type { Actor } from '../types.ts';
 import { authorizationContextFor } from './order-policy.ts';
 import { userActor } from './audit-actions.ts';
@@ -63,7 +65,7 @@ export type SubmitPlanResult =
     }
   | Refusal<'no-plan' | 'several-plans' | 'plan-in-list'>
   | (Refusal<'invalid-plan' | 'invalid-targets' | 'policy-refused'> & { issues: SourceIssue[] })
-  | Refusal<'not-found' | 'not-allowed' | 'environment-mismatch' | 'wrong-state'>;
+  | Refusal<'not-found' | 'not-allowed' | 'not-named' | 'environment-mismatch' | 'wrong-state'>;
 
 type PlanTargets = Extract<ResolvedTargets, { ok: true }>;
 
@@ -168,8 +170,13 @@ export async function submitPlan(
   if (!parsed.ok) return { ok: false, reason: 'invalid-plan', message: 'the plan has errors', issues: parsed.issues };
   const allowed = await authorize({ name: 'write-plan' }, input.author, authorizationContextFor(context, undefined));
   if (!allowed.ok) return { ok: false, reason: 'not-allowed', message: allowed.message };
+  const order = await getWorkOrder(deps.db, input.order.id);
+  if (order === undefined) return { ok: false, reason: 'not-found', message: `no work order ${input.order.id}` };
+  const override = planCommentOverride(input.markdown);
+  const named = checkNamedPerson({ name: 'write-plan' }, input.author, namedPeopleOf(order), override);
+  if (!named.ok) return { ok: false, reason: 'not-named', message: named.message };
   const author = input.author.replace(/^@/, '');
-  return storePlan(
+  const stored = await storePlan(
     deps,
     input.order.id,
     {
@@ -179,11 +186,16 @@ export async function submitPlan(
       commentId: input.commentId,
       commitSha: input.commitSha ?? null,
       sourceTime: input.at ?? null,
+      ...(named.standIn === undefined ? {} : { standIn: named.standIn }),
     },
     context,
     userActor(author),
     planFieldLocator(parsed.block),
   );
+  const { standIn } = named;
+  if (!stored.ok || stored.outcome !== 'stored' || standIn === undefined) return stored;
+  const instead = `Written instead of @${standIn.named}, the plan author this work order names: ${standIn.reason} (recorded).`;
+  return { ...stored, message: `${stored.message}\n\n${instead}` };
 }
 
 export interface RefreshPlanInput {

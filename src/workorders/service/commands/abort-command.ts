@@ -6,7 +6,7 @@ import { userActor } from '../audit-actions.ts';
 import { refused, type CommandResult } from '../command-result.ts';
 import { lockWorkOrder } from '../order-store.ts';
 import { withdrawStartJob } from '../start-jobs.ts';
-import { authorizeCommand, wrongState, type CommandCall } from './command-input.ts';
+import { auditStandIn, authorizeCommand, wrongState, type CommandCall } from './command-input.ts';
 
 type Abort = Extract<Command, { name: 'abort' }>;
 
@@ -30,11 +30,12 @@ export async function abortCommand(call: CommandCall<Abort>): Promise<CommandRes
         actor: userActor(actor),
         reason: reason ?? 'aborted before the start',
       });
+      const standIn = await auditStandIn(tx, call, authorized.value);
       return {
         ok: true,
         command: 'abort',
         outcome: 'aborted',
-        message: `Aborted before it started${reason === undefined ? '' : `: ${reason}`}.`,
+        message: `Aborted before it started${reason === undefined ? '' : `: ${reason}`}.${standIn}`,
         moved: [aborted.moved],
       };
     }
@@ -47,11 +48,12 @@ export async function abortCommand(call: CommandCall<Abort>): Promise<CommandRes
           `@${pending.actor} already asked to abort; the release is stopping`,
         );
       await requestAbort(tx, order.id, actor, reason);
+      const standIn = await auditStandIn(tx, call, authorized.value);
       return {
         ok: true,
         command: 'abort',
         outcome: 'abort-requested',
-        message: 'Abort requested: the release stops and rolls back the hosts it switched.',
+        message: `Abort requested: the release stops and rolls back the hosts it switched.${standIn}`,
         moved: [],
       };
     }

@@ -4,7 +4,7 @@ import { applyCheckedTransition } from '../apply-transition.ts';
 import { userActor } from '../audit-actions.ts';
 import { refused, type CommandResult } from '../command-result.ts';
 import { lockWorkOrder } from '../order-store.ts';
-import { authorizeCommand, wrongState, type CommandCall } from './command-input.ts';
+import { auditStandIn, authorizeCommand, wrongState, type CommandCall } from './command-input.ts';
 
 type Accept = Extract<Command, { name: 'accept' }>;
 
@@ -22,11 +22,12 @@ export async function acceptCommand(call: CommandCall<Accept>): Promise<CommandR
       actor: userActor(call.input.actor),
       reason: comment ?? 'accepted',
     });
+    const standIn = await auditStandIn(tx, call, authorized.value);
     return {
       ok: true,
       command: 'accept',
       outcome: 'accepted',
-      message: `Accepted by @${call.input.actor.replace(/^@/, '')}.`,
+      message: `Accepted by @${call.input.actor.replace(/^@/, '')}.${standIn}`,
       moved: [moved.moved],
     };
   });

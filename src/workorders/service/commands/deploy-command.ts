@@ -7,7 +7,7 @@ import { environmentFreeze } from '../order-policy.ts';
 import { lockWorkOrder } from '../order-store.ts';
 import { START_QUEUE } from '../release-jobs.ts';
 import { queueStartJob } from '../start-jobs.ts';
-import { authorizeCommand, requirePlan, wrongState, type CommandCall } from './command-input.ts';
+import { auditStandIn, authorizeCommand, requirePlan, wrongState, type CommandCall } from './command-input.ts';
 
 type Deploy = Extract<Command, { name: 'deploy' }>;
 
@@ -69,10 +69,11 @@ export async function deployCommand(call: CommandCall<Deploy>): Promise<CommandR
       reason: overriding === undefined ? 'start now' : `start now despite the freeze: ${overriding.reason}`,
       data: { jobId, digest: stored.row.digest },
     });
+    const standIn = await auditStandIn(tx, call, authorized.value);
     const message =
       overriding === undefined
         ? `Starting ${target.app} ${stored.plan.version} on ${target.environment} now.`
         : `Starting ${target.app} ${stored.plan.version} on ${target.environment} now despite the freeze (${freeze.state.frozen ? freeze.state.window : ''}): ${overriding.reason}.`;
-    return { ok: true, command: 'deploy', outcome: 'start-queued', message, moved: [], jobId };
+    return { ok: true, command: 'deploy', outcome: 'start-queued', message: `${message}${standIn}`, moved: [], jobId };
   });
 }

@@ -8,7 +8,7 @@ import { approvalRecords } from '../approvals-store.ts';
 import { describeQuorum, evaluateOrderQuorum, lookupApprovers } from '../order-quorum.ts';
 import { lockWorkOrder } from '../order-store.ts';
 import { queueStartJob } from '../start-jobs.ts';
-import { authorizeCommand, requirePlan, wrongState, type CommandCall } from './command-input.ts';
+import { auditStandIn, authorizeCommand, requirePlan, wrongState, type CommandCall } from './command-input.ts';
 
 type Retry = Extract<Command, { name: 'retry-failed' }>;
 
@@ -57,11 +57,12 @@ export async function retryCommand(call: CommandCall<Retry>): Promise<CommandRes
       digest: planned.stored.row.digest,
       retry: true,
     });
+    const standIn = await auditStandIn(tx, call, authorized.value);
     return {
       ok: true,
       command: 'retry-failed',
       outcome: 'retry-queued',
-      message: 'Retrying the hosts that failed.',
+      message: `Retrying the hosts that failed.${standIn}`,
       moved: [moved.moved],
       jobId,
     };

@@ -7,7 +7,7 @@ import { userActor } from '../audit-actions.ts';
 import { refused, type CommandResult } from '../command-result.ts';
 import { lockWorkOrder } from '../order-store.ts';
 import { ROLLBACK_QUEUE } from '../release-jobs.ts';
-import { authorizeCommand, requirePlan, wrongState, type CommandCall } from './command-input.ts';
+import { auditStandIn, authorizeCommand, requirePlan, wrongState, type CommandCall } from './command-input.ts';
 
 type Rollback = Extract<Command, { name: 'rollback' }>;
 
@@ -53,11 +53,12 @@ export async function rollbackCommand(call: CommandCall<Rollback>): Promise<Comm
           `@${pending.actor} already asked to stop; the release is rolling back`,
         );
       await requestAbort(tx, locked.id, call.input.actor.replace(/^@/, ''), 'rollback requested while the release ran');
+      const standIn = await auditStandIn(tx, call, authorized.value);
       return {
         ok: true,
         command: 'rollback',
         outcome: 'abort-requested',
-        message: 'Rolling back: the release stops and every host it switched returns to the release before.',
+        message: `Rolling back: the release stops and every host it switched returns to the release before.${standIn}`,
         moved: [],
       };
     }
@@ -81,11 +82,12 @@ export async function rollbackCommand(call: CommandCall<Rollback>): Promise<Comm
       { tx },
     );
     const where = `${planned.target.app}/${planned.target.environment}`;
+    const standIn = await auditStandIn(tx, call, authorized.value);
     return {
       ok: true,
       command: 'rollback',
       outcome: 'rollback-queued',
-      message: `Rolling ${where} back to ${version ?? 'the release before this one'}.`,
+      message: `Rolling ${where} back to ${version ?? 'the release before this one'}.${standIn}`,
       moved: [moved.moved],
       ...(jobId === null ? {} : { jobId }),
     };
