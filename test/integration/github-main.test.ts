@@ -51,7 +51,9 @@ describe('node src/main.ts', () => {
     expect(main.output()).toContain('WEBHOOK_SECRET: required when APP_ID is set');
   });
 
-  it('serves the App: health, a signed delivery answered through GitHub, a clean stop on SIGTERM', async () => {
+  it('serves the App: health, a signed delivery answered through GitHub, a clean stop on SIGTERM', {
+    timeout: 90_000,
+  }, async () => {
     const secret = 'main-test-secret';
     const main = startMain(
       {
@@ -69,7 +71,9 @@ describe('node src/main.ts', () => {
       work,
     );
     try {
-      const line = await main.waitForLine((text) => text.includes('"msg":"listening"'));
+      // A first start on a new embedded database creates it and applies every migration: ~10 s of CPU here, far
+      // more in wall-clock time while other test files share the two cores.
+      const line = await main.waitForLine((text) => text.includes('"msg":"listening"'), 45_000);
       const port = Number(/"port":(\d+)/.exec(line)?.[1]);
       const url = `http://127.0.0.1:${port}`;
       expect((await fetch(`${url}/healthz`)).status).toBe(200);

@@ -39,7 +39,9 @@ afterAll(async () => {
 });
 
 describe.each(['pglite', 'postgres'] as const)('node src/main.ts on %s', (backend) => {
-  it('serves health and readiness, handles a signed delivery, refuses a forged one, stops on SIGTERM with 0', async () => {
+  it('serves health and readiness, handles a signed delivery, refuses a forged one, stops on SIGTERM with 0', {
+    timeout: 90_000,
+  }, async () => {
     const secret = `runtime-${backend}`;
     const database: Record<string, string> =
       backend === 'postgres'
@@ -62,7 +64,8 @@ describe.each(['pglite', 'postgres'] as const)('node src/main.ts on %s', (backen
       work,
     );
     try {
-      const line = await main.waitForLine((text) => text.includes('"msg":"listening"'), 30_000);
+      // A new embedded database is created and migrated first (see github-main.test.ts).
+      const line = await main.waitForLine((text) => text.includes('"msg":"listening"'), 45_000);
       const url = `http://127.0.0.1:${Number(/"port":(\d+)/.exec(line)?.[1])}`;
       expect(main.output()).toContain(
         backend === 'postgres' ? '"database":"postgres"' : `"database":"pglite:${join(work, 'pglite')}"`,
