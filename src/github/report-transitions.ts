@@ -3,7 +3,7 @@
  * resumed, and the `/rollback` check run.
  */
 import type { WorkerEvent } from '../dispatch/index.ts';
-import { inlineCode } from './markdown.ts';
+import { codeBlock, inlineCode } from './markdown.ts';
 import { outcomeComment, queueComment, startedComment } from './report-comments.ts';
 import type { ReportContext } from './report-context.ts';
 import { queueLabels, STATE_LABELS } from './report-labels.ts';
@@ -68,8 +68,9 @@ export function onTransition(ctx: ReportContext, t: ReportTarget, report: OrderR
     }
     case 'planned': {
       // A worker sends an order back to planned only when the repo config changed after approval: say what changed.
+      // The reason quotes config values (commands, env): fenced, so a mention or Markdown in them stays inert.
       const again = `Review the change and approve again (\`/approve <digest>\` binds to that digest).`;
-      const body = `**Approval needed again.** ${event.reason}. ${again}`;
+      const body = `**Approval needed again.**\n\n${codeBlock(event.reason)}\n\n${again}`;
       queueComment(ctx, t, report, body);
       return;
     }

@@ -72,7 +72,8 @@ function configYaml(web: HostEntry, stage: HostEntry, productionPostDeploy: stri
 }
 
 const APPROVED_POST_DEPLOY = 'echo production post_deploy > post.marker';
-const PUSHED_POST_DEPLOY = 'echo changed post_deploy > post.marker';
+// An @mention and backticks in a config value must stay inert in the bot's comment (no ping, no broken Markdown).
+const PUSHED_POST_DEPLOY = 'echo changed post_deploy > post.marker # @acme/ops `rendered`';
 
 let fleet: SshdFleet;
 let work: string;
@@ -213,6 +214,10 @@ describe('commands from the repo config', () => {
     // Production's did: nothing ran, and the order needs approval again, saying what changed.
     const [notice] = await commentsMatching(harness, 1401, /Approval needed again/);
     expect(notice).toContain(`commands.post_deploy: ["${APPROVED_POST_DEPLOY}"] → ["${PUSHED_POST_DEPLOY}"]`);
+    // The reason is quoted in a fenced block (src/github/markdown.ts): outside code, nothing of the config is left.
+    const outsideCode = (notice ?? '').replace(/^(`{3,})text\n[\s\S]*?\n\1$/gm, '');
+    expect(outsideCode).not.toContain('@acme/ops');
+    expect(outsideCode).toContain('**Approval needed again.**');
     expect(await waitForState(1401, ['planned', 'succeeded', 'failed', 'running'])).toBe('planned');
     expect(await liveTarget(web.deployTo ?? '')).toBeNull();
 
