@@ -15,7 +15,7 @@
  *   during a freeze window. `/deploy <env>` (on a pull request) opens a PR deployment for that environment; it takes
  *   no override, because nothing starts before the plan is approved.
  * - `/rollback [version]`: the version is checked like a plan's `version`.
- * - `/retry-failed`, `/unlock`, `/status` take no arguments: `/retry-failed web-2` is refused rather than retrying
+ * - `/retry-failed`, `/unlock`, `/preflight`, `/status` take no arguments: `/retry-failed web-2` is refused rather than retrying
  *   more hosts than the author meant.
  */
 import { closestMatch, nameSchema, versionSchema } from '../plan/index.ts';
@@ -137,6 +137,7 @@ const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, CommandSpec>(
   ['accept', { usage: '/accept [comment]', parse: optionalText(accept) }],
   ['lock', { usage: '/lock <reason>', parse: requiredText((reason) => ({ name: 'lock', reason })) }],
   ['unlock', { usage: '/unlock', parse: noArguments({ name: 'unlock' }) }],
+  ['preflight', { usage: '/preflight', parse: noArguments({ name: 'preflight' }) }],
   ['status', { usage: '/status', parse: noArguments({ name: 'status' }) }],
 ]);
 

@@ -43,7 +43,7 @@ beforeAll(async () => {
   }
   [fleet, bare] = await Promise.all([startSshdFleet(2), startSshdFleet(1, { extraConfig: [`SetEnv PATH=${binDir}`] })]);
   v1 = await buildPackage(join(work, 'pkgs'), '1.0.0');
-  server = createServer((request, response) => {
+  server = createServer((_request, response) => {
     // 5 MiB announced: the HEAD's content-length is what pre-flight goes by for a pulled package.
     response.writeHead(200, { 'content-type': 'application/gzip', 'content-length': String(5 * 1024 * 1024) }).end();
   });
