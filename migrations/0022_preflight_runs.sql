@@ -16,4 +16,13 @@ CREATE TABLE "preflight_runs" (
 --> statement-breakpoint
 ALTER TABLE "preflight_runs" ADD CONSTRAINT "preflight_runs_work_order_id_work_orders_id_fk" FOREIGN KEY ("work_order_id") REFERENCES "public"."work_orders"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 -- A pre-flight's progress shows live on its order's page (and on pages that follow orders) like the order's other rows.
-CREATE TRIGGER "preflight_runs_dashboard_notify" AFTER INSERT OR UPDATE ON "preflight_runs" FOR EACH ROW EXECUTE FUNCTION "dashboard_notify_order"();
+-- Its own function: dashboard_notify_order reads columns (NEW.data) this table does not have.
+CREATE FUNCTION "dashboard_notify_preflight"() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('yardmaster_dashboard', 'order:' || NEW.work_order_id::text);
+  RETURN NULL;
+END;
+$$;
+--> statement-breakpoint
+CREATE TRIGGER "preflight_runs_dashboard_notify" AFTER INSERT OR UPDATE ON "preflight_runs" FOR EACH ROW EXECUTE FUNCTION "dashboard_notify_preflight"();

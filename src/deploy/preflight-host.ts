@@ -61,7 +61,7 @@ function lockCheck(state: HostStateLines): PreflightCheck {
 
 function writableCheck(state: HostStateLines): PreflightCheck {
   const value = stateValue(state, 'writable') ?? 'no the script did not answer';
-  if (value.startsWith('yes')) return { ok: true, detail: value === 'yes' ? 'yes' : value.slice(4) };
+  if (value.startsWith('yes')) return { ok: true, detail: value };
   return { ok: false, detail: value.replace(/^no /, '') };
 }
 
