@@ -34,9 +34,17 @@ export function preflightBlock(view: PreflightView | undefined, required: boolea
     text =
       lines.length === 0
         ? `*Pre-flight*${must}: ❌ failed: ${escape(view.message ?? 'no host was checked')}`
-        : `*Pre-flight*${must}: ❌ failed on ${escape(view.hosts.filter((host) => !host.ok).map((host) => host.host).join(', '))}\n${lines.join('\n')}`;
+        : `*Pre-flight*${must}: ❌ failed on ${escape(
+            view.hosts
+              .filter((host) => !host.ok)
+              .map((host) => host.host)
+              .join(', '),
+          )}\n${lines.join('\n')}`;
     text += '\nFix the hosts, then run `/preflight` on the work order.';
   }
   const limit = BLOCK_KIT_LIMITS.sectionText;
-  return { type: 'section', text: { type: 'mrkdwn', text: text.length <= limit ? text : `${text.slice(0, limit - 1)}…` } };
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: text.length <= limit ? text : `${text.slice(0, limit - 1)}…` },
+  };
 }
