@@ -20,7 +20,7 @@ export type PreflightJobCheck =
 /** Decides whether the job runs (see {@link PreflightJobCheck}). */
 export async function checkPreflightJob(ctx: RunSources, data: PreflightJobData): Promise<PreflightJobCheck> {
   const row = await preflightOf(ctx.db, data.workOrderId, data.digest);
-  if (row === undefined || row.attempt !== data.attempt || row.status !== 'pending') return { kind: 'skip' };
+  if (row?.attempt !== data.attempt || row.status !== 'pending') return { kind: 'skip' };
   const fail = async (message: string): Promise<PreflightJobCheck> => ({
     kind: 'done',
     view: await recordPreflightResult(ctx.db, { ...data, report: { message } }),
