@@ -37,7 +37,8 @@ export function preflightTable(view: PreflightView): string {
     const cells = PREFLIGHT_CHECKS.map((name) => {
       const check = host.checks[name];
       if (check === undefined) return '–';
-      return `${check.ok ? '✅' : '❌'} ${cell(clipText(check.detail, CELL_CHARS))}`;
+      // In <code>: details quote what hosts hold (a lock's owner file), where a mention or Markdown must stay inert.
+      return `${check.ok ? '✅' : '❌'} <code>${cell(clipText(check.detail, CELL_CHARS))}</code>`;
     });
     return `| ${cell(host.host)} | ${cells.join(' | ')} |`;
   });

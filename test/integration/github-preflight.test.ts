@@ -147,11 +147,11 @@ describe('pre-flight on a work order', () => {
       '| Host | connect / key | deploy_to writable | free disk vs needed | tools | current release | lock |',
     );
     expect(failed.output.summary).toContain(
-      `| ${second.name} | ✅ connected, key ${second.hostKey ?? ''} | ❌ ${blocked} is not writable by ${fleet.user} |`,
+      `| ${second.name} | ✅ <code>connected, key ${second.hostKey ?? ''}</code> | ❌ <code>${blocked} is not writable by ${fleet.user}</code> |`,
     );
     expect(failed.output.summary).toMatch(
       new RegExp(
-        `\\| ${first.name} \\| ✅ connected.* \\| ✅ yes \\(created at the first release under .*\\) \\| ✅ .* MiB free, 1\\.0 MiB needed \\| ✅ all present \\| ✅ none yet \\(first release\\) \\| ✅ none \\|`,
+        `\\| ${first.name} \\| ✅ <code>connected.*</code> \\| ✅ <code>yes \\(created at the first release under .*\\)</code> \\| ✅ <code>.* MiB free, 1\\.0 MiB needed</code> \\| ✅ <code>all present</code> \\| ✅ <code>none yet \\(first release\\)</code> \\| ✅ <code>none</code> \\|`,
       ),
     );
     const updated = await replyUpdate(/Pre-flight:\*\* ❌ failed on host-2/);
@@ -176,7 +176,7 @@ describe('pre-flight on a work order', () => {
     const passed = await preflightCheckRun(2);
     expect(passed.conclusion).toBe('success');
     expect(passed.output.title).toBe('pre-flight passed on 2 hosts');
-    expect(passed.output.summary).toContain(`| ${second.name} | ✅ connected`);
+    expect(passed.output.summary).toContain(`| ${second.name} | ✅ <code>connected`);
     await replyUpdate(/Pre-flight:\*\* ✅ passed on 2 hosts/);
 
     // Passed: the approval given now counts, and the release runs.
