@@ -32,6 +32,7 @@ const environmentFields = strictObject(
     secret_env: z.array(envNameSchema, { error: 'expected a list of variable names' }).default([]),
     transfer: transferSchema.optional(),
     slack_channel: slackChannelSchema.optional(),
+    preflight: z.enum(['required', 'optional'], { error: 'expected required or optional' }).optional(),
     notify: notifySchema.optional(),
     commands: commandSettingsSchema.optional(),
   },
@@ -53,6 +54,7 @@ function toEnvironment(name: string, fields: z.output<typeof environmentFields>)
   if (fields.slack_channel !== undefined) environment.slackChannel = fields.slack_channel;
   if (fields.notify !== undefined) environment.notify = fields.notify;
   if (fields.commands !== undefined) environment.commands = fields.commands;
+  if (fields.preflight !== undefined) environment.preflight = fields.preflight;
   return environment;
 }
 

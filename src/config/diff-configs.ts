@@ -161,6 +161,8 @@ function environmentChanges(subject: string, before: EnvironmentConfig, after: E
     ...listChanges('environments', subject, 'secret_env', before.secretEnv, after.secretEnv),
     ...commandChanges(subject, before.commands, after.commands),
     ...fieldChange('approvals', subject, 'approvals', before.approvals, after.approvals),
+    // Absent and `optional` mean the same: approvals do not wait for the pre-flight.
+    ...fieldChange('approvals', subject, 'preflight', before.preflight ?? 'optional', after.preflight ?? 'optional'),
     ...listChanges('roles', subject, 'approvers', before.approvers, after.approvers),
     ...listChanges('freeze', subject, 'freeze window', before.freeze, after.freeze),
     ...fieldChange('notifications', subject, 'slack_channel', before.slackChannel, after.slackChannel),

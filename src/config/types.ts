@@ -72,6 +72,11 @@ export interface EnvironmentConfig {
   transfer?: TransferMethod;
   /** Where this environment's approval messages go (else `slack.channel`). */
   slackChannel?: string;
+  /**
+   * `preflight: required`: approvals are refused until the current plan's pre-flight (the check stage, read-only, on
+   * every host) has passed. Absent (or `optional`): pre-flight runs and is shown, but approvals do not wait for it.
+   */
+  preflight?: 'required' | 'optional';
   /** Who hears of this environment's key events. */
   notify?: NotifyConfig;
   /** Commands of the stages it names, over the app's (and under a plan's, where the operator's policy allows). */

@@ -34,6 +34,7 @@ export {
   lanes,
   notifyCursor,
   planVersions,
+  preflightRuns,
   releases,
   secrets,
   slackMessages,

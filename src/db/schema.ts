@@ -29,6 +29,7 @@ import {
   APPROVAL_SOURCES,
   APPROVAL_VERDICTS,
   HOST_OUTCOMES,
+  PREFLIGHT_STATUSES,
   RELEASE_STATUSES,
   STAGE_EVENT_RESULTS,
   STAGE_EVENT_STAGES,
@@ -259,6 +260,36 @@ export const approvals = pgTable(
       .where(sql`${t.verdict} = 'approved'`),
     check('approvals_source_ck', oneOf(t.source, APPROVAL_SOURCES)),
     check('approvals_verdict_ck', oneOf(t.verdict, APPROVAL_VERDICTS)),
+  ],
+);
+
+/**
+ * The pre-flight of an order's plan version (one row per order and digest; `/preflight` runs it again as the next
+ * attempt): the check stage, read-only, on every host. `hosts` is the engine's per-host report; `message` says why
+ * it could not reach the hosts (the package, the config) or what the free-space rule went by.
+ */
+export const preflightRuns = pgTable(
+  'preflight_runs',
+  {
+    id: id(),
+    workOrderId: bigint('work_order_id', { mode: 'number' })
+      .notNull()
+      .references(() => workOrders.id),
+    digest: text('digest').notNull(),
+    /** Counts runs of this digest's pre-flight: a job's result is stored only if it is still the latest attempt. */
+    attempt: integer('attempt').notNull().default(1),
+    status: text('status', { enum: PREFLIGHT_STATUSES }).notNull().default('pending'),
+    hosts: jsonb('hosts').$type<unknown[]>().notNull().default([]),
+    message: text('message'),
+    requestedBy: text('requested_by').notNull(),
+    /** The plan reply comment on GitHub, whose pre-flight section is edited when the result arrives. */
+    replyCommentId: bigint('reply_comment_id', { mode: 'number' }),
+    requestedAt: timestamptz('requested_at').notNull().defaultNow(),
+    finishedAt: timestamptz('finished_at'),
+  },
+  (t) => [
+    unique('preflight_runs_order_digest_uq').on(t.workOrderId, t.digest),
+    check('preflight_runs_status_ck', oneOf(t.status, PREFLIGHT_STATUSES)),
   ],
 );
 

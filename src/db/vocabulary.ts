@@ -44,6 +44,10 @@ export type ApprovalSource = (typeof APPROVAL_SOURCES)[number];
 export const APPROVAL_VERDICTS = ['approved', 'rejected', 'revoked'] as const;
 export type ApprovalVerdict = (typeof APPROVAL_VERDICTS)[number];
 
+/** Where a plan version's pre-flight is: queued or running, every host ready, or some check failed. */
+export const PREFLIGHT_STATUSES = ['pending', 'passed', 'failed'] as const;
+export type PreflightStatus = (typeof PREFLIGHT_STATUSES)[number];
+
 /** An issue with the `work-order` label, or a `/deploy <env>` on a pull request. */
 export const WORK_ORDER_KINDS = ['issue', 'pull_request'] as const;
 export type WorkOrderKind = (typeof WORK_ORDER_KINDS)[number];

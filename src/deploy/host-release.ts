@@ -13,6 +13,7 @@ import { versionFromLinkTarget } from './release-layout.ts';
 import { formatReleaseLogEntry, lastGoodVersion, parseReleaseLog } from './releases-log.ts';
 import { sleep } from './sleep.ts';
 import { runStage, skipStages } from './stage-runner.ts';
+import { DOWNLOADERS, requiredCommands } from './stage-tools.ts';
 import { STAGES, type StageName } from './types.ts';
 
 /**
@@ -20,9 +21,6 @@ import { STAGES, type StageName } from './types.ts';
  * per two ssh packets for every host; 512 KiB fills sixteen packets per read (the channel window is 2 MiB).
  */
 const STREAM_READ_BYTES = 512 * 1024;
-const REQUIRED_COMMANDS = ['tar', 'mv', 'ln', 'readlink', 'df', 'rm', 'mkdir', 'sha256sum'] as const;
-/** `transfer: pull` downloads with the first of these the host has. */
-const DOWNLOADERS = ['curl', 'wget'] as const;
 
 /** The variables plan commands see for `version` with `previous` as the one it replaces. */
 export function commandContext(ctx: HostRunContext, version: string, previous: string | null): CommandContext {
@@ -58,17 +56,12 @@ function checkNeeds(delivery: PackageDelivery): {
 } {
   if (delivery.transfer === 'pull') {
     // The size is unknown until the host has the package: the fetch checks the space to unpack it then.
-    const required = [...REQUIRED_COMMANDS, 'od', 'wc', 'tr'];
-    return {
-      neededKb: 1024,
-      requiredCommands: delivery.pull.gzip ? [...required, 'gzip'] : required,
-      downloaders: DOWNLOADERS,
-    };
+    return { neededKb: 1024, requiredCommands: requiredCommands('pull', delivery.pull.gzip), downloaders: DOWNLOADERS };
   }
   const { pkg } = delivery;
   return {
     neededKb: Math.ceil((pkg.size * 3) / 1024) + 1024,
-    requiredCommands: pkg.gzip ? [...REQUIRED_COMMANDS, 'gzip'] : REQUIRED_COMMANDS,
+    requiredCommands: requiredCommands('push', pkg.gzip),
   };
 }
 

@@ -5,6 +5,15 @@
 export { clipText } from './clip-text.ts';
 export { type HostInventoryReport, inspectEnvironment } from './inspect-environment.ts';
 export { type PackageAccess } from './package-source.ts';
+export { preflightEnvironment, type PreflightOptions, type PreflightRequest } from './preflight-environment.ts';
+export {
+  PREFLIGHT_CHECK_TITLES,
+  PREFLIGHT_CHECKS,
+  type PreflightCheck,
+  type PreflightCheckName,
+  type PreflightHostReport,
+  type PreflightReport,
+} from './preflight-types.ts';
 export { versionFromLinkTarget } from './release-layout.ts';
 export { retryRelease, type RetrySource } from './retry-release.ts';
 export {

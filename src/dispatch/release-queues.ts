@@ -1,13 +1,27 @@
 /**
  * The pg-boss settings of the order lifecycle's queues (their jobs are defined in the work-order service's
- * release-jobs.ts): `release.start` and `release.rollback`. Open the queue with
+ * release-jobs.ts): `release.start`, `release.rollback` and `preflight.run`. Open the queue with
  * `openQueue(database, { queues: RELEASE_QUEUES })` in every process that sends or works them.
  */
-import { ROLLBACK_QUEUE, START_QUEUE, rollbackJobSchema, startJobSchema } from '../workorders/service/index.ts';
+import {
+  PREFLIGHT_QUEUE,
+  ROLLBACK_QUEUE,
+  START_QUEUE,
+  preflightJobSchema,
+  rollbackJobSchema,
+  startJobSchema,
+} from '../workorders/service/index.ts';
 import type { Queue } from './types.ts';
 
-export { ROLLBACK_QUEUE, START_QUEUE, rollbackJobSchema, startJobSchema } from '../workorders/service/index.ts';
-export type { RollbackJobData, StartJobData } from '../workorders/service/index.ts';
+export {
+  PREFLIGHT_QUEUE,
+  ROLLBACK_QUEUE,
+  START_QUEUE,
+  preflightJobSchema,
+  rollbackJobSchema,
+  startJobSchema,
+} from '../workorders/service/index.ts';
+export type { PreflightJobData, RollbackJobData, StartJobData } from '../workorders/service/index.ts';
 
 const SIX_HOURS = 6 * 3600;
 
@@ -30,6 +44,13 @@ export const RELEASE_QUEUES = {
     retryDelaySeconds: 5,
     expireInSeconds: SIX_HOURS,
     heartbeatSeconds: 60,
+  },
+  /** Pre-flight reads hosts only: a failed handler is retried once; every host is bounded, so ten minutes is ample. */
+  [PREFLIGHT_QUEUE]: {
+    schema: preflightJobSchema,
+    retryLimit: 1,
+    retryDelaySeconds: 5,
+    expireInSeconds: 600,
   },
 } as const;
 

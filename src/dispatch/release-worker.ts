@@ -16,7 +16,8 @@ import {
   type RepoConnect,
   type SecretSource,
 } from '../policy/index.ts';
-import { ROLLBACK_QUEUE, START_QUEUE, type ReleaseQueue } from './release-queues.ts';
+import { handlePreflightJob } from './preflight-job.ts';
+import { PREFLIGHT_QUEUE, ROLLBACK_QUEUE, START_QUEUE, type ReleaseQueue } from './release-queues.ts';
 import { sweepExpiredReleases } from './recovery-sweep.ts';
 import { handleRollbackJob } from './rollback-job.ts';
 import { handleStartJob } from './start-job.ts';
@@ -57,6 +58,11 @@ export interface ReleaseWorkerOptions {
   waitRetryMs?: number;
   /** How often to look for releases whose worker died (default half the lease; 0 = never, e.g. in tests). */
   sweepIntervalMs?: number;
+  /**
+   * Also work `preflight.run` (pre-flights of plans before approval), at most this many at once (default 0: this
+   * worker runs none; the runtime's workers run them).
+   */
+  preflightConcurrency?: number;
   /** Releases this worker runs at once (default 2; different environments only, by the lock). */
   concurrency?: number;
   pollingIntervalSeconds?: number;
@@ -137,6 +143,21 @@ export async function startReleaseWorker(options: ReleaseWorkerOptions): Promise
     },
     workOptions,
   );
+
+  const preflights = options.preflightConcurrency ?? 0;
+  if (preflights > 0)
+    await options.queue.work(
+      PREFLIGHT_QUEUE,
+      async (job) => {
+        try {
+          await handlePreflightJob(ctx, job);
+        } catch (error) {
+          report(error, job.data.workOrderId);
+          throw error;
+        }
+      },
+      { ...workOptions, concurrency: preflights },
+    );
 
   const stopping = new AbortController();
   let sweeping: Promise<number> = Promise.resolve(0);

@@ -1,7 +1,7 @@
 /** What the release worker reports, for adapters to turn into check runs, deployment statuses and comments. */
 import type { HostRollbackReport } from '../deploy/index.ts';
 import type { ReleaseEvent } from '../deploy/types.ts';
-import type { LifecycleEvent } from '../workorders/service/index.ts';
+import type { LifecycleEvent, PreflightView } from '../workorders/service/index.ts';
 
 export type { SkipReason } from '../workorders/service/index.ts';
 
@@ -23,6 +23,8 @@ export type WorkerEvent =
   /** A `/rollback` of a released order starts: these hosts go back to `to` (absent: each to its version before). */
   | { type: 'rollback-started'; workOrderId: number; hosts: string[]; to: string | undefined }
   /** The `/rollback` ended: what became of each host (before the order's transition is reported). */
-  | { type: 'rollback-finished'; workOrderId: number; ok: boolean; hosts: HostRollbackReport[] };
+  | { type: 'rollback-finished'; workOrderId: number; ok: boolean; hosts: HostRollbackReport[] }
+  /** A plan version's pre-flight ended (passed or failed), or could not run; stored before it is reported. */
+  | { type: 'preflight'; workOrderId: number; preflight: PreflightView };
 
 export type WorkerEventSink = (event: WorkerEvent) => void;

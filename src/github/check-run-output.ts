@@ -38,7 +38,7 @@ const ICONS: Record<HostStageResult, string> = {
   skipped: '⏭️ skipped',
 };
 
-function cell(text: string): string {
+export function cell(text: string): string {
   return text
     .replace(/\\/g, '\\\\')
     .replace(/\|/g, '\\|')

@@ -11,6 +11,7 @@ import { isLaneCommand, laneBlockOf, laneCommand, takeLaneSpec } from './handle-
 import { inlineCode } from './markdown.ts';
 import { orderUrl } from '../lib/order-url.ts';
 import { planErrorsReply } from './plan-reply.ts';
+import { postPlanReply } from './plan-reply-preflight.ts';
 import { announceQueuedDeployment, sessionAnnouncer } from './announce-queued-deployment.ts';
 import type { Session } from './session.ts';
 import { issueCommentEventSchema, problemsOf } from './webhook-payloads.ts';
@@ -208,9 +209,11 @@ async function takePlan(session: Session, facts: CommentFacts): Promise<void> {
   );
   if (result.ok) {
     if (result.outcome === 'unchanged') return;
-    await session.comment(
+    await postPlanReply(
+      session,
       facts.number,
       planSummaryMarkdown(result.summary, result.message, orderUrl(session.deps.publicUrl, order.id)),
+      result.preflight ? { workOrderId: order.id, digest: result.summary.digest } : undefined,
     );
     session.deps.onOrderChanged?.(order.id);
     return;

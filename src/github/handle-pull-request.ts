@@ -5,6 +5,7 @@
 import { checkPullConfig } from './check-pull-config.ts';
 import { cancelWorkOrder, findWorkOrder, refreshPlanCommit, userActor } from '../workorders/service/index.ts';
 import { endPullLanes } from './handle-lane-comment.ts';
+import { postPlanReply } from './plan-reply-preflight.ts';
 import type { Session } from './session.ts';
 import { problemsOf, type PullRequestEvent, pullRequestEventSchema } from './webhook-payloads.ts';
 
@@ -65,9 +66,11 @@ async function followPullWorkOrder(session: Session, event: PullRequestEvent): P
       result.droppedApprovals.length === 0
         ? ''
         : ` Approvals by ${result.droppedApprovals.map((login) => `@${login}`).join(', ')} no longer count.`;
-    await session.comment(
+    await postPlanReply(
+      session,
       number,
       `New head ${pull.head.sha.slice(0, 7)}: the plan has a new digest.${dropped} ${result.message}`,
+      result.preflight ? { workOrderId: order.id, digest: result.summary.digest } : undefined,
     );
     session.deps.onOrderChanged?.(order.id);
   }

@@ -12,6 +12,8 @@ export interface OctokitSlice {
   rest: {
     issues: {
       createComment(params: Repo & { issue_number: number; body: string }): Answer;
+      getComment(params: Repo & { comment_id: number }): Answer;
+      updateComment(params: Repo & { comment_id: number; body: string }): Answer;
       addLabels(params: Repo & { issue_number: number; labels: string[] }): Answer;
       removeLabel(params: Repo & { issue_number: number; name: string }): Answer;
       listLabelsOnIssue(params: Repo & { issue_number: number; per_page: number }): Answer;

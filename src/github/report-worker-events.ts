@@ -18,6 +18,7 @@ import { onReleaseEvent } from './report-release.ts';
 import { newOrderReport, type OrderReport } from './report-state.ts';
 import { databaseReportStore } from './report-store.ts';
 import { targetOf, type GitHubFor } from './report-target.ts';
+import { onPreflight } from './report-preflight.ts';
 import { onNote, onRollback, onTransition } from './report-transitions.ts';
 import { createWriteQueues } from './write-queue.ts';
 
@@ -87,6 +88,10 @@ async function handle(
     return;
   }
   if (event.type === 'rollback-started' || event.type === 'rollback-finished') return onRollback(ctx, t, report, event);
+  if (event.type === 'preflight') {
+    onPreflight(ctx, t, event.preflight);
+    return;
+  }
   onNote(ctx, t, report, event);
 }
 

@@ -44,6 +44,8 @@ export async function startWorkers(runtime: Runtime, options: StartWorkersOption
     artifactsDir: runtime.config.artifactsDir,
     cacheDir: runtime.config.cacheDir,
     concurrency: options.count,
+    // Pre-flights read hosts only and are bounded per host: as many as releases, beside them.
+    preflightConcurrency: options.count,
     pollingIntervalSeconds: runtime.config.pollSeconds,
     ...(options.policy === undefined ? {} : { policy: options.policy }),
     ...(options.connectFor === undefined ? {} : { connectFor: options.connectFor }),

@@ -31,6 +31,8 @@ export interface ApprovalView {
   url: string;
   /** A newer plan replaced this one. */
   stale: boolean;
+  /** The pre-flight line (preflight-blocks.ts), when the plan's pre-flight was requested. */
+  preflight?: SlackBlock;
 }
 
 /** `<orderId>:<digest>`: the button's value, so a click counts for the plan the message showed. */
@@ -147,6 +149,7 @@ export function approvalBlocks(view: ApprovalView): SlackBlock[] {
       ],
     },
     hosts.block,
+    ...(view.preflight === undefined ? [] : [view.preflight]),
   ];
   const waiting = !view.stale && view.state === 'planned';
   // What comes after the commands: the buttons (while waiting) and the approvers line.

@@ -153,7 +153,7 @@ export function createSlackReporter(
   const reporter = (event: WorkerEvent): void => {
     const workOrderId = event.workOrderId;
     if (workOrderId === null) return;
-    if (event.type === 'transition') sync(workOrderId);
+    if (event.type === 'transition' || event.type === 'preflight') sync(workOrderId);
     if (event.type === 'release') enqueue(workOrderId, (order) => onRelease(workOrderId, order, event.event));
   };
   reporter.idle = async (): Promise<void> => {

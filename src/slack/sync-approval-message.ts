@@ -8,8 +8,9 @@ import { slackMessages } from '../db/index.ts';
 import { issueUrl } from '../lib/github-web-url.ts';
 import { createKeyedSerialRunner } from '../lib/keyed-serial-runner.ts';
 import { orderUrl } from '../lib/order-url.ts';
-import { approvalSnapshot, getWorkOrder } from '../workorders/service/index.ts';
+import { approvalSnapshot, getWorkOrder, preflightOf } from '../workorders/service/index.ts';
 import { approvalBlocks, approvalText, escapeMrkdwn, type SlackBlock } from './approval-blocks.ts';
+import { preflightBlock } from './preflight-blocks.ts';
 import { repoContextOf } from './repo-context.ts';
 import { approvalChannelOf } from './slack-users.ts';
 import type { SlackDeps } from './types.ts';
@@ -54,6 +55,8 @@ async function sync(deps: SlackDeps, workOrderId: number): Promise<void> {
     await db.update(slackMessages).set({ stale: true }).where(eq(slackMessages.id, row.id));
   }
   const githubUrl = issueUrl(deps.githubWebUrl, order.repoFullName, order.number);
+  const required = repo.context.config.apps[summary.app]?.environments[summary.environment]?.preflight === 'required';
+  const preflight = preflightBlock(await preflightOf(db, order.id, summary.digest), required);
   const view = {
     workOrderId: order.id,
     repoFullName: order.repoFullName,
@@ -66,6 +69,7 @@ async function sync(deps: SlackDeps, workOrderId: number): Promise<void> {
     githubUrl,
     url,
     stale: false,
+    ...(preflight === undefined ? {} : { preflight }),
   };
   const current = rows.find((row) => row.digest === summary.digest);
   if (current !== undefined) {

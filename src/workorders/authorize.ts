@@ -7,6 +7,8 @@
  *   never approve it (four eyes), though an author who is an approver may reject it;
  * - deployer: `/deploy` (with or without a freeze override), `/abort`, `/rollback`, `/retry-failed`, `/lock`, `/unlock`;
  * - acceptor: `/accept`;
+ * - `/preflight`: whoever may write plans (developer) or approve them (the environment's approvers): the author
+ *   checks a fix on the hosts, the approver checks what they are about to approve;
  * - `/status`: anyone.
  */
 import type { EnvironmentConfig, RolesConfig } from '../config/types.ts';
@@ -17,7 +19,14 @@ import type { Command, RoleName } from './types.ts';
 export type Action = Command | { name: 'open-order' } | { name: 'write-plan' };
 
 /** The role an action needs, named as in .github/yardmaster.yml; `approver` is the environment's approvers. */
-export type RequiredRole = 'anyone' | 'project_manager' | 'developer' | 'approver' | 'deployer' | 'acceptor';
+export type RequiredRole =
+  | 'anyone'
+  | 'project_manager'
+  | 'developer'
+  | 'approver'
+  | 'developer-or-approver'
+  | 'deployer'
+  | 'acceptor';
 
 /** What authorization needs to know about the order and the repo. */
 export interface AuthorizationContext {
@@ -37,14 +46,16 @@ export type AuthorizationResult =
   | { ok: false; reason: 'not-allowed'; role: RequiredRole; message: string }
   | { ok: false; reason: 'own-plan'; role: 'approver'; message: string };
 
-const CONFIG_ROLE: Readonly<Record<Exclude<RequiredRole, 'anyone' | 'approver'>, RoleName>> = {
+type ConfigRole = Exclude<RequiredRole, 'anyone' | 'approver' | 'developer-or-approver'>;
+
+const CONFIG_ROLE: Readonly<Record<ConfigRole, RoleName>> = {
   project_manager: 'projectManager',
   developer: 'developer',
   deployer: 'deployer',
   acceptor: 'acceptor',
 };
 
-const ROLE_NOUN: Readonly<Record<Exclude<RequiredRole, 'anyone' | 'approver'>, string>> = {
+const ROLE_NOUN: Readonly<Record<ConfigRole, string>> = {
   project_manager: 'a project manager',
   developer: 'a developer',
   deployer: 'a deployer',
@@ -71,6 +82,8 @@ export function requiredRole(action: Action): RequiredRole {
       return 'deployer';
     case 'accept':
       return 'acceptor';
+    case 'preflight':
+      return 'developer-or-approver';
     case 'status':
       return 'anyone';
   }
@@ -122,6 +135,15 @@ export async function authorize(
       return { ok: false, reason: 'own-plan', role, message };
     }
     return { ok: true };
+  }
+  if (role === 'developer-or-approver') {
+    const developers = context.roles.developer;
+    const approvers = approverPrincipals(context.roles, context.target?.config);
+    if (await holdsPrincipal([...developers, ...approvers], actor, context.org, context.membership))
+      return { ok: true };
+    const listed = `${listPrincipals('developer', developers)}; ${listPrincipals('approvers', approvers)}`;
+    const message = `${who} is neither a developer nor an approver and cannot ${describeAction(action)} (${listed})`;
+    return { ok: false, reason: 'not-allowed', role, message };
   }
   const principals = context.roles[CONFIG_ROLE[role]];
   if (await holdsPrincipal(principals, actor, context.org, context.membership)) return { ok: true };

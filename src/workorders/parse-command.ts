@@ -20,7 +20,7 @@
  *   holding the step's role acts instead of the person the order names; the last option of the line, its reason is
  *   the rest of it (named-options.ts).
  * - `/rollback [version]`: the version is checked like a plan's `version`.
- * - `/retry-failed`, `/unlock`, `/status` take no arguments: `/retry-failed web-2` is refused rather than retrying
+ * - `/retry-failed`, `/unlock`, `/preflight`, `/status` take no arguments: `/retry-failed web-2` is refused rather than retrying
  *   more hosts than the author meant.
  */
 import { closestMatch, nameSchema, versionSchema } from '../plan/index.ts';
@@ -173,6 +173,7 @@ const COMMANDS: ReadonlyMap<string, CommandSpec> = new Map<string, CommandSpec>(
   ['accept', { usage: `/accept [comment] ${NAMED}`, parse: overridable(optionalText(accept)) }],
   ['lock', { usage: '/lock <reason>', parse: requiredText((reason) => ({ name: 'lock', reason })) }],
   ['unlock', { usage: '/unlock', parse: noArguments({ name: 'unlock' }) }],
+  ['preflight', { usage: '/preflight', parse: noArguments({ name: 'preflight' }) }],
   ['status', { usage: '/status', parse: noArguments({ name: 'status' }) }],
 ]);
 

@@ -100,6 +100,8 @@ export type Command =
   | { name: 'accept'; comment?: string; overrideNamed?: NamedOverride }
   | { name: 'lock'; reason: string }
   | { name: 'unlock' }
+  /** Runs the current plan's pre-flight again (the check stage, read-only, on every host). */
+  | { name: 'preflight' }
   | { name: 'status' };
 
 /** The name of a parsed command. */

@@ -104,6 +104,13 @@ describe('pages over a seeded history', () => {
     const page = await signedInPage(server, 'ann', '/dashboard/environments');
     expect(await page.getByTestId('lock').first().textContent()).toContain('locked by dora');
     expect(await page.locator('[data-testid="live-versions"] tbody tr').count()).toBe(2);
+    // The latest pre-flight of acme/shop production: the planned order's, failed on web-2; the hidden repo's not shown.
+    const preflight = page.getByTestId('preflight');
+    expect(await preflight.count()).toBe(1);
+    expect(await preflight.textContent()).toBe(
+      `Pre-flight: failed on web-2 · order ${String(seeded.plannedOrderId)} · 2026-11-04 11:00:00 UTC`,
+    );
+    expect(await preflight.locator('span.result.failed').textContent()).toBe('failed');
     await screenshot(page, 'environments');
     await page.click('header nav a:text("Audit")');
     await page.waitForURL('**/dashboard/audit');

@@ -15,6 +15,7 @@ import {
   laneMembers,
   lanes,
   planVersions,
+  preflightRuns,
   releases,
   stageEvents,
   stageOutput,
@@ -319,5 +320,41 @@ export async function seedDashboardHistory(db: Db): Promise<SeededHistory> {
   const cartOne = instances.find((row) => row.version === '1')?.id;
   if (laneId === undefined || cartOne === undefined) throw new Error('lanes not seeded');
   await db.insert(laneMembers).values({ laneId, service: 'cart', instanceId: cartOne, deployed: true });
+  // The planned order's pre-flight failed on web-2 (the latest of acme/shop production); the hidden order's passed.
+  await db.insert(preflightRuns).values([
+    {
+      workOrderId: releasedOrderId,
+      digest: 'b'.repeat(64),
+      status: 'passed',
+      hosts: [
+        { host: 'web-1', ok: true, checks: {} },
+        { host: 'web-2', ok: true, checks: {} },
+      ],
+      requestedBy: 'dev',
+      requestedAt: day(2, 12),
+      finishedAt: day(2, 12),
+    },
+    {
+      workOrderId: plannedOrderId,
+      digest: 'd'.repeat(64),
+      status: 'failed',
+      hosts: [
+        { host: 'web-1', ok: true, checks: {} },
+        { host: 'web-2', ok: false, checks: { tools: { ok: false, detail: 'missing: tar' } } },
+      ],
+      requestedBy: 'dev',
+      requestedAt: day(4, 11),
+      finishedAt: day(4, 11),
+    },
+    {
+      workOrderId: hiddenOrderId,
+      digest: 'e'.repeat(64),
+      status: 'passed',
+      hosts: [{ host: 'vault-1', ok: true, checks: {} }],
+      requestedBy: 'mallory',
+      requestedAt: day(5, 11),
+      finishedAt: day(5, 11),
+    },
+  ]);
   return { releasedOrderId, plannedOrderId, waitingOrderId, hiddenOrderId };
 }

@@ -80,6 +80,7 @@ export interface FakeGitHubApi {
 export const DEFAULT_ROUTES: readonly string[] = [
   'POST /app/installations/{installation_id}/access_tokens',
   'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+  'GET /repos/{owner}/{repo}/issues/comments/{comment_id}',
   'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
   'POST /repos/{owner}/{repo}/issues/comments/{comment_id}/reactions',
   'POST /repos/{owner}/{repo}/issues/{issue_number}/labels',

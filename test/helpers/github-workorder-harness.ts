@@ -125,6 +125,8 @@ export interface HarnessOptions {
   lanes?: { catalog: LaneCatalog; limitsFor?: (repoFullName: string) => { maxTtlMs: number; maxInstances: number } };
   /** Starts a release worker deploying to these hosts. */
   fleet?: SshdFleet;
+  /** The worker also runs pre-flights of plans (as the runtime's workers do); off by default. */
+  preflight?: boolean;
   /** The operator's policy for plan submission and the worker; default the built-in defaults over `workDir`. */
   policy?: PolicySource;
   workDir: string;
@@ -343,6 +345,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
           pollingIntervalSeconds: 0.5,
           waitRetryMs: 300,
           sweepIntervalMs: 0,
+          ...(options.preflight === true ? { preflightConcurrency: 2 } : {}),
         });
   return {
     fake,

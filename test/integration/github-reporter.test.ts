@@ -40,6 +40,8 @@ function fakeGitHub(failing: ReadonlySet<string> = new Set()): { github: Octokit
     rest: {
       issues: {
         createComment: record('comment'),
+        getComment: record('getComment', () => ({ body: '' })),
+        updateComment: record('updateComment'),
         addLabels: record('addLabels'),
         removeLabel: record('removeLabel'),
         listLabelsOnIssue: () => Promise.reject(new HttpError(404)),

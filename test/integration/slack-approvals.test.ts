@@ -9,6 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HostEntry } from '../../src/config/types.ts';
 import { approvals } from '../../src/db/schema.ts';
 import { findWorkOrder, type WorkOrder } from '../../src/workorders/service/index.ts';
+import { recordPreflightResult } from '../../src/workorders/service/preflight-store.ts';
 import {
   bodyText,
   commentsMatching,
@@ -43,7 +44,11 @@ let nextComment = 20_000;
 
 beforeAll(async () => {
   recorder = await startSlackApiRecorder();
-  const yaml = `${repoConfigYaml(HOSTS, 'production: { hosts: [web], approvals: 2, approvers: [team:ops], slack_channel: C0OPS }')}slack: { channel: C0ALL, users: ${JSON.stringify(USERS)} }\n`;
+  const environments = [
+    'production: { hosts: [web], approvals: 2, approvers: [team:ops], slack_channel: C0OPS }',
+    'guarded: { hosts: [web], approvals: 1, approvers: [team:ops], slack_channel: C0OPS, preflight: required }',
+  ].join('\n');
+  const yaml = `${repoConfigYaml(HOSTS, environments)}slack: { channel: C0ALL, users: ${JSON.stringify(USERS)} }\n`;
   harness = await startHarness({
     configYaml: yaml,
     workDir: '/nonexistent',
@@ -74,7 +79,11 @@ async function orderOf(number: number): Promise<WorkOrder> {
 }
 
 /** Opens issue `number` and posts a plan; returns the order and its approval message. */
-async function planned(number: number, version: string): Promise<{ order: WorkOrder; message: SlackCall }> {
+async function planned(
+  number: number,
+  version: string,
+  plan = PLAN(version),
+): Promise<{ order: WorkOrder; message: SlackCall }> {
   await send(
     harness,
     'issues',
@@ -84,7 +93,7 @@ async function planned(number: number, version: string): Promise<{ order: WorkOr
       formBody({ requirement: 'Ship', planAuthor: 'carol', deployer: 'dave', acceptor: 'pam' }),
     ),
   );
-  await send(harness, 'issue_comment', issueComment(number, nextComment++, 'carol', PLAN(version)));
+  await send(harness, 'issue_comment', issueComment(number, nextComment++, 'carol', plan));
   const order = await orderOf(number);
   const [message] = await recorder.waitFor('chat.postMessage', {
     where: (call) => JSON.stringify(call.args.blocks ?? '').includes(`"${order.id}:`),
@@ -138,6 +147,52 @@ describe('the approval message', () => {
     ]) {
       expect(text).toContain(expected);
     }
+  });
+});
+
+describe('the pre-flight line', () => {
+  it('shows pending, refuses the Approve button while a required pre-flight has not passed, and follows the result', async () => {
+    const plan = planComment({
+      environment: 'guarded',
+      version: '2.0.0',
+      url: 'https://artifacts.example.com/shop-2.0.0.tar.gz',
+      sha256: 'b'.repeat(64),
+    });
+    const { order, message } = await planned(110, '2.0.0', plan);
+    expectValidBlocks(message.args.blocks);
+    expect(JSON.stringify(message.args.blocks)).toContain('*Pre-flight* (required before approvals): ⏳ pending');
+    const value = buttonValue(message);
+    const ts = String(message.answer.ts);
+    expect((await click(USERS.dave, 'yardmaster_approve', value, ts)).status).toBe(200);
+    const [ephemeral] = await recorder.waitFor('chat.postEphemeral', {
+      where: (call) => call.args.user === USERS.dave && String(call.args.text).includes('pre-flight'),
+    });
+    expect(String(ephemeral?.args.text)).toContain('takes approvals only after the pre-flight of plan v1 has passed');
+    expect(await harness.deps.db.select().from(approvals).where(eq(approvals.workOrderId, order.id))).toEqual([]);
+
+    // The worker's result, as it stores and reports it (this harness runs no worker).
+    const digest = value.split(':')[1] ?? '';
+    const failing = {
+      ok: false,
+      packageBytes: 100,
+      hosts: [
+        { host: 'web-1', ok: true, checks: { connect: { ok: true, detail: 'connected' } } },
+        { host: 'web-2', ok: false, checks: { tools: { ok: false, detail: 'missing: tar' } } },
+      ],
+    };
+    const failed = await recordPreflightResult(harness.deps.db, {
+      workOrderId: order.id,
+      digest,
+      attempt: 1,
+      report: failing,
+    });
+    if (failed === undefined) throw new Error('the result was not stored');
+    harness.slack?.report({ type: 'preflight', workOrderId: order.id, preflight: failed });
+    await harness.slack?.idle();
+    const shown = JSON.stringify(updatesOf(ts).at(-1)?.args.blocks);
+    expect(shown).toContain('❌ failed on web-2');
+    expect(shown).toContain('• *web-2*: tools: missing: tar');
+    expectValidBlocks(updatesOf(ts).at(-1)?.args.blocks);
   });
 });
 

@@ -168,8 +168,10 @@ describe('finding 4: a plan hidden from approvers', () => {
       expect(shown.code).toContain(name);
       expect(shown.code.join('\n')).toContain(address);
     }
-    // Nothing a command holds became HTML or a mention: the only HTML is the reply's own folding.
-    for (const html of shown.html) expect(html).toMatch(/^(<details>\n<summary>[^<>@`]*<\/summary>|<\/details>)$/);
+    // Nothing a command holds became HTML or a mention: the only HTML is the reply's own folding and the marker of its
+    // pre-flight section.
+    for (const html of shown.html)
+      expect(html).toMatch(/^(<details>\n<summary>[^<>@`]*<\/summary>|<\/details>|<!-- yardmaster:preflight -->)$/);
     expect(reply).not.toContain('evil.example.net');
 
     const [message] = await recorder.waitFor('chat.postMessage', {

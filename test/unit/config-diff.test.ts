@@ -130,6 +130,20 @@ describe('diffConfigs', () => {
     ]);
   });
 
+  it('reports preflight: required set and dropped, and no change from absent to optional', () => {
+    const required = edited(PRODUCTION, `${PRODUCTION}        preflight: required\n`);
+    expect(texts(diffConfigs(BASE, required))).toEqual([
+      'environment checkout-api/production: preflight optional → required',
+    ]);
+    expect(texts(diffConfigs(required, BASE))).toEqual([
+      'environment checkout-api/production: preflight required → optional',
+    ]);
+    expect(diffConfigs(BASE, edited(PRODUCTION, `${PRODUCTION}        preflight: optional\n`))).toEqual([]);
+    expect(() =>
+      valueOf(parseRepoConfig(ARCHITECTURE_CONFIG.replace(PRODUCTION, `${PRODUCTION}        preflight: yes\n`))),
+    ).toThrow(/expected required or optional/);
+  });
+
   it('reports freeze windows added and removed', () => {
     const freeze = edited('freeze: ["Fri 18:00-Mon 06:00"]', 'freeze: ["Sat 00:00-Mon 06:00"]');
     expect(texts(diffConfigs(BASE, freeze))).toEqual([

@@ -54,9 +54,12 @@ describe('parseCommand: unknown commands', () => {
       suggestion: '/approve',
       message:
         '/aprove is not a Yardmaster command. Did you mean /approve? Commands: /approve, /reject, /deploy, /abort, ' +
-        '/rollback, /retry-failed, /accept, /lock, /unlock, /status.',
+        '/rollback, /retry-failed, /accept, /lock, /unlock, /preflight, /status.',
     });
     expect(parseCommand('/retryfailed')).toMatchObject({ suggestion: '/retry-failed' });
+    expect(parseCommand('/prefligt')).toMatchObject({ suggestion: '/preflight' });
+    expect(parseCommand('/preflight')).toEqual({ ok: true, command: { name: 'preflight' } });
+    expect(parseCommand('/preflight now')).toMatchObject({ ok: false, reason: 'bad-arguments', usage: '/preflight' });
     expect(parseCommand('/rollbak 2.4.0')).toMatchObject({ suggestion: '/rollback' });
   });
 

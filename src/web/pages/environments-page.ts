@@ -1,4 +1,7 @@
-/** `/dashboard/environments`: what runs where, who holds each environment's lock and who waits, the last releases. */
+/**
+ * `/dashboard/environments`: what runs where, who holds each environment's lock and who waits, the latest pre-flight
+ * (passed or failed, when, the failing hosts), the last releases.
+ */
 import type { DbExecutor } from '../../db/types.ts';
 import { html, type Html } from '../html.ts';
 import { environmentsOverview, type EnvironmentOverview } from '../queries/environments-overview.ts';
@@ -18,10 +21,23 @@ function lockText(env: EnvironmentOverview): Html {
   return html`held by ${orderLink(lock.holderWorkOrderId)} (${lock.owner ?? 'no worker'}) since ${when(lock.since)}`;
 }
 
+function preflightText(env: EnvironmentOverview): Html {
+  const { preflight } = env;
+  if (preflight === null) return html`<span class="muted">none yet</span>`;
+  const failing =
+    preflight.failingHosts.length > 0
+      ? html` on ${preflight.failingHosts.join(', ')}`
+      : preflight.status === 'failed' && preflight.message !== null
+        ? html`: ${preflight.message}`
+        : '';
+  return html`${badge(preflight.status, 'result')}${failing} · ${orderLink(preflight.workOrderId)} · ${when(preflight.at)}`;
+}
+
 function environmentSection(env: EnvironmentOverview): Html {
   return html`<section data-testid="environment" data-environment="${env.repoFullName}/${env.app}/${env.name}">
 <h2>${env.app} · ${env.name}${env.production ? html` <span class="state failed">production</span>` : ''} <small class="muted">${env.repoFullName}</small></h2>
 <p data-testid="lock">Lock: ${lockText(env)}${env.queue.length === 0 ? '' : html` · waiting: ${env.queue.map((entry, index) => html`${index === 0 ? '' : ', '}${orderLink(entry.workOrderId)}`)}`}</p>
+<p data-testid="preflight">Pre-flight: ${preflightText(env)}</p>
 ${
   env.hosts.length === 0
     ? html`<p class="muted">No release has reached a host yet.</p>`

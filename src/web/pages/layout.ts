@@ -29,7 +29,7 @@ th { background: var(--bg2); font-weight: 600; }
 form.filters { display: flex; flex-wrap: wrap; gap: .6rem; align-items: end; margin-bottom: 1rem; }
 form.filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); }
 .state, .result { display: inline-block; padding: 0 .45rem; border-radius: 1rem; font-size: 12px; border: 1px solid var(--line); }
-.ok, .succeeded, .accepted, .verifies, .released { color: var(--ok); border-color: var(--ok); }
+.ok, .succeeded, .accepted, .verifies, .released, .passed { color: var(--ok); border-color: var(--ok); }
 .failed, .rejected, .aborted, .broken, .refused, .rolled_back, .partial { color: var(--bad); border-color: var(--bad); }
 .running, .started, .scheduled, .approved { color: var(--run); border-color: var(--run); }
 .muted { color: var(--muted); }

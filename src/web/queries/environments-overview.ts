@@ -1,6 +1,6 @@
 /**
  * The environments page: per app + environment of the viewer's repositories, what runs on each host, who holds the
- * lock and who waits for it, and the last releases.
+ * lock and who waits for it, the latest pre-flight of a plan for it, and the last releases.
  */
 import { and, asc, desc, inArray, sql } from 'drizzle-orm';
 import { z } from 'zod';
@@ -33,6 +33,16 @@ export interface EnvironmentOverview {
     since: Date | null;
   } | null;
   queue: { workOrderId: number; since: Date }[];
+  /** The latest pre-flight of a plan for this environment (any of its orders), or null when none ran. */
+  preflight: {
+    workOrderId: number;
+    status: string;
+    /** When it finished, or was requested while pending. */
+    at: Date;
+    failingHosts: string[];
+    /** Why it could not reach the hosts, when it could not. */
+    message: string | null;
+  } | null;
   recent: {
     releaseId: string;
     version: string;
@@ -52,6 +62,18 @@ const liveRow = z.object({
   outcome: z.string(),
   finished_at: z.union([z.date(), z.string()]),
   release_id: z.string(),
+});
+
+const preflightRow = z.object({
+  repo_full_name: z.string(),
+  app: z.string(),
+  environment: z.string(),
+  work_order_id: z.coerce.number(),
+  status: z.string(),
+  at: z.union([z.date(), z.string()]),
+  message: z.string().nullable(),
+  // The engine's per-host report; only the host and its verdict are shown here.
+  hosts: z.array(z.object({ host: z.string(), ok: z.boolean() }).loose()),
 });
 
 const key = (repo: string, app: string, environment: string): string => `${repo}\u0000${app}\u0000${environment}`;
@@ -80,6 +102,20 @@ export async function environmentsOverview(db: DbExecutor, repos: readonly strin
       order by r.repo_full_name, r.app, r.environment, h.host, h.finished_at desc, h.id desc`),
     ),
   );
+  const preflights = z.array(preflightRow).parse(
+    rawRows(
+      await db.execute(sql`
+      select distinct on (o.repo_full_name, o.app, o.environment)
+        o.repo_full_name, o.app, o.environment, p.work_order_id, p.status, p.message, p.hosts,
+        coalesce(p.finished_at, p.requested_at) as at
+      from preflight_runs p join work_orders o on o.id = p.work_order_id
+      where o.repo_full_name in (${sql.join(
+        list.map((repo) => sql`${repo}`),
+        sql`, `,
+      )}) and o.app is not null and o.environment is not null
+      order by o.repo_full_name, o.app, o.environment, p.requested_at desc, p.id desc`),
+    ),
+  );
   const locks = await db.select().from(environmentLocks).where(inArray(environmentLocks.repoFullName, list));
   const waiters = await db
     .select()
@@ -102,6 +138,7 @@ export async function environmentsOverview(db: DbExecutor, repos: readonly strin
     const k = key(env.repoFullName, env.app, env.name);
     const lock = locks.find((row) => key(row.repoFullName, row.app, row.environment) === k);
     const held = lock !== undefined && (lock.holderWorkOrderId !== null || lock.lockedBy !== null);
+    const preflight = preflights.find((row) => key(row.repo_full_name, row.app, row.environment) === k);
     return {
       repoFullName: env.repoFullName,
       app: env.app,
@@ -125,6 +162,16 @@ export async function environmentsOverview(db: DbExecutor, repos: readonly strin
             since: lock.acquiredAt,
           }
         : null,
+      preflight:
+        preflight === undefined
+          ? null
+          : {
+              workOrderId: preflight.work_order_id,
+              status: preflight.status,
+              at: new Date(preflight.at),
+              failingHosts: preflight.hosts.filter((host) => !host.ok).map((host) => host.host),
+              message: preflight.message,
+            },
       queue: waiters
         .filter((row) => key(row.repoFullName, row.app, row.environment) === k)
         .map((row) => ({ workOrderId: row.workOrderId, since: row.enqueuedAt })),

@@ -16,6 +16,7 @@ export type CommandOutcome =
   | 'accepted'
   | 'locked'
   | 'unlocked'
+  | 'preflight-queued'
   | 'status';
 
 /** Why a command was refused; the message says it to the person. */
@@ -37,6 +38,7 @@ export type CommandRefusalReason =
   | 'nothing-to-roll-back'
   | 'quorum-not-met'
   | 'abort-already-requested'
+  | 'preflight-not-passed'
   | 'not-an-order-command';
 
 export type CommandResult =

@@ -5,6 +5,7 @@ import { acceptCommand } from './commands/accept-command.ts';
 import type { CommandCall, CommandInput } from './commands/command-input.ts';
 import { deployCommand } from './commands/deploy-command.ts';
 import { lockCommand, unlockCommand } from './commands/lock-commands.ts';
+import { preflightCommand } from './commands/preflight-command.ts';
 import { retryCommand } from './commands/retry-command.ts';
 import { rollbackCommand } from './commands/rollback-command.ts';
 import { statusCommand } from './commands/status-command.ts';
@@ -48,6 +49,8 @@ export async function handleCommand(
       return lockCommand(call(command));
     case 'unlock':
       return unlockCommand(call(command));
+    case 'preflight':
+      return preflightCommand(call(command));
     case 'status':
       return statusCommand(call(command));
     case 'open-deployment':

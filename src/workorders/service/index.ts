@@ -30,3 +30,15 @@ export { fleetStatus, type FleetFilter, type FleetStatus, type OrderLine } from 
 export * from './release-lifecycle.ts';
 export { currentPlanVersion, planVersionAt } from './plan-store.ts';
 export { type SummaryHost } from './plan-summary.ts';
+export {
+  checkPreflightJob,
+  finishPreflight,
+  type PreflightJobCheck,
+} from './preflight-job.ts';
+export {
+  latestPreflight,
+  preflightOf,
+  rememberPreflightReply,
+  type PreflightView,
+} from './preflight-store.ts';
+export { PREFLIGHT_QUEUE, preflightJobSchema, type PreflightJobData } from './release-jobs.ts';

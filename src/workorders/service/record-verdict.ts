@@ -11,6 +11,7 @@ import { authorizationContextFor, planTarget } from './order-policy.ts';
 import { getWorkOrder, lockWorkOrder } from './order-store.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import { currentPlan, planVersionWithDigest, type StoredPlan } from './plan-store.ts';
+import { preflightRefusal } from './preflight-gate.ts';
 import { startApprovedOrder } from './start-approved-order.ts';
 import { withdrawStartJob } from './start-jobs.ts';
 import type { Moved, OrderRef, Refusal, RepoContext, ServiceDeps, WorkOrder } from './types.ts';
@@ -38,7 +39,8 @@ export type VerdictRefusalReason =
   | 'not-allowed'
   | 'own-plan'
   | 'stale-digest'
-  | 'wrong-state';
+  | 'wrong-state'
+  | 'preflight-not-passed';
 
 export type VerdictResult =
   /** Seen before (same source and source ref): nothing changed. */
@@ -152,6 +154,11 @@ export async function recordVerdict(
       if (!TAKES[input.verdict].has(locked.state)) return { retry: false, result: wrongState(locked, input.verdict) };
       if (binding && input.digestSeen !== now.row.digest)
         return { retry: false, result: await stale(tx, order.id, now, input) };
+      if (input.verdict === 'approved') {
+        const version = { workOrderId: order.id, digest: now.row.digest, seq: now.row.seq };
+        const notYet = await preflightRefusal(tx, environment, version);
+        if (notYet !== undefined) return { retry: false, result: notYet };
+      }
       const before = await approvalRecords(tx, order.id);
       if (!evaluateOrderQuorum(before, now, environment, lookup).ok) return { retry: true };
 

@@ -25,7 +25,16 @@ export type StartJobData = z.infer<typeof startJobSchema>;
 export const rollbackJobSchema = z.object({ workOrderId, version: z.string().min(1).optional() });
 export type RollbackJobData = z.infer<typeof rollbackJobSchema>;
 
+/** Runs the pre-flight (the check stage, read-only, on every host) of one plan version; `attempt` as stored. */
+export const preflightJobSchema = z.object({
+  workOrderId,
+  digest: z.string().regex(/^[0-9a-f]{64}$/),
+  attempt: z.number().int().positive(),
+});
+export type PreflightJobData = z.infer<typeof preflightJobSchema>;
+
 export const START_QUEUE = 'release.start';
+export const PREFLIGHT_QUEUE = 'preflight.run';
 export const ROLLBACK_QUEUE = 'release.rollback';
 
 /** How a job is sent: through the caller's transaction, not before `startAfter`, once per `singletonKey`. */
@@ -46,6 +55,7 @@ export interface ReleaseJobQueue {
   /** Enqueues a job; null when the queue refused it as a duplicate of its singletonKey. */
   send(name: typeof START_QUEUE, data: StartJobData, options?: SendReleaseJobOptions): Promise<string | null>;
   send(name: typeof ROLLBACK_QUEUE, data: RollbackJobData, options?: SendReleaseJobOptions): Promise<string | null>;
+  send(name: typeof PREFLIGHT_QUEUE, data: PreflightJobData, options?: SendReleaseJobOptions): Promise<string | null>;
   /** Cancels a job that has not finished (through `tx`); false if it had finished already. */
   cancel(
     name: typeof START_QUEUE | typeof ROLLBACK_QUEUE,

@@ -17,6 +17,7 @@ import { approvalRecords } from './approvals-store.ts';
 import { AUDIT_ACTIONS, auditActor } from './audit-actions.ts';
 import { lockWorkOrder } from './order-store.ts';
 import { currentPlanVersion, insertPlanVersion, type PlanVersionRow } from './plan-store.ts';
+import { requestPreflight } from './preflight-store.ts';
 import { startApprovedOrder, type StartedApproval } from './start-approved-order.ts';
 import { withdrawStartJob } from './start-jobs.ts';
 import type { Moved, Refusal, ServiceDeps, WorkOrder } from './types.ts';
@@ -52,6 +53,8 @@ export type PlanStoreOutcome =
       dropped: string[];
       cancelledJob: boolean;
       jobId: string | null;
+      /** Whether this version's pre-flight was queued (not when it starts at once: its check stage runs now). */
+      preflight: boolean;
     };
 
 /** States in which a new plan is taken; a running or finished order needs a new work order (or PR deployment). */
@@ -209,6 +212,21 @@ export async function storePlanVersion(
     const started =
       checked.approvalsNeeded === 0 ? await startAtOnce(tx, deps, replanned.order, { ...version, row }) : undefined;
     const moved = [...replanned.moved, ...(started?.moved ?? [])];
-    return { kind: 'stored', row, moved, dropped, cancelledJob: replanned.cancelledJob, jobId: started?.jobId ?? null };
+    const preflight = started === undefined;
+    if (preflight)
+      await requestPreflight(tx, deps.queue, {
+        workOrderId: order.id,
+        digest: row.digest,
+        requestedBy: auditActor(actor),
+      });
+    return {
+      kind: 'stored',
+      row,
+      moved,
+      dropped,
+      cancelledJob: replanned.cancelledJob,
+      jobId: started?.jobId ?? null,
+      preflight,
+    };
   });
 }

@@ -61,6 +61,8 @@ export type SubmitPlanResult =
       cancelledJob: boolean;
       /** Set when the environment needs no approvals and the order was approved and queued at once. */
       jobId: string | null;
+      /** Whether the version's pre-flight was queued (its result comes later, as a check run and in the reply). */
+      preflight: boolean;
       message: string;
     }
   | Refusal<'no-plan' | 'several-plans' | 'plan-in-list'>
@@ -140,7 +142,10 @@ async function storePlan(
   const version = { seq: row.seq, digest: row.digest, commitSha: row.commitSha, author: row.author };
   const { app, hosts, environment } = targets;
   const summary = summarizePlan({ plan, app, hosts, environment, roles: context.config.roles, version });
-  const stored = outcome.kind === 'stored' ? outcome : { moved: [], dropped: [], cancelledJob: false, jobId: null };
+  const stored =
+    outcome.kind === 'stored'
+      ? outcome
+      : { moved: [], dropped: [], cancelledJob: false, jobId: null, preflight: false };
   return {
     ok: true,
     outcome: outcome.kind,
@@ -149,6 +154,7 @@ async function storePlan(
     droppedApprovals: stored.dropped,
     cancelledJob: stored.cancelledJob,
     jobId: stored.jobId,
+    preflight: stored.preflight,
     message: planReplyMessage(plan, outcome, summary),
   };
 }
