@@ -31,6 +31,7 @@ const EXPECTED_TABLES = [
   'notify_cursor',
   'person_day_counts',
   'plan_versions',
+  'preflight_runs',
   'release_day_counts',
   'releases',
   'secrets',
