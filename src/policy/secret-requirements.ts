@@ -2,7 +2,7 @@
  * Which secrets an environment of the repo config needs from the store — its `secret_env` names and the signing
  * keys of its notify webhooks — and the check at plan submission that the store holds every one of them.
  */
-import type { EnvironmentConfig } from '../config/types.ts';
+import type { EnvironmentConfig, NotifyConfig } from '../config/types.ts';
 import type { DbExecutor } from '../db/types.ts';
 import type { SourceIssue } from '../plan/types.ts';
 import { storedSecretNames } from './secret-store.ts';
@@ -14,11 +14,21 @@ export interface SecretReference {
   path: string;
 }
 
-/** The secrets `environment` (of app `app`) names, in config order: `secret_env`, then notify webhook keys. */
+/** The app's project (`projects.<name>`), whose notify webhooks sign with a key of each environment of its apps. */
+export interface ProjectNotify {
+  name: string;
+  notify?: NotifyConfig;
+}
+
+/**
+ * The secrets `environment` (of app `app`) names, in config order: `secret_env`, then notify webhook keys, then the
+ * notify webhook keys of the app's project.
+ */
 export function requiredSecrets(
   app: string,
   environmentName: string,
   environment: Pick<EnvironmentConfig, 'secretEnv' | 'notify'>,
+  project?: ProjectNotify,
 ): SecretReference[] {
   const base = `apps.${app}.environments.${environmentName}`;
   return [
@@ -26,6 +36,10 @@ export function requiredSecrets(
     ...(environment.notify?.webhooks ?? []).map((hook, index) => ({
       name: hook.secretEnv,
       path: `${base}.notify.webhooks[${index}].secret_env`,
+    })),
+    ...(project?.notify?.webhooks ?? []).map((hook, index) => ({
+      name: hook.secretEnv,
+      path: `projects.${project?.name ?? ''}.notify.webhooks[${index}].secret_env`,
     })),
   ];
 }
@@ -47,8 +61,9 @@ export async function missingSecretIssues(
   app: string,
   environmentName: string,
   environment: Pick<EnvironmentConfig, 'secretEnv' | 'notify'>,
+  project?: ProjectNotify,
 ): Promise<MissingSecrets> {
-  const references = requiredSecrets(app, environmentName, environment);
+  const references = requiredSecrets(app, environmentName, environment, project);
   const stored = await storedSecretNames(
     db,
     repoFullName,
