@@ -9,6 +9,16 @@ CREATE TABLE "approval_wait_buckets" (
 	CONSTRAINT "approval_wait_buckets_pk" PRIMARY KEY("day","repo_full_name","app","environment","bucket")
 );
 --> statement-breakpoint
+CREATE TABLE "order_outcome_day_counts" (
+	"day" date NOT NULL,
+	"repo_full_name" text NOT NULL,
+	"app" text NOT NULL,
+	"environment" text NOT NULL,
+	"outcome" text NOT NULL,
+	"n" integer NOT NULL,
+	CONSTRAINT "order_outcome_day_counts_pk" PRIMARY KEY("day","repo_full_name","app","environment","outcome")
+);
+--> statement-breakpoint
 CREATE TABLE "person_scope_day_counts" (
 	"day" date NOT NULL,
 	"repo_full_name" text NOT NULL,
@@ -82,8 +92,46 @@ BEGIN
 END;
 $$;
 --> statement-breakpoint
--- An order's requester counts on its created_at in its scope. A change of its repository, app or environment moves
--- its plans, approvals and approval waits (counted in the order's scope); a change of deployer moves its finished
+-- order_outcome_day_counts: the outcome a state change reaches (src/web/stats/orders-by-outcome.ts), or null.
+CREATE FUNCTION "order_outcome_of"(p_to_state text, p_cause text) RETURNS text
+LANGUAGE sql IMMUTABLE AS $$
+  SELECT CASE
+    WHEN p_to_state IN ('rejected', 'succeeded', 'accepted') THEN p_to_state
+    WHEN p_to_state = 'failed' AND p_cause = 'rollback-finished' THEN 'rolled_back'
+    WHEN p_to_state = 'failed' THEN 'failed'
+  END
+$$;
+--> statement-breakpoint
+CREATE FUNCTION "order_outcome_day_counts_bump"(p_at timestamptz, p_repo text, p_app text, p_environment text, p_outcome text, p_delta integer) RETURNS void
+LANGUAGE plpgsql AS $$
+BEGIN
+  IF p_at IS NULL OR p_repo IS NULL OR p_outcome IS NULL THEN
+    RETURN;
+  END IF;
+  INSERT INTO "order_outcome_day_counts" ("day", "repo_full_name", "app", "environment", "outcome", "n")
+  VALUES ((p_at AT TIME ZONE 'UTC')::date, p_repo, coalesce(p_app, ''), coalesce(p_environment, ''), p_outcome, p_delta)
+  ON CONFLICT ON CONSTRAINT "order_outcome_day_counts_pk" DO UPDATE SET "n" = "order_outcome_day_counts"."n" + p_delta;
+END;
+$$;
+--> statement-breakpoint
+-- The audit log is append-only: a state change of an order counts once, in the order's scope when it is written.
+CREATE FUNCTION "stats_rollups_audit"() RETURNS trigger
+LANGUAGE plpgsql AS $$
+DECLARE
+  w record;
+BEGIN
+  IF NEW.action <> 'work_order.transition' OR NEW.work_order_id IS NULL THEN
+    RETURN NULL;
+  END IF;
+  SELECT o."repo_full_name", o."app", o."environment" INTO w FROM "work_orders" o WHERE o."id" = NEW.work_order_id;
+  PERFORM "order_outcome_day_counts_bump"(NEW.at, w.repo_full_name, w.app, w.environment,
+    "order_outcome_of"(NEW.to_state, NEW.data->>'cause'), 1);
+  RETURN NULL;
+END;
+$$;
+--> statement-breakpoint
+-- An order's requester counts on its created_at in its scope (and the order as requested). A change of its
+-- repository, app or environment moves its plans, approvals, approval waits and outcomes (counted in its scope); a change of deployer moves its finished
 -- releases to the new deployer (the statistic names the order's deployer as it is now).
 CREATE FUNCTION "stats_rollups_orders"() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -96,11 +144,13 @@ BEGIN
       OR OLD.repo_full_name IS DISTINCT FROM NEW.repo_full_name OR OLD.app IS DISTINCT FROM NEW.app
       OR OLD.environment IS DISTINCT FROM NEW.environment OR OLD.created_at IS DISTINCT FROM NEW.created_at) THEN
     PERFORM "person_scope_day_counts_bump"(OLD.created_at, OLD.repo_full_name, OLD.app, OLD.environment, OLD.requester, 'requested', -1);
+    PERFORM "order_outcome_day_counts_bump"(OLD.created_at, OLD.repo_full_name, OLD.app, OLD.environment, 'requested', -1);
   END IF;
   IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND (OLD.requester IS DISTINCT FROM NEW.requester
       OR OLD.repo_full_name IS DISTINCT FROM NEW.repo_full_name OR OLD.app IS DISTINCT FROM NEW.app
       OR OLD.environment IS DISTINCT FROM NEW.environment OR OLD.created_at IS DISTINCT FROM NEW.created_at)) THEN
     PERFORM "person_scope_day_counts_bump"(NEW.created_at, NEW.repo_full_name, NEW.app, NEW.environment, NEW.requester, 'requested', 1);
+    PERFORM "order_outcome_day_counts_bump"(NEW.created_at, NEW.repo_full_name, NEW.app, NEW.environment, 'requested', 1);
   END IF;
   IF TG_OP <> 'UPDATE' THEN
     RETURN NULL;
@@ -113,6 +163,11 @@ BEGIN
       PERFORM "person_scope_day_counts_bump"(r.created_at, NEW.repo_full_name, NEW.app, NEW.environment, r.author, 'authored', 1);
       PERFORM "approval_wait_buckets_bump"(r.created_at, r.quorum_reached_at, OLD.repo_full_name, OLD.app, OLD.environment, -1);
       PERFORM "approval_wait_buckets_bump"(r.created_at, r.quorum_reached_at, NEW.repo_full_name, NEW.app, NEW.environment, 1);
+    END LOOP;
+    FOR r IN SELECT l."at", "order_outcome_of"(l."to_state", l."data"->>'cause') AS outcome FROM "audit_log" l
+        WHERE l."work_order_id" = NEW.id AND l."action" = 'work_order.transition' LOOP
+      PERFORM "order_outcome_day_counts_bump"(r.at, OLD.repo_full_name, OLD.app, OLD.environment, r.outcome, -1);
+      PERFORM "order_outcome_day_counts_bump"(r.at, NEW.repo_full_name, NEW.app, NEW.environment, r.outcome, 1);
     END LOOP;
     FOR r IN SELECT a."created_at", a."actor" FROM "approvals" a WHERE a."work_order_id" = NEW.id AND a."verdict" = 'approved' LOOP
       PERFORM "person_scope_day_counts_bump"(r.created_at, OLD.repo_full_name, OLD.app, OLD.environment, r.actor, 'approved', -1);
@@ -276,6 +331,8 @@ CREATE TRIGGER "approvals_stats_rollups" AFTER INSERT OR UPDATE OR DELETE ON "ap
 --> statement-breakpoint
 CREATE TRIGGER "releases_stats_rollups" AFTER INSERT OR UPDATE OR DELETE ON "releases" FOR EACH ROW EXECUTE FUNCTION "stats_rollups_releases"();
 --> statement-breakpoint
+CREATE TRIGGER "audit_log_stats_rollups" AFTER INSERT ON "audit_log" FOR EACH ROW EXECUTE FUNCTION "stats_rollups_audit"();
+--> statement-breakpoint
 INSERT INTO "person_scope_day_counts" ("day", "repo_full_name", "app", "environment", "person", "kind", "n")
 SELECT day, repo, app, environment, person, kind, count(*)::int FROM (
   SELECT ("created_at" AT TIME ZONE 'UTC')::date AS day, "repo_full_name" AS repo, coalesce("app", '') AS app, coalesce("environment", '') AS environment, "requester" AS person, 'requested' AS kind FROM "work_orders"
@@ -289,6 +346,16 @@ SELECT day, repo, app, environment, person, kind, count(*)::int FROM (
 ) facts
 WHERE person IS NOT NULL
 GROUP BY 1, 2, 3, 4, 5, 6;
+--> statement-breakpoint
+INSERT INTO "order_outcome_day_counts" ("day", "repo_full_name", "app", "environment", "outcome", "n")
+SELECT day, repo, app, environment, outcome, count(*)::int FROM (
+  SELECT ("created_at" AT TIME ZONE 'UTC')::date AS day, "repo_full_name" AS repo, coalesce("app", '') AS app, coalesce("environment", '') AS environment, 'requested' AS outcome FROM "work_orders"
+  UNION ALL
+  SELECT (l."at" AT TIME ZONE 'UTC')::date, w."repo_full_name", coalesce(w."app", ''), coalesce(w."environment", ''), "order_outcome_of"(l."to_state", l."data"->>'cause')
+  FROM "audit_log" l JOIN "work_orders" w ON w."id" = l."work_order_id" WHERE l."action" = 'work_order.transition'
+) facts
+WHERE outcome IS NOT NULL
+GROUP BY 1, 2, 3, 4, 5;
 --> statement-breakpoint
 DELETE FROM "person_day_counts";
 --> statement-breakpoint

@@ -33,7 +33,7 @@ export const repoConfigSchema = strictObject(
     projects: z.record(nameSchema, projectSchema, { error: 'expected a map of projects' }).default({}),
     slack: slackSchema.optional(),
   },
-  'expected a Yardmaster config: a map with apps, hosts, roles and projects',
+  'expected a Yardmaster config: a map with apps, hosts and roles',
 ).transform((fields, ctx): RepoConfig => {
   const config: RepoConfig = {
     apps: fields.apps,

@@ -719,6 +719,32 @@ export const approvalWaitBuckets = pgTable(
 );
 
 /**
+ * Work orders reaching an outcome per UTC day, repository, app and environment (the order's; '' where none): opened
+ * (`requested`, by created_at) and the audit log's state changes into rejected, succeeded, failed (`rolled_back` when
+ * a /rollback finished) and accepted, by the change's time. Kept by triggers (migration 0022); a change of an
+ * order's repository, app or environment moves its counts.
+ */
+export const orderOutcomeDayCounts = pgTable(
+  'order_outcome_day_counts',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    repoFullName: text('repo_full_name').notNull(),
+    app: text('app').notNull(),
+    environment: text('environment').notNull(),
+    outcome: text('outcome', {
+      enum: ['requested', 'rejected', 'succeeded', 'failed', 'rolled_back', 'accepted'],
+    }).notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: 'order_outcome_day_counts_pk',
+      columns: [t.day, t.repoFullName, t.app, t.environment, t.outcome],
+    }),
+  ],
+);
+
+/**
  * Incidents for time to restore, one row per failure streak of an app + environment: its first failed (or partial)
  * release and the finish of the next succeeded release (null while unrestored). Kept by a trigger on `releases`
  * (migration 0022) that recomputes a key's streaks from the last success before the change.

@@ -1,16 +1,17 @@
 /**
- * The trigger-kept rollups of migration 0022 (person_scope_day_counts, approval_wait_buckets, restore_incidents)
- * give what counting the rows gives, after inserts, updates and deletes that the triggers must follow. A range of
- * whole UTC days reads the rollups; the same range one millisecond longer (no row falls in that millisecond: every
- * time here is a whole minute) reads the rows.
+ * The trigger-kept rollups of migration 0022 (person_scope_day_counts with person_day_counts, approval_wait_buckets,
+ * restore_incidents, order_outcome_day_counts) give what counting the rows gives, after inserts, updates and deletes
+ * that the triggers must follow. A range of whole UTC days reads the rollups; the same range one millisecond longer
+ * (no row falls in that millisecond: every time here is a whole minute) reads the rows.
  */
 import { eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { rawRows } from '../../src/db/index.ts';
-import { apps, approvals, planVersions, releases, workOrders } from '../../src/db/schema.ts';
+import { apps, approvals, auditLog, planVersions, releases, workOrders } from '../../src/db/schema.ts';
 import type { Db } from '../../src/db/types.ts';
 import { approvalWait } from '../../src/web/stats/approval-wait.ts';
+import { ordersByOutcome } from '../../src/web/stats/orders-by-outcome.ts';
 import { personActivity } from '../../src/web/stats/person-activity.ts';
 import { timeToRestore } from '../../src/web/stats/time-to-restore.ts';
 import type { DurationSummary, StatsScope } from '../../src/web/stats/types.ts';
@@ -22,6 +23,14 @@ const REPOS = ['acme/one', 'acme/two'] as const;
 const APPS = ['web', 'api', 'worker'] as const;
 const ENVIRONMENTS = ['staging', 'production'] as const;
 const PEOPLE = ['ann', 'ben', 'cat', 'dan', 'eve'] as const;
+const OUTCOME_CHANGES = [
+  ['succeeded', 'release-succeeded'],
+  ['failed', 'release-failed'],
+  ['failed', 'rollback-finished'],
+  ['accepted', 'accepted'],
+  ['rejected', 'rejected'],
+  ['aborted', 'aborted'],
+] as const;
 const RELEASE_STATUSES = ['succeeded', 'succeeded', 'failed', 'partial', 'aborted', 'succeeded'] as const;
 
 /** A small deterministic generator (mulberry32), so a failure can be replayed. */
@@ -115,6 +124,19 @@ async function seed(db: Db): Promise<void> {
     const attempts = Math.floor(next() * 3);
     for (let attempt = 0; attempt < attempts; attempt += 1) {
       const finished = new Date(created.getTime() + Math.floor(60 + next() * 4000) * MINUTE);
+      // The order's state change as the service audits it (hashes do not matter here).
+      const [toState, cause] = pick(next, OUTCOME_CHANGES);
+      await db.insert(auditLog).values({
+        at: finished,
+        actor: 'yardmaster',
+        action: 'work_order.transition',
+        workOrderId: order.id,
+        fromState: 'running',
+        toState,
+        data: { cause },
+        prevHash: `prev-${number}-${attempt}`,
+        hash: `hash-${number}-${attempt}`,
+      });
       await db.insert(releases).values({
         workOrderId: order.id,
         releaseId: `R${number}-${attempt}`,
@@ -238,6 +260,7 @@ async function expectRollupsMatchRows(db: Db): Promise<void> {
     expect(await personActivity(db, scope)).toEqual(await personActivity(db, byRows(scope)));
     expect(await timeToRestore(db, scope)).toEqual(await timeToRestore(db, byRows(scope)));
     expectCloseSummary(await approvalWait(db, scope), await approvalWait(db, byRows(scope)));
+    expect(await ordersByOutcome(db, scope)).toEqual(await ordersByOutcome(db, byRows(scope)));
   }
 }
 
@@ -260,6 +283,8 @@ describe.each(BACKENDS)('statistics rollups on %s', (backend) => {
     expect(restore.incidents).toBeGreaterThan(10);
     expect(restore.count).toBeGreaterThan(5);
     expect((await approvalWait(db, WHOLE)).count).toBeGreaterThan(40);
+    const outcomes = new Set((await ordersByOutcome(db, WHOLE)).map((entry) => entry.outcome));
+    expect([...outcomes].sort()).toEqual(['accepted', 'failed', 'rejected', 'requested', 'rolled_back', 'succeeded']);
     expect((await personActivity(db, { ...WHOLE, project: 'red' })).length).toBe(PEOPLE.length);
     await expectRollupsMatchRows(db);
   });
@@ -280,8 +305,10 @@ describe.each(BACKENDS)('statistics rollups on %s', (backend) => {
       select (select count(*) from restore_incidents)::int as incidents,
         (select coalesce(sum(n), 0) from approval_wait_buckets)::int as waits,
         (select coalesce(sum(n), 0) from person_scope_day_counts)::int as facts,
-        (select coalesce(sum(n), 0) from person_day_counts)::int as repo_facts`);
+        (select coalesce(sum(n), 0) from person_day_counts)::int as repo_facts,
+        (select coalesce(sum(n), 0) from order_outcome_day_counts)::int as outcomes`);
     await db.execute(sql`delete from person_day_counts`);
+    await db.execute(sql`delete from order_outcome_day_counts`);
     await db.execute(sql`delete from restore_incidents`);
     await db.execute(sql`delete from approval_wait_buckets`);
     await db.execute(sql`delete from person_scope_day_counts`);
@@ -291,18 +318,19 @@ describe.each(BACKENDS)('statistics rollups on %s', (backend) => {
       select (select count(*) from restore_incidents)::int as incidents,
         (select coalesce(sum(n), 0) from approval_wait_buckets)::int as waits,
         (select coalesce(sum(n), 0) from person_scope_day_counts)::int as facts,
-        (select coalesce(sum(n), 0) from person_day_counts)::int as repo_facts`);
+        (select coalesce(sum(n), 0) from person_day_counts)::int as repo_facts,
+        (select coalesce(sum(n), 0) from order_outcome_day_counts)::int as outcomes`);
     expect(rawRows(rebuilt)).toEqual(rawRows(kept));
     await expectRollupsMatchRows(db);
   });
 });
 
-/** The three INSERT … SELECT statements at the end of migration 0022. */
+/** The statements at the end of migration 0022 that fill the rollups from the rows (INSERT … SELECT, DELETE). */
 async function migrationBackfill(): Promise<string[]> {
   const { readFile } = await import('node:fs/promises');
   const text = await readFile(new URL('../../migrations/0022_stats_rollups.sql', import.meta.url), 'utf8');
   return text
     .split('--> statement-breakpoint')
     .map((statement) => statement.trim())
-    .filter((statement) => statement.startsWith('INSERT INTO'));
+    .filter((statement) => statement.startsWith('INSERT INTO') || statement.startsWith('DELETE FROM'));
 }
