@@ -39,6 +39,7 @@ CREATE TABLE "restore_incidents" (
 	"restored_at" timestamp with time zone
 );
 --> statement-breakpoint
+CREATE INDEX "person_scope_day_counts_app_idx" ON "person_scope_day_counts" USING btree ("repo_full_name","app","day","environment","person","kind","n");--> statement-breakpoint
 CREATE INDEX "restore_incidents_key_idx" ON "restore_incidents" USING btree ("repo_full_name","app","environment","failed_at");--> statement-breakpoint
 CREATE INDEX "restore_incidents_failed_at_idx" ON "restore_incidents" USING btree ("failed_at");--> statement-breakpoint
 CREATE INDEX "audit_log_transition_at_idx" ON "audit_log" USING btree ("at") WHERE "audit_log"."action" = 'work_order.transition';--> statement-breakpoint

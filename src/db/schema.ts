@@ -691,6 +691,8 @@ export const personScopeDayCounts = pgTable(
       name: 'person_scope_day_counts_pk',
       columns: [t.day, t.repoFullName, t.app, t.environment, t.person, t.kind],
     }),
+    // A project's apps, read index-only: the days of just those apps rather than every app's.
+    index('person_scope_day_counts_app_idx').on(t.repoFullName, t.app, t.day, t.environment, t.person, t.kind, t.n),
   ],
 );
 
