@@ -181,6 +181,22 @@ async function change(db: Db): Promise<void> {
     .update(workOrders)
     .set({ requester: 'yan', createdAt: new Date(START + 3 * MINUTE) })
     .where(eq(workOrders.id, id(9)));
+  // An order opened and deleted again (no plan yet).
+  const [extra] = await db
+    .insert(workOrders)
+    .values({
+      repoFullName: 'acme/one',
+      installationId: 1,
+      kind: 'issue',
+      number: 999,
+      title: 'gone',
+      state: 'requested',
+      requester: 'ann',
+      createdAt: new Date(START + 86_400_000),
+      updatedAt: new Date(START + 86_400_000),
+    })
+    .returning({ id: workOrders.id });
+  if (extra !== undefined) await db.delete(workOrders).where(eq(workOrders.id, extra.id));
   // Releases retried (unfinished, then finished later), moved to another environment, deleted, re-judged.
   const rows = await db
     .select({ id: releases.id, status: releases.status, finishedAt: releases.finishedAt })
