@@ -48,6 +48,7 @@ export function benchConfig(deployTo: string): RepoConfig {
     },
     hosts: { local: [{ name: 'local-1', address: '127.0.0.1', port: 22, executor: 'local' }] },
     roles: { projectManager: ['pam'], developer: ['carol'], ops: ['dave'], deployer: ['dave'], acceptor: ['pam'] },
+    projects: {},
   };
 }
 

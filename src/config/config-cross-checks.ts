@@ -63,10 +63,22 @@ function checkEnvironments(config: RepoConfig): CrossCheckIssue[] {
   return issues;
 }
 
+/** Once `projects:` defines any project, an app's `project:` must name one of them (a typo would drop its roles). */
+function checkProjects(config: RepoConfig): CrossCheckIssue[] {
+  const defined = Object.keys(config.projects);
+  if (defined.length === 0) return [];
+  return Object.entries(config.apps).flatMap(([appName, app]) => {
+    if (app.project === undefined || Object.hasOwn(config.projects, app.project)) return [];
+    const suggestion = closestMatch(app.project, defined);
+    const hint = suggestion === undefined ? `; projects: ${defined.join(', ')}` : `; did you mean ${suggestion}?`;
+    return [{ path: ['apps', appName, 'project'], message: `project ${app.project} is not under projects:${hint}` }];
+  });
+}
+
 /**
  * Checks that every environment's hosts name an existing group or host, that host names are unique across groups,
- * and that no variable is both plain and secret.
+ * that no variable is both plain and secret, and that apps name defined projects (when `projects:` lists any).
  */
 export function crossCheckConfig(config: RepoConfig): CrossCheckIssue[] {
-  return [...checkHostNames(config), ...checkEnvironments(config)];
+  return [...checkHostNames(config), ...checkEnvironments(config), ...checkProjects(config)];
 }

@@ -3,26 +3,12 @@ import { z } from 'zod';
 import { nameSchema, strictObject } from '../plan/index.ts';
 import { appSchema } from './app-schema.ts';
 import { crossCheckConfig } from './config-cross-checks.ts';
-import { principalListSchema, slackChannelSchema, slackTeamSchema, slackUserSchema } from './field-schemas.ts';
+import { slackChannelSchema, slackTeamSchema, slackUserSchema } from './field-schemas.ts';
 import { hostGroupSchema } from './host-schema.ts';
 import { emailSchema } from './notify-schema.ts';
+import { projectSchema } from './project-schema.ts';
+import { rolesSchema } from './roles-schema.ts';
 import type { RepoConfig, RolesConfig, SlackConfig } from './types.ts';
-
-const rolesSchema = strictObject({
-  project_manager: principalListSchema.default([]),
-  developer: principalListSchema.default([]),
-  ops: principalListSchema.default([]),
-  deployer: principalListSchema.default([]),
-  acceptor: principalListSchema.default([]),
-}).transform(
-  (fields): RolesConfig => ({
-    projectManager: fields.project_manager,
-    developer: fields.developer,
-    ops: fields.ops,
-    deployer: fields.deployer,
-    acceptor: fields.acceptor,
-  }),
-);
 
 const NO_ROLES: RolesConfig = { projectManager: [], developer: [], ops: [], deployer: [], acceptor: [] };
 
@@ -51,6 +37,7 @@ export const repoConfigSchema = strictObject(
     apps: z.record(nameSchema, appSchema, { error: 'expected a map of apps' }).default({}),
     hosts: z.record(nameSchema, hostGroupSchema, { error: 'expected a map of host groups' }).default({}),
     roles: rolesSchema.optional(),
+    projects: z.record(nameSchema, projectSchema, { error: 'expected a map of projects' }).default({}),
     slack: slackSchema.optional(),
     email: emailUsersSchema.optional(),
   },
@@ -60,6 +47,7 @@ export const repoConfigSchema = strictObject(
     apps: fields.apps,
     hosts: fields.hosts,
     roles: fields.roles ?? structuredClone(NO_ROLES),
+    projects: fields.projects,
   };
   if (fields.slack !== undefined) config.slack = fields.slack;
   if (fields.email !== undefined) config.email = fields.email;

@@ -1,12 +1,21 @@
 /**
- * What a change of the repo config does, in short human sentences: apps, environments, commands, hosts and host
- * groups, roles and approvers, approvals needed, freeze windows, notifications. Pure; the CLI's `config check --against` and (later)
- * the push check-run print it.
+/**
+ * What a change of the repo config does, in short human sentences: apps, projects, environments, commands, hosts and
+ * host groups, roles and approvers (the projects' too), approvals needed, freeze windows, notifications. Pure; the
+ * CLI's `config check --against` and the push check run print it.
  */
 import { COMMAND_FIELDS } from '../plan/index.ts';
 import { COMMAND_STAGES, type CommandSettings } from '../plan/types.ts';
 import { canonicalJson } from '../lib/canonical-json.ts';
-import type { AppConfig, EnvironmentConfig, HostEntry, NotifyConfig, RepoConfig, RolesConfig } from './types.ts';
+import type {
+  AppConfig,
+  EnvironmentConfig,
+  HostEntry,
+  NotifyConfig,
+  ProjectConfig,
+  RepoConfig,
+  RolesConfig,
+} from './types.ts';
 
 /** The groups a change belongs to, in the order the summaries list them. */
 export const CONFIG_CHANGE_KINDS = [
@@ -43,6 +52,7 @@ const EMPTY_CONFIG: RepoConfig = {
   apps: {},
   hosts: {},
   roles: { projectManager: [], developer: [], ops: [], deployer: [], acceptor: [] },
+  projects: {},
 };
 
 function change(kind: ConfigChangeKind, action: ConfigChange['action'], subject: string, detail: string): ConfigChange {
@@ -232,6 +242,40 @@ function roleChanges(before: RolesConfig, after: RolesConfig): ConfigChange[] {
   return ROLE_NAMES.flatMap(([role, name]) => listChanges('roles', `role ${name}`, '', before[role], after[role]));
 }
 
+/**
+ * A project added or removed is an `apps` change (it groups apps); its roles are `roles` changes, each role it
+ * starts or stops replacing named as such; its subscribers are `notifications` changes.
+ */
+function projectChanges(before: RepoConfig['projects'], after: RepoConfig['projects']): ConfigChange[] {
+  const projects = keysOf(before, after);
+  const one = (name: string, from: ProjectConfig | undefined, to: ProjectConfig | undefined): ConfigChange[] => {
+    const subject = `project ${name}`;
+    return [
+      ...fieldChange('apps', subject, 'description', from?.description, to?.description),
+      ...ROLE_NAMES.flatMap(([role, label]) => {
+        const old = from?.roles[role];
+        const now = to?.roles[role];
+        if (old === undefined && now === undefined) return [];
+        if (old === undefined) {
+          const holders = now === undefined || now.length === 0 ? 'nobody' : now.join(', ');
+          return [change('roles', 'added', subject, `role ${label} set to ${holders}`)];
+        }
+        if (now === undefined)
+          return [change('roles', 'removed', subject, `role ${label} removed (the repository's applies)`)];
+        return listChanges('roles', subject, `role ${label}`, old, now);
+      }),
+      ...notifyChanges(subject, from?.notify, to?.notify),
+    ];
+  };
+  return [
+    ...projects.added.map((name) => change('apps', 'added', `project ${name}`, 'added')),
+    ...projects.removed.map((name) => change('apps', 'removed', `project ${name}`, 'removed')),
+    ...[...projects.added, ...projects.removed, ...projects.both].flatMap((name) =>
+      one(name, before[name], after[name]),
+    ),
+  ];
+}
+
 function slackChanges(before: RepoConfig['slack'], after: RepoConfig['slack']): ConfigChange[] {
   const users = keysOf(before?.users ?? {}, after?.users ?? {});
   return [
@@ -277,6 +321,7 @@ export function diffConfigs(before: RepoConfig | null, after: RepoConfig): Confi
     }),
     ...hostGroupChanges(from.hosts, after.hosts),
     ...roleChanges(from.roles, after.roles),
+    ...projectChanges(from.projects, after.projects),
     ...slackChanges(from.slack, after.slack),
     ...emailChanges(from.email, after.email),
   ];

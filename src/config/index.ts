@@ -26,6 +26,7 @@ export { hostEntrySchema } from './host-schema.ts';
 export { loadRepoConfigFile } from './load-config.ts';
 export { parseRepoConfig } from './parse-config.ts';
 export { pinHostKeys, type PinHostKeysResult } from './pin-host-keys.ts';
+export { notifyConfigsFor, rolesForApp } from './project-roles.ts';
 export {
   describeSettingsChanges,
   releaseSettings,

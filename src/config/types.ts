@@ -139,10 +139,23 @@ export interface EmailConfig {
   users: Record<string, string>;
 }
 
+/**
+ * `projects.<name>`: apps join a project with their `project:` field. Its `roles` replace the repository's roles of
+ * the same name for its apps' orders (only the roles it writes); its `notify` subscribers hear of the key events of
+ * every environment of its apps, besides the environment's own.
+ */
+export interface ProjectConfig {
+  description?: string;
+  roles: Partial<RolesConfig>;
+  notify?: NotifyConfig;
+}
+
 export interface RepoConfig {
   apps: Record<string, AppConfig>;
   hosts: Record<string, HostEntry[]>;
   roles: RolesConfig;
+  /** Empty when the config has no `projects:`; then an app's `project:` is a free label (statistics only). */
+  projects: Record<string, ProjectConfig>;
   slack?: SlackConfig;
   email?: EmailConfig;
 }

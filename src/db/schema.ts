@@ -13,6 +13,7 @@ import {
   boolean,
   date,
   check,
+  doublePrecision,
   foreignKey,
   index,
   integer,
@@ -481,6 +482,8 @@ export const auditLog = pgTable(
     index('audit_log_repo_idx').on(t.repo, t.id).where(sql`${t.repo} is not null`),
     // The audit rows of a release run from the CLI (its page reads them while the release runs).
     index('audit_log_release_idx').on(sql`(${t.data}->>'releaseId')`, t.id),
+    // The state changes of a time range (statistics: work orders by outcome per week).
+    index('audit_log_transition_at_idx').on(t.at).where(sql`${t.action} = 'work_order.transition'`),
   ],
 );
 
@@ -695,6 +698,104 @@ export const personDayCounts = pgTable(
     n: integer('n').notNull(),
   },
   (t) => [primaryKey({ name: 'person_day_counts_pk', columns: [t.day, t.repoFullName, t.person, t.kind] })],
+);
+
+/**
+ * What each person did per UTC day, repository, app and environment (the work order's; the release's for releases
+ * deployed; '' where the order has none yet): the same four kinds as `person_day_counts`, kept by triggers
+ * (migration 0022) so the per-person statistic narrowed to a project, app or environment reads the rollup. A change
+ * of an order's app, environment, repository or deployer moves its counts.
+ */
+export const personScopeDayCounts = pgTable(
+  'person_scope_day_counts',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    repoFullName: text('repo_full_name').notNull(),
+    app: text('app').notNull(),
+    environment: text('environment').notNull(),
+    person: text('person').notNull(),
+    kind: text('kind', { enum: ['requested', 'authored', 'approved', 'deployed'] }).notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: 'person_scope_day_counts_pk',
+      columns: [t.day, t.repoFullName, t.app, t.environment, t.person, t.kind],
+    }),
+    // A project's apps, read index-only: the days of just those apps rather than every app's.
+    index('person_scope_day_counts_app_idx').on(t.repoFullName, t.app, t.day, t.environment, t.person, t.kind, t.n),
+  ],
+);
+
+/**
+ * Approval waits (a plan's created_at → its quorum_reached_at) as a histogram per UTC day of the quorum, repository,
+ * app and environment (the work order's; '' where none): `bucket` 0 holds waits under 1 ms, bucket b ≥ 1 waits in
+ * [2^((b−1)/16), 2^(b/16)) ms; `n` waits with `total_ms` in all. Kept by triggers (migration 0022).
+ */
+export const approvalWaitBuckets = pgTable(
+  'approval_wait_buckets',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    repoFullName: text('repo_full_name').notNull(),
+    app: text('app').notNull(),
+    environment: text('environment').notNull(),
+    bucket: integer('bucket').notNull(),
+    n: integer('n').notNull(),
+    totalMs: doublePrecision('total_ms').notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: 'approval_wait_buckets_pk',
+      columns: [t.day, t.repoFullName, t.app, t.environment, t.bucket],
+    }),
+  ],
+);
+
+/**
+ * Work orders reaching an outcome per UTC day, repository, app and environment (the order's; '' where none): opened
+ * (`requested`, by created_at) and the audit log's state changes into rejected, succeeded, failed (`rolled_back` when
+ * a /rollback finished) and accepted, by the change's time. Kept by triggers (migration 0022); a change of an
+ * order's repository, app or environment moves its counts.
+ */
+export const orderOutcomeDayCounts = pgTable(
+  'order_outcome_day_counts',
+  {
+    day: date('day', { mode: 'string' }).notNull(),
+    repoFullName: text('repo_full_name').notNull(),
+    app: text('app').notNull(),
+    environment: text('environment').notNull(),
+    outcome: text('outcome', {
+      enum: ['requested', 'rejected', 'succeeded', 'failed', 'rolled_back', 'accepted'],
+    }).notNull(),
+    n: integer('n').notNull(),
+  },
+  (t) => [
+    primaryKey({
+      name: 'order_outcome_day_counts_pk',
+      columns: [t.day, t.repoFullName, t.app, t.environment, t.outcome],
+    }),
+  ],
+);
+
+/**
+ * Incidents for time to restore, one row per failure streak of an app + environment: its first failed (or partial)
+ * release and the finish of the next succeeded release (null while unrestored). Kept by a trigger on `releases`
+ * (migration 0022) that recomputes a key's streaks from the last success before the change.
+ */
+export const restoreIncidents = pgTable(
+  'restore_incidents',
+  {
+    failedReleaseId: bigint('failed_release_id', { mode: 'number' }).primaryKey(),
+    repoFullName: text('repo_full_name').notNull(),
+    app: text('app').notNull(),
+    environment: text('environment').notNull(),
+    failedAt: timestamptz('failed_at').notNull(),
+    restoredAt: timestamptz('restored_at'),
+  },
+  (t) => [
+    index('restore_incidents_key_idx').on(t.repoFullName, t.app, t.environment, t.failedAt),
+    index('restore_incidents_failed_at_idx').on(t.failedAt),
+  ],
 );
 
 /**

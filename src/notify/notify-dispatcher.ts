@@ -9,6 +9,7 @@ import { and, asc, eq, gt } from 'drizzle-orm';
 import { auditLog, notifyCursor } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 import type { ConfigLoader } from '../workorders/service/index.ts';
+import { notifyConfigsFor } from '../config/index.ts';
 import type { RepoConfig } from '../config/types.ts';
 import { orderUrl } from '../lib/order-url.ts';
 import { AUDIT_ACTIONS, currentPlan, getWorkOrder, type WorkOrder } from '../workorders/service/index.ts';
@@ -58,11 +59,18 @@ function causeOf(row: AuditRow): unknown {
   return typeof data === 'object' && data !== null && 'cause' in data ? data.cause : undefined;
 }
 
+/**
+ * The subscribers of the order's environment and of its app's project that asked for `kind`; a subscriber both name
+ * gets the event once.
+ */
 function targetsOf(config: RepoConfig, order: WorkOrder, kind: KeyEvent['kind']): NotifyTarget[] {
   if (order.app === null || order.environment === null) return [];
-  const notify = config.apps[order.app]?.environments[order.environment]?.notify;
-  if (!notify?.events.includes(kind)) return [];
-  return subscriberTargets(notify);
+  const targets = new Map<string, NotifyTarget>();
+  for (const notify of notifyConfigsFor(config, order.app, order.environment)) {
+    if (!notify.events.includes(kind)) continue;
+    for (const target of subscriberTargets(notify)) targets.set(JSON.stringify(target), target);
+  }
+  return [...targets.values()];
 }
 
 export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyDispatcher {

@@ -2,7 +2,7 @@
  * Which secrets an environment of the repo config needs from the store — its `secret_env` names, the signing keys of
  * its notify webhooks and its Twilio credentials — and the check at plan submission that the store holds them all.
  */
-import type { EnvironmentConfig, SmsSubscription } from '../config/types.ts';
+import type { EnvironmentConfig, NotifyConfig } from '../config/types.ts';
 import type { DbExecutor } from '../db/types.ts';
 import type { SourceIssue } from '../plan/types.ts';
 import { storedSecretNames } from './secret-store.ts';
@@ -14,28 +14,42 @@ export interface SecretReference {
   path: string;
 }
 
-/** The secrets `environment` (of app `app`) names, in config order: `secret_env`, notify webhook keys, Twilio. */
+/** The app's project (`projects.<name>`), whose notify webhooks and Twilio sign in with secrets of each environment. */
+export interface ProjectNotify {
+  name: string;
+  notify?: NotifyConfig;
+}
+
+/**
+ * The secrets `environment` (of app `app`) names, in config order: `secret_env`, then its notify block's (webhook keys,
+ * Twilio's account SID and token), then the notify block's of the app's project.
+ */
 export function requiredSecrets(
   app: string,
   environmentName: string,
   environment: Pick<EnvironmentConfig, 'secretEnv' | 'notify'>,
+  project?: ProjectNotify,
 ): SecretReference[] {
   const base = `apps.${app}.environments.${environmentName}`;
   return [
     ...environment.secretEnv.map((name, index) => ({ name, path: `${base}.secret_env[${index}]` })),
-    ...(environment.notify?.webhooks ?? []).map((hook, index) => ({
-      name: hook.secretEnv,
-      path: `${base}.notify.webhooks[${index}].secret_env`,
-    })),
-    ...smsSecrets(base, environment.notify?.sms),
+    ...notifySecrets(`${base}.notify`, environment.notify),
+    ...(project === undefined ? [] : notifySecrets(`projects.${project.name}.notify`, project.notify)),
   ];
 }
 
-function smsSecrets(base: string, sms: SmsSubscription | undefined): SecretReference[] {
-  if (sms === undefined) return [];
+/** The secrets a `notify` block at `path` names: its webhooks' keys, then Twilio's account SID and auth token. */
+function notifySecrets(path: string, notify: NotifyConfig | undefined): SecretReference[] {
+  if (notify === undefined) return [];
+  const sms = notify.sms;
   return [
-    { name: sms.accountSidEnv, path: `${base}.notify.sms.account_sid_env` },
-    { name: sms.authTokenEnv, path: `${base}.notify.sms.auth_token_env` },
+    ...notify.webhooks.map((hook, index) => ({ name: hook.secretEnv, path: `${path}.webhooks[${index}].secret_env` })),
+    ...(sms === undefined
+      ? []
+      : [
+          { name: sms.accountSidEnv, path: `${path}.sms.account_sid_env` },
+          { name: sms.authTokenEnv, path: `${path}.sms.auth_token_env` },
+        ]),
   ];
 }
 
@@ -56,8 +70,9 @@ export async function missingSecretIssues(
   app: string,
   environmentName: string,
   environment: Pick<EnvironmentConfig, 'secretEnv' | 'notify'>,
+  project?: ProjectNotify,
 ): Promise<MissingSecrets> {
-  const references = requiredSecrets(app, environmentName, environment);
+  const references = requiredSecrets(app, environmentName, environment, project);
   const stored = await storedSecretNames(
     db,
     repoFullName,

@@ -28,6 +28,9 @@ function channelsOf(config: RepoConfig): Set<string> {
       for (const channel of environment.notify?.slack ?? []) channels.add(channel);
     }
   }
+  for (const project of Object.values(config.projects)) {
+    for (const channel of project.notify?.slack ?? []) channels.add(channel);
+  }
   return channels;
 }
 

@@ -133,6 +133,11 @@ describe('pages over a seeded history', () => {
     expect(await charts.count()).toBeGreaterThan(2);
     expect(await page.locator('figure svg [data-point]').count()).toBeGreaterThan(0);
     for (const chart of await charts.all()) expect((await chart.boundingBox())?.width ?? 0).toBeGreaterThan(100);
+    // Work orders by outcome: the seeded orders were opened in the range, so the chart has bars and the table rows.
+    expect(await page.locator('[data-testid="chart-orders-by-outcome"] svg [data-point]').count()).toBeGreaterThan(0);
+    const outcomes = page.getByTestId('orders-by-outcome');
+    expect(await outcomes.locator('caption').textContent()).toBe('Work orders by outcome per ISO week');
+    expect(await outcomes.locator('tbody tr').count()).toBe(6);
     await screenshot(page, 'stats');
     await page.context().close();
   });

@@ -42,7 +42,7 @@ export function repoConfig(
   environments: Record<string, EnvironmentConfig>,
   deployTo = '/srv/shop',
 ): RepoConfig {
-  return { apps: { shop: { deployTo, environments } }, hosts: { web: hosts }, roles: ROLES };
+  return { apps: { shop: { deployTo, environments } }, hosts: { web: hosts }, roles: ROLES, projects: {} };
 }
 
 export function repoContext(config: RepoConfig): RepoContext {

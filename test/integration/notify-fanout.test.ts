@@ -70,11 +70,17 @@ beforeAll(async () => {
   const address = receiver.address();
   if (address === null || typeof address === 'string') throw new Error('no address');
   const notify = `notify: { events: [submitted, approved, rejected], email: [ops@example.com, lead@example.com], webhooks: [{ url: "http://127.0.0.1:${address.port}/hooks/yardmaster", secret_env: SHOP_HOOK_SECRET }], slack: [C0NOTE] }`;
+  // App shop is in project store, whose subscriber hears of approvals in every environment of its apps; ops@ is
+  // named by both production and the project, and hears of each event once.
+  const withProject = `${repoConfigYaml(
+    HOSTS,
+    `production: { hosts: [web], approvals: 1, approvers: [team:ops], ${notify} }\nstaging: { hosts: [web], approvals: 1, approvers: [team:ops] }`,
+  ).replace(
+    '  shop:\n',
+    '  shop:\n    project: store\n',
+  )}projects:\n  store: { notify: { events: [approved], email: [ops@example.com, store@example.com] } }\n`;
   harness = await startHarness({
-    configYaml: repoConfigYaml(
-      HOSTS,
-      `production: { hosts: [web], approvals: 1, approvers: [team:ops], ${notify} }\nstaging: { hosts: [web], approvals: 1, approvers: [team:ops] }`,
-    ),
+    configYaml: withProject,
     workDir: '/nonexistent',
     slack: { apiUrl: recorder.url, signingSecret: randomBytes(8).toString('hex') },
     notify: { env: { SMTP_URL: `smtp://127.0.0.1:${mailbox.port}`, SMTP_FROM: 'Yardmaster <yardmaster@example.com>' } },
@@ -157,7 +163,7 @@ describe('key events', () => {
       work_order: { repo: REPO_FULL_NAME, number: 301 },
     });
 
-    await waitFor('four e-mails', () => Promise.resolve(mailbox.messages.length >= 4 ? true : undefined), 20_000);
+    await waitFor('five e-mails', () => Promise.resolve(mailbox.messages.length >= 5 ? true : undefined), 20_000);
     const mails = mailbox.messages.map((message) => ({
       to: message.to,
       subject: /^Subject: (.*(?:\r\n[ \t].*)*)/m.exec(message.raw)?.[1]?.replace(/\r\n[ \t]+/g, ' '),
@@ -167,6 +173,7 @@ describe('key events', () => {
       'lead@example.com',
       'ops@example.com',
       'ops@example.com',
+      'store@example.com',
     ]);
     expect(mails.map((mail) => mail.subject)).toContain(
       `[Yardmaster] shop 3.0.0 to production: approved (${REPO_FULL_NAME}#301)`,
@@ -186,7 +193,7 @@ describe('key events', () => {
     expect(kindsFor(301).sort()).toEqual(['approved', 'submitted']);
   });
 
-  it('are not sent for an environment without subscribers', async () => {
+  it("are sent for an environment without subscribers only to its project's", async () => {
     const before = { hooks: received.length, mails: mailbox.messages.length };
     await send(
       harness,
@@ -215,6 +222,18 @@ describe('key events', () => {
     await waitFor('the barrier event', () => Promise.resolve(kindsFor(303).length >= 1 ? true : undefined), 20_000);
     expect(kindsFor(302)).toEqual([]);
     expect(received.slice(before.hooks).every((entry) => !entry.body.includes('"number":302'))).toBe(true);
-    expect(mailbox.messages.slice(before.mails).every((message) => !message.raw.includes('#302'))).toBe(true);
+    // The project's subscribers hear of its approval in staging too (ops@ and store@), nothing else of it.
+    const about302 = () => mailbox.messages.slice(before.mails).filter((message) => message.raw.includes('#302'));
+    await waitFor(
+      'the project mails of #302',
+      () => Promise.resolve(about302().length >= 2 ? true : undefined),
+      20_000,
+    );
+    expect(
+      about302()
+        .map((message) => message.to.join(','))
+        .sort(),
+    ).toEqual(['ops@example.com', 'store@example.com']);
+    expect(about302().every((message) => message.raw.includes('approved'))).toBe(true);
   });
 });

@@ -5,13 +5,14 @@
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apps, approvals, environments, planVersions, releases, workOrders } from '../../src/db/schema.ts';
+import { apps, approvals, auditLog, environments, planVersions, releases, workOrders } from '../../src/db/schema.ts';
 import type { Db } from '../../src/db/types.ts';
 import { statsPage } from '../../src/web/pages/stats-page.ts';
 import { approvalWait } from '../../src/web/stats/approval-wait.ts';
 import { changeFailureRate } from '../../src/web/stats/change-failure-rate.ts';
 import { filterOptions } from '../../src/web/stats/filter-options.ts';
 import { leadTime } from '../../src/web/stats/lead-time.ts';
+import { ordersByOutcome } from '../../src/web/stats/orders-by-outcome.ts';
 import { personActivity } from '../../src/web/stats/person-activity.ts';
 import { releasesPerApp, releasesPerProject } from '../../src/web/stats/release-counts.ts';
 import { releasesPerDay } from '../../src/web/stats/releases-per-day.ts';
@@ -221,6 +222,38 @@ async function seed(db: Db): Promise<void> {
   await release(wo5, 'R11', OTHER, 'checkout', 'production', 'succeeded', at('11-01T05:00'));
   await release(wo5, 'R12', OTHER, 'checkout', 'production', 'failed', at('11-02T00:00'));
 
+  // State changes as the service writes them to the audit log (the chain's hashes do not matter here). Week W44 ends
+  // on Sunday 11-01, W45 begins on Monday 11-02.
+  let hash = 0;
+  const moved = (workOrderId: number, from: string, to: string, cause: string, when: Date) =>
+    db.insert(auditLog).values({
+      at: when,
+      actor: 'yardmaster',
+      action: 'work_order.transition',
+      workOrderId,
+      fromState: from,
+      toState: to,
+      data: { cause },
+      prevHash: `prev-${(hash += 1)}`,
+      hash: `hash-${hash}`,
+    });
+  await moved(wo1, 'requested', 'planned', 'plan-posted', at('11-01T01:00'));
+  await moved(wo1, 'running', 'failed', 'release-failed', at('11-01T06:00'));
+  await moved(wo1, 'running', 'succeeded', 'release-succeeded', at('11-01T10:00'));
+  await moved(wo1, 'succeeded', 'accepted', 'accepted', at('11-02T09:00'));
+  await moved(wo2, 'running', 'succeeded', 'release-succeeded', at('11-02T12:00'));
+  await moved(wo2, 'running', 'failed', 'rollback-finished', at('11-03T13:00'));
+  // WO3 fails twice in W45: each change counts.
+  await moved(wo3, 'running', 'failed', 'release-failed', at('11-03T08:00'));
+  await moved(wo3, 'running', 'failed', 'release-failed', at('11-04T00:00'));
+  await moved(wo3, 'running', 'succeeded', 'release-succeeded', at('11-04T06:00'));
+  // The statistic counts the audit rows as written (a rejection of WO4's first plan, then its failed rollback).
+  await moved(wo4, 'planned', 'rejected', 'rejected', at('11-04T02:00'));
+  await moved(wo4, 'running', 'failed', 'rollback-failed', at('11-05T00:00'));
+  await moved(wo4, 'running', 'succeeded', 'release-succeeded', at('11-06T01:00'));
+  await moved(wo5, 'running', 'succeeded', 'release-succeeded', at('11-01T05:00'));
+  await moved(wo5, 'planned', 'rejected', 'rejected', at('11-02T05:00'));
+
   // What storing a succeeded result does: the order's first success stamps it.
   await db.execute(sql`update work_orders w set released_at = r.at
     from (select work_order_id, min(finished_at) as at from releases where status = 'succeeded' group by 1) r where r.work_order_id = w.id`);
@@ -315,6 +348,37 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
     ]);
   });
 
+  it('counts work orders by outcome per ISO week', async () => {
+    const w44 = { week: '2026-W44', weekStart: '2026-10-26' };
+    const w45 = { week: '2026-W45', weekStart: '2026-11-02' };
+    expect(await ordersByOutcome(db, SCOPE)).toEqual([
+      { ...w44, outcome: 'requested', count: 1 },
+      { ...w44, outcome: 'succeeded', count: 1 },
+      { ...w44, outcome: 'failed', count: 1 },
+      { ...w45, outcome: 'requested', count: 3 },
+      { ...w45, outcome: 'rejected', count: 1 },
+      { ...w45, outcome: 'succeeded', count: 2 },
+      { ...w45, outcome: 'failed', count: 3 },
+      { ...w45, outcome: 'rolled_back', count: 1 },
+      { ...w45, outcome: 'accepted', count: 1 },
+    ]);
+    expect(await ordersByOutcome(db, { ...SCOPE, project: 'money' })).toEqual([
+      { ...w45, outcome: 'requested', count: 1 },
+      { ...w45, outcome: 'rejected', count: 1 },
+      { ...w45, outcome: 'failed', count: 1 },
+    ]);
+    expect(await ordersByOutcome(db, { ...SCOPE, app: 'checkout', environment: 'staging' })).toEqual([
+      { ...w45, outcome: 'requested', count: 1 },
+      { ...w45, outcome: 'succeeded', count: 1 },
+      { ...w45, outcome: 'rolled_back', count: 1 },
+    ]);
+    expect(await ordersByOutcome(db, { ...SCOPE, repos: [OTHER] })).toEqual([
+      { ...w44, outcome: 'requested', count: 1 },
+      { ...w44, outcome: 'succeeded', count: 1 },
+      { ...w45, outcome: 'rejected', count: 1 },
+    ]);
+  });
+
   it('counts only the scope’s repositories', async () => {
     const other: StatsScope = { ...SCOPE, repos: [OTHER] };
     expect(await successRate(db, other)).toEqual({ finished: 2, succeeded: 1, rate: 0.5 });
@@ -333,6 +397,7 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
     expect(empty.releasesPerProject).toEqual([]);
     expect(empty.releasesPerApp).toEqual([]);
     expect(empty.personActivity).toEqual([]);
+    expect(empty.ordersByOutcome).toEqual([]);
     expect(await filterOptions(db, [])).toEqual({ projects: [], apps: [], environments: [] });
   });
 
@@ -351,6 +416,7 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
       expect(await releasesPerProject(db, scope)).toEqual(await releasesPerProject(db, exact));
       expect(await releasesPerApp(db, scope)).toEqual(await releasesPerApp(db, exact));
       expect(await personActivity(db, scope)).toEqual(await personActivity(db, exact));
+      expect(await ordersByOutcome(db, scope)).toEqual(await ordersByOutcome(db, exact));
     }
   });
 
@@ -457,6 +523,13 @@ describe.each(BACKENDS)('statistics on %s', (backend) => {
     expect(points('chart-releases-per-project')).toBe(2);
     expect(points('chart-releases-per-app')).toBe(3);
     expect(page).toContain('<td>dave</td><td>0</td><td>1</td><td>3</td><td>4</td>');
+    expect(points('chart-orders-by-outcome')).toBe(9);
+    expect(page).toContain(
+      '<tr><th scope="row">2026-W44</th><td>2026-10-26</td><td>1</td><td>0</td><td>1</td><td>1</td><td>0</td><td>0</td></tr>',
+    );
+    expect(page).toContain(
+      '<tr><th scope="row">2026-W45</th><td>2026-11-02</td><td>3</td><td>1</td><td>2</td><td>3</td><td>1</td><td>1</td></tr>',
+    );
     expect(page).not.toContain('evil/other');
     expect(page).not.toContain('filter-problems');
   });

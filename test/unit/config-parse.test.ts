@@ -48,6 +48,7 @@ describe('parseRepoConfig', () => {
         deployer: ['team:ops'],
         acceptor: ['octocat'],
       },
+      projects: {},
       slack: { channel: 'C0123', users: { octocat: 'U0123' } },
     };
     expect(valueOf(parseRepoConfig(ARCHITECTURE_CONFIG))).toStrictEqual(expected);
@@ -67,6 +68,7 @@ describe('parseRepoConfig', () => {
       },
       hosts: { h: [{ name: 'h', address: '127.0.0.1', port: 22, executor: 'ssh' }] },
       roles: { projectManager: [], developer: [], ops: [], deployer: [], acceptor: [] },
+      projects: {},
     } satisfies RepoConfig);
   });
 

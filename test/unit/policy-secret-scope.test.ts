@@ -90,4 +90,21 @@ describe('requiredSecrets', () => {
       { name: 'TW_TOKEN', path: 'apps.shop.environments.production.notify.sms.auth_token_env' },
     ]);
   });
+
+  it("adds the keys of the app's project's notify webhooks, each environment of its apps needing them", () => {
+    const project = {
+      name: 'store',
+      notify: {
+        events: [],
+        slack: [],
+        email: [],
+        webhooks: [{ url: 'https://hooks.example.com/store', secretEnv: 'STORE_HOOK_KEY' }],
+      },
+    };
+    expect(requiredSecrets('shop', 'staging', { secretEnv: ['DB_PASSWORD'] }, project)).toEqual([
+      { name: 'DB_PASSWORD', path: 'apps.shop.environments.staging.secret_env[0]' },
+      { name: 'STORE_HOOK_KEY', path: 'projects.store.notify.webhooks[0].secret_env' },
+    ]);
+    expect(requiredSecrets('shop', 'staging', { secretEnv: [] }, { name: 'store' })).toEqual([]);
+  });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { niceTicks } from '../../src/web/charts/axis.ts';
 import { formatDuration, formatPercent } from '../../src/web/charts/format.ts';
+import { groupedBarChart } from '../../src/web/charts/grouped-bar-chart.ts';
 import { horizontalBarChart } from '../../src/web/charts/horizontal-bar-chart.ts';
 import { lineChart } from '../../src/web/charts/line-chart.ts';
 import { stackedBarChart } from '../../src/web/charts/stacked-bar-chart.ts';
@@ -22,6 +23,35 @@ function expectBalanced(svg: string): void {
   expect(stack).toEqual([]);
   expect(svg).not.toMatch(/NaN|Infinity|undefined/);
 }
+
+describe('groupedBarChart', () => {
+  const chart = {
+    title: 'Work orders by outcome',
+    categories: ['2026-W44', '2026-W45'],
+    series: [
+      { name: 'Requested', color: '#0969da', values: [3, 1] },
+      { name: 'Failed', color: '#cf222e', values: [0, 2] },
+    ],
+    valueLabel: 'work orders',
+  };
+
+  it('draws one bar per non-zero value, side by side, each with its tooltip', () => {
+    const svg = groupedBarChart(chart).text;
+    expectBalanced(svg);
+    expect(points(svg)).toBe(3);
+    expect(titles(svg)).toEqual(['2026-W44 · Requested: 3', '2026-W45 · Requested: 1', '2026-W45 · Failed: 2']);
+    const xs = [...svg.matchAll(/<rect data-point="" x="([\d.]+)"/g)].map((match) => Number(match[1]));
+    // W45's two bars sit next to each other, right of W44's.
+    expect(xs[1]).toBeGreaterThan(xs[0] ?? Number.POSITIVE_INFINITY);
+    expect(xs[2]).toBeGreaterThan(xs[1] ?? Number.POSITIVE_INFINITY);
+  });
+
+  it('is the no-data chart when every value is zero', () => {
+    const svg = groupedBarChart({ ...chart, series: [{ name: 'Requested', color: '#0969da', values: [0, 0] }] }).text;
+    expect(svg).toContain('data-empty="true"');
+    expect(points(svg)).toBe(0);
+  });
+});
 
 describe('stackedBarChart', () => {
   const chart = {

@@ -4,10 +4,13 @@ import { formatCount, formatDuration, formatPercent } from '../charts/format.ts'
 import { horizontalBarChart } from '../charts/horizontal-bar-chart.ts';
 import { lineChart } from '../charts/line-chart.ts';
 import { resultColor, seriesColor } from '../charts/palette.ts';
+import { groupedBarChart } from '../charts/grouped-bar-chart.ts';
 import { stackedBarChart } from '../charts/stacked-bar-chart.ts';
 import type { ChartSeries } from '../charts/types.ts';
 import { html, type Html } from '../html.ts';
 import { filterOptions, type FilterOptions } from '../stats/filter-options.ts';
+import { scopeWeeks, type IsoWeek } from '../stats/iso-weeks.ts';
+import { ORDER_OUTCOMES, type OrderOutcome, type OrdersByOutcomeRow } from '../stats/orders-by-outcome.ts';
 import type { ReleasesPerDayRow } from '../stats/releases-per-day.ts';
 import { readStatistics, type Statistics } from '../stats/statistics.ts';
 import { parseStatsFilters, scopeDays, type StatsFilterValues } from '../stats/stats-filters.ts';
@@ -187,6 +190,51 @@ ${figure(
 </section>`;
 }
 
+const OUTCOME_LABEL: Readonly<Record<OrderOutcome, string>> = {
+  requested: 'Requested',
+  rejected: 'Rejected',
+  succeeded: 'Succeeded',
+  failed: 'Failed',
+  rolled_back: 'Rolled back',
+  accepted: 'Accepted',
+};
+
+const OUTCOME_COLOR: Readonly<Record<OrderOutcome, string>> = {
+  requested: '#0969da',
+  rejected: '#8250df',
+  succeeded: '#1a7f37',
+  failed: '#cf222e',
+  rolled_back: '#9a6700',
+  accepted: '#1b7c83',
+};
+
+/** Work orders by outcome per ISO week: a grouped bar chart and the same figures as a table. */
+function outcomes(rows: readonly OrdersByOutcomeRow[], weeks: readonly IsoWeek[]): Html {
+  const counts = new Map(rows.map((row) => [`${row.weekStart} ${row.outcome}`, row.count]));
+  const count = (week: IsoWeek, outcome: OrderOutcome): number => counts.get(`${week.weekStart} ${outcome}`) ?? 0;
+  const chart = groupedBarChart({
+    title: 'Work orders by outcome per week',
+    categories: weeks.map((week) => week.week),
+    series: ORDER_OUTCOMES.map((outcome) => ({
+      name: OUTCOME_LABEL[outcome],
+      color: OUTCOME_COLOR[outcome],
+      values: weeks.map((week) => count(week, outcome)),
+    })),
+    valueLabel: 'work orders',
+    categoryLabel: (week) => week.slice(5),
+  });
+  const table = html`<table data-testid="orders-by-outcome"><caption>Work orders by outcome per ISO week</caption><thead><tr><th scope="col">Week</th><th scope="col">From</th>${ORDER_OUTCOMES.map(
+    (outcome) => html`<th scope="col">${OUTCOME_LABEL[outcome]}</th>`,
+  )}</tr></thead><tbody>${weeks.map(
+    (week) =>
+      html`<tr><th scope="row">${week.week}</th><td>${week.weekStart}</td>${ORDER_OUTCOMES.map(
+        (outcome) => html`<td>${formatCount(count(week, outcome))}</td>`,
+      )}</tr>`,
+  )}</tbody></table>`;
+  return html`${figure('Work orders by outcome per week', chart, 'chart-orders-by-outcome')}
+${table}`;
+}
+
 function people(stats: Statistics): Html {
   if (stats.personActivity.length === 0)
     return html`<p class="muted" data-testid="people-empty">Nobody did anything in this range.</p>`;
@@ -211,8 +259,10 @@ ${problems.length === 0 ? '' : html`<div class="problems" role="alert" data-test
 <p class="muted">${values.from} – ${values.to} (UTC)${viewer.repos.length === 0 ? html` · you have no repositories to show` : ''}</p>
 ${cards(stats)}
 ${charts(stats, days)}
+<h2>Work orders by outcome</h2>
+${outcomes(stats.ordersByOutcome, scopeWeeks(scope))}
 <h2>People</h2>
 ${people(stats)}
-<p class="muted">Lead time: order opened → its first successful release. Approval wait: plan submitted → its approval quorum. Time to restore: a failed or rolled-back release → the next successful release of the same app and environment. Change failure rate: failed or rolled-back releases / finished releases.</p>`;
+<p class="muted">Lead time: order opened → its first successful release. Approval wait: plan submitted → its approval quorum. Time to restore: a failed or rolled-back release → the next successful release of the same app and environment. Change failure rate: failed or rolled-back releases / finished releases. Work orders by outcome: orders opened, and orders that reached rejected, succeeded, failed (a release or a rollback failed), rolled back (a /rollback finished) or accepted, each counted once per ISO week.</p>`;
   return layout({ title: 'Statistics', viewer, current: '/dashboard/stats', body });
 }

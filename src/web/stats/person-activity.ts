@@ -49,6 +49,22 @@ async function fromRollup(db: DbExecutor, scope: StatsScope): Promise<[keyof Tal
   return rows.map((row) => [KIND_TALLY[row.kind], [{ person: row.person, n: row.n }]]);
 }
 
+/**
+ * From the `person_scope_day_counts` rollup: whole UTC days narrowed to a project, app or environment (the order's
+ * scope; the release's for releases deployed).
+ */
+async function fromScopeRollup(db: DbExecutor, scope: StatsScope): Promise<[keyof Tally, z.infer<typeof count>[]][]> {
+  const rows = parseRows(
+    rolled,
+    await db.execute(sql`
+      select c.person, c.kind, sum(c.n)::int as n from person_scope_day_counts c
+      where ${scopeCondition(scope, scopeColumns('c'))} and ${dayRange(sql`c.day`, scope)}
+      group by c.person, c.kind
+      having sum(c.n) > 0`),
+  );
+  return rows.map((row) => [KIND_TALLY[row.kind], [{ person: row.person, n: row.n }]]);
+}
+
 /** The four counts from the rows themselves, as four queries side by side (each on its own pooled connection). */
 async function fromRows(db: DbExecutor, scope: StatsScope): Promise<[keyof Tally, z.infer<typeof count>[]][]> {
   const orders = scopeCondition(scope, scopeColumns('w'));
@@ -92,13 +108,17 @@ async function fromRows(db: DbExecutor, scope: StatsScope): Promise<[keyof Tally
  * and releases deployed (finished releases whose work order names the login as `deployer`, by finished_at). Scope
  * is the work order's (the release's for releases). The {@link PERSON_ACTIVITY_LIMIT} busiest people, by the sum.
  * Whole UTC days over whole repositories read the `person_day_counts` rollup (which counts a release for the
- * deployer its order named when it finished); anything narrower counts the rows.
+ * deployer its order named when it finished); whole days narrowed to a project, app or environment read
+ * `person_scope_day_counts` (which follows a change of deployer); any other range counts the rows.
  */
 export async function personActivity(db: DbExecutor, scope: StatsScope): Promise<PersonActivity[]> {
   if (scope.repos.length === 0) return [];
-  const rollup =
-    wholeDays(scope) && scope.app === undefined && scope.environment === undefined && scope.project === undefined;
-  const tallies = rollup ? await fromRollup(db, scope) : await fromRows(db, scope);
+  const narrowed = scope.app !== undefined || scope.environment !== undefined || scope.project !== undefined;
+  const tallies = !wholeDays(scope)
+    ? await fromRows(db, scope)
+    : narrowed
+      ? await fromScopeRollup(db, scope)
+      : await fromRollup(db, scope);
   const people = new Map<string, Tally>();
   for (const [key, rows] of tallies) {
     for (const entry of rows) people.set(entry.person, { ...(people.get(entry.person) ?? NONE), [key]: entry.n });

@@ -3,6 +3,7 @@ import type { DbExecutor } from '../../db/types.ts';
 import { approvalWait } from './approval-wait.ts';
 import { changeFailureRate } from './change-failure-rate.ts';
 import { leadTime } from './lead-time.ts';
+import { ordersByOutcome } from './orders-by-outcome.ts';
 import { personActivity } from './person-activity.ts';
 import { releasesPerApp, releasesPerProject } from './release-counts.ts';
 import { releasesPerDay } from './releases-per-day.ts';
@@ -21,6 +22,7 @@ export const STATISTICS = {
   releasesPerProject,
   releasesPerApp,
   personActivity,
+  ordersByOutcome,
 } as const;
 
 export type StatisticName = keyof typeof STATISTICS;
@@ -30,7 +32,7 @@ export type Statistics = { [Name in StatisticName]: Awaited<ReturnType<(typeof S
 
 /** Runs every statistic for `scope` (concurrently: on a pool they use separate connections). */
 export async function readStatistics(db: DbExecutor, scope: StatsScope): Promise<Statistics> {
-  const [perDay, success, failure, lead, approval, restore, projects, apps, people] = await Promise.all([
+  const [perDay, success, failure, lead, approval, restore, projects, apps, people, outcomes] = await Promise.all([
     releasesPerDay(db, scope),
     successRate(db, scope),
     changeFailureRate(db, scope),
@@ -40,6 +42,7 @@ export async function readStatistics(db: DbExecutor, scope: StatsScope): Promise
     releasesPerProject(db, scope),
     releasesPerApp(db, scope),
     personActivity(db, scope),
+    ordersByOutcome(db, scope),
   ]);
   return {
     releasesPerDay: perDay,
@@ -51,5 +54,6 @@ export async function readStatistics(db: DbExecutor, scope: StatsScope): Promise
     releasesPerProject: projects,
     releasesPerApp: apps,
     personActivity: people,
+    ordersByOutcome: outcomes,
   };
 }

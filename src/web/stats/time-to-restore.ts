@@ -6,6 +6,7 @@ import { durationAggregates, durationRow, millisBetween, toSummary } from './dur
 import { parseRows } from './rows.ts';
 import { rangeCondition, scopeColumns, scopeCondition, sqlList } from './scope-sql.ts';
 import { FAILURE_STATUSES, type DurationSummary, type StatsScope } from './types.ts';
+import { wholeDays } from './whole-days.ts';
 
 export interface TimeToRestore extends DurationSummary {
   /** Failure streaks that began in the range. */
@@ -21,9 +22,34 @@ const row = durationRow.extend({ incidents: z.number() });
  * app + environment (in a repo) → the `finished_at` of the next `succeeded` release of the same app + environment.
  * Consecutive failures are one incident, timed from its first failure; aborted releases neither start, end nor
  * interrupt one. An incident counts in the range its first failure finished in; its restore may come later.
+ * A range of whole UTC days (the Statistics page's) reads the `restore_incidents` rollup, one row per incident kept
+ * by a trigger on releases; any other range walks the releases of the scope.
  */
 export async function timeToRestore(db: DbExecutor, scope: StatsScope): Promise<TimeToRestore> {
   if (scope.repos.length === 0) return { ...toSummary(undefined), incidents: 0, unrestored: 0 };
+  const result = wholeDays(scope) ? await fromIncidents(db, scope) : await fromReleases(db, scope);
+  const incidents = result?.incidents ?? 0;
+  const summary = toSummary(result);
+  return { ...summary, incidents, unrestored: incidents - summary.count };
+}
+
+/** The incidents that began in the range, from the `restore_incidents` rollup. */
+async function fromIncidents(db: DbExecutor, scope: StatsScope): Promise<z.infer<typeof row> | undefined> {
+  const [result] = parseRows(
+    row,
+    await db.execute(sql`
+      with incidents as (
+        select i.failed_at, i.restored_at from restore_incidents i
+        where ${scopeCondition(scope, scopeColumns('i'))} and ${rangeCondition(scope, sql`i.failed_at`)}
+      )
+      select (select count(*)::int from incidents) as incidents, ${durationAggregates(millisBetween(sql`failed_at`, sql`restored_at`))}
+      from incidents where restored_at is not null`),
+  );
+  return result;
+}
+
+/** The incidents that began in the range, from the releases of the scope (all of their history). */
+async function fromReleases(db: DbExecutor, scope: StatsScope): Promise<z.infer<typeof row> | undefined> {
   const failure = sql`status in ${sqlList(FAILURE_STATUSES)}`;
   const [result] = parseRows(
     row,
@@ -48,7 +74,5 @@ export async function timeToRestore(db: DbExecutor, scope: StatsScope): Promise<
       select (select count(*)::int from incidents) as incidents, ${durationAggregates(millisBetween(sql`finished_at`, sql`restored_at`))}
       from incidents where restored_at is not null`),
   );
-  const incidents = result?.incidents ?? 0;
-  const summary = toSummary(result);
-  return { ...summary, incidents, unrestored: incidents - summary.count };
+  return result;
 }

@@ -2,7 +2,7 @@
  * Where an order's approval stands, for adapters that show it (the Slack approval message): the current plan's
  * summary, whose approvals count for it, and how many are needed.
  */
-import { resolvePlanTargets } from '../../config/index.ts';
+import { resolvePlanTargets, rolesForApp } from '../../config/index.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import { approvalRecords } from './approvals-store.ts';
 import { evaluateOrderQuorum, lookupApprovers } from './order-quorum.ts';
@@ -32,7 +32,7 @@ export async function approvalSnapshot(
     app: targets.app,
     hosts: targets.hosts,
     environment: targets.environment,
-    roles: context.config.roles,
+    roles: rolesForApp(context.config, stored.plan.app),
     version: {
       seq: stored.row.seq,
       digest: stored.row.digest,
@@ -40,7 +40,7 @@ export async function approvalSnapshot(
       author: stored.row.author,
     },
   });
-  const lookup = await lookupApprovers(db, context, targets.environment, workOrderId);
+  const lookup = await lookupApprovers(db, context, { app: stored.plan.app, config: targets.environment }, workOrderId);
   const evaluated = evaluateOrderQuorum(await approvalRecords(db, workOrderId), stored, targets.environment, lookup);
   return {
     summary,

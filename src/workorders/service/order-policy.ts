@@ -1,5 +1,5 @@
 /** The policy inputs of an order: its plan's environment in the repo config, and the authorization context. */
-import { findEnvironment } from '../../config/index.ts';
+import { findEnvironment, rolesForApp } from '../../config/index.ts';
 import type { AppConfig, EnvironmentConfig, RepoConfig } from '../../config/types.ts';
 import type { Plan } from '../../plan/types.ts';
 import type { AuthorizationContext } from '../authorize.ts';
@@ -29,9 +29,18 @@ export function planTarget(
   };
 }
 
-/** What `authorize` needs, from the repo context and the order's current plan (if any). */
-export function authorizationContextFor(context: RepoContext, stored: StoredPlan | undefined): AuthorizationContext {
-  const base: AuthorizationContext = { roles: context.config.roles, org: context.org, membership: context.membership };
+/**
+ * What `authorize` needs, from the repo context and the order's current plan (if any). The roles are those of the
+ * plan's app (its project's before the repository's: `rolesForApp`), else of `app` (a plan being written), else the
+ * repository's (an order without a plan).
+ */
+export function authorizationContextFor(
+  context: RepoContext,
+  stored: StoredPlan | undefined,
+  app?: string,
+): AuthorizationContext {
+  const roles = rolesForApp(context.config, stored?.plan.app ?? app);
+  const base: AuthorizationContext = { roles, org: context.org, membership: context.membership };
   if (stored === undefined) return base;
   const found = planTarget(context.config, stored.plan);
   return {

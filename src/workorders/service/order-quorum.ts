@@ -1,4 +1,5 @@
 /** Quorum of an order's current plan, with team membership looked up before the transaction that acts on it. */
+import { rolesForApp } from '../../config/index.ts';
 import type { EnvironmentConfig } from '../../config/types.ts';
 import type { DbExecutor } from '../../db/types.ts';
 import { evaluateQuorum, type QuorumResult } from '../quorum.ts';
@@ -17,17 +18,20 @@ export interface ApproverLookup {
   holders: ReadonlySet<string>;
 }
 
-/** Looks up the approvers among the people who gave a verdict on the order so far, and `more`. */
+/**
+ * Looks up the approvers of the plan's `target` (its app, whose project's `ops` may replace the repository's, and
+ * its environment's `approvers`) among the people who gave a verdict on the order so far, and `more`.
+ */
 export async function lookupApprovers(
   db: DbExecutor,
   context: RepoContext,
-  environment: Pick<EnvironmentConfig, 'approvers'>,
+  target: { app: string; config: Pick<EnvironmentConfig, 'approvers'> },
   workOrderId: number,
   more: readonly string[] = [],
 ): Promise<ApproverLookup> {
   const records = await approvalRecords(db, workOrderId);
   const checked = new Set([...records.map((record) => record.actor), ...more].map(normalizeLogin));
-  const principals = approverPrincipals(context.config.roles, environment);
+  const principals = approverPrincipals(rolesForApp(context.config, target.app), target.config);
   const holders = await holdersAmong(principals, checked, context.org, context.membership);
   return { checked, holders };
 }

@@ -144,7 +144,7 @@ export async function recordVerdict(
   const binding = input.verdict !== 'revoked';
   if (binding && input.digestSeen !== stored.row.digest) return stale(deps.db, order.id, stored, input);
 
-  let lookup: ApproverLookup = await lookupApprovers(deps.db, context, environment, order.id, [input.actor]);
+  let lookup: ApproverLookup = await lookupApprovers(deps.db, context, found.target, order.id, [input.actor]);
   for (let attempt = 1; ; attempt++) {
     const outcome: Attempt = await deps.db.transaction(async (tx) => {
       const locked = await lockWorkOrder(tx, order.id);
@@ -232,6 +232,6 @@ export async function recordVerdict(
     if (!outcome.retry) return outcome.result;
     if (attempt >= MAX_LOOKUPS)
       throw new Error(`verdicts on work order ${order.id} keep arriving faster than approvers can be looked up`);
-    lookup = await lookupApprovers(deps.db, context, environment, order.id, [input.actor]);
+    lookup = await lookupApprovers(deps.db, context, found.target, order.id, [input.actor]);
   }
 }

@@ -78,7 +78,7 @@ export async function getWorkOrderStatus(
 
   let approvals: StatusSummary['approvals'] = null;
   if (stored !== undefined && target !== undefined) {
-    const lookup = await lookupApprovers(db, context, target.config, orderId);
+    const lookup = await lookupApprovers(db, context, target, orderId);
     const evaluated = evaluateOrderQuorum(await approvalRecords(db, orderId), stored, target.config, lookup);
     if (evaluated.ok) {
       const { quorum } = evaluated;

@@ -4,6 +4,7 @@ import {
   releaseSettingsRecord,
   type ResolvedTargets,
   resolvePlanTargets,
+  rolesForApp,
 } from '../../config/index.ts';
 import type { RepoConfig } from '../../config/types.ts';
 import { planDigest } from '../../plan/index.ts';
@@ -104,7 +105,16 @@ async function checkCandidate(
   // Secret values come only from the operator's store, never from the server's environment: a plan whose
   // environment names one the store lacks could never run (and must not run on the server's own variables).
   const { repoFullName } = order;
-  const missing = await missingSecretIssues(deps.db, repoFullName, plan.app, plan.environment, targets.environment);
+  const projectName = config.apps[plan.app]?.project;
+  const project = projectName === undefined ? undefined : config.projects[projectName];
+  const missing = await missingSecretIssues(
+    deps.db,
+    repoFullName,
+    plan.app,
+    plan.environment,
+    targets.environment,
+    projectName === undefined || project === undefined ? undefined : { ...project, name: projectName },
+  );
   if (missing.names.length > 0) {
     const names = missing.names.join(', ');
     const lacking = "the plan's environment names secrets that Yardmaster's secret store does not hold";
@@ -141,7 +151,8 @@ async function storePlan(
   const { row } = outcome;
   const version = { seq: row.seq, digest: row.digest, commitSha: row.commitSha, author: row.author };
   const { app, hosts, environment } = targets;
-  const summary = summarizePlan({ plan, app, hosts, environment, roles: context.config.roles, version });
+  const roles = rolesForApp(context.config, plan.app);
+  const summary = summarizePlan({ plan, app, hosts, environment, roles, version });
   const stored =
     outcome.kind === 'stored'
       ? outcome
@@ -174,7 +185,11 @@ export async function submitPlan(
     return { ok: false, reason: 'no-plan', message: 'the comment holds no plan' };
   if (!parsed.ok && parsed.reason !== 'invalid') return { ok: false, reason: parsed.reason, message: parsed.message };
   if (!parsed.ok) return { ok: false, reason: 'invalid-plan', message: 'the plan has errors', issues: parsed.issues };
-  const allowed = await authorize({ name: 'write-plan' }, input.author, authorizationContextFor(context, undefined));
+  const allowed = await authorize(
+    { name: 'write-plan' },
+    input.author,
+    authorizationContextFor(context, undefined, parsed.plan.app),
+  );
   if (!allowed.ok) return { ok: false, reason: 'not-allowed', message: allowed.message };
   const order = await getWorkOrder(deps.db, input.order.id);
   if (order === undefined) return { ok: false, reason: 'not-found', message: `no work order ${input.order.id}` };

@@ -32,7 +32,7 @@ export async function retryCommand(call: CommandCall<Retry>): Promise<CommandRes
       'the hosts were rolled back on purpose; nothing failed that could be retried',
     );
   }
-  const lookup = await lookupApprovers(call.deps.db, call.context, planned.target.config, order.id);
+  const lookup = await lookupApprovers(call.deps.db, call.context, planned.target, order.id);
   return call.deps.db.transaction(async (tx): Promise<CommandResult> => {
     const locked = await lockWorkOrder(tx, order.id);
     if (locked === undefined) return refused('retry-failed', 'not-found', `no work order ${order.id}`);
