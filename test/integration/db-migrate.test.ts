@@ -15,6 +15,7 @@ import {
 } from '../helpers/database.ts';
 
 const EXPECTED_TABLES = [
+  'approval_wait_buckets',
   'approvals',
   'apps',
   'audit_log',
@@ -29,11 +30,14 @@ const EXPECTED_TABLES = [
   'lane_members',
   'lanes',
   'notify_cursor',
+  'order_outcome_day_counts',
   'person_day_counts',
+  'person_scope_day_counts',
   'plan_versions',
   'preflight_runs',
   'release_day_counts',
   'releases',
+  'restore_incidents',
   'secrets',
   'slack_messages',
   'stage_events',
@@ -100,6 +104,7 @@ describe.each(BACKENDS)('migrations on %s', (backend) => {
       'audit_log_dashboard_notify',
       'audit_log_refuse_truncate',
       'audit_log_refuse_update_delete',
+      'audit_log_stats_rollups',
     ]);
   });
 });
