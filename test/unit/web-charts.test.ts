@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { niceTicks } from '../../src/web/charts/axis.ts';
 import { formatDuration, formatPercent } from '../../src/web/charts/format.ts';
-import { groupedBarChart } from '../../src/web/charts/grouped-bar-chart.ts';
+import { groupedBarChart, stackedBarChart } from '../../src/web/charts/bar-chart.ts';
 import { horizontalBarChart } from '../../src/web/charts/horizontal-bar-chart.ts';
 import { lineChart } from '../../src/web/charts/line-chart.ts';
-import { stackedBarChart } from '../../src/web/charts/stacked-bar-chart.ts';
 
 const points = (svg: string): number => svg.match(/\sdata-point=""/g)?.length ?? 0;
 const titles = (svg: string): string[] => [...svg.matchAll(/<title>([^<]*)<\/title>/g)].map((match) => match[1] ?? '');

@@ -4,8 +4,7 @@ import { formatCount, formatDuration, formatPercent } from '../charts/format.ts'
 import { horizontalBarChart } from '../charts/horizontal-bar-chart.ts';
 import { lineChart } from '../charts/line-chart.ts';
 import { resultColor, seriesColor } from '../charts/palette.ts';
-import { groupedBarChart } from '../charts/grouped-bar-chart.ts';
-import { stackedBarChart } from '../charts/stacked-bar-chart.ts';
+import { groupedBarChart, stackedBarChart } from '../charts/bar-chart.ts';
 import type { ChartSeries } from '../charts/types.ts';
 import { html, type Html } from '../html.ts';
 import { filterOptions, type FilterOptions } from '../stats/filter-options.ts';
