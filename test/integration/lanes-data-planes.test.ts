@@ -18,6 +18,7 @@ import { echoedOf, sendThrough, startEchoInstance } from '../helpers/lane-echo.t
 import type { LoopbackServer } from '../helpers/tcp-servers.ts';
 
 const NGINX_INSTALLED = existsSync(NGINX_BINARY);
+const DOMAIN = 'lanes.test';
 
 let baselineInstance: LoopbackServer;
 let laneInstance: LoopbackServer;
@@ -32,6 +33,7 @@ beforeAll(async () => {
     baseline: new Map([
       ['a', { version: '1', endpoint: base }],
       ['b', { version: '1', endpoint: base }],
+      ['gone', { version: '1', endpoint: 'http://127.0.0.1:9' }],
     ]),
     lanes: new Map([
       ['feature-1', { mode: 'fallback' as const, services: new Map([['a', { version: '2', endpoint: lane }]]) }],
@@ -48,11 +50,11 @@ afterAll(async () => {
 });
 
 const engines: { name: string; skip: string | undefined; start(): Promise<DataPlane> }[] = [
-  { name: 'node', skip: undefined, start: () => startNodeDataPlane({ port: 0 }) },
+  { name: 'node', skip: undefined, start: () => startNodeDataPlane({ port: 0, domain: DOMAIN }) },
   {
     name: 'nginx',
     skip: NGINX_INSTALLED ? undefined : `${NGINX_BINARY} is not installed (apt-get install nginx-light)`,
-    start: () => startNginxDataPlane({ port: 0, dir: join(dir, 'nginx') }),
+    start: () => startNginxDataPlane({ port: 0, dir: join(dir, 'nginx'), domain: DOMAIN }),
   },
 ];
 
@@ -137,6 +139,20 @@ for (const engine of engines) {
           const looped = await sendThrough(plane.url, '/a', { headers: { 'x-yardmaster-hops': hops } });
           expect([hops, looped.status, looped.headers['x-yardmaster-route']]).toEqual([hops, 508, undefined]);
         }
+      });
+
+      it('takes the service from <service>.<domain> in Host, passing the whole path on', async () => {
+        const answer = await sendThrough(plane.url, '/a/echo', {
+          headers: { host: `B.${DOMAIN}:8088`, 'x-yardmaster-lane': 'acme/shop/pr-7' },
+        });
+        expect(answer.headers['x-yardmaster-route']).toBe('b@3 (lane)');
+        expect(echoedOf(answer)).toMatchObject({ instance: 'lane', path: '/a/echo' });
+      });
+
+      it('answers 502 with no route header when the instance does not answer', async () => {
+        const answer = await sendThrough(plane.url, '/gone/x');
+        expect(answer.status).toBe(502);
+        expect(answer.headers['x-yardmaster-route']).toBeUndefined();
       });
 
       it('answers 404 when the request names no service', async () => {
