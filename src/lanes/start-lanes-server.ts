@@ -1,6 +1,7 @@
 /**
- * The lanes service of a process: the data plane (the `node` router) on its own port, the API (and registry) on another, and a sweeper
- * that marks silent registered instances down and ends lanes whose TTL ran out. Wiring only.
+ * The lanes service of a process: the data plane (the `node` engine: the lane router) on its own port, fed each
+ * route table the watcher loads; the API (and registry) on another; and a sweeper that marks silent registered
+ * instances down and ends lanes whose TTL ran out. Wiring only.
  */
 import { createServer, type Server } from 'node:http';
 import type { Database } from '../db/types.ts';
