@@ -1,7 +1,8 @@
 /**
  * Keeps the router's route table current: loaded at start, reloaded on every NOTIFY on `yardmaster_lanes` (sent in
  * the transactions that change instances or lanes; PostgreSQL through a connection of its own, PGlite in-process)
- * and every few seconds in case a notification was missed. Reloads are coalesced; the table is swapped whole.
+ * and every few seconds in case a notification was missed. Reloads are coalesced; the table is swapped whole and
+ * handed to the data plane (data-plane.ts).
  */
 import { listenChannel } from '../db/index.ts';
 import type { Database } from '../db/types.ts';
@@ -18,13 +19,20 @@ export interface RouteWatcher {
 
 export async function watchRoutes(
   database: Database,
-  options: { safetyReloadMs?: number; onError?: (error: unknown) => void } = {},
+  options: {
+    safetyReloadMs?: number;
+    onError?: (error: unknown) => void;
+    /** Hands each table loaded to the data plane (reload() resolves once it has taken it). */
+    apply?: (table: RouteTable) => Promise<void>;
+  } = {},
 ): Promise<RouteWatcher> {
   let table: RouteTable = EMPTY_ROUTES;
   const onError = options.onError ?? (() => undefined);
   const loader = coalescedTask(async () => {
     try {
-      table = await loadRouteTable(database.db);
+      const loaded = await loadRouteTable(database.db);
+      await options.apply?.(loaded);
+      table = loaded;
     } catch (error) {
       onError(error);
     }

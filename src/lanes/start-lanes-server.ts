@@ -1,13 +1,15 @@
 /**
- * The lanes service of a process: the router on its own port, the API (and registry) on another, and a sweeper
- * that marks silent registered instances down and ends lanes whose TTL ran out. Wiring only.
+ * The lanes service of a process: the data plane (the `node` engine: the lane router) on its own port, fed each
+ * route table the watcher loads; the API (and registry) on another; and a sweeper that marks silent registered
+ * instances down and ends lanes whose TTL ran out. Wiring only.
  */
 import { createServer, type Server } from 'node:http';
 import type { Database } from '../db/types.ts';
 import { closeGracefully, listen } from '../http/index.ts';
-import { createLaneRouter } from './lane-router.ts';
+import type { DataPlane } from './data-plane.ts';
 import { endExpiredLanes, type LaneDeps } from './lane-tasks.ts';
 import { lanesApi } from './lanes-api.ts';
+import { startNodeDataPlane } from './node-data-plane.ts';
 import { markSilentDown } from './registry-store.ts';
 import { watchRoutes } from './route-watcher.ts';
 
@@ -40,14 +42,19 @@ async function listenAt(server: Server, port: number, host: string): Promise<str
 
 export async function startLanesServer(options: LanesServerOptions): Promise<LanesServer> {
   const host = options.host ?? '127.0.0.1';
+  const plane: DataPlane = await startNodeDataPlane({
+    host,
+    port: options.routerPort,
+    ...(options.domain === undefined ? {} : { domain: options.domain }),
+  });
   const watcher = await watchRoutes(options.database, {
     onError: (error) => {
       options.log.warn({ err: error }, 'lane routes not reloaded');
     },
-  });
-  const router = createLaneRouter({
-    routes: () => watcher.routes(),
-    ...(options.domain === undefined ? {} : { domain: options.domain }),
+    apply: (table) => plane.apply(table),
+  }).catch(async (error: unknown) => {
+    await plane.close();
+    throw error;
   });
   const api = lanesApi(options.deps, options.token);
   const apiServer = createServer((request, response) => {
@@ -58,7 +65,7 @@ export async function startLanesServer(options: LanesServerOptions): Promise<Lan
       else response.destroy();
     });
   });
-  const routerUrl = await listenAt(router, options.routerPort, host);
+  const routerUrl = plane.url;
   const apiUrl = await listenAt(apiServer, options.apiPort, host);
   const sweep = async (): Promise<void> => {
     try {
@@ -77,7 +84,7 @@ export async function startLanesServer(options: LanesServerOptions): Promise<Lan
     async close() {
       clearInterval(timer);
       // Requests in flight get a moment to finish, as on the main server.
-      await Promise.all([router, apiServer].map((server) => closeGracefully(server, 5_000)));
+      await Promise.all([plane.close(), closeGracefully(apiServer, 5_000)]);
       await watcher.close();
     },
   };

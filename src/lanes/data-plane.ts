@@ -1,0 +1,35 @@
+/**
+ * A data plane: the engine that carries lane traffic. Yardmaster compiles the route table (route-table.ts) and
+ * hands it to the engine whole on every change; the engine routes by it exactly as lane-router.ts does (that router
+ * is the reference behaviour and the `node` engine). Engines: node-data-plane.ts, nginx-data-plane.ts.
+ */
+import type { RouteTable } from './route-table.ts';
+
+export type DataPlaneEngine = 'node' | 'nginx';
+
+export interface DataPlaneOptions {
+  /** Address to listen on (default 127.0.0.1). */
+  host?: string;
+  /** Port to listen on; 0 picks a free one. */
+  port: number;
+  /** Services are also addressed as `<service>.<domain>` (Host header). */
+  domain?: string;
+  /** Hops before a request counts as a loop (default 16). */
+  maxHops?: number;
+}
+
+export interface DataPlane {
+  engine: DataPlaneEngine;
+  /** Where requests go in: `http://<host>:<port>`. */
+  url: string;
+  /**
+   * Routes by `table` from now on (the table is swapped whole: requests in flight finish where they were sent).
+   * Resolves once new requests are routed by it; rejects, keeping the previous table in force, if the engine
+   * refuses it.
+   */
+  apply(table: RouteTable): Promise<void>;
+  /** Stops taking requests, lets those in flight finish (for a few seconds at most), and stops the engine. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_HOPS = 16;
