@@ -28,5 +28,6 @@ export { parseLanesEnv } from './lanes-env.ts';
 export { putInstance } from './library-store.ts';
 export { libraryView } from './library-view.ts';
 export { startAppLanes } from './start-app-lanes.ts';
+export { DATA_PLANE_ENGINES } from './start-data-plane.ts';
 export { startLanesServer } from './start-lanes-server.ts';
 export { parseLaneSpec } from './task-spec.ts';

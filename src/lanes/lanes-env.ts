@@ -6,6 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import type { DataPlaneEngine } from './data-plane.ts';
 import { withoutEmpty } from '../lib/without-empty.ts';
 import { formatIssues } from '../plan/index.ts';
 import { parseLaneCatalog, type LaneCatalog } from './catalog.ts';
@@ -20,6 +21,8 @@ export type LanesSettings =
       catalog: LaneCatalog;
       routerUrl: string;
       domain: string | undefined;
+      /** YARDMASTER_LANES_DATA_PLANE: the engine carrying lane traffic (default node). */
+      dataPlane: DataPlaneEngine;
     };
 
 const portSchema = z.coerce.number().int().min(1).max(65_535);
@@ -29,6 +32,7 @@ const envSchema = z.object({
   YARDMASTER_LANES_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   YARDMASTER_LANES_CATALOG: z.string().min(1).optional(),
   YARDMASTER_LANES_ROUTER_URL: z.url({ protocol: /^https?$/ }).optional(),
+  YARDMASTER_LANES_DATA_PLANE: z.enum(['node', 'nginx'], { error: 'expected node or nginx' }).default('node'),
   YARDMASTER_LANES_DOMAIN: z
     .string()
     .regex(/^[a-z0-9.-]+$/)
@@ -76,6 +80,7 @@ export async function parseLanesEnv(
       catalog,
       routerUrl: vars.YARDMASTER_LANES_ROUTER_URL ?? `http://127.0.0.1:${routerPort}`,
       domain: vars.YARDMASTER_LANES_DOMAIN,
+      dataPlane: vars.YARDMASTER_LANES_DATA_PLANE,
     },
   };
 }

@@ -34,6 +34,7 @@ export async function startAppLanes(
     apiPort: settings.apiPort,
     token: settings.token,
     ...(settings.domain === undefined ? {} : { domain: settings.domain }),
+    dataPlane: settings.dataPlane,
     log,
   });
   log.info({ router: server.routerUrl, api: server.apiUrl }, 'lanes serving');

@@ -1,15 +1,15 @@
 /**
- * The lanes service of a process: the data plane (the `node` engine: the lane router) on its own port, fed each
- * route table the watcher loads; the API (and registry) on another; and a sweeper that marks silent registered
- * instances down and ends lanes whose TTL ran out. Wiring only.
+ * The lanes service of a process: the data plane (the `node` engine, the lane router, unless another is chosen) on
+ * its own port, fed each route table the watcher loads; the API (and registry) on another; and a sweeper that marks
+ * silent registered instances down and ends lanes whose TTL ran out. Wiring only.
  */
 import { createServer, type Server } from 'node:http';
 import type { Database } from '../db/types.ts';
 import { closeGracefully, listen } from '../http/index.ts';
-import type { DataPlane } from './data-plane.ts';
+import type { DataPlane, DataPlaneEngine } from './data-plane.ts';
 import { endExpiredLanes, type LaneDeps } from './lane-tasks.ts';
 import { lanesApi } from './lanes-api.ts';
-import { startNodeDataPlane } from './node-data-plane.ts';
+import { startDataPlane } from './start-data-plane.ts';
 import { markSilentDown } from './registry-store.ts';
 import { watchRoutes } from './route-watcher.ts';
 
@@ -22,6 +22,8 @@ export interface LanesServerOptions {
   /** The API's bearer token. */
   token: string;
   domain?: string;
+  /** The engine that carries lane traffic (default `node`, the lane router; `nginx`: start-data-plane.ts). */
+  dataPlane?: DataPlaneEngine;
   /** A registered instance silent this long is marked down (default 30 s). */
   silenceMs?: number;
   sweepMs?: number;
@@ -42,10 +44,11 @@ async function listenAt(server: Server, port: number, host: string): Promise<str
 
 export async function startLanesServer(options: LanesServerOptions): Promise<LanesServer> {
   const host = options.host ?? '127.0.0.1';
-  const plane: DataPlane = await startNodeDataPlane({
+  const plane: DataPlane = await startDataPlane(options.dataPlane ?? 'node', {
     host,
     port: options.routerPort,
     ...(options.domain === undefined ? {} : { domain: options.domain }),
+    log: options.log,
   });
   const watcher = await watchRoutes(options.database, {
     onError: (error) => {

@@ -1,9 +1,11 @@
 /**
  * `yardmaster lanes` in-process against real PostgreSQL: `serve` runs the router and the API; `baseline` starts
  * versions from the catalog as real processes; `up` resolves a task and prints its table; a request goes down the
- * lane's chain; `list`, `down` (reclaiming) and `remove` do what they say.
+ * lane's chain; `list`, `down` (reclaiming) and `remove` do what they say; `serve --data-plane nginx` carries the
+ * traffic through Debian's nginx.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { captureIo } from '../helpers/cli-capture.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
+import { echoedOf, sendThrough, startEchoInstance } from '../helpers/lane-echo.ts';
 import { chainBecomes } from '../helpers/lane-requests.ts';
 
 const SERVICE = fileURLToPath(new URL('../fixtures/lane-service.ts', import.meta.url));
@@ -112,3 +115,60 @@ describe('yardmaster lanes', () => {
     expect(noDb.stderr()).toMatch(/needs DATABASE_URL/);
   });
 });
+
+/** The nginx directories `lanes serve --data-plane nginx` made under the temporary directory. */
+async function nginxDirs(): Promise<string[]> {
+  return (await readdir(tmpdir())).filter((name) => name.startsWith('yardmaster-nginx-'));
+}
+
+describe('yardmaster lanes serve --data-plane', () => {
+  it('refuses an engine it does not know', async () => {
+    const bogus = await lanes('serve', '--data-plane', 'envoy', '--port', '0', '--api-port', '0');
+    expect({ code: bogus.code, stderr: bogus.stderr }).toEqual({
+      code: 2,
+      stderr: 'lanes serve --data-plane: expected node or nginx, not envoy\n',
+    });
+  });
+
+  it.skipIf(!existsSync('/usr/sbin/nginx'))(
+    'nginx: routes through Debian nginx, and removes its directory when it stops',
+    async () => {
+      const instance = await startEchoInstance('cli-nginx');
+      const stop = new AbortController();
+      const run = captureIo(work, env, stop.signal);
+      const before = await nginxDirs();
+      const served = runCli(['lanes', 'serve', '--data-plane', 'nginx', '--port', '0', '--api-port', '0'], run.io);
+      try {
+        const deadline = Date.now() + 20_000;
+        while (!run.stdout().includes('lanes serving')) {
+          if (Date.now() > deadline) throw new Error(`lanes serve did not start: ${run.stderr()}`);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        const router = (JSON.parse(run.stdout()) as { router: string }).router;
+        expect((await nginxDirs()).length).toBe(before.length + 1);
+        expect((await lanes('add', 'E', '1', `http://127.0.0.1:${instance.port}`, '--baseline')).code).toBe(0);
+        const answer = await waitForRoute(router, '/E/hello');
+        expect(answer.headers.server).toMatch(/^nginx/);
+        // Service names are matched case-insensitively (the route table keeps them lowercased), on every engine.
+        expect(answer.headers['x-yardmaster-route']).toBe('e@1 (baseline)');
+        expect(echoedOf(answer)).toMatchObject({ instance: 'cli-nginx', path: '/hello' });
+      } finally {
+        stop.abort();
+        expect(await served).toBe(0);
+        await lanes('remove', 'E', '1');
+        await instance.close();
+      }
+      expect(await nginxDirs()).toEqual(before);
+    },
+  );
+});
+
+/** Asks until the route table with the new instance is in force (the watcher applies it within moments). */
+async function waitForRoute(router: string, path: string): Promise<Awaited<ReturnType<typeof sendThrough>>> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const answer = await sendThrough(router, path);
+    if (answer.status === 200 || Date.now() > deadline) return answer;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -35,8 +35,21 @@ describe('lanes settings of the server', () => {
           catalog: { pay: { start: ['node', 'pay.mjs'], env: {}, health: '/healthz' } },
           routerUrl: 'http://127.0.0.1:8088',
           domain: undefined,
+          dataPlane: 'node',
         },
       });
+      const nginx = await parseLanesEnv({
+        YARDMASTER_LANES_PORT: '8088',
+        YARDMASTER_LANES_TOKEN: 'a'.repeat(16),
+        YARDMASTER_LANES_DATA_PLANE: 'nginx',
+      });
+      expect(nginx.ok && nginx.settings.enabled && nginx.settings.dataPlane).toBe('nginx');
+      const envoy = await parseLanesEnv({
+        YARDMASTER_LANES_PORT: '8088',
+        YARDMASTER_LANES_TOKEN: 'a'.repeat(16),
+        YARDMASTER_LANES_DATA_PLANE: 'envoy',
+      });
+      expect(envoy).toEqual({ ok: false, problems: ['YARDMASTER_LANES_DATA_PLANE: expected node or nginx'] });
       await writeFile(join(dir, 'bad.yml'), 'services:\n  pay: { start: node }\n');
       const bad = await parseLanesEnv({
         YARDMASTER_LANES_PORT: '8088',

@@ -26,6 +26,7 @@ import {
   startLanesServer,
   parseLaneSpec,
   laneVersionProblem,
+  DATA_PLANE_ENGINES,
 } from '../../lanes/index.ts';
 import { workerConnect } from '../../runtime/index.ts';
 import { formatIssues } from '../../plan/index.ts';
@@ -46,6 +47,7 @@ const OPTIONS = {
   'api-port': { type: 'string' },
   host: { type: 'string' },
   domain: { type: 'string' },
+  'data-plane': { type: 'string' },
 } as const;
 
 const ARITY: Readonly<Record<string, number>> = { up: 1, down: 1, list: 0, baseline: 2, add: 3, remove: 2, serve: 0 };
@@ -165,6 +167,7 @@ type Values = {
   'api-port'?: string | undefined;
   host?: string | undefined;
   domain?: string | undefined;
+  'data-plane'?: string | undefined;
 };
 
 async function run(
@@ -276,6 +279,12 @@ async function serve(
   const token = io.env.YARDMASTER_LANES_TOKEN;
   const routerPort = port(values.port, 8088);
   const apiPort = port(values['api-port'], 8089);
+  const engine = values['data-plane'] ?? 'node';
+  const dataPlane = DATA_PLANE_ENGINES.find((known) => known === engine);
+  if (dataPlane === undefined) {
+    io.stderr.write(`lanes serve --data-plane: expected ${DATA_PLANE_ENGINES.join(' or ')}, not ${engine}\n`);
+    return EXIT_INVALID;
+  }
   if (token === undefined || token.length < 16 || routerPort === undefined || apiPort === undefined) {
     io.stderr.write(
       'lanes serve needs YARDMASTER_LANES_TOKEN (16 characters or more) for its API, and ports 0-65535\n',
@@ -290,6 +299,7 @@ async function serve(
     token,
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values.domain === undefined ? {} : { domain: values.domain }),
+    dataPlane,
     log: {
       warn: (fields, message) => {
         io.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
