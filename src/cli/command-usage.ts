@@ -50,4 +50,12 @@ export const WORKER_USAGE =
 export const LANES_USAGE = `usage: yardmaster lanes up <spec.yml> | down <lane> | list | baseline <service> <version>
                         | add <service> <version> <endpoint> [--baseline] | remove <service> <version>
                         | serve [--port 8088] [--api-port 8089] [--host 127.0.0.1] [--domain <d>] [--data-plane node|nginx]
-       [--database-url <url>] [--catalog <file>] [--router-url <url>] [--json]   (serve: YARDMASTER_LANES_TOKEN)`;
+                        | export --format gateway-api --gateway [<namespace>/]<name> [--namespace <ns>] [--domain <d>]
+                            [--backend-name '{service}-{version}'] [--unavailable-service yardmaster-unavailable]
+                            [--output <file>]
+       [--database-url <url>] [--catalog <file>] [--router-url <url>] [--json]   (serve: YARDMASTER_LANES_TOKEN)
+  export writes the route table as Gateway API HTTPRoutes (the kubernetes data plane): one per service, a rule per
+  lane matching the x-yardmaster-lane header exactly, the baseline rule last; backends are the Services named by
+  --backend-name (lower case, . and _ as -) on the instance endpoint's port. What HTTPRoute cannot express (lanes in
+  baggage, repeated lane headers, the hop guard, strict 503 only through a Service without endpoints) is listed in
+  the output's comments and on stderr. See docs/lanes.md, "Data planes".`;

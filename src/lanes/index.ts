@@ -5,6 +5,21 @@
 export { createCatalogRuntime } from './catalog-runtime.ts';
 export { type LaneCatalog, parseLaneCatalog } from './catalog.ts';
 export { formatResolution, resolutionTally } from './format-resolution.ts';
+export {
+  buildGatewayApiExport,
+  type GatewayApiExport,
+  type GatewayApiOptions,
+  type GatewayRef,
+} from './gateway-api-routes.ts';
+export { gatewayApiSummary, renderGatewayApiYaml } from './gateway-api-yaml.ts';
+export {
+  BACKEND_NAME_TEMPLATE,
+  DEFAULT_BACKEND_NAME,
+  DNS_1035_LABEL,
+  DNS_1123_LABEL,
+  isGatewayHostname,
+  isObjectName,
+} from './kubernetes-names.ts';
 export { pullLaneName, repoLaneId } from './lane-id.ts';
 export {
   DEFAULT_LANE_LIMITS,
@@ -27,6 +42,7 @@ export { laneVersionProblem } from './lane-version.ts';
 export { parseLanesEnv } from './lanes-env.ts';
 export { putInstance } from './library-store.ts';
 export { libraryView } from './library-view.ts';
+export { loadRouteTable } from './route-table.ts';
 export { startAppLanes } from './start-app-lanes.ts';
 export { DATA_PLANE_ENGINES } from './start-data-plane.ts';
 export { startLanesServer } from './start-lanes-server.ts';

@@ -35,6 +35,7 @@ import { LANES_USAGE } from '../command-usage.ts';
 import { installCliAuditKey } from '../open-cli-database.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 import { cacheDir as cliCacheDir } from '../result-store.ts';
+import { EXPORT_OPTIONS, lanesExportCommand } from './lanes-export-command.ts';
 import { forgetServedCatalog, noteServedCatalog, servedCatalog } from './lanes-served-catalog.ts';
 
 const OPTIONS = {
@@ -50,7 +51,16 @@ const OPTIONS = {
   'data-plane': { type: 'string' },
 } as const;
 
-const ARITY: Readonly<Record<string, number>> = { up: 1, down: 1, list: 0, baseline: 2, add: 3, remove: 2, serve: 0 };
+const ARITY: Readonly<Record<string, number>> = {
+  up: 1,
+  down: 1,
+  list: 0,
+  baseline: 2,
+  add: 3,
+  remove: 2,
+  serve: 0,
+  export: 0,
+};
 
 async function loadCatalog(file: string | undefined, io: CliIo): Promise<LaneCatalog | string> {
   if (file === undefined) return {};
@@ -71,13 +81,18 @@ function port(text: string | undefined, fallback: number): number | undefined {
 }
 
 export async function lanesCommand(args: readonly string[], io: CliIo): Promise<number> {
-  const parsed = parseCliArgs('lanes', args, OPTIONS);
+  const parsed = parseCliArgs('lanes', args, { ...OPTIONS, ...EXPORT_OPTIONS });
   const [sub, ...rest] = parsed.ok ? parsed.positionals : [];
   if (!parsed.ok || sub === undefined || ARITY[sub] !== rest.length) {
     io.stderr.write(`${parsed.ok ? 'lanes needs a subcommand and its arguments' : parsed.message}\n\n${LANES_USAGE}\n`);
     return EXIT_INVALID;
   }
   const { values } = parsed;
+  const exportOnly = Object.keys(EXPORT_OPTIONS).find((name) => Object.hasOwn(values, name));
+  if (sub !== 'export' && exportOnly !== undefined) {
+    io.stderr.write(`yardmaster lanes ${sub}: --${exportOnly} is an option of lanes export\n\n${LANES_USAGE}\n`);
+    return EXIT_INVALID;
+  }
   const url = values['database-url'] ?? io.env.DATABASE_URL;
   if (url === undefined || url === '') {
     io.stderr.write(
@@ -85,6 +100,8 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
     );
     return EXIT_INVALID;
   }
+  // A read of the route table: no catalog, runtime or audit key.
+  if (sub === 'export') return lanesExportCommand(values, url, io);
   // The note of a running `serve` lives in the user's own cache dir, never in the shared tmp dir: a catalog names
   // the commands to start, so nobody else may choose it.
   const notesDir = join(cliCacheDir(io.env), 'lanes');
