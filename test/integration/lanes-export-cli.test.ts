@@ -192,6 +192,9 @@ describe('yardmaster lanes export --format gateway-api', () => {
         stderr,
       });
     }
+    const serveOption = await lanes('export', '--format', 'gateway-api', '--gateway', 'lanes', '--json');
+    expect(serveOption.code).toBe(2);
+    expect(serveOption.stderr).toMatch(/^yardmaster lanes export: --json is not an option of lanes export\n/);
     const misplaced = await lanes('list', '--format', 'gateway-api');
     expect(misplaced.code).toBe(2);
     expect(misplaced.stderr).toMatch(/^yardmaster lanes list: --format is an option of lanes export\n/);

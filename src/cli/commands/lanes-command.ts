@@ -100,8 +100,20 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
     );
     return EXIT_INVALID;
   }
-  // A read of the route table: no catalog, runtime or audit key.
-  if (sub === 'export') return lanesExportCommand(values, url, io);
+  if (sub === 'export') {
+    // A read of the route table: no catalog, runtime, router or audit key, and the output is YAML.
+    const notForExport = Object.entries(values).find(
+      ([name, value]) =>
+        Object.hasOwn(OPTIONS, name) && name !== 'database-url' && name !== 'domain' && value !== false,
+    );
+    if (notForExport !== undefined) {
+      io.stderr.write(
+        `yardmaster lanes export: --${notForExport[0]} is not an option of lanes export\n\n${LANES_USAGE}\n`,
+      );
+      return EXIT_INVALID;
+    }
+    return lanesExportCommand(values, url, io);
+  }
   // The note of a running `serve` lives in the user's own cache dir, never in the shared tmp dir: a catalog names
   // the commands to start, so nobody else may choose it.
   const notesDir = join(cliCacheDir(io.env), 'lanes');
