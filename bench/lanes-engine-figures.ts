@@ -1,25 +1,21 @@
 /**
  * `bench:lanes` only: what is measured on a data plane apart from the load — the CPU its processes spend (from
- * /proc/<pid>/stat: nginx's master and workers, the Node process for the node engine), and commit-to-effect: from the
+ * /proc/<pid>/stat of the processes the plane names: nginx's master and workers, the Node process for the node
+ * engine), and commit-to-effect: from the
  * database commit of a route change to the first answer by the new route, seen by clients polling the engine.
  */
 import { readFileSync } from 'node:fs';
 import { Agent } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { childPids } from '../src/lanes/nginx-process.ts';
+import { z } from 'zod';
 import { getKeptAlive } from '../test/helpers/lane-load.ts';
 
-function descendants(pid: number): number[] {
-  return childPids(pid).flatMap((child) => [child, ...descendants(child)]);
-}
+const pidsSchema = z.object({ pids: z.array(z.number().int().positive()) });
 
-/**
- * The processes that carry a plane's traffic: the engine's own processes when the plane server started some
- * (nginx master and workers), else the plane server itself (the node engine routes in it).
- */
-export function planePids(serverPid: number): number[] {
-  const engine = descendants(serverPid);
-  return engine.length > 0 ? engine : [serverPid];
+/** The processes that carry a plane's traffic now, from its server's control port (`GET /pids`). */
+export async function planePids(control: string): Promise<number[]> {
+  const response = await fetch(`${control}/pids`);
+  return pidsSchema.parse(await response.json()).pids;
 }
 
 /** CPU seconds (user + system) the processes have used so far; those already gone count nothing. */

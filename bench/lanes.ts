@@ -50,6 +50,8 @@ interface Plane {
   engine: DataPlaneEngine;
   server: SpawnedProcess;
   url: string;
+  /** The plane server's control port (`GET /pids`). */
+  control: string;
   bench: BenchDatabase;
   database: Database;
   library: BenchLibrary;
@@ -109,9 +111,9 @@ async function startPlane(
   const library = await seedLibrary(database, endpoints);
   const server = spawnBench('lanes-data-plane-server.ts', { BENCH_ENGINE: engine, BENCH_DATABASE_URL: bench.url });
   const line = await server.waitForLine((text) => text.startsWith('{"url"'), 60_000);
-  const { url } = z.object({ url: z.string() }).parse(JSON.parse(line));
+  const { url, control } = z.object({ url: z.string(), control: z.string() }).parse(JSON.parse(line));
   await routed(url, BENCH_LANE, (status, route) => status === 200 && route === 'svc@a (lane)');
-  return { engine, server, url, bench, database, library, at: 'a' };
+  return { engine, server, url, control, bench, database, library, at: 'a' };
 }
 
 function median(values: readonly number[]): number {
@@ -132,7 +134,7 @@ async function measure(lanes: number, direct: Target): Promise<Measured> {
     const flat = new Map<DataPlaneEngine, { perSecond: number; cpuUs: number; errors: number }>();
     for (const plane of order) {
       if (plane === undefined) continue;
-      const pids = planePids(plane.server.child.pid ?? 0);
+      const pids = await planePids(plane.control);
       const before = cpuSeconds(pids);
       const figures = await closedLoop({ url: `${plane.url}/svc/x`, headers: LANE_HEADERS }, CONCURRENCY, SECONDS);
       const cpu = cpuSeconds(pids) - before;
