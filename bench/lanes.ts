@@ -1,61 +1,76 @@
 /**
- * `npm run bench:lanes`: what the lane router adds per hop — latency (p50, p99) at a fixed request rate against a
- * direct call, and the most requests per second it passes — beside nginx with a `map` on the lane header (when
- * Debian's nginx-light is installed); and how many instances 20 random tasks over 12 services deploy with the
- * shared library, against a full copy per task. Upstreams, router and nginx are processes of their own on
- * 127.0.0.1; the router runs as many processes as nginx has workers (BENCH_WORKERS, sharing one port with
- * SO_REUSEPORT). The load: the same generator for every target (lanes-load.ts: wrk flat out when installed, else a
- * lean one of its own). Beside throughput it prints the CPU each proxy and the upstream spend per request, read from
- * /proc: on a small machine where generator, proxy and upstream share the cores, that decides the flat-out figure.
- * Target: p99 added < 1 ms per hop, throughput at least nginx's.
+ * `npm run bench:lanes [-- --quick]`: the data planes side by side — every engine installed (node; nginx, …), each
+ * started as Yardmaster starts it (startDataPlane) in a process of its own and fed by the route watcher from a
+ * database of its own — one hop to an upstream on 127.0.0.1, with 1 lane and then 10,001 lanes in the table:
+ *   - CPU per request of the engine's processes (nginx: master and workers, from /proc) and the most requests a
+ *     second they pass flat out (64 kept-alive connections; wrk when installed, else the lean generator);
+ *   - latency added at 1000/s against calling the upstream directly (p50, p99; targets interleaved second by second);
+ *   - commit-to-effect: from the database commit switching the lane's member to the first answer by the new route.
+ * Rounds are interleaved (every engine in each round, the order rotating) and each figure is the median of the
+ * rounds (5; `--quick`: 1 round of 1 s, for a smoke run). Then the ratios issue 15's targets use, against nginx,
+ * and how many instances 20 random tasks deploy with the shared library against a copy per task.
  *
- * Environment: BENCH_RATE (default 1000/s), BENCH_SECONDS (default 5), BENCH_CONCURRENCY (default 64),
- * BENCH_WORKERS (default 1), BENCH_GENERATOR=node (the lean generator even where wrk is installed),
- * BENCH_MAINTENANCE_URL.
+ * Environment: BENCH_ROUNDS (5), BENCH_SECONDS (3, flat out per engine and round), BENCH_RATE (1000/s),
+ * BENCH_CONCURRENCY (64), BENCH_SWITCHES (20 per engine and table), BENCH_GENERATOR=node, BENCH_MAINTENANCE_URL.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { availableParallelism, tmpdir } from 'node:os';
+import { availableParallelism } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
 import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import type { Database } from '../src/db/types.ts';
-import { resolveTask, type LaneDeps } from '../src/lanes/lane-tasks.ts';
-import { putInstance } from '../src/lanes/library-store.ts';
-import { freePorts } from '../src/lib/free-port.ts';
+import type { DataPlaneEngine } from '../src/lanes/data-plane.ts';
+import { loadRouteTable } from '../src/lanes/route-table.ts';
+import { dataPlaneEngines } from '../test/helpers/data-plane-engines.ts';
 import { spawnNode, type SpawnedProcess } from '../test/helpers/spawned-process.ts';
 import { benchCleanup } from './bench-cleanup.ts';
 import { createBenchDatabase, type BenchDatabase } from './dispatch-database.ts';
 import { percentile } from './dispatch-stats.ts';
-import { closedLoop, fixedRate, flatOutGenerator, type FlatOut, type LoadFigures, type Target } from './lanes-load.ts';
-import { startNginx, type RunningNginx } from './lanes-nginx.ts';
+import { commitToEffect, cpuSeconds, planePids } from './lanes-engine-figures.ts';
+import { closedLoop, fixedRate, flatOutGenerator, type Target } from './lanes-load.ts';
+import { printReport, type EngineFigures, type Measured } from './lanes-report.ts';
+import { reuse } from './lanes-reuse.ts';
+import { addBulkLanes, BENCH_LANE, type BenchLibrary, seedLibrary, switchBenchLane } from './lanes-seed.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const QUICK = process.argv.includes('--quick');
+const ROUNDS = QUICK ? 1 : Math.max(1, Number(process.env.BENCH_ROUNDS ?? 5));
+const SECONDS = QUICK ? 1 : Math.max(1, Number(process.env.BENCH_SECONDS ?? 3));
+const LATENCY_SECONDS = QUICK ? 1 : 2;
 const RATE = Number(process.env.BENCH_RATE ?? 1000);
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
-const WORKERS = Math.max(1, Number(process.env.BENCH_WORKERS ?? 1));
-const LANE = 'bench-lane';
+const SWITCHES = QUICK ? 4 : Math.max(2, Number(process.env.BENCH_SWITCHES ?? 20));
+const BULK_LANES = 10_000;
+const LANE_HEADERS = { 'x-yardmaster-lane': BENCH_LANE };
+
+interface Plane {
+  engine: DataPlaneEngine;
+  server: SpawnedProcess;
+  url: string;
+  /** The plane server's control port (`GET /pids`). */
+  control: string;
+  bench: BenchDatabase;
+  database: Database;
+  library: BenchLibrary;
+  /** Where bench-lane's member is now. */
+  at: 'a' | 'b';
+}
 
 const children: SpawnedProcess[] = [];
-let nginx: RunningNginx | undefined;
-let work: string | undefined;
-let bench: BenchDatabase | undefined;
-let database: Database | undefined;
+const planes: Plane[] = [];
+const databases: { bench: BenchDatabase; database: Database }[] = [];
 
 const cleanup = benchCleanup('bench:lanes', async () => {
-  await nginx?.stop();
   for (const child of children) if (child.child.exitCode === null) child.child.kill('SIGTERM');
-  await database?.close().catch(() => undefined);
-  await bench?.drop().catch(() => undefined);
-  if (work !== undefined) await rm(work, { recursive: true, force: true });
+  await Promise.all(children.map((child) => child.exited(10_000).catch(() => child.child.kill('SIGKILL'))));
+  for (const { bench, database } of databases) {
+    await database.close().catch(() => undefined);
+    await bench.drop().catch(() => undefined);
+  }
 });
-
-async function portOf(child: SpawnedProcess): Promise<number> {
-  const line = await child.waitForLine((text) => text.startsWith('{"port"'), 30_000);
-  return Number(/"port":(\d+)/.exec(line)?.[1]);
-}
 
 function spawnBench(script: string, env: Record<string, string>): SpawnedProcess {
   const child = spawnNode([join(ROOT, 'bench', script)], env, ROOT);
@@ -63,185 +78,159 @@ function spawnBench(script: string, env: Record<string, string>): SpawnedProcess
   return child;
 }
 
-function ms2(value: number): string {
-  return Number.isNaN(value) ? '-' : value.toFixed(2);
+async function upstream(name: string): Promise<string> {
+  const child = spawnBench('lanes-upstream.ts', { UPSTREAM_NAME: name });
+  const line = await child.waitForLine((text) => text.startsWith('{"port"'), 30_000);
+  return `http://127.0.0.1:${Number(/"port":(\d+)/.exec(line)?.[1])}`;
 }
 
-function latency(figures: LoadFigures): string {
-  return `p50 ${ms2(percentile(figures.latenciesMs, 50))} ms  p99 ${ms2(percentile(figures.latenciesMs, 99))} ms  (${figures.completed} requests, ${figures.errors} errors)`;
+async function openBenchDatabase(): Promise<{ bench: BenchDatabase; database: Database }> {
+  const bench = await createBenchDatabase();
+  const database = await openDatabase({ url: bench.url });
+  databases.push({ bench, database });
+  await migrateDatabase(database);
+  return { bench, database };
 }
 
-/** CPU seconds (user + system) the processes have used so far; undefined where /proc is not there. */
-function cpuSeconds(pids: readonly number[]): number | undefined {
-  try {
-    let ticks = 0;
-    for (const pid of pids) {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      ticks += Number(fields[11]) + Number(fields[12]);
+/** Resolves once `lane` answers as `ok` says through the plane (the watcher has handed the engine the table). */
+async function routed(url: string, lane: string, ok: (status: number, route: string | null) => boolean): Promise<void> {
+  for (let attempt = 0; attempt < 600; attempt++) {
+    const response = await fetch(`${url}/svc/x`, { headers: { 'x-yardmaster-lane': lane } }).catch(() => undefined);
+    await response?.arrayBuffer();
+    if (response !== undefined && ok(response.status, response.headers.get('x-yardmaster-route'))) return;
+    await sleep(100);
+  }
+  throw new Error(`${url}: lane ${lane} not routed as expected within a minute`);
+}
+
+async function startPlane(
+  engine: DataPlaneEngine,
+  endpoints: { baseline: string; a: string; b: string },
+): Promise<Plane> {
+  const { bench, database } = await openBenchDatabase();
+  const library = await seedLibrary(database, endpoints);
+  const server = spawnBench('lanes-data-plane-server.ts', { BENCH_ENGINE: engine, BENCH_DATABASE_URL: bench.url });
+  const line = await server.waitForLine((text) => text.startsWith('{"url"'), 60_000);
+  const { url, control } = z.object({ url: z.string(), control: z.string() }).parse(JSON.parse(line));
+  await routed(url, BENCH_LANE, (status, route) => status === 200 && route === 'svc@a (lane)');
+  return { engine, server, url, control, bench, database, library, at: 'a' };
+}
+
+function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+/** One table size: ROUNDS interleaved rounds of latency at RATE and flat out; then commit-to-effect. */
+async function measure(lanes: number, direct: Target): Promise<Measured> {
+  const rounds = new Map<DataPlaneEngine, EngineFigures[]>(planes.map((plane) => [plane.engine, []]));
+  const targets = planes.map((plane) => ({ url: `${plane.url}/svc/x`, headers: LANE_HEADERS }));
+  for (let round = 0; round < ROUNDS; round++) {
+    process.stdout.write(
+      `  ${lanes.toLocaleString('en')} lane${lanes === 1 ? '' : 's'}, round ${round + 1}/${ROUNDS}…\n`,
+    );
+    const rated = await fixedRate([direct, ...targets], RATE, LATENCY_SECONDS);
+    const baseline = rated[0];
+    const order = planes.map((_plane, index) => planes[(index + round) % planes.length]);
+    const flat = new Map<DataPlaneEngine, { perSecond: number; cpuUs: number; errors: number }>();
+    for (const plane of order) {
+      if (plane === undefined) continue;
+      const pids = await planePids(plane.control);
+      const before = cpuSeconds(pids);
+      const figures = await closedLoop({ url: `${plane.url}/svc/x`, headers: LANE_HEADERS }, CONCURRENCY, SECONDS);
+      const cpu = cpuSeconds(pids) - before;
+      flat.set(plane.engine, {
+        perSecond: figures.perSecond,
+        cpuUs: figures.completed > 0 ? (cpu * 1e6) / figures.completed : Number.NaN,
+        errors: figures.errors,
+      });
     }
-    return ticks / 100;
-  } catch {
-    return undefined;
+    for (const [index, plane] of planes.entries()) {
+      const latencies = rated[index + 1]?.latenciesMs ?? [];
+      const added = (p: number): number => percentile(latencies, p) - percentile(baseline?.latenciesMs ?? [], p);
+      const out = flat.get(plane.engine);
+      rounds.get(plane.engine)?.push({
+        cpuUs: out?.cpuUs ?? Number.NaN,
+        perSecond: out?.perSecond ?? Number.NaN,
+        addedP50Ms: added(50),
+        addedP99Ms: added(99),
+        errors: (out?.errors ?? 0) + (rated[index + 1]?.errors ?? 0),
+      });
+    }
   }
-}
-
-function perRequest(before: number | undefined, after: number | undefined, completed: number): string {
-  return before === undefined || after === undefined || completed === 0
-    ? '-'
-    : `${(((after - before) * 1e6) / completed).toFixed(1)} µs`;
-}
-
-/** 20 tasks over 12 services, each service at the baseline (60%) or one of three versions; a fixed seed. */
-async function reuse(db: Database): Promise<string> {
-  let seed = 42;
-  const random = (): number => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-    return seed / 2 ** 31;
-  };
-  const services = Array.from({ length: 12 }, (_, index) => `svc${index + 1}`);
-  const deps: LaneDeps = {
-    db: db.db,
-    // Counting, not starting: every deployed version gets an address of its own.
-    runtime: {
-      name: 'bench',
-      start: (service, version) => Promise.resolve({ endpoint: `http://127.0.0.1:9/${service}/${version}`, ref: '' }),
-      stop: () => Promise.resolve(),
-    },
-    actor: 'bench',
-  };
-  for (const service of services)
-    await db.db.transaction((tx) =>
-      putInstance(
-        tx,
-        { service, version: '0', endpoint: `http://127.0.0.1:9/${service}`, baseline: true, runtime: 'bench' },
-        'bench',
-      ),
-    );
-  let deployed = 0;
-  let missingPerTask = 0;
-  for (let task = 0; task < 20; task++) {
-    const wanted = Object.fromEntries(
-      services.map((service) => [service, random() < 0.6 ? 'baseline' : String(1 + Math.floor(random() * 3))]),
-    );
-    const resolution = await resolveTask(deps, {
-      lane: `task-${task}`,
-      services: wanted,
-      calls: [],
-      mode: 'fallback',
-      ttlMs: 3_600_000,
-    });
-    if (!resolution.ok) throw new Error(resolution.message);
-    deployed += resolution.deployed;
-    missingPerTask += Object.values(wanted).filter((version) => version !== 'baseline').length;
+  const effects = new Map<DataPlaneEngine, number[]>(planes.map((plane) => [plane.engine, []]));
+  const missed = new Map<DataPlaneEngine, number>();
+  for (let index = 0; index < SWITCHES; index++)
+    for (const plane of planes) {
+      const to = plane.at === 'a' ? 'b' : 'a';
+      const ms = await commitToEffect(
+        `${plane.url}/svc/x`,
+        LANE_HEADERS,
+        `svc@${to} (lane)`,
+        () => switchBenchLane(plane.database, plane.library, to),
+        10_000,
+      );
+      plane.at = to;
+      if (ms === undefined) missed.set(plane.engine, (missed.get(plane.engine) ?? 0) + 1);
+      else effects.get(plane.engine)?.push(ms);
+      // Let an engine that reloads finish retiring its old workers before the next change.
+      await sleep(200);
+    }
+  // What every route change costs the control plane before any engine sees it: the watcher loads the whole table.
+  const loads: number[] = [];
+  for (let index = 0; index < 5 && planes[0] !== undefined; index++) {
+    const start = performance.now();
+    await loadRouteTable(planes[0].database.db);
+    loads.push(performance.now() - start);
   }
-  return `20 tasks over 12 services: ${deployed} instances deployed with the shared library; ${missingPerTask} if each task deployed its own versions; ${20 * 12} for a full copy per task`;
+  return {
+    lanes,
+    tableLoadMs: median(loads),
+    engines: planes.map((plane) => {
+      const figures = rounds.get(plane.engine) ?? [];
+      const pick = (of: (each: EngineFigures) => number): number => median(figures.map(of));
+      const effect = effects.get(plane.engine) ?? [];
+      return {
+        engine: plane.engine,
+        median: {
+          cpuUs: pick((each) => each.cpuUs),
+          perSecond: pick((each) => each.perSecond),
+          addedP50Ms: pick((each) => each.addedP50Ms),
+          addedP99Ms: pick((each) => each.addedP99Ms),
+          errors: figures.reduce((sum, each) => sum + each.errors, 0),
+        },
+        effectP50Ms: percentile(effect, 50),
+        effectP99Ms: percentile(effect, 99),
+        effectMissed: missed.get(plane.engine) ?? 0,
+      };
+    }),
+  };
 }
 
 async function main(): Promise<void> {
-  work = await mkdtemp(join(tmpdir(), 'ym-bench-lanes-'));
-  const baseline = spawnBench('lanes-upstream.ts', { UPSTREAM_NAME: 'baseline' });
-  const lane = spawnBench('lanes-upstream.ts', { UPSTREAM_NAME: 'lane' });
-  const baselineUrl = `http://127.0.0.1:${await portOf(baseline)}`;
-  const laneUrl = `http://127.0.0.1:${await portOf(lane)}`;
-  const routes = JSON.stringify({ baseline: { svc: baselineUrl }, lanes: { [LANE]: { svc: laneUrl } } });
-  const reusePort = WORKERS > 1 ? '1' : '0';
-  const firstRouter = spawnBench('lanes-router-server.ts', { BENCH_ROUTES: routes, BENCH_REUSE_PORT: reusePort });
-  const routers = [firstRouter];
-  const routerPort = await portOf(firstRouter);
-  for (let index = 1; index < WORKERS; index++)
-    routers.push(
-      spawnBench('lanes-router-server.ts', {
-        BENCH_ROUTES: routes,
-        BENCH_REUSE_PORT: reusePort,
-        BENCH_PORT: String(routerPort),
-      }),
-    );
-  for (const router of routers.slice(1)) await portOf(router);
-  const routerUrl = `http://127.0.0.1:${routerPort}`;
-  const [nginxPort] = await freePorts(1);
-  nginx = await startNginx(
-    join(work, 'nginx'),
-    nginxPort ?? 0,
-    { baseline: baselineUrl, lane: laneUrl, laneName: LANE },
-    WORKERS,
-  );
-
-  const pidsOf = (processes: SpawnedProcess[]): number[] =>
-    processes.flatMap((spawned) => (spawned.child.pid === undefined ? [] : [spawned.child.pid]));
-  const targets: { name: string; target: Target; pids: () => number[] }[] = [
-    { name: 'direct', target: { url: `${laneUrl}/x`, headers: {} }, pids: () => [] },
-    {
-      name: 'lane router',
-      target: { url: `${routerUrl}/svc/x`, headers: { 'x-yardmaster-lane': LANE } },
-      pids: () => pidsOf(routers),
-    },
-    ...(nginx === undefined
-      ? []
-      : [
-          {
-            name: 'nginx map',
-            target: { url: `${nginx.url}/svc/x`, headers: { 'x-yardmaster-lane': LANE } },
-            pids: () => nginx?.pids() ?? [],
-          },
-        ]),
-  ];
-  const processes =
-    WORKERS === 1
-      ? 'one router process, one nginx worker'
-      : `${WORKERS} router processes (SO_REUSEPORT), ${WORKERS} nginx workers`;
+  const engines = dataPlaneEngines();
+  const endpoints = { baseline: await upstream('baseline'), a: await upstream('a'), b: await upstream('b') };
+  for (const { engine, skip } of engines) {
+    if (skip !== undefined) console.log(`  ${engine}: skipped, ${skip}`);
+    else planes.push(await startPlane(engine, endpoints));
+  }
   console.log(
-    `bench:lanes: one hop through a proxy to an upstream on 127.0.0.1; ${processes}; ${availableParallelism()} cores`,
+    `bench:lanes: one hop through each data plane (${planes.map((plane) => plane.engine).join(', ')}) to an upstream on 127.0.0.1; ${availableParallelism()} cores;${QUICK ? ' --quick (a smoke run: 1 round of 1 s);' : ''} median of ${ROUNDS} interleaved round${ROUNDS === 1 ? '' : 's'}`,
   );
   console.log(
-    `  at ${RATE}/s for ${SECONDS} s (targets interleaved second by second, lean generator), then ${CONCURRENCY} connections flat out for ${SECONDS} s (${flatOutGenerator()})`,
+    `  each round: ${RATE}/s for ${LATENCY_SECONDS} s to each target (second by second), then ${CONCURRENCY} connections flat out for ${SECONDS} s to each engine (${flatOutGenerator()}); then ${SWITCHES} route changes per engine`,
   );
-  const rated = await fixedRate(
-    targets.map((entry) => entry.target),
-    RATE,
-    SECONDS,
-  );
-  for (const [index, entry] of targets.entries()) {
-    const figures = rated[index];
-    if (figures !== undefined) console.log(`  ${entry.name.padEnd(12)} at ${RATE}/s: ${latency(figures)}`);
+  const direct: Target = { url: `${endpoints.a}/x`, headers: {} };
+  const small = await measure(1, direct);
+  const port = Number(new URL(endpoints.b).port);
+  for (const plane of planes) {
+    await addBulkLanes(plane.database, BULK_LANES, port);
+    // The last bulk lane's instance does not listen: routed, it is a 502 instead of the baseline's 200.
+    await routed(plane.url, `bulk-${BULK_LANES - 1}`, (status) => status === 502);
   }
-  const direct = rated[0];
-  const added = new Map<string, number>();
-  for (const [index, entry] of targets.entries()) {
-    const figures = rated[index];
-    if (index === 0 || direct === undefined || figures === undefined) continue;
-    const at = (p: number): number => percentile(figures.latenciesMs, p) - percentile(direct.latenciesMs, p);
-    added.set(entry.name, at(99));
-    console.log(`  ${entry.name} adds per hop: p50 ${ms2(at(50))} ms, p99 ${ms2(at(99))} ms`);
-  }
-  const most = new Map<string, FlatOut>();
-  const upstreamPids = pidsOf([lane]);
-  for (const entry of targets) {
-    const before = cpuSeconds(entry.pids());
-    const upstreamBefore = cpuSeconds(upstreamPids);
-    const figures = await closedLoop(entry.target, CONCURRENCY, SECONDS);
-    const after = cpuSeconds(entry.pids());
-    const upstreamAfter = cpuSeconds(upstreamPids);
-    most.set(entry.name, figures);
-    const cpu = `${entry.name === 'direct' ? '' : `proxy CPU ${perRequest(before, after, figures.completed)}/request, `}upstream ${perRequest(upstreamBefore, upstreamAfter, figures.completed)}/request`;
-    console.log(
-      `  ${entry.name.padEnd(12)} flat out: ${figures.perSecond}/s  (p50 ${ms2(figures.p50Ms)} ms  p99 ${ms2(figures.p99Ms)} ms, ${figures.completed} requests, ${figures.errors} errors; ${cpu})`,
-    );
-  }
-  if (nginx === undefined) console.log('  nginx: not installed (apt-get install nginx-light), not compared');
-
-  bench = await createBenchDatabase();
-  database = await openDatabase({ url: bench.url });
-  await migrateDatabase(database);
+  const large = await measure(BULK_LANES + 1, direct);
+  printReport([small, large]);
+  const { database } = await openBenchDatabase();
   console.log(`  ${await reuse(database)}`);
-
-  const router99 = added.get('lane router') ?? Number.NaN;
-  const routerMost = most.get('lane router')?.perSecond ?? 0;
-  const nginxMost = most.get('nginx map')?.perSecond;
-  console.log(`  target p99 added < 1 ms per hop: ${router99 < 1 ? 'met' : 'MISSED'} (${ms2(router99)} ms)`);
-  console.log(
-    `  target throughput ≥ nginx's: ${nginxMost === undefined ? 'not measured' : routerMost >= nginxMost ? 'met' : 'MISSED'} (${routerMost}/s vs ${nginxMost ?? '–'}/s)`,
-  );
 }
 
 try {

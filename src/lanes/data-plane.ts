@@ -28,6 +28,11 @@ export interface DataPlane {
    * refuses it.
    */
   apply(table: RouteTable): Promise<void>;
+  /**
+   * The engine's own processes, the one that lives as long as the plane first (nginx: the master, then its workers),
+   * for CPU figures and to show that route changes never restart it. Absent when the plane runs in this process.
+   */
+  pids?(): number[];
   /** Stops taking requests, lets those in flight finish (for a few seconds at most), and stops the engine. */
   close(): Promise<void>;
 }

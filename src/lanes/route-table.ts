@@ -44,3 +44,22 @@ export async function loadRouteTable(db: DbExecutor): Promise<RouteTable> {
       byLane.get(row.lane)?.services.set(row.service.toLowerCase(), { version: row.version, endpoint: row.endpoint });
   return { baseline, lanes: byLane };
 }
+
+function sameTargets(a: ReadonlyMap<string, RouteTarget>, b: ReadonlyMap<string, RouteTarget>): boolean {
+  if (a.size !== b.size) return false;
+  for (const [service, target] of a) {
+    const other = b.get(service);
+    if (other?.version !== target.version || other.endpoint !== target.endpoint) return false;
+  }
+  return true;
+}
+
+/** Whether two tables route every request alike (same baseline, same lanes with the same modes and members). */
+export function sameRoutes(a: RouteTable, b: RouteTable): boolean {
+  if (a.lanes.size !== b.lanes.size || !sameTargets(a.baseline, b.baseline)) return false;
+  for (const [name, lane] of a.lanes) {
+    const other = b.lanes.get(name);
+    if (other?.mode !== lane.mode || !sameTargets(lane.services, other.services)) return false;
+  }
+  return true;
+}

@@ -2,13 +2,15 @@
  * Keeps the router's route table current: loaded at start, reloaded on every NOTIFY on `yardmaster_lanes` (sent in
  * the transactions that change instances or lanes; PostgreSQL through a connection of its own, PGlite in-process)
  * and every few seconds in case a notification was missed. Reloads are coalesced; the table is swapped whole and
- * handed to the data plane (data-plane.ts).
+ * handed to the data plane (data-plane.ts) — only when it differs from the one last handed over: an engine that
+ * applies a table by reloading (nginx) would otherwise restart its workers, and close every kept-alive connection,
+ * on each safety reload.
  */
 import { listenChannel } from '../db/index.ts';
 import type { Database } from '../db/types.ts';
 import { coalescedTask } from '../lib/coalesced-task.ts';
 import { LANE_CHANNEL } from './lane-audit.ts';
-import { EMPTY_ROUTES, loadRouteTable, type RouteTable } from './route-table.ts';
+import { EMPTY_ROUTES, loadRouteTable, type RouteTable, sameRoutes } from './route-table.ts';
 
 export interface RouteWatcher {
   routes(): RouteTable;
@@ -27,12 +29,16 @@ export async function watchRoutes(
   } = {},
 ): Promise<RouteWatcher> {
   let table: RouteTable = EMPTY_ROUTES;
+  // The first table loaded is always handed over: an engine may start with routes of its own.
+  let applied = false;
   const onError = options.onError ?? (() => undefined);
   const loader = coalescedTask(async () => {
     try {
       const loaded = await loadRouteTable(database.db);
+      if (applied && sameRoutes(loaded, table)) return;
       await options.apply?.(loaded);
       table = loaded;
+      applied = true;
     } catch (error) {
       onError(error);
     }

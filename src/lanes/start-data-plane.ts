@@ -30,6 +30,7 @@ export async function startDataPlane(
       engine: plane.engine,
       url: plane.url,
       apply: (table) => plane.apply(table),
+      pids: () => plane.pids(),
       close: async () => {
         await plane.close();
         await rm(dir, { recursive: true, force: true });

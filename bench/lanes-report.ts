@@ -1,0 +1,112 @@
+/**
+ * `bench:lanes` only: the engines' figures as a table, and the ratios issue 15's targets are stated in — each engine
+ * against nginx (CPU per request, throughput, p99 added at 1000/s), the large table against the small one, and
+ * commit-to-effect — with met/MISSED where the issue sets a target for that engine.
+ */
+import type { DataPlaneEngine } from '../src/lanes/data-plane.ts';
+
+export interface EngineFigures {
+  cpuUs: number;
+  perSecond: number;
+  addedP50Ms: number;
+  addedP99Ms: number;
+  errors: number;
+}
+
+export interface Measured {
+  lanes: number;
+  /** Median time the route watcher takes to load this table from the database (on every change). */
+  tableLoadMs: number;
+  engines: {
+    engine: DataPlaneEngine;
+    median: EngineFigures;
+    effectP50Ms: number;
+    effectP99Ms: number;
+    effectMissed: number;
+  }[];
+}
+
+interface Targets {
+  cpuVsNginx?: number;
+  throughputVsNginx?: number;
+  addedP99Ms?: number;
+  /** The large table's figures within this fraction of the small one's. */
+  largeWithin?: number;
+  effectP99Ms?: number;
+}
+
+/** Issue 15: HAProxy is held to nginx's figures; nginx only to its commit-to-effect. */
+const TARGETS: Partial<Record<string, Targets>> = {
+  haproxy: { cpuVsNginx: 1.1, throughputVsNginx: 0.95, addedP99Ms: 1, largeWithin: 0.05, effectP99Ms: 50 },
+  nginx: { effectP99Ms: 1000 },
+};
+
+const ms = (value: number): string => (Number.isNaN(value) ? '-' : `${value.toFixed(2)} ms`);
+const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '-');
+const change = (value: number): string =>
+  Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%` : '-';
+
+function lanesText(count: number): string {
+  return `${count.toLocaleString('en')} lane${count === 1 ? '' : 's'}`;
+}
+
+function verdict(met: boolean | undefined): string {
+  return met === undefined ? '' : met ? ' met' : ' MISSED';
+}
+
+export function printReport(sizes: readonly Measured[]): void {
+  const header = ['engine', 'lanes', 'CPU/request', 'flat out', 'added p50', 'added p99', 'commit-to-effect p50 / p99'];
+  const rows = sizes.flatMap((size) =>
+    size.engines.map((entry) => [
+      entry.engine,
+      size.lanes.toLocaleString('en'),
+      Number.isNaN(entry.median.cpuUs) ? '-' : `${entry.median.cpuUs.toFixed(1)} µs`,
+      `${Math.round(entry.median.perSecond).toLocaleString('en')}/s`,
+      ms(entry.median.addedP50Ms),
+      ms(entry.median.addedP99Ms),
+      `${ms(entry.effectP50Ms)} / ${ms(entry.effectP99Ms)}${entry.effectMissed > 0 ? ` (${entry.effectMissed} not seen in 10 s)` : ''}${entry.median.errors > 0 ? `; ${entry.median.errors} errors under load` : ''}`,
+    ]),
+  );
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
+  for (const row of [header, ...rows])
+    console.log(`  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')}`.trimEnd());
+
+  console.log(
+    `  loading the table from the database (the route watcher, on every change): ${sizes.map((size) => `${ms(size.tableLoadMs)} with ${lanesText(size.lanes)}`).join(', ')}`,
+  );
+  console.log('  ratios (issue 15 sets targets for HAProxy against nginx; every engine is shown):');
+  for (const size of sizes) {
+    const nginx = size.engines.find((entry) => entry.engine === 'nginx');
+    for (const entry of size.engines) {
+      const targets = TARGETS[entry.engine] ?? {};
+      const parts: string[] = [];
+      if (nginx !== undefined && entry !== nginx) {
+        const cpu = entry.median.cpuUs / nginx.median.cpuUs;
+        const throughput = entry.median.perSecond / nginx.median.perSecond;
+        parts.push(
+          `CPU/request ${times(cpu)} nginx's${verdict(targets.cpuVsNginx === undefined ? undefined : cpu <= targets.cpuVsNginx)}`,
+          `throughput ${times(throughput)}${verdict(targets.throughputVsNginx === undefined ? undefined : throughput >= targets.throughputVsNginx)}`,
+        );
+      }
+      parts.push(
+        `p99 added ${ms(entry.median.addedP99Ms)}${verdict(targets.addedP99Ms === undefined ? undefined : entry.median.addedP99Ms < targets.addedP99Ms)}`,
+        `commit-to-effect p99 ${ms(entry.effectP99Ms)}${verdict(targets.effectP99Ms === undefined ? undefined : entry.effectMissed === 0 && entry.effectP99Ms < targets.effectP99Ms)}`,
+      );
+      console.log(`    ${entry.engine}, ${lanesText(size.lanes)}: ${parts.join(', ')}`);
+    }
+  }
+  const [small, large] = [sizes[0], sizes.at(-1)];
+  if (small === undefined || large === undefined || small === large) return;
+  for (const entry of large.engines) {
+    const before = small.engines.find((each) => each.engine === entry.engine);
+    if (before === undefined) continue;
+    const within = TARGETS[entry.engine]?.largeWithin;
+    const cpu = entry.median.cpuUs / before.median.cpuUs - 1;
+    const throughput = entry.median.perSecond / before.median.perSecond - 1;
+    const p99 = entry.median.addedP99Ms - before.median.addedP99Ms;
+    const all = [cpu, -throughput];
+    console.log(
+      `    ${entry.engine}, ${lanesText(large.lanes)} against ${lanesText(small.lanes)}: CPU/request ${change(cpu)}, throughput ${change(throughput)}, p99 added ${p99 >= 0 ? '+' : ''}${ms(p99)}${verdict(within === undefined ? undefined : all.every((value) => value <= within) && entry.median.addedP99Ms < (TARGETS[entry.engine]?.addedP99Ms ?? Number.POSITIVE_INFINITY))}`,
+    );
+  }
+}
