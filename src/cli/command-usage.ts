@@ -49,5 +49,8 @@ export const WORKER_USAGE =
 
 export const LANES_USAGE = `usage: yardmaster lanes up <spec.yml> | down <lane> | list | baseline <service> <version>
                         | add <service> <version> <endpoint> [--baseline] | remove <service> <version>
+                        | replace <service> <version> --digest <sha256> [--drain-ms 2000]
+                        | edit <service> <version> [--description <text>] [--owner <who>] [--label key=value]…
+                               [--unlabel key]… [--baseline | --no-baseline]
                         | serve [--port 8088] [--api-port 8089] [--host 127.0.0.1] [--domain <d>] [--data-plane node|nginx]
        [--database-url <url>] [--catalog <file>] [--router-url <url>] [--json]   (serve: YARDMASTER_LANES_TOKEN)`;

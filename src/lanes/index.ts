@@ -5,6 +5,7 @@
 export { createCatalogRuntime } from './catalog-runtime.ts';
 export { type LaneCatalog, parseLaneCatalog } from './catalog.ts';
 export { formatResolution, resolutionTally } from './format-resolution.ts';
+export { type MetadataPatch, metadataPatchSchema } from './instance-metadata.ts';
 export { pullLaneName, repoLaneId } from './lane-id.ts';
 export {
   DEFAULT_LANE_LIMITS,
@@ -27,6 +28,8 @@ export { laneVersionProblem } from './lane-version.ts';
 export { parseLanesEnv } from './lanes-env.ts';
 export { putInstance } from './library-store.ts';
 export { libraryView } from './library-view.ts';
+export { modifyInstance } from './modify-instance.ts';
+export { MAX_DRAIN_MS, replaceInstance } from './replace-instance.ts';
 export { startAppLanes } from './start-app-lanes.ts';
 export { DATA_PLANE_ENGINES } from './start-data-plane.ts';
 export { startLanesServer } from './start-lanes-server.ts';
