@@ -5,7 +5,7 @@
 export { createCatalogRuntime } from './catalog-runtime.ts';
 export { type LaneCatalog, parseLaneCatalog } from './catalog.ts';
 export { formatResolution, resolutionTally } from './format-resolution.ts';
-export { type MetadataPatch, metadataPatchSchema } from './instance-metadata.ts';
+export { MAX_DESCRIPTION, MAX_OWNER, type MetadataPatch, metadataPatchSchema } from './instance-metadata.ts';
 export { pullLaneName, repoLaneId } from './lane-id.ts';
 export {
   DEFAULT_LANE_LIMITS,
@@ -26,7 +26,7 @@ export {
 } from './lane-tasks.ts';
 export { laneVersionProblem } from './lane-version.ts';
 export { parseLanesEnv } from './lanes-env.ts';
-export { putInstance } from './library-store.ts';
+export { findInstance, putInstance } from './library-store.ts';
 export { libraryView } from './library-view.ts';
 export { modifyInstance } from './modify-instance.ts';
 export { MAX_DRAIN_MS, replaceInstance } from './replace-instance.ts';

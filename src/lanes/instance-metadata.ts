@@ -21,18 +21,22 @@ const printable = (max: number, what: string) =>
 
 export const LABEL_KEY = /^[A-Za-z0-9][A-Za-z0-9._/-]{0,62}$/;
 
-const labelKeySchema = z.string().regex(LABEL_KEY, {
-  error: 'a label key is 1 to 63 letters, digits, ".", "_", "/" or "-", starting with a letter or digit',
-});
+const LABEL_KEY_RULE = 'a label key is 1 to 63 letters, digits, ".", "_", "/" or "-", starting with a letter or digit';
 
 export const metadataPatchSchema = z
   .object({
     description: printable(MAX_DESCRIPTION, 'description').optional(),
     owner: printable(MAX_OWNER, 'owner').optional(),
     labels: z
-      .record(labelKeySchema, printable(MAX_LABEL_VALUE, 'a label value').nullable())
-      .refine((labels) => Object.keys(labels).length <= MAX_LABELS, {
-        error: `at most ${MAX_LABELS} labels`,
+      .record(z.string(), printable(MAX_LABEL_VALUE, 'a label value').nullable())
+      // A change may name every label it removes besides every one it sets; what is kept is bounded when it is applied.
+      .refine((labels) => Object.keys(labels).length <= 2 * MAX_LABELS, {
+        error: `at most ${2 * MAX_LABELS} labels in one change`,
+      })
+      .superRefine((labels, context) => {
+        const bad = Object.keys(labels).find((key) => !LABEL_KEY.test(key));
+        if (bad !== undefined)
+          context.addIssue({ code: 'custom', message: `${LABEL_KEY_RULE}, not ${JSON.stringify(bad.slice(0, 80))}` });
       })
       .optional(),
     baseline: z.boolean().optional(),

@@ -115,11 +115,15 @@ async function resolveService(
   asked: string,
 ): Promise<ServiceResolution> {
   if (asked === 'baseline') {
-    const baseline = await baselineOf(deps.db, service);
+    let baseline = await baselineOf(deps.db, service);
     // A strict lane routes only what it is tagged with, so it names its baseline services too; a fallback lane
-    // reaches them through the fallback (and the route says `baseline`).
-    if (baseline !== undefined && mode === 'strict')
-      await deps.db.transaction((tx) => tagMember(tx, laneId, { service, instanceId: baseline.id, deployed: false }));
+    // reaches them through the fallback (and the route says `baseline`). The baseline's instance may be replaced
+    // by a new build between reading and tagging it: then the tag goes to the new one.
+    for (let attempt = 0; baseline !== undefined && mode === 'strict' && attempt < 3; attempt++) {
+      const instanceId = baseline.id;
+      if (await deps.db.transaction((tx) => tagMember(tx, laneId, { service, instanceId, deployed: false }))) break;
+      baseline = await baselineOf(deps.db, service);
+    }
     return {
       service,
       asked,
