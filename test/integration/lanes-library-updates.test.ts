@@ -68,11 +68,17 @@ async function instanceOf(service: string, version: string): Promise<typeof lane
   return row;
 }
 
+/** Whether the process at `endpoint` has stopped answering (it is stopped before the call returns; the kernel may take a moment to close its port). */
 function gone(endpoint: string | null): Promise<boolean> {
-  return fetch(`${endpoint ?? 'http://127.0.0.1:1'}/healthz`).then(
-    () => false,
-    () => true,
-  );
+  return waitFor(
+    `${endpoint ?? '?'} to stop answering`,
+    () =>
+      fetch(`${endpoint ?? 'http://127.0.0.1:1'}/healthz`).then(
+        () => undefined,
+        () => true,
+      ),
+    5_000,
+  ).catch(() => false);
 }
 
 beforeAll(async () => {
@@ -215,7 +221,7 @@ describe('library updates while two lanes keep answering', () => {
       const oldB = await instanceOf('B', '1');
       const replacedB = await api('/v1/instances/B/1/replace', {
         method: 'POST',
-        body: { digest: BUILD_B, drainMs: 500 },
+        body: { digest: BUILD_B, drainMs: 1_000 },
       });
       expect(replacedB.status).toBe(200);
       expect(await replacedB.json()).toMatchObject({
@@ -232,7 +238,7 @@ describe('library updates while two lanes keep answering', () => {
       const oldA = await instanceOf('A', '0');
       const replacedA = await api('/v1/instances/A/0/replace', {
         method: 'POST',
-        body: { digest: BUILD_A, drainMs: 500 },
+        body: { digest: BUILD_A, drainMs: 1_000 },
       });
       expect(await replacedA.json()).toMatchObject({ ok: true, to: BUILD_A, lanes: [], baseline: true });
       expect(await gone(oldA.endpoint)).toBe(true);
