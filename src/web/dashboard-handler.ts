@@ -1,7 +1,8 @@
 /**
  * `/dashboard/*`: sign-in routes first, then every page for a signed-in viewer only (others are sent to sign in;
  * the event stream answers 401). Orders of repositories the viewer cannot read answer 404 like orders that do not
- * exist, and so do releases. `/orders/<id>` (the links in GitHub and Slack) lead to the order's page.
+ * exist, and so do releases. `/orders/<id>` (the links in GitHub and Slack) lead to the order's page. Pages are
+ * GET/HEAD; the one form besides signing out is the lane library's edit form (lane-instance-edit.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Db } from '../db/types.ts';
