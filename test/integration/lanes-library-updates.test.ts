@@ -4,9 +4,10 @@
  * the next through the router), and every answer must be a 200 from the versions and builds its lane should reach at
  * that point. Meanwhile, through the lanes API: (a) instances are added (a lane's task deploys one, one is put by
  * hand), (b) one lane's version and the baseline's A are replaced by new builds (answers switch from the old build
- * to the new one with no error in between, never back; the old processes are stopped afterwards), a new build that
- * fails its health check switches nothing, (c) an instance no lane uses is deleted, and one a lane uses is refused
- * (409) until its lane ends. The audit rows of each step are checked. Real PostgreSQL.
+ * to the new one with no error in between, never back; a request in flight at the old build is answered by it; the
+ * old processes are stopped afterwards), a new build that fails its health check switches nothing, (c) an instance
+ * no lane uses is deleted, and one a lane uses is refused (409) until its lane ends. The audit rows of each step are
+ * checked. Real PostgreSQL.
  */
 import { fileURLToPath } from 'node:url';
 import { asc, like } from 'drizzle-orm';
@@ -219,6 +220,15 @@ describe('library updates while two lanes keep answering', () => {
 
       // (b) Replaced: B@1 (lane blue's) and A@0 (the baseline, which both lanes fall back to).
       const oldB = await instanceOf('B', '1');
+      // A request in flight at the old build while routes switch and it drains: it is answered, by the old build.
+      const inFlight = fetch(`${lanes.routerUrl}/B/hold`, { headers: { 'x-yardmaster-lane': 'blue' } }).then(
+        async (answer) => `${answer.status} ${await answer.text()}`,
+      );
+      await waitFor(
+        'B@1 to hold the request',
+        async () => ((await (await fetch(`${oldB.endpoint ?? ''}/held`)).text()) === '1' ? true : undefined),
+        10_000,
+      );
       const replacedB = await api('/v1/instances/B/1/replace', {
         method: 'POST',
         body: { digest: BUILD_B, drainMs: 1_000 },
@@ -231,6 +241,7 @@ describe('library updates while two lanes keep answering', () => {
         lanes: ['blue'],
         baseline: false,
       });
+      expect(await inFlight).toBe('200 B@1 finished after SIGTERM');
       expect(await gone(oldB.endpoint)).toBe(true);
       await moreAnswers(load, 5);
       expect(load.answers.blue?.at(-1)).toEqual(['A@0', `B@1+${BUILD_B.slice(0, 8)}`, 'C@0']);
