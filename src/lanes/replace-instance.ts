@@ -28,6 +28,11 @@ import { assertBuildDigest } from './process-runtime.ts';
 export const DEFAULT_DRAIN_MS = 2_000;
 /** The longest drain anyone may ask for. */
 export const MAX_DRAIN_MS = 300_000;
+/**
+ * A new build still `starting` this long after it was claimed was abandoned (the process replacing it stopped half
+ * way): the next replacement of the version removes its row instead of waiting for it forever.
+ */
+export const ABANDONED_BUILD_MS = 10 * 60_000;
 
 export type ReplaceFailure = 'not-found' | 'not-up' | 'same-build' | 'not-ours' | 'in-progress' | 'unhealthy' | 'gone';
 
@@ -63,6 +68,26 @@ async function claimBuild(deps: LaneDeps, tx: Tx, service: string, version: stri
       reason: 'not-ours',
       message: `${name} was not started by a runtime of this process (${old.runtime}): register the new build instead`,
     };
+  }
+  const abandoned = await tx
+    .delete(laneInstances)
+    .where(
+      and(
+        eq(laneInstances.service, service),
+        eq(laneInstances.version, version),
+        ne(laneInstances.id, old.id),
+        eq(laneInstances.state, 'starting'),
+        sql`${laneInstances.createdAt} < now() - make_interval(secs => ${ABANDONED_BUILD_MS / 1000})`,
+      ),
+    )
+    .returning();
+  for (const row of abandoned) {
+    await appendAudit(tx, {
+      actor: deps.actor,
+      action: LANE_AUDIT.replaceFailed,
+      reason: 'abandoned',
+      data: { service, version, digest: row.packageDigest, error: `still starting after ${ABANDONED_BUILD_MS} ms` },
+    });
   }
   const [other] = await tx
     .select({ digest: laneInstances.packageDigest })

@@ -26,6 +26,7 @@ const TOKEN = 'library-updates-token-0123456789';
 const BUILD_B = `b1${'0'.repeat(62)}`;
 const BUILD_A = `a0${'1'.repeat(62)}`;
 const BROKEN = `bad${'d'.repeat(61)}`;
+const STUCK = `5${'7'.repeat(63)}`;
 const CHAIN = ['A', 'B', 'C', 'D'];
 const catalog: LaneCatalog = Object.fromEntries(
   CHAIN.map((service, index) => [
@@ -269,6 +270,26 @@ describe('library updates while two lanes keep answering', () => {
       await moreAnswers(load, 5);
       expect(load.answers.green?.at(-1)).toEqual([`A@0+${BUILD_A.slice(0, 8)}`, 'B@2', 'C@2']);
 
+      // A build another replacement is starting blocks a second one; once abandoned (ten minutes on), it no longer does.
+      await test.database.db.insert(laneInstances).values({
+        service: 'B',
+        version: '2',
+        packageDigest: STUCK,
+        runtime: 'process',
+        state: 'starting',
+      });
+      const blocked = await api('/v1/instances/B/2/replace', { method: 'POST', body: { digest: BROKEN } });
+      expect(blocked.status).toBe(409);
+      expect(await blocked.json()).toMatchObject({ reason: 'in-progress' });
+      await test.database.db.execute(
+        `update lane_instances set created_at = now() - interval '11 minutes' where package_digest = '${STUCK}'`,
+      );
+      const unblocked = await api('/v1/instances/B/2/replace', { method: 'POST', body: { digest: BROKEN } });
+      expect(await unblocked.json()).toMatchObject({ reason: 'unhealthy' });
+      expect((await instances()).filter((row) => row.service === 'B' && row.version === '2')).toMatchObject([
+        { id: b2.id, state: 'up' },
+      ]);
+
       // (c) Deleted: D@1 (no lane uses it); C@3 is refused while lane red uses it, and goes with the lane.
       expect((await api('/v1/instances/D/1', { method: 'DELETE' })).status).toBe(200);
       const inUse = await api('/v1/instances/C/3', { method: 'DELETE' });
@@ -331,6 +352,8 @@ describe('library updates while two lanes keep answering', () => {
       baseline: true,
     });
     expect(about('B', '2').filter((row) => row.action === 'lane.replace_failed')).toMatchObject([
+      { reason: 'unhealthy', data: { digest: BROKEN } },
+      { reason: 'abandoned', data: { digest: STUCK } },
       { reason: 'unhealthy', data: { digest: BROKEN } },
     ]);
     expect(about('D', '1').map((row) => [row.action, row.reason])).toEqual([
