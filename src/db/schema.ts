@@ -564,10 +564,19 @@ export const laneInstances = pgTable(
     createdAt: createdAt(),
     lastUsedAt: timestamptz('last_used_at').notNull().defaultNow(),
     heartbeatAt: timestamptz('heartbeat_at'),
+    /** What the operator says of it (free text, at most 500 characters; '' when nothing). */
+    description: text('description').notNull().default(''),
+    /** Who looks after it: a team or a person (at most 100 characters; '' when nobody is named). */
+    owner: text('owner').notNull().default(''),
+    /** Labels `{ key: value }` (at most 32, bounded in src/lanes/instance-metadata.ts). */
+    labels: jsonb('labels').$type<Record<string, string>>().notNull().default({}),
   },
   (t) => [
     unique('lane_instances_service_version_uq').on(t.service, t.version, t.packageDigest),
     index('lane_instances_service_idx').on(t.service),
+    check('lane_instances_description_ck', sql`char_length(${t.description}) <= 500`),
+    check('lane_instances_owner_ck', sql`char_length(${t.owner}) <= 100`),
+    check('lane_instances_labels_ck', sql`jsonb_typeof(${t.labels}) = 'object'`),
   ],
 );
 

@@ -20,6 +20,7 @@ export {
   isGatewayHostname,
   isObjectName,
 } from './kubernetes-names.ts';
+export { MAX_DESCRIPTION, MAX_OWNER, type MetadataPatch, metadataPatchSchema } from './instance-metadata.ts';
 export { pullLaneName, repoLaneId } from './lane-id.ts';
 export {
   DEFAULT_LANE_LIMITS,
@@ -40,9 +41,11 @@ export {
 } from './lane-tasks.ts';
 export { laneVersionProblem } from './lane-version.ts';
 export { parseLanesEnv } from './lanes-env.ts';
-export { putInstance } from './library-store.ts';
+export { findInstance, putInstance } from './library-store.ts';
 export { libraryView } from './library-view.ts';
 export { loadRouteTable } from './route-table.ts';
+export { modifyInstance } from './modify-instance.ts';
+export { MAX_DRAIN_MS, replaceInstance } from './replace-instance.ts';
 export { startAppLanes } from './start-app-lanes.ts';
 export { DATA_PLANE_ENGINES } from './start-data-plane.ts';
 export { startLanesServer } from './start-lanes-server.ts';

@@ -3,6 +3,10 @@ export const LANE_AUDIT = {
   instanceAdded: 'lane.instance_added',
   instanceChanged: 'lane.instance_changed',
   instanceRemoved: 'lane.instance_removed',
+  /** Routes switched from a version's old build to its new one (replace-instance.ts). */
+  instanceReplaced: 'lane.instance_replaced',
+  /** A new build did not come up (or its old one went away meanwhile): nothing switched, the old one stays. */
+  replaceFailed: 'lane.replace_failed',
   laneUp: 'lane.up',
   laneDown: 'lane.down',
   /** A repository's lane spec refused: outside its namespace, TTL or instance quota. */

@@ -233,6 +233,16 @@ export async function retireInstance(tx: Tx, id: number): Promise<boolean> {
   return true;
 }
 
+/** The active lanes tagged with instance `id`, by name. */
+export async function lanesUsing(db: DbExecutor, id: number): Promise<string[]> {
+  const rows = await db
+    .select({ name: lanes.name })
+    .from(laneMembers)
+    .innerJoin(lanes, eq(lanes.id, laneMembers.laneId))
+    .where(and(eq(laneMembers.instanceId, id), isNull(lanes.endedAt)));
+  return rows.map((row) => row.name).sort();
+}
+
 /** Names of lanes whose time is up. */
 export async function expiredLanes(db: DbExecutor, now: Date): Promise<string[]> {
   const rows = await db

@@ -7,7 +7,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db } from '../db/types.ts';
 import { and, eq } from 'drizzle-orm';
 import { laneInstances } from '../db/index.ts';
+import { stopInstance, type LaneRuntimes } from './instance-runtime.ts';
 import {
+  announceLaneChange,
   baselineOf,
   claimForDeploy,
   findInstance,
@@ -19,21 +21,17 @@ import {
 import {
   closeLane,
   expiredLanes,
+  lanesUsing,
   retireInstance,
   tagMember,
   unusedInstances,
   upsertLane,
   type LaneOwner,
 } from './lane-store.ts';
-import type { LaneRuntime } from './process-runtime.ts';
 import type { LaneSpec } from './task-spec.ts';
 
-export interface LaneDeps {
+export interface LaneDeps extends LaneRuntimes {
   db: Db;
-  /** The runtime that starts missing versions. */
-  runtime: LaneRuntime;
-  /** Runtimes by name, to stop instances whichever started them (default: just `runtime`). */
-  runtimes?: Readonly<Record<string, LaneRuntime>>;
   /** Who acts, for the audit log (`cli:<user>`, a GitHub login, `yardmaster`). */
   actor: string;
   /** How long to wait for a version another task is deploying (default 60 s). */
@@ -117,11 +115,15 @@ async function resolveService(
   asked: string,
 ): Promise<ServiceResolution> {
   if (asked === 'baseline') {
-    const baseline = await baselineOf(deps.db, service);
+    let baseline = await baselineOf(deps.db, service);
     // A strict lane routes only what it is tagged with, so it names its baseline services too; a fallback lane
-    // reaches them through the fallback (and the route says `baseline`).
-    if (baseline !== undefined && mode === 'strict')
-      await deps.db.transaction((tx) => tagMember(tx, laneId, { service, instanceId: baseline.id, deployed: false }));
+    // reaches them through the fallback (and the route says `baseline`). The baseline's instance may be replaced
+    // by a new build between reading and tagging it: then the tag goes to the new one.
+    for (let attempt = 0; baseline !== undefined && mode === 'strict' && attempt < 3; attempt++) {
+      const instanceId = baseline.id;
+      if (await deps.db.transaction((tx) => tagMember(tx, laneId, { service, instanceId, deployed: false }))) break;
+      baseline = await baselineOf(deps.db, service);
+    }
     return {
       service,
       asked,
@@ -195,25 +197,36 @@ export async function reclaimUnused(deps: LaneDeps): Promise<string[]> {
   return reclaimed;
 }
 
-/** Stops an instance with the runtime that started it, if this process has that runtime (registered ones run on). */
-async function stopInstance(deps: LaneDeps, instance: LaneInstance): Promise<void> {
-  const runtime =
-    deps.runtimes?.[instance.runtime] ?? (instance.runtime === deps.runtime.name ? deps.runtime : undefined);
-  if (runtime !== undefined && instance.runtimeRef !== null) await runtime.stop(instance.runtimeRef);
-}
+export type RemoveVersionResult =
+  | { ok: true; removed: LaneInstance }
+  | { ok: false; reason: 'not-found' }
+  /** Lanes are tagged with it: end them (or give them another version) first. */
+  | { ok: false; reason: 'in-use'; lanes: string[] };
 
-/** Removes `service@version` from the library by hand, stopping it if Yardmaster started it; false when absent. */
+/**
+ * Removes `service@version` from the library by hand, stopping it if Yardmaster started it. Refused while a lane is
+ * tagged with it (a lane's test would lose its version mid-run, and the tag references the row); checked under the
+ * row lock and taken `down` in the same transaction, so no task can tag it between the check and the stop.
+ */
 export async function removeVersion(
   deps: LaneDeps,
   service: string,
   version: string,
   reason: string,
-): Promise<boolean> {
-  const found = await findInstance(deps.db, service, version);
-  if (found === undefined) return false;
-  await stopInstance(deps, found);
-  await deps.db.transaction((tx) => removeInstance(tx, found.id, deps.actor, reason));
-  return true;
+): Promise<RemoveVersionResult> {
+  const taken = await deps.db.transaction(async (tx): Promise<RemoveVersionResult> => {
+    const found = await findInstance(tx, service, version, { lock: true });
+    if (found === undefined) return { ok: false, reason: 'not-found' };
+    const using = await lanesUsing(tx, found.id);
+    if (using.length > 0) return { ok: false, reason: 'in-use', lanes: using };
+    await tx.update(laneInstances).set({ state: 'down' }).where(eq(laneInstances.id, found.id));
+    await announceLaneChange(tx);
+    return { ok: true, removed: found };
+  });
+  if (!taken.ok) return taken;
+  await stopInstance(deps, taken.removed);
+  await deps.db.transaction((tx) => removeInstance(tx, taken.removed.id, deps.actor, reason));
+  return taken;
 }
 
 /** Ends lane `name` and reclaims what it leaves unused. */

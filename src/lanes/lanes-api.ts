@@ -6,7 +6,10 @@
  *   DELETE /v1/lanes/<id>                       end a lane, reclaim what it leaves unused (any lane: an operator's
  *                                               `name`, or a repository's `owner/repo/name`, slashes plain or %2F)
  *   PUT    /v1/instances        { service, version, endpoint, baseline? }   add or replace an instance
- *   DELETE /v1/instances/<service>/<version>    remove an instance (stops it if Yardmaster started it)
+ *   DELETE /v1/instances/<service>/<version>    remove an instance (stops it if Yardmaster started it); 409 while a
+ *                                               lane is tagged with it
+ *   PATCH  /v1/instances/<service>/<version>    { description?, owner?, labels?, baseline? }   edit its metadata
+ *   POST   /v1/instances/<service>/<version>/replace   { digest, drainMs? }   a new build, switched to without a gap
  *   POST   /v1/register         { service, version, endpoint, baseline?, lanes? }   an instance registers itself
  *   POST   /v1/heartbeat        { service, version }
  *
@@ -18,10 +21,13 @@ import { readLimitedBody } from '../lib/read-limited-body.ts';
 import { sameText } from '../lib/same-text.ts';
 import { versionSchema, formatIssues } from '../plan/index.ts';
 import { isLaneId } from './lane-id.ts';
+import { metadataPatchSchema } from './instance-metadata.ts';
 import { endLane, removeVersion, resolveTask, type LaneDeps } from './lane-tasks.ts';
 import { laneVersionProblem } from './lane-version.ts';
 import { putInstance } from './library-store.ts';
 import { libraryView } from './library-view.ts';
+import { modifyInstance } from './modify-instance.ts';
+import { MAX_DRAIN_MS, replaceInstance, type ReplaceFailure } from './replace-instance.ts';
 import { heartbeat, register } from './registry-store.ts';
 import { parseLaneSpec } from './task-spec.ts';
 
@@ -39,6 +45,23 @@ const instanceSchema = z
 const laneIdSchema = z.string().refine(isLaneId, { error: 'expected a lane id: a name, or owner/repo/name' });
 const registrationSchema = instanceSchema.extend({ lanes: z.array(laneIdSchema).default([]) }).strict();
 const heartbeatSchema = z.object({ service: z.string().regex(NAME), version: versionSchema }).strict();
+const replaceSchema = z
+  .object({
+    digest: z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected the new package sha256 in hex (64 digits 0-9a-f)' }),
+    drainMs: z.number().int().min(0).max(MAX_DRAIN_MS).optional(),
+  })
+  .strict();
+
+/** The answer's status for each way a replacement can fail. */
+const REPLACE_STATUS: Readonly<Record<ReplaceFailure, number>> = {
+  'not-found': 404,
+  'not-up': 409,
+  'same-build': 409,
+  'not-ours': 409,
+  'in-progress': 409,
+  gone: 409,
+  unhealthy: 502,
+};
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   response
@@ -66,6 +89,31 @@ function bodyOf<T>(response: ServerResponse, text: string, schema: z.ZodType<T>)
     error: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(body)'}: ${issue.message}`).join('; '),
   });
   return undefined;
+}
+
+/**
+ * `/v1/instances/<service>/<version>[/…]` of `length` parts: the instance it names; `no-route` when the path has
+ * another shape; undefined once a 400 saying what is wrong has been sent.
+ */
+function instancePath(
+  response: ServerResponse,
+  parts: readonly string[],
+  length: number,
+): { service: string; version: string } | 'no-route' | undefined {
+  const [service, version] = [parts[2], parts[3]];
+  if (service === undefined || version === undefined || parts.length !== length) return 'no-route';
+  if (!NAME.test(service)) {
+    send(response, 400, {
+      error: `service: expected 1 to 63 letters, digits, "_" or "-", not ${JSON.stringify(service)}`,
+    });
+    return undefined;
+  }
+  const problem = laneVersionProblem(version);
+  if (problem !== undefined) {
+    send(response, 400, { error: `version: ${problem}` });
+    return undefined;
+  }
+  return { service, version };
 }
 
 /** The handler; `token` is required on every request (Authorization: Bearer …). */
@@ -137,18 +185,56 @@ export function lanesApi(
         return;
       }
       case 'DELETE /v1/instances': {
-        const [service, version] = [parts[2], parts[3]];
-        if (service === undefined || version === undefined || parts.length !== 4) break;
-        const problem = laneVersionProblem(version);
-        if (problem !== undefined) {
-          send(response, 400, { error: `version: ${problem}` });
-          return;
-        }
-        if (!(await removeVersion(deps, service, version, 'removed through the API'))) {
-          send(response, 404, { error: `no instance ${service}@${version}` });
-          return;
-        }
-        send(response, 200, { removed: `${service}@${version}` });
+        const target = instancePath(response, parts, 4);
+        if (target === 'no-route') break;
+        if (target === undefined) return;
+        const { service, version } = target;
+        const removed = await removeVersion(deps, service, version, 'removed through the API');
+        if (removed.ok) send(response, 200, { removed: `${service}@${version}` });
+        else if (removed.reason === 'not-found') send(response, 404, { error: `no instance ${service}@${version}` });
+        else
+          send(response, 409, {
+            error: `${service}@${version} is in use by lanes ${removed.lanes.join(', ')}: end them first`,
+            lanes: removed.lanes,
+          });
+        return;
+      }
+      case 'PATCH /v1/instances': {
+        const target = instancePath(response, parts, 4);
+        if (target === 'no-route') break;
+        if (target === undefined) return;
+        const body = bodyOf(response, text, metadataPatchSchema);
+        if (body === undefined) return;
+        const modified = await deps.db.transaction((tx) =>
+          modifyInstance(tx, target.service, target.version, body, deps.actor),
+        );
+        if (modified.ok) {
+          const { instance } = modified;
+          send(response, 200, {
+            service: instance.service,
+            version: instance.version,
+            build: instance.packageDigest,
+            baseline: instance.baseline,
+            description: instance.description,
+            owner: instance.owner,
+            labels: instance.labels,
+            changed: modified.changed,
+          });
+        } else send(response, modified.reason === 'not-found' ? 404 : 409, { error: modified.message });
+        return;
+      }
+      case 'POST /v1/instances': {
+        if (parts[4] !== 'replace') break;
+        const target = instancePath(response, parts, 5);
+        if (target === 'no-route') break;
+        if (target === undefined) return;
+        const body = bodyOf(response, text, replaceSchema);
+        if (body === undefined) return;
+        const replaced = await replaceInstance(deps, target.service, target.version, {
+          digest: body.digest,
+          ...(body.drainMs === undefined ? {} : { drainMs: body.drainMs }),
+        });
+        send(response, replaced.ok ? 200 : REPLACE_STATUS[replaced.reason], replaced);
         return;
       }
       case 'POST /v1/register': {

@@ -2,7 +2,7 @@
  * The library's instances in the database: find, claim a missing version for deploying (once, however many tasks
  * ask at the same time), mark up or failed, add and remove — every change audited and announced to the router.
  */
-import { and, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import { appendAudit, laneInstances } from '../db/index.ts';
 import type { DbExecutor, Tx } from '../db/types.ts';
 import { LANE_AUDIT, LANE_CHANNEL } from './lane-audit.ts';
@@ -15,17 +15,27 @@ export async function announceLaneChange(tx: DbExecutor): Promise<void> {
   await tx.execute(sql`select pg_notify(${LANE_CHANNEL}, '')`);
 }
 
+/** Up first: while a new build starts beside it the old one is current, and once routes switched the new one is. */
+const CURRENT_FIRST = sql`case ${laneInstances.state} when 'up' then 0 when 'starting' then 1 else 2 end`;
+
+/**
+ * The current instance of `service@version`. A version has one, except while it is replaced by a new build
+ * (replace-instance.ts): then the one that is `up` (the old build until routes switch, the new one after), else one
+ * that is starting. With `lock`, its row is locked for the rest of the transaction.
+ */
 export async function findInstance(
   db: DbExecutor,
   service: string,
   version: string,
+  options: { lock?: boolean } = {},
 ): Promise<LaneInstance | undefined> {
-  const [row] = await db
+  const query = db
     .select()
     .from(laneInstances)
-    .where(
-      and(eq(laneInstances.service, service), eq(laneInstances.version, version), eq(laneInstances.packageDigest, '')),
-    );
+    .where(and(eq(laneInstances.service, service), eq(laneInstances.version, version)))
+    .orderBy(CURRENT_FIRST, asc(laneInstances.id))
+    .limit(1);
+  const [row] = options.lock === true ? await query.for('update') : await query;
   return row;
 }
 
@@ -158,7 +168,11 @@ export async function removeInstance(
     actor,
     action: LANE_AUDIT.instanceRemoved,
     reason,
-    data: { service: row.service, version: row.version },
+    data: {
+      service: row.service,
+      version: row.version,
+      ...(row.packageDigest === '' ? {} : { digest: row.packageDigest }),
+    },
   });
   await announceLaneChange(tx);
   return row;

@@ -6,12 +6,17 @@ import type { DbExecutor } from '../db/types.ts';
 export interface LibraryInstance {
   service: string;
   version: string;
+  /** The build's package digest ('' when the version was started without one). */
+  build: string;
   state: string;
   baseline: boolean;
   endpoint: string | null;
   runtime: string;
   lanes: string[];
   lastUsedAt: string;
+  description: string;
+  owner: string;
+  labels: Record<string, string>;
 }
 
 export interface LibraryView {
@@ -23,7 +28,7 @@ export async function libraryView(db: DbExecutor): Promise<LibraryView> {
   const instances = await db
     .select()
     .from(laneInstances)
-    .orderBy(asc(laneInstances.service), asc(laneInstances.version));
+    .orderBy(asc(laneInstances.service), asc(laneInstances.version), asc(laneInstances.id));
   const members = await db
     .select({ lane: lanes.name, instanceId: laneMembers.instanceId, service: laneMembers.service })
     .from(laneMembers)
@@ -35,6 +40,7 @@ export async function libraryView(db: DbExecutor): Promise<LibraryView> {
     instances: instances.map((row) => ({
       service: row.service,
       version: row.version,
+      build: row.packageDigest,
       state: row.state,
       baseline: row.baseline,
       endpoint: row.endpoint,
@@ -44,6 +50,9 @@ export async function libraryView(db: DbExecutor): Promise<LibraryView> {
         .map((member) => member.lane)
         .sort(),
       lastUsedAt: row.lastUsedAt.toISOString(),
+      description: row.description,
+      owner: row.owner,
+      labels: row.labels,
     })),
     lanes: active.map((lane) => ({
       name: lane.name,

@@ -1,9 +1,10 @@
 /**
  * The `process` runtime: a version runs as a local process on a free port of 127.0.0.1 (development and tests).
  * Its environment is only what the catalog declares for the service, the server's `PATH` (so the start command is
- * found as on the command line), and `PORT`, `YM_SERVICE`, `YM_VERSION` and `YM_ROUTER_URL` (where to send its own
- * calls, so they stay in the lane) — never the rest of the server's environment (the database URL, the App's private
- * key, Slack tokens). It runs in a process group of its own and counts as up once its health path answers 2xx.
+ * found as on the command line), and `PORT`, `YM_SERVICE`, `YM_VERSION`, `YM_ROUTER_URL` (where to send its own
+ * calls, so they stay in the lane) and, for a build of the version (a replacement), `YM_DIGEST` (also `{digest}` in
+ * the start command) — never the rest of the server's environment (the database URL, the App's private key, Slack
+ * tokens). It runs in a process group of its own and counts as up once its health path answers 2xx.
  */
 import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,9 +15,17 @@ import { assertLaneVersion } from './lane-version.ts';
 /** What starts and stops instances for the library. */
 export interface LaneRuntime {
   name: string;
-  /** Starts `service@version`; resolves once it answers, with where and a reference to stop it by. */
-  start(service: string, version: string): Promise<{ endpoint: string; ref: string }>;
+  /**
+   * Starts `service@version` (with `build`, that build of it: a new package digest); resolves once it answers its
+   * health check, with where and a reference to stop it by, and rejects (leaving nothing running) when it does not.
+   */
+  start(service: string, version: string, build?: LaneBuild): Promise<{ endpoint: string; ref: string }>;
   stop(ref: string): Promise<void>;
+}
+
+/** A build of a version: the sha256 of its package (64 hex digits). */
+export interface LaneBuild {
+  digest: string;
 }
 
 export interface ProcessRuntimeOptions {
@@ -34,7 +43,7 @@ export interface ProcessRuntimeOptions {
 export function laneProcessEnv(
   serverEnv: Readonly<Record<string, string | undefined>>,
   declared: Readonly<Record<string, string>>,
-  lane: { port: number; service: string; version: string; routerUrl: string },
+  lane: { port: number; service: string; version: string; routerUrl: string; digest?: string },
 ): Record<string, string> {
   const path = serverEnv.PATH;
   return {
@@ -44,11 +53,17 @@ export function laneProcessEnv(
     YM_SERVICE: lane.service,
     YM_VERSION: lane.version,
     YM_ROUTER_URL: lane.routerUrl,
+    ...(lane.digest === undefined ? {} : { YM_DIGEST: lane.digest }),
   };
 }
 
 function fill(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(service|version|port)\}/g, (whole, name: string) => values[name] ?? whole);
+  return template.replace(/\{(service|version|port|digest)\}/g, (whole, name: string) => values[name] ?? whole);
+}
+
+/** A build's digest is filled into start commands: only a sha256 in hex ever gets there. */
+export function assertBuildDigest(digest: string): void {
+  if (!/^[0-9a-f]{64}$/.test(digest)) throw new Error('a build digest is a sha256 in hex (64 digits 0-9a-f)');
 }
 
 function alive(pid: number): boolean {
@@ -64,13 +79,14 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): LaneRuntim
   const limit = options.startTimeoutMs ?? 15_000;
   return {
     name: 'process',
-    async start(service, version) {
+    async start(service, version, build) {
       const entry = options.catalog[service];
       if (entry === undefined) throw new Error(`the lane catalog has no service ${service}`);
       assertLaneVersion(service, version);
+      if (build !== undefined) assertBuildDigest(build.digest);
       const [port] = await freePorts(1);
       if (port === undefined) throw new Error('no free port');
-      const values = { service, version, port: String(port) };
+      const values = { service, version, port: String(port), digest: build?.digest ?? '' };
       const [command, ...args] = entry.start.map((part) => fill(part, values));
       if (command === undefined) throw new Error(`service ${service} has no start command`);
       const child = spawn(command, args, {
@@ -81,6 +97,7 @@ export function createProcessRuntime(options: ProcessRuntimeOptions): LaneRuntim
           service,
           version,
           routerUrl: typeof options.routerUrl === 'string' ? options.routerUrl : options.routerUrl(),
+          ...(build === undefined ? {} : { digest: build.digest }),
         }),
       });
       child.unref();

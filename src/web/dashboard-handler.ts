@@ -1,15 +1,17 @@
 /**
  * `/dashboard/*`: sign-in routes first, then every page for a signed-in viewer only (others are sent to sign in;
  * the event stream answers 401). Orders of repositories the viewer cannot read answer 404 like orders that do not
- * exist, and so do releases. `/orders/<id>` (the links in GitHub and Slack) lead to the order's page.
+ * exist, and so do releases. `/orders/<id>` (the links in GitHub and Slack) lead to the order's page. Pages are
+ * GET/HEAD; the one form besides signing out is the lane library's edit form (lane-instance-edit.ts).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { DbExecutor } from '../db/types.ts';
+import type { Db } from '../db/types.ts';
 import { requestUrl, type RouteHandler } from '../http/index.ts';
 import { loginRedirect } from './auth/login-redirect.ts';
 import { streamOrderProgress, streamReleaseProgress } from './live/order-progress-stream.ts';
 import type { DashboardNotifications } from './live/dashboard-notifications.ts';
 import { LIVE_SCRIPT_SOURCE } from './live/live-script.ts';
+import { handleInstanceEdit, INSTANCE_EDIT } from './lane-instance-edit.ts';
 import { auditPage } from './pages/audit-page.ts';
 import { environmentsPage } from './pages/environments-page.ts';
 import { lanesPage } from './pages/lanes-page.ts';
@@ -23,7 +25,7 @@ import { PAGE_HEADERS, sendPage, sendText } from './send-page.ts';
 import type { DashboardAuth, Viewer } from './types.ts';
 
 export interface DashboardDeps {
-  db: DbExecutor;
+  db: Db;
   auth: DashboardAuth;
   notifications: DashboardNotifications;
   githubWebUrl: string;
@@ -130,6 +132,14 @@ export function dashboardHandler(deps: DashboardDeps): RouteHandler {
           'x-content-type-options': 'nosniff',
         })
         .end(LIVE_SCRIPT_SOURCE);
+      return;
+    }
+    const edit = INSTANCE_EDIT.exec(url.pathname);
+    if (edit !== null && request.method === 'POST') {
+      const viewer = await deps.auth.viewer(request);
+      if (viewer === null) sendText(response, 401, 'sign in first');
+      else
+        await handleInstanceEdit(deps, request, response, viewer, { service: edit[1] ?? '', version: edit[2] ?? '' });
       return;
     }
     if (request.method !== 'GET' && request.method !== 'HEAD') {

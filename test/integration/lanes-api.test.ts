@@ -6,7 +6,9 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog } from '../../src/db/schema.ts';
 import { rawPost } from '../helpers/raw-post.ts';
 import { createProcessRuntime } from '../../src/lanes/process-runtime.ts';
 import { startLanesServer, type LanesServer } from '../../src/lanes/start-lanes-server.ts';
@@ -173,5 +175,127 @@ describe('the lanes API', () => {
     expect(wrong.status).toBe(400);
     expect((await api('/v1/instances/pay/404', { method: 'DELETE' })).status).toBe(404);
     expect((await api('/v1/nothing')).status).toBe(404);
+  });
+
+  it('edits the metadata of an instance by a merge patch, bounded like the CLI, and moves the baseline when told', async () => {
+    const five = await tinyService('pay@5');
+    expect(
+      (
+        await api('/v1/instances', {
+          method: 'PUT',
+          body: JSON.stringify({ service: 'pay', version: '5', endpoint: five }),
+        })
+      ).status,
+    ).toBe(200);
+    const patch = (version: string, body: unknown) =>
+      api(`/v1/instances/pay/${version}`, {
+        method: 'PATCH',
+        body: typeof body === 'string' ? body : JSON.stringify(body),
+      });
+
+    const first = await patch('5', {
+      description: 'tax rules v2',
+      owner: 'team-pay',
+      labels: { ticket: 'PAY-1', env: 'qa' },
+    });
+    expect(first.status).toBe(200);
+    expect(await first.json()).toMatchObject({
+      service: 'pay',
+      version: '5',
+      build: '',
+      baseline: false,
+      labels: { ticket: 'PAY-1', env: 'qa' },
+      changed: ['description', 'owner', 'labels'],
+    });
+    const second = await patch('5', { labels: { env: null, team: 'pay' } });
+    expect(await second.json()).toMatchObject({ labels: { ticket: 'PAY-1', team: 'pay' }, changed: ['labels'] });
+    expect(await (await patch('5', { owner: 'team-pay' })).json()).toMatchObject({ changed: [] });
+
+    const refused: [unknown, RegExp][] = [
+      [{}, /nothing to change/],
+      [{ description: 'x'.repeat(501) }, /description is limited to 500 characters/],
+      [{ owner: 'a\nb' }, /owner must be one line/],
+      [{ owner: 'x'.repeat(101) }, /owner is limited to 100/],
+      [{ labels: { '-x': '1' } }, /label key/],
+      [{ labels: { ok: 'v\u2028w' } }, /one line/],
+      [
+        { labels: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) },
+        /at most 64 labels in one change/,
+      ],
+      [{ colour: 'red' }, /colour/],
+      [{ baseline: 'yes' }, /baseline/],
+      ['not json', /expected a JSON body/],
+    ];
+    for (const [body, message] of refused) {
+      const answer = await patch('5', body);
+      expect(answer.status).toBe(400);
+      expect(((await answer.json()) as { error: string }).error).toMatch(message);
+    }
+    // 30 labels stored, then 3 more in a patch: over the bound after merging.
+    const thirty = Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`n${i}`, 'v']));
+    expect((await patch('5', { labels: thirty })).status).toBe(200);
+    const over = await patch('5', { labels: { x1: 'v', x2: 'v', x3: 'v' } });
+    expect(over.status).toBe(409);
+    expect(((await over.json()) as { error: string }).error).toBe('an instance has at most 32 labels');
+    expect(
+      (await patch('5', { labels: Object.fromEntries(Object.keys(thirty).map((key) => [key, null])) })).status,
+    ).toBe(200);
+    expect((await patch('404', { owner: 'x' })).status).toBe(404);
+    expect((await api('/v1/instances/pay%2Fx/5', { method: 'PATCH', body: '{"owner":"x"}' })).status).toBe(400);
+    expect((await api('/v1/instances/pay/a%20b', { method: 'PATCH', body: '{"owner":"x"}' })).status).toBe(400);
+
+    // The baseline moves to pay@5 (the router follows), and back.
+    expect(await (await patch('5', { baseline: true })).json()).toMatchObject({
+      baseline: true,
+      changed: ['baseline'],
+    });
+    await waitFor('the baseline to move', async () => ((await through()).body === 'pay@5' ? true : undefined), 5_000);
+    expect((await patch('0', { baseline: true })).status).toBe(200);
+    await waitFor(
+      'the baseline to move back',
+      async () => ((await through()).body === 'pay@0' ? true : undefined),
+      5_000,
+    );
+    await test.database.db.execute(`update lane_instances set state = 'down' where version = '5'`);
+    const notUp = await patch('5', { baseline: true });
+    expect(notUp.status).toBe(409);
+    expect(((await notUp.json()) as { error: string }).error).toMatch(/only an instance that is up/);
+
+    const library = (await (await api('/v1/library')).json()) as {
+      instances: { version: string; baseline: boolean; owner: string; labels: Record<string, string> }[];
+    };
+    expect(library.instances.map((entry) => [entry.version, entry.baseline, entry.owner, entry.labels])).toEqual([
+      ['0', true, '', {}],
+      ['5', false, 'team-pay', { ticket: 'PAY-1', team: 'pay' }],
+    ]);
+    const [changed] = await test.database.db
+      .select({ data: auditLog.data, actor: auditLog.actor })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'lane.instance_changed'), eq(auditLog.reason, 'the baseline of pay is now 5')));
+    expect(changed).toEqual({
+      actor: 'api-test',
+      data: { service: 'pay', version: '0', changes: { baseline: { from: true, to: false } } },
+    });
+    expect((await api('/v1/instances/pay/5', { method: 'DELETE' })).status).toBe(200);
+  });
+
+  it('replaces only what a runtime of its own started, and says what is wrong with a replacement', async () => {
+    const replace = (path: string, body: unknown) =>
+      api(`/v1/instances/${path}/replace`, { method: 'POST', body: JSON.stringify(body) });
+    const digest = 'c'.repeat(64);
+    const cases: [string, unknown, number, RegExp][] = [
+      ['pay/0', { digest: 'C'.repeat(64) }, 400, /sha256 in hex/],
+      ['pay/0', { digest: 'c'.repeat(63) }, 400, /sha256 in hex/],
+      ['pay/0', { digest, drainMs: 300_001 }, 400, /drainMs/],
+      ['pay/0', { digest, colour: 1 }, 400, /colour/],
+      ['pay/404', { digest }, 404, /no instance pay@404/],
+      ['pay/0', { digest }, 409, /not started by a runtime of this process \(registered\)/],
+    ];
+    for (const [path, body, status, message] of cases) {
+      const answer = await replace(path, body);
+      expect([path, answer.status]).toEqual([path, status]);
+      expect(JSON.stringify(await answer.json())).toMatch(message);
+    }
+    expect((await api('/v1/instances/pay/0/other', { method: 'POST', body: '{}' })).status).toBe(404);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * `yardmaster lanes` in-process against real PostgreSQL: `serve` runs the router and the API; `baseline` starts
  * versions from the catalog as real processes; `up` resolves a task and prints its table; a request goes down the
- * lane's chain; `list`, `down` (reclaiming) and `remove` do what they say; `serve --data-plane nginx` carries the
+ * lane's chain; `edit` changes an instance's metadata, `replace` switches the lane to a new build, `remove` refuses
+ * a version a lane uses; `list`, `down` (reclaiming) and `remove` do what they say; `serve --data-plane nginx` carries the
  * traffic through Debian's nginx.
  */
 import { existsSync } from 'node:fs';
@@ -89,6 +90,38 @@ describe('yardmaster lanes', () => {
     expect(list.stdout).toContain('lanes: cli-lane');
     expect(list.stdout).toMatch(/lane cli-lane \(fallback, until .*\): B@1/);
 
+    // Metadata, a version in use refused removal, and a new build switched to.
+    const edit = await lanes(
+      'edit',
+      'B',
+      '1',
+      '--owner',
+      'team-pay',
+      '--label',
+      'ticket=PAY-9',
+      '--description',
+      'new tax',
+    );
+    expect(edit).toEqual({ code: 0, stdout: 'B@1: description, owner, labels changed\n', stderr: '' });
+    expect(await lanes('remove', 'B', '1')).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'B@1 is in use by lanes cli-lane: end them first (lanes down <lane>)\n',
+    });
+    const digest = 'd'.repeat(64);
+    const replaced = await lanes('replace', 'B', '1', '--digest', digest, '--drain-ms', '100');
+    expect(replaced.code).toBe(0);
+    expect(replaced.stdout).toMatch(
+      new RegExp(
+        `^B@1: build \\(none\\) → ${digest} at http://127\\.0\\.0\\.1:\\d+; lanes moved: cli-lane; old build stopped\n$`,
+      ),
+    );
+    expect(await chainBecomes(routerUrl, 'cli-lane', ['A@0', 'B@1+dddddddd'])).toEqual(['A@0', 'B@1+dddddddd']);
+    expect((await lanes('list')).stdout).toMatch(
+      /\nB@1 build dddddddddddd {2}up {2}http:\S+ {2}lanes: cli-lane {2}owner: team-pay {2}labels: ticket=PAY-9 {2}— new tax\n/,
+    );
+    expect((await lanes('replace', 'B', '1', '--digest', digest)).stderr).toBe(`B@1 already runs build ${digest}\n`);
+
     expect((await lanes('down', 'cli-lane')).stdout).toBe('lane cli-lane ended; reclaimed: B@1\n');
     expect((await lanes('down', 'cli-lane')).code).toBe(1);
     expect((await lanes('list')).stdout).toMatch(/^A@0 .*\nB@0 .*\nno lanes\n$/);
@@ -110,6 +143,25 @@ describe('yardmaster lanes', () => {
       stderr: 'version ..: a version cannot be "." or ".."\n',
     });
     expect((await lanes('baseline', 'B', '.')).code).toBe(2);
+    const wrong: [string[], RegExp][] = [
+      [['edit', 'B', '1'], /^lanes edit: \(edit\): nothing to change/],
+      [['edit', 'B', '1', '--label', 'nokey'], /^lanes edit --label nokey: expected key=value/],
+      [['edit', 'B', '1', '--label=-x=1'], /^lanes edit: labels: a label key is/],
+      [['edit', 'B', '1', '--baseline', '--no-baseline'], /--baseline or --no-baseline, not both/],
+      [['edit', 'B', '1', '--owner', 'x'.repeat(101)], /owner is limited to 100 characters/],
+      [['replace', 'B', '1'], /needs --digest/],
+      [
+        ['replace', 'B', '1', '--digest', 'e'.repeat(64), '--drain-ms', 'soon'],
+        /--drain-ms: expected whole milliseconds/,
+      ],
+      [['replace', 'B', '..', '--digest', 'e'.repeat(64)], /version \.\.:/],
+    ];
+    for (const [args, message] of wrong) {
+      const answer = await lanes(...args);
+      expect([args, answer.code]).toEqual([args, 2]);
+      expect(answer.stderr).toMatch(message);
+    }
+    expect((await lanes('edit', 'B', '404', '--owner', 'x')).stderr).toBe('no instance B@404\n');
     const noDb = captureIo(work, {});
     expect(await runCli(['lanes', 'list'], noDb.io)).toBe(2);
     expect(noDb.stderr()).toMatch(/needs DATABASE_URL/);

@@ -1,13 +1,13 @@
 /**
  * The lane trust boundary in pure functions: lane ids (an operator's name, or a repository's `owner/repo/name`),
- * the TTL bound of a spec, versions as strict as a plan's, and the environment a lane process gets.
+ * the TTL bound of a spec, versions as strict as a plan's, the environment a lane process gets, and a build's digest.
  */
 import { describe, expect, it } from 'vitest';
 import { laneOf } from '../../src/lanes/lane-key.ts';
 import { isLaneId, pullLaneName, repoLaneId } from '../../src/lanes/lane-id.ts';
 import { DEFAULT_LANE_LIMITS, formatTtl } from '../../src/lanes/lane-limits.ts';
 import { assertLaneVersion, laneVersionProblem } from '../../src/lanes/lane-version.ts';
-import { laneProcessEnv } from '../../src/lanes/process-runtime.ts';
+import { createProcessRuntime, laneProcessEnv } from '../../src/lanes/process-runtime.ts';
 import { parseLaneSpec } from '../../src/lanes/task-spec.ts';
 
 function issuesOf(text: string, maxTtlMs?: number): string[] {
@@ -113,5 +113,26 @@ describe('the environment of a lane process', () => {
       YM_VERSION: '3',
       YM_ROUTER_URL: 'http://router:8088',
     });
+  });
+});
+
+describe('a build of a version', () => {
+  it('reaches a lane process as YM_DIGEST, which the catalog cannot override', () => {
+    const env = laneProcessEnv(
+      { PATH: '/bin' },
+      { YM_DIGEST: 'spoofed' },
+      { port: 4100, service: 'A', version: '3', routerUrl: 'http://router:8088', digest: 'a'.repeat(64) },
+    );
+    expect(env.YM_DIGEST).toBe('a'.repeat(64));
+  });
+
+  it('reaches a start command only as 64 hex digits', async () => {
+    const runtime = createProcessRuntime({
+      catalog: { A: { start: ['/bin/echo', '{digest}'], env: {}, health: '/healthz' } },
+      routerUrl: 'http://127.0.0.1:9',
+    });
+    for (const digest of ['$(id)', 'A'.repeat(64), 'a'.repeat(63), `${'a'.repeat(63)}\n`]) {
+      await expect(runtime.start('A', '1', { digest })).rejects.toThrow(/a build digest is a sha256 in hex/);
+    }
   });
 });

@@ -36,6 +36,7 @@ import { installCliAuditKey } from '../open-cli-database.ts';
 import { parseCliArgs } from '../parse-cli-args.ts';
 import { cacheDir as cliCacheDir } from '../result-store.ts';
 import { EXPORT_OPTIONS, lanesExportCommand } from './lanes-export-command.ts';
+import { editCommand, replaceCommand, type LibraryValues } from './lanes-library-commands.ts';
 import { forgetServedCatalog, noteServedCatalog, servedCatalog } from './lanes-served-catalog.ts';
 
 const OPTIONS = {
@@ -43,7 +44,14 @@ const OPTIONS = {
   catalog: { type: 'string' },
   'router-url': { type: 'string' },
   json: { type: 'boolean', default: false },
-  baseline: { type: 'boolean', default: false },
+  baseline: { type: 'boolean' },
+  'no-baseline': { type: 'boolean' },
+  digest: { type: 'string' },
+  'drain-ms': { type: 'string' },
+  description: { type: 'string' },
+  owner: { type: 'string' },
+  label: { type: 'string', multiple: true },
+  unlabel: { type: 'string', multiple: true },
   port: { type: 'string' },
   'api-port': { type: 'string' },
   host: { type: 'string' },
@@ -58,6 +66,8 @@ const ARITY: Readonly<Record<string, number>> = {
   baseline: 2,
   add: 3,
   remove: 2,
+  replace: 2,
+  edit: 2,
   serve: 0,
   export: 0,
 };
@@ -189,9 +199,7 @@ interface ServeNote {
   catalog: string | undefined;
 }
 
-type Values = {
-  json: boolean;
-  baseline: boolean;
+type Values = LibraryValues & {
   port?: string | undefined;
   'api-port'?: string | undefined;
   host?: string | undefined;
@@ -211,7 +219,9 @@ async function run(
 ): Promise<number> {
   const [first = '', second = '', third = ''] = rest;
   const versionProblem =
-    sub === 'baseline' || sub === 'add' || sub === 'remove' ? laneVersionProblem(second) : undefined;
+    sub === 'baseline' || sub === 'add' || sub === 'remove' || sub === 'replace' || sub === 'edit'
+      ? laneVersionProblem(second)
+      : undefined;
   if (versionProblem !== undefined) {
     io.stderr.write(`version ${second}: ${versionProblem}\n`);
     return EXIT_INVALID;
@@ -246,8 +256,15 @@ async function run(
       else if (view.instances.length === 0 && view.lanes.length === 0) io.stdout.write('no lanes, no instances\n');
       else {
         for (const entry of view.instances) {
+          const build = entry.build === '' ? '' : ` build ${entry.build.slice(0, 12)}`;
+          const labels = Object.entries(entry.labels).map(([key, value]) => `${key}=${value}`);
+          const about = [
+            ...(entry.owner === '' ? [] : [`owner: ${entry.owner}`]),
+            ...(labels.length === 0 ? [] : [`labels: ${labels.join(',')}`]),
+            ...(entry.description === '' ? [] : [`— ${entry.description}`]),
+          ];
           io.stdout.write(
-            `${entry.service}@${entry.version}  ${entry.state}${entry.baseline ? ' baseline' : ''}  ${entry.endpoint ?? '-'}  lanes: ${entry.lanes.join(', ') || '-'}\n`,
+            `${entry.service}@${entry.version}${build}  ${entry.state}${entry.baseline ? ' baseline' : ''}  ${entry.endpoint ?? '-'}  lanes: ${entry.lanes.join(', ') || '-'}${about.length === 0 ? '' : `  ${about.join('  ')}`}\n`,
           );
         }
         for (const lane of view.lanes)
@@ -275,7 +292,13 @@ async function run(
       const instance = await deps.db.transaction((tx) =>
         putInstance(
           tx,
-          { service: first, version: second, endpoint: third, baseline: values.baseline, runtime: 'registered' },
+          {
+            service: first,
+            version: second,
+            endpoint: third,
+            baseline: values.baseline === true,
+            runtime: 'registered',
+          },
           deps.actor,
         ),
       );
@@ -285,13 +308,22 @@ async function run(
       return EXIT_OK;
     }
     case 'remove': {
-      if (!(await removeVersion(deps, first, second, 'removed from the CLI'))) {
-        io.stderr.write(`no instance ${first}@${second}\n`);
+      const removed = await removeVersion(deps, first, second, 'removed from the CLI');
+      if (!removed.ok) {
+        io.stderr.write(
+          removed.reason === 'not-found'
+            ? `no instance ${first}@${second}\n`
+            : `${first}@${second} is in use by lanes ${removed.lanes.join(', ')}: end them first (lanes down <lane>)\n`,
+        );
         return EXIT_FAILED;
       }
       io.stdout.write(`${first}@${second} removed\n`);
       return EXIT_OK;
     }
+    case 'replace':
+      return replaceCommand(deps, first, second, values, io);
+    case 'edit':
+      return editCommand(deps, first, second, values, io);
     default:
       return serve(values, deps, database, io, served, note);
   }
