@@ -36,10 +36,12 @@ WORKDIR /app
 # A fixed uid/gid, so that mounted files and volumes can be given to it on the host (chown 10001).
 # The embedded database (only without DATABASE_URL) and the package cache live under the user's home: mount a volume
 # at /home/yardmaster/.local/share/yardmaster to keep the embedded database across containers.
-RUN groupadd --system --gid 10001 yardmaster \
- && useradd --system --uid 10001 --gid yardmaster --home-dir /home/yardmaster --create-home \
+# (--no-log-init: no lastlog record, a sparse file as large as the uid that layers would store in full.)
+RUN groupadd --gid 10001 yardmaster \
+ && useradd --uid 10001 --gid yardmaster --no-log-init --home-dir /home/yardmaster --create-home \
       --shell /usr/sbin/nologin yardmaster \
- && install -d -o yardmaster -g yardmaster /home/yardmaster/.local/share/yardmaster /home/yardmaster/.cache \
+ && mkdir -p /home/yardmaster/.local/share/yardmaster /home/yardmaster/.cache \
+ && chown -R yardmaster:yardmaster /home/yardmaster \
  && ln -s /app/bin/yardmaster.js /usr/local/bin/yardmaster
 COPY --from=deps /app/node_modules ./node_modules
 COPY package.json app.yml ./

@@ -23,7 +23,7 @@ import { z } from 'zod';
 import { benchCleanup } from '../bench/bench-cleanup.ts';
 import { createTestPostgres, type TestPostgres } from '../test/helpers/database.ts';
 import { buildImage, removeImage } from './image/build-image.ts';
-import { runCommand } from './image/command.ts';
+import { killRunningGroups, runCommand } from './image/command.ts';
 import { checkCompose, checkEnvExample, type ImageFacts } from './image/compose-check.ts';
 import { yardmasterServices } from './image/compose-file.ts';
 import { createContainer, removeContainer, runInContainer } from './image/container.ts';
@@ -38,8 +38,9 @@ const TAG = 'localhost/yardmaster:check';
 const CONTAINER = 'yardmaster-image-check';
 const IMAGE: ImageFacts = {
   user: { name: 'yardmaster', uid: '10001' },
-  writableRoots: ['/home/yardmaster/.local/share/yardmaster', '/home/yardmaster/.cache'],
+  writableRoots: ['/home/yardmaster'],
 };
+/** Where the embedded database lives ($XDG_DATA_HOME/yardmaster): the volume's place. */
 const DATA_DIR_IN_IMAGE = '/home/yardmaster/.local/share/yardmaster';
 const TARGETS = { sizeMb: 250, coldStartMs: 2_000 };
 const cacheDir =
@@ -67,6 +68,7 @@ let mounted = false;
 const cleanup = benchCleanup(
   'image:check',
   async () => {
+    killRunningGroups();
     if (mounted) await runCommand('buildah', ['umount', CONTAINER], { timeoutMs: 60_000 }).catch(() => undefined);
     await removeContainer(CONTAINER);
     await removeImage(TAG);
@@ -115,7 +117,12 @@ try {
       const imageUid = uidOf(root, IMAGE.user.name);
       if (imageUid !== IMAGE.user.uid)
         problems.push(`user ${IMAGE.user.name} has uid ${String(imageUid)}, not ${IMAGE.user.uid}`);
-      for (const dir of IMAGE.writableRoots)
+      for (const dir of [
+        ...IMAGE.writableRoots,
+        DATA_DIR_IN_IMAGE,
+        '/home/yardmaster/.local',
+        '/home/yardmaster/.cache',
+      ])
         if (!ownedBy(root, dir.slice(1), IMAGE.user.uid))
           problems.push(`${dir} is missing or not owned by ${IMAGE.user.name}`);
       if (problems.length > 0) fail(problems);

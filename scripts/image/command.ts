@@ -6,6 +6,28 @@ export interface CommandResult {
   stderr: string;
 }
 
+/** Process groups started here that still run: what an interrupted check must not leave behind. */
+const runningGroups = new Set<number>();
+
+/** Notes a detached child's process group until it ends. */
+export function trackGroup(pid: number | undefined, ended: Promise<unknown>): void {
+  if (pid === undefined) return;
+  runningGroups.add(pid);
+  void ended.finally(() => runningGroups.delete(pid));
+}
+
+/** SIGKILL to every process group started by this process that still runs (Ctrl-C, time limit). */
+export function killRunningGroups(): void {
+  for (const pid of runningGroups) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  runningGroups.clear();
+}
+
 /** Output kept per stream: the end of a long log is what explains a failure. */
 const KEEP_CHARS = 64_000;
 
@@ -36,6 +58,7 @@ export function runCommand(
       stderr = keepTail(stderr, chunk);
       if (options.echo === true) process.stderr.write(chunk);
     });
+    trackGroup(child.pid, new Promise((done) => child.on('close', done)));
     const timer = setTimeout(() => {
       if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
     }, options.timeoutMs);

@@ -4,7 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { runCommand } from './command.ts';
+import { runCommand, trackGroup } from './command.ts';
 
 /** A bind mount: a host path at a path in the container. */
 export interface Mount {
@@ -168,6 +168,7 @@ export function startInContainer(container: string, command: readonly string[], 
       resolve(null);
     });
   });
+  trackGroup(child.pid, ended);
   return {
     startedAt,
     output: () => output,

@@ -15,7 +15,7 @@ const known = serverVariables(new URL('../../src', import.meta.url).pathname);
 const vars = { POSTGRES_PASSWORD: 'pw', APP_ID: '4242', WEBHOOK_SECRET: 'secret' };
 const image: ImageFacts = {
   user: { name: 'yardmaster', uid: '10001' },
-  writableRoots: ['/home/yardmaster/.local/share/yardmaster', '/home/yardmaster/.cache'],
+  writableRoots: ['/home/yardmaster'],
 };
 
 /** deploy/compose.yml with `edit` applied to its parsed form (anchors resolved). */
@@ -84,7 +84,7 @@ describe('deploy/compose.yml against the server', () => {
     expect(checkCompose(yardmasterServices(text), known, vars, image)).toEqual([
       'service server: PRIVATE_KEY_PATH: /run/secrets/github_app_key is not a secret this service mounts (/run/secrets/ssh_key)',
       "service server: user: root is not the image's user yardmaster (uid 10001)",
-      "service server: volume /var/lib/yardmaster: not under a directory the image's user owns (/home/yardmaster/.local/share/yardmaster, /home/yardmaster/.cache)",
+      "service server: volume /var/lib/yardmaster: not under a directory the image's user owns (/home/yardmaster)",
     ]);
   });
 
