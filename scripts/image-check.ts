@@ -30,6 +30,7 @@ import { createContainer, removeContainer, runInContainer } from './image/contai
 import { startGitHubStandIn } from './image/http-wait.ts';
 import { devPackagesPresent, NAMED_DEV_PACKAGES, ownedBy, secretLookingFiles, uidOf } from './image/image-files.ts';
 import { ensureLocalBases } from './image/local-base.ts';
+import { preflightProblems } from './image/preflight.ts';
 import { dataVolume, runServer, runWorker, secretMounts, volumeContents, type RunContext } from './image/run-checks.ts';
 import { serverVariables } from './image/server-variables.ts';
 
@@ -80,6 +81,8 @@ const cleanup = benchCleanup(
 );
 
 try {
+  const missing = preflightProblems();
+  if (missing.length > 0) fail(missing);
   const services = yardmasterServices(readFileSync(join(repo, 'deploy/compose.yml'), 'utf8'));
   const composeVars = {
     POSTGRES_PASSWORD: 'image-check',
