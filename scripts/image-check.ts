@@ -194,8 +194,8 @@ try {
       '',
       `image:check passed (${version}; bases ${bases.cached ? 'cached' : 'built'})`,
       `  image size                        ${sizeMb.toFixed(0)} MB (${mark(sizeMb < TARGETS.sizeMb)} the ${TARGETS.sizeMb} MB target)`,
-      `  cold start on PostgreSQL          ${seconds(onPostgres.coldStartMs)} to /readyz 200 (${mark(onPostgres.coldStartMs < TARGETS.coldStartMs)} the ${seconds(TARGETS.coldStartMs)} target; /healthz at ${seconds(onPostgres.healthMs)})`,
-      `  cold start on the embedded db     ${seconds(embedded.coldStartMs)} to /readyz 200 (/healthz at ${seconds(embedded.healthMs)})`,
+      `  cold start on PostgreSQL          ${seconds(onPostgres.processToReadyMs)} node's start → /readyz 200 (${mark(onPostgres.processToReadyMs < TARGETS.coldStartMs)} the ${seconds(TARGETS.coldStartMs)} target); ${seconds(onPostgres.coldStartMs)} from \`buildah run\`, /healthz at ${seconds(onPostgres.healthMs)}`,
+      `  cold start on the embedded db     ${seconds(embedded.processToReadyMs)} node's start → /readyz 200; ${seconds(embedded.coldStartMs)} from \`buildah run\`, /healthz at ${seconds(embedded.healthMs)}`,
       `  CPU time until ready              ${seconds(onPostgres.cpuMs)} on PostgreSQL, ${seconds(embedded.cpuMs)} embedded (the server process's user + system)`,
       `  worker ready                      ${seconds(workerReadyMs)} (its "worker ready" log line)`,
       `  machine load                      ${loadavg()

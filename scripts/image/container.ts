@@ -66,6 +66,8 @@ export interface ContainerProcess {
   uid(): number | undefined;
   /** The CPU time (user + system) the command's process has used so far, in ms: what load does not change. */
   cpuMs(): number | undefined;
+  /** How long ago the command's process started (its exec in the container, after buildah's setup), in ms. */
+  ageMs(): number | undefined;
   /**
    * SIGTERM to the command's process, as `docker stop` sends it to a container's first process (`buildah run` itself
    * would kill it outright), then its exit code; SIGKILL to the whole group after `graceMs`.
@@ -126,10 +128,25 @@ const USER_HZ = 100;
 
 function cpuMsOf(pid: number): number | undefined {
   try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // After the command name: state is field 3, utime 14 and stime 15 (1-based in proc(5)).
+    const fields = statFields(pid);
+    // utime and stime are fields 14 and 15 of proc(5).
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / USER_HZ;
+  } catch {
+    return undefined;
+  }
+}
+
+function statFields(pid: number): string[] {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // After the command name, which may hold spaces: state is field 3 of proc(5), so field n is index n - 3.
+  return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+}
+
+function ageMsOf(pid: number): number | undefined {
+  try {
+    const startTicks = Number(statFields(pid)[19]);
+    const uptimeSeconds = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+    return (uptimeSeconds - startTicks / USER_HZ) * 1000;
   } catch {
     return undefined;
   }
@@ -176,6 +193,10 @@ export function startInContainer(container: string, command: readonly string[], 
     uid() {
       const pid = child.pid === undefined ? undefined : commandPid(child.pid);
       return pid === undefined ? undefined : uidOfProcess(pid);
+    },
+    ageMs() {
+      const pid = child.pid === undefined ? undefined : commandPid(child.pid);
+      return pid === undefined ? undefined : ageMsOf(pid);
     },
     cpuMs() {
       const pid = child.pid === undefined ? undefined : commandPid(child.pid);

@@ -60,6 +60,8 @@ export interface ServerRun {
   healthMs: number;
   /** CPU time the server's process used until /readyz answered, in ms. */
   cpuMs: number;
+  /** The server's process start (exec of node in the container) → /readyz 200, in ms. */
+  processToReadyMs: number;
 }
 
 /** Starts the server service, waits for /healthz and /readyz, checks its uid, stops it (exit 0 expected). */
@@ -77,12 +79,18 @@ export async function runServer(
     const healthAt = await waitFor200(`http://127.0.0.1:${port}/healthz`, START_TIMEOUT_MS, gone);
     const readyAt = await waitFor200(`http://127.0.0.1:${port}/readyz`, START_TIMEOUT_MS, gone);
     const cpuMs = running.cpuMs() ?? Number.NaN;
+    const processToReadyMs = (running.ageMs() ?? Number.NaN) - (performance.now() - readyAt);
     const uid = running.uid();
     if (uid !== context.uid)
       throw new Error(`the server runs as uid ${String(uid)}, not the image's user ${context.uid}`);
     const exit = await running.stop(STOP_GRACE_MS);
     if (exit !== 0) throw new Error(`the server exited ${String(exit)} on SIGTERM, not 0`);
-    return { coldStartMs: readyAt - running.startedAt, healthMs: healthAt - running.startedAt, cpuMs };
+    return {
+      coldStartMs: readyAt - running.startedAt,
+      healthMs: healthAt - running.startedAt,
+      cpuMs,
+      processToReadyMs,
+    };
   } catch (error) {
     await running.stop(5_000);
     throw new Error(
