@@ -29,6 +29,7 @@ export {
   environments,
   githubReports,
   hostRuns,
+  laneCatalog,
   laneInstances,
   laneMembers,
   lanes,

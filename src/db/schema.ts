@@ -620,6 +620,19 @@ export const laneMembers = pgTable(
   ],
 );
 
+/**
+ * The operator's lane catalog in the database: one row per service, `entry` being the service as the catalog file
+ * writes it (`{ health, env, start }` or `{ health, ssh: { host, deploy_to, packages, start, port_range } }`),
+ * checked by the catalog's schema on the way in and again when loaded. A row overrides the catalog file's entry for
+ * its service; every server reloads on NOTIFY. Edited only through the lanes API and CLI (the operator's), audited.
+ */
+export const laneCatalog = pgTable('lane_catalog', {
+  service: text('service').primaryKey(),
+  entry: jsonb('entry').$type<Record<string, unknown>>().notNull(),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  updatedBy: text('updated_by').notNull(),
+});
+
 // ---------------------------------------------------------------------------------------------------------------
 // Dashboard.
 

@@ -9,6 +9,9 @@
  *   DELETE /v1/instances/<service>/<version>    remove an instance (stops it if Yardmaster started it)
  *   POST   /v1/register         { service, version, endpoint, baseline?, lanes? }   an instance registers itself
  *   POST   /v1/heartbeat        { service, version }
+ *   GET    /v1/catalog                          the catalog in force: each service's runtime, host and versions
+ *   PUT    /v1/catalog/<service>/packages/<version>   { url, sha256 }   a new version of an ssh service, deployable
+ *                                               at once by every server (the url checked by the operator's rule)
  *
  * The token is the operator's: the API may address every lane. Versions follow the plan's version rule everywhere.
  */
@@ -18,6 +21,7 @@ import { readLimitedBody } from '../lib/read-limited-body.ts';
 import { sameText } from '../lib/same-text.ts';
 import { versionSchema, formatIssues } from '../plan/index.ts';
 import { isLaneId } from './lane-id.ts';
+import { catalogView, putCatalogPackage, type CatalogApi } from './catalog-api.ts';
 import { endLane, removeVersion, resolveTask, type LaneDeps } from './lane-tasks.ts';
 import { laneVersionProblem } from './lane-version.ts';
 import { putInstance } from './library-store.ts';
@@ -39,6 +43,12 @@ const instanceSchema = z
 const laneIdSchema = z.string().refine(isLaneId, { error: 'expected a lane id: a name, or owner/repo/name' });
 const registrationSchema = instanceSchema.extend({ lanes: z.array(laneIdSchema).default([]) }).strict();
 const heartbeatSchema = z.object({ service: z.string().regex(NAME), version: versionSchema }).strict();
+const packageSchema = z
+  .object({
+    url: z.string().min(1).max(2048),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256 in hex' }),
+  })
+  .strict();
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   response
@@ -72,6 +82,8 @@ function bodyOf<T>(response: ServerResponse, text: string, schema: z.ZodType<T>)
 export function lanesApi(
   deps: LaneDeps,
   token: string,
+  /** The catalog routes (absent: 404 there). */
+  catalog?: CatalogApi,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   return async (request, response) => {
     if (!authorized(request, token)) {
@@ -163,6 +175,20 @@ export function lanesApi(
         if (body === undefined) return;
         const known = await heartbeat(deps.db, body.service, body.version);
         send(response, known ? 200 : 404, known ? { ok: true } : { error: 'not registered: register again' });
+        return;
+      }
+      case 'GET /v1/catalog':
+        if (catalog === undefined || parts.length !== 2) break;
+        send(response, 200, catalogView(catalog.watcher.current()));
+        return;
+      case 'PUT /v1/catalog': {
+        const [service, word, version] = [parts[2], parts[3], parts[4]];
+        if (catalog === undefined || service === undefined || word !== 'packages' || version === undefined) break;
+        if (parts.length !== 5) break;
+        const body = bodyOf(response, text, packageSchema);
+        if (body === undefined) return;
+        const outcome = await putCatalogPackage(deps, catalog, { service, version, pkg: body });
+        send(response, outcome.status, outcome.body);
         return;
       }
       default:

@@ -26,6 +26,7 @@ const EXPECTED_TABLES = [
   'github_reports',
   'host_runs',
   'hosts',
+  'lane_catalog',
   'lane_instances',
   'lane_members',
   'lanes',

@@ -1,0 +1,73 @@
+/**
+ * The lanes API's catalog routes. The API's token may sit in a CI system, so it edits only what a build produces:
+ * a new version's package for a service the operator put in the catalog (host, deploy_to, start command, port range
+ * and env stay as the operator wrote them, with the CLI or the catalog file). The package's location is checked by
+ * the operator's artifact rule (`packageProblem`, from the policy) before it is written; a version's package is never
+ * replaced (the library shares a version between lanes). The change is a `lane_catalog` row, audited and announced.
+ */
+import { catalogEntryOf, parseCatalogEntry, type LaneCatalog } from './catalog.ts';
+import type { CatalogWatcher } from './catalog-watcher.ts';
+import { lockCatalogRow, putCatalogService } from './catalog-store.ts';
+import type { LaneDeps } from './lane-tasks.ts';
+import { laneVersionProblem } from './lane-version.ts';
+
+export interface CatalogApi {
+  watcher: CatalogWatcher;
+  /** Why a package may not come from `url` (the operator policy's artifact rule), or undefined when it may. */
+  packageProblem(url: string): string | undefined;
+}
+
+/** What `GET /v1/catalog` shows: how each service runs and which versions it has packages for, no env values. */
+export function catalogView(catalog: LaneCatalog): { services: Record<string, Record<string, unknown>> } {
+  const services: Record<string, Record<string, unknown>> = {};
+  for (const [service, entry] of Object.entries(catalog).sort(([a], [b]) => a.localeCompare(b))) {
+    services[service] =
+      entry.ssh === undefined
+        ? { runtime: 'process', health: entry.health }
+        : {
+            runtime: 'ssh',
+            health: entry.health,
+            host: entry.ssh.host.name,
+            versions: Object.keys(entry.ssh.packages).sort(),
+          };
+  }
+  return { services };
+}
+
+/** Adds `service@version`'s package to the catalog; the answer's status and body. */
+export async function putCatalogPackage(
+  deps: LaneDeps,
+  api: CatalogApi,
+  request: { service: string; version: string; pkg: { url: string; sha256: string } },
+): Promise<{ status: number; body: unknown }> {
+  const { service, version, pkg } = request;
+  const versionProblem = laneVersionProblem(version);
+  if (versionProblem !== undefined) return { status: 400, body: { error: `version: ${versionProblem}` } };
+  const urlProblem = api.packageProblem(pkg.url);
+  if (urlProblem !== undefined) return { status: 403, body: { error: `url: ${urlProblem}` } };
+  const outcome = await deps.db.transaction(async (tx): Promise<{ status: number; body: unknown }> => {
+    const row = await lockCatalogRow(tx, service);
+    if (row === 'invalid') return { status: 409, body: { error: `the catalog's entry of ${service} is invalid` } };
+    // Without a row of its own, the service is the catalog file's (the row written now takes its place).
+    const entry = row ?? api.watcher.current()[service];
+    if (entry?.ssh === undefined)
+      return { status: 404, body: { error: `the lane catalog has no ssh service ${service}` } };
+    const known = entry.ssh.packages[version];
+    if (known !== undefined) {
+      if (known.url === pkg.url && known.sha256 === pkg.sha256)
+        return { status: 200, body: { service, version, added: false } };
+      return {
+        status: 409,
+        body: { error: `${service}@${version} already has a package in the catalog: a new build takes a new version` },
+      };
+    }
+    const packages = { ...entry.ssh.packages, [version]: pkg };
+    const next = parseCatalogEntry(catalogEntryOf({ ...entry, ssh: { ...entry.ssh, packages } }));
+    if (!next.ok) return { status: 400, body: { error: next.message } };
+    await putCatalogService(tx, service, next.value, deps.actor, `package of ${version} added through the lanes API`);
+    return { status: 200, body: { service, version, added: true } };
+  });
+  // This server takes the change at once; the others on the NOTIFY.
+  await api.watcher.reload();
+  return outcome;
+}
