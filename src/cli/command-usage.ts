@@ -50,4 +50,5 @@ export const WORKER_USAGE =
 export const LANES_USAGE = `usage: yardmaster lanes up <spec.yml> | down <lane> | list | baseline <service> <version>
                         | add <service> <version> <endpoint> [--baseline] | remove <service> <version>
                         | serve [--port 8088] [--api-port 8089] [--host 127.0.0.1] [--domain <d>] [--data-plane node|nginx]
+                        | catalog list | catalog set <service> <entry.yml> | catalog remove <service>
        [--database-url <url>] [--catalog <file>] [--router-url <url>] [--json]   (serve: YARDMASTER_LANES_TOKEN)`;

@@ -43,10 +43,14 @@ export async function watchLaneCatalog(
   await reload();
   const timer = setInterval(() => void reload(), options.safetyReloadMs ?? 30_000);
   timer.unref();
+  let closed = false;
   return {
     current: () => catalog,
     reload,
+    /** Stops listening; a second call does nothing (the lanes server and its starter may both close it). */
     async close() {
+      if (closed) return;
+      closed = true;
       clearInterval(timer);
       await unlisten();
       await loader.settled();

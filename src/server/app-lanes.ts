@@ -5,7 +5,7 @@
  */
 import type { ConnectHost } from '../deploy/types.ts';
 import { parseLanesEnv, startAppLanes } from '../lanes/index.ts';
-import { artifactProblem, defaultGrant, laneLimitsOf, type PolicySource } from '../policy/index.ts';
+import { laneLimitsOf, lanesApiPackageRule, type PolicySource } from '../policy/index.ts';
 import { type Runtime, workerConnect } from '../runtime/index.ts';
 import type { AppContext, AppLanes, StepResult } from './app-parts.ts';
 
@@ -29,16 +29,6 @@ export async function startLanesIfEnabled(
     { artifactsDir, packageProblem: lanesApiPackageRule(artifactsDir) },
   );
   return { ok: true, value: lanes };
-}
-
-/**
- * Where packages added through the lanes API may come from: the policy's default artifact rule — https anywhere, http
- * only to public addresses, files only inside the artifact store — whatever the repositories' rules allow (the API's
- * token may sit in a CI system; it is no repository's).
- */
-export function lanesApiPackageRule(artifactsDir: string): (url: string) => string | undefined {
-  const grant = defaultGrant('the lanes API', artifactsDir);
-  return (url) => artifactProblem(grant, url);
 }
 
 /**

@@ -7,17 +7,17 @@
  * from outside the artifact rule, a second package for a version, a service with no ssh entry, no token.
  */
 import { and, eq } from 'drizzle-orm';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
 import { auditLog, laneCatalog } from '../../src/db/schema.ts';
-import { parseCatalogEntry, parseLaneCatalog, type LaneCatalog } from '../../src/lanes/catalog.ts';
-import { putCatalogService } from '../../src/lanes/catalog-store.ts';
+import { parseLaneCatalog, type LaneCatalog } from '../../src/lanes/catalog.ts';
 import { startAppLanes } from '../../src/lanes/start-app-lanes.ts';
 import type { LanesServer } from '../../src/lanes/start-lanes-server.ts';
-import { lanesApiPackageRule } from '../../src/server/app-lanes.ts';
+import { lanesApiPackageRule } from '../../src/policy/index.ts';
+import { runCli } from '../../src/cli/run-cli.ts';
+import { captureIo } from '../helpers/cli-capture.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { buildPackage, connectWith, type BuiltPackage } from '../helpers/release-fixtures.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
@@ -108,6 +108,13 @@ async function routed(server: LanesServer, lane: string, service: string): Promi
   return response.status === 200 ? response.json() : `${response.status}`;
 }
 
+/** `yardmaster lanes …` as the operator runs it, on the same database. */
+async function lanes(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const run = captureIo(work, { DATABASE_URL: test.url ?? '', USER: 'operator' });
+  const code = await runCli(['lanes', ...args], run.io);
+  return { code, stdout: run.stdout(), stderr: run.stderr() };
+}
+
 let one: LanesServer;
 let two: LanesServer;
 
@@ -117,6 +124,10 @@ beforeAll(async () => {
   for (const version of ['1', '2', '7'])
     packages[version] = await buildPackage(join(work, `v${version}`), version, { 'server.mjs': SERVER });
   test = await openTestDatabase('postgres');
+  await writeFile(
+    join(work, 'bad.yml'),
+    'health: /healthz\nssh: { host: { name: h, address: 127.0.0.1 }, deploy_to: /srv, packages: {}, start: x, port_range: [1, 2] }\n',
+  );
   const file = parseLaneCatalog(`services:\n  x:\n${sshEntryYaml({ '1': pkgOf('1') })}`);
   if (!file.ok) throw new Error(JSON.stringify(file.issues));
   one = await startServer(file.value);
@@ -216,11 +227,13 @@ describe('the lane catalog in the database', () => {
   });
 
   it('deploys a service the file never had once the operator sets it in the database', async () => {
-    const entry = parseCatalogEntry(parseYaml(sshEntryYaml({ '7': pkgOf('7') }).replace(/^ {4}/gm, '')));
-    if (!entry.ok) throw new Error(entry.message);
-    await test.database.db.transaction((tx) =>
-      putCatalogService(tx, 'y', entry.value, 'cli:operator', 'set from the CLI'),
-    );
+    // The operator, with the CLI (DATABASE_URL): one service's entry as the catalog file writes it.
+    await writeFile(join(work, 'y.yml'), sshEntryYaml({ '7': pkgOf('7') }).replace(/^ {4}/gm, ''));
+    const set = await lanes('catalog', 'set', 'y', 'y.yml');
+    expect(set).toMatchObject({ code: 0, stdout: 'y set in the lane catalog; every lanes server takes it now\n' });
+    const bad = await lanes('catalog', 'set', 'z', 'bad.yml');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('bad.yml is not a lane catalog entry: ssh.port_range');
     await waitFor(
       'server two to see y',
       async () => ((await catalogVersions(two, 'y'))?.includes('7') === true ? true : undefined),
@@ -245,6 +258,21 @@ describe('the lane catalog in the database', () => {
       .from(laneCatalog)
       .where(and(eq(laneCatalog.service, 'y')));
     expect(row?.updatedBy).toBe('cli:operator');
+    const host = fleet.hostEntries()[0]?.name ?? '';
+    const listed = await lanes('catalog', 'list');
+    expect(listed.stdout).toBe(
+      `x  ssh on ${host} versions 1, 2  (database)\ny  ssh on ${host} versions 7  (database)\n`,
+    );
+    // Removed again: no server starts it any more (the running instance stays until its lanes end).
+    expect((await lanes('catalog', 'remove', 'y')).code).toBe(0);
+    await waitFor(
+      'server one to forget y',
+      async () => ((await catalogVersions(one, 'y')) === undefined ? true : undefined),
+      10_000,
+    );
+    const gone = await api(one, 'POST', '/v1/lanes', 'lane: y8\nservices: { y: "8" }');
+    expect(gone.status).toBe(502);
+    expect(await gone.text()).toContain('the lane catalog has no service y');
     expect(warnings).toEqual([]);
   }, 120_000);
 });
