@@ -30,6 +30,7 @@ export {
   githubReports,
   hostRuns,
   laneCatalog,
+  laneCatalogPackages,
   laneInstances,
   laneMembers,
   lanes,

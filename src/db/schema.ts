@@ -633,6 +633,24 @@ export const laneCatalog = pgTable('lane_catalog', {
   updatedBy: text('updated_by').notNull(),
 });
 
+/**
+ * Packages of new versions added to the catalog's ssh services through the lanes API (a CI system's build): merged
+ * into the service's entry, whether it comes from the catalog file or a `lane_catalog` row, which stay as the operator
+ * wrote them. A version's package is never replaced (the library shares a version between lanes).
+ */
+export const laneCatalogPackages = pgTable(
+  'lane_catalog_packages',
+  {
+    service: text('service').notNull(),
+    version: text('version').notNull(),
+    url: text('url').notNull(),
+    sha256: text('sha256').notNull(),
+    addedAt: timestamptz('added_at').notNull().defaultNow(),
+    addedBy: text('added_by').notNull(),
+  },
+  (t) => [primaryKey({ name: 'lane_catalog_packages_pk', columns: [t.service, t.version] })],
+);
+
 // ---------------------------------------------------------------------------------------------------------------
 // Dashboard.
 

@@ -3,11 +3,12 @@
  * a new version's package for a service the operator put in the catalog (host, deploy_to, start command, port range
  * and env stay as the operator wrote them, with the CLI or the catalog file). The package's location is checked by
  * the operator's artifact rule (`packageProblem`, from the policy) before it is written; a version's package is never
- * replaced (the library shares a version between lanes). The change is a `lane_catalog` row, audited and announced.
+ * replaced (the library shares a version between lanes). The package is a `lane_catalog_packages` row (the service's
+ * entry stays as the operator wrote it), audited and announced.
  */
-import { catalogEntryOf, parseCatalogEntry, type LaneCatalog } from './catalog.ts';
+import type { LaneCatalog } from './catalog.ts';
 import type { CatalogWatcher } from './catalog-watcher.ts';
-import { lockCatalogRow, putCatalogService } from './catalog-store.ts';
+import { addCatalogPackage } from './catalog-store.ts';
 import type { LaneDeps } from './lane-tasks.ts';
 import { laneVersionProblem } from './lane-version.ts';
 
@@ -45,29 +46,23 @@ export async function putCatalogPackage(
   if (versionProblem !== undefined) return { status: 400, body: { error: `version: ${versionProblem}` } };
   const urlProblem = api.packageProblem(pkg.url);
   if (urlProblem !== undefined) return { status: 403, body: { error: `url: ${urlProblem}` } };
-  const outcome = await deps.db.transaction(async (tx): Promise<{ status: number; body: unknown }> => {
-    const row = await lockCatalogRow(tx, service);
-    if (row === 'invalid') return { status: 409, body: { error: `the catalog's entry of ${service} is invalid` } };
-    // Without a row of its own, the service is the catalog file's (the row written now takes its place).
-    const entry = row ?? api.watcher.current()[service];
-    if (entry?.ssh === undefined)
-      return { status: 404, body: { error: `the lane catalog has no ssh service ${service}` } };
-    const known = entry.ssh.packages[version];
-    if (known !== undefined) {
-      if (known.url === pkg.url && known.sha256 === pkg.sha256)
-        return { status: 200, body: { service, version, added: false } };
-      return {
-        status: 409,
-        body: { error: `${service}@${version} already has a package in the catalog: a new build takes a new version` },
-      };
-    }
-    const packages = { ...entry.ssh.packages, [version]: pkg };
-    const next = parseCatalogEntry(catalogEntryOf({ ...entry, ssh: { ...entry.ssh, packages } }));
-    if (!next.ok) return { status: 400, body: { error: next.message } };
-    await putCatalogService(tx, service, next.value, deps.actor, `package of ${version} added through the lanes API`);
-    return { status: 200, body: { service, version, added: true } };
-  });
+  // The catalog as the database has it now (this server may not have heard of the latest change yet).
+  await api.watcher.reload();
+  const entry = api.watcher.current()[service];
+  if (entry?.ssh === undefined)
+    return { status: 404, body: { error: `the lane catalog has no ssh service ${service}` } };
+  const known = entry.ssh.packages[version];
+  if (known !== undefined && (known.url !== pkg.url || known.sha256 !== pkg.sha256)) return taken(service, version);
+  const outcome = await deps.db.transaction((tx) => addCatalogPackage(tx, { service, version, ...pkg }, deps.actor));
+  if (outcome === 'taken') return taken(service, version);
   // This server takes the change at once; the others on the NOTIFY.
   await api.watcher.reload();
-  return outcome;
+  return { status: 200, body: { service, version, added: outcome === 'added' } };
+}
+
+function taken(service: string, version: string): { status: number; body: unknown } {
+  return {
+    status: 409,
+    body: { error: `${service}@${version} already has a package in the catalog: a new build takes a new version` },
+  };
 }

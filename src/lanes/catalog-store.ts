@@ -4,14 +4,27 @@
  * `NOTIFY yardmaster_lane_catalog`, so every lanes server reloads it (catalog-watcher.ts). Only the operator edits
  * it (the CLI, the lanes API's package route): a repository never reaches this table.
  */
-import { eq, sql } from 'drizzle-orm';
-import { appendAudit, laneCatalog } from '../db/index.ts';
+import { and, eq, sql } from 'drizzle-orm';
+import { appendAudit, laneCatalog, laneCatalogPackages } from '../db/index.ts';
 import type { DbExecutor, Tx } from '../db/types.ts';
 import { catalogEntryOf, parseCatalogEntry, type CatalogService, type LaneCatalog } from './catalog.ts';
 import { LANE_AUDIT, LANE_CATALOG_CHANNEL } from './lane-audit.ts';
 
-/** The catalog's rows, each checked again; a row that no longer passes is left out and reported. */
-export async function loadCatalogRows(db: DbExecutor): Promise<{ catalog: LaneCatalog; problems: string[] }> {
+/** A version's package added through the lanes API. */
+export interface AddedPackage {
+  service: string;
+  version: string;
+  url: string;
+  sha256: string;
+}
+
+/**
+ * The catalog's rows, each checked again (a row that no longer passes is left out and reported), and the packages
+ * added through the API.
+ */
+export async function loadCatalogRows(
+  db: DbExecutor,
+): Promise<{ catalog: LaneCatalog; packages: AddedPackage[]; problems: string[] }> {
   const rows = await db.select().from(laneCatalog).orderBy(laneCatalog.service);
   const catalog: LaneCatalog = {};
   const problems: string[] = [];
@@ -20,7 +33,68 @@ export async function loadCatalogRows(db: DbExecutor): Promise<{ catalog: LaneCa
     if (parsed.ok) catalog[row.service] = parsed.value;
     else problems.push(`lane_catalog ${row.service}: ${parsed.message}`);
   }
-  return { catalog, problems };
+  const packages = await db
+    .select({
+      service: laneCatalogPackages.service,
+      version: laneCatalogPackages.version,
+      url: laneCatalogPackages.url,
+      sha256: laneCatalogPackages.sha256,
+    })
+    .from(laneCatalogPackages)
+    .orderBy(laneCatalogPackages.service, laneCatalogPackages.version);
+  return { catalog, packages, problems };
+}
+
+/**
+ * The catalog in force: the file's entries, the database's rows over them, and the added packages merged into their
+ * ssh services (a version the entry has a package for keeps the entry's; a service without ssh takes none).
+ */
+export function mergeCatalog(
+  fileCatalog: LaneCatalog,
+  rows: LaneCatalog,
+  packages: readonly AddedPackage[],
+): LaneCatalog {
+  const merged: LaneCatalog = { ...fileCatalog, ...rows };
+  for (const { service, version, url, sha256 } of packages) {
+    const entry = merged[service];
+    if (entry?.ssh === undefined || entry.ssh.packages[version] !== undefined) continue;
+    merged[service] = {
+      ...entry,
+      ssh: { ...entry.ssh, packages: { ...entry.ssh.packages, [version]: { url, sha256 } } },
+    };
+  }
+  return merged;
+}
+
+/**
+ * Adds a version's package (the lanes API). `added`: written now; `same`: that package was there already; `taken`:
+ * the version has another package.
+ */
+export async function addCatalogPackage(
+  tx: Tx,
+  added: AddedPackage,
+  actor: string,
+): Promise<'added' | 'same' | 'taken'> {
+  const inserted = await tx
+    .insert(laneCatalogPackages)
+    .values({ ...added, addedBy: actor })
+    .onConflictDoNothing()
+    .returning({ version: laneCatalogPackages.version });
+  if (inserted.length === 0) {
+    const [row] = await tx
+      .select()
+      .from(laneCatalogPackages)
+      .where(and(eq(laneCatalogPackages.service, added.service), eq(laneCatalogPackages.version, added.version)));
+    return row?.url === added.url && row.sha256 === added.sha256 ? 'same' : 'taken';
+  }
+  await appendAudit(tx, {
+    actor,
+    action: LANE_AUDIT.catalogChanged,
+    reason: 'package added through the lanes API',
+    data: { service: added.service, version: added.version, sha256: added.sha256 },
+  });
+  await announce(tx);
+  return 'added';
 }
 
 /** What the audit log says of an entry: how it runs and which versions it has packages for (not its env values). */
@@ -34,18 +108,6 @@ function auditSummary(service: string, entry: CatalogService): Record<string, un
 
 async function announce(tx: DbExecutor): Promise<void> {
   await tx.execute(sql`select pg_notify(${LANE_CATALOG_CHANNEL}, '')`);
-}
-
-/**
- * Locks `service`'s catalog entry for the transaction (read, change, write without losing a concurrent change) and
- * returns its row's entry: undefined when it has no row, `invalid` when the row no longer passes the rules.
- */
-export async function lockCatalogRow(tx: Tx, service: string): Promise<CatalogService | 'invalid' | undefined> {
-  await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`yardmaster-lane-catalog:${service}`}))`);
-  const [row] = await tx.select().from(laneCatalog).where(eq(laneCatalog.service, service));
-  if (row === undefined) return undefined;
-  const parsed = parseCatalogEntry(row.entry);
-  return parsed.ok ? parsed.value : 'invalid';
 }
 
 /** Sets (adds or replaces) a service's entry. */

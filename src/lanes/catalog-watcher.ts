@@ -1,6 +1,7 @@
 /**
  * The lane catalog a lanes server starts versions from: the catalog file's entries (YARDMASTER_LANES_CATALOG,
- * `--catalog`) with the database's `lane_catalog` rows over them (a row replaces the file's entry for its service).
+ * `--catalog`) with the database's `lane_catalog` rows over them (a row replaces the file's entry for its service),
+ * and the versions' packages added through the lanes API (`lane_catalog_packages`) merged into their ssh services.
  * Loaded at start, reloaded on every `NOTIFY yardmaster_lane_catalog` and every 30 s in case one was missed, so a
  * change reaches every server without a restart. A load that fails keeps the catalog in force.
  */
@@ -8,7 +9,7 @@ import { listenChannel } from '../db/index.ts';
 import type { Database } from '../db/types.ts';
 import { coalescedTask } from '../lib/coalesced-task.ts';
 import type { LaneCatalog } from './catalog.ts';
-import { loadCatalogRows } from './catalog-store.ts';
+import { loadCatalogRows, mergeCatalog } from './catalog-store.ts';
 import { LANE_CATALOG_CHANNEL } from './lane-audit.ts';
 
 export interface CatalogWatcher {
@@ -33,7 +34,7 @@ export async function watchLaneCatalog(
     try {
       const loaded = await loadCatalogRows(database.db);
       if (loaded.problems.length > 0) options.onProblems?.(loaded.problems);
-      catalog = { ...fileCatalog, ...loaded.catalog };
+      catalog = mergeCatalog(fileCatalog, loaded.catalog, loaded.packages);
     } catch (error) {
       options.onError?.(error);
     }

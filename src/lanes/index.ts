@@ -5,7 +5,7 @@
 export { createCatalogRuntime } from './catalog-runtime.ts';
 export { CATALOG_SERVICE_NAME, type LaneCatalog, parseCatalogEntry, parseLaneCatalog } from './catalog.ts';
 export { catalogView } from './catalog-api.ts';
-export { loadCatalogRows, putCatalogService, removeCatalogService } from './catalog-store.ts';
+export { loadCatalogRows, mergeCatalog, putCatalogService, removeCatalogService } from './catalog-store.ts';
 export { type CatalogWatcher, watchLaneCatalog } from './catalog-watcher.ts';
 export { formatResolution, resolutionTally } from './format-resolution.ts';
 export { pullLaneName, repoLaneId } from './lane-id.ts';

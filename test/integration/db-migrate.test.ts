@@ -27,6 +27,7 @@ const EXPECTED_TABLES = [
   'host_runs',
   'hosts',
   'lane_catalog',
+  'lane_catalog_packages',
   'lane_instances',
   'lane_members',
   'lanes',

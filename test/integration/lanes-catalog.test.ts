@@ -128,7 +128,9 @@ beforeAll(async () => {
     join(work, 'bad.yml'),
     'health: /healthz\nssh: { host: { name: h, address: 127.0.0.1 }, deploy_to: /srv, packages: {}, start: x, port_range: [1, 2] }\n',
   );
-  const file = parseLaneCatalog(`services:\n  x:\n${sshEntryYaml({ '1': pkgOf('1') })}`);
+  const fileText = `services:\n  x:\n${sshEntryYaml({ '1': pkgOf('1') })}\n`;
+  await writeFile(join(work, 'catalog.yml'), fileText);
+  const file = parseLaneCatalog(fileText);
   if (!file.ok) throw new Error(JSON.stringify(file.issues));
   one = await startServer(file.value);
   two = await startServer(file.value);
@@ -191,10 +193,12 @@ describe('the lane catalog in the database', () => {
     expect(audit.map((row) => ({ actor: row.actor, reason: row.reason, data: row.data }))).toEqual([
       {
         actor: 'yardmaster',
-        reason: 'package of 2 added through the lanes API',
-        data: { service: 'x', runtime: 'ssh', host: fleet.hostEntries()[0]?.name, versions: ['1', '2'] },
+        reason: 'package added through the lanes API',
+        data: { service: 'x', version: '2', sha256: pkg.sha256 },
       },
     ]);
+    // The service's entry stays the catalog file's, as the operator wrote it: the package is a row of its own.
+    expect(await test.database.db.select().from(laneCatalog)).toEqual([]);
   }, 120_000);
 
   it('refuses packages from outside the artifact rule, a second package for a version, and unknown services', async () => {
@@ -259,10 +263,8 @@ describe('the lane catalog in the database', () => {
       .where(and(eq(laneCatalog.service, 'y')));
     expect(row?.updatedBy).toBe('cli:operator');
     const host = fleet.hostEntries()[0]?.name ?? '';
-    const listed = await lanes('catalog', 'list');
-    expect(listed.stdout).toBe(
-      `x  ssh on ${host} versions 1, 2  (database)\ny  ssh on ${host} versions 7  (database)\n`,
-    );
+    const listed = await lanes('catalog', 'list', '--catalog', 'catalog.yml');
+    expect(listed.stdout).toBe(`x  ssh on ${host} versions 1, 2  (file)\ny  ssh on ${host} versions 7  (database)\n`);
     // Removed again: no server starts it any more (the running instance stays until its lanes end).
     expect((await lanes('catalog', 'remove', 'y')).code).toBe(0);
     await waitFor(

@@ -13,6 +13,7 @@ import {
   catalogView,
   type LaneCatalog,
   loadCatalogRows,
+  mergeCatalog,
   parseCatalogEntry,
   putCatalogService,
   removeCatalogService,
@@ -43,7 +44,7 @@ export async function lanesCatalogCommand(
   if (sub === 'list') {
     const rows = await loadCatalogRows(database.db);
     for (const problem of rows.problems) io.stderr.write(`${problem}\n`);
-    const merged = { ...context.fileCatalog, ...rows.catalog };
+    const merged = mergeCatalog(context.fileCatalog, rows.catalog, rows.packages);
     const view = catalogView(merged).services;
     const sourceOf = (name: string): string => (name in rows.catalog ? 'database' : 'file');
     if (context.json) {
