@@ -53,6 +53,7 @@ export const LANES_USAGE = `usage: yardmaster lanes up <spec.yml> | down <lane> 
                         | edit <service> <version> [--description <text>] [--owner <who>] [--label key=value]…
                                [--unlabel key]… [--baseline | --no-baseline]
                         | serve [--port 8088] [--api-port 8089] [--host 127.0.0.1] [--domain <d>] [--data-plane node|nginx]
+                        | catalog list | catalog set <service> <entry.yml> | catalog remove <service>
                         | export --format gateway-api --gateway [<namespace>/]<name> [--namespace <ns>] [--domain <d>]
                             [--backend-name '{service}-{version}'] [--unavailable-service yardmaster-unavailable]
                             [--output <file>]

@@ -29,6 +29,8 @@ export {
   environments,
   githubReports,
   hostRuns,
+  laneCatalog,
+  laneCatalogPackages,
   laneInstances,
   laneMembers,
   lanes,

@@ -629,6 +629,37 @@ export const laneMembers = pgTable(
   ],
 );
 
+/**
+ * The operator's lane catalog in the database: one row per service, `entry` being the service as the catalog file
+ * writes it (`{ health, env, start }` or `{ health, ssh: { host, deploy_to, packages, start, port_range } }`),
+ * checked by the catalog's schema on the way in and again when loaded. A row overrides the catalog file's entry for
+ * its service; every server reloads on NOTIFY. Edited only through the lanes API and CLI (the operator's), audited.
+ */
+export const laneCatalog = pgTable('lane_catalog', {
+  service: text('service').primaryKey(),
+  entry: jsonb('entry').$type<Record<string, unknown>>().notNull(),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  updatedBy: text('updated_by').notNull(),
+});
+
+/**
+ * Packages of new versions added to the catalog's ssh services through the lanes API (a CI system's build): merged
+ * into the service's entry, whether it comes from the catalog file or a `lane_catalog` row, which stay as the operator
+ * wrote them. A version's package is never replaced (the library shares a version between lanes).
+ */
+export const laneCatalogPackages = pgTable(
+  'lane_catalog_packages',
+  {
+    service: text('service').notNull(),
+    version: text('version').notNull(),
+    url: text('url').notNull(),
+    sha256: text('sha256').notNull(),
+    addedAt: timestamptz('added_at').notNull().defaultNow(),
+    addedBy: text('added_by').notNull(),
+  },
+  (t) => [primaryKey({ name: 'lane_catalog_packages_pk', columns: [t.service, t.version] })],
+);
+
 // ---------------------------------------------------------------------------------------------------------------
 // Dashboard.
 

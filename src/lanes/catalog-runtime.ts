@@ -8,7 +8,8 @@ import { createProcessRuntime, type LaneRuntime } from './process-runtime.ts';
 import { createSshRuntime, type SshLaneService } from './ssh-runtime.ts';
 
 export interface CatalogRuntimeOptions {
-  catalog: LaneCatalog;
+  /** The catalog, or a function giving the one in force (catalog-watcher.ts): read at each start. */
+  catalog: LaneCatalog | (() => LaneCatalog);
   routerUrl: string | (() => string);
   /** SSH for services with `ssh` (the process's identity and host-key policy). */
   connect?: ConnectHost;
@@ -17,12 +18,19 @@ export interface CatalogRuntimeOptions {
   artifactsDir: string;
 }
 
-export function createCatalogRuntime(options: CatalogRuntimeOptions): LaneRuntime {
-  const local = createProcessRuntime({ catalog: options.catalog, routerUrl: options.routerUrl });
-  const sshServices: Record<string, SshLaneService> = {};
-  for (const [service, entry] of Object.entries(options.catalog)) {
-    if (entry.ssh !== undefined) sshServices[service] = { ...entry.ssh, health: entry.health, env: entry.env };
+function sshServicesOf(catalog: LaneCatalog): Record<string, SshLaneService> {
+  const services: Record<string, SshLaneService> = {};
+  for (const [service, entry] of Object.entries(catalog)) {
+    if (entry.ssh !== undefined) services[service] = { ...entry.ssh, health: entry.health, env: entry.env };
   }
+  return services;
+}
+
+export function createCatalogRuntime(options: CatalogRuntimeOptions): LaneRuntime {
+  const { catalog } = options;
+  const catalogNow = typeof catalog === 'function' ? catalog : () => catalog;
+  const local = createProcessRuntime({ catalog: catalogNow, routerUrl: options.routerUrl });
+  const sshServices = (): Record<string, SshLaneService> => sshServicesOf(catalogNow());
   const remote =
     options.connect === undefined
       ? undefined
@@ -36,7 +44,7 @@ export function createCatalogRuntime(options: CatalogRuntimeOptions): LaneRuntim
   return {
     name: 'catalog',
     async start(service, version, build) {
-      if (sshServices[service] === undefined) {
+      if (catalogNow()[service]?.ssh === undefined) {
         const started = await local.start(service, version, build);
         return { ...started, ref: `process:${started.ref}` };
       }

@@ -80,9 +80,12 @@ const serviceSchema = strictObject(
     }),
   );
 
+/** A service's name in the catalog (and the lane library). */
+export const CATALOG_SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
 const catalogSchema = strictObject(
   {
-    services: z.record(z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/), serviceSchema, {
+    services: z.record(z.string().regex(CATALOG_SERVICE_NAME), serviceSchema, {
       error: 'expected a map of services',
     }),
   },
@@ -92,4 +95,41 @@ const catalogSchema = strictObject(
 export function parseLaneCatalog(text: string): ParseResult<LaneCatalog> {
   const parsed = parseYamlWith(text, catalogSchema);
   return parsed.ok ? { ok: true, value: parsed.value.services } : parsed;
+}
+
+/** One service's entry as the catalog writes it (a `lane_catalog` row, an API or CLI body), checked by the same rules. */
+export function parseCatalogEntry(
+  value: unknown,
+): { ok: true; value: CatalogService } | { ok: false; message: string } {
+  const parsed = serviceSchema.safeParse(value);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return {
+    ok: false,
+    message: parsed.error.issues.map((issue) => `${issue.path.join('.') || '(entry)'}: ${issue.message}`).join('; '),
+  };
+}
+
+/** A service's entry back in the catalog's own form (what {@link parseCatalogEntry} reads). */
+export function catalogEntryOf(service: CatalogService): Record<string, unknown> {
+  const entry: Record<string, unknown> = { env: service.env, health: service.health };
+  if (service.start.length > 0) entry.start = service.start;
+  if (service.ssh !== undefined) {
+    const { host } = service.ssh;
+    entry.ssh = {
+      host: {
+        name: host.name,
+        address: host.address,
+        port: host.port,
+        executor: host.executor,
+        ...(host.user === undefined ? {} : { user: host.user }),
+        ...(host.hostKey === undefined ? {} : { host_key: host.hostKey }),
+        ...(host.deployTo === undefined ? {} : { deploy_to: host.deployTo }),
+      },
+      deploy_to: service.ssh.deployTo,
+      packages: service.ssh.packages,
+      start: service.ssh.start,
+      port_range: service.ssh.portRange,
+    };
+  }
+  return entry;
 }

@@ -3,7 +3,10 @@
  * What other folders use of it; they import from here or from its types.ts, not from the modules behind.
  */
 export { createCatalogRuntime } from './catalog-runtime.ts';
-export { type LaneCatalog, parseLaneCatalog } from './catalog.ts';
+export { CATALOG_SERVICE_NAME, type LaneCatalog, parseCatalogEntry, parseLaneCatalog } from './catalog.ts';
+export { catalogView } from './catalog-api.ts';
+export { loadCatalogRows, mergeCatalog, putCatalogService, removeCatalogService } from './catalog-store.ts';
+export { type CatalogWatcher, watchLaneCatalog } from './catalog-watcher.ts';
 export { formatResolution, resolutionTally } from './format-resolution.ts';
 export {
   buildGatewayApiExport,

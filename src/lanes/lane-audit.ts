@@ -11,10 +11,16 @@ export const LANE_AUDIT = {
   laneDown: 'lane.down',
   /** A repository's lane spec refused: outside its namespace, TTL or instance quota. */
   laneRefused: 'lane.refused',
+  /** The operator's catalog in the database: a service's entry set or replaced, a version's package added, removed. */
+  catalogChanged: 'lane.catalog_changed',
+  catalogRemoved: 'lane.catalog_removed',
 } as const;
 
 /** The NOTIFY channel the router listens on: a route changed. */
 export const LANE_CHANNEL = 'yardmaster_lanes';
+
+/** The NOTIFY channel every lanes server listens on to reload the catalog (`lane_catalog` changed). */
+export const LANE_CATALOG_CHANNEL = 'yardmaster_lane_catalog';
 
 /**
  * The repository a lane's audit rows concern: the one whose pull request opened it (null for lanes opened from the

@@ -12,6 +12,9 @@
  *   POST   /v1/instances/<service>/<version>/replace   { digest, drainMs? }   a new build, switched to without a gap
  *   POST   /v1/register         { service, version, endpoint, baseline?, lanes? }   an instance registers itself
  *   POST   /v1/heartbeat        { service, version }
+ *   GET    /v1/catalog                          the catalog in force: each service's runtime, host and versions
+ *   PUT    /v1/catalog/<service>/packages/<version>   { url, sha256 }   a new version of an ssh service, deployable
+ *                                               at once by every server (the url checked by the operator's rule)
  *
  * The token is the operator's: the API may address every lane. Versions follow the plan's version rule everywhere.
  */
@@ -22,6 +25,7 @@ import { sameText } from '../lib/same-text.ts';
 import { versionSchema, formatIssues } from '../plan/index.ts';
 import { isLaneId } from './lane-id.ts';
 import { metadataPatchSchema } from './instance-metadata.ts';
+import { catalogView, putCatalogPackage, type CatalogApi } from './catalog-api.ts';
 import { endLane, removeVersion, resolveTask, type LaneDeps } from './lane-tasks.ts';
 import { laneVersionProblem } from './lane-version.ts';
 import { putInstance } from './library-store.ts';
@@ -62,6 +66,12 @@ const REPLACE_STATUS: Readonly<Record<ReplaceFailure, number>> = {
   gone: 409,
   unhealthy: 502,
 };
+const packageSchema = z
+  .object({
+    url: z.string().min(1).max(2048),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected a sha256 in hex' }),
+  })
+  .strict();
 
 function send(response: ServerResponse, status: number, body: unknown): void {
   response
@@ -120,6 +130,8 @@ function instancePath(
 export function lanesApi(
   deps: LaneDeps,
   token: string,
+  /** The catalog routes (absent: 404 there). */
+  catalog?: CatalogApi,
 ): (request: IncomingMessage, response: ServerResponse) => Promise<void> {
   return async (request, response) => {
     if (!authorized(request, token)) {
@@ -249,6 +261,20 @@ export function lanesApi(
         if (body === undefined) return;
         const known = await heartbeat(deps.db, body.service, body.version);
         send(response, known ? 200 : 404, known ? { ok: true } : { error: 'not registered: register again' });
+        return;
+      }
+      case 'GET /v1/catalog':
+        if (catalog === undefined || parts.length !== 2) break;
+        send(response, 200, catalogView(catalog.watcher.current()));
+        return;
+      case 'PUT /v1/catalog': {
+        const [service, word, version] = [parts[2], parts[3], parts[4]];
+        if (catalog === undefined || service === undefined || word !== 'packages' || version === undefined) break;
+        if (parts.length !== 5) break;
+        const body = bodyOf(response, text, packageSchema);
+        if (body === undefined) return;
+        const outcome = await putCatalogPackage(deps, catalog, { service, version, pkg: body });
+        send(response, outcome.status, outcome.body);
         return;
       }
       default:

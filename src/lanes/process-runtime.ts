@@ -29,7 +29,8 @@ export interface LaneBuild {
 }
 
 export interface ProcessRuntimeOptions {
-  catalog: LaneCatalog;
+  /** The catalog, or a function giving the one in force (read at each start: catalog-watcher.ts). */
+  catalog: LaneCatalog | (() => LaneCatalog);
   /** The lane router's URL, given to instances for their own calls (a function when it is known only later). */
   routerUrl: string | (() => string);
   /** How long a start may take (default 15 s). */
@@ -77,10 +78,12 @@ function alive(pid: number): boolean {
 
 export function createProcessRuntime(options: ProcessRuntimeOptions): LaneRuntime {
   const limit = options.startTimeoutMs ?? 15_000;
+  const { catalog } = options;
+  const catalogNow = typeof catalog === 'function' ? catalog : () => catalog;
   return {
     name: 'process',
     async start(service, version, build) {
-      const entry = options.catalog[service];
+      const entry = catalogNow()[service];
       if (entry === undefined) throw new Error(`the lane catalog has no service ${service}`);
       assertLaneVersion(service, version);
       if (build !== undefined) assertBuildDigest(build.digest);

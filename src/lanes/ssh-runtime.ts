@@ -4,6 +4,7 @@
  * of the host's lane port range, and up once its health path answers through the SSH connection. Stopping kills
  * the process it started. Starts on one host are made one at a time, so two versions never take the same port.
  */
+import { z } from 'zod';
 import type { HostEntry } from '../config/types.ts';
 import { runRelease } from '../deploy/index.ts';
 import type { ConnectHost } from '../deploy/types.ts';
@@ -27,7 +28,8 @@ export interface SshLaneService {
 }
 
 export interface SshRuntimeOptions {
-  services: Readonly<Record<string, SshLaneService>>;
+  /** The services, or a function giving those in force (read at each start: the catalog may change meanwhile). */
+  services: Readonly<Record<string, SshLaneService>> | (() => Readonly<Record<string, SshLaneService>>);
   connect: ConnectHost;
   artifactsDir: string;
   cacheDir: string;
@@ -58,7 +60,27 @@ async function pickPort(connect: ConnectHost, host: HostEntry, range: readonly [
   }
 }
 
+/** What an instance's reference holds: enough to stop it even after the catalog has changed or lost its service. */
+const refSchema = z.object({
+  host: z.string(),
+  service: z.string(),
+  dir: z.string(),
+  /** The host as it was at start (absent in references written before the catalog could change at run time). */
+  entry: z
+    .object({
+      name: z.string(),
+      address: z.string(),
+      port: z.number().int(),
+      user: z.string().optional(),
+      hostKey: z.string().optional(),
+      executor: z.enum(['ssh', 'local']),
+    })
+    .optional(),
+});
+
 export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
+  const { services } = options;
+  const servicesNow = typeof services === 'function' ? services : () => services;
   const hostQueues = new Map<string, Promise<unknown>>();
   const oneAtATime = <T>(host: string, work: () => Promise<T>): Promise<T> => {
     const run = (hostQueues.get(host) ?? Promise.resolve()).then(work, work);
@@ -71,7 +93,7 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
   return {
     name: 'ssh',
     start(service, version) {
-      const entry = options.services[service];
+      const entry = servicesNow()[service];
       if (entry === undefined) return Promise.reject(new Error(`the lane catalog has no ssh service ${service}`));
       try {
         assertLaneVersion(service, version);
@@ -141,23 +163,47 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
           );
         return {
           endpoint: `http://${entry.host.address}:${port}`,
-          ref: JSON.stringify({ host: entry.host.name, service, dir: `${deployTo}/current` }),
+          ref: JSON.stringify({
+            host: entry.host.name,
+            service,
+            dir: `${deployTo}/current`,
+            entry: {
+              name: entry.host.name,
+              address: entry.host.address,
+              port: entry.host.port,
+              executor: entry.host.executor,
+              ...(entry.host.user === undefined ? {} : { user: entry.host.user }),
+              ...(entry.host.hostKey === undefined ? {} : { hostKey: entry.host.hostKey }),
+            },
+          }),
         };
       });
     },
     async stop(ref) {
-      let parsed: unknown;
+      let parsed: z.infer<typeof refSchema>;
       try {
-        parsed = JSON.parse(ref);
+        const read = refSchema.safeParse(JSON.parse(ref));
+        if (!read.success) return;
+        parsed = read.data;
       } catch {
         return;
       }
-      if (typeof parsed !== 'object' || parsed === null || !('service' in parsed) || !('dir' in parsed)) return;
-      const entry = options.services[String(parsed.service)];
-      if (entry === undefined) return;
-      const executor = await options.connect(entry.host, new AbortController().signal);
+      const stored = parsed.entry;
+      const host: HostEntry | undefined =
+        stored === undefined
+          ? servicesNow()[parsed.service]?.host
+          : {
+              name: stored.name,
+              address: stored.address,
+              port: stored.port,
+              executor: stored.executor,
+              ...(stored.user === undefined ? {} : { user: stored.user }),
+              ...(stored.hostKey === undefined ? {} : { hostKey: stored.hostKey }),
+            };
+      if (host === undefined) return;
+      const executor = await options.connect(host, new AbortController().signal);
       try {
-        const pidFile = `${String(parsed.dir)}/${RUN_PID}`;
+        const pidFile = `${parsed.dir}/${RUN_PID}`;
         await executor.exec(
           `test -f ${shellQuote(pidFile)} && kill -TERM -- -"$(cat ${shellQuote(pidFile)})" 2>/dev/null; rm -f ${shellQuote(pidFile)}; true`,
           { timeoutMs: 30_000 },

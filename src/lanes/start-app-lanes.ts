@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ConnectHost } from '../deploy/types.ts';
 import { createCatalogRuntime } from './catalog-runtime.ts';
+import { watchLaneCatalog } from './catalog-watcher.ts';
 import { defaultLaneLimitsFor, type LaneLimitsFor } from './lane-limits.ts';
 import { startLanesServer, type LanesServer } from './start-lanes-server.ts';
 
@@ -17,12 +18,27 @@ export async function startAppLanes(
   connect?: ConnectHost,
   /** Each repository's lane limits for lanes opened from GitHub (the operator policy); default 72 h, 20 instances. */
   laneLimitsFor: LaneLimitsFor = defaultLaneLimitsFor,
+  catalogOptions: {
+    /** Where relative package paths of the catalog are read from (default: the temporary directory). */
+    artifactsDir?: string;
+    /** The operator's artifact rule for packages added through the lanes API (default: none allowed). */
+    packageProblem?: (url: string) => string | undefined;
+  } = {},
 ): Promise<{ server: LanesServer; app: { deps: LaneDeps; routerUrl: string; limitsFor: LaneLimitsFor } }> {
+  // The catalog file's entries with the database's over them, reloaded on every change (no restart).
+  const watcher = await watchLaneCatalog(database, settings.catalog, {
+    onProblems: (problems) => {
+      log.warn({ problems }, 'lane catalog: entries left out');
+    },
+    onError: (error) => {
+      log.warn({ err: error }, 'lane catalog not reloaded');
+    },
+  });
   const runtime = createCatalogRuntime({
-    catalog: settings.catalog,
+    catalog: () => watcher.current(),
     routerUrl: settings.routerUrl,
     cacheDir: join(tmpdir(), 'yardmaster-lanes'),
-    artifactsDir: tmpdir(),
+    artifactsDir: catalogOptions.artifactsDir ?? tmpdir(),
     ...(connect === undefined ? {} : { connect }),
   });
   const deps: LaneDeps = { db: database.db, runtime, actor: 'yardmaster' };
@@ -35,7 +51,14 @@ export async function startAppLanes(
     token: settings.token,
     ...(settings.domain === undefined ? {} : { domain: settings.domain }),
     dataPlane: settings.dataPlane,
+    catalog: {
+      watcher,
+      packageProblem: catalogOptions.packageProblem ?? (() => 'no artifact rule was given to the lanes API'),
+    },
     log,
+  }).catch(async (error: unknown) => {
+    await watcher.close();
+    throw error;
   });
   log.info({ router: server.routerUrl, api: server.apiUrl }, 'lanes serving');
   return { server, app: { deps, routerUrl: settings.routerUrl, limitsFor: laneLimitsFor } };

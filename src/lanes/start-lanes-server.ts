@@ -1,11 +1,13 @@
 /**
  * The lanes service of a process: the data plane (the `node` engine, the lane router, unless another is chosen) on
  * its own port, fed each route table the watcher loads; the API (and registry) on another; and a sweeper that marks
- * silent registered instances down and ends lanes whose TTL ran out. Wiring only.
+ * silent registered instances down and ends lanes whose TTL ran out; with a catalog, the API's catalog routes (the
+ * catalog's watcher is closed with the server). Wiring only.
  */
 import { createServer, type Server } from 'node:http';
 import type { Database } from '../db/types.ts';
 import { closeGracefully, listen } from '../http/index.ts';
+import type { CatalogApi } from './catalog-api.ts';
 import type { DataPlane, DataPlaneEngine } from './data-plane.ts';
 import { endExpiredLanes, type LaneDeps } from './lane-tasks.ts';
 import { lanesApi } from './lanes-api.ts';
@@ -27,6 +29,8 @@ export interface LanesServerOptions {
   /** A registered instance silent this long is marked down (default 30 s). */
   silenceMs?: number;
   sweepMs?: number;
+  /** The catalog the runtime reads (its watcher is closed with the server) and the API's catalog routes. */
+  catalog?: CatalogApi;
   log: { warn(fields: object, message: string): void };
 }
 
@@ -59,7 +63,7 @@ export async function startLanesServer(options: LanesServerOptions): Promise<Lan
     await plane.close();
     throw error;
   });
-  const api = lanesApi(options.deps, options.token);
+  const api = lanesApi(options.deps, options.token, options.catalog);
   const apiServer = createServer((request, response) => {
     api(request, response).catch((error: unknown) => {
       options.log.warn({ err: error }, 'lanes API request failed');
@@ -89,6 +93,7 @@ export async function startLanesServer(options: LanesServerOptions): Promise<Lan
       // Requests in flight get a moment to finish, as on the main server.
       await Promise.all([plane.close(), closeGracefully(apiServer, 5_000)]);
       await watcher.close();
+      await options.catalog?.watcher.close();
     },
   };
 }

@@ -3,7 +3,7 @@ import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { PackageAccess } from '../deploy/index.ts';
 import { isPrivateHost } from './private-address.ts';
-import { describeOrigin } from './repo-grant.ts';
+import { defaultGrant, describeOrigin } from './repo-grant.ts';
 import type { RepoGrant } from './types.ts';
 
 /** A package location read the way the package source reads it. */
@@ -77,4 +77,14 @@ export function localPackageRoots(grant: RepoGrant): string[] {
 /** The run-time side of a grant's `artifacts`, for the package source (src/deploy/package-source.ts). */
 export function packageAccess(grant: RepoGrant): PackageAccess {
   return { localRoots: localPackageRoots(grant), checkUrl: (url) => artifactProblem(grant, url) };
+}
+
+/**
+ * Where packages added through the lanes API (`PUT /v1/catalog/<service>/packages/<version>`) may come from: the
+ * default rule — https anywhere, http only to public addresses, files only inside the artifact store — whatever the
+ * repositories' rules allow (the API's token may sit in a CI system; it is no repository's).
+ */
+export function lanesApiPackageRule(artifactsDir: string): (url: string) => string | undefined {
+  const grant = defaultGrant('the lanes API', artifactsDir);
+  return (url) => artifactProblem(grant, url);
 }

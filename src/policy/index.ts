@@ -21,7 +21,7 @@ export {
 } from './policy-source.ts';
 export { defaultGrant, describeOrigin, grantFromPolicy } from './repo-grant.ts';
 export { hostProblem } from './host-check.ts';
-export { artifactProblem, localPackageRoots, packageAccess } from './artifact-check.ts';
+export { artifactProblem, lanesApiPackageRule, localPackageRoots, packageAccess } from './artifact-check.ts';
 export { checkPlanAgainstPolicy } from './check-plan.ts';
 export { planFieldLocator, unlocated, type PlanFieldLocator, type PlanPlacement } from './plan-locator.ts';
 export { policyConnect, PolicyRefusedError, type IdentityConnect, type RepoConnect } from './policy-connect.ts';

@@ -1,10 +1,11 @@
 /**
- * The App's lanes step (YARDMASTER_LANES_PORT): the settings from the environment, the workers' SSH identity when a
- * catalog service runs on a lane host, and the lanes server when the settings turn lanes on.
+ * The App's lanes step (YARDMASTER_LANES_PORT): the settings from the environment, the workers' SSH identity for
+ * catalog services on lane hosts, the artifact rule for packages added through the lanes API, and the lanes server
+ * when the settings turn lanes on.
  */
 import type { ConnectHost } from '../deploy/types.ts';
 import { parseLanesEnv, startAppLanes } from '../lanes/index.ts';
-import { laneLimitsOf, type PolicySource } from '../policy/index.ts';
+import { laneLimitsOf, lanesApiPackageRule, type PolicySource } from '../policy/index.ts';
 import { type Runtime, workerConnect } from '../runtime/index.ts';
 import type { AppContext, AppLanes, StepResult } from './app-parts.ts';
 
@@ -18,22 +19,29 @@ export async function startLanesIfEnabled(
   if (!lanesEnv.ok) return { ok: false, problems: lanesEnv.problems };
   if (!lanesEnv.settings.enabled) return { ok: true, value: undefined };
   const connect = await laneHostsConnect(context, lanesEnv.settings);
-  const lanes = await startAppLanes(runtime.database, lanesEnv.settings, context.log, connect, (repo) =>
-    laneLimitsOf(policy.forRepo(repo)),
+  const { artifactsDir } = context.runtimeConfig;
+  const lanes = await startAppLanes(
+    runtime.database,
+    lanesEnv.settings,
+    context.log,
+    connect,
+    (repo) => laneLimitsOf(policy.forRepo(repo)),
+    { artifactsDir, packageProblem: lanesApiPackageRule(artifactsDir) },
   );
   return { ok: true, value: lanes };
 }
 
-/** The workers' SSH identity when a catalog service runs on a lane host; without one, a warning and no SSH. */
+/**
+ * The workers' SSH identity, for catalog services that run on lane hosts (the database's catalog may gain one at any
+ * time); without one, no SSH, and a warning when the catalog file already has such a service.
+ */
 async function laneHostsConnect(
   context: AppContext,
   settings: Parameters<typeof startAppLanes>[1],
 ): Promise<ConnectHost | undefined> {
   const { env, runtimeConfig, log } = context;
-  const lanesSsh = Object.values(settings.catalog).some((entry) => entry.ssh !== undefined)
-    ? await workerConnect(env, runtimeConfig.acceptNewHostKeys, log)
-    : undefined;
-  if (lanesSsh !== undefined && !lanesSsh.ok)
+  const lanesSsh = await workerConnect(env, runtimeConfig.acceptNewHostKeys, log);
+  if (!lanesSsh.ok && Object.values(settings.catalog).some((entry) => entry.ssh !== undefined))
     log.warn({ problem: lanesSsh.message }, 'lanes: no SSH identity, so services on lane hosts cannot start');
-  return lanesSsh?.ok === true ? lanesSsh.connect : undefined;
+  return lanesSsh.ok ? lanesSsh.connect : undefined;
 }

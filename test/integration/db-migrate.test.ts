@@ -26,6 +26,8 @@ const EXPECTED_TABLES = [
   'github_reports',
   'host_runs',
   'hosts',
+  'lane_catalog',
+  'lane_catalog_packages',
   'lane_instances',
   'lane_members',
   'lanes',

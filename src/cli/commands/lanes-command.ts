@@ -25,9 +25,12 @@ import {
   createCatalogRuntime,
   startLanesServer,
   parseLaneSpec,
+  watchLaneCatalog,
+  type CatalogWatcher,
   laneVersionProblem,
   DATA_PLANE_ENGINES,
 } from '../../lanes/index.ts';
+import { lanesApiPackageRule } from '../../policy/index.ts';
 import { workerConnect } from '../../runtime/index.ts';
 import { formatIssues } from '../../plan/index.ts';
 import { EXIT_FAILED, EXIT_INVALID, EXIT_OK, type CliIo } from '../cli-io.ts';
@@ -37,6 +40,7 @@ import { parseCliArgs } from '../parse-cli-args.ts';
 import { cacheDir as cliCacheDir } from '../result-store.ts';
 import { EXPORT_OPTIONS, lanesExportCommand } from './lanes-export-command.ts';
 import { editCommand, replaceCommand, type LibraryValues } from './lanes-library-commands.ts';
+import { catalogArgsFit, lanesCatalogCommand } from './lanes-catalog-command.ts';
 import { forgetServedCatalog, noteServedCatalog, servedCatalog } from './lanes-served-catalog.ts';
 
 const OPTIONS = {
@@ -72,6 +76,10 @@ const ARITY: Readonly<Record<string, number>> = {
   export: 0,
 };
 
+function argsFit(sub: string, rest: readonly string[]): boolean {
+  return sub === 'catalog' ? catalogArgsFit(rest) : ARITY[sub] === rest.length;
+}
+
 async function loadCatalog(file: string | undefined, io: CliIo): Promise<LaneCatalog | string> {
   if (file === undefined) return {};
   let text: string;
@@ -93,7 +101,7 @@ function port(text: string | undefined, fallback: number): number | undefined {
 export async function lanesCommand(args: readonly string[], io: CliIo): Promise<number> {
   const parsed = parseCliArgs('lanes', args, { ...OPTIONS, ...EXPORT_OPTIONS });
   const [sub, ...rest] = parsed.ok ? parsed.positionals : [];
-  if (!parsed.ok || sub === undefined || ARITY[sub] !== rest.length) {
+  if (!parsed.ok || sub === undefined || !argsFit(sub, rest)) {
     io.stderr.write(`${parsed.ok ? 'lanes needs a subcommand and its arguments' : parsed.message}\n\n${LANES_USAGE}\n`);
     return EXIT_INVALID;
   }
@@ -155,39 +163,63 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
     io.stderr.write(`${keyProblem}\n`);
     return EXIT_INVALID;
   }
-  const usesSsh = Object.values(catalog).some((entry) => entry.ssh !== undefined);
-  const ssh = usesSsh
-    ? await workerConnect(io.env, io.env.YARDMASTER_ACCEPT_NEW_HOST_KEYS === 'true', {
-        warn: (fields, message) => {
-          io.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
-        },
-      })
-    : undefined;
-  if (ssh !== undefined && !ssh.ok) {
+  const actor = `cli:${io.env.USER ?? userInfo().username}`;
+  if (sub === 'catalog') {
+    try {
+      return await lanesCatalogCommand(rest, { database, fileCatalog: catalog, io, json: values.json, actor });
+    } finally {
+      await database.close();
+    }
+  }
+  // The catalog file's entries with the database's over them; `serve` follows every change to it.
+  let watcher: CatalogWatcher;
+  try {
+    watcher = await watchLaneCatalog(database, catalog, {
+      onProblems: (problems) => {
+        io.stderr.write(`lane catalog entries left out: ${problems.join('; ')}\n`);
+      },
+    });
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  const usesSsh = Object.values(watcher.current()).some((entry) => entry.ssh !== undefined);
+  // `serve` may meet an ssh service later (the database's catalog changes while it runs): it tries the identity too.
+  const ssh =
+    usesSsh || sub === 'serve'
+      ? await workerConnect(io.env, io.env.YARDMASTER_ACCEPT_NEW_HOST_KEYS === 'true', {
+          warn: (fields, message) => {
+            io.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
+          },
+        })
+      : undefined;
+  if (ssh !== undefined && !ssh.ok && usesSsh) {
+    await watcher.close();
     await database.close();
     io.stderr.write(`${ssh.message}\n`);
     return EXIT_INVALID;
   }
   const cacheDir = join(tmpdir(), 'yardmaster-lanes');
   const runtime = createCatalogRuntime({
-    catalog,
+    catalog: () => watcher.current(),
     routerUrl,
     cacheDir,
     artifactsDir: io.cwd,
     ...(ssh?.ok === true ? { connect: ssh.connect } : {}),
   });
-  const deps: LaneDeps = { db: database.db, runtime, actor: `cli:${io.env.USER ?? userInfo().username}` };
+  const deps: LaneDeps = { db: database.db, runtime, actor };
   try {
     const note = {
       cacheDir: notesDir,
       databaseUrl: url,
       catalog: catalogFile === undefined ? undefined : resolve(io.cwd, catalogFile),
     };
-    return await run(sub, rest, values, deps, database, io, served, note);
+    return await run(sub, rest, values, deps, database, io, served, note, watcher);
   } catch (error) {
     io.stderr.write(`lanes ${sub} failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return EXIT_FAILED;
   } finally {
+    await watcher.close();
     await database.close();
   }
 }
@@ -216,6 +248,7 @@ async function run(
   io: CliIo,
   served: { routerUrl?: string },
   note: ServeNote,
+  watcher: CatalogWatcher,
 ): Promise<number> {
   const [first = '', second = '', third = ''] = rest;
   const versionProblem =
@@ -325,7 +358,7 @@ async function run(
     case 'edit':
       return editCommand(deps, first, second, values, io);
     default:
-      return serve(values, deps, database, io, served, note);
+      return serve(values, deps, database, io, served, note, watcher);
   }
 }
 
@@ -336,6 +369,7 @@ async function serve(
   io: CliIo,
   served: { routerUrl?: string },
   note: ServeNote,
+  watcher: CatalogWatcher,
 ): Promise<number> {
   const token = io.env.YARDMASTER_LANES_TOKEN;
   const routerPort = port(values.port, 8088);
@@ -361,6 +395,7 @@ async function serve(
     ...(values.host === undefined ? {} : { host: values.host }),
     ...(values.domain === undefined ? {} : { domain: values.domain }),
     dataPlane,
+    catalog: { watcher, packageProblem: lanesApiPackageRule(io.cwd) },
     log: {
       warn: (fields, message) => {
         io.stderr.write(`${message} ${JSON.stringify(fields)}\n`);
