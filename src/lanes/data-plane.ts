@@ -1,11 +1,12 @@
 /**
  * A data plane: the engine that carries lane traffic. Yardmaster compiles the route table (route-table.ts) and
  * hands it to the engine whole on every change; the engine routes by it exactly as lane-router.ts does (that router
- * is the reference behaviour and the `node` engine). Engines: node-data-plane.ts, nginx-data-plane.ts.
+ * is the reference behaviour and the `node` engine). Engines: node-data-plane.ts, haproxy-data-plane.ts,
+ * nginx-data-plane.ts.
  */
 import type { RouteTable } from './route-table.ts';
 
-export type DataPlaneEngine = 'node' | 'nginx';
+export type DataPlaneEngine = 'node' | 'haproxy' | 'nginx';
 
 export interface DataPlaneOptions {
   /** Address to listen on (default 127.0.0.1). */
@@ -30,6 +31,16 @@ export interface DataPlane {
   apply(table: RouteTable): Promise<void>;
   /** Stops taking requests, lets those in flight finish (for a few seconds at most), and stops the engine. */
   close(): Promise<void>;
+  /**
+   * The engine's process id, where it runs one (`haproxy`: the HAProxy process, the same across route changes;
+   * `nginx`: the master; `node`: this process). For tests and benches that check a change needed no restart.
+   */
+  pid?(): number | undefined;
+  /**
+   * The route table the engine routes by now, read back from it where it can be (`haproxy`: its maps, endpoints as
+   * their URL's origin; `node`: the table last applied). For tests that check the engine holds the database's table.
+   */
+  currentTable?(): Promise<RouteTable>;
 }
 
 export const DEFAULT_MAX_HOPS = 16;

@@ -103,6 +103,7 @@ export async function startNginxDataPlane(options: NginxDataPlaneOptions): Promi
     engine: 'nginx',
     url: `http://${host}:${port}`,
     masterPid: () => nginx.pid,
+    pid: () => nginx.pid,
     pids: () => nginx.pids(),
     apply(table) {
       // One change at a time, in the order given.

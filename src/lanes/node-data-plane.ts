@@ -21,5 +21,7 @@ export async function startNodeDataPlane(options: DataPlaneOptions): Promise<Dat
       return Promise.resolve();
     },
     close: () => closeGracefully(router, 5_000),
+    pid: () => process.pid,
+    currentTable: () => Promise.resolve(table),
   };
 }

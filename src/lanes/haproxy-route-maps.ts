@@ -1,0 +1,128 @@
+/**
+ * The route table in a running HAProxy's two maps (haproxy-config.ts), through its runtime API: each change is
+ * `prepare map` → `add map @<version>` (the whole new content, digest entry included) → `commit map @<version>`
+ * for each map whose content changed (the lanes map first), so a change is in force, whole, once its commits are
+ * done, and a map HAProxy refuses to take leaves the one in force. Host names in endpoints are resolved here, when
+ * a table is applied (HAProxy's `set-dst` needs an address). The digest entries tell whether HAProxy still holds
+ * what was committed last: after a restart its maps are what the files say, and the table is applied again.
+ */
+import { lookup } from 'node:dns/promises';
+import type { RouteTable } from './route-table.ts';
+import {
+  endpointHostNames,
+  haproxyMaps,
+  type HaproxyMaps,
+  MARKER_KEY,
+  mapPayloads,
+  mapsDigest,
+  tableOfMaps,
+} from './haproxy-config.ts';
+import {
+  addToMapVersion,
+  clearMapVersion,
+  commitMapVersion,
+  haproxyMapEntries,
+  haproxyMapValues,
+  prepareMap,
+} from './haproxy-runtime-api.ts';
+
+const LOOKUP_MS = 2_000;
+
+/** Each name's address (IPv4 first, as most instances listen on it), or undefined when it does not resolve in time. */
+export async function resolveHostNames(names: readonly string[]): Promise<Map<string, string | undefined>> {
+  const resolved = await Promise.all(
+    names.map(async (name) => {
+      const timeout = new Promise<undefined>((resolve) =>
+        setTimeout(() => {
+          resolve(undefined);
+        }, LOOKUP_MS).unref(),
+      );
+      const found = await Promise.race([lookup(name, { all: true }).catch(() => undefined), timeout]);
+      const address = found?.find((entry) => entry.family === 4) ?? found?.[0];
+      return [name, address?.address] as const;
+    }),
+  );
+  return new Map(resolved);
+}
+
+export interface RouteMapFiles {
+  lanes: string;
+  baseline: string;
+}
+
+export interface HaproxyRouteMaps {
+  /** Puts `table` in force (resolves once HAProxy's lookups use it); rejects, keeping the table in force, if refused. */
+  apply(table: RouteTable): Promise<void>;
+  /** Whether HAProxy still holds what was committed last (true before anything was). */
+  intact(): Promise<boolean>;
+  /** Applies the last table again, whole (after a restart). */
+  restore(): Promise<void>;
+  /** The route table HAProxy's maps hold now (`show map`). */
+  read(): Promise<RouteTable>;
+}
+
+export function haproxyRouteMaps(
+  socket: string,
+  files: RouteMapFiles,
+  onSkipped: (problems: readonly string[]) => void,
+): HaproxyRouteMaps {
+  let last: { table: RouteTable; lanes: string; baseline: string } | undefined;
+
+  const commit = async (table: RouteTable, maps: HaproxyMaps, digests: { lanes: string; baseline: string }) => {
+    const [lanesNow, baselineNow] = await haproxyMapValues(socket, [files.lanes, files.baseline], MARKER_KEY);
+    const changed = [
+      { file: files.lanes, entries: maps.lanes, digest: digests.lanes, now: lanesNow },
+      { file: files.baseline, entries: maps.baseline, digest: digests.baseline, now: baselineNow },
+    ].filter((map) => map.now !== map.digest);
+    const prepared: { file: string; version: number }[] = [];
+    let committed = 0;
+    try {
+      for (const map of changed) {
+        const version = await prepareMap(socket, map.file);
+        prepared.push({ file: map.file, version });
+        for (const payload of mapPayloads([...map.entries, [MARKER_KEY, map.digest]]))
+          await addToMapVersion(socket, map.file, version, payload);
+      }
+      for (const { file, version } of prepared) {
+        await commitMapVersion(socket, file, version);
+        committed += 1;
+      }
+    } catch (error) {
+      for (const { file, version } of prepared.slice(committed))
+        await clearMapVersion(socket, file, version).catch(() => undefined);
+      // Half a change committed: put the table that was in force back, whole.
+      if (committed > 0 && last !== undefined) await put(last.table).catch(() => undefined);
+      throw error;
+    }
+    last = { table, ...digests };
+  };
+
+  const put = async (table: RouteTable): Promise<void> => {
+    const maps = haproxyMaps(table, await resolveHostNames(endpointHostNames(table)));
+    if (maps.skipped.length > 0) onSkipped(maps.skipped);
+    const digests = {
+      lanes: mapsDigest({ lanes: maps.lanes, baseline: [] }),
+      baseline: mapsDigest({ lanes: [], baseline: maps.baseline }),
+    };
+    await commit(table, maps, digests);
+  };
+
+  return {
+    apply: put,
+    async intact() {
+      if (last === undefined) return true;
+      const [lanes, baseline] = await haproxyMapValues(socket, [files.lanes, files.baseline], MARKER_KEY);
+      return lanes === last.lanes && baseline === last.baseline;
+    },
+    async restore() {
+      if (last !== undefined) await put(last.table);
+    },
+    async read() {
+      const [lanes, baseline] = await Promise.all([
+        haproxyMapEntries(socket, files.lanes),
+        haproxyMapEntries(socket, files.baseline),
+      ]);
+      return tableOfMaps(lanes, baseline);
+    },
+  };
+}
