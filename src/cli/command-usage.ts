@@ -49,5 +49,8 @@ export const WORKER_USAGE =
 
 export const LANES_USAGE = `usage: yardmaster lanes up <spec.yml> | down <lane> | list | baseline <service> <version>
                         | add <service> <version> <endpoint> [--baseline] | remove <service> <version>
-                        | serve [--port 8088] [--api-port 8089] [--host 127.0.0.1] [--domain <d>] [--data-plane node|nginx]
+                        | serve [--port 8088] [--api-port 8089] [--host 127.0.0.1] [--domain <d>]
+                              [--data-plane node|haproxy|nginx] [--haproxy-socket <path>]
+                        | haproxy-config [--port 8088] [--host 127.0.0.1] [--domain <d>] [--haproxy-socket <path>]
+                              [--map-dir <dir>]   (prints the config for an HAProxy that serve --haproxy-socket drives)
        [--database-url <url>] [--catalog <file>] [--router-url <url>] [--json]   (serve: YARDMASTER_LANES_TOKEN)`;

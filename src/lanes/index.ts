@@ -5,6 +5,7 @@
 export { createCatalogRuntime } from './catalog-runtime.ts';
 export { type LaneCatalog, parseLaneCatalog } from './catalog.ts';
 export { formatResolution, resolutionTally } from './format-resolution.ts';
+export { renderHaproxyConfig } from './haproxy-config.ts';
 export { pullLaneName, repoLaneId } from './lane-id.ts';
 export {
   DEFAULT_LANE_LIMITS,

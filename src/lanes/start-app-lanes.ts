@@ -35,6 +35,7 @@ export async function startAppLanes(
     token: settings.token,
     ...(settings.domain === undefined ? {} : { domain: settings.domain }),
     dataPlane: settings.dataPlane,
+    ...(settings.haproxySocket === undefined ? {} : { haproxySocket: settings.haproxySocket }),
     log,
   });
   log.info({ router: server.routerUrl, api: server.apiUrl }, 'lanes serving');
