@@ -80,8 +80,14 @@ export function haproxyRouteMaps(
       for (const map of changed) {
         const version = await prepareMap(socket, map.file);
         prepared.push({ file: map.file, version });
-        for (const payload of mapPayloads([...map.entries, [MARKER_KEY, map.digest]]))
-          await addToMapVersion(socket, map.file, version, payload);
+        const entries: [string, string][] = [...map.entries, [MARKER_KEY, map.digest]];
+        for (const payload of mapPayloads(entries)) await addToMapVersion(socket, map.file, version, payload);
+        // HAProxy drops a command longer than its buffer (tune.bufsize) without a word: count what it took.
+        const taken = (await haproxyMapEntries(socket, map.file, version)).length;
+        if (taken !== entries.length)
+          throw new Error(
+            `HAProxy took ${taken} of ${entries.length} entries into ${map.file} (is its tune.bufsize below 16384?)`,
+          );
       }
       for (const { file, version } of prepared) {
         await commitMapVersion(socket, file, version);

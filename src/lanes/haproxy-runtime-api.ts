@@ -79,9 +79,9 @@ export async function haproxyMapValues(
   return answers.map((one) => (one.includes('found=no') ? undefined : /, value="([^"]*)"/.exec(one)?.[1]));
 }
 
-/** Every entry of `map` (`show map`), as `[key, value]`. */
-export async function haproxyMapEntries(socket: string, map: string): Promise<[string, string][]> {
-  const answer = await haproxyCommand(socket, `show map ${map}`);
+/** Every entry of `map` (`show map`; of a prepared version when given), as `[key, value]`. */
+export async function haproxyMapEntries(socket: string, map: string, version?: number): Promise<[string, string][]> {
+  const answer = await haproxyCommand(socket, `show map ${version === undefined ? '' : `@${version} `}${map}`);
   const entries: [string, string][] = [];
   for (const line of answer.split('\n')) {
     if (line === '') continue;
