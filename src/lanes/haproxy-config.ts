@@ -73,21 +73,30 @@ export function endpointHostNames(table: RouteTable): string[] {
   return [...names];
 }
 
-/** An instance's map value, or the reason it cannot be reached as a `-|0|<why>|<version>` value. */
-function instanceValue(target: RouteTarget, addresses: ReadonlyMap<string, string | undefined>): string {
-  const parsed = engineEndpoint(target.endpoint, 'HAProxy');
-  if ('error' in parsed)
-    return `-|0|${parsed.error.includes('only http:') ? 'not-http' : 'not-a-host'}|${target.version}`;
+/** An endpoint's map value without the version: `<address>|<port>|<Host header>`, or `-|0|<why>`. */
+function destinationOf(endpoint: string, addresses: ReadonlyMap<string, string | undefined>): string {
+  const parsed = engineEndpoint(endpoint, 'HAProxy');
+  if ('error' in parsed) return `-|0|${parsed.error.includes('only http:') ? 'not-http' : 'not-a-host'}`;
   let address: string | undefined = parsed.hostname;
   if (address.startsWith('[')) address = address.slice(1, -1);
   else if (!IPV4.test(address)) address = addresses.get(address);
-  if (address === undefined || isIP(address) === 0) return `-|0|not-resolved|${target.version}`;
-  return `${address}|${parsed.port}|${parsed.hostHeader}|${target.version}`;
+  if (address === undefined || isIP(address) === 0) return '-|0|not-resolved';
+  return `${address}|${parsed.port}|${parsed.hostHeader}`;
 }
 
 /** The route table as map entries, each value checked (what fails is left out and said in `skipped`). */
 export function haproxyMaps(table: RouteTable, addresses: ReadonlyMap<string, string | undefined>): HaproxyMaps {
   const skipped: string[] = [];
+  // Lanes share instances: each endpoint is read once.
+  const destinations = new Map<string, string>();
+  const instanceValue = (target: RouteTarget): string => {
+    let destination = destinations.get(target.endpoint);
+    if (destination === undefined) {
+      destination = destinationOf(target.endpoint, addresses);
+      destinations.set(target.endpoint, destination);
+    }
+    return `${destination}|${target.version}`;
+  };
   const checked = (service: string, target: RouteTarget, where: string): string | undefined => {
     if (!SERVICE.test(service)) {
       skipped.push(`${where}: service ${JSON.stringify(service)} is not a service name`);
@@ -97,7 +106,7 @@ export function haproxyMaps(table: RouteTable, addresses: ReadonlyMap<string, st
       skipped.push(`${where}: ${service} version ${JSON.stringify(target.version)} is not a version`);
       return undefined;
     }
-    return instanceValue(target, addresses);
+    return instanceValue(target);
   };
   const baseline: [string, string][] = [];
   for (const [service, target] of table.baseline) {

@@ -77,8 +77,10 @@ function watchRestarts(
   afterRestore: () => Promise<void>,
 ): { stop(): void; restore(): Promise<void> } {
   let checking = false;
+  // Asked again in turn: a restore already done (the supervisor's, or the last check's) is not done twice.
   const restore = () =>
     inTurn(async () => {
+      if (await maps.intact()) return;
       await maps.restore();
       await afterRestore();
       options.log?.warn({}, 'HAProxy restarted: the lane routes were applied again');
@@ -87,8 +89,7 @@ function watchRestarts(
   const timer = setInterval(() => {
     if (checking) return;
     checking = true;
-    void inTurn(() => maps.intact())
-      .then((intact) => (intact ? undefined : restore()))
+    void restore()
       .catch(() => undefined)
       .finally(() => {
         checking = false;
