@@ -1,8 +1,10 @@
 /**
  * The route table in a running HAProxy's two maps (haproxy-config.ts), through its runtime API: each change is
  * `prepare map` → `add map @<version>` (the whole new content, digest entry included) → `commit map @<version>`
- * for each map whose content changed (the lanes map first), so a change is in force, whole, once its commits are
- * done, and a map HAProxy refuses to take leaves the one in force. Host names in endpoints are resolved here, when
+ * for each map whose content changed since this plane last committed it (the lanes map first), so a change is in
+ * force, whole, once its commits are done, and a map HAProxy refuses to take leaves the one in force. A prepared
+ * version is counted before its commit when a payload was longer than any this HAProxy took whole before (HAProxy
+ * drops a command longer than its buffer without a word). Host names in endpoints are resolved here, when
  * a table is applied (HAProxy's `set-dst` needs an address). The digest entries tell whether HAProxy still holds
  * what was committed last: after a restart its maps are what the files say, and the table is applied again.
  */
@@ -66,41 +68,52 @@ export function haproxyRouteMaps(
   files: RouteMapFiles,
   onSkipped: (problems: readonly string[]) => void,
 ): HaproxyRouteMaps {
-  let last: { table: RouteTable; lanes: string; baseline: string } | undefined;
+  let last: RouteTable | undefined;
+  // What each map holds, as far as this plane knows (forgotten when HAProxy is found restarted).
+  let inForce: { lanes?: string; baseline?: string } = {};
+  // The longest payload this HAProxy was seen to take whole: longer ones are counted after they are sent.
+  let provenPayload = 0;
 
   const commit = async (table: RouteTable, maps: HaproxyMaps, digests: { lanes: string; baseline: string }) => {
-    const [lanesNow, baselineNow] = await haproxyMapValues(socket, [files.lanes, files.baseline], MARKER_KEY);
-    const changed = [
-      { file: files.lanes, entries: maps.lanes, digest: digests.lanes, now: lanesNow },
-      { file: files.baseline, entries: maps.baseline, digest: digests.baseline, now: baselineNow },
-    ].filter((map) => map.now !== map.digest);
-    const prepared: { file: string; version: number }[] = [];
+    const changed = (
+      [
+        { name: 'lanes', file: files.lanes, entries: maps.lanes, digest: digests.lanes },
+        { name: 'baseline', file: files.baseline, entries: maps.baseline, digest: digests.baseline },
+      ] as const
+    ).filter((map) => inForce[map.name] !== map.digest);
+    const prepared: { name: 'lanes' | 'baseline'; file: string; version: number; digest: string }[] = [];
     let committed = 0;
     try {
       for (const map of changed) {
         const version = await prepareMap(socket, map.file);
-        prepared.push({ file: map.file, version });
+        prepared.push({ name: map.name, file: map.file, version, digest: map.digest });
         const entries: [string, string][] = [...map.entries, [MARKER_KEY, map.digest]];
-        for (const payload of mapPayloads(entries)) await addToMapVersion(socket, map.file, version, payload);
+        const payloads = mapPayloads(entries);
+        for (const payload of payloads) await addToMapVersion(socket, map.file, version, payload);
         // HAProxy drops a command longer than its buffer (tune.bufsize) without a word: count what it took.
-        const taken = (await haproxyMapEntries(socket, map.file, version)).length;
-        if (taken !== entries.length)
-          throw new Error(
-            `HAProxy took ${taken} of ${entries.length} entries into ${map.file} (is its tune.bufsize below 16384?)`,
-          );
+        const longest = Math.max(...payloads.map((payload) => payload.length));
+        if (longest > provenPayload) {
+          const taken = (await haproxyMapEntries(socket, map.file, version)).length;
+          if (taken !== entries.length)
+            throw new Error(
+              `HAProxy took ${taken} of ${entries.length} entries into ${map.file} (is its tune.bufsize below 16384?)`,
+            );
+          provenPayload = longest;
+        }
       }
-      for (const { file, version } of prepared) {
+      for (const { name, file, version, digest } of prepared) {
         await commitMapVersion(socket, file, version);
+        inForce[name] = digest;
         committed += 1;
       }
     } catch (error) {
       for (const { file, version } of prepared.slice(committed))
         await clearMapVersion(socket, file, version).catch(() => undefined);
       // Half a change committed: put the table that was in force back, whole.
-      if (committed > 0 && last !== undefined) await put(last.table).catch(() => undefined);
+      if (committed > 0 && last !== undefined) await put(last).catch(() => undefined);
       throw error;
     }
-    last = { table, ...digests };
+    last = table;
   };
 
   const put = async (table: RouteTable): Promise<void> => {
@@ -118,10 +131,12 @@ export function haproxyRouteMaps(
     async intact() {
       if (last === undefined) return true;
       const [lanes, baseline] = await haproxyMapValues(socket, [files.lanes, files.baseline], MARKER_KEY);
-      return lanes === last.lanes && baseline === last.baseline;
+      return lanes === inForce.lanes && baseline === inForce.baseline;
     },
     async restore() {
-      if (last !== undefined) await put(last.table);
+      inForce = {};
+      provenPayload = 0;
+      if (last !== undefined) await put(last);
     },
     async read() {
       const [lanes, baseline] = await Promise.all([
