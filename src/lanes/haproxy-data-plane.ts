@@ -23,7 +23,7 @@ import {
   testHaproxyConfig,
 } from './haproxy-process.ts';
 import { haproxyRouteMaps, type HaproxyRouteMaps, type RouteMapFiles } from './haproxy-route-maps.ts';
-import { haproxyMapFiles, haproxyPid } from './haproxy-runtime-api.ts';
+import { haproxyMapFiles, haproxyOneShot, haproxyPid, haproxySession } from './haproxy-runtime-api.ts';
 import type { RouteTable } from './route-table.ts';
 
 interface Common {
@@ -159,7 +159,8 @@ export async function startHaproxyDataPlane(options: HaproxyDataPlaneOptions): P
   // Read through a call: `closing` changes while a restart waits.
   const stopping = (): boolean => closing;
   const inTurn = serial();
-  const maps = haproxyRouteMaps(socket, files, options.onSkipped ?? (() => undefined));
+  const session = haproxySession(socket);
+  const maps = haproxyRouteMaps(session, haproxyOneShot(socket), files, options.onSkipped ?? (() => undefined));
   const watcher = watchRestarts(maps, inTurn, options, () => Promise.resolve());
 
   // Started again, on the same port, whenever it dies; the watcher then finds its maps empty and restores them.
@@ -193,6 +194,7 @@ export async function startHaproxyDataPlane(options: HaproxyDataPlaneOptions): P
       closing = true;
       watcher.stop();
       await inTurn(() => Promise.resolve()).catch(() => undefined);
+      session.close();
       await current.stop();
     },
   };
@@ -200,7 +202,7 @@ export async function startHaproxyDataPlane(options: HaproxyDataPlaneOptions): P
 
 /** The two Yardmaster maps among those an HAProxy loaded (by their file names). */
 async function findMaps(socket: string): Promise<RouteMapFiles> {
-  const loaded = await haproxyMapFiles(socket);
+  const loaded = await haproxyMapFiles(haproxyOneShot(socket));
   const lanes = loaded.find((file) => file.endsWith(`/${LANES_MAP_FILE}`));
   const baseline = loaded.find((file) => file.endsWith(`/${BASELINE_MAP_FILE}`));
   if (lanes === undefined || baseline === undefined)
@@ -213,11 +215,13 @@ async function findMaps(socket: string): Promise<RouteMapFiles> {
 export async function attachHaproxyDataPlane(options: AttachedHaproxyOptions): Promise<HaproxyDataPlane> {
   const socket = options.socket;
   const files = await findMaps(socket);
-  let pid: number | undefined = await haproxyPid(socket);
+  const reader = haproxyOneShot(socket);
+  let pid: number | undefined = await haproxyPid(reader);
   const inTurn = serial();
-  const maps = haproxyRouteMaps(socket, files, options.onSkipped ?? (() => undefined));
+  const session = haproxySession(socket);
+  const maps = haproxyRouteMaps(session, reader, files, options.onSkipped ?? (() => undefined));
   const watcher = watchRestarts(maps, inTurn, options, async () => {
-    pid = await haproxyPid(socket).catch(() => undefined);
+    pid = await haproxyPid(reader).catch(() => undefined);
   });
   return {
     engine: 'haproxy',
@@ -229,6 +233,7 @@ export async function attachHaproxyDataPlane(options: AttachedHaproxyOptions): P
       // The operator's HAProxy keeps running, with the routes it has.
       watcher.stop();
       await inTurn(() => Promise.resolve()).catch(() => undefined);
+      session.close();
     },
   };
 }

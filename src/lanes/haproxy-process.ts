@@ -6,7 +6,7 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { haproxyPid } from './haproxy-runtime-api.ts';
+import { haproxyOneShot, haproxyPid } from './haproxy-runtime-api.ts';
 
 export const HAPROXY_BINARY = '/usr/sbin/haproxy';
 
@@ -66,7 +66,7 @@ export function spawnHaproxy(binary: string, file: string): HaproxyProcess {
 export async function haproxyAnswering(haproxy: HaproxyProcess, socket: string): Promise<void> {
   for (let attempt = 0; attempt < 1_000; attempt++) {
     if (haproxy.exited()) break;
-    const pid = await haproxyPid(socket).catch(() => undefined);
+    const pid = await haproxyPid(haproxyOneShot(socket)).catch(() => undefined);
     if (pid === haproxy.pid) return;
     await sleep(10);
   }

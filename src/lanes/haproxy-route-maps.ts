@@ -24,8 +24,9 @@ import {
   clearMapVersion,
   commitMapVersion,
   haproxyMapEntries,
-  haproxyMapValues,
+  haproxyMapValue,
   prepareMap,
+  type RuntimeApi,
 } from './haproxy-runtime-api.ts';
 
 const LOOKUP_MS = 2_000;
@@ -64,7 +65,10 @@ export interface HaproxyRouteMaps {
 }
 
 export function haproxyRouteMaps(
-  socket: string,
+  /** The session route changes and checks go through (one command at a time). */
+  api: RuntimeApi,
+  /** For reading the maps back (apart from the changes). */
+  reader: RuntimeApi,
   files: RouteMapFiles,
   onSkipped: (problems: readonly string[]) => void,
 ): HaproxyRouteMaps {
@@ -85,15 +89,15 @@ export function haproxyRouteMaps(
     let committed = 0;
     try {
       for (const map of changed) {
-        const version = await prepareMap(socket, map.file);
+        const version = await prepareMap(api, map.file);
         prepared.push({ name: map.name, file: map.file, version, digest: map.digest });
         const entries: [string, string][] = [...map.entries, [MARKER_KEY, map.digest]];
         const payloads = mapPayloads(entries);
-        for (const payload of payloads) await addToMapVersion(socket, map.file, version, payload);
+        for (const payload of payloads) await addToMapVersion(api, map.file, version, payload);
         // HAProxy drops a command longer than its buffer (tune.bufsize) without a word: count what it took.
         const longest = Math.max(...payloads.map((payload) => payload.length));
         if (longest > provenPayload) {
-          const taken = (await haproxyMapEntries(socket, map.file, version)).length;
+          const taken = (await haproxyMapEntries(api, map.file, version)).length;
           if (taken !== entries.length)
             throw new Error(
               `HAProxy took ${taken} of ${entries.length} entries into ${map.file} (is its tune.bufsize below 16384?)`,
@@ -102,13 +106,13 @@ export function haproxyRouteMaps(
         }
       }
       for (const { name, file, version, digest } of prepared) {
-        await commitMapVersion(socket, file, version);
+        await commitMapVersion(api, file, version);
         inForce[name] = digest;
         committed += 1;
       }
     } catch (error) {
       for (const { file, version } of prepared.slice(committed))
-        await clearMapVersion(socket, file, version).catch(() => undefined);
+        await clearMapVersion(api, file, version).catch(() => undefined);
       // Half a change committed: put the table that was in force back, whole.
       if (committed > 0 && last !== undefined) await put(last).catch(() => undefined);
       throw error;
@@ -130,7 +134,8 @@ export function haproxyRouteMaps(
     apply: put,
     async intact() {
       if (last === undefined) return true;
-      const [lanes, baseline] = await haproxyMapValues(socket, [files.lanes, files.baseline], MARKER_KEY);
+      const lanes = await haproxyMapValue(api, files.lanes, MARKER_KEY);
+      const baseline = await haproxyMapValue(api, files.baseline, MARKER_KEY);
       return lanes === inForce.lanes && baseline === inForce.baseline;
     },
     async restore() {
@@ -140,8 +145,8 @@ export function haproxyRouteMaps(
     },
     async read() {
       const [lanes, baseline] = await Promise.all([
-        haproxyMapEntries(socket, files.lanes),
-        haproxyMapEntries(socket, files.baseline),
+        haproxyMapEntries(reader, files.lanes),
+        haproxyMapEntries(reader, files.baseline),
       ]);
       return tableOfMaps(lanes, baseline);
     },
