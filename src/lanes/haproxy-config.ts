@@ -234,19 +234,18 @@ defaults
 frontend yardmaster_lanes
   bind ${options.host}:${options.port}
   # The service: <service>.<domain> in Host, else the first path segment (the rest of the path goes on).
-${byHost}  acl ym_by_path url -m reg '^/[A-Za-z0-9][A-Za-z0-9_-]{0,62}([/?].*)?$'
+${byHost}  # Each test below is evaluated once, its outcome kept in a variable: HAProxy evaluates an acl at every use.
   http-request set-var(txn.ym_service) req.fhdr(host),lower,field(1,.) if ym_by_host
-  http-request set-var(txn.ym_service) url,field(2,/),field(1,?),lower if !ym_by_host ym_by_path
-  http-request set-var(txn.ym_path) url,'regsub("^/[^/?]*","")','regsub("^(\\?|$)","/\\1")' if !ym_by_host ym_by_path
+  http-request set-var(txn.ym_path) url,'regsub("^/[^/?]*","")','regsub("^(\\?|$)","/\\1")' if !{ var(txn.ym_service) -m found } { url -m reg '^/[A-Za-z0-9][A-Za-z0-9_-]{0,62}([/?].*)?$' }
+  http-request set-var(txn.ym_service) url,field(2,/),field(1,?),lower if { var(txn.ym_path) -m found }
   http-request return status 404 ${TEXT} lf-string "no service in the request: use <service>.<domain> or /<service>/…\\n" if !{ var(txn.ym_service) -m found }
-  # The hop guard: no header is hop 0; one that is not a decimal count is a loop.
-  acl ym_hops_one req.fhdr_cnt(${HOPS_HEADER}) eq 1
-  acl ym_hops_many req.fhdr_cnt(${HOPS_HEADER}) gt 1
-  acl ym_hops_digits req.fhdr(${HOPS_HEADER}) -m reg '^0*[0-9]{1,9}$'
-  acl ym_hops_empty req.fhdr(${HOPS_HEADER}) -m len 0
-  http-request set-var(txn.ym_hops) int(0)
-  http-request set-var(txn.ym_hops) req.fhdr(${HOPS_HEADER}),add(0) if ym_hops_one ym_hops_digits
-  http-request set-var(txn.ym_hops) int(${NOT_A_COUNT}) if ym_hops_many || ym_hops_one !ym_hops_digits !ym_hops_empty
+  # A service named in the path is a service name; one named in Host must be checked before it is looked up.
+  http-request set-var(txn.ym_known) bool(1) if { var(txn.ym_path) -m found } || { var(txn.ym_service) -m reg '${SERVICE.source}' }
+  # The hop guard: no header (or an empty one) is hop 0; one that is not a decimal count is a loop.
+  http-request set-var(txn.ym_hops) req.fhdr(${HOPS_HEADER}),add(0) if { req.fhdr_cnt(${HOPS_HEADER}) eq 1 } { req.fhdr(${HOPS_HEADER}) -m reg '^0*[0-9]{1,9}$' }
+  http-request set-var(txn.ym_hops) int(0) if !{ var(txn.ym_hops) -m found } !{ req.fhdr_cnt(${HOPS_HEADER}) gt 0 }
+  http-request set-var(txn.ym_hops) int(0) if !{ var(txn.ym_hops) -m found } { req.fhdr_cnt(${HOPS_HEADER}) eq 1 } { req.fhdr(${HOPS_HEADER}) -m len 0 }
+  http-request set-var(txn.ym_hops) int(${NOT_A_COUNT}) if !{ var(txn.ym_hops) -m found }
   http-request return status 508 ${TEXT} lf-string "loop detected: %[var(txn.ym_hops)] hops through the lane router\\n" if { var(txn.ym_hops) -m int ge ${maxHops} }
   # The lane: ${LANE_HEADER} (one, well formed), else the first yardmaster-lane member of baggage, percent-decoded.
   http-request set-var(txn.ym_lane) req.fhdr(${LANE_HEADER}) if { req.fhdr_cnt(${LANE_HEADER}) eq 1 } { req.fhdr(${LANE_HEADER}) -m reg '${laneId}' }
@@ -258,7 +257,7 @@ ${byHost}  acl ym_by_path url -m reg '^/[A-Za-z0-9][A-Za-z0-9_-]{0,62}([/?].*)?$
   http-request set-var(txn.ym_lane) var(txn.ym_raw),'regsub("^[ \\t]+|[ \\t]+$","",g)',url_dec if { var(txn.ym_raw) -m found }
   http-request unset-var(txn.ym_lane) if { var(txn.ym_raw) -m found } !{ var(txn.ym_lane) -m reg '${laneId}' }
   acl ym_lane var(txn.ym_lane) -m found
-  acl ym_known var(txn.ym_service) -m reg '${SERVICE.source}'
+  acl ym_known var(txn.ym_known) -m found
   # The route: the lane's instance, else 503 for a strict lane, else the baseline's, else 503.
   http-request set-var(txn.ym_target) var(txn.ym_lane),concat(/,txn.ym_service),map_str(${lanesMap}) if ym_lane ym_known
   http-request set-var-fmt(txn.ym_route) "%[var(txn.ym_service)]@%[var(txn.ym_target),field(4,|)] (lane)" if { var(txn.ym_target) -m found }
