@@ -15,6 +15,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHaproxyConfig } from '../../src/lanes/haproxy-config.ts';
 import { startHaproxyDataPlane } from '../../src/lanes/haproxy-data-plane.ts';
+import { startNodeDataPlane } from '../../src/lanes/node-data-plane.ts';
 import { HAPROXY_BINARY } from '../../src/lanes/haproxy-process.ts';
 import { haproxyCommand } from '../../src/lanes/haproxy-runtime-api.ts';
 import { createProcessRuntime } from '../../src/lanes/process-runtime.ts';
@@ -81,6 +82,34 @@ async function operatorHaproxy(config: string, where: string): Promise<{ child: 
       await exited;
     },
   };
+}
+
+/** Status, route header and what the instance saw (its headers but Host), for a request with repeated headers. */
+function seenThrough(
+  url: string,
+  path: string,
+  headers: Record<string, string | string[]>,
+): Promise<{ status: number; route: unknown; path?: string; headers?: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(`${url}${path}`, { headers, agent: false }, (response) => {
+      let body = '';
+      response.setEncoding('utf8');
+      response.on('data', (chunk: string) => (body += chunk));
+      response.on('end', () => {
+        const status = response.statusCode ?? 0;
+        const route = response.headers['x-yardmaster-route'];
+        if (status !== 200) {
+          resolve({ status, route });
+          return;
+        }
+        const echoed = JSON.parse(body) as { path: string; headers: Record<string, unknown> };
+        const { host: _host, ...rest } = echoed.headers;
+        resolve({ status, route, path: echoed.path, headers: rest });
+      });
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
 }
 
 describe.skipIf(!INSTALLED)(
@@ -165,6 +194,35 @@ describe.skipIf(!INSTALLED)(
         expect(await routeOf(plane.url, 'feature-1')).toBe('a@2 (lane)');
       } finally {
         await plane.close();
+      }
+    });
+
+    it('answers as the router does where nginx cannot: repeated and empty headers, escapes, hop-by-hop headers', async () => {
+      const haproxy = await startHaproxyDataPlane({ port: 0, dir: join(dir, 'router-like') });
+      const router = await startNodeDataPlane({ port: 0 });
+      try {
+        await Promise.all([haproxy.apply(table), router.apply(table)]);
+        const cases: Record<string, string | string[]>[] = [
+          { 'x-yardmaster-hops': '' },
+          { 'x-yardmaster-hops': ['3', '4'] },
+          { 'x-yardmaster-hops': '0015' },
+          { 'x-yardmaster-lane': ['feature-1', 'feature-1'] },
+          { 'x-yardmaster-lane': 'Feature-1', baggage: 'yardmaster-lane=feature-1' },
+          { baggage: ['k=v', 'yardmaster-lane=feature-1'] },
+          { baggage: 'yardmaster-lane=bad%zz, yardmaster-lane=feature-1' },
+          { baggage: 'yardmaster-lane=%66eature-1' },
+          { baggage: ' yardmaster-lane = feature-1 ;p=1' },
+          { baggage: 'yardmaster-lane=feature-1%20' },
+          { 'keep-alive': 'timeout=5', te: 'trailers', 'proxy-authorization': 'Basic eA==' },
+        ];
+        for (const headers of cases) {
+          const [viaHaproxy, viaRouter] = await Promise.all(
+            [haproxy.url, router.url].map((url) => seenThrough(url, '/a/x', headers)),
+          );
+          expect([headers, viaHaproxy]).toEqual([headers, viaRouter]);
+        }
+      } finally {
+        await Promise.all([haproxy.close(), router.close()]);
       }
     });
 
