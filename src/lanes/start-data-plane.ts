@@ -20,6 +20,8 @@ export interface StartDataPlaneOptions extends DataPlaneOptions {
   haproxySocket?: string;
   /** `haproxy`: told when HAProxy was found restarted (its routes were applied again from the last table). */
   onRestart?: () => void;
+  /** The engine's threads (`haproxy`: nbthread, default one per CPU) or worker processes (`nginx`: default 1). */
+  threads?: number;
 }
 
 /** Runs `start` with a fresh `yardmaster-<engine>-*` directory, removed when the plane closes (or fails to start). */
@@ -42,7 +44,7 @@ async function inOwnDirectory(engine: string, start: (dir: string) => Promise<Da
 }
 
 export async function startDataPlane(engine: DataPlaneEngine, options: StartDataPlaneOptions): Promise<DataPlane> {
-  const { log, haproxySocket, onRestart, ...planeOptions } = options;
+  const { log, haproxySocket, onRestart, threads, ...planeOptions } = options;
   if (engine === 'node') return startNodeDataPlane(planeOptions);
   const onSkipped = (problems: readonly string[]) => {
     log.warn({ problems }, `lane routes left out of the ${engine} configuration`);
@@ -60,7 +62,18 @@ export async function startDataPlane(engine: DataPlaneEngine, options: StartData
         ...told,
       });
     }
-    return inOwnDirectory('haproxy', (dir) => startHaproxyDataPlane({ ...planeOptions, dir, onSkipped, log, ...told }));
+    return inOwnDirectory('haproxy', (dir) =>
+      startHaproxyDataPlane({
+        ...planeOptions,
+        dir,
+        onSkipped,
+        log,
+        ...told,
+        ...(threads === undefined ? {} : { threads }),
+      }),
+    );
   }
-  return inOwnDirectory('nginx', (dir) => startNginxDataPlane({ ...planeOptions, dir, onSkipped }));
+  return inOwnDirectory('nginx', (dir) =>
+    startNginxDataPlane({ ...planeOptions, dir, onSkipped, ...(threads === undefined ? {} : { workers: threads }) }),
+  );
 }
