@@ -52,7 +52,10 @@ export const LANES_USAGE = `usage: yardmaster lanes up <spec.yml> | down <lane> 
                         | replace <service> <version> --digest <sha256> [--drain-ms 2000]
                         | edit <service> <version> [--description <text>] [--owner <who>] [--label key=value]…
                                [--unlabel key]… [--baseline | --no-baseline]
-                        | serve [--port 8088] [--api-port 8089] [--host 127.0.0.1] [--domain <d>] [--data-plane node|nginx]
+                        | serve [--port 8088] [--api-port 8089] [--host 127.0.0.1] [--domain <d>]
+                              [--data-plane node|haproxy|nginx] [--haproxy-socket <path>]
+                        | haproxy-config [--port 8088] [--host 127.0.0.1] [--domain <d>] [--haproxy-socket <path>]
+                              [--map-dir <dir>]   (prints the config for an HAProxy that serve --haproxy-socket drives)
                         | catalog list | catalog set <service> <entry.yml> | catalog remove <service>
                         | export --format gateway-api --gateway [<namespace>/]<name> [--namespace <ns>] [--domain <d>]
                             [--backend-name '{service}-{version}'] [--unavailable-service yardmaster-unavailable]

@@ -1,11 +1,12 @@
 /**
  * A data plane: the engine that carries lane traffic. Yardmaster compiles the route table (route-table.ts) and
  * hands it to the engine whole on every change; the engine routes by it exactly as lane-router.ts does (that router
- * is the reference behaviour and the `node` engine). Engines: node-data-plane.ts, nginx-data-plane.ts.
+ * is the reference behaviour and the `node` engine). Engines: node-data-plane.ts, haproxy-data-plane.ts,
+ * nginx-data-plane.ts.
  */
 import type { RouteTable } from './route-table.ts';
 
-export type DataPlaneEngine = 'node' | 'nginx';
+export type DataPlaneEngine = 'node' | 'haproxy' | 'nginx';
 
 export interface DataPlaneOptions {
   /** Address to listen on (default 127.0.0.1). */
@@ -29,12 +30,18 @@ export interface DataPlane {
    */
   apply(table: RouteTable): Promise<void>;
   /**
-   * The engine's own processes, the one that lives as long as the plane first (nginx: the master, then its workers),
-   * for CPU figures and to show that route changes never restart it. Absent when the plane runs in this process.
+   * The engine's own processes, the one that lives as long as the plane first (nginx: the master, then its workers;
+   * haproxy: the HAProxy process, a new one only after a restart; empty while it is down), for CPU figures and to
+   * show that route changes never restart it. Absent when the plane runs in this process (`node`).
    */
   pids?(): number[];
   /** Stops taking requests, lets those in flight finish (for a few seconds at most), and stops the engine. */
   close(): Promise<void>;
+  /**
+   * The route table the engine routes by now, read back from it where it can be (`haproxy`: its maps, endpoints as
+   * their URL's origin; `node`: the table last applied). For tests that check the engine holds the database's table.
+   */
+  currentTable?(): Promise<RouteTable>;
 }
 
 export const DEFAULT_MAX_HOPS = 16;

@@ -23,6 +23,7 @@ export {
   isGatewayHostname,
   isObjectName,
 } from './kubernetes-names.ts';
+export { renderHaproxyConfig } from './haproxy-config.ts';
 export { MAX_DESCRIPTION, MAX_OWNER, type MetadataPatch, metadataPatchSchema } from './instance-metadata.ts';
 export { pullLaneName, repoLaneId } from './lane-id.ts';
 export {

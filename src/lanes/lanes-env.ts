@@ -23,6 +23,8 @@ export type LanesSettings =
       domain: string | undefined;
       /** YARDMASTER_LANES_DATA_PLANE: the engine carrying lane traffic (default node). */
       dataPlane: DataPlaneEngine;
+      /** YARDMASTER_LANES_HAPROXY_SOCKET: with `haproxy`, attach to the operator's HAProxy through this runtime API socket. */
+      haproxySocket: string | undefined;
     };
 
 const portSchema = z.coerce.number().int().min(1).max(65_535);
@@ -32,7 +34,13 @@ const envSchema = z.object({
   YARDMASTER_LANES_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   YARDMASTER_LANES_CATALOG: z.string().min(1).optional(),
   YARDMASTER_LANES_ROUTER_URL: z.url({ protocol: /^https?$/ }).optional(),
-  YARDMASTER_LANES_DATA_PLANE: z.enum(['node', 'nginx'], { error: 'expected node or nginx' }).default('node'),
+  YARDMASTER_LANES_DATA_PLANE: z
+    .enum(['node', 'haproxy', 'nginx'], { error: 'expected node, haproxy or nginx' })
+    .default('node'),
+  YARDMASTER_LANES_HAPROXY_SOCKET: z
+    .string()
+    .regex(/^\/[A-Za-z0-9._/-]+$/, 'an absolute path of letters, digits and . _ / -')
+    .optional(),
   YARDMASTER_LANES_DOMAIN: z
     .string()
     .regex(/^[a-z0-9.-]+$/)
@@ -81,6 +89,7 @@ export async function parseLanesEnv(
       routerUrl: vars.YARDMASTER_LANES_ROUTER_URL ?? `http://127.0.0.1:${routerPort}`,
       domain: vars.YARDMASTER_LANES_DOMAIN,
       dataPlane: vars.YARDMASTER_LANES_DATA_PLANE,
+      haproxySocket: vars.YARDMASTER_LANES_HAPROXY_SOCKET,
     },
   };
 }

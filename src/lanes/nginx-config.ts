@@ -13,19 +13,17 @@ import { DEFAULT_MAX_HOPS } from './data-plane.ts';
 import { LANE_HEADER, HOPS_HEADER, ROUTE_HEADER } from './lane-key.ts';
 import { LANE_ID } from './lane-id.ts';
 import type { RouteTable, RouteTarget } from './route-table.ts';
-
-const SERVICE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
-const VERSION = /^[A-Za-z0-9._-]{1,64}$/;
-const DNS_NAME = /^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*$/;
-const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
-const IPV6 = /^\[[0-9a-f:.]+\]$/;
-/** Directories nginx is run from: nothing a config token could misread. */
-const SAFE_PATH = /^\/[A-Za-z0-9._/-]+$/;
-
-/** LANE_ID's parts, to read a percent-encoded id out of baggage (`%2F` for `/`). */
-const OWNER = '[a-z0-9][a-z0-9-]{0,38}';
-const REPO = '[a-z0-9._-]{1,100}';
-const NAME = '[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?';
+import {
+  DNS_NAME,
+  engineEndpoint,
+  IPV4,
+  LANE_NAME_PART as NAME,
+  LANE_OWNER as OWNER,
+  LANE_REPO as REPO,
+  SERVICE,
+  safePath,
+  VERSION,
+} from './engine-values.ts';
 
 export interface NginxConfigOptions {
   /** The directory nginx runs in (pid file, error log, control socket, temp files). */
@@ -49,24 +47,14 @@ export interface NginxConfig {
 type Upstream = { server: string; hostHeader: string } | { error: string };
 
 export function nginxUpstream(endpoint: string): Upstream {
-  let url: URL;
-  try {
-    url = new URL(endpoint);
-  } catch {
-    return { error: `instance endpoint ${endpoint} is not a URL` };
-  }
-  if (url.protocol !== 'http:') return { error: `instance endpoint ${endpoint}: only http: is routed` };
-  const hostname = url.hostname;
-  if (!IPV4.test(hostname) && !IPV6.test(hostname) && !DNS_NAME.test(hostname))
-    return { error: `instance endpoint ${endpoint}: not a host name nginx can be given` };
-  const port = url.port === '' ? '80' : url.port;
-  return { server: `${hostname}:${port}`, hostHeader: url.host };
+  const parsed = engineEndpoint(endpoint, 'nginx');
+  if ('error' in parsed) return parsed;
+  return { server: `${parsed.hostname}:${parsed.port}`, hostHeader: parsed.hostHeader };
 }
 
 /** Checks a path that goes into the config as it is. */
 export function nginxSafePath(path: string): string {
-  if (!SAFE_PATH.test(path)) throw new Error(`nginx directory ${path}: only letters, digits and . _ / - are allowed`);
-  return path;
+  return safePath(path, 'nginx directory');
 }
 
 /** The lines before `http {}` for a config run from `dir` (shared with bench:lanes). */

@@ -21,5 +21,6 @@ export async function startNodeDataPlane(options: DataPlaneOptions): Promise<Dat
       return Promise.resolve();
     },
     close: () => closeGracefully(router, 5_000),
+    currentTable: () => Promise.resolve(table),
   };
 }

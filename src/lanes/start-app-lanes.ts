@@ -55,6 +55,7 @@ export async function startAppLanes(
       watcher,
       packageProblem: catalogOptions.packageProblem ?? (() => 'no artifact rule was given to the lanes API'),
     },
+    ...(settings.haproxySocket === undefined ? {} : { haproxySocket: settings.haproxySocket }),
     log,
   }).catch(async (error: unknown) => {
     await watcher.close();

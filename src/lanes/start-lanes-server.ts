@@ -24,8 +24,10 @@ export interface LanesServerOptions {
   /** The API's bearer token. */
   token: string;
   domain?: string;
-  /** The engine that carries lane traffic (default `node`, the lane router; `nginx`: start-data-plane.ts). */
+  /** The engine that carries lane traffic (default `node`, the lane router; `haproxy`, `nginx`: start-data-plane.ts). */
   dataPlane?: DataPlaneEngine;
+  /** `haproxy`: the runtime API socket of the operator's HAProxy to attach to (else Yardmaster runs one). */
+  haproxySocket?: string;
   /** A registered instance silent this long is marked down (default 30 s). */
   silenceMs?: number;
   sweepMs?: number;
@@ -36,6 +38,8 @@ export interface LanesServerOptions {
 
 export interface LanesServer {
   routerUrl: string;
+  /** The engine carrying lane traffic (tests and benches read its pid and table back). */
+  plane: DataPlane;
   apiUrl: string;
   /** One sweep now (tests). */
   sweep(): Promise<void>;
@@ -48,10 +52,16 @@ async function listenAt(server: Server, port: number, host: string): Promise<str
 
 export async function startLanesServer(options: LanesServerOptions): Promise<LanesServer> {
   const host = options.host ?? '127.0.0.1';
+  // An engine that restarted lost its routes: they are applied again at once, then reloaded from the database.
+  let reloadFromDatabase: () => void = () => undefined;
   const plane: DataPlane = await startDataPlane(options.dataPlane ?? 'node', {
     host,
     port: options.routerPort,
     ...(options.domain === undefined ? {} : { domain: options.domain }),
+    ...(options.haproxySocket === undefined ? {} : { haproxySocket: options.haproxySocket }),
+    onRestart: () => {
+      reloadFromDatabase();
+    },
     log: options.log,
   });
   const watcher = await watchRoutes(options.database, {
@@ -63,6 +73,7 @@ export async function startLanesServer(options: LanesServerOptions): Promise<Lan
     await plane.close();
     throw error;
   });
+  reloadFromDatabase = () => void watcher.reload();
   const api = lanesApi(options.deps, options.token, options.catalog);
   const apiServer = createServer((request, response) => {
     api(request, response).catch((error: unknown) => {
@@ -86,6 +97,7 @@ export async function startLanesServer(options: LanesServerOptions): Promise<Lan
   timer.unref();
   return {
     routerUrl,
+    plane,
     apiUrl,
     sweep,
     async close() {

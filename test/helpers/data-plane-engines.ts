@@ -5,12 +5,14 @@
  */
 import { existsSync } from 'node:fs';
 import type { DataPlaneEngine } from '../../src/lanes/data-plane.ts';
+import { HAPROXY_BINARY } from '../../src/lanes/haproxy-process.ts';
 import { NGINX_BINARY } from '../../src/lanes/nginx-process.ts';
 import { DATA_PLANE_ENGINES } from '../../src/lanes/start-data-plane.ts';
 
 /** The program an engine runs, with the Debian package that brings it; undefined: none (it runs in this process). */
 const ENGINE_BINARY: Record<DataPlaneEngine, { path: string; apt: string } | undefined> = {
   node: undefined,
+  haproxy: { path: HAPROXY_BINARY, apt: 'haproxy' },
   nginx: { path: NGINX_BINARY, apt: 'nginx-light' },
 };
 

@@ -73,6 +73,7 @@ async function startServer(catalog: LaneCatalog): Promise<LanesServer> {
       routerUrl: 'http://127.0.0.1:9',
       domain: undefined,
       dataPlane: 'node',
+      haproxySocket: undefined,
     },
     {
       info: () => undefined,

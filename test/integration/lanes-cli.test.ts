@@ -2,8 +2,9 @@
  * `yardmaster lanes` in-process against real PostgreSQL: `serve` runs the router and the API; `baseline` starts
  * versions from the catalog as real processes; `up` resolves a task and prints its table; a request goes down the
  * lane's chain; `edit` changes an instance's metadata, `replace` switches the lane to a new build, `remove` refuses
- * a version a lane uses; `list`, `down` (reclaiming) and `remove` do what they say; `serve --data-plane nginx` carries the
- * traffic through Debian's nginx.
+ * a version a lane uses; `list`, `down` (reclaiming) and `remove` do what they say; `serve --data-plane nginx` and
+ * `--data-plane haproxy` carry the traffic through Debian's nginx and HAProxy; `haproxy-config` prints a config an
+ * HAProxy loads, which `serve --haproxy-socket` then drives.
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +12,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawn } from 'node:child_process';
 import { runCli } from '../../src/cli/run-cli.ts';
+import { HAPROXY_BINARY } from '../../src/lanes/haproxy-process.ts';
+import { freePorts } from '../../src/lib/free-port.ts';
 import { captureIo } from '../helpers/cli-capture.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { echoedOf, sendThrough, startEchoInstance } from '../helpers/lane-echo.ts';
@@ -168,9 +172,24 @@ describe('yardmaster lanes', () => {
   });
 });
 
-/** The nginx directories `lanes serve --data-plane nginx` made under the temporary directory. */
-async function nginxDirs(): Promise<string[]> {
-  return (await readdir(tmpdir())).filter((name) => name.startsWith('yardmaster-nginx-'));
+/** The directories `lanes serve --data-plane <engine>` made under the temporary directory. */
+async function engineDirs(engine = 'nginx'): Promise<string[]> {
+  return (await readdir(tmpdir())).filter((name) => name.startsWith(`yardmaster-${engine}-`));
+}
+
+/** Runs `lanes serve` with `args` until `stop` aborts; resolves with its router's URL once it serves. */
+async function serveWith(
+  args: string[],
+  stop: AbortSignal,
+): Promise<{ router: string; served: Promise<number>; stderr: () => string }> {
+  const run = captureIo(work, env, stop);
+  const served = runCli(['lanes', 'serve', ...args, '--api-port', '0'], run.io);
+  const deadline = Date.now() + 20_000;
+  while (!run.stdout().includes('lanes serving')) {
+    if (Date.now() > deadline) throw new Error(`lanes serve did not start: ${run.stderr()}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { router: (JSON.parse(run.stdout()) as { router: string }).router, served, stderr: run.stderr };
 }
 
 describe('yardmaster lanes serve --data-plane', () => {
@@ -178,7 +197,7 @@ describe('yardmaster lanes serve --data-plane', () => {
     const bogus = await lanes('serve', '--data-plane', 'envoy', '--port', '0', '--api-port', '0');
     expect({ code: bogus.code, stderr: bogus.stderr }).toEqual({
       code: 2,
-      stderr: 'lanes serve --data-plane: expected node or nginx, not envoy\n',
+      stderr: 'lanes serve --data-plane: expected node, haproxy, nginx, not envoy\n',
     });
   });
 
@@ -188,7 +207,7 @@ describe('yardmaster lanes serve --data-plane', () => {
       const instance = await startEchoInstance('cli-nginx');
       const stop = new AbortController();
       const run = captureIo(work, env, stop.signal);
-      const before = await nginxDirs();
+      const before = await engineDirs();
       const served = runCli(['lanes', 'serve', '--data-plane', 'nginx', '--port', '0', '--api-port', '0'], run.io);
       try {
         const deadline = Date.now() + 20_000;
@@ -197,7 +216,7 @@ describe('yardmaster lanes serve --data-plane', () => {
           await new Promise((resolve) => setTimeout(resolve, 50));
         }
         const router = (JSON.parse(run.stdout()) as { router: string }).router;
-        expect((await nginxDirs()).length).toBe(before.length + 1);
+        expect((await engineDirs()).length).toBe(before.length + 1);
         expect((await lanes('add', 'E', '1', `http://127.0.0.1:${instance.port}`, '--baseline')).code).toBe(0);
         const answer = await waitForRoute(router, '/E/hello');
         expect(answer.headers.server).toMatch(/^nginx/);
@@ -210,10 +229,87 @@ describe('yardmaster lanes serve --data-plane', () => {
         await lanes('remove', 'E', '1');
         await instance.close();
       }
-      expect(await nginxDirs()).toEqual(before);
+      expect(await engineDirs()).toEqual(before);
     },
   );
 });
+
+describe.skipIf(!existsSync(HAPROXY_BINARY))('yardmaster lanes serve --data-plane haproxy', () => {
+  it('routes through Debian HAProxy run from its own directory, removed when it stops', async () => {
+    const instance = await startEchoInstance('cli-haproxy');
+    const stop = new AbortController();
+    const before = await engineDirs('haproxy');
+    const serving = await serveWith(['--data-plane', 'haproxy', '--port', '0'], stop.signal);
+    try {
+      expect((await engineDirs('haproxy')).length).toBe(before.length + 1);
+      expect((await lanes('add', 'H', '1', `http://127.0.0.1:${instance.port}`, '--baseline')).code).toBe(0);
+      const answer = await waitForRoute(serving.router, '/H/hello');
+      expect(answer.headers['x-yardmaster-route']).toBe('h@1 (baseline)');
+      expect(echoedOf(answer)).toMatchObject({ instance: 'cli-haproxy', path: '/hello' });
+    } finally {
+      stop.abort();
+      expect(await serving.served).toBe(0);
+      await lanes('remove', 'H', '1');
+      await instance.close();
+    }
+    expect(await engineDirs('haproxy')).toEqual(before);
+  });
+
+  it('prints a config for an operator-run HAProxy, and serve --haproxy-socket drives that HAProxy', async () => {
+    const instance = await startEchoInstance('cli-attached');
+    const dir = await mkdtemp(join(tmpdir(), 'ym-haproxy-cli-'));
+    const [listen = 0] = await freePorts(1);
+    const socket = join(dir, 'admin.sock');
+    const printed = await lanes(
+      'haproxy-config',
+      '--port',
+      String(listen),
+      '--haproxy-socket',
+      socket,
+      '--map-dir',
+      dir,
+    );
+    expect(printed.code).toBe(0);
+    expect(printed.stdout).toContain(`stats socket ${socket} mode 600 level admin`);
+    expect((await lanes('haproxy-config', '--haproxy-socket', 'a b')).code).toBe(2);
+    await writeFile(join(dir, 'haproxy.cfg'), printed.stdout);
+    await writeFile(join(dir, 'yardmaster-lanes.map'), '');
+    await writeFile(join(dir, 'yardmaster-baseline.map'), '');
+    const haproxy = spawn(HAPROXY_BINARY, ['-f', join(dir, 'haproxy.cfg')], { stdio: 'ignore' });
+    const exited = new Promise((resolve) => haproxy.once('exit', resolve));
+    const stop = new AbortController();
+    try {
+      await waitForFile(socket);
+      const serving = await serveWith(
+        ['--data-plane', 'haproxy', '--haproxy-socket', socket, '--port', String(listen)],
+        stop.signal,
+      );
+      expect(serving.router).toBe(`http://127.0.0.1:${listen}`);
+      expect((await lanes('add', 'K', '1', `http://127.0.0.1:${instance.port}`, '--baseline')).code).toBe(0);
+      const answer = await waitForRoute(serving.router, '/K/x');
+      expect(answer.headers['x-yardmaster-route']).toBe('k@1 (baseline)');
+      stop.abort();
+      expect(await serving.served).toBe(0);
+      // The operator's HAProxy keeps running, with the routes it was given.
+      expect((await sendThrough(serving.router, '/K/x')).headers['x-yardmaster-route']).toBe('k@1 (baseline)');
+    } finally {
+      stop.abort();
+      haproxy.kill('SIGTERM');
+      await exited;
+      await lanes('remove', 'K', '1');
+      await instance.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+async function waitForFile(path: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!existsSync(path)) {
+    if (Date.now() > deadline) throw new Error(`${path} did not appear`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
 
 /** Asks until the route table with the new instance is in force (the watcher applies it within moments). */
 async function waitForRoute(router: string, path: string): Promise<Awaited<ReturnType<typeof sendThrough>>> {

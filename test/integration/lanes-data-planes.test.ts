@@ -10,6 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataPlane } from '../../src/lanes/data-plane.ts';
+import { startHaproxyDataPlane } from '../../src/lanes/haproxy-data-plane.ts';
+import { HAPROXY_BINARY } from '../../src/lanes/haproxy-process.ts';
 import { startNginxDataPlane } from '../../src/lanes/nginx-data-plane.ts';
 import { NGINX_BINARY } from '../../src/lanes/nginx-process.ts';
 import { startNodeDataPlane } from '../../src/lanes/node-data-plane.ts';
@@ -18,6 +20,7 @@ import { echoedOf, sendThrough, startEchoInstance } from '../helpers/lane-echo.t
 import type { LoopbackServer } from '../helpers/tcp-servers.ts';
 
 const NGINX_INSTALLED = existsSync(NGINX_BINARY);
+const HAPROXY_INSTALLED = existsSync(HAPROXY_BINARY);
 const DOMAIN = 'lanes.test';
 
 let baselineInstance: LoopbackServer;
@@ -51,6 +54,11 @@ afterAll(async () => {
 
 const engines: { name: string; skip: string | undefined; start(): Promise<DataPlane> }[] = [
   { name: 'node', skip: undefined, start: () => startNodeDataPlane({ port: 0, domain: DOMAIN }) },
+  {
+    name: 'haproxy',
+    skip: HAPROXY_INSTALLED ? undefined : `${HAPROXY_BINARY} is not installed (apt-get install haproxy)`,
+    start: () => startHaproxyDataPlane({ port: 0, dir: join(dir, 'haproxy'), domain: DOMAIN }),
+  },
   {
     name: 'nginx',
     skip: NGINX_INSTALLED ? undefined : `${NGINX_BINARY} is not installed (apt-get install nginx-light)`,

@@ -36,6 +36,7 @@ describe('lanes settings of the server', () => {
           routerUrl: 'http://127.0.0.1:8088',
           domain: undefined,
           dataPlane: 'node',
+          haproxySocket: undefined,
         },
       });
       const nginx = await parseLanesEnv({
@@ -44,12 +45,27 @@ describe('lanes settings of the server', () => {
         YARDMASTER_LANES_DATA_PLANE: 'nginx',
       });
       expect(nginx.ok && nginx.settings.enabled && nginx.settings.dataPlane).toBe('nginx');
+      const haproxy = await parseLanesEnv({
+        YARDMASTER_LANES_PORT: '8088',
+        YARDMASTER_LANES_TOKEN: 'a'.repeat(16),
+        YARDMASTER_LANES_DATA_PLANE: 'haproxy',
+        YARDMASTER_LANES_HAPROXY_SOCKET: '/run/haproxy/yardmaster.sock',
+      });
+      expect(
+        haproxy.ok && haproxy.settings.enabled && [haproxy.settings.dataPlane, haproxy.settings.haproxySocket],
+      ).toEqual(['haproxy', '/run/haproxy/yardmaster.sock']);
+      const spaced = await parseLanesEnv({
+        YARDMASTER_LANES_PORT: '8088',
+        YARDMASTER_LANES_TOKEN: 'a'.repeat(16),
+        YARDMASTER_LANES_HAPROXY_SOCKET: '/run/my socket',
+      });
+      expect(spaced.ok).toBe(false);
       const envoy = await parseLanesEnv({
         YARDMASTER_LANES_PORT: '8088',
         YARDMASTER_LANES_TOKEN: 'a'.repeat(16),
         YARDMASTER_LANES_DATA_PLANE: 'envoy',
       });
-      expect(envoy).toEqual({ ok: false, problems: ['YARDMASTER_LANES_DATA_PLANE: expected node or nginx'] });
+      expect(envoy).toEqual({ ok: false, problems: ['YARDMASTER_LANES_DATA_PLANE: expected node, haproxy or nginx'] });
       await writeFile(join(dir, 'bad.yml'), 'services:\n  pay: { start: node }\n');
       const bad = await parseLanesEnv({
         YARDMASTER_LANES_PORT: '8088',

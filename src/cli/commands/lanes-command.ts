@@ -29,6 +29,7 @@ import {
   type CatalogWatcher,
   laneVersionProblem,
   DATA_PLANE_ENGINES,
+  renderHaproxyConfig,
 } from '../../lanes/index.ts';
 import { lanesApiPackageRule } from '../../policy/index.ts';
 import { workerConnect } from '../../runtime/index.ts';
@@ -61,6 +62,8 @@ const OPTIONS = {
   host: { type: 'string' },
   domain: { type: 'string' },
   'data-plane': { type: 'string' },
+  'haproxy-socket': { type: 'string' },
+  'map-dir': { type: 'string' },
 } as const;
 
 const ARITY: Readonly<Record<string, number>> = {
@@ -74,10 +77,42 @@ const ARITY: Readonly<Record<string, number>> = {
   edit: 2,
   serve: 0,
   export: 0,
+  'haproxy-config': 0,
 };
 
 function argsFit(sub: string, rest: readonly string[]): boolean {
   return sub === 'catalog' ? catalogArgsFit(rest) : ARITY[sub] === rest.length;
+}
+
+/** Where `lanes haproxy-config` puts the runtime API socket and the maps unless told otherwise. */
+const HAPROXY_SOCKET = '/run/haproxy/yardmaster-lanes.sock';
+const HAPROXY_MAP_DIR = '/etc/haproxy/yardmaster';
+
+/** `lanes haproxy-config`: the config of an HAProxy that `serve --haproxy-socket` (or the server) drives. */
+function printHaproxyConfig(
+  values: Partial<Record<'port' | 'host' | 'domain' | 'haproxy-socket' | 'map-dir', string>>,
+  io: CliIo,
+): number {
+  const listen = port(values.port, 8088);
+  if (listen === undefined || listen === 0) {
+    io.stderr.write('lanes haproxy-config --port: a port 1-65535\n');
+    return EXIT_INVALID;
+  }
+  try {
+    io.stdout.write(
+      renderHaproxyConfig({
+        host: values.host ?? '127.0.0.1',
+        port: listen,
+        socket: values['haproxy-socket'] ?? HAPROXY_SOCKET,
+        mapDir: values['map-dir'] ?? HAPROXY_MAP_DIR,
+        ...(values.domain === undefined ? {} : { domain: values.domain }),
+      }),
+    );
+    return EXIT_OK;
+  } catch (error) {
+    io.stderr.write(`lanes haproxy-config: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT_INVALID;
+  }
 }
 
 async function loadCatalog(file: string | undefined, io: CliIo): Promise<LaneCatalog | string> {
@@ -111,6 +146,7 @@ export async function lanesCommand(args: readonly string[], io: CliIo): Promise<
     io.stderr.write(`yardmaster lanes ${sub}: --${exportOnly} is an option of lanes export\n\n${LANES_USAGE}\n`);
     return EXIT_INVALID;
   }
+  if (sub === 'haproxy-config') return printHaproxyConfig(values, io);
   const url = values['database-url'] ?? io.env.DATABASE_URL;
   if (url === undefined || url === '') {
     io.stderr.write(
@@ -237,6 +273,7 @@ type Values = LibraryValues & {
   host?: string | undefined;
   domain?: string | undefined;
   'data-plane'?: string | undefined;
+  'haproxy-socket'?: string | undefined;
 };
 
 async function run(
@@ -377,7 +414,13 @@ async function serve(
   const engine = values['data-plane'] ?? 'node';
   const dataPlane = DATA_PLANE_ENGINES.find((known) => known === engine);
   if (dataPlane === undefined) {
-    io.stderr.write(`lanes serve --data-plane: expected ${DATA_PLANE_ENGINES.join(' or ')}, not ${engine}\n`);
+    io.stderr.write(`lanes serve --data-plane: expected ${DATA_PLANE_ENGINES.join(', ')}, not ${engine}\n`);
+    return EXIT_INVALID;
+  }
+  const haproxySocket =
+    values['haproxy-socket'] ?? (dataPlane === 'haproxy' ? io.env.YARDMASTER_LANES_HAPROXY_SOCKET : undefined);
+  if (values['haproxy-socket'] !== undefined && dataPlane !== 'haproxy') {
+    io.stderr.write('lanes serve --haproxy-socket: only with --data-plane haproxy\n');
     return EXIT_INVALID;
   }
   if (token === undefined || token.length < 16 || routerPort === undefined || apiPort === undefined) {
@@ -396,6 +439,7 @@ async function serve(
     ...(values.domain === undefined ? {} : { domain: values.domain }),
     dataPlane,
     catalog: { watcher, packageProblem: lanesApiPackageRule(io.cwd) },
+    ...(haproxySocket === undefined ? {} : { haproxySocket }),
     log: {
       warn: (fields, message) => {
         io.stderr.write(`${message} ${JSON.stringify(fields)}\n`);

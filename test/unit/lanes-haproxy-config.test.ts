@@ -1,0 +1,175 @@
+/**
+ * The haproxy data plane's config and map entries: the route table's entries become map entries whose keys and
+ * values are checked first (a value that is not what it claims — lane id, service, version, endpoint — never
+ * becomes an entry, so none can add a line or a field to a map); the config refuses paths, addresses and domains
+ * that could carry HAProxy syntax. The config's behaviour is proven against a real HAProxy in
+ * test/integration/lanes-data-planes.test.ts and lanes-haproxy.test.ts.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  endpointHostNames,
+  haproxyMaps,
+  MARKER_KEY,
+  mapPayloads,
+  mapsDigest,
+  renderHaproxyConfig,
+  tableOfMaps,
+} from '../../src/lanes/haproxy-config.ts';
+import type { RouteTable } from '../../src/lanes/route-table.ts';
+
+const table: RouteTable = {
+  baseline: new Map([
+    ['a', { version: '1.0', endpoint: 'http://10.0.0.1:8080' }],
+    ['web', { version: '3', endpoint: 'http://web.internal' }],
+  ]),
+  lanes: new Map([
+    ['acme/shop/pr-7', { mode: 'strict', services: new Map([['a', { version: '2', endpoint: 'http://[::1]:9000' }]]) }],
+    [
+      'feature-1',
+      { mode: 'fallback', services: new Map([['web', { version: '4', endpoint: 'http://web.internal:81/x' }]]) },
+    ],
+  ]),
+};
+const addresses = new Map([['web.internal', '10.0.0.9']]);
+const options = { host: '127.0.0.1', port: 8088, socket: '/run/ym/admin.sock', mapDir: '/etc/haproxy/ym' };
+
+describe('the haproxy map entries of a route table', () => {
+  it('maps lane/service and service to address, port, Host header and version, and strict lanes to strict', () => {
+    expect(endpointHostNames(table)).toEqual(['web.internal']);
+    const maps = haproxyMaps(table, addresses);
+    expect(maps.skipped).toEqual([]);
+    expect(maps.lanes).toEqual([
+      ['acme/shop/pr-7', 'strict'],
+      ['acme/shop/pr-7/a', '::1|9000|[::1]:9000|2'],
+      ['feature-1/web', '10.0.0.9|81|web.internal:81|4'],
+    ]);
+    expect(maps.baseline).toEqual([
+      ['a', '10.0.0.1|8080|10.0.0.1:8080|1.0'],
+      ['web', '10.0.0.9|80|web.internal|3'],
+    ]);
+    // Read back, the maps are the table (endpoints as their origin: the path of an endpoint is never used).
+    const back = tableOfMaps([...maps.lanes, [MARKER_KEY, 'x']], maps.baseline);
+    expect(back.baseline).toEqual(table.baseline);
+    expect(back.lanes.get('acme/shop/pr-7')).toEqual(table.lanes.get('acme/shop/pr-7'));
+    expect(back.lanes.get('feature-1')?.services.get('web')).toEqual({
+      version: '4',
+      endpoint: 'http://web.internal:81',
+    });
+  });
+
+  it('answers 502 for endpoints HAProxy cannot be sent to, without writing them', () => {
+    const maps = haproxyMaps(
+      {
+        baseline: new Map([
+          ['a', { version: '1', endpoint: 'https://10.0.0.1' }],
+          ['b', { version: '1', endpoint: 'http://a;b:1' }],
+          ['c', { version: '1', endpoint: 'http://nowhere.internal' }],
+          ['d', { version: '1', endpoint: 'http://evil.internal' }],
+          ['e', { version: '1', endpoint: 'not a url' }],
+        ]),
+        lanes: new Map(),
+      },
+      new Map([
+        ['nowhere.internal', undefined],
+        ['evil.internal', '1.2.3.4\nadd map'],
+      ]),
+    );
+    expect(maps.baseline).toEqual([
+      ['a', '-|0|not-http|1'],
+      ['b', '-|0|not-a-host|1'],
+      ['c', '-|0|not-resolved|1'],
+      ['d', '-|0|not-resolved|1'],
+      ['e', '-|0|not-a-host|1'],
+    ]);
+  });
+
+  it('leaves out entries whose keys or values could add a line or a field, and says why', () => {
+    const endpoint = 'http://127.0.0.1:1';
+    const maps = haproxyMaps(
+      {
+        baseline: new Map([
+          ['a\nb', { version: '1', endpoint }],
+          ['c d', { version: '1', endpoint }],
+          ['e', { version: '1|9', endpoint }],
+          ['f', { version: '1 2', endpoint }],
+          ['G', { version: '1', endpoint }],
+        ]),
+        lanes: new Map([
+          ['x\ny', { mode: 'strict', services: new Map() }],
+          ['Feature', { mode: 'fallback', services: new Map() }],
+          ['ok', { mode: 'fallback', services: new Map([['s/t', { version: '1', endpoint }]]) }],
+        ]),
+      },
+      new Map(),
+    );
+    expect(maps.lanes).toEqual([]);
+    expect(maps.baseline).toEqual([]);
+    expect(maps.skipped).toEqual([
+      'baseline: service "a\\nb" is not a service name',
+      'baseline: service "c d" is not a service name',
+      'baseline: e version "1|9" is not a version',
+      'baseline: f version "1 2" is not a version',
+      'baseline: service "G" is not a service name',
+      'lane "x\\ny" is not a lane id',
+      'lane "Feature" is not a lane id',
+      'lane ok: service "s/t" is not a service name',
+    ]);
+  });
+
+  it('cuts the entries into payloads HAProxy reads whole, and digests each content', () => {
+    const entries = Array.from(
+      { length: 500 },
+      (_, index) => [`lane-${index}/svc`, `10.0.0.1|80|10.0.0.1|${index}`] as [string, string],
+    );
+    const payloads = mapPayloads(entries, 1_000);
+    expect(payloads.every((payload) => payload.length <= 1_000)).toBe(true);
+    expect(payloads.join('')).toBe(entries.map(([key, value]) => `${key} ${value}\n`).join(''));
+    const digest = mapsDigest({ lanes: entries, baseline: [] });
+    expect(digest).toMatch(/^[0-9a-f]{32}$/);
+    expect(mapsDigest({ lanes: entries.slice(1), baseline: [] })).not.toBe(digest);
+    expect(mapsDigest({ lanes: [], baseline: entries })).not.toBe(digest);
+  });
+});
+
+describe('the haproxy config', () => {
+  it('names the socket and the maps, the hop limit, the domain, and runs as nobody when asked', () => {
+    const text = renderHaproxyConfig({
+      ...options,
+      domain: 'lanes.example',
+      maxHops: 8,
+      threads: 2,
+      dropTo: '/tmp/ym/empty',
+    });
+    expect(text).toContain('stats socket /run/ym/admin.sock mode 600 level admin');
+    expect(text).toContain('map_str(/etc/haproxy/ym/yardmaster-lanes.map)');
+    expect(text).toContain('map_str(/etc/haproxy/ym/yardmaster-baseline.map)');
+    expect(text).toContain("'^[^.]+\\.lanes\\.example(:[0-9]+)?$'");
+    expect(text).toContain('{ var(txn.ym_hops) -m int ge 8 }');
+    expect(text).toContain('bind 127.0.0.1:8088');
+    expect(text).toMatch(/nbthread 2\n {2}uid 65534\n {2}gid 65534\n {2}chroot \/tmp\/ym\/empty\n/);
+    expect(text).not.toContain('daemon');
+    const plain = renderHaproxyConfig(options);
+    expect(plain).toContain('acl ym_by_host always_false');
+    expect(plain).toContain('ge 16 }');
+    expect(plain).not.toMatch(/uid|chroot|nbthread|pidfile/);
+  });
+
+  it('refuses paths, addresses, domains and numbers that are not what they claim', () => {
+    const refused: Partial<Parameters<typeof renderHaproxyConfig>[0]>[] = [
+      { socket: '/run/a b.sock' },
+      { socket: 'relative.sock' },
+      { mapDir: '/etc/haproxy"/x' },
+      { mapDir: '/etc/$HOME' },
+      { pidFile: '/run/x\n  stats socket /tmp/y level admin' },
+      { dropTo: '/tmp/a#b' },
+      { host: '127.0.0.1 ssl' },
+      { port: 0 },
+      { port: 70_000 },
+      { domain: 'lanes.example$(:[0-9]+)' },
+      { domain: "a'b" },
+      { maxHops: 0 },
+      { threads: 1.5 },
+    ];
+    for (const change of refused) expect(() => renderHaproxyConfig({ ...options, ...change })).toThrow();
+  });
+});
