@@ -31,7 +31,8 @@ export interface YardmasterApp {
 }
 
 /** What may be set; `redeliveries` (absent: off) sweeps GitHub for deliveries it recorded as failed. */
-export interface YardmasterAppOptions extends Pick<DeliveryInboxOptions, 'concurrency' | 'onAnswered' | 'retry'> {
+export interface YardmasterAppOptions
+  extends Pick<DeliveryInboxOptions, 'concurrency' | 'onAnswered' | 'retry' | 'leaseMs' | 'stallSweepMs' | 'holder'> {
   redeliveries?: Pick<RedeliveryTriggerOptions, 'bounds' | 'probeIntervalMs' | 'recoveryDelayMs' | 'onSwept'>;
 }
 
