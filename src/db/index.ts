@@ -45,3 +45,13 @@ export {
   webhookDeliveries,
   workOrders,
 } from './schema.ts';
+export {
+  DEFAULT_PERIODIC_LEASE_MS,
+  type PeriodicJob,
+  type PeriodicJobLog,
+  type PeriodicJobOptions,
+  processHolderId,
+  releasePeriodicJob,
+  startPeriodicJob,
+  takePeriodicTurn,
+} from './periodic-jobs.ts';

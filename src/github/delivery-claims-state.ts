@@ -1,6 +1,7 @@
 /** What the webhook inbox keeps about its claims of subjects across servers (delivery-inbox-claims.ts uses it). */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
+import type { PeriodicJob } from '../db/index.ts';
 
 export const DEFAULT_LEASE_MS = 30_000;
 export const DEFAULT_STALL_SWEEP_MS = 5_000;
@@ -20,6 +21,8 @@ export interface ClaimsState {
   /** Subjects the stall sweep queued whose handling has not started yet. */
   readonly swept: Set<string>;
   timers: NodeJS.Timeout[];
+  /** The stall sweep, a periodic job shared by the servers. */
+  sweep: PeriodicJob | undefined;
 }
 
 export function newClaimsState(options: { holder?: string; leaseMs?: number; stallSweepMs?: number }): ClaimsState {
@@ -30,5 +33,6 @@ export function newClaimsState(options: { holder?: string; leaseMs?: number; sta
     held: new Set(),
     swept: new Set(),
     timers: [],
+    sweep: undefined,
   };
 }

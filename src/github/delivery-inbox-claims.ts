@@ -1,8 +1,9 @@
 /**
  * The inbox's side of the subject claims (subject-claims.ts): which subjects this server holds, a timer that renews
- * their leases, and the stall sweep that finds subjects with deliveries no server holds (never claimed, or left by a
- * server that died) and queues them here.
+ * their leases, and the stall sweep (a periodic job run by one server per period, src/db/periodic-jobs.ts) that finds
+ * subjects with deliveries no server holds (never claimed, or left by a server that died) and queues them there.
  */
+import { startPeriodicJob } from '../db/index.ts';
 import {
   claimSubject,
   releaseAllSubjectClaims,
@@ -13,6 +14,9 @@ import {
 import type { InboxState } from './delivery-inbox-state.ts';
 
 export { type ClaimsState, newClaimsState } from './delivery-claims-state.ts';
+
+/** The periodic job that looks for subjects no server holds. */
+export const STALL_SWEEP_JOB = 'github.stalled-deliveries';
 
 /** Takes or keeps `subjectKey` for this server; false when another server holds it. */
 export async function holdSubject(state: InboxState, subjectKey: string): Promise<boolean> {
@@ -77,16 +81,25 @@ export function startClaimTimers(state: InboxState, queue: (subjectKey: string, 
     timer.unref();
     return timer;
   };
-  claims.timers.push(
-    every(Math.max(50, Math.floor(claims.leaseMs / 3)), () => renew(state)),
-    every(claims.sweepMs, () => sweep(state, queue)),
-  );
+  claims.timers.push(every(Math.max(50, Math.floor(claims.leaseMs / 3)), () => renew(state)));
+  // One server sweeps per period (any can: a stalled subject is claimed by whoever handles it).
+  claims.sweep = startPeriodicJob({
+    db: state.db,
+    name: STALL_SWEEP_JOB,
+    periodMs: claims.sweepMs,
+    leaseMs: claims.leaseMs,
+    holder: claims.holder,
+    log: state.log,
+    run: () => sweep(state, queue),
+  });
 }
 
 /** Stops the timers; with `release`, lets every subject this server holds go (nothing of theirs runs here any more). */
 export async function stopClaims(state: InboxState, release: boolean): Promise<void> {
   for (const timer of state.claims.timers) clearInterval(timer);
   state.claims.timers = [];
+  await state.claims.sweep?.stop();
+  state.claims.sweep = undefined;
   if (!release) return;
   try {
     await releaseAllSubjectClaims(state.db, state.claims.holder);

@@ -7,6 +7,7 @@ import type { HandlerLog } from './types.ts';
 /** Where the inbox logs. */
 export interface InboxLog extends HandlerLog {
   error(fields: object, message: string): void;
+  debug?(fields: object, message: string): void;
 }
 
 export interface DeliveryInboxOptions {

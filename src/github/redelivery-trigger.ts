@@ -18,6 +18,11 @@ export interface RedeliveryTriggerOptions extends RedeliverySweepOptions {
   recoveryDelayMs?: number;
   /** Told what each sweep did (tests, metrics). */
   onSwept?: (result: RedeliverySweepResult) => void;
+  /**
+   * Whether this server sweeps now (several servers on one database: the one holding the sweep's lease, so that two
+   * never ask GitHub for the same deliveries at once); default always.
+   */
+  mayRun?: () => Promise<boolean>;
 }
 
 export interface RedeliveryTrigger {
@@ -34,6 +39,10 @@ export interface RedeliveryTrigger {
 export function createRedeliveryTrigger(options: RedeliveryTriggerOptions): RedeliveryTrigger {
   const task = coalescedTask(async () => {
     try {
+      if (options.mayRun !== undefined && !(await options.mayRun())) {
+        options.log.info({}, 'another server sweeps GitHub for failed deliveries now');
+        return;
+      }
       // Not `onSwept?.(await …)`: without a listener that would skip the sweep itself.
       const result = await sweepFailedDeliveries(options);
       options.onSwept?.(result);
