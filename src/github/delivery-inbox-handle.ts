@@ -12,6 +12,7 @@ import {
   claimDelivery,
   failUnusableDelivery,
   finishDelivery,
+  isUnhandled,
   oldestUnhandledOf,
 } from './delivery-log.ts';
 import { done, holdUntil, type InboxState } from './delivery-inbox-state.ts';
@@ -109,6 +110,12 @@ export async function handleDelivery(
   state.claims.swept.delete(subjectKey);
   if (state.closed || !state.holds.mayRun(subjectKey, row, reclaim)) return;
   try {
+    // A new delivery whose subject was handled here meanwhile (the handling takes every row stored before its last
+    // look) needs nothing more: one query instead of taking and letting go of the subject.
+    if (!reclaim && state.attempts.get(row) === undefined && !(await isUnhandled(state.db, row))) {
+      state.queued.delete(row);
+      return;
+    }
     while ((await step(state, subjectKey)) === 'next');
   } catch (error) {
     // The claims or the inbox could not be read (the database is likely away): the occasion is tried again later.

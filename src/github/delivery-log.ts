@@ -123,6 +123,15 @@ export async function claimDelivery(db: Db, row: number, reclaim = false): Promi
   return { ...claimed, installationId, payload };
 }
 
+/** Whether `row` still waits to be handled (`received`, `handling` or `retrying`). */
+export async function isUnhandled(db: Db, row: number): Promise<boolean> {
+  const [found] = await db
+    .select({ row: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.id, row), inArray(webhookDeliveries.status, ['received', 'handling', 'retrying'])));
+  return found !== undefined;
+}
+
 /** Marks `row` failed when it was taken but has no payload or installation to handle (nothing can ever handle it). */
 export async function failUnusableDelivery(db: Db, row: number): Promise<void> {
   await db
