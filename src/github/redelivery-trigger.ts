@@ -37,9 +37,20 @@ export interface RedeliveryTrigger {
 }
 
 export function createRedeliveryTrigger(options: RedeliveryTriggerOptions): RedeliveryTrigger {
+  // Right after an outage the lease may not be readable yet: sweep then (a GUID asked for once is audited and never
+  // asked for again), rather than leave the deliveries GitHub could not hand over.
+  const mayRun = async (): Promise<boolean> => {
+    if (options.mayRun === undefined) return true;
+    try {
+      return await options.mayRun();
+    } catch (error) {
+      options.log.warn({ err: error }, 'could not tell which server sweeps for failed deliveries: sweeping here');
+      return true;
+    }
+  };
   const task = coalescedTask(async () => {
     try {
-      if (options.mayRun !== undefined && !(await options.mayRun())) {
+      if (!(await mayRun())) {
         options.log.info({}, 'another server sweeps GitHub for failed deliveries now');
         return;
       }
