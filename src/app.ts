@@ -5,6 +5,7 @@
  */
 import { sql } from 'drizzle-orm';
 import type { ApplicationFunction } from 'probot';
+import { processHolderId, takePeriodicTurn } from './db/index.ts';
 import {
   type AppDeps,
   createDeliveryInbox,
@@ -17,6 +18,9 @@ import {
 } from './github/index.ts';
 
 export type { AppDeps } from './github/index.ts';
+
+/** The lease name of the redelivery sweep (at start and after an outage, one server at a time). */
+export const REDELIVERY_SWEEP_JOB = 'github.redelivery-sweep';
 
 /** Yardmaster's GitHub App: the Probot app function and its inbox's life. */
 export interface YardmasterApp {
@@ -31,7 +35,8 @@ export interface YardmasterApp {
 }
 
 /** What may be set; `redeliveries` (absent: off) sweeps GitHub for deliveries it recorded as failed. */
-export interface YardmasterAppOptions extends Pick<DeliveryInboxOptions, 'concurrency' | 'onAnswered' | 'retry'> {
+export interface YardmasterAppOptions
+  extends Pick<DeliveryInboxOptions, 'concurrency' | 'onAnswered' | 'retry' | 'leaseMs' | 'stallSweepMs' | 'holder'> {
   redeliveries?: Pick<RedeliveryTriggerOptions, 'bounds' | 'probeIntervalMs' | 'recoveryDelayMs' | 'onSwept'>;
 }
 
@@ -53,6 +58,8 @@ export function createYardmasterApp(deps: AppDeps, options: YardmasterAppOptions
               probe: async () => {
                 await db.execute(sql`select 1`);
               },
+              // One sweep at a time across servers: the server holding the lease (a minute from its last sweep).
+              mayRun: async () => (await takePeriodicTurn(db, REDELIVERY_SWEEP_JOB, processHolderId(), 0, 60_000)).held,
               ...redeliveries,
             });
       trigger = redelivery;

@@ -24,6 +24,7 @@ export {
   apps,
   auditLog,
   dashboardSessions,
+  deliverySubjectClaims,
   environmentLocks,
   environmentLockWaiters,
   environments,
@@ -35,6 +36,7 @@ export {
   laneMembers,
   lanes,
   notifyCursor,
+  periodicJobLeases,
   planVersions,
   preflightRuns,
   releases,
@@ -45,3 +47,13 @@ export {
   webhookDeliveries,
   workOrders,
 } from './schema.ts';
+export {
+  DEFAULT_PERIODIC_LEASE_MS,
+  type PeriodicJob,
+  type PeriodicJobLog,
+  type PeriodicJobOptions,
+  processHolderId,
+  releasePeriodicJob,
+  startPeriodicJob,
+  takePeriodicTurn,
+} from './periodic-jobs.ts';

@@ -444,14 +444,46 @@ export const webhookDeliveries = pgTable(
     attempts: integer('attempts').notNull().default(0),
     /** When a `retrying` delivery is taken again. */
     nextAttemptAt: timestamptz('next_attempt_at'),
+    /**
+     * When the event happened by GitHub's clock, where the payload says (a comment's `updated_at`, a review's
+     * `submitted_at`, …): with `received_at` and `id` it orders a subject's deliveries (delivery-order.ts).
+     */
+    eventAt: timestamptz('event_at'),
   },
   (t) => [
     unique('webhook_deliveries_delivery_id_uq').on(t.deliveryId),
     index('webhook_deliveries_received_at_idx').on(t.receivedAt),
     index('webhook_deliveries_unhandled_idx').on(t.id).where(sql`${t.status} in ('received', 'handling', 'retrying')`),
+    index('webhook_deliveries_subject_unhandled_idx')
+      .on(t.subjectKey, t.id)
+      .where(sql`${t.status} in ('received', 'handling', 'retrying')`),
     check('webhook_deliveries_status_ck', oneOf(t.status, WEBHOOK_DELIVERY_STATUSES)),
   ],
 );
+
+/**
+ * Which server handles a subject's deliveries now (src/github/subject-claims.ts): one row per subject being handled,
+ * held by one server process until `lease_until`, renewed while it works, deleted when it is done; a row whose lease
+ * ran out (its server died) is taken over by the next server that claims the subject.
+ */
+export const deliverySubjectClaims = pgTable('delivery_subject_claims', {
+  subjectKey: text('subject_key').primaryKey(),
+  holder: text('holder').notNull(),
+  leaseUntil: timestamptz('lease_until').notNull(),
+  claimedAt: timestamptz('claimed_at').notNull().defaultNow(),
+});
+
+/**
+ * Periodic jobs of the servers (sweeps, recovery, fan-out; src/runtime/periodic-lease.ts): one row per job, held by
+ * one server process until `lease_until` and renewed while it runs the job; another server takes it once the lease
+ * ran out. `last_run_at`: when the job last ran (by whichever holder), so a new holder keeps the period.
+ */
+export const periodicJobLeases = pgTable('periodic_job_leases', {
+  name: text('name').primaryKey(),
+  holder: text('holder').notNull(),
+  leaseUntil: timestamptz('lease_until').notNull(),
+  lastRunAt: timestamptz('last_run_at'),
+});
 
 /**
  * The append-only audit log. Every row carries the hash of the previous one (see audit-log.ts); a trigger from

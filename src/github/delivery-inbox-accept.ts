@@ -8,6 +8,7 @@ import type { IncomingDelivery } from './delivery-log.ts';
 import { enqueue, type InboxState } from './delivery-inbox-state.ts';
 import type { Acceptance, ArrivingDelivery } from './delivery-inbox-types.ts';
 import { routeOf } from './delivery-routes.ts';
+import { eventTimeOf } from './delivery-order.ts';
 import { subjectKeyOf } from './delivery-subject.ts';
 import { problemsOf, repoEventSchema } from './webhook-payloads.ts';
 
@@ -50,6 +51,7 @@ async function acceptDelivery(state: InboxState, delivery: ArrivingDelivery): Pr
     installationId: event.data.installation.id,
     subjectKey,
     payload: delivery.payload,
+    eventAt: eventTimeOf(delivery.name, event.data.action, delivery.payload),
   });
   if (row === undefined) {
     state.log.info({ delivery: delivery.id, event: delivery.name }, 'delivery seen before: ignored');

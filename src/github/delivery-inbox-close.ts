@@ -1,8 +1,9 @@
 /**
  * Waiting for the inbox: `idle` until every delivery taken up is handled or given up (waiting retries included), and
- * `close`, which takes no more into handling, cancels the retry timers (the rows stay stored for the next start) and
- * waits a bounded time for the handlers running.
+ * `close`, which takes no more into handling, cancels the retry timers (the rows stay stored for the next start),
+ * waits a bounded time for the handlers running, and lets the subjects this server holds go.
  */
+import { stopClaims } from './delivery-inbox-claims.ts';
 import type { InboxState } from './delivery-inbox-state.ts';
 
 /** Resolves once every delivery queued so far is handled (or given up), waiting retries included. */
@@ -26,6 +27,9 @@ export async function closeInbox(state: InboxState, waitMs: number): Promise<voi
   });
   const stoppedWaiting = await Promise.race([state.runner.idle().then(() => false), timedOut]);
   clearTimeout(timer);
+  // Subjects whose handling is done here go to the other servers at once; those still running here keep their claim
+  // until its lease ends, so that no other server handles a delivery this one may still be handling.
+  await stopClaims(state, !stoppedWaiting);
   if (stoppedWaiting)
     state.log.warn(
       { running: state.queued.size, waitedMs: waitMs },

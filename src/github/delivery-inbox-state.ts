@@ -7,6 +7,7 @@
  */
 import { createKeyedSerialRunner, type KeyedSerialRunner } from '../lib/keyed-serial-runner.ts';
 import type { AppDeps } from './app-deps.ts';
+import { type ClaimsState, newClaimsState } from './delivery-claims-state.ts';
 import { createDeliveryBatcher, type StoreDelivery } from './delivery-batcher.ts';
 import type { DeliveryInboxOptions, InboxLog } from './delivery-inbox-types.ts';
 import {
@@ -40,6 +41,8 @@ export interface InboxState {
   readonly attempts: Map<number, Attempts>;
   readonly storeDelivery: StoreDelivery;
   readonly handle: HandleRow;
+  /** The subjects this server holds across servers (delivery-inbox-claims.ts). */
+  readonly claims: ClaimsState;
   closed: boolean;
 }
 
@@ -59,6 +62,7 @@ export function newInboxState(options: DeliveryInboxOptions, handle: HandleRow):
     attempts: new Map<number, Attempts>(),
     storeDelivery: createDeliveryBatcher(deps.service.db),
     handle,
+    claims: newClaimsState(options),
     closed: false,
   };
 }
@@ -68,7 +72,10 @@ export function runLater(state: InboxState, row: number, subjectKey: string, rec
   state.runner.add(subjectKey, () => state.handle(state, row, subjectKey, reclaim));
 }
 
-/** Takes `row` up and queues its handling. */
+/**
+ * Takes `row` up and queues its handling. The row is the occasion: the handling takes the subject's claim and handles
+ * the subject's unhandled deliveries in order, this one among them (delivery-inbox-handle.ts).
+ */
 export function enqueue(state: InboxState, row: number, subjectKey: string, reclaim: boolean): void {
   state.queued.add(row);
   runLater(state, row, subjectKey, reclaim);

@@ -7,6 +7,7 @@ import type { HandlerLog } from './types.ts';
 /** Where the inbox logs. */
 export interface InboxLog extends HandlerLog {
   error(fields: object, message: string): void;
+  debug?(fields: object, message: string): void;
 }
 
 export interface DeliveryInboxOptions {
@@ -22,6 +23,15 @@ export interface DeliveryInboxOptions {
   retry?: DeliveryRetryPolicy;
   /** Told whether each store of an arriving delivery worked (the outage watch: GitHub recorded the failed ones). */
   onStored?: (ok: boolean) => void;
+  /**
+   * How long this server's claim on a subject lasts unless renewed (default 30 s; renewed every third of it while
+   * held): after a server dies, its subjects are taken over this long after its last renewal.
+   */
+  leaseMs?: number;
+  /** How often the inbox looks for subjects with deliveries that no server holds (default 5 s). */
+  stallSweepMs?: number;
+  /** This server's name on its claims (default: host name, pid and a random part). */
+  holder?: string;
 }
 
 /** A delivery as it arrives (Probot's context has these). */

@@ -5,12 +5,15 @@
  * passing reason (database or GitHub unreachable, 5xx, timeout) is tried again from its stored payload, with backoff,
  * holding its subject's later deliveries behind it; one that fails for good is reported on its issue or pull request.
  * Deliveries stored but not handled when a process stopped (retries included) are handled when the next one starts.
+ * Across servers on one database, a subject is handled by one server at a time: the one holding its claim
+ * (delivery-inbox-claims.ts, subject-claims.ts); a server that dies loses its subjects when their lease ends.
  */
 import { accept } from './delivery-inbox-accept.ts';
+import { startClaimTimers } from './delivery-inbox-claims.ts';
 import { closeInbox, idleInbox } from './delivery-inbox-close.ts';
 import { handleDelivery } from './delivery-inbox-handle.ts';
 import { resumeDeliveries } from './delivery-inbox-resume.ts';
-import { newInboxState } from './delivery-inbox-state.ts';
+import { enqueue, newInboxState } from './delivery-inbox-state.ts';
 import type { DeliveryInbox, DeliveryInboxOptions } from './delivery-inbox-types.ts';
 
 export type {
@@ -31,7 +34,15 @@ export function createDeliveryInbox(options: DeliveryInboxOptions): DeliveryInbo
   const state = newInboxState(options, handleDelivery);
   return {
     accept: (delivery) => accept(state, delivery),
-    resume: () => resumeDeliveries(state),
+    async resume() {
+      const resumed = await resumeDeliveries(state);
+      // From now on this server renews its claims and takes up subjects no server holds (one whose server died).
+      if (!state.closed && state.claims.timers.length === 0)
+        startClaimTimers(state, (subjectKey, row) => {
+          enqueue(state, row, subjectKey, true);
+        });
+      return resumed;
+    },
     idle: () => idleInbox(state),
     close: (waitMs = 10_000) => closeInbox(state, waitMs),
   };

@@ -15,6 +15,8 @@ export interface IncomingDelivery {
   installationId: number;
   subjectKey: string;
   payload: Record<string, unknown>;
+  /** When the event happened by GitHub's clock, if the payload says (delivery-order.ts). */
+  eventAt?: Date | undefined;
 }
 
 /** A stored delivery a handler has taken. */
@@ -64,6 +66,7 @@ export async function storeDeliveries(
         installationId: delivery.installationId,
         subjectKey: delivery.subjectKey,
         payload: delivery.payload,
+        eventAt: delivery.eventAt ?? null,
       })),
     )
     .onConflictDoUpdate({
@@ -81,6 +84,7 @@ export async function storeDeliveries(
         installationId: sql`excluded.installation_id`,
         subjectKey: sql`excluded.subject_key`,
         payload: sql`excluded.payload`,
+        eventAt: sql`excluded.event_at`,
       },
       setWhere: sql`${webhookDeliveries.status} = 'failed'`,
     })
@@ -119,6 +123,29 @@ export async function claimDelivery(db: Db, row: number, reclaim = false): Promi
   return { ...claimed, installationId, payload };
 }
 
+/** Whether `row` still waits to be handled (`received`, `handling` or `retrying`). */
+export async function isUnhandled(db: Db, row: number): Promise<boolean> {
+  const [found] = await db
+    .select({ row: webhookDeliveries.id })
+    .from(webhookDeliveries)
+    .where(and(eq(webhookDeliveries.id, row), inArray(webhookDeliveries.status, ['received', 'handling', 'retrying'])));
+  return found !== undefined;
+}
+
+/** Marks `row` failed when it was taken but has no payload or installation to handle (nothing can ever handle it). */
+export async function failUnusableDelivery(db: Db, row: number): Promise<void> {
+  await db
+    .update(webhookDeliveries)
+    .set({ status: 'failed', handledAt: sql`now()`, error: 'stored without its payload or installation' })
+    .where(
+      and(
+        eq(webhookDeliveries.id, row),
+        eq(webhookDeliveries.status, 'handling'),
+        sql`(${webhookDeliveries.payload} is null or ${webhookDeliveries.installationId} is null)`,
+      ),
+    );
+}
+
 /**
  * Deliveries stored but not handled (a process stopped before or while handling them, or they wait for another
  * attempt), oldest first.
@@ -139,6 +166,34 @@ export async function unhandledDeliveries(db: Db): Promise<UnhandledDelivery[]> 
     subjectKey: row.subjectKey ?? '',
     nextAttemptAt: row.status === 'retrying' ? (row.nextAttemptAt ?? new Date()) : undefined,
   }));
+}
+
+/**
+ * The subject's next delivery to handle: the earliest unhandled one in GitHub's order — the event's time where the
+ * payload gave one, else its arrival — then by arrival (row id). Only the subject's claim holder asks.
+ */
+export async function oldestUnhandledOf(db: Db, subjectKey: string): Promise<UnhandledDelivery | undefined> {
+  const [row] = await db
+    .select({
+      row: webhookDeliveries.id,
+      status: webhookDeliveries.status,
+      nextAttemptAt: webhookDeliveries.nextAttemptAt,
+    })
+    .from(webhookDeliveries)
+    .where(
+      and(
+        sql`coalesce(${webhookDeliveries.subjectKey}, '') = ${subjectKey}`,
+        inArray(webhookDeliveries.status, ['received', 'handling', 'retrying']),
+      ),
+    )
+    .orderBy(sql`coalesce(${webhookDeliveries.eventAt}, ${webhookDeliveries.receivedAt})`, asc(webhookDeliveries.id))
+    .limit(1);
+  if (row === undefined) return undefined;
+  return {
+    row: row.row,
+    subjectKey,
+    nextAttemptAt: row.status === 'retrying' ? (row.nextAttemptAt ?? new Date()) : undefined,
+  };
 }
 
 /** Records a transient failure: the delivery waits, payload kept, for another attempt at `nextAttemptAt`. */

@@ -24,6 +24,8 @@ export interface SubjectHolds {
   hold(subjectKey: string, row: number, at: Date, retry: () => void): void;
   /** `row` is done: the subject passes to its earliest parked delivery, which is returned to run, or is free. */
   release(subjectKey: string, row: number): ParkedRow | undefined;
+  /** The row holding `subjectKey`, if one does. */
+  heldBy(subjectKey: string): number | undefined;
   /** Subjects held. */
   readonly size: number;
   /** Resolves at the next hold, release or retry. */
@@ -81,6 +83,7 @@ export function createSubjectHolds(): SubjectHolds {
       notify();
       return next;
     },
+    heldBy: (subjectKey) => holds.get(subjectKey)?.row,
     get size() {
       return holds.size;
     },

@@ -18,6 +18,11 @@ export interface RedeliveryTriggerOptions extends RedeliverySweepOptions {
   recoveryDelayMs?: number;
   /** Told what each sweep did (tests, metrics). */
   onSwept?: (result: RedeliverySweepResult) => void;
+  /**
+   * Whether this server sweeps now (several servers on one database: the one holding the sweep's lease, so that two
+   * never ask GitHub for the same deliveries at once); default always.
+   */
+  mayRun?: () => Promise<boolean>;
 }
 
 export interface RedeliveryTrigger {
@@ -32,8 +37,23 @@ export interface RedeliveryTrigger {
 }
 
 export function createRedeliveryTrigger(options: RedeliveryTriggerOptions): RedeliveryTrigger {
+  // Right after an outage the lease may not be readable yet: sweep then (a GUID asked for once is audited and never
+  // asked for again), rather than leave the deliveries GitHub could not hand over.
+  const mayRun = async (): Promise<boolean> => {
+    if (options.mayRun === undefined) return true;
+    try {
+      return await options.mayRun();
+    } catch (error) {
+      options.log.warn({ err: error }, 'could not tell which server sweeps for failed deliveries: sweeping here');
+      return true;
+    }
+  };
   const task = coalescedTask(async () => {
     try {
+      if (!(await mayRun())) {
+        options.log.info({}, 'another server sweeps GitHub for failed deliveries now');
+        return;
+      }
       // Not `onSwept?.(await …)`: without a listener that would skip the sweep itself.
       const result = await sweepFailedDeliveries(options);
       options.onSwept?.(result);

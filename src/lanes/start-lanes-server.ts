@@ -5,6 +5,7 @@
  * catalog's watcher is closed with the server). Wiring only.
  */
 import { createServer, type Server } from 'node:http';
+import { startPeriodicJob } from '../db/index.ts';
 import type { Database } from '../db/types.ts';
 import { closeGracefully, listen } from '../http/index.ts';
 import type { CatalogApi } from './catalog-api.ts';
@@ -14,6 +15,9 @@ import { lanesApi } from './lanes-api.ts';
 import { startDataPlane } from './start-data-plane.ts';
 import { markSilentDown } from './registry-store.ts';
 import { watchRoutes } from './route-watcher.ts';
+
+/** The lanes sweep, as a job shared by the servers. */
+export const LANES_SWEEP_JOB = 'lanes.sweep';
 
 export interface LanesServerOptions {
   database: Database;
@@ -30,10 +34,13 @@ export interface LanesServerOptions {
   haproxySocket?: string;
   /** A registered instance silent this long is marked down (default 30 s). */
   silenceMs?: number;
+  /** Between sweeps (TTL ends, silent instances; default 10 s), one server at a time (the periodic job `lanes.sweep`). */
   sweepMs?: number;
   /** The catalog the runtime reads (its watcher is closed with the server) and the API's catalog routes. */
   catalog?: CatalogApi;
-  log: { warn(fields: object, message: string): void };
+  /** The lease of the sweep on one server (default 30 s): another server sweeps once it ran out. */
+  leaseMs?: number;
+  log: { warn(fields: object, message: string): void; debug?(fields: object, message: string): void };
 }
 
 export interface LanesServer {
@@ -93,15 +100,21 @@ export async function startLanesServer(options: LanesServerOptions): Promise<Lan
       options.log.warn({ err: error }, 'lanes sweep failed');
     }
   };
-  const timer = setInterval(() => void sweep(), options.sweepMs ?? 10_000);
-  timer.unref();
+  const periodic = startPeriodicJob({
+    db: options.deps.db,
+    name: LANES_SWEEP_JOB,
+    periodMs: options.sweepMs ?? 10_000,
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    log: options.log,
+    run: sweep,
+  });
   return {
     routerUrl,
     plane,
     apiUrl,
     sweep,
     async close() {
-      clearInterval(timer);
+      await periodic.stop();
       // Requests in flight get a moment to finish, as on the main server.
       await Promise.all([plane.close(), closeGracefully(apiServer, 5_000)]);
       await watcher.close();

@@ -3,10 +3,11 @@
  * delivery job per subscriber of the order's environment (repo config `notify`), and the environment-set rows
  * (environment-notice.ts) into one per subscriber and project manager, and moves the cursor on in the
  * transaction that queues them — so each event is announced once, whichever process wrote it (server or worker).
- * Runs every `intervalMs` and when kicked; a tick that finds the cursor moved by another process does nothing.
+ * Runs when kicked, and every `intervalMs` on one server at a time (src/db/periodic-jobs.ts); a tick that finds the
+ * cursor moved by another process does nothing.
  */
 import { and, asc, eq, gt } from 'drizzle-orm';
-import { auditLog, notifyCursor } from '../db/index.ts';
+import { auditLog, notifyCursor, startPeriodicJob } from '../db/index.ts';
 import type { Db } from '../db/types.ts';
 import type { ConfigLoader } from '../workorders/service/index.ts';
 import { notifyConfigsFor } from '../config/index.ts';
@@ -30,6 +31,7 @@ export interface NotifySender {
 
 export interface NotifyLog {
   warn(fields: object, message: string): void;
+  debug?(fields: object, message: string): void;
 }
 
 export interface NotifyDispatcherOptions {
@@ -38,8 +40,10 @@ export interface NotifyDispatcherOptions {
   loadConfig: ConfigLoader;
   publicUrl: string;
   log: NotifyLog;
-  /** Between ticks (default 1000 ms). */
+  /** Between ticks (default 1000 ms): at most one tick per interval across servers (the periodic job `notify.fanout`). */
   intervalMs?: number;
+  /** The lease of the periodic tick on one server (default 30 s): another server ticks once it ran out. */
+  leaseMs?: number;
   /** Audit rows read per tick (default 200). */
   batch?: number;
 }
@@ -51,6 +55,9 @@ export interface NotifyDispatcher {
   drain(): Promise<void>;
   stop(): Promise<void>;
 }
+
+/** The periodic fan-out pass, as a job shared by the servers. */
+export const NOTIFY_FANOUT_JOB = 'notify.fanout';
 
 type AuditRow = typeof auditLog.$inferSelect;
 
@@ -190,10 +197,17 @@ export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyD
     }
   });
 
-  const timer = setInterval(() => {
-    if (!stopped) void fanOut.run();
-  }, options.intervalMs ?? 1_000);
-  timer.unref();
+  // The periodic pass is one server's at a time (kicks after a change stay local: the cursor keeps them single).
+  const periodic = startPeriodicJob({
+    db,
+    name: NOTIFY_FANOUT_JOB,
+    periodMs: options.intervalMs ?? 1_000,
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
+    log,
+    run: async () => {
+      if (!stopped) await fanOut.run();
+    },
+  });
 
   return {
     kick() {
@@ -203,7 +217,7 @@ export function startNotifyDispatcher(options: NotifyDispatcherOptions): NotifyD
     drain: () => fanOut.run(),
     async stop() {
       stopped = true;
-      clearInterval(timer);
+      await periodic.stop();
       await fanOut.settled();
     },
   };

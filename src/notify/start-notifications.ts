@@ -26,9 +26,11 @@ export interface NotificationsOptions {
   /** Webhook signing keys: the secret store. */
   secrets: NotifyDeliveryOptions['secrets'];
   slack?: NotifyDeliveryOptions['slack'];
-  log: { warn(fields: object, message: string): void };
+  log: { warn(fields: object, message: string): void; debug?(fields: object, message: string): void };
   /** Between fan-out passes (default 1000 ms). */
   intervalMs?: number;
+  /** The lease of the periodic fan-out pass on one server (default 30 s). */
+  leaseMs?: number;
   /** Seconds between queue polls (default 1). */
   pollingIntervalSeconds?: number;
 }
@@ -75,6 +77,7 @@ export async function startNotifications(options: NotificationsOptions): Promise
     publicUrl: options.publicUrl,
     log: options.log,
     ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+    ...(options.leaseMs === undefined ? {} : { leaseMs: options.leaseMs }),
   });
   return {
     kick: () => {

@@ -33,6 +33,11 @@ export interface RuntimeConfig {
   pollSeconds: number;
   /** Opens the secret store (`YARDMASTER_SECRETS_KEY`); absent = no secrets: environments naming one cannot run. */
   secretsKey: SecretsKey | undefined;
+  /**
+   * How long a server's claim on a subject's deliveries, and on a periodic job, lasts unless renewed
+   * (`YARDMASTER_LEASE_SECONDS`, default 30): a server that dies loses them this long after its last renewal.
+   */
+  leaseMs: number;
 }
 
 /** The parsed settings, or one message per problem. */
@@ -67,6 +72,7 @@ const envSchema = z.object({
     })
     .optional(),
   YARDMASTER_POLICY: z.string().optional(),
+  YARDMASTER_LEASE_SECONDS: z.coerce.number().min(1).max(600).default(30),
 });
 
 /** `$XDG_CACHE_HOME/yardmaster`, else `~/.cache/yardmaster`. */
@@ -105,6 +111,7 @@ export function parseRuntimeEnv(
       publicUrl: vars.YARDMASTER_PUBLIC_URL?.replace(/\/+$/, ''),
       pollSeconds: vars.YARDMASTER_POLL_SECONDS,
       secretsKey: vars.YARDMASTER_SECRETS_KEY,
+      leaseMs: Math.round(vars.YARDMASTER_LEASE_SECONDS * 1000),
       policyFile:
         vars.YARDMASTER_POLICY === undefined
           ? undefined

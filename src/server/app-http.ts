@@ -61,6 +61,10 @@ export function createAppFunction(
       metrics.webhookAnswered(event, outcome, seconds);
     },
     redeliveries: {},
+    // Several servers on one database: a subject's claim lasts this long unless renewed; stalled subjects (a dead
+    // server's) are looked for three times per lease, at most every 5 s.
+    leaseMs: context.runtimeConfig.leaseMs,
+    stallSweepMs: Math.min(5_000, Math.max(500, Math.floor(context.runtimeConfig.leaseMs / 3))),
   });
 }
 

@@ -47,6 +47,7 @@ export async function startAppNotifications(
     env,
     secrets: storeSecretSource(runtime.database.db, runtimeConfig.secretsKey),
     log,
+    leaseMs: runtimeConfig.leaseMs,
     ...(slack === undefined ? {} : { slack: slack.client }),
   });
 }

@@ -136,7 +136,8 @@ export interface HarnessOptions {
   refreshIntervalMs?: number;
 }
 
-function serveRepository(fake: FakeGitHubApi, config: { yaml: string }): void {
+/** Serves the examples' repository, its default branch, the config `config.yaml`, team ops and issue labels. */
+export function serveRepository(fake: FakeGitHubApi, config: { yaml: string }): void {
   fake.handle('GET /repos/{owner}/{repo}', () => ({
     status: 200,
     body: {

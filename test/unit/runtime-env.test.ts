@@ -17,8 +17,16 @@ describe('parseRuntimeEnv', () => {
         publicUrl: undefined,
         pollSeconds: 2,
         policyFile: undefined,
+        leaseMs: 30_000,
       },
     });
+  });
+
+  it('reads the lease of claims (YARDMASTER_LEASE_SECONDS) and refuses one out of bounds', () => {
+    const result = parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_LEASE_SECONDS: '2.5' }, '/srv');
+    expect(result.ok && result.config.leaseMs).toBe(2500);
+    const refused = parseRuntimeEnv({ HOME: '/home/ym', YARDMASTER_LEASE_SECONDS: '0.2' }, '/srv');
+    expect(refused.ok ? [] : refused.problems.join('\n')).toMatch(/YARDMASTER_LEASE_SECONDS/);
   });
 
   it('reads PostgreSQL, worker count, config file (relative to cwd), host-key policy and public URL', () => {
