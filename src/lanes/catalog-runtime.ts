@@ -48,13 +48,9 @@ export function createCatalogRuntime(options: CatalogRuntimeOptions): LaneRuntim
         const started = await local.start(service, version, build);
         return { ...started, ref: `process:${started.ref}` };
       }
-      // A lane host keeps one directory per version (<deploy_to>/<service>-<version>): a second build of a running
-      // version has nowhere to go beside it.
-      if (build !== undefined)
-        throw new Error(`${service} runs on a lane host over ssh: replacing a build is not supported there`);
       if (remote === undefined)
         throw new Error(`${service} runs on a lane host over ssh, and this process has no SSH identity`);
-      const started = await remote.start(service, version);
+      const started = await remote.start(service, version, build);
       return { ...started, ref: `ssh:${started.ref}` };
     },
     async stop(ref) {
