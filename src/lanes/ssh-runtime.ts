@@ -2,7 +2,8 @@
  * The `ssh` runtime: a version is released with the release engine (all nine stages, sha256-checked package,
  * atomic switch) into `<deploy_to>/<service>-<version>` on a lane host, started in the background on a free port
  * of the host's lane port range, and up once its health path answers through the SSH connection. Stopping kills
- * the process it started. Starts on one host are made one at a time, so two versions never take the same port.
+ * the process it started. Starts on one host are made one at a time, so two versions never take the same port; a
+ * start first stops whatever an interrupted earlier start left running in its directory.
  *
  * A build of a version (a replacement: a new package digest) goes into a directory of its own beside the running
  * one, `<deploy_to>/<service>-<version>-<first 12 hex of the digest>`, released the same way from the catalog's
@@ -99,6 +100,26 @@ async function pickPort(connect: ConnectHost, host: HostEntry, range: readonly [
   }
 }
 
+/** Kills the process group a pid file names, and removes the file (nothing when there is none). */
+function killScript(pidFile: string): string {
+  return `test -f ${shellQuote(pidFile)} && kill -TERM -- -"$(cat ${shellQuote(pidFile)})" 2>/dev/null; rm -f ${shellQuote(pidFile)}; true`;
+}
+
+/**
+ * Stops what an earlier start left running in `deployTo` and nobody stops any more: the library holds at most one
+ * instance per service, version and build, so a process still named by the directory's pid file when that instance
+ * starts again belongs to a start that never reached the library (a process that died between the release and the
+ * switch, or a down row taken back for deploying before the sweep stopped its process).
+ */
+async function stopLeftover(connect: ConnectHost, host: HostEntry, deployTo: string): Promise<void> {
+  const executor = await connect(host, new AbortController().signal);
+  try {
+    await executor.exec(killScript(`${deployTo}/current/${RUN_PID}`), { timeoutMs: 30_000 });
+  } finally {
+    await executor.close();
+  }
+}
+
 /** What an instance's reference holds: enough to stop it even after the catalog has changed or lost its service. */
 const refSchema = z.object({
   host: z.string(),
@@ -144,8 +165,9 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
       return oneAtATime(entry.host.name, async () => {
-        const port = await pickPort(options.connect, entry.host, entry.portRange);
         const deployTo = releaseDir(entry, service, version, build);
+        await stopLeftover(options.connect, entry.host, deployTo);
+        const port = await pickPort(options.connect, entry.host, entry.portRange);
         const parsed = parsePlan(
           JSON.stringify({
             app: service,
@@ -245,11 +267,7 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
       if (host === undefined) return;
       const executor = await options.connect(host, new AbortController().signal);
       try {
-        const pidFile = `${parsed.dir}/${RUN_PID}`;
-        await executor.exec(
-          `test -f ${shellQuote(pidFile)} && kill -TERM -- -"$(cat ${shellQuote(pidFile)})" 2>/dev/null; rm -f ${shellQuote(pidFile)}; true`,
-          { timeoutMs: 30_000 },
-        );
+        await executor.exec(killScript(`${parsed.dir}/${RUN_PID}`), { timeoutMs: 30_000 });
         // Only the build's own directory, and only when the reference's `dir` lies in it.
         const { buildDir } = parsed;
         if (buildDir !== undefined && posix.dirname(parsed.dir) === buildDir && posix.normalize(buildDir) === buildDir)

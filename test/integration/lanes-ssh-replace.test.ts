@@ -33,7 +33,7 @@ const SERVER = `import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 const build = readFileSync('BUILD', 'utf8').trim();
 createServer((request, response) => {
-  if (request.url === '/healthz') return response.writeHead(200).end('ok');
+  if (request.url === '/healthz') return response.writeHead(200).end(String(process.pid));
   response.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify([process.env.YM_SERVICE + '@' + process.env.YM_VERSION + ' ' + build]));
 }).listen(Number(process.env.PORT), '127.0.0.1');
 `;
@@ -62,12 +62,18 @@ async function routed(lane: string): Promise<{ status: number; body: string }> {
   return { status: response.status, body: response.status === 200 ? ((JSON.parse(text) as string[])[0] ?? '') : text };
 }
 
-/** Whether anything answers at `endpoint` (a stopped build refuses the connection). */
-function answers(endpoint: string): Promise<boolean> {
+/** The process id of the build answering at `endpoint`, if one does. */
+function pidAt(endpoint: string): Promise<number | undefined> {
   return fetch(`${endpoint}/healthz`).then(
-    () => true,
-    () => false,
+    async (response) => Number(await response.text()),
+    () => undefined,
   );
+}
+
+/** Waits until process `pid` has ended (the lane host is this machine). */
+async function ended(pid: number | undefined): Promise<void> {
+  if (pid === undefined) throw new Error('no process to wait for');
+  await waitFor(`process ${pid} to end`, () => Promise.resolve(existsSync(`/proc/${pid}`) ? undefined : true), 10_000);
 }
 
 async function instanceRows(): Promise<(typeof laneInstances.$inferSelect)[]> {
@@ -198,6 +204,7 @@ describe('replacing an ssh-run instance with a new build', () => {
     expect(await routed('one')).toEqual({ status: 200, body: 'x@1 A' });
     const [first] = await instanceRows();
     const firstEndpoint = first?.endpoint ?? '';
+    const firstPid = await pidAt(firstEndpoint);
     expect(await liveTarget(`${lanesDir}/x-1`)).toBe('releases/1');
 
     // Build B: its package named in the request, from where the operator's rule allows.
@@ -209,7 +216,7 @@ describe('replacing an ssh-run instance with a new build', () => {
       expect(runs(seen)).toEqual(['x@1 A', 'x@1 B']);
     }
     // The old process is gone; the version's own directory is kept, the build has one of its own.
-    expect(await answers(firstEndpoint)).toBe(false);
+    await ended(firstPid);
     expect(await liveTarget(`${lanesDir}/x-1`)).toBe('releases/1');
     const bDir = `${lanesDir}/x-1-${builds.B.sha256.slice(0, 12)}`;
     expect(await liveTarget(bDir)).toBe('releases/1');
@@ -217,6 +224,7 @@ describe('replacing an ssh-run instance with a new build', () => {
     expect(afterB.map((row) => [row.packageDigest, row.state])).toEqual([[builds.B.sha256, 'up']]);
     const bEndpoint = afterB[0]?.endpoint ?? '';
     expect(bEndpoint).not.toBe(firstEndpoint);
+    const bPid = await pidAt(bEndpoint);
 
     // Back to build A, the catalog's package of version 1 (no url needed): B's process and directory go.
     const toA = await replaceUnderLoad({ digest: builds.A.sha256, drainMs: 300 });
@@ -225,7 +233,7 @@ describe('replacing an ssh-run instance with a new build', () => {
       expect(seen.filter((answer) => answer.status !== 200)).toEqual([]);
       expect(runs(seen)).toEqual(['x@1 B', 'x@1 A']);
     }
-    expect(await answers(bEndpoint)).toBe(false);
+    await ended(bPid);
     expect(existsSync(bDir)).toBe(false);
     expect(await liveTarget(`${lanesDir}/x-1-${builds.A.sha256.slice(0, 12)}`)).toBe('releases/1');
 
@@ -266,7 +274,9 @@ describe('replacing an ssh-run instance with a new build', () => {
       cacheDir: join(work, 'cache'),
       routerUrl: 'http://127.0.0.1:9',
     });
+    const oldPid = await pidAt(old.endpoint);
     const started = await runtime.start('x', '1', { digest: builds.B.sha256, url: builds.B.url });
+    const newPid = await pidAt(started.endpoint);
     await test.database.db.transaction(async (tx) => {
       const [fresh] = await tx
         .insert(laneInstances)
@@ -290,7 +300,7 @@ describe('replacing an ssh-run instance with a new build', () => {
 
     // Within the drain limit the sweep leaves it (a replacement may still be draining it).
     await server.sweep();
-    expect(await answers(old.endpoint)).toBe(true);
+    expect(await pidAt(old.endpoint)).toBe(oldPid);
     expect((await instanceRows()).map((row) => row.state)).toEqual(['down', 'up']);
 
     // Past it, the sweep stops it (only it: build B answers on) and removes its row and its build directory.
@@ -299,8 +309,8 @@ describe('replacing an ssh-run instance with a new build', () => {
       .set({ heartbeatAt: new Date(Date.now() - 10 * 60_000) })
       .where(and(eq(laneInstances.service, 'x'), eq(laneInstances.state, 'up')));
     await server.sweep();
-    expect(await answers(old.endpoint)).toBe(false);
-    expect(await answers(started.endpoint)).toBe(true);
+    await ended(oldPid);
+    expect(await pidAt(started.endpoint)).toBe(newPid);
     expect((await instanceRows()).map((row) => [row.packageDigest, row.state])).toEqual([[builds.B.sha256, 'up']]);
     expect(existsSync(`${lanesDir}/x-1-${builds.A.sha256.slice(0, 12)}`)).toBe(false);
     expect(await routed('two')).toEqual({ status: 200, body: 'x@1 B' });
@@ -311,6 +321,45 @@ describe('replacing an ssh-run instance with a new build', () => {
       .orderBy(auditLog.id)
       .then((rows) => rows.filter((row) => row.reason?.startsWith('interrupted replacement') === true));
     expect(removed?.data).toEqual({ service: 'x', version: '1', digest: builds.A.sha256 });
+  }, 90_000);
+
+  it('stops a build an interrupted replacement started but never switched to, when that build is started again', async () => {
+    const [current] = await instanceRows();
+    if (current?.endpoint == null) throw new Error('no running x@1');
+    // The replacing process claimed build A, released and started it, and died before the switch: its process runs
+    // in A's directory, its row is still `starting` eleven minutes later (abandoned).
+    const runtime = createCatalogRuntime({
+      catalog,
+      connect: connectWith(fleet.privateKey, fleet.user),
+      artifactsDir: work,
+      cacheDir: join(work, 'cache'),
+      routerUrl: 'http://127.0.0.1:9',
+    });
+    const orphan = await runtime.start('x', '1', { digest: builds.A.sha256 });
+    const orphanPid = await pidAt(orphan.endpoint);
+    await test.database.db.insert(laneInstances).values({
+      service: 'x',
+      version: '1',
+      packageDigest: builds.A.sha256,
+      runtime: current.runtime,
+      state: 'starting',
+      createdAt: new Date(Date.now() - 11 * 60_000),
+    });
+    const toA = await replaceUnderLoad({ digest: builds.A.sha256, drainMs: 300 });
+    expect(toA.response.status, JSON.stringify(toA.response.json)).toBe(200);
+    for (const seen of toA.seen) {
+      expect(seen.filter((answer) => answer.status !== 200)).toEqual([]);
+      expect(runs(seen)).toEqual(['x@1 B', 'x@1 A']);
+    }
+    await ended(orphanPid);
+    const rows = await instanceRows();
+    expect(rows.map((row) => [row.packageDigest, row.state])).toEqual([[builds.A.sha256, 'up']]);
+    expect(await pidAt(rows[0]?.endpoint ?? '')).not.toBe(orphanPid);
+    const abandoned = await test.database.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'lane.replace_failed'), eq(auditLog.reason, 'abandoned')));
+    expect(abandoned).toHaveLength(1);
     expect(warnings).toEqual([]);
   }, 90_000);
 });
