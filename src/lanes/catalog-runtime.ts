@@ -45,6 +45,9 @@ export function createCatalogRuntime(options: CatalogRuntimeOptions): LaneRuntim
     name: 'catalog',
     async start(service, version, build) {
       if (catalogNow()[service]?.ssh === undefined) {
+        // A local process is started from the catalog's command: there is no package to take from a url.
+        if (build?.url !== undefined)
+          throw new Error(`${service} runs as a local process: a build's package url applies to ssh services only`);
         const started = await local.start(service, version, build);
         return { ...started, ref: `process:${started.ref}` };
       }

@@ -6,7 +6,9 @@
  * old process is gone after the drain, a build's own directory is removed with its process and the version's own
  * directory is kept. Refusals: a package outside the artifact rule, a build the catalog has no package for and no url.
  * Then a replacement that died after its switch (the database as it leaves it, the old build's process running):
- * the server's sweep leaves it alone within the drain limit and stops and removes it past the limit.
+ * the server's sweep leaves it alone within the drain limit and stops and removes it past the limit. And one that
+ * died before its switch (its build's process running, its row abandoned): the next replacement to that build stops
+ * the leftover process before it releases the build again.
  */
 import { and, eq, sql } from 'drizzle-orm';
 import { existsSync } from 'node:fs';
