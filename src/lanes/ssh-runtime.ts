@@ -126,7 +126,7 @@ const refSchema = z.object({
   service: z.string(),
   dir: z.string(),
   /** A build's directory (`<service>-<version>-<digest>`, the parent of `dir`): removed when the instance stops. */
-  buildDir: z.string().regex(BUILD_DIR).optional(),
+  buildDir: z.string().optional(),
   /** The host as it was at start (absent in references written before the catalog could change at run time). */
   entry: z
     .object({
@@ -270,7 +270,12 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
         await executor.exec(killScript(`${parsed.dir}/${RUN_PID}`), { timeoutMs: 30_000 });
         // Only the build's own directory, and only when the reference's `dir` lies in it.
         const { buildDir } = parsed;
-        if (buildDir !== undefined && posix.dirname(parsed.dir) === buildDir && posix.normalize(buildDir) === buildDir)
+        if (
+          buildDir !== undefined &&
+          BUILD_DIR.test(buildDir) &&
+          posix.dirname(parsed.dir) === buildDir &&
+          posix.normalize(buildDir) === buildDir
+        )
           await executor.exec(`rm -rf -- ${shellQuote(buildDir)}`, { timeoutMs: 60_000 });
       } finally {
         await executor.close();
