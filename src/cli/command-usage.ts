@@ -49,7 +49,7 @@ export const WORKER_USAGE =
 
 export const LANES_USAGE = `usage: yardmaster lanes up <spec.yml> | down <lane> | list | baseline <service> <version>
                         | add <service> <version> <endpoint> [--baseline] | remove <service> <version>
-                        | replace <service> <version> --digest <sha256> [--drain-ms 2000]
+                        | replace <service> <version> --digest <sha256> [--drain-ms 2000] [--url <package>]
                         | edit <service> <version> [--description <text>] [--owner <who>] [--label key=value]…
                                [--unlabel key]… [--baseline | --no-baseline]
                         | serve [--port 8088] [--api-port 8089] [--host 127.0.0.1] [--domain <d>]

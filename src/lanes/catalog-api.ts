@@ -60,6 +60,39 @@ export async function putCatalogPackage(
   return { status: 200, body: { service, version, added: outcome === 'added' } };
 }
 
+/**
+ * Why a replacement of `service@version` by build `digest` may not go ahead as asked (status and message), or
+ * undefined when it may. A new build's package (`url`) is taken only for an ssh service of the catalog, and only from
+ * where the operator's artifact rule allows (the same rule as a new version's package: the token adds nothing else);
+ * an ssh service replaced without one must have a catalog package of that version with the build's sha256. The
+ * catalog is not changed: the package serves that one replacement.
+ */
+export async function replacementProblem(
+  api: CatalogApi | undefined,
+  request: { service: string; version: string; digest: string; url: string | undefined },
+): Promise<{ status: number; error: string } | undefined> {
+  const { service, version, digest, url } = request;
+  if (api === undefined)
+    return url === undefined ? undefined : { status: 400, error: 'url: this lanes server has no lane catalog' };
+  if (url !== undefined) {
+    const urlProblem = api.packageProblem(url);
+    if (urlProblem !== undefined) return { status: 403, error: `url: ${urlProblem}` };
+  }
+  // The catalog as the database has it now (this server may not have heard of the latest change yet).
+  await api.watcher.reload();
+  const ssh = api.watcher.current()[service]?.ssh;
+  if (ssh === undefined)
+    return url === undefined
+      ? undefined
+      : { status: 400, error: `url: ${service} is not an ssh service of the lane catalog (only those take a package)` };
+  if (url === undefined && ssh.packages[version]?.sha256 !== digest)
+    return {
+      status: 400,
+      error: `the lane catalog's package of ${service}@${version} is not build ${digest}: give the new build's package url`,
+    };
+  return undefined;
+}
+
 function taken(service: string, version: string): { status: number; body: unknown } {
   return {
     status: 409,

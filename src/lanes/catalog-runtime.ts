@@ -45,16 +45,15 @@ export function createCatalogRuntime(options: CatalogRuntimeOptions): LaneRuntim
     name: 'catalog',
     async start(service, version, build) {
       if (catalogNow()[service]?.ssh === undefined) {
+        // A local process is started from the catalog's command: there is no package to take from a url.
+        if (build?.url !== undefined)
+          throw new Error(`${service} runs as a local process: a build's package url applies to ssh services only`);
         const started = await local.start(service, version, build);
         return { ...started, ref: `process:${started.ref}` };
       }
-      // A lane host keeps one directory per version (<deploy_to>/<service>-<version>): a second build of a running
-      // version has nowhere to go beside it.
-      if (build !== undefined)
-        throw new Error(`${service} runs on a lane host over ssh: replacing a build is not supported there`);
       if (remote === undefined)
         throw new Error(`${service} runs on a lane host over ssh, and this process has no SSH identity`);
-      const started = await remote.start(service, version);
+      const started = await remote.start(service, version, build);
       return { ...started, ref: `ssh:${started.ref}` };
     },
     async stop(ref) {

@@ -49,6 +49,7 @@ export { findInstance, putInstance } from './library-store.ts';
 export { libraryView } from './library-view.ts';
 export { loadRouteTable } from './route-table.ts';
 export { modifyInstance } from './modify-instance.ts';
+export { INTERRUPTED_REPLACEMENT_MS, recoverInterruptedReplacements } from './recover-replacements.ts';
 export { MAX_DRAIN_MS, replaceInstance } from './replace-instance.ts';
 export { startAppLanes } from './start-app-lanes.ts';
 export { DATA_PLANE_ENGINES } from './start-data-plane.ts';

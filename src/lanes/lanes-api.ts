@@ -9,7 +9,9 @@
  *   DELETE /v1/instances/<service>/<version>    remove an instance (stops it if Yardmaster started it); 409 while a
  *                                               lane is tagged with it
  *   PATCH  /v1/instances/<service>/<version>    { description?, owner?, labels?, baseline? }   edit its metadata
- *   POST   /v1/instances/<service>/<version>/replace   { digest, drainMs? }   a new build, switched to without a gap
+ *   POST   /v1/instances/<service>/<version>/replace   { digest, drainMs?, url? }   a new build, switched to without
+ *                                               a gap (`url`: the new build's package for an ssh service whose
+ *                                               catalog package is another build, checked by the operator's rule)
  *   POST   /v1/register         { service, version, endpoint, baseline?, lanes? }   an instance registers itself
  *   POST   /v1/heartbeat        { service, version }
  *   GET    /v1/catalog                          the catalog in force: each service's runtime, host and versions
@@ -25,7 +27,7 @@ import { sameText } from '../lib/same-text.ts';
 import { versionSchema, formatIssues } from '../plan/index.ts';
 import { isLaneId } from './lane-id.ts';
 import { metadataPatchSchema } from './instance-metadata.ts';
-import { catalogView, putCatalogPackage, type CatalogApi } from './catalog-api.ts';
+import { catalogView, replacementProblem, putCatalogPackage, type CatalogApi } from './catalog-api.ts';
 import { endLane, removeVersion, resolveTask, type LaneDeps } from './lane-tasks.ts';
 import { laneVersionProblem } from './lane-version.ts';
 import { putInstance } from './library-store.ts';
@@ -53,6 +55,7 @@ const replaceSchema = z
   .object({
     digest: z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected the new package sha256 in hex (64 digits 0-9a-f)' }),
     drainMs: z.number().int().min(0).max(MAX_DRAIN_MS).optional(),
+    url: z.string().min(1).max(2048).optional(),
   })
   .strict();
 
@@ -242,9 +245,15 @@ export function lanesApi(
         if (target === undefined) return;
         const body = bodyOf(response, text, replaceSchema);
         if (body === undefined) return;
+        const refused = await replacementProblem(catalog, { ...target, digest: body.digest, url: body.url });
+        if (refused !== undefined) {
+          send(response, refused.status, { error: refused.error });
+          return;
+        }
         const replaced = await replaceInstance(deps, target.service, target.version, {
           digest: body.digest,
           ...(body.drainMs === undefined ? {} : { drainMs: body.drainMs }),
+          ...(body.url === undefined ? {} : { url: body.url }),
         });
         send(response, replaced.ok ? 200 : REPLACE_STATUS[replaced.reason], replaced);
         return;

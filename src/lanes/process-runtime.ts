@@ -23,9 +23,14 @@ export interface LaneRuntime {
   stop(ref: string): Promise<void>;
 }
 
-/** A build of a version: the sha256 of its package (64 hex digits). */
+/**
+ * A build of a version: the sha256 of its package (64 hex digits) and, for a runtime that releases packages (`ssh`),
+ * where that package is when the catalog's package of the version is another build (the url already checked by
+ * whoever accepted it: the operator's artifact rule in the lanes API). The `process` runtime needs no package.
+ */
 export interface LaneBuild {
   digest: string;
+  url?: string;
 }
 
 export interface ProcessRuntimeOptions {

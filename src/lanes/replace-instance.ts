@@ -10,6 +10,9 @@
  * 4. the old one drains: it runs on for `drainMs` (routers reload on the notification; requests already sent to it
  *    finish), then is stopped (SIGTERM: a service finishes what it holds) and removed.
  *
+ * Should the process replacing it die between steps 3 and 4, the old row stays `down` with its process running: the
+ * lanes server's sweep stops and removes it once the drain limit has passed (recover-replacements.ts).
+ *
  * The old row is locked while the new one is claimed and while routes switch, so a task tagging the version meanwhile
  * either tags the old instance before the switch (and is moved with the others) or the new one after it.
  */
@@ -193,7 +196,7 @@ export async function replaceInstance(
   deps: LaneDeps,
   service: string,
   version: string,
-  options: { digest: string; drainMs?: number },
+  options: { digest: string; drainMs?: number; url?: string },
 ): Promise<ReplaceResult> {
   assertBuildDigest(options.digest);
   const drainMs = Math.min(Math.max(options.drainMs ?? DEFAULT_DRAIN_MS, 0), MAX_DRAIN_MS);
@@ -204,7 +207,10 @@ export async function replaceInstance(
   if (runtime === undefined) throw new Error(`no runtime ${old.runtime}`);
   let started: { endpoint: string; ref: string };
   try {
-    started = await runtime.start(service, version, { digest: options.digest });
+    started = await runtime.start(service, version, {
+      digest: options.digest,
+      ...(options.url === undefined ? {} : { url: options.url }),
+    });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     await dropBuild(deps, fresh, 'unhealthy', message);

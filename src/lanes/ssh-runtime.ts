@@ -2,8 +2,17 @@
  * The `ssh` runtime: a version is released with the release engine (all nine stages, sha256-checked package,
  * atomic switch) into `<deploy_to>/<service>-<version>` on a lane host, started in the background on a free port
  * of the host's lane port range, and up once its health path answers through the SSH connection. Stopping kills
- * the process it started. Starts on one host are made one at a time, so two versions never take the same port.
+ * the process it started. Starts on one host are made one at a time, so two versions never take the same port; a
+ * start first stops whatever an interrupted earlier start left running in its directory.
+ *
+ * A build of a version (a replacement: a new package digest) goes into a directory of its own beside the running
+ * one, `<deploy_to>/<service>-<version>-<first 12 hex of the digest>`, released the same way from the catalog's
+ * package of the version when that package has the build's sha256, or else from the url the build names (checked by
+ * whoever accepted it). Stopping an instance kills only the process its own directory's pid file names. A build's
+ * directory is removed when its instance stops (nothing starts that build there again: a later replacement releases
+ * afresh); the version's own directory is kept (the next start of the version from the catalog releases into it).
  */
+import { posix } from 'node:path';
 import { z } from 'zod';
 import type { HostEntry } from '../config/types.ts';
 import { runRelease } from '../deploy/index.ts';
@@ -11,7 +20,7 @@ import type { ConnectHost } from '../deploy/types.ts';
 import { shellQuote } from '../executors/index.ts';
 import { parsePlan } from '../plan/index.ts';
 import { assertLaneVersion } from './lane-version.ts';
-import type { LaneRuntime } from './process-runtime.ts';
+import { assertBuildDigest, type LaneBuild, type LaneRuntime } from './process-runtime.ts';
 
 export interface SshLaneService {
   /** The lane host versions of this service run on (the first; more hosts are for a later balancing). */
@@ -37,6 +46,37 @@ export interface SshRuntimeOptions {
 }
 
 const RUN_PID = '.yardmaster-lane.pid';
+/** How many hex digits of a build's digest name its directory. */
+const BUILD_DIR_DIGITS = 12;
+
+/** The package a start releases: the catalog's for the version, or the build's (same version, new digest). */
+function packageFor(
+  entry: SshLaneService,
+  service: string,
+  version: string,
+  build: LaneBuild | undefined,
+): { url: string; sha256: string } {
+  const known = entry.packages[version];
+  if (build === undefined) {
+    if (known === undefined) throw new Error(`the lane catalog has no package of ${service}@${version}`);
+    return known;
+  }
+  assertBuildDigest(build.digest);
+  if (build.url !== undefined) return { url: build.url, sha256: build.digest };
+  if (known?.sha256 === build.digest) return known;
+  throw new Error(
+    `the lane catalog's package of ${service}@${version} is not build ${build.digest}: name the new build's package url`,
+  );
+}
+
+/** Where a start releases to: the version's directory, or a build's own beside it. */
+function releaseDir(entry: SshLaneService, service: string, version: string, build: LaneBuild | undefined): string {
+  const base = `${entry.deployTo.replace(/\/+$/, '')}/${service}-${version}`;
+  return build === undefined ? base : `${base}-${build.digest.slice(0, BUILD_DIR_DIGITS)}`;
+}
+
+/** A build directory's name ends in `-<12 hex>`: only such a directory is ever removed by a stop. */
+const BUILD_DIR = new RegExp(`^/.+/[A-Za-z0-9][A-Za-z0-9_.+-]*-[0-9a-f]{${BUILD_DIR_DIGITS}}$`);
 
 /** Finds a port of the range nobody listens on, on the host itself (bash's /dev/tcp). */
 function freePortScript([low, high]: readonly [number, number]): string {
@@ -60,11 +100,33 @@ async function pickPort(connect: ConnectHost, host: HostEntry, range: readonly [
   }
 }
 
+/** Kills the process group a pid file names, and removes the file (nothing when there is none). */
+function killScript(pidFile: string): string {
+  return `test -f ${shellQuote(pidFile)} && kill -TERM -- -"$(cat ${shellQuote(pidFile)})" 2>/dev/null; rm -f ${shellQuote(pidFile)}; true`;
+}
+
+/**
+ * Stops what an earlier start left running in `deployTo` and nobody stops any more: the library holds at most one
+ * instance per service, version and build, so a process still named by the directory's pid file when that instance
+ * starts again belongs to a start that never reached the library (a process that died between the release and the
+ * switch, or a down row taken back for deploying before the sweep stopped its process).
+ */
+async function stopLeftover(connect: ConnectHost, host: HostEntry, deployTo: string): Promise<void> {
+  const executor = await connect(host, new AbortController().signal);
+  try {
+    await executor.exec(killScript(`${deployTo}/current/${RUN_PID}`), { timeoutMs: 30_000 });
+  } finally {
+    await executor.close();
+  }
+}
+
 /** What an instance's reference holds: enough to stop it even after the catalog has changed or lost its service. */
 const refSchema = z.object({
   host: z.string(),
   service: z.string(),
   dir: z.string(),
+  /** A build's directory (`<service>-<version>-<digest>`, the parent of `dir`): removed when the instance stops. */
+  buildDir: z.string().optional(),
   /** The host as it was at start (absent in references written before the catalog could change at run time). */
   entry: z
     .object({
@@ -92,20 +154,20 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
   };
   return {
     name: 'ssh',
-    start(service, version) {
+    start(service, version, build) {
       const entry = servicesNow()[service];
       if (entry === undefined) return Promise.reject(new Error(`the lane catalog has no ssh service ${service}`));
+      let pkg: { url: string; sha256: string };
       try {
         assertLaneVersion(service, version);
+        pkg = packageFor(entry, service, version, build);
       } catch (error) {
         return Promise.reject(error instanceof Error ? error : new Error(String(error)));
       }
-      const pkg = entry.packages[version];
-      if (pkg === undefined)
-        return Promise.reject(new Error(`the lane catalog has no package of ${service}@${version}`));
       return oneAtATime(entry.host.name, async () => {
+        const deployTo = releaseDir(entry, service, version, build);
+        await stopLeftover(options.connect, entry.host, deployTo);
         const port = await pickPort(options.connect, entry.host, entry.portRange);
-        const deployTo = `${entry.deployTo.replace(/\/+$/, '')}/${service}-${version}`;
         const parsed = parsePlan(
           JSON.stringify({
             app: service,
@@ -131,6 +193,7 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
           YM_SERVICE: service,
           YM_ROUTER_URL: typeof options.routerUrl === 'string' ? options.routerUrl : options.routerUrl(),
           LANE_START: entry.start,
+          ...(build === undefined ? {} : { YM_DIGEST: build.digest }),
         };
         const environment = {
           hosts: [],
@@ -167,6 +230,7 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
             host: entry.host.name,
             service,
             dir: `${deployTo}/current`,
+            ...(build === undefined ? {} : { buildDir: deployTo }),
             entry: {
               name: entry.host.name,
               address: entry.host.address,
@@ -203,11 +267,16 @@ export function createSshRuntime(options: SshRuntimeOptions): LaneRuntime {
       if (host === undefined) return;
       const executor = await options.connect(host, new AbortController().signal);
       try {
-        const pidFile = `${parsed.dir}/${RUN_PID}`;
-        await executor.exec(
-          `test -f ${shellQuote(pidFile)} && kill -TERM -- -"$(cat ${shellQuote(pidFile)})" 2>/dev/null; rm -f ${shellQuote(pidFile)}; true`,
-          { timeoutMs: 30_000 },
-        );
+        await executor.exec(killScript(`${parsed.dir}/${RUN_PID}`), { timeoutMs: 30_000 });
+        // Only the build's own directory, and only when the reference's `dir` lies in it.
+        const { buildDir } = parsed;
+        if (
+          buildDir !== undefined &&
+          BUILD_DIR.test(buildDir) &&
+          posix.dirname(parsed.dir) === buildDir &&
+          posix.normalize(buildDir) === buildDir
+        )
+          await executor.exec(`rm -rf -- ${shellQuote(buildDir)}`, { timeoutMs: 60_000 });
       } finally {
         await executor.close();
       }

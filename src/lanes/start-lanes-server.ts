@@ -1,7 +1,8 @@
 /**
  * The lanes service of a process: the data plane (the `node` engine, the lane router, unless another is chosen) on
  * its own port, fed each route table the watcher loads; the API (and registry) on another; and a sweeper that marks
- * silent registered instances down and ends lanes whose TTL ran out; with a catalog, the API's catalog routes (the
+ * silent registered instances down, ends lanes whose TTL ran out and stops old builds an interrupted replacement left
+ * running (recover-replacements.ts); with a catalog, the API's catalog routes (the
  * catalog's watcher is closed with the server). Wiring only.
  */
 import { createServer, type Server } from 'node:http';
@@ -14,6 +15,7 @@ import { endExpiredLanes, type LaneDeps } from './lane-tasks.ts';
 import { lanesApi } from './lanes-api.ts';
 import { startDataPlane } from './start-data-plane.ts';
 import { markSilentDown } from './registry-store.ts';
+import { recoverInterruptedReplacements } from './recover-replacements.ts';
 import { watchRoutes } from './route-watcher.ts';
 
 /** The lanes sweep, as a job shared by the servers. */
@@ -96,6 +98,7 @@ export async function startLanesServer(options: LanesServerOptions): Promise<Lan
     try {
       await markSilentDown(options.deps.db, options.silenceMs ?? 30_000);
       await endExpiredLanes(options.deps);
+      await recoverInterruptedReplacements(options.deps);
     } catch (error) {
       options.log.warn({ err: error }, 'lanes sweep failed');
     }

@@ -125,6 +125,11 @@ describe('yardmaster lanes', () => {
       /\nB@1 build dddddddddddd {2}up {2}http:\S+ {2}lanes: cli-lane {2}owner: team-pay {2}labels: ticket=PAY-9 {2}— new tax\n/,
     );
     expect((await lanes('replace', 'B', '1', '--digest', digest)).stderr).toBe(`B@1 already runs build ${digest}\n`);
+    // A package url is for ssh services: a local process has no package to take from it, and nothing switches.
+    const withUrl = await lanes('replace', 'B', '1', '--digest', 'f'.repeat(64), '--url', 'file:///tmp/b.tar.gz');
+    expect(withUrl.code).toBe(1);
+    expect(withUrl.stderr).toContain("B runs as a local process: a build's package url applies to ssh services only");
+    expect(await chainBecomes(routerUrl, 'cli-lane', ['A@0', 'B@1+dddddddd'])).toEqual(['A@0', 'B@1+dddddddd']);
 
     expect((await lanes('down', 'cli-lane')).stdout).toBe('lane cli-lane ended; reclaimed: B@1\n');
     expect((await lanes('down', 'cli-lane')).code).toBe(1);

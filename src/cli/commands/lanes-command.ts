@@ -53,6 +53,7 @@ const OPTIONS = {
   'no-baseline': { type: 'boolean' },
   digest: { type: 'string' },
   'drain-ms': { type: 'string' },
+  url: { type: 'string' },
   description: { type: 'string' },
   owner: { type: 'string' },
   label: { type: 'string', multiple: true },

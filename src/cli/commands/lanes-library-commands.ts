@@ -17,13 +17,18 @@ export interface LibraryValues {
   'no-baseline'?: boolean | undefined;
   digest?: string | undefined;
   'drain-ms'?: string | undefined;
+  url?: string | undefined;
   description?: string | undefined;
   owner?: string | undefined;
   label?: string[] | undefined;
   unlabel?: string[] | undefined;
 }
 
-/** `lanes replace <service> <version> --digest <sha256> [--drain-ms <ms>]`. */
+/**
+ * `lanes replace <service> <version> --digest <sha256> [--drain-ms <ms>] [--url <package>]` (`--url`: where the new
+ * build's package is, for an ssh service whose catalog package of the version is another build; the operator's
+ * command, so the artifact rule the lanes API applies to its token is not asked here).
+ */
 export async function replaceCommand(
   deps: LaneDeps,
   service: string,
@@ -44,6 +49,7 @@ export async function replaceCommand(
   const result = await replaceInstance(deps, service, version, {
     digest,
     ...(drainMs === undefined ? {} : { drainMs }),
+    ...(values.url === undefined || values.url === '' ? {} : { url: values.url }),
   });
   if (values.json) io.stdout.write(`${JSON.stringify(result)}\n`);
   else if (result.ok)
