@@ -166,6 +166,7 @@ beforeAll(async () => {
       routerUrl: 'http://127.0.0.1:9',
       domain: undefined,
       dataPlane: 'node',
+      haproxySocket: undefined,
     },
     {
       info: () => undefined,
