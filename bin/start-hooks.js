@@ -28,20 +28,30 @@ function installZodLocalesHook() {
 
 // drizzle-orm's package.json is 179 KB (an exports entry for every module), and Node's resolver parses it again for
 // each module of the package it resolves, only to learn the module's format from its "type" (about 4 ms each, some
-// 0.5 s of CPU for the ~110 modules a database client loads). Every .js file of drizzle-orm is an ES module (its
+// 0.5 s of CPU for the ~110 modules a database client loads), and again for each of the project's modules that
+// imports `drizzle-orm` or `drizzle-orm/<path>` (its exports map). Every .js file of drizzle-orm is an ES module (its
 // package.json says "type": "module"; the CommonJS build is .cjs), and its modules import each other by relative
-// paths with extensions, so these resolve to the sibling file as an ES module directly.
+// paths with extensions, so these resolve to the sibling file as an ES module directly; the project's own imports
+// (outside node_modules) of one specifier all resolve alike, so each is resolved once.
 const DRIZZLE_MODULE = /\/node_modules\/drizzle-orm\/.+\.js$/;
 
-function installDrizzleFormatHook() {
+function installDrizzleHook() {
+  const fromProject = new Map();
   module.registerHooks?.({
     resolve(specifier, context, nextResolve) {
       const parent = context.parentURL;
-      if (
-        !(specifier.startsWith('./') || specifier.startsWith('../')) ||
-        parent === undefined ||
-        !DRIZZLE_MODULE.test(parent)
-      )
+      if (parent === undefined) return nextResolve(specifier, context);
+      if (specifier === 'drizzle-orm' || specifier.startsWith('drizzle-orm/')) {
+        if (parent.includes('/node_modules/')) return nextResolve(specifier, context);
+        const key = `${specifier}\0${(context.conditions ?? []).join(',')}`;
+        let resolved = fromProject.get(key);
+        if (resolved === undefined) {
+          resolved = { ...nextResolve(specifier, context), shortCircuit: true };
+          fromProject.set(key, resolved);
+        }
+        return resolved;
+      }
+      if (!(specifier.startsWith('./') || specifier.startsWith('../')) || !DRIZZLE_MODULE.test(parent))
         return nextResolve(specifier, context);
       const url = new URL(specifier, parent).href;
       if (!DRIZZLE_MODULE.test(url)) return nextResolve(specifier, context);
@@ -52,5 +62,5 @@ function installDrizzleFormatHook() {
 
 export function installStartHooks() {
   installZodLocalesHook();
-  installDrizzleFormatHook();
+  installDrizzleHook();
 }
