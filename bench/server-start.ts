@@ -90,17 +90,12 @@ async function startOnce(database: Record<string, string>, key: string, cwd: str
   server.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    server.once('exit', () => {
-      exited = true;
-      resolve();
-    }),
-  );
+  const exit = new Promise<void>((resolve) => server.once('exit', () => { resolve(); }));
+  const exited = (): boolean => server.exitCode !== null || server.signalCode !== null;
   try {
     const url = `http://127.0.0.1:${port}/readyz`;
     for (;;) {
-      if (exited) throw new Error(`the server exited before it was ready:\n${stderr}`);
+      if (exited()) throw new Error(`the server exited before it was ready:\n${stderr}`);
       if (performance.now() - started > READY_WITHIN_MS) throw new Error(`not ready within ${READY_WITHIN_MS} ms`);
       if ((await readyzStatus(url)) === 200) break;
       await new Promise((resolve) => setTimeout(resolve, 10));
