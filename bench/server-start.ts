@@ -90,7 +90,11 @@ async function startOnce(database: Record<string, string>, key: string, cwd: str
   server.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
-  const exit = new Promise<void>((resolve) => server.once('exit', () => { resolve(); }));
+  const exit = new Promise<void>((resolve) =>
+    server.once('exit', () => {
+      resolve();
+    }),
+  );
   const exited = (): boolean => server.exitCode !== null || server.signalCode !== null;
   try {
     const url = `http://127.0.0.1:${port}/readyz`;
