@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import module from 'node:module';
+import { installStartHooks } from './start-hooks.js';
 
 // Runs the TypeScript sources directly: Node's own type stripping where it applies (Node >= 22.18 outside
 // node_modules), otherwise tsx's loader. No build step, so a fresh `npm install` is enough.
@@ -19,23 +20,8 @@ if (major < 22 || (major === 22 && minor < 12)) {
 // shows what it saves.
 module.enableCompileCache?.();
 
-// zod re-exports all of its locales (`z.locales`, `z.core.locales`: some 60 modules, a quarter of what `validate`
-// loads), and an ES module import loads every one. Yardmaster never switches zod's locale (English, the default), so
-// the CLI hands zod a locales module holding English only (zod-locales-en.js). Needs module.registerHooks (Node >=
-// 22.15); without it zod loads them all, as before. The hook goes once both importers are served: every module
-// resolved while a hook is registered pays for it.
-const ZOD_LOCALES_IMPORTER = /\/node_modules\/zod\/v4\/(classic|core)\/[a-z]+\.js$/;
-const zodLocalesEn = new URL('zod-locales-en.js', import.meta.url).href;
-let zodImportersLeft = 2; // zod/v4/classic/external.js and zod/v4/core/index.js
-const zodLocalesHook = module.registerHooks?.({
-  resolve(specifier, context, nextResolve) {
-    if (specifier !== '../locales/index.js' || !ZOD_LOCALES_IMPORTER.test(context.parentURL ?? ''))
-      return nextResolve(specifier, context);
-    zodImportersLeft--;
-    if (zodImportersLeft === 0) zodLocalesHook?.deregister();
-    return { url: zodLocalesEn, shortCircuit: true };
-  },
-});
+// zod's locales English only, drizzle-orm's modules without its package.json each time (start-hooks.js).
+installStartHooks();
 const here = new URL('.', import.meta.url).pathname;
 const native = Boolean(process.features.typescript) && !here.includes('/node_modules/');
 if (!native) {

@@ -2,9 +2,15 @@
  * Process entry of the server: validate the environment, start the HTTP server (the App's webhooks, `/healthz`,
  * `/readyz`, with in-process release workers; or Probot's setup flow when there is no APP_ID yet), stop gracefully
  * on SIGTERM/SIGINT. Wiring only.
+ * The start hooks first, as bin/yardmaster.js installs them for the CLI (zod's English locale only, drizzle-orm's
+ * modules without reparsing its package.json); the server's modules are imported after them (a static import would
+ * be resolved before the hooks exist).
  */
-import { parseRuntimeEnv } from './runtime/index.ts';
-import { parseServerEnv, createLogger, stopOnSignals, startFromConfig } from './server/index.ts';
+import { installStartHooks } from '../bin/start-hooks.js';
+
+installStartHooks();
+const { parseRuntimeEnv } = await import('./runtime/index.ts');
+const { parseServerEnv, createLogger, stopOnSignals, startFromConfig } = await import('./server/index.ts');
 
 const parsed = parseServerEnv(process.env);
 const runtime = parseRuntimeEnv(process.env);

@@ -3,7 +3,6 @@
  * keep a LISTEN), PGlite in-process. `onNotify` gets each payload; on PostgreSQL it is also called with no payload
  * after a reconnect, since notifications sent meanwhile are lost.
  */
-import postgres from 'postgres';
 import type { Database } from './types.ts';
 
 /** Starts listening; the returned function stops and closes the listening connection. */
@@ -16,6 +15,7 @@ export async function listenChannel(
     return database.pglite.listen(channel, (payload) => {
       onNotify(payload);
     });
+  const { default: postgres } = await import('postgres');
   const listener = postgres(database.url, { max: 1, onnotice: () => undefined });
   const subscription = await listener.listen(
     channel,

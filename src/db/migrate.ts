@@ -1,13 +1,9 @@
 /**
  * Applies the SQL migrations in migrations/ (written by drizzle-kit) with drizzle's own migrators, at start.
  * Idempotent: drizzle records applied migrations in drizzle.__drizzle_migrations and skips them.
+ * Only the open database's driver and migrator are imported (the other one stays unloaded, as in client.ts).
  */
 import { fileURLToPath } from 'node:url';
-import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
-import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
-import postgres from 'postgres';
 import { LOCK_NAMESPACE, MIGRATION_LOCK } from './advisory-locks.ts';
 import type { Database } from './types.ts';
 
@@ -30,14 +26,23 @@ export interface MigrateOptions {
 export async function migrateDatabase(database: Database, options: MigrateOptions = {}): Promise<void> {
   const migrationsFolder = options.migrationsFolder ?? MIGRATIONS_FOLDER;
   if (database.kind === 'pglite') {
-    await migratePglite(drizzlePglite({ client: database.pglite }), { migrationsFolder });
+    const [{ drizzle }, { migrate }] = await Promise.all([
+      import('drizzle-orm/pglite'),
+      import('drizzle-orm/pglite/migrator'),
+    ]);
+    await migrate(drizzle({ client: database.pglite }), { migrationsFolder });
     return;
   }
+  const [{ drizzle }, { migrate }, { default: postgres }] = await Promise.all([
+    import('drizzle-orm/postgres-js'),
+    import('drizzle-orm/postgres-js/migrator'),
+    import('postgres'),
+  ]);
   const client = postgres(database.url, { max: 1, onnotice: () => undefined });
   try {
     await client`select pg_advisory_lock(${LOCK_NAMESPACE}, ${MIGRATION_LOCK})`;
     try {
-      await migratePostgres(drizzlePostgres({ client }), { migrationsFolder });
+      await migrate(drizzle({ client }), { migrationsFolder });
     } finally {
       await client`select pg_advisory_unlock(${LOCK_NAMESPACE}, ${MIGRATION_LOCK})`;
     }

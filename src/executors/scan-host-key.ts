@@ -3,7 +3,7 @@
  * during the handshake; the scan keeps its fingerprint, refuses the key (so no authentication is ever attempted) and
  * ends the connection. Nothing else the host sends is kept: failure reasons are our own words or the local error code.
  */
-import { Client } from 'ssh2';
+import { loadSsh2Client } from './ssh2-client.ts';
 import { errnoCode, propertyOf } from '../lib/trust-boundaries.ts';
 import type { HostEntry } from '../config/types.ts';
 import { hostKeyFingerprint, normalizeFingerprint } from './host-key-fingerprint.ts';
@@ -51,7 +51,11 @@ function failureReason(error: Error, timeoutMs: number): string {
  * authenticates. The key is negotiated with ssh2's default host key algorithms, as the release engine's connections
  * are, so the fingerprint is the one the engine will check against the pin.
  */
-export function scanHostKey(host: Pick<HostEntry, 'address' | 'port'>, options: ScanOptions): Promise<HostKeyScan> {
+export async function scanHostKey(
+  host: Pick<HostEntry, 'address' | 'port'>,
+  options: ScanOptions,
+): Promise<HostKeyScan> {
+  const Client = await loadSsh2Client();
   return new Promise((resolve) => {
     if (options.signal?.aborted === true) {
       resolve({ ok: false, reason: 'aborted' });

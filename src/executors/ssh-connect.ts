@@ -1,5 +1,6 @@
 /** Opening one ssh2 connection to a host: host key pinning, authentication, and closed failure reasons. */
-import { Client, type ConnectConfig } from 'ssh2';
+import type { ConnectConfig } from 'ssh2';
+import { loadSsh2Client } from './ssh2-client.ts';
 import { propertyOf } from '../lib/trust-boundaries.ts';
 import type { HostEntry } from '../config/types.ts';
 import { CoalescingSocket } from './coalescing-socket.ts';
@@ -61,11 +62,12 @@ function describe(reason: ConnectFailure, host: HostEntry, error: Error | undefi
  * Connects to `host` and resolves when the session is ready to use. Rejects with a {@link ConnectError}:
  * `host-key-mismatch` / `host-key-unknown` from pinning, `auth-failed`, `unreachable`, `timeout`, `aborted`.
  */
-export function openSshConnection(
+export async function openSshConnection(
   host: HostEntry,
   options: ConnectOptions,
   tuning: SshTuning = DEFAULT_SSH_TUNING,
 ): Promise<SshConnection> {
+  const Client = await loadSsh2Client();
   return new Promise((resolve, reject) => {
     if (options.signal?.aborted === true) {
       reject(new ConnectError('aborted', host.name, describe('aborted', host, undefined, options)));

@@ -3,7 +3,8 @@
  * or an unreachable server is thrown, never logged here. The SMTP URL carries the password, so no message this
  * module produces repeats the URL or its credentials.
  */
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { propertyOf } from '../lib/trust-boundaries.ts';
 import { eventSubject, eventText } from './event-text.ts';
 import type { KeyEvent } from './types.ts';
@@ -134,7 +135,14 @@ function deliveryError(error: unknown, what: string, secrets: readonly string[])
 export function createEmailSender(options: EmailSenderOptions): EmailSender {
   const url = transportUrl(options.smtpUrl);
   const secrets = secretsOf(url);
-  const transport = createTransport({ ...TIMEOUTS, url, logger: false, debug: false });
+  // nodemailer is imported with the first message: a process that sends none never loads it.
+  let transport: Promise<Transporter<SMTPTransport.SentMessageInfo>> | undefined;
+  const transporter = (): Promise<Transporter<SMTPTransport.SentMessageInfo>> => {
+    transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({ ...TIMEOUTS, url, logger: false, debug: false }),
+    );
+    return transport;
+  };
   const domain = /@([^\s@<>]+)>?\s*$/.exec(options.from)?.[1] ?? 'yardmaster.invalid';
 
   const sender: EmailSender = {
@@ -146,7 +154,7 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
       const what = `e-mail for event ${message.id} (${message.kind}) to ${to.length} recipient(s)`;
       let rejected: string[];
       try {
-        const info = await transport.sendMail({
+        const info = await (await transporter()).sendMail({
           from: options.from,
           to: 'undisclosed-recipients:;',
           envelope: { from: options.from, to: [...to] },
@@ -168,7 +176,9 @@ export function createEmailSender(options: EmailSenderOptions): EmailSender {
       }
     },
     close() {
-      transport.close();
+      void transport?.then((opened) => {
+        opened.close();
+      });
     },
   };
   return sender;

@@ -3,7 +3,6 @@
  * order, the release's progress goes to its thread. Needs the bot token and the App (repo config, team roles).
  */
 import { webApi } from '@slack/bolt';
-import { type GitHubWorkerWiring, withEventSink } from '../runtime/index.ts';
 import { createSlackReporter, type SlackReporter } from './report-worker-events.ts';
 import { createApprovalMessageSync } from './sync-approval-message.ts';
 import { boltLogger } from './bolt-logger.ts';
@@ -17,16 +16,4 @@ export function workerSlackReporter(
   const client = new webApi.WebClient(bot.botToken, { slackApiUrl: bot.apiUrl, logger: boltLogger(deps.log) });
   const full: SlackDeps = { ...deps, slack: client };
   return createSlackReporter(full, createApprovalMessageSync(full));
-}
-
-/** The workers' wiring with Slack's reporter beside GitHub's (each shielded from the other), waited for at shutdown. */
-export function withSlackReport(wiring: GitHubWorkerWiring, slack: SlackReporter | undefined): GitHubWorkerWiring {
-  if (slack === undefined) return wiring;
-  return {
-    ...withEventSink(wiring, slack),
-    idle: async () => {
-      await wiring.idle?.();
-      await slack.idle();
-    },
-  };
 }

@@ -1,16 +1,19 @@
 /**
  * The dashboard in the App's server: sign-in from the environment, one LISTEN for live views, and the routes
  * (`/dashboard/*`, `/orders/*`). Without an OAuth client the pages say how to configure one.
+ * The settings are checked and the LISTEN opened at start; the handlers (pages, queries, sign-in) are imported on
+ * the first request of their route (lazy-route.ts), which keeps them out of the server's start.
  */
 import type { Database } from '../db/types.ts';
 import { githubWebUrl } from '../lib/github-web-url.ts';
 import type { RouteHandler } from '../http/index.ts';
-import { createDashboardAuth } from './auth/create-dashboard-auth.ts';
 import { parseDashboardAuthEnv } from './auth/dashboard-auth-env.ts';
-import { createLocalDashboardAuth } from './auth/local-sign-in.ts';
 import type { DashboardAuthLog } from './auth/types.ts';
-import { dashboardHandler, dashboardNotConfigured, orderLinkRedirect } from './dashboard-handler.ts';
+import { lazyRoute } from './lazy-route.ts';
 import { listenDashboard } from './live/dashboard-notifications.ts';
+
+const loadHandlers = () => import('./dashboard-handler.ts');
+const orderLinkRedirect = lazyRoute(async () => (await loadHandlers()).orderLinkRedirect);
 
 export interface DashboardStartOptions {
   database: Database;
@@ -35,39 +38,41 @@ export async function startDashboard(options: DashboardStartOptions): Promise<St
     return {
       ok: true,
       signIn: false,
-      routes: [['/dashboard/*', dashboardNotConfigured], redirect],
+      routes: [['/dashboard/*', lazyRoute(async () => (await loadHandlers()).dashboardNotConfigured)], redirect],
       stop: () => Promise.resolve(),
     };
   }
+  const signIn = settings.settings;
   const web = githubWebUrl(options.githubApiUrl);
-  const auth = createDashboardAuth({
-    db: options.database.db,
-    clientId: settings.settings.clientId,
-    clientSecret: settings.settings.clientSecret,
-    sessionSecret: settings.settings.sessionSecret,
-    sessionHours: settings.settings.sessionHours,
-    publicUrl: options.publicUrl,
-    githubWebUrl: web,
-    githubApiUrl: options.githubApiUrl,
-    log: options.log,
-  });
   const notifications = await listenDashboard(options.database);
+  const dashboard = lazyRoute(async () => {
+    const [{ dashboardHandler }, { createDashboardAuth }] = await Promise.all([
+      loadHandlers(),
+      import('./auth/create-dashboard-auth.ts'),
+    ]);
+    const auth = createDashboardAuth({
+      db: options.database.db,
+      clientId: signIn.clientId,
+      clientSecret: signIn.clientSecret,
+      sessionSecret: signIn.sessionSecret,
+      sessionHours: signIn.sessionHours,
+      publicUrl: options.publicUrl,
+      githubWebUrl: web,
+      githubApiUrl: options.githubApiUrl,
+      log: options.log,
+    });
+    return dashboardHandler({
+      db: options.database.db,
+      auth,
+      notifications,
+      githubWebUrl: web,
+      ...(options.liveRecheckMs === undefined ? {} : { liveRecheckMs: options.liveRecheckMs }),
+    });
+  });
   return {
     ok: true,
     signIn: true,
-    routes: [
-      [
-        '/dashboard/*',
-        dashboardHandler({
-          db: options.database.db,
-          auth,
-          notifications,
-          githubWebUrl: web,
-          ...(options.liveRecheckMs === undefined ? {} : { liveRecheckMs: options.liveRecheckMs }),
-        }),
-      ],
-      redirect,
-    ],
+    routes: [['/dashboard/*', dashboard], redirect],
     stop: () => notifications.close(),
   };
 }
@@ -93,6 +98,10 @@ export interface LocalDashboard {
  * repository of the database visible to the one local viewer.
  */
 export async function startLocalDashboard(options: LocalDashboardOptions): Promise<LocalDashboard> {
+  const [{ dashboardHandler }, { createLocalDashboardAuth }] = await Promise.all([
+    loadHandlers(),
+    import('./auth/local-sign-in.ts'),
+  ]);
   const local = createLocalDashboardAuth({ db: options.database.db, login: options.login, log: options.log });
   const notifications = await listenDashboard(options.database);
   return {

@@ -54,7 +54,7 @@ async function githubWiring(
   const service = { db: runtime.database.db, queue: runtime.queue, policy };
   return withSlackReport(
     wiring,
-    workerSlackReporter(slack.bot, {
+    await workerSlackReporter(slack.bot, {
       service,
       githubFor,
       loadConfig: createGitHubConfigLoader(githubFor),
