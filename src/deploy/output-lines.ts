@@ -142,7 +142,9 @@ export class RecentLines {
   }
 
   add(line: string): void {
-    this.#lines.push(clipText(line, RECENT_LINE_CHARS));
+    // A copy: a line is often a slice of the (up to 128 KiB) chunk it came in, and V8 keeps the whole chunk alive
+    // for as long as the slice lives: twenty kept lines per host could hold megabytes of output already handed on.
+    this.#lines.push(structuredClone(clipText(line, RECENT_LINE_CHARS)));
     if (this.#lines.length > this.#limit) this.#lines.shift();
   }
 
