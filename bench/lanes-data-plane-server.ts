@@ -13,11 +13,17 @@ import { watchRoutes } from '../src/lanes/route-watcher.ts';
 import { DATA_PLANE_ENGINES, startDataPlane } from '../src/lanes/start-data-plane.ts';
 
 const env = z
-  .object({ BENCH_ENGINE: z.enum(DATA_PLANE_ENGINES), BENCH_DATABASE_URL: z.string().startsWith('postgres://') })
+  .object({
+    BENCH_ENGINE: z.enum(DATA_PLANE_ENGINES),
+    BENCH_DATABASE_URL: z.string().startsWith('postgres://'),
+    // The same for every engine that has processes of its own: HAProxy's threads, nginx's workers (default 1).
+    BENCH_THREADS: z.coerce.number().int().min(1).max(64).default(1),
+  })
   .parse(process.env);
 const database = await openDatabase({ url: env.BENCH_DATABASE_URL });
 const plane = await startDataPlane(env.BENCH_ENGINE, {
   port: 0,
+  threads: env.BENCH_THREADS,
   log: { warn: (fields, message) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`) },
 });
 const watcher = await watchRoutes(database, {
