@@ -23,6 +23,8 @@ export async function startAppLanes(
     artifactsDir?: string;
     /** The operator's artifact rule for packages added through the lanes API (default: none allowed). */
     packageProblem?: (url: string) => string | undefined;
+    /** The lease of the lanes sweep across servers (the server's YARDMASTER_LEASE_SECONDS; default 30 s). */
+    leaseMs?: number;
   } = {},
 ): Promise<{ server: LanesServer; app: { deps: LaneDeps; routerUrl: string; limitsFor: LaneLimitsFor } }> {
   // The catalog file's entries with the database's over them, reloaded on every change (no restart).
@@ -56,6 +58,7 @@ export async function startAppLanes(
       packageProblem: catalogOptions.packageProblem ?? (() => 'no artifact rule was given to the lanes API'),
     },
     ...(settings.haproxySocket === undefined ? {} : { haproxySocket: settings.haproxySocket }),
+    ...(catalogOptions.leaseMs === undefined ? {} : { leaseMs: catalogOptions.leaseMs }),
     log,
   }).catch(async (error: unknown) => {
     await watcher.close();

@@ -19,14 +19,14 @@ export async function startLanesIfEnabled(
   if (!lanesEnv.ok) return { ok: false, problems: lanesEnv.problems };
   if (!lanesEnv.settings.enabled) return { ok: true, value: undefined };
   const connect = await laneHostsConnect(context, lanesEnv.settings);
-  const { artifactsDir } = context.runtimeConfig;
+  const { artifactsDir, leaseMs } = context.runtimeConfig;
   const lanes = await startAppLanes(
     runtime.database,
     lanesEnv.settings,
     context.log,
     connect,
     (repo) => laneLimitsOf(policy.forRepo(repo)),
-    { artifactsDir, packageProblem: lanesApiPackageRule(artifactsDir) },
+    { artifactsDir, packageProblem: lanesApiPackageRule(artifactsDir), leaseMs },
   );
   return { ok: true, value: lanes };
 }
