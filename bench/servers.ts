@@ -18,15 +18,19 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { count, eq } from 'drizzle-orm';
-import { parseRepoConfig } from '../src/config/parse-config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { webhookDeliveries } from '../src/db/schema.ts';
 import type { Database } from '../src/db/types.ts';
-import { openWorkOrder } from '../src/workorders/service/index.ts';
-import { examplePayload } from '../test/helpers/github-webhooks.ts';
 import { spawnNode, type SpawnedProcess } from '../test/helpers/spawned-process.ts';
 import { benchCleanup } from './bench-cleanup.ts';
+import {
+  BENCH_CONFIG_YAML,
+  listeningPort,
+  openBenchOrders,
+  planDelivery,
+  stopChild,
+} from './webhook-bench-fixtures.ts';
 import { createBenchDatabase, type BenchDatabase } from './dispatch-database.ts';
 import { fmtMs, percentile } from './dispatch-stats.ts';
 import { runLoad, type LoadResult } from './webhooks-load.ts';
@@ -38,35 +42,11 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 1);
 const ORDERS = Number(process.env.BENCH_ORDERS ?? 200);
 const SERVER_COUNTS = (process.env.BENCH_SERVERS ?? '1,2,3').split(',').map(Number);
 const SECRET = 'bench-servers-secret';
-const REPO = 'Codertocat/Hello-World';
-
-const CONFIG_YAML = [
-  'apps:',
-  '  shop:',
-  '    deploy_to: /srv/shop',
-  '    environments:',
-  '      production: { hosts: [web], approvals: 2, approvers: [dave, erin] }',
-  'hosts:',
-  '  web: [{ name: web-1, address: 10.0.0.1 }, { name: web-2, address: 10.0.0.2 }]',
-  'roles:',
-  '  project_manager: [pam]',
-  '  developer: [carol]',
-  '  ops: [dave, erin]',
-  '  deployer: [dave]',
-  '  acceptor: [pam]',
-  '',
-].join('\n');
 
 const databases: BenchDatabase[] = [];
 const opened: Database[] = [];
 const children: SpawnedProcess[] = [];
 let work: string | undefined;
-
-async function stopChild(child: SpawnedProcess): Promise<void> {
-  if (child.child.exitCode !== null || child.child.signalCode !== null) return;
-  child.child.kill('SIGTERM');
-  await child.exited(15_000).catch(() => child.child.kill('SIGKILL'));
-}
 
 const cleanup = benchCleanup('bench:servers', async () => {
   await Promise.all(children.map(stopChild));
@@ -78,36 +58,6 @@ const cleanup = benchCleanup('bench:servers', async () => {
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
 
-/** A plan comment on order `number`, a version of its own, by the developer carol. */
-function planDelivery(index: number): { event: string; body: string } {
-  const number = (index % ORDERS) + 1;
-  const body = [
-    '```yaml',
-    'app: shop',
-    'environment: production',
-    `version: 1.0.${index}`,
-    'package:',
-    `  url: https://artifacts.example.com/shop-1.0.${index}.tar.gz`,
-    `  sha256: ${'a'.repeat(64)}`,
-    '```',
-  ].join('\n');
-  const payload = examplePayload('issue_comment', 'created', {
-    issue: { number, title: `Release ${number}`, pull_request: undefined },
-    comment: { id: 1_000_000 + index, body, user: { login: 'carol', type: 'User' } },
-    sender: { login: 'carol', type: 'User' },
-    installation: { id: 4242, node_id: 'bench' },
-  });
-  return { event: 'issue_comment', body: JSON.stringify(payload) };
-}
-
-async function listeningPort(child: SpawnedProcess): Promise<number> {
-  const line = await child.waitForLine(
-    (text) => text.includes('"msg":"listening"') || text.startsWith('{"port"'),
-    60_000,
-  );
-  return Number(/"port":(\d+)/.exec(line)?.[1]);
-}
-
 /** A fresh migrated database with the work orders the comments go to. */
 async function preparedDatabase(): Promise<{ bench: BenchDatabase; database: Database }> {
   const bench = await createBenchDatabase();
@@ -115,17 +65,7 @@ async function preparedDatabase(): Promise<{ bench: BenchDatabase; database: Dat
   const database = await openDatabase({ url: bench.url });
   opened.push(database);
   await migrateDatabase(database);
-  const parsed = parseRepoConfig(CONFIG_YAML);
-  if (!parsed.ok) throw new Error('bench config invalid');
-  const context = { config: parsed.value, org: 'Codertocat', membership: { isMember: () => Promise.resolve(false) } };
-  for (let number = 1; number <= ORDERS; number++) {
-    const order = await openWorkOrder(
-      { db: database.db },
-      { repoFullName: REPO, installationId: 4242, number, kind: 'issue', title: `Release ${number}`, requester: 'pam' },
-      context,
-    );
-    if (!order.ok) throw new Error(order.message);
-  }
+  await openBenchOrders(database, ORDERS);
   return { bench, database };
 }
 
@@ -159,7 +99,7 @@ async function run(servers: number, common: Record<string, string>): Promise<voi
       runLoad({
         url: `http://127.0.0.1:${port}/api/github/webhooks`,
         secret: SECRET,
-        next: planDelivery,
+        next: (index) => planDelivery(index, ORDERS),
         concurrency: perServer,
         warmupMs: WARMUP_SECONDS * 1000,
         durationMs: SECONDS * 1000,
@@ -188,7 +128,7 @@ async function main(): Promise<void> {
   work = await mkdtemp(join(tmpdir(), 'ym-bench-servers-'));
   const fake = spawnNode(
     [join(ROOT, 'bench/webhooks-fake-github.ts')],
-    { BENCH_REPO_CONFIG: Buffer.from(CONFIG_YAML).toString('base64') },
+    { BENCH_REPO_CONFIG: Buffer.from(BENCH_CONFIG_YAML).toString('base64') },
     work,
   );
   children.push(fake);

@@ -21,20 +21,24 @@ import { performance } from 'node:perf_hooks';
 import { setTimeout as delay } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { count } from 'drizzle-orm';
-import { parseRepoConfig } from '../src/config/parse-config.ts';
 import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import { planVersions, webhookDeliveries } from '../src/db/schema.ts';
 import type { Database } from '../src/db/types.ts';
 import { freePorts } from '../src/lib/free-port.ts';
-import { openWorkOrder } from '../src/workorders/service/index.ts';
-import { examplePayload } from '../test/helpers/github-webhooks.ts';
 import { spawnNode, type SpawnedProcess } from '../test/helpers/spawned-process.ts';
 import { createBenchDatabase, type BenchDatabase } from './dispatch-database.ts';
 import { fmtMs, percentile } from './dispatch-stats.ts';
 import { cpuSeconds } from './webhooks-cpu.ts';
 import { runLoad, type LoadResult } from './webhooks-load.ts';
 import { benchCleanup } from './bench-cleanup.ts';
+import {
+  BENCH_CONFIG_YAML,
+  listeningPort,
+  openBenchOrders,
+  planDelivery,
+  stopChild,
+} from './webhook-bench-fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
@@ -45,34 +49,11 @@ const LOG_LEVEL = process.env.BENCH_LOG_LEVEL ?? 'info';
 const TARGET_RATE = 1_000;
 const TARGET_P99_MS = 100;
 const SECRET = 'bench-webhook-secret';
-const REPO = 'Codertocat/Hello-World';
-
-const CONFIG_YAML = [
-  'apps:',
-  '  shop:',
-  '    deploy_to: /srv/shop',
-  '    environments:',
-  '      production: { hosts: [web], approvals: 2, approvers: [dave, erin] }',
-  'hosts:',
-  '  web: [{ name: web-1, address: 10.0.0.1 }, { name: web-2, address: 10.0.0.2 }]',
-  'roles:',
-  '  project_manager: [pam]',
-  '  developer: [carol]',
-  '  ops: [dave, erin]',
-  '  deployer: [dave]',
-  '  acceptor: [pam]',
-  '',
-].join('\n');
 
 let bench: BenchDatabase | undefined;
 let work: string | undefined;
 let database: Database | undefined;
 const children: SpawnedProcess[] = [];
-async function stopChild(child: SpawnedProcess): Promise<void> {
-  if (child.child.exitCode !== null) return;
-  child.child.kill('SIGTERM');
-  await child.exited(15_000).catch(() => child.child.kill('SIGKILL'));
-}
 
 const cleanup = benchCleanup('bench:webhooks', async () => {
   await Promise.all(children.map(stopChild));
@@ -91,28 +72,6 @@ function appKey(): string {
   }).privateKey;
 }
 
-/** A plan comment on order `number`, a version of its own, by the developer carol. */
-function planDelivery(index: number): { event: string; body: string } {
-  const number = (index % ORDERS) + 1;
-  const body = [
-    '```yaml',
-    'app: shop',
-    'environment: production',
-    `version: 1.0.${index}`,
-    'package:',
-    `  url: https://artifacts.example.com/shop-1.0.${index}.tar.gz`,
-    `  sha256: ${'a'.repeat(64)}`,
-    '```',
-  ].join('\n');
-  const payload = examplePayload('issue_comment', 'created', {
-    issue: { number, title: `Release ${number}`, pull_request: undefined },
-    comment: { id: 1_000_000 + index, body, user: { login: 'carol', type: 'User' } },
-    sender: { login: 'carol', type: 'User' },
-    installation: { id: 4242, node_id: 'bench' },
-  });
-  return { event: 'issue_comment', body: JSON.stringify(payload) };
-}
-
 /** A load result and the server process's CPU use during it (1.0 = one core busy all the time). */
 interface Measured {
   result: LoadResult;
@@ -124,14 +83,6 @@ function report(name: string, { result, cpu }: Measured): void {
   console.log(
     `  ${name.padEnd(28)} ${String(Math.round(rate)).padStart(6)}/s   p50 ${fmtMs(percentile(result.latenciesMs, 50))} ms   p99 ${fmtMs(percentile(result.latenciesMs, 99))} ms   max ${fmtMs(Math.max(...result.latenciesMs))} ms   server CPU ${Math.round(cpu * 100)}%   errors ${result.errors} ${JSON.stringify(result.statuses)}`,
   );
-}
-
-async function listeningPort(child: SpawnedProcess): Promise<number> {
-  const line = await child.waitForLine(
-    (text) => text.includes('"msg":"listening"') || text.startsWith('{"port"'),
-    60_000,
-  );
-  return Number(/"port":(\d+)/.exec(line)?.[1]);
 }
 
 /** Waits until `port` answers `/healthz` (servers whose log level hides the "listening" line). */
@@ -154,21 +105,11 @@ async function main(): Promise<void> {
   bench = await createBenchDatabase();
   database = await openDatabase({ url: bench.url });
   await migrateDatabase(database);
-  const parsed = parseRepoConfig(CONFIG_YAML);
-  if (!parsed.ok) throw new Error('bench config invalid');
-  const context = { config: parsed.value, org: 'Codertocat', membership: { isMember: () => Promise.resolve(false) } };
-  for (let number = 1; number <= ORDERS; number++) {
-    const opened = await openWorkOrder(
-      { db: database.db },
-      { repoFullName: REPO, installationId: 4242, number, kind: 'issue', title: `Release ${number}`, requester: 'pam' },
-      context,
-    );
-    if (!opened.ok) throw new Error(opened.message);
-  }
+  await openBenchOrders(database, ORDERS);
 
   const fake = spawnNode(
     [join(ROOT, 'bench/webhooks-fake-github.ts')],
-    { BENCH_REPO_CONFIG: Buffer.from(CONFIG_YAML).toString('base64') },
+    { BENCH_REPO_CONFIG: Buffer.from(BENCH_CONFIG_YAML).toString('base64') },
     work,
   );
   children.push(fake);
@@ -208,7 +149,7 @@ async function main(): Promise<void> {
     const result = await runLoad({
       url: `http://127.0.0.1:${port}/api/github/webhooks`,
       secret: SECRET,
-      next: planDelivery,
+      next: (index) => planDelivery(index, ORDERS),
       concurrency: CONCURRENCY,
       warmupMs: WARMUP_SECONDS * 1000,
       durationMs: SECONDS * 1000,

@@ -44,3 +44,10 @@ export function safePath(path: string, what: string): string {
   if (!SAFE_PATH.test(path)) throw new Error(`${what} ${path}: only letters, digits and . _ / - are allowed`);
   return path;
 }
+
+/** Why a route of the table cannot go to an engine's config or maps (its service or version), or undefined. */
+export function routeValueProblem(service: string, version: string, where: string): string | undefined {
+  if (!SERVICE.test(service)) return `${where}: service ${JSON.stringify(service)} is not a service name`;
+  if (!VERSION.test(version)) return `${where}: ${service} version ${JSON.stringify(version)} is not a version`;
+  return undefined;
+}

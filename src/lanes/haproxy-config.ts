@@ -21,7 +21,7 @@
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { DEFAULT_MAX_HOPS } from './data-plane.ts';
-import { DNS_NAME, engineEndpoint, IPV4, SERVICE, safePath, VERSION } from './engine-values.ts';
+import { DNS_NAME, engineEndpoint, IPV4, routeValueProblem, SERVICE, safePath } from './engine-values.ts';
 import { HOPS_HEADER, LANE_HEADER, ROUTE_HEADER } from './lane-key.ts';
 import { LANE_ID } from './lane-id.ts';
 import type { RouteTable, RouteTarget } from './route-table.ts';
@@ -98,15 +98,10 @@ export function haproxyMaps(table: RouteTable, addresses: ReadonlyMap<string, st
     return `${destination}|${target.version}`;
   };
   const checked = (service: string, target: RouteTarget, where: string): string | undefined => {
-    if (!SERVICE.test(service)) {
-      skipped.push(`${where}: service ${JSON.stringify(service)} is not a service name`);
-      return undefined;
-    }
-    if (!VERSION.test(target.version)) {
-      skipped.push(`${where}: ${service} version ${JSON.stringify(target.version)} is not a version`);
-      return undefined;
-    }
-    return instanceValue(target);
+    const problem = routeValueProblem(service, target.version, where);
+    if (problem === undefined) return instanceValue(target);
+    skipped.push(problem);
+    return undefined;
   };
   const baseline: [string, string][] = [];
   for (const [service, target] of table.baseline) {

@@ -20,9 +20,8 @@ import {
   LANE_NAME_PART as NAME,
   LANE_OWNER as OWNER,
   LANE_REPO as REPO,
-  SERVICE,
+  routeValueProblem,
   safePath,
-  VERSION,
 } from './engine-values.ts';
 
 export interface NginxConfigOptions {
@@ -101,12 +100,9 @@ function compile(table: RouteTable): {
   const skipped: string[] = [];
   const routes: Route[] = [];
   const makeRoute = (service: string, target: RouteTarget, via: 'lane' | 'baseline', where: string) => {
-    if (!SERVICE.test(service)) {
-      skipped.push(`${where}: service ${JSON.stringify(service)} is not a service name`);
-      return undefined;
-    }
-    if (!VERSION.test(target.version)) {
-      skipped.push(`${where}: ${service} version ${JSON.stringify(target.version)} is not a version`);
+    const problem = routeValueProblem(service, target.version, where);
+    if (problem !== undefined) {
+      skipped.push(problem);
       return undefined;
     }
     const route: Route = {
