@@ -121,6 +121,22 @@ async function deliveryRow(id: string): Promise<typeof webhookDeliveries.$inferS
   return row;
 }
 
+/**
+ * The delivery's status, or undefined while the test's own pool still meets the database's refusal: a connection
+ * that began to open while connections were off ends refused even after they are on again, and takes the queries
+ * queued on it along.
+ */
+async function statusOnceReachable(id: string): Promise<string | undefined> {
+  try {
+    return (await deliveryRow(id))?.status;
+  } catch (error) {
+    const cause = error instanceof Error ? error.cause : undefined;
+    const code: unknown = cause instanceof Error && 'code' in cause ? cause.code : undefined;
+    if (code === '55000' || code === '57P01') return undefined;
+    throw error;
+  }
+}
+
 /** Bodies of the comments GitHub accepted on issue `number`, in order. */
 function acceptedComments(number: number): string[] {
   return harness.fake
@@ -424,7 +440,7 @@ describe('the database unavailable in the middle of handling, and deliveries it 
       await database.on();
       await waitFor(
         'the handled delivery',
-        async () => ((await deliveryRow(first))?.status === 'handled' ? true : undefined),
+        async () => ((await statusOnceReachable(first)) === 'handled' ? true : undefined),
         20_000,
       );
       expect((await deliveryRow(first))?.attempts).toBeGreaterThanOrEqual(1);
@@ -436,7 +452,7 @@ describe('the database unavailable in the middle of handling, and deliveries it 
     await harness.fake.waitForRequests(REDELIVER, { timeoutMs: 20_000 });
     await waitFor(
       'the redelivered delivery',
-      async () => ((await deliveryRow(guid))?.status === 'handled' ? true : undefined),
+      async () => ((await statusOnceReachable(guid)) === 'handled' ? true : undefined),
       20_000,
     );
     await app.yardmaster.idle();
