@@ -13,13 +13,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog, laneCatalog } from '../../src/db/schema.ts';
 import { parseLaneCatalog, type LaneCatalog } from '../../src/lanes/catalog.ts';
-import { startAppLanes } from '../../src/lanes/start-app-lanes.ts';
 import type { LanesServer } from '../../src/lanes/start-lanes-server.ts';
-import { lanesApiPackageRule } from '../../src/policy/index.ts';
 import { runCli } from '../../src/cli/run-cli.ts';
 import { captureIo } from '../helpers/cli-capture.ts';
+import { startSshAppLanes } from '../helpers/app-lanes-server.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
-import { buildPackage, connectWith, type BuiltPackage } from '../helpers/release-fixtures.ts';
+import { buildPackage, type BuiltPackage } from '../helpers/release-fixtures.ts';
 import { startSshdFleet, type SshdFleet } from '../helpers/sshd.ts';
 import { waitFor } from '../helpers/workorder-fixtures.ts';
 
@@ -62,31 +61,16 @@ function sshEntryYaml(versions: Record<string, BuiltPackage>): string {
 }
 
 async function startServer(catalog: LaneCatalog): Promise<LanesServer> {
-  const started = await startAppLanes(
-    test.database,
-    {
-      enabled: true,
-      routerPort: 0,
-      apiPort: 0,
-      token: TOKEN,
-      catalog,
-      routerUrl: 'http://127.0.0.1:9',
-      domain: undefined,
-      dataPlane: 'node',
-      haproxySocket: undefined,
-    },
-    {
-      info: () => undefined,
-      warn: (fields, message) => {
-        warnings.push(`${message} ${JSON.stringify(fields)}`);
-      },
-    },
-    connectWith(fleet.privateKey, fleet.user),
-    undefined,
-    { artifactsDir: work, packageProblem: lanesApiPackageRule(work) },
-  );
-  servers.push(started.server);
-  return started.server;
+  const started = await startSshAppLanes({
+    database: test.database,
+    catalog,
+    token: TOKEN,
+    fleet,
+    artifactsDir: work,
+    warnings,
+  });
+  servers.push(started);
+  return started;
 }
 
 function api(server: LanesServer, method: string, path: string, body?: unknown, token = TOKEN): Promise<Response> {

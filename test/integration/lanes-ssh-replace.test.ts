@@ -20,9 +20,8 @@ import { auditLog, laneInstances, laneMembers } from '../../src/db/schema.ts';
 import { parseLaneCatalog, type LaneCatalog } from '../../src/lanes/catalog.ts';
 import { createCatalogRuntime } from '../../src/lanes/catalog-runtime.ts';
 import { LANE_CHANNEL } from '../../src/lanes/lane-audit.ts';
-import { startAppLanes } from '../../src/lanes/start-app-lanes.ts';
 import type { LanesServer } from '../../src/lanes/start-lanes-server.ts';
-import { lanesApiPackageRule } from '../../src/policy/index.ts';
+import { startSshAppLanes } from '../helpers/app-lanes-server.ts';
 import { openTestDatabase, type TestDatabase } from '../helpers/database.ts';
 import { liveTarget } from '../helpers/host-files.ts';
 import { buildPackage, connectWith, type BuiltPackage } from '../helpers/release-fixtures.ts';
@@ -155,30 +154,15 @@ beforeAll(async () => {
   );
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.issues));
   catalog = parsed.value;
-  const started = await startAppLanes(
-    test.database,
-    {
-      enabled: true,
-      routerPort: 0,
-      apiPort: 0,
-      token: TOKEN,
-      catalog,
-      routerUrl: 'http://127.0.0.1:9',
-      domain: undefined,
-      dataPlane: 'node',
-      haproxySocket: undefined,
-    },
-    {
-      info: () => undefined,
-      warn: (fields, message) => {
-        warnings.push(`${message} ${JSON.stringify(fields)}`);
-      },
-    },
-    connectWith(fleet.privateKey, fleet.user),
-    undefined,
-    { artifactsDir: work, packageProblem: lanesApiPackageRule(work) },
-  );
-  server = started.server;
+  const started = await startSshAppLanes({
+    database: test.database,
+    catalog,
+    token: TOKEN,
+    fleet,
+    artifactsDir: work,
+    warnings,
+  });
+  server = started;
 }, 90_000);
 
 afterAll(async () => {
