@@ -10,7 +10,6 @@
  * (default 1), BENCH_ORDERS (work orders the comments spread over, default 200), BENCH_SERVERS (default `1,2,3`),
  * BENCH_MAINTENANCE_URL. Stops its processes and drops its databases on success, error and Ctrl-C.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +24,11 @@ import type { Database } from '../src/db/types.ts';
 import { spawnNode, type SpawnedProcess } from '../test/helpers/spawned-process.ts';
 import { benchCleanup } from './bench-cleanup.ts';
 import {
-  BENCH_CONFIG_YAML,
+  benchAppKey,
   listeningPort,
   openBenchOrders,
   planDelivery,
+  startBenchGithub,
   stopChild,
 } from './webhook-bench-fixtures.ts';
 import { createBenchDatabase, type BenchDatabase } from './dispatch-database.ts';
@@ -126,20 +126,12 @@ async function run(servers: number, common: Record<string, string>): Promise<voi
 
 async function main(): Promise<void> {
   work = await mkdtemp(join(tmpdir(), 'ym-bench-servers-'));
-  const fake = spawnNode(
-    [join(ROOT, 'bench/webhooks-fake-github.ts')],
-    { BENCH_REPO_CONFIG: Buffer.from(BENCH_CONFIG_YAML).toString('base64') },
-    work,
-  );
-  children.push(fake);
-  const githubUrl = `http://127.0.0.1:${await listeningPort(fake)}`;
+  const fake = await startBenchGithub(work);
+  children.push(fake.child);
+  const githubUrl = fake.url;
   const common = {
     APP_ID: '4242',
-    PRIVATE_KEY: generateKeyPairSync('rsa', {
-      modulusLength: 2048,
-      privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-      publicKeyEncoding: { type: 'spki', format: 'pem' },
-    }).privateKey,
+    PRIVATE_KEY: benchAppKey(),
     WEBHOOK_SECRET: SECRET,
     GITHUB_API_URL: githubUrl,
     HOST: '127.0.0.1',

@@ -2,11 +2,13 @@
  * What bench:webhooks and bench:servers share: the repository config the fake GitHub serves, the plan comments
  * they send, the work orders those comments go to, and how their child processes are read and stopped.
  */
+import { generateKeyPairSync } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
 import { parseRepoConfig } from '../src/config/parse-config.ts';
 import type { Database } from '../src/db/types.ts';
 import { openWorkOrder } from '../src/workorders/service/index.ts';
 import { examplePayload } from '../test/helpers/github-webhooks.ts';
-import type { SpawnedProcess } from '../test/helpers/spawned-process.ts';
+import { spawnNode, type SpawnedProcess } from '../test/helpers/spawned-process.ts';
 
 export const BENCH_REPO = 'Codertocat/Hello-World';
 
@@ -85,4 +87,23 @@ export async function stopChild(child: SpawnedProcess): Promise<void> {
   if (child.child.exitCode !== null) return;
   child.child.kill('SIGTERM');
   await child.exited(15_000).catch(() => child.child.kill('SIGKILL'));
+}
+
+/** A fresh RSA key for the App the servers run as (the fake GitHub does not check its signatures). */
+export function benchAppKey(): string {
+  return generateKeyPairSync('rsa', {
+    modulusLength: 2048,
+    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
+    publicKeyEncoding: { type: 'spki', format: 'pem' },
+  }).privateKey;
+}
+
+/** The fake GitHub (bench/webhooks-fake-github.ts) serving the bench config, run from `work`; its process and URL. */
+export async function startBenchGithub(work: string): Promise<{ child: SpawnedProcess; url: string }> {
+  const child = spawnNode(
+    [fileURLToPath(new URL('webhooks-fake-github.ts', import.meta.url))],
+    { BENCH_REPO_CONFIG: Buffer.from(BENCH_CONFIG_YAML).toString('base64') },
+    work,
+  );
+  return { child, url: `http://127.0.0.1:${await listeningPort(child)}` };
 }

@@ -13,7 +13,6 @@
  * BENCH_SERVER_NODE_OPTIONS (e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`), BENCH_MAINTENANCE_URL.
  * Stops by itself; stops its processes and drops its database on success, error and Ctrl-C.
  */
-import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,10 +32,11 @@ import { cpuSeconds } from './webhooks-cpu.ts';
 import { runLoad, type LoadResult } from './webhooks-load.ts';
 import { benchCleanup } from './bench-cleanup.ts';
 import {
-  BENCH_CONFIG_YAML,
+  benchAppKey,
   listeningPort,
   openBenchOrders,
   planDelivery,
+  startBenchGithub,
   stopChild,
 } from './webhook-bench-fixtures.ts';
 
@@ -63,14 +63,6 @@ const cleanup = benchCleanup('bench:webhooks', async () => {
   });
   if (work !== undefined) await rm(work, { recursive: true, force: true });
 });
-
-function appKey(): string {
-  return generateKeyPairSync('rsa', {
-    modulusLength: 2048,
-    privateKeyEncoding: { type: 'pkcs1', format: 'pem' },
-    publicKeyEncoding: { type: 'spki', format: 'pem' },
-  }).privateKey;
-}
 
 /** A load result and the server process's CPU use during it (1.0 = one core busy all the time). */
 interface Measured {
@@ -107,16 +99,12 @@ async function main(): Promise<void> {
   await migrateDatabase(database);
   await openBenchOrders(database, ORDERS);
 
-  const fake = spawnNode(
-    [join(ROOT, 'bench/webhooks-fake-github.ts')],
-    { BENCH_REPO_CONFIG: Buffer.from(BENCH_CONFIG_YAML).toString('base64') },
-    work,
-  );
-  children.push(fake);
-  const githubUrl = `http://127.0.0.1:${await listeningPort(fake)}`;
+  const fake = await startBenchGithub(work);
+  children.push(fake.child);
+  const githubUrl = fake.url;
   const common = {
     APP_ID: '4242',
-    PRIVATE_KEY: appKey(),
+    PRIVATE_KEY: benchAppKey(),
     WEBHOOK_SECRET: SECRET,
     GITHUB_API_URL: githubUrl,
     HOST: '127.0.0.1',
