@@ -208,7 +208,8 @@ async function measure(lanes: number, direct: Target): Promise<Measured> {
 }
 
 async function main(): Promise<void> {
-  const engines = dataPlaneEngines();
+  const only = process.env.BENCH_ENGINES?.split(',').filter((name) => name !== '');
+  const engines = dataPlaneEngines().filter(({ engine }) => only === undefined || only.includes(engine));
   const endpoints = { baseline: await upstream('baseline'), a: await upstream('a'), b: await upstream('b') };
   for (const { engine, skip } of engines) {
     if (skip !== undefined) console.log(`  ${engine}: skipped, ${skip}`);

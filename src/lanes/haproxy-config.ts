@@ -8,13 +8,17 @@
  * - in each, `.yardmaster` → a digest of the entries Yardmaster committed (how a restarted HAProxy, whose maps
  *   came back from the files, is recognised; no request can look it up: lanes and services start with [a-z0-9]).
  *
- * An instance is `<address>|<port>|<Host header>|<version>` (the request's destination is set from it:
+ * An instance is `<address>|<port>|<Host header>|<route>` (the request's destination is set from it:
  * `set-dst`/`set-dst-port` to one server `0.0.0.0:0`, whose kept-alive connections HAProxy reuses per
- * destination), or `-|0|<why>|<version>` when its endpoint cannot be used (answered 502). The rules are the lane
+ * destination; `<route>` is the `x-yardmaster-route` answer header, `<service>@<version> (lane)` or `(baseline)`,
+ * written whole so that no request builds it), or `-|0|<why>|<route>` when its endpoint cannot be used (answered
+ * 502). The rules are the lane
  * router's (lane-router.ts): no service 404; hop limit 508, else the hop header incremented; the lane from
  * `x-yardmaster-lane`, else the `yardmaster-lane` member of W3C baggage (percent-decoded); lane member → strict 503 →
  * baseline → 503; the lane passed on as the header; `x-yardmaster-route` on every instance's answer; an instance
- * that does not answer is a 502 without it. Every value from the table is checked against engine-values.ts's
+ * that does not answer is a 502 without it. The rules a request passes are kept few and cheap (each rule costs
+ * every request; a string variable is an allocation): no rule for what the config does not use (a domain), the
+ * route read from the map's value, the rarer paths (hop header, baggage) behind one test each. Every value from the table is checked against engine-values.ts's
  * patterns before it becomes an entry; an entry that fails is left out and reported. Where HAProxy does not do
  * exactly what the router does is listed in docs/lanes.md ("Data planes").
  */
@@ -73,7 +77,7 @@ export function endpointHostNames(table: RouteTable): string[] {
   return [...names];
 }
 
-/** An endpoint's map value without the version: `<address>|<port>|<Host header>`, or `-|0|<why>`. */
+/** An endpoint's map value without the route: `<address>|<port>|<Host header>`, or `-|0|<why>`. */
 function destinationOf(endpoint: string, addresses: ReadonlyMap<string, string | undefined>): string {
   const parsed = engineEndpoint(endpoint, 'HAProxy');
   if ('error' in parsed) return `-|0|${parsed.error.includes('only http:') ? 'not-http' : 'not-a-host'}`;
@@ -95,11 +99,12 @@ export function haproxyMaps(table: RouteTable, addresses: ReadonlyMap<string, st
       destination = destinationOf(target.endpoint, addresses);
       destinations.set(target.endpoint, destination);
     }
-    return `${destination}|${target.version}`;
+    return destination;
   };
   const checked = (service: string, target: RouteTarget, where: string): string | undefined => {
     const problem = routeValueProblem(service, target.version, where);
-    if (problem === undefined) return instanceValue(target);
+    if (problem === undefined)
+      return `${instanceValue(target)}|${service}@${target.version} (${where === 'baseline' ? 'baseline' : 'lane'})`;
     skipped.push(problem);
     return undefined;
   };
@@ -136,7 +141,8 @@ export function mapsDigest(maps: Pick<HaproxyMaps, 'lanes' | 'baseline'>): strin
 /** The route table a map's entries stand for (endpoints as `http://<Host header>`, i.e. the URL's origin). */
 export function tableOfMaps(lanes: readonly [string, string][], baseline: readonly [string, string][]): RouteTable {
   const target = (value: string): RouteTarget => {
-    const [address = '', , hostHeader = '', version = ''] = value.split('|');
+    const [address = '', , hostHeader = '', route = ''] = value.split('|');
+    const version = route.slice(route.indexOf('@') + 1, route.lastIndexOf(' ('));
     return { version, endpoint: address === '-' ? '' : `http://${hostHeader}` };
   };
   const baselineRoutes = new Map<string, RouteTarget>();
@@ -199,10 +205,20 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
   const lanesMap = `${mapDir}/${LANES_MAP_FILE}`;
   const baselineMap = `${mapDir}/${BASELINE_MAP_FILE}`;
   const laneId = LANE_ID.source;
-  const byHost =
+  // With a domain, the service may come from Host: then it must be checked, and the path is left as it is.
+  const hostRules =
     options.domain === undefined
-      ? '  acl ym_by_host always_false\n'
-      : `  acl ym_by_host req.fhdr(host),lower -m reg '^[^.]+\\.${options.domain.replaceAll('.', '\\.')}(:[0-9]+)?$'\n`;
+      ? ''
+      : `  acl ym_by_host req.fhdr(host),lower -m reg '^[^.]+\\.${options.domain.replaceAll('.', '\\.')}(:[0-9]+)?$'
+  http-request set-var(txn.ym_service) req.fhdr(host),lower,field(1,.) if ym_by_host
+  http-request set-var(txn.ym_host) bool(1) if { var(txn.ym_service) -m found }
+  acl ym_host var(txn.ym_host) -m found
+  # A service named in Host must be a service name before it is looked up (one named in the path is).
+  http-request set-var(txn.ym_unknown) bool(1) if ym_host !{ var(txn.ym_service) -m reg '${SERVICE.source}' }
+  acl ym_unknown var(txn.ym_unknown) -m found
+`;
+  const inPath = options.domain === undefined ? '' : ' !ym_host';
+  const known = options.domain === undefined ? '' : ' !ym_unknown';
   const global = [
     'global',
     ...(options.pidFile === undefined ? [] : [`  pidfile ${safePath(options.pidFile, 'HAProxy pid file')}`]),
@@ -229,58 +245,46 @@ defaults
 frontend yardmaster_lanes
   bind ${options.host}:${options.port}
   # The service: <service>.<domain> in Host, else the first path segment (the rest of the path goes on).
-${byHost}  # Each test below is evaluated once, its outcome kept in a variable: HAProxy evaluates an acl at every use.
-  http-request set-var(txn.ym_service) req.fhdr(host),lower,field(1,.) if ym_by_host
-  http-request set-var(txn.ym_path) url,'regsub("^/[^/?]*","")','regsub("^(\\?|$)","/\\1")' if !{ var(txn.ym_service) -m found } { url -m reg '^/[A-Za-z0-9][A-Za-z0-9_-]{0,62}([/?].*)?$' }
-  http-request set-var(txn.ym_service) url,field(2,/),field(1,?),lower if { var(txn.ym_path) -m found }
+${hostRules}  http-request set-var(txn.ym_service) url,field(2,/),field(1,?),lower if${inPath} { url -m reg '^/[A-Za-z0-9][A-Za-z0-9_-]{0,62}([/?].*)?$' }
   http-request return status 404 ${TEXT} lf-string "no service in the request: use <service>.<domain> or /<service>/…\\n" if !{ var(txn.ym_service) -m found }
-  # A service named in the path is a service name; one named in Host must be checked before it is looked up.
-  http-request set-var(txn.ym_known) bool(1) if { var(txn.ym_path) -m found } || { var(txn.ym_service) -m reg '${SERVICE.source}' }
-  # The hop guard: no header (or an empty one) is hop 0; one that is not a decimal count is a loop.
+  # The hop guard: no header (or one empty header) is hop 0; one that is not a decimal count is a loop.
   http-request set-var(txn.ym_hops) req.fhdr(${HOPS_HEADER}),add(0) if { req.fhdr_cnt(${HOPS_HEADER}) eq 1 } { req.fhdr(${HOPS_HEADER}) -m reg '^0*[0-9]{1,9}$' }
-  http-request set-var(txn.ym_hops) int(0) if !{ var(txn.ym_hops) -m found } !{ req.fhdr_cnt(${HOPS_HEADER}) gt 0 }
-  http-request set-var(txn.ym_hops) int(0) if !{ var(txn.ym_hops) -m found } { req.fhdr_cnt(${HOPS_HEADER}) eq 1 } { req.fhdr(${HOPS_HEADER}) -m len 0 }
-  http-request set-var(txn.ym_hops) int(${NOT_A_COUNT}) if !{ var(txn.ym_hops) -m found }
+  http-request set-var(txn.ym_hops) int(${NOT_A_COUNT}) if { req.fhdr_cnt(${HOPS_HEADER}) gt 0 } !{ var(txn.ym_hops) -m found } !{ req.fhdr(${HOPS_HEADER}) -m len 0 } || { req.fhdr_cnt(${HOPS_HEADER}) gt 1 }
   http-request return status 508 ${TEXT} lf-string "loop detected: %[var(txn.ym_hops)] hops through the lane router\\n" if { var(txn.ym_hops) -m int ge ${maxHops} }
-  # The lane: ${LANE_HEADER} (one, well formed), else the first yardmaster-lane member of baggage, percent-decoded.
+  # The lane: ${LANE_HEADER} (one, well formed), else the first yardmaster-lane member of baggage (its first four
+  # headers), percent-decoded.
   http-request set-var(txn.ym_lane) req.fhdr(${LANE_HEADER}) if { req.fhdr_cnt(${LANE_HEADER}) eq 1 } { req.fhdr(${LANE_HEADER}) -m reg '${laneId}' }
-  http-request set-var(txn.ym_baggage) req.fhdr(baggage,1) if !{ var(txn.ym_lane) -m found } { req.fhdr_cnt(baggage) gt 0 }
-  http-request set-var-fmt(txn.ym_baggage) "%[var(txn.ym_baggage)], %[req.fhdr(baggage,2)]" if { var(txn.ym_baggage) -m found } { req.fhdr_cnt(baggage) ge 2 }
-  http-request set-var-fmt(txn.ym_baggage) "%[var(txn.ym_baggage)], %[req.fhdr(baggage,3)]" if { var(txn.ym_baggage) -m found } { req.fhdr_cnt(baggage) ge 3 }
-  http-request set-var-fmt(txn.ym_baggage) "%[var(txn.ym_baggage)], %[req.fhdr(baggage,4)]" if { var(txn.ym_baggage) -m found } { req.fhdr_cnt(baggage) ge 4 }
+  http-request set-var-fmt(txn.ym_baggage) "%[req.fhdr(baggage,1)],%[req.fhdr(baggage,2)],%[req.fhdr(baggage,3)],%[req.fhdr(baggage,4)]" if !{ var(txn.ym_lane) -m found } { req.fhdr_cnt(baggage) gt 0 }
   http-request set-var(txn.ym_raw) var(txn.ym_baggage),'regsub("^(?:[^\\x2c]*\\x2c)*?[ \\t]*yardmaster-lane[ \\t]*=([^\\x2c;=]*).*$","\\1")' if { var(txn.ym_baggage) -m reg '(^|,)[ \\t]*yardmaster-lane[ \\t]*=' }
-  http-request set-var(txn.ym_lane) var(txn.ym_raw),'regsub("^[ \\t]+|[ \\t]+$","",g)',url_dec if { var(txn.ym_raw) -m found }
-  http-request unset-var(txn.ym_lane) if { var(txn.ym_raw) -m found } !{ var(txn.ym_lane) -m reg '${laneId}' }
+  http-request set-var(txn.ym_lane) var(txn.ym_raw),'regsub("^[ \\t]+|[ \\t]+$","",g)',url_dec if { var(txn.ym_raw) -m found } { var(txn.ym_raw),'regsub("^[ \\t]+|[ \\t]+$","",g)',url_dec -m reg '${laneId}' }
   acl ym_lane var(txn.ym_lane) -m found
-  acl ym_known var(txn.ym_known) -m found
   # The route: the lane's instance, else 503 for a strict lane, else the baseline's, else 503.
-  http-request set-var(txn.ym_target) var(txn.ym_lane),concat(/,txn.ym_service),map_str(${lanesMap}) if ym_lane ym_known
-  http-request set-var-fmt(txn.ym_route) "%[var(txn.ym_service)]@%[var(txn.ym_target),field(4,|)] (lane)" if { var(txn.ym_target) -m found }
-  http-request return status 503 ${TEXT} lf-string "lane %[var(txn.ym_lane)] is strict and has no instance of %[var(txn.ym_service)]\\n" if ym_lane !{ var(txn.ym_target) -m found } { var(txn.ym_lane),map_str(${lanesMap}) -m str ${STRICT_VALUE} }
-  http-request set-var(txn.ym_target) var(txn.ym_service),map_str(${baselineMap}) if !{ var(txn.ym_target) -m found } ym_known
-  http-request set-var-fmt(txn.ym_route) "%[var(txn.ym_service)]@%[var(txn.ym_target),field(4,|)] (baseline)" if !{ var(txn.ym_route) -m found } { var(txn.ym_target) -m found }
-  http-request return status 503 ${TEXT} lf-string "no instance of %[var(txn.ym_service)] in lane %[var(txn.ym_lane)] and none in the baseline\\n" if ym_lane !{ var(txn.ym_target) -m found }
+  http-request set-var(txn.ym_target) var(txn.ym_lane),concat(/,txn.ym_service),map_str(${lanesMap}) if ym_lane${known}
+  http-request return status 503 ${TEXT} lf-string "lane %[var(txn.ym_lane)] is strict and has no instance of %[var(txn.ym_service)]\\n" if !{ var(txn.ym_target) -m found } ym_lane { var(txn.ym_lane),map_str(${lanesMap}) -m str ${STRICT_VALUE} }
+  http-request set-var(txn.ym_target) var(txn.ym_service),map_str(${baselineMap}) if !{ var(txn.ym_target) -m found }${known}
+  http-request return status 503 ${TEXT} lf-string "no instance of %[var(txn.ym_service)] in lane %[var(txn.ym_lane)] and none in the baseline\\n" if !{ var(txn.ym_target) -m found } ym_lane
   http-request return status 503 ${TEXT} lf-string "no instance of %[var(txn.ym_service)] and none in the baseline\\n" if !{ var(txn.ym_target) -m found }
-  http-request return status 502 ${TEXT} lf-string "%[var(txn.ym_route)]: its instance endpoint cannot be used (%[var(txn.ym_target),field(3,|)])\\n" if { var(txn.ym_target) -m beg -- -| }
-  # To the instance: its address, its Host, the next hop count, the lane as the header, hop-by-hop headers dropped.
+  http-request return status 502 ${TEXT} lf-string "%[var(txn.ym_target),field(4,|)]: its instance endpoint cannot be used (%[var(txn.ym_target),field(3,|)])\\n" if { var(txn.ym_target) -m beg -- -| }
+  # To the instance: its address, its Host, the next hop count, the lane as the header (when it came from baggage),
+  # hop-by-hop headers dropped.
   http-request set-dst var(txn.ym_target),field(1,|)
   http-request set-dst-port var(txn.ym_target),field(2,|)
   http-request set-header host %[var(txn.ym_target),field(3,|)]
-  http-request set-header ${HOPS_HEADER} %[var(txn.ym_hops),add(1)]
-  http-request set-header ${LANE_HEADER} %[var(txn.ym_lane)] if ym_lane
-  http-request set-uri %[var(txn.ym_path)] if { var(txn.ym_path) -m found }
+  http-request set-header ${HOPS_HEADER} %[var(txn.ym_hops,0),add(1)]
+  http-request set-header ${LANE_HEADER} %[var(txn.ym_lane)] if { var(txn.ym_raw) -m found } ym_lane
+  http-request set-uri %[url,'regsub("^/[^/?]*","")','regsub("^(\\?|$)","/\\1")']${inPath === '' ? '' : ` if${inPath}`}
   http-request del-header '^(connection|keep-alive|proxy-connection|te|trailer|upgrade|proxy-authorization)$' -m reg
-  http-response set-var(txn.ym_answered) bool(1)
+  http-response set-var(txn.ym_answered) bool(1) if { status 503 504 }
   http-response del-header '^(keep-alive|proxy-connection|trailer|upgrade|proxy-authenticate)$' -m reg
-  http-response set-header ${ROUTE_HEADER} %[var(txn.ym_route)]
+  http-response set-header ${ROUTE_HEADER} %[var(txn.ym_target),field(4,|)]
   # An instance that cannot be reached or does not answer is a 502 without the route header, as in the router.
-  http-after-response set-status 502 reason "Bad Gateway" if { status 503 504 } { var(txn.ym_route) -m found } !{ var(txn.ym_answered) -m found }
+  http-after-response set-status 502 reason "Bad Gateway" if { status 503 504 } { var(txn.ym_target) -m found } !{ var(txn.ym_answered) -m found }
   default_backend yardmaster_instances
 
 backend yardmaster_instances
-  http-error status 502 ${TEXT} lf-string "%[var(txn.ym_route)]: the instance did not answer\\n"
-  http-error status 503 ${TEXT} lf-string "%[var(txn.ym_route)]: the instance did not answer\\n"
-  http-error status 504 ${TEXT} lf-string "%[var(txn.ym_route)]: the instance did not answer in time\\n"
+  http-error status 502 ${TEXT} lf-string "%[var(txn.ym_target),field(4,|)]: the instance did not answer\\n"
+  http-error status 503 ${TEXT} lf-string "%[var(txn.ym_target),field(4,|)]: the instance did not answer\\n"
+  http-error status 504 ${TEXT} lf-string "%[var(txn.ym_target),field(4,|)]: the instance did not answer in time\\n"
   server instance 0.0.0.0:0
 `;
 }

@@ -274,7 +274,7 @@ describe.skipIf(!INSTALLED)(
       await writeFile(join(where, 'yardmaster-lanes.map'), '');
       await writeFile(
         join(where, 'yardmaster-baseline.map'),
-        `a 127.0.0.1|${baselineInstance.port}|127.0.0.1:${baselineInstance.port}|0\n`,
+        `a 127.0.0.1|${baselineInstance.port}|127.0.0.1:${baselineInstance.port}|a@0 (baseline)\n`,
       );
       const haproxy = await operatorHaproxy(config.replace('global\n', 'global\n  tune.bufsize 4096\n'), where);
       try {

@@ -34,18 +34,18 @@ const addresses = new Map([['web.internal', '10.0.0.9']]);
 const options = { host: '127.0.0.1', port: 8088, socket: '/run/ym/admin.sock', mapDir: '/etc/haproxy/ym' };
 
 describe('the haproxy map entries of a route table', () => {
-  it('maps lane/service and service to address, port, Host header and version, and strict lanes to strict', () => {
+  it('maps lane/service and service to address, port, Host header and route, and strict lanes to strict', () => {
     expect(endpointHostNames(table)).toEqual(['web.internal']);
     const maps = haproxyMaps(table, addresses);
     expect(maps.skipped).toEqual([]);
     expect(maps.lanes).toEqual([
       ['acme/shop/pr-7', 'strict'],
-      ['acme/shop/pr-7/a', '::1|9000|[::1]:9000|2'],
-      ['feature-1/web', '10.0.0.9|81|web.internal:81|4'],
+      ['acme/shop/pr-7/a', '::1|9000|[::1]:9000|a@2 (lane)'],
+      ['feature-1/web', '10.0.0.9|81|web.internal:81|web@4 (lane)'],
     ]);
     expect(maps.baseline).toEqual([
-      ['a', '10.0.0.1|8080|10.0.0.1:8080|1.0'],
-      ['web', '10.0.0.9|80|web.internal|3'],
+      ['a', '10.0.0.1|8080|10.0.0.1:8080|a@1.0 (baseline)'],
+      ['web', '10.0.0.9|80|web.internal|web@3 (baseline)'],
     ]);
     // Read back, the maps are the table (endpoints as their origin: the path of an endpoint is never used).
     const back = tableOfMaps([...maps.lanes, [MARKER_KEY, 'x']], maps.baseline);
@@ -75,11 +75,11 @@ describe('the haproxy map entries of a route table', () => {
       ]),
     );
     expect(maps.baseline).toEqual([
-      ['a', '-|0|not-http|1'],
-      ['b', '-|0|not-a-host|1'],
-      ['c', '-|0|not-resolved|1'],
-      ['d', '-|0|not-resolved|1'],
-      ['e', '-|0|not-a-host|1'],
+      ['a', '-|0|not-http|a@1 (baseline)'],
+      ['b', '-|0|not-a-host|b@1 (baseline)'],
+      ['c', '-|0|not-resolved|c@1 (baseline)'],
+      ['d', '-|0|not-resolved|d@1 (baseline)'],
+      ['e', '-|0|not-a-host|e@1 (baseline)'],
     ]);
   });
 
@@ -149,7 +149,9 @@ describe('the haproxy config', () => {
     expect(text).toMatch(/nbthread 2\n {2}uid 65534\n {2}gid 65534\n {2}chroot \/tmp\/ym\/empty\n/);
     expect(text).not.toContain('daemon');
     const plain = renderHaproxyConfig(options);
-    expect(plain).toContain('acl ym_by_host always_false');
+    // Without a domain, no rule about Host is evaluated.
+    expect(plain).not.toContain('ym_by_host');
+    expect(plain).not.toContain('ym_host');
     expect(plain).toContain('ge 16 }');
     expect(plain).not.toMatch(/uid|chroot|nbthread|pidfile/);
   });
