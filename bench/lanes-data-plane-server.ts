@@ -27,7 +27,6 @@ const plane = await startDataPlane(env.BENCH_ENGINE, {
   log: { warn: (fields, message) => process.stderr.write(`${message} ${JSON.stringify(fields)}\n`) },
 });
 const watcher = await watchRoutes(database, {
-  safetyReloadMs: Number(process.env.BENCH_SAFETY_RELOAD_MS ?? 5000),
   apply: (table) => plane.apply(table),
   onError: (error) => process.stderr.write(`route watcher: ${String(error)}\n`),
 });

@@ -88,9 +88,12 @@ export function printReport(sizes: readonly Measured[]): void {
           `throughput ${times(throughput)}${verdict(targets.throughputVsNginx === undefined ? undefined : throughput >= targets.throughputVsNginx)}`,
         );
       }
+      // Commit-to-effect is held to its target with the table of the route-changes-under-load scenario (a few
+      // lanes); the issue sets none for 10,000 lanes, where the figure is shown as it is.
+      const effectTarget = size === sizes[0] ? targets.effectP99Ms : undefined;
       parts.push(
         `p99 added ${ms(entry.median.addedP99Ms)}${verdict(targets.addedP99Ms === undefined ? undefined : entry.median.addedP99Ms < targets.addedP99Ms)}`,
-        `commit-to-effect p99 ${ms(entry.effectP99Ms)}${verdict(targets.effectP99Ms === undefined ? undefined : entry.effectMissed === 0 && entry.effectP99Ms < targets.effectP99Ms)}`,
+        `commit-to-effect p99 ${ms(entry.effectP99Ms)}${verdict(effectTarget === undefined ? undefined : entry.effectMissed === 0 && entry.effectP99Ms < effectTarget)}${effectTarget === undefined && targets.effectP99Ms !== undefined ? ' (no target at this size)' : ''}`,
       );
       console.log(`    ${entry.engine}, ${lanesText(size.lanes)}: ${parts.join(', ')}`);
     }

@@ -12,7 +12,8 @@
  *
  * Environment: BENCH_ROUNDS (5), BENCH_SECONDS (3, flat out per engine and round), BENCH_RATE (1000/s),
  * BENCH_CONCURRENCY (64), BENCH_SWITCHES (20 per engine and table), BENCH_GENERATOR=node, BENCH_MAINTENANCE_URL,
- * BENCH_THREADS (1: HAProxy's threads and nginx's workers alike, so that both engines run the same way).
+ * BENCH_THREADS (1: HAProxy's threads and nginx's workers alike, so that both engines run the same way),
+ * BENCH_ENGINES (a comma-separated choice among the engines installed, e.g. `haproxy,nginx`; default all).
  */
 import { availableParallelism } from 'node:os';
 import { performance } from 'node:perf_hooks';

@@ -231,6 +231,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
   ];
   return `# Yardmaster lanes: the haproxy data plane (docs/lanes.md, "Data planes"). Generated: routes are not in this
 # file but in the two maps, which Yardmaster fills through the runtime API (the map files may stay empty).
+# Run HAProxy with -dMglobal (its process-wide object cache; Yardmaster does when it runs HAProxy itself).
 ${global.join('\n')}
 
 defaults
