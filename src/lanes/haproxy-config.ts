@@ -12,15 +12,15 @@
  * `set-dst`/`set-dst-port` to one server `0.0.0.0:0`, whose kept-alive connections HAProxy reuses per
  * destination; `<route>` is the `x-yardmaster-route` answer header, `<service>@<version> (lane)` or `(baseline)`,
  * written whole so that no request builds it), or `-|0|<why>|<route>` when its endpoint cannot be used (answered
- * 502). The rules are the lane
- * router's (lane-router.ts): no service 404; hop limit 508, else the hop header incremented; the lane from
- * `x-yardmaster-lane`, else the `yardmaster-lane` member of W3C baggage (percent-decoded); lane member → strict 503 →
- * baseline → 503; the lane passed on as the header; `x-yardmaster-route` on every instance's answer; an instance
- * that does not answer is a 502 without it. The rules a request passes are kept few and cheap (each rule costs
- * every request; a string variable is an allocation): no rule for what the config does not use (a domain), the
- * route read from the map's value, the rarer paths (hop header, baggage) behind one test each. Every value from the table is checked against engine-values.ts's
- * patterns before it becomes an entry; an entry that fails is left out and reported. Where HAProxy does not do
- * exactly what the router does is listed in docs/lanes.md ("Data planes").
+ * 502). The rules are the lane router's (lane-router.ts): no service 404; hop limit 508, else the hop header
+ * incremented; the lane from `x-yardmaster-lane`, else the `yardmaster-lane` member of W3C baggage
+ * (percent-decoded); lane member → strict 503 → baseline → 503; the lane passed on as the header;
+ * `x-yardmaster-route` on every instance's answer; an instance that does not answer is a 502 without it. The rules
+ * a request passes are kept few and cheap (each rule costs every request; a string variable is an allocation): no
+ * rule for what the config does not use (a domain), the route read from the map's value, the rarer paths (hop
+ * header, baggage) behind one test each. Every value from the table is checked against engine-values.ts's patterns
+ * before it becomes an entry; an entry that fails is left out and reported. Where HAProxy does not do exactly what
+ * the router does is listed in docs/lanes.md ("Data planes").
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
