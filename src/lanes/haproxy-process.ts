@@ -36,9 +36,10 @@ export interface HaproxyProcess {
 /**
  * `-dMglobal`: HAProxy's process-wide cache of freed objects, on top of each thread's small one. Debian's build
  * leaves it off, so that with a few dozen requests in flight their buffers went back to malloc and came again from
- * it on every request (a tenth of HAProxy's own CPU in bench:lanes' profile); the price is memory kept for reuse.
+ * it on every request (about an eighth of HAProxy's user-space CPU in a profile under bench:lanes' flat-out load);
+ * the price is memory kept for reuse.
  */
-export const HAPROXY_FLAGS: readonly string[] = ['-dMglobal'];
+const HAPROXY_FLAGS: readonly string[] = ['-dMglobal'];
 
 export function spawnHaproxy(binary: string, file: string): HaproxyProcess {
   const child: ChildProcess = spawn(binary, [...HAPROXY_FLAGS, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });
