@@ -4,7 +4,7 @@
  * and rollback these commands made.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,8 @@ function shell(line: string, options: { onStdout?: (stdout: string, pid: number)
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         HOME: home,
+        // The testdrive keeps its workspace for the commands it prints: under the test's own directory, removed after.
+        TMPDIR: home,
         USER: process.env.USER ?? 'tester',
         YARDMASTER_CACHE_DIR: join(home, 'yardmaster-cache'),
         // npx installs nothing here (the command is this project's own bin): no registry needed.
@@ -54,6 +56,8 @@ function shell(line: string, options: { onStdout?: (stdout: string, pid: number)
 
 beforeAll(async () => {
   home = await mkdtemp(join(tmpdir(), 'ym-testdrive-'));
+  // Others may enter it, as they may /tmp: the testdrive's workspace and sshd hosts live under it (0700 fails it).
+  await chmod(home, 0o755);
 });
 
 afterAll(async () => {
