@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type CliRun, runYardmaster } from '../helpers/run-yardmaster.ts';
@@ -248,11 +248,17 @@ describe('yardmaster CLI', () => {
   });
 
   it('testdrive releases the sample app, shows a rollback and says what to try next', async () => {
-    const local = await yardmaster(['testdrive', '--local']);
+    // The testdrive keeps its workspace for the commands it prints: under this test's directory (removed after),
+    // which others may enter as they may /tmp (the sshd testdrive fails under a 0700 one).
+    const scratch = join(work, 'testdrive-tmp');
+    await mkdir(scratch, { mode: 0o755 });
+    await chmod(work, 0o755);
+    const testdrive = (...args: string[]) => yardmaster(['testdrive', ...args], { env: { TMPDIR: scratch } });
+    const local = await testdrive('--local');
     expect(local.code).toBe(0);
     expect(local.stdout).toContain('every host is on 1.1.0 again');
     expect(local.stdout).toContain('What to try next');
-    const sshd = await yardmaster(['testdrive']);
+    const sshd = await testdrive();
     expect(sshd.code).toBe(0);
     expect(sshd.stdout).toContain('OpenSSH servers on 127.0.0.1');
     const configLine = /yardmaster releases --config (\S+)/.exec(sshd.stdout);
