@@ -4,6 +4,7 @@
  * comes from outside is checked against these before it reaches an engine, so none can carry the engine's syntax
  * (`;`, quotes, braces, `$`, `|`, spaces, new lines). Shared by nginx-config.ts and haproxy-config.ts.
  */
+import { DEFAULT_MAX_HOPS } from './data-plane.ts';
 
 /** A service name as routed (the route table keeps them lower case). */
 export const SERVICE = /^[a-z0-9][a-z0-9_-]{0,62}$/;
@@ -50,4 +51,18 @@ export function routeValueProblem(service: string, version: string, where: strin
   if (!SERVICE.test(service)) return `${where}: service ${JSON.stringify(service)} is not a service name`;
   if (!VERSION.test(version)) return `${where}: ${service} version ${JSON.stringify(version)} is not a version`;
   return undefined;
+}
+
+/**
+ * Checks what an engine's listener is given (its port, the lanes domain, the hop limit) and returns the hop limit in
+ * force; `engine` names it in the errors.
+ */
+export function checkedListener(engine: string, options: { port: number; domain?: string; maxHops?: number }): number {
+  if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535)
+    throw new Error(`${engine} port ${options.port} is not a port`);
+  if (options.domain !== undefined && !DNS_NAME.test(options.domain))
+    throw new Error(`lanes domain ${options.domain} is not a host name`);
+  const maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
+  if (!Number.isInteger(maxHops) || maxHops < 1 || maxHops > 1_000) throw new Error(`max hops ${maxHops}: 1 to 1000`);
+  return maxHops;
 }

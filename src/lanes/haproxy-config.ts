@@ -24,8 +24,15 @@
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
-import { DEFAULT_MAX_HOPS } from './data-plane.ts';
-import { DNS_NAME, engineEndpoint, IPV4, routeValueProblem, SERVICE, safePath } from './engine-values.ts';
+import {
+  checkedListener,
+  DNS_NAME,
+  engineEndpoint,
+  IPV4,
+  routeValueProblem,
+  SERVICE,
+  safePath,
+} from './engine-values.ts';
 import { HOPS_HEADER, LANE_HEADER, ROUTE_HEADER } from './lane-key.ts';
 import { LANE_ID } from './lane-id.ts';
 import type { RouteTable, RouteTarget } from './route-table.ts';
@@ -194,12 +201,7 @@ export function renderHaproxyConfig(options: HaproxyConfigOptions): string {
   const mapDir = safePath(options.mapDir, 'HAProxy map directory');
   if (!IPV4.test(options.host) && options.host !== '::' && options.host !== '0.0.0.0')
     throw new Error(`HAProxy listen address ${options.host}: an IPv4 address is expected`);
-  if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535)
-    throw new Error(`HAProxy port ${options.port} is not a port`);
-  if (options.domain !== undefined && !DNS_NAME.test(options.domain))
-    throw new Error(`lanes domain ${options.domain} is not a host name`);
-  const maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
-  if (!Number.isInteger(maxHops) || maxHops < 1 || maxHops > 1_000) throw new Error(`max hops ${maxHops}: 1 to 1000`);
+  const maxHops = checkedListener('HAProxy', options);
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1))
     throw new Error(`HAProxy threads ${options.threads}: a positive integer is expected`);
   const lanesMap = `${mapDir}/${LANES_MAP_FILE}`;

@@ -9,12 +9,11 @@
  * Where nginx cannot do exactly what the router does is listed in docs/lanes.md ("The nginx data plane").
  */
 import { join } from 'node:path';
-import { DEFAULT_MAX_HOPS } from './data-plane.ts';
 import { LANE_HEADER, HOPS_HEADER, ROUTE_HEADER } from './lane-key.ts';
 import { LANE_ID } from './lane-id.ts';
 import type { RouteTable, RouteTarget } from './route-table.ts';
 import {
-  DNS_NAME,
+  checkedListener,
   engineEndpoint,
   IPV4,
   LANE_NAME_PART as NAME,
@@ -256,12 +255,7 @@ export function renderNginxConfig(table: RouteTable, options: NginxConfigOptions
   const dir = nginxSafePath(options.dir);
   if (!IPV4.test(options.host) && options.host !== 'localhost')
     throw new Error(`nginx listen address ${options.host}: an IPv4 address is expected`);
-  if (!Number.isInteger(options.port) || options.port < 1 || options.port > 65_535)
-    throw new Error(`nginx port ${options.port} is not a port`);
-  if (options.domain !== undefined && !DNS_NAME.test(options.domain))
-    throw new Error(`lanes domain ${options.domain} is not a host name`);
-  const maxHops = options.maxHops ?? DEFAULT_MAX_HOPS;
-  if (!Number.isInteger(maxHops) || maxHops < 1 || maxHops > 1_000) throw new Error(`max hops ${maxHops}: 1 to 1000`);
+  const maxHops = checkedListener('nginx', options);
   const compiled = compile(table);
   const text = `${nginxMainLines(dir, options.workers ?? 1)}http {
   access_log off;
