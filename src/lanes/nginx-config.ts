@@ -144,7 +144,7 @@ function requestMaps(domain: string | undefined, maxHops: number): string {
   for (let hop = 0; hop < maxHops; hop++) hops.push([`"~^0*${hop === 0 ? '' : String(hop)}$"`, String(hop + 1)]);
   hops.push(['default', '""']);
   const hostEntries: [string, string][] = [];
-  if (domain !== undefined) hostEntries.push([`"~^([a-z0-9_-]+)\\.${domain.replaceAll('.', '\\.')}$"`, '$1']);
+  if (domain !== undefined) hostEntries.push([`"~^([^.]+)\\.${domain.replaceAll('.', '\\.')}$"`, '$1']);
   hostEntries.push(['default', '""']);
   return [
     mapBlock(headerVariable(LANE_HEADER), '$ym_lane_header', [

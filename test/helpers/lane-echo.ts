@@ -24,7 +24,9 @@ export function startEchoInstance(name: string): Promise<LoopbackServer> {
         body: Buffer.concat(chunks).toString('utf8'),
       };
       const body = JSON.stringify(echoed);
-      response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      // An instance's own error answer, when a test asks for one.
+      const status = Number(incoming.headers['x-echo-status'] ?? 200);
+      response.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       response.end(incoming.method === 'HEAD' ? undefined : body);
     });
   });

@@ -164,9 +164,26 @@ for (const engine of engines) {
       });
 
       it('answers 404 when the request names no service', async () => {
-        const answer = await sendThrough(plane.url, '/');
-        expect(answer.status).toBe(404);
-        expect(answer.headers['x-yardmaster-route']).toBeUndefined();
+        for (const path of ['/', '/not!a-service/x', '//a', '/-a/x', `/${'a'.repeat(64)}/x`]) {
+          const answer = await sendThrough(plane.url, path, { headers: { 'x-yardmaster-lane': 'feature-1' } });
+          expect([path, answer.status, answer.headers['x-yardmaster-route']]).toEqual([path, 404, undefined]);
+        }
+      });
+
+      it('takes a service named in Host that is no service name as a service without an instance', async () => {
+        const answer = await sendThrough(plane.url, '/a/x', {
+          headers: { host: `no_such!.${DOMAIN}`, 'x-yardmaster-lane': 'feature-1' },
+        });
+        expect([answer.status, answer.headers['x-yardmaster-route']]).toEqual([503, undefined]);
+      });
+
+      it("passes an instance's own 503 and 504 on as they came, with the route header", async () => {
+        for (const status of ['503', '504']) {
+          const answer = await sendThrough(plane.url, '/a/x', {
+            headers: { 'x-yardmaster-lane': 'feature-1', 'x-echo-status': status },
+          });
+          expect([answer.status, answer.headers['x-yardmaster-route']]).toEqual([Number(status), 'a@2 (lane)']);
+        }
       });
 
       it('passes chunked request bodies on whole', async () => {

@@ -63,7 +63,7 @@ describe('the nginx config of a route table', () => {
     expect(() => renderNginxConfig(table, { ...options, domain: 'lanes.test; include x' })).toThrow(/domain/);
     expect(() => renderNginxConfig(table, { ...options, host: '0.0.0.0:1; x' })).toThrow(/listen address/);
     expect(renderNginxConfig(table, { ...options, domain: 'lanes.example' }).text).toContain(
-      '"~^([a-z0-9_-]+)\\.lanes\\.example$" $1;',
+      '"~^([^.]+)\\.lanes\\.example$" $1;',
     );
   });
 });
