@@ -15,6 +15,7 @@ import {
   renderHaproxyConfig,
   tableOfMaps,
 } from '../../src/lanes/haproxy-config.ts';
+import { LANE_ID } from '../../src/lanes/lane-id.ts';
 import type { RouteTable } from '../../src/lanes/route-table.ts';
 
 const table: RouteTable = {
@@ -154,6 +155,22 @@ describe('the haproxy config', () => {
     expect(plain).not.toContain('ym_host');
     expect(plain).toContain('ge 16 }');
     expect(plain).not.toMatch(/uid|chroot|nbthread|pidfile/);
+  });
+
+  it('tests the lane and the service against their patterns only on requests whose lookup found nothing', () => {
+    const rules = renderHaproxyConfig(options)
+      .split('\n')
+      .filter((line) => line.startsWith('  http-request'));
+    const lookup = rules.findIndex((rule) => rule.includes('set-var(txn.ym_target)'));
+    const patterned = rules.flatMap((rule, index) =>
+      rule.includes(LANE_ID.source) || rule.includes('{ url -m reg') ? [{ rule, index }] : [],
+    );
+    // The path's 404, the lane header's check, the baggage lane's check.
+    expect(patterned).toHaveLength(3);
+    for (const { rule, index } of patterned) {
+      expect(index).toBeGreaterThan(lookup);
+      expect(rule).toMatch(/ if (!ym_target|\{ var\(txn\.ym_raw\) -m found \})/);
+    }
   });
 
   it('refuses paths, addresses, domains and numbers that are not what they claim', () => {
