@@ -1,17 +1,18 @@
 /**
  * `npm run bench:lanes [-- --quick]`: the data planes side by side — every engine installed (node; nginx, …), each
  * started as Yardmaster starts it (startDataPlane) in a process of its own and fed by the route watcher from a
- * database of its own — one hop to an upstream on 127.0.0.1, with 1 lane and then 10,001 lanes in the table:
+ * database of its own — one hop to an upstream on 127.0.0.1; each engine twice, one with 1 lane in its table and
+ * one with 10,001, all measured in the same rounds (so that the two sizes are compared over the same seconds):
  *   - CPU per request of the engine's processes (nginx: master and workers, from /proc) and the most requests a
  *     second they pass flat out (64 kept-alive connections; wrk when installed, else the lean generator);
  *   - latency added at 1000/s against calling the upstream directly (p50, p99; targets interleaved second by second);
  *   - commit-to-effect: from the database commit switching the lane's member to the first answer by the new route.
- * Rounds are interleaved (every engine in each round, the order rotating) and each figure is the median of the
+ * Rounds are interleaved (every plane in each round, the order rotating) and each figure is the median of the
  * rounds (5; `--quick`: 1 round of 1 s, for a smoke run). Then the ratios issue 15's targets use, against nginx,
  * and how many instances 20 random tasks deploy with the shared library against a copy per task.
  *
- * Environment: BENCH_ROUNDS (5), BENCH_SECONDS (3, flat out per engine and round), BENCH_RATE (1000/s),
- * BENCH_CONCURRENCY (64), BENCH_SWITCHES (20 per engine and table), BENCH_GENERATOR=node, BENCH_MAINTENANCE_URL,
+ * Environment: BENCH_ROUNDS (5), BENCH_SECONDS (3, flat out per plane and round), BENCH_RATE (1000/s),
+ * BENCH_CONCURRENCY (64), BENCH_SWITCHES (20 per plane), BENCH_GENERATOR=node, BENCH_MAINTENANCE_URL,
  * BENCH_THREADS (1: HAProxy's threads and nginx's workers alike, so that both engines run the same way),
  * BENCH_ENGINES (a comma-separated choice among the engines installed, e.g. `haproxy,nginx`; default all).
  */
@@ -50,6 +51,8 @@ const LANE_HEADERS = { 'x-yardmaster-lane': BENCH_LANE };
 
 interface Plane {
   engine: DataPlaneEngine;
+  /** Lanes in its table: 1, or BULK_LANES + 1. */
+  lanes: number;
   server: SpawnedProcess;
   url: string;
   /** The plane server's control port (`GET /pids`). */
@@ -108,6 +111,7 @@ async function routed(url: string, lane: string, ok: (status: number, route: str
 async function startPlane(
   engine: DataPlaneEngine,
   endpoints: { baseline: string; a: string; b: string },
+  bulk: boolean,
 ): Promise<Plane> {
   const { bench, database } = await openBenchDatabase();
   const library = await seedLibrary(database, endpoints);
@@ -115,32 +119,35 @@ async function startPlane(
   const line = await server.waitForLine((text) => text.startsWith('{"url"'), 60_000);
   const { url, control } = z.object({ url: z.string(), control: z.string() }).parse(JSON.parse(line));
   await routed(url, BENCH_LANE, (status, route) => status === 200 && route === 'svc@a (lane)');
-  return { engine, server, url, control, bench, database, library, at: 'a' };
+  if (bulk) {
+    await addBulkLanes(database, BULK_LANES, Number(new URL(endpoints.b).port));
+    // The last bulk lane's instance does not listen: routed, it is a 502 instead of the baseline's 200.
+    await routed(url, `bulk-${BULK_LANES - 1}`, (status) => status === 502);
+  }
+  return { engine, lanes: bulk ? BULK_LANES + 1 : 1, server, url, control, bench, database, library, at: 'a' };
 }
 
 function median(values: readonly number[]): number {
   return percentile(values, 50);
 }
 
-/** One table size: ROUNDS interleaved rounds of latency at RATE and flat out; then commit-to-effect. */
-async function measure(lanes: number, direct: Target): Promise<Measured> {
-  const rounds = new Map<DataPlaneEngine, EngineFigures[]>(planes.map((plane) => [plane.engine, []]));
+/** Every plane: ROUNDS interleaved rounds of latency at RATE and flat out; then commit-to-effect; one Measured a size. */
+async function measure(direct: Target): Promise<Measured[]> {
+  const rounds = new Map<Plane, EngineFigures[]>(planes.map((plane) => [plane, []]));
   const targets = planes.map((plane) => ({ url: `${plane.url}/svc/x`, headers: LANE_HEADERS }));
   for (let round = 0; round < ROUNDS; round++) {
-    process.stdout.write(
-      `  ${lanes.toLocaleString('en')} lane${lanes === 1 ? '' : 's'}, round ${round + 1}/${ROUNDS}…\n`,
-    );
+    process.stdout.write(`  round ${round + 1}/${ROUNDS}…\n`);
     const rated = await fixedRate([direct, ...targets], RATE, LATENCY_SECONDS);
     const baseline = rated[0];
     const order = planes.map((_plane, index) => planes[(index + round) % planes.length]);
-    const flat = new Map<DataPlaneEngine, { perSecond: number; cpuUs: number; errors: number }>();
+    const flat = new Map<Plane, { perSecond: number; cpuUs: number; errors: number }>();
     for (const plane of order) {
       if (plane === undefined) continue;
       const pids = await planePids(plane.control);
       const before = cpuSeconds(pids);
       const figures = await closedLoop({ url: `${plane.url}/svc/x`, headers: LANE_HEADERS }, CONCURRENCY, SECONDS);
       const cpu = cpuSeconds(pids) - before;
-      flat.set(plane.engine, {
+      flat.set(plane, {
         perSecond: figures.perSecond,
         cpuUs: figures.completed > 0 ? (cpu * 1e6) / figures.completed : Number.NaN,
         errors: figures.errors,
@@ -149,8 +156,8 @@ async function measure(lanes: number, direct: Target): Promise<Measured> {
     for (const [index, plane] of planes.entries()) {
       const latencies = rated[index + 1]?.latenciesMs ?? [];
       const added = (p: number): number => percentile(latencies, p) - percentile(baseline?.latenciesMs ?? [], p);
-      const out = flat.get(plane.engine);
-      rounds.get(plane.engine)?.push({
+      const out = flat.get(plane);
+      rounds.get(plane)?.push({
         cpuUs: out?.cpuUs ?? Number.NaN,
         perSecond: out?.perSecond ?? Number.NaN,
         addedP50Ms: added(50),
@@ -159,8 +166,8 @@ async function measure(lanes: number, direct: Target): Promise<Measured> {
       });
     }
   }
-  const effects = new Map<DataPlaneEngine, number[]>(planes.map((plane) => [plane.engine, []]));
-  const missed = new Map<DataPlaneEngine, number>();
+  const effects = new Map<Plane, number[]>(planes.map((plane) => [plane, []]));
+  const missed = new Map<Plane, number>();
   for (let index = 0; index < SWITCHES; index++)
     for (const plane of planes) {
       const to = plane.at === 'a' ? 'b' : 'a';
@@ -172,40 +179,46 @@ async function measure(lanes: number, direct: Target): Promise<Measured> {
         10_000,
       );
       plane.at = to;
-      if (ms === undefined) missed.set(plane.engine, (missed.get(plane.engine) ?? 0) + 1);
-      else effects.get(plane.engine)?.push(ms);
+      if (ms === undefined) missed.set(plane, (missed.get(plane) ?? 0) + 1);
+      else effects.get(plane)?.push(ms);
       // Let an engine that reloads finish retiring its old workers before the next change.
       await sleep(200);
     }
-  // What every route change costs the control plane before any engine sees it: the watcher loads the whole table.
-  const loads: number[] = [];
-  for (let index = 0; index < 5 && planes[0] !== undefined; index++) {
-    const start = performance.now();
-    await loadRouteTable(planes[0].database.db);
-    loads.push(performance.now() - start);
+  const sizes = [...new Set(planes.map((plane) => plane.lanes))];
+  const measured: Measured[] = [];
+  for (const lanes of sizes) {
+    const ofSize = planes.filter((plane) => plane.lanes === lanes);
+    // What every route change costs the control plane before any engine sees it: the watcher loads the whole table.
+    const loads: number[] = [];
+    for (let index = 0; index < 5 && ofSize[0] !== undefined; index++) {
+      const start = performance.now();
+      await loadRouteTable(ofSize[0].database.db);
+      loads.push(performance.now() - start);
+    }
+    measured.push({
+      lanes,
+      tableLoadMs: median(loads),
+      engines: ofSize.map((plane) => {
+        const figures = rounds.get(plane) ?? [];
+        const pick = (of: (each: EngineFigures) => number): number => median(figures.map(of));
+        const effect = effects.get(plane) ?? [];
+        return {
+          engine: plane.engine,
+          median: {
+            cpuUs: pick((each) => each.cpuUs),
+            perSecond: pick((each) => each.perSecond),
+            addedP50Ms: pick((each) => each.addedP50Ms),
+            addedP99Ms: pick((each) => each.addedP99Ms),
+            errors: figures.reduce((sum, each) => sum + each.errors, 0),
+          },
+          effectP50Ms: percentile(effect, 50),
+          effectP99Ms: percentile(effect, 99),
+          effectMissed: missed.get(plane) ?? 0,
+        };
+      }),
+    });
   }
-  return {
-    lanes,
-    tableLoadMs: median(loads),
-    engines: planes.map((plane) => {
-      const figures = rounds.get(plane.engine) ?? [];
-      const pick = (of: (each: EngineFigures) => number): number => median(figures.map(of));
-      const effect = effects.get(plane.engine) ?? [];
-      return {
-        engine: plane.engine,
-        median: {
-          cpuUs: pick((each) => each.cpuUs),
-          perSecond: pick((each) => each.perSecond),
-          addedP50Ms: pick((each) => each.addedP50Ms),
-          addedP99Ms: pick((each) => each.addedP99Ms),
-          errors: figures.reduce((sum, each) => sum + each.errors, 0),
-        },
-        effectP50Ms: percentile(effect, 50),
-        effectP99Ms: percentile(effect, 99),
-        effectMissed: missed.get(plane.engine) ?? 0,
-      };
-    }),
-  };
+  return measured;
 }
 
 async function main(): Promise<void> {
@@ -214,24 +227,19 @@ async function main(): Promise<void> {
   const endpoints = { baseline: await upstream('baseline'), a: await upstream('a'), b: await upstream('b') };
   for (const { engine, skip } of engines) {
     if (skip !== undefined) console.log(`  ${engine}: skipped, ${skip}`);
-    else planes.push(await startPlane(engine, endpoints));
+    else planes.push(await startPlane(engine, endpoints, false));
   }
+  for (const { engine, skip } of engines)
+    if (skip === undefined) planes.push(await startPlane(engine, endpoints, true));
+  const names = [...new Set(planes.map((plane) => plane.engine))].join(', ');
   console.log(
-    `bench:lanes: one hop through each data plane (${planes.map((plane) => plane.engine).join(', ')}) to an upstream on 127.0.0.1; ${availableParallelism()} cores;${QUICK ? ' --quick (a smoke run: 1 round of 1 s);' : ''} median of ${ROUNDS} interleaved round${ROUNDS === 1 ? '' : 's'}`,
+    `bench:lanes: one hop through each data plane (${names}; each with 1 lane and with ${(BULK_LANES + 1).toLocaleString('en')} in its table) to an upstream on 127.0.0.1; ${availableParallelism()} cores;${QUICK ? ' --quick (a smoke run: 1 round of 1 s);' : ''} median of ${ROUNDS} interleaved round${ROUNDS === 1 ? '' : 's'}`,
   );
   console.log(
-    `  each round: ${RATE}/s for ${LATENCY_SECONDS} s to each target (second by second), then ${CONCURRENCY} connections flat out for ${SECONDS} s to each engine (${flatOutGenerator()}); then ${SWITCHES} route changes per engine`,
+    `  each round: ${RATE}/s for ${LATENCY_SECONDS} s to each target (second by second), then ${CONCURRENCY} connections flat out for ${SECONDS} s to each plane (${flatOutGenerator()}); then ${SWITCHES} route changes per plane`,
   );
   const direct: Target = { url: `${endpoints.a}/x`, headers: {} };
-  const small = await measure(1, direct);
-  const port = Number(new URL(endpoints.b).port);
-  for (const plane of planes) {
-    await addBulkLanes(plane.database, BULK_LANES, port);
-    // The last bulk lane's instance does not listen: routed, it is a 502 instead of the baseline's 200.
-    await routed(plane.url, `bulk-${BULK_LANES - 1}`, (status) => status === 502);
-  }
-  const large = await measure(BULK_LANES + 1, direct);
-  printReport([small, large]);
+  printReport(await measure(direct));
   const { database } = await openBenchDatabase();
   console.log(`  ${await reuse(database)}`);
 }
