@@ -179,8 +179,19 @@ async function measure(direct: Target): Promise<Measured[]> {
         10_000,
       );
       plane.at = to;
-      if (ms === undefined) missed.set(plane, (missed.get(plane) ?? 0) + 1);
-      else effects.get(plane)?.push(ms);
+      if (ms === undefined) {
+        missed.set(plane, (missed.get(plane) ?? 0) + 1);
+        // Why, if the plane's server said (its route watcher reports a change the engine did not take).
+        const said = plane.server
+          .output()
+          .split('\n')
+          .filter((line) => line.trim() !== '' && !line.startsWith('{"url"'))
+          .slice(-3)
+          .join(' | ');
+        console.log(
+          `  ${plane.engine} (${plane.lanes} lanes): svc@${to} not seen within 10 s${said === '' ? '' : `; its server said: ${said}`}`,
+        );
+      } else effects.get(plane)?.push(ms);
       // Let an engine that reloads finish retiring its old workers before the next change.
       await sleep(200);
     }
