@@ -3,8 +3,8 @@
  * (non-interactive: HAProxy answers and closes), or a session kept open in the interactive mode (`prompt`: each
  * answer ends with a `> ` prompt), which spares a route change the connections' set-up. What the haproxy data plane
  * uses of it: `show info` (the process id), `show map` (which maps a config loaded, and their entries), `get map`,
- * and the versioned map update `prepare map` → `add map @<version>` (entries as a payload) → `commit map
- * @<version>`, which swaps a map's entries at once with no reload. HAProxy's answers are bounded in size and time.
+ * the versioned map update `prepare map` → `add map @<version>` (entries as a payload) → `commit map
+ * @<version>`, which swaps a map's entries at once with no reload, and `set`/`add`/`del map` of one entry. HAProxy's answers are bounded in size and time.
  */
 import { connect, type Socket } from 'node:net';
 
@@ -100,6 +100,25 @@ export function addToMapVersion(api: RuntimeApi, map: string, version: number, p
 /** `commit map @<version>`: new lookups use that version from now on; older versions are dropped. */
 export function commitMapVersion(api: RuntimeApi, map: string, version: number): Promise<void> {
   return quiet(api, `commit map @${version} ${map}`);
+}
+
+/** A CLI argument: spaces, `;` and backslashes escaped (a map value such as `svc@1 (lane)` has a space). */
+function argument(text: string): string {
+  return text.replace(/[\\; \t]/g, (char) => `\\${char}`);
+}
+
+/**
+ * One entry of the version in use, changed in place (each of these is atomic on its own): `set map` (the key must
+ * be there: HAProxy refuses a key it does not have), `add map` (value given) or `del map` (none).
+ */
+export function changeMapEntry(
+  api: RuntimeApi,
+  map: string,
+  change: { key: string; value: string | undefined; present: boolean },
+): Promise<void> {
+  const key = argument(change.key);
+  if (change.value === undefined) return quiet(api, `del map ${map} ${key}`);
+  return quiet(api, `${change.present ? 'set' : 'add'} map ${map} ${key} ${argument(change.value)}`);
 }
 
 /** `clear map @<version>`: drops a prepared version that will not be committed. */

@@ -17,7 +17,13 @@ import { renderHaproxyConfig } from '../../src/lanes/haproxy-config.ts';
 import { startHaproxyDataPlane } from '../../src/lanes/haproxy-data-plane.ts';
 import { startNodeDataPlane } from '../../src/lanes/node-data-plane.ts';
 import { HAPROXY_BINARY } from '../../src/lanes/haproxy-process.ts';
-import { haproxyCommand } from '../../src/lanes/haproxy-runtime-api.ts';
+import { haproxyRouteMaps } from '../../src/lanes/haproxy-route-maps.ts';
+import {
+  haproxyCommand,
+  haproxyOneShot,
+  haproxySession,
+  type RuntimeApi,
+} from '../../src/lanes/haproxy-runtime-api.ts';
 import { createProcessRuntime } from '../../src/lanes/process-runtime.ts';
 import { loadRouteTable, type RouteTable } from '../../src/lanes/route-table.ts';
 import { startDataPlane } from '../../src/lanes/start-data-plane.ts';
@@ -288,10 +294,117 @@ describe.skipIf(!INSTALLED)(
         for (let index = 0; index < 300; index++)
           lanes.set(`lane-${index}`, { mode: 'fallback', services: new Map([['a', member]]) });
         const big: RouteTable = { baseline: table.baseline, lanes };
-        await expect(plane.apply(big)).rejects.toThrow(/HAProxy took 0 of 301 entries|ECONNRESET|EPIPE/);
+        // HAProxy drops the command it cannot hold without a word (then the count says so) or closes the session
+        // over it, as the data sent so far meets it: refused either way.
+        await expect(plane.apply(big)).rejects.toThrow(
+          /HAProxy took 0 of 301 entries|HAProxy closed its runtime API session|ECONNRESET|EPIPE/,
+        );
         expect(await routeOf(plane.url, 'feature-1')).toBe('a@0 (baseline)');
         await plane.close();
       } finally {
+        await haproxy.stop();
+      }
+    });
+
+    it('changes one entry in place and more by a new version, and a restarted HAProxy refuses an in-place change', async () => {
+      const where = join(dir, 'in-place');
+      await mkdir(where, { recursive: true });
+      const [port = 0] = await freePorts(1);
+      const socket = join(where, 'admin.sock');
+      const config = renderHaproxyConfig({ host: '127.0.0.1', port, socket, mapDir: where });
+      const files = { lanes: join(where, 'yardmaster-lanes.map'), baseline: join(where, 'yardmaster-baseline.map') };
+      for (const file of Object.values(files)) await writeFile(file, '');
+      let haproxy = await operatorHaproxy(config, where);
+      const session = haproxySession(socket);
+      const sent: string[] = [];
+      const recorded: RuntimeApi = (command, payload) => {
+        sent.push(command);
+        return session(command, payload);
+      };
+      const maps = haproxyRouteMaps(recorded, haproxyOneShot(socket), files, () => undefined);
+      const lane = `http://127.0.0.1:${laneInstance.port}`;
+      const withLane = (services: [string, string][]): RouteTable => ({
+        baseline: table.baseline,
+        lanes: new Map([
+          [
+            'feature-1',
+            {
+              mode: 'fallback' as const,
+              services: new Map(services.map(([service, version]) => [service, { version, endpoint: lane }])),
+            },
+          ],
+        ]),
+      });
+      const url = `http://127.0.0.1:${port}`;
+      try {
+        await maps.apply(withLane([['a', '2']]));
+        expect(sent.filter((command) => command.startsWith('prepare map'))).toHaveLength(2);
+        // One member switched: the entry and the digest, in place (the value's spaces escaped).
+        sent.length = 0;
+        await maps.apply(withLane([['a', '3']]));
+        expect(sent).toEqual([
+          `set map ${files.lanes} feature-1/a 127.0.0.1|${laneInstance.port}|127.0.0.1:${laneInstance.port}|a@3\\ (lane)`,
+          expect.stringMatching(new RegExp(`^set map ${files.lanes} \\.yardmaster [0-9a-f]{32}$`)),
+        ]);
+        expect(await routeOf(url, 'feature-1')).toBe('a@3 (lane)');
+        // One added, then one removed: add map, del map.
+        sent.length = 0;
+        await maps.apply(
+          withLane([
+            ['a', '3'],
+            ['b', '1'],
+          ]),
+        );
+        await maps.apply(withLane([['a', '3']]));
+        expect(sent.map((command) => command.split(' ').slice(0, 4).join(' '))).toEqual([
+          `add map ${files.lanes} feature-1/b`,
+          `set map ${files.lanes} .yardmaster`,
+          `del map ${files.lanes} feature-1/b`,
+          `set map ${files.lanes} .yardmaster`,
+        ]);
+        expect(await maps.read()).toEqual(withLane([['a', '3']]));
+        // Two entries at once: a new version, committed whole.
+        sent.length = 0;
+        await maps.apply(
+          withLane([
+            ['a', '4'],
+            ['b', '4'],
+          ]),
+        );
+        expect(
+          sent.filter((command) => command.startsWith('prepare map') || command.startsWith('commit map')),
+        ).toHaveLength(2);
+        expect(await routeOf(url, 'feature-1', '/b')).toBe('b@4 (lane)');
+        // HAProxy restarted (its maps empty again): an in-place change is refused rather than hiding the restart,
+        // and the table is put back whole.
+        await haproxy.stop();
+        haproxy = await operatorHaproxy(config, where);
+        await expect(
+          maps.apply(
+            withLane([
+              ['a', '5'],
+              ['b', '4'],
+            ]),
+          ),
+        ).rejects.toThrow(/HAProxy refused set map/);
+        expect(await maps.intact()).toBe(false);
+        await maps.restore();
+        expect(await maps.intact()).toBe(true);
+        expect(await maps.read()).toEqual(
+          withLane([
+            ['a', '4'],
+            ['b', '4'],
+          ]),
+        );
+        await maps.apply(
+          withLane([
+            ['a', '5'],
+            ['b', '4'],
+          ]),
+        );
+        expect(await routeOf(url, 'feature-1')).toBe('a@5 (lane)');
+      } finally {
+        session.close();
         await haproxy.stop();
       }
     });
