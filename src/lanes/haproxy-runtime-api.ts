@@ -4,7 +4,8 @@
  * answer ends with a `> ` prompt), which spares a route change the connections' set-up. What the haproxy data plane
  * uses of it: `show info` (the process id), `show map` (which maps a config loaded, and their entries), `get map`,
  * the versioned map update `prepare map` → `add map @<version>` (entries as a payload) → `commit map
- * @<version>`, which swaps a map's entries at once with no reload, and `set`/`add`/`del map` of one entry. HAProxy's answers are bounded in size and time.
+ * @<version>`, which swaps a map's entries at once with no reload, and `set`/`add`/`del map` of one entry.
+ * HAProxy's answers are bounded in size and time.
  */
 import { connect, type Socket } from 'node:net';
 
