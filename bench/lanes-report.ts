@@ -4,6 +4,7 @@
  * commit-to-effect — with met/MISSED where the issue sets a target for that engine.
  */
 import type { DataPlaneEngine } from '../src/lanes/data-plane.ts';
+import { percentile } from './dispatch-stats.ts';
 
 export interface EngineFigures {
   cpuUs: number;
@@ -20,6 +21,8 @@ export interface Measured {
   engines: {
     engine: DataPlaneEngine;
     median: EngineFigures;
+    /** Each round's figures, in round order (ratios are taken round by round: the same minute of the machine). */
+    rounds: EngineFigures[];
     effectP50Ms: number;
     effectP99Ms: number;
     effectMissed: number;
@@ -45,6 +48,25 @@ const ms = (value: number): string => (Number.isNaN(value) ? '-' : `${value.toFi
 const times = (value: number): string => (Number.isFinite(value) ? `${value.toFixed(2)}×` : '-');
 const change = (value: number): string =>
   Number.isFinite(value) ? `${value >= 0 ? '+' : ''}${(value * 100).toFixed(1)}%` : '-';
+
+/**
+ * The median over the rounds of `of(a's round, b's round)`: a ratio taken within each round, where both planes ran
+ * in the same minute, so that the machine's drift from round to round cancels (a ratio of medians mixes rounds).
+ */
+function pairedMedian(
+  a: readonly EngineFigures[],
+  b: readonly EngineFigures[],
+  of: (a: EngineFigures, b: EngineFigures) => number,
+): number {
+  const values = a.flatMap((each, round) => {
+    const other = b[round];
+    return other === undefined ? [] : [of(each, other)];
+  });
+  return percentile(values, 50);
+}
+
+const cpuRatio = (a: EngineFigures, b: EngineFigures): number => a.cpuUs / b.cpuUs;
+const throughputRatio = (a: EngineFigures, b: EngineFigures): number => a.perSecond / b.perSecond;
 
 function lanesText(count: number): string {
   return `${count.toLocaleString('en')} lane${count === 1 ? '' : 's'}`;
@@ -81,8 +103,8 @@ export function printReport(sizes: readonly Measured[]): void {
       const targets = TARGETS[entry.engine] ?? {};
       const parts: string[] = [];
       if (nginx !== undefined && entry !== nginx) {
-        const cpu = entry.median.cpuUs / nginx.median.cpuUs;
-        const throughput = entry.median.perSecond / nginx.median.perSecond;
+        const cpu = pairedMedian(entry.rounds, nginx.rounds, cpuRatio);
+        const throughput = pairedMedian(entry.rounds, nginx.rounds, throughputRatio);
         parts.push(
           `CPU/request ${times(cpu)} nginx's${verdict(targets.cpuVsNginx === undefined ? undefined : cpu <= targets.cpuVsNginx)}`,
           `throughput ${times(throughput)}${verdict(targets.throughputVsNginx === undefined ? undefined : throughput >= targets.throughputVsNginx)}`,
@@ -102,21 +124,21 @@ export function printReport(sizes: readonly Measured[]): void {
   if (small === undefined || large === undefined || small === large) return;
   // Both table sizes are measured in the same rounds (the same seconds of a shared machine), so each engine's change
   // is judged as it is; nginx's own change, whose lookups do not depend on the table's size, is shown beside it.
-  const nginxBefore = small.engines.find((each) => each.engine === 'nginx')?.median;
-  const nginxAfter = large.engines.find((each) => each.engine === 'nginx')?.median;
+  const nginxBefore = small.engines.find((each) => each.engine === 'nginx')?.rounds;
+  const nginxAfter = large.engines.find((each) => each.engine === 'nginx')?.rounds;
   for (const entry of large.engines) {
     const before = small.engines.find((each) => each.engine === entry.engine);
     if (before === undefined) continue;
     const within = TARGETS[entry.engine]?.largeWithin;
-    const cpu = entry.median.cpuUs / before.median.cpuUs - 1;
-    const throughput = entry.median.perSecond / before.median.perSecond - 1;
+    const cpu = pairedMedian(entry.rounds, before.rounds, cpuRatio) - 1;
+    const throughput = pairedMedian(entry.rounds, before.rounds, throughputRatio) - 1;
     const p99 = entry.median.addedP99Ms - before.median.addedP99Ms;
     const nginx =
       nginxBefore === undefined || nginxAfter === undefined || entry.engine === 'nginx'
         ? undefined
         : {
-            cpu: nginxAfter.cpuUs / nginxBefore.cpuUs - 1,
-            throughput: nginxAfter.perSecond / nginxBefore.perSecond - 1,
+            cpu: pairedMedian(nginxAfter, nginxBefore, cpuRatio) - 1,
+            throughput: pairedMedian(nginxAfter, nginxBefore, throughputRatio) - 1,
           };
     const met =
       within === undefined

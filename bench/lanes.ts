@@ -9,7 +9,8 @@
  *   - commit-to-effect: from the database commit switching the lane's member to the first answer by the new route.
  * Rounds are interleaved (every plane in each round, the order rotating) and each figure is the median of the
  * rounds (5; `--quick`: 1 round of 1 s, for a smoke run). Then the ratios issue 15's targets use, against nginx,
- * and how many instances 20 random tasks deploy with the shared library against a copy per task.
+ * each taken within a round and then the median over the rounds, and how many instances 20 random tasks deploy
+ * with the shared library against a copy per task.
  *
  * Environment: BENCH_ROUNDS (5), BENCH_SECONDS (3, flat out per plane and round), BENCH_RATE (1000/s),
  * BENCH_CONCURRENCY (64), BENCH_SWITCHES (20 per plane), BENCH_GENERATOR=node, BENCH_MAINTENANCE_URL,
@@ -222,6 +223,7 @@ async function measure(direct: Target): Promise<Measured[]> {
             addedP99Ms: pick((each) => each.addedP99Ms),
             errors: figures.reduce((sum, each) => sum + each.errors, 0),
           },
+          rounds: figures,
           effectP50Ms: percentile(effect, 50),
           effectP99Ms: percentile(effect, 99),
           effectMissed: missed.get(plane) ?? 0,

@@ -260,10 +260,11 @@ frontend yardmaster_lanes
   acl ym_target var(txn.ym_target) -m found
   # The service: <service>.<domain> in Host, else the first path segment (the rest of the path goes on).
 ${hostRules}  http-request set-var(txn.ym_service) url,field(2,/),field(1,?),lower${inPath === '' ? '' : ` if${inPath}`}
-  # The lane: ${LANE_HEADER} (one), looked up at once; then, if no entry was found, it must be a lane id, else the
-  # first yardmaster-lane member of baggage (its first four headers, percent-decoded) is the lane.
-  http-request set-var(txn.ym_lane) req.fhdr(${LANE_HEADER}) if { req.fhdr_cnt(${LANE_HEADER}) eq 1 }
-  http-request set-var(txn.ym_target) var(txn.ym_lane),concat(/,txn.ym_service),map_str(${lanesMap}) if { var(txn.ym_lane) -m found }${known}
+  # The lane: ${LANE_HEADER} (one), looked up at once (kept in a variable only if no entry was found: a string
+  # variable is an allocation); then it must be a lane id, else the first yardmaster-lane member of baggage (its first
+  # four headers, percent-decoded) is the lane.
+  http-request set-var(txn.ym_target) req.fhdr(${LANE_HEADER}),concat(/,txn.ym_service),map_str(${lanesMap}) if { req.fhdr_cnt(${LANE_HEADER}) eq 1 }${known}
+  http-request set-var(txn.ym_lane) req.fhdr(${LANE_HEADER}) if !ym_target { req.fhdr_cnt(${LANE_HEADER}) eq 1 }
   http-request return status 404 ${TEXT} lf-string "no service in the request: use <service>.<domain> or /<service>/…\\n" if !ym_target${inPath} !{ url -m reg '^/[A-Za-z0-9][A-Za-z0-9_-]{0,62}([/?].*)?$' }
   http-request unset-var(txn.ym_lane) if !ym_target { var(txn.ym_lane) -m found } !{ var(txn.ym_lane) -m reg '${laneId}' }
   http-request set-var-fmt(txn.ym_baggage) "%[req.fhdr(baggage,1)],%[req.fhdr(baggage,2)],%[req.fhdr(baggage,3)],%[req.fhdr(baggage,4)]" if !ym_target !{ var(txn.ym_lane) -m found } { req.fhdr_cnt(baggage) gt 0 }

@@ -171,6 +171,11 @@ describe('the haproxy config', () => {
       expect(index).toBeGreaterThan(lookup);
       expect(rule).toMatch(/ if (!ym_target|\{ var\(txn\.ym_raw\) -m found \})/);
     }
+    // The lane header is looked up as it came; it is kept in a variable (an allocation) only when nothing was found.
+    expect(rules[lookup]).toContain('req.fhdr(x-yardmaster-lane),concat(/,txn.ym_service),map_str(');
+    const keptLane = rules.filter((rule) => rule.includes('set-var(txn.ym_lane)'));
+    expect(keptLane.length).toBeGreaterThan(0);
+    for (const rule of keptLane) expect(rule).toMatch(/ if (!ym_target|\{ var\(txn\.ym_raw\) -m found \})/);
   });
 
   it('refuses paths, addresses, domains and numbers that are not what they claim', () => {
