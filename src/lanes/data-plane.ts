@@ -45,3 +45,10 @@ export interface DataPlane {
 }
 
 export const DEFAULT_MAX_HOPS = 16;
+
+/**
+ * How long an idle client connection is kept open, the same on every engine (HAProxy's `timeout http-keep-alive`,
+ * nginx's `keepalive_timeout`, the router's `keepAliveTimeout`): Node's own 5 s (closed after 6) raced with clients
+ * that reuse a connection idle that long, who then saw it reset.
+ */
+export const CLIENT_KEEP_ALIVE_MS = 60_000;

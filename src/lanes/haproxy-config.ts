@@ -37,6 +37,7 @@ import {
 } from './engine-values.ts';
 import { HOPS_HEADER, LANE_HEADER, ROUTE_HEADER } from './lane-key.ts';
 import { LANE_ID } from './lane-id.ts';
+import { CLIENT_KEEP_ALIVE_MS } from './data-plane.ts';
 import type { RouteTable, RouteTarget } from './route-table.ts';
 
 export const LANES_MAP_FILE = 'yardmaster-lanes.map';
@@ -249,7 +250,7 @@ defaults
   timeout client 60s
   timeout server 60s
   timeout http-request 30s
-  timeout http-keep-alive 60s
+  timeout http-keep-alive ${CLIENT_KEEP_ALIVE_MS / 1000}s
   retries 1
 
 frontend yardmaster_lanes

@@ -6,6 +6,7 @@
  * and pooled. The route table is swapped whole, so requests in flight finish where they were sent.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { CLIENT_KEEP_ALIVE_MS } from './data-plane.ts';
 import { HOPS_HEADER, hopsOf, LANE_HEADER, laneOf, ROUTE_HEADER, serviceOf } from './lane-key.ts';
 import type { RouteTable, RouteTarget } from './route-table.ts';
 import { HOP_BY_HOP, UpstreamPools, type BodyWriter, type Exchange } from './upstream-pool.ts';
@@ -250,6 +251,7 @@ export function createLaneRouter(options: LaneRouterOptions): Server {
     });
     pools.dispatch(target.host, target.port, exchange);
   });
+  server.keepAliveTimeout = CLIENT_KEEP_ALIVE_MS;
   server.on('close', () => {
     pools.destroy();
   });

@@ -11,6 +11,7 @@
 import { join } from 'node:path';
 import { LANE_HEADER, HOPS_HEADER, ROUTE_HEADER } from './lane-key.ts';
 import { LANE_ID } from './lane-id.ts';
+import { CLIENT_KEEP_ALIVE_MS } from './data-plane.ts';
 import type { RouteTable, RouteTarget } from './route-table.ts';
 import {
   checkedListener,
@@ -269,6 +270,7 @@ ${requestMaps(options.domain, maxHops)}${routeMaps(compiled)}
   server {
     listen ${options.host}:${options.port};
     keepalive_requests 1000000;
+    keepalive_timeout ${CLIENT_KEEP_ALIVE_MS / 1000}s;
     location / {
       if ($ym_decision = noservice) { return 404 "no service in the request: use <service>.<domain> or /<service>/...\\n"; }
       if ($ym_decision = loop) { return 508 "loop detected: ${maxHops} or more hops through the lane router\\n"; }

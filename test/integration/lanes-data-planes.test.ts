@@ -5,9 +5,11 @@
  * leaves the routes in force, and values that are not what they claim to be never reach the config.
  */
 import { existsSync } from 'node:fs';
+import { Agent, request } from 'node:http';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DataPlane } from '../../src/lanes/data-plane.ts';
 import { startHaproxyDataPlane } from '../../src/lanes/haproxy-data-plane.ts';
@@ -51,6 +53,18 @@ afterAll(async () => {
   await Promise.all([baselineInstance.close(), laneInstance.close()]);
   await rm(dir, { recursive: true, force: true });
 });
+
+/** One GET through a kept-alive agent: its status, and whether it went on a connection the agent had kept. */
+function throughAgent(agent: Agent, url: string): Promise<{ status: number; reused: boolean }> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { agent }, (response) => {
+      response.resume();
+      response.on('end', () => resolve({ status: response.statusCode ?? 0, reused: outgoing.reusedSocket }));
+    });
+    outgoing.on('error', reject);
+    outgoing.end();
+  });
+}
 
 const engines: { name: string; skip: string | undefined; start(): Promise<DataPlane> }[] = [
   { name: 'node', skip: undefined, start: () => startNodeDataPlane({ port: 0, domain: DOMAIN }) },
@@ -204,6 +218,19 @@ for (const engine of engines) {
         expect(Number(answer.headers['content-length'])).toBeGreaterThan(0);
         expect(answer.body).toBe('');
       });
+
+      it("keeps an idle client connection open past Node's default of 5 s, as every engine does", async () => {
+        const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+        try {
+          expect(await throughAgent(agent, `${plane.url}/a`)).toEqual({ status: 200, reused: false });
+          // Node's own server closes an idle connection after 5 s (and 1 s of grace): a client reusing it then
+          // races the close.
+          await sleep(7_000);
+          expect(await throughAgent(agent, `${plane.url}/a`)).toEqual({ status: 200, reused: true });
+        } finally {
+          agent.destroy();
+        }
+      }, 20_000);
 
       it('routes by a new table once apply resolves, and back', async () => {
         const moved: RouteTable = {
