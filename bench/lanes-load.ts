@@ -133,6 +133,24 @@ async function warm(target: Prepared, count: number): Promise<void> {
 }
 
 /**
+ * `count` requests over `connections` kept-alive connections, each sending its next once the answer is in; resolves
+ * with how many were answered 200.
+ */
+export async function sendCount(target: Target, count: number, connections: number): Promise<number> {
+  const prepared = prepare(target);
+  let ok = 0;
+  await Promise.all(
+    Array.from({ length: connections }, async (_unused, index) => {
+      const connection = new LoadConnection(prepared);
+      const share = Math.floor(count / connections) + (index < count % connections ? 1 : 0);
+      for (let sent = 0; sent < share; sent++) if (await once(connection)) ok++;
+      connection.close();
+    }),
+  );
+  return ok;
+}
+
+/**
  * `rate` requests a second for `seconds`, open loop, to each target in turn one second at a time (interleaved, so
  * that whatever else the machine does in those seconds falls on all targets alike).
  */

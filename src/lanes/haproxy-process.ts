@@ -39,7 +39,7 @@ export interface HaproxyProcess {
  * it on every request (about an eighth of HAProxy's user-space CPU in a profile under bench:lanes' flat-out load);
  * the price is memory kept for reuse.
  */
-const HAPROXY_FLAGS: readonly string[] = ['-dMglobal'];
+export const HAPROXY_FLAGS: readonly string[] = ['-dMglobal'];
 
 export function spawnHaproxy(binary: string, file: string): HaproxyProcess {
   const child: ChildProcess = spawn(binary, [...HAPROXY_FLAGS, '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] });

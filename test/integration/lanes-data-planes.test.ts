@@ -59,7 +59,9 @@ function throughAgent(agent: Agent, url: string): Promise<{ status: number; reus
   return new Promise((resolve, reject) => {
     const outgoing = request(url, { agent }, (response) => {
       response.resume();
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, reused: outgoing.reusedSocket }));
+      response.on('end', () => {
+        resolve({ status: response.statusCode ?? 0, reused: outgoing.reusedSocket });
+      });
     });
     outgoing.on('error', reject);
     outgoing.end();
