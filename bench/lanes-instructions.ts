@@ -10,7 +10,7 @@
  * connections; the difference divided by 2,000 is the cost of a request (start-up and the first connections cancel
  * out). HAProxy runs as Yardmaster runs it (one thread, `-dMglobal`); nginx as one process (`master_process off`,
  * one worker's work). The node engine is not counted: a JIT's instruction counts are neither stable nor comparable.
- * Needs valgrind; takes about a minute.
+ * Needs valgrind; takes about a minute. BENCH_ENGINES (e.g. `haproxy`): only those.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -166,7 +166,9 @@ async function main(): Promise<void> {
     `bench:lanes:instructions: user-space instructions per request (callgrind; ${MANY.toLocaleString('en')} − ${FEW} requests over ${CONNECTIONS} kept-alive connections, a 1-lane table, the lane's instance found)`,
   );
   const figures: { engine: string; perRequest: number }[] = [];
+  const only = process.env.BENCH_ENGINES?.split(',').filter((name) => name !== '');
   for (const engine of ENGINES) {
+    if (only !== undefined && !only.includes(engine.engine)) continue;
     if (!existsSync(engine.binary)) {
       console.log(`  ${engine.engine}: skipped, ${engine.binary} is not installed`);
       continue;
