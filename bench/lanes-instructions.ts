@@ -16,11 +16,17 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { freePorts } from '../src/lib/free-port.ts';
-import { BASELINE_MAP_FILE, haproxyMaps, LANES_MAP_FILE, renderHaproxyConfig } from '../src/lanes/haproxy-config.ts';
+import {
+  BASELINE_MAP_FILE,
+  haproxyMaps,
+  LANES_MAP_FILE,
+  mapPayloads,
+  renderHaproxyConfig,
+} from '../src/lanes/haproxy-config.ts';
 import { HAPROXY_BINARY, HAPROXY_FLAGS } from '../src/lanes/haproxy-process.ts';
 import { NGINX_TEMP_DIRS, renderNginxConfig } from '../src/lanes/nginx-config.ts';
 import { NGINX_BINARY } from '../src/lanes/nginx-process.ts';
@@ -54,10 +60,8 @@ const ENGINES: Counted[] = [
     args: (config) => [...HAPROXY_FLAGS, '-f', config],
     async configure(dir, port, table) {
       const maps = haproxyMaps(table, new Map());
-      const lines = (entries: [string, string][]): string =>
-        entries.map(([key, value]) => `${key} ${value}\n`).join('');
-      await writeFile(join(dir, LANES_MAP_FILE), lines(maps.lanes));
-      await writeFile(join(dir, BASELINE_MAP_FILE), lines(maps.baseline));
+      await writeFile(join(dir, LANES_MAP_FILE), mapPayloads(maps.lanes).join(''));
+      await writeFile(join(dir, BASELINE_MAP_FILE), mapPayloads(maps.baseline).join(''));
       const config = join(dir, 'haproxy.cfg');
       const text = renderHaproxyConfig({
         host: '127.0.0.1',
@@ -74,7 +78,7 @@ const ENGINES: Counted[] = [
   {
     engine: 'nginx',
     binary: NGINX_BINARY,
-    args: (config) => ['-p', config.slice(0, config.lastIndexOf('/')), '-c', config],
+    args: (config) => ['-p', dirname(config), '-c', config],
     async configure(dir, port, table) {
       for (const temp of NGINX_TEMP_DIRS) await mkdir(join(dir, temp), { recursive: true });
       const config = join(dir, 'nginx.conf');

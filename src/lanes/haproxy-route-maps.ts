@@ -8,9 +8,10 @@
  * version of 10,000 entries in ~60 ms, one entry at once. `set map` refuses a key the map does not have, so a
  * restarted HAProxy (its maps as the files say, with no digest entry) refuses the digest's and the change fails
  * instead of hiding the restart. A prepared version is counted before its commit when a payload was longer than
- * any this HAProxy took whole before (HAProxy drops a command longer than its buffer without a word). Host names in endpoints are resolved here, when
- * a table is applied (HAProxy's `set-dst` needs an address). The digest entries tell whether HAProxy still holds
- * what was committed last: after a restart its maps are what the files say, and the table is applied again.
+ * any this HAProxy took whole before (HAProxy drops a command longer than its buffer without a word). Host names in
+ * endpoints are resolved here, when a table is applied (HAProxy's `set-dst` needs an address). The digest entries
+ * tell whether HAProxy still holds what was committed last: after a restart its maps are what the files say, and
+ * the table is applied again.
  */
 import { lookup } from 'node:dns/promises';
 import type { RouteTable } from './route-table.ts';
