@@ -493,6 +493,9 @@ describe('the Rollback button', () => {
     await send(harness, 'check_run', checkRunAction(doneId, `yardmaster-order-${order.id}`, 'rollback', 'dave'));
     await commentsMatching(harness, 51, /@dave .*`Rollback` button.*Rolling/);
     expect(await waitForState(51, ['failed'])).toBe('failed');
+    // The order is failed in the database a moment before the worker's event reaches the reporter: its final
+    // comment shows the reporter has it, and idle() then waits for the labels queued with it.
+    await commentsMatching(harness, 51, /Rolled back|rolled back 3 host/);
     await harness.reporter.idle();
     expect(await Promise.all(hosts.map((host) => liveTarget(host.deployTo ?? '')))).toEqual(before);
 
@@ -521,7 +524,6 @@ describe('the Rollback button', () => {
     expect(final[0]?.body).toMatchObject({ status: 'completed', conclusion: 'success' });
     for (const host of hosts) expect(summary).toContain(`| ${host.name} | ✅ ok | 6.0.0 → `);
     expect(labelsAdded(51)).toContain('rolled-back');
-    await commentsMatching(harness, 51, /Rolled back|rolled back 3 host/);
   });
 
   it('stops a running release and rolls back what it switched', async () => {
