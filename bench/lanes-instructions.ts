@@ -5,12 +5,13 @@
  * moves by ±10% between runs on a shared machine). The kernel's share (about three fifths of either engine's CPU
  * per request, their TCP work) is not in the count.
  *
- * Each engine routes a 1-lane table to an upstream on 127.0.0.1 (the lane's instance found, as in bench:lanes),
- * is started under callgrind twice, and answers 500 requests in one run and 2,500 in the other, over 8 kept-alive
- * connections; the difference divided by 2,000 is the cost of a request (start-up and the first connections cancel
+ * Each engine routes a 1-lane table to an upstream on 127.0.0.1 and is counted for two requests: the lane header
+ * naming a lane with an instance of the service (as in bench:lanes), and no lane at all (the baseline's instance,
+ * most of the traffic through a shared environment). For each, it is started under callgrind twice and answers 500
+ * requests in one run and 2,500 in the other, over 8 kept-alive connections; the difference divided by 2,000 is the cost of a request (start-up and the first connections cancel
  * out). HAProxy runs as Yardmaster runs it (one thread, `-dMglobal`); nginx as one process (`master_process off`,
  * one worker's work). The node engine is not counted: a JIT's instruction counts are neither stable nor comparable.
- * Needs valgrind; takes about a minute. BENCH_ENGINES (e.g. `haproxy`): only those.
+ * Needs valgrind; takes about two minutes. BENCH_ENGINES (e.g. `haproxy`): only those.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -41,6 +42,11 @@ const FEW = 500;
 const MANY = 2_500;
 const CONNECTIONS = 8;
 const LANE = 'bench-lane';
+/** The requests counted: the lane's instance found by the lane header (as in bench:lanes), and no lane at all. */
+const REQUESTS: { name: string; headers: Record<string, string> }[] = [
+  { name: "the lane header, the lane's instance", headers: { 'x-yardmaster-lane': LANE } },
+  { name: "no lane, the baseline's instance", headers: {} },
+];
 
 interface Counted {
   engine: string;
@@ -167,9 +173,9 @@ async function main(): Promise<void> {
     lanes: new Map([[LANE, { mode: 'fallback', services: new Map([['svc', { version: 'a', endpoint }]]) }]]),
   };
   console.log(
-    `bench:lanes:instructions: user-space instructions per request (callgrind; ${MANY.toLocaleString('en')} − ${FEW} requests over ${CONNECTIONS} kept-alive connections, a 1-lane table, the lane's instance found)`,
+    `bench:lanes:instructions: user-space instructions per request (callgrind; ${MANY.toLocaleString('en')} − ${FEW} requests over ${CONNECTIONS} kept-alive connections, a 1-lane table)`,
   );
-  const figures: { engine: string; perRequest: number }[] = [];
+  const figures: { engine: string; request: string; perRequest: number }[] = [];
   const only = process.env.BENCH_ENGINES?.split(',').filter((name) => name !== '');
   for (const engine of ENGINES) {
     if (only !== undefined && !only.includes(engine.engine)) continue;
@@ -181,16 +187,26 @@ async function main(): Promise<void> {
     dirs.push(dir);
     const [port = 0] = await freePorts(1);
     const config = await engine.configure(dir, port, table);
-    const target: Target = { url: `http://127.0.0.1:${port}/svc/x`, headers: { 'x-yardmaster-lane': LANE } };
-    const few = await countedRun(engine, config, target, FEW, join(dir, 'few.out'));
-    const many = await countedRun(engine, config, target, MANY, join(dir, 'many.out'));
-    const perRequest = (many - few) / (MANY - FEW);
-    figures.push({ engine: engine.engine, perRequest });
-    console.log(`  ${engine.engine}: ${Math.round(perRequest).toLocaleString('en')} instructions per request`);
+    for (const request of REQUESTS) {
+      const target: Target = { url: `http://127.0.0.1:${port}/svc/x`, headers: request.headers };
+      const few = await countedRun(engine, config, target, FEW, join(dir, 'few.out'));
+      const many = await countedRun(engine, config, target, MANY, join(dir, 'many.out'));
+      const perRequest = (many - few) / (MANY - FEW);
+      figures.push({ engine: engine.engine, request: request.name, perRequest });
+      console.log(
+        `  ${engine.engine}, ${request.name}: ${Math.round(perRequest).toLocaleString('en')} instructions per request`,
+      );
+    }
   }
-  const [haproxy, nginx] = ['haproxy', 'nginx'].map((name) => figures.find((each) => each.engine === name));
-  if (haproxy !== undefined && nginx !== undefined)
-    console.log(`  HAProxy against nginx: ${(haproxy.perRequest / nginx.perRequest).toFixed(2)}× (user space only)`);
+  for (const request of REQUESTS) {
+    const [haproxy, nginx] = ['haproxy', 'nginx'].map((name) =>
+      figures.find((each) => each.engine === name && each.request === request.name),
+    );
+    if (haproxy !== undefined && nginx !== undefined)
+      console.log(
+        `  HAProxy against nginx, ${request.name}: ${(haproxy.perRequest / nginx.perRequest).toFixed(2)}× (user space only)`,
+      );
+  }
 }
 
 try {

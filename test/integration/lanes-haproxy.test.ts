@@ -171,6 +171,10 @@ describe.skipIf(!INSTALLED)(
             ...table.lanes,
             ['x y', { mode: 'strict', services: new Map() }],
             ['feature-2', { mode: 'fallback', services: new Map([['a b', { version: '1', endpoint }]]) }],
+            [
+              'feature-3',
+              { mode: 'fallback', services: new Map([['a', { version: '3', endpoint: 'ftp://127.0.0.1:1' }]]) },
+            ],
           ]),
         });
         const socket = join(dir, 'values', 'admin.sock');
@@ -193,9 +197,28 @@ describe.skipIf(!INSTALLED)(
         // The path of an endpoint is not used (as in the router); endpoints HAProxy cannot be sent to are a 502.
         const withPath = await sendThrough(plane.url, '/f/q');
         expect([withPath.headers['x-yardmaster-route'], echoedOf(withPath).path]).toEqual(['f@1 (baseline)', '/q']);
-        for (const service of ['g', 'h', 'i']) {
+        for (const [service, why] of [
+          ['g', 'not-a-host'],
+          ['h', 'not-http'],
+          ['i', 'not-resolved'],
+        ]) {
           const answer = await sendThrough(plane.url, `/${service}`);
-          expect([service, answer.status, answer.headers['x-yardmaster-route']]).toEqual([service, 502, undefined]);
+          expect([service, answer.status, answer.headers['x-yardmaster-route'], answer.body]).toEqual([
+            service,
+            502,
+            undefined,
+            `${service}@1 (baseline): its instance endpoint cannot be used (${why})\n`,
+          ]);
+        }
+        // The same for a lane's instance, found by the lane header (the common requests' backend), and with a hop header.
+        for (const hops of [{}, { 'x-yardmaster-hops': '2' }]) {
+          const answer = await sendThrough(plane.url, '/a', { headers: { 'x-yardmaster-lane': 'feature-3', ...hops } });
+          expect([hops, answer.status, answer.headers['x-yardmaster-route'], answer.body]).toEqual([
+            hops,
+            502,
+            undefined,
+            'a@3 (lane): its instance endpoint cannot be used (not-http)\n',
+          ]);
         }
         expect(await routeOf(plane.url, 'feature-1')).toBe('a@2 (lane)');
       } finally {
@@ -203,7 +226,7 @@ describe.skipIf(!INSTALLED)(
       }
     });
 
-    it('answers as the router does where nginx cannot: repeated and empty headers, escapes, hop-by-hop headers', async () => {
+    it('answers as the router does where nginx cannot: repeated and empty headers, escapes, hop-by-hop headers, whichever backend takes the request', async () => {
       const haproxy = await startHaproxyDataPlane({ port: 0, dir: join(dir, 'router-like') });
       const router = await startNodeDataPlane({ port: 0 });
       try {
@@ -220,6 +243,17 @@ describe.skipIf(!INSTALLED)(
           { baggage: ' yardmaster-lane = feature-1 ;p=1' },
           { baggage: 'yardmaster-lane=feature-1%20' },
           { 'keep-alive': 'timeout=5', te: 'trailers', 'proxy-authorization': 'Basic eA==' },
+          // The common requests (their route found in the frontend) and the same with what sends them through the
+          // whole rules: a hop header, a hop-by-hop header, baggage.
+          {},
+          { 'x-yardmaster-lane': 'feature-1' },
+          { 'x-yardmaster-lane': 'feature-1', 'x-yardmaster-hops': '3' },
+          { 'x-yardmaster-lane': 'feature-1', 'x-yardmaster-hops': '16' },
+          { 'x-yardmaster-lane': 'feature-1', te: 'trailers', 'proxy-authorization': 'Basic eA==' },
+          { 'x-yardmaster-lane': 'feature-1', baggage: 'yardmaster-lane=strict-1' },
+          { 'x-yardmaster-lane': 'strict-1' },
+          { baggage: 'k=v' },
+          { 'x-yardmaster-hops': '7' },
         ];
         for (const headers of cases) {
           const [viaHaproxy, viaRouter] = await Promise.all(

@@ -157,25 +157,47 @@ describe('the haproxy config', () => {
     expect(plain).not.toMatch(/uid|chroot|nbthread|pidfile/);
   });
 
-  it('tests the lane and the service against their patterns only on requests whose lookup found nothing', () => {
-    const rules = renderHaproxyConfig(options)
-      .split('\n')
-      .filter((line) => line.startsWith('  http-request'));
-    const lookup = rules.findIndex((rule) => rule.includes('set-var(txn.ym_target)'));
-    const patterned = rules.flatMap((rule, index) =>
-      rule.includes(LANE_ID.source) || rule.includes('{ url -m reg') ? [{ rule, index }] : [],
-    );
-    // The path's 404, the lane header's check, the baggage lane's check.
-    expect(patterned).toHaveLength(3);
-    for (const { rule, index } of patterned) {
-      expect(index).toBeGreaterThan(lookup);
-      expect(rule).toMatch(/ if (!ym_target|\{ var\(txn\.ym_raw\) -m found \})/);
+  it("finds the common requests' route in the frontend and tests patterns only in the backend that takes the rest", () => {
+    for (const domain of [undefined, 'lanes.example']) {
+      const text = renderHaproxyConfig(domain === undefined ? options : { ...options, domain });
+      const sections = new Map(
+        text.split(/\n(?=frontend |backend )/).map((section) => [section.slice(0, section.indexOf('\n')), section]),
+      );
+      const rulesOf = (name: string): string[] =>
+        (sections.get(name) ?? '').split('\n').filter((line) => line.startsWith('  http-request'));
+      const frontend = rulesOf('frontend yardmaster_lanes');
+      const common = rulesOf('backend yardmaster_instances');
+      const resolve = rulesOf('backend yardmaster_resolve');
+      // The frontend: the service, the lane header looked up as it came, the baseline when no lane is named (and,
+      // with a domain, the service from Host); no lane kept in a variable (an allocation), no lane pattern.
+      expect(frontend).toHaveLength(domain === undefined ? 3 : 6);
+      expect(
+        frontend.some((rule) => rule.includes('req.fhdr(x-yardmaster-lane),concat(/,txn.ym_service),map_str(')),
+      ).toBe(true);
+      for (const rule of [...frontend, ...common]) {
+        expect(rule).not.toContain('set-var(txn.ym_lane)');
+        expect(rule).not.toContain(LANE_ID.source);
+        expect(rule).not.toContain('{ url -m reg');
+      }
+      // Everything else goes to the backend with the whole rules: no route found, or a hop or hop-by-hop header.
+      const route = (sections.get('frontend yardmaster_lanes') ?? '')
+        .split('\n')
+        .find((line) => line.includes('use_backend'));
+      expect(route).toMatch(
+        /use_backend yardmaster_resolve if !ym_target \|\| \{ req\.hdr_names -m reg '.*x-yardmaster-hops\|connection\|.*proxy-authorization\)/,
+      );
+      // The common requests' backend: no test of a pattern, the next hop is 1, no hop-by-hop header to drop.
+      expect(common.filter((rule) => rule.includes('-m reg'))).toEqual([]);
+      expect(common).toContain('  http-request add-header x-yardmaster-hops 1');
+      expect(common.some((rule) => rule.includes('del-header'))).toBe(false);
+      // The path's 404, the lane header's check, the baggage lane's check: only in the other backend, and only when
+      // no route was found (a found entry proves a well-formed lane and service).
+      const patterned = resolve.filter((rule) => rule.includes(LANE_ID.source) || rule.includes('{ url -m reg'));
+      expect(patterned).toHaveLength(3);
+      for (const rule of patterned) expect(rule).toMatch(/ if (!ym_target|\{ var\(txn\.ym_raw\) -m found \})/);
+      for (const rule of resolve.filter((each) => each.includes('set-var(txn.ym_lane)')))
+        expect(rule).toMatch(/ if (!ym_target|\{ var\(txn\.ym_raw\) -m found \})/);
     }
-    // The lane header is looked up as it came; it is kept in a variable (an allocation) only when nothing was found.
-    expect(rules[lookup]).toContain('req.fhdr(x-yardmaster-lane),concat(/,txn.ym_service),map_str(');
-    const keptLane = rules.filter((rule) => rule.includes('set-var(txn.ym_lane)'));
-    expect(keptLane.length).toBeGreaterThan(0);
-    for (const rule of keptLane) expect(rule).toMatch(/ if (!ym_target|\{ var\(txn\.ym_raw\) -m found \})/);
   });
 
   it('refuses paths, addresses, domains and numbers that are not what they claim', () => {
