@@ -5,13 +5,13 @@
  * moves by ±10% between runs on a shared machine). The kernel's share (about three fifths of either engine's CPU
  * per request, their TCP work) is not in the count.
  *
- * Each engine routes a 1-lane table to an upstream on 127.0.0.1 and is counted for two requests: the lane header
- * naming a lane with an instance of the service (as in bench:lanes), and no lane at all (the baseline's instance,
- * most of the traffic through a shared environment). For each, it is started under callgrind twice and answers 500
- * requests in one run and 2,500 in the other, over 8 kept-alive connections; the difference divided by 2,000 is the cost of a request (start-up and the first connections cancel
+ * Each engine routes to an upstream on 127.0.0.1 and is counted for three requests: the lane header naming a lane with
+ * an instance of the service (as in bench:lanes) with 1 lane in the table and with 10,001, and no lane at all (the
+ * baseline's instance, most of the traffic through a shared environment). For each, it is started under callgrind
+ * twice and answers 500 requests in one run and 2,500 in the other, over 8 kept-alive connections; the difference divided by 2,000 is the cost of a request (start-up and the first connections cancel
  * out). HAProxy runs as Yardmaster runs it (one thread, `-dMglobal`); nginx as one process (`master_process off`,
  * one worker's work). The node engine is not counted: a JIT's instruction counts are neither stable nor comparable.
- * Needs valgrind; takes about two minutes. BENCH_ENGINES (e.g. `haproxy`): only those.
+ * Needs valgrind; takes three to four minutes. BENCH_ENGINES (e.g. `haproxy`): only those.
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -42,10 +42,16 @@ const FEW = 500;
 const MANY = 2_500;
 const CONNECTIONS = 8;
 const LANE = 'bench-lane';
-/** The requests counted: the lane's instance found by the lane header (as in bench:lanes), and no lane at all. */
-const REQUESTS: { name: string; headers: Record<string, string> }[] = [
-  { name: "the lane header, the lane's instance", headers: { 'x-yardmaster-lane': LANE } },
-  { name: "no lane, the baseline's instance", headers: {} },
+/** Lanes added beside LANE for the large table (as in bench:lanes: 10,001 lanes in all). */
+const BULK_LANES = 10_000;
+/**
+ * What is counted: the lane's instance found by the lane header (as in bench:lanes), with the 1-lane table and with
+ * 10,001 lanes in it; and no lane at all (the baseline's instance, most requests through a shared environment).
+ */
+const CASES: { name: string; bulk: boolean; headers: Record<string, string> }[] = [
+  { name: "the lane header, the lane's instance", bulk: false, headers: { 'x-yardmaster-lane': LANE } },
+  { name: "no lane, the baseline's instance", bulk: false, headers: {} },
+  { name: "the lane header, the lane's instance, 10,001 lanes", bulk: true, headers: { 'x-yardmaster-lane': LANE } },
 ];
 
 interface Counted {
@@ -168,14 +174,20 @@ async function main(): Promise<void> {
   children.push(upstream);
   const line = await upstream.waitForLine((text) => text.startsWith('{"port"'), 30_000);
   const endpoint = `http://127.0.0.1:${Number(/"port":(\d+)/.exec(line)?.[1])}`;
-  const table: RouteTable = {
+  const small: RouteTable = {
     baseline: new Map([['svc', { version: 'base', endpoint }]]),
     lanes: new Map([[LANE, { mode: 'fallback', services: new Map([['svc', { version: 'a', endpoint }]]) }]]),
   };
+  // The bulk lanes' instance is never asked (it need not listen).
+  const bulkEndpoint = { version: 'b', endpoint: 'http://127.0.0.1:9' };
+  const largeLanes = new Map(small.lanes);
+  for (let index = 0; index < BULK_LANES; index++)
+    largeLanes.set(`bulk-${index}`, { mode: 'fallback', services: new Map([['svc', bulkEndpoint]]) });
+  const large: RouteTable = { baseline: small.baseline, lanes: largeLanes };
   console.log(
-    `bench:lanes:instructions: user-space instructions per request (callgrind; ${MANY.toLocaleString('en')} − ${FEW} requests over ${CONNECTIONS} kept-alive connections, a 1-lane table)`,
+    `bench:lanes:instructions: user-space instructions per request (callgrind; ${MANY.toLocaleString('en')} − ${FEW} requests over ${CONNECTIONS} kept-alive connections)`,
   );
-  const figures: { engine: string; request: string; perRequest: number }[] = [];
+  const figures: { engine: string; name: string; perRequest: number }[] = [];
   const only = process.env.BENCH_ENGINES?.split(',').filter((name) => name !== '');
   for (const engine of ENGINES) {
     if (only !== undefined && !only.includes(engine.engine)) continue;
@@ -183,28 +195,36 @@ async function main(): Promise<void> {
       console.log(`  ${engine.engine}: skipped, ${engine.binary} is not installed`);
       continue;
     }
-    const dir = await mkdtemp(join(tmpdir(), `yardmaster-instructions-${engine.engine}-`));
-    dirs.push(dir);
-    const [port = 0] = await freePorts(1);
-    const config = await engine.configure(dir, port, table);
-    for (const request of REQUESTS) {
-      const target: Target = { url: `http://127.0.0.1:${port}/svc/x`, headers: request.headers };
-      const few = await countedRun(engine, config, target, FEW, join(dir, 'few.out'));
-      const many = await countedRun(engine, config, target, MANY, join(dir, 'many.out'));
-      const perRequest = (many - few) / (MANY - FEW);
-      figures.push({ engine: engine.engine, request: request.name, perRequest });
-      console.log(
-        `  ${engine.engine}, ${request.name}: ${Math.round(perRequest).toLocaleString('en')} instructions per request`,
-      );
+    for (const bulk of [false, true]) {
+      const dir = await mkdtemp(join(tmpdir(), `yardmaster-instructions-${engine.engine}-`));
+      dirs.push(dir);
+      const [port = 0] = await freePorts(1);
+      const config = await engine.configure(dir, port, bulk ? large : small);
+      for (const { name, headers } of CASES.filter((each) => each.bulk === bulk)) {
+        const target: Target = { url: `http://127.0.0.1:${port}/svc/x`, headers };
+        const few = await countedRun(engine, config, target, FEW, join(dir, 'few.out'));
+        const many = await countedRun(engine, config, target, MANY, join(dir, 'many.out'));
+        const perRequest = (many - few) / (MANY - FEW);
+        figures.push({ engine: engine.engine, name, perRequest });
+        console.log(
+          `  ${engine.engine}, ${name}: ${Math.round(perRequest).toLocaleString('en')} instructions per request`,
+        );
+      }
     }
   }
-  for (const request of REQUESTS) {
-    const [haproxy, nginx] = ['haproxy', 'nginx'].map((name) =>
-      figures.find((each) => each.engine === name && each.request === request.name),
-    );
+  const figure = (engine: string, name: string): number | undefined =>
+    figures.find((each) => each.engine === engine && each.name === name)?.perRequest;
+  for (const { name } of CASES) {
+    const [haproxy, nginx] = [figure('haproxy', name), figure('nginx', name)];
     if (haproxy !== undefined && nginx !== undefined)
+      console.log(`  HAProxy against nginx, ${name}: ${(haproxy / nginx).toFixed(2)}× (user space only)`);
+  }
+  const [smallCase, largeCase] = [CASES[0]?.name ?? '', CASES[2]?.name ?? ''];
+  for (const engine of ['haproxy', 'nginx']) {
+    const [one, many] = [figure(engine, smallCase), figure(engine, largeCase)];
+    if (one !== undefined && many !== undefined)
       console.log(
-        `  HAProxy against nginx, ${request.name}: ${(haproxy.perRequest / nginx.perRequest).toFixed(2)}× (user space only)`,
+        `  ${engine}, 10,001 lanes against 1: ${many >= one ? '+' : ''}${(((many - one) / one) * 100).toFixed(1)}%`,
       );
   }
 }
