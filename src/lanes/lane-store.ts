@@ -100,8 +100,9 @@ export async function activeLane(db: DbExecutor, name: string): Promise<LaneRow 
 }
 
 /**
- * Opens the lane, or takes its new spec (its old tags go; the caller tags it again). A lane opened for a repository
- * (`owner`) must lie in its namespace and keep within its limits; a lane of another repository is never touched.
+ * Opens the lane, or takes its new spec (its old tags go; the caller tags it again), announced to routers. A lane
+ * opened for a repository (`owner`) must lie in its namespace and keep within its limits; a lane of another
+ * repository is never touched.
  */
 export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, owner?: LaneOwner): Promise<UpsertLaneResult> {
   if (owner !== undefined) {
@@ -155,6 +156,8 @@ export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, owner?: 
     await tx.delete(laneMembers).where(eq(laneMembers.laneId, existing.id));
   }
   if (row === undefined) throw new Error(`lane ${spec.lane} not stored`);
+  // Routes changed (a new lane, a mode, members gone) even if nothing is tagged after this.
+  await announceLaneChange(tx);
   await appendAudit(tx, {
     actor,
     action: LANE_AUDIT.laneUp,
