@@ -7,10 +7,11 @@
  *
  * Each engine routes to an upstream on 127.0.0.1 and is counted for three requests: the lane header naming a lane with
  * an instance of the service (as in bench:lanes) with 1 lane in the table and with 10,001, and no lane at all (the
- * baseline's instance, most of the traffic through a shared environment). For each, it is started under callgrind
- * twice and answers 500 requests in one run and 2,500 in the other, over 8 kept-alive connections; the difference divided by 2,000 is the cost of a request (start-up and the first connections cancel
- * out). HAProxy runs as Yardmaster runs it (one thread, `-dMglobal`); nginx as one process (`master_process off`,
- * one worker's work). The node engine is not counted: a JIT's instruction counts are neither stable nor comparable.
+ * baseline's instance, most of the traffic through a shared environment). For each, it is started under callgrind twice
+ * and answers 500 requests in one run and 2,500 in the other, over 8 kept-alive connections; the difference divided by
+ * 2,000 is the cost of a request (start-up and the first connections cancel out). HAProxy runs as Yardmaster runs it
+ * (one thread, `-dMglobal`); nginx as one process (`master_process off`, one worker's work). The node engine is not
+ * counted: a JIT's instruction counts are neither stable nor comparable.
  * Needs valgrind; takes three to four minutes. BENCH_ENGINES (e.g. `haproxy`): only those.
  */
 import { spawn } from 'node:child_process';

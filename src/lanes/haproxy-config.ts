@@ -9,12 +9,12 @@
  *   came back from the files, is recognised; no request can look it up: lanes and services start with [a-z0-9]).
  *
  * An instance is `<address>|<port>|<Host header>|<route>` (the request's destination is set from it:
- * `set-dst`/`set-dst-port` to a server `0.0.0.0:0`, whose kept-alive connections HAProxy reuses per
- * destination; `<route>` is the `x-yardmaster-route` answer header, `<service>@<version> (lane)` or `(baseline)`,
- * written whole so that no request builds it), or `-|0|<why>|<route>` when its endpoint cannot be used (port 0:
- * answered 502). The rules are the lane router's (lane-router.ts), written by haproxy-rules.ts. Every value from the table is
- * checked against engine-values.ts's patterns before it becomes an entry; an entry that fails is left out and
- * reported. Where HAProxy does not do exactly what the router does is listed in docs/lanes.md ("Data planes").
+ * `set-dst`/`set-dst-port` to a server `0.0.0.0:0`, whose kept-alive connections HAProxy reuses per destination;
+ * `<route>` is the `x-yardmaster-route` answer header, `<service>@<version> (lane)` or `(baseline)`, written whole so
+ * that no request builds it), or `-|0|<why>|<route>` when its endpoint cannot be used (port 0: answered 502). The rules
+ * are the lane router's (lane-router.ts), written by haproxy-rules.ts. Every value from the table is checked against
+ * engine-values.ts's patterns before it becomes an entry; an entry that fails is left out and reported. Where HAProxy
+ * does not do exactly what the router does is listed in docs/lanes.md ("Data planes").
  */
 import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
