@@ -16,8 +16,10 @@ export interface EngineFigures {
 
 export interface Measured {
   lanes: number;
-  /** Median time the route watcher takes to load this table from the database (on every change). */
+  /** Median time the route watcher takes to load this table from the database (on a change not of one lane). */
   tableLoadMs: number;
+  /** Median time it takes to reload one lane of it (on a change of that lane: opened, tagged, ended). */
+  laneLoadMs: number;
   engines: {
     engine: DataPlaneEngine;
     median: EngineFigures;
@@ -94,7 +96,7 @@ export function printReport(sizes: readonly Measured[]): void {
     console.log(`  ${row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ')}`.trimEnd());
 
   console.log(
-    `  loading the table from the database (the route watcher, on every change): ${sizes.map((size) => `${ms(size.tableLoadMs)} with ${lanesText(size.lanes)}`).join(', ')}`,
+    `  the route watcher loading from the database the whole table (on a change of instances or the baseline): ${sizes.map((size) => `${ms(size.tableLoadMs)} with ${lanesText(size.lanes)}`).join(', ')}; one lane (on that lane's change): ${sizes.map((size) => `${ms(size.laneLoadMs)} with ${lanesText(size.lanes)}`).join(', ')}`,
   );
   console.log('  ratios (issue 15 sets targets for HAProxy against nginx; every engine is shown):');
   for (const size of sizes) {

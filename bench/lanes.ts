@@ -27,7 +27,7 @@ import { openDatabase } from '../src/db/client.ts';
 import { migrateDatabase } from '../src/db/migrate.ts';
 import type { Database } from '../src/db/types.ts';
 import type { DataPlaneEngine } from '../src/lanes/data-plane.ts';
-import { loadRouteTable } from '../src/lanes/route-table.ts';
+import { loadRouteTable, reloadLanes } from '../src/lanes/route-table.ts';
 import { dataPlaneEngines } from '../test/helpers/data-plane-engines.ts';
 import { spawnNode, type SpawnedProcess } from '../test/helpers/spawned-process.ts';
 import { benchCleanup } from './bench-cleanup.ts';
@@ -200,16 +200,22 @@ async function measure(direct: Target): Promise<Measured[]> {
   const measured: Measured[] = [];
   for (const lanes of sizes) {
     const ofSize = planes.filter((plane) => plane.lanes === lanes);
-    // What every route change costs the control plane before any engine sees it: the watcher loads the whole table.
+    // What a route change costs the control plane before any engine sees it: the watcher loads the whole table
+    // (a change of instances or the baseline), or the one lane changed (as for the bench's switches).
     const loads: number[] = [];
+    const laneLoads: number[] = [];
     for (let index = 0; index < 5 && ofSize[0] !== undefined; index++) {
       const start = performance.now();
-      await loadRouteTable(ofSize[0].database.db);
+      const table = await loadRouteTable(ofSize[0].database.db);
       loads.push(performance.now() - start);
+      const laneStart = performance.now();
+      await reloadLanes(ofSize[0].database.db, table, [BENCH_LANE]);
+      laneLoads.push(performance.now() - laneStart);
     }
     measured.push({
       lanes,
       tableLoadMs: median(loads),
+      laneLoadMs: median(laneLoads),
       engines: ofSize.map((plane) => {
         const figures = rounds.get(plane) ?? [];
         const pick = (of: (each: EngineFigures) => number): number => median(figures.map(of));

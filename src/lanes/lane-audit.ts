@@ -18,6 +18,8 @@ export const LANE_AUDIT = {
 
 /** The NOTIFY channel the router listens on: a route changed. */
 export const LANE_CHANNEL = 'yardmaster_lanes';
+/** A payload on LANE_CHANNEL naming the one lane whose routes changed (`lane:<name>`); any other payload: all. */
+export const LANE_PAYLOAD_PREFIX = 'lane:';
 
 /** The NOTIFY channel every lanes server listens on to reload the catalog (`lane_catalog` changed). */
 export const LANE_CATALOG_CHANNEL = 'yardmaster_lane_catalog';

@@ -157,7 +157,7 @@ export async function upsertLane(tx: Tx, spec: LaneSpec, actor: string, owner?: 
   }
   if (row === undefined) throw new Error(`lane ${spec.lane} not stored`);
   // Routes changed (a new lane, a mode, members gone) even if nothing is tagged after this.
-  await announceLaneChange(tx);
+  await announceLaneChange(tx, row.id);
   await appendAudit(tx, {
     actor,
     action: LANE_AUDIT.laneUp,
@@ -191,7 +191,7 @@ export async function tagMember(
       set: { instanceId: member.instanceId, deployed: member.deployed },
     });
   await tx.update(laneInstances).set({ lastUsedAt: sql`now()` }).where(eq(laneInstances.id, member.instanceId));
-  await announceLaneChange(tx);
+  await announceLaneChange(tx, laneId);
   return true;
 }
 
@@ -202,7 +202,7 @@ export async function closeLane(tx: Tx, name: string, actor: string, reason: str
   await tx.delete(laneMembers).where(eq(laneMembers.laneId, lane.id));
   await tx.update(lanes).set({ endedAt: sql`now()` }).where(eq(lanes.id, lane.id));
   await appendAudit(tx, { actor, action: LANE_AUDIT.laneDown, reason, data: { lane: name }, ...laneAuditRepo(lane) });
-  await announceLaneChange(tx);
+  await announceLaneChange(tx, lane.id);
   return true;
 }
 

@@ -3,16 +3,24 @@
  * ask at the same time), mark up or failed, add and remove — every change audited and announced to the router.
  */
 import { and, asc, eq, sql } from 'drizzle-orm';
-import { appendAudit, laneInstances } from '../db/index.ts';
+import { appendAudit, laneInstances, lanes } from '../db/index.ts';
 import type { DbExecutor, Tx } from '../db/types.ts';
-import { LANE_AUDIT, LANE_CHANNEL } from './lane-audit.ts';
+import { LANE_AUDIT, LANE_CHANNEL, LANE_PAYLOAD_PREFIX } from './lane-audit.ts';
 import { assertLaneVersion } from './lane-version.ts';
 
 export type LaneInstance = typeof laneInstances.$inferSelect;
 
-/** Tells routers (LISTEN yardmaster_lanes) that routes changed; delivered when the transaction commits. */
-export async function announceLaneChange(tx: DbExecutor): Promise<void> {
-  await tx.execute(sql`select pg_notify(${LANE_CHANNEL}, '')`);
+/**
+ * Tells routers (LISTEN yardmaster_lanes) that routes changed; delivered when the transaction commits. With
+ * `laneId`, only that lane's routes changed (its mode, its members): the payload names it (`lane:<name>`, see
+ * route-watcher.ts) and routers reload that lane alone; else the payload is empty and they reload the whole table.
+ */
+export async function announceLaneChange(tx: DbExecutor, laneId?: number): Promise<void> {
+  if (laneId === undefined) await tx.execute(sql`select pg_notify(${LANE_CHANNEL}, '')`);
+  else
+    await tx.execute(
+      sql`select pg_notify(${LANE_CHANNEL}, coalesce((select ${LANE_PAYLOAD_PREFIX} || ${lanes.name} from ${lanes} where ${lanes.id} = ${laneId}), ''))`,
+    );
 }
 
 /** Up first: while a new build starts beside it the old one is current, and once routes switched the new one is. */

@@ -2,9 +2,12 @@
  * A change to what routers route by is announced when it commits (NOTIFY yardmaster_lanes), so a router sees it at
  * once and not at its next safety reload: here a lane's spec taken again (its members go, its mode changes) with
  * nothing tagged after it, the instance it used still used by another lane (so no reclaiming announces it either).
- * Real PostgreSQL, the route watcher with its safety reload out of reach.
+ * A notification naming a lane reloads that lane alone; any other, the whole table. Real PostgreSQL, the route
+ * watcher with its safety reload out of reach.
  */
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { lanes } from '../../src/db/index.ts';
 import { tagMember, upsertLane } from '../../src/lanes/lane-store.ts';
 import { putInstance } from '../../src/lanes/library-store.ts';
 import { watchRoutes, type RouteWatcher } from '../../src/lanes/route-watcher.ts';
@@ -68,5 +71,25 @@ it('announces a lane whose spec is taken again, with nothing tagged after it', a
     10_000,
   );
   expect(l1.services.size).toBe(0);
+  expect(watcher.routes().lanes.get('l2')?.services.get('a')?.version).toBe('2');
+});
+
+it('reloads only the lane a notification names, and the whole table on any other', async () => {
+  const { db } = test.database;
+  // l2 changes behind the routers' backs (no NOTIFY).
+  await db.update(lanes).set({ mode: 'strict' }).where(eq(lanes.name, 'l2'));
+  await db.transaction(async (tx) => {
+    const opened = await upsertLane(tx, laneSpec('l3', { a: '1' }, 'fallback'), 'tester');
+    if (!opened.ok) throw new Error(opened.message);
+  });
+  await waitFor('l3 routed', () => Promise.resolve(watcher.routes().lanes.get('l3')), 10_000);
+  // Only l3 was reloaded: l2 is still routed as it was.
+  expect(watcher.routes().lanes.get('l2')?.mode).toBe('fallback');
+  await db.execute(sql`select pg_notify('yardmaster_lanes', '')`);
+  await waitFor(
+    'l2 routed as the database says',
+    () => Promise.resolve(watcher.routes().lanes.get('l2')?.mode === 'strict' ? true : undefined),
+    10_000,
+  );
   expect(watcher.routes().lanes.get('l2')?.services.get('a')?.version).toBe('2');
 });
