@@ -16,6 +16,9 @@ import { coalescedTask } from '../lib/coalesced-task.ts';
 import { LANE_CHANNEL, LANE_PAYLOAD_PREFIX } from './lane-audit.ts';
 import { EMPTY_ROUTES, loadRouteTable, reloadLanes, type RouteTable, sameRoutes } from './route-table.ts';
 
+/** More lanes named between two reloads than this: the whole table is loaded (cheaper than a query naming them). */
+const MAX_NAMED_LANES = 1_000;
+
 export interface RouteWatcher {
   routes(): RouteTable;
   /** Reloads now (and resolves once the table in use is at least as new as the database when called). */
@@ -40,7 +43,7 @@ export async function watchRoutes(
   const named = new Set<string>();
   const onError = options.onError ?? (() => undefined);
   const loader = coalescedTask(async () => {
-    const lanes = whole || !applied ? undefined : [...named];
+    const lanes = whole || !applied || named.size > MAX_NAMED_LANES ? undefined : [...named];
     whole = false;
     named.clear();
     try {

@@ -93,3 +93,24 @@ it('reloads only the lane a notification names, and the whole table on any other
   );
   expect(watcher.routes().lanes.get('l2')?.services.get('a')?.version).toBe('2');
 });
+
+it('routes every lane of a transaction that opens more lanes than one reload names', async () => {
+  await test.database.db.transaction(async (tx) => {
+    for (let index = 0; index < 1_500; index++) {
+      const opened = await upsertLane(tx, laneSpec(`many-${index}`, {}, 'strict'), 'tester');
+      if (!opened.ok) throw new Error(opened.message);
+    }
+  });
+  await waitFor(
+    'the 1,500 lanes routed',
+    () =>
+      Promise.resolve(
+        Array.from({ length: 1_500 }, (_unused, index) => `many-${index}`).every(
+          (name) => watcher.routes().lanes.get(name)?.mode === 'strict',
+        )
+          ? true
+          : undefined,
+      ),
+    30_000,
+  );
+});
