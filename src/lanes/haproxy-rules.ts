@@ -71,7 +71,7 @@ export function renderHaproxyRules(options: HaproxyRuleOptions): string {
 `;
   const inPath = options.domain === undefined ? '' : ' !ym_host';
   const known = options.domain === undefined ? '' : ' !ym_unknown';
-  const backendAcls = `  acl ym_target var(txn.ym_target) -m found
+  const acls = `  acl ym_target var(txn.ym_target) -m found
 ${hostAcls}`;
   // The end of both backends: to the instance (its address, its Host, the path without the service's segment).
   const toInstance = (hops: string): string => `  http-request set-dst var(txn.ym_target),field(1,|)
@@ -87,8 +87,7 @@ ${hops}  http-request set-path /%[path,field(3,/,0)]${inPath === '' ? '' : ` if$
 `;
   return `frontend yardmaster_lanes
   bind ${options.host}:${options.port}
-  acl ym_target var(txn.ym_target) -m found
-${hostAcls}  # The service: <service>.<domain> in Host, else the first path segment (the rest of the path goes on).
+${acls}  # The service: <service>.<domain> in Host, else the first path segment (the rest of the path goes on).
 ${hostRules}  http-request set-var(txn.ym_service) url,field(2,/),field(1,?),lower${inPath === '' ? '' : ` if${inPath}`}
   # The common requests' route: ${LANE_HEADER} (one) looked up as it came, or with no lane named, no hop header and
   # no hop-by-hop header, the baseline's. Every other request goes through ${RESOLVE_BACKEND}.
@@ -108,7 +107,7 @@ backend ${FAST_BACKEND}
 ${hostAcls}${toInstance(`  http-request add-header ${HOPS_HEADER} 1\n`)}${instanceErrors}
 # Every other request, through the router's whole rules.
 backend ${RESOLVE_BACKEND}
-${backendAcls}  # The lane: ${LANE_HEADER} if it is a lane id (kept in a variable only here: a string variable is an
+${acls}  # The lane: ${LANE_HEADER} if it is a lane id (kept in a variable only here: a string variable is an
   # allocation), else the first yardmaster-lane member of baggage (its first four headers, percent-decoded).
   http-request set-var(txn.ym_lane) req.fhdr(${LANE_HEADER}) if !ym_target { req.fhdr_cnt(${LANE_HEADER}) eq 1 }
   http-request return status 404 ${TEXT} lf-string "no service in the request: use <service>.<domain> or /<service>/…\\n" if !ym_target${inPath} !{ url -m reg '^/[A-Za-z0-9][A-Za-z0-9_-]{0,62}([/?].*)?$' }

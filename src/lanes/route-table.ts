@@ -68,13 +68,7 @@ export async function reloadLanes(
   names: readonly string[],
 ): Promise<RouteTable | undefined> {
   const loaded = await loadLanes(db, names);
-  const same = names.every((name) => {
-    const [now, before] = [loaded.get(name), table.lanes.get(name)];
-    return now === undefined || before === undefined
-      ? now === before
-      : now.mode === before.mode && sameTargets(now.services, before.services);
-  });
-  if (same) return undefined;
+  if (names.every((name) => sameLane(loaded.get(name), table.lanes.get(name)))) return undefined;
   const merged = new Map(table.lanes);
   for (const name of names) {
     const lane = loaded.get(name);
@@ -93,12 +87,14 @@ function sameTargets(a: ReadonlyMap<string, RouteTarget>, b: ReadonlyMap<string,
   return true;
 }
 
+/** Whether a lane routes alike in two tables (absent from both, or the same mode and members). */
+function sameLane(a: LaneRoutes | undefined, b: LaneRoutes | undefined): boolean {
+  return a === undefined || b === undefined ? a === b : a.mode === b.mode && sameTargets(a.services, b.services);
+}
+
 /** Whether two tables route every request alike (same baseline, same lanes with the same modes and members). */
 export function sameRoutes(a: RouteTable, b: RouteTable): boolean {
   if (a.lanes.size !== b.lanes.size || !sameTargets(a.baseline, b.baseline)) return false;
-  for (const [name, lane] of a.lanes) {
-    const other = b.lanes.get(name);
-    if (other?.mode !== lane.mode || !sameTargets(lane.services, other.services)) return false;
-  }
+  for (const [name, lane] of a.lanes) if (!sameLane(lane, b.lanes.get(name))) return false;
   return true;
 }
